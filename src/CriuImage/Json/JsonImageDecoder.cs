@@ -1,0 +1,143 @@
+using System.Text.Json;
+using CriuImage.Abi;
+using CriuImage.Format;
+
+namespace CriuImage.Json;
+
+/// <summary>
+/// Turns an image into the JSON interchange document (crit-style decode), streaming: one BO at a time, its
+/// mappings one compact line each. Encoding the result with <see cref="JsonImageEncoder"/> gives back a
+/// canonical image byte for byte.
+/// </summary>
+public static class JsonImageDecoder
+{
+    private const int FlushBytes = 64 * 1024;
+
+    /// <summary>Reads the whole image from <paramref name="reader"/> and writes its JSON to <paramref name="output"/>.</summary>
+    /// <exception cref="ImageFormatException">The image is damaged, or has ro_compat features a JSON document cannot carry.</exception>
+    public static async Task DecodeAsync(ImageReader reader, Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(output);
+        ImageHeader header = reader.Header ?? await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        if (reader.Preamble.RoCompat != 0)
+        {
+            throw new ImageFormatException(16, $"the image has ro_compat features 0x{reader.Preamble.RoCompat:x8} that a JSON document would drop");
+        }
+
+        bool bytes = header.Abi.MappingsInBytes();
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, SkipValidation = false });
+        WriteHeader(json, header);
+        json.WritePropertyName("bos");
+        json.WriteStartArray();
+        bool boOpen = false;
+        while (await reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryReadRecord(out RecordTag tag))
+            {
+                if (tag == RecordTag.Vm)
+                {
+                    WriteMapping(json, reader.CurrentVm, bytes);
+                    continue;
+                }
+
+                if (boOpen)
+                {
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                WriteBoStart(json, reader.CurrentBo);
+                boOpen = true;
+            }
+
+            if (json.BytesPending > FlushBytes)
+            {
+                await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (boOpen)
+        {
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void WriteHeader(Utf8JsonWriter json, ImageHeader header)
+    {
+        json.WriteStartObject();
+        json.WriteString("abi", header.Abi.ToId());
+        json.WriteString("mapping_flags", header.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi");
+        json.WriteNumber("gpu_page_size", header.GpuPageSize);
+        if (header.Device is { } device)
+        {
+            json.WriteStartObject("device");
+            WriteOptional(json, "render_minor", device.RenderMinor);
+            WriteOptional(json, "pci_vendor_id", device.PciVendorId);
+            WriteOptional(json, "pci_device_id", device.PciDeviceId);
+            if (device.GcIpVersion is { } ip)
+            {
+                json.WriteString("gc_ip_version", ip.ToString());
+            }
+
+            WriteOptional(json, "va_bits", device.VaBits);
+            json.WriteEndObject();
+        }
+
+        if (header.Capture is { } capture)
+        {
+            json.WriteStartObject("capture");
+            WriteOptional(json, "time_ns", capture.TimeNs);
+            WriteOptional(json, "pid", capture.Pid);
+            if (capture.Tool is { } tool)
+            {
+                json.WriteString("tool", tool);
+            }
+
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteBoStart(Utf8JsonWriter json, in BoRecord bo)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("gem_handle", bo.GemHandle);
+        json.WriteNumber("size", bo.Size);
+        WriteOptional(json, "offset", bo.Offset);
+        json.WriteNumber("alloc_flags", bo.AllocFlags);
+        json.WriteNumber("preferred_domains", bo.PreferredDomains);
+        json.WriteNumber("flags", bo.Flags);
+        WriteOptional(json, "alignment", bo.Alignment);
+        json.WritePropertyName("mappings");
+        json.WriteStartArray();
+    }
+
+    private static void WriteMapping(Utf8JsonWriter json, in VmRecord vm, bool bytes)
+    {
+        // One compact line per mapping, indented under its BO: a million mappings stay a million lines.
+        Span<byte> line = stackalloc byte[160];
+        bool written = bytes
+            ? System.Text.Unicode.Utf8.TryWrite(line, $"\n        {{\"addr\": {vm.Addr}, \"size\": {vm.Size}, \"offset\": {vm.Offset}, \"flags\": {vm.Flags}}}", out int length)
+            : System.Text.Unicode.Utf8.TryWrite(line, $"\n        {{\"start\": {vm.Start}, \"last\": {vm.Last}, \"offset\": {vm.Offset}, \"flags\": {vm.Flags}}}", out length);
+        if (!written)
+        {
+            throw new InvalidOperationException("a mapping line outgrew its buffer");
+        }
+
+        json.WriteRawValue(line[..length], skipInputValidation: true);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+    }
+}
