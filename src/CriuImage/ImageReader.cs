@@ -31,6 +31,7 @@ public sealed class ImageReader : IAsyncDisposable
     private long _offset;
     private uint _sequence;
     private uint _recordsLeft;
+    private uint _frameRecords;
     private uint _mappingsOwed;
     private ulong _boCount;
     private ulong _mappingCount;
@@ -93,7 +94,7 @@ public sealed class ImageReader : IAsyncDisposable
             throw new InvalidOperationException("the header was already read");
         }
 
-        if (!await FillAsync(_frameHeader.AsMemory(0, Preamble.Size), "the preamble", cancellationToken).ConfigureAwait(false))
+        if (!await FillAsync(_frameHeader.AsMemory(0, Preamble.Size), "the preamble", null, cancellationToken).ConfigureAwait(false))
         {
             throw new ImageFormatException(0, "the file is empty: expected a 32-byte preamble");
         }
@@ -147,7 +148,7 @@ public sealed class ImageReader : IAsyncDisposable
             switch (frame.Kind)
             {
                 case FrameKind.Records:
-                    _recordsLeft = frame.RecordCount;
+                    _recordsLeft = _frameRecords = frame.RecordCount;
                     if (_recordsLeft == 0)
                     {
                         ExpectPayloadEnd();
@@ -176,6 +177,11 @@ public sealed class ImageReader : IAsyncDisposable
         {
             tag = default;
             return false;
+        }
+
+        if (_position == _payloadLength)
+        {
+            throw new ImageFormatException(_payloadOffset + _position, $"frame {_sequence} declares {_frameRecords} records, but its payload ends after {_frameRecords - _recordsLeft}", _sequence);
         }
 
         var reader = new MessagePackReader(_payload.AsSpan(_position, _payloadLength - _position), _payloadOffset + _position, _sequence);
@@ -318,7 +324,7 @@ public sealed class ImageReader : IAsyncDisposable
     {
         long frameOffset = _offset;
         uint sequence = Header is null ? 0 : _sequence + 1;
-        if (!await FillAsync(_frameHeader.AsMemory(0, FrameHeader.Size), $"the header of frame {sequence}", cancellationToken).ConfigureAwait(false))
+        if (!await FillAsync(_frameHeader.AsMemory(0, FrameHeader.Size), $"the header of frame {sequence}", sequence, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -336,7 +342,7 @@ public sealed class ImageReader : IAsyncDisposable
         }
 
         _payloadOffset = _offset;
-        if (length > 0 && !await FillAsync(_payload.AsMemory(0, length), $"the payload of frame {sequence}", cancellationToken).ConfigureAwait(false))
+        if (length > 0 && !await FillAsync(_payload.AsMemory(0, length), $"the payload of frame {sequence}", sequence, cancellationToken).ConfigureAwait(false))
         {
             throw new ImageFormatException(_offset, $"the image is truncated: frame {sequence} declares {length} payload bytes, but the input ends here", sequence);
         }
@@ -359,7 +365,7 @@ public sealed class ImageReader : IAsyncDisposable
     }
 
     /// <summary>Fills <paramref name="destination"/> from the pipe; false when the input ended before the first byte, an exception when it ends part-way.</summary>
-    private async ValueTask<bool> FillAsync(Memory<byte> destination, string what, CancellationToken cancellationToken)
+    private async ValueTask<bool> FillAsync(Memory<byte> destination, string what, uint? frame, CancellationToken cancellationToken)
     {
         int filled = 0;
         while (filled < destination.Length)
@@ -383,7 +389,7 @@ public sealed class ImageReader : IAsyncDisposable
                     return false;
                 }
 
-                throw new ImageFormatException(_offset, $"the image is truncated inside {what}: {destination.Length - filled} more bytes were expected", _sequence);
+                throw new ImageFormatException(_offset, $"the image is truncated inside {what}: {destination.Length - filled} more bytes were expected", frame);
             }
         }
 

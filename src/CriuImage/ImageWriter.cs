@@ -194,14 +194,19 @@ public sealed class ImageWriter : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(frame);
         }
 
+        Exception? incomplete = null;
         if (_state != State.Completed)
         {
             _state = State.Faulted;
+
+            // Completing with an exception tells the pipe (and a stream behind it) not to push what is
+            // buffered: an unfinished image must not reach the sink as if it were whole.
+            incomplete = new InvalidOperationException("the image writer was disposed before the image was complete");
         }
 
         if (_ownsOutput)
         {
-            await _output.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync(incomplete).ConfigureAwait(false);
         }
     }
 
