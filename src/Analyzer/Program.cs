@@ -17,6 +17,7 @@ public static class Program
             DecodeCommand.Create(output, error),
             EncodeCommand.Create(error),
             InfoCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using CriuImage.Analyzer.Reporting;
+using CriuImage.Analyzer.Verification;
+
+namespace CriuImage.Analyzer.Commands;
+
+/// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning] PATH...</c>.</summary>
+internal static class VerifyCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Images, or folders searched for images.", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "Report format.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
+        failOn.AcceptOnlyFromAmong("error", "warning", "note");
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, jobs };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            List<string> files = Verifier.Expand(parse.GetValue(paths)!);
+            if (files.Count == 0)
+            {
+                await error.WriteLineAsync("criu-image: error: no image found in the given folders");
+                return ExitCodes.Unusable;
+            }
+
+            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken);
+            await WriteAsync(reports, parse.GetValue(format)!, output);
+            Severity threshold = parse.GetValue(failOn) switch
+            {
+                "warning" => Severity.Warning,
+                "note" => Severity.Note,
+                _ => Severity.Error,
+            };
+            return reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
+                : reports.Any(r => r.Diagnostics.Any(d => d.Severity <= threshold)) ? ExitCodes.Findings
+                : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task WriteAsync(FileReport[] reports, string format, TextWriter output)
+    {
+        if (format == "text")
+        {
+            await output.WriteAsync(TextReport.Write(reports));
+            return;
+        }
+
+        using var buffer = new MemoryStream();
+        if (format == "json")
+        {
+            JsonReport.Write(reports, buffer);
+        }
+        else
+        {
+            SarifReport.Write(reports, buffer);
+        }
+
+        await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using CriuImage.Analyzer.Verification;
+
+namespace CriuImage.Analyzer.Reporting;
+
+/// <summary>
+/// The JSON shape scripts rely on: <c>{"files":[{"path", "status", "diagnostics":[{"code", "severity",
+/// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}]}]}</c>, location
+/// fields present only where they apply.
+/// </summary>
+internal static class JsonReport
+{
+    public static void Write(IReadOnlyList<FileReport> reports, Stream output)
+    {
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteStartArray("files");
+        foreach (FileReport report in reports)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", report.Path);
+            json.WriteString("status", report.Status switch
+            {
+                FileStatus.Ok => "ok",
+                FileStatus.Findings => "findings",
+                _ => "unreadable",
+            });
+            json.WriteStartArray("diagnostics");
+            foreach (Diagnostic d in report.Diagnostics)
+            {
+                json.WriteStartObject();
+                json.WriteString("code", d.Descriptor.Id);
+                json.WriteString("severity", TextReport.Name(d.Severity));
+                json.WriteString("message", d.Message);
+                WriteOptional(json, "gem_handle", d.GemHandle);
+                WriteOptional(json, "mapping", d.Mapping);
+                if (d.ByteOffset is { } offset)
+                {
+                    json.WriteNumber("byte_offset", offset);
+                }
+
+                if (d.Related.Count > 0)
+                {
+                    json.WriteStartArray("related");
+                    foreach (RelatedLocation related in d.Related)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("gem_handle", related.GemHandle);
+                        WriteOptional(json, "mapping", related.Mapping);
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, uint? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using CriuImage.Analyzer.Verification;
+
+namespace CriuImage.Analyzer.Reporting;
+
+/// <summary>Compiler-style lines, <c>path: error CRI205: message [bo 3, mapping 1]</c>, then a summary per file and overall.</summary>
+internal static class TextReport
+{
+    public static string Write(IReadOnlyList<FileReport> reports)
+    {
+        var text = new StringBuilder();
+        foreach (FileReport report in reports)
+        {
+            foreach (Diagnostic d in report.Diagnostics)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {Name(d.Severity)} {d.Descriptor.Id}: {d.Message}");
+                string location = Location(d);
+                text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
+            }
+
+            string status = report.Status switch
+            {
+                FileStatus.Ok => "ok",
+                FileStatus.Findings => "findings",
+                _ => "unreadable",
+            };
+            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {status}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked\n");
+        }
+
+        int ok = reports.Count(r => r.Status == FileStatus.Ok);
+        int findings = reports.Count(r => r.Status == FileStatus.Findings);
+        int unreadable = reports.Count(r => r.Status == FileStatus.Unreadable);
+        text.Append(CultureInfo.InvariantCulture, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(reports.SelectMany(r => r.Diagnostics))}\n");
+        return text.ToString();
+    }
+
+    public static string Name(Severity severity) => severity switch
+    {
+        Severity.Error => "error",
+        Severity.Warning => "warning",
+        _ => "note",
+    };
+
+    private static string Location(Diagnostic d)
+    {
+        var parts = new List<string>(4);
+        if (d.GemHandle is { } handle)
+        {
+            parts.Add($"bo {handle}");
+        }
+
+        if (d.Mapping is { } mapping)
+        {
+            parts.Add($"mapping {mapping}");
+        }
+
+        if (d.GemHandle is null && d.ByteOffset is { } offset)
+        {
+            parts.Add($"byte {offset}");
+        }
+
+        foreach (RelatedLocation related in d.Related)
+        {
+            parts.Add(related.Mapping is { } m ? $"with bo {related.GemHandle}, mapping {m}" : $"with bo {related.GemHandle}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static string Counts(IEnumerable<Diagnostic> diagnostics)
+    {
+        int errors = 0, warnings = 0, notes = 0;
+        foreach (Diagnostic d in diagnostics)
+        {
+            _ = d.Severity switch
+            {
+                Severity.Error => errors++,
+                Severity.Warning => warnings++,
+                _ => notes++,
+            };
+        }
+
+        return $"{Plural(errors, "error")}, {Plural(warnings, "warning")}, {Plural(notes, "note")}";
+    }
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+}

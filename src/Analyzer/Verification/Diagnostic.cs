@@ -1,0 +1,24 @@
+namespace CriuImage.Analyzer.Verification;
+
+/// <summary>A mapping named as the other party of a finding.</summary>
+/// <param name="GemHandle">GEM handle of the mapping's BO.</param>
+/// <param name="Mapping">0-based index of the VM bucket within its BO; null when the BO itself is meant.</param>
+internal readonly record struct RelatedLocation(uint GemHandle, uint? Mapping);
+
+/// <summary>One finding: a code, a message, and where (the fields that apply).</summary>
+internal sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message)
+{
+    /// <summary>GEM handle of the BO concerned.</summary>
+    public uint? GemHandle { get; init; }
+
+    /// <summary>0-based index of the VM bucket within its BO.</summary>
+    public uint? Mapping { get; init; }
+
+    /// <summary>Offset in the file of the record or damage concerned.</summary>
+    public long? ByteOffset { get; init; }
+
+    /// <summary>Other mappings involved (an overlap names the other mapping here).</summary>
+    public IReadOnlyList<RelatedLocation> Related { get; init; } = [];
+
+    public Severity Severity => Descriptor.Severity;
+}

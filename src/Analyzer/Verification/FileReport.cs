@@ -1,0 +1,24 @@
+namespace CriuImage.Analyzer.Verification;
+
+/// <summary>Whether a file could be analyzed, and what was found.</summary>
+internal enum FileStatus
+{
+    /// <summary>Read completely; nothing found.</summary>
+    Ok,
+
+    /// <summary>Read (perhaps partly); something found.</summary>
+    Findings,
+
+    /// <summary>Nothing could be analyzed: not an image, unsupported, or no readable header.</summary>
+    Unreadable,
+}
+
+/// <summary>The outcome of verifying one file.</summary>
+/// <param name="Path">The file as the user named it (or as found in a folder).</param>
+/// <param name="Status">Whether it could be analyzed and whether anything was found.</param>
+/// <param name="Diagnostics">The findings, in a stable order.</param>
+/// <param name="Mappings">VM buckets analyzed.</param>
+internal sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Diagnostic> Diagnostics, ulong Mappings)
+{
+    public int Count(Severity severity) => Diagnostics.Count(d => d.Severity == severity);
+}

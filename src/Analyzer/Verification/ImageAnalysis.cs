@@ -1,0 +1,180 @@
+using CriuImage.Format;
+using CriuImage.Scanning;
+
+namespace CriuImage.Analyzer.Verification;
+
+/// <summary>
+/// Verifies one image as <see cref="ImageScanner"/> reads it: damage to the file, each BO and VM bucket
+/// on its own, then what needs the whole file (duplicate handles, colliding mmap offsets, overlapping
+/// mappings). Memory: 24 bytes per mapping for the overlap sweep, plus a little per BO.
+/// </summary>
+internal sealed class ImageAnalysis : IImageScanHandler
+{
+    /// <summary>Findings listed per code before the rest are only counted.</summary>
+    public const int CapPerCode = 100;
+
+    /// <summary>Overlap pairs listed per mapping overlapped, so one huge mapping does not fill the report.</summary>
+    private const int PairsPerPartner = 5;
+
+    private readonly DiagnosticBag _bag = new(CapPerCode);
+    private readonly List<BoInfo> _bos = [];
+    private readonly Dictionary<uint, int> _handles = [];
+    private MappingRange[] _ranges = new MappingRange[1024];
+    private int _rangeCount;
+    private ImageHeader? _header;
+    private VmRules? _vmRules;
+    private BoRecord _bo;
+    private bool _fatal;
+    private ulong _mappings;
+
+    /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
+    public static FileReport Verify(string path, string displayPath)
+    {
+        var analysis = new ImageAnalysis();
+        try
+        {
+            ImageScanner.Scan(path, analysis);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileReport(displayPath, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, $"cannot read the file: {e.Message}")], 0);
+        }
+
+        return analysis.Finish(displayPath);
+    }
+
+    /// <summary>Runs the analysis of an image held in memory.</summary>
+    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath)
+    {
+        var analysis = new ImageAnalysis();
+        ImageScanner.Scan(image, analysis);
+        return analysis.Finish(displayPath);
+    }
+
+    public void OnHeader(Preamble preamble, ImageHeader header)
+    {
+        _header = header;
+        _vmRules = new VmRules(header);
+        if (_vmRules.PteUnchecked)
+        {
+            _bag.Add(new Diagnostic(Descriptors.PteUnchecked, "mapping flags are raw PTE bits, but the header gives no GC IP version to decode them: their bits were not checked"));
+        }
+    }
+
+    public void OnBo(in BoRecord bo, long offset)
+    {
+        _bo = bo;
+        int ordinal = _bos.Count;
+        _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
+        if (!_handles.TryAdd(bo.GemHandle, ordinal))
+        {
+            BoInfo first = _bos[_handles[bo.GemHandle]];
+            _bag.Add(new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {bo.GemHandle} appears again (first at byte {first.ByteOffset}); handles are unique within a render-node file")
+            {
+                GemHandle = bo.GemHandle,
+                ByteOffset = offset,
+            });
+        }
+
+        BoRules.Check(bo, _header!, offset, _bag);
+    }
+
+    public void OnVm(in VmRecord vm, uint index, long offset)
+    {
+        _mappings++;
+        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
+        {
+            if (_rangeCount == _ranges.Length)
+            {
+                Array.Resize(ref _ranges, _ranges.Length * 2);
+            }
+
+            _ranges[_rangeCount++] = range;
+        }
+    }
+
+    public void OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
+    {
+        _fatal |= fatal;
+        string where = frame is { } f ? $" (frame {f})" : "";
+        _bag.Add(new Diagnostic(Descriptors.For(damage), detail + where) { ByteOffset = offset });
+    }
+
+    public void OnTrailer(Trailer trailer)
+    {
+    }
+
+    private FileReport Finish(string path)
+    {
+        CheckOverlaps();
+        CheckMmapCollisions();
+        List<Diagnostic> diagnostics = _bag.ToList();
+        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
+        return new FileReport(path, status, diagnostics, _mappings);
+    }
+
+    private void CheckOverlaps()
+    {
+        var perPartner = new Dictionary<(int, uint), int>();
+        OverlapSweep.Run(_ranges.AsSpan(0, _rangeCount), (range, other) =>
+        {
+            (int, uint) partner = (other.Bo, other.Mapping);
+            int listed = perPartner.GetValueOrDefault(partner);
+            if (listed >= PairsPerPartner || !_bag.HasRoom(Descriptors.MappingOverlap))
+            {
+                _bag.Count(Descriptors.MappingOverlap);
+                return;
+            }
+
+            perPartner[partner] = listed + 1;
+            BoInfo bo = _bos[range.Bo];
+            BoInfo otherBo = _bos[other.Bo];
+            ulong sharedFirst = range.First;
+            ulong sharedLast = Math.Min(range.Last, other.Last);
+            _bag.Add(new Diagnostic(
+                Descriptors.MappingOverlap,
+                $"mapping {range.Mapping} of BO {bo.Handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherBo.Handle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{sharedFirst:x}-0x{sharedLast:x}")
+            {
+                GemHandle = bo.Handle,
+                Mapping = range.Mapping,
+                Related = [new RelatedLocation(otherBo.Handle, other.Mapping)],
+            });
+        });
+    }
+
+    private void CheckMmapCollisions()
+    {
+        var ranges = new List<MappingRange>();
+        for (int i = 0; i < _bos.Count; i++)
+        {
+            BoInfo bo = _bos[i];
+            if (bo.MmapOffset is not { } offset || bo.Size == 0)
+            {
+                continue;
+            }
+
+            UInt128 end = (UInt128)offset + bo.Size;
+            if (end > (UInt128)ulong.MaxValue + 1)
+            {
+                _bag.Add(new Diagnostic(Descriptors.MmapOffsetCollision, $"BO {bo.Handle}'s mmap range 0x{offset:x} + 0x{bo.Size:x} runs beyond 64 bits") { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
+                continue;
+            }
+
+            ranges.Add(new MappingRange(offset, (ulong)(end - 1), i, 0));
+        }
+
+        OverlapSweep.Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ranges), (range, other) =>
+        {
+            BoInfo bo = _bos[range.Bo];
+            BoInfo otherBo = _bos[other.Bo];
+            _bag.Add(new Diagnostic(Descriptors.MmapOffsetCollision, $"BO {bo.Handle}'s mmap range 0x{range.First:x}-0x{range.Last:x} collides with BO {otherBo.Handle}'s 0x{other.First:x}-0x{other.Last:x}: fake offsets are disjoint per BO")
+            {
+                GemHandle = bo.Handle,
+                ByteOffset = bo.ByteOffset,
+                Related = [new RelatedLocation(otherBo.Handle, null)],
+            });
+        });
+    }
+
+    private readonly record struct BoInfo(uint Handle, ulong Size, ulong? MmapOffset, long ByteOffset);
+}

@@ -1,0 +1,62 @@
+using CriuImage.Format;
+
+namespace CriuImage.Analyzer.Verification;
+
+/// <summary>Finds the images named on the command line and verifies them in parallel, reporting in a stable order.</summary>
+internal static class Verifier
+{
+    /// <summary>
+    /// Expands folders (recursively, files that start with the image magic, sorted by path) and keeps
+    /// files as given. A path that does not exist is reported as unreadable.
+    /// </summary>
+    public static List<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (string path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                    .Where(StartsWithMagic)
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                files.Add(path);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Verifies <paramref name="files"/>, at most <paramref name="parallelism"/> at a time; results are in input order.</summary>
+    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken)
+    {
+        var reports = new FileReport[files.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, files.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            (i, _) =>
+            {
+                reports[i] = File.Exists(files[i])
+                    ? ImageAnalysis.Verify(files[i], files[i])
+                    : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
+                return ValueTask.CompletedTask;
+            });
+        return reports;
+    }
+
+    private static bool StartsWithMagic(string path)
+    {
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
+            Span<byte> magic = stackalloc byte[8];
+            return RandomAccess.Read(file, magic, 0) == magic.Length && magic.SequenceEqual(Preamble.Magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
