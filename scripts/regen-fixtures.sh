@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/Analyzer -c Release -v q -nologo >/dev/null
-for json in fixtures/*.json; do
+for json in fixtures/*.json fixtures/verify/*.json; do
   dotnet src/Analyzer/bin/Release/net10.0/criu-image.dll encode "$json" -o "${json%.json}.img"
   echo "encoded $json"
 done

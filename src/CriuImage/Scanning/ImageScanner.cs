@@ -74,6 +74,7 @@ public sealed class ImageScanner
         long position = Preamble.Size;
         uint expected = 0;
         bool haveHeader = false;
+        bool resynced = false;
         Span<byte> header = stackalloc byte[FrameHeader.Size];
         while (true)
         {
@@ -98,11 +99,16 @@ public sealed class ImageScanner
                 Damage(ImageDamage.FrameHeader, position, expected, $"{what}; {next - position} bytes skipped to the next valid frame at byte {next}", fatal: false);
                 LoseContext(expected);
                 position = next;
+                resynced = true;
                 continue;
             }
 
             FrameHeader frame = ParseHeader(header);
-            if (frame.Sequence != expected)
+
+            // Frames skipped by a resynchronisation were reported with it: only a step back is news then.
+            bool sequenceExpected = frame.Sequence == expected || (resynced && frame.Sequence > expected);
+            resynced = false;
+            if (!sequenceExpected)
             {
                 Damage(ImageDamage.FrameSequence, position + 8, frame.Sequence, $"expected frame {expected}, found frame {frame.Sequence}: frames are missing, repeated or out of order", fatal: false);
                 if (frame.Sequence > expected)

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using CriuImage.Analyzer;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests;
+
+/// <summary><c>criu-image verify</c> as scripts and CI use it: exit codes, formats, folders, stable order.</summary>
+public sealed class VerifyCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-verify-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task CleanImages_Exit0()
+    {
+        (int code, string output, _) = await Run("verify", RepoPaths.Fixtures + "/criu-v8.img", RepoPaths.Fixtures + "/linux-6.18.img");
+        Assert.Equal(0, code);
+        Assert.EndsWith("verified 2 files: 2 ok, 0 with findings, 0 unreadable; 0 errors, 0 warnings, 0 notes\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_Exit1_WarningsOnlyWithFailOnWarning()
+    {
+        string errors = Verify("CRI205-mapping-overlap");
+        string warnings = Verify("CRI212-no-access-bits");
+        Assert.Equal(1, (await Run("verify", errors)).Code);
+        Assert.Equal(0, (await Run("verify", warnings)).Code);
+        Assert.Equal(1, (await Run("verify", "--fail-on", "warning", warnings)).Code);
+    }
+
+    [Fact]
+    public async Task UnreadableInput_Exit2_EvenBesideFindings()
+    {
+        string text = Path.Combine(_folder, "notes.img");
+        File.WriteAllText(text, "not an image");
+        (int code, string output, _) = await Run("verify", Verify("CRI205-mapping-overlap"), text, Path.Combine(_folder, "absent.img"));
+        Assert.Equal(2, code);
+        Assert.Contains("notes.img: unreadable", output, StringComparison.Ordinal);
+        Assert.Contains("absent.img: error CRI001: no such file", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Folders_AreSearchedForImages_InAStableOrder_WhateverTheParallelism()
+    {
+        string tree = Path.Combine(_folder, "tree");
+        Directory.CreateDirectory(Path.Combine(tree, "sub"));
+        foreach (string name in RepoPaths.FixtureNames)
+        {
+            File.Copy(Path.Combine(RepoPaths.Fixtures, name + ".img"), Path.Combine(tree, name.Length % 2 == 0 ? "sub" : "", name + ".cimg"));
+        }
+
+        File.WriteAllText(Path.Combine(tree, "README.txt"), "not an image");
+        (int code, string serial, _) = await Run("verify", "--jobs", "1", "--format", "json", tree);
+        (_, string parallel, _) = await Run("verify", "--jobs", "8", "--format", "json", tree);
+        Assert.Equal(0, code);
+        Assert.Equal(serial, parallel);
+        JsonArray files = JsonNode.Parse(serial)!["files"]!.AsArray();
+        Assert.Equal(RepoPaths.FixtureNames.Count(), files.Count);
+        List<string> paths = files.Select(f => f!["path"]!.GetValue<string>()).ToList();
+        Assert.Equal(paths.Order(StringComparer.Ordinal), paths);
+    }
+
+    [Fact]
+    public async Task Sarif_Is210_WithEveryRule_AndOneResultPerFinding()
+    {
+        (int code, string output, _) = await Run("verify", "--format", "sarif", Verify("CRI205-mapping-overlap"), Verify("CRI203-mapping-misaligned"));
+        Assert.Equal(1, code);
+        JsonNode sarif = JsonNode.Parse(output)!;
+        Assert.Equal("2.1.0", sarif["version"]!.GetValue<string>());
+        JsonNode run = sarif["runs"]![0]!;
+        Assert.Equal("criu-image", run["tool"]!["driver"]!["name"]!.GetValue<string>());
+        Assert.Equal(Analyzer.Verification.Descriptors.All.Count, run["tool"]!["driver"]!["rules"]!.AsArray().Count);
+        JsonArray results = run["results"]!.AsArray();
+        Assert.Equal(4, results.Count);
+        Assert.All(results, r => Assert.Equal("error", r!["level"]!.GetValue<string>()));
+        Assert.Equal("bo 2 mapping 0", results[0]!["locations"]![0]!["logicalLocations"]![0]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("verify", "--format", "xml", "x.img")]
+    [InlineData("verify", "--fail-on", "never", "x.img")]
+    public async Task BadCommandLines_Exit2(params string[] args) => Assert.Equal(2, (await Run(args)).Code);
+
+    private static string Verify(string fixture) => Path.Combine(RepoPaths.Fixtures, "verify", fixture + ".img");
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = await Program.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
