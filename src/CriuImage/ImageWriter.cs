@@ -217,9 +217,15 @@ public sealed class ImageWriter : IAsyncDisposable
         {
             byte[] frame = _frame!;
             Append(frame, RecordCodec.WriteBo(frame.AsSpan(FrameHeader.Size + _payloadLength), bo));
-            foreach (ref readonly VmRecord vm in mappings)
+            int done = 0;
+            while (done < mappings.Length)
             {
-                Append(frame, RecordCodec.WriteVm(frame.AsSpan(FrameHeader.Size + _payloadLength), vm));
+                done += AppendVmsThatFit(frame, mappings[done..]);
+                if (done < mappings.Length)
+                {
+                    Append(frame, RecordCodec.WriteVm(frame.AsSpan(FrameHeader.Size + _payloadLength), mappings[done]));
+                    done++;
+                }
             }
 
             _boCount++;
@@ -230,6 +236,27 @@ public sealed class ImageWriter : IAsyncDisposable
             _state = State.Faulted;
             throw;
         }
+    }
+
+    /// <summary>
+    /// The hot loop: encodes VM records while even the longest one would still fit the canonical frame, so
+    /// no record needs the check-and-move of <see cref="Append"/>. Returns how many it took.
+    /// </summary>
+    private int AppendVmsThatFit(byte[] frame, ReadOnlySpan<VmRecord> mappings)
+    {
+        const int lastSafeLength = FormatLimits.CanonicalFramePayload - RecordCodec.MaxVmRecordLength;
+        int length = _payloadLength;
+        int taken = 0;
+        Span<byte> payload = frame.AsSpan(FrameHeader.Size, FormatLimits.CanonicalFramePayload);
+        while (taken < mappings.Length && length <= lastSafeLength)
+        {
+            length += RecordCodec.WriteVm(payload[length..], mappings[taken]);
+            taken++;
+        }
+
+        _payloadLength = length;
+        _recordCount += (uint)taken;
+        return taken;
     }
 
     /// <summary>Takes the record just encoded at the end of the payload, sealing the frame first when it would grow past the canonical size.</summary>

@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Bench;
 using CriuImage.Format;
 using CriuImage.Tests.Support;
 

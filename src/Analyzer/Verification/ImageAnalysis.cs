@@ -19,8 +19,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
     private readonly DiagnosticBag _bag = new(CapPerCode);
     private readonly List<BoInfo> _bos = [];
     private readonly Dictionary<uint, int> _handles = [];
-    private MappingRange[] _ranges = new MappingRange[1024];
-    private int _rangeCount;
+    private readonly RangeBuffer _ranges = new();
     private ImageHeader? _header;
     private VmRules? _vmRules;
     private BoRecord _bo;
@@ -84,12 +83,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
         _mappings++;
         if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
         {
-            if (_rangeCount == _ranges.Length)
-            {
-                Array.Resize(ref _ranges, _ranges.Length * 2);
-            }
-
-            _ranges[_rangeCount++] = range;
+            _ranges.Add(range);
         }
     }
 
@@ -116,7 +110,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
     private void CheckOverlaps()
     {
         var perPartner = new Dictionary<(int, uint), int>();
-        OverlapSweep.Run(_ranges.AsSpan(0, _rangeCount), (range, other) =>
+        OverlapSweep.Run(_ranges.Drain(), (range, other) =>
         {
             (int, uint) partner = (other.Bo, other.Mapping);
             int listed = perPartner.GetValueOrDefault(partner);

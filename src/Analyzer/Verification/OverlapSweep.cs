@@ -10,10 +10,15 @@ internal static class OverlapSweep
     /// <summary>Sorts <paramref name="ranges"/> in place and calls <paramref name="onOverlap"/>(range, earlier) for each range that overlaps an earlier one.</summary>
     public static void Run(Span<MappingRange> ranges, Action<MappingRange, MappingRange> onOverlap)
     {
-        ranges.Sort();
         if (ranges.IsEmpty)
         {
             return;
+        }
+
+        // Kernels list mappings in address order more often than not: an O(n) look spares the sort then.
+        if (!IsSorted(ranges))
+        {
+            ranges.Sort();
         }
 
         MappingRange furthest = ranges[0];
@@ -30,5 +35,18 @@ internal static class OverlapSweep
                 furthest = range;
             }
         }
+    }
+
+    private static bool IsSorted(ReadOnlySpan<MappingRange> ranges)
+    {
+        for (int i = 1; i < ranges.Length; i++)
+        {
+            if (ranges[i - 1].CompareTo(ranges[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -15,21 +15,40 @@ internal sealed class VmRules
     private const ulong PteAccessBits = (ulong)(PteFlags.Readable | PteFlags.Writeable | PteFlags.Executable);
 
     private readonly ImageHeader _header;
+    private readonly bool _fastPath;
     private readonly ulong _pageSize;
     private readonly int _pageShift;
     private readonly int _vaBits;
     private readonly UInt128 _vmBytes;
     private readonly ulong? _definedPteBits;
     private readonly ulong _ptePrtBit;
+    private readonly ulong _fastFlagsAllowed;
+    private readonly ulong _fastFlagsForbidden;
+    private readonly ulong _fastAccessBits;
+    private readonly ulong _fastPageLimit;
+    private readonly ulong _fastFirstPage;
 
-    public VmRules(ImageHeader header)
+    /// <summary>Prepares the checks for images with <paramref name="header"/>.</summary>
+    /// <param name="header">The image's header.</param>
+    /// <param name="fastPath">False only in tests that compare the fast path with the full checks.</param>
+    public VmRules(ImageHeader header, bool fastPath = true)
     {
+        _fastPath = fastPath;
         _header = header;
         _pageSize = header.GpuPageSize;
         _pageShift = System.Numerics.BitOperations.Log2(_pageSize);
         _vaBits = header.Device?.VaBits ?? DeviceInfo.DefaultVaBits;
         _vmBytes = UInt128.One << _vaBits;
         (_definedPteBits, _ptePrtBit) = PteLayout(header.Device?.GcIpVersion);
+
+        // The fast path accepts only what surely raises no finding; anything else takes the full checks.
+        (_fastFlagsAllowed, _fastFlagsForbidden, _fastAccessBits) = header.MappingFlags == MappingFlagsKind.Pte
+            ? (_definedPteBits ?? ulong.MaxValue, _ptePrtBit, _definedPteBits is null ? 0 : PteAccessBits)
+            : header.Abi == AbiRevision.Criu2025_06
+                ? ((ulong)VmFlags.Criu2025_06Mask, (ulong)VmFlags.PagePrt, AccessBits)
+                : ((ulong)VmFlags.ValidMask & ~(ulong)VmFlags.MtypeMask | (ulong)VmFlags.MtypeRw, (ulong)VmFlags.PagePrt, AccessBits);
+        _fastPageLimit = (ulong)UInt128.Min(_vmBytes >> _pageShift, UInt128.One << (63 - _pageShift));
+        _fastFirstPage = LegacyReserve >> _pageShift;
     }
 
     /// <summary>True when raw PTE flags cannot be checked for want of a known GC IP version.</summary>
@@ -38,9 +57,59 @@ internal sealed class VmRules
     /// <summary>Checks one mapping; returns its page range for the overlap check, or null when it has no valid range.</summary>
     public MappingRange? Check(in VmRecord vm, uint index, in BoRecord bo, int boOrdinal, long offset, DiagnosticBag bag)
     {
+        if (_fastPath && TryFast(vm, bo, out ulong firstPage, out ulong lastPage))
+        {
+            return new MappingRange(firstPage, lastPage, boOrdinal, index);
+        }
+
         var where = new Where(bo.GemHandle, index, offset);
         CheckFlags(vm.Flags, where, bag);
         return _header.Abi.MappingsInBytes() ? CheckBytes(vm, bo, boOrdinal, where, bag) : CheckPages(vm, bo, boOrdinal, where, bag);
+    }
+
+    /// <summary>
+    /// The common case in ulong arithmetic: flags within the plain set with an access bit and an MTYPE of at
+    /// most RW, aligned, above 2 MiB, inside the VM and the BO. False sends the mapping to the full checks.
+    /// </summary>
+    private bool TryFast(in VmRecord vm, in BoRecord bo, out ulong firstPage, out ulong lastPage)
+    {
+        ulong flags = vm.Flags;
+        ulong mask = _pageSize - 1;
+        firstPage = 0;
+        lastPage = 0;
+        if ((flags & ~_fastFlagsAllowed) != 0 || (flags & _fastFlagsForbidden) != 0 || (_fastAccessBits != 0 && (flags & _fastAccessBits) == 0) || (vm.Offset & mask) != 0)
+        {
+            return false;
+        }
+
+        if (_header.Abi.MappingsInBytes())
+        {
+            if (vm.Size == 0 || ((vm.Addr | vm.Size) & mask) != 0)
+            {
+                return false;
+            }
+
+            firstPage = vm.Addr >> _pageShift;
+            ulong pages = vm.Size >> _pageShift;
+            if (pages > _fastPageLimit || firstPage > _fastPageLimit - pages)
+            {
+                return false;
+            }
+
+            lastPage = firstPage + pages - 1;
+        }
+        else
+        {
+            firstPage = vm.Start;
+            lastPage = vm.Last;
+            if (firstPage > lastPage || lastPage >= _fastPageLimit)
+            {
+                return false;
+            }
+        }
+
+        ulong length = (lastPage - firstPage + 1) << _pageShift;
+        return firstPage >= _fastFirstPage && vm.Offset <= bo.Size && length <= bo.Size - vm.Offset;
     }
 
     private MappingRange? CheckPages(in VmRecord vm, in BoRecord bo, int boOrdinal, Where where, DiagnosticBag bag)
@@ -134,7 +203,7 @@ internal sealed class VmRules
             return;
         }
 
-        string mapping = $"mapping {where.Mapping} of BO {where.Handle}";
+        string mapping = where.Name;
         if (_header.Abi == AbiRevision.Criu2025_06 && (flags & ~(ulong)VmFlags.Criu2025_06Mask) != 0)
         {
             bag.Add(where.Make(Descriptors.FlagsOutsideCriu2025, $"{mapping} has flags 0x{flags:x}; the criu-2025-06 kernel converts PTE bits back to READABLE, WRITEABLE, EXECUTABLE, PRT and NOALLOC only (0x21e)"));
@@ -172,7 +241,7 @@ internal sealed class VmRules
             return;
         }
 
-        string mapping = $"mapping {where.Mapping} of BO {where.Handle}";
+        string mapping = where.Name;
         if ((flags & ~defined) != 0)
         {
             bag.Add(where.Make(Descriptors.UndefinedPteBits, $"{mapping} has PTE flags 0x{flags:x} with bits 0x{flags & ~defined:x} that GC {_header.Device!.GcIpVersion} does not define"));
@@ -215,6 +284,8 @@ internal sealed class VmRules
 
     private readonly record struct Where(uint Handle, uint Mapping, long Offset)
     {
+        public string Name => $"mapping {Mapping} of BO {Handle}";
+
         public Diagnostic Make(DiagnosticDescriptor descriptor, string message) =>
             new(descriptor, message) { GemHandle = Handle, Mapping = Mapping, ByteOffset = Offset };
     }

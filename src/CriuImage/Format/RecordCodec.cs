@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CriuImage.Abi;
 using CriuImage.MessagePack;
 
@@ -35,20 +38,30 @@ internal static class RecordCodec
     /// <summary>Encodes a VM record into <paramref name="destination"/> (at least <see cref="MaxVmRecordLength"/> bytes); returns its length.</summary>
     public static int WriteVm(Span<byte> destination, in VmRecord vm)
     {
-        var writer = new MessagePackWriter(destination);
-        writer.WriteArrayHeader(VmArrayLength);
-        writer.WriteUInt64((ulong)RecordTag.Vm);
-        writer.WriteUInt64(vm.First);
-        writer.WriteUInt64(vm.Second);
-        writer.WriteUInt64(vm.Offset);
-        writer.WriteUInt64(vm.Flags);
-        return writer.Written;
+        // The hot path of a dumper: one capacity check here, then unchecked stores.
+        _ = destination[MaxVmRecordLength - 1];
+        ref byte start = ref MemoryMarshal.GetReference(destination);
+        start = MessagePackCode.MinFixArray + VmArrayLength;
+        Unsafe.Add(ref start, 1) = (byte)RecordTag.Vm;
+        int length = 2;
+        length += MessagePackWriter.WriteUInt64Unchecked(ref Unsafe.Add(ref start, length), vm.First);
+        length += MessagePackWriter.WriteUInt64Unchecked(ref Unsafe.Add(ref start, length), vm.Second);
+        length += MessagePackWriter.WriteUInt64Unchecked(ref Unsafe.Add(ref start, length), vm.Offset);
+        length += MessagePackWriter.WriteUInt64Unchecked(ref Unsafe.Add(ref start, length), vm.Flags);
+        return length;
     }
 
     /// <summary>Decodes the next record: fills <paramref name="bo"/> or <paramref name="vm"/> and returns which.</summary>
     /// <exception cref="ImageFormatException">The record is malformed or breaks a rule of <paramref name="abi"/>.</exception>
     public static RecordTag Read(ref MessagePackReader reader, AbiRevision abi, out BoRecord bo, out VmRecord vm)
     {
+        if (TryReadVmFast(reader.Remaining, out vm, out int consumed))
+        {
+            reader.Advance(consumed);
+            bo = default;
+            return RecordTag.Vm;
+        }
+
         long start = reader.Offset;
         int length = reader.ReadArrayHeader("a record");
         if (length == 0)
@@ -76,6 +89,65 @@ internal static class RecordCodec
                 return RecordTag.Vm;
             default:
                 throw reader.ErrorAt(tagOffset, $"unknown record tag {tag} (expected 0 for a BO record or 1 for a VM record)");
+        }
+    }
+
+    /// <summary>
+    /// Decodes a VM record in the forms writers use (fixarray of 5, tag 1, uints in fixint or uint 8..64
+    /// form) straight from the bytes; anything else, or fewer bytes than the longest VM record, is left to
+    /// the general path, which also produces the errors.
+    /// </summary>
+    private static bool TryReadVmFast(ReadOnlySpan<byte> source, out VmRecord vm, out int consumed)
+    {
+        vm = default;
+        consumed = 0;
+        if (source.Length < MaxVmRecordLength || source[0] != MessagePackCode.MinFixArray + VmArrayLength || source[1] != (byte)RecordTag.Vm)
+        {
+            return false;
+        }
+
+        int position = 2;
+        if (!TryReadUInt(source, ref position, out ulong first) || !TryReadUInt(source, ref position, out ulong second)
+            || !TryReadUInt(source, ref position, out ulong offset) || !TryReadUInt(source, ref position, out ulong flags))
+        {
+            return false;
+        }
+
+        vm = new VmRecord(first, second, offset, flags);
+        consumed = position;
+        return true;
+    }
+
+    /// <summary>An unsigned integer in fixint or uint form; the caller guarantees 9 readable bytes.</summary>
+    private static bool TryReadUInt(ReadOnlySpan<byte> source, ref int position, out ulong value)
+    {
+        byte code = source[position];
+        ReadOnlySpan<byte> body = source[(position + 1)..];
+        switch (code)
+        {
+            case <= MessagePackCode.MaxPositiveFixInt:
+                value = code;
+                position += 1;
+                return true;
+            case MessagePackCode.UInt8:
+                value = body[0];
+                position += 2;
+                return true;
+            case MessagePackCode.UInt16:
+                value = BinaryPrimitives.ReadUInt16BigEndian(body);
+                position += 3;
+                return true;
+            case MessagePackCode.UInt32:
+                value = BinaryPrimitives.ReadUInt32BigEndian(body);
+                position += 5;
+                return true;
+            case MessagePackCode.UInt64:
+                value = BinaryPrimitives.ReadUInt64BigEndian(body);
+                position += 9;
+                return true;
+            default:
+                value = 0;
+                return false;
         }
     }
 

@@ -37,6 +37,12 @@ internal ref struct MessagePackReader
 
     private readonly ReadOnlySpan<byte> Rest => _buffer[_position..];
 
+    /// <summary>The bytes not read yet, for fast paths that decode a whole value at once.</summary>
+    public readonly ReadOnlySpan<byte> Remaining => _buffer[_position..];
+
+    /// <summary>Moves past <paramref name="count"/> bytes a fast path has decoded.</summary>
+    public void Advance(int count) => _position += count;
+
     /// <summary>Reads a non-negative integer of any width and format.</summary>
     public ulong ReadUInt64(string what)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace CriuImage.MessagePack;
@@ -59,6 +60,50 @@ internal ref struct MessagePackWriter
             _position += 9;
         }
     }
+
+    /// <summary>
+    /// Writes an unsigned integer in its shortest form at <paramref name="destination"/> without bounds checks;
+    /// the caller guarantees <see cref="MaxUInt64Length"/> writable bytes. Returns the bytes written.
+    /// </summary>
+    public static int WriteUInt64Unchecked(ref byte destination, ulong value)
+    {
+        if (value <= MessagePackCode.MaxPositiveFixInt)
+        {
+            destination = (byte)value;
+            return 1;
+        }
+
+        if (value <= byte.MaxValue)
+        {
+            destination = MessagePackCode.UInt8;
+            Unsafe.Add(ref destination, 1) = (byte)value;
+            return 2;
+        }
+
+        if (value <= ushort.MaxValue)
+        {
+            destination = MessagePackCode.UInt16;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 1), BigEndian((ushort)value));
+            return 3;
+        }
+
+        if (value <= uint.MaxValue)
+        {
+            destination = MessagePackCode.UInt32;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 1), BigEndian((uint)value));
+            return 5;
+        }
+
+        destination = MessagePackCode.UInt64;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 1), BigEndian(value));
+        return 9;
+    }
+
+    private static ushort BigEndian(ushort value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static uint BigEndian(uint value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static ulong BigEndian(ulong value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
 
     /// <summary>Writes nil.</summary>
     public void WriteNil() => _buffer[_position++] = MessagePackCode.Nil;

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Regenerates the C# of the benchmarks' protobuf peer from bench/CriuImage.Bench/Protobuf/criu-amdgpu.proto.
+# Needs protoc (Debian: protobuf-compiler); the generated file is committed, so building needs no protoc.
+set -euo pipefail
+cd "$(dirname "$0")/../bench/CriuImage.Bench/Protobuf"
+protoc --csharp_out=. --csharp_opt=file_extension=.g.cs criu-amdgpu.proto
+echo "regenerated $(ls ./*.g.cs)"
