@@ -62,6 +62,38 @@ public sealed class VerifyCliTests : IDisposable
     }
 
     [Fact]
+    public async Task ThousandsOfImages_InParallel_ReportLikeASerialRun()
+    {
+        string tree = Path.Combine(_folder, "fleet");
+        var sources = RepoPaths.FixtureNames.Select(Images.Fixture)
+            .Concat(Directory.EnumerateFiles(Path.Combine(RepoPaths.Fixtures, "verify"), "*.img").Select(File.ReadAllBytes))
+            .Concat(DamagedImages.All.Values.Select(make => make()).Where(i => i.Length >= 8 && i[0] == 0x89))
+            .ToList();
+        for (int i = 0; i < 3000; i++)
+        {
+            string folder = Path.Combine(tree, $"node{i % 30:00}");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllBytesAsync(Path.Combine(folder, $"ckpt-{i:0000}.img"), sources[i % sources.Count]);
+        }
+
+        (int serialCode, string serial, _) = await Run("verify", "--jobs", "1", "--format", "json", tree);
+        (int parallelCode, string parallel, _) = await Run("verify", "--jobs", "16", "--format", "json", tree);
+        Assert.Equal(serialCode, parallelCode);
+        Assert.Equal(serial, parallel);
+        Assert.Equal(3000, JsonNode.Parse(parallel)!["files"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Folders_SkipTheTemporaryFilesOfAKilledWriter()
+    {
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(_folder, "a.img"));
+        await File.WriteAllBytesAsync(Path.Combine(_folder, ".a.img.0123abcd.tmp"), Images.Fixture("criu-v8")[..100]);
+        (int code, string output, _) = await Run("verify", _folder);
+        Assert.Equal(0, code);
+        Assert.Contains("verified 1 file:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sarif_Is210_WithEveryRule_AndOneResultPerFinding()
     {
         (int code, string output, _) = await Run("verify", "--format", "sarif", Verify("CRI205-mapping-overlap"), Verify("CRI203-mapping-misaligned"));

@@ -7,7 +7,9 @@ internal static class Verifier
 {
     /// <summary>
     /// Expands folders (recursively, files that start with the image magic, sorted by path) and keeps
-    /// files as given. A path that does not exist is reported as unreadable.
+    /// files as given. A path that does not exist is reported as unreadable. In folders, the temporary
+    /// files of an atomic write (<c>.NAME.*.tmp</c>, left behind by a killed writer) are not images yet and
+    /// are skipped.
     /// </summary>
     public static List<string> Expand(IEnumerable<string> paths)
     {
@@ -17,7 +19,7 @@ internal static class Verifier
             if (Directory.Exists(path))
             {
                 files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
-                    .Where(StartsWithMagic)
+                    .Where(file => !IsTemporary(file) && StartsWithMagic(file))
                     .Order(StringComparer.Ordinal));
             }
             else
@@ -44,6 +46,12 @@ internal static class Verifier
                 return ValueTask.CompletedTask;
             });
         return reports;
+    }
+
+    private static bool IsTemporary(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
     }
 
     private static bool StartsWithMagic(string path)

@@ -1,0 +1,94 @@
+using System.Text;
+using CriuImage.Analyzer.Verification;
+using CriuImage.Json;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests.Fuzzing;
+
+/// <summary>
+/// What each reader may do with any input: the strict reader reads or throws <see cref="ImageFormatException"/>;
+/// verify never throws (damage is a diagnostic); the JSON encoder encodes or throws
+/// <see cref="InterchangeException"/>, and what it encodes reads back. Anything else is a crash.
+/// </summary>
+internal static class FuzzTargets
+{
+    /// <summary>How long one input may take before it counts as a hang.</summary>
+    public static readonly TimeSpan PerInput = TimeSpan.FromSeconds(10);
+
+    /// <summary>Runs every image target on <paramref name="input"/>; returns a description of the crash, or null.</summary>
+    public static string? RunImage(byte[] input) =>
+        Guard("reader", () => StrictRead(input)) ?? Guard("verify", () => ImageAnalysis.Verify(input, "fuzz"));
+
+    /// <summary>Runs the JSON encoder on <paramref name="input"/>; returns a description of the crash, or null.</summary>
+    public static string? RunJson(byte[] input) => Guard("encode", () =>
+    {
+        byte[] image;
+        try
+        {
+            image = GoldenTests.Encode(input).GetAwaiter().GetResult();
+        }
+        catch (InterchangeException)
+        {
+            return;
+        }
+
+        // What encode accepts must read back: the writer never produces a damaged image.
+        StrictRead(image);
+    });
+
+    private static void StrictRead(byte[] input)
+    {
+        try
+        {
+            Images.ReadAllRecordsAsync(new MemoryStream(input)).GetAwaiter().GetResult();
+        }
+        catch (ImageFormatException)
+        {
+        }
+    }
+
+    private static string? Guard(string target, Action run)
+    {
+        Task task = Task.Run(run);
+        try
+        {
+            if (!task.Wait(PerInput))
+            {
+                return $"{target}: no result within {PerInput.TotalSeconds} s (a hang)";
+            }
+
+            return null;
+        }
+        catch (AggregateException e)
+        {
+            Exception inner = e.InnerException!;
+            return $"{target}: {inner.GetType().Name}: {inner.Message}\n{inner.StackTrace}";
+        }
+    }
+
+    /// <summary>A JSON document mutated at the text level: digits, keys, brackets, huge numbers.</summary>
+    public static byte[] MutateJson(byte[] json, Random random)
+    {
+        string text = Encoding.UTF8.GetString(json);
+        string[] inserts = ["-", ".5", "e99", "18446744073709551616", "\"", "{", "}", "[", "]", ",", ":", "null", "\"x\": 1,", "999999999999999999999999", "\\u0000"];
+        var builder = new StringBuilder(text);
+        for (int k = random.Next(1, 4); k > 0 && builder.Length > 0; k--)
+        {
+            int at = random.Next(builder.Length);
+            switch (random.Next(3))
+            {
+                case 0:
+                    builder.Insert(at, inserts[random.Next(inserts.Length)]);
+                    break;
+                case 1:
+                    builder.Remove(at, Math.Min(builder.Length - at, random.Next(1, 6)));
+                    break;
+                default:
+                    builder[at] = (char)random.Next(32, 127);
+                    break;
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+}

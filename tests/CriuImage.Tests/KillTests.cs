@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using CriuImage.Abi;
+using CriuImage.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// A writer killed at any moment leaves the old file untouched or a complete new one under the final
+/// name, never a half image: <c>criu-image encode</c> is killed (SIGKILL) at seeded times spread over a
+/// whole run, CRIU_IMAGE_KILLS times (default 150).
+/// </summary>
+public sealed class KillTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-kill-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task KilledEncode_LeavesTheOldImageOrTheCompleteNewOne()
+    {
+        int kills = int.TryParse(Environment.GetEnvironmentVariable("CRIU_IMAGE_KILLS"), out int k) ? k : 150;
+        var bos = new List<BoEntry>();
+        for (uint b = 0; b < 200; b++)
+        {
+            var mappings = new VmRecord[1000];
+            for (uint m = 0; m < mappings.Length; m++)
+            {
+                ulong page = 0x1000 + ((b * 1000UL) + m) * 16;
+                mappings[m] = new VmRecord(page, page + 15, m * 16 * 4096UL, 0xE);
+            }
+
+            bos.Add(new BoEntry(new BoRecord(b + 1, 1000 * 16 * 4096, null, 8, 4, 0, null, 1000), mappings));
+        }
+
+        byte[] expected = await Images.WriteAsync(new ImageHeader(AbiRevision.CriuV8), bos);
+        string json = Path.Combine(_folder, "big.json");
+        await File.WriteAllTextAsync(json, await GoldenTests.Decode(expected));
+        string target = Path.Combine(_folder, "target.img");
+        byte[] old = Images.Fixture("criu-v8");
+
+        await File.WriteAllBytesAsync(target, old);
+        var clock = Stopwatch.StartNew();
+        using (Process whole = Start(json, target))
+        {
+            await whole.WaitForExitAsync();
+            Assert.Equal(0, whole.ExitCode);
+        }
+
+        double duration = clock.Elapsed.TotalMilliseconds;
+        Assert.Equal(expected, await File.ReadAllBytesAsync(target));
+
+        var random = new Random(20261122);
+        int keptOld = 0, completeNew = 0, leftovers = 0;
+        for (int i = 0; i < kills; i++)
+        {
+            await File.WriteAllBytesAsync(target, old);
+            int delay = random.Next((int)(duration * 1.1) + 1);
+            using (Process child = Start(json, target))
+            {
+                await Task.Delay(delay);
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+            }
+
+            byte[] now = await File.ReadAllBytesAsync(target);
+            if (now.AsSpan().SequenceEqual(old))
+            {
+                keptOld++;
+            }
+            else
+            {
+                Assert.True(now.AsSpan().SequenceEqual(expected), $"kill {i} after {delay} ms left {now.Length} bytes that are neither the old image nor the complete new one");
+                completeNew++;
+            }
+
+            foreach (string temporary in Directory.EnumerateFiles(_folder, ".target.img.*.tmp"))
+            {
+                leftovers++;
+                File.Delete(temporary);
+            }
+        }
+
+        output.WriteLine($"{kills} kills over {duration:F0} ms runs: {keptOld} kept the old image, {completeNew} left the complete new one, {leftovers} left a temporary file beside it");
+        Assert.True(keptOld > 0 && completeNew > 0, "the kill times should cover both sides of the rename");
+    }
+
+    private static Process Start(string json, string target)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "criu-image")) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in new[] { "encode", json, "-o", target })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
+    }
+}
