@@ -1,4 +1,3 @@
-using CriuImage.Analyzer;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -94,11 +93,5 @@ public sealed class CliTests : IDisposable
         Assert.Equal(Images.Fixture("empty"), File.ReadAllBytes(image));
     }
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = await Program.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => Cli.Run(args);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using CriuImage.Analyzer;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -117,11 +116,5 @@ public sealed class VerifyCliTests : IDisposable
 
     private static string Verify(string fixture) => Path.Combine(RepoPaths.Fixtures, "verify", fixture + ".img");
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = await Program.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => Cli.Run(args);
 }

@@ -19,12 +19,7 @@ internal static class JsonReport
         {
             json.WriteStartObject();
             json.WriteString("path", report.Path);
-            json.WriteString("status", report.Status switch
-            {
-                FileStatus.Ok => "ok",
-                FileStatus.Findings => "findings",
-                _ => "unreadable",
-            });
+            json.WriteString("status", report.StatusName);
             json.WriteStartArray("diagnostics");
             foreach (Diagnostic d in report.Diagnostics)
             {

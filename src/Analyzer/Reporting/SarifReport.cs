@@ -49,7 +49,7 @@ internal static class SarifReport
             json.WriteEndObject();
             json.WriteString("helpUri", rule.HelpUri);
             json.WriteStartObject("defaultConfiguration");
-            json.WriteString("level", Level(rule.Severity));
+            json.WriteString("level", TextReport.Name(rule.Severity));
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -63,7 +63,7 @@ internal static class SarifReport
     {
         json.WriteStartObject();
         json.WriteString("ruleId", d.Descriptor.Id);
-        json.WriteString("level", Level(d.Severity));
+        json.WriteString("level", TextReport.Name(d.Severity));
         json.WriteStartObject("message");
         json.WriteString("text", d.Message);
         json.WriteEndObject();
@@ -95,11 +95,4 @@ internal static class SarifReport
         json.WriteEndArray();
         json.WriteEndObject();
     }
-
-    private static string Level(Severity severity) => severity switch
-    {
-        Severity.Error => "error",
-        Severity.Warning => "warning",
-        _ => "note",
-    };
 }

@@ -19,13 +19,7 @@ internal static class TextReport
                 text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
             }
 
-            string status = report.Status switch
-            {
-                FileStatus.Ok => "ok",
-                FileStatus.Findings => "findings",
-                _ => "unreadable",
-            };
-            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {status}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked\n");
+            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked\n");
         }
 
         int ok = reports.Count(r => r.Status == FileStatus.Ok);

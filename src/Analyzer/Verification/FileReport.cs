@@ -20,5 +20,11 @@ internal enum FileStatus
 /// <param name="Mappings">VM buckets analyzed.</param>
 internal sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Diagnostic> Diagnostics, ulong Mappings)
 {
-    public int Count(Severity severity) => Diagnostics.Count(d => d.Severity == severity);
+    /// <summary>The status as reports spell it: <c>ok</c>, <c>findings</c>, <c>unreadable</c>.</summary>
+    public string StatusName => Status switch
+    {
+        FileStatus.Ok => "ok",
+        FileStatus.Findings => "findings",
+        _ => "unreadable",
+    };
 }
