@@ -5,17 +5,4 @@ namespace CriuImage.Analyzer.Verification;
 /// <param name="Last">Last GPU page, inclusive.</param>
 /// <param name="Bo">Ordinal of the BO in the image.</param>
 /// <param name="Mapping">Index of the VM bucket within its BO.</param>
-internal readonly record struct MappingRange(ulong First, ulong Last, int Bo, uint Mapping) : IComparable<MappingRange>
-{
-    public int CompareTo(MappingRange other)
-    {
-        int byFirst = First.CompareTo(other.First);
-        if (byFirst != 0)
-        {
-            return byFirst;
-        }
-
-        int byBo = Bo.CompareTo(other.Bo);
-        return byBo != 0 ? byBo : Mapping.CompareTo(other.Mapping);
-    }
-}
+internal readonly record struct MappingRange(ulong First, ulong Last, int Bo, uint Mapping);

@@ -1,52 +1,140 @@
 namespace CriuImage.Analyzer.Verification;
 
 /// <summary>
-/// Finds overlapping inclusive ranges in O(n log n): sort by first page, then sweep keeping the range
-/// that reaches furthest. A range overlaps some earlier-starting range exactly when its first page is at
-/// most that furthest last page; it is reported once, paired with the range reaching furthest.
+/// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep
+/// keeping the range that reaches furthest. A range overlaps some earlier range exactly when its first page
+/// is at most that furthest last page; it is reported once, paired with the range reaching furthest.
 /// </summary>
 internal static class OverlapSweep
 {
-    /// <summary>Sorts <paramref name="ranges"/> in place and calls <paramref name="onOverlap"/>(range, earlier) for each range that overlaps an earlier one.</summary>
-    public static void Run(Span<MappingRange> ranges, Action<MappingRange, MappingRange> onOverlap)
+    /// <summary>Calls <paramref name="onOverlap"/>(range, earlier) for each range of <paramref name="ranges"/> that overlaps an earlier one.</summary>
+    public static void Run(RangeBuffer ranges, Action<MappingRange, MappingRange> onOverlap)
     {
-        if (ranges.IsEmpty)
+        if (ranges.Count == 0)
         {
             return;
         }
 
-        // Kernels list mappings in address order more often than not: an O(n) look spares the sort then.
-        if (!IsSorted(ranges))
+        // Kernels list mappings in address order more often than not: then the ranges are swept where they
+        // lie; otherwise only 16-byte keys are sorted, and the ranges looked up through them.
+        var sweep = new Sweeper(onOverlap);
+        if (InOrder(ranges))
         {
-            ranges.Sort();
+            foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
+            {
+                foreach (MappingRange range in chunk.Span)
+                {
+                    sweep.Next(range);
+                }
+            }
+
+            return;
         }
 
-        MappingRange furthest = ranges[0];
-        for (int i = 1; i < ranges.Length; i++)
+        var keys = new SortKey[ranges.Count];
+        int next = 0;
+        foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
         {
-            MappingRange range = ranges[i];
-            if (range.First <= furthest.Last)
+            foreach (MappingRange range in chunk.Span)
             {
-                onOverlap(range, furthest);
+                keys[next] = new SortKey(range.First, next);
+                next++;
             }
+        }
 
-            if (range.Last > furthest.Last)
-            {
-                furthest = range;
-            }
+        RadixSort(keys);
+        RangeBuffer.Lookup lookup = ranges.ToLookup();
+        foreach (SortKey key in keys)
+        {
+            sweep.Next(lookup[key.Index]);
         }
     }
 
-    private static bool IsSorted(ReadOnlySpan<MappingRange> ranges)
+    /// <summary>
+    /// A stable LSD radix sort by first page, 11 bits a pass, skipping the digits every key shares (page
+    /// numbers of a 48-bit VM use 36 bits): keys arrive in index order, so stability keeps index order among
+    /// equal pages. Takes a second buffer of 16 bytes per key.
+    /// </summary>
+    private static void RadixSort(SortKey[] keys)
     {
-        for (int i = 1; i < ranges.Length; i++)
+        const int bits = 11;
+        const int mask = (1 << bits) - 1;
+        var scratch = new SortKey[keys.Length];
+        Span<int> starts = stackalloc int[1 << bits];
+        SortKey[] source = keys;
+        SortKey[] target = scratch;
+        for (int shift = 0; shift < 64; shift += bits)
         {
-            if (ranges[i - 1].CompareTo(ranges[i]) > 0)
+            starts.Clear();
+            foreach (SortKey key in source)
             {
-                return false;
+                starts[(int)(key.First >> shift) & mask]++;
+            }
+
+            if (starts[(int)(source[0].First >> shift) & mask] == source.Length)
+            {
+                continue;
+            }
+
+            int sum = 0;
+            for (int digit = 0; digit < starts.Length; digit++)
+            {
+                (starts[digit], sum) = (sum, sum + starts[digit]);
+            }
+
+            foreach (SortKey key in source)
+            {
+                target[starts[(int)(key.First >> shift) & mask]++] = key;
+            }
+
+            (source, target) = (target, source);
+        }
+
+        if (source != keys)
+        {
+            source.CopyTo(keys, 0);
+        }
+    }
+
+    private static bool InOrder(RangeBuffer ranges)
+    {
+        ulong previous = 0;
+        foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
+        {
+            foreach (MappingRange range in chunk.Span)
+            {
+                if (range.First < previous)
+                {
+                    return false;
+                }
+
+                previous = range.First;
             }
         }
 
         return true;
     }
+
+    private struct Sweeper(Action<MappingRange, MappingRange> onOverlap)
+    {
+        private MappingRange _furthest;
+        private bool _started;
+
+        public void Next(in MappingRange range)
+        {
+            if (_started && range.First <= _furthest.Last)
+            {
+                onOverlap(range, _furthest);
+            }
+
+            if (!_started || range.Last > _furthest.Last)
+            {
+                _furthest = range;
+                _started = true;
+            }
+        }
+    }
+
+    /// <summary>What the sort moves: the first page and the arrival index (16 bytes).</summary>
+    private readonly record struct SortKey(ulong First, int Index);
 }

@@ -1,18 +1,21 @@
 namespace CriuImage.Analyzer.Verification;
 
 /// <summary>
-/// Collects mapping ranges in fixed chunks, so growing never copies; <see cref="Drain"/> hands them over
-/// as one array for sorting. Peak memory is two copies of 24 bytes per mapping, never the three that
-/// doubling an array costs while it copies.
+/// Collects mapping ranges in fixed chunks, in arrival order (which is BO order, then mapping order), so
+/// growing never copies: 24 bytes per mapping.
 /// </summary>
 internal sealed class RangeBuffer
 {
-    private const int ChunkSize = 64 * 1024;
+    private const int ChunkBits = 16;
+    private const int ChunkSize = 1 << ChunkBits;
 
     private readonly List<MappingRange[]> _chunks = [];
     private int _inLast = ChunkSize;
 
-    public long Count => ((long)(_chunks.Count - 1) * ChunkSize) + _inLast;
+    public int Count => ((_chunks.Count - 1) * ChunkSize) + _inLast;
+
+    /// <summary>A view for random access in a hot loop: the chunks as a plain array.</summary>
+    public Lookup ToLookup() => new([.. _chunks]);
 
     public void Add(in MappingRange range)
     {
@@ -25,26 +28,18 @@ internal sealed class RangeBuffer
         _chunks[^1][_inLast++] = range;
     }
 
-    /// <summary>All ranges in insertion order, as one array; the buffer is empty afterwards.</summary>
-    public MappingRange[] Drain()
+    /// <summary>The filled part of each chunk, in order.</summary>
+    public IEnumerable<ReadOnlyMemory<MappingRange>> Chunks()
     {
-        if (_chunks.Count == 0)
-        {
-            return [];
-        }
-
-        var all = new MappingRange[Count];
-        int at = 0;
         for (int i = 0; i < _chunks.Count; i++)
         {
-            int length = i == _chunks.Count - 1 ? _inLast : ChunkSize;
-            _chunks[i].AsSpan(0, length).CopyTo(all.AsSpan(at));
-            at += length;
-            _chunks[i] = [];
+            yield return _chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _inLast : ChunkSize);
         }
+    }
 
-        _chunks.Clear();
-        _inLast = ChunkSize;
-        return all;
+    /// <summary>Random access to the ranges without the list's indirection.</summary>
+    public readonly struct Lookup(MappingRange[][] chunks)
+    {
+        public MappingRange this[int index] => chunks[index >> ChunkBits][index & (ChunkSize - 1)];
     }
 }
