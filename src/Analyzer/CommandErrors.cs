@@ -9,6 +9,21 @@ namespace CriuImage.Analyzer;
 /// </summary>
 internal static class CommandErrors
 {
+    /// <summary>
+    /// Like <see cref="RunAsync"/> for a command that writes <paramref name="output"/> (null: standard
+    /// output), refusing first to write over its own input.
+    /// </summary>
+    public static async Task<int> RunWritingAsync(string input, string? output, TextWriter error, Func<Task<int>> body)
+    {
+        if (output is not null && Path.GetFullPath(output) == Path.GetFullPath(input))
+        {
+            await error.WriteLineAsync($"{input}: error: the output would overwrite the input");
+            return ExitCodes.Unusable;
+        }
+
+        return await RunAsync(input, error, body);
+    }
+
     /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault.</summary>
     public static async Task<int> RunAsync(string input, TextWriter error, Func<Task<int>> body)
     {

@@ -18,6 +18,7 @@ public static class Program
             EncodeCommand.Create(error),
             InfoCommand.Create(output, error),
             VerifyCommand.Create(output, error),
+            ImportCommand.Create(error),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -3,12 +3,8 @@ using CriuImage.Tests.Support;
 namespace CriuImage.Tests;
 
 /// <summary>The <c>criu-image</c> commands as a user runs them: output, messages and exit codes.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests : TempFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task Decode_PrintsTheJson()
     {
@@ -20,8 +16,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task EncodeThenDecode_ToFiles_RoundTrips()
     {
-        string image = Path.Combine(_folder, "a.img");
-        string json = Path.Combine(_folder, "a.json");
+        string image = Path.Combine(Folder, "a.img");
+        string json = Path.Combine(Folder, "a.json");
         Assert.Equal(0, (await Run("encode", Path.Combine(RepoPaths.Fixtures, "criu-2025-06.json"), "-o", image)).Code);
         Assert.Equal(0, (await Run("decode", image, "-o", json)).Code);
         Assert.Equal(File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img")), File.ReadAllBytes(image));
@@ -42,7 +38,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task DamagedImage_IsOneLineWithTheOffset_AndExitCode2()
     {
-        string image = Path.Combine(_folder, "cut.img");
+        string image = Path.Combine(Folder, "cut.img");
         File.WriteAllBytes(image, Images.Fixture("criu-v8")[..230]);
         (int code, string output, string error) = await Run("decode", image);
         Assert.Equal(2, code);
@@ -53,15 +49,15 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task BadJson_IsReportedWithLineAndColumn_AndNoImageIsLeft()
     {
-        string json = Path.Combine(_folder, "bad.json");
-        string image = Path.Combine(_folder, "bad.img");
+        string json = Path.Combine(Folder, "bad.json");
+        string image = Path.Combine(Folder, "bad.img");
         File.WriteAllText(json, "{\"abi\": \"criu-v8\",\n \"bos\": [{\"gem_handle\": -4}]}");
         File.WriteAllText(image, "precious");
         (int code, _, string error) = await Run("encode", json, "-o", image);
         Assert.Equal(2, code);
         Assert.StartsWith($"{json}(2,25): error: gem_handle is -4", error, StringComparison.Ordinal);
         Assert.Equal("precious", File.ReadAllText(image));
-        Assert.Equal(2, Directory.GetFiles(_folder).Length);
+        Assert.Equal(2, Directory.GetFiles(Folder).Length);
     }
 
     [Theory]
@@ -78,7 +74,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task MissingFile_IsOneLine_AndExitCode2()
     {
-        (int code, _, string error) = await Run("info", Path.Combine(_folder, "absent.img"));
+        (int code, _, string error) = await Run("info", Path.Combine(Folder, "absent.img"));
         Assert.Equal(2, code);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
@@ -86,7 +82,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Decode_RefusesToOverwriteItsInput()
     {
-        string image = Path.Combine(_folder, "same.img");
+        string image = Path.Combine(Folder, "same.img");
         File.Copy(Path.Combine(RepoPaths.Fixtures, "empty.img"), image);
         (int code, _, _) = await Run("decode", image, "-o", image);
         Assert.Equal(2, code);

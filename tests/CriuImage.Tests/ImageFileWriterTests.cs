@@ -4,16 +4,12 @@ using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
 
-public sealed class ImageFileWriterTests : IDisposable
+public sealed class ImageFileWriterTests : TempFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task Commit_ReplacesTheFile_WithTheCompleteImage()
     {
-        string path = Path.Combine(_folder, "out.img");
+        string path = Path.Combine(Folder, "out.img");
         File.WriteAllText(path, "old");
         await using (ImageFileWriter file = ImageFileWriter.Create(path, new ImageHeader(AbiRevision.CriuV8)))
         {
@@ -24,13 +20,13 @@ public sealed class ImageFileWriterTests : IDisposable
 
         (_, List<BoEntry> bos) = await Images.ReadAsync(File.ReadAllBytes(path));
         Assert.Single(bos);
-        Assert.Equal(["out.img"], Directory.GetFiles(_folder).Select(Path.GetFileName));
+        Assert.Equal(["out.img"], Directory.GetFiles(Folder).Select(Path.GetFileName));
     }
 
     [Fact]
     public async Task DisposeWithoutCommit_LeavesTheOldFile_AndNoTemporary()
     {
-        string path = Path.Combine(_folder, "out.img");
+        string path = Path.Combine(Folder, "out.img");
         File.WriteAllText(path, "old");
         await using (ImageFileWriter file = ImageFileWriter.Create(path, new ImageHeader(AbiRevision.CriuV8)))
         {
@@ -38,7 +34,7 @@ public sealed class ImageFileWriterTests : IDisposable
         }
 
         Assert.Equal("old", File.ReadAllText(path));
-        Assert.Single(Directory.GetFiles(_folder));
+        Assert.Single(Directory.GetFiles(Folder));
     }
 
     [Fact]

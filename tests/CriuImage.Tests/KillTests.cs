@@ -10,12 +10,9 @@ namespace CriuImage.Tests;
 /// name, never a half image: <c>criu-image encode</c> is killed (SIGKILL) at seeded times spread over a
 /// whole run, CRIU_IMAGE_KILLS times (default 150).
 /// </summary>
-public sealed class KillTests(ITestOutputHelper output) : IDisposable
+[Collection(nameof(KillTests))]
+public sealed class KillTests(ITestOutputHelper output) : TempFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-kill-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task KilledEncode_LeavesTheOldImageOrTheCompleteNewOne()
     {
@@ -34,9 +31,9 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
         }
 
         byte[] expected = await Images.WriteAsync(new ImageHeader(AbiRevision.CriuV8), bos);
-        string json = Path.Combine(_folder, "big.json");
+        string json = Path.Combine(Folder, "big.json");
         await File.WriteAllTextAsync(json, await GoldenTests.Decode(expected));
-        string target = Path.Combine(_folder, "target.img");
+        string target = Path.Combine(Folder, "target.img");
         byte[] old = Images.Fixture("criu-v8");
 
         await File.WriteAllBytesAsync(target, old);
@@ -55,7 +52,8 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < kills; i++)
         {
             await File.WriteAllBytesAsync(target, old);
-            int delay = random.Next((int)(duration * 1.1) + 1);
+            // Past the calibration run too: under load a run takes longer, and the kills must reach the rename.
+            int delay = random.Next((int)(duration * 1.5) + 1);
             using (Process child = Start(json, target))
             {
                 await Task.Delay(delay);
@@ -74,7 +72,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
                 completeNew++;
             }
 
-            foreach (string temporary in Directory.EnumerateFiles(_folder, ".target.img.*.tmp"))
+            foreach (string temporary in Directory.EnumerateFiles(Folder, ".target.img.*.tmp"))
             {
                 leftovers++;
                 File.Delete(temporary);
@@ -96,3 +94,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
         return Process.Start(start)!;
     }
 }
+
+/// <summary>The kill test times child processes: it runs alone, not beside the CPU-heavy tests.</summary>
+[CollectionDefinition(nameof(KillTests), DisableParallelization = true)]
+public sealed class KillTestsCollection;

@@ -4,12 +4,8 @@ using CriuImage.Tests.Support;
 namespace CriuImage.Tests;
 
 /// <summary><c>criu-image verify</c> as scripts and CI use it: exit codes, formats, folders, stable order.</summary>
-public sealed class VerifyCliTests : IDisposable
+public sealed class VerifyCliTests : TempFolder
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("criu-image-verify-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task CleanImages_Exit0()
     {
@@ -31,9 +27,9 @@ public sealed class VerifyCliTests : IDisposable
     [Fact]
     public async Task UnreadableInput_Exit2_EvenBesideFindings()
     {
-        string text = Path.Combine(_folder, "notes.img");
+        string text = Path.Combine(Folder, "notes.img");
         File.WriteAllText(text, "not an image");
-        (int code, string output, _) = await Run("verify", Verify("CRI205-mapping-overlap"), text, Path.Combine(_folder, "absent.img"));
+        (int code, string output, _) = await Run("verify", Verify("CRI205-mapping-overlap"), text, Path.Combine(Folder, "absent.img"));
         Assert.Equal(2, code);
         Assert.Contains("notes.img: unreadable", output, StringComparison.Ordinal);
         Assert.Contains("absent.img: error CRI001: no such file", output, StringComparison.Ordinal);
@@ -42,7 +38,7 @@ public sealed class VerifyCliTests : IDisposable
     [Fact]
     public async Task Folders_AreSearchedForImages_InAStableOrder_WhateverTheParallelism()
     {
-        string tree = Path.Combine(_folder, "tree");
+        string tree = Path.Combine(Folder, "tree");
         Directory.CreateDirectory(Path.Combine(tree, "sub"));
         foreach (string name in RepoPaths.FixtureNames)
         {
@@ -63,7 +59,7 @@ public sealed class VerifyCliTests : IDisposable
     [Fact]
     public async Task ThousandsOfImages_InParallel_ReportLikeASerialRun()
     {
-        string tree = Path.Combine(_folder, "fleet");
+        string tree = Path.Combine(Folder, "fleet");
         var sources = RepoPaths.FixtureNames.Select(Images.Fixture)
             .Concat(Directory.EnumerateFiles(Path.Combine(RepoPaths.Fixtures, "verify"), "*.img").Select(File.ReadAllBytes))
             .Concat(DamagedImages.All.Values.Select(make => make()).Where(i => i.Length >= 8 && i[0] == 0x89))
@@ -85,9 +81,9 @@ public sealed class VerifyCliTests : IDisposable
     [Fact]
     public async Task Folders_SkipTheTemporaryFilesOfAKilledWriter()
     {
-        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(_folder, "a.img"));
-        await File.WriteAllBytesAsync(Path.Combine(_folder, ".a.img.0123abcd.tmp"), Images.Fixture("criu-v8")[..100]);
-        (int code, string output, _) = await Run("verify", _folder);
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(Folder, "a.img"));
+        await File.WriteAllBytesAsync(Path.Combine(Folder, ".a.img.0123abcd.tmp"), Images.Fixture("criu-v8")[..100]);
+        (int code, string output, _) = await Run("verify", Folder);
         Assert.Equal(0, code);
         Assert.Contains("verified 1 file:", output, StringComparison.Ordinal);
     }

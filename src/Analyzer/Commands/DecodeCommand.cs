@@ -15,14 +15,8 @@ internal static class DecodeCommand
         {
             string path = parse.GetValue(image)!;
             string? outPath = parse.GetValue(target);
-            return CommandErrors.RunAsync(path, error, async () =>
+            return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
             {
-                if (outPath is not null && Path.GetFullPath(outPath) == Path.GetFullPath(path))
-                {
-                    await error.WriteLineAsync($"{path}: error: the output would overwrite the input image");
-                    return ExitCodes.Unusable;
-                }
-
                 await using ImageReader reader = ImageReader.Open(path);
                 if (outPath is null)
                 {

@@ -15,14 +15,8 @@ internal static class EncodeCommand
         {
             string path = parse.GetValue(json)!;
             string outPath = parse.GetValue(target)!;
-            return CommandErrors.RunAsync(path, error, async () =>
+            return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
             {
-                if (Path.GetFullPath(outPath) == Path.GetFullPath(path))
-                {
-                    await error.WriteLineAsync($"{path}: error: the output would overwrite the input document");
-                    return ExitCodes.Unusable;
-                }
-
                 byte[] document = await File.ReadAllBytesAsync(path, cancellationToken);
                 JsonImageEncoder encoder = JsonImageEncoder.Create(document);
                 await using ImageFileWriter file = ImageFileWriter.Create(outPath, encoder.Header);

@@ -19,6 +19,45 @@ internal static class FuzzTargets
     public static string? RunImage(byte[] input) =>
         Guard("reader", () => StrictRead(input)) ?? Guard("verify", () => ImageAnalysis.Verify(input, "fuzz"));
 
+    /// <summary>Runs CRIU's render-node reader and the import on <paramref name="input"/>; returns a description of the crash, or null.</summary>
+    public static string? RunCriu(byte[] input) => Guard("criu-import", () =>
+    {
+        Criu.CriuRenderNode node;
+        try
+        {
+            node = Criu.CriuRenderNodeReader.Read(input);
+        }
+        catch (ImageFormatException)
+        {
+            return;
+        }
+
+        // Whatever the reader accepts imports into an image that reads back.
+        using var stream = new MemoryStream();
+        ImageWriter writer = ImageWriter.Create(stream, Criu.CriuImport.HeaderFor(node), leaveOpen: true);
+        Criu.CriuImport.WriteBos(node, writer);
+        writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
+        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        StrictRead(stream.ToArray());
+    });
+
+    /// <summary>Byte mutations of a CRIU image, with the length prefix kept true half of the time so the damage reaches the protobuf decoder.</summary>
+    public static byte[] MutateCriu(byte[] file, Random random)
+    {
+        byte[] bytes = random.Next(4) == 0 ? file[..random.Next(file.Length)] : (byte[])file.Clone();
+        for (int k = random.Next(0, 4); k > 0 && bytes.Length > 8; k--)
+        {
+            bytes[8 + random.Next(bytes.Length - 8)] = random.Next(3) == 0 ? (byte)0xFF : (byte)random.Next(256);
+        }
+
+        if (bytes.Length >= 8 && random.Next(2) == 0)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)(bytes.Length - 8));
+        }
+
+        return bytes;
+    }
+
     /// <summary>Runs the JSON encoder on <paramref name="input"/>; returns a description of the crash, or null.</summary>
     public static string? RunJson(byte[] input) => Guard("encode", () =>
     {

@@ -21,7 +21,9 @@ public class FuzzTests(ITestOutputHelper output)
     public void CorpusInput_NoLongerCrashes(string name)
     {
         byte[] input = File.ReadAllBytes(Path.Combine(Corpus, name));
-        string? crash = name.EndsWith(".json", StringComparison.Ordinal) ? FuzzTargets.RunJson(input) : FuzzTargets.RunImage(input);
+        string? crash = name.EndsWith(".json", StringComparison.Ordinal) ? FuzzTargets.RunJson(input)
+            : name.EndsWith(".criu", StringComparison.Ordinal) ? FuzzTargets.RunCriu(input)
+            : FuzzTargets.RunImage(input);
         Assert.Null(crash);
     }
 
@@ -32,6 +34,7 @@ public class FuzzTests(ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CRIU_IMAGE_FUZZ_SEED"), out int r) ? r : 1;
         List<byte[]> images = SeedImages();
         List<byte[]> documents = SeedDocuments();
+        byte[] criu = CriuImages.File(CriuImages.Sample());
         var mutator = new Mutator(seed);
         var random = new Random(seed);
         var crashes = new List<string>();
@@ -40,14 +43,25 @@ public class FuzzTests(ITestOutputHelper output)
         int inputs = 0;
         while (clock.Elapsed.TotalSeconds < seconds && crashes.Count < 10)
         {
-            bool json = inputs % 5 == 4;
+            string kind = (inputs % 10) switch
+            {
+                4 or 9 => "json",
+                7 => "criu",
+                _ => "img",
+            };
             byte[] input;
             string? crash;
-            if (json)
+            if (kind == "json")
             {
                 input = FuzzTargets.MutateJson(documents[random.Next(documents.Count)], random);
                 crash = FuzzTargets.RunJson(input);
                 Count(tried, "json-text");
+            }
+            else if (kind == "criu")
+            {
+                input = FuzzTargets.MutateCriu(criu, random);
+                crash = FuzzTargets.RunCriu(input);
+                Count(tried, "criu-bytes");
             }
             else
             {
@@ -65,7 +79,7 @@ public class FuzzTests(ITestOutputHelper output)
             inputs++;
             if (crash is not null)
             {
-                string name = $"crash-{(json ? "json" : "image")}-{Convert.ToHexString(SHA256.HashData(input))[..12].ToLowerInvariant()}.{(json ? "json" : "img")}";
+                string name = $"crash-{kind}-{Convert.ToHexString(SHA256.HashData(input))[..12].ToLowerInvariant()}.{kind}";
                 File.WriteAllBytes(Path.Combine(Corpus, name), input);
                 crashes.Add($"{name}: {crash}");
             }
