@@ -8,7 +8,7 @@ namespace CriuImage.Tests;
 /// <summary>
 /// A writer killed at any moment leaves the old file untouched or a complete new one under the final
 /// name, never a half image: <c>criu-image encode</c> is killed (SIGKILL) at seeded times spread over a
-/// whole run, CRIU_IMAGE_KILLS times (default 150).
+/// whole run, CRIU_IMAGE_KILLS times (default 200).
 /// </summary>
 [Collection(nameof(KillTests))]
 public sealed class KillTests(ITestOutputHelper output) : TempFolder
@@ -16,7 +16,7 @@ public sealed class KillTests(ITestOutputHelper output) : TempFolder
     [Fact]
     public async Task KilledEncode_LeavesTheOldImageOrTheCompleteNewOne()
     {
-        int kills = int.TryParse(Environment.GetEnvironmentVariable("CRIU_IMAGE_KILLS"), out int k) ? k : 150;
+        int kills = int.TryParse(Environment.GetEnvironmentVariable("CRIU_IMAGE_KILLS"), out int k) ? k : 200;
         var bos = new List<BoEntry>();
         for (uint b = 0; b < 200; b++)
         {
