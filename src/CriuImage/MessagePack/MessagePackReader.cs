@@ -35,8 +35,6 @@ internal ref struct MessagePackReader
     /// <summary>True when every byte of the buffer has been read.</summary>
     public readonly bool End => _position == _buffer.Length;
 
-    private readonly ReadOnlySpan<byte> Rest => _buffer[_position..];
-
     /// <summary>The bytes not read yet, for fast paths that decode a whole value at once.</summary>
     public readonly ReadOnlySpan<byte> Remaining => _buffer[_position..];
 
@@ -46,7 +44,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads a non-negative integer of any width and format.</summary>
     public ulong ReadUInt64(string what)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadUInt64(Rest, out ulong value, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadUInt64(Remaining, out ulong value, out int consumed);
         Check(result, what, "an unsigned integer");
         _position += consumed;
         return value;
@@ -84,7 +82,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads a bool.</summary>
     public bool ReadBoolean(string what)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadBoolean(Rest, out bool value, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadBoolean(Remaining, out bool value, out int consumed);
         Check(result, what, "a bool");
         _position += consumed;
         return value;
@@ -93,7 +91,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads an array header; the count is checked against the bytes left (each element takes one at least).</summary>
     public int ReadArrayHeader(string what)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadArrayHeader(Rest, out uint count, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadArrayHeader(Remaining, out uint count, out int consumed);
         Check(result, what, "an array");
         CheckCount(count, 1, consumed, what, "elements");
         _position += consumed;
@@ -103,7 +101,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads a map header; the count is checked against the bytes left (each entry takes two at least).</summary>
     public int ReadMapHeader(string what)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadMapHeader(Rest, out uint count, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadMapHeader(Remaining, out uint count, out int consumed);
         Check(result, what, "a map");
         CheckCount(count, 2, consumed, what, "entries");
         _position += consumed;
@@ -113,7 +111,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads a str and returns its UTF-8 bytes, checked to be at most <paramref name="maxBytes"/> long.</summary>
     public ReadOnlySpan<byte> ReadStringBytes(string what, int maxBytes)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadStringHeader(Rest, out uint length, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadStringHeader(Remaining, out uint length, out int consumed);
         Check(result, what, "a str");
         if (length > maxBytes)
         {
@@ -145,7 +143,7 @@ internal ref struct MessagePackReader
     /// <summary>Reads a bin value and returns its bytes.</summary>
     public ReadOnlySpan<byte> ReadBinary(string what)
     {
-        DecodeResult result = MessagePackPrimitives.TryReadBinaryHeader(Rest, out uint length, out int consumed);
+        DecodeResult result = MessagePackPrimitives.TryReadBinaryHeader(Remaining, out uint length, out int consumed);
         Check(result, what, "a bin");
         CheckCount(length, 1, consumed, what, "bytes");
         ReadOnlySpan<byte> bytes = _buffer.Slice(_position + consumed, (int)length);

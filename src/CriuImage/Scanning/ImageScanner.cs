@@ -84,7 +84,7 @@ public sealed class ImageScanner
                 break;
             }
 
-            if (_source.Read(position, header) < FrameHeader.Size || !FrameHeaderValid(header))
+            if (_source.Read(position, header) < FrameHeader.Size || !TryParseHeader(header, out FrameHeader frame))
             {
                 long next = Resync(position + 1);
                 string what = _source.Length - position < FrameHeader.Size
@@ -103,7 +103,6 @@ public sealed class ImageScanner
                 continue;
             }
 
-            FrameHeader frame = ParseHeader(header);
 
             // Frames skipped by a resynchronisation were reported with it: only a step back is news then.
             bool sequenceExpected = frame.Sequence == expected || (resynced && frame.Sequence > expected);
@@ -396,21 +395,20 @@ public sealed class ImageScanner
         return _payload.AsSpan(0, read);
     }
 
-    private static bool FrameHeaderValid(ReadOnlySpan<byte> header)
+    /// <summary>Parses a frame header that passes every check of FORMAT.md section 3 but the sequence (which the caller judges).</summary>
+    private static bool TryParseHeader(ReadOnlySpan<byte> header, out FrameHeader frame)
     {
         try
         {
-            FrameHeader parsed = FrameHeader.Read(header, 0, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header[8..]));
-            return parsed.PayloadLength <= FormatLimits.MaxFramePayload;
+            frame = FrameHeader.Read(header, 0, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header[8..]));
+            return true;
         }
         catch (ImageFormatException)
         {
+            frame = default;
             return false;
         }
     }
-
-    private static FrameHeader ParseHeader(ReadOnlySpan<byte> header) =>
-        FrameHeader.Read(header, 0, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header[8..]));
 
     /// <summary>The offset of the next frame marker at or after <paramref name="from"/> whose header is valid, or -1.</summary>
     private long Resync(long from)
@@ -425,7 +423,7 @@ public sealed class ImageScanner
                 int limit = Math.Min(read, ResyncChunk);
                 for (int i = window[..limit].IndexOf(FrameHeader.Marker); i >= 0 && i < limit;)
                 {
-                    if (read - i >= FrameHeader.Size && FrameHeaderValid(window.Slice(i, FrameHeader.Size)))
+                    if (read - i >= FrameHeader.Size && TryParseHeader(window.Slice(i, FrameHeader.Size), out _))
                     {
                         return start + i;
                     }
