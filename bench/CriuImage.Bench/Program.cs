@@ -4,7 +4,7 @@ namespace CriuImage.Bench;
 
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
-/// <c>scaling [MAX] [--cli PATH]</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
+/// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
 /// <c>generate MAPPINGS FILE</c>: a clean image. <c>bdn ...</c>: the BenchmarkDotNet suite.
 /// </summary>
 public static class Program
@@ -20,7 +20,13 @@ public static class Program
             case "scaling":
                 int max = args.Length > 1 && !args[1].StartsWith('-') ? int.Parse(args[1]) : 10_000_000;
                 int cli = Array.IndexOf(args, "--cli");
-                return ScalingBench.Run(cli > 0 ? args[cli + 1] : DefaultCli(), max, repeats: 3);
+                if (cli < 0 || cli + 1 >= args.Length)
+                {
+                    Console.Error.WriteLine("scaling needs --cli PATH to the criu-image to measure (scripts/bench.sh scaling passes the published one)");
+                    return 2;
+                }
+
+                return ScalingBench.Run(args[cli + 1], max, repeats: 3);
             case "generate":
                 File.WriteAllBytes(args[2], new Workload(int.Parse(args[1])).ToImage());
                 return 0;
@@ -28,22 +34,8 @@ public static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] [--cli PATH] | generate MAPPINGS FILE | bdn [BenchmarkDotNet args]");
+                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | bdn [BenchmarkDotNet args]");
                 return 2;
         }
-    }
-
-    private static string DefaultCli()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "src", "Analyzer", "bin", "Release", "net10.0", "criu-image");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return "criu-image";
     }
 }

@@ -14,7 +14,7 @@ internal static class ScalingBench
     {
         if (!File.Exists(cli))
         {
-            Console.Error.WriteLine($"criu-image not found at {cli}: build it with 'dotnet build src/Analyzer -c Release' or pass --cli");
+            Console.Error.WriteLine($"criu-image not found at {cli}: publish it with scripts/publish.sh");
             return 2;
         }
 
