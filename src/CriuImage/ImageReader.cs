@@ -296,15 +296,9 @@ public sealed class ImageReader : IAsyncDisposable
             throw new ImageFormatException(frameOffset, $"the trailer comes while BO {CurrentBo.GemHandle} still owes {_mappingsOwed} of its {CurrentBo.MappingCount} VM records", sequence);
         }
 
-        string? disagreement =
-            trailer.FrameCount != sequence ? $"frame_count {trailer.FrameCount}, but {sequence} frames precede it" :
-            trailer.BoCount != _boCount ? $"bo_count {trailer.BoCount}, but the image holds {_boCount} BO records" :
-            trailer.MappingCount != _mappingCount ? $"mapping_count {trailer.MappingCount}, but the image holds {_mappingCount} VM records" :
-            trailer.Digest != ~_digestState ? $"digest 0x{trailer.Digest:x8}, but the preamble and frame headers give 0x{~_digestState:x8}" :
-            null;
-        if (disagreement is not null)
+        if (trailer.Disagreement(sequence, _boCount, _mappingCount, ~_digestState) is { } disagreement)
         {
-            throw new ImageFormatException(_payloadOffset, $"the trailer says {disagreement}", sequence);
+            throw new ImageFormatException(_payloadOffset, disagreement, sequence);
         }
 
         ReadResult end = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,17 @@ public readonly record struct Trailer(ulong FrameCount, ulong BoCount, ulong Map
     /// <summary>Largest encoding of the trailer record.</summary>
     internal const int MaxLength = 1 + (3 * MessagePackWriter.MaxUInt64Length) + 5;
 
+    /// <summary>
+    /// How this trailer disagrees with what a reader counted before it (the frames, BO and VM records, and
+    /// the finished digest of the preamble and frame headers), or null when it agrees.
+    /// </summary>
+    internal string? Disagreement(ulong frames, ulong bos, ulong mappings, uint digest) =>
+        FrameCount != frames ? $"the trailer says frame_count {FrameCount}, but {frames} frames precede it" :
+        BoCount != bos ? $"the trailer says bo_count {BoCount}, but the image holds {bos} BO records" :
+        MappingCount != mappings ? $"the trailer says mapping_count {MappingCount}, but the image holds {mappings} VM records" :
+        Digest != digest ? $"the trailer says digest 0x{Digest:x8}, but the preamble and frame headers give 0x{digest:x8}" :
+        null;
+
     internal int Write(Span<byte> destination)
     {
         var writer = new MessagePackWriter(destination);

@@ -335,18 +335,9 @@ public sealed class ImageScanner
         }
 
         // Counts and digest can only agree with an intact image: after reported damage they are noise.
-        if (_damageCount == 0)
+        if (_damageCount == 0 && trailer.Disagreement(frame.Sequence, _boCount, _mappingCount, ~_digestState) is { } disagreement)
         {
-            string? disagreement =
-                trailer.FrameCount != frame.Sequence ? $"frame_count {trailer.FrameCount}, but {frame.Sequence} frames precede it" :
-                trailer.BoCount != _boCount ? $"bo_count {trailer.BoCount}, but the image holds {_boCount} BO records" :
-                trailer.MappingCount != _mappingCount ? $"mapping_count {trailer.MappingCount}, but the image holds {_mappingCount} VM records" :
-                trailer.Digest != ~_digestState ? $"digest 0x{trailer.Digest:x8}, but the preamble and frame headers give 0x{~_digestState:x8}" :
-                null;
-            if (disagreement is not null)
-            {
-                Damage(ImageDamage.TrailerMismatch, payloadAt, frame.Sequence, $"the trailer says {disagreement}", fatal: false);
-            }
+            Damage(ImageDamage.TrailerMismatch, payloadAt, frame.Sequence, disagreement, fatal: false);
         }
 
         if (end != _source.Length)
