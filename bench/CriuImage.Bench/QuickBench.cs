@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using CriuImage.Abi;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 using CriuImage.Bench.Protobuf;
 using CriuImage.Format;
 using Google.Protobuf;
@@ -63,17 +63,17 @@ internal static class QuickBench
             });
 
             double read = Time(repeats, () => ReadAll(image));
-            double verify = Time(repeats, () => ImageAnalysis.Verify(image, "bench.img"));
+            double verify = Time(repeats, () => ImageVerifier.Verify(image, "bench.img"));
             byte[] shuffled = new Workload(mappings, shuffled: true).ToImage();
-            double verifyShuffled = Time(repeats, () => ImageAnalysis.Verify(shuffled, "bench.img"));
+            double verifyShuffled = Time(repeats, () => ImageVerifier.Verify(shuffled, "bench.img"));
             double protoParse = Time(repeats, () => Walk(criu_render_node.Parser.ParseFrom(protobuf)));
             Row("read: ImageReader, every record", read, mappings, $"ours is {protoParse / read:F1}x faster than protobuf parse");
             Row("read + verify: scanner and every rule, one core", verify, mappings, $"ours is {protoParse / verify:F1}x faster than protobuf parse alone");
             Row("read + verify, mappings in random address order (full sort)", verifyShuffled, mappings, $"ours is {protoParse / verifyShuffled:F1}x faster than protobuf parse alone");
             Row("read: Google.Protobuf parse + walk", protoParse, mappings, "peer");
 
-            long verifyBytes = Allocated(() => ImageAnalysis.Verify(image, "bench.img"));
-            long verifyShuffledBytes = Allocated(() => ImageAnalysis.Verify(shuffled, "bench.img"));
+            long verifyBytes = Allocated(() => ImageVerifier.Verify(image, "bench.img"));
+            long verifyShuffledBytes = Allocated(() => ImageVerifier.Verify(shuffled, "bench.img"));
             Console.WriteLine();
             Console.WriteLine($"writer allocations: {allocated:N0} bytes for the whole image of {mappings:N0} VM buckets (the writer object and its header; none per record)");
             Console.WriteLine($"verify allocations: {(double)verifyBytes / mappings:F1} bytes per mapping in address order, {(double)verifyShuffledBytes / mappings:F1} in random order (managed bytes allocated, an upper bound of its heap growth)");

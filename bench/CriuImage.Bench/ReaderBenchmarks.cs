@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 using CriuImage.Bench.Protobuf;
 using CriuImage.Format;
 using Google.Protobuf;
@@ -42,7 +42,7 @@ public class ReaderBenchmarks
     }
 
     [Benchmark]
-    public int ReadAndVerify() => ImageAnalysis.Verify(_image, "bench.img").Diagnostics.Count;
+    public int ReadAndVerify() => ImageVerifier.Verify(_image, "bench.img").Diagnostics.Count;
 
     [Benchmark]
     public int ProtobufParse() => criu_render_node.Parser.ParseFrom(_protobuf).BoEntries.Count;

@@ -32,7 +32,7 @@ internal static class ScalingBench
             byte[] warmUp = new Workload(100_000).ToImage();
             for (int i = 0; i < 20; i++)
             {
-                Analyzer.Verification.ImageAnalysis.Verify(warmUp, "warm-up");
+                Verification.ImageVerifier.Verify(warmUp, "warm-up");
             }
 
             for (int n = 1000; n <= max; n *= 10)
@@ -53,7 +53,7 @@ internal static class ScalingBench
                 for (int i = 0; i < repeats; i++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    Analyzer.Verification.ImageAnalysis.Verify(path, path);
+                    Verification.ImageVerifier.Verify(path, path);
                     inProcess = Math.Min(inProcess, Stopwatch.GetElapsedTime(start).TotalSeconds);
                 }
 

@@ -1,5 +1,5 @@
 using CriuImage.Abi;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 using CriuImage.Bench.Protobuf;
 using CriuImage.Criu;
 using CriuImage.Tests.Support;
@@ -34,7 +34,7 @@ public sealed class CriuImportTests : TempFolder
         Assert.Equal(128u, header.Device!.RenderMinor);
         Assert.Equal(new BoRecord(1, 2 << 20, 0x1_0000_0000, 8, 4, 0, 512, 2), bos[0].Bo);
         Assert.Equal(new BoRecord(5, 4096, 0x1_0020_0000, 0, 2, 1, 1, 0), bos[1].Bo);
-        Assert.Equal(FileStatus.Ok, ImageAnalysis.Verify(image, image).Status);
+        Assert.Equal(FileStatus.Ok, ImageVerifier.Verify(image, image).Status);
     }
 
     public static TheoryData<string, string> Damage => new()

@@ -1,6 +1,6 @@
 using System.Numerics;
 using CriuImage.Abi;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -100,7 +100,7 @@ public class VerifyOracleTests
 
             byte[] image = await Images.WriteAsync(new ImageHeader(abi), bos);
             HashSet<string> checkedCodes = ["CRI201", "CRI202", "CRI204", "CRI206", "CRI207", "CRI208"];
-            var actual = ImageAnalysis.Verify(image, "x").Diagnostics
+            var actual = ImageVerifier.Verify(image, "x").Diagnostics
                 .Where(d => checkedCodes.Contains(d.Descriptor.Id))
                 .Select(d => (d.Descriptor.Id, d.GemHandle!.Value, d.Mapping!.Value))
                 .ToHashSet();

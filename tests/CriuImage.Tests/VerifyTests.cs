@@ -1,6 +1,6 @@
 using System.Text;
-using CriuImage.Analyzer.Reporting;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Reporting;
+using CriuImage.Verification;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -23,7 +23,7 @@ public class VerifyTests
         byte[] image = await GoldenTests.Encode(File.ReadAllBytes(Path.Combine(folder, name + ".json")));
         Assert.True(image.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder, name + ".img"))), $"fixtures/verify/{name}.img is stale; run scripts/regen-fixtures.sh");
 
-        FileReport report = ImageAnalysis.Verify(image, $"fixtures/verify/{name}.img");
+        FileReport report = ImageVerifier.Verify(image, $"fixtures/verify/{name}.img");
         AssertReportsItsCode(name, report);
         Pin($"Verify.{name}", report);
     }
@@ -32,7 +32,7 @@ public class VerifyTests
     [MemberData(nameof(DamageFixtures))]
     public void DamageFixture_ReportsItsCode(string name)
     {
-        FileReport report = ImageAnalysis.Verify(DamagedImages.All[name](), $"damaged/{name}.img");
+        FileReport report = ImageVerifier.Verify(DamagedImages.All[name](), $"damaged/{name}.img");
         AssertReportsItsCode(name, report);
         Pin($"Verify.{name}", report);
     }
@@ -44,12 +44,12 @@ public class VerifyTests
         foreach (string name in RuleFixtureNames)
         {
             byte[] image = await GoldenTests.Encode(File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "verify", name + ".json")));
-            seen.UnionWith(ImageAnalysis.Verify(image, name).Diagnostics.Select(d => d.Descriptor.Id));
+            seen.UnionWith(ImageVerifier.Verify(image, name).Diagnostics.Select(d => d.Descriptor.Id));
         }
 
         foreach (Func<byte[]> make in DamagedImages.All.Values)
         {
-            seen.UnionWith(ImageAnalysis.Verify(make(), "damaged").Diagnostics.Select(d => d.Descriptor.Id));
+            seen.UnionWith(ImageVerifier.Verify(make(), "damaged").Diagnostics.Select(d => d.Descriptor.Id));
         }
 
         Assert.Equal(Descriptors.All.Select(d => d.Id).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
@@ -67,7 +67,7 @@ public class VerifyTests
     {
         foreach (string name in RepoPaths.FixtureNames)
         {
-            FileReport report = ImageAnalysis.Verify(Images.Fixture(name), name);
+            FileReport report = ImageVerifier.Verify(Images.Fixture(name), name);
             Assert.Equal(FileStatus.Ok, report.Status);
         }
     }
@@ -75,7 +75,7 @@ public class VerifyTests
     [Fact]
     public void DamagedPayload_IsLocated_AndTheRestIsStillAnalyzed()
     {
-        FileReport report = ImageAnalysis.Verify(DamagedImages.All["CRI006-frame-header-damaged"](), "x");
+        FileReport report = ImageVerifier.Verify(DamagedImages.All["CRI006-frame-header-damaged"](), "x");
         Diagnostic damage = Assert.Single(report.Diagnostics, d => d.Descriptor == Descriptors.FrameHeaderDamaged);
         Assert.NotNull(damage.ByteOffset);
         Assert.Equal(1UL, report.Mappings); // the second frame's BO and mapping were still checked
@@ -94,7 +94,7 @@ public class VerifyTests
 
         bos.Add(new BoEntry(new BoRecord(2, 4096, null, 0, 4, 0, null, (uint)small.Length), small));
         byte[] image = await Images.WriteAsync(new ImageHeader(Abi.AbiRevision.CriuV8), bos);
-        FileReport report = ImageAnalysis.Verify(image, "x");
+        FileReport report = ImageVerifier.Verify(image, "x");
         List<Diagnostic> overlaps = report.Diagnostics.Where(d => d.Descriptor == Descriptors.MappingOverlap).ToList();
         Assert.InRange(overlaps.Count, 2, 10);
         Assert.Contains(overlaps, d => d.Message.Contains("more CRI205 findings are not listed (5000 in all)", StringComparison.Ordinal));

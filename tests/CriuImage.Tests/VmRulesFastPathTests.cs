@@ -1,5 +1,5 @@
 using CriuImage.Abi;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 
 namespace CriuImage.Tests;
 

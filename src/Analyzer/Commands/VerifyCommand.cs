@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CriuImage.Analyzer.Reporting;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Reporting;
+using CriuImage.Verification;
 
 namespace CriuImage.Analyzer.Commands;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 using CriuImage.Json;
 using CriuImage.Tests.Support;
 
@@ -17,7 +17,7 @@ internal static class FuzzTargets
 
     /// <summary>Runs every image target on <paramref name="input"/>; returns a description of the crash, or null.</summary>
     public static string? RunImage(byte[] input) =>
-        Guard("reader", () => StrictRead(input)) ?? Guard("verify", () => ImageAnalysis.Verify(input, "fuzz"));
+        Guard("reader", () => StrictRead(input)) ?? Guard("verify", () => ImageVerifier.Verify(input, "fuzz"));
 
     /// <summary>Runs CRIU's render-node reader and the import on <paramref name="input"/>; returns a description of the crash, or null.</summary>
     public static string? RunCriu(byte[] input) => Guard("criu-import", () =>

@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>
 /// Checks of one VM bucket against its BO and the VM (amdgpu_gem_va_ioctl, amdgpu_vm_verify_parameters,

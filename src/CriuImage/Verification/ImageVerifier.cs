@@ -1,7 +1,7 @@
 using CriuImage.Format;
 using CriuImage.Scanning;
 
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>
 /// Verifies one image as <see cref="ImageScanner"/> reads it: damage to the file, each BO and VM bucket
@@ -9,7 +9,7 @@ namespace CriuImage.Analyzer.Verification;
 /// mappings). Memory: 24 bytes per mapping for the overlap sweep (40 while sorting mappings that do not
 /// come in address order), plus a little per BO.
 /// </summary>
-internal sealed class ImageAnalysis : IImageScanHandler
+public sealed class ImageVerifier : IImageScanHandler
 {
     /// <summary>Findings listed per code before the rest are only counted.</summary>
     public const int CapPerCode = 100;
@@ -30,7 +30,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
     /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
     public static FileReport Verify(string path, string displayPath)
     {
-        var analysis = new ImageAnalysis();
+        var analysis = new ImageVerifier();
         try
         {
             ImageScanner.Scan(path, analysis);
@@ -46,12 +46,12 @@ internal sealed class ImageAnalysis : IImageScanHandler
     /// <summary>Runs the analysis of an image held in memory.</summary>
     public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath)
     {
-        var analysis = new ImageAnalysis();
+        var analysis = new ImageVerifier();
         ImageScanner.Scan(image, analysis);
         return analysis.Finish(displayPath);
     }
 
-    public void OnHeader(Preamble preamble, ImageHeader header)
+    void IImageScanHandler.OnHeader(Preamble preamble, ImageHeader header)
     {
         _header = header;
         _vmRules = new VmRules(header);
@@ -61,7 +61,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
         }
     }
 
-    public void OnBo(in BoRecord bo, long offset)
+    void IImageScanHandler.OnBo(in BoRecord bo, long offset)
     {
         _bo = bo;
         int ordinal = _bos.Count;
@@ -79,7 +79,7 @@ internal sealed class ImageAnalysis : IImageScanHandler
         BoRules.Check(bo, _header!, offset, _bag);
     }
 
-    public void OnVm(in VmRecord vm, uint index, long offset)
+    void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
         if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
@@ -88,14 +88,14 @@ internal sealed class ImageAnalysis : IImageScanHandler
         }
     }
 
-    public void OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
+    void IImageScanHandler.OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
     {
         _fatal |= fatal;
         string where = frame is { } f ? $" (frame {f})" : "";
         _bag.Add(new Diagnostic(Descriptors.For(damage), detail + where) { ByteOffset = offset });
     }
 
-    public void OnTrailer(Trailer trailer)
+    void IImageScanHandler.OnTrailer(Trailer trailer)
     {
     }
 

@@ -1,15 +1,16 @@
 using System.Text.Json;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 
-namespace CriuImage.Analyzer.Reporting;
+namespace CriuImage.Reporting;
 
 /// <summary>
 /// The JSON shape scripts rely on: <c>{"files":[{"path", "status", "diagnostics":[{"code", "severity",
 /// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}]}]}</c>, location
 /// fields present only where they apply.
 /// </summary>
-internal static class JsonReport
+public static class JsonReport
 {
+    /// <summary>Writes <paramref name="reports"/> as one indented JSON document to <paramref name="output"/>.</summary>
     public static void Write(IReadOnlyList<FileReport> reports, Stream output)
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });

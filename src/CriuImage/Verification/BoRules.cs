@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>Checks of one BO bucket on its own (amdgpu_gem_create_ioctl, amdgpu_bo_create, the CRIU ioctls' masks).</summary>
 internal static class BoRules

@@ -1,12 +1,12 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>A mapping named as the other party of a finding.</summary>
 /// <param name="GemHandle">GEM handle of the mapping's BO.</param>
 /// <param name="Mapping">0-based index of the VM bucket within its BO; null when the BO itself is meant.</param>
-internal readonly record struct RelatedLocation(uint GemHandle, uint? Mapping);
+public readonly record struct RelatedLocation(uint GemHandle, uint? Mapping);
 
 /// <summary>One finding: a code, a message, and where (the fields that apply).</summary>
-internal sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message)
+public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message)
 {
     /// <summary>GEM handle of the BO concerned.</summary>
     public uint? GemHandle { get; init; }
@@ -20,5 +20,6 @@ internal sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Messag
     /// <summary>Other mappings involved (an overlap names the other mapping here).</summary>
     public IReadOnlyList<RelatedLocation> Related { get; init; } = [];
 
+    /// <summary>The severity of the code.</summary>
     public Severity Severity => Descriptor.Severity;
 }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 
-namespace CriuImage.Analyzer.Reporting;
+namespace CriuImage.Reporting;
 
 /// <summary>Compiler-style lines, <c>path: error CRI205: message [bo 3, mapping 1]</c>, then a summary per file and overall.</summary>
-internal static class TextReport
+public static class TextReport
 {
+    /// <summary>Formats <paramref name="reports"/>: one line per finding, a summary line per file, then the totals.</summary>
     public static string Write(IReadOnlyList<FileReport> reports)
     {
         var text = new StringBuilder();
@@ -29,6 +30,7 @@ internal static class TextReport
         return text.ToString();
     }
 
+    /// <summary>The severity as every report spells it: <c>error</c>, <c>warning</c>, <c>note</c>.</summary>
     public static string Name(Severity severity) => severity switch
     {
         Severity.Error => "error",

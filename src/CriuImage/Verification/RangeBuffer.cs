@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>
 /// Collects mapping ranges in fixed chunks, in arrival order (which is BO order, then mapping order), so

@@ -1,9 +1,9 @@
 using CriuImage.Format;
 
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>Finds the images named on the command line and verifies them in parallel, reporting in a stable order.</summary>
-internal static class Verifier
+public static class Verifier
 {
     /// <summary>
     /// Expands folders (recursively, files that start with the image magic, sorted by path) and keeps
@@ -41,7 +41,7 @@ internal static class Verifier
             (i, _) =>
             {
                 reports[i] = File.Exists(files[i])
-                    ? ImageAnalysis.Verify(files[i], files[i])
+                    ? ImageVerifier.Verify(files[i], files[i])
                     : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
                 return ValueTask.CompletedTask;
             });

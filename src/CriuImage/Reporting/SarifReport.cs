@@ -1,11 +1,12 @@
 using System.Text.Json;
-using CriuImage.Analyzer.Verification;
+using CriuImage.Verification;
 
-namespace CriuImage.Analyzer.Reporting;
+namespace CriuImage.Reporting;
 
 /// <summary>SARIF 2.1.0: one run of the <c>criu-image</c> driver with every rule, one result per finding.</summary>
-internal static class SarifReport
+public static class SarifReport
 {
+    /// <summary>Writes <paramref name="reports"/> as a SARIF 2.1.0 log to <paramref name="output"/>.</summary>
     public static void Write(IReadOnlyList<FileReport> reports, Stream output)
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });

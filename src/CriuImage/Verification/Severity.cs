@@ -1,7 +1,7 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>How much a finding matters, in decreasing order.</summary>
-internal enum Severity
+public enum Severity
 {
     /// <summary>A restore would fail or recreate the wrong state; or the file is damaged.</summary>
     Error,

@@ -1,11 +1,11 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>One diagnostic code: its stable id, a title, its default severity (docs/diagnostics.md has one section per id).</summary>
 /// <param name="Id">Stable id (<c>CRI205</c>); never reused for another meaning.</param>
 /// <param name="Name">PascalCase name of the rule, as SARIF wants.</param>
 /// <param name="Title">One-line description.</param>
 /// <param name="Severity">Severity of its findings.</param>
-internal sealed record DiagnosticDescriptor(string Id, string Name, string Title, Severity Severity)
+public sealed record DiagnosticDescriptor(string Id, string Name, string Title, Severity Severity)
 {
     /// <summary>Link to the documentation section of this code.</summary>
     public string HelpUri => $"docs/diagnostics.md#{Id.ToLowerInvariant()}";

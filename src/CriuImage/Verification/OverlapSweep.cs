@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>
 /// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>A mapping as the overlap check needs it: an inclusive page range and who it belongs to (24 bytes).</summary>
 /// <param name="First">First GPU page.</param>

@@ -1,7 +1,7 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>Whether a file could be analyzed, and what was found.</summary>
-internal enum FileStatus
+public enum FileStatus
 {
     /// <summary>Read completely; nothing found.</summary>
     Ok,
@@ -18,7 +18,7 @@ internal enum FileStatus
 /// <param name="Status">Whether it could be analyzed and whether anything was found.</param>
 /// <param name="Diagnostics">The findings, in a stable order.</param>
 /// <param name="Mappings">VM buckets analyzed.</param>
-internal sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Diagnostic> Diagnostics, ulong Mappings)
+public sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Diagnostic> Diagnostics, ulong Mappings)
 {
     /// <summary>The status as reports spell it: <c>ok</c>, <c>findings</c>, <c>unreadable</c>.</summary>
     public string StatusName => Status switch

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer.Verification;
+namespace CriuImage.Verification;
 
 /// <summary>
 /// Collects one file's findings with a cap per code, so that an image whose million mappings all break a
