@@ -102,7 +102,7 @@ public sealed record RestorePlan
             var call = new Draft(RestoreCall.GemVa, IoctlRequests.GemVa, _bo.GemHandle, index, [new("operation", GemVaArgs.OpMap), new("flags", vm.Flags), new("va_address", address ?? 0), new("offset_in_bo", vm.Offset), new("map_size", size ?? 0)]);
             if (_vmRules.Repair(vm) is { } repair)
             {
-                call.Repaired = [new("va_address", repair.Address), new("flags", repair.Flags)];
+                call.Repaired = [.. repair.Address != address ? [new CallArgument("va_address", repair.Address)] : Array.Empty<CallArgument>(), .. repair.Flags != vm.Flags ? [new CallArgument("flags", repair.Flags)] : Array.Empty<CallArgument>()];
             }
 
             _calls.Add(call);

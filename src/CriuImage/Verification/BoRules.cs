@@ -80,7 +80,7 @@ internal static class BoRules
         (bo.AllocFlags & (ulong)GemCreateFlags.NoCpuAccess) != 0 || (bo.PreferredDomains & OnChipDomains) != 0;
 
     /// <summary>The alignment GEM_CREATE should be given, in bytes: linux-6.18 reports it in CPU pages.</summary>
-    public static ulong AlignmentInBytes(in BoRecord bo) => bo.Alignment is { } pages ? pages * CpuPage : CpuPage;
+    public static ulong AlignmentInBytes(in BoRecord bo) => bo.Alignment is { } pages ? (ulong)UInt128.Min((UInt128)pages * CpuPage, ulong.MaxValue) : CpuPage;
 
     private static void CheckAllocFlags(in BoRecord bo, AbiRevision abi, long offset, Action<Diagnostic> report)
     {
@@ -143,7 +143,7 @@ internal static class BoRules
 
         if (bo.Alignment is > 1 and var pages)
         {
-            report(At(Descriptors.AlignmentInPages, $"BO {handle} has alignment {pages} (CPU pages, 0x{pages * CpuPage:x} bytes); CRIU passes it to GEM_CREATE, which reads bytes, so the BO comes back aligned to 0x{Math.Max(pages, CpuPage):x}", handle, offset));
+            report(At(Descriptors.AlignmentInPages, $"BO {handle} has alignment {pages} (CPU pages, 0x{(UInt128)pages * CpuPage:x} bytes); CRIU passes it to GEM_CREATE, which reads bytes, so the BO comes back aligned to 0x{Math.Max(pages, CpuPage):x}", handle, offset));
         }
     }
 
