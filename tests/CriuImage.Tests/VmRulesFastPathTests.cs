@@ -25,7 +25,8 @@ public class VmRulesFastPathTests
         var full = new VmRules(header, null, fastPath: false);
         var random = new Random(abi.GetHashCode() ^ kind.GetHashCode() ^ (gc?.Length ?? 0));
         ulong[] flagChoices = [0, 1, 2, 6, 0xE, 0x10, 0x12, 0x26, 0x46, 0x66, 0x86, 0xA6, 0xC6, 0x206, 0x3EF, 0x400, 0x71, 0x61, 1UL << 51, 0x71 | (1UL << 56), 0x71 | (7UL << 48)];
-        ulong[] pageChoices = [0, 1, 15, 16, 511, 512, 4096, (1UL << 36) - 1, 1UL << 36, (1UL << 51) - 1, 1UL << 52, ulong.MaxValue];
+        // Edges of the reserved bottom and 2 MiB, the GMC hole (2^35 pages), the reserved top (2^36 - 0x402) and 64 bits.
+        ulong[] pageChoices = [0, 1, 15, 16, 511, 512, 4096, (1UL << 35) - 1, 1UL << 35, (1UL << 36) - 0x403, (1UL << 36) - 0x402, (1UL << 36) - 1, 1UL << 36, 0xFFFF8000000, (1UL << 51) - 1, 1UL << 52, ulong.MaxValue];
         for (int i = 0; i < 20000; i++)
         {
             ulong start = Pick(random, pageChoices);

@@ -57,11 +57,13 @@ public sealed record RestorePlan
         private int _boOrdinal = -1;
         private int _firstCallOfBo;
         private ImageFormatException? _damage;
+        private Action<Diagnostic>? _attach;
 
         public void OnHeader(Preamble preamble, ImageHeader header)
         {
             _header = header;
             _vmRules = new VmRules(header, target, fastPath: false);
+            _attach = Attach;
         }
 
         public void OnBo(in BoRecord bo, long offset)
@@ -93,7 +95,7 @@ public sealed record RestorePlan
                 Attach(new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again; CHANGE_HANDLE cannot move a second BO to a handle in use") { GemHandle = handle, ByteOffset = offset, Call = RestoreCall.ChangeHandle });
             }
 
-            BoRules.Check(bo, _header!, _vmRules!.Target, offset, Attach);
+            BoRules.Check(bo, _header!, _vmRules!.Target, offset, _attach!);
         }
 
         public void OnVm(in VmRecord vm, uint index, long offset)
@@ -107,7 +109,7 @@ public sealed record RestorePlan
 
             _calls.Add(call);
             _vaCalls.Add(_calls.Count - 1);
-            if (_vmRules.Check(vm, index, _bo, _vaCalls.Count - 1, offset, Attach) is { } range)
+            if (_vmRules.Check(vm, index, _bo, _vaCalls.Count - 1, offset, _attach!) is { } range)
             {
                 _ranges.Add(range);
             }

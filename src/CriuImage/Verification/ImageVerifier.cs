@@ -29,7 +29,14 @@ public sealed class ImageVerifier : IImageScanHandler
     private bool _fatal;
     private ulong _mappings;
 
-    private ImageVerifier(KernelProfile? target) => _target = target;
+    /// <summary>The bag's Add as the rules take it, made once: a method group converted per mapping would allocate per mapping.</summary>
+    private readonly Action<Diagnostic> _report;
+
+    private ImageVerifier(KernelProfile? target)
+    {
+        _target = target;
+        _report = _bag.Add;
+    }
 
     /// <summary>Runs the analysis of the image at <paramref name="path"/> for a restore on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     public static FileReport Verify(string path, string displayPath, KernelProfile? target = null)
@@ -86,13 +93,13 @@ public sealed class ImageVerifier : IImageScanHandler
             });
         }
 
-        BoRules.Check(bo, _header!, _vmRules!.Target, offset, _bag.Add);
+        BoRules.Check(bo, _header!, _vmRules!.Target, offset, _report);
     }
 
     void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
-        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag.Add) is { } range)
+        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _report) is { } range)
         {
             _ranges.Add(range);
         }
