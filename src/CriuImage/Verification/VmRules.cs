@@ -68,8 +68,9 @@ internal sealed class VmRules
     /// <summary>True when raw PTE flags cannot be checked for want of a known GC IP version.</summary>
     public bool PteUnchecked => _header.MappingFlags == MappingFlagsKind.Pte && _definedPteBits is null;
 
-    /// <summary>True when a linux-6.18 image claims raw PTE flags: that kernel's GET_MAPPING_INFO reports uapi flags.</summary>
-    public bool PteFlagsFromUapiKernel => _header.Abi == AbiRevision.Linux6_18 && _header.MappingFlags == MappingFlagsKind.Pte;
+    /// <summary>True when the image claims raw PTE flags but the generation that produced its revision reports uapi flags (linux-6.18).</summary>
+    public bool PteFlagsFromUapiKernel =>
+        _header.MappingFlags == MappingFlagsKind.Pte && KernelProfile.For(_header.Abi).MappingFlagsReported == MappingFlagsKind.Uapi;
 
     /// <summary>Checks one mapping; returns its page range for the overlap check, or null when it has no valid range.</summary>
     public MappingRange? Check(in VmRecord vm, uint index, in BoRecord bo, int boOrdinal, long offset, Action<Diagnostic> report)
