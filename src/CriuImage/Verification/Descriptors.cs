@@ -110,6 +110,8 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor PteFlagsNotUapi = new("CRI218", "PteFlagsNotUapi", "PTE flags that GEM_VA cannot take back", Severity.Error);
     /// <summary>CRI219: A linux-6.18 image with raw PTE flags.</summary>
     public static readonly DiagnosticDescriptor PteFlagsFrom6_18 = new("CRI219", "PteFlagsFrom6_18", "A linux-6.18 image with raw PTE flags", Severity.Error);
+    /// <summary>CRI220: Mapping saved with DELAY_UPDATE.</summary>
+    public static readonly DiagnosticDescriptor DelayUpdate = new("CRI220", "DelayUpdate", "Mapping saved with DELAY_UPDATE", Severity.Warning);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Descriptors)

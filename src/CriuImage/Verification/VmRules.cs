@@ -56,7 +56,7 @@ internal sealed class VmRules
         _fastPath = fastPath && header.MappingFlags == MappingFlagsKind.Uapi;
         _fastFlagsAllowed = header.Abi == AbiRevision.Criu2025_06
             ? (ulong)VmFlags.Criu2025_06Mask & ~(ulong)VmFlags.PagePrt
-            : (ulong)VmFlags.ValidMask & ~(ulong)VmFlags.MtypeMask | (ulong)VmFlags.MtypeRw;
+            : (ulong)VmFlags.ValidMask & ~(ulong)(VmFlags.MtypeMask | VmFlags.DelayUpdate) | (ulong)VmFlags.MtypeRw;
         UInt128 usable = UInt128.Min(_vmBytes - _target.ReservedTop, HoleStart);
         _fastPageLimit = (ulong)(usable >> _pageShift);
         _fastFirstPage = Math.Max(LegacyReserve, _target.ReservedBottom) >> _pageShift;
@@ -316,6 +316,11 @@ internal sealed class VmRules
         if (!prt && (flags & AccessBits) == 0)
         {
             report(where.Make(Descriptors.NoAccessBits, $"{mapping} has flags 0x{flags:x} without READABLE, WRITEABLE or EXECUTABLE"));
+        }
+
+        if ((flags & (ulong)VmFlags.DelayUpdate) != 0)
+        {
+            report(where.Make(Descriptors.DelayUpdate, $"{mapping} has DELAY_UPDATE (0x1) in flags 0x{flags:x}: GEM_VA with it leaves the page tables unwritten until the next command submission"));
         }
     }
 
