@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README.md): installs what the tests need beyond the .NET SDK, then runs the suite.
-# The MessagePack cross-checks and the independent image reader use Debian's python3-msgpack.
+# The MessagePack cross-checks and the independent image reader use Debian's python3-msgpack; the C
+# layout test of the ABI structs (tests/abi/layout.c) uses gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,14 @@ if ! /usr/bin/python3 -c 'import msgpack' 2>/dev/null; then
   echo "installing python3-msgpack (Debian) for the cross-checks"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-msgpack >/dev/null
+fi
+
+if ! command -v gcc >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing gcc (Debian) for the C layout test of the ABI structs"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
 fi
 
 log=$(mktemp)

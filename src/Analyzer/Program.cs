@@ -19,6 +19,7 @@ public static class Program
             InfoCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             ImportCommand.Create(error),
+            PlanCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

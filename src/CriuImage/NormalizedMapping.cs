@@ -4,8 +4,10 @@ namespace CriuImage;
 
 /// <summary>
 /// A VM bucket in one shape whatever the revision: an inclusive range of GPU pages and a byte offset into
-/// the BO, as a restorer passes them to GEM_VA (<c>va_address = StartPage * page size</c>,
-/// <c>map_size = PageCount * page size</c>).
+/// the BO, as CRIU passes them to GEM_VA (<c>va_address = StartPage * page size</c>,
+/// <c>map_size = PageCount * page size</c>). High-half pages are the masked ones GET_MAPPING_INFO reports,
+/// which GEM_VA refuses as in the GMC hole until they are sign-extended: <see cref="Restore.RestorePlan"/>
+/// shows the repaired address.
 /// </summary>
 /// <param name="StartPage">First GPU page.</param>
 /// <param name="LastPage">Last GPU page, inclusive.</param>

@@ -21,7 +21,7 @@ public sealed class CriuImportTests : TempFolder
     }
 
     [Fact]
-    public async Task Import_WritesALinux618Image_ThatVerifiesClean()
+    public async Task Import_WritesALinux618Image_ThatVerifiesWithoutErrors()
     {
         string criu = Path.Combine(Folder, "amdgpu-renderD-9.img");
         string image = Path.Combine(Folder, "imported.cimg");
@@ -34,7 +34,8 @@ public sealed class CriuImportTests : TempFolder
         Assert.Equal(128u, header.Device!.RenderMinor);
         Assert.Equal(new BoRecord(1, 2 << 20, 0x1_0000_0000, 8, 4, 0, 512, 2), bos[0].Bo);
         Assert.Equal(new BoRecord(5, 4096, 0x1_0020_0000, 0, 2, 1, 1, 0), bos[1].Bo);
-        Assert.Equal(FileStatus.Ok, ImageVerifier.Verify(image, image).Status);
+        // Only the warning that CRIU hands the 512-page alignment to GEM_CREATE as 512 bytes.
+        Assert.Equal(["CRI116"], ImageVerifier.Verify(image, image).Diagnostics.Select(d => d.Descriptor.Id));
     }
 
     public static TheoryData<string, string> Damage => new()

@@ -9,7 +9,7 @@ public sealed class VerifyCliTests : TempFolder
     [Fact]
     public async Task CleanImages_Exit0()
     {
-        (int code, string output, _) = await Run("verify", RepoPaths.Fixtures + "/criu-v8.img", RepoPaths.Fixtures + "/linux-6.18.img");
+        (int code, string output, _) = await Run("verify", RepoPaths.Fixtures + "/criu-2025-06.img", RepoPaths.Fixtures + "/verify/clean-adjacent-mappings.img");
         Assert.Equal(0, code);
         Assert.EndsWith("verified 2 files: 2 ok, 0 with findings, 0 unreadable; 0 errors, 0 warnings, 0 notes\n", output, StringComparison.Ordinal);
     }
@@ -48,7 +48,7 @@ public sealed class VerifyCliTests : TempFolder
         File.WriteAllText(Path.Combine(tree, "README.txt"), "not an image");
         (int code, string serial, _) = await Run("verify", "--jobs", "1", "--format", "json", tree);
         (_, string parallel, _) = await Run("verify", "--jobs", "8", "--format", "json", tree);
-        Assert.Equal(0, code);
+        Assert.Equal(1, code); // criu-v8 and linux-6.18 hold what a restore would meet (VerifyTests.FormatFixtures_*)
         Assert.Equal(serial, parallel);
         JsonArray files = JsonNode.Parse(serial)!["files"]!.AsArray();
         Assert.Equal(RepoPaths.FixtureNames.Count(), files.Count);
@@ -81,8 +81,8 @@ public sealed class VerifyCliTests : TempFolder
     [Fact]
     public async Task Folders_SkipTheTemporaryFilesOfAKilledWriter()
     {
-        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(Folder, "a.img"));
-        await File.WriteAllBytesAsync(Path.Combine(Folder, ".a.img.0123abcd.tmp"), Images.Fixture("criu-v8")[..100]);
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), Path.Combine(Folder, "a.img"));
+        await File.WriteAllBytesAsync(Path.Combine(Folder, ".a.img.0123abcd.tmp"), Images.Fixture("criu-2025-06")[..100]);
         (int code, string output, _) = await Run("verify", Folder);
         Assert.Equal(0, code);
         Assert.Contains("verified 1 file:", output, StringComparison.Ordinal);

@@ -66,6 +66,7 @@ public class VerifyOracleTests
     public async Task BoundsChecks_MatchABigIntegerOracle(AbiRevision abi)
     {
         var random = new Random((int)abi + 11);
+        var seen = new HashSet<string>();
         for (int round = 0; round < 400; round++)
         {
             var bos = new List<BoEntry>();
@@ -76,7 +77,9 @@ public class VerifyOracleTests
                 var mappings = new VmRecord[random.Next(0, 5)];
                 for (uint m = 0; m < mappings.Length; m++)
                 {
-                    ulong a = Pick(random, [0, 15, 16, 511, 512, 4096, (1UL << 36) - 2, 1UL << 36, 1UL << 47, 1UL << 52, ulong.MaxValue - 1, ulong.MaxValue]);
+                    // Pages around the reserved bottom, the GMC hole (2^35 pages, 0xffff8000000), the reserved
+                    // top of a 48-bit VM (2^36 - 0x402) and 64 bits.
+                    ulong a = Pick(random, [0, 15, 16, 511, 512, 4096, (1UL << 35) - 1, 1UL << 35, (1UL << 36) - 0x403, (1UL << 36) - 0x402, (1UL << 36) - 2, 1UL << 36, 0xFFFF7FFFFFF, 0xFFFF8000000, 0xFFFFFFFFBFE, 0xFFFFFFFFFFF, 1UL << 47, 1UL << 52, ulong.MaxValue - 1, ulong.MaxValue]);
                     ulong b = Pick(random, [0, 1, 4096, 8192, 1UL << 36, ulong.MaxValue]);
                     ulong offset = Pick(random, [0, 4096, 8192, ulong.MaxValue - 4095, ulong.MaxValue]);
                     if (abi == AbiRevision.Linux6_18)
@@ -99,18 +102,26 @@ public class VerifyOracleTests
             }
 
             byte[] image = await Images.WriteAsync(new ImageHeader(abi), bos);
-            HashSet<string> checkedCodes = ["CRI201", "CRI202", "CRI204", "CRI206", "CRI207", "CRI208"];
+            HashSet<string> checkedCodes = ["CRI201", "CRI202", "CRI204", "CRI206", "CRI207", "CRI208", "CRI216", "CRI217"];
             var actual = ImageVerifier.Verify(image, "x").Diagnostics
                 .Where(d => checkedCodes.Contains(d.Descriptor.Id))
                 .Select(d => (d.Descriptor.Id, d.GemHandle!.Value, d.Mapping!.Value))
                 .ToHashSet();
             Assert.Equal(expected.Order(), actual.Order());
+            seen.UnionWith(expected.Select(e => e.Item1));
         }
+
+        Assert.Superset(new HashSet<string> { "CRI204", "CRI206", "CRI208", "CRI216", "CRI217" }, seen);
     }
 
-    /// <summary>The kernel's rules, computed in BigInteger from FORMAT.md's units, independently of VmRules.</summary>
+    /// <summary>
+    /// The kernel's rules, computed in BigInteger from FORMAT.md's units and amdgpu_gem_va_ioctl's order,
+    /// independently of VmRules: the bottom and the GMC hole on the address as passed, then the masked end
+    /// against the 48-bit VM and its reserved top (4 MiB + 8 KiB).
+    /// </summary>
     private static IEnumerable<string> Expected(AbiRevision abi, VmRecord vm, ulong boSize)
     {
+        BigInteger two64 = BigInteger.One << 64, holeStart = BigInteger.One << 47, holeEnd = two64 - holeStart, vm48 = BigInteger.One << 48;
         BigInteger first, end;
         if (abi == AbiRevision.Linux6_18)
         {
@@ -120,7 +131,7 @@ public class VerifyOracleTests
                 yield break;
             }
 
-            first = vm.Addr >= 0xFFFF_8000_0000_0000 ? vm.Addr & 0xFFFF_FFFF_FFFF : vm.Addr;
+            first = vm.Addr;
             end = first + vm.Size;
         }
         else
@@ -135,11 +146,6 @@ public class VerifyOracleTests
             end = ((BigInteger)vm.Last + 1) * 4096;
         }
 
-        if (end > BigInteger.One << 48)
-        {
-            yield return "CRI208";
-        }
-
         if (first < 64 * 1024)
         {
             yield return "CRI206";
@@ -147,6 +153,32 @@ public class VerifyOracleTests
         else if (first < 2 * 1024 * 1024)
         {
             yield return "CRI207";
+        }
+
+        if (end > two64)
+        {
+            yield return "CRI208";
+        }
+        else
+        {
+            bool inHole = first >= holeStart && first < holeEnd;
+            if (inHole)
+            {
+                yield return "CRI217";
+            }
+
+            if (!inHole || first < vm48)
+            {
+                BigInteger stop = first % vm48 + (end - first);
+                if (stop > vm48)
+                {
+                    yield return "CRI208";
+                }
+                else if (stop > vm48 - ((4 << 20) + (2 << 12)))
+                {
+                    yield return "CRI216";
+                }
+            }
         }
 
         if (vm.Offset + (end - first) > boSize)

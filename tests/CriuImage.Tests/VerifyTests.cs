@@ -62,14 +62,16 @@ public class VerifyTests
         Assert.All(Descriptors.All, d => Assert.Contains($"## {d.Id}: {d.Title}", docs, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void CleanFixtures_HaveNoFindings()
+    [Theory]
+    [InlineData("criu-2025-06", "")]
+    [InlineData("criu-v8", "CRI114 CRI218 CRI218 CRI218")]
+    [InlineData("linux-6.18", "CRI116 CRI217")]
+    public void FormatFixtures_ReportWhatARestoreWouldMeet(string name, string codes)
     {
-        foreach (string name in RepoPaths.FixtureNames)
-        {
-            FileReport report = ImageVerifier.Verify(Images.Fixture(name), name);
-            Assert.Equal(FileStatus.Ok, report.Status);
-        }
+        // criu-v8's PTE flags cannot be handed back to GEM_VA and its BO 7 has no CPU access; linux-6.18 holds a
+        // high-half mapping as GET_MAPPING_INFO reports it (masked, in the hole) and a 512-page alignment.
+        FileReport report = ImageVerifier.Verify(Images.Fixture(name), name);
+        Assert.Equal(codes, string.Join(" ", report.Diagnostics.Select(d => d.Descriptor.Id).Order(StringComparer.Ordinal)));
     }
 
     [Fact]

@@ -22,10 +22,11 @@ public class VmRulesFastPathTests
     {
         var header = new ImageHeader(abi, kind) { Device = gc is null ? null : new DeviceInfo { GcIpVersion = IpVersion.TryParse(gc, out IpVersion? ip) ? ip : null } };
         var fast = new VmRules(header);
-        var full = new VmRules(header, fastPath: false);
+        var full = new VmRules(header, null, fastPath: false);
         var random = new Random(abi.GetHashCode() ^ kind.GetHashCode() ^ (gc?.Length ?? 0));
         ulong[] flagChoices = [0, 1, 2, 6, 0xE, 0x10, 0x12, 0x26, 0x46, 0x66, 0x86, 0xA6, 0xC6, 0x206, 0x3EF, 0x400, 0x71, 0x61, 1UL << 51, 0x71 | (1UL << 56), 0x71 | (7UL << 48)];
-        ulong[] pageChoices = [0, 1, 15, 16, 511, 512, 4096, (1UL << 36) - 1, 1UL << 36, (1UL << 51) - 1, 1UL << 52, ulong.MaxValue];
+        // Edges of the reserved bottom and 2 MiB, the GMC hole (2^35 pages), the reserved top (2^36 - 0x402) and 64 bits.
+        ulong[] pageChoices = [0, 1, 15, 16, 511, 512, 4096, (1UL << 35) - 1, 1UL << 35, (1UL << 36) - 0x403, (1UL << 36) - 0x402, (1UL << 36) - 1, 1UL << 36, 0xFFFF8000000, (1UL << 51) - 1, 1UL << 52, ulong.MaxValue];
         for (int i = 0; i < 20000; i++)
         {
             ulong start = Pick(random, pageChoices);
@@ -39,8 +40,8 @@ public class VmRulesFastPathTests
 
             var fastBag = new DiagnosticBag(100);
             var fullBag = new DiagnosticBag(100);
-            MappingRange? fastRange = fast.Check(vm, 0, bo, 0, 0, fastBag);
-            MappingRange? fullRange = full.Check(vm, 0, bo, 0, 0, fullBag);
+            MappingRange? fastRange = fast.Check(vm, 0, bo, 0, 0, fastBag.Add);
+            MappingRange? fullRange = full.Check(vm, 0, bo, 0, 0, fullBag.Add);
             Assert.Equal(fullRange, fastRange);
             Assert.Equal(fullBag.ToList().Select(d => d.Message), fastBag.ToList().Select(d => d.Message));
         }

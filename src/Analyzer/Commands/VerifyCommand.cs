@@ -4,7 +4,7 @@ using CriuImage.Verification;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning] PATH...</c>.</summary>
+/// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning] [--target KERNEL] PATH...</c>.</summary>
 internal static class VerifyCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -14,8 +14,9 @@ internal static class VerifyCommand
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
+        Option<string?> target = PlanCommand.TargetOption();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, jobs };
+        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, target, jobs };
         command.SetAction(async (parse, cancellationToken) =>
         {
             List<string> files = Verifier.Expand(parse.GetValue(paths)!);
@@ -25,7 +26,7 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken);
+            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken, PlanCommand.Profile(parse.GetValue(target)));
             await WriteAsync(reports, parse.GetValue(format)!, output);
             Severity threshold = parse.GetValue(failOn) switch
             {

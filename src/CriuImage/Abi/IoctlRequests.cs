@@ -24,6 +24,27 @@ public static class IoctlRequests
     /// <summary>linux-6.18 <c>DRM_IOCTL_AMDGPU_GEM_OP</c> with its 24-byte arguments (nr 0x10).</summary>
     public const uint Linux6_18GemOp = 0xC0186450;
 
+    /// <summary><c>DRM_IOCTL_AMDGPU_GEM_CREATE</c>: <c>DRM_IOWR(0x40 + 0x00, union drm_amdgpu_gem_create)</c>, 32 bytes.</summary>
+    public const uint GemCreate = 0xC0206440;
+
+    /// <summary><c>DRM_IOCTL_AMDGPU_GEM_MMAP</c>: <c>DRM_IOWR(0x40 + 0x01, union drm_amdgpu_gem_mmap)</c>, 8 bytes.</summary>
+    public const uint GemMmap = 0xC0086441;
+
+    /// <summary><c>DRM_IOCTL_AMDGPU_GEM_VA</c> of Linux 6.18: <c>DRM_IOW(0x40 + 0x08, struct drm_amdgpu_gem_va)</c>, 64 bytes.</summary>
+    public const uint GemVa = 0x40406448;
+
+    /// <summary><c>DRM_IOCTL_AMDGPU_GEM_VA</c> as userspace built before the vm timeline fields: 40 bytes.</summary>
+    public const uint GemVa40 = 0x40286448;
+
+    /// <summary><c>DRM_IOCTL_GEM_CHANGE_HANDLE</c> (DRM core, not a driver ioctl): <c>DRM_IOWR(0xD2, struct drm_gem_change_handle)</c>.</summary>
+    public const uint GemChangeHandle = 0xC00864D2;
+
+    /// <summary><c>DRM_IOCTL_PRIME_FD_TO_HANDLE</c> (DRM core): <c>DRM_IOWR(0x2e, struct drm_prime_handle)</c>, 12 bytes.</summary>
+    public const uint PrimeFdToHandle = 0xC00C642E;
+
+    /// <summary>Computes <c>DRM_IOW(DRM_COMMAND_BASE + nr, T)</c>: the kernel only reads the arguments.</summary>
+    public static uint DrmIow(uint nr, uint argumentSize) => 0x40000000u | (argumentSize << 16) | ('d' << 8) | (0x40 + nr);
+
     /// <summary>Computes <c>DRM_IOWR(DRM_COMMAND_BASE + nr, T)</c> for an argument struct of <paramref name="argumentSize"/> bytes.</summary>
     public static uint DrmIowr(uint nr, uint argumentSize) => 0xC0000000u | (argumentSize << 16) | ('d' << 8) | (0x40 + nr);
 }

@@ -49,19 +49,27 @@ public static class Descriptors
     /// <summary>CRI105: Duplicate GEM handle.</summary>
     public static readonly DiagnosticDescriptor DuplicateGemHandle = new("CRI105", "DuplicateGemHandle", "Duplicate GEM handle", Severity.Error);
     /// <summary>CRI106: alloc_flags bits outside the uapi set.</summary>
-    public static readonly DiagnosticDescriptor UnknownAllocFlags = new("CRI106", "UnknownAllocFlags", "alloc_flags bits outside the uapi set", Severity.Warning);
+    public static readonly DiagnosticDescriptor UnknownAllocFlags = new("CRI106", "UnknownAllocFlags", "alloc_flags bits outside the uapi set", Severity.Error);
     /// <summary>CRI107: alloc_flags bits this revision's kernel never reports.</summary>
     public static readonly DiagnosticDescriptor AllocFlagsNeverReported = new("CRI107", "AllocFlagsNeverReported", "alloc_flags bits this revision's kernel never reports", Severity.Error);
     /// <summary>CRI108: CPU_ACCESS_REQUIRED together with NO_CPU_ACCESS.</summary>
     public static readonly DiagnosticDescriptor ContradictoryCpuAccess = new("CRI108", "ContradictoryCpuAccess", "CPU_ACCESS_REQUIRED together with NO_CPU_ACCESS", Severity.Warning);
     /// <summary>CRI109: preferred_domains bits outside the uapi set.</summary>
-    public static readonly DiagnosticDescriptor UnknownDomains = new("CRI109", "UnknownDomains", "preferred_domains bits outside the uapi set", Severity.Warning);
+    public static readonly DiagnosticDescriptor UnknownDomains = new("CRI109", "UnknownDomains", "preferred_domains bits outside the uapi set", Severity.Error);
     /// <summary>CRI110: A special domain combined with others.</summary>
     public static readonly DiagnosticDescriptor SpecialDomainNotAlone = new("CRI110", "SpecialDomainNotAlone", "A special domain combined with others", Severity.Error);
     /// <summary>CRI111: BO flags bits other than IS_IMPORT.</summary>
-    public static readonly DiagnosticDescriptor UnknownBoFlags = new("CRI111", "UnknownBoFlags", "BO flags bits other than IS_IMPORT", Severity.Warning);
+    public static readonly DiagnosticDescriptor UnknownBoFlags = new("CRI111", "UnknownBoFlags", "BO flags bits other than IS_IMPORT", Severity.Error);
     /// <summary>CRI112: mmap offset below the DRM fake-offset start.</summary>
-    public static readonly DiagnosticDescriptor MmapOffsetBelowStart = new("CRI112", "MmapOffsetBelowStart", "mmap offset below the DRM fake-offset start", Severity.Warning);
+    public static readonly DiagnosticDescriptor MmapOffsetBelowStart = new("CRI112", "MmapOffsetBelowStart", "mmap offset below the DRM fake-offset start", Severity.Error);
+    /// <summary>CRI113: alloc_flags GEM_CREATE refuses on the target kernel.</summary>
+    public static readonly DiagnosticDescriptor CreateFlagsRefused = new("CRI113", "CreateFlagsRefused", "alloc_flags GEM_CREATE refuses on the target kernel", Severity.Error);
+    /// <summary>CRI114: GEM_MMAP refuses a BO without CPU access.</summary>
+    public static readonly DiagnosticDescriptor MmapRefused = new("CRI114", "MmapRefused", "GEM_MMAP refuses a BO without CPU access", Severity.Error);
+    /// <summary>CRI115: GEM handle above INT_MAX.</summary>
+    public static readonly DiagnosticDescriptor HandleAboveIntMax = new("CRI115", "HandleAboveIntMax", "GEM handle above INT_MAX", Severity.Error);
+    /// <summary>CRI116: Alignment in CPU pages that GEM_CREATE reads as bytes.</summary>
+    public static readonly DiagnosticDescriptor AlignmentInPages = new("CRI116", "AlignmentInPages", "Alignment in CPU pages that GEM_CREATE reads as bytes", Severity.Warning);
 
     // VM buckets (CRI2xx).
     /// <summary>CRI201: Mapping start after its last page.</summary>
@@ -85,15 +93,25 @@ public static class Descriptors
     /// <summary>CRI210: PRT flag on a mapping of a BO.</summary>
     public static readonly DiagnosticDescriptor PrtOnBoMapping = new("CRI210", "PrtOnBoMapping", "PRT flag on a mapping of a BO", Severity.Error);
     /// <summary>CRI211: MTYPE value 6..15.</summary>
-    public static readonly DiagnosticDescriptor UndefinedMtype = new("CRI211", "UndefinedMtype", "MTYPE value 6..15", Severity.Error);
+    public static readonly DiagnosticDescriptor UndefinedMtype = new("CRI211", "UndefinedMtype", "MTYPE value 6..15", Severity.Warning);
     /// <summary>CRI212: Mapping without read, write or execute.</summary>
     public static readonly DiagnosticDescriptor NoAccessBits = new("CRI212", "NoAccessBits", "Mapping without read, write or execute", Severity.Warning);
     /// <summary>CRI213: criu-2025-06 flags outside what its kernel converts.</summary>
     public static readonly DiagnosticDescriptor FlagsOutsideCriu2025 = new("CRI213", "FlagsOutsideCriu2025", "criu-2025-06 flags outside what its kernel converts", Severity.Error);
     /// <summary>CRI214: PTE flag bits the GC IP version does not define.</summary>
-    public static readonly DiagnosticDescriptor UndefinedPteBits = new("CRI214", "UndefinedPteBits", "PTE flag bits the GC IP version does not define", Severity.Warning);
+    public static readonly DiagnosticDescriptor UndefinedPteBits = new("CRI214", "UndefinedPteBits", "PTE flag bits the GC IP version does not define", Severity.Error);
     /// <summary>CRI215: PTE flags not checked: the GC IP version is unknown.</summary>
     public static readonly DiagnosticDescriptor PteUnchecked = new("CRI215", "PteUnchecked", "PTE flags not checked: the GC IP version is unknown", Severity.Note);
+    /// <summary>CRI216: Mapping in the reserved top of the VM.</summary>
+    public static readonly DiagnosticDescriptor InReservedTop = new("CRI216", "InReservedTop", "Mapping in the reserved top of the VM", Severity.Error);
+    /// <summary>CRI217: Mapping address in the GMC hole as recorded.</summary>
+    public static readonly DiagnosticDescriptor InGmcHole = new("CRI217", "InGmcHole", "Mapping address in the GMC hole as recorded", Severity.Error);
+    /// <summary>CRI218: PTE flags that GEM_VA cannot take back.</summary>
+    public static readonly DiagnosticDescriptor PteFlagsNotUapi = new("CRI218", "PteFlagsNotUapi", "PTE flags that GEM_VA cannot take back", Severity.Error);
+    /// <summary>CRI219: A linux-6.18 image with raw PTE flags.</summary>
+    public static readonly DiagnosticDescriptor PteFlagsFrom6_18 = new("CRI219", "PteFlagsFrom6_18", "A linux-6.18 image with raw PTE flags", Severity.Error);
+    /// <summary>CRI220: Mapping saved with DELAY_UPDATE.</summary>
+    public static readonly DiagnosticDescriptor DelayUpdate = new("CRI220", "DelayUpdate", "Mapping saved with DELAY_UPDATE", Severity.Warning);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Descriptors)

@@ -20,6 +20,13 @@ public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message)
     /// <summary>Other mappings involved (an overlap names the other mapping here).</summary>
     public IReadOnlyList<RelatedLocation> Related { get; init; } = [];
 
+    /// <summary>
+    /// For an error of the restore family: the call of CRIU's restore path (<see cref="Restore.RestorePlan"/>)
+    /// the target kernel would refuse, or that would bring back something other than what was saved. Null for
+    /// findings about provenance or the file.
+    /// </summary>
+    public Restore.RestoreCall? Call { get; init; }
+
     /// <summary>The severity of the code.</summary>
     public Severity Severity => Descriptor.Severity;
 }

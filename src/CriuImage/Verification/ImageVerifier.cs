@@ -1,4 +1,5 @@
 using CriuImage.Format;
+using CriuImage.Restore;
 using CriuImage.Scanning;
 
 namespace CriuImage.Verification;
@@ -21,16 +22,26 @@ public sealed class ImageVerifier : IImageScanHandler
     private readonly List<BoInfo> _bos = [];
     private readonly Dictionary<uint, int> _handles = [];
     private readonly RangeBuffer _ranges = new();
+    private readonly KernelProfile? _target;
     private ImageHeader? _header;
     private VmRules? _vmRules;
     private BoRecord _bo;
     private bool _fatal;
     private ulong _mappings;
 
-    /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
-    public static FileReport Verify(string path, string displayPath)
+    /// <summary>The bag's Add as the rules take it, made once: a method group converted per mapping would allocate per mapping.</summary>
+    private readonly Action<Diagnostic> _report;
+
+    private ImageVerifier(KernelProfile? target)
     {
-        var analysis = new ImageVerifier();
+        _target = target;
+        _report = _bag.Add;
+    }
+
+    /// <summary>Runs the analysis of the image at <paramref name="path"/> for a restore on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
+    public static FileReport Verify(string path, string displayPath, KernelProfile? target = null)
+    {
+        var analysis = new ImageVerifier(target);
         try
         {
             ImageScanner.Scan(path, analysis);
@@ -43,10 +54,10 @@ public sealed class ImageVerifier : IImageScanHandler
         return analysis.Finish(displayPath);
     }
 
-    /// <summary>Runs the analysis of an image held in memory.</summary>
-    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath)
+    /// <summary>Runs the analysis of an image held in memory for a restore on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
+    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath, KernelProfile? target = null)
     {
-        var analysis = new ImageVerifier();
+        var analysis = new ImageVerifier(target);
         ImageScanner.Scan(image, analysis);
         return analysis.Finish(displayPath);
     }
@@ -54,10 +65,15 @@ public sealed class ImageVerifier : IImageScanHandler
     void IImageScanHandler.OnHeader(Preamble preamble, ImageHeader header)
     {
         _header = header;
-        _vmRules = new VmRules(header);
+        _vmRules = new VmRules(header, _target);
         if (_vmRules.PteUnchecked)
         {
             _bag.Add(new Diagnostic(Descriptors.PteUnchecked, "mapping flags are raw PTE bits, but the header gives no GC IP version to decode them: their bits were not checked"));
+        }
+
+        if (_vmRules.PteFlagsFromUapiKernel)
+        {
+            _bag.Add(new Diagnostic(Descriptors.PteFlagsFrom6_18, "the header says linux-6.18 with raw PTE mapping flags, but that kernel's GET_MAPPING_INFO reports the uapi flags given to GEM_VA"));
         }
     }
 
@@ -73,16 +89,17 @@ public sealed class ImageVerifier : IImageScanHandler
             {
                 GemHandle = bo.GemHandle,
                 ByteOffset = offset,
+                Call = RestoreCall.ChangeHandle,
             });
         }
 
-        BoRules.Check(bo, _header!, offset, _bag);
+        BoRules.Check(bo, _header!, _vmRules!.Target, offset, _report);
     }
 
     void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
-        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
+        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _report) is { } range)
         {
             _ranges.Add(range);
         }
@@ -133,6 +150,7 @@ public sealed class ImageVerifier : IImageScanHandler
                 GemHandle = bo.Handle,
                 Mapping = range.Mapping,
                 Related = [new RelatedLocation(otherBo.Handle, other.Mapping)],
+                Call = RestoreCall.GemVa,
             });
         });
     }

@@ -31,8 +31,8 @@ public static class Verifier
         return files;
     }
 
-    /// <summary>Verifies <paramref name="files"/>, at most <paramref name="parallelism"/> at a time; results are in input order.</summary>
-    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken)
+    /// <summary>Verifies <paramref name="files"/>, at most <paramref name="parallelism"/> at a time, for a restore on <paramref name="target"/> (null: each image's own generation); results are in input order.</summary>
+    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken, Restore.KernelProfile? target = null)
     {
         var reports = new FileReport[files.Count];
         await Parallel.ForEachAsync(
@@ -41,7 +41,7 @@ public static class Verifier
             (i, _) =>
             {
                 reports[i] = File.Exists(files[i])
-                    ? ImageVerifier.Verify(files[i], files[i])
+                    ? ImageVerifier.Verify(files[i], files[i], target)
                     : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
                 return ValueTask.CompletedTask;
             });
