@@ -19,6 +19,8 @@ public static class Program
             InfoCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             ImportCommand.Create(error),
+            HostSnapshotCommand.Create(output, error),
+            HostCheckCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

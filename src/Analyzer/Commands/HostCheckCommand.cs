@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Text.Json;
+using CriuImage.Topology;
+using CriuImage.Verification;
+
+namespace CriuImage.Analyzer.Commands;
+
+/// <summary>
+/// <c>criu-image host-check --source TOPOLOGY --host TOPOLOGY [--env K=V]...</c>: would a checkpoint taken on
+/// the source host restore on the target host. The interim form of <c>verify DUMP --host</c>: the source is
+/// the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the same way
+/// as the target (folder, tar or host snapshot).
+/// </summary>
+internal static class HostCheckCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var source = new Option<string>("--source") { Description = "The checkpoint host's topology: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot.", Required = true };
+        var host = new Option<string>("--host") { Description = "The target host's topology, in the same forms.", Required = true };
+        var env = new Option<string[]>("--env") { Description = "A KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var diskOrder = new Option<bool>("--disk-order") { Description = "Take a folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
+        var command = new Command("host-check", "Would a checkpoint from the source host restore on the target host (CRIU's amdgpu GPU matching, replayed); exit 1 if not.") { source, host, env, format, diskOrder };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string sourcePath = parse.GetValue(source)!;
+            string hostPath = parse.GetValue(host)!;
+            var variables = new List<KeyValuePair<string, string>>();
+            foreach (string assignment in parse.GetValue(env) ?? [])
+            {
+                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await error.WriteLineAsync($"criu-image: error: --env '{assignment}' is not NAME=VALUE");
+                    return ExitCodes.Unusable;
+                }
+
+                variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+            }
+
+            bool disk = parse.GetValue(diskOrder);
+            KfdTopology? checkpointed = await Load(sourcePath, disk, error);
+            if (checkpointed is null)
+            {
+                return ExitCodes.Unusable;
+            }
+
+            HostCheckResult result;
+            try
+            {
+                KfdTopology target = HostTopology.Load(hostPath, disk);
+                result = HostCheck.Run(checkpointed.AsCheckpointed(), target, MatchEnvironment.FromVariables(variables));
+            }
+            catch (TopologyFormatException e) when (e.CriuRefuses)
+            {
+                result = new HostCheckResult(false, CriuOutcome.Undecided, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")]);
+            }
+            catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"{hostPath}: error: {e.Message}");
+                return ExitCodes.Unusable;
+            }
+
+            if (parse.GetValue(format) == "json")
+            {
+                await using var stream = new MemoryStream();
+                await using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                {
+                    HostCheckReport.Json(json, sourcePath, hostPath, result);
+                }
+
+                await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            }
+            else
+            {
+                await output.WriteAsync(HostCheckReport.Text(sourcePath, hostPath, result));
+            }
+
+            return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
+        });
+        return command;
+    }
+
+    private static async Task<KfdTopology?> Load(string path, bool diskOrder, TextWriter error)
+    {
+        try
+        {
+            return HostTopology.Load(path, diskOrder);
+        }
+        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"{path}: error: {e.Message}");
+            return null;
+        }
+    }
+}
