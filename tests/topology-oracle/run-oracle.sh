@@ -17,7 +17,7 @@ cp "$here"/stubs/*.h "$work/"
 gcc -O1 -w -I"$work" -o "$work/oracle" "$here/harness.c" "$work/amdgpu_plugin_topology.c"
 /usr/bin/python3 "$here/gen-cases.py" "$cases" "$seed" > "$work/cases.txt"
 "$work/oracle" < "$work/cases.txt" > "$work/results.txt"
-commit="$(git --git-dir="$criu" rev-parse --short "$ref")"
+commit="$(git --git-dir="$criu" rev-parse --short "$ref^{commit}")"
 { echo "# CRIU $ref $commit amdgpu_plugin_topology.c, run by tests/topology-oracle/run-oracle.sh $ref $cases $seed"; cat "$work/cases.txt" "$work/results.txt"; } > "$here/criu-verdicts-$ref.txt"
 grep -c '^result' "$here/criu-verdicts-$ref.txt"
 cut -d' ' -f3 "$work/results.txt" | sort | uniq -c
