@@ -191,7 +191,12 @@ public static class HostCheck
 
         if (exists == true)
         {
-            findings.Add(new HostFinding(Descriptors.SearchMissesMapping, $"CRIU refuses ({said}) although {existence}: its search does not try every target GPU after backtracking (topology.c:1207-1237), keeps the first CPU node that fits (topology.c:1101-1117) and never revisits the hive stage's choice (topology.c:1413-1437)"));
+            string why = criu.Messages.Any(m => m.Contains("mapping already exists", StringComparison.Ordinal))
+                ? "after a later hive failed, the hive stage retried an earlier hive without removing the GPU pairs it had already recorded (no maps_pop, topology.c:1328-1335), so every retry trips maps_push (topology.c:352-359)"
+                : criu.Outcome == CriuOutcome.HivesNotMatched
+                    ? "its hive-by-hive search (topology.c:1274-1349) does not try every target GPU after backtracking (topology.c:1207-1237)"
+                    : "its backtracking does not try every target GPU after re-inserting one at the head of the list (topology.c:1207-1237), it keeps the first CPU node that fits (topology.c:1101-1117), and it never revisits the hive stage's choice (topology.c:1413-1437)";
+            findings.Add(new HostFinding(Descriptors.SearchMissesMapping, $"CRIU refuses ({said}) although {existence}: {why}"));
         }
         else if (!gpuReasons && criu.Outcome == CriuOutcome.RemainingNotMatched)
         {
