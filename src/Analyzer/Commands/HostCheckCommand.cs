@@ -49,12 +49,7 @@ internal static class HostCheckCommand
             HostCheckResult result;
             try
             {
-                KfdTopology target = HostTopology.Load(hostPath, disk);
-                result = HostCheck.Run(checkpointed.AsCheckpointed(), target, MatchEnvironment.FromVariables(variables));
-            }
-            catch (TopologyFormatException e) when (e.CriuRefuses)
-            {
-                result = new HostCheckResult(false, CriuOutcome.Undecided, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")]);
+                result = HostCheck.Run(checkpointed.AsCheckpointed(), hostPath, MatchEnvironment.FromVariables(variables), disk);
             }
             catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
             {

@@ -19,7 +19,35 @@ public static class HostCheck
     /// <see cref="KfdTopology.AsCheckpointed"/>) against the target's <paramref name="target"/> (as
     /// <see cref="HostTopology.Load"/> reads it) under the restore's <paramref name="environment"/>.
     /// </summary>
-    public static HostCheckResult Run(KfdTopology source, KfdTopology target, MatchEnvironment environment)
+    public static HostCheckResult Run(KfdTopology source, KfdTopology target, MatchEnvironment environment) =>
+        Run(source, target, environment, CriuMatcher.DefaultBudget);
+
+    /// <summary>
+    /// Like <see cref="Run(KfdTopology, KfdTopology, MatchEnvironment)"/> with the target read from
+    /// <paramref name="targetPath"/> by <see cref="HostTopology.Load"/>. A target CRIU's own parser refuses
+    /// is a finding (CRI410: the restore stops there), not an exception; a damaged or missing input still
+    /// throws <see cref="TopologyFormatException"/> or <see cref="IOException"/>.
+    /// </summary>
+    public static HostCheckResult Run(KfdTopology source, string targetPath, MatchEnvironment environment, bool diskOrder = false)
+    {
+        KfdTopology target;
+        try
+        {
+            target = HostTopology.Load(targetPath, diskOrder);
+        }
+        catch (TopologyFormatException e) when (e.CriuRefuses)
+        {
+            return new HostCheckResult(false, CriuOutcome.Undecided, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
+            {
+                SwitchesOff = [.. environment.Off.Select(MatchEnvironment.NameOf)],
+            };
+        }
+
+        return Run(source, target, environment);
+    }
+
+    /// <summary>The check with a given budget of GPU-pair evaluations for the replay.</summary>
+    internal static HostCheckResult Run(KfdTopology source, KfdTopology target, MatchEnvironment environment, long budget)
     {
         var findings = new List<HostFinding>();
         foreach (string ignored in environment.Ignored)
@@ -27,7 +55,7 @@ public static class HostCheck
             findings.Add(new HostFinding(Descriptors.IgnoredSwitchValue, $"CRIU ignores {ignored} and keeps the check on: 'Ignoring invalid value for {ignored}, expecting (YES/NO)' (amdgpu_plugin.c:309-322)"));
         }
 
-        CriuMatcher.Result criu = CriuMatcher.Run(source, target, environment);
+        CriuMatcher.Result criu = CriuMatcher.Run(source, target, environment, budget);
         var sourceLinks = new LinkView(source);
         var targetLinks = new LinkView(target);
         bool? exists = null;

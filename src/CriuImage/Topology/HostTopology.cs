@@ -36,7 +36,7 @@ public static class HostTopology
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new FileNotFoundException($"{path}: no such file or folder", path);
+            throw new FileNotFoundException("no such file or folder", path);
         }
 
         byte[] head = new byte[Math.Min(info.Length, 512)];

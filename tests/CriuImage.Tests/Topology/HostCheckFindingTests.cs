@@ -53,10 +53,66 @@ public sealed class HostCheckFindingTests
     }
 
     [Fact]
-    public void ReplayBudget_EndsUndecided()
+    public void ReplayBudget_EndsUndecided_Cri415()
     {
         KfdTopology two = new([Gpu(1, 0x10, 128), Gpu(2, 0x20, 129)]);
-        Assert.Equal(CriuOutcome.Undecided, CriuMatcher.Run(two, two, MatchEnvironment.Default, budget: 1).Outcome);
+        HostCheckResult result = HostCheck.Run(two, two, MatchEnvironment.Default, budget: 1);
+        Assert.Equal(CriuOutcome.Undecided, result.Outcome);
+        Assert.Equal([Descriptors.SearchUndecided], result.Findings.Select(f => f.Descriptor));
+    }
+
+    [Fact]
+    public void TargetCriuCannotParse_IsCri410_FromTheLibraryToo()
+    {
+        using var folder = new TempCopy("gfx1100-2");
+        File.WriteAllText(Path.Combine(folder.Path, "nodes", "1", "mem_banks", "0", "properties"), "heap_type 0\nsize_in_bytes 4096\n");
+        KfdTopology source = HostTopology.Load(Path.Combine(RepoPaths.Fixtures, "topology", "gfx1100-2")).AsCheckpointed();
+        HostCheckResult result = HostCheck.Run(source, folder.Path, MatchEnvironment.Default);
+        Assert.False(result.Restores);
+        Assert.Equal([Descriptors.TopologyUnparsable], result.Findings.Select(f => f.Descriptor));
+    }
+
+    [Fact]
+    public void EveryHostCode_IsReached()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (object[] c in HostCheckGoldenTests.Cases)
+        {
+            string root = Path.Combine(RepoPaths.Fixtures, "topology");
+            string env = (string)c[3];
+            KeyValuePair<string, string>[] variables = env.Length == 0 ? [] : [new(env.Split('=')[0], env.Split('=')[1])];
+            seen.UnionWith(HostCheck.Run(HostTopology.Load(Path.Combine(root, (string)c[1])).AsCheckpointed(), HostTopology.Load(Path.Combine(root, (string)c[2])), MatchEnvironment.FromVariables(variables)).Findings.Select(f => f.Descriptor.Id));
+        }
+
+        string[] lines = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "topology-oracle", "criu-verdicts-criu-dev.txt"));
+        foreach ((int _, KfdTopology source, KfdTopology target, MatchEnvironment environment) in OracleCase.All(lines))
+        {
+            seen.UnionWith(HostCheck.Run(source, target, environment).Findings.Select(f => f.Descriptor.Id));
+        }
+
+        // The four reached only by hand-made inputs, each with its own test above.
+        seen.UnionWith(["CRI409", "CRI410", "CRI414", "CRI415"]);
+        Assert.Equal(Descriptors.All.Select(d => d.Id).Where(id => id.StartsWith("CRI4", StringComparison.Ordinal)).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A fixture folder copied to a temporary folder, deleted afterwards.</summary>
+    private sealed class TempCopy : IDisposable
+    {
+        public TempCopy(string fixture)
+        {
+            string source = System.IO.Path.Combine(RepoPaths.Fixtures, "topology", fixture);
+            Path = Directory.CreateTempSubdirectory("criu-image-topology-").FullName;
+            foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                string copy = System.IO.Path.Combine(Path, System.IO.Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     private static TopologyNode Gpu(uint node, uint gpuId, uint minor, params TopologyLink[] links) => new()
