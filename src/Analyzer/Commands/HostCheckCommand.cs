@@ -53,7 +53,7 @@ internal static class HostCheckCommand
             }
             catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync($"{hostPath}: error: {e.Message}");
+                await error.WriteLineAsync(Problem(hostPath, e));
                 return ExitCodes.Unusable;
             }
 
@@ -85,8 +85,14 @@ internal static class HostCheckCommand
         }
         catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"{path}: error: {e.Message}");
+            await error.WriteLineAsync(Problem(path, e));
             return null;
         }
     }
+
+    /// <summary>One line: <c>input: error: what</c>, or <c>input:line: error: what</c> when the problem has a place in the input.</summary>
+    internal static string Problem(string input, Exception e) =>
+        e is TopologyFormatException { Path: var where } t && where.StartsWith(input, StringComparison.Ordinal)
+            ? $"{where}: error: {t.Detail}"
+            : $"{input}: error: {e.Message}";
 }

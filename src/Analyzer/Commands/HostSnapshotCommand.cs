@@ -42,7 +42,7 @@ internal static class HostSnapshotCommand
                 }
                 catch (TopologyFormatException e)
                 {
-                    await error.WriteLineAsync($"{root}: error: {e.Message}");
+                    await error.WriteLineAsync(HostCheckCommand.Problem(root, e));
                     return ExitCodes.Unusable;
                 }
             });

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Numerics;
 
 namespace CriuImage.Topology;
 
@@ -131,21 +131,18 @@ internal sealed partial class CriuMatcher
             Cut(_gpu, removed._tailGpu);
         }
 
-        public override string ToString()
+        public void AddTo(ref StateHash hash)
         {
-            var text = new StringBuilder();
             foreach (IdMap m in _gpu)
             {
-                text.Append(m.Source).Append('>').Append(m.Target).Append(',');
+                hash.Add(((long)m.Source << 32) | m.Target);
             }
 
-            text.Append(';');
+            hash.Add(-5);
             foreach (IdMap m in _cpu)
             {
-                text.Append(m.Source).Append('>').Append(m.Target).Append(',');
+                hash.Add(((long)m.Source << 32) | m.Target);
             }
-
-            return text.ToString();
         }
 
         /// <summary><c>list_cut_position(removed, list, tail)</c>.</summary>
@@ -163,6 +160,29 @@ internal sealed partial class CriuMatcher
             }
 
             list.RemoveRange(0, index + 1);
+        }
+    }
+
+    /// <summary>Two independent 64-bit hashes of a sequence of values (splitmix64 finalizer per value).</summary>
+    private struct StateHash
+    {
+        private ulong _a;
+        private ulong _b;
+
+        public readonly (ulong, ulong) Value => (_a, _b);
+
+        public void Add(long value)
+        {
+            ulong v = Mix((ulong)value);
+            _a = unchecked((_a ^ v) * 0x100000001b3UL) + 0x9E3779B97F4A7C15UL;
+            _b = unchecked(BitOperations.RotateLeft(_b + Mix(v ^ 0xD6E8FEB86659FD93UL), 27) * 0x94D049BB133111EBUL);
+        }
+
+        private static ulong Mix(ulong z)
+        {
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return z ^ (z >> 31);
         }
     }
 }

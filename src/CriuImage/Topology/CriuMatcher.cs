@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace CriuImage.Topology;
 
 /// <summary>
@@ -12,7 +10,7 @@ namespace CriuImage.Topology;
 internal sealed partial class CriuMatcher
 {
     /// <summary>Calls of <c>map_device</c> before the replay gives up (CRIU ends far sooner on any real host).</summary>
-    public const long DefaultBudget = 20_000_000;
+    public const long DefaultBudget = 1_000_000;
 
     private readonly MatchEnvironment _environment;
     private readonly long _budget;
@@ -107,7 +105,7 @@ internal sealed partial class CriuMatcher
         var system = new SimSystem();
         foreach (TopologyNode node in topology.Nodes)
         {
-            var sim = new SimNode(node, $"{side}{system.Nodes.Count}");
+            var sim = new SimNode(node, (side == 's' ? 0 : 1L << 32) + system.Nodes.Count);
             sim.Links.AddRange(node.Links.Select(l => new SimLink(l.Type, l.NodeTo)));
             system.Nodes.Add(sim);
         }
@@ -150,7 +148,7 @@ internal sealed partial class CriuMatcher
                 SimGroup? group = system.GroupList().FirstOrDefault(g => g.Members.Any(m => m.GpuId == node.GpuId));
                 if (group is null)
                 {
-                    group = new SimGroup($"{which} hive {system.GroupCount}");
+                    group = new SimGroup($"{which} hive {system.GroupCount}", (which == "target" ? 3L : 2L) << 32 | (uint)system.GroupCount);
                     Entry<SimGroup>.AddTail(group.System, system.Groups);
                     system.GroupCount++;
                     Join(group, node, which);
@@ -191,13 +189,13 @@ internal sealed partial class CriuMatcher
         Entry<SimGroup> first = sourceGroups.Next!;
         SimGroup sourceGroup = first.Owner!;
         Entry<SimGroup>.Delete(first);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(ulong, ulong)>();
         Entry<SimGroup> position = targetGroups.Next!;
         Entry<SimGroup> next = Step(position);
         while (position != targetGroups)
         {
             SimGroup targetGroup = position.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU walks off its list of target hives into another list (a corrupted list)");
-            Remember(seen, $"{Id(position)}|{Id(next)}|{Order(sourceGroups)}|{Order(targetGroups)}|{maps}", $"the hive search for {sourceGroup.Name}");
+            Remember(seen, State(position, next, sourceGroups, targetGroups, maps), $"the hive search for {sourceGroup.Name}");
             var sourceNodes = Entry<SimNode>.NewHead();
             var targetNodes = Entry<SimNode>.NewHead();
             foreach (SimNode node in sourceGroup.Members)
@@ -241,13 +239,13 @@ internal sealed partial class CriuMatcher
         Entry<SimNode> first = sources.Next!;
         SimNode source = first.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU takes a list head for a GPU (a corrupted list)");
         Entry<SimNode>.Delete(first);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(ulong, ulong)>();
         Entry<SimNode> position = targets.Next!;
         Entry<SimNode> next = Step(position);
         while (position != targets)
         {
             SimNode target = position.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU walks off its list of target GPUs into another list (a corrupted list)");
-            Remember(seen, $"{Id(position)}|{Id(next)}|{Order(sources)}|{Order(targets)}|{maps}", $"map_devices looking for a target for {source.Label} among [{Labels(targets)}]");
+            Remember(seen, State(position, next, sources, targets, maps), $"map_devices looking for a target for {source.Label} among [{Labels(targets)}]");
             var added = new Maps();
             if (MapDevice(source, target, maps, added))
             {
@@ -349,11 +347,46 @@ internal sealed partial class CriuMatcher
             && !(s.Type == TopologyLink.Xgmi && d.Type == TopologyLink.Pcie)
             && !(s.Peer is not null && d.Peer is null));
 
-    private void Remember(HashSet<string> seen, string state, string where)
+    private void Remember(HashSet<(ulong, ulong)> seen, (ulong, ulong) state, string where)
     {
         if (!seen.Add(state))
         {
             throw new Stop(CriuOutcome.NeverEnds, $"{where} returns to a state it was in before, so CRIU repeats it forever (after {_evaluations} GPU-pair evaluations)");
+        }
+    }
+
+    /// <summary>
+    /// Everything the rest of a search loop depends on: its position and saved successor, the order of the two
+    /// lists it works on, and the maps. Kept as a 128-bit hash (two independent 64-bit hashes) so that a long
+    /// search stays small in memory; a false "repeated state" would need a 128-bit collision.
+    /// </summary>
+    private (ulong, ulong) State<T>(Entry<T> position, Entry<T> next, Entry<T> first, Entry<T> second, Maps maps)
+        where T : class
+    {
+        var hash = default(StateHash);
+        hash.Add(Id(position));
+        hash.Add(Id(next));
+        AddOrder(ref hash, first);
+        AddOrder(ref hash, second);
+        maps.AddTo(ref hash);
+        return hash.Value;
+    }
+
+    private void AddOrder<T>(ref StateHash hash, Entry<T> head)
+        where T : class
+    {
+        hash.Add(-3);
+        Entry<T>? e = head.Next;
+        for (int steps = 0; e is not null && e != head; e = e.Next, steps++)
+        {
+            if (steps > _nodeCount + 1)
+            {
+                // A list that does not come back to its head: corrupted; its first entries stand for it.
+                hash.Add(-4);
+                return;
+            }
+
+            hash.Add(Id(e));
         }
     }
 
@@ -367,26 +400,8 @@ internal sealed partial class CriuMatcher
             ? throw new Stop(CriuOutcome.Crashes, "CRIU's search continues from a GPU it had taken off the list (LIST_POISON): the restore crashes")
             : saved;
 
-    private static string Id<T>(Entry<T> entry)
-        where T : class => entry.Owner switch { SimNode n => n.Key, SimGroup g => g.Name, _ => entry.Poisoned ? "poison" : "head" };
-
-    private string Order<T>(Entry<T> head)
-        where T : class
-    {
-        var text = new StringBuilder();
-        Entry<T>? e = head.Next;
-        for (int steps = 0; e is not null && e != head; e = e.Next, steps++)
-        {
-            if (steps > _nodeCount + 1)
-            {
-                return text.Append("...").ToString();
-            }
-
-            text.Append(Id(e)).Append(',');
-        }
-
-        return text.ToString();
-    }
+    private static long Id<T>(Entry<T> entry)
+        where T : class => entry.Owner switch { SimNode n => n.Index, SimGroup g => g.Index, _ => entry.Poisoned ? -2 : -1 };
 
     private static string Labels(Entry<SimNode> head)
     {
@@ -407,16 +422,17 @@ internal sealed partial class CriuMatcher
 
     private sealed class SimNode
     {
-        public SimNode(TopologyNode node, string key)
+        public SimNode(TopologyNode node, long index)
         {
             Node = node;
-            Key = key;
+            Index = index;
             Mapping = Entry<SimNode>.For(this);
         }
 
         public TopologyNode Node { get; }
 
-        public string Key { get; }
+        /// <summary>Identity in state hashes, unique over both topologies.</summary>
+        public long Index { get; }
 
         public uint GpuId => Node.GpuId;
 
@@ -449,13 +465,17 @@ internal sealed partial class CriuMatcher
 
     private sealed class SimGroup
     {
-        public SimGroup(string name)
+        public SimGroup(string name, long index)
         {
             Name = name;
+            Index = index;
             System = Entry<SimGroup>.For(this);
         }
 
         public string Name { get; }
+
+        /// <summary>Identity in state hashes.</summary>
+        public long Index { get; }
 
         public List<SimNode> Members { get; } = [];
 

@@ -6,6 +6,9 @@ namespace CriuImage.Topology;
 /// </summary>
 internal sealed class MemoryTree : TopologyTree
 {
+    /// <summary>Longest path accepted (Linux PATH_MAX); it also bounds the depth of folders.</summary>
+    private const int MaxPath = 4096;
+
     private readonly Dictionary<string, List<TreeEntry>> _folders = new(StringComparer.Ordinal) { [""] = [] };
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unreadable = new(StringComparer.Ordinal);
@@ -33,6 +36,11 @@ internal sealed class MemoryTree : TopologyTree
         if (_folders.ContainsKey(path))
         {
             return;
+        }
+
+        if (_files.ContainsKey(path) || _unreadable.ContainsKey(path))
+        {
+            throw new TopologyFormatException(path, "is both a file and a folder");
         }
 
         (string parent, string name) = Split(path);
@@ -80,9 +88,9 @@ internal sealed class MemoryTree : TopologyTree
     public static string CheckPath(string path, string where)
     {
         string trimmed = path.TrimEnd('/');
-        if (trimmed.Length == 0 || trimmed.StartsWith('/') || trimmed.Split('/').Any(p => p is "" or "." or ".."))
+        if (trimmed.Length is 0 or > MaxPath || trimmed.StartsWith('/') || trimmed.Split('/').Any(p => p is "" or "." or ".."))
         {
-            throw new TopologyFormatException(where, $"the path '{path}' is not a plain relative path");
+            throw new TopologyFormatException(where, $"the path '{(path.Length > 80 ? path[..80] + "..." : path)}' is not a plain relative path of at most {MaxPath} characters");
         }
 
         return trimmed;
