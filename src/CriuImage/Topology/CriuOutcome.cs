@@ -24,6 +24,9 @@ public enum CriuOutcome
     /// <summary>CRIU's lists are corrupted and it follows a poisoned or foreign pointer: the restore crashes.</summary>
     Crashes,
 
+    /// <summary>CRIU cannot parse the target's topology and stops before matching (<c>Failed to parse local system topology</c>, amdgpu_plugin.c:1986-1989).</summary>
+    TargetUnparsable,
+
     /// <summary>The replay gave up after its step budget without deciding (not seen on real topologies).</summary>
     Undecided,
 }

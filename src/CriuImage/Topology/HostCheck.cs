@@ -37,8 +37,9 @@ public static class HostCheck
         }
         catch (TopologyFormatException e) when (e.CriuRefuses)
         {
-            return new HostCheckResult(false, CriuOutcome.Undecided, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
+            return new HostCheckResult(false, CriuOutcome.TargetUnparsable, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
             {
+                CriuMessages = ["Failed to parse local system topology"],
                 SwitchesOff = [.. environment.Off.Select(MatchEnvironment.NameOf)],
             };
         }

@@ -18,6 +18,7 @@ public static class HostCheckReport
         CriuOutcome.RemainingNotMatched => "remaining-not-matched",
         CriuOutcome.NeverEnds => "never-ends",
         CriuOutcome.Crashes => "crashes",
+        CriuOutcome.TargetUnparsable => "target-unparsable",
         _ => "undecided",
     };
 
