@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using CriuImage.Topology;
 using CriuImage.Verification;
 
@@ -57,21 +56,9 @@ internal static class HostCheckCommand
                 return ExitCodes.Unusable;
             }
 
-            if (parse.GetValue(format) == "json")
-            {
-                await using var stream = new MemoryStream();
-                await using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                {
-                    HostCheckReport.Json(json, sourcePath, hostPath, result);
-                }
-
-                await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-            }
-            else
-            {
-                await output.WriteAsync(HostCheckReport.Text(sourcePath, hostPath, result));
-            }
-
+            await output.WriteAsync(parse.GetValue(format) == "json"
+                ? HostCheckReport.JsonText(sourcePath, hostPath, result)
+                : HostCheckReport.Text(sourcePath, hostPath, result));
             return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
         });
         return command;

@@ -111,6 +111,21 @@ public static class HostCheckReport
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// The JSON report as indented text ending in a newline. Quotes and apostrophes in messages are written
+    /// as they are (the report goes to files and logs, not into HTML).
+    /// </summary>
+    public static string JsonText(string source, string target, HostCheckResult result)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Json(json, source, target, result);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
     private static void WriteFinding(Utf8JsonWriter json, HostFinding f)
     {
         json.WriteStartObject();

@@ -42,5 +42,9 @@ public sealed class HostCheckGoldenTests
         string report = HostCheckReport.Text($"topology/{source}", $"topology/{target}", result)
             .Replace(root + "/", "topology/", StringComparison.Ordinal);
         Snapshot.Verify($"HostCheck.{name}", report);
+        if (name is "mi300x-hive-other-ids" or "mi300x-old-fw-never-ends" or "old-fw-unchecked")
+        {
+            Snapshot.Verify($"HostCheck.{name}", HostCheckReport.JsonText($"topology/{source}", $"topology/{target}", result).Replace(root + "/", "topology/", StringComparison.Ordinal), "json");
+        }
     }
 }
