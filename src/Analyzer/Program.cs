@@ -20,6 +20,8 @@ public static class Program
             VerifyCommand.Create(output, error),
             ImportCommand.Create(error),
             PlanCommand.Create(output, error),
+            HostSnapshotCommand.Create(output, error),
+            HostCheckCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -52,7 +52,8 @@ public class VerifyTests
             seen.UnionWith(ImageVerifier.Verify(make(), "damaged").Diagnostics.Select(d => d.Descriptor.Id));
         }
 
-        Assert.Equal(Descriptors.All.Select(d => d.Id).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        // CRI4xx come from host-check, not from an image: Topology.HostCheckFindingTests.EveryHostCode_IsReached.
+        Assert.Equal(Descriptors.All.Select(d => d.Id).Where(id => !id.StartsWith("CRI4", StringComparison.Ordinal)).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using CriuImage.Topology;
+using CriuImage.Verification;
+
+namespace CriuImage.Analyzer.Commands;
+
+/// <summary>
+/// <c>criu-image host-check --source TOPOLOGY --host TOPOLOGY [--env K=V]...</c>: would a checkpoint taken on
+/// the source host restore on the target host. The interim form of <c>verify DUMP --host</c>: the source is
+/// the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the same way
+/// as the target (folder, tar or host snapshot).
+/// </summary>
+internal static class HostCheckCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var source = new Option<string>("--source") { Description = "The checkpoint host's topology: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot.", Required = true };
+        var host = new Option<string>("--host") { Description = "The target host's topology, in the same forms.", Required = true };
+        var env = new Option<string[]>("--env") { Description = "A KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var diskOrder = new Option<bool>("--disk-order") { Description = "Take a folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
+        var command = new Command("host-check", "Would a checkpoint from the source host restore on the target host (CRIU's amdgpu GPU matching, replayed); exit 1 if not.") { source, host, env, format, diskOrder };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string sourcePath = parse.GetValue(source)!;
+            string hostPath = parse.GetValue(host)!;
+            var variables = new List<KeyValuePair<string, string>>();
+            foreach (string assignment in parse.GetValue(env) ?? [])
+            {
+                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await error.WriteLineAsync($"criu-image: error: --env '{assignment}' is not NAME=VALUE");
+                    return ExitCodes.Unusable;
+                }
+
+                variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+            }
+
+            bool disk = parse.GetValue(diskOrder);
+            KfdTopology? checkpointed = await Load(sourcePath, disk, error);
+            if (checkpointed is null)
+            {
+                return ExitCodes.Unusable;
+            }
+
+            HostCheckResult result;
+            try
+            {
+                result = HostCheck.Run(checkpointed.AsCheckpointed(), hostPath, MatchEnvironment.FromVariables(variables), disk);
+            }
+            catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync(Problem(hostPath, e));
+                return ExitCodes.Unusable;
+            }
+
+            await output.WriteAsync(parse.GetValue(format) == "json"
+                ? HostCheckReport.JsonText(sourcePath, hostPath, result)
+                : HostCheckReport.Text(sourcePath, hostPath, result));
+            return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
+        });
+        return command;
+    }
+
+    private static async Task<KfdTopology?> Load(string path, bool diskOrder, TextWriter error)
+    {
+        try
+        {
+            return HostTopology.Load(path, diskOrder);
+        }
+        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync(Problem(path, e));
+            return null;
+        }
+    }
+
+    /// <summary>One line: <c>input: error: what</c>, or <c>input:line: error: what</c> when the problem has a place in the input.</summary>
+    internal static string Problem(string input, Exception e) =>
+        e is TopologyFormatException { Path: var where } t && where.StartsWith(input, StringComparison.Ordinal)
+            ? $"{where}: error: {t.Detail}"
+            : $"{input}: error: {e.Message}";
+}

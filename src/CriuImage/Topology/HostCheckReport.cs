@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CriuImage.Verification;
+
+namespace CriuImage.Topology;
+
+/// <summary>The text and JSON forms of a <see cref="HostCheckResult"/>.</summary>
+public static class HostCheckReport
+{
+    /// <summary>The outcome's stable name in reports.</summary>
+    public static string OutcomeName(CriuOutcome outcome) => outcome switch
+    {
+        CriuOutcome.Mapped => "mapped",
+        CriuOutcome.DeviceCountMismatch => "device-count-mismatch",
+        CriuOutcome.HiveCountMismatch => "hive-count-mismatch",
+        CriuOutcome.HivesNotMatched => "hives-not-matched",
+        CriuOutcome.RemainingNotMatched => "remaining-not-matched",
+        CriuOutcome.NeverEnds => "never-ends",
+        CriuOutcome.Crashes => "crashes",
+        CriuOutcome.TargetUnparsable => "target-unparsable",
+        _ => "undecided",
+    };
+
+    /// <summary>
+    /// Text: a first line <c>SOURCE -&gt; TARGET: restores|does not restore (outcome)</c>, the GPU map, then one
+    /// line per finding <c>severity CODE: message</c>.
+    /// </summary>
+    public static string Text(string source, string target, HostCheckResult result)
+    {
+        var text = new StringBuilder();
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string verdict = result.Restores ? "restores" : "does not restore";
+        string said = result.CriuMessages.Count > 0 ? $"; CRIU prints '{result.CriuMessages[^1]}'" : "";
+        text.AppendLine(c, $"{source} -> {target}: {verdict} ({OutcomeName(result.Outcome)}{said})");
+        if (result.SwitchesOff.Count > 0)
+        {
+            text.AppendLine(c, $"  checks off: {string.Join(", ", result.SwitchesOff.Select(s => s + "=0"))}");
+        }
+
+        foreach (GpuMapEntry e in result.GpuMap)
+        {
+            text.AppendLine(c, $"  gpu {TopologyNode.GpuIdText(e.SrcGpuId)} (renderD{e.SrcRenderMinor}) -> {TopologyNode.GpuIdText(e.DestGpuId)} (renderD{e.DestRenderMinor})");
+        }
+
+        foreach (HostFinding f in result.Findings)
+        {
+            text.AppendLine(c, $"  {Severity(f.Descriptor)} {f.Descriptor.Id}: {f.Message}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// JSON: <c>{"source", "target", "restores", "outcome", "valid_mapping_exists", "target_order",
+    /// "switches_off", "criu_messages", "gpu_map": [{"src_gpu_id", "dest_gpu_id", "src_render_minor",
+    /// "dest_render_minor"}], "findings": [{"code", "severity", "message", "property", "src_gpu_id",
+    /// "src_value", "dest_gpu_id", "dest_value", "candidates": [{"gpu_id", "value"}]}]}</c>
+    /// (finding fields only where they apply).
+    /// </summary>
+    public static void Json(Utf8JsonWriter json, string source, string target, HostCheckResult result)
+    {
+        json.WriteStartObject();
+        json.WriteString("source", source);
+        json.WriteString("target", target);
+        json.WriteBoolean("restores", result.Restores);
+        json.WriteString("outcome", OutcomeName(result.Outcome));
+        if (result.ValidMappingExists is { } exists)
+        {
+            json.WriteBoolean("valid_mapping_exists", exists);
+        }
+        else
+        {
+            json.WriteNull("valid_mapping_exists");
+        }
+
+        json.WriteString("target_order", result.TargetOrder);
+        json.WriteStartArray("switches_off");
+        foreach (string s in result.SwitchesOff)
+        {
+            json.WriteStringValue(s);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("criu_messages");
+        foreach (string m in result.CriuMessages)
+        {
+            json.WriteStringValue(m);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("gpu_map");
+        foreach (GpuMapEntry e in result.GpuMap)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("src_gpu_id", e.SrcGpuId);
+            json.WriteNumber("dest_gpu_id", e.DestGpuId);
+            json.WriteNumber("src_render_minor", e.SrcRenderMinor);
+            json.WriteNumber("dest_render_minor", e.DestRenderMinor);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("findings");
+        foreach (HostFinding f in result.Findings)
+        {
+            WriteFinding(json, f);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The JSON report as indented text ending in a newline. Quotes and apostrophes in messages are written
+    /// as they are (the report goes to files and logs, not into HTML).
+    /// </summary>
+    public static string JsonText(string source, string target, HostCheckResult result)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Json(json, source, target, result);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteFinding(Utf8JsonWriter json, HostFinding f)
+    {
+        json.WriteStartObject();
+        json.WriteString("code", f.Descriptor.Id);
+        json.WriteString("severity", Severity(f.Descriptor));
+        json.WriteString("message", f.Message);
+        if (f.Property is not null)
+        {
+            json.WriteString("property", f.Property);
+        }
+
+        WriteOptional(json, "src_gpu_id", f.SrcGpuId);
+        WriteOptional(json, "src_value", f.SrcValue);
+        WriteOptional(json, "dest_gpu_id", f.DestGpuId);
+        WriteOptional(json, "dest_value", f.DestValue);
+        if (f.Candidates.Count > 0)
+        {
+            json.WriteStartArray("candidates");
+            foreach (FindingGpu g in f.Candidates)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("gpu_id", g.GpuId);
+                WriteOptional(json, "value", g.Value);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+    }
+
+    private static string Severity(DiagnosticDescriptor d) => d.Severity.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests.Topology;
+
+/// <summary><c>host-check</c> and <c>host-snapshot</c> as a user runs them: output, messages and exit codes.</summary>
+public sealed class HostCheckCliTests : TempFolder
+{
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Fixtures, "topology", name);
+
+    [Fact]
+    public async Task Restores_ExitsZero_WithTheMap()
+    {
+        (int code, string output, string error) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", Fixture("gfx1100-2-other-ids"));
+        Assert.Equal((0, ""), (code, error));
+        Assert.Contains(": restores (mapped)", output, StringComparison.Ordinal);
+        Assert.Contains("gpu 0x1240 (renderD128) -> 0x2382 (renderD128)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OlderFirmware_IsRefused_UnlessTheCheckIsOff()
+    {
+        (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", Fixture("gfx1100-2-old-fw"));
+        Assert.Equal(1, code);
+        Assert.Contains("error CRI403: target GPU 0x7925 fits no checkpointed GPU: its fw_version 2100", output, StringComparison.Ordinal);
+        (code, output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", Fixture("gfx1100-2-old-fw"), "--env", "KFD_FW_VER_CHECK=0");
+        Assert.Equal(0, code);
+        Assert.Contains("warning CRI411", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_HasTheVerdictAndTheGpuMap()
+    {
+        (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", Fixture("mi300x-8-other-ids"), "--format", "json");
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.True(root.GetProperty("restores").GetBoolean());
+        Assert.Equal("mapped", root.GetProperty("outcome").GetString());
+        JsonElement[] map = [.. root.GetProperty("gpu_map").EnumerateArray()];
+        Assert.Equal(8, map.Length);
+        Assert.All(map, e => Assert.Equal(["src_gpu_id", "dest_gpu_id", "src_render_minor", "dest_render_minor"], e.EnumerateObject().Select(p => p.Name)));
+        Assert.Equal(8, map.Select(e => e.GetProperty("dest_gpu_id").GetUInt32()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task NeverEndingSearch_IsAnError_InJsonToo()
+    {
+        (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", Fixture("mi300x-8-old-fw"), "--format", "json");
+        Assert.Equal(1, code);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal("never-ends", doc.RootElement.GetProperty("outcome").GetString());
+        Assert.False(doc.RootElement.GetProperty("valid_mapping_exists").GetBoolean());
+        JsonElement property = doc.RootElement.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("code").GetString() == "CRI403");
+        Assert.Equal(("fw_version", 160UL), (property.GetProperty("property").GetString(), property.GetProperty("dest_value").GetUInt64()));
+        Assert.Equal(8, property.GetProperty("candidates").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Snapshot_GivesTheSameVerdictAsTheFolder()
+    {
+        string snapshot = Path.Combine(Folder, "node.snapshot");
+        (int code, _, string error) = await Cli.Run("host-snapshot", "--topology", Fixture("mi300x-8-other-ids"), "-o", snapshot);
+        Assert.Equal((0, ""), (code, error));
+        (int a, string fromFolder, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", Fixture("mi300x-8-other-ids"), "--disk-order");
+        (int b, string fromSnapshot, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", snapshot, "--disk-order");
+        Assert.Equal((0, 0), (a, b));
+        Assert.Equal(MapLines(fromFolder), MapLines(fromSnapshot));
+    }
+
+    [Fact]
+    public async Task TopologyCriuCannotParse_IsAFinding()
+    {
+        string host = Path.Combine(Folder, "host");
+        foreach (string file in Directory.EnumerateFiles(Fixture("gfx1100-2"), "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(host, Path.GetRelativePath(Fixture("gfx1100-2"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        File.AppendAllText(Path.Combine(host, "nodes", "2", "properties"), "\n");
+        (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", host);
+        Assert.Equal(1, code);
+        Assert.Contains("error CRI410: nodes/2/properties: line ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--host", "no-such-folder")]
+    [InlineData("--env", "KFD_FW_VER_CHECK")]
+    public async Task BadInput_IsOneLine_AndExitCode2(string option, string value)
+    {
+        string[] args = option == "--host"
+            ? ["host-check", "--source", Fixture("gfx1100-2"), "--host", Path.Combine(Folder, value)]
+            : ["host-check", "--source", Fixture("gfx1100-2"), "--host", Fixture("gfx1100-2"), option, value];
+        (int code, string output, string error) = await Cli.Run(args);
+        Assert.Equal((2, ""), (code, output));
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    private static string[] MapLines(string report) => [.. report.Split('\n').Where(l => l.StartsWith("  gpu ", StringComparison.Ordinal))];
+}

@@ -1,0 +1,1 @@
+/* Stand-in: the topology code needs nothing from kfd_ioctl.h. */
