@@ -25,15 +25,18 @@ internal static class DumpCrossRules
             CheckKfdPages(kfd, dump, complete, report);
         }
 
+        // An unreadable KFD image is reported on its own; what depends on it is not checked rather than blamed.
+        bool kfdPresent = dump.OfKind(CriuFileKind.KfdImage).Any();
+        bool kfdComplete = kfdPresent && kfds.Count == dump.OfKind(CriuFileKind.KfdImage).Count();
         var gpuIds = new HashSet<uint>(dump.Gpus.Select(g => g.GpuId));
         foreach (CriuDumpFile node in nodes)
         {
             CriuRenderNode n = node.RenderNode!.Message;
-            if (kfds.Count > 0 && !gpuIds.Contains(n.GpuId))
+            if (kfdComplete && !gpuIds.Contains(n.GpuId))
             {
                 report(node, new Diagnostic(Descriptors.UnknownGpuId, $"the render node's gpu_id 0x{n.GpuId:x} is not among the KFD device entries ({Ids(gpuIds)}); restore finds no device for it") { ByteOffset = CriuHeader.Size });
             }
-            else if (kfds.Count == 0 && complete)
+            else if (!kfdPresent && complete)
             {
                 report(node, new Diagnostic(Descriptors.GpuIdsUnchecked, $"the dump has no amdgpu-kfd-*.img: gpu_id 0x{n.GpuId:x} was not checked against the KFD device entries"));
             }
@@ -268,7 +271,7 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile file in dmabufs)
         {
             uint handle = file.Dmabuf!.Message.GemHandle;
-            if ((kfds.Count > 0 || nodes.Count > 0) && !allHandles.Contains(handle))
+            if (kfds.Count + nodes.Count > 0 && !allHandles.Contains(handle))
             {
                 report(file, new Diagnostic(Descriptors.DmabufUnknownHandle, $"the dma-buf node names GEM handle {handle}, which no KFD or render-node BO of the dump has; restore finds no BO to export") { ByteOffset = CriuHeader.Size });
             }
@@ -280,9 +283,14 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages))
         {
             CriuDumpFile? kfd = kfds.FirstOrDefault(k => k.Name.Id == pages.Name.Id);
+            if (kfd is null && dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id))
+            {
+                continue;
+            }
+
             if (kfd is null)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no readable amdgpu-kfd-{pages.Name.Id}.img holds the BOs of this pages file"));
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-kfd-{pages.Name.Id}.img in the dump holds the BOs of this pages file"));
             }
             else if (!kfd.Kfd!.Message.DeviceEntries.Any(d => d.IsGpu && d.GpuId == pages.Name.GpuId))
             {
@@ -293,9 +301,14 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.DrmPages))
         {
             CriuDumpFile? node = nodes.FirstOrDefault(n => n.Name.Id == pages.Name.Id);
+            if (node is null && dump.OfKind(CriuFileKind.RenderNode).Any(n => n.Name.Id == pages.Name.Id))
+            {
+                continue;
+            }
+
             if (node is null)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no readable amdgpu-renderD-{pages.Name.Id}.img holds the BO of this drm-pages file"));
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-renderD-{pages.Name.Id}.img in the dump holds the BO of this drm-pages file"));
             }
             else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
             {

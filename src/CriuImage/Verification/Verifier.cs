@@ -1,4 +1,3 @@
-using CriuImage.Criu;
 using CriuImage.Sources;
 
 namespace CriuImage.Verification;
@@ -19,28 +18,9 @@ public static class Verifier
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var reports = new FileReport?[inputs.Files.Count];
-        var criu = new List<(int Index, InputFile File, CriuFileName Name, string Folder)>();
-        var images = new List<int>();
-        for (int i = 0; i < inputs.Files.Count; i++)
-        {
-            InputFile file = inputs.Files[i];
-            if (file.CriuName is { } name)
-            {
-                criu.Add((i, file, name, file.Folder));
-            }
-            else if (!file.IsImage && file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind)
-            {
-                // Named by the user under another name: a dump of its own, so no sibling is taken for its own.
-                criu.Add((i, file, new CriuFileName(kind, -1), file.Path));
-            }
-            else
-            {
-                images.Add(i);
-            }
-        }
-
+        InputPlan plan = InputPlan.Of(inputs);
         await Parallel.ForEachAsync(
-            images,
+            plan.Images,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             (i, _) =>
             {
@@ -51,15 +31,12 @@ public static class Verifier
                 return ValueTask.CompletedTask;
             });
 
-        foreach (var group in criu.GroupBy(c => c.Folder, StringComparer.Ordinal))
+        foreach (PlannedDump planned in plan.Dumps)
         {
-            var files = group.Select(c => CriuDumpFile.Read(c.File, c.Name)).ToList();
-            bool complete = group.All(c => c.File.Found);
-            List<FileReport> dumpReports = DumpVerifier.Verify(new CriuDump(group.Key, files), complete);
-            int k = 0;
-            foreach (var member in group)
+            List<FileReport> dumpReports = DumpVerifier.Verify(planned.Dump, planned.Complete);
+            for (int k = 0; k < dumpReports.Count; k++)
             {
-                reports[member.Index] = dumpReports[k++];
+                reports[planned.Indices[k]] = dumpReports[k];
             }
         }
 
