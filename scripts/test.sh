@@ -12,6 +12,15 @@ if ! /usr/bin/python3 -c 'import msgpack' 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-msgpack >/dev/null
 fi
 
+# The CRIU dump fixtures are written and read back by python3-protobuf with protoc-compiled schemas.
+if ! /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || ! command -v protoc >/dev/null; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing python3-protobuf and protobuf-compiler (Debian) for the CRIU cross-checks"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-protobuf protobuf-compiler >/dev/null
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
