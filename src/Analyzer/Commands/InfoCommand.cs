@@ -51,6 +51,13 @@ internal static class InfoCommand
             }
 
             List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
+            foreach (Criu.CriuDumpFile damaged in plan.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.DamageDetail is not null))
+            {
+                // Described without it: say which file is missing from the picture, and exit 2.
+                await error.WriteLineAsync($"{damaged.Input.Path}: error: {damaged.DamageDetail!.Message}");
+                status = ExitCodes.Unusable;
+            }
+
             if (parse.GetValue(format) == "json")
             {
                 await output.WriteAsync(Json(images, dumps));

@@ -45,9 +45,16 @@ public sealed class CriuDumpFile
     /// <summary>A dma-buf node as read.</summary>
     public CriuMessageFile<CriuDmabufNode>? Dmabuf { get; init; }
 
-    /// <summary>The revisions the message fits (contents files: every revision).</summary>
-    public CriuRevisions Revisions => Kfd?.Revisions ?? RenderNode?.Revisions ?? Dmabuf?.Revisions
-        ?? (Damage == CriuDamage.None ? CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2 : CriuRevisions.None);
+    /// <summary>
+    /// The revisions the message fits. A file that says nothing about it fits every revision that writes
+    /// its kind: KFD pages files all, drm-pages files criu-dev and d5377d5d2; so does a file that could not be read.
+    /// </summary>
+    public CriuRevisions Revisions => Kfd?.Revisions ?? RenderNode?.Revisions ?? Dmabuf?.Revisions ?? Name.Kind switch
+    {
+        CriuFileKind.DrmPages => CriuRevisions.CriuDev | CriuRevisions.D5377d5d2,
+        CriuFileKind.DmaBuf => CriuRevisions.CriuDev,
+        _ => CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2,
+    };
 
     /// <summary>Bytes of the file on disk past the header.</summary>
     public long ContentsBytes => Math.Max(0, Input.Length - CriuHeader.Size);
