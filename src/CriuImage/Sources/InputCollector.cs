@@ -226,7 +226,7 @@ public static class InputCollector
 
     private static bool IsTar(ReadOnlySpan<byte> head) => head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8);
 
-    private enum Compression
+    internal enum Compression
     {
         None,
         Gzip,
@@ -236,7 +236,8 @@ public static class InputCollector
     private static Compression SniffCompression(ReadOnlySpan<byte> head) =>
         head.StartsWith(Gzip) ? Compression.Gzip : head.StartsWith(Zstd) ? Compression.Zstd : Compression.None;
 
-    private static void ReadStream(Stream stream, string display, InputSet set, InputOptions options)
+    /// <summary>Reads a non-seekable input: an archive, an image or a CRIU file, told apart by its first bytes.</summary>
+    internal static void ReadStream(Stream stream, string display, InputSet set, InputOptions options)
     {
         try
         {
@@ -295,7 +296,8 @@ public static class InputCollector
         return buffer.ToArray();
     }
 
-    private static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options, Compression compression)
+    /// <summary>Reads a tar (plain, or gzip- or zstd-compressed as <paramref name="compression"/> says) from <paramref name="stream"/>; a seekable plain tar is read by seeking past what is not needed.</summary>
+    internal static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options, Compression compression)
     {
         if (compression == Compression.Zstd)
         {
