@@ -52,7 +52,8 @@ public class VerifyTests
             seen.UnionWith(ImageVerifier.Verify(make(), "damaged").Diagnostics.Select(d => d.Descriptor.Id));
         }
 
-        Assert.Equal(Descriptors.All.Select(d => d.Id).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        // The CRIU dump codes (CRI3xx) have their fixtures in fixtures/criu: CriuDumpRuleTests.
+        Assert.Equal(Descriptors.All.Select(d => d.Id).Where(id => !id.StartsWith("CRI3", StringComparison.Ordinal)).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
     }
 
     [Fact]
