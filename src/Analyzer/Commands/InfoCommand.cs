@@ -24,7 +24,7 @@ internal static class InfoCommand
         var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow) }, Console.OpenStandardInput);
+            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
                 await error.WriteLineAsync($"{u.Path}: error: {u.Reason}");

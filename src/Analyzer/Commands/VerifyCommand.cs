@@ -20,7 +20,7 @@ internal static class VerifyCommand
         var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files.") { paths, format, failOn, jobs, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow) }, Console.OpenStandardInput);
+            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
                 await error.WriteLineAsync($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)");

@@ -307,11 +307,17 @@ public static class InputCollector
 
         try
         {
-            using Stream source = compression == Compression.Gzip ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : stream;
+            Stream compressed = compression == Compression.Gzip && options.Progress is { } progress ? new ProgressStream(stream, consumed => progress(display, consumed)) : stream;
+            using Stream source = compression == Compression.Gzip ? new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true) : stream;
             using var tar = new TarReader(source, leaveOpen: true);
             while (tar.GetNextEntry(copyData: false) is { } entry)
             {
                 AddArchiveEntry(entry, display, set, options);
+            }
+
+            if (compression == Compression.Gzip)
+            {
+                options.Progress?.Invoke(display, -1);
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)

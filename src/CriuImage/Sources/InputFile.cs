@@ -91,4 +91,7 @@ public sealed record InputOptions
 
     /// <summary>The largest message file or in-archive image held in memory.</summary>
     public long MaxMessageBytes { get; init; } = 256L << 20;
+
+    /// <summary>Told the input's name and the compressed bytes consumed so far while a compressed archive is read (which takes the decompressor's time); -1 when it is done.</summary>
+    public Action<string, long>? Progress { get; init; }
 }

@@ -169,10 +169,16 @@ internal static class DumpCrossRules
         }
 
         CriuRenderNode n = node.Message;
+        var byIndex = new Dictionary<uint, CriuDumpFile>();
+        foreach (CriuDumpFile p in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == nodeFile.Name.Id))
+        {
+            byIndex.TryAdd(p.Name.Index!.Value, p);
+        }
+
         for (int i = 0; i < n.Bos.Count; i++)
         {
             CriuBoEntry bo = n.Bos[i];
-            CriuDumpFile? pages = dump.OfKind(CriuFileKind.DrmPages).FirstOrDefault(p => p.Name.Id == nodeFile.Name.Id && p.Name.Index == (uint)i);
+            CriuDumpFile? pages = byIndex.GetValueOrDefault((uint)i);
             if (pages is null)
             {
                 if (complete)
