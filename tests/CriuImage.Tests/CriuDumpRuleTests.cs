@@ -63,6 +63,29 @@ public sealed class CriuDumpRuleTests : TempFolder
     public async Task CleanDumps_HaveNoFindings(string folder) => Assert.Empty(await Codes(CriuFixtures.Path_(folder)));
 
     [Fact]
+    public async Task AFolderOfDumps_IsVerifiedDumpByDump_BesideImages()
+    {
+        foreach (string folder in new[] { "criu-dev", "damaged/counts-off" })
+        {
+            string copy = Path.Combine(Folder, folder);
+            Directory.CreateDirectory(copy);
+            foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_(folder)))
+            {
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+        }
+
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(Folder, "criu-dev", "renderD128.cimg"));
+        (int code, string output, _) = await Cli.Run("verify", "--format", "json", Folder);
+        Assert.Equal(1, code);
+        JsonArray files = JsonNode.Parse(output)!["files"]!.AsArray();
+        Assert.Equal(21, files.Count);
+        var withFindings = files.Where(f => f!["status"]!.GetValue<string>() != "ok").Select(f => Path.GetRelativePath(Folder, f!["path"]!.GetValue<string>())).ToList();
+        Assert.Equal([Path.Combine("damaged", "counts-off", "amdgpu-kfd-5.img")], withFindings);
+        Assert.Equal(2, JsonNode.Parse(output)!["skipped"]!.AsArray().Count);
+    }
+
+    [Fact]
     public void EveryCriuCode_HasAFixtureOrACase()
     {
         var covered = new HashSet<string>(CriuFixtures.Damaged.Values.Concat(CaseMakers.Values.Select(c => c.Code)), StringComparer.Ordinal);
