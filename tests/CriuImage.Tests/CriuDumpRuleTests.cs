@@ -86,6 +86,16 @@ public sealed class CriuDumpRuleTests : TempFolder
     }
 
     [Fact]
+    public async Task Sarif_ListsEveryFileOfTheDump_AsAnArtifact()
+    {
+        (int code, string output, _) = await Cli.Run("verify", "--format", "sarif", CriuFixtures.Path_("archives/checkpoint-criu-dev.tar"));
+        Assert.Equal(0, code);
+        JsonArray artifacts = JsonNode.Parse(output)!["runs"]![0]!["artifacts"]!.AsArray();
+        Assert.Equal(10, artifacts.Count);
+        Assert.All(artifacts, a => Assert.Contains("checkpoint-criu-dev.tar:checkpoint/amdgpu-", a!["location"]!["uri"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryCriuCode_HasAFixtureOrACase()
     {
         var covered = new HashSet<string>(CriuFixtures.Damaged.Values.Concat(CaseMakers.Values.Select(c => c.Code)), StringComparer.Ordinal);
