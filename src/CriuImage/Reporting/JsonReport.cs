@@ -26,6 +26,11 @@ public static class JsonReport
             json.WriteStartObject();
             json.WriteString("path", report.Path);
             json.WriteString("status", report.StatusName);
+            if (report.CriuRevision is { } revision)
+            {
+                json.WriteString("criu_revision", revision);
+            }
+
             json.WriteStartArray("diagnostics");
             foreach (Diagnostic d in report.Diagnostics)
             {

@@ -21,7 +21,7 @@ public static class TextReport
                 text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked\n");
+            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
         }
 
         int ok = reports.Count(r => r.Status == FileStatus.Ok);

@@ -28,7 +28,8 @@ public static class DumpVerifier
     {
         FileStatus status = file.Damage != CriuDamage.None ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
         ulong mappings = (ulong)(file.RenderNode?.Message.Bos.Sum(b => (long)b.VmEntries.Length) ?? 0);
-        return new FileReport(file.Input.Path, status, diagnostics, mappings);
+        bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
+        return new FileReport(file.Input.Path, status, diagnostics, mappings) { CriuRevision = message ? CriuRevisionNames.Describe(file.Revisions) : null };
     }
 
     private static void CheckFile(CriuDumpFile file, DiagnosticBag bag)
