@@ -50,6 +50,20 @@ public sealed class InputLayerTests : TempFolder
     }
 
     [Fact]
+    public async Task FileSymlinkLoop_AndDanglingLink_AreUnreadable_NotACrash()
+    {
+        File.Copy(Image, Path.Combine(Folder, "a.img"));
+        File.CreateSymbolicLink(Path.Combine(Folder, "x.img"), Path.Combine(Folder, "y.img"));
+        File.CreateSymbolicLink(Path.Combine(Folder, "y.img"), Path.Combine(Folder, "x.img"));
+        File.CreateSymbolicLink(Path.Combine(Folder, "gone.img"), Path.Combine(Folder, "nowhere.img"));
+        (int code, string output, string error) = await Cli.Run("verify", "--follow-symlinks", Folder);
+        Assert.Equal((2, ""), (code, error));
+        Assert.Contains("x.img: unreadable", output, StringComparison.Ordinal);
+        Assert.Contains("gone.img: unreadable", output, StringComparison.Ordinal);
+        Assert.Contains("a.img: ok", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EmptyFiles_AndNonUtf8Names_AreSaid()
     {
         File.Copy(Image, Path.Combine(Folder, "a.img"));

@@ -112,33 +112,46 @@ public static class InputCollector
                 continue;
             }
 
-            FileSystemInfo target = entry;
-            if (entry.LinkTarget is { } link)
+            try
             {
-                if (!options.FollowSymlinks)
-                {
-                    set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed without --follow-symlinks", SkipKind.Symlink));
-                    continue;
-                }
+                AddEntry(entry, path, display, set, options, visited);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A link loop (ELOOP), a vanished entry, a refused readlink: said, never dropped.
+                set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {e.Message}"));
+            }
+        }
+    }
 
-                FileSystemInfo? resolved = entry.ResolveLinkTarget(returnFinalTarget: true);
-                if (resolved is null || !resolved.Exists)
-                {
-                    set.Unreadable.Add(new UnreadableInput(path, $"a symbolic link to {link}, which does not exist"));
-                    continue;
-                }
-
-                target = resolved;
+    private static void AddEntry(FileSystemInfo entry, string path, string display, InputSet set, InputOptions options, HashSet<string> visited)
+    {
+        FileSystemInfo target = entry;
+        if (entry.LinkTarget is { } link)
+        {
+            if (!options.FollowSymlinks)
+            {
+                set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed without --follow-symlinks", SkipKind.Symlink));
+                return;
             }
 
-            if (target is DirectoryInfo dir)
+            FileSystemInfo? resolved = entry.ResolveLinkTarget(returnFinalTarget: true);
+            if (resolved is null || !resolved.Exists)
             {
-                WalkFolder(dir, path, set, options, visited);
+                set.Unreadable.Add(new UnreadableInput(path, $"a symbolic link to {link}, which does not exist"));
+                return;
             }
-            else
-            {
-                AddFoundFile((FileInfo)target, path, display, set, options);
-            }
+
+            target = resolved;
+        }
+
+        if (target is DirectoryInfo dir)
+        {
+            WalkFolder(dir, path, set, options, visited);
+        }
+        else
+        {
+            AddFoundFile((FileInfo)target, path, display, set, options);
         }
     }
 
