@@ -96,6 +96,21 @@ public sealed class CriuDumpRuleTests : TempFolder
     }
 
     [Fact]
+    public async Task D5377d5d2_DrmPages_AreNamedByPid_AndMissingOnesAreFound()
+    {
+        string dump = Path.Combine(Folder, "d5377");
+        Directory.CreateDirectory(dump);
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("d5377d5d2")))
+        {
+            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
+        }
+
+        Assert.Empty(await Codes(dump));
+        File.Delete(Path.Combine(dump, "amdgpu-drm-pages-4242-129-0000.img"));
+        Assert.Equal(["CRI308"], await Codes(dump));
+    }
+
+    [Fact]
     public void EveryCriuCode_HasAFixtureOrACase()
     {
         var covered = new HashSet<string>(CriuFixtures.Damaged.Values.Concat(CaseMakers.Values.Select(c => c.Code)), StringComparer.Ordinal);

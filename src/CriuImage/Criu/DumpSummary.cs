@@ -127,7 +127,8 @@ public sealed class DumpSummary
                 gpu.Mappings += (ulong)bo.VmEntries.Length;
             }
 
-            foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == file.Name.Id))
+            long pagesId = node.NumOfObjects is not null ? node.Id : file.Name.Id;
+            foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == pagesId && p.Name.Minor == node.DrmRenderMinor))
             {
                 gpu.ContentsBytes += (ulong)pages.ContentsBytes;
             }

@@ -163,14 +163,16 @@ internal static class DumpCrossRules
     private static void CheckDrmPages(CriuDumpFile nodeFile, CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
     {
         CriuMessageFile<CriuRenderNode> node = nodeFile.RenderNode!;
-        if (!node.Revisions.HasFlag(CriuRevisions.CriuDev))
+        if (node.Revisions == CriuRevisions.Released)
         {
             return;
         }
 
         CriuRenderNode n = node.Message;
+        long id = PagesId(nodeFile);
         var byIndex = new Dictionary<uint, CriuDumpFile>();
-        foreach (CriuDumpFile p in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == nodeFile.Name.Id))
+        // Restore opens the name made of this id, the node's minor and the BO index (restore_bo_contents_drm).
+        foreach (CriuDumpFile p in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == id && p.Name.Minor == n.DrmRenderMinor))
         {
             byIndex.TryAdd(p.Name.Index!.Value, p);
         }
@@ -183,9 +185,10 @@ internal static class DumpCrossRules
             {
                 if (complete)
                 {
-                    bool read = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0 && bo.NumOfVms > 0;
+                    // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
+                    bool read = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0 && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
                     report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
-                        $"no amdgpu-drm-pages-{nodeFile.Name.Id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
+                        $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
 
@@ -306,15 +309,16 @@ internal static class DumpCrossRules
 
         foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.DrmPages))
         {
-            CriuDumpFile? node = nodes.FirstOrDefault(n => n.Name.Id == pages.Name.Id);
-            if (node is null && dump.OfKind(CriuFileKind.RenderNode).Any(n => n.Name.Id == pages.Name.Id))
+            CriuDumpFile? node = nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id && n.RenderNode!.Message.DrmRenderMinor == pages.Name.Minor)
+                ?? nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id);
+            if (node is null && dump.OfKind(CriuFileKind.RenderNode).Any(n => n.RenderNode is null))
             {
                 continue;
             }
 
             if (node is null)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-renderD-{pages.Name.Id}.img in the dump holds the BO of this drm-pages file"));
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no render node of the dump has id {pages.Name.Id} (criu-dev: amdgpu-renderD-{pages.Name.Id}.img; d5377d5d2: pid {pages.Name.Id}) to hold the BO of this drm-pages file"));
             }
             else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
             {
@@ -323,6 +327,9 @@ internal static class DumpCrossRules
             }
         }
     }
+
+    /// <summary>The number drm-pages file names carry for a render node: its file id (criu-dev), or its pid (d5377d5d2, in the field criu-dev calls id).</summary>
+    private static long PagesId(CriuDumpFile node) => node.RenderNode!.Message.NumOfObjects is not null ? node.RenderNode.Message.Id : node.Name.Id;
 
     private static string Ids(IEnumerable<uint> ids)
     {
