@@ -5,20 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! /usr/bin/python3 -c 'import msgpack' 2>/dev/null; then
+# What the tests need from Debian, installed in one apt-get run when missing: python3-msgpack (the
+# MessagePack cross-checks and the independent image reader), gcc (the C layout test of the ABI structs),
+# python3-protobuf and protoc (the CRIU dump fixtures are written and read back with protoc-compiled schemas).
+missing=()
+/usr/bin/python3 -c 'import msgpack' 2>/dev/null || missing+=(python3 python3-msgpack)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+/usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || missing+=(python3-protobuf)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "installing python3-msgpack (Debian) for the cross-checks"
+  echo "installing ${missing[*]} (Debian) for the tests"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-msgpack >/dev/null
-fi
-
-if ! command -v gcc >/dev/null 2>&1; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "installing gcc (Debian) for the C layout test of the ABI structs"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 log=$(mktemp)

@@ -1,76 +1,176 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.Reporting;
+using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image info IMAGE</c>: what the header says, and the counts and sizes behind it.</summary>
+/// <summary>
+/// <c>criu-image info [--format text|json] PATH...</c>: for an image, what the header says and the counts
+/// and sizes behind it; for a CRIU dump (folder, archive, file), what GPU state it holds.
+/// </summary>
 internal static class InfoCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image to describe." };
-        var command = new Command("info", "Show an image's header, format version, frames and totals.") { image };
-        command.SetAction((parse, cancellationToken) =>
+        var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives, or - for standard input.", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders." };
+        var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            string path = parse.GetValue(image)!;
-            return CommandErrors.RunAsync(path, error, async () =>
+            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
+            foreach (UnreadableInput u in inputs.Unreadable)
             {
-                await using ImageReader reader = ImageReader.Open(path);
-                ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
-                ulong totalSize = 0;
-                ulong imports = 0;
-                while (await reader.ReadFrameAsync(cancellationToken))
+                await error.WriteLineAsync($"{u.Path}: error: {u.Reason}");
+            }
+
+            if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
+            {
+                await error.WriteLineAsync($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other entries skipped)");
+                return ExitCodes.Unusable;
+            }
+
+            InputPlan plan = InputPlan.Of(inputs);
+            var images = new List<(string Path, ImageFacts? Facts)>();
+            int status = inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
+            foreach (int i in plan.Images)
+            {
+                InputFile file = inputs.Files[i];
+                int code = await CommandErrors.RunAsync(file.Path, error, async () =>
                 {
-                    while (reader.TryReadRecord(out RecordTag tag))
-                    {
-                        if (tag == RecordTag.Bo)
-                        {
-                            totalSize = unchecked(totalSize + reader.CurrentBo.Size);
-                            imports += (reader.CurrentBo.Flags & (uint)BoFlags.IsImport) != 0 ? 1u : 0u;
-                        }
-                    }
+                    images.Add((file.Path, await ImageFacts.ReadAsync(file, cancellationToken)));
+                    return ExitCodes.Success;
+                });
+                status = Math.Max(status, code);
+            }
+
+            List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
+            foreach (Criu.CriuDumpFile damaged in plan.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.DamageDetail is not null))
+            {
+                // Described without it: say which file is missing from the picture, and exit 2.
+                await error.WriteLineAsync($"{damaged.Input.Path}: error: {damaged.DamageDetail!.Message}");
+                status = ExitCodes.Unusable;
+            }
+
+            if (parse.GetValue(format) == "json")
+            {
+                await output.WriteAsync(Json(images, dumps));
+            }
+            else
+            {
+                foreach ((string path, ImageFacts? facts) in images)
+                {
+                    await output.WriteAsync(facts!.Describe(path));
                 }
 
-                Trailer trailer = reader.Trailer!.Value;
-                await output.WriteAsync(Describe(path, reader.Preamble, header, trailer, totalSize, imports));
-                return ExitCodes.Success;
-            });
+                foreach (DumpSummary dump in dumps)
+                {
+                    await output.WriteAsync(DumpInfoReport.Text(dump));
+                }
+            }
+
+            return status;
         });
         return command;
     }
 
-    private static string Describe(string path, Preamble preamble, ImageHeader header, Trailer trailer, ulong totalSize, ulong imports)
+    private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps)
     {
-        var text = new System.Text.StringBuilder();
-        CultureInfo c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"{path}");
-        text.AppendLine(c, $"  format:        criu-image {preamble.Major}.{preamble.Minor} (features incompat 0x{preamble.Incompat:x}, ro_compat 0x{preamble.RoCompat:x}, compat 0x{preamble.Compat:x})");
-        text.AppendLine(c, $"  abi:           {header.Abi.ToId()}");
-        text.AppendLine(c, $"  mapping flags: {(header.MappingFlags == MappingFlagsKind.Pte ? "pte (hardware PTE bits)" : "uapi (AMDGPU_VM_* bits)")}");
-        text.AppendLine(c, $"  gpu page size: {header.GpuPageSize}");
-        if (header.Device is { } d)
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            text.AppendLine(c, $"  device:        render minor {Show(d.RenderMinor)}, pci {ShowHex(d.PciVendorId)}:{ShowHex(d.PciDeviceId)}, gc {d.GcIpVersion?.ToString() ?? "?"}, va bits {d.VaBits ?? DeviceInfo.DefaultVaBits}");
+            json.WriteStartObject();
+            json.WriteStartArray("images");
+            foreach ((string path, ImageFacts? facts) in images)
+            {
+                facts!.WriteJson(json, path);
+            }
+
+            json.WriteEndArray();
+            DumpInfoReport.WriteJson(dumps, json);
+            json.WriteEndObject();
         }
 
-        if (header.Capture is { } cap)
-        {
-            string time = cap.TimeNs is { } ns
-                ? DateTimeOffset.UnixEpoch.AddTicks((long)(ns / 100)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", c)
-                : "?";
-            text.AppendLine(c, $"  capture:       time {time}, pid {Show(cap.Pid)}, tool {cap.Tool ?? "?"}");
-        }
-
-        text.AppendLine(c, $"  frames:        {trailer.FrameCount + 1} (trailer included)");
-        text.AppendLine(c, $"  bos:           {trailer.BoCount} ({imports} imported), {totalSize} bytes in all");
-        text.AppendLine(c, $"  mappings:      {trailer.MappingCount}");
-        return text.ToString();
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n";
     }
 
-    private static string Show<T>(T? value)
-        where T : struct => value?.ToString() ?? "?";
+    /// <summary>What <c>info</c> says about one criu-image.</summary>
+    private sealed record ImageFacts(Preamble Preamble, ImageHeader Header, Trailer Trailer, UInt128 TotalSize, ulong Imports)
+    {
+        public static async Task<ImageFacts> ReadAsync(InputFile file, CancellationToken cancellationToken)
+        {
+            await using ImageReader reader = file.Content is { } content
+                ? ImageReader.Create(new MemoryStream(content, writable: false))
+                : ImageReader.Open(file.DiskPath ?? file.Path);
+            ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
+            UInt128 totalSize = 0;
+            ulong imports = 0;
+            while (await reader.ReadFrameAsync(cancellationToken))
+            {
+                while (reader.TryReadRecord(out RecordTag tag))
+                {
+                    if (tag == RecordTag.Bo)
+                    {
+                        totalSize += reader.CurrentBo.Size;
+                        imports += (reader.CurrentBo.Flags & (uint)BoFlags.IsImport) != 0 ? 1u : 0u;
+                    }
+                }
+            }
 
-    private static string ShowHex(ushort? value) => value is { } v ? v.ToString("x4", CultureInfo.InvariantCulture) : "?";
+            return new ImageFacts(reader.Preamble, header, reader.Trailer!.Value, totalSize, imports);
+        }
+
+        public string Describe(string path)
+        {
+            var text = new System.Text.StringBuilder();
+            CultureInfo c = CultureInfo.InvariantCulture;
+            text.AppendLine(c, $"{path}");
+            text.AppendLine(c, $"  format:        criu-image {Preamble.Major}.{Preamble.Minor} (features incompat 0x{Preamble.Incompat:x}, ro_compat 0x{Preamble.RoCompat:x}, compat 0x{Preamble.Compat:x})");
+            text.AppendLine(c, $"  abi:           {Header.Abi.ToId()}");
+            text.AppendLine(c, $"  mapping flags: {(Header.MappingFlags == MappingFlagsKind.Pte ? "pte (hardware PTE bits)" : "uapi (AMDGPU_VM_* bits)")}");
+            text.AppendLine(c, $"  gpu page size: {Header.GpuPageSize}");
+            if (Header.Device is { } d)
+            {
+                text.AppendLine(c, $"  device:        render minor {Show(d.RenderMinor)}, pci {ShowHex(d.PciVendorId)}:{ShowHex(d.PciDeviceId)}, gc {d.GcIpVersion?.ToString() ?? "?"}, va bits {d.VaBits ?? DeviceInfo.DefaultVaBits}");
+            }
+
+            if (Header.Capture is { } cap)
+            {
+                string time = cap.TimeNs is { } ns
+                    ? DateTimeOffset.UnixEpoch.AddTicks((long)(ns / 100)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", c)
+                    : "?";
+                text.AppendLine(c, $"  capture:       time {time}, pid {Show(cap.Pid)}, tool {cap.Tool ?? "?"}");
+            }
+
+            text.AppendLine(c, $"  frames:        {Trailer.FrameCount + 1} (trailer included)");
+            text.AppendLine(c, $"  bos:           {Trailer.BoCount} ({Imports} imported), {TotalSize} bytes in all");
+            text.AppendLine(c, $"  mappings:      {Trailer.MappingCount}");
+            return text.ToString();
+        }
+
+        public void WriteJson(Utf8JsonWriter json, string path)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", path);
+            json.WriteString("format", $"{Preamble.Major}.{Preamble.Minor}");
+            json.WriteString("abi", Header.Abi.ToId());
+            json.WriteNumber("bos", Trailer.BoCount);
+            json.WriteNumber("imported_bos", Imports);
+            json.WritePropertyName("bytes");
+            json.WriteRawValue(TotalSize.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+            json.WriteNumber("mappings", Trailer.MappingCount);
+            json.WriteEndObject();
+        }
+
+        private static string Show<T>(T? value)
+            where T : struct => value?.ToString() ?? "?";
+
+        private static string ShowHex(ushort? value) => value is { } v ? v.ToString("x4", CultureInfo.InvariantCulture) : "?";
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CriuImage.Sources;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -11,8 +12,12 @@ namespace CriuImage.Reporting;
 public static class JsonReport
 {
     /// <summary>Writes <paramref name="reports"/> as one indented JSON document to <paramref name="output"/>.</summary>
-    public static void Write(IReadOnlyList<FileReport> reports, Stream output)
+    public static void Write(IReadOnlyList<FileReport> reports, Stream output) => Write(reports, [], output);
+
+    /// <summary>As <see cref="Write(IReadOnlyList{FileReport}, Stream)"/>, with <c>"skipped":[{"path", "reason"}]</c> after the files when something was not examined.</summary>
+    public static void Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped, Stream output)
     {
+        ArgumentNullException.ThrowIfNull(skipped);
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteStartArray("files");
@@ -21,6 +26,11 @@ public static class JsonReport
             json.WriteStartObject();
             json.WriteString("path", report.Path);
             json.WriteString("status", report.StatusName);
+            if (report.CriuRevision is { } revision)
+            {
+                json.WriteString("criu_revision", revision);
+            }
+
             json.WriteStartArray("diagnostics");
             foreach (Diagnostic d in report.Diagnostics)
             {
@@ -57,6 +67,20 @@ public static class JsonReport
         }
 
         json.WriteEndArray();
+        if (skipped.Count > 0)
+        {
+            json.WriteStartArray("skipped");
+            foreach (SkippedInput s in skipped)
+            {
+                json.WriteStartObject();
+                json.WriteString("path", s.Path);
+                json.WriteString("reason", s.Reason);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
         json.WriteEndObject();
         json.Flush();
         output.Write("\n"u8);

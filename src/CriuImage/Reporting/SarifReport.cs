@@ -16,6 +16,19 @@ public static class SarifReport
         json.WriteStartArray("runs");
         json.WriteStartObject();
         WriteTool(json);
+
+        // Every file verified is an artifact, so a dump's files are listed even where nothing was found.
+        json.WriteStartArray("artifacts");
+        foreach (FileReport report in reports)
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("location");
+            json.WriteString("uri", report.Path.Replace('\\', '/'));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("results");
         foreach (FileReport report in reports)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CriuImage.Sources;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -20,13 +21,35 @@ public static class TextReport
                 text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked\n");
+            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
         }
 
         int ok = reports.Count(r => r.Status == FileStatus.Ok);
         int findings = reports.Count(r => r.Status == FileStatus.Findings);
         int unreadable = reports.Count(r => r.Status == FileStatus.Unreadable);
         text.Append(CultureInfo.InvariantCulture, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(reports.SelectMany(r => r.Diagnostics))}\n");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Like <see cref="Write(IReadOnlyList{FileReport})"/>, then what was not examined: one line per
+    /// skipped input, except the other files of dump folders, which are counted on one line.
+    /// </summary>
+    public static string Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        var text = new StringBuilder(Write(reports));
+        foreach (SkippedInput s in skipped.Where(s => s.Kind != SkipKind.Other))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{s.Path}: skipped: {s.Reason}\n");
+        }
+
+        int others = skipped.Count(s => s.Kind == SkipKind.Other);
+        if (others > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"skipped {others} {(others == 1 ? "file" : "files")} that {(others == 1 ? "is" : "are")} neither a criu-image nor a CRIU amdgpu file (--format json lists them)\n");
+        }
+
         return text.ToString();
     }
 

@@ -119,7 +119,7 @@ public static class HostCheck
         {
             if (pair.DestRenderMinor is < 128 or > 255)
             {
-                findings.Add(new HostFinding(Descriptors.RenderMinorOutOfRange, $"checkpointed GPU {TopologyNode.GpuIdText(pair.SrcGpuId)} maps to target GPU {TopologyNode.GpuIdText(pair.DestGpuId)}, whose drm_render_minor {pair.DestRenderMinor} is outside [128, 255]: 'DRM render minor {pair.DestRenderMinor} out of range' (open_drm_render_device, topology.c:53-57), then 'Restore ioctl failed'")
+                findings.Add(new HostFinding(Descriptors.TargetRenderMinorOutOfRange, $"checkpointed GPU {TopologyNode.GpuIdText(pair.SrcGpuId)} maps to target GPU {TopologyNode.GpuIdText(pair.DestGpuId)}, whose drm_render_minor {pair.DestRenderMinor} is outside [128, 255]: 'DRM render minor {pair.DestRenderMinor} out of range' (open_drm_render_device, topology.c:53-57), then 'Restore ioctl failed'")
                 {
                     SrcGpuId = pair.SrcGpuId,
                     DestGpuId = pair.DestGpuId,

@@ -20,6 +20,9 @@ public enum FileStatus
 /// <param name="Mappings">VM buckets analyzed.</param>
 public sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Diagnostic> Diagnostics, ulong Mappings)
 {
+    /// <summary>For a CRIU amdgpu message file, the schema revisions its wire fits, as reports print them; null otherwise.</summary>
+    public string? CriuRevision { get; init; }
+
     /// <summary>The status as reports spell it: <c>ok</c>, <c>findings</c>, <c>unreadable</c>.</summary>
     public string StatusName => Status switch
     {

@@ -1,70 +1,51 @@
-using CriuImage.Format;
+using CriuImage.Sources;
 
 namespace CriuImage.Verification;
 
-/// <summary>Finds the images named on the command line and verifies them in parallel, reporting in a stable order.</summary>
+/// <summary>What one <c>verify</c> run found: a report per file, in input order, and what it did not examine.</summary>
+/// <param name="Reports">One report per file examined or unreadable.</param>
+/// <param name="Skipped">What was not examined, with the reason.</param>
+public sealed record VerifyRun(IReadOnlyList<FileReport> Reports, IReadOnlyList<SkippedInput> Skipped);
+
+/// <summary>
+/// Verifies what <see cref="InputCollector"/> found: criu-images one by one in parallel, CRIU amdgpu files
+/// folder by folder as dumps (<see cref="DumpVerifier"/>), reporting in a stable order.
+/// </summary>
 public static class Verifier
 {
     /// <summary>
-    /// Expands folders (recursively, files that start with the image magic, sorted by path) and keeps
-    /// files as given. A path that does not exist is reported as unreadable. In folders, the temporary
-    /// files of an atomic write (<c>.NAME.*.tmp</c>, left behind by a killed writer) are not images yet and
-    /// are skipped.
+    /// Verifies <paramref name="inputs"/>, at most <paramref name="parallelism"/> images at a time, for a restore
+    /// on <paramref name="target"/> (null: each image's own generation).
     /// </summary>
-    public static List<string> Expand(IEnumerable<string> paths)
+    public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, Restore.KernelProfile? target = null)
     {
-        var files = new List<string>();
-        foreach (string path in paths)
-        {
-            if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
-                    .Where(file => !IsTemporary(file) && StartsWithMagic(file))
-                    .Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                files.Add(path);
-            }
-        }
-
-        return files;
-    }
-
-    /// <summary>Verifies <paramref name="files"/>, at most <paramref name="parallelism"/> at a time, for a restore on <paramref name="target"/> (null: each image's own generation); results are in input order.</summary>
-    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken, Restore.KernelProfile? target = null)
-    {
-        var reports = new FileReport[files.Count];
+        ArgumentNullException.ThrowIfNull(inputs);
+        var reports = new FileReport?[inputs.Files.Count];
+        InputPlan plan = InputPlan.Of(inputs);
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, files.Count),
+            plan.Images,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             (i, _) =>
             {
-                reports[i] = File.Exists(files[i])
-                    ? ImageVerifier.Verify(files[i], files[i], target)
-                    : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
+                InputFile file = inputs.Files[i];
+                reports[i] = file.DiskPath is { } disk && file.Content is null
+                    ? ImageVerifier.Verify(disk, file.Path, target)
+                    : ImageVerifier.Verify(file.Content ?? [], file.Path, target);
                 return ValueTask.CompletedTask;
             });
-        return reports;
-    }
 
-    private static bool IsTemporary(string path)
-    {
-        string name = Path.GetFileName(path);
-        return name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
-    }
+        foreach (PlannedDump planned in plan.Dumps)
+        {
+            List<FileReport> dumpReports = DumpVerifier.Verify(planned.Dump, planned.Complete);
+            for (int k = 0; k < dumpReports.Count; k++)
+            {
+                reports[planned.Indices[k]] = dumpReports[k];
+            }
+        }
 
-    private static bool StartsWithMagic(string path)
-    {
-        try
-        {
-            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
-            Span<byte> magic = stackalloc byte[8];
-            return RandomAccess.Read(file, magic, 0) == magic.Length && magic.SequenceEqual(Preamble.Magic);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        var all = new List<FileReport>(reports.Length + inputs.Unreadable.Count);
+        all.AddRange(reports.Select(r => r!));
+        all.AddRange(inputs.Unreadable.Select(u => new FileReport(u.Path, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, u.Reason)], 0)));
+        return new VerifyRun(all, inputs.Skipped);
     }
 }

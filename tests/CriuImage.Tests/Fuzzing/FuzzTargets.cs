@@ -19,8 +19,33 @@ internal static class FuzzTargets
     public static string? RunImage(byte[] input) =>
         Guard("reader", () => StrictRead(input)) ?? Guard("verify", () => ImageVerifier.Verify(input, "fuzz"));
 
-    /// <summary>Runs CRIU's render-node reader and the import on <paramref name="input"/>; returns a description of the crash, or null.</summary>
-    public static string? RunCriu(byte[] input) => Guard("criu-import", () =>
+    /// <summary>
+    /// Runs CRIU's render-node reader and the import, then every CRIU file reader and the dump verifier (the
+    /// input as each of the five kinds, alone in a dump) on <paramref name="input"/>; returns a description of the crash, or null.
+    /// </summary>
+    public static string? RunCriu(byte[] input) => RunCriuImport(input) ?? Guard("criu-dump", () =>
+    {
+        foreach (string name in CriuNames)
+        {
+            var file = new Sources.InputFile { Path = name, Folder = "", Length = input.Length, Content = input, Head = input[..Math.Min(8, input.Length)], Found = true, CriuName = Criu.CriuFileName.Parse(name) };
+            Criu.CriuDumpFile read = Criu.CriuDumpFile.Read(file, file.CriuName!);
+            List<FileReport> reports = DumpVerifier.Verify(new Criu.CriuDump("", [read]), complete: true);
+            _ = Criu.DumpSummary.Of(new Criu.CriuDump("", [read]));
+            if (read.Damage == Criu.CriuDamage.None)
+            {
+                Criu.CriuJsonWriter.Write(read, Stream.Null);
+            }
+
+            if (reports.Count != 1)
+            {
+                throw new InvalidOperationException($"{reports.Count} reports for one file");
+            }
+        }
+    });
+
+    private static readonly string[] CriuNames = ["amdgpu-kfd-1.img", "amdgpu-renderD-1.img", "amdgpu-dmabuf_1.img", "amdgpu-pages-1-1a2b.img", "amdgpu-drm-pages-1-128-0000.img"];
+
+    private static string? RunCriuImport(byte[] input) => Guard("criu-import", () =>
     {
         Criu.CriuRenderNode node;
         try

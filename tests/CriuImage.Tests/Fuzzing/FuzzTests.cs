@@ -34,7 +34,8 @@ public class FuzzTests(ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CRIU_IMAGE_FUZZ_SEED"), out int r) ? r : 1;
         List<byte[]> images = SeedImages();
         List<byte[]> documents = SeedDocuments();
-        byte[] criu = CriuImages.File(CriuImages.Sample());
+        List<byte[]> criu = [CriuImages.File(CriuImages.Sample()), .. Directory.EnumerateFiles(CriuFixtures.Root, "*", SearchOption.AllDirectories)
+            .Where(p => CriuFixtures.IsMessageFile(p) && !p.Contains("damaged", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes)];
         var mutator = new Mutator(seed);
         var random = new Random(seed);
         var crashes = new List<string>();
@@ -59,7 +60,7 @@ public class FuzzTests(ITestOutputHelper output)
             }
             else if (kind == "criu")
             {
-                input = FuzzTargets.MutateCriu(criu, random);
+                input = FuzzTargets.MutateCriu(criu[random.Next(criu.Count)], random);
                 crash = FuzzTargets.RunCriu(input);
                 Count(tried, "criu-bytes");
             }

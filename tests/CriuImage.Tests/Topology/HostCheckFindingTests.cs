@@ -34,7 +34,7 @@ public sealed class HostCheckFindingTests
         HostCheckResult result = HostCheck.Run(source, new([Gpu(1, 0x200, 300)]), MatchEnvironment.Default);
         Assert.True(result.Restores);
         HostFinding finding = Assert.Single(result.Findings);
-        Assert.Equal((Descriptors.RenderMinorOutOfRange, 0x200u, 300UL), (finding.Descriptor, finding.DestGpuId!.Value, finding.DestValue!.Value));
+        Assert.Equal((Descriptors.TargetRenderMinorOutOfRange, 0x200u, 300UL), (finding.Descriptor, finding.DestGpuId!.Value, finding.DestValue!.Value));
     }
 
     [Fact]

@@ -1,0 +1,52 @@
+using CriuImage.Criu;
+
+namespace CriuImage.Sources;
+
+/// <summary>One dump of a plan: its files read, whether its folder was searched, and where each file sits in <see cref="InputSet.Files"/>.</summary>
+/// <param name="Dump">The dump.</param>
+/// <param name="Complete">True when the folder was searched, so a file it lacks is missing rather than unnamed.</param>
+/// <param name="Indices">Index in <see cref="InputSet.Files"/> of each file of <see cref="CriuDump.Files"/>.</param>
+public sealed record PlannedDump(CriuDump Dump, bool Complete, IReadOnlyList<int> Indices);
+
+/// <summary>
+/// What the files found are: CRIU amdgpu files grouped by folder into dumps (a file named on its own
+/// under another name is recognised by content, and is a dump of its own), and everything else, which
+/// is checked as a criu-image.
+/// </summary>
+/// <param name="Dumps">The dumps, in the order their first file was found.</param>
+/// <param name="Images">Indices of the other files.</param>
+public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<int> Images)
+{
+    /// <summary>Plans <paramref name="inputs"/>.</summary>
+    public static InputPlan Of(InputSet inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var criu = new List<(int Index, CriuFileName Name, string Folder)>();
+        var images = new List<int>();
+        for (int i = 0; i < inputs.Files.Count; i++)
+        {
+            InputFile file = inputs.Files[i];
+            if (file.CriuName is { } name)
+            {
+                criu.Add((i, name, file.Folder));
+            }
+            else if (!file.IsImage && file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind)
+            {
+                criu.Add((i, new CriuFileName(kind, -1), file.Path));
+            }
+            else
+            {
+                images.Add(i);
+            }
+        }
+
+        var dumps = new List<PlannedDump>();
+        foreach (var group in criu.GroupBy(c => c.Folder, StringComparer.Ordinal))
+        {
+            var files = group.Select(c => CriuDumpFile.Read(inputs.Files[c.Index], c.Name)).ToList();
+            dumps.Add(new PlannedDump(new CriuDump(group.Key, files), group.All(c => inputs.Files[c.Index].Found), [.. group.Select(c => c.Index)]));
+        }
+
+        return new InputPlan(dumps, images);
+    }
+}

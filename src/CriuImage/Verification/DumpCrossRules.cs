@@ -1,0 +1,339 @@
+using CriuImage.Criu;
+
+namespace CriuImage.Verification;
+
+/// <summary>
+/// The rules across the files of one dump, as CRIU's restore uses them (plugins/amdgpu/amdgpu_plugin.c,
+/// amdgpu_plugin_drm.c, amdgpu_plugin_dmabuf.c): counts against lists, contents files against the BOs
+/// they hold, gpu_ids against the KFD device entries, one GPU VA space per GPU, imports and their
+/// exporters. Each finding is given to the file it names.
+/// </summary>
+internal static class DumpCrossRules
+{
+    private const uint DomainGtt = 0x2;
+    private const uint DomainVram = 0x4;
+
+    public static void Check(CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    {
+        List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null)];
+        List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is not null)];
+        List<CriuDumpFile> dmabufs = [.. dump.OfKind(CriuFileKind.DmaBuf).Where(f => f.Dmabuf is not null)];
+        CheckRevisions(dump, report);
+        foreach (CriuDumpFile kfd in kfds)
+        {
+            CheckKfd(kfd, report);
+            CheckKfdPages(kfd, dump, complete, report);
+        }
+
+        // An unreadable KFD image is reported on its own; what depends on it is not checked rather than blamed.
+        bool kfdPresent = dump.OfKind(CriuFileKind.KfdImage).Any();
+        bool kfdComplete = kfdPresent && kfds.Count == dump.OfKind(CriuFileKind.KfdImage).Count();
+        var gpuIds = new HashSet<uint>(dump.Gpus.Select(g => g.GpuId));
+        foreach (CriuDumpFile node in nodes)
+        {
+            CriuRenderNode n = node.RenderNode!.Message;
+            if (kfdComplete && !gpuIds.Contains(n.GpuId))
+            {
+                report(node, new Diagnostic(Descriptors.UnknownGpuId, $"the render node's gpu_id 0x{n.GpuId:x} is not among the KFD device entries ({Ids(gpuIds)}); restore finds no device for it") { ByteOffset = CriuHeader.Size });
+            }
+            else if (!kfdPresent && complete)
+            {
+                report(node, new Diagnostic(Descriptors.GpuIdsUnchecked, $"the dump has no amdgpu-kfd-*.img: gpu_id 0x{n.GpuId:x} was not checked against the KFD device entries"));
+            }
+
+            CheckDrmPages(node, dump, complete, report);
+        }
+
+        CheckVaSpaces(kfds, nodes, report);
+        CheckImports(kfds, nodes, dmabufs, report);
+        if (complete)
+        {
+            CheckOrphans(dump, kfds, nodes, report);
+        }
+    }
+
+    private static void CheckRevisions(CriuDump dump, Action<CriuDumpFile, Diagnostic> report)
+    {
+        CriuDumpFile? first = dump.Files.FirstOrDefault(f => f.Kfd is not null && f.Revisions != CriuRevisions.None)
+            ?? dump.Files.FirstOrDefault(f => (f.RenderNode is not null || f.Dmabuf is not null) && f.Revisions != CriuRevisions.None);
+        if (first is null)
+        {
+            return;
+        }
+
+        foreach (CriuDumpFile file in dump.Files)
+        {
+            bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
+            if (message && file != first && file.Revisions != CriuRevisions.None && (file.Revisions & first.Revisions) == CriuRevisions.None)
+            {
+                report(file, new Diagnostic(Descriptors.CriuRevisionMismatch,
+                    $"this file is of CRIU {CriuRevisionNames.Describe(file.Revisions)}, but {Path.GetFileName(first.Input.Path)} is of {CriuRevisionNames.Describe(first.Revisions)}: no CRIU restores both")
+                { ByteOffset = CriuHeader.Size });
+            }
+        }
+    }
+
+    private static void CheckKfd(CriuDumpFile file, Action<CriuDumpFile, Diagnostic> report)
+    {
+        CriuKfd kfd = file.Kfd!.Message;
+        if (kfd.NumOfBos != (ulong)kfd.BoEntries.Count)
+        {
+            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_bos says {kfd.NumOfBos}, but the message holds {kfd.BoEntries.Count} bo_entries; restore loops to num_of_bos") { ByteOffset = kfd.NumOfBosOffset });
+        }
+
+        int gpus = kfd.DeviceEntries.Count(d => d.IsGpu);
+        int cpus = kfd.DeviceEntries.Count - gpus;
+        if (kfd.NumOfGpus != gpus || kfd.NumOfCpus != cpus)
+        {
+            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPUs and {cpus} CPUs; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
+        }
+
+        var ids = new HashSet<uint>();
+        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        {
+            ids.Add(gpu.GpuId);
+            if (gpu.DrmRenderMinor is < 128 or > 255)
+            {
+                report(file, new Diagnostic(Descriptors.RenderMinorOutOfRange, $"the device entry of gpu_id 0x{gpu.GpuId:x} has drm_render_minor {gpu.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = gpu.ByteOffset });
+            }
+        }
+
+        for (int i = 0; i < kfd.BoEntries.Count; i++)
+        {
+            KfdBoEntry bo = kfd.BoEntries[i];
+            if (!ids.Contains(bo.GpuId))
+            {
+                report(file, new Diagnostic(Descriptors.UnknownGpuId, $"KFD BO {i} (addr 0x{bo.Addr:x}) has gpu_id 0x{bo.GpuId:x}, which no device entry has ({Ids(ids)})") { ByteOffset = bo.ByteOffset });
+            }
+        }
+    }
+
+    private static void CheckKfdPages(CriuDumpFile kfdFile, CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    {
+        CriuKfd kfd = kfdFile.Kfd!.Message;
+        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        {
+            UInt128 sum = 0;
+            foreach (KfdBoEntry bo in kfd.BoEntries)
+            {
+                if (bo.GpuId == gpu.GpuId && bo.HasContents)
+                {
+                    sum += bo.Size;
+                }
+            }
+
+            CriuDumpFile? pages = dump.OfKind(CriuFileKind.KfdPages).FirstOrDefault(p => p.Name.Id == kfdFile.Name.Id && p.Name.GpuId == gpu.GpuId);
+            if (pages is null)
+            {
+                if (complete)
+                {
+                    report(kfdFile, new Diagnostic(Descriptors.KfdPagesMissing, $"no amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
+                }
+
+                continue;
+            }
+
+            if (pages.Header is not { } header)
+            {
+                continue;
+            }
+
+            if (header != sum)
+            {
+                report(pages, new Diagnostic(Descriptors.KfdPagesHeaderMismatch, $"the header says {header} bytes, but the VRAM and GTT KFD BOs of gpu_id 0x{gpu.GpuId:x} hold {sum}; restore refuses the mismatch") { ByteOffset = 0 });
+            }
+
+            CheckLength(pages, header, "the header's byte count", report);
+        }
+    }
+
+    private static void CheckLength(CriuDumpFile file, UInt128 expected, string what, Action<CriuDumpFile, Diagnostic> report)
+    {
+        var held = (UInt128)file.ContentsBytes;
+        if (held < expected)
+        {
+            report(file, new Diagnostic(Descriptors.ContentsShort, $"the file holds {held} bytes after its header, but {what} is {expected}: {expected - held} bytes of contents are lost") { ByteOffset = file.Input.Length });
+        }
+        else if (held > expected)
+        {
+            report(file, new Diagnostic(Descriptors.CriuStaleBytes, $"the file holds {held - expected} bytes past the {expected} of {what}; restore does not read them") { ByteOffset = (long)(CriuHeader.Size + expected) });
+        }
+    }
+
+    private static void CheckDrmPages(CriuDumpFile nodeFile, CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    {
+        CriuMessageFile<CriuRenderNode> node = nodeFile.RenderNode!;
+        if (node.Revisions == CriuRevisions.Released)
+        {
+            return;
+        }
+
+        CriuRenderNode n = node.Message;
+        long id = PagesId(nodeFile);
+        var byIndex = new Dictionary<uint, CriuDumpFile>();
+        // Restore opens the name made of this id, the node's minor and the BO index (restore_bo_contents_drm).
+        foreach (CriuDumpFile p in dump.OfKind(CriuFileKind.DrmPages).Where(p => p.Name.Id == id && p.Name.Minor == n.DrmRenderMinor))
+        {
+            byIndex.TryAdd(p.Name.Index!.Value, p);
+        }
+
+        for (int i = 0; i < n.Bos.Count; i++)
+        {
+            CriuBoEntry bo = n.Bos[i];
+            CriuDumpFile? pages = byIndex.GetValueOrDefault((uint)i);
+            if (pages is null)
+            {
+                if (complete)
+                {
+                    // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
+                    bool read = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0 && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
+                    report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
+                        $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
+                    { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
+                }
+
+                continue;
+            }
+
+            // The drm-pages header is an uninitialised variable (amdgpu_plugin_drm.c): only the length tells.
+            CheckLength(pages, bo.Size, $"the size of BO {i} (handle {bo.Handle})", report);
+        }
+    }
+
+    private static void CheckVaSpaces(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Action<CriuDumpFile, Diagnostic> report)
+    {
+        foreach (CriuDumpFile kfdFile in kfds)
+        {
+            CriuKfd kfd = kfdFile.Kfd!.Message;
+            foreach (uint gpu in kfd.BoEntries.Select(b => b.GpuId).Distinct())
+            {
+                // Ordinals: KFD BOs first, then one per render-node mapping of this GPU.
+                var ranges = new RangeBuffer();
+                var names = new List<string>();
+                for (int i = 0; i < kfd.BoEntries.Count; i++)
+                {
+                    KfdBoEntry bo = kfd.BoEntries[i];
+                    if (bo.GpuId == gpu && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
+                    {
+                        ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, names.Count, (uint)i));
+                        names.Add($"KFD BO {i}");
+                    }
+                }
+
+                foreach (CriuDumpFile nodeFile in nodes.Where(n => n.RenderNode!.Message.GpuId == gpu))
+                {
+                    foreach (CriuBoEntry bo in nodeFile.RenderNode!.Message.Bos)
+                    {
+                        for (int m = 0; m < bo.VmEntries.Length; m++)
+                        {
+                            VmRecord vm = bo.VmEntries[m];
+                            if (vm.Size > 0 && (UInt128)vm.Addr + vm.Size <= (UInt128)ulong.MaxValue + 1)
+                            {
+                                ranges.Add(new MappingRange(vm.Addr, vm.Addr + vm.Size - 1, names.Count, (uint)m));
+                                names.Add($"mapping {m} of render-node BO {bo.Handle} in {Path.GetFileName(nodeFile.Input.Path)}");
+                            }
+                        }
+                    }
+                }
+
+                OverlapSweep.Run(ranges, (a, b) =>
+                {
+                    (MappingRange kfdSide, MappingRange other) = a.Bo < b.Bo ? (a, b) : (b, a);
+                    if (!names[kfdSide.Bo].StartsWith("KFD", StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+
+                    KfdBoEntry bo = kfd.BoEntries[(int)kfdSide.Mapping];
+                    report(kfdFile, new Diagnostic(Descriptors.GpuVaOverlap,
+                        $"{names[kfdSide.Bo]} (gpu_id 0x{gpu:x}, 0x{kfdSide.First:x}-0x{kfdSide.Last:x}) overlaps {names[other.Bo]} (0x{other.First:x}-0x{other.Last:x}): one GPU has one VA space")
+                    { ByteOffset = bo.ByteOffset });
+                });
+            }
+        }
+    }
+
+    private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, Action<CriuDumpFile, Diagnostic> report)
+    {
+        var kfdHandles = new HashSet<uint>(kfds.SelectMany(k => k.Kfd!.Message.BoEntries).Where(b => b.Handle is { } h && h != uint.MaxValue).Select(b => b.Handle!.Value));
+        var exported = new HashSet<uint>(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Where(b => b.IsImport == 0).Select(b => b.Handle));
+        var allHandles = new HashSet<uint>(exported.Concat(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Select(b => b.Handle)).Concat(kfdHandles));
+        foreach (CriuDumpFile nodeFile in nodes)
+        {
+            foreach (CriuBoEntry bo in nodeFile.RenderNode!.Message.Bos.Where(b => b.IsImport != 0))
+            {
+                if (kfdHandles.Contains(bo.Handle))
+                {
+                    report(nodeFile, new Diagnostic(Descriptors.IsImportOverReported,
+                        $"BO {bo.Handle} is marked is_import because a KFD BO was recorded with the same handle number (amdgpu_plugin_drm.c: shared_bo_has_exporter, keyed by handle alone); restore waits for that BO's dma-buf")
+                    { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
+                }
+                else if (!exported.Contains(bo.Handle))
+                {
+                    report(nodeFile, new Diagnostic(Descriptors.OrphanImport,
+                        $"BO {bo.Handle} is imported, but no BO of the dump exports handle {bo.Handle}: restore waits for an exporter's dma-buf that never comes")
+                    { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
+                }
+            }
+        }
+
+        foreach (CriuDumpFile file in dmabufs)
+        {
+            uint handle = file.Dmabuf!.Message.GemHandle;
+            if (kfds.Count + nodes.Count > 0 && !allHandles.Contains(handle))
+            {
+                report(file, new Diagnostic(Descriptors.DmabufUnknownHandle, $"the dma-buf node names GEM handle {handle}, which no KFD or render-node BO of the dump has; restore finds no BO to export") { ByteOffset = CriuHeader.Size });
+            }
+        }
+    }
+
+    private static void CheckOrphans(CriuDump dump, List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Action<CriuDumpFile, Diagnostic> report)
+    {
+        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages))
+        {
+            CriuDumpFile? kfd = kfds.FirstOrDefault(k => k.Name.Id == pages.Name.Id);
+            if (kfd is null && dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id))
+            {
+                continue;
+            }
+
+            if (kfd is null)
+            {
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-kfd-{pages.Name.Id}.img in the dump holds the BOs of this pages file"));
+            }
+            else if (!kfd.Kfd!.Message.DeviceEntries.Any(d => d.IsGpu && d.GpuId == pages.Name.GpuId))
+            {
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"gpu_id 0x{pages.Name.GpuId:x} of this pages file is not a GPU of {Path.GetFileName(kfd.Input.Path)}"));
+            }
+        }
+
+        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.DrmPages))
+        {
+            CriuDumpFile? node = nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id && n.RenderNode!.Message.DrmRenderMinor == pages.Name.Minor)
+                ?? nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id);
+            if (node is null && dump.OfKind(CriuFileKind.RenderNode).Any(n => n.RenderNode is null))
+            {
+                continue;
+            }
+
+            if (node is null)
+            {
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no render node of the dump has id {pages.Name.Id} (criu-dev: amdgpu-renderD-{pages.Name.Id}.img; d5377d5d2: pid {pages.Name.Id}) to hold the BO of this drm-pages file"));
+            }
+            else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
+            {
+                report(pages, new Diagnostic(Descriptors.OrphanCriuFile,
+                    $"{Path.GetFileName(node.Input.Path)} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: BO {pages.Name.Index} of minor {pages.Name.Minor} is not among them"));
+            }
+        }
+    }
+
+    /// <summary>The number drm-pages file names carry for a render node: its file id (criu-dev), or its pid (d5377d5d2, in the field criu-dev calls id).</summary>
+    private static long PagesId(CriuDumpFile node) => node.RenderNode!.Message.NumOfObjects is not null ? node.RenderNode.Message.Id : node.Name.Id;
+
+    private static string Ids(IEnumerable<uint> ids)
+    {
+        string list = string.Join(", ", ids.Order().Select(i => $"0x{i:x}"));
+        return list.Length == 0 ? "none" : list;
+    }
+}

@@ -1,0 +1,73 @@
+using CriuImage.Criu;
+
+namespace CriuImage.Verification;
+
+/// <summary>
+/// Verifies the CRIU amdgpu files of one folder (one dump): each file on its own (header, protobuf-c's
+/// view of the message, the rules <c>verify</c> applies to our images for each render node's BOs and
+/// mappings), then the rules across files (<see cref="DumpCrossRules"/>). Each file gets its own report,
+/// so a finding always names its file. Contents files are judged by their length, never read.
+/// </summary>
+public static class DumpVerifier
+{
+    /// <summary>Verifies <paramref name="dump"/>; <paramref name="complete"/> says whether its folder was searched (so a file it lacks is missing, not just unnamed).</summary>
+    public static List<FileReport> Verify(CriuDump dump, bool complete)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        var bags = dump.Files.ToDictionary(f => f, _ => new DiagnosticBag(ImageVerifier.CapPerCode));
+        foreach (CriuDumpFile file in dump.Files)
+        {
+            CheckFile(file, bags[file]);
+        }
+
+        DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
+        return [.. dump.Files.Select(f => Report(f, bags[f].ToList()))];
+    }
+
+    private static FileReport Report(CriuDumpFile file, List<Diagnostic> diagnostics)
+    {
+        FileStatus status = file.Damage != CriuDamage.None ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
+        ulong mappings = (ulong)(file.RenderNode?.Message.Bos.Sum(b => (long)b.VmEntries.Length) ?? 0);
+        bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
+        return new FileReport(file.Input.Path, status, diagnostics, mappings) { CriuRevision = message ? CriuRevisionNames.Describe(file.Revisions) : null };
+    }
+
+    private static void CheckFile(CriuDumpFile file, DiagnosticBag bag)
+    {
+        switch (file.Damage)
+        {
+            case CriuDamage.TooShort:
+                bag.Add(new Diagnostic(Descriptors.CriuFileTooShort, file.DamageDetail!.Detail) { ByteOffset = file.DamageDetail.ByteOffset });
+                return;
+            case CriuDamage.Truncated:
+                bag.Add(new Diagnostic(Descriptors.CriuMessageTruncated, file.DamageDetail!.Detail) { ByteOffset = file.DamageDetail.ByteOffset });
+                return;
+            case CriuDamage.Wire:
+                bag.Add(new Diagnostic(Descriptors.CriuUnpackFails, $"protobuf-c's unpack fails: {file.DamageDetail!.Detail}") { ByteOffset = file.DamageDetail.ByteOffset });
+                return;
+        }
+
+        IReadOnlyList<CriuProblem> problems = file.Kfd?.Problems ?? file.RenderNode?.Problems ?? file.Dmabuf?.Problems ?? [];
+        foreach (CriuProblem problem in problems)
+        {
+            bag.Add(new Diagnostic(problem.Kind == CriuProblemKind.Unpack ? Descriptors.CriuUnpackFails : Descriptors.CriuUint32Truncated, problem.Message) { ByteOffset = problem.ByteOffset });
+        }
+
+        long stale = file.Kfd?.StaleBytes ?? file.RenderNode?.StaleBytes ?? file.Dmabuf?.StaleBytes ?? 0;
+        if (stale > 0)
+        {
+            long at = CriuHeader.Size + (long)file.Header!.Value;
+            bag.Add(new Diagnostic(Descriptors.CriuStaleBytes, $"{stale} bytes follow the {file.Header} bytes of the message; CRIU reads the header's length and ignores them (left by an earlier dump into the same folder?)") { ByteOffset = at });
+        }
+
+        if (file.Revisions == CriuRevisions.None && !problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+        {
+            bag.Add(new Diagnostic(Descriptors.CriuRevisionMismatch, "no CRIU revision writes this message: its entries carry the fields of different schema revisions") { ByteOffset = CriuHeader.Size });
+        }
+
+        if (file.RenderNode is { } node)
+        {
+            RenderNodeRules.Check(node, file.Input.Path, bag);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using CriuImage.Criu;
+
+namespace CriuImage.Verification;
+
+/// <summary>
+/// The rules of one CRIU render node on its own: counts against lists, the render minor, each BO's
+/// <c>addr</c> (amdgpu_plugin_drm.c sets it to the last mapping's), and every rule <c>verify</c> applies to
+/// a linux-6.18 image's BOs and mappings, run on the BOs as CRIU recorded them.
+/// </summary>
+internal static class RenderNodeRules
+{
+    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag)
+    {
+        // A released render node is gpu_id alone: nothing else to check on its own.
+        if (file.Revisions == CriuRevisions.Released)
+        {
+            return;
+        }
+
+        CriuRenderNode node = file.Message;
+        if (node.NumOfBos != (ulong)node.Bos.Count)
+        {
+            bag.Add(new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_bos says {node.NumOfBos}, but the message holds {node.Bos.Count} bo_entries; restore loops to num_of_bos") { ByteOffset = node.NumOfBosOffset });
+        }
+
+        if (node.DrmRenderMinor is < 128 or > 255)
+        {
+            bag.Add(new Diagnostic(Descriptors.RenderMinorOutOfRange, $"drm_render_minor is {node.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = CriuHeader.Size });
+        }
+
+        bool withMappings = node.NumOfObjects is null;
+        foreach (CriuBoEntry bo in node.Bos)
+        {
+            if (!withMappings)
+            {
+                continue;
+            }
+
+            if (bo.NumOfVms != (uint)bo.VmEntries.Length)
+            {
+                bag.Add(new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_vms of BO {bo.Handle} says {bo.NumOfVms}, but the entry holds {bo.VmEntries.Length} vm_entries; restore maps num_of_vms entries")
+                {
+                    GemHandle = bo.Handle,
+                    ByteOffset = bo.ByteOffset,
+                });
+            }
+
+            ulong expected = bo.VmEntries.Length == 0 ? 0 : bo.VmEntries[^1].Addr;
+            if (bo.Addr != expected)
+            {
+                bag.Add(new Diagnostic(Descriptors.BoAddrNotLastMapping, $"BO {bo.Handle} has addr 0x{bo.Addr:x}, but CRIU records its last mapping's address, 0x{expected:x}{(bo.VmEntries.Length == 0 ? " (none: 0)" : "")}; restore uses addr as the CPU address of the BO's mmap")
+                {
+                    GemHandle = bo.Handle,
+                    ByteOffset = bo.ByteOffset,
+                });
+            }
+        }
+
+        if (withMappings && node.Bos.Count > 0)
+        {
+            CheckAsImage(node, path, bag);
+        }
+    }
+
+    /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
+    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag)
+    {
+        using var stream = new MemoryStream();
+        ImageWriter writer = ImageWriter.Create(stream, CriuImport.HeaderFor(node), leaveOpen: true);
+        CriuImport.WriteBos(node, writer);
+        writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
+        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var offsets = new Dictionary<uint, long>();
+        foreach (CriuBoEntry bo in node.Bos)
+        {
+            offsets.TryAdd(bo.Handle, bo.ByteOffset);
+        }
+
+        FileReport report = ImageVerifier.Verify(stream.GetBuffer().AsMemory(0, (int)stream.Length), path);
+        foreach (Diagnostic d in report.Diagnostics)
+        {
+            bag.Add(d with { ByteOffset = d.GemHandle is { } h && offsets.TryGetValue(h, out long at) ? at : null });
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace CriuImage.Tests.Support;
+
+/// <summary>The CRIU dump fixtures of fixtures/criu (written by fixtures/criu/generate.py) and helpers around them.</summary>
+internal static class CriuFixtures
+{
+    public static string Root => Path.Combine(RepoPaths.Fixtures, "criu");
+
+    /// <summary>The clean dumps and the revision each was written with (the protoc module name in fixtures/criu/proto).</summary>
+    public static readonly (string Folder, string Proto)[] Clean =
+    [
+        ("released-v3.17", "v317"),
+        ("released-v4.2", "released"),
+        ("criu-dev", "criudev"),
+        ("d5377d5d2", "d5377d5d2"),
+    ];
+
+    /// <summary>Each damaged dump and the code its one damage must raise.</summary>
+    public static readonly Dictionary<string, string> Damaged = new(StringComparer.Ordinal)
+    {
+        ["counts-off"] = "CRI307",
+        ["kfd-bo-on-mapping"] = "CRI314",
+        ["kfd-pages-header"] = "CRI311",
+        ["missing-drm-pages"] = "CRI308",
+        ["orphan-import"] = "CRI315",
+        ["short-drm-pages"] = "CRI310",
+        ["stale-bytes"] = "CRI303",
+        ["truncated-kfd"] = "CRI302",
+        ["unknown-gpu-id"] = "CRI313",
+    };
+
+    public static string Path_(string relative) => Path.Combine(Root, relative);
+
+    /// <summary>Makes output independent of where the repository is: the fixture root becomes <c>fixtures/criu</c>.</summary>
+    public static string Portable(string text) => text.Replace(Root, "fixtures/criu", StringComparison.Ordinal);
+
+    public static bool IsMessageFile(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name.StartsWith("amdgpu-kfd-", StringComparison.Ordinal) || name.StartsWith("amdgpu-renderD-", StringComparison.Ordinal) || name.StartsWith("amdgpu-dmabuf_", StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs a program to completion; fails the test on a non-zero exit.</summary>
+    public static string Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} did not finish within 2 minutes");
+        }
+
+        Assert.True(process.ExitCode == 0, $"{program} exited with {process.ExitCode}: {error.Result}");
+        return output.Result;
+    }
+}
