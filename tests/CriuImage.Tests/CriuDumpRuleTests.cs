@@ -75,7 +75,7 @@ public sealed class CriuDumpRuleTests : TempFolder
             }
         }
 
-        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), Path.Combine(Folder, "criu-dev", "renderD128.cimg"));
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), Path.Combine(Folder, "criu-dev", "renderD128.cimg"));
         (int code, string output, _) = await Cli.Run("verify", "--format", "json", Folder);
         Assert.Equal(1, code);
         JsonArray files = JsonNode.Parse(output)!["files"]!.AsArray();

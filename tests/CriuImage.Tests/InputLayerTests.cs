@@ -11,7 +11,7 @@ namespace CriuImage.Tests;
 /// </summary>
 public sealed class InputLayerTests : TempFolder
 {
-    private static string Image => Path.Combine(RepoPaths.Fixtures, "criu-v8.img");
+    private static string Image => Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img");
 
     [Fact]
     public async Task Fifo_InAFolder_IsSkippedAndSaid_NeverOpened()
