@@ -6,30 +6,21 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary><c>criu-image decode IMAGE [-o FILE.json]</c>: the image as a JSON interchange document.</summary>
 internal static class DecodeCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image to decode." };
-        var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here (replaced only on success) instead of standard output." };
-        var command = new Command("decode", "Decode an image into its JSON interchange document.") { image, target };
+        var image = new Argument<string>("IMAGE") { Description = "The image to decode (- reads standard input)." };
+        var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
+        var command = new Command("decode", "Decode an image into its JSON interchange document (streamed: memory stays bounded by one frame).") { image, target };
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(image)!;
-            string? outPath = parse.GetValue(target);
-            return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
+            string outPath = parse.GetValue(target) ?? "-";
+            return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                await using ImageReader reader = ImageReader.Open(path);
-                if (outPath is null)
-                {
-                    using var buffer = new MemoryStream();
-                    await JsonImageDecoder.DecodeAsync(reader, buffer, cancellationToken);
-                    await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-                    await output.FlushAsync(cancellationToken);
-                    return ExitCodes.Success;
-                }
-
-                await using AtomicOutput file = AtomicOutput.Create(outPath);
-                await JsonImageDecoder.DecodeAsync(reader, file.Stream, cancellationToken);
-                await file.CommitAsync();
+                await using ImageReader reader = path == "-" ? ImageReader.Create(std.Input, leaveOpen: true) : ImageReader.Open(path);
+                await using CommandOutput output = CommandOutput.Open(outPath, std);
+                await JsonImageDecoder.DecodeAsync(reader, output.Stream, cancellationToken);
+                await output.CommitAsync(cancellationToken);
                 return ExitCodes.Success;
             });
         });

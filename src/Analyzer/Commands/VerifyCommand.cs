@@ -15,7 +15,9 @@ internal static class VerifyCommand
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, jobs };
+        var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
+        maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
+        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, jobs, maxFindings };
         command.SetAction(async (parse, cancellationToken) =>
         {
             List<string> files = Verifier.Expand(parse.GetValue(paths)!);
@@ -25,22 +27,23 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken);
-            await WriteAsync(reports, parse.GetValue(format)!, output);
+            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken, parse.GetValue(maxFindings));
             Severity threshold = parse.GetValue(failOn) switch
             {
                 "warning" => Severity.Warning,
                 "note" => Severity.Note,
                 _ => Severity.Error,
             };
-            return reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
-                : reports.Any(r => r.Diagnostics.Any(d => d.Severity <= threshold)) ? ExitCodes.Findings
+            int exitCode = reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
+                : reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
                 : ExitCodes.Success;
+            await WriteAsync(reports, parse.GetValue(format)!, output, exitCode);
+            return exitCode;
         });
         return command;
     }
 
-    private static async Task WriteAsync(FileReport[] reports, string format, TextWriter output)
+    private static async Task WriteAsync(FileReport[] reports, string format, TextWriter output, int exitCode)
     {
         if (format == "text")
         {
@@ -55,7 +58,7 @@ internal static class VerifyCommand
         }
         else
         {
-            SarifReport.Write(reports, buffer);
+            SarifReport.Write(reports, buffer, exitCode);
         }
 
         await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));

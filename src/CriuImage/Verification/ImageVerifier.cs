@@ -11,13 +11,10 @@ namespace CriuImage.Verification;
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
-    /// <summary>Findings listed per code before the rest are only counted.</summary>
+    /// <summary>Findings listed per code by default before the rest are only counted.</summary>
     public const int CapPerCode = 100;
 
-    /// <summary>Overlap pairs listed per mapping overlapped, so one huge mapping does not fill the report.</summary>
-    private const int PairsPerPartner = 5;
-
-    private readonly DiagnosticBag _bag = new(CapPerCode);
+    private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
     private readonly Dictionary<uint, int> _handles = [];
     private readonly RangeBuffer _ranges = new();
@@ -27,10 +24,15 @@ public sealed class ImageVerifier : IImageScanHandler
     private bool _fatal;
     private ulong _mappings;
 
+    private ImageVerifier(int maxFindingsPerCode) => _bag = new DiagnosticBag(maxFindingsPerCode);
+
     /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
-    public static FileReport Verify(string path, string displayPath)
+    /// <param name="path">The file to read.</param>
+    /// <param name="displayPath">The name the report gives it.</param>
+    /// <param name="maxFindingsPerCode">Findings listed per code (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</param>
+    public static FileReport Verify(string path, string displayPath, int maxFindingsPerCode = CapPerCode)
     {
-        var analysis = new ImageVerifier();
+        var analysis = new ImageVerifier(maxFindingsPerCode);
         try
         {
             ImageScanner.Scan(path, analysis);
@@ -44,9 +46,12 @@ public sealed class ImageVerifier : IImageScanHandler
     }
 
     /// <summary>Runs the analysis of an image held in memory.</summary>
-    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath)
+    /// <param name="image">The image's bytes.</param>
+    /// <param name="displayPath">The name the report gives it.</param>
+    /// <param name="maxFindingsPerCode">Findings listed per code (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</param>
+    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath, int maxFindingsPerCode = CapPerCode)
     {
-        var analysis = new ImageVerifier();
+        var analysis = new ImageVerifier(maxFindingsPerCode);
         ImageScanner.Scan(image, analysis);
         return analysis.Finish(displayPath);
     }
@@ -103,25 +108,23 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         CheckOverlaps();
         CheckMmapCollisions();
-        List<Diagnostic> diagnostics = _bag.ToList();
-        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
-        return new FileReport(path, status, diagnostics, _mappings);
+        FindingSummary summary = _bag.Summary();
+        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
+        return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
     }
 
+    /// <summary>One finding per overlapping pair: the first ones listed, every one counted.</summary>
     private void CheckOverlaps()
     {
-        var perPartner = new Dictionary<(int, uint), int>();
-        OverlapSweep.Run(_ranges, (range, other) =>
+        long listed = 0;
+        long pairs = OverlapSweep.Pairs(_ranges, (range, other) =>
         {
-            (int, uint) partner = (other.Bo, other.Mapping);
-            int listed = perPartner.GetValueOrDefault(partner);
-            if (listed >= PairsPerPartner || !_bag.HasRoom(Descriptors.MappingOverlap))
+            if (!_bag.HasRoom(Descriptors.MappingOverlap))
             {
-                _bag.Count(Descriptors.MappingOverlap);
-                return;
+                return false;
             }
 
-            perPartner[partner] = listed + 1;
+            listed++;
             BoInfo bo = _bos[range.Bo];
             BoInfo otherBo = _bos[other.Bo];
             ulong sharedFirst = range.First;
@@ -134,7 +137,12 @@ public sealed class ImageVerifier : IImageScanHandler
                 Mapping = range.Mapping,
                 Related = [new RelatedLocation(otherBo.Handle, other.Mapping)],
             });
+            return true;
         });
+        if (pairs > listed)
+        {
+            _bag.Count(Descriptors.MappingOverlap, pairs - listed);
+        }
     }
 
     private void CheckMmapCollisions()

@@ -1,14 +1,62 @@
 namespace CriuImage.Verification;
 
 /// <summary>
-/// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep
-/// keeping the range that reaches furthest. A range overlaps some earlier range exactly when its first page
-/// is at most that furthest last page; it is reported once, paired with the range reaching furthest.
+/// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep.
+/// <see cref="Run"/> keeps the range that reaches furthest: a range overlaps some earlier range exactly when
+/// its first page is at most that furthest last page, and it is reported once, paired with that range.
+/// <see cref="Pairs"/> keeps every range still open, so that each overlapping pair is counted.
 /// </summary>
 internal static class OverlapSweep
 {
     /// <summary>Calls <paramref name="onOverlap"/>(range, earlier) for each range of <paramref name="ranges"/> that overlaps an earlier one.</summary>
     public static void Run(RangeBuffer ranges, Action<MappingRange, MappingRange> onOverlap)
+    {
+        var sweep = new Sweeper(onOverlap);
+        InOrder(ranges, sweep.Next);
+    }
+
+    /// <summary>
+    /// Counts every pair of overlapping ranges, and calls <paramref name="list"/>(range, earlier) for them,
+    /// earlier partners in address order, until it returns false; after that the pairs are only counted
+    /// (from the number of ranges still open, without visiting them). Memory: the ranges open at once.
+    /// </summary>
+    /// <returns>The number of overlapping pairs.</returns>
+    public static long Pairs(RangeBuffer ranges, Func<MappingRange, MappingRange, bool> list)
+    {
+        var open = new PriorityQueue<MappingRange, ulong>();
+        var partners = new List<MappingRange>();
+        long pairs = 0;
+        bool listing = true;
+        InOrder(ranges, range =>
+        {
+            while (open.TryPeek(out _, out ulong last) && last < range.First)
+            {
+                open.Dequeue();
+            }
+
+            pairs += open.Count;
+            if (listing && open.Count > 0)
+            {
+                partners.Clear();
+                partners.AddRange(open.UnorderedItems.Select(item => item.Element));
+                partners.Sort(static (a, b) => (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)));
+                foreach (MappingRange partner in partners)
+                {
+                    if (!list(range, partner))
+                    {
+                        listing = false;
+                        break;
+                    }
+                }
+            }
+
+            open.Enqueue(range, range.Last);
+        });
+        return pairs;
+    }
+
+    /// <summary>Visits the ranges by first page, ties in arrival order.</summary>
+    private static void InOrder(RangeBuffer ranges, Action<MappingRange> visit)
     {
         if (ranges.Count == 0)
         {
@@ -17,14 +65,13 @@ internal static class OverlapSweep
 
         // Kernels list mappings in address order more often than not: then the ranges are swept where they
         // lie; otherwise only 16-byte keys are sorted, and the ranges looked up through them.
-        var sweep = new Sweeper(onOverlap);
-        if (InOrder(ranges))
+        if (IsSorted(ranges))
         {
             foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
             {
                 foreach (MappingRange range in chunk.Span)
                 {
-                    sweep.Next(range);
+                    visit(range);
                 }
             }
 
@@ -46,7 +93,7 @@ internal static class OverlapSweep
         RangeBuffer.Lookup lookup = ranges.ToLookup();
         foreach (SortKey key in keys)
         {
-            sweep.Next(lookup[key.Index]);
+            visit(lookup[key.Index]);
         }
     }
 
@@ -96,7 +143,7 @@ internal static class OverlapSweep
         }
     }
 
-    private static bool InOrder(RangeBuffer ranges)
+    private static bool IsSorted(RangeBuffer ranges)
     {
         ulong previous = 0;
         foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
@@ -115,12 +162,12 @@ internal static class OverlapSweep
         return true;
     }
 
-    private struct Sweeper(Action<MappingRange, MappingRange> onOverlap)
+    private sealed class Sweeper(Action<MappingRange, MappingRange> onOverlap)
     {
         private MappingRange _furthest;
         private bool _started;
 
-        public void Next(in MappingRange range)
+        public void Next(MappingRange range)
         {
             if (_started && range.First <= _furthest.Last)
             {

@@ -32,7 +32,11 @@ public static class Verifier
     }
 
     /// <summary>Verifies <paramref name="files"/>, at most <paramref name="parallelism"/> at a time; results are in input order.</summary>
-    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken)
+    /// <param name="files">The files to verify.</param>
+    /// <param name="parallelism">Files verified at once.</param>
+    /// <param name="cancellationToken">Stops the files not yet started.</param>
+    /// <param name="maxFindingsPerCode">Findings listed per code and file (0: all); the rest are counted.</param>
+    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken, int maxFindingsPerCode = ImageVerifier.CapPerCode)
     {
         var reports = new FileReport[files.Count];
         await Parallel.ForEachAsync(
@@ -41,7 +45,7 @@ public static class Verifier
             (i, _) =>
             {
                 reports[i] = File.Exists(files[i])
-                    ? ImageVerifier.Verify(files[i], files[i])
+                    ? ImageVerifier.Verify(files[i], files[i], maxFindingsPerCode)
                     : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
                 return ValueTask.CompletedTask;
             });
