@@ -68,6 +68,9 @@ public static class Program
             InfoCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             ImportCommand.Create(std),
+            ShowCommand.Create(std),
+            DiffCommand.Create(std),
+            StatsCommand.Create(std),
         };
         root.Options.Add(GlobalOptions.Verbose);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

@@ -33,6 +33,9 @@ internal sealed class StandardStreams
     /// <summary>True when standard output is a terminal that accepts colour (not redirected, <c>NO_COLOR</c> unset).</summary>
     public bool OutputIsTerminal { get; }
 
+    /// <summary>Opens the image at <paramref name="path"/>, or standard input for <c>-</c>, for a streaming read.</summary>
+    public ImageReader OpenImage(string path) => path == "-" ? ImageReader.Create(Input, leaveOpen: true) : ImageReader.Open(path);
+
     /// <summary>Reads all of <paramref name="path"/>, or of standard input for <c>-</c>.</summary>
     public async Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken)
     {
