@@ -71,6 +71,7 @@ public static class Program
             ShowCommand.Create(std),
             DiffCommand.Create(std),
             StatsCommand.Create(std),
+            CompletionCommand.Create(std),
         };
         root.Options.Add(GlobalOptions.Verbose);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
