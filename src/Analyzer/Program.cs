@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Commands;
 using CriuImage.Reporting;
 
@@ -14,7 +15,14 @@ public static class Program
         await using Stream output = ClosedStandardStreams.IsClosed(1) ? ClosedStandardStreams.Reserve(1) : Console.OpenStandardOutput();
         bool terminal = !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
             && Environment.GetEnvironmentVariable("TERM") != "dumb";
-        return await RunAsync(args, new StandardStreams(input, output, Console.Error, terminal));
+        // Ctrl-C cancels the command, which then removes what it was writing; a second Ctrl-C ends the process at once.
+        using var interrupt = new CancellationTokenSource();
+        using PosixSignalRegistration registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+        {
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        });
+        return await RunAsync(args, new StandardStreams(input, output, Console.Error, terminal), interrupt.Token);
     }
 
     /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would; standard input is empty.</summary>
@@ -29,12 +37,12 @@ public static class Program
     /// The guard around every command: whatever escapes a command (a bug included) becomes one line and
     /// <see cref="ExitCodes.Unusable"/>, with the detail only under <c>--verbose</c>.
     /// </summary>
-    private static async Task<int> RunAsync(string[] args, StandardStreams std)
+    private static async Task<int> RunAsync(string[] args, StandardStreams std, CancellationToken cancellationToken = default)
     {
         TextWriter error = std.Error;
         try
         {
-            int code = await RunCommandAsync(args, std);
+            int code = await RunCommandAsync(args, std, cancellationToken);
             await std.Text.FlushAsync();
             await std.Output.FlushAsync();
             return code;
@@ -45,7 +53,7 @@ public static class Program
         }
         catch (OperationCanceledException)
         {
-            await error.WriteLineAsync("criu-image: cancelled");
+            await error.WriteLineAsync("criu-image: interrupted");
             return ExitCodes.Cancelled;
         }
         catch (Exception e)
@@ -57,7 +65,7 @@ public static class Program
         return ExitCodes.Unusable;
     }
 
-    private static async Task<int> RunCommandAsync(string[] args, StandardStreams std)
+    private static async Task<int> RunCommandAsync(string[] args, StandardStreams std, CancellationToken cancellationToken)
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
@@ -74,7 +82,7 @@ public static class Program
             CompletionCommand.Create(std),
         };
         root.Options.Add(GlobalOptions.Verbose);
-        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         if (args.Length == 0)
         {
             // No command: the usage, on standard error since nothing was done.
@@ -89,6 +97,6 @@ public static class Program
             return ExitCodes.Unusable;
         }
 
-        return await parse.InvokeAsync(invocation);
+        return await parse.InvokeAsync(invocation, cancellationToken);
     }
 }
