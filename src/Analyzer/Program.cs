@@ -13,8 +13,6 @@ public static class Program
     {
         await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0) : Console.OpenStandardInput();
         await using Stream output = ClosedStandardStreams.IsClosed(1) ? ClosedStandardStreams.Reserve(1) : Console.OpenStandardOutput();
-        bool terminal = !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-            && Environment.GetEnvironmentVariable("TERM") != "dumb";
         // Ctrl-C cancels the command, which then removes what it was writing; a second Ctrl-C ends the process at once.
         using var interrupt = new CancellationTokenSource();
         using PosixSignalRegistration registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
@@ -22,16 +20,16 @@ public static class Program
             signal.Cancel = !interrupt.IsCancellationRequested;
             interrupt.Cancel();
         });
-        return await RunAsync(args, new StandardStreams(input, output, Console.Error, terminal), interrupt.Token);
+        return await RunAsync(args, new StandardStreams(input, output, Console.Error, Terminal.ForConsole()), interrupt.Token);
     }
 
     /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would; standard input is empty.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
-        RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, outputIsTerminal: false));
+        RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain));
 
     /// <summary>Runs the tool with the given standard input and output as bytes (for <c>-</c> as an input or output).</summary>
     public static Task<int> RunAsync(string[] args, Stream input, Stream output, TextWriter error) =>
-        RunAsync(args, new StandardStreams(input, output, error, outputIsTerminal: false));
+        RunAsync(args, new StandardStreams(input, output, error, Terminal.Plain));
 
     /// <summary>
     /// The guard around every command: whatever escapes a command (a bug included) becomes one line and
@@ -74,7 +72,7 @@ public static class Program
             DecodeCommand.Create(std),
             EncodeCommand.Create(std),
             InfoCommand.Create(output, error),
-            VerifyCommand.Create(output, error),
+            VerifyCommand.Create(output, error, std.Terminal),
             ImportCommand.Create(std),
             ShowCommand.Create(std),
             DiffCommand.Create(std),

@@ -9,13 +9,13 @@ namespace CriuImage.Analyzer;
 /// </summary>
 internal sealed class StandardStreams
 {
-    public StandardStreams(Stream input, Stream output, TextWriter error, bool outputIsTerminal)
+    public StandardStreams(Stream input, Stream output, TextWriter error, Terminal terminal)
     {
         Input = input;
         Output = new OutputStream(output, "standard output");
         Text = new StreamWriter(Output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024, leaveOpen: true) { NewLine = "\n" };
         Error = error;
-        OutputIsTerminal = outputIsTerminal;
+        Terminal = terminal;
     }
 
     /// <summary>Standard input, for <c>-</c> as an input.</summary>
@@ -30,8 +30,8 @@ internal sealed class StandardStreams
     /// <summary>Standard error.</summary>
     public TextWriter Error { get; }
 
-    /// <summary>True when standard output is a terminal that accepts colour (not redirected, <c>NO_COLOR</c> unset).</summary>
-    public bool OutputIsTerminal { get; }
+    /// <summary>Colours and progress, where a person is watching.</summary>
+    public Terminal Terminal { get; }
 
     /// <summary>Opens the image at <paramref name="path"/>, or standard input for <c>-</c>, for a streaming read.</summary>
     public ImageReader OpenImage(string path) => path == "-" ? ImageReader.Create(Input, leaveOpen: true) : ImageReader.Open(path);

@@ -7,8 +7,9 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning] PATH...</c>.</summary>
 internal static class VerifyCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, Terminal? terminal = null)
     {
+        terminal ??= Terminal.Plain;
         var paths = new Argument<string[]>("PATH") { Description = "Images, or folders searched for images.", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "Report format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -27,7 +28,8 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            FileReport[] reports = await Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken, parse.GetValue(maxFindings));
+            FileReport[] reports = await terminal.WithProgressAsync($"verifying {files.Count} files", files.Count, progress =>
+                Verifier.VerifyAsync(files, Math.Max(1, parse.GetValue(jobs)), cancellationToken, parse.GetValue(maxFindings), progress));
             Severity threshold = parse.GetValue(failOn) switch
             {
                 "warning" => Severity.Warning,
@@ -37,17 +39,17 @@ internal static class VerifyCommand
             int exitCode = reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
                 : reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
                 : ExitCodes.Success;
-            await WriteAsync(reports, parse.GetValue(format)!, output, exitCode);
+            await WriteAsync(reports, parse.GetValue(format)!, output, exitCode, terminal);
             return exitCode;
         });
         return command;
     }
 
-    private static async Task WriteAsync(FileReport[] reports, string format, TextWriter output, int exitCode)
+    private static async Task WriteAsync(FileReport[] reports, string format, TextWriter output, int exitCode, Terminal terminal)
     {
         if (format == "text")
         {
-            await output.WriteAsync(TextReport.Write(reports));
+            await output.WriteAsync(terminal.Colour(TextReport.Write(reports)));
             return;
         }
 

@@ -36,9 +36,11 @@ public static class Verifier
     /// <param name="parallelism">Files verified at once.</param>
     /// <param name="cancellationToken">Stops the files not yet started.</param>
     /// <param name="maxFindingsPerCode">Findings listed per code and file (0: all); the rest are counted.</param>
-    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken, int maxFindingsPerCode = ImageVerifier.CapPerCode)
+    /// <param name="progress">Told how many files are done, after each one.</param>
+    public static async Task<FileReport[]> VerifyAsync(IReadOnlyList<string> files, int parallelism, CancellationToken cancellationToken, int maxFindingsPerCode = ImageVerifier.CapPerCode, IProgress<int>? progress = null)
     {
         var reports = new FileReport[files.Count];
+        int done = 0;
         await Parallel.ForEachAsync(
             Enumerable.Range(0, files.Count),
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
@@ -47,6 +49,7 @@ public static class Verifier
                 reports[i] = File.Exists(files[i])
                     ? ImageVerifier.Verify(files[i], files[i], maxFindingsPerCode)
                     : new FileReport(files[i], FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, "no such file")], 0);
+                progress?.Report(Interlocked.Increment(ref done));
                 return ValueTask.CompletedTask;
             });
         return reports;
