@@ -22,13 +22,18 @@ internal sealed class Terminal(bool colourOutput, bool progressOnError, TextWrit
     public bool ColourOutput => colourOutput;
 
     /// <summary>A verify text report with severities and statuses coloured, when standard output is a terminal.</summary>
-    public string Colour(string report)
-    {
-        if (!colourOutput)
-        {
-            return report;
-        }
+    public string Colour(string report) => colourOutput ? Coloured(report) : report;
 
+    /// <summary>
+    /// Runs <paramref name="work"/>, showing on standard error how many of <paramref name="total"/> items are
+    /// done, when it is a terminal and there is more than one.
+    /// </summary>
+    public Task<T> WithProgressAsync<T>(string title, int total, Func<IProgress<int>?, Task<T>> work) =>
+        progressOnError && total >= 2 ? WithProgressBarAsync(title, total, work) : work(null);
+
+    // Spectre.Console is touched only below, so a run without a terminal never loads it (a start-up cost).
+    private static string Coloured(string report)
+    {
         using var text = new StringWriter();
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Out = new AnsiConsoleOutput(text) });
         console.Profile.Width = int.MaxValue; // a report line is never wrapped: one line is one finding
@@ -48,14 +53,8 @@ internal sealed class Terminal(bool colourOutput, bool progressOnError, TextWrit
         return coloured.EndsWith("\n\n", StringComparison.Ordinal) ? coloured[..^1] : coloured;
     }
 
-    /// <summary>Runs <paramref name="work"/>, showing on standard error how many of <paramref name="total"/> items are done, when it is a terminal and there is more than one.</summary>
-    public async Task<T> WithProgressAsync<T>(string title, int total, Func<IProgress<int>?, Task<T>> work)
+    private async Task<T> WithProgressBarAsync<T>(string title, int total, Func<IProgress<int>?, Task<T>> work)
     {
-        if (!progressOnError || total < 2)
-        {
-            return await work(null);
-        }
-
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         return await console.Progress().AutoClear(true).StartAsync(async context =>
         {

@@ -163,6 +163,19 @@ public sealed class OutputTests : TempFolder
     }
 
     [Fact]
+    public async Task SymlinkToTheInput_IsRefused_ByIdentity()
+    {
+        string input = Path.Combine(Folder, "in.img");
+        string link = Path.Combine(Folder, "link.img");
+        File.Copy(V8, input);
+        File.CreateSymbolicLink(link, input);
+        (int code, _, string error) = await Cli.Run("decode", input, "-o", link);
+        Assert.Equal(2, code);
+        Assert.Contains("is the input itself", error, StringComparison.Ordinal);
+        Assert.Equal(Images.Fixture("criu-v8"), File.ReadAllBytes(input));
+    }
+
+    [Fact]
     public async Task PathOverPathMax_IsOneLine()
     {
         string deep = Path.Combine(Folder, string.Join('/', Enumerable.Repeat(new string('d', 200), 25)), "x.json");

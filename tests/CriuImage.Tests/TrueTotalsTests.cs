@@ -88,6 +88,36 @@ public sealed class TrueTotalsTests : TempFolder
         Assert.True(invocation["executionSuccessful"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task OverlapPairs_MatchABruteForceCount_InAnyOrder(int seed)
+    {
+        var random = new Random(seed);
+        var mappings = new VmRecord[300];
+        for (int i = 0; i < mappings.Length; i++)
+        {
+            ulong start = 0x1000 + (ulong)random.Next(2000);
+            mappings[i] = new VmRecord(start, start + (ulong)random.Next(random.Next(2) == 0 ? 4 : 200), 0, 6);
+        }
+
+        long expected = 0;
+        for (int i = 0; i < mappings.Length; i++)
+        {
+            for (int j = i + 1; j < mappings.Length; j++)
+            {
+                expected += mappings[i].Start <= mappings[j].Last && mappings[j].Start <= mappings[i].Last ? 1 : 0;
+            }
+        }
+
+        byte[] image = await Images.WriteAsync(new ImageHeader(Abi.AbiRevision.CriuV8), [new BoEntry(new BoRecord(1, 1UL << 30, null, 0, 4, 0, null, 300), mappings)]);
+        FileReport all = ImageVerifier.Verify(image, "x", maxFindingsPerCode: 0);
+        Assert.Equal(expected, all.Diagnostics.Count(d => d.Descriptor == Descriptors.MappingOverlap));
+        FileReport listed = ImageVerifier.Verify(image, "x", maxFindingsPerCode: 10);
+        Assert.Equal(expected, 10 + listed.NotListed.Single(n => n.Descriptor == Descriptors.MappingOverlap).NotListed);
+    }
+
     private static async Task<byte[]> IdenticalMappings(int count)
     {
         var mappings = Enumerable.Range(0, count).Select(_ => new VmRecord(0x1000, 0x100f, 0, 6)).ToArray();

@@ -8,55 +8,42 @@ namespace CriuImage.Verification;
 /// </summary>
 internal static class OverlapSweep
 {
+    private interface IVisitor
+    {
+        void Visit(in MappingRange range);
+    }
+
     /// <summary>Calls <paramref name="onOverlap"/>(range, earlier) for each range of <paramref name="ranges"/> that overlaps an earlier one.</summary>
     public static void Run(RangeBuffer ranges, Action<MappingRange, MappingRange> onOverlap)
     {
         var sweep = new Sweeper(onOverlap);
-        InOrder(ranges, sweep.Next);
+        InOrder(ranges, ref sweep);
     }
 
     /// <summary>
     /// Counts every pair of overlapping ranges, and calls <paramref name="list"/>(range, earlier) for them,
     /// earlier partners in address order, until it returns false; after that the pairs are only counted
-    /// (from the number of ranges still open, without visiting them). Memory: the ranges open at once.
+    /// (from the number of ranges still open, without visiting them). Memory: the ranges open at once. An
+    /// image without overlaps (the usual one) costs only the plain sweep.
     /// </summary>
     /// <returns>The number of overlapping pairs.</returns>
     public static long Pairs(RangeBuffer ranges, Func<MappingRange, MappingRange, bool> list)
     {
-        var open = new PriorityQueue<MappingRange, ulong>();
-        var partners = new List<MappingRange>();
-        long pairs = 0;
-        bool listing = true;
-        InOrder(ranges, range =>
+        var any = new Sweeper(null);
+        InOrder(ranges, ref any);
+        if (!any.Found)
         {
-            while (open.TryPeek(out _, out ulong last) && last < range.First)
-            {
-                open.Dequeue();
-            }
+            return 0;
+        }
 
-            pairs += open.Count;
-            if (listing && open.Count > 0)
-            {
-                partners.Clear();
-                partners.AddRange(open.UnorderedItems.Select(item => item.Element));
-                partners.Sort(static (a, b) => (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)));
-                foreach (MappingRange partner in partners)
-                {
-                    if (!list(range, partner))
-                    {
-                        listing = false;
-                        break;
-                    }
-                }
-            }
-
-            open.Enqueue(range, range.Last);
-        });
-        return pairs;
+        var pairs = new PairSweeper(list);
+        InOrder(ranges, ref pairs);
+        return pairs.Pairs;
     }
 
-    /// <summary>Visits the ranges by first page, ties in arrival order.</summary>
-    private static void InOrder(RangeBuffer ranges, Action<MappingRange> visit)
+    /// <summary>Visits the ranges by first page, ties in arrival order (a struct visitor: no call through a delegate per range).</summary>
+    private static void InOrder<TVisitor>(RangeBuffer ranges, ref TVisitor visitor)
+        where TVisitor : struct, IVisitor
     {
         if (ranges.Count == 0)
         {
@@ -71,7 +58,7 @@ internal static class OverlapSweep
             {
                 foreach (MappingRange range in chunk.Span)
                 {
-                    visit(range);
+                    visitor.Visit(range);
                 }
             }
 
@@ -93,7 +80,7 @@ internal static class OverlapSweep
         RangeBuffer.Lookup lookup = ranges.ToLookup();
         foreach (SortKey key in keys)
         {
-            visit(lookup[key.Index]);
+            visitor.Visit(lookup[key.Index]);
         }
     }
 
@@ -162,16 +149,20 @@ internal static class OverlapSweep
         return true;
     }
 
-    private sealed class Sweeper(Action<MappingRange, MappingRange> onOverlap)
+    /// <summary>Keeps the range reaching furthest; reports each range that starts before that reach ends.</summary>
+    private struct Sweeper(Action<MappingRange, MappingRange>? onOverlap) : IVisitor
     {
         private MappingRange _furthest;
         private bool _started;
 
-        public void Next(MappingRange range)
+        public bool Found { get; private set; }
+
+        public void Visit(in MappingRange range)
         {
             if (_started && range.First <= _furthest.Last)
             {
-                onOverlap(range, _furthest);
+                Found = true;
+                onOverlap?.Invoke(range, _furthest);
             }
 
             if (!_started || range.Last > _furthest.Last)
@@ -179,6 +170,42 @@ internal static class OverlapSweep
                 _furthest = range;
                 _started = true;
             }
+        }
+    }
+
+    /// <summary>Keeps every open range (by last page) and pairs each new range with all of them.</summary>
+    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list) : IVisitor
+    {
+        private readonly PriorityQueue<MappingRange, ulong> _open = new();
+        private readonly List<MappingRange> _partners = [];
+        private bool _listingDone;
+
+        public long Pairs { get; private set; }
+
+        public void Visit(in MappingRange range)
+        {
+            while (_open.TryPeek(out _, out ulong last) && last < range.First)
+            {
+                _open.Dequeue();
+            }
+
+            Pairs += _open.Count;
+            if (!_listingDone && _open.Count > 0)
+            {
+                _partners.Clear();
+                _partners.AddRange(_open.UnorderedItems.Select(item => item.Element));
+                _partners.Sort(static (a, b) => (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)));
+                foreach (MappingRange partner in _partners)
+                {
+                    if (!list(range, partner))
+                    {
+                        _listingDone = true;
+                        break;
+                    }
+                }
+            }
+
+            _open.Enqueue(range, range.Last);
         }
     }
 
