@@ -95,6 +95,28 @@ public sealed class OperatorErrorTests : TempFolder
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Unexpected_IsOneLine_Exit2_AndTheDetailOnlyUnderVerbose(bool verbose)
+    {
+        // A standard input that fails in a way no command expects stands for any bug: the guard reports it.
+        using var error = new StringWriter();
+        string[] args = verbose ? ["decode", "-", "--verbose"] : ["decode", "-"];
+        int code = await Analyzer.Program.RunAsync(args, new FailingStream(), Stream.Null, error);
+        Assert.Equal(2, code);
+        string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("criu-image: error: unexpected InvalidOperationException: the stream broke", lines[0]);
+        if (verbose)
+        {
+            Assert.Contains(lines, line => line.Contains("   at ", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(["(run with --verbose for the details)"], lines[1..]);
+        }
+    }
+
+    [Theory]
     [InlineData("plain", "plain")]
     [InlineData("a\nb", "a\\nb")]
     [InlineData("\x1b[31mred", "\\e[31mred")]
@@ -103,4 +125,29 @@ public sealed class OperatorErrorTests : TempFolder
     [InlineData("bidi\u202etxt", "bidi\\u{202e}txt")]
     [InlineData("back\\slash é", "back\\slash é")]
     public void Printable_EscapesControlsOnly(string text, string expected) => Assert.Equal(expected, Printable.Escape(text));
+
+    private sealed class FailingStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("the stream broke");
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
