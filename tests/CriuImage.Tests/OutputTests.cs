@@ -109,6 +109,15 @@ public sealed class OutputTests : TempFolder
     }
 
     [Fact]
+    public async Task MissingFolder_IsNamed_InOneLine()
+    {
+        string target = Path.Combine(Folder, "absent", "x.json");
+        (int code, _, string error) = await Cli.Run("decode", V8, "-o", target);
+        Assert.Equal(2, code);
+        Assert.Equal($"criu-image: error: {target}: no such folder: {Path.GetDirectoryName(target)}\n", error);
+    }
+
+    [Fact]
     public async Task BlockDevice_IsRefused()
     {
         string? device = Directory.Exists("/dev") ? Directory.EnumerateFileSystemEntries("/dev", "loop*").FirstOrDefault(d => FileType(d) == "block special file") : null;

@@ -236,6 +236,11 @@ public sealed class OutputFile : IAsyncDisposable
     private static OutputFile Replace(string path, Posix.FileStat? existing, int bufferSize)
     {
         string folder = System.IO.Path.GetDirectoryName(path) ?? ".";
+        if (!Directory.Exists(folder))
+        {
+            throw new IOException($"{path}: no such folder: {folder}");
+        }
+
         string temporary = System.IO.Path.Combine(folder, TemporaryName(System.IO.Path.GetFileName(path)));
         uint mode = existing is { } e ? e.Mode & 0xFFF : 0x1B6; // a new file: 0666, less the umask
         FileStream stream;
