@@ -18,7 +18,7 @@ internal static class VerifyCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
         maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
-        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings.") { paths, format, failOn, jobs, maxFindings };
+        var command = new Command("verify", "Check captured images offline: the file's integrity and the kernel's rules for BOs and mappings. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.") { paths, format, failOn, jobs, maxFindings };
         command.SetAction(async (parse, cancellationToken) =>
         {
             List<string> files = Verifier.Expand(parse.GetValue(paths)!);
