@@ -270,6 +270,12 @@ public sealed class OutputTests : TempFolder
         (int code, _, string error) = await CliProcess.Shell($">> '{file}'", "decode", V8, "-o", "/dev/stdout");
         Assert.Equal((0, ""), (code, error));
         Assert.Equal("first line\n" + File.ReadAllText(V8Json), File.ReadAllText(file));
+
+        // Written at the descriptor's offset, which moves on: what the shell writes next comes after it.
+        string shared = Path.Combine(Folder, "shared.json");
+        (code, _, error) = await CliProcess.Shell($"-o /dev/stdout; echo after; }} > '{shared}'", "decode", V8);
+        Assert.Equal((0, ""), (code, error));
+        Assert.Equal(File.ReadAllText(V8Json) + "after\n", File.ReadAllText(shared));
     }
 
     [Fact]

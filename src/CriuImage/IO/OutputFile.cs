@@ -18,12 +18,12 @@ public sealed class OutputFile : IAsyncDisposable
     /// <summary>Bytes of the final name kept in a temporary file's name; the rest of NAME_MAX is for the random part.</summary>
     private const int NamePrefixBytes = 100;
 
-    private readonly FileStream _stream;
+    private readonly Stream _stream;
     private readonly string? _temporaryPath;
     private readonly bool _unnamed;
     private bool _committed;
 
-    private OutputFile(string path, FileStream stream, bool atomic, string? temporaryPath, bool unnamed)
+    private OutputFile(string path, Stream stream, bool atomic, string? temporaryPath, bool unnamed)
     {
         Path = path;
         _stream = stream;
@@ -86,7 +86,7 @@ public sealed class OutputFile : IAsyncDisposable
             return;
         }
 
-        _stream.Flush(flushToDisk: true);
+        ((FileStream)_stream).Flush(flushToDisk: true);
         if (_unnamed)
         {
             LinkIntoPlace();
@@ -130,7 +130,7 @@ public sealed class OutputFile : IAsyncDisposable
     /// </summary>
     private void LinkIntoPlace()
     {
-        int fd = (int)_stream.SafeFileHandle.DangerousGetHandle();
+        int fd = (int)((FileStream)_stream).SafeFileHandle.DangerousGetHandle();
         if (Posix.LinkUnnamed(fd, Path, out int errno) == 0)
         {
             return;
@@ -228,7 +228,7 @@ public sealed class OutputFile : IAsyncDisposable
     }
 
     private static OutputFile Through(int descriptor, string path, int bufferSize) =>
-        new(path, new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize), atomic: false, temporaryPath: null, unnamed: false);
+        new(path, new BufferedStream(new DescriptorStream(descriptor), bufferSize), atomic: false, temporaryPath: null, unnamed: false);
 
     private static OutputFile Through(string path, int bufferSize) =>
         new(path, new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize), atomic: false, temporaryPath: null, unnamed: false);

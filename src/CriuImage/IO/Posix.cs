@@ -93,6 +93,34 @@ internal static unsafe partial class Posix
         }
     }
 
+    /// <summary>write(2) of all of <paramref name="buffer"/> at the descriptor's own offset (which it advances, unlike pwrite).</summary>
+    /// <exception cref="IOException">The write failed (no space left, a closed pipe, a bad descriptor).</exception>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> buffer)
+    {
+        const int Eintr = 4;
+        while (!buffer.IsEmpty)
+        {
+            nint written;
+            fixed (byte* bytes = buffer)
+            {
+                written = Write(fd, bytes, (nuint)buffer.Length);
+            }
+
+            if (written < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Eintr)
+                {
+                    continue;
+                }
+
+                throw new IOException(Describe(errno));
+            }
+
+            buffer = buffer[(int)written..];
+        }
+    }
+
     /// <summary>The C library's text for <paramref name="errno"/> (<c>No space left on device</c>).</summary>
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
@@ -107,6 +135,9 @@ internal static unsafe partial class Posix
 
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     private static partial int FChown(SafeHandle fd, uint uid, uint gid);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint Write(int fd, byte* buffer, nuint count);
 
     [LibraryImport("libc", EntryPoint = "fsync")]
     private static partial int Fsync(int fd);

@@ -7,10 +7,18 @@ internal static class CliProcess
 {
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "criu-image");
 
-    /// <summary>Runs <c>criu-image ARGS REDIRECTIONS</c> through the shell (arguments quoted, redirections as given).</summary>
+    /// <summary>
+    /// Runs <c>criu-image ARGS REDIRECTIONS</c> through the shell (arguments quoted, redirections as given);
+    /// redirections that close a <c>}</c> run it inside <c>{ ... }</c>.
+    /// </summary>
     public static async Task<(int Code, string Output, string Error)> Shell(string redirections, params string[] args)
     {
         string command = $"{Quote(Executable)} {string.Join(' ', args.Select(Quote))} {redirections}";
+        if (redirections.Contains('}', StringComparison.Ordinal))
+        {
+            command = "{ " + command;
+        }
+
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command);
