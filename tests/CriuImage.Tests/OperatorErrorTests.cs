@@ -72,6 +72,16 @@ public sealed class OperatorErrorTests : TempFolder
     }
 
     [Fact]
+    public async Task Verify_OfCriusRenderNodeImage_SaysUseImport()
+    {
+        string criu = Path.Combine(Folder, "amdgpu-renderD-128.img");
+        File.WriteAllBytes(criu, CriuImages.File(CriuImages.Sample()));
+        (int code, string output, _) = await Cli.Run("verify", criu);
+        Assert.Equal(2, code);
+        Assert.Contains("error CRI001: not a criu-image file: the magic is missing (this looks like CRIU's amdgpu plugin image, amdgpu-renderD-<id>.img: 'criu-image import' converts it)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Decode_OfACriuImageFile_SaysWhatItIs()
     {
         string inventory = Path.Combine(Folder, "inventory.img");

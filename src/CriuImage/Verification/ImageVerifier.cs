@@ -42,7 +42,10 @@ public sealed class ImageVerifier : IImageScanHandler
             return new FileReport(displayPath, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, $"cannot read the file: {e.Message}")], 0);
         }
 
-        return analysis.Finish(displayPath);
+        FileReport report = analysis.Finish(displayPath);
+        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+            ? report with { Diagnostics = [first with { Message = $"{first.Message} ({kind})" }] }
+            : report;
     }
 
     /// <summary>Runs the analysis of an image held in memory.</summary>
