@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>An input could not be read at all, or the command line is wrong.</summary>
     public const int Unusable = 2;
+
+    /// <summary>Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.</summary>
+    public const int Cancelled = 130;
 }

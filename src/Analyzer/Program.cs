@@ -1,40 +1,103 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Commands;
+using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer;
 
 /// <summary>The <c>criu-image</c> command line.</summary>
 public static class Program
 {
-    /// <summary>Runs the tool with the console as standard output and error.</summary>
-    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
-
-    /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Runs the tool with the console's standard streams.</summary>
+    public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("criu-image: read, write and check AMD GPU (amdgpu) checkpoint images.")
+        await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0) : Console.OpenStandardInput();
+        await using Stream output = ClosedStandardStreams.IsClosed(1) ? ClosedStandardStreams.Reserve(1) : Console.OpenStandardOutput();
+        // Ctrl-C cancels the command, which then removes what it was writing; a second Ctrl-C ends the process at once.
+        using var interrupt = new CancellationTokenSource();
+        using PosixSignalRegistration registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
         {
-            DecodeCommand.Create(output, error),
-            EncodeCommand.Create(error),
-            InfoCommand.Create(output, error),
-            VerifyCommand.Create(output, error),
-            ImportCommand.Create(error),
-            PlanCommand.Create(output, error),
-            HostSnapshotCommand.Create(output, error),
-            HostCheckCommand.Create(output, error),
-        };
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (System.CommandLine.Parsing.ParseError problem in parse.Errors)
-            {
-                await error.WriteLineAsync($"criu-image: error: {problem.Message}");
-            }
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        });
+        return await RunAsync(args, new StandardStreams(input, output, Console.Error, Terminal.ForConsole()), interrupt.Token);
+    }
 
-            await error.WriteLineAsync("Run 'criu-image --help' for usage.");
+    /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would; standard input is empty.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain));
+
+    /// <summary>Runs the tool with the given standard input and output as bytes (for <c>-</c> as an input or output).</summary>
+    public static Task<int> RunAsync(string[] args, Stream input, Stream output, TextWriter error) =>
+        RunAsync(args, new StandardStreams(input, output, error, Terminal.Plain));
+
+    /// <summary>
+    /// The guard around every command: whatever escapes a command (a bug included) becomes one line and
+    /// <see cref="ExitCodes.Unusable"/>, with the detail only under <c>--verbose</c>.
+    /// </summary>
+    private static async Task<int> RunAsync(string[] args, StandardStreams std, CancellationToken cancellationToken = default)
+    {
+        TextWriter error = std.Error;
+        try
+        {
+            int code = await RunCommandAsync(args, std, cancellationToken);
+            await std.Text.FlushAsync();
+            await std.Output.FlushAsync();
+            return code;
+        }
+        catch (OutputException e)
+        {
+            await error.WriteLineAsync(Printable.Escape($"criu-image: error: {e.Message}"));
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("criu-image: interrupted");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync(Printable.Escape($"criu-image: error: unexpected {e.GetType().Name}: {e.Message}"));
+            await error.WriteLineAsync(args.Contains(GlobalOptions.VerboseName) ? e.ToString() : $"(run with {GlobalOptions.VerboseName} for the details)");
+        }
+
+        return ExitCodes.Unusable;
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, StandardStreams std, CancellationToken cancellationToken)
+    {
+        TextWriter output = std.Text;
+        TextWriter error = std.Error;
+        var root = new RootCommand(HelpText.Root)
+        {
+            DecodeCommand.Create(std),
+            EncodeCommand.Create(std),
+            InfoCommand.Create(output, error),
+            VerifyCommand.Create(std),
+            ImportCommand.Create(std),
+            PlanCommand.Create(output, error),
+            HostSnapshotCommand.Create(std),
+            HostCheckCommand.Create(output, error),
+            ShowCommand.Create(std),
+            DiffCommand.Create(std),
+            StatsCommand.Create(std),
+            CompletionCommand.Create(std),
+        };
+        root.Options.Add(GlobalOptions.Verbose);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        if (args.Length == 0)
+        {
+            // No command: the usage, on standard error since nothing was done.
+            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = error, Error = error });
             return ExitCodes.Unusable;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0 || ParseErrors.UnknownOptions(parse).Count > 0)
+        {
+            await ParseErrors.WriteAsync(parse, error);
+            return ExitCodes.Unusable;
+        }
+
+        return await parse.InvokeAsync(invocation, cancellationToken);
     }
 }

@@ -78,8 +78,8 @@ public class RestorePlanTests
     {
         byte[] image = File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "verify", "CRI113-settable-by-target.img"));
         Assert.Contains(ImageVerifier.Verify(image, "x").Diagnostics, d => d.Descriptor.Id == "CRI113" && d.GemHandle == 2);
-        Assert.DoesNotContain(ImageVerifier.Verify(image, "x", KernelProfile.Linux6_18).Diagnostics, d => d.Descriptor.Id == "CRI113" && d.GemHandle == 2);
-        Assert.Contains(ImageVerifier.Verify(image, "x", KernelProfile.Linux6_18).Diagnostics, d => d.Descriptor.Id == "CRI113" && d.GemHandle == 1);
+        Assert.DoesNotContain(ImageVerifier.Verify(image, "x", new VerifyOptions { Target = KernelProfile.Linux6_18 }).Diagnostics, d => d.Descriptor.Id == "CRI113" && d.GemHandle == 2);
+        Assert.Contains(ImageVerifier.Verify(image, "x", new VerifyOptions { Target = KernelProfile.Linux6_18 }).Diagnostics, d => d.Descriptor.Id == "CRI113" && d.GemHandle == 1);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class RestorePlanTests
     /// <summary>verify's restore errors and plan's refusals, as (code, handle, mapping, call), must be the same multiset.</summary>
     private static int AssertSameRestoreModel(byte[] image, KernelProfile? target)
     {
-        FileReport report = ImageVerifier.Verify(image, "x", target);
+        FileReport report = ImageVerifier.Verify(image, "x", new VerifyOptions { Target = target });
         RestorePlan plan;
         try
         {

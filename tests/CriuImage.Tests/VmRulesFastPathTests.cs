@@ -43,7 +43,7 @@ public class VmRulesFastPathTests
             MappingRange? fastRange = fast.Check(vm, 0, bo, 0, 0, fastBag.Add);
             MappingRange? fullRange = full.Check(vm, 0, bo, 0, 0, fullBag.Add);
             Assert.Equal(fullRange, fastRange);
-            Assert.Equal(fullBag.ToList().Select(d => d.Message), fastBag.ToList().Select(d => d.Message));
+            Assert.Equal(fullBag.Listed.Select(d => d.Message), fastBag.Listed.Select(d => d.Message));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CriuImage.Criu;
 using CriuImage.Json;
+using CriuImage.Reporting;
 using CriuImage.Format;
 
 namespace CriuImage.Analyzer.Commands;
@@ -11,35 +12,26 @@ namespace CriuImage.Analyzer.Commands;
 /// </summary>
 internal static class DecodeCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, or CRIU amdgpu file, to decode." };
-        var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here (replaced only on success) instead of standard output." };
-        var command = new Command("decode", "Decode an image into its JSON interchange document.") { image, target };
+        var image = new Argument<string>("IMAGE") { Description = "The image, or CRIU amdgpu file, to decode (- reads an image from standard input)." };
+        var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
+        var command = new Command("decode", "Decode an image into its JSON interchange document (streamed: memory stays bounded by one frame), or a CRIU amdgpu file into crit-style JSON.") { image, target };
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(image)!;
-            string? outPath = parse.GetValue(target);
-            return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
+            string outPath = parse.GetValue(target) ?? "-";
+            return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                if (ReadCriu(path) is { } criu)
+                if (path != "-" && ReadCriu(path) is { } criu)
                 {
-                    return await WriteCriuAsync(path, criu, outPath, output, error, cancellationToken);
+                    return await WriteCriuAsync(path, criu, outPath, std, cancellationToken);
                 }
 
-                await using ImageReader reader = ImageReader.Open(path);
-                if (outPath is null)
-                {
-                    using var buffer = new MemoryStream();
-                    await JsonImageDecoder.DecodeAsync(reader, buffer, cancellationToken);
-                    await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-                    await output.FlushAsync(cancellationToken);
-                    return ExitCodes.Success;
-                }
-
-                await using AtomicOutput file = AtomicOutput.Create(outPath);
-                await JsonImageDecoder.DecodeAsync(reader, file.Stream, cancellationToken);
-                await file.CommitAsync();
+                await using ImageReader reader = path == "-" ? ImageReader.Create(std.Input, leaveOpen: true) : ImageReader.Open(path);
+                await using CommandOutput output = CommandOutput.Open(outPath, std);
+                await JsonImageDecoder.DecodeAsync(reader, output.Stream, cancellationToken);
+                await output.CommitAsync(cancellationToken);
                 return ExitCodes.Success;
             });
         });
@@ -64,26 +56,17 @@ internal static class DecodeCommand
         return file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind ? CriuDumpFile.Read(file, new CriuFileName(kind, -1)) : null;
     }
 
-    private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string? outPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
         if (criu.DamageDetail is { } damage)
         {
-            await error.WriteLineAsync($"{path}: error: {damage.Message}");
+            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: {damage.Message}"));
             return ExitCodes.Unusable;
         }
 
-        if (outPath is null)
-        {
-            using var buffer = new MemoryStream();
-            CriuJsonWriter.Write(criu, buffer);
-            await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-            await output.FlushAsync(cancellationToken);
-            return ExitCodes.Success;
-        }
-
-        await using AtomicOutput file = AtomicOutput.Create(outPath);
-        CriuJsonWriter.Write(criu, file.Stream);
-        await file.CommitAsync();
+        await using CommandOutput output = CommandOutput.Open(outPath, std);
+        CriuJsonWriter.Write(criu, output.Stream);
+        await output.CommitAsync(cancellationToken);
         return ExitCodes.Success;
     }
 }

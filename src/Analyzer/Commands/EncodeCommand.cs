@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Format;
 using CriuImage.Json;
 
 namespace CriuImage.Analyzer.Commands;
@@ -6,22 +7,33 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary><c>criu-image encode FILE.json -o IMAGE</c>: a JSON interchange document as an image, written atomically.</summary>
 internal static class EncodeCommand
 {
-    public static Command Create(TextWriter error)
+    public static Command Create(StandardStreams std)
     {
-        var json = new Argument<string>("FILE.json") { Description = "The JSON interchange document." };
-        var target = new Option<string>("--output", "-o") { Description = "The image to write (replaced only on success).", Required = true };
+        var json = new Argument<string>("FILE.json") { Description = "The JSON interchange document (- reads standard input)." };
+        var target = new Option<string>("--output", "-o") { Description = "The image to write: a file is replaced only on success; a device or FIFO is written through; - is standard output.", Required = true };
         var command = new Command("encode", "Encode a JSON interchange document into an image.") { json, target };
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(json)!;
             string outPath = parse.GetValue(target)!;
-            return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
+            return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                byte[] document = await File.ReadAllBytesAsync(path, cancellationToken);
+                byte[] document = await std.ReadAllBytesAsync(path, cancellationToken);
+                if (document.AsSpan().StartsWith(Preamble.Magic))
+                {
+                    await std.Error.WriteLineAsync(Reporting.Printable.Escape($"{(path == "-" ? "<stdin>" : path)}: error: this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON"));
+                    return ExitCodes.Unusable;
+                }
+
                 JsonImageEncoder encoder = JsonImageEncoder.Create(document);
-                await using ImageFileWriter file = ImageFileWriter.Create(outPath, encoder.Header);
-                await encoder.WriteBosAsync(file.Writer, cancellationToken);
-                await file.CommitAsync(cancellationToken);
+                await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
+                await using (ImageWriter writer = ImageWriter.Create(output.Stream, encoder.Header, leaveOpen: true))
+                {
+                    await encoder.WriteBosAsync(writer, cancellationToken);
+                    await writer.CompleteAsync(cancellationToken);
+                }
+
+                await output.CommitAsync(cancellationToken);
                 return ExitCodes.Success;
             });
         });

@@ -8,9 +8,10 @@ internal static class HostSnapshotCommand
 {
     private const string KernelReleaseFile = "/proc/sys/kernel/osrelease";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
-        var file = new Option<string?>("--output", "-o") { Description = "Write the snapshot here instead of standard output." };
+        TextWriter error = std.Error;
+        var file = new Option<string?>("--output", "-o") { Description = "Write the snapshot here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
         var topology = new Option<string>("--topology")
         {
             Description = "The topology folder to snapshot.",
@@ -29,15 +30,9 @@ internal static class HostSnapshotCommand
                     using var buffer = new MemoryStream();
                     HostSnapshot.Write(root, buffer, release);
                     buffer.Position = 0;
-                    if (path is null)
-                    {
-                        await output.WriteAsync(new StreamReader(buffer).ReadToEnd());
-                        return ExitCodes.Success;
-                    }
-
-                    await using AtomicOutput target = AtomicOutput.Create(path);
+                    await using CommandOutput target = CommandOutput.Open(path ?? "-", std);
                     await buffer.CopyToAsync(target.Stream, cancellationToken);
-                    await target.CommitAsync();
+                    await target.CommitAsync(cancellationToken);
                     return ExitCodes.Success;
                 }
                 catch (TopologyFormatException e)

@@ -5,11 +5,13 @@ using CriuImage.Verification;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning] [--target KERNEL] [--follow-symlinks] PATH...</c>.</summary>
+/// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning|note] [--target KERNEL] [--max-findings N] [--follow-symlinks] PATH...</c>.</summary>
 internal static class VerifyCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
+        TextWriter output = std.Text;
+        TextWriter error = std.Error;
         var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives (.tar, .tar.gz, .tgz), or - for standard input.", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "Report format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -17,42 +19,50 @@ internal static class VerifyCommand
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
         Option<string?> target = PlanCommand.TargetOption();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
+        maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
         var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders (they are skipped and listed otherwise)." };
-        var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files.") { paths, format, failOn, target, jobs, follow };
+        var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.")
+        {
+            paths, format, failOn, target, jobs, maxFindings, follow,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
+            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
-                await error.WriteLineAsync($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)");
+                await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));
                 foreach (SkippedInput s in inputs.Skipped.Where(s => s.Kind != SkipKind.Other))
                 {
-                    await error.WriteLineAsync($"{s.Path}: skipped: {s.Reason}");
+                    await error.WriteLineAsync(Printable.Escape($"{s.Path}: skipped: {s.Reason}"));
                 }
 
                 return ExitCodes.Unusable;
             }
 
-            VerifyRun run = await Verifier.VerifyAsync(inputs, Math.Max(1, parse.GetValue(jobs)), cancellationToken, PlanCommand.Profile(parse.GetValue(target)));
-            await WriteAsync(run, parse.GetValue(format)!, output);
+            var options = new VerifyOptions { Target = PlanCommand.Profile(parse.GetValue(target)), MaxFindingsPerCode = parse.GetValue(maxFindings) };
+            VerifyRun run = await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, progress =>
+                Verifier.VerifyAsync(inputs, Math.Max(1, parse.GetValue(jobs)), cancellationToken, options, progress));
             Severity threshold = parse.GetValue(failOn) switch
             {
                 "warning" => Severity.Warning,
                 "note" => Severity.Note,
                 _ => Severity.Error,
             };
-            return run.Reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
-                : run.Reports.Any(r => r.Diagnostics.Any(d => d.Severity <= threshold)) ? ExitCodes.Findings
+            int exitCode = run.Reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
+                : run.Reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
                 : ExitCodes.Success;
+            await WriteAsync(run, parse.GetValue(format)!, output, exitCode, std.Terminal);
+            return exitCode;
         });
         return command;
     }
 
-    private static async Task WriteAsync(VerifyRun run, string format, TextWriter output)
+    private static async Task WriteAsync(VerifyRun run, string format, TextWriter output, int exitCode, Terminal terminal)
     {
         if (format == "text")
         {
-            await output.WriteAsync(TextReport.Write(run.Reports, run.Skipped));
+            await output.WriteAsync(terminal.Colour(TextReport.Write(run.Reports, run.Skipped)));
             return;
         }
 
@@ -63,7 +73,7 @@ internal static class VerifyCommand
         }
         else
         {
-            SarifReport.Write(run.Reports, buffer);
+            SarifReport.Write(run.Reports, buffer, exitCode);
         }
 
         await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));

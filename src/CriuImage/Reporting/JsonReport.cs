@@ -5,9 +5,12 @@ using CriuImage.Verification;
 namespace CriuImage.Reporting;
 
 /// <summary>
-/// The JSON shape scripts rely on: <c>{"files":[{"path", "status", "diagnostics":[{"code", "severity",
-/// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}]}]}</c>, location
-/// fields present only where they apply.
+/// The JSON shape scripts rely on: <c>{"tool":{"name", "version"}, "files":[{"path", "status",
+/// "summary":{"errors", "warnings", "notes", "listed", "mappings"}, "diagnostics":[{"code", "severity",
+/// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}],
+/// "not_listed":[{"code", "severity", "count", "total"}]}], "summary":{"files", "ok", "findings",
+/// "unreadable", "errors", "warnings", "notes", "listed", "mappings"}}</c>. Summaries are true totals,
+/// listed or not; location fields and <c>not_listed</c> are present only where they apply.
 /// </summary>
 public static class JsonReport
 {
@@ -17,12 +20,21 @@ public static class JsonReport
     /// <summary>As <see cref="Write(IReadOnlyList{FileReport}, Stream)"/>, with <c>"skipped":[{"path", "reason"}]</c> after the files when something was not examined.</summary>
     public static void Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped, Stream output)
     {
+        ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(skipped);
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteStartObject("tool");
+        json.WriteString("name", ToolInfo.Name);
+        json.WriteString("version", ToolInfo.Version);
+        json.WriteEndObject();
         json.WriteStartArray("files");
+        FindingSummary all = default;
+        ulong mappings = 0;
         foreach (FileReport report in reports)
         {
+            all += report.Summary;
+            mappings += report.Mappings;
             json.WriteStartObject();
             json.WriteString("path", report.Path);
             json.WriteString("status", report.StatusName);
@@ -31,6 +43,9 @@ public static class JsonReport
                 json.WriteString("criu_revision", revision);
             }
 
+            json.WriteStartObject("summary");
+            WriteCounts(json, report.Summary, report.Mappings);
+            json.WriteEndObject();
             json.WriteStartArray("diagnostics");
             foreach (Diagnostic d in report.Diagnostics)
             {
@@ -63,6 +78,22 @@ public static class JsonReport
             }
 
             json.WriteEndArray();
+            if (report.NotListed.Count > 0)
+            {
+                json.WriteStartArray("not_listed");
+                foreach (UnlistedFindings unlisted in report.NotListed)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", unlisted.Descriptor.Id);
+                    json.WriteString("severity", TextReport.Name(unlisted.Descriptor.Severity));
+                    json.WriteNumber("count", unlisted.NotListed);
+                    json.WriteNumber("total", unlisted.Total);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 
@@ -81,9 +112,25 @@ public static class JsonReport
             json.WriteEndArray();
         }
 
+        json.WriteStartObject("summary");
+        json.WriteNumber("files", reports.Count);
+        json.WriteNumber("ok", reports.Count(r => r.Status == FileStatus.Ok));
+        json.WriteNumber("findings", reports.Count(r => r.Status == FileStatus.Findings));
+        json.WriteNumber("unreadable", reports.Count(r => r.Status == FileStatus.Unreadable));
+        WriteCounts(json, all, mappings);
+        json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();
         output.Write("\n"u8);
+    }
+
+    private static void WriteCounts(Utf8JsonWriter json, FindingSummary summary, ulong mappings)
+    {
+        json.WriteNumber("errors", summary.Errors);
+        json.WriteNumber("warnings", summary.Warnings);
+        json.WriteNumber("notes", summary.Notes);
+        json.WriteNumber("listed", summary.Listed);
+        json.WriteNumber("mappings", mappings);
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, uint? value)

@@ -3,12 +3,20 @@ using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
-/// <summary>SARIF 2.1.0: one run of the <c>criu-image</c> driver with every rule, one result per finding.</summary>
+/// <summary>
+/// SARIF 2.1.0: one run of the <c>criu-image</c> driver (with its version) with every rule, one result per
+/// listed finding, and the invocation with its exit code. Rules link to docs/diagnostics.md by absolute URI
+/// (<see cref="ToolInfo.HelpUri"/>). Findings past the listing limit are counted in the run's properties.
+/// </summary>
 public static class SarifReport
 {
     /// <summary>Writes <paramref name="reports"/> as a SARIF 2.1.0 log to <paramref name="output"/>.</summary>
-    public static void Write(IReadOnlyList<FileReport> reports, Stream output)
+    /// <param name="reports">The files verified.</param>
+    /// <param name="output">Where to write the log.</param>
+    /// <param name="exitCode">The exit code of the run, recorded in <c>invocations</c> when given.</param>
+    public static void Write(IReadOnlyList<FileReport> reports, Stream output, int? exitCode = null)
     {
+        ArgumentNullException.ThrowIfNull(reports);
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
@@ -39,6 +47,23 @@ public static class SarifReport
         }
 
         json.WriteEndArray();
+        if (exitCode is { } code)
+        {
+            json.WriteStartArray("invocations");
+            json.WriteStartObject();
+            json.WriteBoolean("executionSuccessful", code is 0 or 1);
+            json.WriteNumber("exitCode", code);
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+
+        FindingSummary all = reports.Aggregate(default(FindingSummary), (sum, r) => sum + r.Summary);
+        json.WriteStartObject("properties");
+        json.WriteNumber("errors", all.Errors);
+        json.WriteNumber("warnings", all.Warnings);
+        json.WriteNumber("notes", all.Notes);
+        json.WriteNumber("listed", all.Listed);
+        json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
@@ -50,8 +75,10 @@ public static class SarifReport
     {
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
-        json.WriteString("name", "criu-image");
-        json.WriteString("informationUri", "docs/diagnostics.md");
+        json.WriteString("name", ToolInfo.Name);
+        json.WriteString("version", ToolInfo.Version);
+        json.WriteString("semanticVersion", ToolInfo.Version);
+        json.WriteString("informationUri", ToolInfo.DiagnosticsDocument.AbsoluteUri);
         json.WriteStartArray("rules");
         foreach (DiagnosticDescriptor rule in Descriptors.All)
         {
@@ -61,7 +88,7 @@ public static class SarifReport
             json.WriteStartObject("shortDescription");
             json.WriteString("text", rule.Title);
             json.WriteEndObject();
-            json.WriteString("helpUri", rule.HelpUri);
+            json.WriteString("helpUri", ToolInfo.HelpUri(rule).AbsoluteUri);
             json.WriteStartObject("defaultConfiguration");
             json.WriteString("level", TextReport.Name(rule.Severity));
             json.WriteEndObject();

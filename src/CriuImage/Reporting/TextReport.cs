@@ -5,29 +5,44 @@ using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
-/// <summary>Compiler-style lines, <c>path: error CRI205: message [bo 3, mapping 1]</c>, then a summary per file and overall.</summary>
+/// <summary>
+/// Compiler-style lines, <c>path: error CRI205: message [bo 3, mapping 1]</c>, then a summary per file and
+/// overall with true totals (findings past the listing limit are counted, and said to be). File names and
+/// messages are escaped (<see cref="Printable"/>): one line is one finding.
+/// </summary>
 public static class TextReport
 {
     /// <summary>Formats <paramref name="reports"/>: one line per finding, a summary line per file, then the totals.</summary>
     public static string Write(IReadOnlyList<FileReport> reports)
     {
+        ArgumentNullException.ThrowIfNull(reports);
         var text = new StringBuilder();
+        CultureInfo c = CultureInfo.InvariantCulture;
         foreach (FileReport report in reports)
         {
+            string path = Printable.Escape(report.Path);
             foreach (Diagnostic d in report.Diagnostics)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {Name(d.Severity)} {d.Descriptor.Id}: {d.Message}");
+                text.Append(c, $"{path}: {Name(d.Severity)} {d.Descriptor.Id}: {Printable.Escape(d.Message)}");
                 string location = Location(d);
                 text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"{report.Path}: {report.StatusName}: {Counts(report.Diagnostics)}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
+            foreach (UnlistedFindings unlisted in report.NotListed)
+            {
+                text.Append(c, $"{path}: {Name(unlisted.Descriptor.Severity)} {unlisted.Descriptor.Id}: {unlisted.NotListed} more not listed ({unlisted.Total} in all)\n");
+            }
+
+            FindingSummary s = report.Summary;
+            string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
+            text.Append(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
         }
 
         int ok = reports.Count(r => r.Status == FileStatus.Ok);
         int findings = reports.Count(r => r.Status == FileStatus.Findings);
         int unreadable = reports.Count(r => r.Status == FileStatus.Unreadable);
-        text.Append(CultureInfo.InvariantCulture, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(reports.SelectMany(r => r.Diagnostics))}\n");
+        FindingSummary all = reports.Aggregate(default(FindingSummary), (sum, r) => sum + r.Summary);
+        text.Append(c, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(all)}\n");
         return text.ToString();
     }
 
@@ -87,21 +102,8 @@ public static class TextReport
         return string.Join(", ", parts);
     }
 
-    private static string Counts(IEnumerable<Diagnostic> diagnostics)
-    {
-        int errors = 0, warnings = 0, notes = 0;
-        foreach (Diagnostic d in diagnostics)
-        {
-            _ = d.Severity switch
-            {
-                Severity.Error => errors++,
-                Severity.Warning => warnings++,
-                _ => notes++,
-            };
-        }
+    private static string Counts(FindingSummary s) =>
+        $"{Plural(s.Errors, "error")}, {Plural(s.Warnings, "warning")}, {Plural(s.Notes, "note")}";
 
-        return $"{Plural(errors, "error")}, {Plural(warnings, "warning")}, {Plural(notes, "note")}";
-    }
-
-    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+    private static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

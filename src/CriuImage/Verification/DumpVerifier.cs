@@ -11,28 +11,38 @@ namespace CriuImage.Verification;
 public static class DumpVerifier
 {
     /// <summary>Verifies <paramref name="dump"/>; <paramref name="complete"/> says whether its folder was searched (so a file it lacks is missing, not just unnamed).</summary>
-    public static List<FileReport> Verify(CriuDump dump, bool complete)
+    /// <param name="dump">The files of one dump.</param>
+    /// <param name="complete">Whether the dump's whole folder was searched.</param>
+    /// <param name="options">The restore target of the render nodes' rules and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
+    public static List<FileReport> Verify(CriuDump dump, bool complete, VerifyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dump);
-        var bags = dump.Files.ToDictionary(f => f, _ => new DiagnosticBag(ImageVerifier.CapPerCode));
+        options ??= VerifyOptions.Default;
+        var bags = dump.Files.ToDictionary(f => f, _ => new DiagnosticBag(options.MaxFindingsPerCode));
         foreach (CriuDumpFile file in dump.Files)
         {
-            CheckFile(file, bags[file]);
+            CheckFile(file, bags[file], options.Target);
         }
 
         DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
-        return [.. dump.Files.Select(f => Report(f, bags[f].ToList()))];
+        return [.. dump.Files.Select(f => Report(f, bags[f]))];
     }
 
-    private static FileReport Report(CriuDumpFile file, List<Diagnostic> diagnostics)
+    private static FileReport Report(CriuDumpFile file, DiagnosticBag bag)
     {
-        FileStatus status = file.Damage != CriuDamage.None ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
+        FindingSummary summary = bag.Summary();
+        FileStatus status = file.Damage != CriuDamage.None ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         ulong mappings = (ulong)(file.RenderNode?.Message.Bos.Sum(b => (long)b.VmEntries.Length) ?? 0);
         bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
-        return new FileReport(file.Input.Path, status, diagnostics, mappings) { CriuRevision = message ? CriuRevisionNames.Describe(file.Revisions) : null };
+        return new FileReport(file.Input.Path, status, bag.Listed, mappings)
+        {
+            Summary = summary,
+            NotListed = bag.NotListed(),
+            CriuRevision = message ? CriuRevisionNames.Describe(file.Revisions) : null,
+        };
     }
 
-    private static void CheckFile(CriuDumpFile file, DiagnosticBag bag)
+    private static void CheckFile(CriuDumpFile file, DiagnosticBag bag, Restore.KernelProfile? target)
     {
         switch (file.Damage)
         {
@@ -67,7 +77,7 @@ public static class DumpVerifier
 
         if (file.RenderNode is { } node)
         {
-            RenderNodeRules.Check(node, file.Input.Path, bag);
+            RenderNodeRules.Check(node, file.Input.Path, bag, target);
         }
     }
 }

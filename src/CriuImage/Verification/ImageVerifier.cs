@@ -12,13 +12,10 @@ namespace CriuImage.Verification;
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
-    /// <summary>Findings listed per code before the rest are only counted.</summary>
+    /// <summary>Findings listed per code by default before the rest are only counted.</summary>
     public const int CapPerCode = 100;
 
-    /// <summary>Overlap pairs listed per mapping overlapped, so one huge mapping does not fill the report.</summary>
-    private const int PairsPerPartner = 5;
-
-    private readonly DiagnosticBag _bag = new(CapPerCode);
+    private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
     private readonly Dictionary<uint, int> _handles = [];
     private readonly RangeBuffer _ranges = new();
@@ -32,16 +29,21 @@ public sealed class ImageVerifier : IImageScanHandler
     /// <summary>The bag's Add as the rules take it, made once: a method group converted per mapping would allocate per mapping.</summary>
     private readonly Action<Diagnostic> _report;
 
-    private ImageVerifier(KernelProfile? target)
+    private ImageVerifier(VerifyOptions? options)
     {
-        _target = target;
+        options ??= VerifyOptions.Default;
+        _target = options.Target;
+        _bag = new DiagnosticBag(options.MaxFindingsPerCode);
         _report = _bag.Add;
     }
 
-    /// <summary>Runs the analysis of the image at <paramref name="path"/> for a restore on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
-    public static FileReport Verify(string path, string displayPath, KernelProfile? target = null)
+    /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="displayPath">The name the report gives it.</param>
+    /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
+    public static FileReport Verify(string path, string displayPath, VerifyOptions? options = null)
     {
-        var analysis = new ImageVerifier(target);
+        var analysis = new ImageVerifier(options);
         try
         {
             ImageScanner.Scan(path, analysis);
@@ -51,13 +53,19 @@ public sealed class ImageVerifier : IImageScanHandler
             return new FileReport(displayPath, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, $"cannot read the file: {e.Message}")], 0);
         }
 
-        return analysis.Finish(displayPath);
+        FileReport report = analysis.Finish(displayPath);
+        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+            ? report with { Diagnostics = [first with { Message = $"{first.Message} ({kind})" }] }
+            : report;
     }
 
-    /// <summary>Runs the analysis of an image held in memory for a restore on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
-    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath, KernelProfile? target = null)
+    /// <summary>Runs the analysis of an image held in memory.</summary>
+    /// <param name="image">The image's bytes.</param>
+    /// <param name="displayPath">The name the report gives it.</param>
+    /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
+    public static FileReport Verify(ReadOnlyMemory<byte> image, string displayPath, VerifyOptions? options = null)
     {
-        var analysis = new ImageVerifier(target);
+        var analysis = new ImageVerifier(options);
         ImageScanner.Scan(image, analysis);
         return analysis.Finish(displayPath);
     }
@@ -120,25 +128,23 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         CheckOverlaps();
         CheckMmapCollisions();
-        List<Diagnostic> diagnostics = _bag.ToList();
-        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : diagnostics.Count == 0 ? FileStatus.Ok : FileStatus.Findings;
-        return new FileReport(path, status, diagnostics, _mappings);
+        FindingSummary summary = _bag.Summary();
+        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
+        return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
     }
 
+    /// <summary>One finding per overlapping pair: the first ones listed, every one counted.</summary>
     private void CheckOverlaps()
     {
-        var perPartner = new Dictionary<(int, uint), int>();
-        OverlapSweep.Run(_ranges, (range, other) =>
+        long listed = 0;
+        long pairs = OverlapSweep.Pairs(_ranges, (range, other) =>
         {
-            (int, uint) partner = (other.Bo, other.Mapping);
-            int listed = perPartner.GetValueOrDefault(partner);
-            if (listed >= PairsPerPartner || !_bag.HasRoom(Descriptors.MappingOverlap))
+            if (!_bag.HasRoom(Descriptors.MappingOverlap))
             {
-                _bag.Count(Descriptors.MappingOverlap);
-                return;
+                return false;
             }
 
-            perPartner[partner] = listed + 1;
+            listed++;
             BoInfo bo = _bos[range.Bo];
             BoInfo otherBo = _bos[other.Bo];
             ulong sharedFirst = range.First;
@@ -152,7 +158,12 @@ public sealed class ImageVerifier : IImageScanHandler
                 Related = [new RelatedLocation(otherBo.Handle, other.Mapping)],
                 Call = RestoreCall.GemVa,
             });
+            return true;
         });
+        if (pairs > listed)
+        {
+            _bag.Count(Descriptors.MappingOverlap, pairs - listed);
+        }
     }
 
     private void CheckMmapCollisions()

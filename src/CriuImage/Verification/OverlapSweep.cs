@@ -1,14 +1,49 @@
 namespace CriuImage.Verification;
 
 /// <summary>
-/// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep
-/// keeping the range that reaches furthest. A range overlaps some earlier range exactly when its first page
-/// is at most that furthest last page; it is reported once, paired with the range reaching furthest.
+/// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep.
+/// <see cref="Run"/> keeps the range that reaches furthest: a range overlaps some earlier range exactly when
+/// its first page is at most that furthest last page, and it is reported once, paired with that range.
+/// <see cref="Pairs"/> keeps every range still open, so that each overlapping pair is counted.
 /// </summary>
 internal static class OverlapSweep
 {
+    private interface IVisitor
+    {
+        void Visit(in MappingRange range);
+    }
+
     /// <summary>Calls <paramref name="onOverlap"/>(range, earlier) for each range of <paramref name="ranges"/> that overlaps an earlier one.</summary>
     public static void Run(RangeBuffer ranges, Action<MappingRange, MappingRange> onOverlap)
+    {
+        var sweep = new Sweeper(onOverlap);
+        InOrder(ranges, ref sweep);
+    }
+
+    /// <summary>
+    /// Counts every pair of overlapping ranges, and calls <paramref name="list"/>(range, earlier) for them,
+    /// earlier partners in address order, until it returns false; after that the pairs are only counted
+    /// (from the number of ranges still open, without visiting them). Memory: the ranges open at once. An
+    /// image without overlaps (the usual one) costs only the plain sweep.
+    /// </summary>
+    /// <returns>The number of overlapping pairs.</returns>
+    public static long Pairs(RangeBuffer ranges, Func<MappingRange, MappingRange, bool> list)
+    {
+        var any = new Sweeper(null);
+        InOrder(ranges, ref any);
+        if (!any.Found)
+        {
+            return 0;
+        }
+
+        var pairs = new PairSweeper(list);
+        InOrder(ranges, ref pairs);
+        return pairs.Pairs;
+    }
+
+    /// <summary>Visits the ranges by first page, ties in arrival order (a struct visitor: no call through a delegate per range).</summary>
+    private static void InOrder<TVisitor>(RangeBuffer ranges, ref TVisitor visitor)
+        where TVisitor : struct, IVisitor
     {
         if (ranges.Count == 0)
         {
@@ -17,14 +52,13 @@ internal static class OverlapSweep
 
         // Kernels list mappings in address order more often than not: then the ranges are swept where they
         // lie; otherwise only 16-byte keys are sorted, and the ranges looked up through them.
-        var sweep = new Sweeper(onOverlap);
-        if (InOrder(ranges))
+        if (IsSorted(ranges))
         {
             foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
             {
                 foreach (MappingRange range in chunk.Span)
                 {
-                    sweep.Next(range);
+                    visitor.Visit(range);
                 }
             }
 
@@ -46,7 +80,7 @@ internal static class OverlapSweep
         RangeBuffer.Lookup lookup = ranges.ToLookup();
         foreach (SortKey key in keys)
         {
-            sweep.Next(lookup[key.Index]);
+            visitor.Visit(lookup[key.Index]);
         }
     }
 
@@ -96,7 +130,7 @@ internal static class OverlapSweep
         }
     }
 
-    private static bool InOrder(RangeBuffer ranges)
+    private static bool IsSorted(RangeBuffer ranges)
     {
         ulong previous = 0;
         foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
@@ -115,16 +149,20 @@ internal static class OverlapSweep
         return true;
     }
 
-    private struct Sweeper(Action<MappingRange, MappingRange> onOverlap)
+    /// <summary>Keeps the range reaching furthest; reports each range that starts before that reach ends.</summary>
+    private struct Sweeper(Action<MappingRange, MappingRange>? onOverlap) : IVisitor
     {
         private MappingRange _furthest;
         private bool _started;
 
-        public void Next(in MappingRange range)
+        public bool Found { get; private set; }
+
+        public void Visit(in MappingRange range)
         {
             if (_started && range.First <= _furthest.Last)
             {
-                onOverlap(range, _furthest);
+                Found = true;
+                onOverlap?.Invoke(range, _furthest);
             }
 
             if (!_started || range.Last > _furthest.Last)
@@ -132,6 +170,42 @@ internal static class OverlapSweep
                 _furthest = range;
                 _started = true;
             }
+        }
+    }
+
+    /// <summary>Keeps every open range (by last page) and pairs each new range with all of them.</summary>
+    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list) : IVisitor
+    {
+        private readonly PriorityQueue<MappingRange, ulong> _open = new();
+        private readonly List<MappingRange> _partners = [];
+        private bool _listingDone;
+
+        public long Pairs { get; private set; }
+
+        public void Visit(in MappingRange range)
+        {
+            while (_open.TryPeek(out _, out ulong last) && last < range.First)
+            {
+                _open.Dequeue();
+            }
+
+            Pairs += _open.Count;
+            if (!_listingDone && _open.Count > 0)
+            {
+                _partners.Clear();
+                _partners.AddRange(_open.UnorderedItems.Select(item => item.Element));
+                _partners.Sort(static (a, b) => (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)));
+                foreach (MappingRange partner in _partners)
+                {
+                    if (!list(range, partner))
+                    {
+                        _listingDone = true;
+                        break;
+                    }
+                }
+            }
+
+            _open.Enqueue(range, range.Last);
         }
     }
 

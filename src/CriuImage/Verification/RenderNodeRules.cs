@@ -9,7 +9,7 @@ namespace CriuImage.Verification;
 /// </summary>
 internal static class RenderNodeRules
 {
-    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag)
+    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag, Restore.KernelProfile? target)
     {
         // A released render node is gpu_id alone: nothing else to check on its own.
         if (file.Revisions == CriuRevisions.Released)
@@ -58,12 +58,12 @@ internal static class RenderNodeRules
 
         if (withMappings && node.Bos.Count > 0)
         {
-            CheckAsImage(node, path, bag);
+            CheckAsImage(node, path, bag, target);
         }
     }
 
     /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
-    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag)
+    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, Restore.KernelProfile? target)
     {
         using var stream = new MemoryStream();
         ImageWriter writer = ImageWriter.Create(stream, CriuImport.HeaderFor(node), leaveOpen: true);
@@ -76,7 +76,8 @@ internal static class RenderNodeRules
             offsets.TryAdd(bo.Handle, bo.ByteOffset);
         }
 
-        FileReport report = ImageVerifier.Verify(stream.GetBuffer().AsMemory(0, (int)stream.Length), path);
+        // Every finding comes back listed, so that the file's own bag lists and counts them as its limit says.
+        FileReport report = ImageVerifier.Verify(stream.GetBuffer().AsMemory(0, (int)stream.Length), path, new VerifyOptions { Target = target, MaxFindingsPerCode = 0 });
         foreach (Diagnostic d in report.Diagnostics)
         {
             bag.Add(d with { ByteOffset = d.GemHandle is { } h && offsets.TryGetValue(h, out long at) ? at : null });

@@ -13,15 +13,18 @@ public sealed record VerifyRun(IReadOnlyList<FileReport> Reports, IReadOnlyList<
 /// </summary>
 public static class Verifier
 {
-    /// <summary>
-    /// Verifies <paramref name="inputs"/>, at most <paramref name="parallelism"/> images at a time, for a restore
-    /// on <paramref name="target"/> (null: each image's own generation).
-    /// </summary>
-    public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, Restore.KernelProfile? target = null)
+    /// <summary>Verifies <paramref name="inputs"/>; reports are in input order, unreadable inputs last.</summary>
+    /// <param name="inputs">What <see cref="InputCollector"/> found.</param>
+    /// <param name="parallelism">Images verified at once.</param>
+    /// <param name="cancellationToken">Stops the images not yet started.</param>
+    /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
+    /// <param name="progress">Told how many images are done, after each one.</param>
+    public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, VerifyOptions? options = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var reports = new FileReport?[inputs.Files.Count];
         InputPlan plan = InputPlan.Of(inputs);
+        int done = 0;
         await Parallel.ForEachAsync(
             plan.Images,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
@@ -29,14 +32,15 @@ public static class Verifier
             {
                 InputFile file = inputs.Files[i];
                 reports[i] = file.DiskPath is { } disk && file.Content is null
-                    ? ImageVerifier.Verify(disk, file.Path, target)
-                    : ImageVerifier.Verify(file.Content ?? [], file.Path, target);
+                    ? ImageVerifier.Verify(disk, file.Path, options)
+                    : ImageVerifier.Verify(file.Content ?? [], file.Path, options);
+                progress?.Report(Interlocked.Increment(ref done));
                 return ValueTask.CompletedTask;
             });
 
         foreach (PlannedDump planned in plan.Dumps)
         {
-            List<FileReport> dumpReports = DumpVerifier.Verify(planned.Dump, planned.Complete);
+            List<FileReport> dumpReports = DumpVerifier.Verify(planned.Dump, planned.Complete, options);
             for (int k = 0; k < dumpReports.Count; k++)
             {
                 reports[planned.Indices[k]] = dumpReports[k];

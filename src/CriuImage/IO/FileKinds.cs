@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using CriuImage.Format;
+
+namespace CriuImage.IO;
+
+/// <summary>Names a file given to the wrong reader from its first bytes, so an error can say what it is and which command reads it.</summary>
+public static class FileKinds
+{
+    /// <summary>criu/include/magic.h: IMG_COMMON_MAGIC heads CRIU's images, IMG_SERVICE_MAGIC its service files.</summary>
+    private const uint CriuCommonMagic = 0x54564319;
+    private const uint CriuServiceMagic = 0x55105940;
+
+    /// <summary>Bytes of the head <see cref="Describe(ReadOnlySpan{byte}, long)"/> looks at.</summary>
+    public const int HeadSize = 16;
+
+    /// <summary>What a file starting with <paramref name="head"/> and <paramref name="length"/> bytes long is, when it is one of the kinds this tool knows; otherwise null.</summary>
+    public static string? Describe(ReadOnlySpan<byte> head, long length)
+    {
+        if (head.StartsWith(Preamble.Magic))
+        {
+            return "this is a criu-image file: decode, verify, info and show read it";
+        }
+
+        if (head.Length >= 8)
+        {
+            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(head);
+            if (magic is CriuCommonMagic or CriuServiceMagic)
+            {
+                return "this is one of CRIU's own image files (crit decodes it); criu-image reads amdgpu images";
+            }
+
+            // CRIU's amdgpu plugin writes an 8-byte length, then the protobuf: the length is the rest of the file.
+            if (length > 8 && BinaryPrimitives.ReadUInt64LittleEndian(head) == (ulong)(length - 8))
+            {
+                return "this looks like CRIU's amdgpu plugin image, amdgpu-renderD-<id>.img: 'criu-image import' converts it";
+            }
+        }
+
+        int first = 0;
+        while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            first++;
+        }
+
+        return first < head.Length && head[first] == (byte)'{'
+            ? "this looks like a JSON document: 'criu-image encode' turns it into an image"
+            : null;
+    }
+
+    /// <summary>What the file at <paramref name="path"/> is (see <see cref="Describe(ReadOnlySpan{byte}, long)"/>); null when unknown or unreadable.</summary>
+    public static string? Describe(string path)
+    {
+        Span<byte> head = stackalloc byte[HeadSize];
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
+            long length = RandomAccess.GetLength(file);
+            return Describe(head[..RandomAccess.Read(file, head, 0)], length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

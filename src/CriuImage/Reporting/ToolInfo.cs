@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace CriuImage.Reporting;
+
+/// <summary>The tool named in reports: name, version (one number for the library and the CLI, set in Directory.Build.props), documentation.</summary>
+public static class ToolInfo
+{
+    /// <summary>The tool's name.</summary>
+    public const string Name = "criu-image";
+
+    /// <summary>The version, as packed (<c>0.9.0</c>), without build metadata.</summary>
+    public static string Version { get; } = ReadVersion();
+
+    /// <summary>
+    /// docs/diagnostics.md as an absolute <c>file:</c> URI: the document ships beside the library (in the
+    /// build output and in both packages), so a SARIF viewer can open it offline.
+    /// </summary>
+    public static Uri DiagnosticsDocument { get; } = new(Path.Combine(AppContext.BaseDirectory, "docs", "diagnostics.md"));
+
+    /// <summary>The absolute link to <paramref name="descriptor"/>'s section of docs/diagnostics.md.</summary>
+    public static Uri HelpUri(Verification.DiagnosticDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return new UriBuilder(DiagnosticsDocument) { Fragment = descriptor.Id.ToLowerInvariant() }.Uri;
+    }
+
+    private static string ReadVersion()
+    {
+        string version = typeof(ToolInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        int metadata = version.IndexOf('+', StringComparison.Ordinal);
+        return metadata < 0 ? version : version[..metadata];
+    }
+}
