@@ -9,7 +9,7 @@ public sealed class CompletionTests : TempFolder
     [Theory]
     [InlineData("criu-image ver", "verify")]
     [InlineData("criu-image s", "show stats")]
-    [InlineData("criu-image verify --fo", "--format")]
+    [InlineData("criu-image verify --form", "--format")]
     [InlineData("criu-image verify --format ", "json sarif text")]
     [InlineData("criu-image verify --fail-on w", "warning")]
     [InlineData("criu-image diff --format j", "json")]

@@ -209,7 +209,8 @@ public sealed class OutputTests : TempFolder
         byte[] criu = CriuImages.File(CriuImages.Sample());
         (code, byte[] imported, error) = await RunBytes(criu, "import", "-", "-o", "-");
         Assert.Equal((0, ""), (code, error));
-        Assert.Equal(CriuImage.Verification.FileStatus.Ok, CriuImage.Verification.ImageVerifier.Verify(imported, "-").Status);
+        // The sample's VRAM BO has a 2 MiB alignment in pages (CRI116, a warning): nothing else is found.
+        Assert.Equal(["CRI116"], CriuImage.Verification.ImageVerifier.Verify(imported, "-").Diagnostics.Select(d => d.Descriptor.Id));
     }
 
     [Fact]

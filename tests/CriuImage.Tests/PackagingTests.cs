@@ -32,7 +32,7 @@ public sealed partial class PackagingTests : TempFolder
 
         string installed = Path.Combine(tools, "criu-image");
         Assert.Equal(ToolInfo.Version, (await Run(installed, "--version")).Trim());
-        Assert.Contains("ok: 0 errors", await Run(installed, "verify", Path.Combine(RepoPaths.Fixtures, "criu-v8.img")), StringComparison.Ordinal);
+        Assert.Contains("ok: 0 errors", await Run(installed, "verify", Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img")), StringComparison.Ordinal);
 
         using ZipArchive library = ZipFile.OpenRead(Path.Combine(feed, $"CriuImage.{ToolInfo.Version}.nupkg"));
         Assert.Contains(library.Entries, e => e.FullName == "lib/net10.0/CriuImage.dll");
@@ -60,6 +60,7 @@ public sealed partial class PackagingTests : TempFolder
                 using CriuImage;
                 using CriuImage.Abi;
                 using CriuImage.Reporting;
+                using CriuImage.Restore;
                 using CriuImage.Verification;
 
                 /// <summary>README example {{i}}, with the names its text leaves to the reader as parameters.</summary>

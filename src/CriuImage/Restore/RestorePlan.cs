@@ -129,8 +129,9 @@ public sealed record RestorePlan
                 throw _damage ?? new ImageFormatException(0, "no header");
             }
 
-            // The same sweep as verify's CRI205; the range's Bo field holds the index of its GEM_VA call here.
-            OverlapSweep.Run(_ranges, (range, other) =>
+            // The same sweep as verify's CRI205, one refusal per overlapping pair; the range's Bo field holds the
+            // index of its GEM_VA call here.
+            OverlapSweep.Pairs(_ranges, (range, other) =>
             {
                 Draft call = _calls[_vaCalls[range.Bo]];
                 Draft earlier = _calls[_vaCalls[other.Bo]];
@@ -141,6 +142,7 @@ public sealed record RestorePlan
                     Related = [new RelatedLocation(earlier.Handle, other.Mapping)],
                     Call = RestoreCall.GemVa,
                 });
+                return true;
             });
             return new RestorePlan { Path = path, Revision = _header.Abi, Target = _vmRules!.Target, Calls = _calls.Select(d => d.Freeze()).ToArray() };
         }

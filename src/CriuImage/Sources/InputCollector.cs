@@ -27,7 +27,11 @@ public static class InputCollector
         var set = new InputSet();
         foreach (string path in paths)
         {
-            if (path == "-")
+            if (path.Length == 0)
+            {
+                set.Unreadable.Add(new UnreadableInput(path, "the path is empty (- reads standard input)"));
+            }
+            else if (path == "-")
             {
                 using Stream stdin = standardInput();
                 ReadStream(stdin, "-", set, options);

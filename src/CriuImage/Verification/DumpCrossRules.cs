@@ -45,7 +45,7 @@ internal static class DumpCrossRules
         }
 
         CheckVaSpaces(kfds, nodes, report);
-        CheckImports(kfds, nodes, dmabufs, report);
+        CheckImports(kfds, nodes, dmabufs, complete, report);
         if (complete)
         {
             CheckOrphans(dump, kfds, nodes, report);
@@ -253,7 +253,8 @@ internal static class DumpCrossRules
         }
     }
 
-    private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, Action<CriuDumpFile, Diagnostic> report)
+    /// <summary>Imports and dma-buf nodes against the BOs of the dump; an exporter missing is said only when the whole folder was searched (a file given alone has its exporter elsewhere).</summary>
+    private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Action<CriuDumpFile, Diagnostic> report)
     {
         var kfdHandles = new HashSet<uint>(kfds.SelectMany(k => k.Kfd!.Message.BoEntries).Where(b => b.Handle is { } h && h != uint.MaxValue).Select(b => b.Handle!.Value));
         var exported = new HashSet<uint>(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Where(b => b.IsImport == 0).Select(b => b.Handle));
@@ -268,7 +269,7 @@ internal static class DumpCrossRules
                         $"BO {bo.Handle} is marked is_import because a KFD BO was recorded with the same handle number (amdgpu_plugin_drm.c: shared_bo_has_exporter, keyed by handle alone); restore waits for that BO's dma-buf")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
-                else if (!exported.Contains(bo.Handle))
+                else if (complete && !exported.Contains(bo.Handle))
                 {
                     report(nodeFile, new Diagnostic(Descriptors.OrphanImport,
                         $"BO {bo.Handle} is imported, but no BO of the dump exports handle {bo.Handle}: restore waits for an exporter's dma-buf that never comes")
@@ -280,7 +281,7 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile file in dmabufs)
         {
             uint handle = file.Dmabuf!.Message.GemHandle;
-            if (kfds.Count + nodes.Count > 0 && !allHandles.Contains(handle))
+            if (complete && kfds.Count + nodes.Count > 0 && !allHandles.Contains(handle))
             {
                 report(file, new Diagnostic(Descriptors.DmabufUnknownHandle, $"the dma-buf node names GEM handle {handle}, which no KFD or render-node BO of the dump has; restore finds no BO to export") { ByteOffset = CriuHeader.Size });
             }
