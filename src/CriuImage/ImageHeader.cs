@@ -24,6 +24,16 @@ public sealed record ImageHeader
     /// <summary>GPU page size in bytes: a power of two from 4096 to 2^30.</summary>
     public uint GpuPageSize { get; init; } = DefaultGpuPageSize;
 
+    /// <summary>
+    /// The image's 128-bit identity (format 1.1), which every frame commits to, so a frame taken from another
+    /// image is detected and two images can be told apart. Null when writing asks <see cref="ImageWriter"/> for
+    /// a random one; set it only to reproduce an image byte for byte (as <c>encode</c> does). Null for a 1.0 image read back.
+    /// </summary>
+    public UInt128? ImageId { get; init; }
+
+    /// <summary>The image id as FORMAT.md and the JSON interchange write it: 32 lower-case hex digits.</summary>
+    public static string FormatImageId(UInt128 id) => id.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>What the dumper knew of the device, if anything.</summary>
     public DeviceInfo? Device { get; init; }
 

@@ -17,7 +17,7 @@ internal static class EncodeCommand
             string outPath = parse.GetValue(target)!;
             return CommandErrors.RunWritingAsync(path, outPath, error, async () =>
             {
-                byte[] document = await File.ReadAllBytesAsync(path, cancellationToken);
+                await using FileStream document = File.OpenRead(path);
                 JsonImageEncoder encoder = JsonImageEncoder.Create(document);
                 await using ImageFileWriter file = ImageFileWriter.Create(outPath, encoder.Header);
                 await encoder.WriteBosAsync(file.Writer, cancellationToken);

@@ -47,6 +47,7 @@ internal static class InfoCommand
         CultureInfo c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"{path}");
         text.AppendLine(c, $"  format:        criu-image {preamble.Major}.{preamble.Minor} (features incompat 0x{preamble.Incompat:x}, ro_compat 0x{preamble.RoCompat:x}, compat 0x{preamble.Compat:x})");
+        text.AppendLine(c, $"  image id:      {(header.ImageId is { } id ? ImageHeader.FormatImageId(id) : "none (format 1.0: its trailer digest is weak, blind to frames removed, repeated, reordered or replaced)")}");
         text.AppendLine(c, $"  abi:           {header.Abi.ToId()}");
         text.AppendLine(c, $"  mapping flags: {(header.MappingFlags == MappingFlagsKind.Pte ? "pte (hardware PTE bits)" : "uapi (AMDGPU_VM_* bits)")}");
         text.AppendLine(c, $"  gpu page size: {header.GpuPageSize}");
