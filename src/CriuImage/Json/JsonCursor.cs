@@ -13,6 +13,7 @@ internal ref struct JsonCursor
 {
     private readonly JsonSource _source;
     private long _base;
+    private int _spanLength;
     private Utf8JsonReader _reader;
 
     /// <summary>Resumes reading <paramref name="source"/> where it was left.</summary>
@@ -20,6 +21,7 @@ internal ref struct JsonCursor
     {
         _source = source;
         _base = source.UnconsumedOffset;
+        _spanLength = source.Unconsumed.Length;
         _reader = new Utf8JsonReader(source.Unconsumed, source.Final, source.State);
     }
 
@@ -158,6 +160,8 @@ internal ref struct JsonCursor
 
     private bool TryRead()
     {
+        // Whitespace is consumed without a token: bound it too, or endless whitespace would be read forever.
+        long from = _base + _reader.BytesConsumed;
         while (true)
         {
             try
@@ -177,6 +181,13 @@ internal ref struct JsonCursor
                 return false;
             }
 
+            if (_base + _spanLength - from > JsonSource.MaxToken)
+            {
+                // Point at the overlong token itself, past the separators before it.
+                int skip = from >= _base ? _source.Unconsumed[(int)(from - _base)..].IndexOfAnyExcept(" \t\r\n,:"u8) : -1;
+                throw _source.ErrorAt(skip < 0 ? from : from + skip, $"more than {JsonSource.MaxToken} bytes without a complete JSON token (a string, number or run of whitespace this long is not an interchange document)");
+            }
+
             Refill();
         }
     }
@@ -186,6 +197,7 @@ internal ref struct JsonCursor
         Save();
         _source.Refill();
         _base = _source.UnconsumedOffset;
+        _spanLength = _source.Unconsumed.Length;
         _reader = new Utf8JsonReader(_source.Unconsumed, _source.Final, _source.State);
     }
 

@@ -59,17 +59,14 @@ internal sealed class JsonSource
         _state = state;
     }
 
-    /// <summary>Reads more of the stream behind the unconsumed bytes, making room first.</summary>
-    /// <exception cref="InterchangeException">The unconsumed bytes already fill <see cref="MaxToken"/>.</exception>
+    /// <summary>
+    /// Reads more of the stream behind the unconsumed bytes, making room first; the caller (<see cref="JsonCursor"/>)
+    /// stops before the unconsumed bytes outgrow <see cref="MaxToken"/>, which bounds the buffer.
+    /// </summary>
     public void Refill()
     {
         CountLines(UnconsumedOffset);
         int rest = _length - _consumed;
-        if (rest >= MaxToken)
-        {
-            throw ErrorAt(UnconsumedOffset, $"more than {MaxToken} bytes without a complete JSON token (a string, number or run of whitespace this long is not an interchange document)");
-        }
-
         if (rest == _buffer.Length || (_consumed == 0 && rest > 0 && _buffer.Length - rest < ReadSize))
         {
             Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxToken + ReadSize));
