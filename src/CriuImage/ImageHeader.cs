@@ -61,6 +61,9 @@ public sealed record DeviceInfo
 
     /// <summary>Bits of the GPU virtual address space, 32 to 64; absent means 48.</summary>
     public byte? VaBits { get; init; }
+
+    /// <summary>The KFD gpu_id of the device, as CRIU records it (<c>criu_render_node.gpu_id</c>); format 1.1.</summary>
+    public uint? GpuId { get; init; }
 }
 
 /// <summary>What a dumper knew of the capture; every field optional.</summary>
@@ -74,4 +77,7 @@ public sealed record CaptureInfo
 
     /// <summary>Name and version of the dumper, at most 256 bytes of UTF-8.</summary>
     public string? Tool { get; init; }
+
+    /// <summary>The id CRIU gave the render-node file (the <c>&lt;id&gt;</c> of <c>amdgpu-renderD-&lt;id&gt;.img</c>); format 1.1.</summary>
+    public uint? CriuFileId { get; init; }
 }

@@ -192,7 +192,7 @@ public sealed class ImageReader : IAsyncDisposable
 
         var reader = new MessagePackReader(_payload.AsSpan(_position, _payloadLength - _position), _payloadOffset + _position, _sequence);
         RecordOffset = reader.Offset;
-        tag = RecordCodec.Read(ref reader, _abi, out BoRecord bo, out VmRecord vm);
+        tag = RecordCodec.Read(ref reader, _abi, _linked, out BoRecord bo, out VmRecord vm);
         if (tag == RecordTag.Bo)
         {
             if (_mappingsOwed != 0)

@@ -140,6 +140,7 @@ public class ErrorLocationTests : TempFolder
         List<byte[]> bases = [.. RepoPaths.FixtureNames.Select(Images.Fixture), .. RepoPaths.FixtureNames.Select(n => Images.Fixture("v1.0/" + n))];
         bases.Add(new RawImage().Header().Records(2, Bo + Vm1).Records(1, Vm2).Frame((FrameKind)'x', 0, [7, 7]).Trailer(1, 2).ToArray());
         bases.Add(new RawImage(Preamble.Version1_0).Header().Records(1, Bo).Records(2, Vm1 + Vm2).Trailer(1, 2).ToArray());
+        bases.Add(new RawImage().Header().Records(3, "9A 00 01 CD2000 C0 00 04 00 C0 02 CF00007F0000000000" + Vm1 + Vm2).Trailer(1, 2).ToArray());
         bases.Add(new RawImage(new Preamble(1, 3, 0x1, 0, 0)).Frame(FrameKind.Header, 1, [0x85, .. RawImage.HeaderMap("linux-6.18")[1..], 0xA1, 0x71, 0x92, 0xC3, 0xC4, 0x01, 0x00]).Trailer(0, 0).ToArray());
         var random = new Random(1311);
         var files = new List<(string Path, byte[] Image)>();

@@ -177,3 +177,60 @@ public class FrameIdentityTests
         return image;
     }
 }
+
+/// <summary>The CRIU identities format 1.1 can carry for an imported dump: gpu_id, CRIU's file id, each BO's addr.</summary>
+public class CriuIdentityFieldTests
+{
+    private static readonly ImageHeader Header = new(AbiRevision.CriuV8)
+    {
+        ImageId = 7,
+        Device = new DeviceInfo { RenderMinor = 128, GpuId = 0xc4d2 },
+        Capture = new CaptureInfo { Pid = 42, CriuFileId = 11 },
+    };
+
+    private static readonly BoEntry[] Bos =
+    [
+        new(new BoRecord(1, 4096, null, 0, 4, 0, null, 1) { Addr = 0x7f00_0000_0000 }, [new VmRecord(0x7f00_0000, 0x7f00_0000, 0, 0x71)]),
+        new(new BoRecord(2, 4096, null, 0, 4, 0, null, 0), []),
+    ];
+
+    [Fact]
+    public async Task TheyRoundTrip_ThroughTheImage_TheJson_AndThePythonReader()
+    {
+        byte[] image = await Images.WriteAsync(Header, Bos);
+        (ImageHeader header, List<BoEntry> bos) = await Images.ReadAsync(image);
+        Assert.Equal(Header, header);
+        Assert.Equal(0x7f00_0000_0000UL, bos[0].Bo.Addr);
+        Assert.Null(bos[1].Bo.Addr);
+
+        string json = await GoldenTests.Decode(image);
+        Assert.Contains("\"gpu_id\": 50386", json, StringComparison.Ordinal);
+        Assert.Contains("\"criu_file_id\": 11", json, StringComparison.Ordinal);
+        Assert.Contains("\"addr\": 139637976727552", json, StringComparison.Ordinal);
+        Assert.Equal(image, await GoldenTests.Encode(System.Text.Encoding.UTF8.GetBytes(json)));
+
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, image);
+            string python = PythonRunner.Run("read_image.py", path);
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(json), System.Text.Json.Nodes.JsonNode.Parse(python)), python);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A10Image_RefusesThem()
+    {
+        const string boWithAddr = "9A 00 01 CD1000 C0 00 04 00 C0 00 CF00007F0000000000";
+        byte[] image = new RawImage(Preamble.Version1_0).Header().Records(1, boWithAddr).Trailer(1, 0).ToArray();
+        ImageFormatException e = await Assert.ThrowsAsync<ImageFormatException>(() => Images.ReadAllRecordsAsync(new MemoryStream(image)));
+        Assert.Contains("BO record array of 9 elements, found 10", e.Detail, StringComparison.Ordinal);
+
+        byte[] current = new RawImage().Header().Records(1, boWithAddr).Trailer(1, 0).ToArray();
+        Assert.Equal(1UL, await Images.ReadAllRecordsAsync(new MemoryStream(current)));
+    }
+}

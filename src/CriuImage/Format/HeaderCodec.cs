@@ -34,7 +34,7 @@ internal static class HeaderCodec
         if (header.Device is { } device)
         {
             writer.WriteString("device"u8);
-            writer.WriteMapHeader((uint)(Count(device.RenderMinor) + Count(device.PciVendorId) + Count(device.PciDeviceId) + Count(device.GcIpVersion) + Count(device.VaBits)));
+            writer.WriteMapHeader((uint)(Count(device.RenderMinor) + Count(device.PciVendorId) + Count(device.PciDeviceId) + Count(device.GcIpVersion) + Count(device.VaBits) + Count(device.GpuId)));
             WriteOptional(ref writer, "render_minor"u8, device.RenderMinor);
             WriteOptional(ref writer, "pci_vendor_id"u8, device.PciVendorId);
             WriteOptional(ref writer, "pci_device_id"u8, device.PciDeviceId);
@@ -45,12 +45,13 @@ internal static class HeaderCodec
             }
 
             WriteOptional(ref writer, "va_bits"u8, device.VaBits);
+            WriteOptional(ref writer, "gpu_id"u8, device.GpuId);
         }
 
         if (header.Capture is { } capture)
         {
             writer.WriteString("capture"u8);
-            writer.WriteMapHeader((uint)(Count(capture.TimeNs) + Count(capture.Pid) + (capture.Tool is null ? 0 : 1)));
+            writer.WriteMapHeader((uint)(Count(capture.TimeNs) + Count(capture.Pid) + (capture.Tool is null ? 0 : 1) + Count(capture.CriuFileId)));
             WriteOptional(ref writer, "time_ns"u8, capture.TimeNs);
             WriteOptional(ref writer, "pid"u8, capture.Pid);
             if (capture.Tool is { } tool)
@@ -58,6 +59,8 @@ internal static class HeaderCodec
                 writer.WriteString("tool"u8);
                 writer.WriteString(tool);
             }
+
+            WriteOptional(ref writer, "criu_file_id"u8, capture.CriuFileId);
         }
 
         return writer.Written;
@@ -155,10 +158,10 @@ internal static class HeaderCodec
                 case "image_id":
                     throw reader.ErrorAt(keyAt, "the header key \"image_id\" needs the incompat feature 0x1 (format 1.1), which the preamble does not set");
                 case "device":
-                    device = ReadDevice(ref reader, skipUnknown);
+                    device = ReadDevice(ref reader, preamble, skipUnknown);
                     break;
                 case "capture":
-                    capture = ReadCapture(ref reader, skipUnknown);
+                    capture = ReadCapture(ref reader, preamble, skipUnknown);
                     break;
                 default:
                     SkipUnknown(ref reader, keyAt, "header", key, skipUnknown);
@@ -175,7 +178,7 @@ internal static class HeaderCodec
         return new ImageHeader(abi.Value, flags.Value) { GpuPageSize = pageSize.Value, ImageId = imageId, Device = device, Capture = capture };
     }
 
-    private static DeviceInfo ReadDevice(ref MessagePackReader reader, bool skipUnknown)
+    private static DeviceInfo ReadDevice(ref MessagePackReader reader, Preamble preamble, bool skipUnknown)
     {
         var device = new DeviceInfo();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -209,6 +212,9 @@ internal static class HeaderCodec
                     ulong bits = reader.ReadUInt64("device.va_bits");
                     device = device with { VaBits = IsValidVaBits(bits) ? (byte)bits : throw reader.ErrorAt(valueAt, $"device.va_bits {bits} is outside 32..64") };
                     break;
+                case "gpu_id" when preamble.Minor >= 1:
+                    device = device with { GpuId = reader.ReadUInt32("device.gpu_id") };
+                    break;
                 default:
                     SkipUnknown(ref reader, keyAt, "device", key, skipUnknown);
                     break;
@@ -218,7 +224,7 @@ internal static class HeaderCodec
         return device;
     }
 
-    private static CaptureInfo ReadCapture(ref MessagePackReader reader, bool skipUnknown)
+    private static CaptureInfo ReadCapture(ref MessagePackReader reader, Preamble preamble, bool skipUnknown)
     {
         var capture = new CaptureInfo();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -237,6 +243,9 @@ internal static class HeaderCodec
                     break;
                 case "tool":
                     capture = capture with { Tool = reader.ReadString("capture.tool", FormatLimits.MaxStringBytes) };
+                    break;
+                case "criu_file_id" when preamble.Minor >= 1:
+                    capture = capture with { CriuFileId = reader.ReadUInt32("capture.criu_file_id") };
                     break;
                 default:
                     SkipUnknown(ref reader, keyAt, "capture", key, skipUnknown);

@@ -92,6 +92,7 @@ public static class JsonImageDecoder
             }
 
             WriteOptional(json, "va_bits", device.VaBits);
+            WriteOptional(json, "gpu_id", device.GpuId);
             json.WriteEndObject();
         }
 
@@ -105,6 +106,8 @@ public static class JsonImageDecoder
                 json.WritePropertyName("tool");
                 json.WriteRawValue(EscapeString(tool), skipInputValidation: true);
             }
+
+            WriteOptional(json, "criu_file_id", capture.CriuFileId);
 
             json.WriteEndObject();
         }
@@ -120,6 +123,7 @@ public static class JsonImageDecoder
         json.WriteNumber("preferred_domains", bo.PreferredDomains);
         json.WriteNumber("flags", bo.Flags);
         WriteOptional(json, "alignment", bo.Alignment);
+        WriteOptional(json, "addr", bo.Addr);
         json.WritePropertyName("mappings");
         json.WriteStartArray();
     }

@@ -15,8 +15,8 @@ namespace CriuImage.Json;
 public sealed class JsonImageEncoder
 {
     private static readonly string[] DocumentKeys = ["abi", "mapping_flags", "gpu_page_size", "image_id", "device", "capture", "bos"];
-    private static readonly string[] DeviceKeys = ["render_minor", "pci_vendor_id", "pci_device_id", "gc_ip_version", "va_bits"];
-    private static readonly string[] CaptureKeys = ["time_ns", "pid", "tool"];
+    private static readonly string[] DeviceKeys = ["render_minor", "pci_vendor_id", "pci_device_id", "gc_ip_version", "va_bits", "gpu_id"];
+    private static readonly string[] CaptureKeys = ["time_ns", "pid", "tool", "criu_file_id"];
 
     private readonly Stream _input;
     private readonly List<VmRecord> _mappings = [];
@@ -292,6 +292,9 @@ public sealed class JsonImageEncoder
                     ulong bits = cursor.ReadUInt64(key, ulong.MaxValue);
                     device = device with { VaBits = HeaderCodec.IsValidVaBits(bits) ? (byte)bits : throw cursor.Error($"va_bits {bits} is outside 32..64") };
                     break;
+                case "gpu_id":
+                    device = device with { GpuId = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
+                    break;
                 default:
                     throw cursor.Error(UnknownKey(key, "device", DeviceKeys));
             }
@@ -315,6 +318,9 @@ public sealed class JsonImageEncoder
                     break;
                 case "pid":
                     capture = capture with { Pid = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
+                    break;
+                case "criu_file_id":
+                    capture = capture with { CriuFileId = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
                     break;
                 case "tool":
                     string tool = cursor.ReadString(key);
@@ -354,7 +360,7 @@ public sealed class JsonImageEncoder
         cursor.Expect(JsonTokenType.StartObject, "a BO object");
         (long Line, long Column) start = cursor.Mark();
         AbiRevision abi = Header.Abi;
-        ulong? handle = null, size = null, offset = null, allocFlags = null, domains = null, flags = null, alignment = null;
+        ulong? handle = null, size = null, offset = null, allocFlags = null, domains = null, flags = null, alignment = null, addr = null;
         bool hasMappings = false;
         _mappings.Clear();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -370,6 +376,7 @@ public sealed class JsonImageEncoder
                 case "flags": flags = cursor.ReadUInt64(key, uint.MaxValue); break;
                 case "alignment" when abi == AbiRevision.Linux6_18: alignment = cursor.ReadUInt64(key, ulong.MaxValue); break;
                 case "alignment": throw cursor.Error($"\"alignment\" is not a field of a {abi.ToId()} BO (only linux-6.18 reports it)");
+                case "addr": addr = cursor.ReadUInt64(key, ulong.MaxValue); break;
                 case "mappings": hasMappings = true; ReadMappings(ref cursor); break;
                 default: throw cursor.Error(UnknownKey(key, $"a {abi.ToId()} BO", BoKeys(abi)));
             }
@@ -385,12 +392,12 @@ public sealed class JsonImageEncoder
             throw new InterchangeException(start.Line, start.Column, $"the {abi.ToId()} BO lacks the required key \"{missing}\"");
         }
 
-        return new BoRecord((uint)handle!.Value, size!.Value, offset, allocFlags!.Value, domains!.Value, (uint)flags!.Value, alignment, (uint)_mappings.Count);
+        return new BoRecord((uint)handle!.Value, size!.Value, offset, allocFlags!.Value, domains!.Value, (uint)flags!.Value, alignment, (uint)_mappings.Count) { Addr = addr };
     }
 
     private static string[] BoKeys(AbiRevision abi) => abi == AbiRevision.Linux6_18
-        ? ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "alignment", "mappings"]
-        : ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "mappings"];
+        ? ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "alignment", "addr", "mappings"]
+        : ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "addr", "mappings"];
 
     private void ReadMappings(ref JsonCursor cursor)
     {

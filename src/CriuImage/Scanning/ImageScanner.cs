@@ -281,7 +281,7 @@ public sealed class ImageScanner
             while (!reader.End && decoded < frame.RecordCount)
             {
                 long offset = reader.Offset;
-                RecordTag tag = RecordCodec.Read(ref reader, _abi, out BoRecord bo, out VmRecord vm);
+                RecordTag tag = RecordCodec.Read(ref reader, _abi, _chain.Linked, out BoRecord bo, out VmRecord vm);
                 decoded++;
                 if (tag == RecordTag.Bo)
                 {

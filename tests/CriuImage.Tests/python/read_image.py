@@ -223,6 +223,8 @@ def read_header(p, minor, has_id):
                     need(len(parts) == 3 and all(x.isdigit() and x.isascii() and str(int(x)) == x and int(x) <= 255 for x in parts),
                          sub_at, "gc_ip_version %r" % text)
                     sub[sub_key] = text
+                elif sub_key == ("gpu_id" if key == "device" else "criu_file_id") and minor >= 1:
+                    sub[sub_key] = p.uint(0xFFFFFFFF)
                 elif key == "device" and sub_key == "va_bits":
                     bits = p.uint()
                     need(32 <= bits <= 64, sub_at, "va_bits")
@@ -241,7 +243,7 @@ def read_header(p, minor, has_id):
     return header
 
 
-def read_record(p, abi):
+def read_record(p, abi, with_addr):
     """One record: ("bo", dict, mapping_count) or ("vm", dict)."""
     start = p.at()
     n = p.array()
@@ -249,7 +251,7 @@ def read_record(p, abi):
     tag_at = p.at()
     tag = p.uint()
     if tag == 0:
-        need(n == 9, start, "BO record of %d elements" % n)
+        need(n == 9 or n == 10 and with_addr, start, "BO record of %d elements" % n)
         handle = p.uint(0xFFFFFFFF)
         size = p.uint()
         offset_at = p.at()
@@ -267,12 +269,15 @@ def read_record(p, abi):
         else:
             need(no_alignment, alignment_at, "alignment outside linux-6.18")
         count = p.uint(0xFFFFFFFF)
+        addr = p.uint() if n == 10 else None
         bo = {"gem_handle": handle, "size": size, "alloc_flags": alloc, "preferred_domains": domains,
               "flags": flags, "mappings": []}
         if offset is not None:
             bo["offset"] = offset
         if alignment is not None:
             bo["alignment"] = alignment
+        if addr is not None:
+            bo["addr"] = addr
         return "bo", bo, count
     need(tag == 1, tag_at, "unknown record tag %d" % tag)
     need(n == 5, start, "VM record of %d elements" % n)
@@ -333,7 +338,7 @@ def read(data):
             for _ in range(count):
                 need(not p.end(), p.at(), "records missing from frame %d" % seq)
                 record_at = p.at()
-                what, value, n = read_record(p, abi)
+                what, value, n = read_record(p, abi, has_id)
                 if what == "bo":
                     need(owed == 0, record_at, "BO record while mappings are owed")
                     bos.append(value)
