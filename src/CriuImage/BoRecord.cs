@@ -25,6 +25,12 @@ public readonly record struct BoRecord(
     ulong? Alignment,
     uint MappingCount)
 {
+    /// <summary>
+    /// The BO's GPU virtual address as CRIU records it in its own image (<c>drm_bo_entry.addr</c>), where
+    /// the image was imported from a CRIU dump; null otherwise. Format 1.1 only (FORMAT.md section 5.1).
+    /// </summary>
+    public ulong? Addr { get; init; }
+
     /// <summary>The record of a criu-2025-06 bucket.</summary>
     public static BoRecord From(in Criu202506BoBucket bucket, uint mappingCount) =>
         new(bucket.GemHandle, bucket.Size, bucket.Offset, bucket.AllocFlags, bucket.PreferredDomains, bucket.Flags, null, mappingCount);

@@ -24,6 +24,16 @@ public sealed record ImageHeader
     /// <summary>GPU page size in bytes: a power of two from 4096 to 2^30.</summary>
     public uint GpuPageSize { get; init; } = DefaultGpuPageSize;
 
+    /// <summary>
+    /// The image's 128-bit identity (format 1.1), which every frame commits to, so a frame taken from another
+    /// image is detected and two images can be told apart. Null when writing asks <see cref="ImageWriter"/> for
+    /// a random one; set it only to reproduce an image byte for byte (as <c>encode</c> does). Null for a 1.0 image read back.
+    /// </summary>
+    public UInt128? ImageId { get; init; }
+
+    /// <summary>The image id as FORMAT.md and the JSON interchange write it: 32 lower-case hex digits.</summary>
+    public static string FormatImageId(UInt128 id) => id.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>What the dumper knew of the device, if anything.</summary>
     public DeviceInfo? Device { get; init; }
 
@@ -51,6 +61,9 @@ public sealed record DeviceInfo
 
     /// <summary>Bits of the GPU virtual address space, 32 to 64; absent means 48.</summary>
     public byte? VaBits { get; init; }
+
+    /// <summary>The KFD gpu_id of the device, as CRIU records it (<c>criu_render_node.gpu_id</c>); format 1.1.</summary>
+    public uint? GpuId { get; init; }
 }
 
 /// <summary>What a dumper knew of the capture; every field optional.</summary>
@@ -64,4 +77,7 @@ public sealed record CaptureInfo
 
     /// <summary>Name and version of the dumper, at most 256 bytes of UTF-8.</summary>
     public string? Tool { get; init; }
+
+    /// <summary>The id CRIU gave the render-node file (the <c>&lt;id&gt;</c> of <c>amdgpu-renderD-&lt;id&gt;.img</c>); format 1.1.</summary>
+    public uint? CriuFileId { get; init; }
 }

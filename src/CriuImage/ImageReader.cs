@@ -35,7 +35,8 @@ public sealed class ImageReader : IAsyncDisposable
     private uint _mappingsOwed;
     private ulong _boCount;
     private ulong _mappingCount;
-    private uint _digestState = ~0u;
+    private FrameChain _chain;
+    private bool _linked;
     private AbiRevision _abi;
     private bool _ended;
 
@@ -94,24 +95,29 @@ public sealed class ImageReader : IAsyncDisposable
             throw new InvalidOperationException("the header was already read");
         }
 
-        if (!await FillAsync(_frameHeader.AsMemory(0, Preamble.Size), "the preamble", null, cancellationToken).ConfigureAwait(false))
-        {
-            throw new ImageFormatException(0, "the file is empty: expected a 32-byte preamble");
-        }
-
-        Preamble = Preamble.Read(_frameHeader.AsSpan(0, Preamble.Size));
-        _digestState = Crc32C.Append(_digestState, _frameHeader.AsSpan(0, Preamble.Size));
+        // The magic is judged on as many bytes as there are, so a short text file is "not an image", not "truncated".
+        int read = await ReadUpToAsync(_frameHeader.AsMemory(0, Preamble.Size), cancellationToken).ConfigureAwait(false);
+        Preamble = Preamble.Read(_frameHeader.AsSpan(0, read));
+        _linked = Preamble.HasImageId;
+        FrameChain chain = Preamble.HasImageId ? default : FrameChain.Version1_0(_frameHeader.AsSpan(0, Preamble.Size));
 
         FrameHeader frame = await ReadFrameCoreAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new ImageFormatException(_offset, "the image ends after the preamble: expected the header frame", 0);
-        if (frame.Kind != FrameKind.Header || frame.RecordCount != 1)
+        if (frame.Kind != FrameKind.Header)
         {
-            throw new ImageFormatException(_payloadOffset - FrameHeader.Size, $"expected the header frame (kind H, 1 record), found kind {DescribeKind((byte)frame.Kind)} with {frame.RecordCount} records", 0);
+            throw new ImageFormatException(_payloadOffset - FrameHeader.Size + 4, $"expected the header frame (kind H), found kind {DescribeKind((byte)frame.Kind)}", 0);
+        }
+
+        if (frame.RecordCount != 1)
+        {
+            throw new ImageFormatException(_payloadOffset - FrameHeader.Size + 16, $"the header frame must hold 1 record, found {frame.RecordCount}", 0);
         }
 
         var reader = new MessagePackReader(_payload.AsSpan(0, _payloadLength), _payloadOffset, 0);
-        ImageHeader header = HeaderCodec.Read(ref reader, Preamble.Minor);
+        ImageHeader header = HeaderCodec.Read(ref reader, Preamble);
         ExpectPayloadEnd(ref reader);
+        _chain = header.ImageId is { } id ? FrameChain.ForImageId(id) : chain;
+        _chain.Add(_frameHeader.AsSpan(0, FrameHeader.Size));
         _abi = header.Abi;
         Header = header;
         return header;
@@ -161,7 +167,7 @@ public sealed class ImageReader : IAsyncDisposable
                 case var kind when FrameHeader.IsAncillary((byte)kind):
                     continue;
                 default:
-                    throw new ImageFormatException(frameOffset + 4, $"unknown frame kind {DescribeKind((byte)frame.Kind)} (expected R or T)", sequence);
+                    throw new ImageFormatException(frameOffset + 4, $"unknown frame kind {DescribeKind((byte)frame.Kind)} (expected R, T, or a lower-case letter for an ancillary frame)", sequence);
             }
         }
     }
@@ -186,7 +192,7 @@ public sealed class ImageReader : IAsyncDisposable
 
         var reader = new MessagePackReader(_payload.AsSpan(_position, _payloadLength - _position), _payloadOffset + _position, _sequence);
         RecordOffset = reader.Offset;
-        tag = RecordCodec.Read(ref reader, _abi, out BoRecord bo, out VmRecord vm);
+        tag = RecordCodec.Read(ref reader, _abi, _linked, out BoRecord bo, out VmRecord vm);
         if (tag == RecordTag.Bo)
         {
             if (_mappingsOwed != 0)
@@ -289,16 +295,16 @@ public sealed class ImageReader : IAsyncDisposable
         }
 
         var reader = new MessagePackReader(_payload.AsSpan(0, _payloadLength), _payloadOffset, sequence);
-        Trailer trailer = Format.Trailer.Read(ref reader);
+        Trailer trailer = Format.Trailer.Read(ref reader, out TrailerOffsets offsets);
         ExpectPayloadEnd(ref reader);
         if (_mappingsOwed != 0)
         {
             throw new ImageFormatException(frameOffset, $"the trailer comes while BO {CurrentBo.GemHandle} still owes {_mappingsOwed} of its {CurrentBo.MappingCount} VM records", sequence);
         }
 
-        if (trailer.Disagreement(sequence, _boCount, _mappingCount, ~_digestState) is { } disagreement)
+        if (trailer.Disagreement(sequence, _boCount, _mappingCount, _chain.Digest, offsets) is { } disagreement)
         {
-            throw new ImageFormatException(_payloadOffset, disagreement, sequence);
+            throw new ImageFormatException(disagreement.Offset, disagreement.Detail, sequence);
         }
 
         ReadResult end = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -323,7 +329,14 @@ public sealed class ImageReader : IAsyncDisposable
             return null;
         }
 
-        FrameHeader frame = FrameHeader.Read(_frameHeader.AsSpan(0, FrameHeader.Size), frameOffset, sequence);
+        bool first = Header is null;
+        FrameHeader frame = FrameHeader.Read(
+            _frameHeader.AsSpan(0, FrameHeader.Size),
+            frameOffset,
+            sequence,
+            first ? ~0u : _chain.HeaderSeed,
+            first ? (ushort)0 : _chain.NextLink,
+            _linked && !first);
         int length = (int)frame.PayloadLength;
         if (_payload.Length < length)
         {
@@ -347,15 +360,43 @@ public sealed class ImageReader : IAsyncDisposable
             throw new ImageFormatException(_payloadOffset, $"payload CRC32C mismatch in frame {sequence}: stored 0x{frame.PayloadCrc:x8}, computed 0x{actual:x8}", sequence);
         }
 
-        if (frame.Kind != FrameKind.Trailer)
+        // The header frame joins the chain once its image id is known (ReadHeaderAsync).
+        if (!first && frame.Kind != FrameKind.Trailer)
         {
-            _digestState = Crc32C.Append(_digestState, _frameHeader.AsSpan(0, FrameHeader.Size));
+            _chain.Add(_frameHeader.AsSpan(0, FrameHeader.Size));
         }
 
         _sequence = sequence;
         _payloadLength = length;
         _position = 0;
         return frame;
+    }
+
+    /// <summary>Reads into <paramref name="destination"/> until it is full or the input ends; returns the bytes read.</summary>
+    private async ValueTask<int> ReadUpToAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int filled = 0;
+        while (filled < destination.Length)
+        {
+            ReadResult result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            int take = (int)Math.Min(buffer.Length, destination.Length - filled);
+            buffer.Slice(0, take).CopyTo(destination.Span[filled..]);
+            _input.AdvanceTo(buffer.GetPosition(take));
+            filled += take;
+            _offset += take;
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("reading the image was cancelled");
+            }
+
+            if (result.IsCompleted && take == buffer.Length)
+            {
+                break;
+            }
+        }
+
+        return filled;
     }
 
     /// <summary>Fills <paramref name="destination"/> from the pipe; false when the input ended before the first byte, an exception when it ends part-way.</summary>

@@ -27,7 +27,7 @@ public sealed class ImageWriter : IAsyncDisposable
     private int _payloadLength;
     private uint _recordCount;
     private uint _sequence;
-    private uint _digestState = ~0u;
+    private FrameChain _chain;
     private ulong _boCount;
     private ulong _mappingCount;
     private long _unflushed;
@@ -46,13 +46,14 @@ public sealed class ImageWriter : IAsyncDisposable
         _output = output;
         _ownsOutput = ownsOutput;
         _abi = header.Abi;
+        header = header.ImageId is null ? header with { ImageId = NewImageId() } : header;
         Header = header;
+        _chain = FrameChain.ForImageId(header.ImageId!.Value);
         _frame = ArrayPool<byte>.Shared.Rent(Math.Max(FrameCapacity, FrameHeader.Size + HeaderCodec.MaxLength));
 
         Span<byte> preamble = stackalloc byte[Preamble.Size];
         Preamble.Current.Write(preamble);
         Emit(preamble);
-        _digestState = Crc32C.Append(_digestState, preamble);
 
         _payloadLength = HeaderCodec.Write(_frame.AsSpan(FrameHeader.Size), header);
         _recordCount = 1;
@@ -67,7 +68,7 @@ public sealed class ImageWriter : IAsyncDisposable
         return new ImageWriter(pipe, header, ownsOutput: true);
     }
 
-    /// <summary>The header this image was started with.</summary>
+    /// <summary>The header this image was started with, its <see cref="ImageHeader.ImageId"/> filled in.</summary>
     public ImageHeader Header { get; }
 
     /// <summary>BO records written so far.</summary>
@@ -176,7 +177,7 @@ public sealed class ImageWriter : IAsyncDisposable
             SealFrame(FrameKind.Records);
         }
 
-        var trailer = new Trailer(_sequence, _boCount, _mappingCount, ~_digestState);
+        var trailer = new Trailer(_sequence, _boCount, _mappingCount, _chain.Digest);
         _payloadLength = trailer.Write(_frame.AsSpan(FrameHeader.Size));
         _recordCount = 1;
         SealFrame(FrameKind.Trailer);
@@ -277,11 +278,15 @@ public sealed class ImageWriter : IAsyncDisposable
     {
         Span<byte> frame = _frame.AsSpan(0, FrameHeader.Size + _payloadLength);
         Span<byte> payload = frame[FrameHeader.Size..];
-        new FrameHeader(kind, _sequence, (uint)_payloadLength, _recordCount, Crc32C.Compute(payload)).Write(frame);
+
+        // The header frame is checked before the image id in it is known: only later frames are seeded and linked.
+        bool first = kind == FrameKind.Header;
+        new FrameHeader(kind, _sequence, (uint)_payloadLength, _recordCount, Crc32C.Compute(payload), first ? (ushort)0 : _chain.NextLink)
+            .Write(frame, first ? ~0u : _chain.HeaderSeed);
         Emit(frame);
         if (kind != FrameKind.Trailer)
         {
-            _digestState = Crc32C.Append(_digestState, frame[..FrameHeader.Size]);
+            _chain.Add(frame[..FrameHeader.Size]);
         }
 
         _sequence++;
@@ -293,6 +298,13 @@ public sealed class ImageWriter : IAsyncDisposable
     {
         _output.Write(bytes);
         _unflushed += bytes.Length;
+    }
+
+    private static UInt128 NewImageId()
+    {
+        Span<byte> bytes = stackalloc byte[FormatLimits.ImageIdBytes];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
     private ValueTask FlushIfNeededAsync(CancellationToken cancellationToken) =>

@@ -39,11 +39,11 @@ public sealed class CliTests : TempFolder
     public async Task DamagedImage_IsOneLineWithTheOffset_AndExitCode2()
     {
         string image = Path.Combine(Folder, "cut.img");
-        File.WriteAllBytes(image, Images.Fixture("criu-v8")[..230]);
+        File.WriteAllBytes(image, Images.Fixture("criu-v8")[..257]);
         (int code, string output, string error) = await Run("decode", image);
         Assert.Equal(2, code);
         Assert.Equal("", output);
-        Assert.Equal($"{image}: error: at byte 230 (frame 1): the image is truncated inside the payload of frame 1: 49 more bytes were expected\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
+        Assert.Equal($"{image}: error: at byte 257 (frame 1): the image is truncated inside the payload of frame 1: 49 more bytes were expected\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 
     [Fact]

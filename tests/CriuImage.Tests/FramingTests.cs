@@ -35,14 +35,29 @@ public class FramingTests
     }
 
     [Fact]
-    public async Task Trailer_DigestCoversThePreambleAndEveryFrameHeader()
+    public async Task Format11_DigestCoversTheImageIdAndEachFrameIdentity_AndEveryLaterFrameIsSeededAndLinked()
     {
-        byte[] image = await Images.WriteAsync(new ImageHeader(AbiRevision.Linux6_18), new RandomImages(5).NextBos(AbiRevision.Linux6_18, 10, 3000));
+        UInt128 id = new(0x0123456789abcdef, 0xfedcba9876543210);
+        byte[] image = await Images.WriteAsync(new ImageHeader(AbiRevision.Linux6_18) { ImageId = id }, new RandomImages(5).NextBos(AbiRevision.Linux6_18, 10, 3000));
         List<(FrameKind Kind, int Offset, int Length, uint Records)> frames = Frames(image);
-        uint state = Crc32C.Append(~0u, image.AsSpan(0, Preamble.Size));
-        foreach ((FrameKind kind, int offset, _, _) in frames.Where(f => f.Kind != FrameKind.Trailer))
+        byte[] idBytes = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(idBytes, id);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(10)));
+        Assert.Equal(FormatLimits.IncompatImageId, BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(12)));
+        Assert.True(image.AsSpan(frames[0].Offset + FrameHeader.Size, frames[0].Length).IndexOf(idBytes) > 0, "the header map holds the id");
+
+        uint seed = Crc32C.Append(~0u, idBytes);
+        uint state = seed;
+        foreach ((FrameKind kind, int offset, _, _) in frames)
         {
-            state = Crc32C.Append(state, image.AsSpan(offset, FrameHeader.Size));
+            ReadOnlySpan<byte> header = image.AsSpan(offset, FrameHeader.Size);
+            bool first = offset == Preamble.Size;
+            Assert.Equal(first ? 0 : (ushort)~state, BinaryPrimitives.ReadUInt16LittleEndian(header[6..]));
+            Assert.Equal(~Crc32C.Append(first ? ~0u : seed, header[..24]), BinaryPrimitives.ReadUInt32LittleEndian(header[24..]));
+            if (kind != FrameKind.Trailer)
+            {
+                state = Crc32C.Append(state, header[4..24]);
+            }
         }
 
         await using ImageReader reader = ImageReader.Create(new MemoryStream(image));

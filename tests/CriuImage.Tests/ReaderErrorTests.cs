@@ -39,26 +39,27 @@ public class ReaderErrorTests
     }
 
     [Theory]
-    [InlineData(0, "not a criu-image file")]
-    [InlineData(8, "major version 2")]
-    [InlineData(28, "preamble CRC32C")]
-    public async Task BadPreamble_IsRefused(int at, string message)
+    [InlineData(0, 0, "not a criu-image file")]
+    [InlineData(8, 8, "major version 2")]
+    [InlineData(28, 0, "preamble CRC32C")]
+    public async Task BadPreamble_IsRefused(int at, long reportedAt, string message)
     {
         byte[] image = Images.Fixture("empty");
         image[at] ^= at == 8 ? (byte)3 : (byte)0x40;
         ImageFormatException e = await Assert.ThrowsAsync<ImageFormatException>(() => Images.ReadAllRecordsAsync(new MemoryStream(image)));
-        Assert.Equal(at, e.ByteOffset);
+        Assert.Equal(reportedAt, e.ByteOffset);
         Assert.Contains(message, e.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task UnknownIncompatFeatures_AreRefused_RoCompatAndCompatAreRead()
     {
-        byte[] refused = new RawImage(new Preamble(1, 0, 0x4, 0, 0)).Header().Trailer(0, 0).ToArray();
+        byte[] refused = new RawImage(new Preamble(1, 1, 0x5, 0, 0)).Header().Trailer(0, 0).ToArray();
         ImageFormatException e = await Assert.ThrowsAsync<ImageFormatException>(() => Images.ReadAllRecordsAsync(new MemoryStream(refused)));
         Assert.Contains("incompatible features 0x00000004", e.Detail, StringComparison.Ordinal);
+        Assert.Equal(12, e.ByteOffset);
 
-        byte[] readable = new RawImage(new Preamble(1, 0, 0, 0x8, 0x10)).Header().Trailer(0, 0).ToArray();
+        byte[] readable = new RawImage(new Preamble(1, 1, 0x1, 0x8, 0x10)).Header().Trailer(0, 0).ToArray();
         Assert.Equal(0UL, await Images.ReadAllRecordsAsync(new MemoryStream(readable)));
     }
 
@@ -82,7 +83,7 @@ public class ReaderErrorTests
         int frame = FramingTests.Frames(image)[1].Offset;
         image[frame + 13] ^= 0x80; // the payload length
         ImageFormatException e = await Assert.ThrowsAsync<ImageFormatException>(() => Images.ReadAllRecordsAsync(new MemoryStream(image)));
-        Assert.Equal(frame + 24, e.ByteOffset);
+        Assert.Equal(frame, e.ByteOffset);
         Assert.Contains("frame header CRC32C mismatch", e.Detail, StringComparison.Ordinal);
     }
 
@@ -151,9 +152,8 @@ public class ReaderErrorTests
     [Fact]
     public async Task OversizedFrame_IsRefusedBeforeAnythingIsRead()
     {
-        byte[] header = new byte[FrameHeader.Size];
-        new FrameHeader(FrameKind.Records, 1, FormatLimits.MaxFramePayload + 1u, 0, 0).Write(header);
-        byte[] image = [.. new RawImage().Header().ToArray(), .. header];
+        RawImage raw = new RawImage().Header();
+        byte[] image = [.. raw.ToArray(), .. raw.FrameHeaderOnly(new FrameHeader(FrameKind.Records, 1, FormatLimits.MaxFramePayload + 1u, 0, 0))];
         ImageFormatException e = await Assert.ThrowsAsync<ImageFormatException>(() => Images.ReadAllRecordsAsync(new MemoryStream(image)));
         Assert.Contains("exceeds the limit", e.Detail, StringComparison.Ordinal);
     }
@@ -168,18 +168,19 @@ public class ReaderErrorTests
         }
 
         byte[] valid = RawImage.HeaderMap("criu-v8");
-        Assert.Contains("lacks the required key \"abi\"", await Fails([0x82, .. valid[13..]]), StringComparison.Ordinal);
+        Assert.Contains("lacks the required key \"abi\"", await Fails([0x83, .. valid[13..]]), StringComparison.Ordinal);
         Assert.Contains("criu-v9", await Fails(RawImage.HeaderMap("criu-v9")), StringComparison.Ordinal);
-        Assert.Contains("unknown header key \"zz\"", await Fails([0x84, .. valid[1..], 0xA2, (byte)'z', (byte)'z', 0x00]), StringComparison.Ordinal);
-        Assert.Contains("appears twice", await Fails([0x84, .. valid[1..], .. valid[1..13]]), StringComparison.Ordinal);
+        Assert.Contains("unknown header key \"zz\"", await Fails([0x85, .. valid[1..], 0xA2, (byte)'z', (byte)'z', 0x00]), StringComparison.Ordinal);
+        Assert.Contains("appears twice", await Fails([0x85, .. valid[1..], .. valid[1..13]]), StringComparison.Ordinal);
+        Assert.Contains("lacks the required key \"image_id\"", await Fails(RawImage.HeaderMap("criu-v8", withImageId: false)), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task NewerMinorVersion_MayAddHeaderKeys_ThatAreSkipped()
     {
         byte[] valid = RawImage.HeaderMap("criu-v8");
-        byte[] map = [0x84, .. valid[1..], 0xA2, (byte)'z', (byte)'z', 0x92, 0x01, 0xA1, (byte)'q'];
-        byte[] image = new RawImage(new Preamble(1, 7, 0, 0, 0)).Frame(FrameKind.Header, 1, map).Trailer(0, 0).ToArray();
+        byte[] map = [0x85, .. valid[1..], 0xA2, (byte)'z', (byte)'z', 0x92, 0x01, 0xA1, (byte)'q'];
+        byte[] image = new RawImage(new Preamble(1, 7, 0x1, 0, 0)).Frame(FrameKind.Header, 1, map).Trailer(0, 0).ToArray();
         Assert.Equal(0UL, await Images.ReadAllRecordsAsync(new MemoryStream(image)));
     }
 }

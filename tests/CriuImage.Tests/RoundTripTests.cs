@@ -49,6 +49,7 @@ public class RoundTripTests
         {
             Device = new DeviceInfo { RenderMinor = small, PciVendorId = (ushort)small, PciDeviceId = (ushort)small, GcIpVersion = new IpVersion((byte)small, (byte)small, (byte)small), VaBits = 64 },
             Capture = new CaptureInfo { TimeNs = value, Pid = small, Tool = new string('x', 256) },
+            ImageId = value == 0 ? UInt128.Zero : UInt128.MaxValue,
         };
         var bo = new BoRecord(small, value, value, value, value, small, value, 2);
         VmRecord[] mappings = [new(value, value, value, value), new(value, value, value, value)];

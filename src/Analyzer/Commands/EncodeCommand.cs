@@ -18,13 +18,14 @@ internal static class EncodeCommand
             string outPath = parse.GetValue(target)!;
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                byte[] document = await std.ReadAllBytesAsync(path, cancellationToken);
-                if (document.AsSpan().StartsWith(Preamble.Magic))
+                if (path != "-" && StartsWithImageMagic(path))
                 {
-                    await std.Error.WriteLineAsync(Reporting.Printable.Escape($"{(path == "-" ? "<stdin>" : path)}: error: this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON"));
+                    await std.Error.WriteLineAsync(Reporting.Printable.Escape($"{path}: error: this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON"));
                     return ExitCodes.Unusable;
                 }
 
+                // Streamed: memory stays bounded by the longest JSON token, whatever the document's size.
+                await using Stream document = path == "-" ? std.Input : File.OpenRead(path);
                 JsonImageEncoder encoder = JsonImageEncoder.Create(document);
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, encoder.Header, leaveOpen: true))
@@ -38,5 +39,13 @@ internal static class EncodeCommand
             });
         });
         return command;
+    }
+
+    /// <summary>True when the file at <paramref name="path"/> starts with the image magic (a file shorter than it does not).</summary>
+    private static bool StartsWithImageMagic(string path)
+    {
+        using FileStream file = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[8];
+        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(Preamble.Magic);
     }
 }

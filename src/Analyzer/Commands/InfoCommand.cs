@@ -132,6 +132,7 @@ internal static class InfoCommand
             CultureInfo c = CultureInfo.InvariantCulture;
             text.AppendLine(c, $"{path}");
             text.AppendLine(c, $"  format:        criu-image {Preamble.Major}.{Preamble.Minor} (features incompat 0x{Preamble.Incompat:x}, ro_compat 0x{Preamble.RoCompat:x}, compat 0x{Preamble.Compat:x})");
+            text.AppendLine(c, $"  image id:      {(Header.ImageId is { } id ? ImageHeader.FormatImageId(id) : "none (format 1.0: its trailer digest is weak, blind to frames removed, repeated, reordered or replaced)")}");
             text.AppendLine(c, $"  abi:           {Header.Abi.ToId()}");
             text.AppendLine(c, $"  mapping flags: {(Header.MappingFlags == MappingFlagsKind.Pte ? "pte (hardware PTE bits)" : "uapi (AMDGPU_VM_* bits)")}");
             text.AppendLine(c, $"  gpu page size: {Header.GpuPageSize}");
@@ -159,6 +160,11 @@ internal static class InfoCommand
             json.WriteStartObject();
             json.WriteString("path", path);
             json.WriteString("format", $"{Preamble.Major}.{Preamble.Minor}");
+            if (Header.ImageId is { } id)
+            {
+                json.WriteString("image_id", ImageHeader.FormatImageId(id));
+            }
+
             json.WriteString("abi", Header.Abi.ToId());
             json.WriteNumber("bos", Trailer.BoCount);
             json.WriteNumber("imported_bos", Imports);

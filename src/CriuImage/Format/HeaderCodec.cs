@@ -15,18 +15,26 @@ internal static class HeaderCodec
     public static int Write(Span<byte> destination, ImageHeader header)
     {
         Validate(header);
+        Span<byte> id = stackalloc byte[FormatLimits.ImageIdBytes];
         var writer = new MessagePackWriter(destination);
-        writer.WriteMapHeader((uint)(3 + (header.Device is null ? 0 : 1) + (header.Capture is null ? 0 : 1)));
+        writer.WriteMapHeader((uint)(3 + (header.ImageId is null ? 0 : 1) + (header.Device is null ? 0 : 1) + (header.Capture is null ? 0 : 1)));
         writer.WriteString("abi"u8);
         writer.WriteString(header.Abi.ToId());
         writer.WriteString("mapping_flags"u8);
         writer.WriteString(header.MappingFlags == MappingFlagsKind.Pte ? "pte"u8 : "uapi"u8);
         writer.WriteString("gpu_page_size"u8);
         writer.WriteUInt64(header.GpuPageSize);
+        if (header.ImageId is { } imageId)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(id, imageId);
+            writer.WriteString("image_id"u8);
+            writer.WriteBinary(id);
+        }
+
         if (header.Device is { } device)
         {
             writer.WriteString("device"u8);
-            writer.WriteMapHeader((uint)(Count(device.RenderMinor) + Count(device.PciVendorId) + Count(device.PciDeviceId) + Count(device.GcIpVersion) + Count(device.VaBits)));
+            writer.WriteMapHeader((uint)(Count(device.RenderMinor) + Count(device.PciVendorId) + Count(device.PciDeviceId) + Count(device.GcIpVersion) + Count(device.VaBits) + Count(device.GpuId)));
             WriteOptional(ref writer, "render_minor"u8, device.RenderMinor);
             WriteOptional(ref writer, "pci_vendor_id"u8, device.PciVendorId);
             WriteOptional(ref writer, "pci_device_id"u8, device.PciDeviceId);
@@ -37,12 +45,13 @@ internal static class HeaderCodec
             }
 
             WriteOptional(ref writer, "va_bits"u8, device.VaBits);
+            WriteOptional(ref writer, "gpu_id"u8, device.GpuId);
         }
 
         if (header.Capture is { } capture)
         {
             writer.WriteString("capture"u8);
-            writer.WriteMapHeader((uint)(Count(capture.TimeNs) + Count(capture.Pid) + (capture.Tool is null ? 0 : 1)));
+            writer.WriteMapHeader((uint)(Count(capture.TimeNs) + Count(capture.Pid) + (capture.Tool is null ? 0 : 1) + Count(capture.CriuFileId)));
             WriteOptional(ref writer, "time_ns"u8, capture.TimeNs);
             WriteOptional(ref writer, "pid"u8, capture.Pid);
             if (capture.Tool is { } tool)
@@ -50,6 +59,8 @@ internal static class HeaderCodec
                 writer.WriteString("tool"u8);
                 writer.WriteString(tool);
             }
+
+            WriteOptional(ref writer, "criu_file_id"u8, capture.CriuFileId);
         }
 
         return writer.Written;
@@ -86,10 +97,13 @@ internal static class HeaderCodec
     /// <summary>True for 32..64.</summary>
     public static bool IsValidVaBits(ulong bits) => bits is >= 32 and <= 64;
 
-    /// <summary>Decodes and checks the header map; <paramref name="imageMinor"/> decides whether unknown keys are skipped.</summary>
-    public static ImageHeader Read(ref MessagePackReader reader, ushort imageMinor)
+    /// <summary>
+    /// Decodes and checks the header map; the preamble's minor version decides whether unknown keys are skipped,
+    /// its features whether <c>image_id</c> is required (1.1) or refused (1.0).
+    /// </summary>
+    public static ImageHeader Read(ref MessagePackReader reader, Preamble preamble)
     {
-        bool skipUnknown = imageMinor > FormatLimits.MinorVersion;
+        bool skipUnknown = preamble.Minor > FormatLimits.MinorVersion;
         long start = reader.Offset;
         int entries = reader.ReadMapHeader("the header map");
         if (entries > FormatLimits.MaxHeaderEntries)
@@ -100,6 +114,7 @@ internal static class HeaderCodec
         AbiRevision? abi = null;
         MappingFlagsKind? flags = null;
         uint? pageSize = null;
+        UInt128? imageId = null;
         DeviceInfo? device = null;
         CaptureInfo? capture = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -109,17 +124,17 @@ internal static class HeaderCodec
             string key = reader.ReadString("a header key", FormatLimits.MaxStringBytes);
             if (!seen.Add(key))
             {
-                throw reader.ErrorAt(keyAt, $"the header key \"{key}\" appears twice");
+                throw reader.ErrorAt(keyAt, $"the header key \"{Quote.Text(key)}\" appears twice");
             }
 
             long valueAt = reader.Offset;
             switch (key)
             {
                 case "abi":
-                    string id = reader.ReadString("abi", FormatLimits.MaxStringBytes);
-                    abi = AbiRevisionNames.TryParse(id, out AbiRevision revision)
+                    string abiId = reader.ReadString("abi", FormatLimits.MaxStringBytes);
+                    abi = AbiRevisionNames.TryParse(abiId, out AbiRevision revision)
                         ? revision
-                        : throw reader.ErrorAt(valueAt, $"abi \"{id}\" is not one of criu-2025-06, criu-v8, linux-6.18");
+                        : throw reader.ErrorAt(valueAt, $"abi \"{Quote.Text(abiId)}\" is not one of criu-2025-06, criu-v8, linux-6.18");
                     break;
                 case "mapping_flags":
                     string kind = reader.ReadString("mapping_flags", FormatLimits.MaxStringBytes);
@@ -127,18 +142,26 @@ internal static class HeaderCodec
                     {
                         "uapi" => MappingFlagsKind.Uapi,
                         "pte" => MappingFlagsKind.Pte,
-                        _ => throw reader.ErrorAt(valueAt, $"mapping_flags \"{kind}\" is neither \"uapi\" nor \"pte\""),
+                        _ => throw reader.ErrorAt(valueAt, $"mapping_flags \"{Quote.Text(kind)}\" is neither \"uapi\" nor \"pte\""),
                     };
                     break;
                 case "gpu_page_size":
                     ulong size = reader.ReadUInt64("gpu_page_size");
                     pageSize = IsValidPageSize(size) ? (uint)size : throw reader.ErrorAt(valueAt, $"gpu_page_size {size} is not a power of two from 4096 to 2^30");
                     break;
+                case "image_id" when preamble.HasImageId:
+                    ReadOnlySpan<byte> id = reader.ReadBinary("image_id");
+                    imageId = id.Length == FormatLimits.ImageIdBytes
+                        ? System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(id)
+                        : throw reader.ErrorAt(valueAt, $"image_id is a bin of {id.Length} bytes, not {FormatLimits.ImageIdBytes}");
+                    break;
+                case "image_id":
+                    throw reader.ErrorAt(keyAt, "the header key \"image_id\" needs the incompat feature 0x1 (format 1.1), which the preamble does not set");
                 case "device":
-                    device = ReadDevice(ref reader, skipUnknown);
+                    device = ReadDevice(ref reader, preamble, skipUnknown);
                     break;
                 case "capture":
-                    capture = ReadCapture(ref reader, skipUnknown);
+                    capture = ReadCapture(ref reader, preamble, skipUnknown);
                     break;
                 default:
                     SkipUnknown(ref reader, keyAt, "header", key, skipUnknown);
@@ -146,16 +169,16 @@ internal static class HeaderCodec
             }
         }
 
-        if (abi is null || flags is null || pageSize is null)
+        if (abi is null || flags is null || pageSize is null || (imageId is null && preamble.HasImageId))
         {
-            string missing = abi is null ? "abi" : flags is null ? "mapping_flags" : "gpu_page_size";
+            string missing = abi is null ? "abi" : flags is null ? "mapping_flags" : pageSize is null ? "gpu_page_size" : "image_id";
             throw reader.ErrorAt(start, $"the header map lacks the required key \"{missing}\"");
         }
 
-        return new ImageHeader(abi.Value, flags.Value) { GpuPageSize = pageSize.Value, Device = device, Capture = capture };
+        return new ImageHeader(abi.Value, flags.Value) { GpuPageSize = pageSize.Value, ImageId = imageId, Device = device, Capture = capture };
     }
 
-    private static DeviceInfo ReadDevice(ref MessagePackReader reader, bool skipUnknown)
+    private static DeviceInfo ReadDevice(ref MessagePackReader reader, Preamble preamble, bool skipUnknown)
     {
         var device = new DeviceInfo();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -182,12 +205,15 @@ internal static class HeaderCodec
                     {
                         GcIpVersion = IpVersion.TryParse(text, out IpVersion? ip)
                             ? ip
-                            : throw reader.ErrorAt(valueAt, $"device.gc_ip_version \"{text}\" is not MAJOR.MINOR.REVISION with each part 0..255"),
+                            : throw reader.ErrorAt(valueAt, $"device.gc_ip_version \"{Quote.Text(text)}\" is not MAJOR.MINOR.REVISION with each part 0..255"),
                     };
                     break;
                 case "va_bits":
                     ulong bits = reader.ReadUInt64("device.va_bits");
                     device = device with { VaBits = IsValidVaBits(bits) ? (byte)bits : throw reader.ErrorAt(valueAt, $"device.va_bits {bits} is outside 32..64") };
+                    break;
+                case "gpu_id" when preamble.Minor >= 1:
+                    device = device with { GpuId = reader.ReadUInt32("device.gpu_id") };
                     break;
                 default:
                     SkipUnknown(ref reader, keyAt, "device", key, skipUnknown);
@@ -198,7 +224,7 @@ internal static class HeaderCodec
         return device;
     }
 
-    private static CaptureInfo ReadCapture(ref MessagePackReader reader, bool skipUnknown)
+    private static CaptureInfo ReadCapture(ref MessagePackReader reader, Preamble preamble, bool skipUnknown)
     {
         var capture = new CaptureInfo();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -217,6 +243,9 @@ internal static class HeaderCodec
                     break;
                 case "tool":
                     capture = capture with { Tool = reader.ReadString("capture.tool", FormatLimits.MaxStringBytes) };
+                    break;
+                case "criu_file_id" when preamble.Minor >= 1:
+                    capture = capture with { CriuFileId = reader.ReadUInt32("capture.criu_file_id") };
                     break;
                 default:
                     SkipUnknown(ref reader, keyAt, "capture", key, skipUnknown);
@@ -240,17 +269,80 @@ internal static class HeaderCodec
     {
         long keyAt = reader.Offset;
         string key = reader.ReadString($"a {map} key", FormatLimits.MaxStringBytes);
-        return seen.Add(key) ? key : throw reader.ErrorAt(keyAt, $"the {map} key \"{key}\" appears twice");
+        return seen.Add(key) ? key : throw reader.ErrorAt(keyAt, $"the {map} key \"{Quote.Text(key)}\" appears twice");
     }
 
     private static void SkipUnknown(ref MessagePackReader reader, long keyAt, string map, string key, bool skipUnknown)
     {
         if (!skipUnknown)
         {
-            throw reader.ErrorAt(keyAt, $"unknown {map} key \"{key}\" in an image of format 1.{FormatLimits.MinorVersion}");
+            throw reader.ErrorAt(keyAt, $"unknown {map} key \"{Quote.Text(key)}\" in an image of format 1.{FormatLimits.MinorVersion} or older");
         }
 
-        reader.Skip($"the value of {map} key \"{key}\"", FormatLimits.MaxNestingDepth);
+        SkipValue(ref reader, $"the value of {map} key \"{Quote.Text(key)}\"", map == "header" ? 2 : 3);
+    }
+
+    /// <summary>
+    /// Skips a value under the rules every header value obeys (FORMAT.md section 9): only the values of
+    /// section 8's subset, str at most 256 bytes of valid UTF-8, maps of at most 64 entries, and no map or
+    /// array deeper than 8 (<paramref name="depth"/> is the depth this value would have as a map or array).
+    /// Errors are reported at the offending value.
+    /// </summary>
+    private static void SkipValue(ref MessagePackReader reader, string what, int depth)
+    {
+        long start = reader.Offset;
+        int code = reader.PeekCode;
+        switch (code)
+        {
+            case MessagePackCode.Nil:
+                reader.TryReadNil();
+                return;
+            case MessagePackCode.False or MessagePackCode.True:
+                reader.ReadBoolean(what);
+                return;
+            case (>= MessagePackCode.MinFixStr and <= MessagePackCode.MaxFixStr) or MessagePackCode.Str8 or MessagePackCode.Str16 or MessagePackCode.Str32:
+                reader.ReadString(what, FormatLimits.MaxStringBytes);
+                return;
+            case MessagePackCode.Bin8 or MessagePackCode.Bin16 or MessagePackCode.Bin32:
+                reader.ReadBinary(what);
+                return;
+            case (>= MessagePackCode.MinFixArray and <= MessagePackCode.MaxFixArray) or MessagePackCode.Array16 or MessagePackCode.Array32:
+                CheckDepth(ref reader, start, what, depth);
+                int elements = reader.ReadArrayHeader(what);
+                for (int i = 0; i < elements; i++)
+                {
+                    SkipValue(ref reader, what, depth + 1);
+                }
+
+                return;
+            case (>= MessagePackCode.MinFixMap and <= MessagePackCode.MaxFixMap) or MessagePackCode.Map16 or MessagePackCode.Map32:
+                CheckDepth(ref reader, start, what, depth);
+                int entries = reader.ReadMapHeader(what);
+                if (entries > FormatLimits.MaxHeaderEntries)
+                {
+                    throw reader.ErrorAt(start, $"{what} is a map of {entries} entries, more than the limit of {FormatLimits.MaxHeaderEntries}");
+                }
+
+                for (int i = 0; i < 2 * entries; i++)
+                {
+                    SkipValue(ref reader, what, depth + 1);
+                }
+
+                return;
+            default:
+                // Integers, and everything outside the subset: ReadUInt64 accepts every unsigned form and
+                // names what it found otherwise (a negative integer, a float, an ext, 0xc1, the payload's end).
+                reader.ReadUInt64(what);
+                return;
+        }
+    }
+
+    private static void CheckDepth(ref MessagePackReader reader, long start, string what, int depth)
+    {
+        if (depth > FormatLimits.MaxNestingDepth)
+        {
+            throw reader.ErrorAt(start, $"{what} nests a map or array at depth {depth}, deeper than the limit of {FormatLimits.MaxNestingDepth} (the header map is depth 1)");
+        }
     }
 
     private static int Count<T>(T? value)

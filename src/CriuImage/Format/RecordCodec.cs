@@ -10,7 +10,7 @@ namespace CriuImage.Format;
 internal static class RecordCodec
 {
     /// <summary>Largest encoding of a BO record: array and tag, two 32-bit and four 64-bit uints, two optional 64-bit ones, the count.</summary>
-    public const int MaxBoRecordLength = 1 + 1 + 5 + 9 + 9 + 9 + 9 + 5 + 9 + 5;
+    public const int MaxBoRecordLength = 1 + 1 + 5 + 9 + 9 + 9 + 9 + 5 + 9 + 5 + 9;
 
     /// <summary>Largest encoding of a VM record: array and tag, four 64-bit uints.</summary>
     public const int MaxVmRecordLength = 1 + 1 + (4 * MessagePackWriter.MaxUInt64Length);
@@ -22,7 +22,7 @@ internal static class RecordCodec
     public static int WriteBo(Span<byte> destination, in BoRecord bo)
     {
         var writer = new MessagePackWriter(destination);
-        writer.WriteArrayHeader(BoArrayLength);
+        writer.WriteArrayHeader(bo.Addr is null ? BoArrayLength : BoArrayLength + 1u);
         writer.WriteUInt64((ulong)RecordTag.Bo);
         writer.WriteUInt64(bo.GemHandle);
         writer.WriteUInt64(bo.Size);
@@ -32,6 +32,11 @@ internal static class RecordCodec
         writer.WriteUInt64(bo.Flags);
         WriteOptional(ref writer, bo.Alignment);
         writer.WriteUInt64(bo.MappingCount);
+        if (bo.Addr is { } addr)
+        {
+            writer.WriteUInt64(addr);
+        }
+
         return writer.Written;
     }
 
@@ -52,8 +57,13 @@ internal static class RecordCodec
     }
 
     /// <summary>Decodes the next record: fills <paramref name="bo"/> or <paramref name="vm"/> and returns which.</summary>
+    /// <param name="reader">Positioned at the record.</param>
+    /// <param name="abi">The image's revision.</param>
+    /// <param name="withAddr">A format 1.1 image, whose BO records may carry a tenth element, <c>addr</c>.</param>
+    /// <param name="bo">The BO record, when one was read.</param>
+    /// <param name="vm">The VM record, when one was read.</param>
     /// <exception cref="ImageFormatException">The record is malformed or breaks a rule of <paramref name="abi"/>.</exception>
-    public static RecordTag Read(ref MessagePackReader reader, AbiRevision abi, out BoRecord bo, out VmRecord vm)
+    public static RecordTag Read(ref MessagePackReader reader, AbiRevision abi, bool withAddr, out BoRecord bo, out VmRecord vm)
     {
         if (TryReadVmFast(reader.Remaining, out vm, out int consumed))
         {
@@ -76,8 +86,17 @@ internal static class RecordCodec
         switch (tag)
         {
             case (ulong)RecordTag.Bo:
-                ExpectLength(ref reader, start, length, BoArrayLength, "BO");
+                if (!(withAddr && length == BoArrayLength + 1))
+                {
+                    ExpectLength(ref reader, start, length, BoArrayLength, "BO");
+                }
+
                 bo = ReadBo(ref reader, abi);
+                if (length > BoArrayLength)
+                {
+                    bo = bo with { Addr = reader.ReadUInt64("addr") };
+                }
+
                 return RecordTag.Bo;
             case (ulong)RecordTag.Vm:
                 ExpectLength(ref reader, start, length, VmArrayLength, "VM");

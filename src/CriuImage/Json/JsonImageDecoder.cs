@@ -75,6 +75,11 @@ public static class JsonImageDecoder
         json.WriteString("abi", header.Abi.ToId());
         json.WriteString("mapping_flags", header.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi");
         json.WriteNumber("gpu_page_size", header.GpuPageSize);
+        if (header.ImageId is { } id)
+        {
+            json.WriteString("image_id", ImageHeader.FormatImageId(id));
+        }
+
         if (header.Device is { } device)
         {
             json.WriteStartObject("device");
@@ -87,6 +92,7 @@ public static class JsonImageDecoder
             }
 
             WriteOptional(json, "va_bits", device.VaBits);
+            WriteOptional(json, "gpu_id", device.GpuId);
             json.WriteEndObject();
         }
 
@@ -97,8 +103,11 @@ public static class JsonImageDecoder
             WriteOptional(json, "pid", capture.Pid);
             if (capture.Tool is { } tool)
             {
-                json.WriteString("tool", tool);
+                json.WritePropertyName("tool");
+                json.WriteRawValue(EscapeString(tool), skipInputValidation: true);
             }
+
+            WriteOptional(json, "criu_file_id", capture.CriuFileId);
 
             json.WriteEndObject();
         }
@@ -114,6 +123,7 @@ public static class JsonImageDecoder
         json.WriteNumber("preferred_domains", bo.PreferredDomains);
         json.WriteNumber("flags", bo.Flags);
         WriteOptional(json, "alignment", bo.Alignment);
+        WriteOptional(json, "addr", bo.Addr);
         json.WritePropertyName("mappings");
         json.WriteStartArray();
     }
@@ -131,6 +141,27 @@ public static class JsonImageDecoder
         }
 
         json.WriteRawValue(line[..length], skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// A JSON string as FORMAT.md section 10 specifies: UTF-8 as it is, with only <c>"</c> and <c>\</c>
+    /// escaped by a backslash and U+0000-U+001F and U+007F as <c>\u00xx</c> (lower-case hex), so the text is
+    /// readable and the same whichever JSON library wrote it.
+    /// </summary>
+    private static byte[] EscapeString(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            _ = c switch
+            {
+                '"' or '\\' => text.Append('\\').Append(c),
+                < ' ' or '\u007f' => text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => text.Append(c),
+            };
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(text.Append('"').ToString());
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)

@@ -14,33 +14,61 @@ namespace CriuImage.Json;
 /// </summary>
 public sealed class JsonImageEncoder
 {
-    private readonly ReadOnlyMemory<byte> _json;
+    private static readonly string[] DocumentKeys = ["abi", "mapping_flags", "gpu_page_size", "image_id", "device", "capture", "bos"];
+    private static readonly string[] DeviceKeys = ["render_minor", "pci_vendor_id", "pci_device_id", "gc_ip_version", "va_bits", "gpu_id"];
+    private static readonly string[] CaptureKeys = ["time_ns", "pid", "tool", "criu_file_id"];
+
+    private readonly Stream _input;
     private readonly List<VmRecord> _mappings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private JsonReaderState _state;
-    private long _consumed;
+    private readonly JsonSource _source;
     private bool _inBos;
     private bool _done;
 
-    private JsonImageEncoder(ReadOnlyMemory<byte> json, ImageHeader header)
+    private JsonImageEncoder(Stream input, JsonSource source, ImageHeader header, bool inBos)
     {
-        _json = json;
+        _input = input;
+        _source = source;
         Header = header;
+        _inBos = inBos;
     }
 
     /// <summary>The header the document describes.</summary>
     public ImageHeader Header { get; }
 
-    /// <summary>Reads the document's header fields (first pass); BOs are read by <see cref="WriteBosAsync"/>.</summary>
+    /// <summary>Reads the header fields of a document held in memory; BOs are read by <see cref="WriteBosAsync"/>.</summary>
     /// <exception cref="InterchangeException">The document is not valid JSON or its header part is not of the image shape.</exception>
-    public static JsonImageEncoder Create(ReadOnlyMemory<byte> json)
+    public static JsonImageEncoder Create(ReadOnlyMemory<byte> json) =>
+        Create(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(json, out ArraySegment<byte> array)
+            ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+            : new MemoryStream(json.ToArray(), writable: false));
+
+    /// <summary>
+    /// Reads the header fields of the document in <paramref name="json"/>, which is read in bounded pieces
+    /// (a document of any size, memory bounded by <see cref="JsonSource.MaxToken"/>). A seekable stream is read
+    /// twice, so its keys may come in any order; from one that cannot seek (a pipe) the header keys must come
+    /// before <c>bos</c>, as <c>decode</c> writes them. BOs are read by <see cref="WriteBosAsync"/>.
+    /// </summary>
+    /// <exception cref="InterchangeException">The document is not valid JSON or its header part is not of the image shape.</exception>
+    public static JsonImageEncoder Create(Stream json)
     {
-        var cursor = new JsonCursor(json.Span);
-        return new JsonImageEncoder(json, ReadHeader(ref cursor));
+        ArgumentNullException.ThrowIfNull(json);
+        long start = json.CanSeek ? json.Position : 0;
+        var source = new JsonSource(json);
+        var cursor = new JsonCursor(source);
+        ImageHeader header = ReadHeader(ref cursor, stopAtBos: !json.CanSeek);
+        cursor.Save();
+        if (!json.CanSeek)
+        {
+            return new JsonImageEncoder(json, source, header, inBos: true);
+        }
+
+        json.Position = start;
+        return new JsonImageEncoder(json, new JsonSource(json), header, inBos: false);
     }
 
     /// <summary>Writes every BO of the document to <paramref name="writer"/>, flushing it as it goes; completing the image is the caller's.</summary>
-    /// <exception cref="InterchangeException">A BO or mapping is not of the image shape.</exception>
+    /// <exception cref="InterchangeException">A BO or mapping is not of the image shape, or text follows the document.</exception>
     public async Task WriteBosAsync(ImageWriter writer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -51,10 +79,10 @@ public sealed class JsonImageEncoder
         }
     }
 
-    /// <summary>Writes BOs until the writer holds <see cref="ImageWriter.FlushThreshold"/> unflushed bytes or the BO array ends.</summary>
+    /// <summary>Writes BOs until the writer holds <see cref="ImageWriter.FlushThreshold"/> unflushed bytes or the document ends.</summary>
     private void WriteSome(ImageWriter writer)
     {
-        var cursor = new JsonCursor(_json.Span, _consumed, _state);
+        var cursor = new JsonCursor(_source);
         if (!_inBos)
         {
             SeekBos(ref cursor);
@@ -66,6 +94,7 @@ public sealed class JsonImageEncoder
             cursor.Read();
             if (cursor.TokenType == JsonTokenType.EndArray)
             {
+                FinishDocument(ref cursor);
                 _done = true;
                 break;
             }
@@ -74,17 +103,40 @@ public sealed class JsonImageEncoder
             writer.WriteBo(bo, CollectionsMarshal.AsSpan(_mappings));
         }
 
-        _consumed = cursor.Consumed;
-        _state = cursor.State;
+        cursor.Save();
     }
 
-    private static ImageHeader ReadHeader(ref JsonCursor cursor)
+    /// <summary>After the BO array: the rest of the top-level object (checked by the first pass, or refused from a pipe), then the end of the input.</summary>
+    private void FinishDocument(ref JsonCursor cursor)
+    {
+        while (true)
+        {
+            cursor.Read();
+            if (cursor.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            if (!_input.CanSeek)
+            {
+                throw cursor.Error("a key after \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" (as decode writes them)");
+            }
+
+            cursor.Read();
+            cursor.SkipValue();
+        }
+
+        cursor.ExpectEnd();
+    }
+
+    private static ImageHeader ReadHeader(ref JsonCursor cursor, bool stopAtBos)
     {
         cursor.Read();
         cursor.Expect(JsonTokenType.StartObject, "the document to be an object");
         AbiRevision? abi = null;
         MappingFlagsKind flags = MappingFlagsKind.Uapi;
         uint pageSize = ImageHeader.DefaultGpuPageSize;
+        UInt128? imageId = null;
         DeviceInfo? device = null;
         CaptureInfo? capture = null;
         bool hasBos = false;
@@ -97,19 +149,25 @@ public sealed class JsonImageEncoder
                     string id = cursor.ReadString(key);
                     abi = AbiRevisionNames.TryParse(id, out AbiRevision revision)
                         ? revision
-                        : throw cursor.Error($"abi \"{id}\" is not one of criu-2025-06, criu-v8, linux-6.18");
+                        : throw cursor.Error($"abi \"{Quote.Text(id)}\" is not one of criu-2025-06, criu-v8, linux-6.18");
                     break;
                 case "mapping_flags":
                     flags = cursor.ReadString(key) switch
                     {
                         "uapi" => MappingFlagsKind.Uapi,
                         "pte" => MappingFlagsKind.Pte,
-                        var other => throw cursor.Error($"mapping_flags \"{other}\" is neither \"uapi\" nor \"pte\""),
+                        var other => throw cursor.Error($"mapping_flags \"{Quote.Text(other)}\" is neither \"uapi\" nor \"pte\""),
                     };
                     break;
                 case "gpu_page_size":
                     ulong size = cursor.ReadUInt64(key, uint.MaxValue);
                     pageSize = HeaderCodec.IsValidPageSize(size) ? (uint)size : throw cursor.Error($"gpu_page_size {size} is not a power of two from 4096 to 2^30");
+                    break;
+                case "image_id":
+                    string hex = cursor.ReadString(key);
+                    imageId = hex.Length == 2 * FormatLimits.ImageIdBytes && hex.All(char.IsAsciiHexDigitLower)
+                        ? UInt128.Parse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture)
+                        : throw cursor.Error($"image_id \"{Quote.Text(hex)}\" is not 32 lower-case hexadecimal digits");
                     break;
                 case "device":
                     device = ReadDevice(ref cursor);
@@ -121,10 +179,17 @@ public sealed class JsonImageEncoder
                     hasBos = true;
                     cursor.Read();
                     cursor.Expect(JsonTokenType.StartArray, "bos to be an array");
-                    cursor.Skip();
+                    if (stopAtBos)
+                    {
+                        return abi is null
+                            ? throw cursor.Error("the document lacks the required key \"abi\" before \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" (as decode writes them)")
+                            : new ImageHeader(abi.Value, flags) { GpuPageSize = pageSize, ImageId = imageId, Device = device, Capture = capture };
+                    }
+
+                    cursor.SkipValue();
                     break;
                 default:
-                    throw cursor.Error($"unknown key \"{key}\" in the document (expected abi, mapping_flags, gpu_page_size, device, capture, bos)");
+                    throw cursor.Error(UnknownKey(key, "the document", DocumentKeys));
             }
         }
 
@@ -133,7 +198,68 @@ public sealed class JsonImageEncoder
             throw cursor.Error($"the document lacks the required key \"{(abi is null ? "abi" : "bos")}\"");
         }
 
-        return new ImageHeader(abi.Value, flags) { GpuPageSize = pageSize, Device = device, Capture = capture };
+        cursor.ExpectEnd();
+        return new ImageHeader(abi.Value, flags) { GpuPageSize = pageSize, ImageId = imageId, Device = device, Capture = capture };
+    }
+
+    /// <summary>"unknown key", with the closest known key when one is a likely typo.</summary>
+    private static string UnknownKey(string key, string where, string[] known)
+    {
+        string? close = Suggest(key, known);
+        string hint = close is null ? $"expected {string.Join(", ", known)}" : $"did you mean \"{close}\"?";
+        return $"unknown key \"{Quote.Text(key)}\" in {where} ({hint})";
+    }
+
+    /// <summary>The known key within edit distance 2 of <paramref name="key"/> (1 for short keys), if any.</summary>
+    internal static string? Suggest(string key, IEnumerable<string> known)
+    {
+        if (key.Length > 64)
+        {
+            return null;
+        }
+
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in known)
+        {
+            int distance = EditDistance(key, candidate);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (candidate, distance);
+            }
+        }
+
+        return bestDistance <= (Math.Min(key.Length, best?.Length ?? 0) <= 4 ? 1 : 2) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions cost 1.
+        int[,] d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 
     private static DeviceInfo ReadDevice(ref JsonCursor cursor)
@@ -159,15 +285,18 @@ public sealed class JsonImageEncoder
                     string text = cursor.ReadString(key);
                     device = device with
                     {
-                        GcIpVersion = IpVersion.TryParse(text, out IpVersion? ip) ? ip : throw cursor.Error($"gc_ip_version \"{text}\" is not MAJOR.MINOR.REVISION with each part 0..255"),
+                        GcIpVersion = IpVersion.TryParse(text, out IpVersion? ip) ? ip : throw cursor.Error($"gc_ip_version \"{Quote.Text(text)}\" is not MAJOR.MINOR.REVISION with each part 0..255"),
                     };
                     break;
                 case "va_bits":
                     ulong bits = cursor.ReadUInt64(key, ulong.MaxValue);
                     device = device with { VaBits = HeaderCodec.IsValidVaBits(bits) ? (byte)bits : throw cursor.Error($"va_bits {bits} is outside 32..64") };
                     break;
+                case "gpu_id":
+                    device = device with { GpuId = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
+                    break;
                 default:
-                    throw cursor.Error($"unknown key \"{key}\" in device (expected render_minor, pci_vendor_id, pci_device_id, gc_ip_version, va_bits)");
+                    throw cursor.Error(UnknownKey(key, "device", DeviceKeys));
             }
         }
 
@@ -190,6 +319,9 @@ public sealed class JsonImageEncoder
                 case "pid":
                     capture = capture with { Pid = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
                     break;
+                case "criu_file_id":
+                    capture = capture with { CriuFileId = (uint)cursor.ReadUInt64(key, uint.MaxValue) };
+                    break;
                 case "tool":
                     string tool = cursor.ReadString(key);
                     capture = capture with
@@ -198,7 +330,7 @@ public sealed class JsonImageEncoder
                     };
                     break;
                 default:
-                    throw cursor.Error($"unknown key \"{key}\" in capture (expected time_ns, pid, tool)");
+                    throw cursor.Error(UnknownKey(key, "capture", CaptureKeys));
             }
         }
 
@@ -219,16 +351,16 @@ public sealed class JsonImageEncoder
                 return;
             }
 
-            cursor.Skip();
+            cursor.SkipValue();
         }
     }
 
     private BoRecord ReadBo(ref JsonCursor cursor)
     {
         cursor.Expect(JsonTokenType.StartObject, "a BO object");
-        long start = cursor.TokenStart;
+        (long Line, long Column) start = cursor.Mark();
         AbiRevision abi = Header.Abi;
-        ulong? handle = null, size = null, offset = null, allocFlags = null, domains = null, flags = null, alignment = null;
+        ulong? handle = null, size = null, offset = null, allocFlags = null, domains = null, flags = null, alignment = null, addr = null;
         bool hasMappings = false;
         _mappings.Clear();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -244,8 +376,9 @@ public sealed class JsonImageEncoder
                 case "flags": flags = cursor.ReadUInt64(key, uint.MaxValue); break;
                 case "alignment" when abi == AbiRevision.Linux6_18: alignment = cursor.ReadUInt64(key, ulong.MaxValue); break;
                 case "alignment": throw cursor.Error($"\"alignment\" is not a field of a {abi.ToId()} BO (only linux-6.18 reports it)");
+                case "addr": addr = cursor.ReadUInt64(key, ulong.MaxValue); break;
                 case "mappings": hasMappings = true; ReadMappings(ref cursor); break;
-                default: throw cursor.Error($"unknown key \"{key}\" in a {abi.ToId()} BO");
+                default: throw cursor.Error(UnknownKey(key, $"a {abi.ToId()} BO", BoKeys(abi)));
             }
         }
 
@@ -256,11 +389,15 @@ public sealed class JsonImageEncoder
             alignment is null && abi == AbiRevision.Linux6_18 ? "alignment" : !hasMappings ? "mappings" : null;
         if (missing is not null)
         {
-            throw cursor.ErrorAt(start, $"the {abi.ToId()} BO lacks the required key \"{missing}\"");
+            throw new InterchangeException(start.Line, start.Column, $"the {abi.ToId()} BO lacks the required key \"{missing}\"");
         }
 
-        return new BoRecord((uint)handle!.Value, size!.Value, offset, allocFlags!.Value, domains!.Value, (uint)flags!.Value, alignment, (uint)_mappings.Count);
+        return new BoRecord((uint)handle!.Value, size!.Value, offset, allocFlags!.Value, domains!.Value, (uint)flags!.Value, alignment, (uint)_mappings.Count) { Addr = addr };
     }
+
+    private static string[] BoKeys(AbiRevision abi) => abi == AbiRevision.Linux6_18
+        ? ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "alignment", "addr", "mappings"]
+        : ["gem_handle", "size", "offset", "alloc_flags", "preferred_domains", "flags", "addr", "mappings"];
 
     private void ReadMappings(ref JsonCursor cursor)
     {
@@ -278,7 +415,7 @@ public sealed class JsonImageEncoder
             }
 
             cursor.Expect(JsonTokenType.StartObject, "a mapping object");
-            long start = cursor.TokenStart;
+            (long Line, long Column) start = cursor.Mark();
             ulong? first = null, second = null, offset = null, flags = null;
             _seen.Clear();
             while (cursor.ReadKey(_seen, "a mapping") is { } key)
@@ -303,15 +440,15 @@ public sealed class JsonImageEncoder
                 {
                     string hint = key is "start" or "last" or "addr" or "size"
                         ? $"{Header.Abi.ToId()} mappings use \"{firstKey}\" and \"{secondKey}\""
-                        : $"expected {firstKey}, {secondKey}, offset, flags";
-                    throw cursor.Error($"unknown key \"{key}\" in a mapping ({hint})");
+                        : Suggest(key, [firstKey, secondKey, "offset", "flags"]) is { } close ? $"did you mean \"{close}\"?" : $"expected {firstKey}, {secondKey}, offset, flags";
+                    throw cursor.Error($"unknown key \"{Quote.Text(key)}\" in a mapping ({hint})");
                 }
             }
 
             string? missing = first is null ? firstKey : second is null ? secondKey : offset is null ? "offset" : flags is null ? "flags" : null;
             if (missing is not null)
             {
-                throw cursor.ErrorAt(start, $"the mapping lacks the required key \"{missing}\"");
+                throw new InterchangeException(start.Line, start.Column, $"the mapping lacks the required key \"{missing}\"");
             }
 
             _mappings.Add(new VmRecord(first!.Value, second!.Value, offset!.Value, flags!.Value));

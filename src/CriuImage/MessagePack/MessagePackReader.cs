@@ -38,6 +38,9 @@ internal ref struct MessagePackReader
     /// <summary>The bytes not read yet, for fast paths that decode a whole value at once.</summary>
     public readonly ReadOnlySpan<byte> Remaining => _buffer[_position..];
 
+    /// <summary>The format byte of the next value, or -1 at the end of the buffer.</summary>
+    public readonly int PeekCode => _position < _buffer.Length ? _buffer[_position] : -1;
+
     /// <summary>Moves past <paramref name="count"/> bytes a fast path has decoded.</summary>
     public void Advance(int count) => _position += count;
 

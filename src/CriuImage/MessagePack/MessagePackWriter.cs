@@ -136,7 +136,7 @@ internal ref struct MessagePackWriter
     }
 
     /// <summary>Writes a bin value.</summary>
-    public void WriteBinary(ReadOnlySpan<byte> bytes)
+    public void WriteBinary(scoped ReadOnlySpan<byte> bytes)
     {
         WriteHeader((uint)bytes.Length, 0, 0, MessagePackCode.Bin8, MessagePackCode.Bin16, MessagePackCode.Bin32);
         bytes.CopyTo(_buffer[_position..]);

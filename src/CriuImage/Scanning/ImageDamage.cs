@@ -47,4 +47,7 @@ public enum ImageDamage
 
     /// <summary>Bytes follow the trailer.</summary>
     TrailingBytes,
+
+    /// <summary>Not damage: a format 1.0 image, whose trailer digest cannot detect frames removed, repeated, reordered or replaced.</summary>
+    WeakDigest,
 }

@@ -14,11 +14,14 @@ namespace CriuImage.Scanning;
 public sealed class ImageScanner
 {
     private const int ResyncChunk = 64 * 1024;
+    private const int WindowSize = 256 * 1024;
 
     private readonly ByteSource _source;
     private readonly IImageScanHandler _handler;
-    private byte[] _payload = [];
-    private uint _digestState = ~0u;
+    private byte[] _window = [];
+    private long _windowStart;
+    private int _windowLength;
+    private FrameChain _chain;
     private int _damageCount;
     private AbiRevision _abi;
     private BoRecord _bo;
@@ -57,9 +60,9 @@ public sealed class ImageScanner
         }
         finally
         {
-            if (scanner._payload.Length > 0)
+            if (scanner._window.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(scanner._payload);
+                ArrayPool<byte>.Shared.Return(scanner._window);
             }
         }
     }
@@ -84,15 +87,28 @@ public sealed class ImageScanner
                 break;
             }
 
-            if (_source.Read(position, header) < FrameHeader.Size || !TryParseHeader(header, out FrameHeader frame))
+            ReadOnlySpan<byte> bytes = Bytes(position, FrameHeader.Size);
+            bytes.CopyTo(header);
+            FrameHeader frame = default;
+            FrameProblem problem = bytes.Length < FrameHeader.Size
+                ? FrameProblem.Marker
+                : FrameHeader.Parse(header, haveHeader ? _chain.HeaderSeed : ~0u, out frame);
+            if (problem != FrameProblem.None)
             {
-                long next = Resync(position + 1);
-                string what = _source.Length - position < FrameHeader.Size
+                string what = bytes.Length < FrameHeader.Size
                     ? $"the image ends inside the header of frame {expected}"
-                    : $"expected the header of frame {expected}, found damaged bytes";
+                    : $"expected the header of frame {expected}, found {(_chain.Linked ? "damaged bytes or a frame of another image" : "damaged bytes")} ({problem.Summary()})";
+                if (!haveHeader)
+                {
+                    // Without the header frame no record can be read, and in 1.1 no later frame can be checked.
+                    Damage(bytes.Length < FrameHeader.Size ? ImageDamage.Truncated : ImageDamage.HeaderUnreadable, bytes.Length < FrameHeader.Size ? _source.Length : position + problem.Offset(), 0, what, fatal: true);
+                    return;
+                }
+
+                long next = Resync(position + 1);
                 if (next < 0)
                 {
-                    Damage(ImageDamage.Truncated, position, expected, $"{what}; no valid frame follows (the trailer is missing)", fatal: !haveHeader);
+                    Damage(ImageDamage.Truncated, bytes.Length < FrameHeader.Size ? _source.Length : position, expected, $"{what}; no valid frame follows (the trailer is missing)", fatal: false);
                     break;
                 }
 
@@ -103,6 +119,18 @@ public sealed class ImageScanner
                 continue;
             }
 
+            if (haveHeader && _chain.Linked)
+            {
+                // A link can only be judged while every frame before it was read intact.
+                if (_damageCount == 0 && frame.Link != _chain.NextLink)
+                {
+                    Damage(ImageDamage.FrameSequence, position + 6, frame.Sequence, $"frame {frame.Sequence} at byte {position} does not follow the frames before it (link 0x{frame.Link:x4}, expected 0x{_chain.NextLink:x4}): a frame was removed, repeated, reordered or taken from another image", fatal: false);
+                }
+            }
+            else if (frame.Link != 0)
+            {
+                Damage(ImageDamage.FrameHeader, position + 6, frame.Sequence, $"frame {frame.Sequence}'s reserved field 0x{frame.Link:x4} must be zero", fatal: false);
+            }
 
             // Frames skipped by a resynchronisation were reported with it: only a step back is news then.
             bool sequenceExpected = frame.Sequence == expected || (resynced && frame.Sequence > expected);
@@ -124,12 +152,12 @@ public sealed class ImageScanner
                 break;
             }
 
-            ReadOnlySpan<byte> payload = ReadPayload(payloadAt, (int)frame.PayloadLength);
+            ReadOnlySpan<byte> payload = Bytes(payloadAt, (int)frame.PayloadLength);
             long nextFrame = payloadAt + frame.PayloadLength;
             if (Crc32C.Compute(payload) != frame.PayloadCrc)
             {
-                Damage(ImageDamage.PayloadChecksum, payloadAt, frame.Sequence, $"payload CRC32C mismatch in frame {frame.Sequence} ({frame.PayloadLength} bytes at {payloadAt}); the frame is skipped", fatal: !haveHeader && frame.Sequence == 0);
-                if (!haveHeader && frame.Sequence == 0)
+                Damage(ImageDamage.PayloadChecksum, payloadAt, frame.Sequence, $"payload CRC32C mismatch in frame {frame.Sequence} ({frame.PayloadLength} bytes at {payloadAt}); the frame is skipped", fatal: !haveHeader);
+                if (!haveHeader)
                 {
                     return;
                 }
@@ -144,7 +172,7 @@ public sealed class ImageScanner
                     return;
                 }
 
-                if (!ReadHeader(payload, payloadAt, preamble))
+                if (!ReadHeader(payload, payloadAt, preamble, frame))
                 {
                     return;
                 }
@@ -166,7 +194,7 @@ public sealed class ImageScanner
                 LoseContext(frame.Sequence);
             }
 
-            _digestState = Crc32C.Append(_digestState, header);
+            _chain.Add(header);
             position = nextFrame;
         }
 
@@ -175,56 +203,62 @@ public sealed class ImageScanner
 
     private bool ReadPreamble(out Preamble preamble)
     {
-        preamble = default;
-        Span<byte> bytes = stackalloc byte[Preamble.Size];
-        int read = _source.Read(0, bytes);
-        if (read < Preamble.Magic.Length || !bytes[..Preamble.Magic.Length].SequenceEqual(Preamble.Magic))
+        ReadOnlySpan<byte> bytes = Bytes(0, Preamble.Size);
+        Span<byte> copy = stackalloc byte[Preamble.Size];
+        bytes.CopyTo(copy);
+        switch (Preamble.Check(bytes, out preamble, out long offset, out string detail))
         {
-            Damage(ImageDamage.NotAnImage, 0, null, read == 0 ? "the file is empty" : "not a criu-image file: the magic is missing", fatal: true);
-            return false;
+            case PreambleProblem.None:
+                break;
+            case PreambleProblem.Checksum when (preamble.Incompat & ~FormatLimits.KnownIncompat) == 0:
+                Damage(ImageDamage.PreambleChecksum, offset, null, detail + "; reading on with the preamble's fields as they are", fatal: false);
+                break;
+            case PreambleProblem problem:
+                ImageDamage damage = problem switch
+                {
+                    PreambleProblem.NotAnImage => ImageDamage.NotAnImage,
+                    PreambleProblem.Truncated => ImageDamage.Truncated,
+                    PreambleProblem.UnsupportedVersion => ImageDamage.UnsupportedVersion,
+                    _ => ImageDamage.IncompatibleFeatures,
+                };
+                Damage(damage, problem == PreambleProblem.Checksum ? 12 : offset, null, problem == PreambleProblem.Checksum ? $"{detail}, and the image needs incompatible features 0x{preamble.Incompat & ~FormatLimits.KnownIncompat:x8} that this reader does not implement" : detail, fatal: true);
+                return false;
         }
 
-        if (read < Preamble.Size)
-        {
-            Damage(ImageDamage.Truncated, read, null, $"the image ends at byte {read}, inside its 32-byte preamble", fatal: true);
-            return false;
-        }
-
-        try
-        {
-            preamble = Preamble.Read(bytes);
-        }
-        catch (ImageFormatException e) when (e.ByteOffset == 28)
-        {
-            // A damaged preamble CRC: go on as if it were 1.0 without features, saying so.
-            Damage(ImageDamage.PreambleChecksum, 28, null, e.Detail + "; reading on as format 1.0 without features", fatal: false);
-            preamble = Preamble.Current;
-        }
-        catch (ImageFormatException e)
-        {
-            Damage(e.ByteOffset == 8 ? ImageDamage.UnsupportedVersion : ImageDamage.IncompatibleFeatures, e.ByteOffset, null, e.Detail, fatal: true);
-            return false;
-        }
-
+        // Neither is damage: the image reads correctly, so the trailer's checks still apply.
         if (preamble.RoCompat != 0)
         {
-            // Not damage: the image reads correctly, so the trailer's checks still apply.
             _handler.OnDamage(ImageDamage.UnknownRoCompatFeatures, 16, null, $"ro_compat features 0x{preamble.RoCompat:x8} are not known to this reader: it can read the image but not re-create it", fatal: false);
         }
 
-        _digestState = Crc32C.Append(_digestState, bytes);
+        if (!preamble.HasImageId)
+        {
+            _handler.OnDamage(ImageDamage.WeakDigest, 10, null, "a format 1.0 image: its trailer digest depends on nothing but the number of frames, so a frame removed, repeated, reordered or taken from another image (with sequence numbers rewritten) goes unnoticed; decode and encode it again for format 1.1", fatal: false);
+            _chain = FrameChain.Version1_0(copy);
+        }
+
         return true;
     }
 
-    private bool ReadHeader(ReadOnlySpan<byte> payload, long payloadAt, Preamble preamble)
+    private bool ReadHeader(ReadOnlySpan<byte> payload, long payloadAt, Preamble preamble, in FrameHeader frame)
     {
         try
         {
+            if (frame.RecordCount != 1)
+            {
+                throw new ImageFormatException(payloadAt - FrameHeader.Size + 16, $"the header frame must hold 1 record, found {frame.RecordCount}");
+            }
+
             var reader = new MessagePackReader(payload, payloadAt, 0);
-            ImageHeader header = HeaderCodec.Read(ref reader, preamble.Minor);
+            ImageHeader header = HeaderCodec.Read(ref reader, preamble);
             if (!reader.End)
             {
                 throw reader.Error("frame 0 has bytes after its header map");
+            }
+
+            if (header.ImageId is { } id)
+            {
+                _chain = FrameChain.ForImageId(id);
             }
 
             _abi = header.Abi;
@@ -247,7 +281,7 @@ public sealed class ImageScanner
             while (!reader.End && decoded < frame.RecordCount)
             {
                 long offset = reader.Offset;
-                RecordTag tag = RecordCodec.Read(ref reader, _abi, out BoRecord bo, out VmRecord vm);
+                RecordTag tag = RecordCodec.Read(ref reader, _abi, _chain.Linked, out BoRecord bo, out VmRecord vm);
                 decoded++;
                 if (tag == RecordTag.Bo)
                 {
@@ -313,13 +347,19 @@ public sealed class ImageScanner
     {
         EndOrphans();
         Trailer trailer;
+        TrailerOffsets offsets;
         try
         {
-            var reader = new MessagePackReader(payload, payloadAt, frame.Sequence);
-            trailer = Trailer.Read(ref reader);
-            if (!reader.End || frame.RecordCount != 1)
+            if (frame.RecordCount != 1)
             {
-                throw reader.Error("the trailer frame must hold exactly one record");
+                throw new ImageFormatException(payloadAt - FrameHeader.Size + 16, $"the trailer frame must hold 1 record, found {frame.RecordCount}");
+            }
+
+            var reader = new MessagePackReader(payload, payloadAt, frame.Sequence);
+            trailer = Trailer.Read(ref reader, out offsets);
+            if (!reader.End)
+            {
+                throw reader.Error($"frame {frame.Sequence} has bytes after its record");
             }
         }
         catch (ImageFormatException e)
@@ -335,9 +375,9 @@ public sealed class ImageScanner
         }
 
         // Counts and digest can only agree with an intact image: after reported damage they are noise.
-        if (_damageCount == 0 && trailer.Disagreement(frame.Sequence, _boCount, _mappingCount, ~_digestState) is { } disagreement)
+        if (_damageCount == 0 && trailer.Disagreement(frame.Sequence, _boCount, _mappingCount, _chain.Digest, offsets) is { } disagreement)
         {
-            Damage(ImageDamage.TrailerMismatch, payloadAt, frame.Sequence, disagreement, fatal: false);
+            Damage(ImageDamage.TrailerMismatch, disagreement.Offset, frame.Sequence, disagreement.Detail, fatal: false);
         }
 
         if (end != _source.Length)
@@ -370,66 +410,57 @@ public sealed class ImageScanner
         _orphanCount = 0;
     }
 
-    private ReadOnlySpan<byte> ReadPayload(long offset, int length)
+    /// <summary>
+    /// Up to <paramref name="length"/> bytes at <paramref name="offset"/> (fewer only at the end of the file),
+    /// through a read-ahead window: a frame costs no system call of its own, however small. The span is valid
+    /// until the next call.
+    /// </summary>
+    private ReadOnlySpan<byte> Bytes(long offset, int length)
     {
-        if (_payload.Length < length)
+        if (offset < _windowStart || offset + length > _windowStart + _windowLength)
         {
-            if (_payload.Length > 0)
+            int size = Math.Max(WindowSize, length);
+            if (_window.Length < size)
             {
-                ArrayPool<byte>.Shared.Return(_payload);
+                if (_window.Length > 0)
+                {
+                    ArrayPool<byte>.Shared.Return(_window);
+                }
+
+                _window = ArrayPool<byte>.Shared.Rent(size);
             }
 
-            _payload = ArrayPool<byte>.Shared.Rent(length);
+            _windowStart = offset;
+            _windowLength = _source.Read(offset, _window.AsSpan(0, size));
         }
 
-        int read = _source.Read(offset, _payload.AsSpan(0, length));
-        return _payload.AsSpan(0, read);
+        int start = (int)(offset - _windowStart);
+        return _window.AsSpan(start, Math.Min(length, _windowLength - start));
     }
 
-    /// <summary>Parses a frame header that passes every check of FORMAT.md section 3 but the sequence (which the caller judges).</summary>
-    private static bool TryParseHeader(ReadOnlySpan<byte> header, out FrameHeader frame)
-    {
-        try
-        {
-            frame = FrameHeader.Read(header, 0, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header[8..]));
-            return true;
-        }
-        catch (ImageFormatException)
-        {
-            frame = default;
-            return false;
-        }
-    }
-
-    /// <summary>The offset of the next frame marker at or after <paramref name="from"/> whose header is valid, or -1.</summary>
+    /// <summary>
+    /// The offset of the next frame marker at or after <paramref name="from"/> whose header passes every
+    /// structural check of this image (CRC seeded with its id in 1.1), or -1. Linear: no exception per candidate.
+    /// </summary>
     private long Resync(long from)
     {
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(ResyncChunk + FrameHeader.Size);
-        try
+        for (long start = from; start < _source.Length; start += ResyncChunk)
         {
-            for (long start = from; start < _source.Length; start += ResyncChunk)
+            ReadOnlySpan<byte> window = Bytes(start, ResyncChunk + FrameHeader.Size);
+            int limit = Math.Min(window.Length, ResyncChunk);
+            for (int i = window[..limit].IndexOf(FrameHeader.Marker); i >= 0 && i < limit;)
             {
-                int read = _source.Read(start, chunk.AsSpan(0, ResyncChunk + FrameHeader.Size));
-                ReadOnlySpan<byte> window = chunk.AsSpan(0, read);
-                int limit = Math.Min(read, ResyncChunk);
-                for (int i = window[..limit].IndexOf(FrameHeader.Marker); i >= 0 && i < limit;)
+                if (window.Length - i >= FrameHeader.Size && FrameHeader.Parse(window.Slice(i, FrameHeader.Size), _chain.HeaderSeed, out _) == FrameProblem.None)
                 {
-                    if (read - i >= FrameHeader.Size && TryParseHeader(window.Slice(i, FrameHeader.Size), out _))
-                    {
-                        return start + i;
-                    }
-
-                    int next = window[(i + 1)..limit].IndexOf(FrameHeader.Marker);
-                    i = next < 0 ? -1 : i + 1 + next;
+                    return start + i;
                 }
-            }
 
-            return -1;
+                int next = window[(i + 1)..limit].IndexOf(FrameHeader.Marker);
+                i = next < 0 ? -1 : i + 1 + next;
+            }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
+
+        return -1;
     }
 
     private void Damage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)

@@ -36,6 +36,8 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor TrailerMismatch = new("CRI014", "TrailerMismatch", "The trailer disagrees with the frames", Severity.Error);
     /// <summary>CRI015: Bytes after the trailer.</summary>
     public static readonly DiagnosticDescriptor TrailingBytes = new("CRI015", "TrailingBytes", "Bytes after the trailer", Severity.Error);
+    /// <summary>CRI016: A format 1.0 image, whose digest cannot detect frames removed, repeated, reordered or replaced.</summary>
+    public static readonly DiagnosticDescriptor WeakDigest = new("CRI016", "WeakDigest", "A format 1.0 image, whose digest cannot detect frames removed, repeated, reordered or replaced", Severity.Note);
 
     // BO buckets (CRI1xx).
     /// <summary>CRI101: BO of size zero.</summary>
@@ -215,6 +217,7 @@ public static class Descriptors
         ImageDamage.Truncated => Truncated,
         ImageDamage.TrailerMismatch => TrailerMismatch,
         ImageDamage.TrailingBytes => TrailingBytes,
+        ImageDamage.WeakDigest => WeakDigest,
         _ => throw new ArgumentOutOfRangeException(nameof(damage), damage, null),
     };
 }

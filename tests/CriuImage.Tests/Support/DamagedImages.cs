@@ -19,8 +19,8 @@ internal static class DamagedImages
     {
         ["CRI001-not-an-image"] = () => "# a README, not an image\n"u8.ToArray(),
         ["CRI002-unsupported-version"] = () => Patch(Images.Fixture("criu-v8"), 8, 2),
-        ["CRI003-incompatible-features"] = () => new RawImage(new Preamble(1, 0, 0x4, 0, 0)).Header().Records(2, Bo + Vm).Trailer(1, 1).ToArray(),
-        ["CRI004-unknown-ro-compat-features"] = () => new RawImage(new Preamble(1, 0, 0, 0x8, 0)).Header().Records(2, Bo + Vm).Trailer(1, 1).ToArray(),
+        ["CRI003-incompatible-features"] = () => new RawImage(new Preamble(1, 1, 0x5, 0, 0)).Header().Records(2, Bo + Vm).Trailer(1, 1).ToArray(),
+        ["CRI004-unknown-ro-compat-features"] = () => new RawImage(new Preamble(1, 1, 0x1, 0x8, 0)).Header().Records(2, Bo + Vm).Trailer(1, 1).ToArray(),
         ["CRI005-preamble-checksum"] = () => Patch(Images.Fixture("criu-v8"), 24, 0x01),
         ["CRI006-frame-header-damaged"] = () => Patch(TwoFrames(), FirstRecordFrame(TwoFrames()) + 13, 0x7F),
         ["CRI007-payload-checksum"] = () => Patch(Images.Fixture("criu-2025-06"), FirstRecordFrame(Images.Fixture("criu-2025-06")) + FrameHeader.Size + 3, 0x55),
@@ -29,9 +29,10 @@ internal static class DamagedImages
         ["CRI010-header-unreadable"] = () => new RawImage().Frame(FrameKind.Header, 1, [0x81, 0xA3, (byte)'a', (byte)'b', (byte)'i', 0xA3, (byte)'x', (byte)'y', (byte)'z']).Trailer(0, 0).ToArray(),
         ["CRI011-malformed-record"] = () => new RawImage().Header().Records(3, Bo + Vm + "93 00 01 02").Records(2, SecondBo).Trailer(2, 2).ToArray(),
         ["CRI012-record-sequence"] = () => new RawImage().Header().Records(3, Vm + Bo + Vm).Trailer(1, 2).ToArray(),
-        ["CRI013-truncated"] = () => Images.Fixture("criu-2025-06")[..300],
+        ["CRI013-truncated"] = () => Images.Fixture("criu-2025-06")[..327],
         ["CRI014-trailer-mismatch"] = () => new RawImage().Header().Records(2, Bo + Vm).Trailer(bos: 7, mappings: 1).ToArray(),
         ["CRI015-trailing-bytes"] = () => [.. Images.Fixture("criu-v8"), 0x0A],
+        ["CRI016-weak-digest"] = () => Images.Fixture("v1.0/criu-v8"),
     };
 
     /// <summary>An image with two record frames, so damage to the first leaves the second to analyze.</summary>

@@ -34,6 +34,7 @@ internal sealed class RandomImages(int seed)
             Pid = Maybe(() => (uint)Value(uint.MaxValue)),
             Tool = _random.Next(2) == 0 ? null : new string('t', _random.Next(0, 80)) + "é",
         },
+        ImageId = new UInt128((ulong)_random.NextInt64(), (ulong)_random.NextInt64()),
     };
 
     /// <summary>BOs with their mappings; <paramref name="maxMappings"/> bounds each BO's list.</summary>
