@@ -8,13 +8,14 @@ namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
 /// <c>criu-image decode IMAGE [-o FILE.json]</c>: the image as a JSON interchange document; a CRIU amdgpu
-/// file (by its name, or by its content when the name says nothing) as crit-style JSON with its revision.
+/// file (by its name, or by its content when the name says nothing) as crit-style JSON with its revision; a
+/// dump folder or container archive as one document of all its CRIU files.
 /// </summary>
 internal static class DecodeCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, or CRIU amdgpu file, to decode (- reads an image from standard input)." };
+        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to decode (- reads an image from standard input)." };
         var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
         var command = new Command("decode", "Decode an image into its JSON interchange document (streamed: memory stays bounded by one frame), or a CRIU amdgpu file into crit-style JSON.") { image, target };
         command.SetAction((parse, cancellationToken) =>
@@ -23,9 +24,18 @@ internal static class DecodeCommand
             string outPath = parse.GetValue(target) ?? "-";
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                if (path != "-" && ReadCriu(path) is { } criu)
+                if (path != "-")
                 {
-                    return await WriteCriuAsync(path, criu, outPath, std, cancellationToken);
+                    Sources.InputSet inputs = Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null);
+                    if (Directory.Exists(path) || inputs.Files.Count > 1)
+                    {
+                        return await WriteDumpAsync(path, inputs, outPath, std, cancellationToken);
+                    }
+
+                    if (inputs.Files is [{ IsImage: false } single] && ReadCriu(single) is { } criu)
+                    {
+                        return await WriteCriuAsync(path, criu, outPath, std, cancellationToken);
+                    }
                 }
 
                 await using ImageReader reader = path == "-" ? ImageReader.Create(std.Input, leaveOpen: true) : ImageReader.Open(path);
@@ -38,22 +48,52 @@ internal static class DecodeCommand
         return command;
     }
 
-    /// <summary>The CRIU file at <paramref name="path"/>, or null when it is not one (then it is decoded as an image).</summary>
-    private static CriuDumpFile? ReadCriu(string path)
+    /// <summary>The CRIU file <paramref name="file"/> read, by its name or, when the name says nothing, by its content; null when it is not one.</summary>
+    private static CriuDumpFile? ReadCriu(Sources.InputFile file)
     {
-        Sources.InputSet inputs = Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null);
-        if (inputs.Files.Count != 1 || inputs.Files[0].IsImage)
-        {
-            return null;
-        }
-
-        Sources.InputFile file = inputs.Files[0];
         if (file.CriuName is { } name)
         {
             return CriuDumpFile.Read(file, name);
         }
 
         return file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind ? CriuDumpFile.Read(file, new CriuFileName(kind, -1)) : null;
+    }
+
+    /// <summary>
+    /// A dump folder or container archive: every CRIU file as crit-style JSON in one document; criu-images in it
+    /// are listed as skipped (each decodes on its own); an input that cannot be read makes the exit status 2.
+    /// </summary>
+    private static async Task<int> WriteDumpAsync(string path, Sources.InputSet inputs, string outPath, StandardStreams std, CancellationToken cancellationToken)
+    {
+        foreach (Sources.UnreadableInput unreadable in inputs.Unreadable)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+        }
+
+        var files = new List<CriuDumpFile>();
+        var skipped = inputs.Skipped.Select(s => (s.Path, s.Reason)).ToList();
+        foreach (Sources.InputFile file in inputs.Files)
+        {
+            if (!file.IsImage && ReadCriu(file) is { } criu)
+            {
+                files.Add(criu);
+            }
+            else
+            {
+                skipped.Add((file.Path, file.IsImage ? "a criu-image: 'criu-image decode' of the file itself gives its JSON" : "not a CRIU amdgpu file"));
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to decode ({skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")} skipped)"));
+            return ExitCodes.Unusable;
+        }
+
+        await using CommandOutput output = CommandOutput.Open(outPath, std);
+        CriuJsonWriter.WriteFiles(files, skipped, output.Stream);
+        await output.CommitAsync(cancellationToken);
+        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
     }
 
     private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string outPath, StandardStreams std, CancellationToken cancellationToken)

@@ -15,7 +15,53 @@ public static class CriuJsonWriter
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(output);
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        WriteFile(json, file, path: null);
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// Writes the CRIU files of a dump folder or archive as one document, <c>{"files":[{"path", "kind", ...}],
+    /// "skipped":[{"path", "reason"}]}</c>: each file as <see cref="Write(CriuDumpFile, Stream)"/> gives it, with
+    /// its path first; a file CRIU could not read has <c>"error"</c> in place of its message.
+    /// </summary>
+    public static void WriteFiles(IReadOnlyList<CriuDumpFile> files, IReadOnlyList<(string Path, string Reason)> skipped, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(skipped);
+        ArgumentNullException.ThrowIfNull(output);
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteStartArray("files");
+        foreach (CriuDumpFile file in files)
+        {
+            WriteFile(json, file, file.Input.Path);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("skipped");
+        foreach ((string path, string reason) in skipped)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", path);
+            json.WriteString("reason", reason);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    private static void WriteFile(Utf8JsonWriter json, CriuDumpFile file, string? path)
+    {
+        json.WriteStartObject();
+        if (path is not null)
+        {
+            json.WriteString("path", path);
+        }
+
         json.WriteString("kind", KindId(file.Name.Kind));
         json.WriteStartArray("revision");
         foreach (string id in CriuRevisionNames.Ids(file.Revisions))
@@ -30,7 +76,11 @@ public static class CriuJsonWriter
         }
 
         json.WriteNumber("length", file.Input.Length);
-        if (file.Kfd is { } kfd)
+        if (file.DamageDetail is { } damage)
+        {
+            json.WriteString("error", damage.Message);
+        }
+        else if (file.Kfd is { } kfd)
         {
             json.WriteNumber("stale_bytes", kfd.StaleBytes);
             json.WriteStartObject("message");
@@ -57,8 +107,6 @@ public static class CriuJsonWriter
         }
 
         json.WriteEndObject();
-        json.Flush();
-        output.Write("\n"u8);
     }
 
     /// <summary>The kind as JSON names it: <c>kfd</c>, <c>kfd-pages</c>, <c>render-node</c>, <c>drm-pages</c>, <c>dmabuf</c>.</summary>
