@@ -74,7 +74,7 @@ public static class Program
             InfoCommand.Create(output, error),
             VerifyCommand.Create(std),
             ImportCommand.Create(std),
-            PlanCommand.Create(output, error),
+            PlanCommand.Create(std),
             HostSnapshotCommand.Create(std),
             HostCheckCommand.Create(output, error),
             ShowCommand.Create(std),

@@ -20,6 +20,17 @@ public sealed class PlanCliTests : TempFolder
     }
 
     [Fact]
+    public async Task Dash_ReadsTheImageFromStandardInput()
+    {
+        using var output = new MemoryStream();
+        using var error = new StringWriter();
+        byte[] image = File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"));
+        int code = await Analyzer.Program.RunAsync(["plan", "-"], new MemoryStream(image), output, error);
+        Assert.Equal((0, ""), (code, error.ToString()));
+        Assert.StartsWith("<stdin>: restore on pre-6.18 of a criu-2025-06 image: 3 BOs, 3 mappings, 12 calls, 0 refused", System.Text.Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheTarget_ChangesTheVerdict()
     {
         string image = Fixture("CRI113-settable-by-target");

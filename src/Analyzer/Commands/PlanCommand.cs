@@ -7,9 +7,11 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary><c>criu-image plan IMAGE [--target KERNEL] [--format text|json]</c>: the calls a restorer makes, and which the target refuses.</summary>
 internal static class PlanCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image to plan the restore of." };
+        TextWriter output = std.Text;
+        TextWriter error = std.Error;
+        var image = new Argument<string>("IMAGE") { Description = "The image to plan the restore of (- reads standard input)." };
         Option<string?> target = TargetOption();
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -19,7 +21,9 @@ internal static class PlanCommand
             string path = parse.GetValue(image)!;
             return CommandErrors.RunAsync(path, error, async () =>
             {
-                RestorePlan plan = RestorePlan.Create(path, path, Profile(parse.GetValue(target)));
+                RestorePlan plan = path == "-"
+                    ? RestorePlan.Create(await std.ReadAllBytesAsync(path, cancellationToken), "<stdin>", Profile(parse.GetValue(target)))
+                    : RestorePlan.Create(path, path, Profile(parse.GetValue(target)));
                 if (parse.GetValue(format) == "json")
                 {
                     using var buffer = new MemoryStream();
