@@ -77,19 +77,9 @@ internal sealed class CommandOutput : IAsyncDisposable
     }
 
     /// <summary>Holds the first <see cref="HeldBytes"/> written, then writes through.</summary>
-    private sealed class HeldStream(Stream inner) : Stream
+    private sealed class HeldStream(Stream inner) : WriteOnlyStream
     {
         private MemoryStream? _held = new();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         /// <summary>Writes what is held and flushes: the content is complete.</summary>
         public async Task ReleaseAsync(CancellationToken cancellationToken)
@@ -107,8 +97,6 @@ internal sealed class CommandOutput : IAsyncDisposable
         }
 
         public override Task FlushAsync(CancellationToken cancellationToken) => _held is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -136,12 +124,6 @@ internal sealed class CommandOutput : IAsyncDisposable
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private async Task SpillAsync(CancellationToken cancellationToken)
         {

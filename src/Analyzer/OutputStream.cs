@@ -4,18 +4,8 @@ namespace CriuImage.Analyzer;
 /// An output's stream whose write failures name the output, so that "no space left on device" is never
 /// mistaken for a problem of the input file.
 /// </summary>
-internal sealed class OutputStream(Stream inner, string name) : Stream
+internal sealed class OutputStream(Stream inner, string name) : WriteOnlyStream
 {
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override void Flush()
     {
         try
@@ -39,8 +29,6 @@ internal sealed class OutputStream(Stream inner, string name) : Stream
             throw new OutputException(name, e);
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -68,12 +56,6 @@ internal sealed class OutputStream(Stream inner, string name) : Stream
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
 
 /// <summary>An output could not be written; <see cref="Exception.Message"/> says which and why (<c>No space left on device</c>).</summary>
