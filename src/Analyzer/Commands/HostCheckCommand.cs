@@ -6,9 +6,9 @@ namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
 /// <c>criu-image host-check --source TOPOLOGY --host TOPOLOGY [--env K=V]...</c>: would a checkpoint taken on
-/// the source host restore on the target host. The interim form of <c>verify DUMP --host</c>: the source is
-/// the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the same way
-/// as the target (folder, tar or host snapshot).
+/// the source host restore on the target host, without a dump (<c>verify DUMP --host</c> checks a dump): the
+/// source is the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the
+/// same way as the target (folder, tar or host snapshot).
 /// </summary>
 internal static class HostCheckCommand
 {
