@@ -49,6 +49,22 @@ public sealed class VerifyHostTests : TempFolder
         Assert.All(doc.RootElement.GetProperty("files").EnumerateArray().Where(f => f.GetProperty("path").GetString() != kfd.GetProperty("path").GetString()), f => Assert.False(f.TryGetProperty("gpu_map", out _)));
     }
 
+    [Theory]
+    [InlineData("archives/checkpoint-criu-dev.tar")]
+    [InlineData("archives/checkpoint-criu-dev.tar.gz")]
+    public async Task ContainerArchive_IsCheckedFromTheKfdImageInside(string archive)
+    {
+        string[] off = ["--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"];
+        (int code, string json, string error) = await Cli.Run(["verify", CriuFixtures.Path_(archive), "--host", Topology("gfx1100-2"), "--target-kernel", "6.18.1", "--format", "json", .. off]);
+        Assert.Equal((0, ""), (code, error));
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement kfd = Assert.Single(doc.RootElement.GetProperty("files").EnumerateArray(), f => f.TryGetProperty("gpu_map", out _));
+        Assert.EndsWith("checkpoint/amdgpu-kfd-5.img", kfd.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Equal([(0x1A2Bu, 0x1240u), (0xC0DEu, 0x7925u)], kfd.GetProperty("gpu_map").EnumerateArray().Select(e => (e.GetProperty("src_gpu_id").GetUInt32(), e.GetProperty("dest_gpu_id").GetUInt32())));
+        (code, _, _) = await Cli.Run("verify", CriuFixtures.Path_(archive), "--host", Topology("gfx1100-2"));
+        Assert.Equal(1, code);
+    }
+
     [Fact]
     public async Task Refused_HasNoGpuMap_AndSarifCarriesTheReason()
     {
