@@ -117,6 +117,24 @@ public sealed class VerifyHostTests : TempFolder
     }
 
     [Fact]
+    public async Task TargetCriuCannotParse_IsCri410_InTheKfdEntry_NotAnUnreadableInput()
+    {
+        string host = Path.Combine(Folder, "gfx1100-2");
+        foreach (string file in Directory.EnumerateFiles(Topology("gfx1100-2"), "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(host, Path.GetRelativePath(Topology("gfx1100-2"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        File.AppendAllText(Path.Combine(host, "nodes", "1", "properties"), "bogus line\n");
+        (int code, string text, string error) = await Cli.Run("verify", CriuFixtures.Path_("hosts/gfx1100-2/amdgpu-kfd-5.img"), "--host", host);
+        Assert.Equal((1, ""), (code, error));
+        Assert.Contains("amdgpu-kfd-5.img: error CRI410: nodes/1/properties: line 39 'bogus line'", text, StringComparison.Ordinal);
+        Assert.Contains($"amdgpu-kfd-5.img: on {host}: does not restore (target-unparsable", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ContradictoryTargets_AreOneLine_Exit2()
     {
         (int code, _, string error) = await Cli.Run("verify", CriuFixtures.Path_("criu-dev"), "--target", "6.18", "--target-kernel", "6.8.0");
