@@ -46,13 +46,16 @@ public static class HostCheck
 
     /// <summary>
     /// Checks every readable KFD image of <paramref name="dump"/> against <paramref name="host"/>: one result
-    /// per <c>amdgpu-kfd-&lt;id&gt;.img</c> (each process's <c>/dev/kfd</c> is matched on its own at restore).
+    /// per <c>amdgpu-kfd-&lt;id&gt;.img</c> (each process's <c>/dev/kfd</c> is matched on its own at restore);
+    /// one protobuf-c cannot unpack has none (the restore stops before matching).
     /// </summary>
     public static IReadOnlyList<(CriuDumpFile File, HostCheckResult Result)> Run(CriuDump dump, HostTarget host)
     {
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(host);
-        return [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null).Select(f => (f, host.Check(f.Kfd!.Message)))];
+        return [.. dump.OfKind(CriuFileKind.KfdImage)
+            .Where(f => f.Kfd is { } kfd && !kfd.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+            .Select(f => (f, host.Check(f.Kfd!.Message)))];
     }
 
     /// <summary>The verdict when CRIU's parser refuses the target: the restore stops before matching.</summary>

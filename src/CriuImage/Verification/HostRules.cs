@@ -37,7 +37,7 @@ internal static class HostRules
         string kernel = host.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
         if (target is null)
         {
-            bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown (give --target-kernel, or take a host snapshot, which records it): its {bos} need the 6.18 CRIU GEM interface at restore (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
+            bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown (give --target-kernel, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }
         else if (target == KernelProfile.Pre6_18)
         {
