@@ -23,6 +23,7 @@ internal static class HelpText
         Examples:
           criu-image verify dumps/                     check every image under a folder
           criu-image verify --format sarif x.img > x.sarif
+          criu-image verify ckpt.tar --host node.snapshot  will the dump's GPUs restore on that host
           criu-image show x.img                        BOs and mappings as a table
           criu-image diff before.img after.img         what changed, by GEM handle and address
           criu-image decode x.img -o x.json && criu-image encode x.json -o y.img

@@ -6,9 +6,9 @@ namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
 /// <c>criu-image host-check --source TOPOLOGY --host TOPOLOGY [--env K=V]...</c>: would a checkpoint taken on
-/// the source host restore on the target host. The interim form of <c>verify DUMP --host</c>: the source is
-/// the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the same way
-/// as the target (folder, tar or host snapshot).
+/// the source host restore on the target host, without a dump (<c>verify DUMP --host</c> checks a dump): the
+/// source is the checkpoint host's topology (what its dump's <c>kfd_device_entry</c>s would hold), given the
+/// same way as the target (folder, tar or host snapshot).
 /// </summary>
 internal static class HostCheckCommand
 {
@@ -25,17 +25,10 @@ internal static class HostCheckCommand
         {
             string sourcePath = parse.GetValue(source)!;
             string hostPath = parse.GetValue(host)!;
-            var variables = new List<KeyValuePair<string, string>>();
-            foreach (string assignment in parse.GetValue(env) ?? [])
+            if (Environment(parse.GetValue(env), out string? bad) is not { } variables)
             {
-                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
-                if (equals <= 0)
-                {
-                    await error.WriteLineAsync($"criu-image: error: --env '{assignment}' is not NAME=VALUE");
-                    return ExitCodes.Unusable;
-                }
-
-                variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+                await error.WriteLineAsync(bad);
+                return ExitCodes.Unusable;
             }
 
             bool disk = parse.GetValue(diskOrder);
@@ -62,6 +55,26 @@ internal static class HostCheckCommand
             return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
         });
         return command;
+    }
+
+    /// <summary>The <c>--env NAME=VALUE</c> assignments; null, with the line to print in <paramref name="problem"/>, when one is not NAME=VALUE.</summary>
+    internal static List<KeyValuePair<string, string>>? Environment(string[]? assignments, out string? problem)
+    {
+        var variables = new List<KeyValuePair<string, string>>();
+        problem = null;
+        foreach (string assignment in assignments ?? [])
+        {
+            int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                problem = $"criu-image: error: --env '{assignment}' is not NAME=VALUE";
+                return null;
+            }
+
+            variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+        }
+
+        return variables;
     }
 
     private static async Task<KfdTopology?> Load(string path, bool diskOrder, TextWriter error)

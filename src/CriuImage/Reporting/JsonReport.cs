@@ -9,7 +9,8 @@ namespace CriuImage.Reporting;
 /// "summary":{"errors", "warnings", "notes", "listed", "mappings"}, "diagnostics":[{"code", "severity",
 /// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}],
 /// "not_listed":[{"code", "severity", "count", "total"}]}], "summary":{"files", "ok", "findings",
-/// "unreadable", "errors", "warnings", "notes", "listed", "mappings"}}</c>. Summaries are true totals,
+/// "unreadable", "errors", "warnings", "notes", "listed", "mappings"}}</c>; a KFD image checked against a
+/// host (<c>verify --host</c>) also has <c>"host"</c> and, when it restores, <c>"gpu_map"</c> (<see cref="WriteHost"/>). Summaries are true totals,
 /// listed or not; location fields and <c>not_listed</c> are present only where they apply.
 /// </summary>
 public static class JsonReport
@@ -41,6 +42,11 @@ public static class JsonReport
             if (report.CriuRevision is { } revision)
             {
                 json.WriteString("criu_revision", revision);
+            }
+
+            if (report.Host is { } host)
+            {
+                WriteHost(json, host);
             }
 
             json.WriteStartObject("summary");
@@ -122,6 +128,58 @@ public static class JsonReport
         json.WriteEndObject();
         json.Flush();
         output.Write("\n"u8);
+    }
+
+    /// <summary><c>"host": {"target", "restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"}</c>, and <c>"gpu_map"</c> when it restores.</summary>
+    private static void WriteHost(Utf8JsonWriter json, Topology.HostVerdict host)
+    {
+        Topology.HostCheckResult r = host.Result;
+        json.WriteStartObject("host");
+        json.WriteString("target", host.Target);
+        json.WriteBoolean("restores", r.Restores);
+        json.WriteString("outcome", Topology.HostCheckReport.OutcomeName(r.Outcome));
+        if (r.ValidMappingExists is { } exists)
+        {
+            json.WriteBoolean("valid_mapping_exists", exists);
+        }
+        else
+        {
+            json.WriteNull("valid_mapping_exists");
+        }
+
+        json.WriteString("target_order", r.TargetOrder);
+        json.WriteStartArray("switches_off");
+        foreach (string s in r.SwitchesOff)
+        {
+            json.WriteStringValue(s);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("criu_messages");
+        foreach (string m in r.CriuMessages)
+        {
+            json.WriteStringValue(m);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        if (!r.Restores)
+        {
+            return;
+        }
+
+        json.WriteStartArray("gpu_map");
+        foreach (Topology.GpuMapEntry e in r.GpuMap)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("src_gpu_id", e.SrcGpuId);
+            json.WriteNumber("dest_gpu_id", e.DestGpuId);
+            json.WriteNumber("src_render_minor", e.SrcRenderMinor);
+            json.WriteNumber("dest_render_minor", e.DestRenderMinor);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteCounts(Utf8JsonWriter json, FindingSummary summary, ulong mappings)

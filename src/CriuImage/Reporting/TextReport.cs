@@ -28,6 +28,11 @@ public static class TextReport
                 text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
             }
 
+            if (report.Host is { } host)
+            {
+                HostCheckLines(text, path, host);
+            }
+
             foreach (UnlistedFindings unlisted in report.NotListed)
             {
                 text.Append(c, $"{path}: {Name(unlisted.Descriptor.Severity)} {unlisted.Descriptor.Id}: {unlisted.NotListed} more not listed ({unlisted.Total} in all)\n");
@@ -75,6 +80,19 @@ public static class TextReport
         Severity.Warning => "warning",
         _ => "note",
     };
+
+    /// <summary><c>path: on HOST: restores (mapped)</c>, then one line per pair of the GPU map.</summary>
+    private static void HostCheckLines(StringBuilder text, string path, Topology.HostVerdict host)
+    {
+        Topology.HostCheckResult r = host.Result;
+        string said = r.CriuMessages.Count > 0 ? $"; CRIU prints '{r.CriuMessages[^1]}'" : "";
+        string off = r.SwitchesOff.Count > 0 ? $", with {string.Join(", ", r.SwitchesOff.Select(s => s + "=0"))}" : "";
+        text.Append(CultureInfo.InvariantCulture, $"{path}: on {Printable.Escape(host.Target)}{off}: {(r.Restores ? "restores" : "does not restore")} ({Topology.HostCheckReport.OutcomeName(r.Outcome)}{said})\n");
+        foreach (Topology.GpuMapEntry e in r.GpuMap)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{path}: gpu {Topology.TopologyNode.GpuIdText(e.SrcGpuId)} (renderD{e.SrcRenderMinor}) -> {Topology.TopologyNode.GpuIdText(e.DestGpuId)} (renderD{e.DestRenderMinor})\n");
+        }
+    }
 
     private static string Location(Diagnostic d)
     {

@@ -72,6 +72,25 @@ public sealed record KernelProfile
         return profile is not null;
     }
 
+    /// <summary>
+    /// The profile of a kernel release as <c>uname -r</c> prints it (<c>6.18.3</c>, <c>6.8.0-51-generic</c>):
+    /// <see cref="Linux6_18"/> from 6.18 on, <see cref="Pre6_18"/> before; null when the release does not
+    /// begin with <c>MAJOR.MINOR</c>.
+    /// </summary>
+    public static KernelProfile? ForRelease(string release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(release, @"^(\d{1,4})\.(\d{1,4})(?![0-9])");
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        int major = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int minor = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return major > 6 || (major == 6 && minor >= 18) ? Linux6_18 : Pre6_18;
+    }
+
     /// <summary>The default target of an image: the generation that produced its revision.</summary>
     public static KernelProfile For(AbiRevision revision) => revision == AbiRevision.Linux6_18 ? Linux6_18 : Pre6_18;
 

@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Verification;
 
 namespace CriuImage.Topology;
@@ -37,15 +38,33 @@ public static class HostCheck
         }
         catch (TopologyFormatException e) when (e.CriuRefuses)
         {
-            return new HostCheckResult(false, CriuOutcome.TargetUnparsable, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
-            {
-                CriuMessages = ["Failed to parse local system topology"],
-                SwitchesOff = [.. environment.Off.Select(MatchEnvironment.NameOf)],
-            };
+            return Unparsable(e, environment);
         }
 
         return Run(source, target, environment);
     }
+
+    /// <summary>
+    /// Checks every readable KFD image of <paramref name="dump"/> against <paramref name="host"/>: one result
+    /// per <c>amdgpu-kfd-&lt;id&gt;.img</c> (each process's <c>/dev/kfd</c> is matched on its own at restore);
+    /// one protobuf-c cannot unpack has none (the restore stops before matching).
+    /// </summary>
+    public static IReadOnlyList<(CriuDumpFile File, HostCheckResult Result)> Run(CriuDump dump, HostTarget host)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        ArgumentNullException.ThrowIfNull(host);
+        return [.. dump.OfKind(CriuFileKind.KfdImage)
+            .Where(f => f.Kfd is { } kfd && !kfd.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+            .Select(f => (f, host.Check(f.Kfd!.Message)))];
+    }
+
+    /// <summary>The verdict when CRIU's parser refuses the target: the restore stops before matching.</summary>
+    internal static HostCheckResult Unparsable(TopologyFormatException e, MatchEnvironment environment) =>
+        new(false, CriuOutcome.TargetUnparsable, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
+        {
+            CriuMessages = ["Failed to parse local system topology"],
+            SwitchesOff = [.. environment.Off.Select(MatchEnvironment.NameOf)],
+        };
 
     /// <summary>The check with a given budget of GPU-pair evaluations for the replay.</summary>
     internal static HostCheckResult Run(KfdTopology source, KfdTopology target, MatchEnvironment environment, long budget)

@@ -146,6 +146,12 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor SearchCrashes = new("CRI414", "SearchCrashes", "CRIU's GPU search crashes", Severity.Error);
     /// <summary>CRI415: The replay of CRIU's search gave up undecided.</summary>
     public static readonly DiagnosticDescriptor SearchUndecided = new("CRI415", "SearchUndecided", "The replay of CRIU's search gave up undecided", Severity.Warning);
+    /// <summary>CRI416: A render node with BOs, on a target kernel without the CRIU GEM interface.</summary>
+    public static readonly DiagnosticDescriptor TargetLacksGemCriu = new("CRI416", "TargetLacksGemCriu", "A render node with BOs, on a target kernel without the CRIU GEM interface", Severity.Error);
+    /// <summary>CRI417: The target's KFD ioctl version is unknown.</summary>
+    public static readonly DiagnosticDescriptor KfdVersionUnknown = new("CRI417", "KfdVersionUnknown", "The target's KFD ioctl version is unknown", Severity.Note);
+    /// <summary>CRI418: The target's kernel is unknown: render-node interfaces not checked.</summary>
+    public static readonly DiagnosticDescriptor TargetKernelUnknown = new("CRI418", "TargetKernelUnknown", "The target's kernel is unknown: render-node interfaces not checked", Severity.Note);
 
     // CRIU amdgpu dumps (CRI3xx).
     /// <summary>CRI301: A CRIU amdgpu file shorter than its 8-byte header.</summary>

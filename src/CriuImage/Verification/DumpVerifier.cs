@@ -18,14 +18,25 @@ public static class DumpVerifier
     {
         ArgumentNullException.ThrowIfNull(dump);
         options ??= VerifyOptions.Default;
+        Restore.KernelProfile? target = options.Target ?? options.Host?.Profile;
         var bags = dump.Files.ToDictionary(f => f, _ => new DiagnosticBag(options.MaxFindingsPerCode));
+        var verdicts = new Dictionary<CriuDumpFile, Topology.HostVerdict>();
         foreach (CriuDumpFile file in dump.Files)
         {
-            CheckFile(file, bags[file], options.Target);
+            CheckFile(file, bags[file], target);
+            // A message protobuf-c cannot unpack stops the restore before any matching (CRI304 says so).
+            if (options.Host is { } host && file.Kfd is { } kfd && !kfd.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+            {
+                verdicts[file] = HostRules.CheckKfd(kfd.Message, host, bags[file]);
+            }
+            else if (options.Host is { } renderHost && file.RenderNode is { } node)
+            {
+                HostRules.CheckRenderNode(node, renderHost, target, bags[file]);
+            }
         }
 
         DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
-        return [.. dump.Files.Select(f => Report(f, bags[f]))];
+        return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f) })];
     }
 
     private static FileReport Report(CriuDumpFile file, DiagnosticBag bag)

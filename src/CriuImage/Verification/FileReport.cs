@@ -23,6 +23,9 @@ public sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Di
     /// <summary>For a CRIU amdgpu message file, the schema revisions its wire fits, as reports print them; null otherwise.</summary>
     public string? CriuRevision { get; init; }
 
+    /// <summary>For a KFD image verified with <see cref="VerifyOptions.Host"/>: the host check's verdict and GPU map.</summary>
+    public Topology.HostVerdict? Host { get; init; }
+
     /// <summary>True totals, listed or not (by default, those of <see cref="Diagnostics"/>, all listed).</summary>
     public FindingSummary Summary { get; init; } = FindingSummary.Of(Diagnostics);
 

@@ -22,6 +22,11 @@ public static class Verifier
     public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, VerifyOptions? options = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (options is { Target: null, Host.Profile: { } hostProfile })
+        {
+            options = options with { Target = hostProfile };
+        }
+
         var reports = new FileReport?[inputs.Files.Count];
         InputPlan plan = InputPlan.Of(inputs);
         int done = 0;

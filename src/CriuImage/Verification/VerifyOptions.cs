@@ -11,6 +11,14 @@ public sealed record VerifyOptions
     /// <summary>The kernel the image is to be restored on; null: the generation that produced the image's revision.</summary>
     public KernelProfile? Target { get; init; }
 
+    /// <summary>
+    /// The host to restore on (<c>verify --host</c>): each KFD image of a dump is checked against it
+    /// (<see cref="Topology.HostCheck"/>, CRI401-CRI415) and carries the verdict in
+    /// <see cref="FileReport.Host"/>; render nodes are checked against its kernel (CRI416-CRI418). When
+    /// <see cref="Target"/> is null, the profile of the host's kernel release is the target.
+    /// </summary>
+    public Topology.HostTarget? Host { get; init; }
+
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
 }

@@ -1,0 +1,47 @@
+using CriuImage.Criu;
+using CriuImage.Restore;
+using CriuImage.Topology;
+
+namespace CriuImage.Verification;
+
+/// <summary>
+/// <c>verify --host</c>: each KFD image's GPUs against the target's topology (<see cref="HostCheck"/>), and
+/// whether the target kernel has the interfaces CRIU's restore of the dump calls (CRI416-CRI418).
+/// </summary>
+internal static class HostRules
+{
+    /// <summary>Checks a KFD image; its findings go to its own bag, located at the device entry of the GPU they name.</summary>
+    public static HostVerdict CheckKfd(CriuKfd kfd, HostTarget host, DiagnosticBag bag)
+    {
+        HostCheckResult result = host.Check(kfd);
+        foreach (HostFinding f in result.Findings)
+        {
+            KfdDeviceEntry? entry = f.SrcGpuId is { } id ? kfd.DeviceEntries.FirstOrDefault(e => e.GpuId == id) : null;
+            bag.Add(new Diagnostic(f.Descriptor, f.Message) { ByteOffset = entry?.ByteOffset });
+        }
+
+        bag.Add(new Diagnostic(Descriptors.KfdVersionUnknown, $"the KFD ioctl version of {host.Path} is unknown (neither a topology nor a host snapshot records it): CRIU's restore needs 1.8 or later ('CR not supported on current kernel', kernel_supports_criu, amdgpu_plugin.c:1336-1370)"));
+        return new HostVerdict(host.Path, result);
+    }
+
+    /// <summary>A criu-dev render node with BOs needs DRM_IOCTL_GEM_CHANGE_HANDLE at restore: said against the target kernel, or that it is unknown.</summary>
+    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget host, KernelProfile? target, DiagnosticBag bag)
+    {
+        if (node.Revisions != CriuRevisions.CriuDev || node.Message.Bos.Count == 0)
+        {
+            return;
+        }
+
+        int count = node.Message.Bos.Count;
+        string bos = count == 1 ? "1 BO" : $"{count} BOs";
+        string kernel = host.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
+        if (target is null)
+        {
+            bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown (give --target-kernel, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
+        }
+        else if (target == KernelProfile.Pre6_18)
+        {
+            bag.Add(new Diagnostic(Descriptors.TargetLacksGemCriu, $"the target ({kernel}) is older than 6.18, which has no DRM_IOCTL_GEM_CHANGE_HANDLE: CRIU's restore of this render node's {bos} fails at the first one with 'Failed to call change ioctl' (amdgpu_plugin_drm_restore_file, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
+        }
+    }
+}
