@@ -105,8 +105,18 @@ public static class CriuImportPlan
         }
 
         KfdDeviceEntry? device = dump.Gpus.FirstOrDefault(g => g.GpuId == node.GpuId);
-        string left = lenient.StaleBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $"{lenient.StaleBytes} stale bytes after the message ignored, as CRIU ignores them") : "";
-        return new RenderNodeImport(path, ImportOutcome.Import, left)
+        var left = new List<string>(2);
+        if (device is null)
+        {
+            left.Add("no readable KFD device entry has its gpu_id: PCI ids left out");
+        }
+
+        if (lenient.StaleBytes > 0)
+        {
+            left.Add(string.Create(CultureInfo.InvariantCulture, $"{lenient.StaleBytes} stale bytes after the message ignored, as CRIU ignores them"));
+        }
+
+        return new RenderNodeImport(path, ImportOutcome.Import, string.Join("; ", left))
         {
             Node = node,
             Header = CriuImport.HeaderFor(node, device, pid),
