@@ -99,7 +99,12 @@ internal static class ImportCommand
                     string written = folder is null ? outPath : Path.Combine(folder, node.FileName!);
                     await WriteAsync(node, written, std, cancellationToken);
                     imported++;
-                    await said.WriteLineAsync(Printable.Escape(Describe(node, written == "-" ? "standard output" : written)));
+                    if (written != "-")
+                    {
+                        // An image on standard output is the whole answer, as decode's and encode's are.
+                        await said.WriteLineAsync(Printable.Escape(Describe(node, written)));
+                    }
+
                     break;
             }
         }
