@@ -12,9 +12,11 @@ namespace CriuImage.Criu;
 public static class CriuImport
 {
     /// <summary>
-    /// The header of the imported image: render minor, gpu_id and file id from the node; the PCI vendor and
-    /// device ids from <paramref name="device"/> (the dump's KFD device entry of the same gpu_id) where they
-    /// fit 16 bits; the process id from <paramref name="pid"/> (the dump's KFD image).
+    /// The header of the imported image: render minor, gpu_id and file id from the node (amdgpu_plugin_drm.c
+    /// sets <c>rd-&gt;id</c> to the id that names the file); the PCI vendor and device ids from
+    /// <paramref name="device"/> (the dump's KFD device entry of the same gpu_id, whose vendor_id and device_id
+    /// kfd_topology_add_device takes from the PCI device) where they fit 16 bits; the process id from
+    /// <paramref name="pid"/> (the dump's KFD image: KFD_CRIU_OP_PROCESS_INFO's pid).
     /// </summary>
     public static ImageHeader HeaderFor(CriuRenderNode node, KfdDeviceEntry? device = null, uint? pid = null)
     {
