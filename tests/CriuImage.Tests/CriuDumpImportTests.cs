@@ -164,6 +164,65 @@ public sealed class CriuDumpImportTests : TempFolder
         Assert.Equal(0x2_0000_0000UL, Assert.Single(bos).Bo.Addr);
     }
 
+    [Fact]
+    public async Task AFolderOfSeveralDumps_GivesEachDumpAFolderOfItsName()
+    {
+        string output = Path.Combine(Folder, "out");
+        (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Root, "-o", output);
+        Assert.Equal((0, ""), (code, error));
+        string[] written = [.. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal)];
+        string[] expected = [.. new[] { "criu-dev" }.Concat(CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"))
+            .SelectMany(d => new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }).Order(StringComparer.Ordinal)];
+        Assert.Equal(expected, written);
+        Assert.EndsWith($"imported {expected.Length} of {expected.Length + 6} render nodes into {output}: 6 skipped, 0 not readable\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADamagedRenderNode_IsOneErrorLine_TheOthersAreImported_Exit2()
+    {
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        File.Copy(CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img"), Path.Combine(dump, "amdgpu-renderD-8.img"));
+        byte[] cut = File.ReadAllBytes(CriuFixtures.Path_("criu-dev/amdgpu-renderD-7.img"))[..^5];
+        BitConverter.TryWriteBytes(cut.AsSpan(0, 8), (ulong)(cut.Length - 8));
+        string damaged = Path.Combine(dump, "amdgpu-renderD-7.img");
+        await File.WriteAllBytesAsync(damaged, cut);
+        string output = Path.Combine(Folder, "out");
+        (int code, string text, string error) = await Cli.Run("import", dump, "-o", output);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"{damaged}: error: at byte ", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("imported 1 of 2 render nodes into " + output + ": 0 skipped, 1 not readable\n", text, StringComparison.Ordinal);
+        Assert.Equal(["amdgpu-renderD-8.cimg"], Directory.EnumerateFiles(output).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task StaleBytesAfterARenderNode_AreIgnoredAsCriuIgnoresThem_AndSaid()
+    {
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        byte[] node = File.ReadAllBytes(CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img"));
+        await File.WriteAllBytesAsync(Path.Combine(dump, "amdgpu-renderD-8.img"), [.. node, 0x08, 0x01, 0x10]);
+        string output = Path.Combine(Folder, "out");
+        (int code, string text, string error) = await Cli.Run("import", dump, "-o", output);
+        Assert.Equal((0, ""), (code, error));
+        Assert.Contains("; 3 stale bytes after the message ignored, as CRIU ignores them\n", text, StringComparison.Ordinal);
+        string fromStale = PythonRunner.Run("read_image.py", Path.Combine(output, "amdgpu-renderD-8.cimg"));
+        Assert.Equal(0, (await Cli.Run("import", CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img"), "-o", Path.Combine(Folder, "clean.cimg"))).Code);
+        string clean = PythonRunner.Run("read_image.py", Path.Combine(Folder, "clean.cimg"));
+        Assert.Equal(WithoutId(clean), WithoutId(fromStale));
+    }
+
+    [Fact]
+    public async Task AFileThatIsNoRenderNode_IsSaid_Exit2()
+    {
+        string kfd = CriuFixtures.Path_("criu-dev/amdgpu-kfd-5.img");
+        (int code, string text, string error) = await Cli.Run("import", kfd, "-o", Path.Combine(Folder, "x.cimg"));
+        Assert.Equal((2, ""), (code, text));
+        Assert.Equal($"{kfd}: error: not a CRIU amdgpu render-node file (amdgpu-renderD-<id>.img); import reads those, or the dump folder or archive holding them\n", error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Folder));
+    }
+
     [Theory]
     [InlineData("criu-dev")]
     [InlineData("archives/checkpoint-criu-dev.tar.gz")]
@@ -175,6 +234,17 @@ public sealed class CriuDumpImportTests : TempFolder
         string output = Path.Combine(Folder, "out");
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Path_(fixture), "-o", output);
         Snapshot.Verify($"Criu.Import.{fixture.Replace('/', '-')}", CriuFixtures.Portable($"exit {code}\n{text}{error}").Replace(output, "OUT", StringComparison.Ordinal));
+    }
+
+    /// <summary>read_image.py's JSON without the image id, which each import draws anew (and without the pid, which only a dump's KFD image gives).</summary>
+    private static string WithoutId(string json)
+    {
+        JsonObject image = JsonNode.Parse(json)!.AsObject();
+        image.Remove("image_id");
+        image["capture"]!.AsObject().Remove("pid");
+        image["device"]!.AsObject().Remove("pci_vendor_id");
+        image["device"]!.AsObject().Remove("pci_device_id");
+        return image.ToJsonString();
     }
 
     /// <summary>The fixture's dump as files: the folder itself, or the archive's checkpoint/ extracted.</summary>

@@ -53,7 +53,7 @@ internal static class ImportCommand
             return ExitCodes.Unusable;
         }
 
-        IReadOnlyList<RenderNodeImport> plan = CriuImportPlan.Of(InputPlan.Of(inputs));
+        IReadOnlyList<RenderNodeImport> plan = CriuImportPlan.Of(InputPlan.Of(inputs), path);
         if (plan.Count == 0)
         {
             if (inputs.Unreadable.Count == 0)
@@ -121,6 +121,12 @@ internal static class ImportCommand
 
     private static async Task WriteAsync(RenderNodeImport node, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
+        if (outPath != "-" && Path.GetDirectoryName(outPath) is { Length: > 0 } parent)
+        {
+            // A folder of several dumps: each dump's images go into a folder of its own name.
+            Directory.CreateDirectory(parent);
+        }
+
         await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
         await using (ImageWriter writer = ImageWriter.Create(output.Stream, node.Header!, leaveOpen: true))
         {

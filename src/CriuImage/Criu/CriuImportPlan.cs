@@ -40,10 +40,16 @@ public sealed record RenderNodeImport(string Path, ImportOutcome Outcome, string
 /// </summary>
 public static class CriuImportPlan
 {
-    /// <summary>The render-node files of <paramref name="plan"/>, in the order found.</summary>
-    public static IReadOnlyList<RenderNodeImport> Of(InputPlan plan)
+    /// <summary>
+    /// The render-node files of <paramref name="plan"/>, in the order found. With one dump, each
+    /// <see cref="RenderNodeImport.FileName"/> is a bare name; with several (a folder of dumps), it is under the
+    /// dump's folder relative to <paramref name="root"/>, the input as named (inside an archive: the entry's
+    /// folder), so that the images of two dumps never take each other's name.
+    /// </summary>
+    public static IReadOnlyList<RenderNodeImport> Of(InputPlan plan, string root)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(root);
         var result = new List<RenderNodeImport>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (PlannedDump planned in plan.Dumps)
@@ -51,12 +57,18 @@ public static class CriuImportPlan
             CriuDump dump = planned.Dump;
             List<CriuDumpFile> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null)];
             uint? pid = kfd.Count == 1 ? kfd[0].Kfd!.Message.Pid : null;
+            string? under = plan.Dumps.Count > 1 ? Relative(root, dump.Folder) : "";
             foreach (CriuDumpFile file in dump.OfKind(CriuFileKind.RenderNode))
             {
                 RenderNodeImport import = Decide(file, dump, pid);
-                if (import.FileName is { } name && !names.TryAdd(name, file.Input.Path))
+                if (import.FileName is { } bare)
                 {
-                    import = new RenderNodeImport(file.Input.Path, ImportOutcome.Refuse, $"{names[name]} is imported as {name} too: give the dumps one at a time");
+                    string name = under is null ? bare : Path.Join(under, bare);
+                    import = under is null
+                        ? new RenderNodeImport(file.Input.Path, ImportOutcome.Refuse, $"its folder {dump.Folder} cannot be named inside the output folder: import this dump on its own")
+                        : !names.TryAdd(name, file.Input.Path)
+                        ? new RenderNodeImport(file.Input.Path, ImportOutcome.Refuse, $"{names[name]} is imported as {name} too: import the dumps one at a time")
+                        : import with { FileName = name };
                 }
 
                 result.Add(import);
@@ -64,6 +76,19 @@ public static class CriuImportPlan
         }
 
         return result;
+    }
+
+    /// <summary>The dump's folder relative to the input, or null when it would leave the output folder (an archive entry named with <c>..</c> or from <c>/</c>).</summary>
+    private static string? Relative(string root, string folder)
+    {
+        string relative = folder.StartsWith(root + ":", StringComparison.Ordinal) ? folder[(root.Length + 1)..]
+            : Path.GetRelativePath(root, folder);
+        if (relative == ".")
+        {
+            return "";
+        }
+
+        return Path.IsPathRooted(relative) || relative.Split('/').Any(part => part is ".." or ".") ? null : relative;
     }
 
     private static RenderNodeImport Decide(CriuDumpFile file, CriuDump dump, uint? pid)
