@@ -38,6 +38,8 @@ public sealed class CriuDumpImportTests : TempFolder
             JsonNode python = JsonNode.Parse(PythonRunner.Run("read_image.py", image))!;
             (_, string decoded, _) = await Cli.Run("decode", image);
             Assert.True(JsonNode.DeepEquals(python, JsonNode.Parse(decoded)), $"decode and read_image.py disagree on {image}:\n{decoded}\n{python}");
+            // The dump's render nodes verify clean (tests/golden/Criu.Verify.criu-dev): so do their images.
+            Assert.Empty(ImageVerifier.Verify(image, image).Diagnostics);
 
             Assert.Equal("linux-6.18", (string)python["abi"]!);
             JsonNode device = python["device"]!;
@@ -150,6 +152,14 @@ public sealed class CriuDumpImportTests : TempFolder
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Path_("criu-dev"), "-o", "-");
         Assert.Equal((2, ""), (code, text));
         Assert.Equal($"criu-image: error: {CriuFixtures.Path_("criu-dev")} is a dump or an archive, whose render nodes become one image each: give -o a folder, not -\n", error);
+    }
+
+    [Fact]
+    public async Task AMissingInput_IsSaidAsMissing_EvenWithOutputToStandardOutput()
+    {
+        string missing = Path.Combine(Folder, "nothing-here");
+        (int code, string text, string error) = await Cli.Run("import", missing, "-o", "-");
+        Assert.Equal((2, "", $"{missing}: error: no such file or folder\n"), (code, text, error));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ internal static class ImportCommand
         }
 
         bool single = inputs.Files is [{ Found: false }] && !Directory.Exists(path);
-        if (!single && outPath == "-")
+        if (!single && outPath == "-" && inputs.Files.Count > 0)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: {path} is a dump or an archive, whose render nodes become one image each: give -o a folder, not -"));
             return ExitCodes.Unusable;
