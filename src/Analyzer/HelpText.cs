@@ -28,6 +28,7 @@ internal static class HelpText
           criu-image diff before.img after.img         what changed, by GEM handle and address
           criu-image decode x.img -o x.json && criu-image encode x.json -o y.img
           criu-image import amdgpu-renderD-9.img -o renderD-9.cimg
+          criu-image import checkpoint.tar.gz -o images/      one image per render node with BOs
           criu-image completion bash > /etc/bash_completion.d/criu-image
 
         Diagnostic codes: docs/diagnostics.md. Format: FORMAT.md. Environment: NO_COLOR disables colour.

@@ -26,14 +26,15 @@ public sealed class CriuImportTests : TempFolder
         string criu = Path.Combine(Folder, "amdgpu-renderD-9.img");
         string image = Path.Combine(Folder, "imported.cimg");
         await File.WriteAllBytesAsync(criu, CriuImages.File(CriuImages.Sample()));
-        (int code, _, string error) = await Cli.Run("import", criu, "-o", image);
+        (int code, string text, string error) = await Cli.Run("import", criu, "-o", image);
         Assert.Equal((0, ""), (code, error));
+        Assert.Equal($"{criu}: imported 2 BOs, 2 mappings (gpu_id 0xbeef, file id 9, render minor 128) as {image}; no readable KFD device entry has its gpu_id: PCI ids left out\n", text);
 
         (ImageHeader header, List<BoEntry> bos) = await Images.ReadAsync(await File.ReadAllBytesAsync(image));
         Assert.Equal(AbiRevision.Linux6_18, header.Abi);
-        Assert.Equal(128u, header.Device!.RenderMinor);
-        Assert.Equal(new BoRecord(1, 2 << 20, 0x1_0000_0000, 8, 4, 0, 512, 2), bos[0].Bo);
-        Assert.Equal(new BoRecord(5, 4096, 0x1_0020_0000, 0, 2, 1, 1, 0), bos[1].Bo);
+        Assert.Equal((128u, 0xBEEFu, 9u), (header.Device!.RenderMinor, header.Device.GpuId, header.Capture!.CriuFileId));
+        Assert.Equal(new BoRecord(1, 2 << 20, 0x1_0000_0000, 8, 4, 0, 512, 2) { Addr = 0 }, bos[0].Bo);
+        Assert.Equal(new BoRecord(5, 4096, 0x1_0020_0000, 0, 2, 1, 1, 0) { Addr = 0 }, bos[1].Bo);
         // Only the warning that CRIU hands the 512-page alignment to GEM_CREATE as 512 bytes.
         Assert.Equal(["CRI116"], ImageVerifier.Verify(image, image).Diagnostics.Select(d => d.Descriptor.Id));
     }

@@ -1,34 +1,149 @@
 using System.CommandLine;
+using System.Globalization;
 using CriuImage.Criu;
+using CriuImage.Reporting;
+using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image import amdgpu-renderD-ID.img -o IMAGE</c>: CRIU's own render-node image as a criu-image.</summary>
+/// <summary>
+/// <c>criu-image import INPUT -o OUTPUT</c>: CRIU's own render-node images as criu-images. A render-node file
+/// named on its own becomes the image <c>OUTPUT</c> (a file, <c>-</c>, or a folder to write it into); a dump
+/// folder or a container checkpoint archive becomes one image per render node with BOs in the folder
+/// <c>OUTPUT</c>, each named <c>amdgpu-renderD-&lt;id&gt;.cimg</c> and replaced atomically.
+/// </summary>
 internal static class ImportCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var input = new Argument<string>("CRIU-IMAGE") { Description = "CRIU's amdgpu-renderD-<id>.img (8-byte length, then a criu_render_node protobuf); - reads standard input." };
-        var target = new Option<string>("--output", "-o") { Description = "The image to write: a file is replaced only on success; a device or FIFO is written through; - is standard output.", Required = true };
-        var command = new Command("import", "Convert CRIU's amdgpu render-node image into a criu-image (linux-6.18 revision), checking it on the way.") { input, target };
+        var input = new Argument<string>("INPUT") { Description = "CRIU's amdgpu-renderD-<id>.img, a dump folder, or a container checkpoint archive (.tar, .tar.gz, .tgz); - reads standard input." };
+        var target = new Option<string>("--output", "-o")
+        {
+            Description = "For one render-node file: the image to write (a file is replaced only on success; a device or FIFO is written through; - is standard output; a folder gets amdgpu-renderD-<id>.cimg). For a dump or an archive: the folder to write amdgpu-renderD-<id>.cimg into, created if missing.",
+            Required = true,
+        };
+        var command = new Command("import", "Convert CRIU's amdgpu render-node images into criu-images (linux-6.18 revision, with CRIU's gpu_id, file id and BO addresses), checking them on the way. Released and d5377d5d2 render nodes hold no mappings and are skipped, each with a line saying so. Exit 0 when every render node was imported or skipped for a stated reason and at least one was imported; 2 when an input or render node could not be read, an output could not be written, or nothing was imported.")
+        {
+            input,
+            target,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(input)!;
             string outPath = parse.GetValue(target)!;
-            return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
-            {
-                CriuRenderNode node = CriuRenderNodeReader.Read(await std.ReadAllBytesAsync(path, cancellationToken));
-                await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
-                await using (ImageWriter writer = ImageWriter.Create(output.Stream, CriuImport.HeaderFor(node), leaveOpen: true))
-                {
-                    CriuImport.WriteBos(node, writer);
-                    await writer.CompleteAsync(cancellationToken);
-                }
-
-                await output.CommitAsync(cancellationToken);
-                return ExitCodes.Success;
-            });
+            return CommandErrors.RunWritingAsync(path, outPath, std.Error, () => RunAsync(path, outPath, std, cancellationToken));
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(string path, string outPath, StandardStreams std, CancellationToken cancellationToken)
+    {
+        InputSet inputs = InputCollector.Collect([path], new InputOptions { Progress = TerminalProgress.For(std.Error) }, () => std.Input);
+        int status = ExitCodes.Success;
+        foreach (UnreadableInput u in inputs.Unreadable)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));
+            status = ExitCodes.Unusable;
+        }
+
+        bool single = inputs.Files is [{ Found: false }] && !Directory.Exists(path);
+        if (!single && outPath == "-" && inputs.Files.Count > 0)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: {path} is a dump or an archive, whose render nodes become one image each: give -o a folder, not -"));
+            return ExitCodes.Unusable;
+        }
+
+        IReadOnlyList<RenderNodeImport> plan = CriuImportPlan.Of(InputPlan.Of(inputs), path);
+        if (plan.Count == 0)
+        {
+            if (inputs.Unreadable.Count == 0)
+            {
+                await std.Error.WriteLineAsync(Printable.Escape(single
+                    ? $"{path}: error: not a CRIU amdgpu render-node file (amdgpu-renderD-<id>.img); import reads those, or the dump folder or archive holding them"
+                    : $"criu-image: error: no CRIU amdgpu render-node file (amdgpu-renderD-<id>.img) found in {path}"));
+            }
+
+            return ExitCodes.Unusable;
+        }
+
+        // With the image on standard output, what is said about it goes to standard error.
+        TextWriter said = outPath == "-" ? std.Error : std.Text;
+        string? folder = single ? (Directory.Exists(outPath) ? outPath : null) : outPath;
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: cannot create the output folder {folder}: {e.Message}"));
+                return ExitCodes.Unusable;
+            }
+        }
+
+        int imported = 0, skipped = 0, refused = 0;
+        foreach (RenderNodeImport node in plan)
+        {
+            switch (node.Outcome)
+            {
+                case ImportOutcome.Skip:
+                    skipped++;
+                    await said.WriteLineAsync(Printable.Escape($"{node.Path}: skipped: {node.Reason}"));
+                    break;
+                case ImportOutcome.Refuse:
+                    refused++;
+                    await std.Error.WriteLineAsync(Printable.Escape($"{node.Path}: error: {node.Reason}"));
+                    break;
+                default:
+                    string written = folder is null ? outPath : Path.Combine(folder, node.FileName!);
+                    await WriteAsync(node, written, std, cancellationToken);
+                    imported++;
+                    if (written != "-")
+                    {
+                        // An image on standard output is the whole answer, as decode's and encode's are.
+                        await said.WriteLineAsync(Printable.Escape(Describe(node, written)));
+                    }
+
+                    break;
+            }
+        }
+
+        if (!single)
+        {
+            await said.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"imported {imported} of {plan.Count} render nodes into {Printable.Escape(folder!)}: {skipped} skipped, {refused} not readable"));
+        }
+
+        await said.FlushAsync(cancellationToken);
+        return imported == 0 || refused > 0 ? ExitCodes.Unusable : status;
+    }
+
+    private static async Task WriteAsync(RenderNodeImport node, string outPath, StandardStreams std, CancellationToken cancellationToken)
+    {
+        if (outPath != "-" && Path.GetDirectoryName(outPath) is { Length: > 0 } parent)
+        {
+            // A folder of several dumps: each dump's images go into a folder of its own name.
+            Directory.CreateDirectory(parent);
+        }
+
+        await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
+        await using (ImageWriter writer = ImageWriter.Create(output.Stream, node.Header!, leaveOpen: true))
+        {
+            CriuImport.WriteBos(node.Node!, writer);
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        await output.CommitAsync(cancellationToken);
+    }
+
+    private static string Describe(RenderNodeImport node, string written)
+    {
+        CriuRenderNode n = node.Node!;
+        DeviceInfo device = node.Header!.Device!;
+        string pci = device.PciVendorId is { } vendor && device.PciDeviceId is { } id ? string.Create(CultureInfo.InvariantCulture, $", pci {vendor:x4}:{id:x4}") : "";
+        string note = node.Reason.Length > 0 ? $"; {node.Reason}" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{node.Path}: imported {n.Bos.Count} BOs, {n.Bos.Sum(b => (long)b.VmEntries.Length)} mappings (gpu_id 0x{n.GpuId:x}, file id {n.Id}, render minor {n.DrmRenderMinor}{pci}) as {written}{note}");
     }
 }

@@ -40,6 +40,20 @@ internal static class FuzzTargets
             {
                 throw new InvalidOperationException($"{reports.Count} reports for one file");
             }
+
+            // import of a dump: every render node is imported (into an image that reads back), skipped or refused.
+            foreach (Criu.RenderNodeImport import in Criu.CriuImportPlan.Of(new Sources.InputPlan([new Sources.PlannedDump(new Criu.CriuDump("", [read]), true, [0])], []), ""))
+            {
+                if (import.Outcome == Criu.ImportOutcome.Import)
+                {
+                    using var stream = new MemoryStream();
+                    ImageWriter writer = ImageWriter.Create(stream, import.Header!, leaveOpen: true);
+                    Criu.CriuImport.WriteBos(import.Node!, writer);
+                    writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
+                    writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    StrictRead(stream.ToArray());
+                }
+            }
         }
     });
 
