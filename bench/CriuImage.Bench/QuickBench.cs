@@ -87,9 +87,20 @@ internal static class QuickBench
     private static void Row(string name, double seconds, int mappings, string ratio) =>
         Console.WriteLine($"| {name} | {seconds * 1000:F2} ms | {mappings / seconds / 1e6:F1} M | {ratio} |");
 
+    /// <summary>
+    /// The best of <paramref name="repeats"/> timed runs, at steady state: first 30 untimed runs (at most 5 s),
+    /// so the hot loops of methods called once per image are compiled at tier 1 rather than measured in
+    /// their on-stack-replaced tier-0 form, as a restorer that links the library sees after a few dozen
+    /// images. (The one-shot figure of a whole `criu-image` process is `scripts/bench.sh scaling`.)
+    /// </summary>
     private static double Time(int repeats, Action run)
     {
-        run();
+        long warmUpStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 30 && Stopwatch.GetElapsedTime(warmUpStart).TotalSeconds < 5; i++)
+        {
+            run();
+        }
+
         double best = double.MaxValue;
         for (int i = 0; i < repeats; i++)
         {
