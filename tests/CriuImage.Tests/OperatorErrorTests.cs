@@ -50,8 +50,18 @@ public sealed class OperatorErrorTests : TempFolder
     {
         (int code, _, string error) = await Cli.Run("encode", Path.Combine(RepoPaths.Fixtures, "criu-v8.img"), "-o", Path.Combine(Folder, "x.img"));
         Assert.Equal(2, code);
-        Assert.Contains("this is an image, not a JSON document: use 'criu-image decode'", error, StringComparison.Ordinal);
+        Assert.Contains("(1,1): error: this is an image, not a JSON document: use 'criu-image decode'", error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(Folder));
+    }
+
+    [Fact]
+    public async Task Encode_OfAnImage_OnStandardInput_SaysUseDecode()
+    {
+        using var output = new MemoryStream();
+        using var error = new StringWriter();
+        int code = await Analyzer.Program.RunAsync(["encode", "-", "-o", "-"], new MemoryStream(Images.Fixture("criu-2025-06")), output, error);
+        Assert.Equal((2, 0L), (code, output.Length));
+        Assert.Contains("<stdin>(1,1): error: this is an image, not a JSON document: use 'criu-image decode'", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

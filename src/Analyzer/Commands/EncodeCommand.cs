@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CriuImage.Format;
 using CriuImage.Json;
 
 namespace CriuImage.Analyzer.Commands;
@@ -18,12 +17,6 @@ internal static class EncodeCommand
             string outPath = parse.GetValue(target)!;
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                if (path != "-" && StartsWithImageMagic(path))
-                {
-                    await std.Error.WriteLineAsync(Reporting.Printable.Escape($"{path}: error: this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON"));
-                    return ExitCodes.Unusable;
-                }
-
                 // Streamed: memory stays bounded by the longest JSON token, whatever the document's size.
                 await using Stream document = path == "-" ? std.Input : File.OpenRead(path);
                 JsonImageEncoder encoder = JsonImageEncoder.Create(document);
@@ -39,13 +32,5 @@ internal static class EncodeCommand
             });
         });
         return command;
-    }
-
-    /// <summary>True when the file at <paramref name="path"/> starts with the image magic (a file shorter than it does not).</summary>
-    private static bool StartsWithImageMagic(string path)
-    {
-        using FileStream file = File.OpenRead(path);
-        Span<byte> head = stackalloc byte[8];
-        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(Preamble.Magic);
     }
 }

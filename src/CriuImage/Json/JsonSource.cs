@@ -32,6 +32,12 @@ internal sealed class JsonSource
         _stream = stream;
         Fill();
 
+        // An image handed to the encoder by mistake (its magic is not even UTF-8): say what it is.
+        if (_buffer.AsSpan(0, _length).StartsWith(Format.Preamble.Magic))
+        {
+            throw new InterchangeException(1, 1, "this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON");
+        }
+
         // RFC 8259 lets a parser ignore a byte order mark; editors on some systems add one.
         if (_buffer.AsSpan(0, _length).StartsWith("\uFEFF"u8))
         {
