@@ -25,11 +25,11 @@ internal sealed class Terminal(bool colourOutput, bool progressOnError, TextWrit
     public string Colour(string report) => colourOutput ? Coloured(report) : report;
 
     /// <summary>
-    /// Runs <paramref name="work"/>, showing on standard error how many of <paramref name="total"/> items are
-    /// done, when it is a terminal and there is more than one.
+    /// Runs <paramref name="work"/>, showing on standard error how much of <paramref name="total"/> is done
+    /// (files, or bytes of one large file), when it is a terminal and <paramref name="worthShowing"/>.
     /// </summary>
-    public Task<T> WithProgressAsync<T>(string title, int total, Func<IProgress<int>?, Task<T>> work) =>
-        progressOnError && total >= 2 ? WithProgressBarAsync(title, total, work) : work(null);
+    public Task<T> WithProgressAsync<T>(string title, long total, bool worthShowing, Func<IProgress<long>?, Task<T>> work) =>
+        progressOnError && worthShowing ? WithProgressBarAsync(title, total, work) : work(null);
 
     // Spectre.Console is touched only below, so a run without a terminal never loads it (a start-up cost).
     private static string Coloured(string report)
@@ -53,13 +53,13 @@ internal sealed class Terminal(bool colourOutput, bool progressOnError, TextWrit
         return coloured.EndsWith("\n\n", StringComparison.Ordinal) ? coloured[..^1] : coloured;
     }
 
-    private async Task<T> WithProgressBarAsync<T>(string title, int total, Func<IProgress<int>?, Task<T>> work)
+    private async Task<T> WithProgressBarAsync<T>(string title, long total, Func<IProgress<long>?, Task<T>> work)
     {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         return await console.Progress().AutoClear(true).StartAsync(async context =>
         {
             ProgressTask task = context.AddTask(Markup.Escape(title), maxValue: total);
-            return await work(new Progress<int>(done => task.Value = done));
+            return await work(new Progress<long>(done => task.Value = done));
         });
     }
 }

@@ -9,6 +9,9 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary><c>criu-image verify [--format text|json|sarif] [--fail-on error|warning|note] [--target KERNEL] [--max-findings N] [--follow-symlinks] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] PATH...</c>.</summary>
 internal static class VerifyCommand
 {
+    /// <summary>An image from this size on shows its progress by bytes on a terminal (it takes a second or more).</summary>
+    private const long LargeImage = 64L << 20;
+
     public static Command Create(StandardStreams std)
     {
         TextWriter output = std.Text;
@@ -51,8 +54,12 @@ internal static class VerifyCommand
             }
 
             options = options with { MaxFindingsPerCode = parse.GetValue(maxFindings) };
-            VerifyRun run = await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, progress =>
-                Verifier.VerifyAsync(inputs, Math.Max(1, parse.GetValue(jobs)), cancellationToken, options, progress));
+            int jobCount = Math.Max(1, parse.GetValue(jobs));
+            VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
+                ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>
+                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options with { BytesRead = bytes }))
+                : await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, inputs.Files.Count >= 2, progress =>
+                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options, progress is null ? null : new Progress<int>(done => progress.Report(done))));
             Severity threshold = parse.GetValue(failOn) switch
             {
                 "warning" => Severity.Warning,

@@ -32,6 +32,19 @@ internal abstract class ByteSource
         }
     }
 
+    /// <summary>Another source whose reads report how far into it they have reached (for a progress display).</summary>
+    public sealed class Reporting(ByteSource inner, IProgress<long> reached) : ByteSource
+    {
+        public override long Length => inner.Length;
+
+        public override int Read(long offset, Span<byte> destination)
+        {
+            int read = inner.Read(offset, destination);
+            reached.Report(offset + read);
+            return read;
+        }
+    }
+
     public sealed class Memory(ReadOnlyMemory<byte> bytes) : ByteSource
     {
         public override long Length => bytes.Length;

@@ -40,11 +40,15 @@ public sealed class ImageScanner
     }
 
     /// <summary>Scans the image at <paramref name="path"/>.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="handler">Told what the scan finds.</param>
+    /// <param name="reached">When given, told the offset the scan's reads have reached after each read (a read covers many frames).</param>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
-    public static void Scan(string path, IImageScanHandler handler)
+    public static void Scan(string path, IImageScanHandler handler, IProgress<long>? reached = null)
     {
         using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        Scan(new ByteSource.File(file), handler);
+        var source = new ByteSource.File(file);
+        Scan(reached is null ? source : new ByteSource.Reporting(source, reached), handler);
     }
 
     /// <summary>Scans an image held in memory.</summary>

@@ -46,7 +46,7 @@ public sealed class ImageVerifier : IImageScanHandler
         var analysis = new ImageVerifier(options);
         try
         {
-            ImageScanner.Scan(path, analysis);
+            ImageScanner.Scan(path, analysis, options?.BytesRead);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -21,4 +21,10 @@ public sealed record VerifyOptions
 
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
+
+    /// <summary>
+    /// When given, told the offset reached in an image file as it is read (for a progress display of one
+    /// large image); reported on the verifying thread. Images held in memory report nothing.
+    /// </summary>
+    public IProgress<long>? BytesRead { get; init; }
 }
