@@ -18,7 +18,7 @@ public static class Verifier
     /// <param name="parallelism">Images verified at once.</param>
     /// <param name="cancellationToken">Stops the images not yet started.</param>
     /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
-    /// <param name="progress">Told how many images are done, after each one.</param>
+    /// <param name="progress">Told how many files are done: after each image, and after each dump (all its files at once).</param>
     public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, VerifyOptions? options = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -50,6 +50,9 @@ public static class Verifier
             {
                 reports[planned.Indices[k]] = dumpReports[k];
             }
+
+            done += dumpReports.Count;
+            progress?.Report(done);
         }
 
         var all = new List<FileReport>(reports.Length + inputs.Unreadable.Count);
