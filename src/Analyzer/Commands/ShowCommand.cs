@@ -6,12 +6,12 @@ using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image show IMAGE [--format text|json]</c>: every BO and mapping, sizes humanized, addresses in hex, flag bits named.</summary>
+/// <summary><c>criu-image show IMAGE|DUMP [--format text|json]</c>: every BO and mapping, sizes humanized, addresses in hex, flag bits named.</summary>
 internal static class ShowCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image to show (- reads standard input)." };
+        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image from standard input)." };
         var format = new Option<string>("--format") { Description = "text: a table per BO; json: the same, named flags beside raw values.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("show", "Show every BO and mapping of an image as a table: sizes humanized, addresses in hex, flag bits by their kernel names. Streams: memory stays bounded by one frame.") { image, format };
@@ -20,6 +20,12 @@ internal static class ShowCommand
             string path = parse.GetValue(image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
+                if (path != "-" && Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null) is var inputs
+                    && (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
+                {
+                    return await ShowDumpsAsync(path, inputs, parse.GetValue(format) == "json", std);
+                }
+
                 await using ImageReader reader = std.OpenImage(path);
                 ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
                 if (parse.GetValue(format) == "json")
@@ -36,6 +42,56 @@ internal static class ShowCommand
             });
         });
         return command;
+    }
+
+    /// <summary>
+    /// A dump folder, container archive or CRIU file: each dump's files as <see cref="DumpShowReport"/> gives
+    /// them; criu-images found beside them are named (each shows on its own); exit 2 when nothing is a dump or
+    /// an input cannot be read.
+    /// </summary>
+    private static async Task<int> ShowDumpsAsync(string path, Sources.InputSet inputs, bool json, StandardStreams std)
+    {
+        foreach (Sources.UnreadableInput unreadable in inputs.Unreadable)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+        }
+
+        Sources.InputPlan plan = Sources.InputPlan.Of(inputs);
+        foreach (int image in plan.Images)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image show' of the file itself shows it"));
+        }
+
+        if (plan.Dumps.Count == 0)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to show"));
+            return ExitCodes.Unusable;
+        }
+
+        if (json)
+        {
+            await std.Text.FlushAsync();
+            await using (var writer = new Utf8JsonWriter(std.Output, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("dumps");
+                foreach (Sources.PlannedDump planned in plan.Dumps)
+                {
+                    DumpShowReport.WriteJson(planned.Dump, writer);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            await std.Output.WriteAsync("\n"u8.ToArray());
+        }
+        else
+        {
+            await std.Text.WriteAsync(string.Join("\n", plan.Dumps.Select(d => DumpShowReport.Text(d.Dump))));
+        }
+
+        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
     }
 
     private static async Task WriteTextAsync(string path, ImageHeader header, ImageReader reader, TextWriter output, CancellationToken cancellationToken)
@@ -103,9 +159,9 @@ internal static class ShowCommand
                 json.WriteString("mmap_offset", $"0x{offset:x}");
             }
 
-            Names(json, "preferred_domains", bo.PreferredDomains, FlagNames.OfDomains(bo.PreferredDomains));
-            Names(json, "alloc_flags", bo.AllocFlags, FlagNames.OfAllocFlags(bo.AllocFlags));
-            Names(json, "flags", bo.Flags, FlagNames.OfBoFlags(bo.Flags));
+            FlagNames.WriteJson(json, "preferred_domains", bo.PreferredDomains, FlagNames.OfDomains(bo.PreferredDomains));
+            FlagNames.WriteJson(json, "alloc_flags", bo.AllocFlags, FlagNames.OfAllocFlags(bo.AllocFlags));
+            FlagNames.WriteJson(json, "flags", bo.Flags, FlagNames.OfBoFlags(bo.Flags));
             if (bo.Alignment is { } alignment)
             {
                 json.WriteNumber("alignment", alignment);
@@ -130,7 +186,7 @@ internal static class ShowCommand
                 }
 
                 json.WriteString("offset", $"0x{vm.Offset:x}");
-                Names(json, "flags", vm.Flags, FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
+                FlagNames.WriteJson(json, "flags", vm.Flags, FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
                 json.WriteEndObject();
             }
 
@@ -150,19 +206,4 @@ internal static class ShowCommand
 
     /// <summary>One past the mapping's last byte, 16 hex digits (17 for exactly 2^64).</summary>
     private static string End(MappingExtent extent) => string.Create(CultureInfo.InvariantCulture, $"0x{extent.Address + extent.Size:x16}");
-
-    /// <summary>A flag word as its raw value (hex) and its names.</summary>
-    private static void Names(Utf8JsonWriter json, string name, ulong value, IReadOnlyList<string> names)
-    {
-        json.WriteStartObject(name);
-        json.WriteString("value", $"0x{value:x}");
-        json.WriteStartArray("names");
-        foreach (string n in names)
-        {
-            json.WriteStringValue(n);
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }
 }

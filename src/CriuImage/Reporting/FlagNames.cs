@@ -41,6 +41,18 @@ public static class FlagNames
         ((ulong)PteFlags.Prt, "PRT"), ((ulong)PteFlags.PdePte, "PDE"), ((ulong)PteFlags.Log, "LOG"), ((ulong)PteFlags.Tf, "TF"), ((ulong)PteFlags.NoAlloc, "NOALLOC"),
     ];
 
+    /// <summary><c>KFD_IOC_ALLOC_MEM_FLAGS_*</c> (include/uapi/linux/kfd_ioctl.h), the flags of a KFD BO.</summary>
+    private static readonly (ulong Bit, string Name)[] KfdAlloc =
+    [
+        (1UL << 0, "VRAM"), (1UL << 1, "GTT"), (1UL << 2, "USERPTR"), (1UL << 3, "DOORBELL"), (1UL << 4, "MMIO_REMAP"),
+        (1UL << 31, "WRITABLE"), (1UL << 30, "EXECUTABLE"), (1UL << 29, "PUBLIC"), (1UL << 28, "NO_SUBSTITUTE"),
+        (1UL << 27, "AQL_QUEUE_MEM"), (1UL << 26, "COHERENT"), (1UL << 25, "UNCACHED"), (1UL << 24, "EXT_COHERENT"),
+        (1UL << 23, "CONTIGUOUS"),
+    ];
+
+    /// <summary>A KFD BO's allocation flags (<c>VRAM|WRITABLE|EXECUTABLE</c>).</summary>
+    public static IReadOnlyList<string> OfKfdAllocFlags(uint flags) => Name(flags, KfdAlloc, []);
+
     /// <summary>Preferred domains (<c>VRAM</c>, <c>GTT|VRAM</c>).</summary>
     public static IReadOnlyList<string> OfDomains(ulong domains) => Name(domains, Domains, []);
 
@@ -70,6 +82,23 @@ public static class FlagNames
             ulong other => string.Create(CultureInfo.InvariantCulture, $"MTYPE(0x{other >> 5:x})"),
         };
         return Name(flags & ~(ulong)VmFlags.MtypeMask, Vm, mtype is null ? [] : [mtype]);
+    }
+
+    /// <summary>A flag word as JSON: <c>"NAME": {"value": "0x..", "names": [...]}</c>.</summary>
+    public static void WriteJson(System.Text.Json.Utf8JsonWriter json, string name, ulong value, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(names);
+        json.WriteStartObject(name);
+        json.WriteString("value", $"0x{value:x}");
+        json.WriteStartArray("names");
+        foreach (string n in names)
+        {
+            json.WriteStringValue(n);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>The names joined by <c>|</c>; <c>0</c> for none.</summary>
