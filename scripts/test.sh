@@ -7,12 +7,15 @@ cd "$(dirname "$0")/.."
 
 # What the tests need from Debian, installed in one apt-get run when missing: python3-msgpack (the
 # MessagePack cross-checks and the independent image reader), gcc (the C layout test of the ABI structs),
-# python3-protobuf and protoc (the CRIU dump fixtures are written and read back with protoc-compiled schemas).
+# python3-protobuf and protoc (the CRIU dump fixtures are written and read back with protoc-compiled schemas),
+# fish and zsh (the completion scripts are run in them).
 missing=()
 /usr/bin/python3 -c 'import msgpack' 2>/dev/null || missing+=(python3 python3-msgpack)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || missing+=(python3-protobuf)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v fish >/dev/null 2>&1 || missing+=(fish)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -38,6 +38,31 @@ public sealed class CompletionTests : TempFolder
     }
 
     [Theory]
+    [InlineData("criu-image ver", "verify")]
+    [InlineData("criu-image s", "show stats")]
+    [InlineData("criu-image verify --format ", "json sarif text")]
+    [InlineData("criu-image diff --format j", "json")]
+    public async Task Fish_CompletesCommandsAndValues(string line, string expected)
+    {
+        (int code, string script, _) = await Cli.Run("completion", "fish");
+        Assert.Equal(0, code);
+        string file = Path.Combine(Folder, "criu-image.fish");
+        File.WriteAllText(file, script);
+        string output = await Shell("fish", $"source '{file}'; complete -C '{line}'");
+        Assert.Equal(expected, string.Join(' ', output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]).Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Zsh_ParsesTheScript()
+    {
+        (int code, string script, _) = await Cli.Run("completion", "zsh");
+        Assert.Equal(0, code);
+        string file = Path.Combine(Folder, "_criu-image");
+        File.WriteAllText(file, script);
+        Assert.Equal("", await Shell("zsh", $"zsh -n '{file}' 2>&1; echo -n"));
+    }
+
+    [Theory]
     [InlineData("zsh", "'(--jobs -j)'{--jobs,-j}", "--format[Report format]:value:(json sarif text)")]
     [InlineData("fish", "-n '__fish_seen_subcommand_from verify' -l jobs -s j -x", "-l format -x -a 'json sarif text'")]
     public async Task ZshAndFish_NameEveryCommand_AndVerifysOptions(string shell, params string[] expected)
@@ -53,5 +78,18 @@ public sealed class CompletionTests : TempFolder
         {
             Assert.Contains(fragment, script, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Runs <paramref name="command"/> in <paramref name="shell"/> (which the test command installs); its standard output.</summary>
+    private async Task<string> Shell(string shell, string command)
+    {
+        var start = new ProcessStartInfo(shell) { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = Folder };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using Process process = Process.Start(start)!;
+        string output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        return output.Trim();
     }
 }
