@@ -136,50 +136,14 @@ public static class JsonReport
         Topology.HostCheckResult r = host.Result;
         json.WriteStartObject("host");
         json.WriteString("target", host.Target);
-        json.WriteBoolean("restores", r.Restores);
-        json.WriteString("outcome", Topology.HostCheckReport.OutcomeName(r.Outcome));
-        if (r.ValidMappingExists is { } exists)
-        {
-            json.WriteBoolean("valid_mapping_exists", exists);
-        }
-        else
-        {
-            json.WriteNull("valid_mapping_exists");
-        }
-
-        json.WriteString("target_order", r.TargetOrder);
-        json.WriteStartArray("switches_off");
-        foreach (string s in r.SwitchesOff)
-        {
-            json.WriteStringValue(s);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("criu_messages");
-        foreach (string m in r.CriuMessages)
-        {
-            json.WriteStringValue(m);
-        }
-
-        json.WriteEndArray();
+        Topology.HostCheckReport.WriteVerdict(json, r);
         json.WriteEndObject();
         if (!r.Restores)
         {
             return;
         }
 
-        json.WriteStartArray("gpu_map");
-        foreach (Topology.GpuMapEntry e in r.GpuMap)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("src_gpu_id", e.SrcGpuId);
-            json.WriteNumber("dest_gpu_id", e.DestGpuId);
-            json.WriteNumber("src_render_minor", e.SrcRenderMinor);
-            json.WriteNumber("dest_render_minor", e.DestRenderMinor);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        Topology.HostCheckReport.WriteGpuMap(json, r);
     }
 
     private static void WriteCounts(Utf8JsonWriter json, FindingSummary summary, ulong mappings)

@@ -63,44 +63,8 @@ public static class HostCheckReport
         json.WriteStartObject();
         json.WriteString("source", source);
         json.WriteString("target", target);
-        json.WriteBoolean("restores", result.Restores);
-        json.WriteString("outcome", OutcomeName(result.Outcome));
-        if (result.ValidMappingExists is { } exists)
-        {
-            json.WriteBoolean("valid_mapping_exists", exists);
-        }
-        else
-        {
-            json.WriteNull("valid_mapping_exists");
-        }
-
-        json.WriteString("target_order", result.TargetOrder);
-        json.WriteStartArray("switches_off");
-        foreach (string s in result.SwitchesOff)
-        {
-            json.WriteStringValue(s);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("criu_messages");
-        foreach (string m in result.CriuMessages)
-        {
-            json.WriteStringValue(m);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("gpu_map");
-        foreach (GpuMapEntry e in result.GpuMap)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("src_gpu_id", e.SrcGpuId);
-            json.WriteNumber("dest_gpu_id", e.DestGpuId);
-            json.WriteNumber("src_render_minor", e.SrcRenderMinor);
-            json.WriteNumber("dest_render_minor", e.DestRenderMinor);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WriteVerdict(json, result);
+        WriteGpuMap(json, result);
         json.WriteStartArray("findings");
         foreach (HostFinding f in result.Findings)
         {
@@ -167,4 +131,56 @@ public static class HostCheckReport
     }
 
     private static string Severity(DiagnosticDescriptor d) => d.Severity.ToString().ToLowerInvariant();
+
+    /// <summary>The verdict's fields: <c>"restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"</c>.</summary>
+    public static void WriteVerdict(Utf8JsonWriter json, HostCheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(result);
+        json.WriteBoolean("restores", result.Restores);
+        json.WriteString("outcome", OutcomeName(result.Outcome));
+        if (result.ValidMappingExists is { } exists)
+        {
+            json.WriteBoolean("valid_mapping_exists", exists);
+        }
+        else
+        {
+            json.WriteNull("valid_mapping_exists");
+        }
+
+        json.WriteString("target_order", result.TargetOrder);
+        json.WriteStartArray("switches_off");
+        foreach (string s in result.SwitchesOff)
+        {
+            json.WriteStringValue(s);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("criu_messages");
+        foreach (string m in result.CriuMessages)
+        {
+            json.WriteStringValue(m);
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary><c>"gpu_map": [{"src_gpu_id", "dest_gpu_id", "src_render_minor", "dest_render_minor"}]</c>.</summary>
+    public static void WriteGpuMap(Utf8JsonWriter json, HostCheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(result);
+        json.WriteStartArray("gpu_map");
+        foreach (GpuMapEntry e in result.GpuMap)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("src_gpu_id", e.SrcGpuId);
+            json.WriteNumber("dest_gpu_id", e.DestGpuId);
+            json.WriteNumber("src_render_minor", e.SrcRenderMinor);
+            json.WriteNumber("dest_render_minor", e.DestRenderMinor);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
 }
