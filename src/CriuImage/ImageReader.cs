@@ -402,33 +402,13 @@ public sealed class ImageReader : IAsyncDisposable
     /// <summary>Fills <paramref name="destination"/> from the pipe; false when the input ended before the first byte, an exception when it ends part-way.</summary>
     private async ValueTask<bool> FillAsync(Memory<byte> destination, string what, uint? frame, CancellationToken cancellationToken)
     {
-        int filled = 0;
-        while (filled < destination.Length)
+        int filled = await ReadUpToAsync(destination, cancellationToken).ConfigureAwait(false);
+        if (filled == destination.Length || filled == 0)
         {
-            ReadResult result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            int take = (int)Math.Min(buffer.Length, destination.Length - filled);
-            buffer.Slice(0, take).CopyTo(destination.Span[filled..]);
-            _input.AdvanceTo(buffer.GetPosition(take));
-            filled += take;
-            _offset += take;
-            if (result.IsCanceled)
-            {
-                throw new OperationCanceledException("reading the image was cancelled");
-            }
-
-            if (filled < destination.Length && result.IsCompleted && take == buffer.Length)
-            {
-                if (filled == 0)
-                {
-                    return false;
-                }
-
-                throw new ImageFormatException(_offset, $"the image is truncated inside {what}: {destination.Length - filled} more bytes were expected", frame);
-            }
+            return filled == destination.Length;
         }
 
-        return true;
+        throw new ImageFormatException(_offset, $"the image is truncated inside {what}: {destination.Length - filled} more bytes were expected", frame);
     }
 
     private void ExpectPayloadEnd()
