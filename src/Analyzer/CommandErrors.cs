@@ -59,6 +59,11 @@ internal static class CommandErrors
         {
             message = $"{name}({e.Line},{e.Column}): error: {e.Detail}";
         }
+        catch (UnauthorizedAccessException) when (Directory.Exists(input))
+        {
+            // Opening a folder as a file is EISDIR, which .NET reports as "access denied": say what it is.
+            message = $"{name}: error: a folder, not a file: this command reads one file ('criu-image verify', 'info', 'decode', 'show' and 'import' take folders)";
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             message = $"{name}: error: {e.Message}";

@@ -20,6 +20,25 @@ public sealed class OperatorErrorTests : TempFolder
         Assert.Contains("path is empty", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("diff")]
+    [InlineData("plan")]
+    [InlineData("encode")]
+    public async Task AFolderWhereOneImageIsRead_IsSaid_NotAccessDenied(string command)
+    {
+        string[] args = command switch
+        {
+            "diff" => ["diff", Folder, Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img")],
+            "encode" => ["encode", Folder, "-o", "-"],
+            _ => [command, Folder],
+        };
+        (int code, _, string error) = await Cli.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains($"{Folder}: error: a folder, not a file: this command reads one file", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("denied", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoArguments_PrintsTheUsage()
     {
