@@ -23,7 +23,6 @@ public sealed class OperatorErrorTests : TempFolder
     [Theory]
     [InlineData("stats")]
     [InlineData("diff")]
-    [InlineData("plan")]
     [InlineData("encode")]
     public async Task AFolderWhereOneImageIsRead_IsSaid_NotAccessDenied(string command)
     {

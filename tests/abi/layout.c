@@ -13,6 +13,7 @@
 #else
 #define _IOC(dir, type, nr, size) (((dir) << 30) | ((size) << 16) | ((type) << 8) | (nr))
 #define _IOW(type, nr, t) _IOC(1U, (type), (nr), sizeof(t))
+#define _IOR(type, nr, t) _IOC(2U, (type), (nr), sizeof(t))
 #define _IOWR(type, nr, t) _IOC(3U, (type), (nr), sizeof(t))
 #endif
 
@@ -50,6 +51,10 @@ struct drm_amdgpu_gem_va {
 	__u32 handle; __u32 _pad; __u32 operation; __u32 flags; __u64 va_address; __u64 offset_in_bo; __u64 map_size;
 	__u64 vm_timeline_point; __u32 vm_timeline_syncobj_out; __u32 num_syncobj_handles; __u64 input_fence_syncobj_handles;
 };
+/* KFD (include/uapi/linux/kfd_ioctl.h): CRIU's restore of /dev/kfd */
+#define AMDKFD_IOCTL_BASE 'K'
+struct kfd_ioctl_get_version_args { __u32 major_version; __u32 minor_version; };
+struct kfd_ioctl_criu_args { __u64 devices; __u64 bos; __u64 priv_data; __u64 priv_data_size; __u32 num_devices; __u32 num_bos; __u32 num_objects; __u32 pid; __u32 op; };
 /* GEM_VA as userspace built it before the vm timeline fields (Linux 6.15 and older headers) */
 struct drm_amdgpu_gem_va_40 { __u32 handle; __u32 _pad; __u32 operation; __u32 flags; __u64 va_address; __u64 offset_in_bo; __u64 map_size; };
 
@@ -113,5 +118,7 @@ int main(void)
 	REQUEST("GemVa40", DRM_IOW(DRM_COMMAND_BASE + 0x08, struct drm_amdgpu_gem_va_40));
 	REQUEST("GemChangeHandle", DRM_IOWR(0xD2, struct drm_gem_change_handle));
 	REQUEST("PrimeFdToHandle", DRM_IOWR(0x2e, struct drm_prime_handle));
+	REQUEST("KfdGetVersion", _IOR(AMDKFD_IOCTL_BASE, 0x01, struct kfd_ioctl_get_version_args));
+	REQUEST("KfdCriuOp", _IOWR(AMDKFD_IOCTL_BASE, 0x22, struct kfd_ioctl_criu_args));
 	return 0;
 }

@@ -1,30 +1,51 @@
 using System.CommandLine;
+using System.Text.Json;
 using CriuImage.Reporting;
 using CriuImage.Restore;
+using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
-/// <summary><c>criu-image plan IMAGE [--target KERNEL] [--format text|json]</c>: the calls a restorer makes, and which the target refuses.</summary>
+/// <summary>
+/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--format text|json]</c>:
+/// the calls a restorer makes, and which the target refuses; for a CRIU dump, CRIU's GPU map on the host too.
+/// </summary>
 internal static class PlanCommand
 {
     public static Command Create(StandardStreams std)
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var image = new Argument<string>("IMAGE") { Description = "The image to plan the restore of (- reads standard input)." };
+        var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads an image from standard input)." };
         Option<string?> target = TargetOption();
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("plan", "Show the calls CRIU's restore makes for an image (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA), the ones the target kernel refuses, and the repairs a restorer can make.") { image, target, format };
+        var hostOptions = new RestoreHostOptions();
+        var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };
+        hostOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(image)!;
+            string path = parse.GetValue(input)!;
             return CommandErrors.RunAsync(path, error, async () =>
             {
+                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, Profile(parse.GetValue(target)), error);
+                if (!usable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
+                bool json = parse.GetValue(format) == "json";
+                if (path != "-" && InputCollector.Collect([path], new InputOptions(), () => Stream.Null) is var inputs
+                    && (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
+                {
+                    return await PlanDumpsAsync(path, inputs, host, profile, json, std);
+                }
+
+                profile ??= host?.Profile;
                 RestorePlan plan = path == "-"
-                    ? RestorePlan.Create(await std.ReadAllBytesAsync(path, cancellationToken), "<stdin>", Profile(parse.GetValue(target)))
-                    : RestorePlan.Create(path, path, Profile(parse.GetValue(target)));
-                if (parse.GetValue(format) == "json")
+                    ? RestorePlan.Create(await std.ReadAllBytesAsync(path, cancellationToken), "<stdin>", profile)
+                    : RestorePlan.Create(path, path, profile);
+                if (json)
                 {
                     using var buffer = new MemoryStream();
                     PlanReport.WriteJson(plan, buffer);
@@ -51,4 +72,58 @@ internal static class PlanCommand
 
     /// <summary>The profile named on the command line, or null for each image's default.</summary>
     public static KernelProfile? Profile(string? name) => name is not null && KernelProfile.TryParse(name, out KernelProfile profile) ? profile : null;
+
+    /// <summary>
+    /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:
+    /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
+    /// nothing is a dump or an input cannot be read, else 1 when a step is refused.
+    /// </summary>
+    private static async Task<int> PlanDumpsAsync(string path, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, bool json, StandardStreams std)
+    {
+        foreach (UnreadableInput unreadable in inputs.Unreadable)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+        }
+
+        InputPlan inputPlan = InputPlan.Of(inputs);
+        foreach (int image in inputPlan.Images)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image plan' of the file itself plans it"));
+        }
+
+        if (inputPlan.Dumps.Count == 0)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to plan"));
+            return ExitCodes.Unusable;
+        }
+
+        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, host, target))];
+        if (json)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("dumps");
+                foreach (DumpRestorePlan plan in plans)
+                {
+                    PlanReport.WriteJson(plan, writer);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            await std.Text.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n");
+        }
+        else
+        {
+            foreach (DumpRestorePlan plan in plans)
+            {
+                await std.Text.WriteAsync(PlanReport.WriteText(plan));
+            }
+        }
+
+        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : plans.Any(p => p.Refused) ? ExitCodes.Findings : ExitCodes.Success;
+    }
 }

@@ -26,20 +26,21 @@ internal static class VerifyCommand
         var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
         maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
         var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders (they are skipped and listed otherwise)." };
-        var host = new Option<string?>("--host") { Description = "Check each dump's KFD images against this restore host: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot (docs/host-check.md)." };
-        var env = new Option<string[]>("--env") { Description = "With --host: a KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var targetKernel = new Option<string?>("--target-kernel") { Description = "The restore host's kernel release (6.18.3); with --host, overrides the one a host snapshot records. Selects the --target profile: 6.18 from 6.18 on, pre-6.18 before." };
-        var diskOrder = new Option<bool>("--disk-order") { Description = "With --host: take a topology folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
+        var hostOptions = new RestoreHostOptions();
         var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.")
         {
-            paths, format, failOn, target, jobs, maxFindings, follow, host, env, targetKernel, diskOrder,
+            paths, format, failOn, target, jobs, maxFindings, follow,
         };
+        hostOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (await HostOptions(parse.GetValue(host), parse.GetValue(env), parse.GetValue(targetKernel), parse.GetValue(diskOrder), PlanCommand.Profile(parse.GetValue(target)), error) is not { } options)
+            (bool usable, Restore.KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
+            if (!usable)
             {
                 return ExitCodes.Unusable;
             }
+
+            var options = new VerifyOptions { Target = targetProfile, Host = hostTarget };
 
             InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
@@ -73,53 +74,6 @@ internal static class VerifyCommand
             return exitCode;
         });
         return command;
-    }
-
-    /// <summary>
-    /// The target of the run: <c>--target</c>, else the profile of <c>--target-kernel</c>; with <c>--host</c>, the
-    /// host loaded once. Null after one line on <paramref name="error"/> when they cannot be used.
-    /// </summary>
-    private static async Task<VerifyOptions?> HostOptions(string? hostPath, string[]? env, string? release, bool diskOrder, Restore.KernelProfile? target, TextWriter error)
-    {
-        Restore.KernelProfile? releaseProfile = null;
-        if (release is not null && (releaseProfile = Restore.KernelProfile.ForRelease(release)) is null)
-        {
-            await error.WriteLineAsync(Printable.Escape($"criu-image: error: --target-kernel '{release}' is not a kernel release (MAJOR.MINOR...)"));
-            return null;
-        }
-
-        if (target is not null && releaseProfile is not null && target != releaseProfile)
-        {
-            await error.WriteLineAsync($"criu-image: error: --target {target} contradicts --target-kernel {release} (profile {releaseProfile})");
-            return null;
-        }
-
-        if (hostPath is null)
-        {
-            if (env is { Length: > 0 } || diskOrder)
-            {
-                await error.WriteLineAsync("criu-image: error: --env and --disk-order need --host");
-                return null;
-            }
-
-            return new VerifyOptions { Target = target ?? releaseProfile };
-        }
-
-        if (HostCheckCommand.Environment(env, out string? bad) is not { } variables)
-        {
-            await error.WriteLineAsync(bad);
-            return null;
-        }
-
-        try
-        {
-            return new VerifyOptions { Target = target, Host = HostTarget.Load(hostPath, MatchEnvironment.FromVariables(variables), release, diskOrder) };
-        }
-        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync(Printable.Escape(HostCheckCommand.Problem(hostPath, e)));
-            return null;
-        }
     }
 
     private static async Task WriteAsync(VerifyRun run, string format, TextWriter output, int exitCode, Terminal terminal)

@@ -42,6 +42,12 @@ public static class IoctlRequests
     /// <summary><c>DRM_IOCTL_PRIME_FD_TO_HANDLE</c> (DRM core): <c>DRM_IOWR(0x2e, struct drm_prime_handle)</c>, 12 bytes.</summary>
     public const uint PrimeFdToHandle = 0xC00C642E;
 
+    /// <summary><c>AMDKFD_IOC_GET_VERSION</c>: <c>_IOR('K', 0x01, struct kfd_ioctl_get_version_args)</c>, 8 bytes; CRIU's restore needs 1.8 or later.</summary>
+    public const uint KfdGetVersion = 0x80084B01;
+
+    /// <summary><c>AMDKFD_IOC_CRIU_OP</c>: <c>_IOWR('K', 0x22, struct kfd_ioctl_criu_args)</c>, 56 bytes (52 and the padding to 8).</summary>
+    public const uint KfdCriuOp = 0xC0384B22;
+
     /// <summary>Computes <c>DRM_IOW(DRM_COMMAND_BASE + nr, T)</c>: the kernel only reads the arguments.</summary>
     public static uint DrmIow(uint nr, uint argumentSize) => 0x40000000u | (argumentSize << 16) | ('d' << 8) | (0x40 + nr);
 

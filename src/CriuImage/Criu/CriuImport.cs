@@ -45,6 +45,17 @@ public static class CriuImport
         }
     }
 
+    /// <summary>The whole imported image in memory: <paramref name="header"/> (<see cref="HeaderFor"/>) and every BO of <paramref name="node"/>.</summary>
+    internal static ReadOnlyMemory<byte> InMemory(CriuRenderNode node, ImageHeader header)
+    {
+        using var stream = new MemoryStream();
+        ImageWriter writer = ImageWriter.Create(stream, header, leaveOpen: true);
+        WriteBos(node, writer);
+        writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
+        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return stream.GetBuffer().AsMemory(0, (int)stream.Length);
+    }
+
     /// <summary>The file name an imported render node is written under: <c>amdgpu-renderD-&lt;id&gt;.cimg</c>, CRIU's name with our extension.</summary>
     public static string FileNameFor(CriuRenderNode node)
     {

@@ -91,7 +91,8 @@ public static class CriuImportPlan
         return Path.IsPathRooted(relative) || relative.Split('/').Any(part => part is ".." or ".") ? null : relative;
     }
 
-    private static RenderNodeImport Decide(CriuDumpFile file, CriuDump dump, uint? pid)
+    /// <summary>What becomes of one render-node file of <paramref name="dump"/>; <paramref name="pid"/> is the process id of its one KFD image.</summary>
+    internal static RenderNodeImport Decide(CriuDumpFile file, CriuDump dump, uint? pid)
     {
         string path = file.Input.Path;
         if (file.DamageDetail is { } damage)

@@ -20,31 +20,94 @@ public static class PlanReport
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
         text.Append($"{plan.Path}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {bos} BOs, {mappings} mappings, {plan.Calls.Count} calls, {refused} refused\n");
+        AppendCalls(text, plan, "");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The plan of a CRIU dump as text: a first line naming the dump, the host and the kernel; per KFD image
+    /// the version check, the GPU map with its reasons (as <c>host-check</c> prints them) and the RESTORE call;
+    /// per render-node file the target render node it opens, then its calls as <see cref="WriteText(RestorePlan)"/> lists them.
+    /// Every line is escaped (<see cref="Printable"/>).
+    /// </summary>
+    public static string WriteText(DumpRestorePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var text = new StringBuilder();
+        string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
+        string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on each image's own generation";
+        text.Append($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        foreach (KfdRestoreStep kfd in plan.Kfd)
+        {
+            text.Append($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
+            text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            if (kfd.Host is { } result)
+            {
+                foreach (string line in Topology.HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    text.Append("  ").Append(line).Append('\n');
+                }
+            }
+
+            text.Append($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
+        }
+
+        foreach (RenderNodeRestoreStep node in plan.RenderNodes)
+        {
+            string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
+            string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
+            text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" ({r})" : "")}{device}\n");
+            if (node.Refusal is { } refusal)
+            {
+                text.Append($"  REFUSED: {refusal}\n");
+            }
+
+            foreach (Diagnostic finding in node.Findings)
+            {
+                text.Append($"  {finding.Severity.ToString().ToLowerInvariant()} {finding.Descriptor.Id}: {finding.Message}\n");
+            }
+
+            if (node.NoCalls is { } why)
+            {
+                text.Append($"  no GEM calls: {why}\n");
+            }
+
+            if (node.Calls is { } calls)
+            {
+                text.Append($"  on {calls.Target.Name}: {calls.Calls.Count} calls, {calls.Calls.Count(c => c.Refused)} refused\n");
+                AppendCalls(text, calls, "  ");
+            }
+        }
+
+        // Paths and messages come from the inputs: one line stays one line.
+        return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
+    }
+
+    private static void AppendCalls(StringBuilder text, RestorePlan plan, string indent)
+    {
         foreach (PlannedCall call in plan.Calls)
         {
             if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
             {
-                text.Append($"BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
+                text.Append($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
             }
 
             string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
             string arguments = call.Call == RestoreCall.PrimeImport
                 ? "from the exporter's dma-buf"
                 : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-            text.Append($"  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
+            text.Append($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
                 RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
-                text.Append($"    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+                text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
             }
 
             if (call.Repaired.Count > 0)
             {
-                text.Append($"    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
+                text.Append($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
             }
         }
-
-        return text.ToString();
     }
 
     /// <summary>
@@ -59,6 +122,121 @@ public static class PlanReport
         json.WriteString("path", plan.Path);
         json.WriteString("abi", plan.Revision.ToId());
         json.WriteString("target", plan.Target.Name);
+        WriteCalls(json, plan);
+        json.WriteEndObject();
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// The plan of a CRIU dump as JSON: <c>{"folder", "host", "kernel_release", "target", "refused",
+    /// "kfd": [{"path", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
+    /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
+    /// "dest_render_minor", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
+    /// "calls": [...]}]}</c>, each field only where it applies.
+    /// </summary>
+    public static void WriteJson(DumpRestorePlan plan, Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject();
+        json.WriteString("folder", plan.Folder);
+        if (plan.Host is { } host)
+        {
+            json.WriteString("host", host.Path);
+            if (host.KernelRelease is { } release)
+            {
+                json.WriteString("kernel_release", release);
+            }
+        }
+
+        if (plan.Target is { } target)
+        {
+            json.WriteString("target", target.Name);
+        }
+
+        json.WriteBoolean("refused", plan.Refused);
+        json.WriteStartArray("kfd");
+        foreach (KfdRestoreStep kfd in plan.Kfd)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", kfd.Path);
+            json.WriteNumber("pid", kfd.Pid);
+            json.WriteNumber("gpus", kfd.Gpus);
+            json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
+            json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");
+            WriteArguments(json, "arguments", kfd.Arguments);
+            if (kfd.Host is { } result)
+            {
+                json.WritePropertyName("host");
+                Topology.HostCheckReport.Json(json, kfd.Path, plan.Host!.Path, result);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("render_nodes");
+        foreach (RenderNodeRestoreStep node in plan.RenderNodes)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", node.Path);
+            if (node.GpuId is { } gpuId)
+            {
+                json.WriteNumber("gpu_id", gpuId);
+            }
+
+            if (node.Revision is { } revision)
+            {
+                json.WriteString("revision", revision);
+            }
+
+            if (node.Device is { } device)
+            {
+                json.WriteNumber("dest_gpu_id", device.DestGpuId);
+                json.WriteNumber("dest_render_minor", device.DestRenderMinor);
+            }
+
+            if (node.Refusal is { } refusal)
+            {
+                json.WriteString("refusal", refusal);
+            }
+
+            if (node.Findings.Count > 0)
+            {
+                json.WriteStartArray("findings");
+                foreach (Diagnostic finding in node.Findings)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", finding.Descriptor.Id);
+                    json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+                    json.WriteString("message", finding.Message);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            if (node.NoCalls is { } why)
+            {
+                json.WriteString("no_calls", why);
+            }
+
+            if (node.Calls is { } calls)
+            {
+                json.WriteString("target", calls.Target.Name);
+                WriteCalls(json, calls);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteCalls(Utf8JsonWriter json, RestorePlan plan)
+    {
         json.WriteStartArray("calls");
         foreach (PlannedCall call in plan.Calls)
         {
@@ -98,9 +276,6 @@ public static class PlanReport
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.Write("\n"u8);
     }
 
     private static void WriteArguments(Utf8JsonWriter json, string name, IReadOnlyList<CallArgument> arguments)

@@ -65,11 +65,7 @@ internal static class RenderNodeRules
     /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
     private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, Restore.KernelProfile? target)
     {
-        using var stream = new MemoryStream();
-        ImageWriter writer = ImageWriter.Create(stream, CriuImport.HeaderFor(node), leaveOpen: true);
-        CriuImport.WriteBos(node, writer);
-        writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
-        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        ReadOnlyMemory<byte> image = CriuImport.InMemory(node, CriuImport.HeaderFor(node));
         var offsets = new Dictionary<uint, long>();
         foreach (CriuBoEntry bo in node.Bos)
         {
@@ -77,7 +73,7 @@ internal static class RenderNodeRules
         }
 
         // Every finding comes back listed, so that the file's own bag lists and counts them as its limit says.
-        FileReport report = ImageVerifier.Verify(stream.GetBuffer().AsMemory(0, (int)stream.Length), path, new VerifyOptions { Target = target, MaxFindingsPerCode = 0 });
+        FileReport report = ImageVerifier.Verify(image, path, new VerifyOptions { Target = target, MaxFindingsPerCode = 0 });
         foreach (Diagnostic d in report.Diagnostics)
         {
             bag.Add(d with { ByteOffset = d.GemHandle is { } h && offsets.TryGetValue(h, out long at) ? at : null });

@@ -1,0 +1,164 @@
+using CriuImage.Abi;
+using CriuImage.Criu;
+using CriuImage.Topology;
+using CriuImage.Verification;
+
+namespace CriuImage.Restore;
+
+/// <summary>
+/// The restore of one CRIU dump along the amdgpu plugin's path (<c>amdgpu_plugin_restore_file</c>): per KFD
+/// image the version check, the GPU map CRIU builds for the target host and the <c>AMDKFD_IOC_CRIU_OP</c>
+/// RESTORE call; per render-node file the target GPU whose render node CRIU opens and, for criu-dev render
+/// nodes, every GEM call of <see cref="RestorePlan"/> on the target kernel.
+/// </summary>
+public sealed record DumpRestorePlan
+{
+    /// <summary>The dump's folder as the caller named it (inside archives <c>ARCHIVE:FOLDER</c>).</summary>
+    public required string Folder { get; init; }
+
+    /// <summary>The host the plan restores on, or null when none was given (no GPU map, no target devices).</summary>
+    public HostTarget? Host { get; init; }
+
+    /// <summary>The kernel the render nodes' calls are planned for; null: each image's default (<see cref="KernelProfile.For"/>).</summary>
+    public KernelProfile? Target { get; init; }
+
+    /// <summary>One step per readable KFD image, in the dump's order.</summary>
+    public required IReadOnlyList<KfdRestoreStep> Kfd { get; init; }
+
+    /// <summary>One step per render-node file, in the dump's order.</summary>
+    public required IReadOnlyList<RenderNodeRestoreStep> RenderNodes { get; init; }
+
+    /// <summary>True when some step is refused: a GPU map CRIU does not find, a render node without a target GPU, or a refused call.</summary>
+    public bool Refused => Kfd.Any(k => k.Host is { Restores: false }) || RenderNodes.Any(r => r.Refused);
+
+    /// <summary>
+    /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
+    /// nodes' calls on <paramref name="target"/>, else the host's kernel (<see cref="HostTarget.Profile"/>),
+    /// else each image's default.
+    /// </summary>
+    public static DumpRestorePlan Create(CriuDump dump, HostTarget? host = null, KernelProfile? target = null)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        KernelProfile? profile = target ?? host?.Profile;
+        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage)
+            .Where(f => f.Kfd is { } k && !k.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+            .Select(f => KfdStep(f, host))];
+        uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
+        return new DumpRestorePlan
+        {
+            Folder = dump.Folder,
+            Host = host,
+            Target = profile,
+            Kfd = kfd,
+            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid))],
+        };
+    }
+
+    private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
+    {
+        CriuKfd kfd = file.Kfd!.Message;
+        return new KfdRestoreStep(file.Input.Path, kfd.Pid)
+        {
+            Gpus = kfd.DeviceEntries.Count(d => d.IsGpu),
+            Arguments =
+            [
+                new("op", 2),
+                new("num_devices", kfd.NumOfGpus),
+                new("num_bos", (uint)kfd.NumOfBos),
+                new("num_objects", kfd.NumOfObjects),
+                new("priv_data_size", (ulong)kfd.PrivData.Length),
+            ],
+            Host = host?.Check(kfd),
+        };
+    }
+
+    private static RenderNodeRestoreStep RenderNodeStep(CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid)
+    {
+        string path = file.Input.Path;
+        if (file.RenderNode is not { } lenient || file.DamageDetail is not null)
+        {
+            return new RenderNodeRestoreStep(path) { Refusal = $"CRIU cannot read it: {file.DamageDetail?.Message ?? "damaged"}" };
+        }
+
+        uint gpuId = lenient.Message.GpuId;
+        var step = new RenderNodeRestoreStep(path) { GpuId = gpuId, Revision = CriuRevisionNames.Describe(lenient.Revisions) };
+        if (lenient.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+        {
+            return step with { Refusal = "protobuf-c cannot unpack it: 'Unable to parse the RenderD message' (amdgpu_plugin.c:1864-1869); verify says where" };
+        }
+
+        if (host is not null)
+        {
+            if (kfd.Count == 0)
+            {
+                return step with { Refusal = "no KFD image among the inputs gives CRIU a GPU map: maps_get_dest_gpu finds no target for it, -ENODEV (amdgpu_plugin.c:1875-1879)" };
+            }
+
+            if (kfd.Any(k => k.Host is { Restores: false }))
+            {
+                return step with { Refusal = "not reached: the KFD restore stops at the GPU map first" };
+            }
+
+            if (kfd.SelectMany(k => k.Host!.GpuMap).FirstOrDefault(e => e.SrcGpuId == gpuId) is not { } device)
+            {
+                return step with { Refusal = $"gpu_id {TopologyNode.GpuIdText(gpuId)} is in no KFD image's GPU map: maps_get_dest_gpu returns 0, -ENODEV (amdgpu_plugin.c:1875-1879)" };
+            }
+
+            var bag = new DiagnosticBag(0);
+            HostRules.CheckRenderNode(lenient, host, profile, bag);
+            step = step with { Device = device, Findings = bag.Listed };
+        }
+
+        RenderNodeImport import = CriuImportPlan.Decide(file, dump, pid);
+        return import.Outcome switch
+        {
+            ImportOutcome.Import => step with { Calls = RestorePlan.Create(CriuImport.InMemory(import.Node!, import.Header!), path, profile) },
+            ImportOutcome.Skip => step with { NoCalls = import.Reason },
+            _ => step with { Refusal = import.Reason },
+        };
+    }
+}
+
+/// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>
+/// <param name="Path">The file as reports show it.</param>
+/// <param name="Pid">The checkpointed process id.</param>
+public sealed record KfdRestoreStep(string Path, uint Pid)
+{
+    /// <summary>The GPUs among the image's device entries.</summary>
+    public int Gpus { get; init; }
+
+    /// <summary>The arguments of <c>AMDKFD_IOC_CRIU_OP</c> RESTORE (<see cref="IoctlRequests.KfdCriuOp"/>) as CRIU fills them from the image's counts (restore_devices, restore_bos).</summary>
+    public IReadOnlyList<CallArgument> Arguments { get; init; } = [];
+
+    /// <summary>CRIU's GPU map on the target host and its reasons; null without a host.</summary>
+    public HostCheckResult? Host { get; init; }
+}
+
+/// <summary>The restore of one render-node file (<c>amdgpu-renderD-&lt;id&gt;.img</c>).</summary>
+/// <param name="Path">The file as reports show it.</param>
+public sealed record RenderNodeRestoreStep(string Path)
+{
+    /// <summary>The checkpointed GPU the render node belongs to; null when the file cannot be read.</summary>
+    public uint? GpuId { get; init; }
+
+    /// <summary>The CRIU revisions that write the file, as reports name them.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>With a host: the pair of the GPU map whose target render node CRIU opens for it.</summary>
+    public GpuMapEntry? Device { get; init; }
+
+    /// <summary>Why CRIU's restore of the file fails before its calls, or null.</summary>
+    public string? Refusal { get; init; }
+
+    /// <summary>Findings about the target kernel's interfaces (CRI416-CRI418) with a host.</summary>
+    public IReadOnlyList<Diagnostic> Findings { get; init; } = [];
+
+    /// <summary>Why the file has no GEM calls (a released render node is the device alone), or null.</summary>
+    public string? NoCalls { get; init; }
+
+    /// <summary>The GEM calls of a criu-dev render node with BOs on the target kernel.</summary>
+    public RestorePlan? Calls { get; init; }
+
+    /// <summary>True when CRIU's restore of the file fails: a refusal, an error about the target's interfaces, or a refused call.</summary>
+    public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.Calls.Any(c => c.Refused) == true;
+}
