@@ -35,7 +35,7 @@ public static class PlanReport
         ArgumentNullException.ThrowIfNull(plan);
         var text = new StringBuilder();
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
-        string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on each image's own generation";
+        string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
         text.Append($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
@@ -56,7 +56,7 @@ public static class PlanReport
         {
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" ({r})" : "")}{device}\n");
+            text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
                 text.Append($"  REFUSED: {refusal}\n");

@@ -109,12 +109,42 @@ public sealed record DumpRestorePlan
             step = step with { Device = device, Findings = bag.Listed };
         }
 
+        if (lenient.Revisions == CriuRevisions.Released)
+        {
+            return step with { NoCalls = "a released CRIU (v3.17..v4.2) render node is the device alone: CRIU opens the target GPU's render node and restores nothing on it (the GPU state is in the KFD image)" };
+        }
+
+        if (lenient.Revisions == CriuRevisions.D5377d5d2 || lenient.Message.NumOfObjects is not null)
+        {
+            return step with { NoCalls = $"a d5377d5d2 render node: that revision restores its {lenient.Message.Bos.Count} BOs through its own kernel interface, which plan does not model" };
+        }
+
         RenderNodeImport import = CriuImportPlan.Decide(file, dump, pid);
         return import.Outcome switch
         {
-            ImportOutcome.Import => step with { Calls = RestorePlan.Create(CriuImport.InMemory(import.Node!, import.Header!), path, profile) },
-            ImportOutcome.Skip => step with { NoCalls = import.Reason },
+            ImportOutcome.Import => WithCalls(step, RestorePlan.Create(CriuImport.InMemory(import.Node!, import.Header!), path, profile)),
+            ImportOutcome.Skip => step with { NoCalls = "no BOs: CRIU opens the render node and has nothing to create on it" },
             _ => step with { Refusal = import.Reason },
+        };
+    }
+
+    /// <summary>
+    /// The step with its calls; a target without DRM_IOCTL_GEM_CHANGE_HANDLE (CRI416) refuses the first
+    /// CHANGE_HANDLE, where CRIU's restore of the render node stops ('Failed to call change ioctl').
+    /// </summary>
+    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, RestorePlan calls)
+    {
+        if (step.Findings.FirstOrDefault(f => f.Descriptor == Descriptors.TargetLacksGemCriu) is not { } lacking
+            || calls.Calls.FirstOrDefault(c => c.Call == RestoreCall.ChangeHandle) is not { } first)
+        {
+            return step with { Calls = calls };
+        }
+
+        PlannedCall refused = first with { Refusals = [lacking with { GemHandle = first.GemHandle, Call = RestoreCall.ChangeHandle }, .. first.Refusals] };
+        return step with
+        {
+            Findings = [.. step.Findings.Where(f => f != lacking)],
+            Calls = calls with { Calls = [.. calls.Calls.Select(c => ReferenceEquals(c, first) ? refused : c)] },
         };
     }
 }

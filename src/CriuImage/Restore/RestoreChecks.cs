@@ -18,6 +18,7 @@ public static class RestoreChecks
         [Descriptors.SpecialDomainNotAlone.Id] = new("-EINVAL", "amdgpu_gem_create_ioctl: !amdgpu_gem_are_domains_valid(domains)"),
         [Descriptors.CreateFlagsRefused.Id] = new("-EINVAL", "amdgpu_gem_create_ioctl: flags & ~AMDGPU_GEM_CREATE_SETTABLE_MASK, or a GDS/GWS/OA BO with VM_ALWAYS_VALID"),
         [Descriptors.MmapRefused.Id] = new("-EPERM", "amdgpu_gem_mmap_ioctl -> amdgpu_mode_dumb_mmap: bo->flags & AMDGPU_GEM_CREATE_NO_CPU_ACCESS"),
+        [Descriptors.TargetLacksGemCriu.Id] = new("-EINVAL", "drm_ioctl: nr >= DRM_CORE_IOCTL_COUNT (DRM_IOCTL_GEM_CHANGE_HANDLE, nr 0xD2, is new in 6.18)"),
         [Descriptors.HandleAboveIntMax.Id] = new("-EINVAL", "drm_gem_change_handle_ioctl: new_handle > INT_MAX (idr_alloc)"),
         [Descriptors.StartAfterLast.Id] = new("-EINVAL", "amdgpu_gem_va_ioctl: (last - start + 1) * 4096 wraps; va_address + map_size > vm_size"),
         [Descriptors.MappingSizeZero.Id] = new("-EINVAL", "amdgpu_vm_verify_parameters: size == 0"),

@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using CriuImage.Criu;
+using CriuImage.Restore;
+using CriuImage.Sources;
+using CriuImage.Tests.Support;
+using CriuImage.Topology;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// <c>plan DUMP [--host TOPOLOGY]</c>: the restore of a CRIU dump along the plugin's path, pinned in
+/// tests/golden/PlanDump.{case}.verified.*, and held to the same verdict as <c>verify --host</c>.
+/// </summary>
+public sealed class PlanDumpTests : TempFolder
+{
+    private static readonly string[] AllChecksOff = ["--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"];
+
+    public static TheoryData<string, string, string?, string[], int> Cases => new()
+    {
+        { "no-host", "criu-dev", null, [], 0 },
+        { "released-no-host", "released-v4.2", null, [], 0 },
+        { "remapped", "hosts/gfx1100-2-render", "gfx1100-2-other-ids", ["--target-kernel", "6.18.1"], 0 },
+        { "old-fw", "hosts/gfx1100-2-render", "gfx1100-2-old-fw", [], 1 },
+        { "pre-6.18-kernel", "hosts/gfx1100-2-render", "gfx1100-2", ["--target-kernel", "6.8.0-51-generic"], 1 },
+        { "never-ends", "hosts/mi300x-8", "mi300x-8-old-fw", [], 1 },
+        { "archive", "archives/checkpoint-criu-dev.tar.gz", "gfx1100-2", ["--target-kernel", "6.18.1", .. AllChecksOff], 0 },
+        { "kfd-file", "hosts/gfx1100-2/amdgpu-kfd-5.img", "gfx1100-2-other-ids", [], 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Plan_IsPinned(string name, string dump, string? host, string[] extra, int exit)
+    {
+        string[] args = ["plan", CriuFixtures.Path_(dump), .. host is null ? Array.Empty<string>() : ["--host", Topology(host)], .. extra];
+        (int code, string text, string error) = await Cli.Run(args);
+        (int jsonCode, string json, _) = await Cli.Run([.. args, "--format", "json"]);
+        Assert.Equal((exit, exit, ""), (code, jsonCode, error));
+        Assert.Equal(exit == 1, JsonNode.Parse(json)!["dumps"]!.AsArray().Any(d => d!["refused"]!.GetValue<bool>()));
+        Snapshot.Verify($"PlanDump.{name}", $"exit {code}\n{Portable(text)}");
+        Snapshot.Verify($"PlanDump.{name}", Portable(json), "json");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Plan_AndVerify_AgreeOnTheHost(string name, string dump, string? host, string[] extra, int exit)
+    {
+        _ = (name, exit);
+        if (host is null)
+        {
+            return;
+        }
+
+        string[] common = [CriuFixtures.Path_(dump), "--host", Topology(host), .. extra];
+        (int plan, _, _) = await Cli.Run(["plan", .. common]);
+        (int verify, string json, _) = await Cli.Run(["verify", .. common, "--format", "json"]);
+        // verify fails on CRI4xx errors and CRI416 exactly when plan refuses a step; its other findings are about the files.
+        bool hostErrors = JsonNode.Parse(json)!["files"]!.AsArray()
+            .SelectMany(f => f!["diagnostics"]!.AsArray())
+            .Any(d => d!["severity"]!.GetValue<string>() == "error" && d["code"]!.GetValue<string>() is var c && (c.StartsWith("CRI4", StringComparison.Ordinal) || c == "CRI416"));
+        Assert.Equal(plan == 1, hostErrors);
+        Assert.True(verify >= plan);
+    }
+
+    [Fact]
+    public void TheLibrary_MapsEachRenderNodeToItsTargetGpu()
+    {
+        CriuDump dump = Dump("hosts/gfx1100-2-render");
+        HostTarget host = HostTarget.Load(Topology("gfx1100-2-other-ids"), MatchEnvironment.Default, "6.18.1");
+        DumpRestorePlan plan = DumpRestorePlan.Create(dump, host);
+        Assert.False(plan.Refused);
+        GpuMapEntry[] map = [.. Assert.Single(plan.Kfd).Host!.GpuMap];
+        Assert.All(plan.RenderNodes, node =>
+        {
+            GpuMapEntry pair = Assert.Single(map, e => e.SrcGpuId == node.GpuId);
+            Assert.Equal(pair, node.Device);
+            Assert.Equal(KernelProfile.Linux6_18, node.Calls!.Target);
+            Assert.Equal(4, node.Calls.Calls.Count);
+        });
+    }
+
+    [Fact]
+    public void ATargetWithoutChangeHandle_RefusesTheFirstChangeHandleOfEachRenderNode()
+    {
+        HostTarget host = HostTarget.Load(Topology("gfx1100-2"), MatchEnvironment.Default, "6.17.9");
+        DumpRestorePlan plan = DumpRestorePlan.Create(Dump("hosts/gfx1100-2-render"), host);
+        Assert.True(plan.Refused);
+        Assert.All(plan.RenderNodes, node =>
+        {
+            PlannedCall refused = Assert.Single(node.Calls!.Calls, c => c.Refused);
+            Assert.Equal(RestoreCall.ChangeHandle, refused.Call);
+            Assert.Equal("CRI416", Assert.Single(refused.Refusals).Descriptor.Id);
+            Assert.Empty(node.Findings);
+        });
+    }
+
+    [Fact]
+    public void ARenderNodeWithoutAKfdImage_HasNoTargetGpu()
+    {
+        CriuDump whole = Dump("hosts/gfx1100-2-render");
+        CriuDump alone = whole with { Files = [.. whole.Files.Where(f => f.Name.Kind != CriuFileKind.KfdImage)] };
+        DumpRestorePlan plan = DumpRestorePlan.Create(alone, HostTarget.Load(Topology("gfx1100-2"), MatchEnvironment.Default));
+        Assert.True(plan.Refused);
+        Assert.All(plan.RenderNodes, node => Assert.Contains("-ENODEV", node.Refusal, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
+    {
+        (int code, string output, string error) = await Cli.Run("plan", Folder);
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal($"{Folder}: error: no CRIU amdgpu file found to plan\n", error);
+        (code, _, error) = await Cli.Run("plan", CriuFixtures.Path_("criu-dev"), "--env", "KFD_FW_VER_CHECK=0");
+        Assert.Equal((2, "criu-image: error: --env and --disk-order need --host\n"), (code, error));
+    }
+
+    private static CriuDump Dump(string relative)
+    {
+        InputSet inputs = InputCollector.Collect([CriuFixtures.Path_(relative)], new InputOptions(), () => Stream.Null);
+        return Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
+    }
+
+    private static string Topology(string name) => Path.Combine(RepoPaths.Fixtures, "topology", name);
+
+    private static string Portable(string text) => CriuFixtures.Portable(text).Replace(Path.Combine(RepoPaths.Fixtures, "topology"), "fixtures/topology", StringComparison.Ordinal);
+}
