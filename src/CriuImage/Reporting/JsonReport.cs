@@ -131,7 +131,7 @@ public static class JsonReport
     }
 
     /// <summary><c>"host": {"target", "restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"}</c>, and <c>"gpu_map"</c> when it restores.</summary>
-    private static void WriteHost(Utf8JsonWriter json, Topology.HostVerdict host)
+    internal static void WriteHost(Utf8JsonWriter json, Topology.HostVerdict host)
     {
         Topology.HostCheckResult r = host.Result;
         json.WriteStartObject("host");

@@ -7,6 +7,8 @@ namespace CriuImage.Reporting;
 /// SARIF 2.1.0: one run of the <c>criu-image</c> driver (with its version) with every rule, one result per
 /// listed finding, and the invocation with its exit code. Rules link to docs/diagnostics.md by absolute URI
 /// (<see cref="ToolInfo.HelpUri"/>). Findings past the listing limit are counted in the run's properties.
+/// A KFD image checked against a host carries the verdict and the GPU map in its artifact's properties, as
+/// the JSON report has them (<c>"host"</c>, <c>"gpu_map"</c>).
 /// </summary>
 public static class SarifReport
 {
@@ -33,6 +35,13 @@ public static class SarifReport
             json.WriteStartObject("location");
             json.WriteString("uri", report.Path.Replace('\\', '/'));
             json.WriteEndObject();
+            if (report.Host is { } host)
+            {
+                json.WriteStartObject("properties");
+                JsonReport.WriteHost(json, host);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 

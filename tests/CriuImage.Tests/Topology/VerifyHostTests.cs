@@ -36,6 +36,28 @@ public sealed class VerifyHostTests : TempFolder
     }
 
     [Fact]
+    public async Task Sarif_CarriesTheVerdictAndGpuMap_AsTheJsonReportDoes()
+    {
+        string[] args = ["verify", CriuFixtures.Path_("hosts/gfx1100-2"), "--host", Topology("gfx1100-2-other-ids")];
+        (_, string json, _) = await Cli.Run([.. args, "--format", "json"]);
+        (int code, string sarif, _) = await Cli.Run([.. args, "--format", "sarif"]);
+        Assert.Equal(0, code);
+        using JsonDocument j = JsonDocument.Parse(json);
+        using JsonDocument s = JsonDocument.Parse(sarif);
+        JsonElement kfd = j.RootElement.GetProperty("files").EnumerateArray().Single(f => f.TryGetProperty("host", out _));
+        JsonElement artifact = s.RootElement.GetProperty("runs")[0].GetProperty("artifacts").EnumerateArray().Single(a => a.TryGetProperty("properties", out _));
+        Assert.Equal(kfd.GetProperty("path").GetString(), artifact.GetProperty("location").GetProperty("uri").GetString());
+        foreach (string name in new[] { "host", "gpu_map" })
+        {
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+                System.Text.Json.Nodes.JsonNode.Parse(kfd.GetProperty(name).GetRawText()),
+                System.Text.Json.Nodes.JsonNode.Parse(artifact.GetProperty("properties").GetProperty(name).GetRawText())), name);
+        }
+
+        Assert.Equal(2, artifact.GetProperty("properties").GetProperty("gpu_map").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Restores_GpuMapInTheKfdFilesJson()
     {
         (int code, string json, _) = await Cli.Run("verify", CriuFixtures.Path_("hosts/gfx1100-2"), "--host", Topology("gfx1100-2-other-ids"), "--format", "json");
