@@ -25,6 +25,9 @@ public sealed class PlanDumpTests : TempFolder
         { "never-ends", "hosts/mi300x-8", "mi300x-8-old-fw", [], 1 },
         { "archive", "archives/checkpoint-criu-dev.tar.gz", "gfx1100-2", ["--target-kernel", "6.18.1", .. AllChecksOff], 0 },
         { "kfd-file", "hosts/gfx1100-2/amdgpu-kfd-5.img", "gfx1100-2-other-ids", [], 0 },
+        { "truncated-kfd", "damaged/truncated-kfd", null, [], 1 },
+        { "unknown-gpu-id", "damaged/unknown-gpu-id", null, [], 1 },
+        { "render-node-alone", "criu-dev/amdgpu-renderD-8.img", null, [], 0 },
     };
 
     [Theory]

@@ -97,7 +97,7 @@ internal static class PlanCommand
             return ExitCodes.Unusable;
         }
 
-        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, host, target))];
+        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, host, target, d.Complete))];
         if (json)
         {
             using var buffer = new MemoryStream();

@@ -39,6 +39,12 @@ public static class PlanReport
         text.Append($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
+            if (kfd.Refusal is { } unreadable)
+            {
+                text.Append($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                continue;
+            }
+
             text.Append($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
             text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
@@ -130,7 +136,7 @@ public static class PlanReport
 
     /// <summary>
     /// The plan of a CRIU dump as JSON: <c>{"folder", "host", "kernel_release", "target", "refused",
-    /// "kfd": [{"path", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
+    /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
     /// "dest_render_minor", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
     /// "calls": [...]}]}</c>, each field only where it applies.
@@ -161,7 +167,14 @@ public static class PlanReport
         {
             json.WriteStartObject();
             json.WriteString("path", kfd.Path);
-            json.WriteNumber("pid", kfd.Pid);
+            if (kfd.Refusal is { } unreadable)
+            {
+                json.WriteString("refusal", unreadable);
+                json.WriteEndObject();
+                continue;
+            }
+
+            json.WriteNumber("pid", kfd.Pid!.Value);
             json.WriteNumber("gpus", kfd.Gpus);
             json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
             json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");

@@ -29,20 +29,19 @@ public sealed record DumpRestorePlan
     public required IReadOnlyList<RenderNodeRestoreStep> RenderNodes { get; init; }
 
     /// <summary>True when some step is refused: a GPU map CRIU does not find, a render node without a target GPU, or a refused call.</summary>
-    public bool Refused => Kfd.Any(k => k.Host is { Restores: false }) || RenderNodes.Any(r => r.Refused);
+    public bool Refused => Kfd.Any(k => k.Refused) || RenderNodes.Any(r => r.Refused);
 
     /// <summary>
     /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
     /// nodes' calls on <paramref name="target"/>, else the host's kernel (<see cref="HostTarget.Profile"/>),
-    /// else each image's default.
+    /// else each image's default. <paramref name="complete"/> says whether the dump's whole folder was read,
+    /// so that a KFD image it lacks is missing (CRIU has no GPU map for the render nodes), not just unnamed.
     /// </summary>
-    public static DumpRestorePlan Create(CriuDump dump, HostTarget? host = null, KernelProfile? target = null)
+    public static DumpRestorePlan Create(CriuDump dump, HostTarget? host = null, KernelProfile? target = null, bool complete = true)
     {
         ArgumentNullException.ThrowIfNull(dump);
         KernelProfile? profile = target ?? host?.Profile;
-        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage)
-            .Where(f => f.Kfd is { } k && !k.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
-            .Select(f => KfdStep(f, host))];
+        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host))];
         uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
         return new DumpRestorePlan
         {
@@ -50,13 +49,20 @@ public sealed record DumpRestorePlan
             Host = host,
             Target = profile,
             Kfd = kfd,
-            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid))],
+            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
     {
-        CriuKfd kfd = file.Kfd!.Message;
+        // CRIU reads the header's length and unpacks: a short file or one protobuf-c refuses ends the restore there.
+        if (file.Kfd is not { } read || read.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
+        {
+            string why = file.DamageDetail?.Message ?? "protobuf-c cannot unpack it (verify says where)";
+            return new KfdRestoreStep(file.Input.Path, null) { Refusal = $"{why}: CRIU stops with 'Unable to read from' or 'Unable to parse the KFD message' (amdgpu_plugin.c:1946-1960)" };
+        }
+
+        CriuKfd kfd = read.Message;
         return new KfdRestoreStep(file.Input.Path, kfd.Pid)
         {
             Gpus = kfd.DeviceEntries.Count(d => d.IsGpu),
@@ -72,7 +78,7 @@ public sealed record DumpRestorePlan
         };
     }
 
-    private static RenderNodeRestoreStep RenderNodeStep(CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid)
+    private static RenderNodeRestoreStep RenderNodeStep(CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid, bool complete)
     {
         string path = file.Input.Path;
         if (file.RenderNode is not { } lenient || file.DamageDetail is not null)
@@ -87,23 +93,26 @@ public sealed record DumpRestorePlan
             return step with { Refusal = "protobuf-c cannot unpack it: 'Unable to parse the RenderD message' (amdgpu_plugin.c:1864-1869); verify says where" };
         }
 
-        if (host is not null)
+        // The render node's target GPU comes from the GPU map the KFD restore builds (restore_maps): without one, -ENODEV.
+        if (kfd.Count == 0 && complete)
         {
-            if (kfd.Count == 0)
-            {
-                return step with { Refusal = "no KFD image among the inputs gives CRIU a GPU map: maps_get_dest_gpu finds no target for it, -ENODEV (amdgpu_plugin.c:1875-1879)" };
-            }
+            return step with { Refusal = "the dump has no KFD image, so CRIU has no GPU map: maps_get_dest_gpu finds no target for it, -ENODEV (amdgpu_plugin.c:1875-1879)" };
+        }
 
-            if (kfd.Any(k => k.Host is { Restores: false }))
-            {
-                return step with { Refusal = "not reached: the KFD restore stops at the GPU map first" };
-            }
+        if (kfd.Any(k => k.Refused))
+        {
+            return step with { Refusal = "not reached: the KFD restore fails first" };
+        }
 
-            if (kfd.SelectMany(k => k.Host!.GpuMap).FirstOrDefault(e => e.SrcGpuId == gpuId) is not { } device)
-            {
-                return step with { Refusal = $"gpu_id {TopologyNode.GpuIdText(gpuId)} is in no KFD image's GPU map: maps_get_dest_gpu returns 0, -ENODEV (amdgpu_plugin.c:1875-1879)" };
-            }
+        if (kfd.Count > 0 && !dump.Gpus.Any(g => g.GpuId == gpuId))
+        {
+            return step with { Refusal = $"gpu_id {TopologyNode.GpuIdText(gpuId)} is no GPU of the dump's KFD images, so no GPU map has it: maps_get_dest_gpu returns 0, -ENODEV (amdgpu_plugin.c:1875-1879)" };
+        }
 
+        if (host is not null && kfd.Count > 0)
+        {
+            // Every KFD image restored (none refused), so each one's map holds all of its GPUs.
+            GpuMapEntry device = kfd.SelectMany(k => k.Host!.GpuMap).First(e => e.SrcGpuId == gpuId);
             var bag = new DiagnosticBag(0);
             HostRules.CheckRenderNode(lenient, host, profile, bag);
             step = step with { Device = device, Findings = bag.Listed };
@@ -151,9 +160,15 @@ public sealed record DumpRestorePlan
 
 /// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>
 /// <param name="Path">The file as reports show it.</param>
-/// <param name="Pid">The checkpointed process id.</param>
-public sealed record KfdRestoreStep(string Path, uint Pid)
+/// <param name="Pid">The checkpointed process id; null when the file cannot be read.</param>
+public sealed record KfdRestoreStep(string Path, uint? Pid)
 {
+    /// <summary>Why CRIU cannot restore from the file at all (damaged, or not unpackable), or null.</summary>
+    public string? Refusal { get; init; }
+
+    /// <summary>True when the restore of this image fails: the file cannot be read, or CRIU finds no GPU map on the host.</summary>
+    public bool Refused => Refusal is not null || Host is { Restores: false };
+
     /// <summary>The GPUs among the image's device entries.</summary>
     public int Gpus { get; init; }
 
