@@ -107,6 +107,26 @@ public sealed class PlanDumpTests : TempFolder
     }
 
     [Fact]
+    public async Task ADumpFolderWithoutItsKfdImage_FailsInVerifyAndPlanAlike()
+    {
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("criu-dev")).Where(f => !Path.GetFileName(f).StartsWith("amdgpu-kfd-", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(Folder, Path.GetFileName(file)));
+        }
+
+        (int verify, string text, _) = await Cli.Run("verify", Folder);
+        (int plan, string steps, _) = await Cli.Run("plan", Folder);
+        Assert.Equal((1, 1), (verify, plan));
+        Assert.Equal(2, text.Split('\n').Count(l => l.Contains(": error CRI321: ", StringComparison.Ordinal)));
+        Assert.Equal(2, steps.Split('\n').Count(l => l.Contains("REFUSED: the dump has no KFD image", StringComparison.Ordinal)));
+        // One render node given alone is not its dump: neither says the restore fails for want of a KFD image.
+        (verify, text, _) = await Cli.Run("verify", Path.Combine(Folder, "amdgpu-renderD-8.img"));
+        (plan, _, _) = await Cli.Run("plan", Path.Combine(Folder, "amdgpu-renderD-8.img"));
+        Assert.DoesNotContain("CRI321", text, StringComparison.Ordinal);
+        Assert.Equal(0, plan);
+    }
+
+    [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {
         (int code, string output, string error) = await Cli.Run("plan", Folder);

@@ -194,8 +194,8 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor IsImportOverReported = new("CRI319", "IsImportOverReported", "is_import set because a KFD BO has the same handle number", Severity.Note);
     /// <summary>CRI320: A CRIU contents or node file that belongs to nothing in the dump.</summary>
     public static readonly DiagnosticDescriptor OrphanCriuFile = new("CRI320", "OrphanCriuFile", "A CRIU contents or node file that belongs to nothing in the dump", Severity.Warning);
-    /// <summary>CRI321: gpu_ids not checked: the dump has no KFD image.</summary>
-    public static readonly DiagnosticDescriptor GpuIdsUnchecked = new("CRI321", "GpuIdsUnchecked", "gpu_ids not checked: the dump has no KFD image", Severity.Note);
+    /// <summary>CRI321: A render node in a dump with no KFD image: restore has no GPU map for it.</summary>
+    public static readonly DiagnosticDescriptor RenderNodeWithoutKfd = new("CRI321", "RenderNodeWithoutKfd", "A render node in a dump with no KFD image: restore has no GPU map for it", Severity.Error);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Descriptors)

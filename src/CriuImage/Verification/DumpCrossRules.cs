@@ -38,7 +38,7 @@ internal static class DumpCrossRules
             }
             else if (!kfdPresent && complete)
             {
-                report(node, new Diagnostic(Descriptors.GpuIdsUnchecked, $"the dump has no amdgpu-kfd-*.img: gpu_id 0x{n.GpuId:x} was not checked against the KFD device entries"));
+                report(node, new Diagnostic(Descriptors.RenderNodeWithoutKfd, $"the dump has no amdgpu-kfd-*.img, so CRIU's restore has no GPU map: maps_get_dest_gpu finds no target for gpu_id 0x{n.GpuId:x} and the render node's restore fails with -ENODEV (amdgpu_plugin.c:1875-1879)") { ByteOffset = CriuHeader.Size });
             }
 
             CheckDrmPages(node, dump, complete, report);
