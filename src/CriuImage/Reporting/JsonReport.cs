@@ -7,7 +7,7 @@ namespace CriuImage.Reporting;
 /// <summary>
 /// The JSON shape scripts rely on: <c>{"tool":{"name", "version"}, "files":[{"path", "status",
 /// "summary":{"errors", "warnings", "notes", "listed", "mappings"}, "diagnostics":[{"code", "severity",
-/// "message", "gem_handle", "mapping", "byte_offset", "related":[{"gem_handle", "mapping"}]}],
+/// "message", "gem_handle", "mapping", "byte_offset", "call", "related":[{"gem_handle", "mapping"}]}],
 /// "not_listed":[{"code", "severity", "count", "total"}]}], "summary":{"files", "ok", "findings",
 /// "unreadable", "errors", "warnings", "notes", "listed", "mappings"}}</c>; a KFD image checked against a
 /// host (<c>verify --host</c>) also has <c>"host"</c> and, when it restores, <c>"gpu_map"</c> (<see cref="WriteHost"/>). Summaries are true totals,
@@ -64,6 +64,12 @@ public static class JsonReport
                 if (d.ByteOffset is { } offset)
                 {
                     json.WriteNumber("byte_offset", offset);
+                }
+
+                if (d.Call is { } call)
+                {
+                    // The restore call the finding refuses, as plan names it (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA).
+                    json.WriteString("call", Restore.RestoreCallNames.Name(call));
                 }
 
                 if (d.Related.Count > 0)

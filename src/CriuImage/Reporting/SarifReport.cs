@@ -143,6 +143,13 @@ public static class SarifReport
 
         json.WriteEndObject();
         json.WriteEndArray();
+        if (d.Call is { } call)
+        {
+            json.WriteStartObject("properties");
+            json.WriteString("call", Restore.RestoreCallNames.Name(call));
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 }
