@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Random checkpointed/target topology pairs for the CRIU oracle (run-oracle.sh). Deterministic for a seed.
-Prints cases in harness.c's input format; node fields in the order of harness.c read_node."""
-import random, sys
+Prints cases in harness.c's input format; node fields in the order of harness.c read_node.
+gen-cases.py --fixtures REPO_ROOT: the golden fixture pairs instead (see fixtures())."""
+import os, random, re, sys
 
 FIELDS = ["id", "gpu_id", "cpu_cores_count", "simd_count", "mem_banks_count", "caches_count", "io_links_count",
     "max_waves_per_simd", "lds_size_in_kb", "num_gws", "wave_front_size", "array_count", "simd_arrays_per_engine",
@@ -120,7 +121,32 @@ def case(r):
     return src, dest, env
 
 
+SWITCHES = ["KFD_FW_VER_CHECK", "KFD_SDMA_FW_VER_CHECK", "KFD_CACHES_COUNT_CHECK", "KFD_NUM_GWS_CHECK",
+    "KFD_VRAM_SIZE_CHECK", "KFD_NUMA_CHECK", "KFD_CAPABILITY_CHECK"]
+GOLDEN = re.compile(r'\{ "([^"]+)", "([^"]+)", "([^"]+)", "([^"]*)", (?:true|false), "\w+" \}')
+
+
+def fixtures(root):
+    """Every case of HostCheckGoldenTests (checkpoint of one fixtures/topology host, restore on another, with
+    its environment) as harness.c's fixture input. A switch takes getenv_bool's reading (amdgpu_plugin.c:
+    '0'/'no' off, '1'/'yes' on, anything else ignored, so the default, on)."""
+    with open(os.path.join(root, "tests", "CriuImage.Tests", "Topology", "HostCheckGoldenTests.cs")) as f:
+        cases = GOLDEN.findall(f.read())
+    for number, (name, source, target, env) in enumerate(cases):
+        switches = [1] * 7
+        for assignment in filter(None, env.split(" ")):
+            var, value = assignment.split("=", 1)
+            if value == "0" or value.lower() == "no":
+                switches[SWITCHES.index(var)] = 0
+        print(f"fixture {name} {source} {target} {env or '-'}")
+        print("env " + " ".join(map(str, switches)))
+        print(f"load {number} fixtures/topology/{source} fixtures/topology/{target}")
+
+
 def main():
+    if sys.argv[1] == "--fixtures":
+        fixtures(sys.argv[2])
+        return
     count, seed = int(sys.argv[1]), int(sys.argv[2])
     r = random.Random(seed)
     for number in range(count):

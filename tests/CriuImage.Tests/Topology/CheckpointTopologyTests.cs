@@ -74,6 +74,7 @@ public sealed class CheckpointTopologyTests
     [Theory]
     [InlineData("gfx1100-2")]
     [InlineData("mi300x-8")]
+    [InlineData("mi210-8")]
     public void GeneratedDump_IsTheCheckpointOfItsHost(string host)
     {
         CriuKfd kfd = ParseKfd(File.ReadAllBytes(Path.Combine(CriuFixtures.Root, "hosts", host, "amdgpu-kfd-5.img")));

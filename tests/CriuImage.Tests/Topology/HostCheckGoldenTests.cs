@@ -26,6 +26,17 @@ public sealed class HostCheckGoldenTests
         { "mi300x-old-fw-unchecked", "mi300x-8", "mi300x-8-old-fw", "KFD_FW_VER_CHECK=0", true, "Mapped" },
         { "hive-to-no-hive", "mi300x-2", "mi300x-2-no-hive", "", false, "HiveCountMismatch" },
         { "no-hive-to-hive", "mi300x-2-no-hive", "mi300x-2", "", false, "RemainingNotMatched" },
+        { "mi210-same-host", "mi210-8", "mi210-8", "", true, "Mapped" },
+        { "mi210-other-ids", "mi210-8", "mi210-8-other-ids", "", true, "Mapped" },
+        { "mi210-old-fw", "mi210-8", "mi210-8-old-fw", "", false, "HivesNotMatched" },
+        { "mi210-old-fw-unchecked", "mi210-8", "mi210-8-old-fw", "KFD_FW_VER_CHECK=0", true, "Mapped" },
+        { "mi210-less-vram", "mi210-8", "mi210-8-less-vram", "", false, "HivesNotMatched" },
+        { "mi210-less-vram-unchecked", "mi210-8", "mi210-8-less-vram", "KFD_VRAM_SIZE_CHECK=0", true, "Mapped" },
+        { "mi210-one-socket", "mi210-8", "mi210-4", "", false, "DeviceCountMismatch" },
+        { "mi210-hives-of-2", "mi210-8", "mi210-8-hives-of-2", "", false, "HivesNotMatched" },
+        { "mi210-cross-socket-hives", "mi210-8", "mi210-8-cross-socket-hives", "", false, "NeverEnds" },
+        { "mi210-cross-socket-hives-no-numa", "mi210-8", "mi210-8-cross-socket-hives", "KFD_NUMA_CHECK=0", true, "Mapped" },
+        { "mi210-other-model", "mi210-8", "mi100-8", "", false, "HivesNotMatched" },
     };
 
     [Theory]

@@ -71,6 +71,19 @@ internal static class OracleCase
         };
     })]);
 
+    /// <summary>A topology as the case lines of one side (<c>s</c> or <c>d</c>): each node in the field order above, then its links.</summary>
+    public static IEnumerable<string> Lines(char side, KfdTopology topology) => topology.Nodes.SelectMany(n => (IEnumerable<string>)[
+        string.Join(' ', new object[]
+        {
+            side, n.NodeId, n.GpuId, n.CpuCoresCount, n.SimdCount, n.MemBanksCount, n.CachesCount, n.IoLinksCount,
+            n.MaxWavesPerSimd, n.LdsSizeInKb, n.NumGws, n.WaveFrontSize, n.ArrayCount, n.SimdArraysPerEngine,
+            n.CuPerSimdArray, n.SimdPerCu, n.MaxSlotsScratchCu, n.VendorId, n.DeviceId, n.Domain, n.DrmRenderMinor,
+            n.HiveId, n.NumSdmaEngines, n.NumSdmaXgmiEngines, n.NumSdmaQueuesPerEngine, n.NumCpQueues, n.FwVersion,
+            n.Capability, n.SdmaFwVersion, n.VramPublic ? 1 : 0, n.VramSize,
+        }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))),
+        .. n.Links.Select(l => $"l {l.Type} {l.NodeTo}"),
+    ]);
+
     /// <summary>One case by number.</summary>
     public static (KfdTopology Source, KfdTopology Target, MatchEnvironment Environment) Read(string[] lines, int number)
     {

@@ -11,7 +11,9 @@ namespace CriuImage.Tests.Topology;
 /// </summary>
 public sealed class TopologyOracleTests
 {
-    public static TheoryData<string> Files => [.. Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "tests", "topology-oracle"), "criu-verdicts-*.txt").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> Files => [.. Names("criu-verdicts-*.txt")];
+
+    public static TheoryData<string> FixtureFiles => [.. Names("criu-verdicts-fixtures-*.txt")];
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -34,8 +36,39 @@ public sealed class TopologyOracleTests
             }
         }
 
-        Assert.True(cases >= (file.Contains("positions", StringComparison.Ordinal) ? 8 : 300), $"only {cases} cases in {file}");
+        int least = file.Contains("positions", StringComparison.Ordinal) ? 8 : file.Contains("fixtures", StringComparison.Ordinal) ? HostCheckGoldenTests.Cases.Count : 300;
+        Assert.True(cases >= least, $"only {cases} cases in {file}");
         Assert.Equal(expected.Count, cases);
         Assert.Empty(mismatches);
+    }
+
+    private static IEnumerable<string> Names(string pattern) =>
+        Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "tests", "topology-oracle"), pattern).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// criu-verdicts-fixtures-*.txt hold every golden case of <see cref="HostCheckGoldenTests"/> as CRIU's own
+    /// topology_parse read its two folders (harness.c, fixture mode): the same cases with the same switches,
+    /// and node for node, field for field and link for link what our reader gives (the target as read, the
+    /// source as a dump on its host records it), so the verdicts replayed above are those of the fixtures.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FixtureFiles))]
+    public void FixtureCases_AreTheGoldenCasesAsCriuReadsThem(string file)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "topology-oracle", file));
+        string[] recorded = [.. lines.Where(l => l.StartsWith("fixture ", StringComparison.Ordinal))];
+        string[] golden = [.. HostCheckGoldenTests.Cases.Select(c => $"fixture {c[0]} {c[1]} {c[2]} {((string)c[3]).Length switch { 0 => "-", _ => c[3] }}")];
+        Assert.Equal(golden, recorded);
+
+        string root = Path.Combine(RepoPaths.Fixtures, "topology");
+        foreach ((int number, KfdTopology source, KfdTopology target, MatchEnvironment environment) in OracleCase.All(lines))
+        {
+            object[] c = HostCheckGoldenTests.Cases.ElementAt(number);
+            string env = (string)c[3];
+            KeyValuePair<string, string>[] variables = env.Length == 0 ? [] : [new(env.Split('=')[0], env.Split('=')[1])];
+            Assert.Equal(MatchEnvironment.FromVariables(variables).Off, environment.Off);
+            Assert.Equal(OracleCase.Lines('s', HostTopology.Load(Path.Combine(root, (string)c[1])).AsCheckpointed()), OracleCase.Lines('s', source));
+            Assert.Equal(OracleCase.Lines('d', HostTopology.Load(Path.Combine(root, (string)c[2]))), OracleCase.Lines('d', target));
+        }
     }
 }

@@ -20,6 +20,8 @@ public sealed class VerifyHostTests : TempFolder
         { "kfd-file", "hosts/gfx1100-2/amdgpu-kfd-5.img", "gfx1100-2-other-ids", [], 0 },
         { "mi300x-never-ends", "hosts/mi300x-8", "mi300x-8-old-fw", [], 1 },
         { "mi300x-hive-remapped", "hosts/mi300x-8", "mi300x-8-other-ids", [], 0 },
+        { "mi210-hives-remapped", "hosts/mi210-8", "mi210-8-other-ids", [], 0 },
+        { "mi210-cross-socket-hives", "hosts/mi210-8", "mi210-8-cross-socket-hives", [], 1 },
         { "render-nodes-pre-6.18", "criu-dev", "gfx1100-2", ["--target-kernel", "6.8.0-51-generic", "--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"], 1 },
     };
 
