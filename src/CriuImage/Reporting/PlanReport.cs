@@ -165,86 +165,96 @@ public static class PlanReport
         json.WriteStartArray("kfd");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
-            json.WriteStartObject();
-            json.WriteString("path", kfd.Path);
-            if (kfd.Refusal is { } unreadable)
-            {
-                json.WriteString("refusal", unreadable);
-                json.WriteEndObject();
-                continue;
-            }
-
-            json.WriteNumber("pid", kfd.Pid!.Value);
-            json.WriteNumber("gpus", kfd.Gpus);
-            json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
-            json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");
-            WriteArguments(json, "arguments", kfd.Arguments);
-            if (kfd.Host is { } result)
-            {
-                json.WritePropertyName("host");
-                Topology.HostCheckReport.Json(json, kfd.Path, plan.Host!.Path, result);
-            }
-
-            json.WriteEndObject();
+            WriteKfd(json, kfd, plan.Host?.Path);
         }
 
         json.WriteEndArray();
         json.WriteStartArray("render_nodes");
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
         {
-            json.WriteStartObject();
-            json.WriteString("path", node.Path);
-            if (node.GpuId is { } gpuId)
-            {
-                json.WriteNumber("gpu_id", gpuId);
-            }
-
-            if (node.Revision is { } revision)
-            {
-                json.WriteString("revision", revision);
-            }
-
-            if (node.Device is { } device)
-            {
-                json.WriteNumber("dest_gpu_id", device.DestGpuId);
-                json.WriteNumber("dest_render_minor", device.DestRenderMinor);
-            }
-
-            if (node.Refusal is { } refusal)
-            {
-                json.WriteString("refusal", refusal);
-            }
-
-            if (node.Findings.Count > 0)
-            {
-                json.WriteStartArray("findings");
-                foreach (Diagnostic finding in node.Findings)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("code", finding.Descriptor.Id);
-                    json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
-                    json.WriteString("message", finding.Message);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-            }
-
-            if (node.NoCalls is { } why)
-            {
-                json.WriteString("no_calls", why);
-            }
-
-            if (node.Calls is { } calls)
-            {
-                json.WriteString("target", calls.Target.Name);
-                WriteCalls(json, calls);
-            }
-
-            json.WriteEndObject();
+            WriteRenderNode(json, node);
         }
 
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteKfd(Utf8JsonWriter json, KfdRestoreStep kfd, string? host)
+    {
+        json.WriteStartObject();
+        json.WriteString("path", kfd.Path);
+        if (kfd.Refusal is { } unreadable)
+        {
+            json.WriteString("refusal", unreadable);
+            json.WriteEndObject();
+            return;
+        }
+
+        json.WriteNumber("pid", kfd.Pid!.Value);
+        json.WriteNumber("gpus", kfd.Gpus);
+        json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
+        json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");
+        WriteArguments(json, "arguments", kfd.Arguments);
+        if (kfd.Host is { } result)
+        {
+            json.WritePropertyName("host");
+            Topology.HostCheckReport.Json(json, kfd.Path, host!, result);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteRenderNode(Utf8JsonWriter json, RenderNodeRestoreStep node)
+    {
+        json.WriteStartObject();
+        json.WriteString("path", node.Path);
+        if (node.GpuId is { } gpuId)
+        {
+            json.WriteNumber("gpu_id", gpuId);
+        }
+
+        if (node.Revision is { } revision)
+        {
+            json.WriteString("revision", revision);
+        }
+
+        if (node.Device is { } device)
+        {
+            json.WriteNumber("dest_gpu_id", device.DestGpuId);
+            json.WriteNumber("dest_render_minor", device.DestRenderMinor);
+        }
+
+        if (node.Refusal is { } refusal)
+        {
+            json.WriteString("refusal", refusal);
+        }
+
+        if (node.Findings.Count > 0)
+        {
+            json.WriteStartArray("findings");
+            foreach (Diagnostic finding in node.Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString("code", finding.Descriptor.Id);
+                json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+                json.WriteString("message", finding.Message);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        if (node.NoCalls is { } why)
+        {
+            json.WriteString("no_calls", why);
+        }
+
+        if (node.Calls is { } calls)
+        {
+            json.WriteString("target", calls.Target.Name);
+            WriteCalls(json, calls);
+        }
+
         json.WriteEndObject();
     }
 
