@@ -89,7 +89,8 @@ public static class HostCheck
             }
             catch (TimeoutException)
             {
-                exists = null;
+                // Too large to search; a GPU that fits nothing on the other side still settles it.
+                exists = sourceLinks.WellFormed && targetLinks.WellFormed && SomeGpuFitsNothing(sourceLinks, targetLinks, environment) ? false : null;
             }
         }
         else if (criu.Outcome == CriuOutcome.Mapped)
@@ -114,7 +115,9 @@ public static class HostCheck
                 break;
         }
 
-        return new HostCheckResult(criu.Outcome == CriuOutcome.Mapped, criu.Outcome, map, [.. findings.OrderBy(f => f.Descriptor.Severity)])
+        // A map CRIU finds still fails the restore when a target GPU's render node cannot be opened (CRI409).
+        bool restores = criu.Outcome == CriuOutcome.Mapped && !findings.Any(f => f.Descriptor.Severity == Severity.Error);
+        return new HostCheckResult(restores, criu.Outcome, map, [.. findings.OrderBy(f => f.Descriptor.Severity)])
         {
             ValidMappingExists = exists,
             CriuMessages = criu.Messages,
@@ -250,6 +253,15 @@ public static class HostCheck
         {
             findings.Add(new HostFinding(Descriptors.NoAssignment, $"every GPU fits some GPU on the other side, but no one-to-one assignment (with a consistent CPU-node map under KFD_NUMA_CHECK) covers them all: CRIU prints {said}; {existence}"));
         }
+    }
+
+    /// <summary>Whether a GPU of either side fits no GPU of the other: then no one-to-one map exists.</summary>
+    private static bool SomeGpuFitsNothing(LinkView source, LinkView target, MatchEnvironment environment)
+    {
+        TopologyNode[] sourceGpus = [.. source.Topology.Gpus];
+        TopologyNode[] targetGpus = [.. target.Topology.Gpus];
+        return sourceGpus.Any(s => !targetGpus.Any(t => Fits(s, t, source, target, environment)))
+            || targetGpus.Any(t => !sourceGpus.Any(s => Fits(s, t, source, target, environment)));
     }
 
     /// <summary>The pair passes <c>map_device</c> on its own (properties, link count, CPU links with no CPU mapped yet).</summary>

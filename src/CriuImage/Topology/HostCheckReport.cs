@@ -31,8 +31,9 @@ public static class HostCheckReport
         var text = new StringBuilder();
         CultureInfo c = CultureInfo.InvariantCulture;
         string verdict = result.Restores ? "restores" : "does not restore";
+        string after = !result.Restores && result.Outcome == CriuOutcome.Mapped ? ", then the restore fails" : "";
         string said = result.CriuMessages.Count > 0 ? $"; CRIU prints '{result.CriuMessages[^1]}'" : "";
-        text.AppendLine(c, $"{source} -> {target}: {verdict} ({OutcomeName(result.Outcome)}{said})");
+        text.AppendLine(c, $"{source} -> {target}: {verdict} ({OutcomeName(result.Outcome)}{after}{said})");
         if (result.SwitchesOff.Count > 0)
         {
             text.AppendLine(c, $"  checks off: {string.Join(", ", result.SwitchesOff.Select(s => s + "=0"))}");

@@ -42,7 +42,7 @@ public sealed record HostFinding(DiagnosticDescriptor Descriptor, string Message
 }
 
 /// <summary>Will the checkpoint's GPUs restore on the target host, and onto which GPUs.</summary>
-/// <param name="Restores">True when CRIU's matching maps every checkpointed GPU.</param>
+/// <param name="Restores">True when CRIU's matching maps every checkpointed GPU and nothing else about the target fails the restore (a render minor CRIU cannot open, CRI409).</param>
 /// <param name="Outcome">How CRIU's matching ends.</param>
 /// <param name="GpuMap">When it restores: the map CRIU chooses for the target's order, in checkpoint order.</param>
 /// <param name="Findings">The reasons, errors first.</param>

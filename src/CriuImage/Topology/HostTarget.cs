@@ -65,6 +65,24 @@ public sealed class HostTarget
         return Topology is { } target ? HostCheck.Run(checkpointed, target, Environment) : HostCheck.Unparsable(Unparsable!, Environment);
     }
 
-    /// <summary>Would the GPUs of the KFD image <paramref name="kfd"/> restore here (its topology by <see cref="CheckpointTopology.FromKfd"/>).</summary>
-    public HostCheckResult Check(CriuKfd kfd) => Check(CheckpointTopology.FromKfd(kfd));
+    /// <summary>
+    /// Would the GPUs of the KFD image <paramref name="kfd"/> restore here (its topology by
+    /// <see cref="CheckpointTopology.FromKfd"/>)? Counts above the entries the image holds make CRIU read past
+    /// them before any matching: that is CRI414, whatever the target.
+    /// </summary>
+    public HostCheckResult Check(CriuKfd kfd)
+    {
+        ArgumentNullException.ThrowIfNull(kfd);
+        long counted = (long)kfd.NumOfGpus + kfd.NumOfCpus;
+        if (counted > kfd.DeviceEntries.Count)
+        {
+            string message = $"num_of_gpus {kfd.NumOfGpus} + num_of_cpus {kfd.NumOfCpus} = {counted}, but the image holds {kfd.DeviceEntries.Count} device entries: devinfo_to_topology reads device_entries[{kfd.DeviceEntries.Count}..{counted - 1}] past the array protobuf-c unpacked (amdgpu_plugin.c:1979), undefined behaviour before any matching; were it to survive, RESTORE's num_devices {kfd.NumOfGpus} against the process's GPUs is -EINVAL (criu_restore_devices)";
+            return new HostCheckResult(false, CriuOutcome.Crashes, [], [new HostFinding(Verification.Descriptors.SearchCrashes, message)])
+            {
+                SwitchesOff = [.. Environment.Off.Select(MatchEnvironment.NameOf)],
+            };
+        }
+
+        return Check(CheckpointTopology.FromKfd(kfd));
+    }
 }

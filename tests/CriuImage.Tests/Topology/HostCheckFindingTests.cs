@@ -32,7 +32,8 @@ public sealed class HostCheckFindingTests
     {
         KfdTopology source = new([Gpu(1, 0x100, 128)]);
         HostCheckResult result = HostCheck.Run(source, new([Gpu(1, 0x200, 300)]), MatchEnvironment.Default);
-        Assert.True(result.Restores);
+        // CRIU maps the GPU, then cannot open renderD300 (open_drm_render_device): the restore fails.
+        Assert.Equal((false, CriuOutcome.Mapped), (result.Restores, result.Outcome));
         HostFinding finding = Assert.Single(result.Findings);
         Assert.Equal((Descriptors.TargetRenderMinorOutOfRange, 0x200u, 300UL), (finding.Descriptor, finding.DestGpuId!.Value, finding.DestValue!.Value));
     }
@@ -50,6 +51,28 @@ public sealed class HostCheckFindingTests
         HostCheckResult result = HostCheck.Run(new(nodes), new(nodes), MatchEnvironment.Default);
         Assert.Equal(CriuOutcome.Crashes, result.Outcome);
         Assert.Contains(Descriptors.SearchCrashes, result.Findings.Select(f => f.Descriptor));
+    }
+
+    [Fact]
+    public void AnUndecidedSearch_WithAGpuThatFitsNothing_SaysNoMapExists()
+    {
+        // 24 GPUs: CRIU's replay and the complete search both give up; the old-firmware target GPU settles it.
+        KfdTopology source = Identical(24, -1);
+        HostCheckResult result = HostCheck.Run(source, Identical(24, 5), MatchEnvironment.Default, budget: 1000);
+        Assert.Equal(CriuOutcome.Undecided, result.Outcome);
+        Assert.False(result.ValidMappingExists);
+        Assert.Contains(result.Findings, f => f.Descriptor == Descriptors.PropertyMismatch && f.Property == "fw_version");
+    }
+
+    [Fact]
+    public void CountsAboveTheDeviceEntries_AreCri414_WhateverTheTarget()
+    {
+        Criu.CriuKfd kfd = Criu.CriuFileReader.ReadKfd(File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu", "hosts", "gfx1100-2", "amdgpu-kfd-5.img"))).Message;
+        HostTarget host = HostTarget.Load(Path.Combine(RepoPaths.Fixtures, "topology", "gfx1100-2"), MatchEnvironment.Default);
+        Assert.True(host.Check(kfd).Restores);
+        HostCheckResult result = host.Check(kfd with { NumOfGpus = kfd.NumOfGpus + 1 });
+        Assert.Equal((false, CriuOutcome.Crashes), (result.Restores, result.Outcome));
+        Assert.Contains("past the array protobuf-c unpacked", Assert.Single(result.Findings, f => f.Descriptor == Descriptors.SearchCrashes).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +140,18 @@ public sealed class HostCheckFindingTests
 
         public void Dispose() => Directory.Delete(Path, recursive: true);
     }
+
+    private static KfdTopology Identical(int gpus, int oldFirmware) => new([.. Enumerable.Range(0, gpus).Select(i => new TopologyNode
+    {
+        NodeId = (uint)i + 1,
+        GpuId = (uint)i + 100,
+        SimdCount = 8,
+        VendorId = 4098,
+        FwVersion = i == oldFirmware ? 9u : 10u,
+        DrmRenderMinor = 128 + (uint)i,
+        VramPublic = true,
+        VramSize = 1 << 30,
+    })]);
 
     private static TopologyNode Gpu(uint node, uint gpuId, uint minor, params TopologyLink[] links) => new()
     {
