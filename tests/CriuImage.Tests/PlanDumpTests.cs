@@ -127,6 +127,23 @@ public sealed class PlanDumpTests : TempFolder
     }
 
     [Fact]
+    public async Task AKernelBefore618_RefusesRenderNodesWithBos_WithOrWithoutAHost()
+    {
+        string dump = CriuFixtures.Path_("hosts/gfx1100-2-render");
+        foreach (string[] host in new[] { Array.Empty<string>(), ["--host", Topology("gfx1100-2")] })
+        {
+            (int plan, string steps, _) = await Cli.Run(["plan", dump, "--target-kernel", "5.4.0", .. host]);
+            (int verify, string text, _) = await Cli.Run(["verify", dump, "--target-kernel", "5.4.0", .. host]);
+            Assert.Equal((1, 1), (plan, verify));
+            Assert.Equal(2, steps.Split('\n').Count(l => l.EndsWith("{new_handle=1}  REFUSED", StringComparison.Ordinal)));
+            Assert.Equal(2, text.Split('\n').Count(l => l.Contains("error CRI416: the target (", StringComparison.Ordinal)));
+        }
+
+        (int on618, _, _) = await Cli.Run("plan", dump, "--target-kernel", "6.18.0");
+        Assert.Equal(0, on618);
+    }
+
+    [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {
         (int code, string output, string error) = await Cli.Run("plan", Folder);

@@ -113,9 +113,14 @@ public sealed record DumpRestorePlan
         {
             // Every KFD image restored (none refused), so each one's map holds all of its GPUs.
             GpuMapEntry device = kfd.SelectMany(k => k.Host!.GpuMap).First(e => e.SrcGpuId == gpuId);
+            step = step with { Device = device };
+        }
+
+        if (host is not null || profile is not null)
+        {
             var bag = new DiagnosticBag(0);
             HostRules.CheckRenderNode(lenient, host, profile, bag);
-            step = step with { Device = device, Findings = bag.Listed };
+            step = step with { Findings = bag.Listed };
         }
 
         if (lenient.Revisions == CriuRevisions.Released)

@@ -29,9 +29,9 @@ public static class DumpVerifier
             {
                 verdicts[file] = HostRules.CheckKfd(kfd.Message, host, bags[file]);
             }
-            else if (options.Host is { } renderHost && file.RenderNode is { } node)
+            else if (file.RenderNode is { } node && (options.Host is not null || target is not null))
             {
-                HostRules.CheckRenderNode(node, renderHost, target, bags[file]);
+                HostRules.CheckRenderNode(node, options.Host, target, bags[file]);
             }
         }
 

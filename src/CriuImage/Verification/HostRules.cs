@@ -24,8 +24,11 @@ internal static class HostRules
         return new HostVerdict(host.Path, result);
     }
 
-    /// <summary>A criu-dev render node with BOs needs DRM_IOCTL_GEM_CHANGE_HANDLE at restore: said against the target kernel, or that it is unknown.</summary>
-    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget host, KernelProfile? target, DiagnosticBag bag)
+    /// <summary>
+    /// A criu-dev render node with BOs needs DRM_IOCTL_GEM_CHANGE_HANDLE at restore: said against the target
+    /// kernel (the host's release, else the profile given), or, with a host whose kernel is unknown, that it is unknown.
+    /// </summary>
+    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget? host, KernelProfile? target, DiagnosticBag bag)
     {
         if (node.Revisions != CriuRevisions.CriuDev || node.Message.Bos.Count == 0)
         {
@@ -34,8 +37,8 @@ internal static class HostRules
 
         int count = node.Message.Bos.Count;
         string bos = count == 1 ? "1 BO" : $"{count} BOs";
-        string kernel = host.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
-        if (target is null)
+        string kernel = host?.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
+        if (target is null && host is not null)
         {
             bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown (give --target-kernel, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }
