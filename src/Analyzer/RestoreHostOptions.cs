@@ -61,6 +61,12 @@ internal sealed class RestoreHostOptions
             return (true, target ?? releaseProfile, null);
         }
 
+        if (hostPath.Length == 0 || hostPath == "-")
+        {
+            await error.WriteLineAsync(hostPath.Length == 0 ? "criu-image: error: --host: the path is empty" : "criu-image: error: --host does not read standard input: give the topology folder, its tar or a host snapshot file");
+            return default;
+        }
+
         if (HostCheckCommand.Environment(env, out string? bad) is not { } variables)
         {
             await error.WriteLineAsync(bad);

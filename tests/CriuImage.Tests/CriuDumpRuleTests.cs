@@ -96,6 +96,18 @@ public sealed class CriuDumpRuleTests : TempFolder
     }
 
     [Fact]
+    public async Task Sarif_PercentEncodesPaths()
+    {
+        string dump = Path.Combine(Folder, "a dump #1");
+        Directory.CreateDirectory(dump);
+        File.Copy(CriuFixtures.Path_("criu-dev/amdgpu-kfd-5.img"), Path.Combine(dump, "amdgpu-kfd-5.img"));
+        (_, string output, _) = await Cli.Run("verify", "--format", "sarif", dump);
+        string uri = JsonNode.Parse(output)!["runs"]![0]!["artifacts"]![0]!["location"]!["uri"]!.GetValue<string>();
+        Assert.EndsWith("/a%20dump%20%231/amdgpu-kfd-5.img", uri, StringComparison.Ordinal);
+        Assert.True(System.Uri.IsWellFormedUriString(uri, UriKind.RelativeOrAbsolute), uri);
+    }
+
+    [Fact]
     public async Task D5377d5d2_DrmPages_AreNamedByPid_AndMissingOnesAreFound()
     {
         string dump = Path.Combine(Folder, "d5377");

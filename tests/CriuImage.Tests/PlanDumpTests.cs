@@ -143,6 +143,37 @@ public sealed class PlanDumpTests : TempFolder
         Assert.Equal(0, on618);
     }
 
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("plan")]
+    public async Task HostOptionMistakes_AreOneLine_Exit2(string command)
+    {
+        string dump = CriuFixtures.Path_("hosts/gfx1100-2");
+        (int code, string output, string error) = await Cli.Run(command, dump, "--host", "");
+        Assert.Equal((2, "", "criu-image: error: --host: the path is empty\n"), (code, output, error));
+        (code, _, error) = await Cli.Run(command, dump, "--host", "-");
+        Assert.Equal(2, code);
+        Assert.StartsWith("criu-image: error: --host does not read standard input", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AHostWithoutAnyKfdImage_IsSaid()
+    {
+        (int code, _, string error) = await Cli.Run("verify", Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), "--host", Topology("gfx1100-2"));
+        Assert.Equal(0, code);
+        Assert.Contains("no amdgpu-kfd-*.img among the inputs, so no GPU was matched", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMisspeltSwitch_IsAWarning_AndChangesNothing()
+    {
+        (int code, string text, _) = await Cli.Run("verify", CriuFixtures.Path_("hosts/gfx1100-2"), "--host", Topology("gfx1100-2-old-fw"), "--env", "KFD_FW_VERSION_CHECK=0", "--env", "KFD_MAX_BUFFER_SIZE=1");
+        Assert.Equal(1, code);
+        Assert.Contains("warning CRI412: CRIU reads no variable KFD_FW_VERSION_CHECK", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("KFD_MAX_BUFFER_SIZE:", text, StringComparison.Ordinal);
+        Assert.Contains("error CRI403", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {

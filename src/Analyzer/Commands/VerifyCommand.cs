@@ -54,6 +54,11 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
+            if (hostTarget is not null && !InputPlan.Of(inputs).Dumps.Any(d => d.Dump.OfKind(Criu.CriuFileKind.KfdImage).Any()))
+            {
+                await error.WriteLineAsync(Printable.Escape($"criu-image: note: --host {hostTarget.Path}: no amdgpu-kfd-*.img among the inputs, so no GPU was matched (only the kernel release it records, if any, is used)"));
+            }
+
             options = options with { MaxFindingsPerCode = parse.GetValue(maxFindings) };
             int jobCount = Math.Max(1, parse.GetValue(jobs));
             VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]

@@ -136,13 +136,16 @@ public static class JsonReport
         output.Write("\n"u8);
     }
 
-    /// <summary><c>"host": {"target", "restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"}</c>, and <c>"gpu_map"</c> when it restores.</summary>
+    /// <summary><c>"host": {"target", "restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages", "findings"}</c>, and <c>"gpu_map"</c> when it restores.</summary>
     internal static void WriteHost(Utf8JsonWriter json, Topology.HostVerdict host)
     {
         Topology.HostCheckResult r = host.Result;
         json.WriteStartObject("host");
         json.WriteString("target", host.Target);
         Topology.HostCheckReport.WriteVerdict(json, r);
+
+        // The reasons with their GPUs and values as members (the diagnostics carry the same findings as text).
+        Topology.HostCheckReport.WriteFindings(json, r);
         json.WriteEndObject();
         if (!r.Restores)
         {

@@ -33,7 +33,7 @@ public static class SarifReport
         {
             json.WriteStartObject();
             json.WriteStartObject("location");
-            json.WriteString("uri", report.Path.Replace('\\', '/'));
+            json.WriteString("uri", Uri(report.Path));
             json.WriteEndObject();
             if (report.Host is { } host)
             {
@@ -80,6 +80,22 @@ public static class SarifReport
         output.Write("\n"u8);
     }
 
+    /// <summary>
+    /// A path as a SARIF <c>uri</c> (a URI reference, RFC 3986): each segment percent-encoded, so spaces, <c>%</c>,
+    /// <c>#</c> or <c>?</c> in a file name stay part of it; the <c>/</c> between segments stays, and so does the
+    /// <c>:</c> of an archive member (<c>x.tar:entry</c>) except in a relative path's first segment, where it
+    /// would read as a scheme.
+    /// </summary>
+    private static string Uri(string path)
+    {
+        string[] segments = path.Replace('\\', '/').Split('/');
+        return string.Join('/', segments.Select((segment, i) =>
+        {
+            string escaped = System.Uri.EscapeDataString(segment);
+            return i == 0 && segments.Length > 0 && segment.Length > 0 ? escaped : escaped.Replace("%3A", ":", StringComparison.Ordinal);
+        }));
+    }
+
     private static void WriteTool(Utf8JsonWriter json)
     {
         json.WriteStartObject("tool");
@@ -121,7 +137,7 @@ public static class SarifReport
         json.WriteStartObject();
         json.WriteStartObject("physicalLocation");
         json.WriteStartObject("artifactLocation");
-        json.WriteString("uri", path.Replace('\\', '/'));
+        json.WriteString("uri", Uri(path));
         json.WriteEndObject();
         if (d.ByteOffset is { } offset && offset >= 0)
         {

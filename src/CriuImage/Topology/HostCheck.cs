@@ -75,6 +75,11 @@ public static class HostCheck
             findings.Add(new HostFinding(Descriptors.IgnoredSwitchValue, $"CRIU ignores {ignored} and keeps the check on: 'Ignoring invalid value for {ignored}, expecting (YES/NO)' (amdgpu_plugin.c:309-322)"));
         }
 
+        foreach (string unknown in environment.Unknown)
+        {
+            findings.Add(new HostFinding(Descriptors.IgnoredSwitchValue, $"CRIU reads no variable {unknown}: the plugin reads {string.Join(", ", Enum.GetValues<CheckSwitch>().Select(MatchEnvironment.NameOf))} and KFD_MAX_BUFFER_SIZE only (amdgpu_plugin.c:399-408), so it changes nothing"));
+        }
+
         CriuMatcher.Result criu = CriuMatcher.Run(source, target, environment, budget);
         var sourceLinks = new LinkView(source);
         var targetLinks = new LinkView(target);

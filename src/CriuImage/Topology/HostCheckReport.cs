@@ -66,6 +66,18 @@ public static class HostCheckReport
         json.WriteString("target", target);
         WriteVerdict(json, result);
         WriteGpuMap(json, result);
+        WriteFindings(json, result);
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"findings": [{"code", "severity", "message", "property", "src_gpu_id", "src_value", "dest_gpu_id",
+    /// "dest_value", "candidates": [{"gpu_id", "value"}]}]</c>, the members after message only where they apply.
+    /// </summary>
+    public static void WriteFindings(Utf8JsonWriter json, HostCheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(result);
         json.WriteStartArray("findings");
         foreach (HostFinding f in result.Findings)
         {
@@ -73,7 +85,6 @@ public static class HostCheckReport
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     /// <summary>

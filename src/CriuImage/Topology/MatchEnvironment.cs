@@ -45,34 +45,49 @@ public sealed class MatchEnvironment
 
     private readonly HashSet<CheckSwitch> _off;
 
-    private MatchEnvironment(HashSet<CheckSwitch> off, IReadOnlyList<string> ignored)
+    private MatchEnvironment(HashSet<CheckSwitch> off, IReadOnlyList<string> ignored, IReadOnlyList<string> unknown)
     {
         _off = off;
         Ignored = ignored;
+        Unknown = unknown;
     }
 
     /// <summary>CRIU's defaults: every check on.</summary>
-    public static MatchEnvironment Default { get; } = new([], []);
+    public static MatchEnvironment Default { get; } = new([], [], []);
 
     /// <summary>Assignments CRIU would ignore (<c>NAME=value</c> with a value other than 0/1/yes/no).</summary>
     public IReadOnlyList<string> Ignored { get; }
+
+    /// <summary>
+    /// <c>KFD_*</c> names the plugin never reads (a misspelt switch, or one in lower case): CRIU reads the seven
+    /// switches and <c>KFD_MAX_BUFFER_SIZE</c> only (amdgpu_plugin.c:399-408), so they change nothing.
+    /// </summary>
+    public IReadOnlyList<string> Unknown { get; }
 
     /// <summary>The variable name of a switch.</summary>
     public static string NameOf(CheckSwitch check) => Names.First(n => n.Switch == check).Name;
 
     /// <summary>
     /// Reads the switches from environment variables as CRIU does; variables that are not CRIU's
-    /// <c>KFD_*_CHECK</c> switches are of no concern and are skipped.
+    /// <c>KFD_*_CHECK</c> switches are of no concern and are skipped, except <c>KFD_*</c> names the plugin does
+    /// not read, which are kept in <see cref="Unknown"/>.
     /// </summary>
     public static MatchEnvironment FromVariables(IEnumerable<KeyValuePair<string, string>> variables)
     {
+        ArgumentNullException.ThrowIfNull(variables);
         var off = new HashSet<CheckSwitch>();
         var ignored = new List<string>();
+        var unknown = new List<string>();
         foreach ((string name, string value) in variables)
         {
             (CheckSwitch Switch, string Name)? known = Names.Select(n => ((CheckSwitch, string)?)n).FirstOrDefault(n => n!.Value.Item2 == name);
             if (known is not { } k)
             {
+                if (name.StartsWith("KFD_", StringComparison.OrdinalIgnoreCase) && name != "KFD_MAX_BUFFER_SIZE")
+                {
+                    unknown.Add(name);
+                }
+
                 continue;
             }
 
@@ -90,7 +105,7 @@ public sealed class MatchEnvironment
             }
         }
 
-        return new MatchEnvironment(off, ignored);
+        return new MatchEnvironment(off, ignored, unknown);
     }
 
     /// <summary>True when the check is on.</summary>
