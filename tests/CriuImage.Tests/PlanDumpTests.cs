@@ -175,6 +175,24 @@ public sealed class PlanDumpTests : TempFolder
     }
 
     [Fact]
+    public async Task SeveralProcesses_NameTheMapEachRenderNodeIsShownWith()
+    {
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("hosts/gfx1100-2-render")))
+        {
+            File.Copy(file, Path.Combine(Folder, Path.GetFileName(file)));
+        }
+
+        File.Copy(Path.Combine(Folder, "amdgpu-kfd-5.img"), Path.Combine(Folder, "amdgpu-kfd-6.img"));
+        (int code, string json, _) = await Cli.Run("plan", Folder, "--host", Topology("gfx1100-2"), "--target-kernel", "6.18.1", "--format", "json");
+        Assert.Equal(0, code);
+        JsonArray nodes = JsonNode.Parse(json)!["dumps"]![0]!["render_nodes"]!.AsArray();
+        Assert.Equal(2, nodes.Count);
+        Assert.All(nodes, n => Assert.EndsWith("amdgpu-kfd-5.img", n!["map_of"]!.GetValue<string>(), StringComparison.Ordinal));
+        (_, string single, _) = await Cli.Run("plan", CriuFixtures.Path_("hosts/gfx1100-2-render"), "--host", Topology("gfx1100-2"), "--format", "json");
+        Assert.Null(JsonNode.Parse(single)!["dumps"]![0]!["render_nodes"]![0]!["map_of"]);
+    }
+
+    [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {
         (int code, string output, string error) = await Cli.Run("plan", Folder);

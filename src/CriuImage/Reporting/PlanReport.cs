@@ -61,7 +61,8 @@ public static class PlanReport
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
         {
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
-            string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
+            string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
+            string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
             text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
@@ -138,7 +139,7 @@ public static class PlanReport
     /// The plan of a CRIU dump as JSON: <c>{"folder", "host", "kernel_release", "target", "refused",
     /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
-    /// "dest_render_minor", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
+    /// "dest_render_minor", "map_of", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
     /// "calls": [...]}]}</c>, each field only where it applies.
     /// </summary>
     public static void WriteJson(DumpRestorePlan plan, Utf8JsonWriter json)
@@ -222,6 +223,11 @@ public static class PlanReport
         {
             json.WriteNumber("dest_gpu_id", device.DestGpuId);
             json.WriteNumber("dest_render_minor", device.DestRenderMinor);
+        }
+
+        if (node.MapOf is { } owner)
+        {
+            json.WriteString("map_of", owner);
         }
 
         if (node.Refusal is { } refusal)

@@ -112,8 +112,14 @@ public sealed record DumpRestorePlan
         if (host is not null && kfd.Count > 0)
         {
             // Every KFD image restored (none refused), so each one's map holds all of its GPUs.
-            GpuMapEntry device = kfd.SelectMany(k => k.Host!.GpuMap).First(e => e.SrcGpuId == gpuId);
-            step = step with { Device = device };
+            KfdRestoreStep owner = kfd.First(k => k.Host!.GpuMap.Any(e => e.SrcGpuId == gpuId));
+            step = step with
+            {
+                Device = owner.Host!.GpuMap.First(e => e.SrcGpuId == gpuId),
+                // Each process restores its own map (restore_maps is per process); which process holds this render
+                // node is in CRIU's files.img, which is not read.
+                MapOf = kfd.Count > 1 ? owner.Path : null,
+            };
         }
 
         if (host is not null || profile is not null)
@@ -196,6 +202,13 @@ public sealed record RenderNodeRestoreStep(string Path)
 
     /// <summary>With a host: the pair of the GPU map whose target render node CRIU opens for it.</summary>
     public GpuMapEntry? Device { get; init; }
+
+    /// <summary>
+    /// With several KFD images (processes): the one whose GPU map gave <see cref="Device"/>. CRIU uses the map of
+    /// the process that holds the render node, restored before it only if that process's <c>/dev/kfd</c> is
+    /// (amdgpu_plugin.c:1829-1833); the dump's files.img, which says which process, is not read.
+    /// </summary>
+    public string? MapOf { get; init; }
 
     /// <summary>Why CRIU's restore of the file fails before its calls, or null.</summary>
     public string? Refusal { get; init; }
