@@ -193,6 +193,23 @@ public sealed class PlanDumpTests : TempFolder
     }
 
     [Fact]
+    public async Task StandardInput_TakesACriuFileOrArchive_AsWellAsAnImage()
+    {
+        foreach (string piped in new[] { "hosts/gfx1100-2/amdgpu-kfd-5.img", "archives/checkpoint-criu-dev.tar.gz" })
+        {
+            using var output = new MemoryStream();
+            using var error = new StringWriter();
+            int code = await Analyzer.Program.RunAsync(["plan", "-"], new MemoryStream(File.ReadAllBytes(CriuFixtures.Path_(piped))), output, error);
+            Assert.Equal((0, ""), (code, error.ToString()));
+            Assert.Contains(": /dev/kfd of pid 4242, 2 GPUs", System.Text.Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+        }
+
+        using var none = new StringWriter();
+        int garbage = await Analyzer.Program.RunAsync(["plan", "-"], new MemoryStream("garbage"u8.ToArray()), new MemoryStream(), none);
+        Assert.Equal((2, "-: error: standard input holds neither a criu-image, a CRIU amdgpu file nor a container archive\n"), (garbage, none.ToString()));
+    }
+
+    [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {
         (int code, string output, string error) = await Cli.Run("plan", Folder);

@@ -16,7 +16,7 @@ internal static class PlanCommand
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads an image from standard input)." };
+        var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads any of them but a folder from standard input)." };
         Option<string?> target = TargetOption();
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -35,15 +35,18 @@ internal static class PlanCommand
                 }
 
                 bool json = parse.GetValue(format) == "json";
-                if (path != "-" && InputCollector.Collect([path], new InputOptions(), () => Stream.Null) is var inputs
-                    && (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
+                // Standard input is read whole: a criu-image is planned as one; a CRIU file or archive as a dump.
+                byte[]? piped = path == "-" ? await std.ReadAllBytesAsync(path, cancellationToken) : null;
+                bool pipedImage = piped is not null && piped.AsSpan().StartsWith(Format.Preamble.Magic);
+                if (!pipedImage && InputCollector.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
+                    && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
                 {
                     return await PlanDumpsAsync(path, inputs, host, profile, json, std);
                 }
 
                 profile ??= host?.Profile;
-                RestorePlan plan = path == "-"
-                    ? RestorePlan.Create(await std.ReadAllBytesAsync(path, cancellationToken), "<stdin>", profile)
+                RestorePlan plan = piped is not null
+                    ? RestorePlan.Create(piped, "<stdin>", profile)
                     : RestorePlan.Create(path, path, profile);
                 if (json)
                 {
@@ -86,6 +89,12 @@ internal static class PlanCommand
         }
 
         InputPlan inputPlan = InputPlan.Of(inputs);
+        if (path == "-" && inputPlan.Dumps.Count == 0)
+        {
+            await std.Error.WriteLineAsync("-: error: standard input holds neither a criu-image, a CRIU amdgpu file nor a container archive");
+            return ExitCodes.Unusable;
+        }
+
         foreach (int image in inputPlan.Images)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image plan' of the file itself plans it"));
