@@ -20,8 +20,8 @@ public static class HostTopology
         TopologyTree tree;
         if (Directory.Exists(path))
         {
-            bool live = Path.GetFullPath(path).StartsWith("/sys/", StringComparison.Ordinal);
-            tree = new FolderTree(path, kernfsOrder: !live && !diskOrder);
+            RequireNodes(path);
+            tree = new FolderTree(path, IsLive(path), diskOrder);
         }
         else
         {
@@ -29,6 +29,31 @@ public static class HostTopology
         }
 
         return TopologyParser.Parse(tree);
+    }
+
+    /// <summary>A folder under <c>/sys</c> is the live topology: the kernel's order and content, as CRIU reads them.</summary>
+    public static bool IsLive(string folder) => Path.GetFullPath(folder).StartsWith("/sys/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Refuses, as a wrong input, a folder that is not a topology: no <c>nodes</c> folder (the parent
+    /// <c>/sys/class/kfd/kfd</c>, <c>nodes</c> itself, a dump folder, an empty folder). The live topology always
+    /// has one, so this is never what CRIU would meet on a host.
+    /// </summary>
+    internal static void RequireNodes(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";
+            throw new TopologyFormatException(folder, $"no such folder{hint}");
+        }
+
+        if (!Directory.Exists(Path.Combine(folder, "nodes")))
+        {
+            string hint = Directory.Exists(Path.Combine(folder, "topology", "nodes")) ? " (its 'topology' folder is one)"
+                : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))) == "nodes" ? " (give the folder above 'nodes')"
+                : "";
+            throw new TopologyFormatException(folder, $"has no 'nodes' folder: not a KFD topology{hint}");
+        }
     }
 
     private static TopologyTree OpenFile(string path)
@@ -50,7 +75,7 @@ public static class HostTopology
             return TarTree.Read(path);
         }
 
-        if (head.AsSpan().StartsWith(System.Text.Encoding.UTF8.GetBytes(HostSnapshot.Magic)))
+        if (head.AsSpan().StartsWith(HostSnapshot.MagicPrefix))
         {
             if (info.Length > HostSnapshot.MaxBytes)
             {
