@@ -73,8 +73,9 @@ internal sealed class FolderTree : TopologyTree
         }
         catch (UnauthorizedAccessException)
         {
-            // .NET gives EPERM (what the kernel answers for a GPU the device cgroup hides) and EACCES alike.
-            problem = DeniedReason;
+            // .NET gives EPERM (what the kernel answers for a GPU the device cgroup hides), EACCES and a
+            // folder opened as a file (EISDIR on read for CRIU) alike; only the first two are a refusal.
+            problem = Directory.Exists(path) ? "is a folder (EISDIR)" : DeniedReason;
             return null;
         }
         catch (IOException e)

@@ -120,6 +120,19 @@ public sealed class TargetInputTests : TempFolder
     }
 
     [Fact]
+    public void GpuIdThatIsAFolder_IsSkipped_ButNotCountedAsHidden()
+    {
+        // CRIU's open succeeds and read fails (EISDIR): the node is skipped; .NET reports it like a refusal.
+        string folder = CopyFixture("gfx1100-2", Path.Combine(Folder, "dir"));
+        string gpuId = Path.Combine(folder, "nodes", "2", "gpu_id");
+        File.Delete(gpuId);
+        Directory.CreateDirectory(gpuId);
+        KfdTopology target = HostTopology.Load(folder);
+        Assert.Single(target.Gpus);
+        Assert.Empty(target.HiddenGpuNodes);
+    }
+
+    [Fact]
     public void NoHiddenGpu_NoCri419()
     {
         KfdTopology host = HostTopology.Load(Fixture("gfx1100-2"));
