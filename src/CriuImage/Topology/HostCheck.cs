@@ -105,7 +105,7 @@ public static class HostCheck
                 Accepted(map, source, target, environment, findings);
                 break;
             case CriuOutcome.DeviceCountMismatch:
-                string hidden = target.HiddenGpuNodes.Count > 0 ? $" ({target.HiddenGpuNodes.Count} more GPU node(s) unreadable here: EPERM, hidden by the reader's device cgroup, CRI419)" : "";
+                string hidden = target.HiddenGpuNodes.Count > 0 ? $" ({target.HiddenGpuNodes.Count} more GPU node(s) refused to the reader: EPERM/EACCES, hidden by its device cgroup, CRI419)" : "";
                 findings.Add(new HostFinding(Descriptors.GpuCountMismatch, $"the checkpoint has {source.Gpus.Count()} GPUs and the target {target.Gpus.Count()}{hidden}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1401-1404)"));
                 break;
             case CriuOutcome.HiveCountMismatch:

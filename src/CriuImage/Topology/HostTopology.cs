@@ -13,7 +13,9 @@ public static class HostTopology
     /// Reads the topology at <paramref name="path"/>. A folder under <c>/sys</c> is read in the order the
     /// kernel lists it; any other folder in kernfs order rebuilt from the names (<see cref="KernfsOrder"/>),
     /// unless <paramref name="diskOrder"/> asks for the order the file system gives. CRIU's parsing rules
-    /// apply: a file CRIU would refuse ends in <see cref="TopologyFormatException"/>.
+    /// apply: a file CRIU would refuse ends in <see cref="TopologyFormatException"/> with
+    /// <see cref="TopologyFormatException.CriuRefuses"/>; an input that is no topology at all (no <c>nodes</c>
+    /// folder) in one without.
     /// </summary>
     public static KfdTopology Load(string path, bool diskOrder = false)
     {

@@ -106,7 +106,7 @@ public sealed class TargetInputTests : TempFolder
         HostCheckResult result = HostCheck.Run(source, target, MatchEnvironment.Default);
         Assert.Equal((false, CriuOutcome.DeviceCountMismatch), (result.Restores, result.Outcome));
         Assert.Equal([Descriptors.GpuCountMismatch, Descriptors.TargetGpusHidden], result.Findings.Select(f => f.Descriptor));
-        Assert.Contains("1 more GPU node(s) unreadable here", result.Findings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("1 more GPU node(s) refused to the reader", result.Findings[0].Message, StringComparison.Ordinal);
         Assert.Contains("node 2", result.Findings[1].Message, StringComparison.Ordinal);
     }
 
