@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Reporting;
 using CriuImage.Topology;
 using CriuImage.Verification;
 
@@ -45,7 +46,7 @@ internal static class HostCheckCommand
             }
             catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(Problem(hostPath, e));
+                await error.WriteLineAsync(Printable.Escape(Problem(hostPath, e)));
                 return ExitCodes.Unusable;
             }
 
@@ -85,7 +86,7 @@ internal static class HostCheckCommand
         }
         catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync(Problem(path, e));
+            await error.WriteLineAsync(Printable.Escape(Problem(path, e)));
             return null;
         }
     }

@@ -2,8 +2,10 @@ namespace CriuImage.Topology;
 
 /// <summary>
 /// A topology folder on disk. On a live sysfs the entries are taken in the order the file system gives
-/// them, which is the order CRIU meets; on a copy the order of the host it came from is rebuilt with
-/// <see cref="KernfsOrder"/>, since an ordinary file system lists entries in an order of its own.
+/// them, which is the order CRIU meets, and files as they read. On a copy the order of the host it came
+/// from is rebuilt with <see cref="KernfsOrder"/> (an ordinary file system lists entries in an order of its
+/// own) unless the file system's order is asked for, and files lose the NUL padding a copy made through tar
+/// carries (<see cref="TopologyTree.WithoutTarPadding"/>), as a tar of the folder does.
 /// </summary>
 internal sealed class FolderTree : TopologyTree
 {
@@ -11,13 +13,19 @@ internal sealed class FolderTree : TopologyTree
     private const int MaxFileBytes = 64 * 1024;
 
     private readonly string _root;
+    private readonly bool _live;
     private readonly bool _kernfsOrder;
 
-    public FolderTree(string root, bool kernfsOrder)
+    /// <summary>Reads <paramref name="root"/>: the live sysfs when <paramref name="live"/>, else a copy (in kernfs order unless <paramref name="diskOrder"/>).</summary>
+    public FolderTree(string root, bool live, bool diskOrder = false)
     {
         _root = root;
-        _kernfsOrder = kernfsOrder;
+        _live = live;
+        _kernfsOrder = !live && !diskOrder;
     }
+
+    /// <summary>The reason recorded for a file the reader may not read.</summary>
+    public const string DeniedReason = "access denied (EPERM or EACCES)";
 
     public override string Origin => _root;
 
@@ -61,9 +69,16 @@ internal sealed class FolderTree : TopologyTree
             }
 
             problem = null;
-            return buffer[..total];
+            return _live ? buffer[..total] : WithoutTarPadding(buffer.AsSpan(0, total));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            // .NET gives EPERM (what the kernel answers for a GPU the device cgroup hides), EACCES and a
+            // folder opened as a file (EISDIR on read for CRIU) alike; only the first two are a refusal.
+            problem = Directory.Exists(path) ? "is a folder (EISDIR)" : DeniedReason;
+            return null;
+        }
+        catch (IOException e)
         {
             problem = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
             return null;

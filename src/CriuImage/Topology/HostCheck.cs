@@ -110,7 +110,8 @@ public static class HostCheck
                 Accepted(map, source, target, environment, findings);
                 break;
             case CriuOutcome.DeviceCountMismatch:
-                findings.Add(new HostFinding(Descriptors.GpuCountMismatch, $"the checkpoint has {source.Gpus.Count()} GPUs and the target {target.Gpus.Count()}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1401-1404)"));
+                string hidden = target.HiddenGpuNodes.Count > 0 ? $" ({target.HiddenGpuNodes.Count} more GPU node(s) refused to the reader: EPERM/EACCES, hidden by its device cgroup, CRI419)" : "";
+                findings.Add(new HostFinding(Descriptors.GpuCountMismatch, $"the checkpoint has {source.Gpus.Count()} GPUs and the target {target.Gpus.Count()}{hidden}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1401-1404)"));
                 break;
             case CriuOutcome.HiveCountMismatch:
                 findings.Add(new HostFinding(Descriptors.HiveCountMismatch, $"the checkpoint has {sourceLinks.Hives.Count} XGMI hives and the target {targetLinks.Hives.Count}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1406-1410)"));
@@ -118,6 +119,11 @@ public static class HostCheck
             default:
                 Refused(criu, exists, example, sourceLinks, targetLinks, environment, findings);
                 break;
+        }
+
+        if (target.HiddenGpuNodes.Count > 0)
+        {
+            findings.Add(HiddenGpus(target));
         }
 
         // A map CRIU finds still fails the restore when a target GPU's render node cannot be opened (CRI409).
@@ -130,6 +136,10 @@ public static class HostCheck
             SwitchesOff = [.. environment.Off.Select(MatchEnvironment.NameOf)],
         };
     }
+
+    /// <summary>CRI419: the reader of the target was refused GPU nodes, which the restore sees only under a device cgroup that allows them.</summary>
+    private static HostFinding HiddenGpus(KfdTopology target) =>
+        new(Descriptors.TargetGpusHidden, $"{target.HiddenGpuNodes.Count} GPU node(s) of the target (node {string.Join(", ", target.HiddenGpuNodes)}) refused their gpu_id to the reader: its device cgroup lacks their render nodes (kfd_topology.c node_show: kfd_devcgroup_check_permission, -EPERM); CRIU skips such nodes too (topology.c:960-963), so this verdict holds only for a restore given the same GPUs as the reader (the restore runs in the restored container's device cgroup)");
 
     /// <summary><c>device_properties_match</c> (topology.c:991-1012).</summary>
     internal static bool PropertiesMatch(TopologyNode source, TopologyNode target, MatchEnvironment environment) =>

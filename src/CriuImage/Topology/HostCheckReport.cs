@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CriuImage.Reporting;
 using CriuImage.Verification;
 
 namespace CriuImage.Topology;
@@ -24,7 +25,8 @@ public static class HostCheckReport
 
     /// <summary>
     /// Text: a first line <c>SOURCE -&gt; TARGET: restores|does not restore (outcome)</c>, the GPU map, then one
-    /// line per finding <c>severity CODE: message</c>.
+    /// line per finding <c>severity CODE: message</c>; names and messages are <see cref="Printable.Escape"/>d,
+    /// so a path holding a newline stays on its line.
     /// </summary>
     public static string Text(string source, string target, HostCheckResult result)
     {
@@ -33,7 +35,7 @@ public static class HostCheckReport
         string verdict = result.Restores ? "restores" : "does not restore";
         string after = !result.Restores && result.Outcome == CriuOutcome.Mapped ? ", then the restore fails" : "";
         string said = result.CriuMessages.Count > 0 ? $"; CRIU prints '{result.CriuMessages[^1]}'" : "";
-        text.AppendLine(c, $"{source} -> {target}: {verdict} ({OutcomeName(result.Outcome)}{after}{said})");
+        text.AppendLine(c, $"{Printable.Escape(source)} -> {Printable.Escape(target)}: {verdict} ({OutcomeName(result.Outcome)}{after}{said})");
         if (result.SwitchesOff.Count > 0)
         {
             text.AppendLine(c, $"  checks off: {string.Join(", ", result.SwitchesOff.Select(s => s + "=0"))}");
@@ -46,7 +48,7 @@ public static class HostCheckReport
 
         foreach (HostFinding f in result.Findings)
         {
-            text.AppendLine(c, $"  {Severity(f.Descriptor)} {f.Descriptor.Id}: {f.Message}");
+            text.AppendLine(c, $"  {Severity(f.Descriptor)} {f.Descriptor.Id}: {Printable.Escape(f.Message)}");
         }
 
         return text.ToString();

@@ -16,32 +16,43 @@ public static class HostSnapshot
     /// <summary>The first line of every snapshot.</summary>
     public const string Magic = "criu-image host snapshot 1";
 
+    /// <summary>The first line of a snapshot of any format, before its version.</summary>
+    internal static ReadOnlySpan<byte> MagicPrefix => "criu-image host snapshot "u8;
+
     /// <summary>Largest snapshot read: a 64-node host takes well under 1 MiB.</summary>
     public const int MaxBytes = 16 * 1024 * 1024;
+
+    /// <summary>The <c>@ order</c> value of a snapshot of a copy, whose order was rebuilt from the names.</summary>
+    private const string RebuiltOrder = "kernfs-rebuilt";
 
     /// <summary>Largest file content accepted in a snapshot.</summary>
     private const int MaxFileBytes = 64 * 1024;
 
     /// <summary>
     /// Writes a snapshot of the topology folder <paramref name="topologyFolder"/> (normally
-    /// <c>/sys/class/kfd/kfd/topology</c>), taking entries in the order the file system lists them:
-    /// <c>generation_id</c>, <c>system_properties</c>, and for each node <c>gpu_id</c>, <c>name</c>,
-    /// <c>properties</c>, <c>io_links/*/properties</c> and <c>mem_banks/*/properties</c>
-    /// (caches, perf and p2p_links are not read by CRIU and are left out).
+    /// <c>/sys/class/kfd/kfd/topology</c>): <c>generation_id</c>, <c>system_properties</c>, and for each node
+    /// <c>gpu_id</c>, <c>name</c>, <c>properties</c>, <c>io_links/*/properties</c> and
+    /// <c>mem_banks/*/properties</c> (caches, perf and p2p_links are not read by CRIU and are left out).
+    /// The live folder (under <c>/sys</c>) is taken in the order the kernel lists it; a copy is read as
+    /// <see cref="HostTopology.Load"/> reads one, in kernfs order rebuilt from the names and without tar's NUL
+    /// padding, and says so (<c>@ order kernfs-rebuilt</c>). <paramref name="kernelRelease"/> is recorded when
+    /// given: the caller's own kernel belongs only in a snapshot of the live folder.
     /// </summary>
     public static void Write(string topologyFolder, Stream output, string? kernelRelease)
     {
-        if (!Directory.Exists(Path.Combine(topologyFolder, "nodes")))
-        {
-            throw new TopologyFormatException(topologyFolder, "has no 'nodes' folder: not a KFD topology");
-        }
-
-        var tree = new FolderTree(topologyFolder, kernfsOrder: false);
+        HostTopology.RequireNodes(topologyFolder);
+        bool live = HostTopology.IsLive(topologyFolder);
+        var tree = new FolderTree(topologyFolder, live);
         var text = new MemoryStream();
         WriteLine(text, Magic);
         if (kernelRelease is not null)
         {
             WriteLine(text, $"@ kernel-release {kernelRelease.Trim()}");
+        }
+
+        if (!live)
+        {
+            WriteLine(text, $"@ order {RebuiltOrder}");
         }
 
         WriteLine(text, $"@ source {Path.GetFullPath(topologyFolder)}");
@@ -81,7 +92,10 @@ public static class HostSnapshot
         string first = NextLine(bytes, ref position, origin, line);
         if (first != Magic)
         {
-            throw new TopologyFormatException(origin, $"line 1: not a host snapshot (expected '{Magic}')");
+            string prefix = Encoding.UTF8.GetString(MagicPrefix);
+            throw new TopologyFormatException(origin, first.StartsWith(prefix, StringComparison.Ordinal)
+                ? $"line 1: snapshot format {Shorten(first[prefix.Length..])} is not supported (this criu-image reads format 1)"
+                : $"line 1: not a host snapshot (expected '{Magic}')");
         }
 
         while (true)
@@ -106,6 +120,10 @@ public static class HostSnapshot
                     if (parts[1] == "kernel-release")
                     {
                         tree.SetKernelRelease(parts[2]);
+                    }
+                    else if (parts[1] == "order" && parts[2] == RebuiltOrder)
+                    {
+                        tree.SetOrder("the snapshot's recorded order (kernfs order rebuilt from the names of a copy)");
                     }
 
                     break;

@@ -13,15 +13,17 @@ public static class HostTopology
     /// Reads the topology at <paramref name="path"/>. A folder under <c>/sys</c> is read in the order the
     /// kernel lists it; any other folder in kernfs order rebuilt from the names (<see cref="KernfsOrder"/>),
     /// unless <paramref name="diskOrder"/> asks for the order the file system gives. CRIU's parsing rules
-    /// apply: a file CRIU would refuse ends in <see cref="TopologyFormatException"/>.
+    /// apply: a file CRIU would refuse ends in <see cref="TopologyFormatException"/> with
+    /// <see cref="TopologyFormatException.CriuRefuses"/>; an input that is no topology at all (no <c>nodes</c>
+    /// folder) in one without.
     /// </summary>
     public static KfdTopology Load(string path, bool diskOrder = false)
     {
         TopologyTree tree;
         if (Directory.Exists(path))
         {
-            bool live = Path.GetFullPath(path).StartsWith("/sys/", StringComparison.Ordinal);
-            tree = new FolderTree(path, kernfsOrder: !live && !diskOrder);
+            RequireNodes(path);
+            tree = new FolderTree(path, IsLive(path), diskOrder);
         }
         else
         {
@@ -29,6 +31,31 @@ public static class HostTopology
         }
 
         return TopologyParser.Parse(tree);
+    }
+
+    /// <summary>A folder under <c>/sys</c> is the live topology: the kernel's order and content, as CRIU reads them.</summary>
+    public static bool IsLive(string folder) => Path.GetFullPath(folder).StartsWith("/sys/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Refuses, as a wrong input, a folder that is not a topology: no <c>nodes</c> folder (the parent
+    /// <c>/sys/class/kfd/kfd</c>, <c>nodes</c> itself, a dump folder, an empty folder). The live topology always
+    /// has one, so this is never what CRIU would meet on a host.
+    /// </summary>
+    internal static void RequireNodes(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";
+            throw new TopologyFormatException(folder, $"no such folder{hint}");
+        }
+
+        if (!Directory.Exists(Path.Combine(folder, "nodes")))
+        {
+            string hint = Directory.Exists(Path.Combine(folder, "topology", "nodes")) ? " (its 'topology' folder is one)"
+                : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))) == "nodes" ? " (give the folder above 'nodes')"
+                : "";
+            throw new TopologyFormatException(folder, $"has no 'nodes' folder: not a KFD topology{hint}");
+        }
     }
 
     private static TopologyTree OpenFile(string path)
@@ -50,7 +77,7 @@ public static class HostTopology
             return TarTree.Read(path);
         }
 
-        if (head.AsSpan().StartsWith(System.Text.Encoding.UTF8.GetBytes(HostSnapshot.Magic)))
+        if (head.AsSpan().StartsWith(HostSnapshot.MagicPrefix))
         {
             if (info.Length > HostSnapshot.MaxBytes)
             {

@@ -14,6 +14,13 @@ public sealed record KfdTopology(IReadOnlyList<TopologyNode> Nodes)
     /// <summary>The host's kernel release, when the input recorded it (a host snapshot does).</summary>
     public string? KernelRelease { get; init; }
 
+    /// <summary>
+    /// The nodes whose <c>gpu_id</c> the reader was refused (EPERM or EACCES): GPUs its device cgroup hides
+    /// (kfd_topology.c <c>node_show</c>). They are not in <see cref="Nodes"/>, as CRIU skips them
+    /// (topology.c:960-963); a CRIU whose device cgroup allows them counts them.
+    /// </summary>
+    public IReadOnlyList<uint> HiddenGpuNodes { get; init; } = [];
+
     /// <summary>The GPU nodes, in order.</summary>
     public IEnumerable<TopologyNode> Gpus => Nodes.Where(n => n.IsGpu);
 

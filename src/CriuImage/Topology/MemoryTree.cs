@@ -13,7 +13,7 @@ internal sealed class MemoryTree : TopologyTree
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unreadable = new(StringComparer.Ordinal);
     private readonly string _origin;
-    private readonly string _order;
+    private string _order;
     private string? _kernelRelease;
 
     public MemoryTree(string origin, string order)
@@ -29,6 +29,9 @@ internal sealed class MemoryTree : TopologyTree
     public override string? KernelRelease => _kernelRelease;
 
     public void SetKernelRelease(string release) => _kernelRelease = release;
+
+    /// <summary>Says where the order comes from, when a snapshot's metadata says more than its reader knew.</summary>
+    public void SetOrder(string order) => _order = order;
 
     /// <summary>Adds a folder (and its parents) unless it is there already.</summary>
     public void AddFolder(string path)

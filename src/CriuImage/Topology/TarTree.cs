@@ -63,7 +63,7 @@ internal static class TarTree
 
                     var bytes = new byte[entry.Length];
                     entry.DataStream?.ReadExactly(bytes);
-                    tree.AddFile(relative, bytes.AsSpan().TrimEnd((byte)0).ToArray(), null);
+                    tree.AddFile(relative, TopologyTree.WithoutTarPadding(bytes), null);
                 }
             }
         }

@@ -18,11 +18,16 @@ internal static class TopologyParser
     /// <summary>CRIU reads at most this many bytes of gpu_id (<c>read_buf[7]</c>, topology.c:950-960).</summary>
     private const int GpuIdBytes = 6;
 
+    /// <summary>Most characters of a refused line quoted in a message.</summary>
+    private const int QuotedLine = 60;
+
     public static KfdTopology Parse(TopologyTree tree)
     {
+        // The live topology always has a nodes folder: without one the input is not a topology at all.
         IReadOnlyList<TreeEntry> entries = tree.List("nodes")
-            ?? throw new TopologyFormatException("nodes", "CRIU cannot open the nodes folder (topology.c:923-927)") { CriuRefuses = true };
+            ?? throw new TopologyFormatException(tree.Origin, "has no 'nodes' folder: not a KFD topology");
         var nodes = new List<TopologyNode>();
+        var hidden = new List<uint>();
         foreach (TreeEntry entry in entries)
         {
             // Non-numeric names and plain files are passed over, as are nodes whose gpu_id cannot be read
@@ -33,7 +38,13 @@ internal static class TopologyParser
             }
 
             string folder = TopologyTree.Join("nodes", entry.Name);
-            byte[]? gpuIdBytes = tree.Read($"{folder}/gpu_id", out _);
+            byte[]? gpuIdBytes = tree.Read($"{folder}/gpu_id", out string? problem);
+            if (gpuIdBytes is null && TopologyTree.IsDenied(problem))
+            {
+                // Only a GPU node's gpu_id is ever refused (node_show, kfd_topology.c): the reader lacks its render node.
+                hidden.Add(unchecked((uint)id));
+            }
+
             if (gpuIdBytes is null || ScanInt(Encoding.Latin1.GetString(gpuIdBytes, 0, Math.Min(GpuIdBytes, gpuIdBytes.Length))) is not { } gpuId)
             {
                 continue;
@@ -42,7 +53,7 @@ internal static class TopologyParser
             nodes.Add(ParseNode(tree, folder, unchecked((uint)id), unchecked((uint)gpuId)));
         }
 
-        return new KfdTopology(nodes) { Order = $"{tree.Order} of {tree.Origin}", KernelRelease = tree.KernelRelease };
+        return new KfdTopology(nodes) { Order = $"{tree.Order} of {tree.Origin}", KernelRelease = tree.KernelRelease, HiddenGpuNodes = hidden };
     }
 
     private static TopologyNode ParseNode(TopologyTree tree, string folder, uint id, uint gpuId)
@@ -192,11 +203,19 @@ internal static class TopologyParser
             int nul = line.IndexOf('\0', StringComparison.Ordinal);
             if (ScanProperty(nul >= 0 ? line[..nul] : line) is not { } property)
             {
-                throw new TopologyFormatException(file, $"line {number} '{line.TrimEnd('\n')}' is not '<name> <decimal>': CRIU fails the whole parse ('Failed to parse line', topology.c:511-514)") { CriuRefuses = true };
+                throw new TopologyFormatException(file, $"line {number} {Quote(line.TrimEnd('\n'))} is not '<name> <decimal>': CRIU fails the whole parse ('Failed to parse line', topology.c:511-514)") { CriuRefuses = true };
             }
 
             yield return property;
         }
+    }
+
+    /// <summary>A line as quoted in a message: at most <see cref="QuotedLine"/> characters, then how long it was and how many NULs it holds.</summary>
+    private static string Quote(string line)
+    {
+        int nuls = line.Count(c => c == '\0');
+        string cut = line.Length <= QuotedLine ? $"'{line}'" : $"'{line[..QuotedLine]}...' ({line.Length} characters)";
+        return nuls > 0 ? $"{cut} with {nuls} NUL bytes" : cut;
     }
 
     /// <summary><c>sscanf(line, " %64s %lu")</c> == 2.</summary>

@@ -30,6 +30,24 @@ internal abstract class TopologyTree
     /// </summary>
     public abstract byte[]? Read(string file, out string? problem);
 
+    /// <summary>
+    /// A sysfs attribute as a copy holds it, without the NUL bytes tar pads it with: sysfs files claim 4096
+    /// bytes, GNU tar stores that many and pads the shortfall with NULs ("File shrank by N bytes; padding
+    /// with zeros"), and <c>tar x</c> writes the padding out. The live file CRIU reads has none.
+    /// </summary>
+    public static byte[] WithoutTarPadding(ReadOnlySpan<byte> content) => content.TrimEnd((byte)0).ToArray();
+
+    /// <summary>
+    /// Whether a reason a file could not be read is a refusal of access (EPERM or EACCES): what the kernel
+    /// answers for a GPU node's <c>gpu_id</c>, <c>name</c> and <c>properties</c> when the reader's device
+    /// cgroup lacks that GPU's render node (kfd_topology.c <c>node_show</c>, <c>kfd_devcgroup_check_permission</c>).
+    /// </summary>
+    public static bool IsDenied(string? problem) =>
+        problem is not null && (problem.Contains("not permitted", StringComparison.OrdinalIgnoreCase)
+            || problem.Contains("denied", StringComparison.OrdinalIgnoreCase)
+            || problem.Contains("EPERM", StringComparison.Ordinal)
+            || problem.Contains("EACCES", StringComparison.Ordinal));
+
     /// <summary>Joins two relative paths.</summary>
     public static string Join(string folder, string name) => folder.Length == 0 ? name : $"{folder}/{name}";
 }

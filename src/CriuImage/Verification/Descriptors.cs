@@ -152,6 +152,8 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor KfdVersionUnknown = new("CRI417", "KfdVersionUnknown", "The target's KFD ioctl version is unknown", Severity.Note);
     /// <summary>CRI418: The target's kernel is unknown: render-node interfaces not checked.</summary>
     public static readonly DiagnosticDescriptor TargetKernelUnknown = new("CRI418", "TargetKernelUnknown", "The target's kernel is unknown: render-node interfaces not checked", Severity.Note);
+    /// <summary>CRI419: GPU nodes of the target hidden from the reader.</summary>
+    public static readonly DiagnosticDescriptor TargetGpusHidden = new("CRI419", "TargetGpusHidden", "GPU nodes of the target hidden from the reader", Severity.Warning);
 
     // CRIU amdgpu dumps (CRI3xx).
     /// <summary>CRI301: A CRIU amdgpu file shorter than its 8-byte header.</summary>

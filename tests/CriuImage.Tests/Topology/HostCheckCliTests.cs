@@ -62,10 +62,58 @@ public sealed class HostCheckCliTests : TempFolder
         string snapshot = Path.Combine(Folder, "node.snapshot");
         (int code, _, string error) = await Cli.Run("host-snapshot", "--topology", Fixture("mi300x-8-other-ids"), "-o", snapshot);
         Assert.Equal((0, ""), (code, error));
-        (int a, string fromFolder, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", Fixture("mi300x-8-other-ids"), "--disk-order");
-        (int b, string fromSnapshot, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", snapshot, "--disk-order");
+        (int a, string fromFolder, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", Fixture("mi300x-8-other-ids"));
+        (int b, string fromSnapshot, _) = await Cli.Run("host-check", "--source", Fixture("mi300x-8"), "--host", snapshot);
         Assert.Equal((0, 0), (a, b));
         Assert.Equal(MapLines(fromFolder), MapLines(fromSnapshot));
+
+        // A copy comes from another host: this machine's kernel is not recorded, only one given.
+        Assert.DoesNotContain("@ kernel-release", File.ReadAllText(snapshot), StringComparison.Ordinal);
+        (code, _, error) = await Cli.Run("host-snapshot", "--topology", Fixture("mi300x-8-other-ids"), "-o", snapshot, "--kernel-release", "6.18.2");
+        Assert.Equal((0, ""), (code, error));
+        Assert.Contains("\n@ kernel-release 6.18.2\n", File.ReadAllText(snapshot), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostSnapshot_BadKernelRelease_OrNoSuchFolder_IsOneLine_AndExitCode2()
+    {
+        (int code, string output, string error) = await Cli.Run("host-snapshot", "--topology", Fixture("gfx1100-2"), "--kernel-release", "six");
+        Assert.Equal((2, ""), (code, output));
+        Assert.Contains("--kernel-release 'six' is not a kernel release", error, StringComparison.Ordinal);
+        (code, output, error) = await Cli.Run("host-snapshot", "--topology", Path.Combine(Folder, "absent"));
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal($"{Path.Combine(Folder, "absent")}: error: no such folder\n", error);
+    }
+
+    [Theory]
+    [InlineData("host-check")]
+    [InlineData("verify")]
+    public async Task HostFolderThatIsNotATopology_IsExitCode2_NotDoesNotRestore(string command)
+    {
+        string parent = Path.Combine(Folder, "kfd");
+        Directory.CreateDirectory(Path.Combine(parent, "topology", "nodes"));
+        string[] args = command == "host-check"
+            ? ["host-check", "--source", Fixture("gfx1100-2"), "--host", parent]
+            : ["verify", Path.Combine(RepoPaths.Fixtures, "criu", "hosts", "gfx1100-2"), "--host", parent];
+        (int code, string output, string error) = await Cli.Run(args);
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal($"{parent}: error: has no 'nodes' folder: not a KFD topology (its 'topology' folder is one)\n", error);
+    }
+
+    [Fact]
+    public async Task HostPathWithANewline_StaysOnItsLine()
+    {
+        string host = Path.Combine(Folder, "nl\nname");
+        foreach (string file in Directory.EnumerateFiles(Fixture("gfx1100-2"), "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(host, Path.GetRelativePath(Fixture("gfx1100-2"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", host);
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{Fixture("gfx1100-2")} -> {Path.Combine(Folder, "nl")}\\nname: restores (mapped)\n", output, StringComparison.Ordinal);
     }
 
     [Fact]

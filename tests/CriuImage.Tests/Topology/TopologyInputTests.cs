@@ -39,7 +39,7 @@ public sealed class TopologyInputTests : TempFolder
             HostSnapshot.Write(folder, file, "6.8.0-test");
         }
 
-        KfdTopology fromDisk = HostTopology.Load(folder, diskOrder: true);
+        KfdTopology fromDisk = HostTopology.Load(folder);
         KfdTopology fromSnapshot = HostTopology.Load(snapshot);
         Assert.Equal("6.8.0-test", fromSnapshot.KernelRelease);
         Assert.Equal(fromDisk.Nodes.Select(Describe), fromSnapshot.Nodes.Select(Describe));
