@@ -12,6 +12,9 @@ public sealed class OperatorErrorTests : TempFolder
     [InlineData("decode", "")]
     [InlineData("decode", "fixtures/criu-v8.img", "-o", "")]
     [InlineData("encode", "fixtures/criu-v8.json", "-o", "")]
+    [InlineData("host-snapshot", "--topology", "fixtures/topology/gfx1100-2", "-o", "")]
+    [InlineData("host-check", "--source", "", "--host", "fixtures/topology/gfx1100-2")]
+    [InlineData("verify", "fixtures/criu/hosts/gfx1100-2", "--host", "")]
     public async Task EmptyPaths_AreOneLine(params string[] args)
     {
         (int code, string output, string error) = await Cli.Run([.. args.Select(a => a.StartsWith("fixtures/", StringComparison.Ordinal) ? Path.Combine(RepoPaths.Root, a) : a)]);

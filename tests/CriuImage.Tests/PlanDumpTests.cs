@@ -151,6 +151,8 @@ public sealed class PlanDumpTests : TempFolder
         string dump = CriuFixtures.Path_("hosts/gfx1100-2");
         (int code, string output, string error) = await Cli.Run(command, dump, "--host", "");
         Assert.Equal((2, "", "criu-image: error: --host: the path is empty\n"), (code, output, error));
+        (code, _, error) = await Cli.Run("host-check", "--source", Topology("gfx1100-2"), "--host", "");
+        Assert.Equal((2, "criu-image: error: --host: the path is empty\n"), (code, error));
         (code, _, error) = await Cli.Run(command, dump, "--host", "-");
         Assert.Equal(2, code);
         Assert.StartsWith("criu-image: error: --host does not read standard input", error, StringComparison.Ordinal);

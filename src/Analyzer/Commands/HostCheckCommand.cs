@@ -32,6 +32,12 @@ internal static class HostCheckCommand
                 return ExitCodes.Unusable;
             }
 
+            if (sourcePath.Length == 0 || hostPath.Length == 0)
+            {
+                await error.WriteLineAsync($"criu-image: error: {(sourcePath.Length == 0 ? "--source" : "--host")}: the path is empty");
+                return ExitCodes.Unusable;
+            }
+
             bool disk = parse.GetValue(diskOrder);
             KfdTopology? checkpointed = await Load(sourcePath, disk, error);
             if (checkpointed is null)

@@ -30,7 +30,7 @@ internal static class HostSnapshotCommand
             string root = parse.GetValue(topology)!;
             string? path = parse.GetValue(file);
             string? given = parse.GetValue(kernelRelease);
-            return CommandErrors.RunAsync(root, error, async () =>
+            return CommandErrors.RunWritingAsync(root, path, error, async () =>
             {
                 try
                 {
