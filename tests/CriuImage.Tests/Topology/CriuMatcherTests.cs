@@ -1,3 +1,4 @@
+using CriuImage.Tests.Support;
 using CriuImage.Topology;
 
 namespace CriuImage.Tests.Topology;
@@ -16,7 +17,7 @@ public sealed class CriuMatcherTests
     {
         // shared/reference/criu-topology.md R4.8: n <= 3 always ends; n = 4 loops for one position, 5 for two,
         // 6 for three (found there with CRIU's compiled code). Every other position ends refused.
-        int[] outcomes = [.. Enumerable.Range(0, gpus).Select(p => (int)CriuMatcher.Run(Identical(gpus, -1), Identical(gpus, p), MatchEnvironment.Default).Outcome)];
+        int[] outcomes = [.. Enumerable.Range(0, gpus).Select(p => (int)CriuMatcher.Run(TopologyFixtures.Identical(gpus, -1), TopologyFixtures.Identical(gpus, p), MatchEnvironment.Default).Outcome)];
         Assert.Equal(looping, outcomes.Count(o => o == (int)CriuOutcome.NeverEnds));
         Assert.Equal(gpus - looping, outcomes.Count(o => o == (int)CriuOutcome.RemainingNotMatched));
     }
@@ -25,19 +26,8 @@ public sealed class CriuMatcherTests
     public void ManyIdenticalGpus_StopUndecided_WithinTheBudget()
     {
         // 32 identical GPUs with one too old: CRIU's search would take about 2^32 steps.
-        CriuMatcher.Result result = CriuMatcher.Run(Identical(32, -1), Identical(32, 0), MatchEnvironment.Default, budget: 100_000);
+        CriuMatcher.Result result = CriuMatcher.Run(TopologyFixtures.Identical(32, -1), TopologyFixtures.Identical(32, 0), MatchEnvironment.Default, budget: 100_000);
         Assert.Equal((CriuOutcome.Undecided, 100_000L), (result.Outcome, result.Evaluations - 1));
     }
 
-    private static KfdTopology Identical(int gpus, int oldFirmware) => new([.. Enumerable.Range(0, gpus).Select(i => new TopologyNode
-    {
-        NodeId = (uint)i + 1,
-        GpuId = (uint)i + 100,
-        SimdCount = 8,
-        VendorId = 4098,
-        FwVersion = i == oldFirmware ? 9u : 10u,
-        DrmRenderMinor = 128 + (uint)i,
-        VramPublic = true,
-        VramSize = 1 << 30,
-    })]);
 }

@@ -104,12 +104,7 @@ public sealed class HostCheckCliTests : TempFolder
     public async Task HostPathWithANewline_StaysOnItsLine()
     {
         string host = Path.Combine(Folder, "nl\nname");
-        foreach (string file in Directory.EnumerateFiles(Fixture("gfx1100-2"), "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(host, Path.GetRelativePath(Fixture("gfx1100-2"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
+        TopologyFixtures.CopyTo("gfx1100-2", host);
 
         (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", host);
         Assert.Equal(0, code);
@@ -120,12 +115,7 @@ public sealed class HostCheckCliTests : TempFolder
     public async Task TopologyCriuCannotParse_IsAFinding()
     {
         string host = Path.Combine(Folder, "host");
-        foreach (string file in Directory.EnumerateFiles(Fixture("gfx1100-2"), "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(host, Path.GetRelativePath(Fixture("gfx1100-2"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
+        TopologyFixtures.CopyTo("gfx1100-2", host);
 
         File.AppendAllText(Path.Combine(host, "nodes", "2", "properties"), "\n");
         (int code, string output, _) = await Cli.Run("host-check", "--source", Fixture("gfx1100-2"), "--host", host);

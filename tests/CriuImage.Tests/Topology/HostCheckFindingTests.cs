@@ -57,8 +57,8 @@ public sealed class HostCheckFindingTests
     public void AnUndecidedSearch_WithAGpuThatFitsNothing_SaysNoMapExists()
     {
         // 24 GPUs: CRIU's replay and the complete search both give up; the old-firmware target GPU settles it.
-        KfdTopology source = Identical(24, -1);
-        HostCheckResult result = HostCheck.Run(source, Identical(24, 5), MatchEnvironment.Default, budget: 1000);
+        KfdTopology source = TopologyFixtures.Identical(24, -1);
+        HostCheckResult result = HostCheck.Run(source, TopologyFixtures.Identical(24, 5), MatchEnvironment.Default, budget: 1000);
         Assert.Equal(CriuOutcome.Undecided, result.Outcome);
         Assert.False(result.ValidMappingExists);
         Assert.Contains(result.Findings, f => f.Descriptor == Descriptors.PropertyMismatch && f.Property == "fw_version");
@@ -144,17 +144,6 @@ public sealed class HostCheckFindingTests
         public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
-    private static KfdTopology Identical(int gpus, int oldFirmware) => new([.. Enumerable.Range(0, gpus).Select(i => new TopologyNode
-    {
-        NodeId = (uint)i + 1,
-        GpuId = (uint)i + 100,
-        SimdCount = 8,
-        VendorId = 4098,
-        FwVersion = i == oldFirmware ? 9u : 10u,
-        DrmRenderMinor = 128 + (uint)i,
-        VramPublic = true,
-        VramSize = 1 << 30,
-    })]);
 
     private static TopologyNode Gpu(uint node, uint gpuId, uint minor, params TopologyLink[] links) => new()
     {

@@ -18,7 +18,7 @@ public sealed class TargetInputTests : TempFolder
     [InlineData("empty", "not a KFD topology")]
     public void FolderWithoutNodes_IsAWrongInput_NotATopologyCriuRefuses(string under, string expected)
     {
-        CopyFixture("gfx1100-2", Path.Combine(Folder, "parent", "topology"));
+        TopologyFixtures.CopyTo("gfx1100-2", Path.Combine(Folder, "parent", "topology"));
         Directory.CreateDirectory(Path.Combine(Folder, "empty"));
         string path = under == "topology/nodes" ? Path.Combine(Folder, "parent", "topology", "nodes") : Path.Combine(Folder, under);
         var e = Assert.Throws<TopologyFormatException>(() => HostTopology.Load(path));
@@ -41,7 +41,7 @@ public sealed class TargetInputTests : TempFolder
     public void FolderExtractedFromATarOfSysfs_ReadsAsTheTarDoes()
     {
         // GNU tar stores each sysfs attribute at its stat size, 4096 bytes, padded with NULs; tar x writes them out.
-        string padded = CopyFixture("gfx1100-2", Path.Combine(Folder, "padded"));
+        string padded = TopologyFixtures.CopyTo("gfx1100-2", Path.Combine(Folder, "padded"));
         foreach (string file in Directory.EnumerateFiles(padded, "*", SearchOption.AllDirectories))
         {
             using FileStream stream = File.OpenWrite(file);
@@ -57,7 +57,7 @@ public sealed class TargetInputTests : TempFolder
     public void ALineCriuRefuses_IsQuotedShort_WithItsNulsCounted()
     {
         // NULs inside the content (not trailing padding) stay, and CRIU refuses the line they start.
-        string folder = CopyFixture("gfx1100-2", Path.Combine(Folder, "nul"));
+        string folder = TopologyFixtures.CopyTo("gfx1100-2", Path.Combine(Folder, "nul"));
         string properties = Path.Combine(folder, "nodes", "2", "properties");
         File.WriteAllBytes(properties, [.. File.ReadAllBytes(properties), .. new byte[1400], .. "simd_count 1\n"u8]);
         var e = Assert.Throws<TopologyFormatException>(() => HostTopology.Load(folder));
@@ -69,7 +69,7 @@ public sealed class TargetInputTests : TempFolder
     [Fact]
     public void SnapshotOfACopy_RecordsKernfsOrder_AndNoKernelRelease()
     {
-        string copy = CopyFixture("mi300x-8-other-ids", Path.Combine(Folder, "copy"));
+        string copy = TopologyFixtures.CopyTo("mi300x-8-other-ids", Path.Combine(Folder, "copy"));
         string snapshot = Path.Combine(Folder, "copy.snapshot");
         using (FileStream file = File.Create(snapshot))
         {
@@ -123,7 +123,7 @@ public sealed class TargetInputTests : TempFolder
     public void GpuIdThatIsAFolder_IsSkipped_ButNotCountedAsHidden()
     {
         // CRIU's open succeeds and read fails (EISDIR): the node is skipped; .NET reports it like a refusal.
-        string folder = CopyFixture("gfx1100-2", Path.Combine(Folder, "dir"));
+        string folder = TopologyFixtures.CopyTo("gfx1100-2", Path.Combine(Folder, "dir"));
         string gpuId = Path.Combine(folder, "nodes", "2", "gpu_id");
         File.Delete(gpuId);
         Directory.CreateDirectory(gpuId);
@@ -159,17 +159,4 @@ public sealed class TargetInputTests : TempFolder
 
     private static string Describe(TopologyNode n) =>
         $"{n.NodeId} {n.GpuId} {n.CpuCoresCount} {n.SimdCount} {n.FwVersion} {n.VramSize} {n.DrmRenderMinor} {string.Join(",", n.Links)}";
-
-    private static string CopyFixture(string name, string target)
-    {
-        string source = Fixture(name);
-        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-
-        return target;
-    }
 }

@@ -144,12 +144,7 @@ public sealed class VerifyHostTests : TempFolder
     public async Task TargetCriuCannotParse_IsCri410_InTheKfdEntry_NotAnUnreadableInput()
     {
         string host = Path.Combine(Folder, "gfx1100-2");
-        foreach (string file in Directory.EnumerateFiles(Topology("gfx1100-2"), "*", SearchOption.AllDirectories))
-        {
-            string to = Path.Combine(host, Path.GetRelativePath(Topology("gfx1100-2"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        TopologyFixtures.CopyTo("gfx1100-2", host);
 
         File.AppendAllText(Path.Combine(host, "nodes", "1", "properties"), "bogus line\n");
         (int code, string text, string error) = await Cli.Run("verify", CriuFixtures.Path_("hosts/gfx1100-2/amdgpu-kfd-5.img"), "--host", host);
