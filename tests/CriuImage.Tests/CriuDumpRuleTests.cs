@@ -40,6 +40,24 @@ public sealed class CriuDumpRuleTests : TempFolder
     }
 
     [Theory]
+    [InlineData("amdgpu-kfd-5.img", "amdgpu-kfd-6.img")]
+    [InlineData("amdgpu-renderD-7.img", "amdgpu-renderD-9.img")]
+    public async Task KfdBoOnAMapping_IsCri314_OnlyWhenTheVmIsKnownToBeOne(string original, string second)
+    {
+        // Another process, or another open of the render node, has its own VM: the overlap is no longer known.
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("damaged/kfd-bo-on-mapping")))
+        {
+            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
+        }
+
+        Assert.Contains("CRI314", await Codes(dump));
+        File.Copy(Path.Combine(dump, original), Path.Combine(dump, second));
+        Assert.DoesNotContain("CRI314", await Codes(dump));
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public async Task Case_RaisesItsCode(string name)
     {

@@ -220,7 +220,11 @@ internal static class DumpCrossRules
                     }
                 }
 
-                foreach (CriuDumpFile nodeFile in nodes.Where(n => n.RenderNode!.Message.GpuId == gpu))
+                // The KFD VM is the VM of the one DRM file the process passed to ACQUIRE_VM; every DRM file has its own VM
+                // (amdgpu_driver_open_kms), and another process has another. Which file that was is in CRIU's
+                // files.img, not read: compare only when one process has one render node of this GPU.
+                List<CriuDumpFile> sameGpu = [.. nodes.Where(n => n.RenderNode!.Message.GpuId == gpu)];
+                foreach (CriuDumpFile nodeFile in kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu : [])
                 {
                     foreach (CriuBoEntry bo in nodeFile.RenderNode!.Message.Bos)
                     {
