@@ -28,6 +28,8 @@ public sealed class CriuDumpRuleTests : TempFolder
         ["render minor 300"] = ("CRI317", d => EditNode(d, 8, n => n.DrmRenderMinor = 300)),
         ["addr not the last mapping's"] = ("CRI318", d => EditNode(d, 7, n => n.BoEntries[0].Addr = 0x1234_0000)),
         ["is_import from a KFD handle"] = ("CRI319", d => EditNode(d, 7, n => n.BoEntries[2].Handle = 3)),
+        ["unread drm-pages short"] = ("CRI322", d => Cut(d, "amdgpu-drm-pages-7-128-0001.img", 8)),
+        ["unmapped GTT BO with contents"] = ("CRI323", d => EditNode(d, 7, n => n.BoEntries[1].PreferredDomains = 0x2)),
         ["drm-pages of no BO"] = ("CRI320", d => File.Copy(Path.Combine(d, "amdgpu-drm-pages-7-128-0001.img"), Path.Combine(d, "amdgpu-drm-pages-7-128-0009.img"))),
         ["no kfd image"] = ("CRI321", d => File.Delete(Path.Combine(d, "amdgpu-kfd-5.img"))),
     };

@@ -198,6 +198,10 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor OrphanCriuFile = new("CRI320", "OrphanCriuFile", "A CRIU contents or node file that belongs to nothing in the dump", Severity.Warning);
     /// <summary>CRI321: A render node in a dump with no KFD image: restore has no GPU map for it.</summary>
     public static readonly DiagnosticDescriptor RenderNodeWithoutKfd = new("CRI321", "RenderNodeWithoutKfd", "A render node in a dump with no KFD image: restore has no GPU map for it", Severity.Error);
+    /// <summary>CRI322: A drm-pages file shorter than its BO, whose contents restore does not read.</summary>
+    public static readonly DiagnosticDescriptor ContentsShortUnread = new("CRI322", "ContentsShortUnread", "A drm-pages file shorter than its BO, whose contents restore does not read", Severity.Warning);
+    /// <summary>CRI323: Contents saved for an unmapped render-node BO, which restore does not write back.</summary>
+    public static readonly DiagnosticDescriptor ContentsNotRestored = new("CRI323", "ContentsNotRestored", "Contents saved for an unmapped render-node BO, which restore does not write back", Severity.Warning);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Descriptors)

@@ -15,14 +15,21 @@ internal static class DumpCrossRules
 
     public static void Check(CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
     {
-        List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null)];
-        List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is not null)];
-        List<CriuDumpFile> dmabufs = [.. dump.OfKind(CriuFileKind.DmaBuf).Where(f => f.Dmabuf is not null)];
+        // Only messages protobuf-c unpacks take part: of the others CRIU has no values (CRI304 says so).
+        List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is { } k && Unpacks(k.Problems))];
+        List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && Unpacks(n.Problems))];
+        List<CriuDumpFile> dmabufs = [.. dump.OfKind(CriuFileKind.DmaBuf).Where(f => f.Dmabuf is { } d && Unpacks(d.Problems))];
         CheckRevisions(dump, report);
         foreach (CriuDumpFile kfd in kfds)
         {
             CheckKfd(kfd, report);
             CheckKfdPages(kfd, dump, complete, report);
+        }
+
+        // A KFD pages file whose KFD image is absent or unreadable still has its own header to hold its length to.
+        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages).Where(p => p.Header is not null && !kfds.Any(k => k.Name.Id == p.Name.Id)))
+        {
+            CheckLength(pages, pages.Header!.Value, "the header's byte count", read: true, report);
         }
 
         // An unreadable KFD image is reported on its own; what depends on it is not checked rather than blamed.
@@ -143,16 +150,21 @@ internal static class DumpCrossRules
                 report(pages, new Diagnostic(Descriptors.KfdPagesHeaderMismatch, $"the header says {header} bytes, but the VRAM and GTT KFD BOs of gpu_id 0x{gpu.GpuId:x} hold {sum}; restore refuses the mismatch") { ByteOffset = 0 });
             }
 
-            CheckLength(pages, header, "the header's byte count", report);
+            CheckLength(pages, header, "the header's byte count", read: true, report);
         }
     }
 
-    private static void CheckLength(CriuDumpFile file, UInt128 expected, string what, Action<CriuDumpFile, Diagnostic> report)
+    private static bool Unpacks(IReadOnlyList<CriuProblem> problems) => !problems.Any(p => p.Kind == CriuProblemKind.Unpack);
+
+    /// <summary>The file's length against the contents it should hold; <paramref name="read"/>: whether restore reads them (else a short file loses nothing restore uses).</summary>
+    private static void CheckLength(CriuDumpFile file, UInt128 expected, string what, bool read, Action<CriuDumpFile, Diagnostic> report)
     {
         var held = (UInt128)file.ContentsBytes;
         if (held < expected)
         {
-            report(file, new Diagnostic(Descriptors.ContentsShort, $"the file holds {held} bytes after its header, but {what} is {expected}: {expected - held} bytes of contents are lost") { ByteOffset = file.Input.Length });
+            report(file, read
+                ? new Diagnostic(Descriptors.ContentsShort, $"the file holds {held} bytes after its header, but {what} is {expected}: {expected - held} bytes of contents are lost") { ByteOffset = file.Input.Length }
+                : new Diagnostic(Descriptors.ContentsShortUnread, $"the file holds {held} bytes after its header, but {what} is {expected}; restore does not read it (not VRAM or GTT, or unmapped), so nothing it restores is lost") { ByteOffset = file.Input.Length });
         }
         else if (held > expected)
         {
@@ -181,12 +193,14 @@ internal static class DumpCrossRules
         {
             CriuBoEntry bo = n.Bos[i];
             CriuDumpFile? pages = byIndex.GetValueOrDefault((uint)i);
+
+            // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
+            bool vramOrGtt = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0;
+            bool read = vramOrGtt && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
             if (pages is null)
             {
                 if (complete)
                 {
-                    // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
-                    bool read = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0 && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
                     report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
                         $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
@@ -196,7 +210,13 @@ internal static class DumpCrossRules
             }
 
             // The drm-pages header is an uninitialised variable (amdgpu_plugin_drm.c): only the length tells.
-            CheckLength(pages, bo.Size, $"the size of BO {i} (handle {bo.Handle})", report);
+            CheckLength(pages, bo.Size, $"the size of BO {i} (handle {bo.Handle})", read, report);
+            if (vramOrGtt && !read && bo.Size > 0 && (ulong)pages.ContentsBytes >= bo.Size && bo.IsImport == 0)
+            {
+                report(nodeFile, new Diagnostic(Descriptors.ContentsNotRestored,
+                    $"BO {i} (handle {bo.Handle}, {bo.Size} bytes, {(((bo.PreferredDomains & DomainVram) != 0) ? "VRAM" : "GTT")}) has its contents in {Path.GetFileName(pages.Input.Path)}, but it has no mapping, and restore writes contents only into mapped BOs (restore_bo_contents_drm skips num_of_vms == 0, amdgpu_plugin_drm.c:204-208): it comes back without them")
+                { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
+            }
         }
     }
 

@@ -42,7 +42,9 @@ public static class DumpVerifier
     private static FileReport Report(CriuDumpFile file, DiagnosticBag bag)
     {
         FindingSummary summary = bag.Summary();
-        FileStatus status = file.Damage != CriuDamage.None ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
+        // A message protobuf-c cannot unpack is unreadable to CRIU, whatever the lenient reader made of it.
+        bool unpackable = file.Damage == CriuDamage.None && !(file.Kfd?.Problems ?? file.RenderNode?.Problems ?? file.Dmabuf?.Problems ?? []).Any(p => p.Kind == CriuProblemKind.Unpack);
+        FileStatus status = !unpackable ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         ulong mappings = (ulong)(file.RenderNode?.Message.Bos.Sum(b => (long)b.VmEntries.Length) ?? 0);
         bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
         return new FileReport(file.Input.Path, status, bag.Listed, mappings)
@@ -86,7 +88,8 @@ public static class DumpVerifier
             bag.Add(new Diagnostic(Descriptors.CriuRevisionMismatch, "no CRIU revision writes this message: its entries carry the fields of different schema revisions") { ByteOffset = CriuHeader.Size });
         }
 
-        if (file.RenderNode is { } node)
+        // protobuf-c returns no message at all: the values read leniently are not the file's to judge further.
+        if (file.RenderNode is { } node && !problems.Any(p => p.Kind == CriuProblemKind.Unpack))
         {
             RenderNodeRules.Check(node, file.Input.Path, bag, target);
         }
