@@ -112,11 +112,12 @@ public sealed class ImageScanner
                 long next = Resync(position + 1);
                 if (next < 0)
                 {
-                    Damage(ImageDamage.Truncated, bytes.Length < FrameHeader.Size ? _source.Length : position, expected, $"{what}; no valid frame follows (the trailer is missing)", fatal: false);
+                    Damage(ImageDamage.Truncated, bytes.Length < FrameHeader.Size ? _source.Length : position + problem.Offset(), expected, $"{what}; no valid frame follows (the trailer is missing)", fatal: false);
                     break;
                 }
 
-                Damage(ImageDamage.FrameHeader, position, expected, $"{what}; {next - position} bytes skipped to the next valid frame at byte {next}", fatal: false);
+                // FORMAT.md section 11: flags, payload length and record count are located in the frame header.
+                Damage(ImageDamage.FrameHeader, position + problem.Offset(), expected, $"{what}; {next - position} bytes skipped to the next valid frame at byte {next}", fatal: false);
                 LoseContext(expected);
                 position = next;
                 resynced = true;
@@ -225,7 +226,9 @@ public sealed class ImageScanner
                     PreambleProblem.UnsupportedVersion => ImageDamage.UnsupportedVersion,
                     _ => ImageDamage.IncompatibleFeatures,
                 };
-                Damage(damage, problem == PreambleProblem.Checksum ? 12 : offset, null, problem == PreambleProblem.Checksum ? $"{detail}, and the image needs incompatible features 0x{preamble.Incompat & ~FormatLimits.KnownIncompat:x8} that this reader does not implement" : detail, fatal: true);
+                // FORMAT.md section 2 checks the preamble CRC before the incompat features, and section 11 locates a
+                // CRC mismatch at byte 0: a damaged preamble that also names unknown features is reported there.
+                Damage(problem == PreambleProblem.Checksum ? ImageDamage.PreambleChecksum : damage, offset, null, problem == PreambleProblem.Checksum ? $"{detail}; with it the preamble names incompatible features 0x{preamble.Incompat & ~FormatLimits.KnownIncompat:x8} that this reader does not implement, so the image is not read further" : detail, fatal: true);
                 return false;
         }
 
