@@ -146,8 +146,9 @@ internal sealed class ArchiveReader
         byte[]? content = null;
         if (sparse == TarSparse.PaxKind.Version1)
         {
-            // Read through the sparse map: never the map's bytes as the file's.
-            bool whole = messageName || (criu is null && length <= _options.MaxMessageBytes);
+            // Read through the sparse map: never the map's bytes as the file's. Only a message file is
+            // read whole; of anything else, the first 8 bytes tell whether it is a contents file or an image.
+            bool whole = messageName;
             if (whole && length > _options.MaxMessageBytes)
             {
                 Add(path, new UnreadableInput(path, $"holds {length} bytes, more than the {_options.MaxMessageBytes} bytes this tool reads into memory"));
@@ -173,6 +174,12 @@ internal sealed class ArchiveReader
         }
 
         bool image = head.AsSpan().StartsWith(Preamble.Magic);
+        if (image && content is null && sparse == TarSparse.PaxKind.Version1)
+        {
+            Add(path, new UnreadableInput(path, $"entry {_entry}: a criu-image stored as a PAX sparse entry: not supported (re-create the archive without -S)"));
+            return;
+        }
+
         if (criu is null && !image)
         {
             _regular[name] = new EntryData(length, head, null);
