@@ -1,7 +1,6 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.IO;
 
 namespace CriuImage.Sources;
 
@@ -171,7 +170,12 @@ public static class InputCollector
         CriuFileName? criu = CriuFileName.Parse(name);
         if (file.Length == 0)
         {
-            if (criu is not null)
+            if (NotRegular(file.FullName) is { } kind)
+            {
+                // A FIFO would block the open until a writer came; a device or socket is no dump file either.
+                set.Skipped.Add(new SkippedInput(path, $"a {kind}, not a regular file: not opened", SkipKind.NotRegular));
+            }
+            else if (criu is not null)
             {
                 // CRIU writes an 8-byte header into every file: a CRIU file of length 0 is damage to report, read without opening.
                 set.Files.Add(new InputFile { Path = path, Folder = folder, Length = 0, CriuName = criu, Content = [], Found = true });
@@ -204,6 +208,17 @@ public static class InputCollector
             set.Unreadable.Add(new UnreadableInput(path, $"cannot open: {e.Message}"));
         }
     }
+
+    /// <summary>What a file that is not a regular file is (FIFO, socket, device), or null for a regular file or where it cannot be told.</summary>
+    private static string? NotRegular(string path) =>
+        !Posix.Supported || !Posix.TryStat(path, followLinks: true, out Posix.FileStat stat, out _) ? null : stat.Type switch
+        {
+            Posix.Fifo => "FIFO",
+            Posix.Socket => "socket",
+            Posix.CharacterDevice => "character device",
+            Posix.BlockDevice => "block device",
+            _ => null,
+        };
 
     private static InputFile FromDisk(string diskPath, string folder, long length, Stream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
     {
@@ -322,77 +337,6 @@ public static class InputCollector
             return;
         }
 
-        try
-        {
-            Stream compressed = compression == Compression.Gzip && options.Progress is { } progress ? new ProgressStream(stream, consumed => progress(display, consumed)) : stream;
-            using Stream source = compression == Compression.Gzip ? new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true) : stream;
-            using var tar = new TarReader(source, leaveOpen: true);
-            while (tar.GetNextEntry(copyData: false) is { } entry)
-            {
-                AddArchiveEntry(entry, display, set, options);
-            }
-
-            if (compression == Compression.Gzip)
-            {
-                options.Progress?.Invoke(display, -1);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            set.Unreadable.Add(new UnreadableInput(display, $"the archive is damaged: {e.Message}"));
-        }
-    }
-
-    private static void AddArchiveEntry(TarEntry entry, string archive, InputSet set, InputOptions options)
-    {
-        string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-        string path = $"{archive}:{name}";
-        string folder = $"{archive}:{(name.LastIndexOf('/') is int slash and >= 0 ? name[..slash] : "")}";
-        switch (entry.EntryType)
-        {
-            case TarEntryType.Directory:
-                return;
-            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                break;
-            default:
-                set.Skipped.Add(new SkippedInput(path, $"an archive entry of type {entry.EntryType}, not a regular file", SkipKind.ArchiveEntry));
-                return;
-        }
-
-        if (name.Contains('\uFFFD', StringComparison.Ordinal))
-        {
-            set.Skipped.Add(new SkippedInput(path, "the name is not valid UTF-8", SkipKind.NameNotUtf8));
-            return;
-        }
-
-        CriuFileName? criu = CriuFileName.Parse(name[(name.LastIndexOf('/') + 1)..]);
-        Stream data = entry.DataStream ?? Stream.Null;
-        long length = entry.Length;
-        byte[] head = new byte[Math.Min(8, length)];
-        data.ReadExactly(head);
-        bool image = head.AsSpan().StartsWith(Preamble.Magic);
-        bool message = criu is { Kind: CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf } || image;
-        if (criu is null && !image)
-        {
-            set.Skipped.Add(new SkippedInput(path, "neither a criu-image nor a CRIU amdgpu file", SkipKind.Other));
-            return;
-        }
-
-        byte[]? content = null;
-        if (message)
-        {
-            if (length > options.MaxMessageBytes)
-            {
-                set.Unreadable.Add(new UnreadableInput(path, $"holds {length} bytes, more than the {options.MaxMessageBytes} bytes this tool reads into memory"));
-                return;
-            }
-
-            content = new byte[length];
-            head.CopyTo(content, 0);
-            data.ReadExactly(content.AsSpan(head.Length));
-        }
-
-        // Contents files: only the header was read; TarReader seeks past the rest in a plain archive.
-        set.Files.Add(new InputFile { Path = path, Folder = folder, Length = length, CriuName = criu, IsImage = image, Content = content, Head = head, Found = true });
+        ArchiveReader.Read(stream, display, set, options, compression);
     }
 }
