@@ -59,6 +59,32 @@ public sealed class CriuDumpRuleTests : TempFolder
         Assert.DoesNotContain("CRI314", await Codes(dump));
     }
 
+    [Fact]
+    public async Task AFileSkippedAsALink_IsNotSaidToBeMissing()
+    {
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("criu-dev")))
+        {
+            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
+        }
+
+        foreach (string name in new[] { "amdgpu-pages-5-1a2b.img", "amdgpu-drm-pages-7-128-0000.img" })
+        {
+            string elsewhere = Path.Combine(Folder, name);
+            File.Move(Path.Combine(dump, name), elsewhere);
+            File.CreateSymbolicLink(Path.Combine(dump, name), elsewhere);
+        }
+
+        (int code, string text, _) = await Cli.Run("verify", dump);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("CRI312", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("CRI308", text, StringComparison.Ordinal);
+        Assert.Equal(2, text.Split('\n').Count(l => l.Contains(": skipped: a symbolic link", StringComparison.Ordinal)));
+        (code, text, _) = await Cli.Run("verify", "--follow-symlinks", dump);
+        Assert.Equal((0, false), (code, text.Contains(": skipped: a symbolic link", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Case_RaisesItsCode(string name)

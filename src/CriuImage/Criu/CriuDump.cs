@@ -142,6 +142,12 @@ public sealed class CriuDumpFile
 /// <param name="Files">Its files, in the order found.</param>
 public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
 {
+    /// <summary>
+    /// Names of CRIU files of this folder that exist but were not read (a symbolic link skipped, a file that
+    /// could not be read): not missing, only unknown, so no rule says they are absent.
+    /// </summary>
+    public IReadOnlySet<string> Unread { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The revisions every message file of the dump fits (none when they disagree).</summary>
     public CriuRevisions Revisions => Files.Aggregate(CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2, (all, f) => all & f.Revisions);
 

@@ -40,11 +40,18 @@ public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<i
             }
         }
 
+        // CRIU files that are there but were not read: a skipped link, an unreadable file (an overridden archive
+        // entry has its last copy among the files).
+        var unread = inputs.Skipped.Where(s => s.Kind != SkipKind.ArchiveEntry).Select(s => s.Path).Concat(inputs.Unreadable.Select(u => u.Path))
+            .Select(p => (Folder: Path.GetDirectoryName(p) ?? "", Name: Path.GetFileName(p)))
+            .Where(p => CriuFileName.Parse(p.Name) is not null)
+            .ToLookup(p => p.Folder, p => p.Name, StringComparer.Ordinal);
         var dumps = new List<PlannedDump>();
         foreach (var group in criu.GroupBy(c => c.Folder, StringComparer.Ordinal))
         {
             var files = group.Select(c => CriuDumpFile.Read(inputs.Files[c.Index], c.Name)).ToList();
-            dumps.Add(new PlannedDump(new CriuDump(group.Key, files), group.All(c => inputs.Files[c.Index].Found), [.. group.Select(c => c.Index)]));
+            var dump = new CriuDump(group.Key, files) { Unread = new HashSet<string>(unread[group.Key], StringComparer.Ordinal) };
+            dumps.Add(new PlannedDump(dump, group.All(c => inputs.Files[c.Index].Found), [.. group.Select(c => c.Index)]));
         }
 
         return new InputPlan(dumps, images);

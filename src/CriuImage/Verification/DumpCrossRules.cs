@@ -33,7 +33,7 @@ internal static class DumpCrossRules
         }
 
         // An unreadable KFD image is reported on its own; what depends on it is not checked rather than blamed.
-        bool kfdPresent = dump.OfKind(CriuFileKind.KfdImage).Any();
+        bool kfdPresent = dump.OfKind(CriuFileKind.KfdImage).Any() || dump.Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
         bool kfdComplete = kfdPresent && kfds.Count == dump.OfKind(CriuFileKind.KfdImage).Count();
         var gpuIds = new HashSet<uint>(dump.Gpus.Select(g => g.GpuId));
         foreach (CriuDumpFile node in nodes)
@@ -132,7 +132,7 @@ internal static class DumpCrossRules
             CriuDumpFile? pages = dump.OfKind(CriuFileKind.KfdPages).FirstOrDefault(p => p.Name.Id == kfdFile.Name.Id && p.Name.GpuId == gpu.GpuId);
             if (pages is null)
             {
-                if (complete)
+                if (complete && !dump.Unread.Contains($"amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img"))
                 {
                     report(kfdFile, new Diagnostic(Descriptors.KfdPagesMissing, $"no amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
                 }
@@ -199,7 +199,7 @@ internal static class DumpCrossRules
             bool read = vramOrGtt && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
             if (pages is null)
             {
-                if (complete)
+                if (complete && !dump.Unread.Contains($"amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img"))
                 {
                     report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
                         $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
