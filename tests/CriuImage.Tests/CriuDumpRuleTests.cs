@@ -31,6 +31,7 @@ public sealed class CriuDumpRuleTests : TempFolder
         ["unread drm-pages short"] = ("CRI322", d => Cut(d, "amdgpu-drm-pages-7-128-0001.img", 8)),
         ["unmapped GTT BO with contents"] = ("CRI323", d => EditNode(d, 7, n => n.BoEntries[1].PreferredDomains = 0x2)),
         ["drm-pages of no BO"] = ("CRI320", d => File.Copy(Path.Combine(d, "amdgpu-drm-pages-7-128-0001.img"), Path.Combine(d, "amdgpu-drm-pages-7-128-0009.img"))),
+        ["kfd contents on two gpus"] = ("CRI324", _ => { }),
         ["no kfd image"] = ("CRI321", d => File.Delete(Path.Combine(d, "amdgpu-kfd-5.img"))),
     };
 
@@ -106,7 +107,18 @@ public sealed class CriuDumpRuleTests : TempFolder
     [InlineData("released-v4.2")]
     [InlineData("criu-dev")]
     [InlineData("d5377d5d2")]
-    public async Task CleanDumps_HaveNoFindings(string folder) => Assert.Empty(await Codes(CriuFixtures.Path_(folder)));
+    public async Task CleanDumps_HaveNoFindings_ButCriuDevsOwnRestoreBug(string folder) =>
+        Assert.Equal(folder == "criu-dev" ? ["CRI324"] : [], await Codes(CriuFixtures.Path_(folder)));
+
+    [Fact]
+    public async Task ParallelRestoreOffsets_AreWrong_ForEveryGpuAfterTheFirstWithContents()
+    {
+        // One VRAM BO per GPU: the first GPU reads from its file's start, each of the 7 others past it.
+        (_, string json, _) = await Cli.Run("verify", "--format", "json", CriuFixtures.Path_("hosts/mi300x-8"));
+        JsonNode[] found = [.. JsonNode.Parse(json)!["files"]!.AsArray().SelectMany(f => f!["diagnostics"]!.AsArray()).Where(d => d!["code"]!.GetValue<string>() == "CRI324")!];
+        Assert.Equal(7, found.Length);
+        Assert.Equal(["4096", "8192", "12288", "16384", "20480", "24576", "28672"], found.Select(d => System.Text.RegularExpressions.Regex.Match(d["message"]!.GetValue<string>(), @"starting (\d+) bytes").Groups[1].Value));
+    }
 
     [Fact]
     public async Task AFolderOfDumps_IsVerifiedDumpByDump_BesideImages()
@@ -126,7 +138,7 @@ public sealed class CriuDumpRuleTests : TempFolder
         Assert.Equal(1, code);
         JsonArray files = JsonNode.Parse(output)!["files"]!.AsArray();
         Assert.Equal(21, files.Count);
-        var withFindings = files.Where(f => f!["status"]!.GetValue<string>() != "ok").Select(f => Path.GetRelativePath(Folder, f!["path"]!.GetValue<string>())).ToList();
+        var withFindings = files.Where(f => f!["summary"]!["errors"]!.GetValue<long>() > 0).Select(f => Path.GetRelativePath(Folder, f!["path"]!.GetValue<string>())).ToList();
         Assert.Equal([Path.Combine("damaged", "counts-off", "amdgpu-kfd-5.img")], withFindings);
         Assert.Equal(2, JsonNode.Parse(output)!["skipped"]!.AsArray().Count);
     }

@@ -24,6 +24,7 @@ internal static class DumpCrossRules
         {
             CheckKfd(kfd, report);
             CheckKfdPages(kfd, dump, complete, report);
+            CheckParallelRestoreOffsets(kfd, report);
         }
 
         // A KFD pages file whose KFD image is absent or unreadable still has its own header to hold its length to.
@@ -151,6 +152,39 @@ internal static class DumpCrossRules
             }
 
             CheckLength(pages, header, "the header's byte count", read: true, report);
+        }
+    }
+
+    /// <summary>
+    /// criu-dev's parallel restore keeps one read offset across the GPUs of a KFD image while each GPU reads
+    /// its own pages file (restore_bo_data, amdgpu_plugin.c:1654, :1717-1728; parallel_restore_bo_contents,
+    /// :2266-2286): every GPU after one with VRAM or GTT contents reads from the wrong place.
+    /// </summary>
+    private static void CheckParallelRestoreOffsets(CriuDumpFile kfdFile, Action<CriuDumpFile, Diagnostic> report)
+    {
+        if (!kfdFile.Revisions.HasFlag(CriuRevisions.CriuDev))
+        {
+            return;
+        }
+
+        CriuKfd kfd = kfdFile.Kfd!.Message;
+        UInt128 offset = 0;
+        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Take((int)Math.Min((long)kfd.NumOfGpus + kfd.NumOfCpus, kfd.DeviceEntries.Count)).Where(d => d.IsGpu))
+        {
+            UInt128 own = 0;
+            foreach (KfdBoEntry bo in kfd.BoEntries.Where(b => b.GpuId == gpu.GpuId && b.HasContents))
+            {
+                own += bo.Size;
+            }
+
+            if (own > 0 && offset > 0)
+            {
+                report(kfdFile, new Diagnostic(Descriptors.ParallelRestoreOffset,
+                    $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected")
+                { ByteOffset = gpu.ByteOffset });
+            }
+
+            offset += own;
         }
     }
 
