@@ -197,7 +197,7 @@ public sealed class ArchiveEntryTests : TempFolder
             zip.Write(tar);
         }
 
-        using var forward = new ForwardOnly(compressed.ToArray());
+        using var forward = new NonSeekableStream(compressed.ToArray());
         InputCollector.ReadArchive(forward, "a.tar", set, new InputOptions(), InputCollector.Compression.Gzip);
         return set;
     }
@@ -279,19 +279,4 @@ public sealed class ArchiveEntryTests : TempFolder
     }
 
     private static void Octal(string digits, byte[] header, int at) => Encoding.ASCII.GetBytes(digits + "\0").CopyTo(header, at);
-
-    private sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes, writable: false)
-    {
-        public override bool CanSeek => false;
-
-        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override long Length => throw new NotSupportedException();
-    }
 }

@@ -48,12 +48,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     public async Task KfdBoOnAMapping_IsCri314_OnlyWhenTheVmIsKnownToBeOne(string original, string second)
     {
         // Another process, or another open of the render node, has its own VM: the overlap is no longer known.
-        string dump = Path.Combine(Folder, "dump");
-        Directory.CreateDirectory(dump);
-        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("damaged/kfd-bo-on-mapping")))
-        {
-            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
-        }
+        string dump = CopyDump("damaged/kfd-bo-on-mapping");
 
         Assert.Contains("CRI314", await Codes(dump));
         File.Copy(Path.Combine(dump, original), Path.Combine(dump, second));
@@ -63,12 +58,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [Fact]
     public async Task AFileSkippedAsALink_IsNotSaidToBeMissing()
     {
-        string dump = Path.Combine(Folder, "dump");
-        Directory.CreateDirectory(dump);
-        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("criu-dev")))
-        {
-            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
-        }
+        string dump = CopyDump("criu-dev");
 
         foreach (string name in new[] { "amdgpu-pages-5-1a2b.img", "amdgpu-drm-pages-7-128-0000.img" })
         {
@@ -90,12 +80,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [MemberData(nameof(Cases))]
     public async Task Case_RaisesItsCode(string name)
     {
-        string dump = Path.Combine(Folder, "dump");
-        Directory.CreateDirectory(dump);
-        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("criu-dev")))
-        {
-            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
-        }
+        string dump = CopyDump("criu-dev");
 
         (string code, Action<string> breakIt) = CaseMakers[name];
         breakIt(dump);
@@ -204,6 +189,19 @@ public sealed class CriuDumpRuleTests : TempFolder
         File.WriteAllBytes(Path.Combine(dump, name), [.. BitConverter.GetBytes((ulong)body.Length), .. body]);
 
     /// <summary>Re-encodes a criu-dev render node with Google.Protobuf after <paramref name="edit"/>.</summary>
+    /// <summary>A copy of the fixture dump <paramref name="fixture"/> in this test's folder.</summary>
+    private string CopyDump(string fixture)
+    {
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_(fixture)))
+        {
+            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
+        }
+
+        return dump;
+    }
+
     private static void EditNode(string dump, int id, Action<criu_render_node> edit)
     {
         string path = Path.Combine(dump, $"amdgpu-renderD-{id}.img");

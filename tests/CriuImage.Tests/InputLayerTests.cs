@@ -193,21 +193,6 @@ public sealed class InputLayerTests : TempFolder
         Assert.Contains("more than the 1024 bytes", Assert.Single(set.Unreadable).Reason, StringComparison.Ordinal);
     }
 
-    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
-    {
-        public override bool CanSeek => false;
-
-        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override long Length => throw new NotSupportedException();
-    }
-
     private sealed class CountingStream(Stream inner) : Stream
     {
         public long BytesRead { get; private set; }
