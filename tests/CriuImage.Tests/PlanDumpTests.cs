@@ -212,6 +212,20 @@ public sealed class PlanDumpTests : TempFolder
     }
 
     [Fact]
+    public async Task ALinkNamedOnTheCommandLine_IsReadAsItsTarget()
+    {
+        string link = Path.Combine(Folder, "checkpointed.img");
+        File.CreateSymbolicLink(link, CriuFixtures.Path_("criu-dev/amdgpu-kfd-5.img"));
+        (int plan, string steps, _) = await Cli.Run("plan", link);
+        Assert.Equal(0, plan);
+        Assert.Contains($"{link}: /dev/kfd of pid 4242, 2 GPUs", steps, StringComparison.Ordinal);
+        (_, string text, _) = await Cli.Run("verify", link);
+        Assert.Contains("CRIU criu-dev", text, StringComparison.Ordinal);
+        (int missing, string output, string error) = await Cli.Run("plan", Path.Combine(Folder, "absent"));
+        Assert.Equal((2, "", $"{Path.Combine(Folder, "absent")}: error: no such file or folder\n"), (missing, output, error));
+    }
+
+    [Fact]
     public async Task AFolderWithoutCriuFiles_IsOneLine_Exit2()
     {
         (int code, string output, string error) = await Cli.Run("plan", Folder);

@@ -39,7 +39,7 @@ internal static class PlanCommand
                 byte[]? piped = path == "-" ? await std.ReadAllBytesAsync(path, cancellationToken) : null;
                 bool pipedImage = piped is not null && piped.AsSpan().StartsWith(Format.Preamble.Magic);
                 if (!pipedImage && InputCollector.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
-                    && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
+                    && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }] || inputs.Files.Count == 0))
                 {
                     return await PlanDumpsAsync(path, inputs, host, profile, json, std);
                 }
@@ -102,7 +102,12 @@ internal static class PlanCommand
 
         if (inputPlan.Dumps.Count == 0)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to plan"));
+            // An input that could not be read has said so in its own line.
+            if (inputs.Unreadable.Count == 0)
+            {
+                await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to plan"));
+            }
+
             return ExitCodes.Unusable;
         }
 

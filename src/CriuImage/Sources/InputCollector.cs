@@ -56,7 +56,13 @@ public static class InputCollector
     {
         try
         {
+            // A symbolic link named on the command line is followed: its target's length counts, not the link's.
             var info = new FileInfo(path);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target)
+            {
+                info = target;
+            }
+
             if (info.Length == 0 || IsSpecialDevicePath(path))
             {
                 // Pipes, /dev/stdin and <(...) report length 0: read them as streams, never by seeking.
