@@ -14,6 +14,14 @@ public sealed class CriuShowTests : TempFolder
         Snapshot.Verify("Criu.Show.criu-dev", CriuFixtures.Portable(output));
     }
 
+    [Fact]
+    public async Task ADamagedFile_IsShownUnreadable_Exit2()
+    {
+        (int code, string output, string error) = await Cli.Run("show", CriuFixtures.Path_("damaged/truncated-kfd"));
+        Assert.Equal((2, ""), (code, error));
+        Assert.Contains("amdgpu-kfd-5.img: kfd: unreadable: at byte 260", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("criu-dev")]
     [InlineData("archives/checkpoint-criu-dev.tar.gz")]

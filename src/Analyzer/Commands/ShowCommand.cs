@@ -91,7 +91,9 @@ internal static class ShowCommand
             await std.Text.WriteAsync(string.Join("\n", plan.Dumps.Select(d => DumpShowReport.Text(d.Dump))));
         }
 
-        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
+        // A file shown as unreadable (damaged header or wire) is an input that could not be read, as in verify.
+        bool damaged = plan.Dumps.Any(d => d.Dump.Files.Any(f => f.Damage != Criu.CriuDamage.None));
+        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
     }
 
     private static async Task WriteTextAsync(string path, ImageHeader header, ImageReader reader, TextWriter output, CancellationToken cancellationToken)
