@@ -48,7 +48,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     public async Task KfdBoOnAMapping_IsCri314_OnlyWhenTheVmIsKnownToBeOne(string original, string second)
     {
         // Another process, or another open of the render node, has its own VM: the overlap is no longer known.
-        string dump = CopyDump("damaged/kfd-bo-on-mapping");
+        string dump = CriuFixtures.CopyTo("damaged/kfd-bo-on-mapping", Path.Combine(Folder, "dump"));
 
         Assert.Contains("CRI314", await Codes(dump));
         File.Copy(Path.Combine(dump, original), Path.Combine(dump, second));
@@ -58,7 +58,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [Fact]
     public async Task AFileSkippedAsALink_IsNotSaidToBeMissing()
     {
-        string dump = CopyDump("criu-dev");
+        string dump = CriuFixtures.CopyTo("criu-dev", Path.Combine(Folder, "dump"));
 
         foreach (string name in new[] { "amdgpu-pages-5-1a2b.img", "amdgpu-drm-pages-7-128-0000.img" })
         {
@@ -80,7 +80,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [MemberData(nameof(Cases))]
     public async Task Case_RaisesItsCode(string name)
     {
-        string dump = CopyDump("criu-dev");
+        string dump = CriuFixtures.CopyTo("criu-dev", Path.Combine(Folder, "dump"));
 
         (string code, Action<string> breakIt) = CaseMakers[name];
         breakIt(dump);
@@ -110,12 +110,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     {
         foreach (string folder in new[] { "criu-dev", "damaged/counts-off" })
         {
-            string copy = Path.Combine(Folder, folder);
-            Directory.CreateDirectory(copy);
-            foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_(folder)))
-            {
-                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-            }
+            CriuFixtures.CopyTo(folder, Path.Combine(Folder, folder));
         }
 
         File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), Path.Combine(Folder, "criu-dev", "renderD128.cimg"));
@@ -153,12 +148,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [Fact]
     public async Task D5377d5d2_DrmPages_AreNamedByPid_AndMissingOnesAreFound()
     {
-        string dump = Path.Combine(Folder, "d5377");
-        Directory.CreateDirectory(dump);
-        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_("d5377d5d2")))
-        {
-            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
-        }
+        string dump = CriuFixtures.CopyTo("d5377d5d2", Path.Combine(Folder, "d5377"));
 
         Assert.Empty(await Codes(dump));
         File.Delete(Path.Combine(dump, "amdgpu-drm-pages-4242-129-0000.img"));
@@ -189,19 +179,6 @@ public sealed class CriuDumpRuleTests : TempFolder
         File.WriteAllBytes(Path.Combine(dump, name), [.. BitConverter.GetBytes((ulong)body.Length), .. body]);
 
     /// <summary>Re-encodes a criu-dev render node with Google.Protobuf after <paramref name="edit"/>.</summary>
-    /// <summary>A copy of the fixture dump <paramref name="fixture"/> in this test's folder.</summary>
-    private string CopyDump(string fixture)
-    {
-        string dump = Path.Combine(Folder, "dump");
-        Directory.CreateDirectory(dump);
-        foreach (string file in Directory.EnumerateFiles(CriuFixtures.Path_(fixture)))
-        {
-            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
-        }
-
-        return dump;
-    }
-
     private static void EditNode(string dump, int id, Action<criu_render_node> edit)
     {
         string path = Path.Combine(dump, $"amdgpu-renderD-{id}.img");

@@ -148,6 +148,9 @@ public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
     /// </summary>
     public IReadOnlySet<string> Unread { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>Whether a KFD image of the folder is among <see cref="Unread"/>: the GPU map is then unknown, not absent.</summary>
+    internal bool KfdImageUnread => Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
+
     /// <summary>The revisions every message file of the dump fits (none when they disagree).</summary>
     public CriuRevisions Revisions => Files.Aggregate(CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2, (all, f) => all & f.Revisions);
 

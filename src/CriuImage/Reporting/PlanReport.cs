@@ -71,7 +71,7 @@ public static class PlanReport
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Append($"  {finding.Severity.ToString().ToLowerInvariant()} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Append($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
             }
 
             if (node.NoCalls is { } why)
@@ -242,7 +242,7 @@ public static class PlanReport
             {
                 json.WriteStartObject();
                 json.WriteString("code", finding.Descriptor.Id);
-                json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+                json.WriteString("severity", TextReport.Name(finding.Severity));
                 json.WriteString("message", finding.Message);
                 json.WriteEndObject();
             }

@@ -95,8 +95,7 @@ public sealed record DumpRestorePlan
 
         // The render node's target GPU comes from the GPU map the KFD restore builds (restore_maps): without one, -ENODEV.
         // A KFD image that is there but could not be read here leaves the map unknown, not absent.
-        bool kfdUnread = dump.Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
-        if (kfd.Count == 0 && complete && !kfdUnread)
+        if (kfd.Count == 0 && complete && !dump.KfdImageUnread)
         {
             return step with { Refusal = "the dump has no KFD image, so CRIU has no GPU map: maps_get_dest_gpu finds no target for it, -ENODEV (amdgpu_plugin.c:1875-1879)" };
         }

@@ -48,7 +48,7 @@ public static class HostCheckReport
 
         foreach (HostFinding f in result.Findings)
         {
-            text.AppendLine(c, $"  {Severity(f.Descriptor)} {f.Descriptor.Id}: {Printable.Escape(f.Message)}");
+            text.AppendLine(c, $"  {Reporting.TextReport.Name(f.Descriptor.Severity)} {f.Descriptor.Id}: {Printable.Escape(f.Message)}");
         }
 
         return text.ToString();
@@ -108,7 +108,7 @@ public static class HostCheckReport
     {
         json.WriteStartObject();
         json.WriteString("code", f.Descriptor.Id);
-        json.WriteString("severity", Severity(f.Descriptor));
+        json.WriteString("severity", Reporting.TextReport.Name(f.Descriptor.Severity));
         json.WriteString("message", f.Message);
         if (f.Property is not null)
         {
@@ -143,8 +143,6 @@ public static class HostCheckReport
             json.WriteNumber(name, v);
         }
     }
-
-    private static string Severity(DiagnosticDescriptor d) => d.Severity.ToString().ToLowerInvariant();
 
     /// <summary>The verdict's fields: <c>"restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"</c>.</summary>
     public static void WriteVerdict(Utf8JsonWriter json, HostCheckResult result)

@@ -32,6 +32,18 @@ internal static class CriuFixtures
 
     public static string Path_(string relative) => Path.Combine(Root, relative);
 
+    /// <summary>Copies the files of the fixture dump <paramref name="relative"/> into <paramref name="destination"/> (created) and returns it.</summary>
+    public static string CopyTo(string relative, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (string file in Directory.EnumerateFiles(Path_(relative)))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        }
+
+        return destination;
+    }
+
     /// <summary>Makes output independent of where the repository is: the fixture root becomes <c>fixtures/criu</c>.</summary>
     public static string Portable(string text) => text.Replace(Root, "fixtures/criu", StringComparison.Ordinal);
 
