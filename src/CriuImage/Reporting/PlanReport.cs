@@ -107,7 +107,7 @@ public static class PlanReport
             text.Append($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
-                RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                RestoreCheck check = refusal.Descriptor.Check!;
                 text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
             }
 
@@ -290,7 +290,7 @@ public static class PlanReport
                 json.WriteStartArray("refusals");
                 foreach (Diagnostic refusal in call.Refusals)
                 {
-                    RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                    RestoreCheck check = refusal.Descriptor.Check!;
                     json.WriteStartObject();
                     json.WriteString("code", refusal.Descriptor.Id);
                     json.WriteString("outcome", check.Outcome);
