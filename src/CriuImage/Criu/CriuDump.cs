@@ -1,4 +1,4 @@
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

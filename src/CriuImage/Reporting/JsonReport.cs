@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;

@@ -1,4 +1,5 @@
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Input;
 
 namespace CriuImage.Verification;
 

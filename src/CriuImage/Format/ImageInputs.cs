@@ -1,0 +1,13 @@
+using CriuImage.Input;
+
+namespace CriuImage.Format;
+
+/// <summary>What the criu-image reader sees in a file of the inputs.</summary>
+public static class ImageInputs
+{
+    extension(InputFile file)
+    {
+        /// <summary>True when the file's first bytes are the criu-image magic.</summary>
+        public bool IsImage => file.Head.AsSpan().StartsWith(Preamble.Magic);
+    }
+}
