@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CriuImage.Criu;
 using CriuImage.Input;
+using CriuImage.Reporting;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;

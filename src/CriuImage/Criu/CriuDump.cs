@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using CriuImage.Input;
 
 namespace CriuImage.Criu;

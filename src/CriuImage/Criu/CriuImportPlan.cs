@@ -1,4 +1,6 @@
 using System.Globalization;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
 using CriuImage.Input;
 
 namespace CriuImage.Criu;

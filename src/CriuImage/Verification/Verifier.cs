@@ -1,4 +1,5 @@
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
 using CriuImage.Input;
 
 namespace CriuImage.Verification;

@@ -1,6 +1,7 @@
+using CriuImage.Format;
 using CriuImage.Input;
 
-namespace CriuImage.Format;
+namespace CriuImage;
 
 /// <summary>What the criu-image reader sees in a file of the inputs.</summary>
 public static class ImageInputs
