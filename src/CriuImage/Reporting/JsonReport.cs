@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CriuImage.Diagnostics;
 using CriuImage.IO;
+using CriuImage.Input;
 using CriuImage.Kernel;
-using CriuImage.Sources;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
