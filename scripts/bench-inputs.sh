@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Speed of the input layer against its peers, one run, the published build (docs/performance.md):
-#   scripts/bench-inputs.sh [MIB]    (default 1024: MiB of contents in the big dump)
+#   scripts/bench-inputs.sh [MIB]    (default 1024: MiB of contents in the big dump; needs zstd, python3 and
+#                                     GNU time, Debian's zstd, python3 and time packages)
 # - plain tar: verify of a tar holding MIB MiB of contents vs one holding 64 KiB (seeking past contents:
 #   the time must not grow with the contents);
 # - zstd: verify of the .tar.zst vs `zstd -dc > /dev/null` of it;
@@ -75,9 +76,11 @@ seconds() {
   local best= t
   for _ in 1 2 3; do
     if [ "${WALL:-0}" = 1 ]; then
-      t=$( { /usr/bin/time -f '%e' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+      /usr/bin/time -o "$work/time" -f '%e' "$@" >/dev/null 2>&1 || true
+      t=$(cat "$work/time")
     else
-      t=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+      /usr/bin/time -o "$work/time" -f '%U %S' "$@" >/dev/null 2>&1 || true
+      t=$(awk '{print $1 + $2}' "$work/time")
     fi
     if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
   done
