@@ -12,6 +12,12 @@ public static class ToolInfo
     public static string Version { get; } = ReadVersion();
 
     /// <summary>
+    /// docs/diagnostics.md as reports link to it: a reference relative to the tool's folder, where the document
+    /// ships, so that no report carries the path the tool was installed at.
+    /// </summary>
+    public const string DiagnosticsReference = "docs/diagnostics.md";
+
+    /// <summary>
     /// docs/diagnostics.md as an absolute <c>file:</c> URI: the document ships beside the library (in the
     /// build output and in both packages), so a SARIF viewer can open it offline.
     /// </summary>
