@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CriuImage.Abi;
+using CriuImage.Format;
 
 namespace CriuImage.Native;
 

@@ -23,6 +23,9 @@ public sealed class NativeLibraryTests : TempFolder
         Assert.Contains("ERROR SUMMARY: 0 errors", error, StringComparison.Ordinal);
         Assert.Contains("definitely lost: 0 bytes", error, StringComparison.Ordinal);
         Assert.StartsWith("verify exit 0\n", output, StringComparison.Ordinal);
+        (int planCode, string plan, _) = await Cli.Run("plan", "--format", "json", "--target-kernel", "6.17.1", "--", image);
+        Assert.Equal(1, planCode);
+        Assert.Contains($"plan exit 1\n{plan}libcriuimage {Reporting.ToolInfo.Version}\n", output, StringComparison.Ordinal);
         Assert.Contains("criu_image_write_mappings: BO 2 has 1 mappings; 0 were given and 3 more is too many", error, StringComparison.Ordinal);
 
         // The image is what the C structs said, read back by the library.
@@ -67,6 +70,19 @@ public sealed class NativeLibraryTests : TempFolder
             string root = RepoPaths.Root + "/";
             Assert.Equal((code, json.Replace(root, "", StringComparison.Ordinal), error.Replace(root, "", StringComparison.Ordinal).TrimEnd('\n')), (ours.Code, ours.Output, ours.Error.TrimEnd('\n')));
         }
+    }
+
+    [NativeFact]
+    public void TheLibraryExports_ExactlyTheFunctionsTheHeaderDeclares()
+    {
+        string header = File.ReadAllText(Path.Combine(NativeArtifacts.IncludeFolder, "criu_image.h"));
+        string[] declared = [.. System.Text.RegularExpressions.Regex.Matches(header, @"^[a-z][^(\n]*?\b(criu_image_[a-z0-9_]+)\(", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+        var (code, symbols, error) = NativeArtifacts.Run("nm", Folder, ["-D", "--defined-only", Path.Combine(NativeArtifacts.LibraryFolder, "libcriuimage.so")]);
+        Assert.True(code == 0, error);
+        string[] exported = [.. symbols.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[^1].Split('@')[0]).Where(n => n.StartsWith("criu_image_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        Assert.Equal(declared, exported);
+        Assert.Equal(11, declared.Length);
     }
 
     /// <summary>Compiles an example with gcc against artifacts/ through pkg-config (rpath set, so it runs in place).</summary>

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -6,7 +8,7 @@ namespace CriuImage.Reporting;
 /// <summary>
 /// SARIF 2.1.0: one run of the <c>criu-image</c> driver (with its version) with every rule, one result per
 /// listed finding, and the invocation with its exit code. The driver and its rules link to docs/diagnostics.md
-/// by a relative reference (<see cref="DiagnosticDescriptor.HelpUri"/>), resolved against the folder the tool
+/// by a relative reference (<see cref="ToolInfo.HelpReference"/>), resolved against the folder the tool
 /// runs from, where the document ships: the log is the same whichever build wrote it and wherever it is
 /// installed. Findings past the listing limit are counted in the run's properties.
 /// A KFD image checked against a host carries the verdict and the GPU map in its artifact's properties, as
@@ -115,7 +117,7 @@ public static class SarifReport
             json.WriteStartObject("shortDescription");
             json.WriteString("text", rule.Title);
             json.WriteEndObject();
-            json.WriteString("helpUri", rule.HelpUri);
+            json.WriteString("helpUri", ToolInfo.HelpReference(rule));
             json.WriteStartObject("defaultConfiguration");
             json.WriteString("level", TextReport.Name(rule.Severity));
             json.WriteEndObject();
@@ -164,7 +166,7 @@ public static class SarifReport
         if (d.Call is { } call)
         {
             json.WriteStartObject("properties");
-            json.WriteString("call", Restore.RestoreCallNames.Name(call));
+            json.WriteString("call", RestoreCallNames.Name(call));
             json.WriteEndObject();
         }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Reporting;
 
@@ -17,6 +18,13 @@ public static class ToolInfo
     /// </summary>
     public const string DiagnosticsReference = "docs/diagnostics.md";
 
+    /// <summary>The link reports give to <paramref name="descriptor"/>'s section: <see cref="DiagnosticsReference"/> with the code as fragment.</summary>
+    public static string HelpReference(DiagnosticDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return $"{DiagnosticsReference}#{descriptor.Id.ToLowerInvariant()}";
+    }
+
     /// <summary>
     /// docs/diagnostics.md as an absolute <c>file:</c> URI: the document ships beside the library (in the
     /// build output and in both packages), so a SARIF viewer can open it offline.
@@ -24,7 +32,7 @@ public static class ToolInfo
     public static Uri DiagnosticsDocument { get; } = new(Path.Combine(AppContext.BaseDirectory, "docs", "diagnostics.md"));
 
     /// <summary>The absolute link to <paramref name="descriptor"/>'s section of docs/diagnostics.md.</summary>
-    public static Uri HelpUri(Verification.DiagnosticDescriptor descriptor)
+    public static Uri HelpUri(DiagnosticDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         return new UriBuilder(DiagnosticsDocument) { Fragment = descriptor.Id.ToLowerInvariant() }.Uri;
