@@ -30,21 +30,23 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$what" ] || what=" r2r aot lib"
 wants() { [[ "$what" == *" $1"* ]]; }
-publish() { # PROJECT FOLDER PROPERTIES...
-  local project=$1 folder=$2
-  shift 2
-  dotnet publish "$project" -c Release -r "$rid" -o "$folder" -v q -nologo "$@" >&2
+publish() { # PROJECT FOLDER CONFIGURATION PROPERTIES...
+  local project=$1 folder=$2 configuration=$3
+  shift 3
+  dotnet publish "$project" -c "$configuration" -r "$rid" -o "$folder" -v q -nologo "$@" >&2
 }
 if wants r2r; then
-  publish src/Analyzer "$out/criu-image" --self-contained false
+  publish src/Analyzer "$out/criu-image" Release --self-contained false
   echo "$out/criu-image/criu-image"
 fi
 if wants aot; then
-  publish src/Analyzer "$out/criu-image-aot" -p:PublishAot=true
+  # ReleaseAot (Directory.Build.props): Release with its own bin/ and obj/, shared by the AOT executable and
+  # the library, so that neither a ReadyToRun build nor the other AOT publish makes it recompile.
+  publish src/Analyzer "$out/criu-image-aot" ReleaseAot
   echo "$out/criu-image-aot/criu-image"
 fi
 if wants lib; then
-  publish src/CriuImage.Native "$out/obj/libcriuimage"
+  publish src/CriuImage.Native "$out/obj/libcriuimage" ReleaseAot
   mkdir -p "$out/lib/pkgconfig" "$out/include"
   cp "$out/obj/libcriuimage/CriuImage.Native.so" "$out/lib/libcriuimage.so"
   cp src/CriuImage.Native/include/criu_image.h "$out/include/criu_image.h"

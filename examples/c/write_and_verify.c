@@ -4,7 +4,8 @@
  * written to an image that appears at commit, then verified for a 6.18 kernel.
  *
  *   cc write_and_verify.c $(pkg-config --cflags --libs criu-image) -o write_and_verify
- *   ./write_and_verify OUT.img        exit 0 when the image was written and verifies clean
+ *   ./write_and_verify OUT.img        exit 0 when the image was written, verifies clean for 6.18, and
+ *                                     CRIU's restore of it on 6.18 makes no call the kernel refuses
  *
  * It also shows what a failure looks like: a writer aborted half-way leaves nothing at its path, and a
  * mapping count that is not kept is refused with -EINVAL and a message.
@@ -75,6 +76,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* A folder that is not there: no writer, and the reason. */
+	if (criu_image_writer_open("/nonexistent/x.cimg", CRIU_IMAGE_ABI_LINUX_6_18, err, sizeof(err)) || !strstr(err, "/nonexistent")) {
+		fprintf(stderr, "open in a missing folder: %s\n", err);
+		return 1;
+	}
+
 	/* An aborted writer leaves the path as it was. */
 	existed = access(argv[1], F_OK) == 0;
 	w = criu_image_writer_open(argv[1], CRIU_IMAGE_ABI_LINUX_6_18, err, sizeof(err));
@@ -135,6 +142,15 @@ int main(int argc, char **argv)
 	printf("verify exit %d\n%s", ret, report ? report : "");
 	if (criu_image_last_error(err, sizeof(err)))
 		fprintf(stderr, "verify: %s\n", err);
+	criu_image_free(report);
+	if (ret != 0)
+		return ret;
+
+	/* The calls CRIU's restore would make on a 6.18 kernel, and whether it refuses any (exit 1). */
+	ret = criu_image_plan(argv[1], "6.18.1", &report);
+	if (ret < 0)
+		return fail("plan", ret);
+	printf("plan exit %d\n%s", ret, report ? report : "");
 	criu_image_free(report);
 	printf("libcriuimage %s\n", criu_image_version());
 	return ret;
