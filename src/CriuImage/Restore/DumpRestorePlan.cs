@@ -68,7 +68,7 @@ public sealed record DumpRestorePlan
             Gpus = kfd.DeviceEntries.Count(d => d.IsGpu),
             Arguments =
             [
-                new("op", 2),
+                new("op", (ulong)KfdCriuOp.Restore),
                 new("num_devices", kfd.NumOfGpus),
                 new("num_bos", (uint)kfd.NumOfBos),
                 new("num_objects", kfd.NumOfObjects),
