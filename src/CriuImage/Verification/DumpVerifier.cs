@@ -36,6 +36,7 @@ public static class DumpVerifier
         }
 
         DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
+        ReplayRules.Check(dump, complete, options, target, (file, diagnostic) => bags[file].Add(diagnostic));
         return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f) })];
     }
 

@@ -19,6 +19,9 @@ public sealed record VerifyOptions
     /// </summary>
     public Topology.HostTarget? Host { get; init; }
 
+    /// <summary>The CRIU that restores a dump and its contents path, for the endings of its restore (CRI325-CRI330).</summary>
+    public Restore.ReplayOptions Replay { get; init; } = new();
+
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
 
