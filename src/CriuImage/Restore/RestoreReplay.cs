@@ -404,8 +404,9 @@ public sealed class RestoreReplay
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (dmabufs[i] is not { } into)
             {
-                // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0.
-                Contents(pages, RestorePathConstants.ImageSizeHeader, 0, [Arg("bo", bo.Handle), Arg("fd", 0)], "sdma", _calls);
+                // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
+                // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
+                Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("fd", 0)], -22);
                 continue;
             }
 
@@ -463,7 +464,8 @@ public sealed class RestoreReplay
 
     private RestoreEnding Resume()
     {
-        _calls.AddRange(_parallelContents);
+        // The parallel worker copies when the resume hook joins it (amdgpu_plugin.c:2132-2147).
+        _calls.AddRange(_parallelContents.Select(c => c with { File = "resume", Pass = 0 }));
         _file = "resume";
         _pass = 0;
         if (_lateFailures.Count > 0)
@@ -585,6 +587,11 @@ public sealed class RestoreReplay
     private void Difference(DiagnosticDescriptor code, string cause, string message) =>
         _differences.Add(new RestoreEnding(RestoreEndKind.Differs, code, cause, message) { File = _file });
 
+    /// <summary>
+    /// A failure of the parallel contents thread: the resume hook returns it before KFD_CRIU_OP_RESUME
+    /// (amdgpu_plugin.c:2144-2147), and CRIU's core only logs it (criu/cr-restore.c:2256-2266): the restore
+    /// reports success with the KFD queues never resumed.
+    /// </summary>
     private void Late(DiagnosticDescriptor code, string cause, string message) =>
-        _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, cause, message) { File = "resume" });
+        _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, $"{cause}, criu/cr-restore.c:2256-2266{Dev}", $"{message}; the resume hook returns before AMDKFD_IOC_CRIU_OP RESUME and CRIU's core only logs it, so the restore reports success with the process's KFD queues never resumed") { File = "resume" });
 }
