@@ -36,7 +36,7 @@ internal static class VerifyCommand
         replayOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (bool usable, Restore.KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
+            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
             if (!usable)
             {
                 return ExitCodes.Unusable;
@@ -48,7 +48,13 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            var options = new VerifyOptions { Target = targetProfile, Host = hostTarget, Replay = replay };
+            var options = new VerifyOptions
+            {
+                Target = targetProfile,
+                Host = hostTarget,
+                // The endings only the replay finds depend on the CRIU and its path: said when the user names them.
+                DumpReplay = replay is { Criu: null, Parallel: null } ? null : (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
+            };
 
             InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)

@@ -1,5 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Restore;
 
 namespace CriuImage.Reporting;

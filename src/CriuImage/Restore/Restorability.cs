@@ -1,4 +1,6 @@
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Topology;
 
 namespace CriuImage.Restore;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using CriuImage.Abi;
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Restore;
@@ -500,7 +502,7 @@ public sealed class RestoreReplay
         }
 
         Diagnostic? refusal = call?.Refusals.FirstOrDefault();
-        RestoreCheck? check = refusal is null ? null : RestoreChecks.For(refusal.Descriptor);
+        RestoreCheck? check = refusal?.Descriptor.Check;
         int? errno = check is null ? 0 : Errno(check.Outcome);
         Call(name, request, args, errno is null or 0 ? 0 : errno);
         if (refusal is null)

@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Restore;

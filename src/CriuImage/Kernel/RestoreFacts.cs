@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace CriuImage.Restore;
+namespace CriuImage.Kernel;
 
 /// <summary>
 /// The facts of the restore path that change with kernel and CRIU releases, read from the one data file that
-/// holds them with their sources and the date they were checked (src/CriuImage/Restore/restore-facts.json).
+/// holds them with their sources and the date they were checked (src/CriuImage/Kernel/restore-facts.json).
 /// The next kernel change is one edit there and a test.
 /// </summary>
 public static class RestoreFacts

@@ -1,7 +1,9 @@
 using CriuImage.Criu;
-using CriuImage.Restore;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+using CriuImage.Topology;
 
-namespace CriuImage.Verification;
+namespace CriuImage.Restore;
 
 /// <summary>
 /// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330: the restore init's
@@ -22,17 +24,18 @@ public static class ReplayRules
     ];
 
     /// <summary>
-    /// Replays the restore of <paramref name="dump"/> as <paramref name="options"/> say and reports its endings, when
-    /// the caller named the CRIU or its contents path (<c>verify --criu</c>, <c>--contents</c>); <c>plan</c> always shows them.
+    /// Replays the restore of <paramref name="dump"/> by the CRIU <paramref name="replay"/> names, on
+    /// <paramref name="host"/> and <paramref name="target"/>, and returns its endings, each with the file being
+    /// restored when it happens (<c>verify --criu/--contents</c> passes it as <see cref="Verification.VerifyOptions.DumpReplay"/>).
     /// </summary>
-    public static void Check(CriuDump dump, bool complete, VerifyOptions options, KernelProfile? target, Action<CriuDumpFile, Diagnostic> report)
+    public static IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Check(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(dump);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(report);
-        if (options.Replay is { Criu: null, Parallel: null } || dump.Files.Count == 0 || DumpRestorePlan.Create(dump, options.Replay, options.Host, target, complete).Sequence is not { } sequence)
+        ArgumentNullException.ThrowIfNull(replay);
+        var found = new List<(CriuDumpFile, Diagnostic)>();
+        if (dump.Files.Count == 0 || DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
         {
-            return;
+            return found;
         }
 
         // One finding per code and file: a render node restored over three passes closes descriptor 0 each time, one fact.
@@ -44,8 +47,10 @@ public static class ReplayRules
                 ?? dump.Files[0];
             if (seen.Add((ending.Code!, file)))
             {
-                report(file, new Diagnostic(ending.Code!, $"restore by CRIU {sequence.Criu}: {ending.How.Name()}: {ending.Message} ({ending.Cause})") { ByteOffset = CriuHeader.Size });
+                found.Add((file, new Diagnostic(ending.Code!, $"restore by CRIU {sequence.Criu}: {ending.How.Name()}: {ending.Message} ({ending.Cause})") { ByteOffset = CriuHeader.Size }));
             }
         }
+
+        return found;
     }
 }
