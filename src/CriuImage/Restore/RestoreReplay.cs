@@ -189,6 +189,9 @@ public sealed class RestoreReplay
 
     private RestoreEnding? SerialKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
     {
+        // One thread per GPU (amdgpu_plugin.c:1739-1784): every GPU copies what it can; the first failure in device
+        // order is the one restore_bo_data returns once all are joined.
+        RestoreEnding? failure = null;
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
@@ -196,26 +199,27 @@ public sealed class RestoreReplay
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
             {
-                return Ending(RestoreEndKind.Fails, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:917-922{Dev}", $"{pages} is missing: restore_bo_contents cannot open it and the KFD restore fails");
+                failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:917-922{Dev}", $"{pages} is missing: restore_bo_contents cannot open it and the KFD restore fails");
+                continue;
             }
 
             ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
             if (contents?.Header is { } header && header != total)
             {
-                return Ending(RestoreEndKind.Fails, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:934-938{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: 'size mismatch', -EINVAL");
+                failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:934-938{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: 'size mismatch', -EINVAL");
+                continue;
             }
 
             ulong offset = RestorePathConstants.ImageSizeHeader;
             foreach (int i in indexes)
             {
                 KfdBoEntry bo = kfd.BoEntries[i];
-                Contents(pages, offset, bo.Size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma", _calls);
-                Short(contents, pages, offset, bo.Size, $"KFD BO {i}");
+                Copy(contents, pages, offset, bo.Size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma", _calls, $"KFD BO {i}");
                 offset += bo.Size;
             }
         }
 
-        return null;
+        return failure;
     }
 
     private RestoreEnding? ParallelKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
@@ -250,15 +254,12 @@ public sealed class RestoreReplay
             {
                 ulong size = kfd.BoEntries[i].Size;
                 ulong at = RestorePathConstants.ImageSizeHeader + offset;
-                Contents(pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", _parallelContents);
                 if (offset != own)
                 {
                     Difference(Descriptors.ParallelRestoreOffset, $"plugins/amdgpu/amdgpu_plugin.c:1717-1728,2266-2286{Dev}", $"KFD BO {i} of gpu 0x{gpu.GpuId:x4} is read from byte {at} of {pages}, where its contents start at byte {RestorePathConstants.ImageSizeHeader + own}: restore_bo_data's offset runs across GPUs, each GPU's thread reads its own file");
                 }
-                else
-                {
-                    Short(contents, pages, at, size, $"KFD BO {i}");
-                }
+
+                Copy(contents, pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", _parallelContents, offset != own ? null : $"KFD BO {i}");
 
                 offset += size;
                 own += size;
@@ -424,8 +425,7 @@ public sealed class RestoreReplay
                 Difference(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO (handle {into}) through the imported dma-buf, over the exporter's own contents");
             }
 
-            Contents(pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls);
-            Short(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, $"render-node BO {bo.Handle}");
+            Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls, $"render-node BO {bo.Handle}");
         }
 
         if (dmabufs.Any(d => d is null))
@@ -567,9 +567,20 @@ public sealed class RestoreReplay
         _progress = true;
     }
 
-    private void Short(CriuDumpFile? contents, string pages, ulong offset, ulong size, string what)
+    /// <summary>
+    /// One contents copy: listed when the file holds the bytes; a short read fails in read_fp and sdma_copy_bo's
+    /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
+    /// (CRI310, said of <paramref name="what"/>; null where another finding explains the read).
+    /// </summary>
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, List<CriuCall> into, string? what)
     {
-        if (contents is not null && (ulong)contents.Input.Length < offset + size)
+        if (contents is null || (ulong)contents.Input.Length >= offset + size)
+        {
+            Contents(pages, offset, size, args, copy, into);
+            return;
+        }
+
+        if (what is not null)
         {
             Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {what} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled");
         }
