@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using CriuImage.Reporting;
 using CriuImage.Restore;
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Input;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -31,7 +32,7 @@ internal static class RestorableCommand
                     return ExitCodes.Unusable;
                 }
 
-                InputSet inputs = InputCollector.Collect([path], new InputOptions(), () => Stream.Null);
+                InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => Stream.Null);
                 foreach (UnreadableInput unreadable in inputs.Unreadable)
                 {
                     await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
