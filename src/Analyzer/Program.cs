@@ -76,6 +76,7 @@ public static class Program
             VerifyCommand.Create(std),
             ImportCommand.Create(std),
             PlanCommand.Create(std),
+            RestorableCommand.Create(std),
             HostSnapshotCommand.Create(std),
             HostCheckCommand.Create(output, error),
             ShowCommand.Create(std),
