@@ -58,7 +58,8 @@ void rec_call(const char *call, const char *dev, const char *args, long ret, int
 	rec_line("{\"call\":\"%s\",\"dev\":\"%s\",\"args\":{%s},\"ret\":%ld%s%s}", call, dev, args, ret < 0 ? -1L : ret, tail, via);
 }
 
-/* CRIU's log: errors are recorded (they say why a step failed); the rest goes to stderr with ORACLE_VERBOSE. */
+/* CRIU's log: errors are recorded by their format string (which CRIU line failed; the values can be stack
+ * garbage, e.g. amdgpu_restore_init's uninitialised img_path); everything goes to stderr with ORACLE_VERBOSE. */
 void print_on_level(unsigned int level, const char *fmt, ...)
 {
 	char msg[1024], esc[2100];
@@ -71,6 +72,7 @@ void print_on_level(unsigned int level, const char *fmt, ...)
 	if (level != 1 /* LOG_ERROR */)
 		return;
 	size_t j = 0;
+	snprintf(msg, sizeof(msg), "%s", fmt);
 	for (size_t i = 0; msg[i] && j < sizeof(esc) - 3; i++) {
 		unsigned char c = msg[i];
 		if (c == '"' || c == '\\')
