@@ -199,6 +199,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			if (files[i].done)
 				continue;
 			bool retry = false;
+			rec_line("{\"enter\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d}", files[i].name, pass);
 #ifdef ORACLE_RETRY
 			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id, &retry);
 #else
@@ -223,6 +224,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 		}
 	}
 	int pid = restore_pid(dump, files, n);
+	rec_line("{\"enter\":\"RESUME_DEVICES_LATE\"}");
 	ret = ((CR_PLUGIN_HOOK__RESUME_DEVICES_LATE_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESUME_DEVICES_LATE])(pid);
 	rec_line("{\"hook\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
 	CR_PLUGIN_DESC.exit(CR_PLUGIN_STAGE__RESTORE, 0);
