@@ -176,6 +176,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 	}
 #ifdef ORACLE_RESTORE_INIT
 	if (CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_INIT]) {
+		rec_line("{\"enter\":\"RESTORE_INIT\"}");
 		ret = ((CR_PLUGIN_HOOK__RESTORE_INIT_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_INIT])();
 		rec_line("{\"hook\":\"RESTORE_INIT\",\"ret\":%d}", ret);
 		if (ret) {
@@ -185,6 +186,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 	}
 #endif
 	if (CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__POST_FORKING]) {
+		rec_line("{\"enter\":\"POST_FORKING\"}");
 		ret = ((CR_PLUGIN_HOOK__POST_FORKING_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__POST_FORKING])();
 		rec_line("{\"hook\":\"POST_FORKING\",\"ret\":%d}", ret);
 		if (ret && ret != -ENOTSUP) {
