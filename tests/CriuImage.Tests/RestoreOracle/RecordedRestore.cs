@@ -158,6 +158,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         string? via = (string?)line["via"];
         JsonObject a = line["args"]!.AsObject();
         long ret = (long)line["ret"]! < 0 ? -Errno((string)line["errno"]!) : 0;
+        string request = (string?)line["request"] ?? "";
         string Num(string key) => ((long)a[key]!).ToString(CultureInfo.InvariantCulture);
         string Bo(long handle) => fresh.TryGetValue(handle, out string? saved) ? saved : handle.ToString(CultureInfo.InvariantCulture);
         var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -169,21 +170,21 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                 args["length"] = Num("length");
                 args["target"] = Target((string)a["bo"]!, savedOf);
                 args["copy"] = file == "resume" && mode == "parallel" ? "sdma-parallel" : "sdma";
-                return new OracleCall("CONTENTS", file, pass, args, ret);
+                return new OracleCall("CONTENTS", "", file, pass, args, ret);
             case "DRM_IOCTL_PRIME_FD_TO_HANDLE" when via == "amdgpu_bo_import" && a["fd"] is not null:
                 args["fd"] = Num("fd");
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case var _ when via is not null && !via.StartsWith("drmPrime", StringComparison.Ordinal):
                 return null;
             case "AMDKFD_IOC_GET_VERSION":
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "AMDKFD_IOC_CRIU_OP":
                 foreach (string key in (long)a["op"]! == 3 ? new[] { "op", "num_devices", "num_bos", "num_objects", "priv_data_size" } : ["op"])
                 {
                     args[key] = Num(key);
                 }
 
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_AMDGPU_GEM_CREATE":
                 args["bo"] = a["out_handle"] is { } h ? Bo((long)h) : "refused";
                 foreach (string key in new[] { "bo_size", "alignment", "domains", "domain_flags" })
@@ -191,11 +192,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     args[key] = Num(key);
                 }
 
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_PRIME_HANDLE_TO_FD":
                 args["bo"] = Bo((long)a["handle"]!);
                 args["flags"] = Num("flags");
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_PRIME_FD_TO_HANDLE":
                 if (a["dmabuf"] is { } exporter)
                 {
@@ -211,15 +212,15 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     args["bo"] = Bo((long)imported);
                 }
 
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_GEM_CHANGE_HANDLE":
                 args["bo"] = Num("new_handle");
                 args["new_handle"] = Num("new_handle");
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_AMDGPU_GEM_MMAP":
                 args["bo"] = Num("handle");
                 args["handle"] = Num("handle");
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_AMDGPU_GEM_VA":
                 args["bo"] = Num("handle");
                 foreach (string key in new[] { "operation", "flags", "va_address", "offset_in_bo", "map_size" })
@@ -227,7 +228,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     args[key] = Num(key);
                 }
 
-                return new OracleCall(call, file, pass, args, ret);
+                return new OracleCall(call, request, file, pass, args, ret);
             default:
                 return null;
         }
@@ -262,8 +263,8 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     };
 }
 
-/// <summary>One call, by both sides: name, the CRIU file whose restore makes it, the pass, arguments and return.</summary>
-internal sealed record OracleCall(string Name, string File, int Pass, SortedDictionary<string, string> Args, long Ret)
+/// <summary>One call, by both sides: name, ioctl request ("" for a contents copy), the CRIU file whose restore makes it, the pass, arguments and return.</summary>
+internal sealed record OracleCall(string Name, string Request, string File, int Pass, SortedDictionary<string, string> Args, long Ret)
 {
     /// <summary>True when <paramref name="next"/> is the same contents copy going on (same file and BO, the bytes right after).</summary>
     public bool Continues(OracleCall next) =>
@@ -282,5 +283,5 @@ internal sealed record OracleCall(string Name, string File, int Pass, SortedDict
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{File} pass {Pass}: {Name} {{{string.Join(", ", Args.Select(a => $"{a.Key}={a.Value}"))}}} -> {Ret}";
+        $"{File} pass {Pass}: {Name}{(Request.Length > 0 ? " " + Request : "")} {{{string.Join(", ", Args.Select(a => $"{a.Key}={a.Value}"))}}} -> {Ret}";
 }

@@ -167,6 +167,6 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
             args.Remove("bo");
         }
 
-        return new OracleCall(name, (string)c["file"]!, (int)c["pass"]!, args, long.Parse(c["ret"]!.ToString(), CultureInfo.InvariantCulture));
+        return new OracleCall(name, (string?)c["request"] ?? "", (string)c["file"]!, (int)c["pass"]!, args, long.Parse(c["ret"]!.ToString(), CultureInfo.InvariantCulture));
     }
 }

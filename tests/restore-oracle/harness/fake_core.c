@@ -46,16 +46,17 @@ void rec_line(const char *fmt, ...)
 	pthread_mutex_unlock(&rec_lock);
 }
 
-void rec_call(const char *call, const char *dev, const char *args, long ret, int err)
+void rec_call(const char *call, unsigned long request, const char *dev, const char *args, long ret)
 {
-	(void)err;
-	char tail[96] = "";
+	char tail[96] = "", req[32] = "";
+	if (request)
+		snprintf(req, sizeof(req), ",\"request\":\"0x%08lx\"", request);
 	if (ret < 0)
 		snprintf(tail, sizeof(tail), ",\"errno\":\"%s\"", oracle_errno_name((int)ret));
 	char via[96] = "";
 	if (oracle_via)
 		snprintf(via, sizeof(via), ",\"via\":\"%s\"", oracle_via);
-	rec_line("{\"call\":\"%s\",\"dev\":\"%s\",\"args\":{%s},\"ret\":%ld%s%s}", call, dev, args, ret < 0 ? -1L : ret, tail, via);
+	rec_line("{\"call\":\"%s\"%s,\"dev\":\"%s\",\"args\":{%s},\"ret\":%ld%s%s}", call, req, dev, args, ret < 0 ? -1L : ret, tail, via);
 }
 
 /* CRIU's log: errors are recorded by their format string (which CRIU line failed; the values can be stack

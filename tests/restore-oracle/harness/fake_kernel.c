@@ -253,7 +253,7 @@ static void sdma_copy(struct fake_file *f, uint64_t src, uint64_t dst, uint64_t 
 	snprintf(args, sizeof(args), "\"bo\":\"%s\",\"bo_offset\":%llu,\"length\":%llu,\"file\":%s%s%s,\"file_offset\":%ld",
 		 d ? d->bo->name : "unmapped", d ? (unsigned long long)(dst - d->va + d->offset) : 0ull,
 		 (unsigned long long)size, file ? "\"" : "", file ? file : "null", file ? "\"" : "", offset);
-	rec_call("SDMA_COPY", "sdma", args, 0, 0);
+	rec_call("SDMA_COPY", 0, "sdma", args, 0);
 }
 
 /* drm_ioctl and kfd_ioctl take a call by its number; a larger or smaller argument struct is copied as far as it goes. */
@@ -532,7 +532,7 @@ long fk_ioctl(int fd, unsigned long req, void *arg)
 		snprintf(args, sizeof(args), "\"request\":%lu", req);
 		ret = -EINVAL;
 	}
-	rec_call(call, dev, args, ret, 0);
+	rec_call(call, req, dev, args, ret);
 	pthread_mutex_unlock(&kernel_lock);
 	return ret;
 }

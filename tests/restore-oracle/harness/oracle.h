@@ -8,8 +8,9 @@
 
 /* One JSON line per event; written with write(2) at once so that a crash keeps every line before it. */
 void rec_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Records one call: name, the device it went to, JSON arguments (without braces), return and errno. */
-void rec_call(const char *call, const char *dev, const char *args, long ret, int err);
+/* Records one call: name, ioctl request as the caller passed it (0: none), the device it went to, JSON
+ * arguments (without braces), and the return (0 or -errno). */
+void rec_call(const char *call, unsigned long request, const char *dev, const char *args, long ret);
 /* The libdrm function the current thread is in (NULL: CRIU's own code), said as "via" in each record. */
 extern __thread const char *oracle_via;
 
