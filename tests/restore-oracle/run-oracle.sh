@@ -40,6 +40,7 @@ inc=(-I "$work/compel/include/uapi" -iquote include -iquote criu/include -iquote
 defs=(-D_GNU_SOURCE)
 grep -q 'bool \*retry_needed' criu/include/criu-plugin.h && defs+=(-DORACLE_RETRY)
 grep -q 'CR_PLUGIN_HOOK__RESTORE_INIT' criu/include/criu-plugin.h && defs+=(-DORACLE_RESTORE_INIT)
+grep -q 'required uint32 handle = 6;' plugins/amdgpu/criu-amdgpu.proto && defs+=(-DORACLE_KFD_HANDLE)
 objs=()
 for f in plugins/amdgpu/*.c; do
   gcc -c -g -O0 -w "${defs[@]}" "${inc[@]}" -o "$f.o" "$f"; objs+=("$f.o")

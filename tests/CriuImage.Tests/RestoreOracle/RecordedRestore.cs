@@ -198,7 +198,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                 args["flags"] = Num("flags");
                 return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_PRIME_FD_TO_HANDLE":
-                if (a["dmabuf"] is { } exporter)
+                if (a["kfd_handle"] is { } kfdHandle)
+                {
+                    args["dmabuf_of"] = Num("kfd_handle");
+                }
+                else if (a["dmabuf"] is { } exporter)
                 {
                     args["dmabuf_of"] = Target((string)exporter!, savedOf);
                 }

@@ -8,8 +8,9 @@ namespace CriuImage.Tests.RestoreOracle;
 /// <summary>
 /// <c>plan --format json</c> against CRIU's own restore: tests/restore-oracle/recordings hold every call CRIU's
 /// amdgpu plugin (criu-dev 2cf8f13 and v4.2, compiled unmodified) made on a recording fake kernel for each
-/// fixture dump, and how its restore ended (recorded by run-oracle.sh). The plan's <c>restore</c> member must
-/// give the same calls, arguments, returns and ending, file by file. Where it does not yet, the difference is
+/// fixture dump, and how its restore ended (recorded by run-oracle.sh), on each kernel and, for criu-dev, on
+/// each contents path. The plan's <c>restore</c> member must give the same calls, requests, arguments, returns
+/// and ending, file by file. Where it does not yet, the difference is
 /// listed in tests/restore-oracle/expected-differences.txt; the list is held both ways: a difference that is
 /// not listed fails, and so does a listed one that is gone.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
 
     private static string ExpectedFile => Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "expected-differences.txt");
 
-    /// <summary>The runs plan can be asked for: the parallel contents path (a single process) on each kernel.</summary>
+    /// <summary>The kernels of the runs, as releases plan knows: 6.18 with CHANGE_HANDLE, 6.18.36 without.</summary>
     private static readonly Dictionary<string, string> KernelRelease = new(StringComparer.Ordinal)
     {
         ["6.18"] = "6.18.1",
@@ -57,10 +58,11 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
             foreach (string recording in Directory.EnumerateFiles(Path.Combine(Recordings, reference), "*.jsonl").Order(StringComparer.Ordinal))
             {
                 string dump = Path.GetFileNameWithoutExtension(recording);
-                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => r.Mode == "parallel"))
+                // v4.2 has one contents path (threads per GPU, no parallel worker): its runs differ in nothing but name.
+                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel"))
                 {
-                    string where = $"{reference} {dump} {run.Kernel}";
-                    (IReadOnlyList<OracleCall> planned, string plannedEnd) = await Plan(reference, dump, run.Kernel);
+                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}";
+                    (IReadOnlyList<OracleCall> planned, string plannedEnd) = await Plan(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null);
                     foreach ((string file, bool same, string? difference) in CompareByFile(planned, run.Calls))
                     {
                         if (difference is not null)
@@ -70,7 +72,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
 
                         files++;
                         agreeing += same ? 1 : 0;
-                        if (reference == "criu-dev" && run.Kernel == "6.18")
+                        if (reference == "criu-dev" && run.Kernel == "6.18" && run.Mode == "parallel")
                         {
                             bool render = file.StartsWith("amdgpu-renderD-", StringComparison.Ordinal), isKfd = file.StartsWith("amdgpu-kfd-", StringComparison.Ordinal);
                             renderNodes += render ? 1 : 0;
@@ -126,10 +128,11 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     ];
 
     /// <summary>The plan's calls and ending for the dump, or no calls and the one line plan gave when it did not plan.</summary>
-    private static async Task<(IReadOnlyList<OracleCall> Calls, string End)> Plan(string reference, string dump, string kernel)
+    private static async Task<(IReadOnlyList<OracleCall> Calls, string End)> Plan(string reference, string dump, string kernel, string? contents)
     {
         string folder = Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'));
-        (int code, string json, string error) = await Cli.Run("plan", folder, "--format", "json", "--target-kernel", KernelRelease[kernel], "--criu", reference);
+        string[] path = contents is null ? [] : ["--contents", contents];
+        (int code, string json, string error) = await Cli.Run(["plan", folder, "--format", "json", "--target-kernel", KernelRelease[kernel], "--criu", reference, .. path]);
         if (code == 2)
         {
             return ([], "plan exits 2: " + error.Split('\n')[0]);

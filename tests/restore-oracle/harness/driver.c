@@ -144,6 +144,34 @@ static void write_topology(const char *dump, struct amdgpu_file *files, int n, c
 	}
 }
 
+static long kfd_handles[16][4096];
+static int kfd_images;
+
+long oracle_kfd_handle(int image, unsigned index)
+{
+	return image < kfd_images && index < 4096 ? kfd_handles[image][index] : -1;
+}
+
+/* The KFD images' saved BO handles, in the order the files are restored (criu-dev's kfd_bo_entry.handle). */
+static void read_kfd_handles(const char *dump, struct amdgpu_file *files, int n)
+{
+	for (int i = 0; i < n && kfd_images < 16; i++) {
+		if (strncmp(files[i].name, "amdgpu-kfd-", 11))
+			continue;
+		CriuKfd *e = read_kfd(dump, files[i].name);
+		for (unsigned k = 0; k < 4096; k++) {
+#ifdef ORACLE_KFD_HANDLE
+			kfd_handles[kfd_images][k] = e && k < e->n_bo_entries ? (long)(int)e->bo_entries[k]->handle : -1;
+#else
+			kfd_handles[kfd_images][k] = -1;
+#endif
+		}
+		kfd_images++;
+		if (e)
+			criu_kfd__free_unpacked(e, NULL);
+	}
+}
+
 static int restore_pid(const char *dump, struct amdgpu_file *files, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -258,6 +286,7 @@ int main(int argc, char **argv)
 	int n = list_files(dump, files, 256);
 	snprintf(oracle_sysfs, sizeof(oracle_sysfs), "%s/nodes", tmp);
 	write_topology(dump, files, n, oracle_sysfs);
+	read_kfd_handles(dump, files, n);
 	rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
 
 	pid_t child = fork();

@@ -47,6 +47,7 @@ struct fake_bo {
 	int dmabuf_anchor; /* an fd of the memfd standing for the BO's one dma-buf; -1 before the first export */
 	ino_t dmabuf_ino;
 	uint8_t *cpu;      /* CPU view (userptr: the user's memory; else allocated on first CPU map) */
+	long kfd_handle;   /* a KFD BO's saved handle, -1 when none */
 	bool userptr;
 };
 
@@ -130,6 +131,7 @@ static struct fake_bo *new_bo(const char *fmt, ...)
 	vsnprintf(bo->name, sizeof(bo->name), fmt, ap);
 	va_end(ap);
 	bo->dmabuf_anchor = -1;
+	bo->kfd_handle = -1;
 	bo->mmap_offset = next_mmap_offset;
 	next_mmap_offset += 0x10000000ull;
 	nbos_created++;
@@ -358,8 +360,11 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		if (!known)
 			return -EINVAL;
 	}
+	static int images;
+	int image = images++;
 	for (unsigned i = 0; i < a->num_bos; i++) {
 		struct fake_bo *bo = new_bo("kfd:%04x:%u", b[i].gpu_id, i);
+		bo->kfd_handle = oracle_kfd_handle(image, i);
 		bo->size = b[i].size;
 		/* criu_restore_bo: a dma-buf fd for VRAM and GTT BOs, KFD_INVALID_FD for the others. */
 		if (b[i].alloc_flags & (KFD_IOC_ALLOC_MEM_FLAGS_VRAM | KFD_IOC_ALLOC_MEM_FLAGS_GTT))
@@ -462,7 +467,9 @@ long fk_ioctl(int fd, unsigned long req, void *arg)
 		struct stat st;
 		call = "DRM_IOCTL_PRIME_FD_TO_HANDLE";
 		struct fake_file *d = file_of_fd(p->fd);
-		if (d && d->kind == OBJ_DMABUF)
+		if (d && d->kind == OBJ_DMABUF && d->bo->kfd_handle >= 0)
+			snprintf(args, sizeof(args), "\"dmabuf\":\"%s\",\"kfd_handle\":%ld", d->bo->name, d->bo->kfd_handle);
+		else if (d && d->kind == OBJ_DMABUF)
 			snprintf(args, sizeof(args), "\"dmabuf\":\"%s\"", d->bo->name);
 		else
 			snprintf(args, sizeof(args), "\"fd\":%d", p->fd);
