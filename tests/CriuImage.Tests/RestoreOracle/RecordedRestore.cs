@@ -98,7 +98,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         {
             JsonObject args = hook[i]["args"]!.AsObject();
             string call = (string)hook[i]["call"]!;
-            if (hook[i]["via"] is null && call is "DRM_IOCTL_AMDGPU_GEM_CREATE" or "DRM_IOCTL_PRIME_FD_TO_HANDLE" && args["out_handle"] is { } outHandle)
+            if (ByCriu(hook[i]) && call is "DRM_IOCTL_AMDGPU_GEM_CREATE" or "DRM_IOCTL_PRIME_FD_TO_HANDLE" && args["out_handle"] is { } outHandle)
             {
                 long handle = (long)outHandle;
                 JsonObject? change = hook.Skip(i + 1).FirstOrDefault(c => (string)c["call"]! == "DRM_IOCTL_GEM_CHANGE_HANDLE" && (long)c["args"]!["handle"]! == handle);
@@ -152,6 +152,9 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         }
     }
 
+    /// <summary>True for a call CRIU's plugin makes itself, directly or through drmPrimeHandleToFD/drmPrimeFDToHandle.</summary>
+    private static bool ByCriu(JsonObject line) => (string?)line["via"] is not { } via || via.StartsWith("drmPrime", StringComparison.Ordinal);
+
     private static OracleCall? Normalize(JsonObject line, string file, int pass, Dictionary<long, string> fresh, Dictionary<string, string> savedOf, string mode)
     {
         string call = (string)line["call"]!;
@@ -174,7 +177,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             case "DRM_IOCTL_PRIME_FD_TO_HANDLE" when via == "amdgpu_bo_import" && a["fd"] is not null:
                 args["fd"] = Num("fd");
                 return new OracleCall(call, request, file, pass, args, ret);
-            case var _ when via is not null && !via.StartsWith("drmPrime", StringComparison.Ordinal):
+            case var _ when !ByCriu(line):
                 return null;
             case "AMDKFD_IOC_GET_VERSION":
                 return new OracleCall(call, request, file, pass, args, ret);

@@ -79,7 +79,10 @@ static CriuKfd *read_kfd(const char *dir, const char *name)
 	uint8_t *buf = malloc(st.st_size);
 	size_t n = fread(buf, 1, st.st_size, f);
 	fclose(f);
-	CriuKfd *e = n == (size_t)st.st_size ? criu_kfd__unpack(NULL, n - 8, buf + 8) : NULL;
+	/* The 8-byte size before the message, as open_img_file reads it: bytes after the message are not its. */
+	uint64_t size;
+	memcpy(&size, buf, sizeof(size));
+	CriuKfd *e = n == (size_t)st.st_size && size <= n - 8 ? criu_kfd__unpack(NULL, size, buf + 8) : NULL;
 	free(buf);
 	return e;
 }
