@@ -125,7 +125,7 @@ internal static class PlanCommand
         if (json)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            using (var writer = IO.JsonOutput.Create(buffer))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
