@@ -5,7 +5,7 @@ namespace CriuImage.Bench;
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
-/// <c>generate MAPPINGS FILE</c>: a clean image. <c>bdn ...</c>: the BenchmarkDotNet suite.
+/// <c>generate MAPPINGS FILE</c>: a clean image. <c>criu-phases FILE</c>: where verify of a CRIU file spends (<see cref="CriuPhases"/>). <c>bdn ...</c>: the BenchmarkDotNet suite.
 /// </summary>
 public static class Program
 {
@@ -30,6 +30,8 @@ public static class Program
             case "generate":
                 File.WriteAllBytes(args[2], new Workload(int.Parse(args[1])).ToImage());
                 return 0;
+            case "criu-phases":
+                return CriuPhases.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 5);
             case "bdn":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;

@@ -93,7 +93,7 @@ static void gen_node(size_t n, const char *path)
 		bos[i].size = 0x1000;
 		bos[i].offset = 0x100000000ull + i * 0x1000;
 		bos[i].alloc_flags = 0;
-		bos[i].alignment = 0x1000;
+		bos[i].alignment = 1; /* in CPU pages, as CRIU records it */
 		bos[i].preferred_domains = 0x1; /* CPU: no contents to restore */
 		bos[i].handle = (uint32_t)(i + 1);
 		bos[i].is_import = 0;

@@ -7,6 +7,7 @@ namespace CriuImage.Verification;
 internal sealed class DiagnosticBag
 {
     private readonly long _maxPerCode;
+    private readonly int _limit;
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly Dictionary<string, (DiagnosticDescriptor Descriptor, long Count)> _counts = new(StringComparer.Ordinal);
 
@@ -14,8 +15,12 @@ internal sealed class DiagnosticBag
     public DiagnosticBag(int maxPerCode)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxPerCode);
+        _limit = maxPerCode;
         _maxPerCode = maxPerCode == 0 ? long.MaxValue : maxPerCode;
     }
+
+    /// <summary>Findings listed per code, as given (0: all).</summary>
+    public int Limit => _limit;
 
     /// <summary>True when another finding of <paramref name="descriptor"/> would still be listed.</summary>
     public bool HasRoom(DiagnosticDescriptor descriptor) =>

@@ -70,6 +70,28 @@ public sealed class ImageVerifier : IImageScanHandler
         return analysis.Finish(displayPath);
     }
 
+    /// <summary>
+    /// Runs the analysis on BOs handed over one by one after the header of <paramref name="headerImage"/> (an
+    /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
+    /// converts them, without an image of them in memory.
+    /// </summary>
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
+    {
+        var analysis = new ImageVerifier(options);
+        ImageScanner.Scan(headerImage, analysis);
+        IImageScanHandler handler = analysis;
+        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+        {
+            handler.OnBo(bo, offset);
+            for (int i = 0; i < vms.Length; i++)
+            {
+                handler.OnVm(vms[i], (uint)i, offset);
+            }
+        }
+
+        return analysis.Finish(displayPath);
+    }
+
     void IImageScanHandler.OnHeader(Preamble preamble, ImageHeader header)
     {
         _header = header;
