@@ -33,7 +33,7 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         options ??= VerifyOptions.Default;
         _target = options.Target;
-        _bag = new DiagnosticBag(options.MaxFindingsPerCode);
+        _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
         _report = _bag.Add;
     }
 
@@ -43,6 +43,12 @@ public sealed class ImageVerifier : IImageScanHandler
     /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
     public static FileReport Verify(string path, string displayPath, VerifyOptions? options = null)
     {
+        // A file that is not an image is said to be what it is, whether its finding is held or handed over.
+        if (options?.Listed is { } listed)
+        {
+            options = options with { Listed = d => listed(Described(d, path)) };
+        }
+
         var analysis = new ImageVerifier(options);
         try
         {
@@ -54,10 +60,16 @@ public sealed class ImageVerifier : IImageScanHandler
         }
 
         FileReport report = analysis.Finish(displayPath);
-        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
-            ? report with { Diagnostics = [first with { Message = $"{first.Message} ({kind})" }] }
+        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage
+            ? report with { Diagnostics = [Described(first, path)] }
             : report;
     }
+
+    /// <summary>A finding that the file at byte 0 is no image, with the kind of file it is where that is known.</summary>
+    private static Diagnostic Described(Diagnostic d, string path) =>
+        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+            ? d with { Message = $"{d.Message} ({kind})" }
+            : d;
 
     /// <summary>Runs the analysis of an image held in memory.</summary>
     /// <param name="image">The image's bytes.</param>
