@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Criu;
 
 /// <summary>How much a <see cref="CriuFileReader"/> takes (as System.Formats.Cbor's conformance modes).</summary>

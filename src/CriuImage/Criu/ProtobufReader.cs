@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Criu;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
+using CriuImage.Format;
 
 namespace CriuImage.Reporting;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Restore;
-using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
@@ -70,7 +71,7 @@ public static class PlanReport
             text.Write($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
-                foreach (string line in Topology.HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     text.Write($"  {line}\n");
                 }
@@ -126,7 +127,7 @@ public static class PlanReport
             text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
-                RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                RestoreCheck check = refusal.Descriptor.Check!;
                 text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
             }
 
@@ -219,7 +220,7 @@ public static class PlanReport
         if (kfd.Host is { } result)
         {
             json.WritePropertyName("host");
-            Topology.HostCheckReport.Json(json, kfd.Path, host!, result);
+            HostCheckReport.Json(json, kfd.Path, host!, result);
         }
 
         json.WriteEndObject();
@@ -309,7 +310,7 @@ public static class PlanReport
                 json.WriteStartArray("refusals");
                 foreach (Diagnostic refusal in call.Refusals)
                 {
-                    RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                    RestoreCheck check = refusal.Descriptor.Check!;
                     json.WriteStartObject();
                     json.WriteString("code", refusal.Descriptor.Id);
                     json.WriteString("outcome", check.Outcome);

@@ -1,4 +1,5 @@
-using CriuImage.Restore;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
 
