@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using System.Diagnostics;
 using CriuImage.Criu;
 using CriuImage.Reporting;
@@ -23,6 +24,23 @@ internal static class CriuPhases
         Measure("reader alone", repeats, () => kfd ? CriuFileReader.Lax.ReadKfd(bytes).Message.BoEntries.Count : CriuFileReader.Lax.ReadRenderNode(bytes).Message.Bos.Count);
         Measure("collect the input (reads it)", repeats, () => InputCollector.Collect([path], new InputOptions(), () => Stream.Null).Files.Count);
         Measure("verify the collected input", repeats, () => Verifier.VerifyAsync(inputs, 1, CancellationToken.None).GetAwaiter().GetResult().Reports.Count);
+        CriuDump dump = InputPlan.Of(inputs).Dumps[0].Dump;
+        if (dump.Files[0].RenderNode is { } node)
+        {
+            Measure("  of which: render-node rules", repeats, () =>
+            {
+                var bag = new DiagnosticBag(ImageVerifier.CapPerCode);
+                RenderNodeRules.Check(node, path, bag, null);
+                return bag.Listed.Count;
+            });
+        }
+
+        Measure("  of which: rules across files", repeats, () =>
+        {
+            int found = 0;
+            DumpCrossRules.Check(dump, complete: false, (_, _) => found++);
+            return found;
+        });
         Measure("text report", repeats, () => TextReport.Write(run.Reports, run.Skipped).Length);
         return 0;
     }

@@ -60,12 +60,14 @@ public sealed class CriuWireTypeTests : TempFolder
     [Fact]
     public void Strict_RefusesACountTheLaxReaderRecords()
     {
-        byte[] file = File.ReadAllBytes(CriuFixtures.Path_(Path.Combine("damaged", "counts-off", "amdgpu-renderD-7.img")));
-        CriuMessageFile<CriuRenderNode> lax = CriuFileReader.Lax.ReadRenderNode(file);
-        Assert.NotEqual((ulong)lax.Message.Bos.Count, lax.Message.NumOfBos);
+        byte[] file = File.ReadAllBytes(CriuFixtures.Path_(Path.Combine("damaged", "counts-off", "amdgpu-kfd-5.img")));
+        CriuMessageFile<CriuKfd> lax = CriuFileReader.Lax.ReadKfd(file);
+        Assert.Empty(lax.Problems);
+        Assert.Equal((6UL, 5), (lax.Message.NumOfBos, lax.Message.BoEntries.Count));
         ImageFormatException e = Assert.Throws<ImageFormatException>(() => CriuFileReader.Strict.Held(lax));
         Assert.Equal(lax.Message.NumOfBosOffset, e.ByteOffset);
-        Assert.Contains("num_of_bos says", e.Detail, StringComparison.Ordinal);
+        Assert.Equal("num_of_bos says 6, but the message holds 5 bo_entries", e.Detail);
+        Assert.Throws<ImageFormatException>(() => CriuFileReader.Strict.ReadKfd(file));
     }
 
     private static object Read(CriuFileReader reader, string name, byte[] file) => name switch

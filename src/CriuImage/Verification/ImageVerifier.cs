@@ -88,9 +88,12 @@ public sealed class ImageVerifier : IImageScanHandler
     /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
     /// converts them, without an image of them in memory.
     /// </summary>
-    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyCollection<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
     {
         var analysis = new ImageVerifier(options);
+
+        // The BO count is known: the BO table is made once at its size, never grown by copying.
+        analysis._bos.Capacity = bos.Count;
         ImageScanner.Scan(headerImage, analysis);
         IImageScanHandler handler = analysis;
         foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
