@@ -2,7 +2,7 @@ using CriuImage.Diagnostics;
 using System.Diagnostics;
 using CriuImage.Criu;
 using CriuImage.Reporting;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Verification;
 
 namespace CriuImage.Bench;

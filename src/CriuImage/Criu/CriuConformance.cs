@@ -19,7 +19,7 @@ public enum CriuConformance
 }
 
 /// <summary>What <see cref="CriuConformance.Strict"/> refuses, as one rule for every reader of a message file.</summary>
-public static class CriuConformanceRules
+internal static class CriuConformanceRules
 {
     /// <summary>The first way <paramref name="file"/> breaks the schema, in wire order, or null.</summary>
     public static ImageFormatException? FirstBreach<T>(CriuMessageFile<T> file)

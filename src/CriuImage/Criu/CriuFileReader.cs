@@ -51,7 +51,7 @@ public sealed class CriuFileReader
     /// <summary>
     /// Holds a message already read (by any reader) to this reader's conformance, so that a file is parsed
     /// once and judged the same way wherever it is judged: a strict reader throws the first breach
-    /// (<see cref="CriuConformanceRules.FirstBreach{T}"/>); a lax one takes everything.
+    /// (a count that disagrees with its list, a field protobuf-c would refuse or change); a lax one takes everything.
     /// </summary>
     /// <exception cref="ImageFormatException">Strict, and <paramref name="file"/> breaks the schema.</exception>
     public CriuMessageFile<T> Held<T>(CriuMessageFile<T> file)

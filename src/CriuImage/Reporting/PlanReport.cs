@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Kernel;
 using CriuImage.Restore;
 
@@ -145,7 +146,7 @@ public static class PlanReport
     /// </summary>
     public static void WriteJson(RestorePlan plan, Stream output)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("path", plan.Path);
         json.WriteString("abi", plan.Revision.ToId());

@@ -1,6 +1,6 @@
 using System.Globalization;
 using CriuImage.Diagnostics;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
