@@ -109,6 +109,14 @@ public static class PlanReport
             }
         }
 
+        if (plan.Sequence is { } sequence)
+        {
+            // The restore sequence's writer takes a StringBuilder (its owner's API): its text is held, then escaped line by line.
+            var sequenceText = new System.Text.StringBuilder();
+            RestoreSequenceReport.WriteText(sequence, sequenceText);
+            text.Write(sequenceText.ToString());
+        }
+
         text.Flush();
     }
 
@@ -162,7 +170,7 @@ public static class PlanReport
     /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
     /// "dest_render_minor", "map_of", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
-    /// "calls": [...]}]}</c>, each field only where it applies.
+    /// "calls": [...]}], "restore": {the calls CRIU makes and how the restore ends: docs/restore-calls.md}}</c>, each field only where it applies.
     /// </summary>
     public static void WriteJson(DumpRestorePlan plan, Utf8JsonWriter json)
     {
@@ -199,6 +207,11 @@ public static class PlanReport
         }
 
         json.WriteEndArray();
+        if (plan.Sequence is { } sequence)
+        {
+            RestoreSequenceReport.WriteJson(sequence, json);
+        }
+
         json.WriteEndObject();
     }
 
