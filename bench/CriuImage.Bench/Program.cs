@@ -5,7 +5,8 @@ namespace CriuImage.Bench;
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
-/// <c>generate MAPPINGS FILE</c>: a clean image. <c>inflate FILE</c>, <c>decoders GZFILE ZSTFILE</c>: the
+/// <c>generate MAPPINGS FILE</c>: a clean image. <c>identical MAPPINGS FILE</c>: one BO whose mappings all cover the same pages (every pair overlaps).
+/// <c>criu-phases FILE</c>: where verify of a CRIU file spends (<see cref="CriuPhases"/>). <c>inflate FILE</c>, <c>decoders GZFILE ZSTFILE</c>: the
 /// input layer's decoders beside their peers (InputBench).
 /// <c>bdn ...</c>: the BenchmarkDotNet suite.
 /// </summary>
@@ -32,6 +33,11 @@ public static class Program
             case "generate":
                 File.WriteAllBytes(args[2], new Workload(int.Parse(args[1])).ToImage());
                 return 0;
+            case "identical":
+                WriteIdentical(int.Parse(args[1]), args[2]);
+                return 0;
+            case "criu-phases":
+                return CriuPhases.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 5);
             case "inflate":
                 return InputBench.Inflate(args[1]);
             case "decoders":
@@ -43,5 +49,16 @@ public static class Program
                 Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | inflate FILE | decoders GZFILE ZSTFILE | bdn [BenchmarkDotNet args]");
                 return 2;
         }
+    }
+
+    private static void WriteIdentical(int mappings, string path)
+    {
+        var bo = new Abi.CriuV8BoBucket { GemHandle = 1, Size = 16 * 4096, AllocFlags = (ulong)Abi.GemCreateFlags.VramCleared, PreferredDomains = (uint)Abi.GemDomains.Vram };
+        var vm = new Abi.CriuVmBucket { Start = 0x1000, Last = 0x100F, Offset = 0, Flags = (ulong)(Abi.VmFlags.PageReadable | Abi.VmFlags.PageWriteable) };
+        using FileStream file = File.Create(path);
+        ImageWriter writer = ImageWriter.Create(file, Workload.Header, leaveOpen: true);
+        writer.WriteBo(bo, 0x1_0000_0000, Enumerable.Repeat(vm, mappings).ToArray());
+        writer.CompleteAsync().AsTask().GetAwaiter().GetResult();
+        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

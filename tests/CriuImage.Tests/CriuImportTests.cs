@@ -12,7 +12,7 @@ public sealed class CriuImportTests : TempFolder
     [Fact]
     public void Reader_GivesBackWhatGoogleProtobufWrote()
     {
-        CriuRenderNode node = CriuRenderNodeReader.Read(CriuImages.File(CriuImages.Sample()));
+        CriuRenderNode node = CriuFileReader.Strict.ReadRenderNode(CriuImages.File(CriuImages.Sample())).Message;
         Assert.Equal((0xBEEFu, 9u, 128u, 2UL), (node.GpuId, node.Id, node.DrmRenderMinor, node.NumOfBos));
         CriuBoEntry vram = node.Bos[0];
         Assert.Equal((2UL << 20, 0x1_0000_0000UL, 8UL, 512UL, 4u, 1u, 0u, 2u), (vram.Size, vram.Offset, vram.AllocFlags, vram.Alignment, vram.PreferredDomains, vram.Handle, vram.IsImport, vram.NumOfVms));
@@ -41,14 +41,14 @@ public sealed class CriuImportTests : TempFolder
 
     public static TheoryData<string, string> Damage => new()
     {
-        { "short", "starts with an 8-byte length" },
-        { "length", "the 8-byte header says the message has" },
-        { "cut", "message declares 23 bytes, but only" },
+        { "short", "inside the 8-byte header that CRIU writes first" },
+        { "length", "the header says the message has" },
+        { "cut", "field 5 (bo_entries) declares 23 bytes, but only" },
         { "bo count", "num_of_bos says 3, but the message holds 2 bo_entries" },
         { "vm count", "num_of_vms of BO 1 says 7, but the entry holds 2 vm_entries" },
-        { "missing", "lacks its required field" },
-        { "wire type", "field 9 (num_of_vms) is length-delimited where the November 2025 schema has varint" },
-        { "uint32", "handle is 4294967296, more than a uint32 holds" },
+        { "missing", "drm_bo_entry lacks its required field alignment (5)" },
+        { "wire type", "drm_bo_entry.num_of_vms (field 9) is not a varint: protobuf-c's unpack fails" },
+        { "uint32", "drm_bo_entry.handle is 4294967296, more than a uint32 holds" },
     };
 
     [Theory]
@@ -59,7 +59,7 @@ public sealed class CriuImportTests : TempFolder
         byte[] file = damage switch
         {
             "short" => [1, 2, 3],
-            "length" => [.. CriuImages.File(node), 0],
+            "length" => CriuImages.File(node)[..^1],
             "cut" => Cut(CriuImages.File(node)),
             "bo count" => CriuImages.File(Change(node, n => n.NumOfBos = 3)),
             "vm count" => CriuImages.File(Change(node, n => n.BoEntries[0].NumOfVms = 7)),
@@ -69,7 +69,7 @@ public sealed class CriuImportTests : TempFolder
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
         };
 
-        ImageFormatException e = Assert.Throws<ImageFormatException>(() => CriuRenderNodeReader.Read(file));
+        ImageFormatException e = Assert.Throws<ImageFormatException>(() => CriuFileReader.Strict.ReadRenderNode(file).Message);
         Assert.Contains(message, e.Detail, StringComparison.Ordinal);
         Assert.InRange(e.ByteOffset, 0, file.Length);
     }

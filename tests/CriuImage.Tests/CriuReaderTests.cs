@@ -61,7 +61,7 @@ public sealed class CriuReaderTests : TempFolder
     {
         // pid, num_of_gpus, num_of_cpus, num_of_bos, num_of_objects, shared_mem_size, shared_mem_magic = 0; priv_data empty.
         byte[] file = Message([0x08, 0, 0x10, 0, 0x18, 0, 0x28, 0, 0x38, 0, 0x40, 0, 0x48, 0, 0x52, 0]);
-        CriuMessageFile<CriuKfd> kfd = CriuFileReader.ReadKfd(file);
+        CriuMessageFile<CriuKfd> kfd = CriuFileReader.Lax.ReadKfd(file);
         Assert.Equal(CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2, kfd.Revisions);
         Assert.Equal("released (v3.17..v4.2) or criu-dev or d5377d5d2", CriuRevisionNames.Describe(kfd.Revisions));
         Assert.Empty(kfd.Problems);
@@ -73,7 +73,7 @@ public sealed class CriuReaderTests : TempFolder
         byte[] released = [0x08, 0, 0x10, 0, 0x18, 0, 0x20, 0, 0x28, 0];
         byte[] criuDev = [.. released, 0x30, 0];
         byte[] file = Message([0x08, 0, 0x10, 0, 0x18, 0, 0x28, 2, 0x32, (byte)released.Length, .. released, 0x32, (byte)criuDev.Length, .. criuDev, 0x38, 0, 0x40, 0, 0x48, 0, 0x52, 0]);
-        CriuMessageFile<CriuKfd> kfd = CriuFileReader.ReadKfd(file);
+        CriuMessageFile<CriuKfd> kfd = CriuFileReader.Lax.ReadKfd(file);
         Assert.Equal(CriuRevisions.None, kfd.Revisions);
         // Read by the schema most fields point to (criu-dev): the released entry lacks its handle.
         Assert.Contains(kfd.Problems, p => p.Message.Contains("lacks its required field handle", StringComparison.Ordinal));
@@ -84,7 +84,7 @@ public sealed class CriuReaderTests : TempFolder
     {
         // num_of_gpus = 2^32 + 1 (truncated by protobuf-c), shared_mem_magic missing (unpack fails).
         byte[] file = Message([0x08, 0, 0x10, 0x81, 0x80, 0x80, 0x80, 0x10, 0x18, 0, 0x28, 0, 0x38, 0, 0x40, 0, 0x52, 0]);
-        CriuMessageFile<CriuKfd> kfd = CriuFileReader.ReadKfd(file);
+        CriuMessageFile<CriuKfd> kfd = CriuFileReader.Lax.ReadKfd(file);
         Assert.Equal(1u, kfd.Message.NumOfGpus);
         Assert.Contains(kfd.Problems, p => p.Kind == CriuProblemKind.Truncated && p.Message.Contains("num_of_gpus is 4294967297", StringComparison.Ordinal));
         Assert.Contains(kfd.Problems, p => p.Kind == CriuProblemKind.Unpack && p.Message.Contains("shared_mem_magic", StringComparison.Ordinal));
@@ -96,7 +96,7 @@ public sealed class CriuReaderTests : TempFolder
     [InlineData(new byte[] { 2, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x80 }, "cut off")]
     public void Damage_IsAnImageFormatException_WithTheOffset(byte[] file, string message)
     {
-        ImageFormatException e = Assert.Throws<ImageFormatException>(() => CriuFileReader.ReadKfd(file));
+        ImageFormatException e = Assert.Throws<ImageFormatException>(() => CriuFileReader.Lax.ReadKfd(file));
         Assert.Contains(message, e.Detail, StringComparison.Ordinal);
         Assert.InRange(e.ByteOffset, 0, file.Length);
     }

@@ -58,15 +58,15 @@ internal static class PlanCommand
                 RestorePlan plan = piped is not null
                     ? RestorePlan.Create(piped, "<stdin>", profile)
                     : RestorePlan.Create(path, path, profile);
+                // The report is streamed: a plan of millions of calls is never one string.
                 if (json)
                 {
-                    using var buffer = new MemoryStream();
-                    PlanReport.WriteJson(plan, buffer);
-                    await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                    using var stream = new TextWriterStream(output);
+                    PlanReport.WriteJson(plan, stream);
                 }
                 else
                 {
-                    await output.WriteAsync(PlanReport.WriteText(plan));
+                    PlanReport.WriteText(plan, output);
                 }
 
                 return plan.Calls.Any(c => c.Refused) ? ExitCodes.Findings : ExitCodes.Success;
@@ -121,16 +121,19 @@ internal static class PlanCommand
             return ExitCodes.Unusable;
         }
 
-        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, replay, host, target, d.Complete))];
+        // Each dump is planned and written before the next is planned: the reports stream, one plan is held at a time.
+        bool refused = false;
         if (json)
         {
-            using var buffer = new MemoryStream();
-            using (var writer = IO.JsonOutput.Create(buffer))
+            using var stream = new TextWriterStream(std.Text);
+            using (var writer = IO.JsonOutput.Create(stream))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
-                foreach (DumpRestorePlan plan in plans)
+                foreach (PlannedDump dump in inputPlan.Dumps)
                 {
+                    DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
+                    refused |= plan.Refused;
                     PlanReport.WriteJson(plan, writer);
                 }
 
@@ -138,16 +141,18 @@ internal static class PlanCommand
                 writer.WriteEndObject();
             }
 
-            await std.Text.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n");
+            await std.Text.WriteAsync("\n");
         }
         else
         {
-            foreach (DumpRestorePlan plan in plans)
+            foreach (PlannedDump dump in inputPlan.Dumps)
             {
-                await std.Text.WriteAsync(PlanReport.WriteText(plan));
+                DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
+                refused |= plan.Refused;
+                PlanReport.WriteText(plan, std.Text);
             }
         }
 
-        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : plans.Any(p => p.Refused) ? ExitCodes.Findings : ExitCodes.Success;
+        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : refused ? ExitCodes.Findings : ExitCodes.Success;
     }
 }

@@ -98,7 +98,16 @@ internal static class ShowCommand
         }
         else
         {
-            await std.Text.WriteAsync(string.Join("\n", plan.Dumps.Select(d => DumpShowReport.Text(d.Dump))));
+            // Written as it goes, dump after dump, a blank line between them.
+            for (int i = 0; i < plan.Dumps.Count; i++)
+            {
+                if (i > 0)
+                {
+                    await std.Text.WriteAsync("\n");
+                }
+
+                DumpShowReport.WriteText(plan.Dumps[i].Dump, std.Text);
+            }
         }
 
         // A file shown as unreadable (damaged header or wire) is an input that could not be read, as in verify.

@@ -76,25 +76,58 @@ internal static class VerifyCommand
             }
 
             options = options with { MaxFindingsPerCode = parse.GetValue(maxFindings) };
-            int jobCount = Math.Max(1, parse.GetValue(jobs));
-            VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
-                ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>
-                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options with { BytesRead = bytes }))
-                : await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, inputs.Files.Count >= 2, progress =>
-                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options, progress is null ? null : new Progress<int>(done => progress.Report(done))));
             Severity threshold = parse.GetValue(failOn) switch
             {
                 "warning" => Severity.Warning,
                 "note" => Severity.Note,
                 _ => Severity.Error,
             };
-            int exitCode = run.Reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
-                : run.Reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
-                : ExitCodes.Success;
+            if (options.MaxFindingsPerCode == 0 && parse.GetValue(format) == "text")
+            {
+                // Every finding listed: each goes out as it is found, files one after another, so memory does not grow with them.
+                return ExitCode(StreamText(inputs, options, output, std.Terminal, cancellationToken), threshold);
+            }
+
+            int jobCount = Math.Max(1, parse.GetValue(jobs));
+            VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
+                ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>
+                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options with { BytesRead = bytes }))
+                : await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, inputs.Files.Count >= 2, progress =>
+                    Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options, progress is null ? null : new Progress<int>(done => progress.Report(done))));
+            int exitCode = ExitCode(run, threshold);
             await WriteAsync(run, parse.GetValue(format)!, output, exitCode, std.Terminal);
             return exitCode;
         });
         return command;
+    }
+
+    private static int ExitCode(VerifyRun run, Severity threshold) =>
+        run.Reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
+        : run.Reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
+        : ExitCodes.Success;
+
+    /// <summary>The text report written as the files are verified: the same lines, in the same order, as the report written at the end.</summary>
+    private static VerifyRun StreamText(InputSet inputs, VerifyOptions options, TextWriter output, Terminal terminal, CancellationToken cancellationToken)
+    {
+        void Emit(Action<TextWriter> write)
+        {
+            using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            write(text);
+            output.Write(terminal.Colour(text.ToString()));
+        }
+
+        VerifyRun run = Verifier.VerifyInOrder(
+            inputs,
+            options,
+            (path, finding) => Emit(text => TextReport.WriteFinding(path, finding, text)),
+            report => Emit(text => TextReport.WriteFile(report, text)),
+            cancellationToken);
+        Emit(text =>
+        {
+            TextReport.WriteTotals(run.Reports, text);
+            TextReport.WriteSkipped(run.Skipped, text);
+        });
+        return run;
     }
 
     private static async Task WriteAsync(VerifyRun run, string format, TextWriter output, int exitCode, Terminal terminal)

@@ -99,9 +99,9 @@ public sealed class CriuDumpFile
         {
             return name.Kind switch
             {
-                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = CriuFileReader.ReadKfd(content) },
-                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = CriuFileReader.ReadRenderNode(content) },
-                _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.ReadDmabuf(content) },
+                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = CriuFileReader.Lax.ReadKfd(content) },
+                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = CriuFileReader.Lax.ReadRenderNode(content) },
+                _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.Lax.ReadDmabuf(content) },
             };
         }
         catch (ImageFormatException e)
@@ -119,12 +119,12 @@ public sealed class CriuDumpFile
     {
         try
         {
-            if (CriuFileReader.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
+            if (CriuFileReader.Lax.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
             {
                 return CriuFileKind.KfdImage;
             }
 
-            if (CriuFileReader.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 })
+            if (CriuFileReader.Lax.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 })
             {
                 return CriuFileKind.RenderNode;
             }

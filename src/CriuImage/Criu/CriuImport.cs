@@ -42,9 +42,13 @@ public static class CriuImport
         ArgumentNullException.ThrowIfNull(writer);
         foreach (CriuBoEntry bo in node.Bos)
         {
-            writer.WriteBo(new BoRecord(bo.Handle, bo.Size, bo.Offset, bo.AllocFlags, bo.PreferredDomains, bo.IsImport, bo.Alignment, 0) { Addr = bo.Addr }, bo.VmEntries);
+            writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
         }
     }
+
+    /// <summary>The BO record an entry becomes: values carried over as they are, the is_import word as the flags word.</summary>
+    internal static BoRecord ToBoRecord(CriuBoEntry bo) =>
+        new(bo.Handle, bo.Size, bo.Offset, bo.AllocFlags, bo.PreferredDomains, bo.IsImport, bo.Alignment, 0) { Addr = bo.Addr };
 
     /// <summary>The whole imported image in memory: <paramref name="header"/> (<see cref="HeaderFor"/>) and every BO of <paramref name="node"/>.</summary>
     internal static ReadOnlyMemory<byte> InMemory(CriuRenderNode node, ImageHeader header)

@@ -36,7 +36,7 @@ public sealed record RenderNodeImport(string Path, ImportOutcome Outcome, string
 
 /// <summary>
 /// Decides, for every render-node file of a set of inputs, whether <c>import</c> writes it: criu-dev render
-/// nodes with BOs are read strictly (<see cref="CriuRenderNodeReader"/>) and imported, with the device ids
+/// nodes with BOs are held to <see cref="CriuConformance.Strict"/> (the one reading verify made of them) and imported, with the device ids
 /// and the process id of their dump's KFD image; released render nodes (gpu_id alone: the GPU state is in the
 /// KFD files) and d5377d5d2 ones (BOs without mappings) are skipped with the reason; damaged ones refused.
 /// </summary>
@@ -115,18 +115,13 @@ public static class CriuImportPlan
                 $"a d5377d5d2 render node: its {lenient.Message.Bos.Count} BOs have no mappings (no vm_entries), which an image records per BO: nothing to import");
         }
 
-        // Stale bytes after the message are CRIU's to ignore (it reads the header's length): so does import.
-        ReadOnlyMemory<byte> content = file.Input.Content!.AsMemory(0, CriuHeader.Size + (int)lenient.MessageLength);
-        CriuRenderNode node;
-        try
+        // The node as verify read it, held to the schema (stale bytes after the message are CRIU's to ignore, and so import's).
+        if (CriuConformanceRules.FirstBreach(lenient) is { } breach)
         {
-            node = CriuRenderNodeReader.Read(content.Span);
-        }
-        catch (ImageFormatException e)
-        {
-            return new RenderNodeImport(path, ImportOutcome.Refuse, e.Message);
+            return new RenderNodeImport(path, ImportOutcome.Refuse, breach.Message);
         }
 
+        CriuRenderNode node = lenient.Message;
         if (node.Bos.Count == 0)
         {
             return new RenderNodeImport(path, ImportOutcome.Skip, $"the render node of gpu_id 0x{node.GpuId:x} has no BOs: nothing to import");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CriuImage.Diagnostics;
 
 namespace CriuImage.Criu;
@@ -5,7 +6,8 @@ namespace CriuImage.Criu;
 /// <summary>
 /// The protobuf wire format (varint, 64-bit, length-delimited, 32-bit fields), enough to read CRIU's
 /// amdgpu images without a protobuf runtime. Lengths are checked against the bytes left; every problem is
-/// an <see cref="ImageFormatException"/> at its offset.
+/// an <see cref="ImageFormatException"/> at its offset. Fields are named by number and a constant name,
+/// and a message is written only when something is wrong: reading a field allocates nothing.
 /// </summary>
 internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
 {
@@ -17,17 +19,75 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
     public readonly bool End => _position == _buffer.Length;
 
     /// <summary>Reads a field key: its number and wire type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (uint Field, int WireType) ReadKey()
     {
-        long at = Offset;
-        ulong key = ReadVarint("a field key");
+        int at = _position;
+        ulong key = _position < _buffer.Length && _buffer[_position] < 0x80 ? _buffer[_position++] : ReadVarintSlow(0, null);
         uint field = (uint)(key >> 3);
-        return field is 0 or > 536_870_911
-            ? throw new ImageFormatException(at, $"field number {key >> 3} is not valid")
-            : (field, (int)(key & 7));
+        if (field is 0 or > 536_870_911)
+        {
+            ThrowBadNumber(baseOffset + at, key);
+        }
+
+        return (field, (int)(key & 7));
     }
 
-    public ulong ReadVarint(string what)
+    /// <summary>Reads the varint of field <paramref name="field"/> (<paramref name="name"/>: its .proto name, or null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadVarint(uint field, string? name)
+    {
+        if (_position < _buffer.Length && _buffer[_position] < 0x80)
+        {
+            return _buffer[_position++];
+        }
+
+        return ReadVarintSlow(field, name);
+    }
+
+    /// <summary>A length-delimited field's bytes, as a reader of their own (offsets stay absolute).</summary>
+    public ProtobufReader ReadMessage(uint field, string? name)
+    {
+        long at = Offset;
+        ulong length = ReadVarint(field, name);
+        if (length > (ulong)(_buffer.Length - _position))
+        {
+            throw new ImageFormatException(at, $"{Describe(field, name)} declares {length} bytes, but only {_buffer.Length - _position} are left");
+        }
+
+        var inner = new ProtobufReader(_buffer.Slice(_position, (int)length), Offset);
+        _position += (int)length;
+        return inner;
+    }
+
+    /// <summary>Skips a field's value, of any wire type proto2 has.</summary>
+    public void Skip(int wireType, uint field)
+    {
+        long at = Offset;
+        switch (wireType)
+        {
+            case 0:
+                ReadVarint(field, null);
+                break;
+            case 2:
+                ReadMessage(field, null);
+                break;
+            case 1 or 5:
+                int size = wireType == 1 ? 8 : 4;
+                if (_buffer.Length - _position < size)
+                {
+                    throw new ImageFormatException(at, $"field {field} is cut off by the end of its message");
+                }
+
+                _position += size;
+                break;
+            default:
+                throw new ImageFormatException(at, $"field {field} has wire type {wireType}, which proto2 messages of CRIU do not use");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadVarintSlow(uint field, string? name)
     {
         long at = Offset;
         ulong value = 0;
@@ -35,13 +95,13 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
         {
             if (_position == _buffer.Length)
             {
-                throw new ImageFormatException(at, $"{what} is cut off by the end of its message");
+                throw new ImageFormatException(at, $"{Describe(field, name)} is cut off by the end of its message");
             }
 
             byte b = _buffer[_position++];
             if (shift == 63 && b > 1)
             {
-                throw new ImageFormatException(at, $"{what} is a varint longer than 64 bits");
+                throw new ImageFormatException(at, $"{Describe(field, name)} is a varint longer than 64 bits");
             }
 
             value |= (ulong)(b & 0x7F) << shift;
@@ -51,51 +111,13 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
             }
         }
 
-        throw new ImageFormatException(at, $"{what} is a varint longer than 10 bytes");
+        throw new ImageFormatException(at, $"{Describe(field, name)} is a varint longer than 10 bytes");
     }
 
-    /// <summary>A length-delimited field's bytes, as a reader of their own (offsets stay absolute).</summary>
-    public ProtobufReader ReadMessage(string what)
-    {
-        long at = Offset;
-        ulong length = ReadVarint($"the length of {what}");
-        if (length > (ulong)(_buffer.Length - _position))
-        {
-            throw new ImageFormatException(at, $"{what} declares {length} bytes, but only {_buffer.Length - _position} are left");
-        }
+    private static string Describe(uint field, string? name) =>
+        field == 0 ? "a field key" : name is null ? $"field {field}" : $"field {field} ({name})";
 
-        var inner = new ProtobufReader(_buffer.Slice(_position, (int)length), Offset);
-        _position += (int)length;
-        return inner;
-    }
-
-    /// <summary>Skips a field of an unknown number.</summary>
-    public void Skip(int wireType, uint field)
-    {
-        long at = Offset;
-        int size = wireType switch
-        {
-            0 => -1,
-            1 => 8,
-            2 => -2,
-            5 => 4,
-            _ => throw new ImageFormatException(at, $"field {field} has wire type {wireType}, which proto2 messages of CRIU do not use"),
-        };
-        if (size == -1)
-        {
-            ReadVarint($"field {field}");
-        }
-        else if (size == -2)
-        {
-            ReadMessage($"field {field}");
-        }
-        else if (_buffer.Length - _position < size)
-        {
-            throw new ImageFormatException(at, $"field {field} is cut off by the end of its message");
-        }
-        else
-        {
-            _position += size;
-        }
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadNumber(long at, ulong key) =>
+        throw new ImageFormatException(at, $"field number {key >> 3} is not valid");
 }

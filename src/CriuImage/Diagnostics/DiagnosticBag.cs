@@ -7,15 +7,25 @@ namespace CriuImage.Diagnostics;
 internal sealed class DiagnosticBag
 {
     private readonly long _maxPerCode;
+    private readonly int _limit;
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly Dictionary<string, (DiagnosticDescriptor Descriptor, long Count)> _counts = new(StringComparer.Ordinal);
 
+    private readonly Action<Diagnostic>? _listed;
+    private long _listedCount;
+
     /// <param name="maxPerCode">Findings listed per code; 0 lists them all.</param>
-    public DiagnosticBag(int maxPerCode)
+    /// <param name="listed">When given, listed findings go to it as they come instead of into <see cref="Listed"/>.</param>
+    public DiagnosticBag(int maxPerCode, Action<Diagnostic>? listed = null)
     {
+        _listed = listed;
         ArgumentOutOfRangeException.ThrowIfNegative(maxPerCode);
+        _limit = maxPerCode;
         _maxPerCode = maxPerCode == 0 ? long.MaxValue : maxPerCode;
     }
+
+    /// <summary>Findings listed per code, as given (0: all).</summary>
+    public int Limit => _limit;
 
     /// <summary>True when another finding of <paramref name="descriptor"/> would still be listed.</summary>
     public bool HasRoom(DiagnosticDescriptor descriptor) =>
@@ -24,7 +34,17 @@ internal sealed class DiagnosticBag
     public void Add(Diagnostic diagnostic)
     {
         long count = Bump(diagnostic.Descriptor, 1);
-        if (count <= _maxPerCode)
+        if (count > _maxPerCode)
+        {
+            return;
+        }
+
+        _listedCount++;
+        if (_listed is { } listed)
+        {
+            listed(diagnostic);
+        }
+        else
         {
             _diagnostics.Add(diagnostic);
         }
@@ -39,7 +59,7 @@ internal sealed class DiagnosticBag
     /// <summary>True totals per severity.</summary>
     public FindingSummary Summary()
     {
-        var summary = new FindingSummary(0, 0, 0, _diagnostics.Count);
+        var summary = new FindingSummary(0, 0, 0, _listedCount);
         foreach ((DiagnosticDescriptor descriptor, long count) in _counts.Values)
         {
             summary += FindingSummary.Count(descriptor.Severity, count, 0);

@@ -171,6 +171,7 @@ public static class CriuJsonWriter
             }
 
             json.WriteEndObject();
+            FlushIfFull(json);
         }
 
         json.WriteEndArray();
@@ -227,6 +228,7 @@ public static class CriuJsonWriter
             }
 
             json.WriteEndObject();
+            FlushIfFull(json);
         }
 
         json.WriteEndArray();
@@ -234,6 +236,15 @@ public static class CriuJsonWriter
         {
             json.WriteNumber("num_of_objects", node.NumOfObjects!.Value);
             json.WriteBase64String("priv_data", (node.PrivData ?? ReadOnlyMemory<byte>.Empty).Span);
+        }
+    }
+
+    /// <summary>A writer over a stream holds what it writes until flushed: the entries of a large file go out as they are written.</summary>
+    private static void FlushIfFull(Utf8JsonWriter json)
+    {
+        if (json.BytesPending > 1 << 16)
+        {
+            json.Flush();
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
@@ -17,16 +16,24 @@ public static class DumpShowReport
     /// <summary>The dump as tables, one section per file.</summary>
     public static string Text(CriuDump dump)
     {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        WriteText(dump, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes <see cref="Text"/>'s tables to <paramref name="text"/> as it goes, row by row.</summary>
+    public static void WriteText(CriuDump dump, TextWriter text)
+    {
         ArgumentNullException.ThrowIfNull(dump);
+        ArgumentNullException.ThrowIfNull(text);
         CultureInfo c = CultureInfo.InvariantCulture;
-        var text = new StringBuilder();
-        text.Append(c, $"{Printable.Escape(dump.Folder)} (CRIU amdgpu dump, {CriuRevisionNames.Describe(dump.Revisions)})\n");
+        text.Write(string.Create(c, $"{Printable.Escape(dump.Folder)} (CRIU amdgpu dump, {CriuRevisionNames.Describe(dump.Revisions)})\n"));
         foreach (CriuDumpFile file in dump.Files)
         {
-            text.Append(c, $"\n{Printable.Escape(file.Input.Path)}: {CriuJsonWriter.KindId(file.Name.Kind)}");
+            text.Write(string.Create(c, $"\n{Printable.Escape(file.Input.Path)}: {CriuJsonWriter.KindId(file.Name.Kind)}"));
             if (file.DamageDetail is { } damage)
             {
-                text.Append(c, $": unreadable: {Printable.Escape(damage.Message)}\n");
+                text.Write(string.Create(c, $": unreadable: {Printable.Escape(damage.Message)}\n"));
             }
             else if (file.Kfd is { } kfd)
             {
@@ -38,15 +45,13 @@ public static class DumpShowReport
             }
             else if (file.Dmabuf is { } dmabuf)
             {
-                text.Append(c, $", GEM handle {dmabuf.Message.GemHandle}\n");
+                text.Write(string.Create(c, $", GEM handle {dmabuf.Message.GemHandle}\n"));
             }
             else
             {
-                text.Append(c, $", {Sizes.Humanize((ulong)file.ContentsBytes)} of contents ({file.ContentsBytes} bytes)\n");
+                text.Write(string.Create(c, $", {Sizes.Humanize((ulong)file.ContentsBytes)} of contents ({file.ContentsBytes} bytes)\n"));
             }
         }
-
-        return text.ToString();
     }
 
     /// <summary>The dump as one JSON object: <c>{"folder", "revision", "files":[{"path", "kind", ...}]}</c>, flags as raw value and names.</summary>
@@ -91,42 +96,42 @@ public static class DumpShowReport
         json.WriteEndObject();
     }
 
-    private static void KfdText(StringBuilder text, CriuKfd kfd)
+    private static void KfdText(TextWriter text, CriuKfd kfd)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        text.Append(c, $", pid {kfd.Pid}, {kfd.NumOfGpus} GPUs, {kfd.BoEntries.Count} BOs\n");
+        text.Write(string.Create(c, $", pid {kfd.Pid}, {kfd.NumOfGpus} GPUs, {kfd.BoEntries.Count} BOs\n"));
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
-            text.Append(c, $"  GPU 0x{gpu.GpuId:x}: render minor {gpu.DrmRenderMinor}, pci {gpu.VendorId:x4}:{gpu.DeviceId:x4}, VRAM {Sizes.Humanize(gpu.VramSize)}\n");
+            text.Write(string.Create(c, $"  GPU 0x{gpu.GpuId:x}: render minor {gpu.DrmRenderMinor}, pci {gpu.VendorId:x4}:{gpu.DeviceId:x4}, VRAM {Sizes.Humanize(gpu.VramSize)}\n"));
         }
 
-        text.Append(c, $"  {"ADDR",-18}  {"SIZE",10}  {"GPU",-8}  {"HANDLE",-10}  FLAGS\n");
+        text.Write(string.Create(c, $"  {"ADDR",-18}  {"SIZE",10}  {"GPU",-8}  {"HANDLE",-10}  FLAGS\n"));
         foreach (KfdBoEntry bo in kfd.BoEntries)
         {
             string handle = bo.Handle switch { null => "-", uint.MaxValue => "none", { } h => h.ToString(c) };
-            text.Append(c, $"  0x{bo.Addr:x16}  {Sizes.Humanize(bo.Size),10}  {"0x" + bo.GpuId.ToString("x4", c),-8}  {handle,-10}  {FlagNames.Join(FlagNames.OfKfdAllocFlags(bo.AllocFlags))}\n");
+            text.Write(string.Create(c, $"  0x{bo.Addr:x16}  {Sizes.Humanize(bo.Size),10}  {"0x" + bo.GpuId.ToString("x4", c),-8}  {handle,-10}  {FlagNames.Join(FlagNames.OfKfdAllocFlags(bo.AllocFlags))}\n"));
         }
     }
 
-    private static void RenderNodeText(StringBuilder text, CriuRenderNode node)
+    private static void RenderNodeText(TextWriter text, CriuRenderNode node)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        text.Append(c, $", gpu_id 0x{node.GpuId:x}, render minor {node.DrmRenderMinor}, {node.Bos.Count} BOs\n");
+        text.Write(string.Create(c, $", gpu_id 0x{node.GpuId:x}, render minor {node.DrmRenderMinor}, {node.Bos.Count} BOs\n"));
         if (node.Bos.Count == 0)
         {
             return;
         }
 
-        text.Append(c, $"  {"HANDLE",10}  {"SIZE",10}  {"DOMAINS",-12}  {"MMAP OFFSET",-18}  ALLOC FLAGS (ALIGNMENT) [IMPORT]\n");
-        text.Append(c, $"  {"",10}  {"MAPPING",-18}  {"END (EXCLUSIVE)",-19}  {"SIZE",10}  {"BO OFFSET",-18}  FLAGS\n");
+        text.Write(string.Create(c, $"  {"HANDLE",10}  {"SIZE",10}  {"DOMAINS",-12}  {"MMAP OFFSET",-18}  ALLOC FLAGS (ALIGNMENT) [IMPORT]\n"));
+        text.Write(string.Create(c, $"  {"",10}  {"MAPPING",-18}  {"END (EXCLUSIVE)",-19}  {"SIZE",10}  {"BO OFFSET",-18}  FLAGS\n"));
         foreach (CriuBoEntry bo in node.Bos)
         {
             string import = bo.IsImport != 0 ? " [IMPORT]" : "";
-            text.Append(c, $"  {bo.Handle,10}  {Sizes.Humanize(bo.Size),10}  {FlagNames.Join(FlagNames.OfDomains(bo.PreferredDomains)),-12}  0x{bo.Offset:x16}  {FlagNames.Join(FlagNames.OfAllocFlags(bo.AllocFlags))} (alignment {bo.Alignment}){import}\n");
+            text.Write(string.Create(c, $"  {bo.Handle,10}  {Sizes.Humanize(bo.Size),10}  {FlagNames.Join(FlagNames.OfDomains(bo.PreferredDomains)),-12}  0x{bo.Offset:x16}  {FlagNames.Join(FlagNames.OfAllocFlags(bo.AllocFlags))} (alignment {bo.Alignment}){import}\n"));
             foreach (VmRecord vm in bo.VmEntries)
             {
                 string end = (UInt128)vm.Addr + vm.Size is var e && e <= ulong.MaxValue ? $"0x{(ulong)e:x16}" : $"0x{e:x}";
-                text.Append(c, $"  {"",10}  0x{vm.Addr:x16}  {end,-19}  {Sizes.Humanize(vm.Size),10}  0x{vm.Offset:x16}  {FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, MappingFlagsKind.Uapi))}\n");
+                text.Write(string.Create(c, $"  {"",10}  0x{vm.Addr:x16}  {end,-19}  {Sizes.Humanize(vm.Size),10}  0x{vm.Offset:x16}  {FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, MappingFlagsKind.Uapi))}\n"));
             }
         }
     }
@@ -161,6 +166,7 @@ public static class DumpShowReport
 
             FlagNames.WriteJson(json, "alloc_flags", bo.AllocFlags, FlagNames.OfKfdAllocFlags(bo.AllocFlags));
             json.WriteEndObject();
+            FlushIfFull(json);
         }
 
         json.WriteEndArray();
@@ -196,8 +202,18 @@ public static class DumpShowReport
 
             json.WriteEndArray();
             json.WriteEndObject();
+            FlushIfFull(json);
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>A writer over a stream holds what it writes until flushed: the BOs of a large dump go out as they are written.</summary>
+    private static void FlushIfFull(Utf8JsonWriter json)
+    {
+        if (json.BytesPending > 1 << 16)
+        {
+            json.Flush();
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Diagnostics;
@@ -14,16 +13,27 @@ namespace CriuImage.Reporting;
 /// </summary>
 public static class PlanReport
 {
+    /// <summary>Bytes a JSON writer holds before they go to its stream.</summary>
+    private const int FlushAt = 1 << 16;
+
     /// <summary>The plan as text.</summary>
     public static string WriteText(RestorePlan plan)
     {
-        var text = new StringBuilder();
+        using var text = new StringWriter();
+        WriteText(plan, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the plan as text to <paramref name="output"/> as it goes, one call after another (no copy of the whole report is made).</summary>
+    public static void WriteText(RestorePlan plan, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(output);
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        text.Append($"{plan.Path}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {bos} BOs, {mappings} mappings, {plan.Calls.Count} calls, {refused} refused\n");
-        AppendCalls(text, plan, "");
-        return text.ToString();
+        output.Write($"{plan.Path}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {bos} BOs, {mappings} mappings, {plan.Calls.Count} calls, {refused} refused\n");
+        AppendCalls(output, plan, "");
     }
 
     /// <summary>
@@ -34,30 +44,41 @@ public static class PlanReport
     /// </summary>
     public static string WriteText(DumpRestorePlan plan)
     {
+        using var text = new StringWriter();
+        WriteText(plan, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes <see cref="WriteText(DumpRestorePlan)"/>'s text to <paramref name="output"/> line by line as it goes.</summary>
+    public static void WriteText(DumpRestorePlan plan, TextWriter output)
+    {
         ArgumentNullException.ThrowIfNull(plan);
-        var text = new StringBuilder();
+        ArgumentNullException.ThrowIfNull(output);
+
+        // Paths and messages come from the inputs: one line stays one line.
+        using var text = new EscapedLineWriter(output);
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Append($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        text.Write($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Append($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Write($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
                 continue;
             }
 
-            text.Append($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
-            text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            text.Write($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
+            text.Write($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
                 foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Append("  ").Append(line).Append('\n');
+                    text.Write($"  {line}\n");
                 }
             }
 
-            text.Append($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
+            text.Write($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -65,61 +86,63 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Write($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
-                text.Append($"  REFUSED: {refusal}\n");
+                text.Write($"  REFUSED: {refusal}\n");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Append($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Write($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Append($"  no GEM calls: {why}\n");
+                text.Write($"  no GEM calls: {why}\n");
             }
 
             if (node.Calls is { } calls)
             {
-                text.Append($"  on {calls.Target.Name}: {calls.Calls.Count} calls, {calls.Calls.Count(c => c.Refused)} refused\n");
+                text.Write($"  on {calls.Target.Name}: {calls.Calls.Count} calls, {calls.Calls.Count(c => c.Refused)} refused\n");
                 AppendCalls(text, calls, "  ");
             }
         }
 
         if (plan.Sequence is { } sequence)
         {
-            RestoreSequenceReport.WriteText(sequence, text);
+            // The restore sequence's writer takes a StringBuilder (its owner's API): its text is held, then escaped line by line.
+            var sequenceText = new System.Text.StringBuilder();
+            RestoreSequenceReport.WriteText(sequence, sequenceText);
+            text.Write(sequenceText.ToString());
         }
 
-        // Paths and messages come from the inputs: one line stays one line.
-        return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
+        text.Flush();
     }
 
-    private static void AppendCalls(StringBuilder text, RestorePlan plan, string indent)
+    private static void AppendCalls(TextWriter text, RestorePlan plan, string indent)
     {
         foreach (PlannedCall call in plan.Calls)
         {
             if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
             {
-                text.Append($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
+                text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
             }
 
             string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
             string arguments = call.Call == RestoreCall.PrimeImport
                 ? "from the exporter's dma-buf"
                 : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-            text.Append($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
+            text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
                 RestoreCheck check = refusal.Descriptor.Check!;
-                text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+                text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
             }
 
             if (call.Repaired.Count > 0)
             {
-                text.Append($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
+                text.Write($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
             }
         }
     }
@@ -314,6 +337,12 @@ public static class PlanReport
             }
 
             json.WriteEndObject();
+
+            // A writer over a stream holds what it writes until flushed: a plan of millions of calls goes out as it is written.
+            if (json.BytesPending > FlushAt)
+            {
+                json.Flush();
+            }
         }
 
         json.WriteEndArray();

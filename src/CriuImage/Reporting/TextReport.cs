@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CriuImage.Diagnostics;
 using CriuImage.Input;
 using CriuImage.Verification;
@@ -17,39 +16,62 @@ public static class TextReport
     public static string Write(IReadOnlyList<FileReport> reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
-        var text = new StringBuilder();
-        CultureInfo c = CultureInfo.InvariantCulture;
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
         foreach (FileReport report in reports)
         {
-            string path = Printable.Escape(report.Path);
-            foreach (Diagnostic d in report.Diagnostics)
-            {
-                text.Append(c, $"{path}: {Name(d.Severity)} {d.Descriptor.Id}: {Printable.Escape(d.Message)}");
-                string location = Location(d);
-                text.Append(location.Length > 0 ? $" [{location}]" : "").Append('\n');
-            }
-
-            if (report.Host is { } host)
-            {
-                HostCheckLines(text, path, host);
-            }
-
-            foreach (UnlistedFindings unlisted in report.NotListed)
-            {
-                text.Append(c, $"{path}: {Name(unlisted.Descriptor.Severity)} {unlisted.Descriptor.Id}: {unlisted.NotListed} more not listed ({unlisted.Total} in all)\n");
-            }
-
-            FindingSummary s = report.Summary;
-            string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
-            text.Append(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
+            WriteFile(report, text);
         }
 
+        WriteTotals(reports, text);
+        return text.ToString();
+    }
+
+    /// <summary>One finding's line, as <see cref="Write(IReadOnlyList{FileReport})"/> writes it (for findings written as they are found).</summary>
+    public static void WriteFinding(string path, Diagnostic diagnostic, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostic);
+        ArgumentNullException.ThrowIfNull(output);
+        string location = Location(diagnostic);
+        output.Write(string.Create(CultureInfo.InvariantCulture, $"{Printable.Escape(path)}: {Name(diagnostic.Severity)} {diagnostic.Descriptor.Id}: {Printable.Escape(diagnostic.Message)}{(location.Length > 0 ? $" [{location}]" : "")}\n"));
+    }
+
+    /// <summary>One file's lines: its listed findings, its host verdict, what was not listed, its summary.</summary>
+    public static void WriteFile(FileReport report, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(output);
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string path = Printable.Escape(report.Path);
+        foreach (Diagnostic d in report.Diagnostics)
+        {
+            WriteFinding(report.Path, d, output);
+        }
+
+        if (report.Host is { } host)
+        {
+            HostCheckLines(output, path, host);
+        }
+
+        foreach (UnlistedFindings unlisted in report.NotListed)
+        {
+            output.Write(string.Create(c, $"{path}: {Name(unlisted.Descriptor.Severity)} {unlisted.Descriptor.Id}: {unlisted.NotListed} more not listed ({unlisted.Total} in all)\n"));
+        }
+
+        FindingSummary s = report.Summary;
+        string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
+        output.Write(string.Create(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n"));
+    }
+
+    /// <summary>The line of totals over <paramref name="reports"/>.</summary>
+    public static void WriteTotals(IReadOnlyList<FileReport> reports, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        ArgumentNullException.ThrowIfNull(output);
         int ok = reports.Count(r => r.Status == FileStatus.Ok);
         int findings = reports.Count(r => r.Status == FileStatus.Findings);
         int unreadable = reports.Count(r => r.Status == FileStatus.Unreadable);
         FindingSummary all = reports.Aggregate(default(FindingSummary), (sum, r) => sum + r.Summary);
-        text.Append(c, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(all)}\n");
-        return text.ToString();
+        output.Write(string.Create(CultureInfo.InvariantCulture, $"verified {reports.Count} {(reports.Count == 1 ? "file" : "files")}: {ok} ok, {findings} with findings, {unreadable} unreadable; {Counts(all)}\n"));
     }
 
     /// <summary>
@@ -58,20 +80,27 @@ public static class TextReport
     /// </summary>
     public static string Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped)
     {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        text.Write(Write(reports));
+        WriteSkipped(skipped, text);
+        return text.ToString();
+    }
+
+    /// <summary>The lines of what was not examined, as <see cref="Write(IReadOnlyList{FileReport}, IReadOnlyList{SkippedInput})"/> ends.</summary>
+    public static void WriteSkipped(IReadOnlyList<SkippedInput> skipped, TextWriter output)
+    {
         ArgumentNullException.ThrowIfNull(skipped);
-        var text = new StringBuilder(Write(reports));
+        ArgumentNullException.ThrowIfNull(output);
         foreach (SkippedInput s in skipped.Where(s => s.Kind != SkipKind.Other))
         {
-            text.Append(CultureInfo.InvariantCulture, $"{s.Path}: skipped: {s.Reason}\n");
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"{s.Path}: skipped: {s.Reason}\n"));
         }
 
         int others = skipped.Count(s => s.Kind == SkipKind.Other);
         if (others > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"skipped {others} {(others == 1 ? "file" : "files")} that {(others == 1 ? "is" : "are")} neither a criu-image nor a CRIU amdgpu file (--format json lists them)\n");
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"skipped {others} {(others == 1 ? "file" : "files")} that {(others == 1 ? "is" : "are")} neither a criu-image nor a CRIU amdgpu file (--format json lists them)\n"));
         }
-
-        return text.ToString();
     }
 
     /// <summary>The severity as every report spells it: <c>error</c>, <c>warning</c>, <c>note</c>.</summary>
@@ -83,15 +112,15 @@ public static class TextReport
     };
 
     /// <summary><c>path: on HOST: restores (mapped)</c>, then one line per pair of the GPU map.</summary>
-    private static void HostCheckLines(StringBuilder text, string path, Topology.HostVerdict host)
+    private static void HostCheckLines(TextWriter text, string path, Topology.HostVerdict host)
     {
         Topology.HostCheckResult r = host.Result;
         string said = r.CriuMessages.Count > 0 ? $"; CRIU prints '{r.CriuMessages[^1]}'" : "";
         string off = r.SwitchesOff.Count > 0 ? $", with {string.Join(", ", r.SwitchesOff.Select(s => s + "=0"))}" : "";
-        text.Append(CultureInfo.InvariantCulture, $"{path}: on {Printable.Escape(host.Target)}{off}: {(r.Restores ? "restores" : "does not restore")} ({HostCheckReport.OutcomeName(r.Outcome)}{said})\n");
+        text.Write(string.Create(CultureInfo.InvariantCulture, $"{path}: on {Printable.Escape(host.Target)}{off}: {(r.Restores ? "restores" : "does not restore")} ({HostCheckReport.OutcomeName(r.Outcome)}{said})\n"));
         foreach (Topology.GpuMapEntry e in r.GpuMap)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{path}: gpu {Topology.TopologyNode.GpuIdText(e.SrcGpuId)} (renderD{e.SrcRenderMinor}) -> {Topology.TopologyNode.GpuIdText(e.DestGpuId)} (renderD{e.DestRenderMinor})\n");
+            text.Write(string.Create(CultureInfo.InvariantCulture, $"{path}: gpu {Topology.TopologyNode.GpuIdText(e.SrcGpuId)} (renderD{e.SrcRenderMinor}) -> {Topology.TopologyNode.GpuIdText(e.DestGpuId)} (renderD{e.DestRenderMinor})\n"));
         }
     }
 

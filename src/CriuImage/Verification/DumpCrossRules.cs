@@ -263,16 +263,16 @@ internal static class DumpCrossRules
             CriuKfd kfd = kfdFile.Kfd!.Message;
             foreach (uint gpu in kfd.BoEntries.Select(b => b.GpuId).Distinct())
             {
-                // Ordinals: KFD BOs first, then one per render-node mapping of this GPU.
+                // Ordinals: KFD BOs first, then one per render-node mapping of this GPU. Names are made only for
+                // an overlap found (the handle of each mapping's BO is kept for it), never one per range.
                 var ranges = new RangeBuffer();
-                var names = new List<string>();
+                int kfdRanges = 0;
                 for (int i = 0; i < kfd.BoEntries.Count; i++)
                 {
                     KfdBoEntry bo = kfd.BoEntries[i];
                     if (bo.GpuId == gpu && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
                     {
-                        ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, names.Count, (uint)i));
-                        names.Add($"KFD BO {i}");
+                        ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, kfdRanges++, (uint)i));
                     }
                 }
 
@@ -280,33 +280,34 @@ internal static class DumpCrossRules
                 // (amdgpu_driver_open_kms), and another process has another. Which file that was is in CRIU's
                 // files.img, not read: compare only when one process has one render node of this GPU.
                 List<CriuDumpFile> sameGpu = [.. nodes.Where(n => n.RenderNode!.Message.GpuId == gpu)];
-                foreach (CriuDumpFile nodeFile in kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu : [])
+                CriuDumpFile? nodeFile = kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu[0] : null;
+                var handles = new List<uint>();
+                foreach (CriuBoEntry bo in nodeFile?.RenderNode!.Message.Bos ?? [])
                 {
-                    foreach (CriuBoEntry bo in nodeFile.RenderNode!.Message.Bos)
+                    for (int m = 0; m < bo.VmEntries.Length; m++)
                     {
-                        for (int m = 0; m < bo.VmEntries.Length; m++)
+                        VmRecord vm = bo.VmEntries[m];
+                        if (vm.Size > 0 && (UInt128)vm.Addr + vm.Size <= (UInt128)ulong.MaxValue + 1)
                         {
-                            VmRecord vm = bo.VmEntries[m];
-                            if (vm.Size > 0 && (UInt128)vm.Addr + vm.Size <= (UInt128)ulong.MaxValue + 1)
-                            {
-                                ranges.Add(new MappingRange(vm.Addr, vm.Addr + vm.Size - 1, names.Count, (uint)m));
-                                names.Add($"mapping {m} of render-node BO {bo.Handle} in {Path.GetFileName(nodeFile.Input.Path)}");
-                            }
+                            ranges.Add(new MappingRange(vm.Addr, vm.Addr + vm.Size - 1, kfdRanges + handles.Count, (uint)m));
+                            handles.Add(bo.Handle);
                         }
                     }
                 }
 
+                string Name(MappingRange r) => r.Bo < kfdRanges ? $"KFD BO {r.Mapping}"
+                    : $"mapping {r.Mapping} of render-node BO {handles[r.Bo - kfdRanges]} in {Path.GetFileName(nodeFile!.Input.Path)}";
                 OverlapSweep.Run(ranges, (a, b) =>
                 {
                     (MappingRange kfdSide, MappingRange other) = a.Bo < b.Bo ? (a, b) : (b, a);
-                    if (!names[kfdSide.Bo].StartsWith("KFD", StringComparison.Ordinal))
+                    if (kfdSide.Bo >= kfdRanges)
                     {
                         return;
                     }
 
                     KfdBoEntry bo = kfd.BoEntries[(int)kfdSide.Mapping];
                     report(kfdFile, new Diagnostic(Descriptors.GpuVaOverlap,
-                        $"{names[kfdSide.Bo]} (gpu_id 0x{gpu:x}, 0x{kfdSide.First:x}-0x{kfdSide.Last:x}) overlaps {names[other.Bo]} (0x{other.First:x}-0x{other.Last:x}): one GPU has one VA space")
+                        $"{Name(kfdSide)} (gpu_id 0x{gpu:x}, 0x{kfdSide.First:x}-0x{kfdSide.Last:x}) overlaps {Name(other)} (0x{other.First:x}-0x{other.Last:x}): one GPU has one VA space")
                     { ByteOffset = bo.ByteOffset });
                 });
             }
@@ -316,9 +317,15 @@ internal static class DumpCrossRules
     /// <summary>Imports and dma-buf nodes against the BOs of the dump; an exporter missing is said only when the whole folder was searched (a file given alone has its exporter elsewhere).</summary>
     private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Action<CriuDumpFile, Diagnostic> report)
     {
+        // The sets of handles are built only when something is looked up in them (they hold every BO of the dump).
+        if (dmabufs.Count == 0 && !nodes.Any(n => n.RenderNode!.Message.Bos.Any(b => b.IsImport != 0)))
+        {
+            return;
+        }
+
         var kfdHandles = new HashSet<uint>(kfds.SelectMany(k => k.Kfd!.Message.BoEntries).Where(b => b.Handle is { } h && h != uint.MaxValue).Select(b => b.Handle!.Value));
         var exported = new HashSet<uint>(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Where(b => b.IsImport == 0).Select(b => b.Handle));
-        var allHandles = new HashSet<uint>(exported.Concat(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Select(b => b.Handle)).Concat(kfdHandles));
+        HashSet<uint> allHandles = dmabufs.Count == 0 ? [] : [.. exported.Concat(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Select(b => b.Handle)).Concat(kfdHandles)];
         foreach (CriuDumpFile nodeFile in nodes)
         {
             foreach (CriuBoEntry bo in nodeFile.RenderNode!.Message.Bos.Where(b => b.IsImport != 0))

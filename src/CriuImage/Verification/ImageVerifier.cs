@@ -34,7 +34,7 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         options ??= VerifyOptions.Default;
         _target = options.Target;
-        _bag = new DiagnosticBag(options.MaxFindingsPerCode);
+        _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
         _report = _bag.Add;
     }
 
@@ -44,6 +44,12 @@ public sealed class ImageVerifier : IImageScanHandler
     /// <param name="options">The restore target and the findings listed; null: <see cref="VerifyOptions.Default"/>.</param>
     public static FileReport Verify(string path, string displayPath, VerifyOptions? options = null)
     {
+        // A file that is not an image is said to be what it is, whether its finding is held or handed over.
+        if (options?.Listed is { } listed)
+        {
+            options = options with { Listed = d => listed(Described(d, path)) };
+        }
+
         var analysis = new ImageVerifier(options);
         try
         {
@@ -55,10 +61,16 @@ public sealed class ImageVerifier : IImageScanHandler
         }
 
         FileReport report = analysis.Finish(displayPath);
-        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
-            ? report with { Diagnostics = [first with { Message = $"{first.Message} ({kind})" }] }
+        return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage
+            ? report with { Diagnostics = [Described(first, path)] }
             : report;
     }
+
+    /// <summary>A finding that the file at byte 0 is no image, with the kind of file it is where that is known.</summary>
+    private static Diagnostic Described(Diagnostic d, string path) =>
+        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+            ? d with { Message = $"{d.Message} ({kind})" }
+            : d;
 
     /// <summary>Runs the analysis of an image held in memory.</summary>
     /// <param name="image">The image's bytes.</param>
@@ -68,6 +80,31 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         var analysis = new ImageVerifier(options);
         ImageScanner.Scan(image, analysis);
+        return analysis.Finish(displayPath);
+    }
+
+    /// <summary>
+    /// Runs the analysis on BOs handed over one by one after the header of <paramref name="headerImage"/> (an
+    /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
+    /// converts them, without an image of them in memory.
+    /// </summary>
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyCollection<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
+    {
+        var analysis = new ImageVerifier(options);
+
+        // The BO count is known: the BO table is made once at its size, never grown by copying.
+        analysis._bos.Capacity = bos.Count;
+        ImageScanner.Scan(headerImage, analysis);
+        IImageScanHandler handler = analysis;
+        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+        {
+            handler.OnBo(bo, offset);
+            for (int i = 0; i < vms.Length; i++)
+            {
+                handler.OnVm(vms[i], (uint)i, offset);
+            }
+        }
+
         return analysis.Finish(displayPath);
     }
 

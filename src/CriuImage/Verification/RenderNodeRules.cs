@@ -1,5 +1,6 @@
 using CriuImage.Criu;
 using CriuImage.Diagnostics;
+using CriuImage.Format;
 using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
@@ -67,18 +68,52 @@ internal static class RenderNodeRules
     /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
     private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, KernelProfile? target)
     {
-        ReadOnlyMemory<byte> image = CriuImport.InMemory(node, CriuImport.HeaderFor(node));
+        // The header goes through an image of its own (read back as any image's is); the BOs are handed over as they are.
+        ReadOnlyMemory<byte> header = CriuImport.InMemory(node with { Bos = [] }, CriuImport.HeaderFor(node));
+        IReadOnlyCollection<(BoRecord, VmRecord[], long)> bos = new BoRecords(node.Bos);
+
+        // As many come back listed per code as the file's own bag lists (none of these codes is in it yet), the rest counted:
+        // a million findings are never a million objects.
+        FileReport report = ImageVerifier.Verify(header, bos, path, new VerifyOptions { Target = target, MaxFindingsPerCode = bag.Limit });
+        if (report.Diagnostics.Count > 0)
+        {
+            AddListed(node, report.Diagnostics, bag);
+        }
+
+        foreach (UnlistedFindings unlisted in report.NotListed)
+        {
+            bag.Count(unlisted.Descriptor, unlisted.NotListed);
+        }
+    }
+
+    private static void AddListed(CriuRenderNode node, IReadOnlyList<Diagnostic> diagnostics, DiagnosticBag bag)
+    {
+        // Findings are located at the first entry of their BO's handle, the rest at none.
         var offsets = new Dictionary<uint, long>();
         foreach (CriuBoEntry bo in node.Bos)
         {
             offsets.TryAdd(bo.Handle, bo.ByteOffset);
         }
 
-        // Every finding comes back listed, so that the file's own bag lists and counts them as its limit says.
-        FileReport report = ImageVerifier.Verify(image, path, new VerifyOptions { Target = target, MaxFindingsPerCode = 0 });
-        foreach (Diagnostic d in report.Diagnostics)
+        foreach (Diagnostic d in diagnostics)
         {
             bag.Add(d with { ByteOffset = d.GemHandle is { } h && offsets.TryGetValue(h, out long at) ? at : null });
         }
+    }
+
+    /// <summary>The entries as the records import makes of them, counted (so that the verifier sizes its tables once) and made one at a time.</summary>
+    private sealed class BoRecords(IReadOnlyList<CriuBoEntry> bos) : IReadOnlyCollection<(BoRecord, VmRecord[], long)>
+    {
+        public int Count => bos.Count;
+
+        public IEnumerator<(BoRecord, VmRecord[], long)> GetEnumerator()
+        {
+            foreach (CriuBoEntry bo in bos)
+            {
+                yield return (CriuImport.ToBoRecord(bo), bo.VmEntries, bo.ByteOffset);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

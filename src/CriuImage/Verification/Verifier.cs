@@ -24,11 +24,7 @@ public static class Verifier
     public static async Task<VerifyRun> VerifyAsync(InputSet inputs, int parallelism, CancellationToken cancellationToken, VerifyOptions? options = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (options is { Target: null, Host.Profile: { } hostProfile })
-        {
-            options = options with { Target = hostProfile };
-        }
-
+        options = WithHostTarget(options);
         var reports = new FileReport?[inputs.Files.Count];
         InputPlan plan = InputPlan.Of(inputs);
         int done = 0;
@@ -59,7 +55,80 @@ public static class Verifier
 
         var all = new List<FileReport>(reports.Length + inputs.Unreadable.Count);
         all.AddRange(reports.Select(r => r!));
-        all.AddRange(inputs.Unreadable.Select(u => new FileReport(u.Path, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, u.Reason)], 0)));
+        all.AddRange(inputs.Unreadable.Select(Unreadable));
         return new VerifyRun(all, inputs.Skipped);
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="inputs"/> one file after another in the order of <see cref="VerifyAsync"/>'s
+    /// reports, so that a report can be written while the next file is checked: each finding of a criu-image
+    /// goes to <paramref name="listed"/> as it is found (its report then lists none), each report to
+    /// <paramref name="done"/> as soon as it is complete. A dump is verified whole when its first file comes.
+    /// Memory holds one image's rules and one dump, never the findings of an image.
+    /// </summary>
+    /// <returns>The reports in that order (criu-images' without their findings) and what was skipped.</returns>
+    public static VerifyRun VerifyInOrder(InputSet inputs, VerifyOptions options, Action<string, Diagnostic> listed, Action<FileReport> done, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(listed);
+        ArgumentNullException.ThrowIfNull(done);
+        options = WithHostTarget(options);
+        InputPlan plan = InputPlan.Of(inputs);
+        var dumpOf = new Dictionary<int, PlannedDump>();
+        foreach (PlannedDump planned in plan.Dumps)
+        {
+            foreach (int index in planned.Indices)
+            {
+                dumpOf[index] = planned;
+            }
+        }
+
+        var held = new Dictionary<int, FileReport>();
+        var all = new List<FileReport>(inputs.Files.Count + inputs.Unreadable.Count);
+        for (int i = 0; i < inputs.Files.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            InputFile file = inputs.Files[i];
+            if (!held.Remove(i, out FileReport? report))
+            {
+                if (dumpOf.TryGetValue(i, out PlannedDump? planned))
+                {
+                    List<FileReport> dumpReports = DumpVerifier.Verify(planned.Dump, planned.Complete, options);
+                    for (int k = 0; k < dumpReports.Count; k++)
+                    {
+                        held[planned.Indices[k]] = dumpReports[k];
+                    }
+
+                    held.Remove(i, out report);
+                }
+                else
+                {
+                    VerifyOptions streamed = options with { Listed = d => listed(file.Path, d) };
+                    report = file.DiskPath is { } disk && file.Content is null
+                        ? ImageVerifier.Verify(disk, file.Path, streamed)
+                        : ImageVerifier.Verify(file.Content ?? [], file.Path, streamed);
+                }
+            }
+
+            all.Add(report!);
+            done(report!);
+        }
+
+        foreach (UnreadableInput unreadable in inputs.Unreadable)
+        {
+            all.Add(Unreadable(unreadable));
+            done(all[^1]);
+        }
+
+        return new VerifyRun(all, inputs.Skipped);
+    }
+
+    private static FileReport Unreadable(UnreadableInput u) => new(u.Path, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, u.Reason)], 0);
+
+    /// <summary>The options with the host's kernel as the target when none is named.</summary>
+    private static VerifyOptions WithHostTarget(VerifyOptions? options)
+    {
+        options ??= VerifyOptions.Default;
+        return options is { Target: null, Host.Profile: { } hostProfile } ? options with { Target = hostProfile } : options;
     }
 }

@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
@@ -28,6 +29,13 @@ public sealed record VerifyOptions
 
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
+
+    /// <summary>
+    /// When given, each finding the check of a criu-image lists is handed to it as it is found, instead of being
+    /// held in <see cref="FileReport.Diagnostics"/> (which then stays empty): with every finding listed
+    /// (<see cref="MaxFindingsPerCode"/> 0), memory no longer grows with them. CRIU dumps hold theirs.
+    /// </summary>
+    public Action<Diagnostic>? Listed { get; init; }
 
     /// <summary>
     /// When given, told the offset reached in an image file as it is read (for a progress display of one

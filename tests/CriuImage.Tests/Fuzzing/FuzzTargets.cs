@@ -65,7 +65,7 @@ internal static class FuzzTargets
         Criu.CriuRenderNode node;
         try
         {
-            node = Criu.CriuRenderNodeReader.Read(input);
+            node = Criu.CriuFileReader.Strict.ReadRenderNode(input).Message;
         }
         catch (ImageFormatException)
         {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Peak memory of every reporting command, outside the test suite:
+#   scripts/bench-memory.sh [MAX_MAPPINGS] [MAX_BOS]     (defaults 10000000 and 1000000)
+# Peak RSS (GNU time's %M) and wall seconds of `criu-image verify`, `plan`, `show` and `decode` (output to
+# /dev/null) of: criu-images of 10^4 .. MAX_MAPPINGS mappings (CriuImage.Bench generate: 1,000 mappings per
+# BO), criu-dev KFD images of 10^4 .. MAX_BOS BOs and criu-dev render nodes of as many BOs of one mapping each
+# (bench/criu-c/criubench.c, protobuf-c's generated code, as CRIU writes them). Then `verify --max-findings 0`
+# of 3,000 identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published tool
+# (scripts/publish.sh) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+max_mappings=${1:-10000000}
+max_bos=${2:-1000000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dotnet build bench/CriuImage.Bench -c Release -v q -nologo >/dev/null
+bench=(dotnet bench/CriuImage.Bench/bin/Release/net10.0/CriuImage.Bench.dll)
+protoc-c -Ifixtures/criu/proto --c_out="$work" fixtures/criu/proto/criudev.proto
+gcc -O2 -I"$work" -o "$work/criubench" bench/criu-c/criubench.c "$work/criudev.pb-c.c" -lprotobuf-c
+read -r -a cli <<< "${CLI:-$(scripts/publish.sh)}"
+
+measure() { # LABEL COMMAND FILE [ARGS]: one row, peak RSS in MiB, wall seconds, exit status
+  local label=$1 command=$2 file=$3 rc=0
+  shift 3
+  /usr/bin/time -f '%M %e' -o "$work/t" "${cli[@]}" "$command" "$file" "$@" >/dev/null 2>"$work/err" || rc=$?
+  read -r kib seconds < "$work/t"
+  printf '%-34s %-8s %9.1f %8.2f %4d  %s\n' "$label" "$command" "$(echo "$kib / 1024" | bc -l)" "$seconds" "$rc" "$(head -c 120 "$work/err" | head -1)"
+}
+
+printf '%-34s %-8s %9s %8s %4s\n' input command "peak MiB" seconds exit
+n=10000
+while [ "$n" -le "$max_mappings" ]; do
+  "${bench[@]}" generate "$n" "$work/image-$n.img"
+  for command in verify plan show decode; do measure "criu-image, $n mappings" "$command" "$work/image-$n.img"; done
+  rm -f "$work/image-$n.img"
+  n=$((n * 10))
+done
+
+n=10000
+while [ "$n" -le "$max_bos" ]; do
+  mkdir -p "$work/kfd-$n" "$work/node-$n"
+  "$work/criubench" gen-kfd "$n" "$work/kfd-$n/amdgpu-kfd-5.img"
+  "$work/criubench" gen-node "$n" "$work/node-$n/amdgpu-renderD-7.img"
+  for command in verify plan show decode; do measure "CRIU KFD image, $n BOs" "$command" "$work/kfd-$n/amdgpu-kfd-5.img"; done
+  for command in verify plan show decode; do measure "CRIU render node, $n BOs" "$command" "$work/node-$n/amdgpu-renderD-7.img"; done
+  rm -rf "$work/kfd-$n" "$work/node-$n"
+  n=$((n * 10))
+done
+
+"${bench[@]}" identical 3000 "$work/identical.img"
+measure "3,000 identical mappings" verify "$work/identical.img" --max-findings 0
+measure "3,000 identical mappings" verify "$work/identical.img" --max-findings 0 --format json
+measure "3,000 identical mappings" plan "$work/identical.img"

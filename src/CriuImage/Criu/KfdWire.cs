@@ -1,0 +1,175 @@
+namespace CriuImage.Criu;
+
+/// <summary>
+/// One walk of a <c>criu_kfd</c>'s wire: device entries and BO entries are read as they come, each BO into
+/// its entry at once (the meaning of kfd_bo_entry's fields is the same in every revision; only which are
+/// required differs, settled after the walk).
+/// </summary>
+internal static class KfdWire
+{
+    private const ulong BoFields = (1UL << 8) - 2;
+
+    public static CriuMessageFile<CriuKfd> Read(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
+    {
+        var problems = new List<CriuProblem>();
+        Span<ulong> topValues = new ulong[11];
+        Span<long> topAt = new long[11];
+        Span<ulong> boValues = new ulong[8];
+        Span<long> boAt = new long[8];
+        var top = new FieldReader(topValues, topAt, CriuSchemas.Kfd.Uint32 | CriuSchemas.Bit(5) | CriuSchemas.Bit(8));
+        var bo = new FieldReader(boValues, boAt, BoFields);
+        top.Begin(CriuHeader.Size);
+        var bos = new List<KfdBoEntry>();
+        var devices = new List<KfdDeviceEntry>();
+        ReadOnlyMemory<byte> privData = ReadOnlyMemory<byte>.Empty;
+        CriuRevisions revisions = CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2;
+        ulong seen = 0;
+        (ulong Present, CriuRevisions Fits) last = (ulong.MaxValue, CriuRevisions.None);
+        var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
+        while (!reader.End)
+        {
+            long at = reader.Offset;
+            (uint number, int wire) = reader.ReadKey();
+            switch (number)
+            {
+                case 6 when wire == 2:
+                    top.Mark(6);
+                    ProtobufReader entry = reader.ReadMessage(6, "bo_entries");
+                    bos.Add(ReadBo(ref entry, ref bo, problems));
+                    seen |= bo.Present;
+                    if (bo.Present != last.Present)
+                    {
+                        last = (bo.Present, CriuSchemas.FitsAny(bo.Present, CriuSchemas.KfdBo, BoFields));
+                    }
+
+                    revisions &= last.Fits;
+                    break;
+                case 4 when wire == 2:
+                    top.Mark(4);
+                    ProtobufReader device = reader.ReadMessage(4, "device_entries");
+                    devices.Add(ReadDevice(ref device, problems));
+                    break;
+                case 10 when wire == 2:
+                    top.Mark(10);
+                    ProtobufReader bytes = reader.ReadMessage(10, "priv_data");
+                    privData = file.Slice((int)bytes.Offset, (int)(reader.Offset - bytes.Offset));
+                    break;
+                case 4 or 6 or 10:
+                    top.Mark(number);
+                    top.Wrong(number, at, number == 10 ? FieldReader.WireMismatch.Bytes : FieldReader.WireMismatch.Message);
+                    reader.Skip(wire, number);
+                    break;
+                default:
+                    top.Take(ref reader, number, wire, at);
+                    break;
+            }
+        }
+
+        top.Finish(CriuSchemas.Kfd, problems);
+        CriuRevisions shapeOf = CriuFileReader.Pick(revisions, (seen & CriuSchemas.Bit(7)) != 0 ? CriuRevisions.D5377d5d2 : (seen & CriuSchemas.Bit(6)) != 0 ? CriuRevisions.CriuDev : CriuRevisions.Released);
+        Require(bos, CriuSchemas.KfdBo(shapeOf), problems);
+        var kfd = new CriuKfd(top.U32(1), top.U32(2), top.U32(3), devices, top.U64(5), bos, top.U32(7), top.U64(8), top.U32(9), privData)
+        {
+            NumOfBosOffset = top.OffsetOf(5),
+            NumOfGpusOffset = top.OffsetOf(2),
+        };
+        return new CriuMessageFile<CriuKfd>(kfd, revisions, header.Length, header.Stale, CriuFileReader.Sorted(problems));
+    }
+
+    private static KfdBoEntry ReadBo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
+    {
+        bo.Begin(reader.Offset);
+        while (!reader.End)
+        {
+            long at = reader.Offset;
+            (uint number, int wire) = reader.ReadKey();
+            bo.Take(ref reader, number, wire, at);
+        }
+
+        // Fields 1..5 are required in every revision; 6 and 7 only in the later ones (Require).
+        bo.Finish(CriuSchemas.KfdBoReleased, problems);
+        return new KfdBoEntry(bo.U64(1), bo.U64(2), bo.U64(3), bo.U32(4), bo.U32(5), bo.Has(6) ? bo.U32(6) : null, bo.Has(7) ? bo.U32(7) : null)
+        {
+            ByteOffset = bo.Offset,
+        };
+    }
+
+    /// <summary>A handle (criu-dev, d5377d5d2) or is_import (d5377d5d2) the revision requires and an entry lacks: protobuf-c refuses it; the value reads 0.</summary>
+    private static void Require(List<KfdBoEntry> bos, CriuSchemas.Shape shape, List<CriuProblem> problems)
+    {
+        bool handle = (shape.Required & CriuSchemas.Bit(6)) != 0;
+        bool isImport = (shape.Required & CriuSchemas.Bit(7)) != 0;
+        if (!handle && !isImport)
+        {
+            return;
+        }
+
+        for (int i = 0; i < bos.Count; i++)
+        {
+            KfdBoEntry entry = bos[i];
+            if ((handle && entry.Handle is null) || (isImport && entry.IsImport is null))
+            {
+                foreach ((bool required, uint? value, uint number) in new[] { (handle, entry.Handle, 6u), (isImport, entry.IsImport, 7u) })
+                {
+                    if (required && value is null)
+                    {
+                        problems.Add(new CriuProblem(CriuProblemKind.Unpack, entry.ByteOffset, $"{shape.Name} lacks its required field {shape.NameOf(number)} ({number}): protobuf-c's unpack fails"));
+                    }
+                }
+
+                bos[i] = entry with { Handle = handle ? entry.Handle ?? 0 : entry.Handle, IsImport = isImport ? entry.IsImport ?? 0 : entry.IsImport };
+            }
+        }
+    }
+
+    private static KfdDeviceEntry ReadDevice(ref ProtobufReader reader, List<CriuProblem> problems)
+    {
+        Span<ulong> values = new ulong[32];
+        Span<long> at = new long[32];
+        Span<ulong> linkValues = new ulong[3];
+        Span<long> linkAt = new long[3];
+        var device = new FieldReader(values, at, CriuSchemas.DeviceEntry.Required);
+        var link = new FieldReader(linkValues, linkAt, CriuSchemas.Iolink.Required);
+        device.Begin(reader.Offset);
+        var links = new List<DevIolink>();
+        while (!reader.End)
+        {
+            long fieldAt = reader.Offset;
+            (uint number, int wire) = reader.ReadKey();
+            if (number != 32)
+            {
+                device.Take(ref reader, number, wire, fieldAt);
+                continue;
+            }
+
+            device.Mark(32);
+            if (wire != 2)
+            {
+                device.Wrong(32, fieldAt, FieldReader.WireMismatch.Message);
+                reader.Skip(wire, number);
+                continue;
+            }
+
+            ProtobufReader inner = reader.ReadMessage(32, "iolinks");
+            link.Begin(inner.Offset);
+            while (!inner.End)
+            {
+                long linkFieldAt = inner.Offset;
+                (uint n, int w) = inner.ReadKey();
+                link.Take(ref inner, n, w, linkFieldAt);
+            }
+
+            link.Finish(CriuSchemas.Iolink, problems);
+            links.Add(new DevIolink(link.U32(1), link.U32(2)));
+        }
+
+        device.Finish(CriuSchemas.DeviceEntry, problems);
+        var scalars = new ulong[KfdDeviceEntry.FieldNames.Count];
+        for (int i = 0; i < scalars.Length; i++)
+        {
+            // uint32 fields as protobuf-c keeps them: the low 32 bits.
+            scalars[i] = (CriuSchemas.DeviceEntry.Uint32 & CriuSchemas.Bit(i + 1)) != 0 ? device.U32((uint)i + 1) : device.U64((uint)i + 1);
+        }
+        return new KfdDeviceEntry(scalars, links) { ByteOffset = device.Offset };
+    }
+}

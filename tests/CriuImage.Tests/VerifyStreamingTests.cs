@@ -1,0 +1,51 @@
+using CriuImage.Abi;
+using CriuImage.Criu;
+using CriuImage.Input;
+using CriuImage.Reporting;
+using CriuImage.Tests.Support;
+using CriuImage.Verification;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// <c>verify --max-findings 0</c> writes each finding of an image as it is found instead of holding them: the
+/// text must be, byte for byte, the report written at the end from the held findings, over images with many
+/// findings, clean and damaged images, a file that is no image and a CRIU dump, in one run.
+/// </summary>
+public sealed class VerifyStreamingTests : TempFolder
+{
+    [Fact]
+    public async Task StreamedReport_IsTheHeldReport_ByteForByte()
+    {
+        string folder = Path.Combine(Folder, "inputs");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "a-identical.img"), await Identical(60));
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "linux-6.18.img"), Path.Combine(folder, "b-clean.img"));
+        byte[] cut = Images.Fixture("criu-v8");
+        await File.WriteAllBytesAsync(Path.Combine(folder, "c-cut.img"), cut[..(cut.Length / 2)]);
+        await File.WriteAllTextAsync(Path.Combine(folder, "d-notes.img"), "not an image\n");
+        string dump = CriuFixtures.CopyTo("damaged/counts-off", Path.Combine(Folder, "dump"));
+        string[] paths = [folder, dump];
+
+        (int code, string streamed, _) = await Cli.Run(["verify", "--max-findings", "0", .. paths]);
+
+        InputSet inputs = DumpInputs.Collect(paths, new InputOptions(), () => Stream.Null);
+        VerifyRun run = await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0 });
+        Assert.Equal(TextReport.Write(run.Reports, run.Skipped), streamed);
+        Assert.Equal(2, code);
+        Assert.Contains("1770 errors", streamed, StringComparison.Ordinal);
+    }
+
+    /// <summary>An image of one BO whose <paramref name="mappings"/> mappings all cover the same pages: every pair overlaps.</summary>
+    private static async Task<byte[]> Identical(int mappings)
+    {
+        var bo = new CriuV8BoBucket { GemHandle = 1, Size = 16 * 4096, AllocFlags = (ulong)GemCreateFlags.VramCleared, PreferredDomains = (uint)GemDomains.Vram };
+        var vm = new CriuVmBucket { Start = 0x1000, Last = 0x100F, Offset = 0, Flags = (ulong)(VmFlags.PageReadable | VmFlags.PageWriteable) };
+        using var stream = new MemoryStream();
+        ImageWriter writer = ImageWriter.Create(stream, new ImageHeader(AbiRevision.CriuV8) { Device = new DeviceInfo { RenderMinor = 128, GcIpVersion = new IpVersion(11, 0, 0) } }, leaveOpen: true);
+        writer.WriteBo(bo, 0x1_0000_0000, Enumerable.Repeat(vm, mappings).ToArray());
+        await writer.CompleteAsync();
+        await writer.DisposeAsync();
+        return stream.ToArray();
+    }
+}
