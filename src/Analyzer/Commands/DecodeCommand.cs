@@ -24,21 +24,24 @@ internal static class DecodeCommand
             string outPath = parse.GetValue(target) ?? "-";
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                if (path != "-")
+                using CommandInput input = CommandInput.Open(path, std);
+                if (input.Inputs is { } inputs)
                 {
-                    Sources.InputSet inputs = Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null);
-                    if (Directory.Exists(path) || inputs.Files.Count > 1)
+                    if (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Unreadable.Count > 0)
                     {
-                        return await WriteDumpAsync(path, inputs, outPath, std, cancellationToken);
+                        return await WriteDumpAsync(input.Name, inputs, outPath, std, cancellationToken);
                     }
 
-                    if (inputs.Files is [{ IsImage: false } single] && ReadCriu(single) is { } criu)
+                    if (inputs.Files is [var single] && ReadCriu(single) is { } criu)
                     {
-                        return await WriteCriuAsync(path, criu, outPath, std, cancellationToken);
+                        return await WriteCriuAsync(input.Name, criu, outPath, std, cancellationToken);
                     }
+
+                    await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
+                    return ExitCodes.Unusable;
                 }
 
-                await using ImageReader reader = path == "-" ? ImageReader.Create(std.Input, leaveOpen: true) : ImageReader.Open(path);
+                await using ImageReader reader = input.OpenImage();
                 await using CommandOutput output = CommandOutput.Open(outPath, std);
                 await JsonImageDecoder.DecodeAsync(reader, output.Stream, cancellationToken);
                 await output.CommitAsync(cancellationToken);
@@ -61,7 +64,7 @@ internal static class DecodeCommand
 
     /// <summary>
     /// A dump folder or container archive: every CRIU file as crit-style JSON in one document; criu-images in it
-    /// are listed as skipped (each decodes on its own); an input that cannot be read makes the exit status 2.
+    /// are listed as skipped (each decodes on its own); an input that cannot be read, or a damaged file, makes the exit status 2.
     /// </summary>
     private static async Task<int> WriteDumpAsync(string path, Sources.InputSet inputs, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
@@ -93,7 +96,10 @@ internal static class DecodeCommand
         await using CommandOutput output = CommandOutput.Open(outPath, std);
         CriuJsonWriter.WriteFiles(files, skipped, output.Stream);
         await output.CommitAsync(cancellationToken);
-        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
+
+        // A damaged file is in the document as far as it could be read; it is still an input that could not be read, as in verify.
+        bool damaged = await CommandErrors.ReportDamageAsync(files, std.Error);
+        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
     }
 
     private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string outPath, StandardStreams std, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public static class PlanReport
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        text.Append($"{plan.Path}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {bos} BOs, {mappings} mappings, {plan.Calls.Count} calls, {refused} refused\n");
+        text.Append($"{Printable.Escape(plan.Path)}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(plan.Calls.Count, "call")}, {refused} refused\n");
         AppendCalls(text, plan, "");
         return text.ToString();
     }
@@ -34,24 +34,24 @@ public static class PlanReport
     {
         ArgumentNullException.ThrowIfNull(plan);
         var text = new StringBuilder();
-        string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
+        string host = plan.Host is { } h ? $" on {Printable.Escape(h.Path)}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Append($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        text.Append($"{Printable.Escape(plan.Folder)}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Append($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Append($"{Printable.Escape(kfd.Path)}: /dev/kfd\n  REFUSED: {Printable.Escape(unreadable)}\n");
                 continue;
             }
 
-            text.Append($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
+            text.Append($"{Printable.Escape(kfd.Path)}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
             text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
                 foreach (string line in Topology.HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Append("  ").Append(line).Append('\n');
+                    text.Append("  ").Append(Printable.Escape(line)).Append('\n');
                 }
             }
 
@@ -63,31 +63,31 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Append($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Append($"{Printable.Escape(node.Path)}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
-                text.Append($"  REFUSED: {refusal}\n");
+                text.Append($"  REFUSED: {Printable.Escape(refusal)}\n");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Append($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Append($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {Printable.Escape(finding.Message)}\n");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Append($"  no GEM calls: {why}\n");
+                text.Append($"  no GEM calls: {Printable.Escape(why)}\n");
             }
 
             if (node.Calls is { } calls)
             {
-                text.Append($"  on {calls.Target.Name}: {calls.Calls.Count} calls, {calls.Calls.Count(c => c.Refused)} refused\n");
+                text.Append($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.Calls.Count(c => c.Refused)} refused\n");
                 AppendCalls(text, calls, "  ");
             }
         }
 
-        // Paths and messages come from the inputs: one line stays one line.
-        return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
+        // Paths and messages come from the inputs: each was escaped where it went in, so one line stays one line.
+        return text.ToString();
     }
 
     private static void AppendCalls(StringBuilder text, RestorePlan plan, string indent)
@@ -107,7 +107,7 @@ public static class PlanReport
             foreach (Diagnostic refusal in call.Refusals)
             {
                 RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
-                text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+                text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {Printable.Escape(refusal.Message)}\n");
             }
 
             if (call.Repaired.Count > 0)

@@ -40,7 +40,7 @@ public static class TextReport
 
             FindingSummary s = report.Summary;
             string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
-            text.Append(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
+            text.Append(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {Plural.Of(report.Mappings, "mapping")} checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n");
         }
 
         int ok = reports.Count(r => r.Status == FileStatus.Ok);
@@ -121,7 +121,5 @@ public static class TextReport
     }
 
     private static string Counts(FindingSummary s) =>
-        $"{Plural(s.Errors, "error")}, {Plural(s.Warnings, "warning")}, {Plural(s.Notes, "note")}";
-
-    private static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+        $"{Plural.Of(s.Errors, "error")}, {Plural.Of(s.Warnings, "warning")}, {Plural.Of(s.Notes, "note")}";
 }
