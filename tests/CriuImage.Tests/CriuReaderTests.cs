@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CriuImage.Criu;
+using CriuImage.Reporting;
 using CriuImage.Sources;
 using CriuImage.Tests.Support;
 

@@ -35,7 +35,7 @@ internal static class VerifyCommand
         hostOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (bool usable, Restore.KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
+            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
             if (!usable)
             {
                 return ExitCodes.Unusable;

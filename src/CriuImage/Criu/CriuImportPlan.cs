@@ -1,4 +1,6 @@
 using System.Globalization;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
 using CriuImage.Sources;
 
 namespace CriuImage.Criu;

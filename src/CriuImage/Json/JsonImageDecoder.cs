@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 
 namespace CriuImage.Json;

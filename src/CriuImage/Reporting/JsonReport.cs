@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Sources;
 using CriuImage.Verification;
 
@@ -69,7 +71,7 @@ public static class JsonReport
                 if (d.Call is { } call)
                 {
                     // The restore call the finding refuses, as plan names it (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA).
-                    json.WriteString("call", Restore.RestoreCallNames.Name(call));
+                    json.WriteString("call", RestoreCallNames.Name(call));
                 }
 
                 if (d.Related.Count > 0)
@@ -142,17 +144,17 @@ public static class JsonReport
         Topology.HostCheckResult r = host.Result;
         json.WriteStartObject("host");
         json.WriteString("target", host.Target);
-        Topology.HostCheckReport.WriteVerdict(json, r);
+        HostCheckReport.WriteVerdict(json, r);
 
         // The reasons with their GPUs and values as members (the diagnostics carry the same findings as text).
-        Topology.HostCheckReport.WriteFindings(json, r);
+        HostCheckReport.WriteFindings(json, r);
         json.WriteEndObject();
         if (!r.Restores)
         {
             return;
         }
 
-        Topology.HostCheckReport.WriteGpuMap(json, r);
+        HostCheckReport.WriteGpuMap(json, r);
     }
 
     private static void WriteCounts(Utf8JsonWriter json, FindingSummary summary, ulong mappings)

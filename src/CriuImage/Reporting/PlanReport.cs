@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Restore;
-using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
@@ -49,7 +50,7 @@ public static class PlanReport
             text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
-                foreach (string line in Topology.HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     text.Append("  ").Append(Printable.Escape(line)).Append('\n');
                 }
@@ -199,7 +200,7 @@ public static class PlanReport
         if (kfd.Host is { } result)
         {
             json.WritePropertyName("host");
-            Topology.HostCheckReport.Json(json, kfd.Path, host!, result);
+            HostCheckReport.Json(json, kfd.Path, host!, result);
         }
 
         json.WriteEndObject();

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -162,7 +164,7 @@ public static class SarifReport
         if (d.Call is { } call)
         {
             json.WriteStartObject("properties");
-            json.WriteString("call", Restore.RestoreCallNames.Name(call));
+            json.WriteString("call", RestoreCallNames.Name(call));
             json.WriteEndObject();
         }
 

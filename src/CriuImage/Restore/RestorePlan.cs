@@ -1,5 +1,7 @@
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
+using CriuImage.Kernel;
 using CriuImage.Scanning;
 using CriuImage.Verification;
 

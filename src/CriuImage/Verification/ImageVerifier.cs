@@ -1,5 +1,6 @@
+using CriuImage.Diagnostics;
 using CriuImage.Format;
-using CriuImage.Restore;
+using CriuImage.Kernel;
 using CriuImage.Scanning;
 
 namespace CriuImage.Verification;
@@ -117,7 +118,7 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         _fatal |= fatal;
         string where = frame is { } f ? $" (frame {f})" : "";
-        _bag.Add(new Diagnostic(Descriptors.For(damage), detail + where) { ByteOffset = offset });
+        _bag.Add(new Diagnostic(ImageDamageDescriptors.For(damage), detail + where) { ByteOffset = offset });
     }
 
     void IImageScanHandler.OnTrailer(Trailer trailer)

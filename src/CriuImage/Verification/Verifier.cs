@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using CriuImage.Sources;
 
 namespace CriuImage.Verification;

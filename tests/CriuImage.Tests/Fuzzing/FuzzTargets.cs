@@ -33,7 +33,7 @@ internal static class FuzzTargets
             _ = Criu.DumpSummary.Of(new Criu.CriuDump("", [read]));
             if (read.Damage == Criu.CriuDamage.None)
             {
-                Criu.CriuJsonWriter.Write(read, Stream.Null);
+                Reporting.CriuJsonWriter.Write(read, Stream.Null);
             }
 
             if (reports.Count != 1)

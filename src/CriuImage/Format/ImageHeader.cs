@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 
-namespace CriuImage;
+namespace CriuImage.Format;
 
 /// <summary>What an image says about itself: where its data came from and how to read the mapping flags.</summary>
 public sealed record ImageHeader

@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 
-namespace CriuImage;
+namespace CriuImage.Format;
 
 /// <summary>
 /// One BO bucket as the image records it, whatever the revision: fields a revision does not report are

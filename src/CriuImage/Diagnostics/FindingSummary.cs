@@ -1,10 +1,10 @@
-namespace CriuImage.Verification;
+namespace CriuImage.Diagnostics;
 
 /// <summary>True totals of findings, listed or not.</summary>
 /// <param name="Errors">Findings of error severity.</param>
 /// <param name="Warnings">Findings of warning severity.</param>
 /// <param name="Notes">Findings of note severity.</param>
-/// <param name="Listed">Findings listed one by one (the rest are counted in <see cref="FileReport.NotListed"/>).</param>
+/// <param name="Listed">Findings listed one by one (the rest are counted in <see cref="DiagnosticBag.NotListed"/>).</param>
 public readonly record struct FindingSummary(long Errors, long Warnings, long Notes, long Listed)
 {
     /// <summary>All findings, listed or not.</summary>

@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 
-namespace CriuImage.Restore;
+namespace CriuImage.Kernel;
 
 /// <summary>
 /// What the kernel an image is restored on accepts along CRIU's restore path (GEM_CREATE, CHANGE_HANDLE,

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using CriuImage.Abi;
 
-namespace CriuImage;
+namespace CriuImage.Format;
 
 /// <summary>
 /// One VM bucket as recorded: four 64-bit words laid out like both <see cref="CriuVmBucket"/> and

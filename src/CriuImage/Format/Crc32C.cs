@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace CriuImage;
+namespace CriuImage.Format;
 
 /// <summary>
 /// CRC32C (Castagnoli) with the conventional initial value and final XOR of 0xFFFFFFFF, on top of

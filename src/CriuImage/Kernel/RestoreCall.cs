@@ -1,4 +1,4 @@
-namespace CriuImage.Restore;
+namespace CriuImage.Kernel;
 
 /// <summary>The calls CRIU's amdgpu plugin makes to restore one render-node file, in the order it makes them per BO.</summary>
 public enum RestoreCall

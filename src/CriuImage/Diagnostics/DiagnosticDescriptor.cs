@@ -1,4 +1,4 @@
-namespace CriuImage.Verification;
+namespace CriuImage.Diagnostics;
 
 /// <summary>One diagnostic code: its stable id, a title, its default severity (docs/diagnostics.md has one section per id).</summary>
 /// <param name="Id">Stable id (<c>CRI205</c>); never reused for another meaning.</param>

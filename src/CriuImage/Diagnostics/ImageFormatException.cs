@@ -1,4 +1,4 @@
-namespace CriuImage;
+namespace CriuImage.Diagnostics;
 
 /// <summary>
 /// The one exception type for a malformed or damaged image: it says where (byte offset from the start

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CriuImage.Reporting;
-using CriuImage.Verification;
+using CriuImage.Diagnostics;
+using CriuImage.Topology;
 
-namespace CriuImage.Topology;
+namespace CriuImage.Reporting;
 
 /// <summary>The text and JSON forms of a <see cref="HostCheckResult"/>.</summary>
 public static class HostCheckReport

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace CriuImage;
+namespace CriuImage.Format;
 
 /// <summary>An IP block version as the kernel's <c>IP_VERSION(major, minor, revision)</c>, written <c>11.0.3</c>.</summary>
 /// <param name="Major">Major version.</param>

@@ -1,6 +1,4 @@
-using CriuImage.Verification;
-
-namespace CriuImage.Restore;
+namespace CriuImage.Diagnostics;
 
 /// <summary>What the kernel does with a call that breaks a rule of the restore family: the errno, or "differs".</summary>
 /// <param name="Outcome"><c>-EINVAL</c>, <c>-EPERM</c>, ...; <c>differs</c> when the call succeeds but maps something other than what was saved.</param>

@@ -1,4 +1,4 @@
-namespace CriuImage.Verification;
+namespace CriuImage.Diagnostics;
 
 /// <summary>How much a finding matters, in decreasing order.</summary>
 public enum Severity

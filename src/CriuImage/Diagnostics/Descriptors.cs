@@ -1,6 +1,4 @@
-using CriuImage.Scanning;
-
-namespace CriuImage.Verification;
+namespace CriuImage.Diagnostics;
 
 /// <summary>Every diagnostic code <c>verify</c> reports. Ids are stable: a retired one stays here as a comment.</summary>
 public static class Descriptors
@@ -212,26 +210,4 @@ public static class Descriptors
         .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
         .OrderBy(d => d.Id, StringComparer.Ordinal)
         .ToArray();
-
-    /// <summary>The code of a kind of file damage.</summary>
-    public static DiagnosticDescriptor For(ImageDamage damage) => damage switch
-    {
-        ImageDamage.NotAnImage => NotAnImage,
-        ImageDamage.UnsupportedVersion => UnsupportedVersion,
-        ImageDamage.IncompatibleFeatures => IncompatibleFeatures,
-        ImageDamage.UnknownRoCompatFeatures => UnknownRoCompatFeatures,
-        ImageDamage.PreambleChecksum => PreambleChecksum,
-        ImageDamage.FrameHeader => FrameHeaderDamaged,
-        ImageDamage.PayloadChecksum => PayloadChecksum,
-        ImageDamage.FrameSequence => FrameSequence,
-        ImageDamage.UnknownFrameKind => UnknownFrameKind,
-        ImageDamage.HeaderUnreadable => HeaderUnreadable,
-        ImageDamage.MalformedRecord => MalformedRecord,
-        ImageDamage.RecordSequence => RecordSequence,
-        ImageDamage.Truncated => Truncated,
-        ImageDamage.TrailerMismatch => TrailerMismatch,
-        ImageDamage.TrailingBytes => TrailingBytes,
-        ImageDamage.WeakDigest => WeakDigest,
-        _ => throw new ArgumentOutOfRangeException(nameof(damage), damage, null),
-    };
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using CriuImage.Criu;
+using CriuImage.Format;
 
-namespace CriuImage.Criu;
+namespace CriuImage.Reporting;
 
 /// <summary>
 /// CRIU amdgpu files as JSON, crit-style: <c>{"kind", "revision":[...], "header", "stale_bytes",

@@ -1,4 +1,4 @@
-namespace CriuImage.Verification;
+namespace CriuImage.Diagnostics;
 
 /// <summary>
 /// Collects one file's findings, listing at most a given number per code (so that an image whose million

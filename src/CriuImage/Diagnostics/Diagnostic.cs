@@ -1,4 +1,6 @@
-namespace CriuImage.Verification;
+using CriuImage.Kernel;
+
+namespace CriuImage.Diagnostics;
 
 /// <summary>A mapping named as the other party of a finding.</summary>
 /// <param name="GemHandle">GEM handle of the mapping's BO.</param>
@@ -25,7 +27,7 @@ public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Message)
     /// the target kernel would refuse, or that would bring back something other than what was saved. Null for
     /// findings about provenance or the file.
     /// </summary>
-    public Restore.RestoreCall? Call { get; init; }
+    public RestoreCall? Call { get; init; }
 
     /// <summary>The severity of the code.</summary>
     public Severity Severity => Descriptor.Severity;
