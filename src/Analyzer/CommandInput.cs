@@ -38,7 +38,7 @@ internal sealed class CommandInput : IDisposable
     public static CommandInput Open(string path, StandardStreams std, InputOptions? options = null)
     {
         options ??= new InputOptions();
-        if (StreamInput.IsStream(path))
+        if (StreamPaths.IsStream(path))
         {
             StreamInput stream = StreamInput.Open(path, std.Input);
             if (stream.IsImage)

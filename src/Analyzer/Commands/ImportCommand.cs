@@ -73,7 +73,7 @@ internal static class ImportCommand
         string? folder = single ? (Directory.Exists(outPath) ? outPath : null) : outPath;
         if (folder is not null && !Directory.Exists(folder))
         {
-            if (File.Exists(folder) || StreamInput.IsStream(folder))
+            if (File.Exists(folder) || StreamPaths.IsStream(folder))
             {
                 await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: cannot write {folder}: not a folder; a dump or an archive gives one image per render node, written into a folder"));
                 return ExitCodes.Unusable;

@@ -44,7 +44,7 @@ internal static class PlanCommand
 
                 profile ??= host?.Profile;
                 RestorePlan plan;
-                if (StreamInput.IsStream(path))
+                if (StreamPaths.IsStream(path))
                 {
                     // A stream is planned in memory, as the scanner reads an image by its offsets.
                     using var piped = new MemoryStream();

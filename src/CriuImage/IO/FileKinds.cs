@@ -51,7 +51,7 @@ public static class FileKinds
     public static string? Describe(string path)
     {
         Span<byte> head = stackalloc byte[HeadSize];
-        if (StreamInput.IsStream(path))
+        if (StreamPaths.IsStream(path))
         {
             // A FIFO or a device was read once already (a second open would wait or find it empty).
             return null;

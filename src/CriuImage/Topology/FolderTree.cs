@@ -57,7 +57,7 @@ internal sealed class FolderTree : TopologyTree
     public override byte[]? Read(string file, out string? problem)
     {
         string path = Path.Combine(_root, file);
-        if (IO.StreamInput.IsStream(path))
+        if (IO.StreamPaths.IsStream(path))
         {
             // A FIFO would block the open until a writer came (for ever); sysfs has none, so the copy is what is
             // wrong: an input that cannot be read, not a host CRIU would refuse.

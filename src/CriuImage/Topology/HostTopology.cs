@@ -66,7 +66,7 @@ public static class HostTopology
             throw new FileNotFoundException("no such file or folder", path);
         }
 
-        if (IO.StreamInput.IsStream(path))
+        if (IO.StreamPaths.IsStream(path))
         {
             // Read twice below (its head, then all of it): a FIFO would block or come back empty.
             throw new TopologyFormatException(path, "a FIFO or device, not a file: give the topology folder, its tar or a host snapshot");

@@ -1,7 +1,6 @@
 using CriuImage.Format;
-using CriuImage.Sources;
 
-namespace CriuImage.IO;
+namespace CriuImage.Sources;
 
 /// <summary>
 /// An input that can be read only once: standard input (<c>-</c>), a FIFO, a process substitution
@@ -36,23 +35,6 @@ public sealed class StreamInput : IDisposable
 
     /// <summary>True when the stream held nothing at all.</summary>
     public bool IsEmpty => _head.Length == 0;
-
-    /// <summary>
-    /// True when <paramref name="path"/> must be read as a stream: <c>-</c>, or a path that is neither a regular
-    /// file nor a folder (links followed). A path that does not exist is not: opening it says so.
-    /// </summary>
-    public static bool IsStream(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (path == "-")
-        {
-            return true;
-        }
-
-        return Posix.Supported
-            && Posix.TryStat(path, followLinks: true, out Posix.FileStat stat, out _)
-            && stat.Type is not Posix.Regular and not Posix.Directory;
-    }
 
     /// <summary>Opens <paramref name="path"/> (<c>-</c>: <paramref name="standardInput"/>, left open) and reads its first bytes.</summary>
     /// <exception cref="IOException">The stream cannot be opened or read (standard input closed included).</exception>
