@@ -100,6 +100,7 @@ public sealed class CommandMatrixTests : TempFolder
         new("encode", [Content.Json, Content.Bad], (input, output) => ["encode", input, "-o", Q(output + ".img")]),
         new("import", [Content.Dump, Content.Bad], (input, output) => ["import", input, "-o", Q(output)]),
         new("host-check", [Content.Topology, Content.Bad], (input, _) => ["host-check", "--source", Q(Topology), "--host", input]),
+        new("host-snapshot", [Content.Topology, Content.Bad], (input, output) => ["host-snapshot", "--topology", input, "-o", Q(output)]),
     ];
 
     private int _outputs;

@@ -46,7 +46,7 @@ public static class HostTopology
         if (!Directory.Exists(folder))
         {
             string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";
-            throw new TopologyFormatException(folder, $"no such folder{hint}");
+            throw new TopologyFormatException(folder, File.Exists(folder) || folder == "-" ? "not a folder: a topology folder is read here" : $"no such folder{hint}");
         }
 
         if (!Directory.Exists(Path.Combine(folder, "nodes")))
