@@ -52,9 +52,9 @@ internal sealed class CommandInput : IDisposable
             }
         }
 
-        InputSet inputs = InputCollector.Collect([path], options, () => Stream.Null);
-        bool image = !Directory.Exists(path) && inputs.Files is [{ IsImage: true, Found: false, DiskPath: not null }];
-        return new CommandInput(path, null, image ? null : inputs);
+        // A regular file that is an image is streamed from disk, whatever its size or path (/dev/fd/N of a file too).
+        return File.Exists(path) && StartsWithMagic(path) ? new CommandInput(path, null, null)
+            : new CommandInput(path, null, InputCollector.Collect([path], options, () => Stream.Null));
     }
 
     /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>
@@ -94,6 +94,20 @@ internal sealed class CommandInput : IDisposable
 
     /// <summary>Closes a stream opened here.</summary>
     public void Dispose() => _stream?.Dispose();
+
+    private static bool StartsWithMagic(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
+            return RandomAccess.Read(file, head, 0) == head.Length && head.SequenceEqual(Format.Preamble.Magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // the input layer says why
+        }
+    }
 
     private string ImagePath() => Inputs is null ? Path : throw new InvalidOperationException($"{Path} is not one criu-image");
 
