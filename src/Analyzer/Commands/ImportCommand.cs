@@ -132,7 +132,7 @@ internal static class ImportCommand
         if (!single)
         {
             await said.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"imported {imported} of {plan.Count} render nodes into {Printable.Escape(folder!)}: {skipped} skipped, {refused} not readable"));
+                $"imported {imported} of {Plural.Of(plan.Count, "render node")} into {Printable.Escape(folder!)}: {skipped} skipped, {refused} not readable"));
         }
 
         await said.FlushAsync(cancellationToken);

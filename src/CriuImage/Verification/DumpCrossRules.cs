@@ -96,7 +96,7 @@ internal static class DumpCrossRules
         int cpus = kfd.DeviceEntries.Count - gpus;
         if (kfd.NumOfGpus != gpus || kfd.NumOfCpus != cpus)
         {
-            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPUs and {cpus} CPUs; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
+            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPU{(gpus == 1 ? "" : "s")} and {cpus} CPU{(cpus == 1 ? "" : "s")}; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
         }
 
         var ids = new HashSet<uint>();
