@@ -164,6 +164,13 @@ public sealed class CommandMatrixTests : TempFolder
                 problems.Append(what).Append(": exit 2 without an error said\n");
             }
 
+            // Each of these inputs has one thing wrong with it: it is said once, not followed by its consequences.
+            string[] errorLines = [.. error.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal))];
+            if (errorLines.Length > 1)
+            {
+                problems.Append(what).Append(": ").Append(errorLines.Length).Append(" lines on standard error for one problem: ").Append(error.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+            }
+
             // One line per error: nothing on standard error continues an error on an indented line.
             if (error.Split('\n').Any(l => l.StartsWith(' ') || l.StartsWith('\t')))
             {

@@ -87,6 +87,11 @@ internal static class DecodeCommand
             }
         }
 
+        if (files.Count == 0 && inputs.Unreadable.Count > 0)
+        {
+            return ExitCodes.Unusable; // each input that could not be read has said so in its own line
+        }
+
         if (files.Count == 0)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to decode ({skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")} skipped)"));
