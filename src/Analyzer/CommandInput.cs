@@ -1,6 +1,6 @@
 using CriuImage.Criu;
 using CriuImage.IO;
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Analyzer;
 
@@ -48,13 +48,13 @@ internal sealed class CommandInput : IDisposable
 
             using (stream)
             {
-                return new CommandInput(path, null, stream.IsEmpty ? Empty(path) : stream.Collect(options));
+                return new CommandInput(path, null, stream.IsEmpty ? Empty(path) : stream.Collect(DumpInputs.For(options)));
             }
         }
 
         // A regular file that is an image is streamed from disk, whatever its size or path (/dev/fd/N of a file too).
         return File.Exists(path) && StartsWithMagic(path) ? new CommandInput(path, null, null)
-            : new CommandInput(path, null, InputCollector.Collect([path], options, () => Stream.Null));
+            : new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
     }
 
     /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>

@@ -4,8 +4,8 @@ using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.Input;
 using CriuImage.Reporting;
-using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -31,7 +31,7 @@ internal static class InfoCommand
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
                 await error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));
@@ -58,6 +58,7 @@ internal static class InfoCommand
             }
 
             List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
+            IReadOnlyList<Artifact> artifacts = ArtifactReport.Of(inputs);
             // A damaged file is described without it: say which file is missing from the picture, and exit 2.
             if (await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), error))
             {
@@ -66,13 +67,18 @@ internal static class InfoCommand
 
             if (parse.GetValue(format) == "json")
             {
-                await output.WriteAsync(Json(images, dumps));
+                await output.WriteAsync(Json(images, dumps, artifacts));
             }
             else
             {
                 foreach ((string path, ImageFacts? facts) in images)
                 {
                     await output.WriteAsync(facts!.Describe(path));
+                }
+
+                foreach (Artifact artifact in artifacts)
+                {
+                    await output.WriteAsync(ArtifactReport.Text(artifact));
                 }
 
                 foreach (DumpSummary dump in dumps)
@@ -86,10 +92,10 @@ internal static class InfoCommand
         return command;
     }
 
-    private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps)
+    private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps, IReadOnlyList<Artifact> artifacts)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = IO.JsonOutput.Create(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("images");
@@ -100,6 +106,12 @@ internal static class InfoCommand
 
             json.WriteEndArray();
             DumpInfoReport.WriteJson(dumps, json);
+            if (artifacts.Count > 0)
+            {
+                // Only for inputs that are artifacts: the JSON of a dump folder or archive stays as it was.
+                ArtifactReport.WriteJson(artifacts, json);
+            }
+
             json.WriteEndObject();
         }
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Criu;
 using CriuImage.IO;
+using CriuImage.Input;
 using CriuImage.Reporting;
 using CriuImage.Restore;
-using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -127,7 +128,7 @@ internal static class PlanCommand
         if (json)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (Utf8JsonWriter writer = JsonOutput.Create(buffer))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");

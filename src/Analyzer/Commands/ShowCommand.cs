@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Criu;
+using CriuImage.Format;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;
@@ -11,7 +13,7 @@ internal static class ShowCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image from standard input)." };
+        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image or an archive from standard input)." };
         var format = new Option<string>("--format") { Description = "text: a table per BO; json: the same, named flags beside raw values.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("show", "Show every BO and mapping of an image as a table: sizes humanized, addresses in hex, flag bits by their kernel names. Streams: memory stays bounded by one frame.") { image, format };
@@ -49,14 +51,14 @@ internal static class ShowCommand
     /// them; criu-images found beside them are named (each shows on its own); exit 2 when nothing is a dump or
     /// an input cannot be read.
     /// </summary>
-    private static async Task<int> ShowDumpsAsync(CommandInput input, Sources.InputSet inputs, bool json, StandardStreams std)
+    private static async Task<int> ShowDumpsAsync(CommandInput input, Input.InputSet inputs, bool json, StandardStreams std)
     {
-        foreach (Sources.UnreadableInput unreadable in inputs.Unreadable)
+        foreach (Input.UnreadableInput unreadable in inputs.Unreadable)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
         }
 
-        Sources.InputPlan plan = Sources.InputPlan.Of(inputs);
+        Criu.InputPlan plan = Criu.InputPlan.Of(inputs);
         if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
         {
             // One file of no kind this tool reads (notes.txt): say what it is, not that it is an image.
@@ -82,11 +84,11 @@ internal static class ShowCommand
         if (json)
         {
             await std.Text.FlushAsync();
-            await using (var writer = new Utf8JsonWriter(std.Output, new JsonWriterOptions { Indented = true }))
+            await using (var writer = IO.JsonOutput.Create(std.Output))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
-                foreach (Sources.PlannedDump planned in plan.Dumps)
+                foreach (Criu.PlannedDump planned in plan.Dumps)
                 {
                     DumpShowReport.WriteJson(planned.Dump, writer);
                 }
@@ -153,7 +155,7 @@ internal static class ShowCommand
 
     private static async Task WriteJsonAsync(string path, ImageHeader header, ImageReader reader, Stream output, CancellationToken cancellationToken)
     {
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        await using var json = IO.JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("path", path);
         json.WriteString("abi", header.Abi.ToId());

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using CriuImage.Criu;
+using CriuImage.Format;
+using CriuImage.Input;
 using CriuImage.Reporting;
-using CriuImage.Sources;
 using CriuImage.Topology;
 using CriuImage.Verification;
 
@@ -47,7 +49,7 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
                 await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));

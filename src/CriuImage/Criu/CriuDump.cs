@@ -1,5 +1,5 @@
 using CriuImage.Diagnostics;
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

@@ -7,6 +7,6 @@ namespace CriuImage.Diagnostics;
 /// <param name="Severity">Severity of its findings.</param>
 public sealed record DiagnosticDescriptor(string Id, string Name, string Title, Severity Severity)
 {
-    /// <summary>Link to the documentation section of this code.</summary>
-    public string HelpUri => $"docs/diagnostics.md#{Id.ToLowerInvariant()}";
+    /// <summary>For a code of the restore family: the kernel check that refuses the call, and how; null for other codes.</summary>
+    public RestoreCheck? Check { get; init; }
 }

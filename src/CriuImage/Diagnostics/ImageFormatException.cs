@@ -1,20 +1,19 @@
 namespace CriuImage.Diagnostics;
 
 /// <summary>
-/// The one exception type for a malformed or damaged image: it says where (byte offset from the start
+/// The exception for a malformed or damaged image or CRIU file: it says where (byte offset from the start
 /// of the file, and the frame's sequence number where known) and what was expected there.
 /// </summary>
-public sealed class ImageFormatException : Exception
+public sealed class ImageFormatException : InputFormatException
 {
     /// <summary>Creates the exception for a problem found at <paramref name="byteOffset"/>.</summary>
     /// <param name="byteOffset">Offset from the start of the file of the first byte of the offending item.</param>
     /// <param name="detail">What was expected and what was found.</param>
     /// <param name="frame">Sequence number of the frame the item belongs to, where known.</param>
     public ImageFormatException(long byteOffset, string detail, long? frame = null)
-        : base(Describe(byteOffset, detail, frame))
+        : base(Describe(byteOffset, detail, frame), detail)
     {
         ByteOffset = byteOffset;
-        Detail = detail;
         Frame = frame;
     }
 
@@ -24,8 +23,8 @@ public sealed class ImageFormatException : Exception
     /// <summary>Sequence number of the frame that holds the offending item, where known.</summary>
     public long? Frame { get; }
 
-    /// <summary>What was expected and what was found, without the position.</summary>
-    public string Detail { get; }
+    /// <inheritdoc/>
+    public override long? InputOffset => ByteOffset;
 
     private static string Describe(long byteOffset, string detail, long? frame) =>
         frame is { } f ? $"at byte {byteOffset} (frame {f}): {detail}" : $"at byte {byteOffset}: {detail}";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.IO;
 
 namespace CriuImage.Reporting;
 
@@ -16,7 +17,7 @@ public static class CriuJsonWriter
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(output);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         WriteFile(json, file, path: null);
         json.Flush();
         output.Write("\n"u8);
@@ -32,7 +33,7 @@ public static class CriuJsonWriter
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(skipped);
         ArgumentNullException.ThrowIfNull(output);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteStartArray("files");
         foreach (CriuDumpFile file in files)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Topology;
 
 namespace CriuImage.Reporting;
@@ -96,7 +97,7 @@ public static class HostCheckReport
     public static string JsonText(string source, string target, HostCheckResult result)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = JsonOutput.Create(stream))
         {
             Json(json, source, target, result);
         }
@@ -115,10 +116,10 @@ public static class HostCheckReport
             json.WriteString("property", f.Property);
         }
 
-        WriteOptional(json, "src_gpu_id", f.SrcGpuId);
-        WriteOptional(json, "src_value", f.SrcValue);
-        WriteOptional(json, "dest_gpu_id", f.DestGpuId);
-        WriteOptional(json, "dest_value", f.DestValue);
+        JsonOutput.WriteOptional(json, "src_gpu_id", f.SrcGpuId);
+        JsonOutput.WriteOptional(json, "src_value", f.SrcValue);
+        JsonOutput.WriteOptional(json, "dest_gpu_id", f.DestGpuId);
+        JsonOutput.WriteOptional(json, "dest_value", f.DestValue);
         if (f.Candidates.Count > 0)
         {
             json.WriteStartArray("candidates");
@@ -126,7 +127,7 @@ public static class HostCheckReport
             {
                 json.WriteStartObject();
                 json.WriteNumber("gpu_id", g.GpuId);
-                WriteOptional(json, "value", g.Value);
+                JsonOutput.WriteOptional(json, "value", g.Value);
                 json.WriteEndObject();
             }
 
@@ -134,14 +135,6 @@ public static class HostCheckReport
         }
 
         json.WriteEndObject();
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 
     /// <summary>The verdict's fields: <c>"restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages"</c>.</summary>

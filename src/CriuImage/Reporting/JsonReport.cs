@@ -1,7 +1,8 @@
 using System.Text.Json;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
+using CriuImage.Input;
 using CriuImage.Kernel;
-using CriuImage.Sources;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -25,7 +26,7 @@ public static class JsonReport
     {
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(skipped);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteStartObject("tool");
         json.WriteString("name", ToolInfo.Name);
@@ -61,8 +62,8 @@ public static class JsonReport
                 json.WriteString("code", d.Descriptor.Id);
                 json.WriteString("severity", TextReport.Name(d.Severity));
                 json.WriteString("message", d.Message);
-                WriteOptional(json, "gem_handle", d.GemHandle);
-                WriteOptional(json, "mapping", d.Mapping);
+                JsonOutput.WriteOptional(json, "gem_handle", d.GemHandle);
+                JsonOutput.WriteOptional(json, "mapping", d.Mapping);
                 if (d.ByteOffset is { } offset)
                 {
                     json.WriteNumber("byte_offset", offset);
@@ -81,7 +82,7 @@ public static class JsonReport
                     {
                         json.WriteStartObject();
                         json.WriteNumber("gem_handle", related.GemHandle);
-                        WriteOptional(json, "mapping", related.Mapping);
+                        JsonOutput.WriteOptional(json, "mapping", related.Mapping);
                         json.WriteEndObject();
                     }
 
@@ -164,13 +165,5 @@ public static class JsonReport
         json.WriteNumber("notes", summary.Notes);
         json.WriteNumber("listed", summary.Listed);
         json.WriteNumber("mappings", mappings);
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, uint? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Kernel;
 using CriuImage.Restore;
 
@@ -107,7 +108,7 @@ public static class PlanReport
             text.Append($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
-                RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                RestoreCheck check = refusal.Descriptor.Check!;
                 text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {Printable.Escape(refusal.Message)}\n");
             }
 
@@ -125,7 +126,7 @@ public static class PlanReport
     /// </summary>
     public static void WriteJson(RestorePlan plan, Stream output)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("path", plan.Path);
         json.WriteString("abi", plan.Revision.ToId());
@@ -290,7 +291,7 @@ public static class PlanReport
                 json.WriteStartArray("refusals");
                 foreach (Diagnostic refusal in call.Refusals)
                 {
-                    RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                    RestoreCheck check = refusal.Descriptor.Check!;
                     json.WriteStartObject();
                     json.WriteString("code", refusal.Descriptor.Id);
                     json.WriteString("outcome", check.Outcome);

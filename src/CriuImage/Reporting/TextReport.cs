@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CriuImage.Diagnostics;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;

@@ -1,5 +1,6 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
-using CriuImage.Sources;
+using CriuImage.Input;
 
 namespace CriuImage.Verification;
 

@@ -396,7 +396,7 @@ internal sealed class VmRules
                 GemHandle = Handle,
                 Mapping = Mapping,
                 ByteOffset = Offset,
-                Call = descriptor.Severity == Severity.Error && RestoreChecks.For(descriptor) is not null ? RestoreCall.GemVa : null,
+                Call = descriptor.Severity == Severity.Error && descriptor.Check is not null ? RestoreCall.GemVa : null,
             };
     }
 }

@@ -13,7 +13,7 @@ internal static class Layers
     [
         ("facts", ["CriuImage.Abi", "CriuImage.Kernel", "CriuImage.Diagnostics"]),
         ("encoding", ["CriuImage.MessagePack", "CriuImage.Format", "CriuImage.IO"]),
-        ("input", ["CriuImage.Sources", "CriuImage.Input"]),
+        ("input", ["CriuImage.Input"]),
         ("readers", ["CriuImage", "CriuImage.Scanning", "CriuImage.Criu", "CriuImage.Topology", "CriuImage.Json"]),
         ("rules", ["CriuImage.Verification", "CriuImage.Restore"]),
         ("reporting", ["CriuImage.Reporting"]),
@@ -21,18 +21,10 @@ internal static class Layers
     ];
 
     /// <summary>
-    /// The one upward use kept, with the types it may use: the input layer (Sources) names CRIU's files and
-    /// groups them into dumps (InputPlan). It goes when the input layer takes CRIU's file names from
-    /// CriuImage.Kernel and the grouping into dumps moves up to the CRIU reader; then delete it here (the
-    /// test <see cref="LayerTests.EveryAllowedUpwardUse_IsStillMade"/> says when).
+    /// Upward uses allowed by name, with the types they may use: none since the input layer knows no CRIU file
+    /// kinds (the CRIU reader chooses its files, Criu.DumpInputs, and groups them into dumps, Criu.InputPlan).
     /// </summary>
-    public static IReadOnlyList<(string From, string Type)> AllowedUpward { get; } =
-    [
-        ("CriuImage.Sources", "CriuImage.Criu.CriuFileKind"),
-        ("CriuImage.Sources", "CriuImage.Criu.CriuFileName"),
-        ("CriuImage.Sources", "CriuImage.Criu.CriuDump"),
-        ("CriuImage.Sources", "CriuImage.Criu.CriuDumpFile"),
-    ];
+    public static IReadOnlyList<(string From, string Type)> AllowedUpward { get; } = [];
 
     /// <summary>The namespace (of <see cref="Order"/>) that <paramref name="ns"/> belongs to, or null.</summary>
     public static string? Home(string ns)

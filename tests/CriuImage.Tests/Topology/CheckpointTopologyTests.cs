@@ -1,6 +1,6 @@
 using System.Reflection;
 using CriuImage.Criu;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 
@@ -98,7 +98,7 @@ public sealed class CheckpointTopologyTests
     public void HostCheckOfADump_GivesOneResultPerKfdImage()
     {
         string folder = Path.Combine(CriuFixtures.Root, "hosts", "gfx1100-2");
-        InputSet inputs = InputCollector.Collect([folder], new InputOptions(), () => Stream.Null);
+        InputSet inputs = DumpInputs.Collect([folder], new InputOptions(), () => Stream.Null);
         CriuDump dump = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
         HostTarget host = HostTarget.Load(Path.Combine(RepoPaths.Fixtures, "topology", "gfx1100-2-other-ids"), MatchEnvironment.Default, "6.18.2");
         var (file, result) = Assert.Single(HostCheck.Run(dump, host));

@@ -1,6 +1,6 @@
 using CriuImage.IO;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>A read-only pass-through that reports how many bytes have been read, at most every 64 MiB.</summary>
 internal sealed class ProgressStream(Stream inner, Action<long> report) : ReadOnlyStream

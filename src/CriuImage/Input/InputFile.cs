@@ -1,11 +1,9 @@
-using CriuImage.Criu;
-
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>
-/// One file found in the inputs: where it is, how long, and as much of it as checking needs. CRIU
-/// message files and images inside archives or streams are held in memory (bounded by
-/// <see cref="InputOptions.MaxMessageBytes"/>); contents files only by their length and first 8 bytes.
+/// One file found in the inputs: where it is, how long, and as much of it as the reader that asked for it
+/// needs (<see cref="InputOptions.Use"/> decides: the whole file, held in memory up to
+/// <see cref="InputOptions.MaxMessageBytes"/>, or only its length and first 8 bytes).
 /// </summary>
 public sealed class InputFile
 {
@@ -21,11 +19,11 @@ public sealed class InputFile
     /// <summary>Length in bytes.</summary>
     public required long Length { get; init; }
 
-    /// <summary>The CRIU amdgpu file its name makes it, or null.</summary>
-    public CriuFileName? CriuName { get; init; }
+    /// <summary>Its own file name (the last part of its path inside the folder or archive), or null for standard input, which has none.</summary>
+    public string? Name { get; init; }
 
-    /// <summary>True when its first bytes are the criu-image magic.</summary>
-    public bool IsImage { get; init; }
+    /// <summary>The artifact (OCI image, pod checkpoint) the file was read from, or null for a plain folder, file or archive.</summary>
+    public Artifact? Artifact { get; init; }
 
     /// <summary>The whole file, where it was read.</summary>
     public byte[]? Content { get; init; }
@@ -46,7 +44,7 @@ public sealed record SkippedInput(string Path, string Reason, SkipKind Kind);
 /// <summary>Why an input was not examined.</summary>
 public enum SkipKind
 {
-    /// <summary>A file that is neither a criu-image nor a CRIU amdgpu file (a dump's other files).</summary>
+    /// <summary>A file the reader did not ask for (<see cref="InputOptions.Use"/> said <see cref="InputUse.Skip"/>).</summary>
     Other,
 
     /// <summary>Empty, or not a regular file (FIFO, socket, device), which is never opened.</summary>
@@ -92,6 +90,44 @@ public sealed record InputOptions
     /// <summary>The largest message file or in-archive image held in memory.</summary>
     public long MaxMessageBytes { get; init; } = 256L << 20;
 
+    /// <summary>Decides, from a file's name, length and first bytes, how much of it is read; the default reads every file's head only.</summary>
+    public Func<InputCandidate, InputUse> Use { get; init; } = _ => InputUse.Head;
+
+    /// <summary>The reason listed for a file <see cref="Use"/> skipped.</summary>
+    public string SkipReason { get; init; } = "not a file this reader examines";
+
+    /// <summary>The most entries one archive, image or nesting of them may hold; more is refused.</summary>
+    public int MaxEntries { get; init; } = 200_000;
+
+    /// <summary>How deep archives and images may nest (an archive inside an archive is depth 2).</summary>
+    public int MaxDepth { get; init; } = 6;
+
+    /// <summary>The most bytes decompressed from one input: a decompression bomb ends here, with an error.</summary>
+    public long MaxDecompressedBytes { get; init; } = 4L << 40;
+
     /// <summary>Told the input's name and the compressed bytes consumed so far while a compressed archive is read (which takes the decompressor's time); -1 when it is done.</summary>
     public Action<string, long>? Progress { get; init; }
+}
+
+/// <summary>What <see cref="InputOptions.Use"/> is told about a file before it is read further.</summary>
+/// <param name="Name">Its own file name, or null for standard input.</param>
+/// <param name="Length">Its length in bytes.</param>
+/// <param name="Head">Its first bytes (up to 8); null when they cannot be read before deciding (a sparse archive entry).</param>
+/// <param name="Named">True when it was named on its own rather than found in a folder or archive.</param>
+public readonly record struct InputCandidate(string? Name, long Length, byte[]? Head, bool Named);
+
+/// <summary>How much of a file is read.</summary>
+public enum InputUse
+{
+    /// <summary>Not read: listed as skipped with <see cref="InputOptions.SkipReason"/>.</summary>
+    Skip,
+
+    /// <summary>Its length and first 8 bytes.</summary>
+    Head,
+
+    /// <summary>The whole file, into memory.</summary>
+    Whole,
+
+    /// <summary>Streamed by the reader later: from disk by <see cref="InputFile.DiskPath"/>, or (inside an archive, which cannot be reopened) read whole now.</summary>
+    Stream,
 }

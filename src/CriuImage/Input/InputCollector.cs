@@ -1,22 +1,19 @@
-using CriuImage.Criu;
-using CriuImage.Format;
 using CriuImage.IO;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>
-/// Finds what the inputs hold: a file, a folder (searched recursively, in name order), a container
-/// checkpoint archive (<c>.tar</c>, <c>.tar.gz</c>/<c>.tgz</c>) read as a stream without unpacking, or a
-/// non-seekable stream (<c>-</c> for standard input, <c>/dev/stdin</c>, <c>&lt;(...)</c>). Nothing is
-/// dropped silently: what is not examined is listed in <see cref="InputSet.Skipped"/> with the reason,
-/// and what cannot be read in <see cref="InputSet.Unreadable"/>. In folders, a file of length 0 is never
-/// opened (it is empty, or a FIFO, socket or device that could block).
+/// Finds what the inputs hold: a file, a folder (searched recursively, in name order), an OCI image layout
+/// folder, a pod checkpoint folder, an archive (tar, oci-archive, kubelet checkpoint; plain, gzip or zstd,
+/// told by their first bytes, never by the name) read as a stream without unpacking, or a non-seekable
+/// stream (<c>-</c> for standard input, <c>/dev/stdin</c>, <c>&lt;(...)</c>). Nothing is dropped silently:
+/// what is not examined is listed in <see cref="InputSet.Skipped"/> with the reason, and what cannot be
+/// read in <see cref="InputSet.Unreadable"/>. In folders, a file of length 0 is never opened (it is empty,
+/// or a FIFO, socket or device that could block). What each file is, is the reader's business:
+/// <see cref="InputOptions.Use"/> says how much of it to read.
 /// </summary>
 public static class InputCollector
 {
-    private static readonly byte[] Gzip = [0x1F, 0x8B];
-    private static readonly byte[] Zstd = [0x28, 0xB5, 0x2F, 0xFD];
-
     /// <summary>Collects <paramref name="paths"/>; <paramref name="standardInput"/> opens the stream <c>-</c> names.</summary>
     public static InputSet Collect(IEnumerable<string> paths, InputOptions options, Func<Stream> standardInput)
     {
@@ -37,7 +34,7 @@ public static class InputCollector
             }
             else if (Directory.Exists(path))
             {
-                WalkFolder(new DirectoryInfo(path), path, set, options, new HashSet<string>(StringComparer.Ordinal));
+                ReadFolder(path, set, options);
             }
             else if (!File.Exists(path))
             {
@@ -50,6 +47,36 @@ public static class InputCollector
         }
 
         return set;
+    }
+
+    /// <summary>A folder named on the command line: an OCI image layout, a pod checkpoint, or a folder searched for files.</summary>
+    private static void ReadFolder(string path, InputSet set, InputOptions options) =>
+        ReadFolder(new DirectoryInfo(path), path, set, options, new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>A folder (<paramref name="display"/> as reports name it): an OCI image layout, a pod checkpoint, or a folder searched for files.</summary>
+    private static void ReadFolder(DirectoryInfo folder, string display, InputSet set, InputOptions options, HashSet<string> visited)
+    {
+        try
+        {
+            if (File.Exists(Path.Combine(folder.FullName, OciLayout.LayoutFile)))
+            {
+                OciLayout.Read(new FolderBlobs(folder.FullName), display, display + ":", set, options, InputContext.Top(options), new ArtifactSeed(display, "OCI image layout"));
+                return;
+            }
+
+            if (File.Exists(Path.Combine(folder.FullName, PodCheckpoint.ManifestFile)))
+            {
+                PodCheckpoint.Read(folder.FullName, display, set, options);
+                return;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {e.Message}"));
+            return;
+        }
+
+        WalkFolder(folder, display, set, options, visited);
     }
 
     private static void AddNamedFile(string path, InputSet set, InputOptions options)
@@ -72,16 +99,16 @@ public static class InputCollector
             }
 
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
-            Span<byte> head = stackalloc byte[512];
+            byte[] head = new byte[Containers.PeekBytes];
             int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             file.Position = 0;
-            if (IsArchive(head[..n], path))
+            if (Containers.IsContainer(head.AsSpan(0, n)))
             {
-                ReadArchive(file, path, set, options, SniffCompression(head[..n]));
+                Containers.Read(file, path, set, options, InputContext.Top(options));
                 return;
             }
 
-            set.Files.Add(FromDisk(path, Path.GetDirectoryName(path) ?? "", info.Length, file, head[..n], options, found: false));
+            set.Files.Add(FromDisk(path, Path.GetDirectoryName(path) ?? "", Path.GetFileName(path), info.Length, file, head.AsSpan(0, Math.Min(n, 8)), options, found: false));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -156,7 +183,7 @@ public static class InputCollector
 
         if (target is DirectoryInfo dir)
         {
-            WalkFolder(dir, path, set, options, visited);
+            ReadFolder(dir, path, set, options, visited);
         }
         else
         {
@@ -173,7 +200,6 @@ public static class InputCollector
             return;
         }
 
-        CriuFileName? criu = CriuFileName.Parse(name);
         if (file.Length == 0)
         {
             if (NotRegular(file.FullName) is { } kind)
@@ -181,10 +207,10 @@ public static class InputCollector
                 // A FIFO would block the open until a writer came; a device or socket is no dump file either.
                 set.Skipped.Add(new SkippedInput(path, $"a {kind}, not a regular file: not opened", SkipKind.NotRegular));
             }
-            else if (criu is not null)
+            else if (options.Use(new InputCandidate(name, 0, [], Named: false)) != InputUse.Skip)
             {
-                // CRIU writes an 8-byte header into every file: a CRIU file of length 0 is damage to report, read without opening.
-                set.Files.Add(new InputFile { Path = path, Folder = folder, Length = 0, CriuName = criu, Content = [], Found = true });
+                // A file the reader wants that has length 0 is damage for it to report, read without opening.
+                set.Files.Add(new InputFile { Path = path, Folder = folder, Name = name, Length = 0, Content = [], Found = true });
             }
             else
             {
@@ -200,14 +226,13 @@ public static class InputCollector
             Span<byte> head = stackalloc byte[8];
             int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             stream.Position = 0;
-            InputFile found = FromDisk(file.FullName, folder, file.Length, stream, head[..n], options, found: true, displayPath: path);
-            if (found.CriuName is null && !found.IsImage)
+            if (options.Use(new InputCandidate(name, file.Length, head[..n].ToArray(), Named: false)) == InputUse.Skip)
             {
-                set.Skipped.Add(new SkippedInput(path, "neither a criu-image nor a CRIU amdgpu file", SkipKind.Other));
+                set.Skipped.Add(new SkippedInput(path, options.SkipReason, SkipKind.Other));
                 return;
             }
 
-            set.Files.Add(found);
+            set.Files.Add(FromDisk(file.FullName, folder, name, file.Length, stream, head[..n], options, found: true, displayPath: path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -226,22 +251,18 @@ public static class InputCollector
             _ => null,
         };
 
-    private static InputFile FromDisk(string diskPath, string folder, long length, Stream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
+    private static InputFile FromDisk(string diskPath, string folder, string name, long length, Stream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
     {
-        CriuFileName? criu = CriuFileName.Parse(Path.GetFileName(displayPath ?? diskPath));
-        bool image = head.Length >= 8 && head[..8].SequenceEqual(Preamble.Magic);
-        // A named file of no known name is read whole too, so its content can tell what it is.
-        bool message = criu is { Kind: CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf } || (criu is null && !image && !found);
+        bool whole = options.Use(new InputCandidate(name, length, head.ToArray(), Named: !found)) == InputUse.Whole;
         return new InputFile
         {
             Path = displayPath ?? diskPath,
             Folder = folder,
+            Name = name,
             DiskPath = diskPath,
             Length = length,
-            CriuName = criu,
-            IsImage = image,
             Head = head[..Math.Min(8, head.Length)].ToArray(),
-            Content = message ? ReadBounded(stream, length, options, displayPath ?? diskPath) : null,
+            Content = whole ? ReadBounded(stream, length, options, displayPath ?? diskPath) : null,
             Found = found,
         };
     }
@@ -258,34 +279,30 @@ public static class InputCollector
         return bytes;
     }
 
-    private static bool IsArchive(ReadOnlySpan<byte> head, string path) =>
-        path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)
-        || path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || SniffCompression(head) != Compression.None || IsTar(head);
-
-    private static bool IsTar(ReadOnlySpan<byte> head) => head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8);
-
-    internal enum Compression
+    /// <summary>
+    /// Looks at the first bytes of a forward-only <paramref name="stream"/> (standard input) without losing
+    /// them: <paramref name="replay"/> gives the whole stream again; true when it holds an archive or a
+    /// compressed stream, which <see cref="Collect"/> reads as a container.
+    /// </summary>
+    public static bool StartsContainer(Stream stream, out Stream replay)
     {
-        None,
-        Gzip,
-        Zstd,
+        ArgumentNullException.ThrowIfNull(stream);
+        replay = stream;
+        return Containers.IsContainer(Containers.Peek(ref replay));
     }
 
-    private static Compression SniffCompression(ReadOnlySpan<byte> head) =>
-        head.StartsWith(Gzip) ? Compression.Gzip : head.StartsWith(Zstd) ? Compression.Zstd : Compression.None;
-
-    /// <summary>Reads a non-seekable input: an archive, an image or a CRIU file, told apart by its first bytes.</summary>
+    /// <summary>Reads a non-seekable input: an archive or image (told by its first bytes), or one file.</summary>
     internal static void ReadStream(Stream stream, string display, InputSet set, InputOptions options)
     {
         try
         {
             var buffered = new BufferedStream(stream, 1 << 16);
-            byte[] head = new byte[512];
+            byte[] head = new byte[Containers.PeekBytes];
             int n = buffered.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             var replay = new PrefixedStream(head.AsMemory(0, n), buffered);
-            if (SniffCompression(head.AsSpan(0, n)) != Compression.None || IsTar(head.AsSpan(0, n)))
+            if (Containers.IsContainer(head.AsSpan(0, n)))
             {
-                ReadArchive(replay, display, set, options, SniffCompression(head.AsSpan(0, n)));
+                Containers.Read(replay, display, set, options, InputContext.Top(options));
                 return;
             }
 
@@ -296,7 +313,15 @@ public static class InputCollector
                 return;
             }
 
-            set.Files.Add(FromMemory(display, Path.GetDirectoryName(display) ?? "", display == "-" ? null : CriuFileName.Parse(Path.GetFileName(display)), all, found: false));
+            set.Files.Add(new InputFile
+            {
+                Path = display,
+                Folder = Path.GetDirectoryName(display) ?? "",
+                Name = display == "-" ? null : Path.GetFileName(display),
+                Length = all.Length,
+                Content = all,
+                Head = all[..Math.Min(8, all.Length)],
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -304,17 +329,9 @@ public static class InputCollector
         }
     }
 
-    private static InputFile FromMemory(string path, string folder, CriuFileName? criu, byte[] content, bool found) => new()
-    {
-        Path = path,
-        Folder = folder,
-        Length = content.Length,
-        CriuName = criu,
-        IsImage = content.AsSpan().StartsWith(Preamble.Magic),
-        Content = content,
-        Head = content[..Math.Min(8, content.Length)],
-        Found = found,
-    };
+    /// <summary>Reads the archive (or compressed stream, or image) in <paramref name="stream"/> as an input named <paramref name="display"/>.</summary>
+    internal static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options) =>
+        Containers.Read(stream, display, set, options, InputContext.Top(options));
 
     private static byte[] ReadToEndBounded(Stream stream, InputOptions options, string path)
     {
@@ -332,17 +349,5 @@ public static class InputCollector
         }
 
         return buffer.ToArray();
-    }
-
-    /// <summary>Reads a tar (plain, or gzip- or zstd-compressed as <paramref name="compression"/> says) from <paramref name="stream"/>; a seekable plain tar is read by seeking past what is not needed.</summary>
-    internal static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options, Compression compression)
-    {
-        if (compression == Compression.Zstd)
-        {
-            set.Unreadable.Add(new UnreadableInput(display, "a zstd-compressed archive: not supported; decompress it first (zstd -d)"));
-            return;
-        }
-
-        ArchiveReader.Read(stream, display, set, options, compression);
     }
 }

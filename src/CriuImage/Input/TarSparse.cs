@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Formats.Tar;
 using System.Text;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>
 /// Sparse files in tar archives (<c>tar -S</c>), as GNU tar writes them. PAX 1.0 (<c>--format=pax -S</c>)

@@ -1,6 +1,7 @@
-using CriuImage.Criu;
+using CriuImage.Format;
+using CriuImage.Input;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Criu;
 
 /// <summary>One dump of a plan: its files read, whether its folder was searched, and where each file sits in <see cref="InputSet.Files"/>.</summary>
 /// <param name="Dump">The dump.</param>

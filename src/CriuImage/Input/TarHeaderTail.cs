@@ -1,4 +1,4 @@
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>
 /// A pass-through (seekable when its source is) that keeps the last 512 bytes read: when the tar reader

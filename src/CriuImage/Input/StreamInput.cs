@@ -1,6 +1,6 @@
 using CriuImage.Format;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>
 /// An input that can be read only once: standard input (<c>-</c>), a FIFO, a process substitution

@@ -1,6 +1,6 @@
 using CriuImage.IO;
 
-namespace CriuImage.Sources;
+namespace CriuImage.Input;
 
 /// <summary>A read-only, forward-only stream: bytes already read to sniff the input, then the rest of it.</summary>
 internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : ReadOnlyStream
