@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using CriuImage.Criu;
+using CriuImage.Format;
 using CriuImage.IO;
 using CriuImage.Input;
 using CriuImage.Reporting;
@@ -9,7 +10,7 @@ using CriuImage.Restore;
 namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
-/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--format text|json]</c>:
+/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--criu VERSION] [--contents serial|parallel] [--kernel-has change-handle=yes|no] [--format text|json]</c>:
 /// the calls a restorer makes, and which the target refuses; for a CRIU dump, CRIU's GPU map on the host too.
 /// </summary>
 internal static class PlanCommand
@@ -23,8 +24,10 @@ internal static class PlanCommand
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var hostOptions = new RestoreHostOptions();
+        var replayOptions = new ReplayCliOptions();
         var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };
         hostOptions.AddTo(command);
+        replayOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(input)!;
@@ -36,11 +39,17 @@ internal static class PlanCommand
                     return ExitCodes.Unusable;
                 }
 
+                (bool replayUsable, ReplayOptions replay, profile) = await replayOptions.ResolveAsync(parse, profile, host, error);
+                if (!replayUsable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
                 bool json = parse.GetValue(format) == "json";
                 using CommandInput input = CommandInput.Open(path, std);
                 if (input.Inputs is { } inputs)
                 {
-                    return await PlanDumpsAsync(input, inputs, host, profile, json, std);
+                    return await PlanDumpsAsync(input, inputs, host, profile, replay, json, std);
                 }
 
                 profile ??= host?.Profile;
@@ -94,7 +103,7 @@ internal static class PlanCommand
     /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
     /// nothing is a dump, an input cannot be read or a file is damaged (as verify), else 1 when a step is refused.
     /// </summary>
-    private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, bool json, StandardStreams std)
+    private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
     {
         foreach (UnreadableInput unreadable in inputs.Unreadable)
         {
@@ -124,7 +133,7 @@ internal static class PlanCommand
             return ExitCodes.Unusable;
         }
 
-        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, host, target, d.Complete))];
+        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, replay, host, target, d.Complete))];
         if (json)
         {
             using var buffer = new MemoryStream();
