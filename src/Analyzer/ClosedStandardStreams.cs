@@ -20,23 +20,67 @@ internal static class ClosedStandardStreams
             return false;
         }
 
-        string? flags = null;
-        try
-        {
-            flags = File.ReadLines($"/proc/self/fdinfo/{fd}").FirstOrDefault(line => line.StartsWith("flags:", StringComparison.Ordinal));
-        }
-        catch (IOException)
+        if (!File.Exists($"/proc/self/fdinfo/{fd}"))
         {
             return true; // no such descriptor
         }
 
-        if (flags is null)
+        if (Access(fd) is not { } access)
         {
             return false;
         }
 
-        int access = Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 3; // O_RDONLY 0, O_WRONLY 1, O_RDWR 2
-        return fd == 0 ? access == 1 : access == 0;
+        return fd == 0 ? access == 1 || IsOwnPipe(fd) : access == 0;
+    }
+
+    /// <summary>
+    /// True when descriptor <paramref name="fd"/> reads a pipe whose write end this process holds itself: the
+    /// runtime's own pipe, which took descriptor 0 when the process started with it closed (<c>&lt;&amp;-</c>).
+    /// A read of it would wait for ever, since no other process can write to it or close it.
+    /// </summary>
+    private static bool IsOwnPipe(int fd)
+    {
+        string? pipe = LinkOf($"/proc/self/fd/{fd}");
+        if (pipe is null || !pipe.StartsWith("pipe:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (string other in Directory.EnumerateFiles("/proc/self/fd"))
+        {
+            if (int.TryParse(Path.GetFileName(other), out int n) && n != fd && LinkOf(other) == pipe && Access(n) is 1 or 2)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? LinkOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null; // closed since it was listed
+        }
+    }
+
+    /// <summary>O_RDONLY 0, O_WRONLY 1, O_RDWR 2 of descriptor <paramref name="fd"/>; null when it is closed or /proc does not say.</summary>
+    private static int? Access(int fd)
+    {
+        try
+        {
+            string? flags = File.ReadLines($"/proc/self/fdinfo/{fd}").FirstOrDefault(line => line.StartsWith("flags:", StringComparison.Ordinal));
+            return flags is null ? null : Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 3;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Occupies the lowest free descriptor (the closed one) with /dev/null; returns a stream that fails on use.</summary>

@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Json;
 using CriuImage.Reporting;
@@ -23,13 +24,55 @@ internal static class CommandErrors
             return ExitCodes.Unusable;
         }
 
-        if (output is not null and not "-" && input is not "" and not "-" && OutputFile.IsSameFile(output, input))
+        if (output is not null and not "-" && await OverwritesInputAsync(InputIdentities.Of([input]), output, error))
         {
-            await error.WriteLineAsync(Printable.Escape($"{input}: error: the output {output} is the input itself; it would be overwritten"));
             return ExitCodes.Unusable;
         }
 
         return await RunAsync(input, error, body);
+    }
+
+    /// <summary>True, after one line on <paramref name="error"/>, when writing <paramref name="output"/> would overwrite one of <paramref name="inputs"/> (itself, or through a link).</summary>
+    public static async Task<bool> OverwritesInputAsync(InputIdentities inputs, string output, TextWriter error)
+    {
+        if (inputs.Overwritten(output) is not { } input)
+        {
+            return false;
+        }
+
+        // A file found below a folder input is named as part of it; a file named on the command line is the input.
+        await error.WriteLineAsync(Printable.Escape(inputs.Named.Contains(input)
+            ? $"{input}: error: the output {output} is the input itself; it would be overwritten"
+            : $"{input}: error: the output {output} is this file of the input (a link to it or another name of it); it would be overwritten"));
+        return true;
+    }
+
+    /// <summary>True, after one line on <paramref name="error"/>, when <c>-</c> is among <paramref name="paths"/> more than once: standard input can be read only once.</summary>
+    public static async Task<bool> StandardInputTwiceAsync(IEnumerable<string> paths, TextWriter error)
+    {
+        if (paths.Count(p => p == "-") < 2)
+        {
+            return false;
+        }
+
+        await error.WriteLineAsync("criu-image: error: - is given more than once: standard input can be read only once");
+        return true;
+    }
+
+    /// <summary>
+    /// One line per CRIU file of <paramref name="files"/> that could not be read (a damaged header or wire), as
+    /// verify, info and show report it; true when there was one, which makes the exit status 2 in every command.
+    /// </summary>
+    public static async Task<bool> ReportDamageAsync(IEnumerable<CriuDumpFile> files, TextWriter error)
+    {
+        bool any = false;
+        foreach (CriuDumpFile damaged in files.Where(f => f.DamageDetail is not null))
+        {
+            await error.WriteLineAsync(Printable.Escape($"{damaged.Input.Path}: error: {damaged.DamageDetail!.Message}"));
+            any = true;
+        }
+
+        return any;
     }
 
     /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault.</summary>
@@ -51,6 +94,10 @@ internal static class CommandErrors
         {
             message = $"criu-image: error: {e.Message}";
         }
+        catch (InputRefusedException e)
+        {
+            message = e.Message;
+        }
         catch (ImageFormatException e)
         {
             message = $"{name}: error: {e.Message}{InputKinds.Hint(input, e)}";
@@ -66,10 +113,13 @@ internal static class CommandErrors
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            message = $"{name}: error: {e.Message}";
+            message = $"{name}: error: {IoMessages.Of(e)}";
         }
 
         await error.WriteLineAsync(Printable.Escape(message));
         return ExitCodes.Unusable;
     }
 }
+
+/// <summary>An input that is not what the command reads; <see cref="Exception.Message"/> is the whole line to print.</summary>
+internal sealed class InputRefusedException(string line) : Exception(line);

@@ -10,9 +10,10 @@ internal static class HelpText
 
         Inputs and outputs:
           - as an input reads standard input; as -o writes standard output.
-          -o FILE replaces a regular file atomically and only on success (mode and owner kept; a link is
-          followed); a character device or FIFO (/dev/null, a pipe) is written through; a folder, block device
-          or socket is refused. An output that is the input itself (same device and inode) is refused.
+          -o FILE replaces a regular file atomically and only on success (mode and owner kept, or nothing
+          written when the owner cannot be kept; a link is followed); a character device, a FIFO or an open
+          descriptor (/dev/null, a pipe, /dev/fd/N) is written through; a folder, block device or socket is
+          refused. An output that is a file of the input (same device and inode) is refused.
 
         Exit status:
           0  success; nothing reached the --fail-on level (verify), the images are equal (diff)

@@ -58,11 +58,27 @@ internal sealed class OutputStream(Stream inner, string name) : WriteOnlyStream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }
 
-/// <summary>An output could not be written; <see cref="Exception.Message"/> says which and why (<c>No space left on device</c>).</summary>
+/// <summary>
+/// An output could not be written; <see cref="Exception.Message"/> says which, under the name it was given
+/// (not a link's target or a temporary file), and why (<c>No space left on device</c>).
+/// </summary>
 internal sealed class OutputException : IOException
 {
     public OutputException(string output, Exception inner)
-        : base(inner.Message.StartsWith(output + ":", StringComparison.Ordinal) ? inner.Message : $"cannot write {output}: {inner.Message}", inner)
+        : base($"cannot write {output}: {Reason(output, inner)}", inner)
     {
+    }
+
+    /// <summary>Why, without the path the lower layers put in front (the name given, or the file it resolved to).</summary>
+    private static string Reason(string output, Exception inner)
+    {
+        string reason = IoMessages.Of(inner);
+        int colon = reason.IndexOf(": ", StringComparison.Ordinal);
+        if (colon > 0 && (reason[..colon] == output || (reason[0] == '/' && !reason[..colon].Contains(' ', StringComparison.Ordinal))))
+        {
+            return reason[(colon + 2)..];
+        }
+
+        return reason;
     }
 }

@@ -72,7 +72,7 @@ public static class Program
         {
             DecodeCommand.Create(std),
             EncodeCommand.Create(std),
-            InfoCommand.Create(output, error),
+            InfoCommand.Create(std),
             VerifyCommand.Create(std),
             ImportCommand.Create(std),
             PlanCommand.Create(std),

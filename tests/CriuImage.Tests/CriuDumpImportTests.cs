@@ -143,7 +143,7 @@ public sealed class CriuDumpImportTests : TempFolder
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Path_("criu-dev"), "-o", output);
         Assert.Equal(2, code);
         Assert.Equal("", text);
-        Assert.StartsWith($"criu-image: error: cannot create the output folder {output}: ", error, StringComparison.Ordinal);
+        Assert.StartsWith($"criu-image: error: cannot write {output}: not a folder", error, StringComparison.Ordinal);
         Assert.Equal("mine", await File.ReadAllTextAsync(output));
     }
 
@@ -169,7 +169,7 @@ public sealed class CriuDumpImportTests : TempFolder
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img"), "-o", Folder);
         Assert.Equal((0, ""), (code, error));
         string image = Path.Combine(Folder, "amdgpu-renderD-8.cimg");
-        Assert.Equal($"{CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img")}: imported 1 BOs, 1 mappings (gpu_id 0xc0de, file id 8, render minor 129) as {image}; no readable KFD device entry has its gpu_id: PCI ids left out\n", text);
+        Assert.Equal($"{CriuFixtures.Path_("criu-dev/amdgpu-renderD-8.img")}: imported 1 BO, 1 mapping (gpu_id 0xc0de, file id 8, render minor 129) as {image}; no readable KFD device entry has its gpu_id: PCI ids left out\n", text);
         (ImageHeader header, List<BoEntry> bos) = await Images.ReadAsync(await File.ReadAllBytesAsync(image));
         Assert.Equal((0xC0DEu, 8u, 129u), (header.Device!.GpuId, header.Capture!.CriuFileId, header.Device.RenderMinor));
         Assert.Equal(0x2_0000_0000UL, Assert.Single(bos).Bo.Addr);
@@ -180,7 +180,10 @@ public sealed class CriuDumpImportTests : TempFolder
     {
         string output = Path.Combine(Folder, "out");
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Root, "-o", output);
-        Assert.Equal((0, ""), (code, error));
+
+        // The damaged fixtures' other files that could not be read make the exit status 2, as in verify; their render nodes are still imported.
+        Assert.Equal(2, code);
+        Assert.All(error.TrimEnd('\n').Split('\n'), line => Assert.StartsWith(CriuFixtures.Path_("damaged/"), line, StringComparison.Ordinal));
         string[] written = [.. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal)];
         string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render" }.Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos"]).Select(d => $"damaged/{d}"))
             .SelectMany(d => new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }).Order(StringComparer.Ordinal)];

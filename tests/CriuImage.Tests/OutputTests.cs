@@ -114,7 +114,7 @@ public sealed class OutputTests : TempFolder
         string target = Path.Combine(Folder, "absent", "x.json");
         (int code, _, string error) = await Cli.Run("decode", V8, "-o", target);
         Assert.Equal(2, code);
-        Assert.Equal($"criu-image: error: {target}: no such folder: {Path.GetDirectoryName(target)}\n", error);
+        Assert.Equal($"criu-image: error: cannot write {target}: no such folder: {Path.GetDirectoryName(target)}\n", error);
     }
 
     [Fact]

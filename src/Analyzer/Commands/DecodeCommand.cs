@@ -24,28 +24,24 @@ internal static class DecodeCommand
             string outPath = parse.GetValue(target) ?? "-";
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
-                if (path != "-")
+                using CommandInput input = CommandInput.Open(path, std);
+                if (input.Inputs is { } inputs)
                 {
-                    Input.InputSet inputs = Criu.DumpInputs.Collect([path], new Input.InputOptions(), () => Stream.Null);
-                    if (Directory.Exists(path) || inputs.Files.Count > 1)
+                    if (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Unreadable.Count > 0)
                     {
-                        return await WriteDumpAsync(path, inputs, outPath, std, cancellationToken);
+                        return await WriteDumpAsync(input.Name, inputs, outPath, std, cancellationToken);
                     }
 
-                    if (inputs.Files is [{ IsImage: false } single] && ReadCriu(single) is { } criu)
+                    if (inputs.Files is [var single] && ReadCriu(single) is { } criu)
                     {
-                        return await WriteCriuAsync(path, criu, outPath, std, cancellationToken);
+                        return await WriteCriuAsync(input.Name, criu, outPath, std, cancellationToken);
                     }
+
+                    await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
+                    return ExitCodes.Unusable;
                 }
 
-                // Standard input: an archive (any kind the input layer reads) is decoded as dumps, anything else as one image.
-                Stream piped = Stream.Null;
-                if (path == "-" && Input.InputCollector.StartsContainer(std.Input, out piped))
-                {
-                    return await WriteDumpAsync(path, Criu.DumpInputs.Collect(["-"], new Input.InputOptions(), () => piped), outPath, std, cancellationToken);
-                }
-
-                await using ImageReader reader = path == "-" ? ImageReader.Create(piped, leaveOpen: true) : ImageReader.Open(path);
+                await using ImageReader reader = input.OpenImage();
                 await using CommandOutput output = CommandOutput.Open(outPath, std);
                 await JsonImageDecoder.DecodeAsync(reader, output.Stream, cancellationToken);
                 await output.CommitAsync(cancellationToken);
@@ -68,7 +64,7 @@ internal static class DecodeCommand
 
     /// <summary>
     /// A dump folder or container archive: every CRIU file as crit-style JSON in one document; criu-images in it
-    /// are listed as skipped (each decodes on its own); an input that cannot be read makes the exit status 2.
+    /// are listed as skipped (each decodes on its own); an input that cannot be read, or a damaged file, makes the exit status 2.
     /// </summary>
     private static async Task<int> WriteDumpAsync(string path, Input.InputSet inputs, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
@@ -91,6 +87,11 @@ internal static class DecodeCommand
             }
         }
 
+        if (files.Count == 0 && inputs.Unreadable.Count > 0)
+        {
+            return ExitCodes.Unusable; // each input that could not be read has said so in its own line
+        }
+
         if (files.Count == 0)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to decode ({skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")} skipped)"));
@@ -100,7 +101,10 @@ internal static class DecodeCommand
         await using CommandOutput output = CommandOutput.Open(outPath, std);
         CriuJsonWriter.WriteFiles(files, skipped, output.Stream);
         await output.CommitAsync(cancellationToken);
-        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
+
+        // A damaged file is in the document as far as it could be read; it is still an input that could not be read, as in verify.
+        bool damaged = await CommandErrors.ReportDamageAsync(files, std.Error);
+        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
     }
 
     private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string outPath, StandardStreams std, CancellationToken cancellationToken)

@@ -18,6 +18,11 @@ internal static class DiffCommand
         {
             string pathA = parse.GetValue(first)!;
             string pathB = parse.GetValue(second)!;
+            if (await CommandErrors.StandardInputTwiceAsync([pathA, pathB], std.Error))
+            {
+                return ExitCodes.Unusable;
+            }
+
             (ImageHeader, List<BoEntry>)? a = null, b = null;
             int code = await CommandErrors.RunAsync(pathA, std.Error, async () => { a = await LoadAsync(std, pathA, cancellationToken); return ExitCodes.Success; });
             if (code != ExitCodes.Success)
@@ -49,7 +54,13 @@ internal static class DiffCommand
 
     private static async Task<(ImageHeader, List<BoEntry>)> LoadAsync(StandardStreams std, string path, CancellationToken cancellationToken)
     {
-        await using ImageReader reader = std.OpenImage(path);
+        using CommandInput input = CommandInput.Open(path, std);
+        if (!input.IsImage)
+        {
+            throw new InputRefusedException(input.NotAnImage());
+        }
+
+        await using ImageReader reader = input.OpenImage();
         ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
         var bos = new List<BoEntry>();
         await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))

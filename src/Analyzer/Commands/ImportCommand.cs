@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CriuImage.Criu;
+using CriuImage.IO;
 using CriuImage.Input;
 using CriuImage.Reporting;
 
@@ -22,7 +23,7 @@ internal static class ImportCommand
             Description = "For one render-node file: the image to write (a file is replaced only on success; a device or FIFO is written through; - is standard output; a folder gets amdgpu-renderD-<id>.cimg). For a dump or an archive: the folder to write amdgpu-renderD-<id>.cimg into, created if missing.",
             Required = true,
         };
-        var command = new Command("import", "Convert CRIU's amdgpu render-node images into criu-images (linux-6.18 revision, with CRIU's gpu_id, file id and BO addresses), checking them on the way. Released and d5377d5d2 render nodes hold no mappings and are skipped, each with a line saying so. Exit 0 when every render node was imported or skipped for a stated reason and at least one was imported; 2 when an input or render node could not be read, an output could not be written, or nothing was imported.")
+        var command = new Command("import", "Convert CRIU's amdgpu render-node images into criu-images (linux-6.18 revision, with CRIU's gpu_id, file id and BO addresses), checking them on the way. Released and d5377d5d2 render nodes hold no mappings and are skipped, each with a line saying so. Exit 0 when every render node was imported or skipped for a stated reason and at least one was imported; 2 when an input, a render node or another file of the dump could not be read, an output could not be written, or nothing was imported.")
         {
             input,
             target,
@@ -53,7 +54,8 @@ internal static class ImportCommand
             return ExitCodes.Unusable;
         }
 
-        IReadOnlyList<RenderNodeImport> plan = CriuImportPlan.Of(InputPlan.Of(inputs), path);
+        InputPlan dumps = InputPlan.Of(inputs);
+        IReadOnlyList<RenderNodeImport> plan = CriuImportPlan.Of(dumps, path);
         if (plan.Count == 0)
         {
             if (inputs.Unreadable.Count == 0)
@@ -71,13 +73,31 @@ internal static class ImportCommand
         string? folder = single ? (Directory.Exists(outPath) ? outPath : null) : outPath;
         if (folder is not null && !Directory.Exists(folder))
         {
+            if (File.Exists(folder) || StreamPaths.IsStream(folder))
+            {
+                await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: cannot write {folder}: not a folder; a dump or an archive gives one image per render node, written into a folder"));
+                return ExitCodes.Unusable;
+            }
+
             try
             {
                 Directory.CreateDirectory(folder);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: cannot create the output folder {folder}: {e.Message}"));
+                await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: cannot create the output folder {folder}: {IoMessages.Of(e)}"));
+                return ExitCodes.Unusable;
+            }
+        }
+
+        // Every output is checked against every file the run reads before anything is written: a link in the
+        // output folder to one of the dump's own files must not replace it.
+        InputIdentities read = InputIdentities.Of([path]);
+        foreach (RenderNodeImport node in plan.Where(n => n.Outcome == ImportOutcome.Import))
+        {
+            string written = folder is null ? outPath : Path.Combine(folder, node.FileName!);
+            if (written != "-" && await CommandErrors.OverwritesInputAsync(read, written, std.Error))
+            {
                 return ExitCodes.Unusable;
             }
         }
@@ -112,11 +132,16 @@ internal static class ImportCommand
         if (!single)
         {
             await said.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"imported {imported} of {plan.Count} render nodes into {Printable.Escape(folder!)}: {skipped} skipped, {refused} not readable"));
+                $"imported {imported} of {Plural.Of(plan.Count, "render node")} into {Printable.Escape(folder!)}: {skipped} skipped, {refused} not readable"));
         }
 
         await said.FlushAsync(cancellationToken);
-        return imported == 0 || refused > 0 ? ExitCodes.Unusable : status;
+
+        // Another file of the dump that could not be read (a truncated KFD image) leaves the dump unusable for a
+        // restore: exit 2, as verify, info, show, plan and decode do, though the render nodes were imported.
+        IEnumerable<CriuDumpFile> others = dumps.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.Name.Kind != CriuFileKind.RenderNode);
+        bool damaged = await CommandErrors.ReportDamageAsync(others, std.Error);
+        return imported == 0 || refused > 0 || damaged ? ExitCodes.Unusable : status;
     }
 
     private static async Task WriteAsync(RenderNodeImport node, string outPath, StandardStreams std, CancellationToken cancellationToken)
@@ -144,6 +169,6 @@ internal static class ImportCommand
         string pci = device.PciVendorId is { } vendor && device.PciDeviceId is { } id ? string.Create(CultureInfo.InvariantCulture, $", pci {vendor:x4}:{id:x4}") : "";
         string note = node.Reason.Length > 0 ? $"; {node.Reason}" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{node.Path}: imported {n.Bos.Count} BOs, {n.Bos.Sum(b => (long)b.VmEntries.Length)} mappings (gpu_id 0x{n.GpuId:x}, file id {n.Id}, render minor {n.DrmRenderMinor}{pci}) as {written}{note}");
+            $"{node.Path}: imported {Plural.Of(n.Bos.Count, "BO")}, {Plural.Of(n.Bos.Sum(b => (long)b.VmEntries.Length), "mapping")} (gpu_id 0x{n.GpuId:x}, file id {n.Id}, render minor {n.DrmRenderMinor}{pci}) as {written}{note}");
     }
 }

@@ -15,8 +15,10 @@ namespace CriuImage.Analyzer.Commands;
 /// </summary>
 internal static class InfoCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(StandardStreams std)
     {
+        TextWriter output = std.Text;
+        TextWriter error = std.Error;
         var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives, or - for standard input.", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -24,15 +26,20 @@ internal static class InfoCommand
         var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
+            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(paths)!, error))
+            {
+                return ExitCodes.Unusable;
+            }
+
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
-                await error.WriteLineAsync($"{u.Path}: error: {u.Reason}");
+                await error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));
             }
 
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
-                await error.WriteLineAsync($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other entries skipped)");
+                await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));
                 return ExitCodes.Unusable;
             }
 
@@ -52,10 +59,9 @@ internal static class InfoCommand
 
             List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
             IReadOnlyList<Artifact> artifacts = ArtifactReport.Of(inputs);
-            foreach (Criu.CriuDumpFile damaged in plan.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.DamageDetail is not null))
+            // A damaged file is described without it: say which file is missing from the picture, and exit 2.
+            if (await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), error))
             {
-                // Described without it: say which file is missing from the picture, and exit 2.
-                await error.WriteLineAsync($"{damaged.Input.Path}: error: {damaged.DamageDetail!.Message}");
                 status = ExitCodes.Unusable;
             }
 
@@ -142,7 +148,7 @@ internal static class InfoCommand
         {
             var text = new System.Text.StringBuilder();
             CultureInfo c = CultureInfo.InvariantCulture;
-            text.AppendLine(c, $"{path}");
+            text.AppendLine(Printable.Escape(path));
             text.AppendLine(c, $"  format:        criu-image {Preamble.Major}.{Preamble.Minor} (features incompat 0x{Preamble.Incompat:x}, ro_compat 0x{Preamble.RoCompat:x}, compat 0x{Preamble.Compat:x})");
             text.AppendLine(c, $"  image id:      {(Header.ImageId is { } id ? ImageHeader.FormatImageId(id) : "none (format 1.0: its trailer digest is weak, blind to frames removed, repeated, reordered or replaced)")}");
             text.AppendLine(c, $"  abi:           {Header.Abi.ToId()}");
@@ -158,7 +164,7 @@ internal static class InfoCommand
                 string time = cap.TimeNs is { } ns
                     ? DateTimeOffset.UnixEpoch.AddTicks((long)(ns / 100)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", c)
                     : "?";
-                text.AppendLine(c, $"  capture:       time {time}, pid {Show(cap.Pid)}, tool {cap.Tool ?? "?"}");
+                text.AppendLine(c, $"  capture:       time {time}, pid {Show(cap.Pid)}, tool {Printable.Escape(cap.Tool ?? "?")}");
             }
 
             text.AppendLine(c, $"  frames:        {Trailer.FrameCount + 1} (trailer included)");

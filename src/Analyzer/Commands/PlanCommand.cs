@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.IO;
 using CriuImage.Input;
 using CriuImage.Reporting;
 using CriuImage.Restore;
@@ -45,20 +46,30 @@ internal static class PlanCommand
                 }
 
                 bool json = parse.GetValue(format) == "json";
-                // Standard input is read whole: a criu-image is planned as one; a CRIU file or archive as a dump.
-                byte[]? piped = path == "-" ? await std.ReadAllBytesAsync(path, cancellationToken) : null;
-                bool pipedImage = piped is not null && piped.AsSpan().StartsWith(Format.Preamble.Magic);
-                if (!pipedImage && DumpInputs.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
-                    && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }] || inputs.Files.Count == 0))
+                using CommandInput input = CommandInput.Open(path, std);
+                if (input.Inputs is { } inputs)
                 {
-                    return await PlanDumpsAsync(path, inputs, host, profile, replay, json, std);
+                    return await PlanDumpsAsync(input, inputs, host, profile, replay, json, std);
                 }
 
                 profile ??= host?.Profile;
-                RestorePlan plan = piped is not null
-                    ? RestorePlan.Create(piped, "<stdin>", profile)
-                    : RestorePlan.Create(path, path, profile);
-                // The report is streamed: a plan of millions of calls is never one string.
+                RestorePlan plan;
+                if (StreamPaths.IsStream(path))
+                {
+                    // A stream is planned in memory, as the scanner reads an image by its offsets.
+                    using var piped = new MemoryStream();
+                    await using (Stream image = input.OpenImageStream())
+                    {
+                        await image.CopyToAsync(piped, cancellationToken);
+                    }
+
+                    plan = RestorePlan.Create(piped.GetBuffer().AsMemory(0, (int)piped.Length), input.Name, profile);
+                }
+                else
+                {
+                    plan = RestorePlan.Create(path, path, profile);
+                }
+
                 if (json)
                 {
                     using var stream = new TextWriterStream(output);
@@ -89,9 +100,9 @@ internal static class PlanCommand
     /// <summary>
     /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:
     /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
-    /// nothing is a dump or an input cannot be read, else 1 when a step is refused.
+    /// nothing is a dump, an input cannot be read or a file is damaged (as verify), else 1 when a step is refused.
     /// </summary>
-    private static async Task<int> PlanDumpsAsync(string path, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
+    private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
     {
         foreach (UnreadableInput unreadable in inputs.Unreadable)
         {
@@ -99,15 +110,15 @@ internal static class PlanCommand
         }
 
         InputPlan inputPlan = InputPlan.Of(inputs);
-        if (path == "-" && inputPlan.Dumps.Count == 0)
+        if (inputPlan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
         {
-            await std.Error.WriteLineAsync("-: error: standard input holds neither a criu-image, a CRIU amdgpu file nor a container archive");
+            await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
             return ExitCodes.Unusable;
         }
 
         foreach (int image in inputPlan.Images)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image plan' of the file itself plans it"));
+            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: {(inputs.Files[image].IsImage ? "a criu-image: 'criu-image plan' of the file itself plans it" : $"skipped: {CommandInput.Describe(inputs.Files[image])}")}"));
         }
 
         if (inputPlan.Dumps.Count == 0)
@@ -115,7 +126,7 @@ internal static class PlanCommand
             // An input that could not be read has said so in its own line.
             if (inputs.Unreadable.Count == 0)
             {
-                await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to plan"));
+                await std.Error.WriteLineAsync(Printable.Escape($"{input.Name}: error: no CRIU amdgpu file found to plan"));
             }
 
             return ExitCodes.Unusable;
@@ -153,6 +164,7 @@ internal static class PlanCommand
             }
         }
 
-        return inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : refused ? ExitCodes.Findings : ExitCodes.Success;
+        bool damaged = await CommandErrors.ReportDamageAsync(inputPlan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
+        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : refused ? ExitCodes.Findings : ExitCodes.Success;
     }
 }

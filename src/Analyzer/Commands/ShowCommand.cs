@@ -22,21 +22,13 @@ internal static class ShowCommand
             string path = parse.GetValue(image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                if (path != "-" && Criu.DumpInputs.Collect([path], new Input.InputOptions(), () => Stream.Null) is var inputs
-                    && (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
+                using CommandInput input = CommandInput.Open(path, std);
+                if (input.Inputs is { } inputs)
                 {
-                    return await ShowDumpsAsync(path, inputs, parse.GetValue(format) == "json", std);
+                    return await ShowDumpsAsync(input, inputs, parse.GetValue(format) == "json", std);
                 }
 
-                // Standard input: an archive (any kind the input layer reads) is shown as dumps, anything else as one image.
-                Stream piped = Stream.Null;
-                if (path == "-" && Input.InputCollector.StartsContainer(std.Input, out piped))
-                {
-                    Input.InputSet archived = Criu.DumpInputs.Collect(["-"], new Input.InputOptions(), () => piped);
-                    return await ShowDumpsAsync(path, archived, parse.GetValue(format) == "json", std);
-                }
-
-                await using ImageReader reader = path == "-" ? ImageReader.Create(piped, leaveOpen: true) : std.OpenImage(path);
+                await using ImageReader reader = input.OpenImage();
                 ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
                 if (parse.GetValue(format) == "json")
                 {
@@ -59,7 +51,7 @@ internal static class ShowCommand
     /// them; criu-images found beside them are named (each shows on its own); exit 2 when nothing is a dump or
     /// an input cannot be read.
     /// </summary>
-    private static async Task<int> ShowDumpsAsync(string path, Input.InputSet inputs, bool json, StandardStreams std)
+    private static async Task<int> ShowDumpsAsync(CommandInput input, Input.InputSet inputs, bool json, StandardStreams std)
     {
         foreach (Input.UnreadableInput unreadable in inputs.Unreadable)
         {
@@ -67,14 +59,25 @@ internal static class ShowCommand
         }
 
         Criu.InputPlan plan = Criu.InputPlan.Of(inputs);
+        if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
+        {
+            // One file of no kind this tool reads (notes.txt): say what it is, not that it is an image.
+            await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
+            return ExitCodes.Unusable;
+        }
+
         foreach (int image in plan.Images)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image show' of the file itself shows it"));
+            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: {(inputs.Files[image].IsImage ? "a criu-image: 'criu-image show' of the file itself shows it" : $"skipped: {CommandInput.Describe(inputs.Files[image])}")}"));
         }
 
         if (plan.Dumps.Count == 0)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu file found to show"));
+            if (inputs.Unreadable.Count == 0)
+            {
+                await std.Error.WriteLineAsync(Printable.Escape($"{input.Name}: error: no CRIU amdgpu file found to show"));
+            }
+
             return ExitCodes.Unusable;
         }
 
@@ -111,7 +114,7 @@ internal static class ShowCommand
         }
 
         // A file shown as unreadable (damaged header or wire) is an input that could not be read, as in verify.
-        bool damaged = plan.Dumps.Any(d => d.Dump.Files.Any(f => f.Damage != Criu.CriuDamage.None));
+        bool damaged = await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
         return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
     }
 

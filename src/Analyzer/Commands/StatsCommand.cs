@@ -19,7 +19,14 @@ internal static class StatsCommand
             string path = parse.GetValue(image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                await using ImageReader reader = std.OpenImage(path);
+                using CommandInput input = CommandInput.Open(path, std);
+                if (!input.IsImage)
+                {
+                    await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
+                    return ExitCodes.Unusable;
+                }
+
+                await using ImageReader reader = input.OpenImage();
                 var stats = new ImageStatistics(await reader.ReadHeaderAsync(cancellationToken));
                 await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))
                 {
@@ -47,7 +54,7 @@ internal static class StatsCommand
         CultureInfo c = CultureInfo.InvariantCulture;
         var text = new System.Text.StringBuilder();
         text.Append(Printable.Escape(path == "-" ? "<stdin>" : path)).Append('\n');
-        text.Append(c, $"  {s.Bos} BOs, {Sizes.Humanize(s.BoBytes)} ({s.BoBytes} bytes); {s.Mappings} mappings, {Sizes.Humanize(s.MappedBytes)} mapped")
+        text.Append(c, $"  {Plural.Of(s.Bos, "BO")}, {Sizes.Humanize(s.BoBytes)} ({s.BoBytes} bytes); {Plural.Of(s.Mappings, "mapping")}, {Sizes.Humanize(s.MappedBytes)} mapped")
             .Append(s.InvalidMappings > 0 ? string.Create(c, $" ({s.InvalidMappings} not valid ranges, left out)") : "").Append('\n');
         if (s.LowestAddress is { } low && s.EndAddress is { } end)
         {

@@ -25,6 +25,7 @@ internal static class VerifyCommand
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
         Option<string?> target = PlanCommand.TargetOption();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        jobs.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) { result.AddError("--jobs must be 1 or more"); } });
         var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
         maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
         var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders (they are skipped and listed otherwise)." };
@@ -57,6 +58,10 @@ internal static class VerifyCommand
                 // The endings only the replay finds depend on the CRIU and its path: said when the user names them.
                 DumpReplay = replay is { Criu: null, Parallel: null } ? null : (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
             };
+            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(paths)!, error))
+            {
+                return ExitCodes.Unusable;
+            }
 
             InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
@@ -88,7 +93,7 @@ internal static class VerifyCommand
                 return ExitCode(StreamText(inputs, options, output, std.Terminal, cancellationToken), threshold);
             }
 
-            int jobCount = Math.Max(1, parse.GetValue(jobs));
+            int jobCount = parse.GetValue(jobs);
             VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
                 ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>
                     Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options with { BytesRead = bytes }))

@@ -47,17 +47,23 @@ public static class FileKinds
             : null;
     }
 
-    /// <summary>What the file at <paramref name="path"/> is (see <see cref="Describe(ReadOnlySpan{byte}, long)"/>); null when unknown or unreadable.</summary>
+    /// <summary>What the file at <paramref name="path"/> is (see <see cref="Describe(ReadOnlySpan{byte}, long)"/>); null when unknown, unreadable or not a regular file.</summary>
     public static string? Describe(string path)
     {
         Span<byte> head = stackalloc byte[HeadSize];
+        if (StreamPaths.IsStream(path))
+        {
+            // A FIFO or a device was read once already (a second open would wait or find it empty).
+            return null;
+        }
+
         try
         {
             using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
             long length = RandomAccess.GetLength(file);
             return Describe(head[..RandomAccess.Read(file, head, 0)], length);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             return null;
         }

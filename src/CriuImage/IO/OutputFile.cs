@@ -52,22 +52,6 @@ public sealed class OutputFile : IAsyncDisposable
         return Posix.Supported ? OpenOnLinux(path, bufferSize) : OpenPortable(path, bufferSize);
     }
 
-    /// <summary>
-    /// True when writing <paramref name="output"/> would write over the file <paramref name="input"/> (the same
-    /// device and inode, links followed; elsewhere than Linux, the same full path).
-    /// </summary>
-    public static bool IsSameFile(string output, string input)
-    {
-        if (Posix.Supported)
-        {
-            return Posix.TryStat(output, followLinks: true, out Posix.FileStat o, out _)
-                && Posix.TryStat(input, followLinks: true, out Posix.FileStat i, out _)
-                && o.SameFileAs(i);
-        }
-
-        return System.IO.Path.GetFullPath(output) == System.IO.Path.GetFullPath(input);
-    }
-
     /// <summary>Flushes, and for a replaced file makes it durable and moves it to <see cref="Path"/>.</summary>
     /// <exception cref="IOException">The content could not be written (no space left, a closed pipe).</exception>
     public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
@@ -221,10 +205,21 @@ public sealed class OutputFile : IAsyncDisposable
         return (current, descriptor);
     }
 
+    /// <summary>
+    /// N for every spelling of a descriptor of this process: <c>/proc/self/fd/N</c>, <c>/proc/thread-self/fd/N</c>,
+    /// <c>/proc/PID/fd/N</c> with this process's PID, and <c>/dev/fd/N</c> (whose readlink follows /dev/fd and
+    /// gives the file behind the descriptor, never a /proc path).
+    /// </summary>
     private static int? OwnDescriptor(string path)
     {
-        const string Prefix = "/proc/self/fd/";
-        return path.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(path.AsSpan(Prefix.Length), out int fd) ? fd : null;
+        int slash = path.LastIndexOf('/');
+        if (slash < 0 || !int.TryParse(path.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int fd))
+        {
+            return null;
+        }
+
+        string folder = path[..slash];
+        return folder is "/dev/fd" or "/proc/self/fd" or "/proc/thread-self/fd" || folder == $"/proc/{Environment.ProcessId}/fd" ? fd : null;
     }
 
     private static OutputFile Through(int descriptor, string path, int bufferSize) =>
@@ -260,7 +255,19 @@ public sealed class OutputFile : IAsyncDisposable
         {
             // Owner first: a change of owner clears set-user-ID bits. The new file's mode was reduced by the
             // umask, so the old mode is then set exactly.
-            Posix.TryChangeOwner(stream.SafeFileHandle, old.Uid, old.Gid);
+            if (Posix.TryChangeOwner(stream.SafeFileHandle, old.Uid, old.Gid) is var errno and not 0)
+            {
+                // The replacement would belong to this user: a file given away without a word. Nothing is
+                // written; the unnamed or temporary file goes with the stream.
+                stream.Dispose();
+                if (!unnamed)
+                {
+                    File.Delete(temporary);
+                }
+
+                throw new IOException($"{path}: belongs to uid {old.Uid} gid {old.Gid}, which this user cannot give a file to ({Posix.Describe(errno)}): replacing it would change its owner, so nothing was written; write it as its owner or remove it first");
+            }
+
             File.SetUnixFileMode(stream.SafeFileHandle, (UnixFileMode)(old.Mode & 0xFFF));
         }
 

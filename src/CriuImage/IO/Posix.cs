@@ -78,8 +78,8 @@ internal static unsafe partial class Posix
         return result;
     }
 
-    /// <summary>Gives the file the owner of the file it replaces; only root, or an owner changing the group to one of its own, may.</summary>
-    public static void TryChangeOwner(SafeHandle file, uint uid, uint gid) => _ = FChown(file, uid, gid);
+    /// <summary>Gives the file the owner of the file it replaces; only root, or an owner changing the group to one of its own, may: 0, or the errno.</summary>
+    public static int TryChangeOwner(SafeHandle file, uint uid, uint gid) => FChown(file, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>fsync of a folder, which makes a rename or link inside it durable.</summary>
     public static void SyncFolder(string folder)

@@ -20,7 +20,7 @@ public static class DumpInfoReport
         ArgumentNullException.ThrowIfNull(summary);
         CultureInfo c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"{summary.Dump.Folder} (CRIU amdgpu dump)");
+        text.AppendLine(c, $"{Printable.Escape(summary.Dump.Folder)} (CRIU amdgpu dump)");
         text.AppendLine(c, $"  revision:   {CriuRevisionNames.Describe(summary.Dump.Revisions)}");
         text.AppendLine(c, $"  files:      {summary.Dump.Files.Count} ({summary.FileBytes} bytes), {summary.Unreadable} unreadable");
         foreach (GpuSummary gpu in summary.Gpus)
@@ -28,7 +28,7 @@ public static class DumpInfoReport
             string pci = gpu.Device is { } d ? $", pci {d.VendorId:x4}:{d.DeviceId:x4}{(gpu.Name is { } n ? $" ({n})" : "")}, vram {d.VramSize} bytes" : ", no KFD device entry";
             text.AppendLine(c, $"  gpu 0x{gpu.GpuId:x}: render minor {gpu.RenderMinor?.ToString(c) ?? "?"}{pci}");
             text.AppendLine(c, $"    kfd bos:    {Tally(gpu.KfdBos)}");
-            text.AppendLine(c, $"    render bos: {Tally(gpu.RenderBos)}; {gpu.Mappings} mappings");
+            text.AppendLine(c, $"    render bos: {Tally(gpu.RenderBos)}; {Plural.Of(gpu.Mappings, "mapping")}");
             text.AppendLine(c, $"    contents:   {gpu.ContentsBytes} bytes on disk");
         }
 

@@ -99,7 +99,7 @@ public static class DumpShowReport
     private static void KfdText(TextWriter text, CriuKfd kfd)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        text.Write(string.Create(c, $", pid {kfd.Pid}, {kfd.NumOfGpus} GPUs, {kfd.BoEntries.Count} BOs\n"));
+        text.Write(string.Create(c, $", pid {kfd.Pid}, {Plural.Of(kfd.NumOfGpus, "GPU")}, {Plural.Of(kfd.BoEntries.Count, "BO")}\n"));
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             text.Write(string.Create(c, $"  GPU 0x{gpu.GpuId:x}: render minor {gpu.DrmRenderMinor}, pci {gpu.VendorId:x4}:{gpu.DeviceId:x4}, VRAM {Sizes.Humanize(gpu.VramSize)}\n"));
@@ -116,7 +116,7 @@ public static class DumpShowReport
     private static void RenderNodeText(TextWriter text, CriuRenderNode node)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        text.Write(string.Create(c, $", gpu_id 0x{node.GpuId:x}, render minor {node.DrmRenderMinor}, {node.Bos.Count} BOs\n"));
+        text.Write(string.Create(c, $", gpu_id 0x{node.GpuId:x}, render minor {node.DrmRenderMinor}, {Plural.Of(node.Bos.Count, "BO")}\n"));
         if (node.Bos.Count == 0)
         {
             return;
@@ -143,7 +143,7 @@ public static class DumpShowReport
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             json.WriteStartObject();
-            json.WriteString("gpu_id", $"0x{gpu.GpuId:x}");
+            json.WriteNumber("gpu_id", gpu.GpuId);
             json.WriteNumber("render_minor", gpu.DrmRenderMinor);
             json.WriteString("pci", string.Create(CultureInfo.InvariantCulture, $"{gpu.VendorId:x4}:{gpu.DeviceId:x4}"));
             json.WriteNumber("vram_bytes", gpu.VramSize);
@@ -158,7 +158,7 @@ public static class DumpShowReport
             json.WriteString("addr", $"0x{bo.Addr:x}");
             json.WriteNumber("size", bo.Size);
             json.WriteString("size_text", Sizes.Humanize(bo.Size));
-            json.WriteString("gpu_id", $"0x{bo.GpuId:x}");
+            json.WriteNumber("gpu_id", bo.GpuId);
             if (bo.Handle is { } handle)
             {
                 json.WriteNumber("handle", handle);
@@ -174,7 +174,7 @@ public static class DumpShowReport
 
     private static void RenderNodeJson(Utf8JsonWriter json, CriuRenderNode node)
     {
-        json.WriteString("gpu_id", $"0x{node.GpuId:x}");
+        json.WriteNumber("gpu_id", node.GpuId);
         json.WriteNumber("render_minor", node.DrmRenderMinor);
         json.WriteStartArray("bos");
         foreach (CriuBoEntry bo in node.Bos)

@@ -18,7 +18,8 @@ public sealed record ItemDifference(string Kind, string Key, IReadOnlyList<Field
 
 /// <summary>
 /// What changed between two images, like diff(1) for checkpoints: header fields, BOs matched by GEM handle,
-/// mappings matched by GPU address (the n-th mapping at an address in one image with the n-th in the other).
+/// BOs by GEM handle, mappings by GPU address (the n-th BO of a handle or mapping at an address in one image
+/// with the n-th in the other).
 /// Holds both images' records in memory (about 48 bytes per mapping).
 /// </summary>
 public sealed class ImageDifference
@@ -71,11 +72,11 @@ public sealed class ImageDifference
         var inA = Index(a);
         var inB = Index(b);
         var result = new List<ItemDifference>();
-        foreach (uint handle in inA.Keys.Union(inB.Keys).Order())
+        foreach ((uint handle, int nth) in inA.Keys.Union(inB.Keys).Order())
         {
-            string key = $"bo {handle}";
-            bool hasA = inA.TryGetValue(handle, out BoRecord boA);
-            bool hasB = inB.TryGetValue(handle, out BoRecord boB);
+            string key = nth == 0 ? $"bo {handle}" : $"bo {handle} (#{nth + 1} with it)";
+            bool hasA = inA.TryGetValue((handle, nth), out BoRecord boA);
+            bool hasB = inB.TryGetValue((handle, nth), out BoRecord boB);
             if (!hasB)
             {
                 result.Add(new ItemDifference("removed", key, Describe(boA, null)));
@@ -97,13 +98,19 @@ public sealed class ImageDifference
         return result;
     }
 
-    private static Dictionary<uint, BoRecord> Index(IReadOnlyList<BoEntry> bos)
+    /// <summary>
+    /// The BOs by GEM handle and, for a handle repeated within one image (CRI105), by their order: the n-th
+    /// BO of a handle in one image is compared with the n-th in the other, as mappings at one address are.
+    /// </summary>
+    private static Dictionary<(uint, int), BoRecord> Index(IReadOnlyList<BoEntry> bos)
     {
-        // A handle repeated within one image (CRI105) is compared by its first record; verify reports the rest.
-        var index = new Dictionary<uint, BoRecord>();
+        var index = new Dictionary<(uint, int), BoRecord>();
+        var seen = new Dictionary<uint, int>();
         foreach (BoEntry entry in bos)
         {
-            index.TryAdd(entry.Bo.GemHandle, entry.Bo with { MappingCount = (uint)entry.Mappings.Length });
+            int nth = seen.GetValueOrDefault(entry.Bo.GemHandle);
+            seen[entry.Bo.GemHandle] = nth + 1;
+            index[(entry.Bo.GemHandle, nth)] = entry.Bo with { MappingCount = (uint)entry.Mappings.Length };
         }
 
         return index;

@@ -32,7 +32,7 @@ public static class PlanReport
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        output.Write($"{plan.Path}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {bos} BOs, {mappings} mappings, {plan.Calls.Count} calls, {refused} refused\n");
+        output.Write($"{Printable.Escape(plan.Path)}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(plan.Calls.Count, "call")}, {refused} refused\n");
         AppendCalls(output, plan, "");
     }
 
@@ -68,7 +68,7 @@ public static class PlanReport
                 continue;
             }
 
-            text.Write($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {kfd.Gpus} GPUs\n");
+            text.Write($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
             text.Write($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
@@ -104,7 +104,7 @@ public static class PlanReport
 
             if (node.Calls is { } calls)
             {
-                text.Write($"  on {calls.Target.Name}: {calls.Calls.Count} calls, {calls.Calls.Count(c => c.Refused)} refused\n");
+                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.Calls.Count(c => c.Refused)} refused\n");
                 AppendCalls(text, calls, "  ");
             }
         }

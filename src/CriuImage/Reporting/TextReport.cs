@@ -59,7 +59,7 @@ public static class TextReport
 
         FindingSummary s = report.Summary;
         string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
-        output.Write(string.Create(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {report.Mappings} mappings checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n"));
+        output.Write(string.Create(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {Plural.Of(report.Mappings, "mapping")} checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n"));
     }
 
     /// <summary>The line of totals over <paramref name="reports"/>.</summary>
@@ -151,7 +151,5 @@ public static class TextReport
     }
 
     private static string Counts(FindingSummary s) =>
-        $"{Plural(s.Errors, "error")}, {Plural(s.Warnings, "warning")}, {Plural(s.Notes, "note")}";
-
-    private static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+        $"{Plural.Of(s.Errors, "error")}, {Plural.Of(s.Warnings, "warning")}, {Plural.Of(s.Notes, "note")}";
 }

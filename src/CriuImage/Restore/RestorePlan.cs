@@ -115,8 +115,14 @@ public sealed record RestorePlan
             }
         }
 
-        public void OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal) =>
-            _damage ??= new ImageFormatException(offset, detail, frame);
+        public void OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
+        {
+            // A format 1.0 image's weak digest is no damage: every other reader reads it, and so does the restore.
+            if (damage != ImageDamage.WeakDigest)
+            {
+                _damage ??= new ImageFormatException(offset, detail, frame);
+            }
+        }
 
         public void OnTrailer(Trailer trailer)
         {

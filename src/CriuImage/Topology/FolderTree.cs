@@ -57,6 +57,13 @@ internal sealed class FolderTree : TopologyTree
     public override byte[]? Read(string file, out string? problem)
     {
         string path = Path.Combine(_root, file);
+        if (IO.StreamPaths.IsStream(path))
+        {
+            // A FIFO would block the open until a writer came (for ever); sysfs has none, so the copy is what is
+            // wrong: an input that cannot be read, not a host CRIU would refuse.
+            throw new TopologyFormatException(path, "not a regular file (a FIFO, socket or device): not opened; sysfs holds only files and folders");
+        }
+
         try
         {
             using FileStream stream = File.OpenRead(path);

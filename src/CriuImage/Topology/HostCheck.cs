@@ -111,7 +111,7 @@ public static class HostCheck
                 break;
             case CriuOutcome.DeviceCountMismatch:
                 string hidden = target.HiddenGpuNodes.Count > 0 ? $" ({target.HiddenGpuNodes.Count} more GPU node(s) refused to the reader: EPERM/EACCES, hidden by its device cgroup, CRI419)" : "";
-                findings.Add(new HostFinding(Descriptors.GpuCountMismatch, $"the checkpoint has {source.Gpus.Count()} GPUs and the target {target.Gpus.Count()}{hidden}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1401-1404)"));
+                findings.Add(new HostFinding(Descriptors.GpuCountMismatch, $"the checkpoint has {source.Gpus.Count()} GPU{(source.Gpus.Count() == 1 ? "" : "s")} and the target {target.Gpus.Count()}{hidden}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1401-1404)"));
                 break;
             case CriuOutcome.HiveCountMismatch:
                 findings.Add(new HostFinding(Descriptors.HiveCountMismatch, $"the checkpoint has {sourceLinks.Hives.Count} XGMI hives and the target {targetLinks.Hives.Count}: CRIU refuses with '{criu.Messages[^1]}' (topology.c:1406-1410)"));

@@ -46,7 +46,7 @@ public static class HostTopology
         if (!Directory.Exists(folder))
         {
             string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";
-            throw new TopologyFormatException(folder, $"no such folder{hint}");
+            throw new TopologyFormatException(folder, File.Exists(folder) || folder == "-" ? "not a folder: a topology folder is read here" : $"no such folder{hint}");
         }
 
         if (!Directory.Exists(Path.Combine(folder, "nodes")))
@@ -64,6 +64,12 @@ public static class HostTopology
         if (!info.Exists)
         {
             throw new FileNotFoundException("no such file or folder", path);
+        }
+
+        if (IO.StreamPaths.IsStream(path))
+        {
+            // Read twice below (its head, then all of it): a FIFO would block or come back empty.
+            throw new TopologyFormatException(path, "a FIFO or device, not a file: give the topology folder, its tar or a host snapshot");
         }
 
         byte[] head = new byte[Math.Min(info.Length, 512)];

@@ -111,9 +111,9 @@ public sealed class TopologyNode
     /// <summary>The node's links, in directory (or image) order.</summary>
     public IReadOnlyList<TopologyLink> Links { get; init; } = [];
 
-    /// <summary>A GPU's name for messages: its gpu_id in CRIU's <c>0x%04X</c> form.</summary>
+    /// <summary>A GPU's name for messages: its gpu_id as <see cref="GpuIdText"/> writes it.</summary>
     public string Label => IsGpu ? GpuIdText(GpuId) : $"CPU node {NodeId}";
 
-    /// <summary>A gpu_id as CRIU prints it.</summary>
-    public static string GpuIdText(uint gpuId) => $"0x{gpuId:X4}";
+    /// <summary>A gpu_id in at least four hex digits, lower case as every other number in hex the tool prints (CRIU's log writes <c>0x%04X</c>).</summary>
+    public static string GpuIdText(uint gpuId) => $"0x{gpuId:x4}";
 }

@@ -55,7 +55,8 @@ internal static class DumpCrossRules
         }
 
         CheckVaSpaces(kfds, nodes, report);
-        CheckImports(kfds, nodes, dmabufs, complete, report);
+        // A BO's exporter may sit in a KFD image or render node that could not be read: then it is unknown, not missing.
+        CheckImports(kfds, nodes, dmabufs, complete && !Unknown(dump, CriuFileKind.KfdImage) && !Unknown(dump, CriuFileKind.RenderNode), report);
         if (complete)
         {
             CheckOrphans(dump, kfds, nodes, report);
@@ -95,7 +96,7 @@ internal static class DumpCrossRules
         int cpus = kfd.DeviceEntries.Count - gpus;
         if (kfd.NumOfGpus != gpus || kfd.NumOfCpus != cpus)
         {
-            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPUs and {cpus} CPUs; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
+            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPU{(gpus == 1 ? "" : "s")} and {cpus} CPU{(cpus == 1 ? "" : "s")}; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
         }
 
         var ids = new HashSet<uint>();
@@ -137,7 +138,7 @@ internal static class DumpCrossRules
             {
                 if (complete && !dump.Unread.Contains($"amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img"))
                 {
-                    report(kfdFile, new Diagnostic(Descriptors.KfdPagesMissing, $"no amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
+                    report(kfdFile, new Diagnostic(Descriptors.KfdPagesMissing, $"no {PagesName(kfdFile, gpu.GpuId)} for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
                 }
 
                 continue;
@@ -182,7 +183,7 @@ internal static class DumpCrossRules
             if (own > 0 && offset > 0)
             {
                 report(kfdFile, new Diagnostic(Descriptors.ParallelRestoreOffset,
-                    $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected")
+                    $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from {PagesName(kfdFile, gpu.GpuId)} starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected")
                 { ByteOffset = gpu.ByteOffset });
             }
 
@@ -238,7 +239,7 @@ internal static class DumpCrossRules
                 if (complete && !dump.Unread.Contains($"amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img"))
                 {
                     report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
-                        $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {i} (handle {bo.Handle}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
+                        $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {bo.Handle} (index {i}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
 
@@ -360,7 +361,7 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages))
         {
             CriuDumpFile? kfd = kfds.FirstOrDefault(k => k.Name.Id == pages.Name.Id);
-            if (kfd is null && dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id))
+            if (kfd is null && (dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id) || Unknown(dump, CriuFileKind.KfdImage)))
             {
                 continue;
             }
@@ -379,7 +380,7 @@ internal static class DumpCrossRules
         {
             CriuDumpFile? node = nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id && n.RenderNode!.Message.DrmRenderMinor == pages.Name.Minor)
                 ?? nodes.FirstOrDefault(n => PagesId(n) == pages.Name.Id);
-            if (node is null && dump.OfKind(CriuFileKind.RenderNode).Any(n => n.RenderNode is null))
+            if (node is null && Unknown(dump, CriuFileKind.RenderNode))
             {
                 continue;
             }
@@ -391,10 +392,18 @@ internal static class DumpCrossRules
             else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
             {
                 report(pages, new Diagnostic(Descriptors.OrphanCriuFile,
-                    $"{Path.GetFileName(node.Input.Path)} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: BO {pages.Name.Index} of minor {pages.Name.Minor} is not among them"));
+                    $"{Path.GetFileName(node.Input.Path)} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: none at index {pages.Name.Index} on minor {pages.Name.Minor}"));
             }
         }
     }
+
+    /// <summary>The KFD pages file of <paramref name="gpuId"/> beside <paramref name="kfdFile"/>; for a KFD image read without its name (from standard input), the id is not known and is left as &lt;id&gt;.</summary>
+    private static string PagesName(CriuDumpFile kfdFile, uint gpuId) =>
+        kfdFile.Name.Id >= 0 ? $"amdgpu-pages-{kfdFile.Name.Id}-{gpuId:x4}.img" : $"its amdgpu-pages-<id>-{gpuId:x4}.img";
+
+    /// <summary>True when a file of <paramref name="kind"/> in the dump could not be read (damaged, or unread: a permission, a skipped link), so what it holds is unknown.</summary>
+    private static bool Unknown(CriuDump dump, CriuFileKind kind) =>
+        dump.OfKind(kind).Any(f => f.Damage != CriuDamage.None) || dump.Unread.Any(n => CriuFileName.Parse(n)?.Kind == kind);
 
     /// <summary>The number drm-pages file names carry for a render node: its file id (criu-dev), or its pid (d5377d5d2, in the field criu-dev calls id).</summary>
     private static long PagesId(CriuDumpFile node) => node.RenderNode!.Message.NumOfObjects is not null ? node.RenderNode.Message.Id : node.Name.Id;

@@ -133,8 +133,9 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
         string folder = Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'));
         string[] path = contents is null ? [] : ["--contents", contents];
         (int code, string json, string error) = await Cli.Run(["plan", folder, "--format", "json", "--target-kernel", KernelRelease[kernel], "--criu", reference, .. path]);
-        if (code == 2)
+        if (code == 2 && json.Length == 0)
         {
+            // Not planned. A dump with a damaged file is planned and still exits 2 (it says the damage), as verify.
             return ([], "plan exits 2: " + error.Split('\n')[0]);
         }
 

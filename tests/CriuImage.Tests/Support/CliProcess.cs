@@ -29,5 +29,21 @@ internal static class CliProcess
         return (process.ExitCode, await output, await error);
     }
 
-    private static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    /// <summary>Runs a bash script in which <c>$CLI</c> is the built <c>criu-image</c> (for descriptors, <c>&lt;(...)</c>, other users); standard input is empty.</summary>
+    public static async Task<(int Code, string Output, string Error)> Bash(string script)
+    {
+        var start = new ProcessStartInfo("/bin/bash") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.Environment["CLI"] = Executable;
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary><paramref name="argument"/> quoted for the shell.</summary>
+    public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -1,0 +1,134 @@
+using CriuImage.Criu;
+using CriuImage.IO;
+using CriuImage.Input;
+
+namespace CriuImage.Analyzer;
+
+/// <summary>
+/// The one input of decode, show, stats, diff, plan, import and encode, opened the same way for all: a
+/// stream (<c>-</c>, a FIFO, <c>&lt;(...)</c>, <c>/dev/stdin</c> of a pipe) is opened once and told by its
+/// first bytes; a file or folder is collected by the input layer. Either way the input is one criu-image,
+/// streamed (<see cref="IsImage"/>), or what <see cref="Inputs"/> found.
+/// </summary>
+internal sealed class CommandInput : IDisposable
+{
+    private readonly StreamInput? _stream;
+
+    private CommandInput(string path, StreamInput? stream, InputSet? inputs)
+    {
+        Path = path;
+        _stream = stream;
+        Inputs = inputs;
+    }
+
+    /// <summary>The path as given.</summary>
+    public string Path { get; }
+
+    /// <summary>The path as messages name it.</summary>
+    public string Name => Path == "-" ? "<stdin>" : Path;
+
+    /// <summary>True when the input is one criu-image, read by <see cref="OpenImage"/>.</summary>
+    public bool IsImage => Inputs is null;
+
+    /// <summary>What the input holds when it is not one criu-image (a dump, an archive, a CRIU file, or nothing readable).</summary>
+    public InputSet? Inputs { get; }
+
+    /// <summary>Opens <paramref name="path"/>; an input that cannot be read is in <see cref="Inputs"/>' unreadable list.</summary>
+    /// <exception cref="IOException">A stream could not be opened or read (standard input closed included).</exception>
+    public static CommandInput Open(string path, StandardStreams std, InputOptions? options = null)
+    {
+        options ??= new InputOptions();
+        if (StreamPaths.IsStream(path))
+        {
+            StreamInput stream = StreamInput.Open(path, std.Input);
+            if (stream.IsImage)
+            {
+                return new CommandInput(path, stream, null);
+            }
+
+            using (stream)
+            {
+                return new CommandInput(path, null, stream.IsEmpty ? Empty(path) : stream.Collect(DumpInputs.For(options)));
+            }
+        }
+
+        // A regular file that is an image is streamed from disk, whatever its size or path (/dev/fd/N of a file too).
+        return File.Exists(path) && StartsWithMagic(path) ? new CommandInput(path, null, null)
+            : new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
+    }
+
+    /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>
+    public ImageReader OpenImage() => _stream is not null ? ImageReader.Create(_stream.TakeContent()) : ImageReader.Open(ImagePath());
+
+    /// <summary>The criu-image's bytes from its first, for readers that take a stream.</summary>
+    public Stream OpenImageStream() => _stream?.TakeContent() ?? File.OpenRead(ImagePath());
+
+    /// <summary>
+    /// One line for an input that is not the criu-image a command needs: the first thing that could not be read,
+    /// or what the input is instead, with the command that reads it.
+    /// </summary>
+    public string NotAnImage()
+    {
+        if (Inputs!.Unreadable is [var unreadable, ..])
+        {
+            return $"{Display(unreadable.Path)}: error: {unreadable.Reason}";
+        }
+
+        string what = Directory.Exists(Path) ? "a folder, not a file: this command reads one file ('criu-image verify', 'info', 'decode', 'show' and 'import' take folders)"
+            : Inputs.Files is [{ Found: false } file] ? Describe(file) : $"not a criu-image but {Describe(Inputs)}";
+        return $"{Name}: error: {what}";
+    }
+
+    /// <summary>What a file that is not a criu-image is, in a phrase that names the command reading it.</summary>
+    public static string Describe(InputFile file)
+    {
+        CriuFileKind? kind = file.CriuName?.Kind ?? (file.Content is { } content ? CriuDumpFile.Sniff(content) : null);
+        if (kind is { } k)
+        {
+            return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(k == CriuFileKind.RenderNode ? ", 'import' converts it" : "")}";
+        }
+
+        string? hint = file.Content is { } bytes ? FileKinds.Describe(bytes.AsSpan(0, Math.Min(bytes.Length, FileKinds.HeadSize)), bytes.Length) : null;
+        return hint is null ? "neither a criu-image nor a CRIU amdgpu file" : $"not a criu-image ({hint})";
+    }
+
+    /// <summary>Closes a stream opened here.</summary>
+    public void Dispose() => _stream?.Dispose();
+
+    private static bool StartsWithMagic(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
+            return RandomAccess.Read(file, head, 0) == head.Length && head.SequenceEqual(Format.Preamble.Magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // the input layer says why
+        }
+    }
+
+    private string ImagePath() => Inputs is null ? Path : throw new InvalidOperationException($"{Path} is not one criu-image");
+
+    private static string Describe(InputSet inputs) =>
+        inputs.Files.Count == 0 ? "nothing this tool reads" : $"{inputs.Files.Count} {(inputs.Files.Count == 1 ? "file" : "files")} of a dump or archive";
+
+    private static string KindName(CriuFileKind kind) => kind switch
+    {
+        CriuFileKind.KfdImage => "a CRIU amdgpu KFD image (amdgpu-kfd-<id>.img)",
+        CriuFileKind.RenderNode => "a CRIU amdgpu render-node image (amdgpu-renderD-<id>.img)",
+        CriuFileKind.DmaBuf => "a CRIU amdgpu dma-buf file (amdgpu-dmabuf_<id>.img)",
+        CriuFileKind.KfdPages => "a CRIU amdgpu KFD pages file (amdgpu-pages-<id>-<gpu_id>.img)",
+        _ => "a CRIU amdgpu BO contents file (amdgpu-drm-pages-<id>-<minor>-<index>.img)",
+    };
+
+    private static string Display(string path) => path == "-" ? "<stdin>" : path;
+
+    private static InputSet Empty(string path)
+    {
+        var set = new InputSet();
+        set.Unreadable.Add(new UnreadableInput(path, "empty: nothing to read"));
+        return set;
+    }
+}

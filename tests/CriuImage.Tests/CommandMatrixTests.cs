@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Text;
+using CriuImage.Tests.Support;
+using Xunit;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// Every command over every kind of input, run as a user runs it (the built executable under bash, so that
+/// <c>&lt;(...)</c>, FIFOs and closed descriptors are real): the exit codes agree across commands for the same
+/// content, and every failure is said in lines of our own, never a stack trace or a hang. The tables are
+/// data: an input kind is one line of <see cref="Kinds"/> (the zstd and OCI kinds of the input layer go there).
+/// </summary>
+public sealed class CommandMatrixTests : TempFolder
+{
+    /// <summary>A run that takes longer than this is a hang.</summary>
+    private const int TimeoutSeconds = 30;
+
+    private static readonly string Image = Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img");
+    private static readonly string Json = Path.Combine(RepoPaths.Fixtures, "criu-2025-06.json");
+    private static readonly string Dump = Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev");
+    private static readonly string Tar = Path.Combine(RepoPaths.Fixtures, "criu", "archives", "checkpoint-criu-dev.tar");
+    private static readonly string Tgz = Path.Combine(RepoPaths.Fixtures, "criu", "archives", "checkpoint-criu-dev.tar.gz");
+    private static readonly string DamagedDump = Path.Combine(RepoPaths.Fixtures, "criu", "damaged", "truncated-kfd");
+    private static readonly string Topology = Path.Combine(RepoPaths.Fixtures, "topology", "mi100-2");
+
+    /// <summary>What an input holds, which decides the commands it is for and, with the command, the exit code.</summary>
+    private enum Content
+    {
+        /// <summary>A clean criu-image: every image command exits 0.</summary>
+        Image,
+
+        /// <summary>A clean CRIU dump (folder, archive, stream of an archive): every dump command exits 0.</summary>
+        Dump,
+
+        /// <summary>A JSON interchange document, for encode.</summary>
+        Json,
+
+        /// <summary>A KFD topology, for host-check and host-snapshot.</summary>
+        Topology,
+
+        /// <summary>Nothing usable (closed, empty, damaged, unreadable, of another kind): every command exits 2.</summary>
+        Bad,
+    }
+
+    /// <summary>An input: its name, what it holds, and how to give it (the argument, with what the shell does before and around the command).</summary>
+    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false);
+
+    /// <summary>The argument as bash sees it (already quoted), a prefix (a pipe into the command, a writer for a FIFO) and redirections after it.</summary>
+    private sealed record Given(string Argument, string Prefix = "", string Redirections = "");
+
+    /// <summary>A command, the contents it takes, and its arguments around the input.</summary>
+    private sealed record CommandCase(string Name, Content[] Takes, Func<string, string, string[]> Arguments);
+
+    private static readonly Kind[] Kinds =
+    [
+        new("image file", Content.Image, t => new(Q(Image))),
+        new("image on -", Content.Image, t => new("-", Redirections: $"< {Q(Image)}")),
+        new("image on /dev/stdin", Content.Image, t => new("/dev/stdin", Prefix: $"cat {Q(Image)} |")),
+        new("image by <(...)", Content.Image, t => new($"<(cat {Q(Image)})")),
+        new("image through a FIFO", Content.Image, t => t.Fifo(Image)),
+        new("dump folder", Content.Dump, t => new(Q(Dump))),
+        new("dump tar", Content.Dump, t => new(Q(Tar))),
+        new("dump tgz", Content.Dump, t => new(Q(Tgz))),
+        new("dump tar on -", Content.Dump, t => new("-", Redirections: $"< {Q(Tar)}")),
+        new("dump tgz on /dev/stdin", Content.Dump, t => new("/dev/stdin", Prefix: $"cat {Q(Tgz)} |")),
+        new("dump tar by <(...)", Content.Dump, t => new($"<(cat {Q(Tar)})")),
+        new("dump tar through a FIFO", Content.Dump, t => t.Fifo(Tar)),
+        new("json file", Content.Json, t => new(Q(Json))),
+        new("json on -", Content.Json, t => new("-", Redirections: $"< {Q(Json)}")),
+        new("json by <(...)", Content.Json, t => new($"<(cat {Q(Json)})")),
+        new("json through a FIFO", Content.Json, t => t.Fifo(Json)),
+        new("topology folder", Content.Topology, t => new(Q(Topology))),
+        new("closed standard input", Content.Bad, t => new("-", Redirections: "<&-")),
+        new("empty file", Content.Bad, t => new(Q(t.Write("empty.img", [])))),
+        new("empty standard input", Content.Bad, t => new("-", Redirections: "< /dev/null")),
+        new("text file", Content.Bad, t => new(Q(t.Write("notes.txt", "not an image\n"u8.ToArray())))),
+        new("text piped", Content.Bad, t => new("/dev/stdin", Prefix: "echo not an image |")),
+        new("truncated image", Content.Bad, t => new(Q(t.Write("cut.img", File.ReadAllBytes(Image)[..100])))),
+        new("truncated image by <(...)", Content.Bad, t => new($"<(head -c 100 {Q(Image)})")),
+        new("damaged dump", Content.Bad, t => new(Q(DamagedDump))),
+        new("missing path", Content.Bad, t => new(Q(Path.Combine(t.Folder, "missing")))),
+        new("a folder named as a file", Content.Bad, t => new(Q(Directory.CreateDirectory(Path.Combine(t.Folder, "folder.img")).FullName))),
+        new("topology with a FIFO in it", Content.Bad, t => new(Q(t.TopologyWithFifo()))),
+        new("unreadable file (chmod 000, another user)", Content.Bad, t => new(Q(t.Unreadable())), Unprivileged: true),
+    ];
+
+    private static readonly Content[] Images = [Content.Image, Content.Bad];
+    private static readonly Content[] ImagesAndDumps = [Content.Image, Content.Dump, Content.Bad];
+
+    private static readonly CommandCase[] Commands =
+    [
+        new("verify", ImagesAndDumps, (input, _) => ["verify", input]),
+        new("plan", ImagesAndDumps, (input, _) => ["plan", input]),
+        new("info", ImagesAndDumps, (input, _) => ["info", input]),
+        new("show", ImagesAndDumps, (input, _) => ["show", input]),
+        new("decode", ImagesAndDumps, (input, _) => ["decode", input]),
+        new("stats", Images, (input, _) => ["stats", input]),
+        new("diff", Images, (input, _) => ["diff", input, Q(Image)]),
+        new("encode", [Content.Json, Content.Bad], (input, output) => ["encode", input, "-o", Q(output + ".img")]),
+        new("import", [Content.Dump, Content.Bad], (input, output) => ["import", input, "-o", Q(output)]),
+        new("host-check", [Content.Topology, Content.Bad], (input, _) => ["host-check", "--source", Q(Topology), "--host", input]),
+        new("host-snapshot", [Content.Topology, Content.Bad], (input, output) => ["host-snapshot", "--topology", input, "-o", Q(output)]),
+    ];
+
+    private int _outputs;
+
+    public CommandMatrixTests()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // Another user (the unprivileged kind) must reach the inputs and write the outputs.
+            File.SetUnixFileMode(Folder, (UnixFileMode)0x1FF);
+        }
+    }
+
+    [Fact]
+    public async Task EveryCommand_OverEveryInputKind_AgreesOnTheExitCode_InOneLineErrors()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/bin/bash"))
+        {
+            return; // not applicable here: process substitution and FIFOs are bash's and Linux's
+        }
+
+        string? asOther = OtherUser();
+        var runs = new List<(Kind Kind, CommandCase Command, Task<(int Code, string Output, string Error, bool TimedOut)> Run)>();
+        using var slots = new SemaphoreSlim(Math.Max(2, Environment.ProcessorCount * 2));
+        foreach (Kind kind in Kinds.Where(k => !k.Unprivileged || asOther is not null))
+        {
+            foreach (CommandCase command in Commands.Where(c => c.Takes.Contains(kind.Content)))
+            {
+                Given given = kind.Make(this);
+                string output = Path.Combine(Folder, $"out-{Interlocked.Increment(ref _outputs)}");
+                string line = $"{given.Prefix} {(kind.Unprivileged ? asOther + " " : "")}{Q(CliProcess.Executable)} {string.Join(' ', command.Arguments(given.Argument, output))} {given.Redirections}";
+                runs.Add((kind, command, RunAsync(line, slots)));
+            }
+        }
+
+        var problems = new StringBuilder();
+        foreach ((Kind kind, CommandCase command, Task<(int Code, string Output, string Error, bool TimedOut)> run) in runs)
+        {
+            (int code, string output, string error, bool timedOut) = await run;
+            int expected = kind.Content == Content.Bad ? 2 : 0;
+            string what = $"{command.Name} of {kind.Name}";
+            if (timedOut)
+            {
+                problems.Append(what).Append(": still running after ").Append(TimeoutSeconds).Append(" s (a hang)\n");
+                continue;
+            }
+
+            if (code != expected)
+            {
+                problems.Append(what).Append(": exit ").Append(code).Append(", not ").Append(expected).Append(": ").Append(First(error)).Append('\n');
+            }
+
+            string all = output + error;
+            if (all.Contains("   at ", StringComparison.Ordinal) || all.Contains("Exception", StringComparison.Ordinal) || all.Contains("unexpected", StringComparison.Ordinal))
+            {
+                problems.Append(what).Append(": a stack trace or an unexpected exception: ").Append(First(error)).Append('\n');
+            }
+
+            if (code == 2 && !all.Contains("error", StringComparison.Ordinal))
+            {
+                problems.Append(what).Append(": exit 2 without an error said\n");
+            }
+
+            // Each of these inputs has one thing wrong with it: it is said once, not followed by its consequences.
+            string[] errorLines = [.. error.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal))];
+            if (errorLines.Length > 1)
+            {
+                problems.Append(what).Append(": ").Append(errorLines.Length).Append(" lines on standard error for one problem: ").Append(error.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+            }
+
+            // One line per error: nothing on standard error continues an error on an indented line.
+            if (error.Split('\n').Any(l => l.StartsWith(' ') || l.StartsWith('\t')))
+            {
+                problems.Append(what).Append(": an error spread over lines: ").Append(error.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+            }
+        }
+
+        Assert.True(problems.Length == 0, problems.ToString());
+    }
+
+    private static async Task<(int Code, string Output, string Error, bool TimedOut)> RunAsync(string line, SemaphoreSlim slots)
+    {
+        await slots.WaitAsync();
+        try
+        {
+            var start = new ProcessStartInfo("/bin/bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(line);
+            using Process process = Process.Start(start)!;
+            process.StandardInput.Close();
+            Task<string> output = process.StandardOutput.ReadToEndAsync();
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(TimeoutSeconds));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return (-1, "", "", true);
+            }
+
+            return (process.ExitCode, await output, await error, false);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>A FIFO with a writer of <paramref name="source"/> started by the shell beside the command (ended by a timeout if nothing opens the FIFO).</summary>
+    private Given Fifo(string source)
+    {
+        string fifo = Path.Combine(Folder, $"fifo-{Interlocked.Increment(ref _outputs)}");
+        MakeFifo(fifo);
+        return new Given(Q(fifo), Prefix: $"( timeout {TimeoutSeconds} cat {Q(source)} > {Q(fifo)} & ) ;");
+    }
+
+    private string Write(string name, byte[] content)
+    {
+        string path = Path.Combine(Folder, $"{Interlocked.Increment(ref _outputs)}-{name}");
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    /// <summary>A copy of the topology whose first node's properties file is a FIFO nobody writes: opening it would wait for ever.</summary>
+    private string TopologyWithFifo()
+    {
+        string copy = Path.Combine(Folder, $"topology-{Interlocked.Increment(ref _outputs)}");
+        foreach (string file in Directory.EnumerateFiles(Topology, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(Topology, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        string properties = Directory.EnumerateFiles(Path.Combine(copy, "nodes"), "properties", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last();
+        File.Delete(properties);
+        MakeFifo(properties);
+        return copy;
+    }
+
+    /// <summary>A copy of the image no one but root can read (the command runs as another user).</summary>
+    private string Unreadable()
+    {
+        string path = Write("unreadable.img", File.ReadAllBytes(Image));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.None);
+        }
+
+        return path;
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using Process mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    /// <summary>The prefix that runs a command as an unprivileged user, or null when there is none to run as (not root, or no runuser).</summary>
+    internal static string? OtherUser() =>
+        Environment.UserName == "root" && File.Exists("/usr/sbin/runuser") && UserExists("nobody") ? "/usr/sbin/runuser -u nobody --" : null;
+
+    private static bool UserExists(string name) =>
+        File.ReadLines("/etc/passwd").Any(l => l.StartsWith(name + ":", StringComparison.Ordinal));
+
+    private static string First(string text) => text.Split('\n')[0];
+
+    private static string Q(string argument) => CliProcess.Quote(argument);
+}
