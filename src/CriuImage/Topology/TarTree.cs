@@ -23,10 +23,16 @@ internal static class TarTree
     public static MemoryTree Read(string path)
     {
         using FileStream file = File.OpenRead(path);
+        return Read(file, path);
+    }
+
+    /// <summary>Reads the archive in the seekable <paramref name="file"/>; <paramref name="path"/> names it in messages.</summary>
+    public static MemoryTree Read(Stream file, string path)
+    {
         Span<byte> magic = stackalloc byte[2];
         int got = file.Read(magic);
         file.Position = 0;
-        using Stream stream = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using Stream stream = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
         var tree = new MemoryTree(path, "the archive's member order (the order tar read the host's folder)");
         string? prefix = null;
         long content = 0;
