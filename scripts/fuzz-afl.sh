@@ -3,9 +3,9 @@
 #   scripts/fuzz-afl.sh TARGET MINUTES        scripts/fuzz-afl.sh list       (the targets)
 #   scripts/fuzz-afl.sh all MINUTES           every target in turn, MINUTES each
 # Publishes tests/CriuImage.Fuzz, instruments its copy of CriuImage.dll, seeds afl-fuzz from tests/corpus/TARGET
-# (from the fixtures when that is empty), fuzzes for MINUTES, then brings back into tests/corpus/TARGET what
+# (from the fixtures when it has no min-* yet), fuzzes for MINUTES, then brings back into tests/corpus/TARGET what
 # it found: each crash and hang as crash-*/hang-* (triaged by replaying it without afl), and the queue minimised
-# by afl-cmin as min-* (the tests replay every file there). Prints executions, edges, run time and crashes.
+# by afl-cmin as min-* (those of at most 16 KiB; the tests replay every file there). Inputs are at most 64 KiB (afl-fuzz -G). Prints executions, edges, run time and crashes.
 # Needs afl++ (Debian: apt-get install afl++) and SharpFuzz's instrumenter (dotnet tool install --global
 # SharpFuzz.CommandLine). FUZZ_WORK (default ~/.cache/criu-image-fuzz; afl-cmin refuses /tmp) holds afl's output; FUZZ_KEEP_CORPUS=1
 # leaves tests/corpus/TARGET's min-* as they are.
@@ -59,11 +59,15 @@ work=$work_root/$target
 corpus=$root/tests/corpus/$target
 rm -rf "$work"
 mkdir -p "$work/in" "$corpus"
-if compgen -G "$corpus/*" >/dev/null; then
-  cp "$corpus"/* "$work/in/"
+# The last run's minimised queue, else seeds made from the fixtures; and the crashes and hangs found before (fixed now).
+if compgen -G "$corpus/min-*" >/dev/null; then
+  cp "$corpus"/min-* "$work/in/"
 else
   dotnet "$plain/CriuImage.Fuzz.dll" seed "$target" "$work/in" >/dev/null
 fi
+for found in "$corpus"/crash-* "$corpus"/hang-*; do
+  [ -e "$found" ] && cp "$found" "$work/in/"
+done
 
 # A 512 MiB heap: an input of at most 1 MiB that needs more is unbounded memory, which ends as a crash.
 export DOTNET_GCHeapHardLimit=0x20000000 DOTNET_TieredCompilation=0
@@ -71,7 +75,7 @@ export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL
 # afl-cmin wants the program by its full path.
 run=("$(command -v dotnet)" "$bin/CriuImage.Fuzz.dll" run "$target")
 echo "fuzz-afl: $target for $minutes min ($(ls "$work/in" | wc -l) inputs to start from)"
-timeout --signal=INT $((minutes * 60 + 120)) afl-fuzz -V $((minutes * 60)) -i "$work/in" -o "$work/out" -t 5000 -m none -- "${run[@]}" >"$work/afl.log" 2>&1 || {
+timeout --signal=INT $((minutes * 60 + 120)) afl-fuzz -V $((minutes * 60)) -G 65536 -i "$work/in" -o "$work/out" -t 5000 -m none -- "${run[@]}" >"$work/afl.log" 2>&1 || {
   echo "fuzz-afl: afl-fuzz failed; its log:" >&2
   tail -30 "$work/afl.log" >&2
   exit 2
@@ -100,17 +104,12 @@ if [ "${FUZZ_KEEP_CORPUS:-0}" != 1 ]; then
   }
   rm -f "$corpus"/min-* "$corpus"/seed-*
   for file in "$work/min"/*; do
-    # The corpus is committed: an input over 16 KiB is cut down by afl-tmin (same coverage; 2 minutes at most), and left out if still over 64 KiB.
-    if [ "$(stat -c %s "$file")" -gt 16384 ]; then
-      AFL_SKIP_BIN_CHECK=1 timeout 120 afl-tmin -i "$file" -o "$file.tmin" -t 5000 -m none -- "${run[@]}" >>"$work/tmin.log" 2>&1 && mv "$file.tmin" "$file"
+    # The corpus is committed, so it stays small: inputs over 16 KiB stay in $work/min.
+    if [ "$(stat -c %s "$file")" -le 16384 ]; then
+      cp "$file" "$corpus/min-$(sha256sum "$file" | cut -c1-12)"
     fi
-    if [ "$(stat -c %s "$file")" -gt 65536 ]; then
-      echo "fuzz-afl: $(basename "$file") stays out of the corpus: $(stat -c %s "$file") bytes after afl-tmin"
-      continue
-    fi
-    cp "$file" "$corpus/min-$(sha256sum "$file" | cut -c1-12)"
   done
 fi
 
-echo "fuzz-afl: $target: $(value execs_done) executions in $(value run_time) s ($(value execs_per_sec)/s), edges $(value edges_found) of $(value total_edges) ($(value bitmap_cvg)), corpus $(value corpus_count) -> $(ls "$corpus" | grep -c '^min-' || true) kept ($(du -sh "$corpus" | cut -f1)), crashes $(value saved_crashes), hangs $(value saved_hangs)"
+echo "fuzz-afl: $target: $(value execs_done) executions in $(value run_time) s ($(value execs_per_sec)/s), edges $(value edges_found) of $(value total_edges) ($(value bitmap_cvg)), corpus $(value corpus_count) -> $(ls "$corpus" | grep -c '^min-' || true) kept ($(du -sh --apparent-size "$corpus" | cut -f1)), crashes $(value saved_crashes), hangs $(value saved_hangs)"
 [ "$found" -eq 0 ]

@@ -15,8 +15,12 @@ internal static class Seeds
     /// <summary>Small fixture hosts: a tar of a 64-node host is larger than afl-fuzz mutates well.</summary>
     private static readonly string[] Hosts = ["gfx1100-2", "mi100-2", "mi300x-2-no-hive"];
 
+    /// <summary>afl-fuzz mutates small inputs best, and the minimised corpus is committed: larger fixtures are left out.</summary>
+    private const int MaxSeed = 64 * 1024;
+
     /// <summary>The seeds of <paramref name="target"/>, each named by its content's hash.</summary>
     public static IEnumerable<(string Name, byte[] Content)> For(string target) => Make(target)
+        .Where(c => c.Length <= MaxSeed)
         .DistinctBy(Convert.ToHexString)
         .Select(c => ($"seed-{Convert.ToHexString(SHA256.HashData(c))[..12].ToLowerInvariant()}", c));
 
@@ -44,13 +48,22 @@ internal static class Seeds
         Directory.EnumerateFiles(Path.Combine(Companions.Root, "fixtures", "criu"), pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllBytes)
             .Concat(pattern.Contains("pages", StringComparison.Ordinal) ? [] : Files("tests/corpus", "*.criu"));
 
-    /// <summary>Each fixture dump folder as a tar, and the fixture checkpoint archive.</summary>
+    /// <summary>
+    /// Each fixture dump folder as a tar, its contents files cut to their 8-byte header (only the header and the
+    /// length are read, and small inputs mutate best), and the fixture checkpoint archive.
+    /// </summary>
     private static IEnumerable<byte[]> DumpTars() =>
         Directory.EnumerateDirectories(Path.Combine(Companions.Root, "fixtures", "criu"), "*", SearchOption.AllDirectories)
             .Where(d => Directory.EnumerateFiles(d, "amdgpu-*.img").Any())
             .Order(StringComparer.Ordinal)
-            .Select(d => DumpPipeline.Tar(Directory.EnumerateFiles(d).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f)))))
+            .Select(d => DumpPipeline.Tar(Directory.EnumerateFiles(d).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), Cut(f)))))
             .Concat(Files("fixtures/criu/archives", "*.tar"));
+
+    private static byte[] Cut(string file)
+    {
+        byte[] content = File.ReadAllBytes(file);
+        return Path.GetFileName(file).Contains("pages", StringComparison.Ordinal) ? content[..Math.Min(8, content.Length)] : content;
+    }
 
     /// <summary>A fixture host's topology as <c>tar -C /sys/class/kfd/kfd -cf host.tar topology</c> makes it.</summary>
     private static byte[] TopologyTar(string host)

@@ -39,9 +39,12 @@ internal static class TarTree
         int members = 0;
         try
         {
-            using var reader = new TarReader(stream);
+            // Bounds the metadata headers System.Formats.Tar would allocate for (TarHeaderTail).
+            var tail = new Sources.TarHeaderTail(stream);
+            using var reader = new TarReader(tail);
             while (reader.GetNextEntry() is { } entry)
             {
+                tail.ExpectHeaderAfter(entry.Length);
                 if (++members > MaxMembers)
                 {
                     throw new TopologyFormatException(path, $"more than {MaxMembers} members: not a topology archive");
@@ -76,6 +79,11 @@ internal static class TarTree
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
             throw new TopologyFormatException(path, $"not a readable tar archive: {e.Message}");
+        }
+        catch (OverflowException)
+        {
+            // System.Formats.Tar parses a header's numbers unbounded: a base-256 value too large for the field's type overflows.
+            throw new TopologyFormatException(path, $"not a readable tar archive: member {members + 1}'s header holds a number too large for its field");
         }
 
         return prefix is null ? throw new TopologyFormatException(path, "the archive holds no 'nodes' folder: not a KFD topology") : tree;

@@ -58,7 +58,7 @@ internal static class DumpPipeline
             }
         }
 
-        foreach (RenderNodeImport import in CriuImportPlan.Of(plan, ""))
+        foreach (RenderNodeImport import in CriuImportPlan.Of(plan, "-"))
         {
             if (import.Outcome == ImportOutcome.Import)
             {
