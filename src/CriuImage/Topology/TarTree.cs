@@ -76,8 +76,9 @@ internal static class TarTree
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
         {
+            // NotSupportedException: an entry type System.Formats.Tar does not read (GNU sparse 'S'); a topology holds none.
             throw new TopologyFormatException(path, $"not a readable tar archive: {e.Message}");
         }
         catch (OverflowException)

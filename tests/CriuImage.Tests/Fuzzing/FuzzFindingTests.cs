@@ -87,6 +87,24 @@ public class FuzzFindingTests : TempFolder
         Assert.Contains("announces a PAX extended header of 1073741824 bytes", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TopologyTar_GnuSparseEntry_IsATopologyFormatError()
+    {
+        // System.Formats.Tar refuses type 'S' with NotSupportedException, which escaped host-check (topology-tar, crash-c55c86fb5f2a).
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Gnu, leaveOpen: true))
+        {
+            writer.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "topology/nodes/0/gpu_id") { DataStream = new MemoryStream("1\n"u8.ToArray()) });
+        }
+
+        byte[] bytes = tar.ToArray();
+        bytes[156] = (byte)'S';
+        string path = Path.Combine(Folder, "host.tar");
+        File.WriteAllBytes(path, FixChecksum(bytes));
+        var e = Assert.Throws<TopologyFormatException>(() => HostTopology.Load(path));
+        Assert.Contains("not a readable tar archive", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(TarEntryFormat.Pax)]
     [InlineData(TarEntryFormat.Gnu)]
