@@ -5,7 +5,8 @@ namespace CriuImage.Bench;
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
-/// <c>generate MAPPINGS FILE</c>: a clean image. <c>bdn ...</c>: the BenchmarkDotNet suite.
+/// <c>generate MAPPINGS FILE</c>: a clean image. <c>inflate FILE</c>: .NET's inflater alone over a gzip file.
+/// <c>bdn ...</c>: the BenchmarkDotNet suite.
 /// </summary>
 public static class Program
 {
@@ -30,11 +31,13 @@ public static class Program
             case "generate":
                 File.WriteAllBytes(args[2], new Workload(int.Parse(args[1])).ToImage());
                 return 0;
+            case "inflate":
+                return InputBench.Inflate(args[1]);
             case "bdn":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | bdn [BenchmarkDotNet args]");
+                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | inflate FILE | bdn [BenchmarkDotNet args]");
                 return 2;
         }
     }

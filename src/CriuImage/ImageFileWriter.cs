@@ -1,3 +1,4 @@
+using CriuImage.Format;
 using CriuImage.IO;
 
 namespace CriuImage;

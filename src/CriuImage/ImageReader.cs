@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.MessagePack;
 

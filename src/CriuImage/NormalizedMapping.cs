@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Format;
 
 namespace CriuImage;
 

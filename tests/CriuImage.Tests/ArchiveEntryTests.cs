@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Input;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -153,7 +154,7 @@ public sealed class ArchiveEntryTests : TempFolder
         }, end: true);
 
         var set = new InputSet();
-        InputCollector.ReadArchive(new MemoryStream(tar), "a.tar", set, new InputOptions { MaxMessageBytes = 1024 }, InputCollector.Compression.None);
+        InputCollector.ReadArchive(new MemoryStream(tar), "a.tar", set, DumpInputs.For(new InputOptions { MaxMessageBytes = 1024 }));
         Assert.Empty(set.Files);
         Assert.Contains("more than the 1024 bytes", Assert.Single(set.Unreadable).Reason, StringComparison.Ordinal);
         Assert.Contains("overridden by entry 2", Assert.Single(set.Skipped).Reason, StringComparison.Ordinal);
@@ -166,7 +167,7 @@ public sealed class ArchiveEntryTests : TempFolder
         Directory.CreateDirectory(dump);
         File.Copy(CriuFixtures.Path_("criu-dev/amdgpu-renderD-7.img"), Path.Combine(dump, "amdgpu-renderD-7.img"));
         CriuFixtures.Run("mkfifo", Path.Combine(dump, "amdgpu-kfd-5.img"));
-        InputSet set = InputCollector.Collect([dump], new InputOptions(), () => Stream.Null);
+        InputSet set = DumpInputs.Collect([dump], new InputOptions(), () => Stream.Null);
         Assert.Equal([Path.Combine(dump, "amdgpu-renderD-7.img")], set.Files.Select(f => f.Path));
         SkippedInput fifo = Assert.Single(set.Skipped);
         Assert.Equal((Path.Combine(dump, "amdgpu-kfd-5.img"), "a FIFO, not a regular file: not opened", SkipKind.NotRegular), (fifo.Path, fifo.Reason, fifo.Kind));
@@ -178,7 +179,7 @@ public sealed class ArchiveEntryTests : TempFolder
         string dump = Path.Combine(Folder, "dump");
         Directory.CreateDirectory(dump);
         File.WriteAllBytes(Path.Combine(dump, "amdgpu-kfd-5.img"), []);
-        InputSet set = InputCollector.Collect([dump], new InputOptions(), () => Stream.Null);
+        InputSet set = DumpInputs.Collect([dump], new InputOptions(), () => Stream.Null);
         Assert.Equal(0, Assert.Single(set.Files).Length);
     }
 
@@ -187,7 +188,7 @@ public sealed class ArchiveEntryTests : TempFolder
         var set = new InputSet();
         if (!gzip)
         {
-            InputCollector.ReadArchive(new MemoryStream(tar), "a.tar", set, new InputOptions(), InputCollector.Compression.None);
+            InputCollector.ReadArchive(new MemoryStream(tar), "a.tar", set, DumpInputs.For(new InputOptions()));
             return set;
         }
 
@@ -198,7 +199,7 @@ public sealed class ArchiveEntryTests : TempFolder
         }
 
         using var forward = new NonSeekableStream(compressed.ToArray());
-        InputCollector.ReadArchive(forward, "a.tar", set, new InputOptions(), InputCollector.Compression.Gzip);
+        InputCollector.ReadArchive(forward, "a.tar", set, DumpInputs.For(new InputOptions()));
         return set;
     }
 

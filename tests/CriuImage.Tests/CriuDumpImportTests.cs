@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using CriuImage.Criu;
 using CriuImage.Tests.Support;
 using CriuImage.Verification;
 
@@ -111,7 +112,7 @@ public sealed class CriuDumpImportTests : TempFolder
         string output = Path.Combine(Folder, "out");
         Assert.Equal(0, (await Cli.Run("import", dump, "-o", output)).Code);
 
-        FileReport ofDump = Assert.Single(DumpVerifier.Verify(Sources.InputPlan.Of(Sources.InputCollector.Collect([dump], new Sources.InputOptions(), () => Stream.Null)).Dumps[0].Dump, complete: true),
+        FileReport ofDump = Assert.Single(DumpVerifier.Verify(Criu.InputPlan.Of(Criu.DumpInputs.Collect([dump], new CriuImage.Input.InputOptions(), () => Stream.Null)).Dumps[0].Dump, complete: true),
             r => r.Path == node);
         FileReport ofImage = ImageVerifier.Verify(Path.Combine(output, "amdgpu-renderD-9.cimg"), "image");
         // The image rules (CRI1xx, CRI2xx) are the ones an image can be judged by; the dump's own (CRI3xx) need the other files.

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CriuImage.Criu;
-using CriuImage.Sources;
+using CriuImage.Input;
+using CriuImage.Reporting;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -48,7 +49,7 @@ public sealed class CriuReaderTests : TempFolder
     [InlineData("d5377d5d2", CriuRevisions.D5377d5d2)]
     public void Revision_IsToldFromTheWire(string folder, CriuRevisions expected)
     {
-        InputSet inputs = InputCollector.Collect([CriuFixtures.Path_(folder)], new InputOptions(), () => Stream.Null);
+        InputSet inputs = DumpInputs.Collect([CriuFixtures.Path_(folder)], new InputOptions(), () => Stream.Null);
         InputPlan plan = InputPlan.Of(inputs);
         CriuDump dump = Assert.Single(plan.Dumps).Dump;
         Assert.Equal(expected, dump.Revisions);
@@ -122,7 +123,7 @@ public sealed class CriuReaderTests : TempFolder
 
     private static string Decode(string file)
     {
-        var input = new InputFile { Path = file, Folder = "", Length = new FileInfo(file).Length, Content = File.ReadAllBytes(file), CriuName = CriuFileName.Parse(Path.GetFileName(file)) };
+        var input = new InputFile { Path = file, Folder = "", Length = new FileInfo(file).Length, Content = File.ReadAllBytes(file), Name = Path.GetFileName(file) };
         using var buffer = new MemoryStream();
         CriuJsonWriter.Write(CriuDumpFile.Read(input, input.CriuName!), buffer);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

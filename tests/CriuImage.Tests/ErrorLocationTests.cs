@@ -67,7 +67,7 @@ public class ErrorLocationTests : TempFolder
 
         // verify's scanner locates it at the same field (FORMAT.md section 11), though it reads on.
         Verification.FileReport report = Verification.ImageVerifier.Verify(image, "x.img");
-        Assert.Equal(frame + at, report.Diagnostics.First(d => d.Severity == Verification.Severity.Error).ByteOffset);
+        Assert.Equal(frame + at, report.Diagnostics.First(d => d.Severity == Severity.Error).ByteOffset);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class ErrorLocationTests : TempFolder
         byte[] image = new RawImage().Header().Records(1, Bo).Trailer(1, 0).ToArray();
         image[12] |= 0x80; // an unknown incompat bit, and the CRC no longer matches
         Verification.FileReport report = Verification.ImageVerifier.Verify(image, "x.img");
-        Verification.Diagnostic d = Assert.Single(report.Diagnostics);
+        Diagnostic d = Assert.Single(report.Diagnostics);
         Assert.Equal(("CRI005", 0L), (d.Descriptor.Id, d.ByteOffset!.Value));
         Assert.Equal(0L, Assert.Throws<ImageFormatException>(() => Preamble.Read(image)).ByteOffset);
     }

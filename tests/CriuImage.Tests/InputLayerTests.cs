@@ -1,5 +1,6 @@
 using System.Formats.Tar;
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Input;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
@@ -113,7 +114,7 @@ public sealed class InputLayerTests : TempFolder
     {
         var set = new InputSet();
         using var stream = new NonSeekableStream(File.ReadAllBytes(CriuFixtures.Path_($"archives/{archive}")));
-        InputCollector.ReadStream(stream, "-", set, new InputOptions());
+        InputCollector.ReadStream(stream, "-", set, DumpInputs.For(new InputOptions()));
         Assert.Equal(10, set.Files.Count);
         Assert.All(set.Files, f => Assert.StartsWith("-:checkpoint/amdgpu-", f.Path, StringComparison.Ordinal));
         Assert.Equal(3, set.Skipped.Count);
@@ -139,7 +140,7 @@ public sealed class InputLayerTests : TempFolder
     {
         var set = new InputSet();
         using var stream = new NonSeekableStream(File.ReadAllBytes(CriuFixtures.Path_("criu-dev/amdgpu-kfd-5.img")));
-        InputCollector.ReadStream(stream, "-", set, new InputOptions());
+        InputCollector.ReadStream(stream, "-", set, DumpInputs.For(new InputOptions()));
         InputPlan plan = InputPlan.Of(set);
         Assert.Equal(Criu.CriuFileKind.KfdImage, Assert.Single(Assert.Single(plan.Dumps).Dump.Files).Name.Kind);
     }
@@ -149,7 +150,7 @@ public sealed class InputLayerTests : TempFolder
     {
         var set = new InputSet();
         using var stream = new NonSeekableStream([0x28, 0xB5, 0x2F, 0xFD, 0, 0, 0, 0]);
-        InputCollector.ReadStream(stream, "x.tar.zst", set, new InputOptions());
+        InputCollector.ReadStream(stream, "x.tar.zst", set, DumpInputs.For(new InputOptions()));
         Assert.Contains("zstd", Assert.Single(set.Unreadable).Reason, StringComparison.Ordinal);
     }
 
@@ -177,7 +178,7 @@ public sealed class InputLayerTests : TempFolder
 
         var set = new InputSet();
         using var counting = new CountingStream(File.OpenRead(tar));
-        InputCollector.ReadArchive(counting, "big.tar", set, new InputOptions(), InputCollector.Compression.None);
+        InputCollector.ReadArchive(counting, "big.tar", set, DumpInputs.For(new InputOptions()));
         Assert.Equal(11, set.Files.Count);
         Assert.Equal(8 + contents, set.Files[^1].Length);
         Assert.InRange(counting.BytesRead, 0, 1 << 20);
@@ -189,7 +190,7 @@ public sealed class InputLayerTests : TempFolder
         string dump = Path.Combine(Folder, "dump");
         Directory.CreateDirectory(dump);
         await File.WriteAllBytesAsync(Path.Combine(dump, "amdgpu-kfd-5.img"), new byte[4096]);
-        InputSet set = InputCollector.Collect([dump], new InputOptions { MaxMessageBytes = 1024 }, () => Stream.Null);
+        InputSet set = DumpInputs.Collect([dump], new InputOptions { MaxMessageBytes = 1024 }, () => Stream.Null);
         Assert.Contains("more than the 1024 bytes", Assert.Single(set.Unreadable).Reason, StringComparison.Ordinal);
     }
 

@@ -59,6 +59,9 @@ public sealed partial class PackagingTests : TempFolder
                 using System.Threading.Tasks;
                 using CriuImage;
                 using CriuImage.Abi;
+                using CriuImage.Diagnostics;
+                using CriuImage.Format;
+                using CriuImage.Kernel;
                 using CriuImage.Reporting;
                 using CriuImage.Restore;
                 using CriuImage.Verification;

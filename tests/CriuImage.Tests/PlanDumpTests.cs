@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using CriuImage.Criu;
+using CriuImage.Input;
 using CriuImage.Restore;
-using CriuImage.Sources;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 
@@ -231,7 +231,7 @@ public sealed class PlanDumpTests : TempFolder
 
     private static CriuDump Dump(string relative)
     {
-        InputSet inputs = InputCollector.Collect([CriuFixtures.Path_(relative)], new InputOptions(), () => Stream.Null);
+        InputSet inputs = DumpInputs.Collect([CriuFixtures.Path_(relative)], new InputOptions(), () => Stream.Null);
         return Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
     }
 

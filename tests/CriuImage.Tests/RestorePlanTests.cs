@@ -118,7 +118,7 @@ public class RestorePlanTests
             .Select(d => Key(d.Descriptor.Id, d.GemHandle!.Value, d.Mapping, d.Call!.Value))
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(errors, refused);
-        Assert.All(report.Diagnostics.Where(d => d.Call is not null), d => Assert.NotNull(RestoreChecks.For(d.Descriptor)));
+        Assert.All(report.Diagnostics.Where(d => d.Call is not null), d => Assert.NotNull(d.Descriptor.Check));
         return refused.Count;
     }
 

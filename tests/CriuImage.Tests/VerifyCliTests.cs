@@ -97,7 +97,7 @@ public sealed class VerifyCliTests : TempFolder
         Assert.Equal("2.1.0", sarif["version"]!.GetValue<string>());
         JsonNode run = sarif["runs"]![0]!;
         Assert.Equal("criu-image", run["tool"]!["driver"]!["name"]!.GetValue<string>());
-        Assert.Equal(Verification.Descriptors.All.Count, run["tool"]!["driver"]!["rules"]!.AsArray().Count);
+        Assert.Equal(Descriptors.All.Count, run["tool"]!["driver"]!["rules"]!.AsArray().Count);
         JsonArray results = run["results"]!.AsArray();
         Assert.Equal(4, results.Count);
         Assert.All(results, r => Assert.Equal("error", r!["level"]!.GetValue<string>()));

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using CriuImage.Criu;
+using CriuImage.Format;
 using CriuImage.Json;
 using CriuImage.Reporting;
-using CriuImage.Format;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -26,7 +26,7 @@ internal static class DecodeCommand
             {
                 if (path != "-")
                 {
-                    Sources.InputSet inputs = Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null);
+                    Input.InputSet inputs = Criu.DumpInputs.Collect([path], new Input.InputOptions(), () => Stream.Null);
                     if (Directory.Exists(path) || inputs.Files.Count > 1)
                     {
                         return await WriteDumpAsync(path, inputs, outPath, std, cancellationToken);
@@ -38,7 +38,14 @@ internal static class DecodeCommand
                     }
                 }
 
-                await using ImageReader reader = path == "-" ? ImageReader.Create(std.Input, leaveOpen: true) : ImageReader.Open(path);
+                // Standard input: an archive (any kind the input layer reads) is decoded as dumps, anything else as one image.
+                Stream piped = Stream.Null;
+                if (path == "-" && Input.InputCollector.StartsContainer(std.Input, out piped))
+                {
+                    return await WriteDumpAsync(path, Criu.DumpInputs.Collect(["-"], new Input.InputOptions(), () => piped), outPath, std, cancellationToken);
+                }
+
+                await using ImageReader reader = path == "-" ? ImageReader.Create(piped, leaveOpen: true) : ImageReader.Open(path);
                 await using CommandOutput output = CommandOutput.Open(outPath, std);
                 await JsonImageDecoder.DecodeAsync(reader, output.Stream, cancellationToken);
                 await output.CommitAsync(cancellationToken);
@@ -49,7 +56,7 @@ internal static class DecodeCommand
     }
 
     /// <summary>The CRIU file <paramref name="file"/> read, by its name or, when the name says nothing, by its content; null when it is not one.</summary>
-    private static CriuDumpFile? ReadCriu(Sources.InputFile file)
+    private static CriuDumpFile? ReadCriu(Input.InputFile file)
     {
         if (file.CriuName is { } name)
         {
@@ -63,16 +70,16 @@ internal static class DecodeCommand
     /// A dump folder or container archive: every CRIU file as crit-style JSON in one document; criu-images in it
     /// are listed as skipped (each decodes on its own); an input that cannot be read makes the exit status 2.
     /// </summary>
-    private static async Task<int> WriteDumpAsync(string path, Sources.InputSet inputs, string outPath, StandardStreams std, CancellationToken cancellationToken)
+    private static async Task<int> WriteDumpAsync(string path, Input.InputSet inputs, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
-        foreach (Sources.UnreadableInput unreadable in inputs.Unreadable)
+        foreach (Input.UnreadableInput unreadable in inputs.Unreadable)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
         }
 
         var files = new List<CriuDumpFile>();
         var skipped = inputs.Skipped.Select(s => (s.Path, s.Reason)).ToList();
-        foreach (Sources.InputFile file in inputs.Files)
+        foreach (Input.InputFile file in inputs.Files)
         {
             if (!file.IsImage && ReadCriu(file) is { } criu)
             {

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using CriuImage.Criu;
+using CriuImage.Input;
 using CriuImage.Reporting;
-using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -38,7 +38,7 @@ internal static class ImportCommand
 
     private static async Task<int> RunAsync(string path, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
-        InputSet inputs = InputCollector.Collect([path], new InputOptions { Progress = TerminalProgress.For(std.Error) }, () => std.Input);
+        InputSet inputs = DumpInputs.Collect([path], new InputOptions { Progress = TerminalProgress.For(std.Error) }, () => std.Input);
         int status = ExitCodes.Success;
         foreach (UnreadableInput u in inputs.Unreadable)
         {

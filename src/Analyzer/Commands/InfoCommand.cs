@@ -4,8 +4,8 @@ using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Format;
+using CriuImage.Input;
 using CriuImage.Reporting;
-using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -24,7 +24,7 @@ internal static class InfoCommand
         var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, Console.OpenStandardInput);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
                 await error.WriteLineAsync($"{u.Path}: error: {u.Reason}");
@@ -51,6 +51,7 @@ internal static class InfoCommand
             }
 
             List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
+            IReadOnlyList<Artifact> artifacts = ArtifactReport.Of(inputs);
             foreach (Criu.CriuDumpFile damaged in plan.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.DamageDetail is not null))
             {
                 // Described without it: say which file is missing from the picture, and exit 2.
@@ -60,13 +61,18 @@ internal static class InfoCommand
 
             if (parse.GetValue(format) == "json")
             {
-                await output.WriteAsync(Json(images, dumps));
+                await output.WriteAsync(Json(images, dumps, artifacts));
             }
             else
             {
                 foreach ((string path, ImageFacts? facts) in images)
                 {
                     await output.WriteAsync(facts!.Describe(path));
+                }
+
+                foreach (Artifact artifact in artifacts)
+                {
+                    await output.WriteAsync(ArtifactReport.Text(artifact));
                 }
 
                 foreach (DumpSummary dump in dumps)
@@ -80,7 +86,7 @@ internal static class InfoCommand
         return command;
     }
 
-    private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps)
+    private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps, IReadOnlyList<Artifact> artifacts)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -94,6 +100,12 @@ internal static class InfoCommand
 
             json.WriteEndArray();
             DumpInfoReport.WriteJson(dumps, json);
+            if (artifacts.Count > 0)
+            {
+                // Only for inputs that are artifacts: the JSON of a dump folder or archive stays as it was.
+                ArtifactReport.WriteJson(artifacts, json);
+            }
+
             json.WriteEndObject();
         }
 

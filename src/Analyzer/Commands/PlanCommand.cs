@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Criu;
+using CriuImage.Format;
+using CriuImage.Input;
 using CriuImage.Reporting;
 using CriuImage.Restore;
-using CriuImage.Sources;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -38,7 +40,7 @@ internal static class PlanCommand
                 // Standard input is read whole: a criu-image is planned as one; a CRIU file or archive as a dump.
                 byte[]? piped = path == "-" ? await std.ReadAllBytesAsync(path, cancellationToken) : null;
                 bool pipedImage = piped is not null && piped.AsSpan().StartsWith(Format.Preamble.Magic);
-                if (!pipedImage && InputCollector.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
+                if (!pipedImage && DumpInputs.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
                     && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }] || inputs.Files.Count == 0))
                 {
                     return await PlanDumpsAsync(path, inputs, host, profile, json, std);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Criu;
+using CriuImage.Format;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;
@@ -11,7 +13,7 @@ internal static class ShowCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image from standard input)." };
+        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image or an archive from standard input)." };
         var format = new Option<string>("--format") { Description = "text: a table per BO; json: the same, named flags beside raw values.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("show", "Show every BO and mapping of an image as a table: sizes humanized, addresses in hex, flag bits by their kernel names. Streams: memory stays bounded by one frame.") { image, format };
@@ -20,13 +22,21 @@ internal static class ShowCommand
             string path = parse.GetValue(image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                if (path != "-" && Sources.InputCollector.Collect([path], new Sources.InputOptions(), () => Stream.Null) is var inputs
+                if (path != "-" && Criu.DumpInputs.Collect([path], new Input.InputOptions(), () => Stream.Null) is var inputs
                     && (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }]))
                 {
                     return await ShowDumpsAsync(path, inputs, parse.GetValue(format) == "json", std);
                 }
 
-                await using ImageReader reader = std.OpenImage(path);
+                // Standard input: an archive (any kind the input layer reads) is shown as dumps, anything else as one image.
+                Stream piped = Stream.Null;
+                if (path == "-" && Input.InputCollector.StartsContainer(std.Input, out piped))
+                {
+                    Input.InputSet archived = Criu.DumpInputs.Collect(["-"], new Input.InputOptions(), () => piped);
+                    return await ShowDumpsAsync(path, archived, parse.GetValue(format) == "json", std);
+                }
+
+                await using ImageReader reader = path == "-" ? ImageReader.Create(piped, leaveOpen: true) : std.OpenImage(path);
                 ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
                 if (parse.GetValue(format) == "json")
                 {
@@ -49,14 +59,14 @@ internal static class ShowCommand
     /// them; criu-images found beside them are named (each shows on its own); exit 2 when nothing is a dump or
     /// an input cannot be read.
     /// </summary>
-    private static async Task<int> ShowDumpsAsync(string path, Sources.InputSet inputs, bool json, StandardStreams std)
+    private static async Task<int> ShowDumpsAsync(string path, Input.InputSet inputs, bool json, StandardStreams std)
     {
-        foreach (Sources.UnreadableInput unreadable in inputs.Unreadable)
+        foreach (Input.UnreadableInput unreadable in inputs.Unreadable)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
         }
 
-        Sources.InputPlan plan = Sources.InputPlan.Of(inputs);
+        Criu.InputPlan plan = Criu.InputPlan.Of(inputs);
         foreach (int image in plan.Images)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: a criu-image: 'criu-image show' of the file itself shows it"));
@@ -75,7 +85,7 @@ internal static class ShowCommand
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
-                foreach (Sources.PlannedDump planned in plan.Dumps)
+                foreach (Criu.PlannedDump planned in plan.Dumps)
                 {
                     DumpShowReport.WriteJson(planned.Dump, writer);
                 }

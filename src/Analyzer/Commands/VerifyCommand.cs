@@ -1,6 +1,8 @@
 using System.CommandLine;
+using CriuImage.Criu;
+using CriuImage.Format;
+using CriuImage.Input;
 using CriuImage.Reporting;
-using CriuImage.Sources;
 using CriuImage.Topology;
 using CriuImage.Verification;
 
@@ -34,7 +36,7 @@ internal static class VerifyCommand
         hostOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (bool usable, Restore.KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
+            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
             if (!usable)
             {
                 return ExitCodes.Unusable;
@@ -42,7 +44,7 @@ internal static class VerifyCommand
 
             var options = new VerifyOptions { Target = targetProfile, Host = hostTarget };
 
-            InputSet inputs = InputCollector.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
                 await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));

@@ -1,4 +1,5 @@
-using CriuImage.Sources;
+using CriuImage.Diagnostics;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

@@ -1,3 +1,6 @@
+using CriuImage.Diagnostics;
+using CriuImage.Format;
+
 namespace CriuImage.Criu;
 
 /// <summary>

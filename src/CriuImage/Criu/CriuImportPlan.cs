@@ -1,5 +1,7 @@
 using System.Globalization;
-using CriuImage.Sources;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
+using CriuImage.Input;
 
 namespace CriuImage.Criu;
 

@@ -1,3 +1,5 @@
+using CriuImage.Format;
+
 namespace CriuImage.Criu;
 
 /// <summary>

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
 
 namespace CriuImage.Criu;
 

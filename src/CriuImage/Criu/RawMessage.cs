@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Criu;
 
 /// <summary>One field of a message as the wire has it: number, wire type, and its value or bytes.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Format;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.MessagePack;
 
 namespace CriuImage.Format;

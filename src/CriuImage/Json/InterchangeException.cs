@@ -1,15 +1,17 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Json;
 
 /// <summary>A JSON interchange document that is not valid JSON or not of the image shape, with the 1-based line and column.</summary>
-public sealed class InterchangeException : Exception
+public sealed class InterchangeException : InputFormatException
 {
-    /// <summary>Creates the exception for a problem at <paramref name="line"/>:<paramref name="column"/>.</summary>
-    public InterchangeException(long line, long column, string detail)
-        : base($"line {line}, column {column}: {detail}")
+    /// <summary>Creates the exception for a problem at <paramref name="line"/>:<paramref name="column"/> (byte <paramref name="byteOffset"/> of the document, where known).</summary>
+    public InterchangeException(long line, long column, string detail, long? byteOffset = null)
+        : base($"line {line}, column {column}: {detail}", detail)
     {
         Line = line;
         Column = column;
-        Detail = detail;
+        InputOffset = byteOffset;
     }
 
     /// <summary>1-based line of the offending token.</summary>
@@ -18,6 +20,6 @@ public sealed class InterchangeException : Exception
     /// <summary>1-based column (in bytes of UTF-8) of the offending token.</summary>
     public long Column { get; }
 
-    /// <summary>What was wrong, without the position.</summary>
-    public string Detail { get; }
+    /// <inheritdoc/>
+    public override long? InputOffset { get; }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
+using CriuImage.IO;
 
 namespace CriuImage.Json;
 
@@ -26,7 +28,7 @@ public static class JsonImageDecoder
         }
 
         bool bytes = header.Abi.MappingsInBytes();
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, SkipValidation = false });
+        await using var json = JsonOutput.Create(output);
         WriteHeader(json, header);
         json.WritePropertyName("bos");
         json.WriteStartArray();
@@ -83,31 +85,31 @@ public static class JsonImageDecoder
         if (header.Device is { } device)
         {
             json.WriteStartObject("device");
-            WriteOptional(json, "render_minor", device.RenderMinor);
-            WriteOptional(json, "pci_vendor_id", device.PciVendorId);
-            WriteOptional(json, "pci_device_id", device.PciDeviceId);
+            JsonOutput.WriteOptional(json, "render_minor", device.RenderMinor);
+            JsonOutput.WriteOptional(json, "pci_vendor_id", device.PciVendorId);
+            JsonOutput.WriteOptional(json, "pci_device_id", device.PciDeviceId);
             if (device.GcIpVersion is { } ip)
             {
                 json.WriteString("gc_ip_version", ip.ToString());
             }
 
-            WriteOptional(json, "va_bits", device.VaBits);
-            WriteOptional(json, "gpu_id", device.GpuId);
+            JsonOutput.WriteOptional(json, "va_bits", device.VaBits);
+            JsonOutput.WriteOptional(json, "gpu_id", device.GpuId);
             json.WriteEndObject();
         }
 
         if (header.Capture is { } capture)
         {
             json.WriteStartObject("capture");
-            WriteOptional(json, "time_ns", capture.TimeNs);
-            WriteOptional(json, "pid", capture.Pid);
+            JsonOutput.WriteOptional(json, "time_ns", capture.TimeNs);
+            JsonOutput.WriteOptional(json, "pid", capture.Pid);
             if (capture.Tool is { } tool)
             {
                 json.WritePropertyName("tool");
                 json.WriteRawValue(EscapeString(tool), skipInputValidation: true);
             }
 
-            WriteOptional(json, "criu_file_id", capture.CriuFileId);
+            JsonOutput.WriteOptional(json, "criu_file_id", capture.CriuFileId);
 
             json.WriteEndObject();
         }
@@ -118,12 +120,12 @@ public static class JsonImageDecoder
         json.WriteStartObject();
         json.WriteNumber("gem_handle", bo.GemHandle);
         json.WriteNumber("size", bo.Size);
-        WriteOptional(json, "offset", bo.Offset);
+        JsonOutput.WriteOptional(json, "offset", bo.Offset);
         json.WriteNumber("alloc_flags", bo.AllocFlags);
         json.WriteNumber("preferred_domains", bo.PreferredDomains);
         json.WriteNumber("flags", bo.Flags);
-        WriteOptional(json, "alignment", bo.Alignment);
-        WriteOptional(json, "addr", bo.Addr);
+        JsonOutput.WriteOptional(json, "alignment", bo.Alignment);
+        JsonOutput.WriteOptional(json, "addr", bo.Addr);
         json.WritePropertyName("mappings");
         json.WriteStartArray();
     }
@@ -162,13 +164,5 @@ public static class JsonImageDecoder
         }
 
         return System.Text.Encoding.UTF8.GetBytes(text.Append('"').ToString());
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 }

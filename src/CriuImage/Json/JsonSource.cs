@@ -95,8 +95,9 @@ internal sealed class JsonSource
     /// <summary>An error at absolute offset <paramref name="offset"/>.</summary>
     public InterchangeException ErrorAt(long offset, string detail)
     {
-        (long line, long column) = Locate(Math.Max(offset, _countedTo));
-        return new InterchangeException(line, column, detail);
+        long at = Math.Max(offset, _countedTo);
+        (long line, long column) = Locate(at);
+        return new InterchangeException(line, column, detail, at);
     }
 
     private void CountLines(long upTo)

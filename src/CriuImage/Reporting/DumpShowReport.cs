@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
+using CriuImage.Format;
 
 namespace CriuImage.Reporting;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CriuImage.Abi;
+using CriuImage.Format;
 
 namespace CriuImage.Reporting;
 
@@ -121,14 +122,14 @@ public sealed class ImageDifference
 
     private static List<ItemDifference> CompareMappings(ImageHeader headerA, IReadOnlyList<BoEntry> a, ImageHeader headerB, IReadOnlyList<BoEntry> b)
     {
-        Dictionary<(ulong, int), Mapping> inA = IndexMappings(headerA, a);
-        Dictionary<(ulong, int), Mapping> inB = IndexMappings(headerB, b);
+        Dictionary<(ulong, int), MappingRow> inA = IndexMappings(headerA, a);
+        Dictionary<(ulong, int), MappingRow> inB = IndexMappings(headerB, b);
         var result = new List<ItemDifference>();
         foreach ((ulong address, int nth) in inA.Keys.Union(inB.Keys).Order())
         {
             string key = nth == 0 ? $"mapping 0x{address:x}" : $"mapping 0x{address:x} (#{nth + 1} there)";
-            bool hasA = inA.TryGetValue((address, nth), out Mapping mA);
-            bool hasB = inB.TryGetValue((address, nth), out Mapping mB);
+            bool hasA = inA.TryGetValue((address, nth), out MappingRow mA);
+            bool hasB = inB.TryGetValue((address, nth), out MappingRow mB);
             if (!hasB)
             {
                 result.Add(new ItemDifference("removed", key, Describe(mA, null)));
@@ -150,9 +151,9 @@ public sealed class ImageDifference
         return result;
     }
 
-    private static Dictionary<(ulong, int), Mapping> IndexMappings(ImageHeader header, IReadOnlyList<BoEntry> bos)
+    private static Dictionary<(ulong, int), MappingRow> IndexMappings(ImageHeader header, IReadOnlyList<BoEntry> bos)
     {
-        var mappings = new Dictionary<(ulong, int), Mapping>();
+        var mappings = new Dictionary<(ulong, int), MappingRow>();
         var seen = new Dictionary<ulong, int>();
         foreach (BoEntry entry in bos)
         {
@@ -164,14 +165,14 @@ public sealed class ImageDifference
                 int nth = seen.GetValueOrDefault(address);
                 seen[address] = nth + 1;
 
-                mappings[(address, nth)] = new Mapping(entry.Bo.GemHandle, extent?.Size, vm, FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags)));
+                mappings[(address, nth)] = new MappingRow(entry.Bo.GemHandle, extent?.Size, vm, FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags)));
             }
         }
 
         return mappings;
     }
 
-    private static List<FieldChange> Describe(Mapping? a, Mapping? b) =>
+    private static List<FieldChange> Describe(MappingRow? a, MappingRow? b) =>
     [
         new("bo", a?.Handle.ToString(CultureInfo.InvariantCulture), b?.Handle.ToString(CultureInfo.InvariantCulture)),
         new("size", a is { } x ? Size(x) : null, b is { } y ? Size(y) : null),
@@ -179,7 +180,7 @@ public sealed class ImageDifference
         new("flags", a?.Flags, b?.Flags),
     ];
 
-    private static string Size(Mapping m) => m.Size is { } s ? $"0x{s:x}" : $"invalid record (0x{m.Record.First:x}, 0x{m.Record.Second:x})";
+    private static string Size(MappingRow m) => m.Size is { } s ? $"0x{s:x}" : $"invalid record (0x{m.Record.First:x}, 0x{m.Record.Second:x})";
 
     private static void Field(List<FieldChange> changes, string name, string? a, string? b)
     {
@@ -193,5 +194,5 @@ public sealed class ImageDifference
 
     private static string? Hex(ulong? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"0x{v:x}") : null;
 
-    private readonly record struct Mapping(uint Handle, UInt128? Size, VmRecord Record, string Flags);
+    private readonly record struct MappingRow(uint Handle, UInt128? Size, VmRecord Record, string Flags);
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
-using CriuImage.Sources;
+using CriuImage.Diagnostics;
+using CriuImage.IO;
+using CriuImage.Input;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -23,7 +26,7 @@ public static class JsonReport
     {
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(skipped);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteStartObject("tool");
         json.WriteString("name", ToolInfo.Name);
@@ -59,8 +62,8 @@ public static class JsonReport
                 json.WriteString("code", d.Descriptor.Id);
                 json.WriteString("severity", TextReport.Name(d.Severity));
                 json.WriteString("message", d.Message);
-                WriteOptional(json, "gem_handle", d.GemHandle);
-                WriteOptional(json, "mapping", d.Mapping);
+                JsonOutput.WriteOptional(json, "gem_handle", d.GemHandle);
+                JsonOutput.WriteOptional(json, "mapping", d.Mapping);
                 if (d.ByteOffset is { } offset)
                 {
                     json.WriteNumber("byte_offset", offset);
@@ -69,7 +72,7 @@ public static class JsonReport
                 if (d.Call is { } call)
                 {
                     // The restore call the finding refuses, as plan names it (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA).
-                    json.WriteString("call", Restore.RestoreCallNames.Name(call));
+                    json.WriteString("call", RestoreCallNames.Name(call));
                 }
 
                 if (d.Related.Count > 0)
@@ -79,7 +82,7 @@ public static class JsonReport
                     {
                         json.WriteStartObject();
                         json.WriteNumber("gem_handle", related.GemHandle);
-                        WriteOptional(json, "mapping", related.Mapping);
+                        JsonOutput.WriteOptional(json, "mapping", related.Mapping);
                         json.WriteEndObject();
                     }
 
@@ -142,17 +145,17 @@ public static class JsonReport
         Topology.HostCheckResult r = host.Result;
         json.WriteStartObject("host");
         json.WriteString("target", host.Target);
-        Topology.HostCheckReport.WriteVerdict(json, r);
+        HostCheckReport.WriteVerdict(json, r);
 
         // The reasons with their GPUs and values as members (the diagnostics carry the same findings as text).
-        Topology.HostCheckReport.WriteFindings(json, r);
+        HostCheckReport.WriteFindings(json, r);
         json.WriteEndObject();
         if (!r.Restores)
         {
             return;
         }
 
-        Topology.HostCheckReport.WriteGpuMap(json, r);
+        HostCheckReport.WriteGpuMap(json, r);
     }
 
     private static void WriteCounts(Utf8JsonWriter json, FindingSummary summary, ulong mappings)
@@ -162,13 +165,5 @@ public static class JsonReport
         json.WriteNumber("notes", summary.Notes);
         json.WriteNumber("listed", summary.Listed);
         json.WriteNumber("mappings", mappings);
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, uint? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 }

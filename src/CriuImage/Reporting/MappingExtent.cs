@@ -1,3 +1,5 @@
+using CriuImage.Format;
+
 namespace CriuImage.Reporting;
 
 /// <summary>A mapping's GPU virtual-address range in bytes, whatever the revision recorded (pages or bytes).</summary>

@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.IO;
+using CriuImage.Kernel;
 using CriuImage.Restore;
-using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
@@ -49,7 +51,7 @@ public static class PlanReport
             text.Append($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
-                foreach (string line in Topology.HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     text.Append("  ").Append(line).Append('\n');
                 }
@@ -106,7 +108,7 @@ public static class PlanReport
             text.Append($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
             foreach (Diagnostic refusal in call.Refusals)
             {
-                RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                RestoreCheck check = refusal.Descriptor.Check!;
                 text.Append($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
             }
 
@@ -124,7 +126,7 @@ public static class PlanReport
     /// </summary>
     public static void WriteJson(RestorePlan plan, Stream output)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("path", plan.Path);
         json.WriteString("abi", plan.Revision.ToId());
@@ -199,7 +201,7 @@ public static class PlanReport
         if (kfd.Host is { } result)
         {
             json.WritePropertyName("host");
-            Topology.HostCheckReport.Json(json, kfd.Path, host!, result);
+            HostCheckReport.Json(json, kfd.Path, host!, result);
         }
 
         json.WriteEndObject();
@@ -289,7 +291,7 @@ public static class PlanReport
                 json.WriteStartArray("refusals");
                 foreach (Diagnostic refusal in call.Refusals)
                 {
-                    RestoreCheck check = RestoreChecks.For(refusal.Descriptor)!;
+                    RestoreCheck check = refusal.Descriptor.Check!;
                     json.WriteStartObject();
                     json.WriteString("code", refusal.Descriptor.Id);
                     json.WriteString("outcome", check.Outcome);

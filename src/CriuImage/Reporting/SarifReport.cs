@@ -1,4 +1,7 @@
 using System.Text.Json;
+using CriuImage.Diagnostics;
+using CriuImage.IO;
+using CriuImage.Kernel;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -19,7 +22,7 @@ public static class SarifReport
     public static void Write(IReadOnlyList<FileReport> reports, Stream output, int? exitCode = null)
     {
         ArgumentNullException.ThrowIfNull(reports);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
         json.WriteString("version", "2.1.0");
@@ -162,7 +165,7 @@ public static class SarifReport
         if (d.Call is { } call)
         {
             json.WriteStartObject("properties");
-            json.WriteString("call", Restore.RestoreCallNames.Name(call));
+            json.WriteString("call", RestoreCallNames.Name(call));
             json.WriteEndObject();
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using CriuImage.Sources;
+using CriuImage.Diagnostics;
+using CriuImage.Input;
 using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
@@ -87,7 +88,7 @@ public static class TextReport
         Topology.HostCheckResult r = host.Result;
         string said = r.CriuMessages.Count > 0 ? $"; CRIU prints '{r.CriuMessages[^1]}'" : "";
         string off = r.SwitchesOff.Count > 0 ? $", with {string.Join(", ", r.SwitchesOff.Select(s => s + "=0"))}" : "";
-        text.Append(CultureInfo.InvariantCulture, $"{path}: on {Printable.Escape(host.Target)}{off}: {(r.Restores ? "restores" : "does not restore")} ({Topology.HostCheckReport.OutcomeName(r.Outcome)}{said})\n");
+        text.Append(CultureInfo.InvariantCulture, $"{path}: on {Printable.Escape(host.Target)}{off}: {(r.Restores ? "restores" : "does not restore")} ({HostCheckReport.OutcomeName(r.Outcome)}{said})\n");
         foreach (Topology.GpuMapEntry e in r.GpuMap)
         {
             text.Append(CultureInfo.InvariantCulture, $"{path}: gpu {Topology.TopologyNode.GpuIdText(e.SrcGpuId)} (renderD{e.SrcRenderMinor}) -> {Topology.TopologyNode.GpuIdText(e.DestGpuId)} (renderD{e.DestRenderMinor})\n");

@@ -1,4 +1,5 @@
 using System.Reflection;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Reporting;
 
@@ -18,7 +19,7 @@ public static class ToolInfo
     public static Uri DiagnosticsDocument { get; } = new(Path.Combine(AppContext.BaseDirectory, "docs", "diagnostics.md"));
 
     /// <summary>The absolute link to <paramref name="descriptor"/>'s section of docs/diagnostics.md.</summary>
-    public static Uri HelpUri(Verification.DiagnosticDescriptor descriptor)
+    public static Uri HelpUri(DiagnosticDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         return new UriBuilder(DiagnosticsDocument) { Fragment = descriptor.Id.ToLowerInvariant() }.Uri;

@@ -1,5 +1,7 @@
 using CriuImage.Abi;
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Topology;
 using CriuImage.Verification;
 

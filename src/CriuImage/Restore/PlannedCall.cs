@@ -1,4 +1,5 @@
-using CriuImage.Verification;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 
 namespace CriuImage.Restore;
 

@@ -1,5 +1,7 @@
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
+using CriuImage.Kernel;
 using CriuImage.Scanning;
 using CriuImage.Verification;
 
@@ -48,13 +50,12 @@ public sealed record RestorePlan
     private sealed class Builder(KernelProfile? target) : IImageScanHandler
     {
         private readonly List<Draft> _calls = [];
-        private readonly Dictionary<uint, int> _handles = [];
+        private readonly ImageWideRules _wide = new();
         private readonly RangeBuffer _ranges = new();
         private readonly List<int> _vaCalls = [];
         private ImageHeader? _header;
         private VmRules? _vmRules;
         private BoRecord _bo;
-        private int _boOrdinal = -1;
         private int _firstCallOfBo;
         private ImageFormatException? _damage;
         private Action<Diagnostic>? _attach;
@@ -69,7 +70,6 @@ public sealed record RestorePlan
         public void OnBo(in BoRecord bo, long offset)
         {
             _bo = bo;
-            _boOrdinal++;
             _firstCallOfBo = _calls.Count;
             uint handle = bo.GemHandle;
             if ((bo.Flags & (uint)BoFlags.IsImport) != 0)
@@ -90,9 +90,9 @@ public sealed record RestorePlan
 
             _calls.Add(new Draft(RestoreCall.ChangeHandle, IoctlRequests.GemChangeHandle, handle, null, [new("new_handle", handle)]));
             _calls.Add(new Draft(RestoreCall.GemMmap, IoctlRequests.GemMmap, handle, null, [new("handle", handle)]));
-            if (!_handles.TryAdd(handle, _boOrdinal))
+            if (_wide.CheckHandle(handle, offset) is { } duplicate)
             {
-                Attach(new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again; CHANGE_HANDLE cannot move a second BO to a handle in use") { GemHandle = handle, ByteOffset = offset, Call = RestoreCall.ChangeHandle });
+                Attach(duplicate);
             }
 
             BoRules.Check(bo, _header!, _vmRules!.Target, offset, _attach!);
@@ -129,21 +129,8 @@ public sealed record RestorePlan
                 throw _damage ?? new ImageFormatException(0, "no header");
             }
 
-            // The same sweep as verify's CRI205, one refusal per overlapping pair; the range's Bo field holds the
-            // index of its GEM_VA call here.
-            OverlapSweep.Pairs(_ranges, (range, other) =>
-            {
-                Draft call = _calls[_vaCalls[range.Bo]];
-                Draft earlier = _calls[_vaCalls[other.Bo]];
-                call.Refusals.Add(new Diagnostic(Descriptors.MappingOverlap, $"mapping {range.Mapping} of BO {call.Handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {earlier.Handle} (pages 0x{other.First:x}-0x{other.Last:x})")
-                {
-                    GemHandle = call.Handle,
-                    Mapping = range.Mapping,
-                    Related = [new RelatedLocation(earlier.Handle, other.Mapping)],
-                    Call = RestoreCall.GemVa,
-                });
-                return true;
-            });
+            // Verify's CRI205, one refusal per overlapping pair; the range's Bo field holds the index of its GEM_VA call here.
+            ImageWideRules.CheckOverlaps(_ranges, call => _calls[_vaCalls[call]].Handle, () => true, (range, finding) => _calls[_vaCalls[range.Bo]].Refusals.Add(finding));
             return new RestorePlan { Path = path, Revision = _header.Abi, Target = _vmRules!.Target, Calls = _calls.Select(d => d.Freeze()).ToArray() };
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.MessagePack;
 

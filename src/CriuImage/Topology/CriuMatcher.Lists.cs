@@ -9,12 +9,12 @@ internal sealed partial class CriuMatcher
     /// A <c>struct list_head</c>: a list head (no owner) or the link field of a node or hive. Deleting an
     /// entry poisons it (<c>list_del</c> sets LIST_POISON1/2); using a poisoned entry is a crash in CRIU.
     /// </summary>
-    private sealed class Entry<T>
+    private sealed class ListEntry<T>
         where T : class
     {
-        public Entry<T>? Prev { get; private set; }
+        public ListEntry<T>? Prev { get; private set; }
 
-        public Entry<T>? Next { get; private set; }
+        public ListEntry<T>? Next { get; private set; }
 
         public T? Owner { get; private init; }
 
@@ -22,24 +22,24 @@ internal sealed partial class CriuMatcher
 
         public bool IsEmpty => Next == this;
 
-        public static Entry<T> NewHead()
+        public static ListEntry<T> NewHead()
         {
-            var head = new Entry<T>();
+            var head = new ListEntry<T>();
             head.Prev = head;
             head.Next = head;
             return head;
         }
 
-        public static Entry<T> For(T owner) => new() { Owner = owner };
+        public static ListEntry<T> For(T owner) => new() { Owner = owner };
 
         /// <summary><c>list_add</c>: after the head.</summary>
-        public static void Add(Entry<T> item, Entry<T> head) => Insert(item, head, head.Next!);
+        public static void Add(ListEntry<T> item, ListEntry<T> head) => Insert(item, head, head.Next!);
 
         /// <summary><c>list_add_tail</c>: before the head.</summary>
-        public static void AddTail(Entry<T> item, Entry<T> head) => Insert(item, head.Prev!, head);
+        public static void AddTail(ListEntry<T> item, ListEntry<T> head) => Insert(item, head.Prev!, head);
 
         /// <summary><c>list_del</c>.</summary>
-        public static void Delete(Entry<T> item)
+        public static void Delete(ListEntry<T> item)
         {
             if (item.Poisoned || item.Prev is null || item.Next is null)
             {
@@ -53,7 +53,7 @@ internal sealed partial class CriuMatcher
             item.Poisoned = true;
         }
 
-        private static void Insert(Entry<T> item, Entry<T> prev, Entry<T> next)
+        private static void Insert(ListEntry<T> item, ListEntry<T> prev, ListEntry<T> next)
         {
             next.Prev = item;
             item.Next = next;

@@ -30,10 +30,10 @@ internal sealed partial class CriuMatcher
     /// <param name="Messages">What CRIU prints at its default log level on the way (<c>pr_err</c>).</param>
     /// <param name="Detail">For <see cref="CriuOutcome.NeverEnds"/> and <see cref="CriuOutcome.Crashes"/>: where and why.</param>
     /// <param name="Evaluations">How many GPU pairs CRIU evaluated (<c>map_device</c> calls) before the end or the first repeated state.</param>
-    public sealed record Result(CriuOutcome Outcome, IReadOnlyList<(uint Source, uint Target)> Map, IReadOnlyList<string> Messages, string? Detail, long Evaluations);
+    public sealed record MatchResult(CriuOutcome Outcome, IReadOnlyList<(uint Source, uint Target)> Map, IReadOnlyList<string> Messages, string? Detail, long Evaluations);
 
     /// <summary>Replays <c>set_restore_gpu_maps(source, target)</c> under <paramref name="environment"/>.</summary>
-    public static Result Run(KfdTopology source, KfdTopology target, MatchEnvironment environment, long budget = DefaultBudget)
+    public static MatchResult Run(KfdTopology source, KfdTopology target, MatchEnvironment environment, long budget = DefaultBudget)
     {
         var matcher = new CriuMatcher(environment, budget);
         try
@@ -42,11 +42,11 @@ internal sealed partial class CriuMatcher
         }
         catch (Stop stop)
         {
-            return new Result(stop.Outcome, [], matcher._messages, stop.Message, matcher._evaluations);
+            return new MatchResult(stop.Outcome, [], matcher._messages, stop.Message, matcher._evaluations);
         }
     }
 
-    private Result SetRestoreGpuMaps(KfdTopology sourceTopology, KfdTopology targetTopology)
+    private MatchResult SetRestoreGpuMaps(KfdTopology sourceTopology, KfdTopology targetTopology)
     {
         SimSystem source = Build(sourceTopology, 's');
         SimSystem target = Build(targetTopology, 'd');
@@ -73,16 +73,16 @@ internal sealed partial class CriuMatcher
         }
 
         // Head insertion: both lists come out in reverse node order (topology.c:1426-1434).
-        var sourceList = Entry<SimNode>.NewHead();
+        var sourceList = ListEntry<SimNode>.NewHead();
         foreach (SimNode node in source.Nodes.Where(n => n.IsGpu && maps.DestGpu(n.GpuId) == 0))
         {
-            Entry<SimNode>.Add(node.Mapping, sourceList);
+            ListEntry<SimNode>.Add(node.Mapping, sourceList);
         }
 
-        var targetList = Entry<SimNode>.NewHead();
+        var targetList = ListEntry<SimNode>.NewHead();
         foreach (SimNode node in target.Nodes.Where(n => n.IsGpu && !maps.DestGpuMapped(n.GpuId)))
         {
-            Entry<SimNode>.Add(node.Mapping, targetList);
+            ListEntry<SimNode>.Add(node.Mapping, targetList);
         }
 
         if (!MapDevices(sourceList, targetList, maps))
@@ -91,13 +91,13 @@ internal sealed partial class CriuMatcher
         }
 
         List<(uint, uint)> map = [.. source.Nodes.Where(n => n.IsGpu).Select(n => (n.GpuId, maps.DestGpu(n.GpuId)))];
-        return new Result(CriuOutcome.Mapped, map, _messages, null, _evaluations);
+        return new MatchResult(CriuOutcome.Mapped, map, _messages, null, _evaluations);
     }
 
-    private Result Fail(CriuOutcome outcome, string message)
+    private MatchResult Fail(CriuOutcome outcome, string message)
     {
         _messages.Add(message);
-        return new Result(outcome, [], _messages, null, _evaluations);
+        return new MatchResult(outcome, [], _messages, null, _evaluations);
     }
 
     private static SimSystem Build(KfdTopology topology, char side)
@@ -149,7 +149,7 @@ internal sealed partial class CriuMatcher
                 if (group is null)
                 {
                     group = new SimGroup($"{which} hive {system.GroupCount}", (which == "target" ? 3L : 2L) << 32 | (uint)system.GroupCount);
-                    Entry<SimGroup>.AddTail(group.System, system.Groups);
+                    ListEntry<SimGroup>.AddTail(group.System, system.Groups);
                     system.GroupCount++;
                     Join(group, node, which);
                 }
@@ -179,69 +179,69 @@ internal sealed partial class CriuMatcher
     }
 
     /// <summary><c>match_xgmi_groups</c> (topology.c:1274-1349).</summary>
-    private bool MatchGroups(Entry<SimGroup> sourceGroups, Entry<SimGroup> targetGroups, Maps maps)
+    private bool MatchGroups(ListEntry<SimGroup> sourceGroups, ListEntry<SimGroup> targetGroups, Maps maps)
     {
         if (sourceGroups.IsEmpty)
         {
             return true;
         }
 
-        Entry<SimGroup> first = sourceGroups.Next!;
+        ListEntry<SimGroup> first = sourceGroups.Next!;
         SimGroup sourceGroup = first.Owner!;
-        Entry<SimGroup>.Delete(first);
+        ListEntry<SimGroup>.Delete(first);
         var seen = new HashSet<(ulong, ulong)>();
-        Entry<SimGroup> position = targetGroups.Next!;
-        Entry<SimGroup> next = Step(position);
+        ListEntry<SimGroup> position = targetGroups.Next!;
+        ListEntry<SimGroup> next = Step(position);
         while (position != targetGroups)
         {
             SimGroup targetGroup = position.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU walks off its list of target hives into another list (a corrupted list)");
             Remember(seen, State(position, next, sourceGroups, targetGroups, maps), $"the hive search for {sourceGroup.Name}");
-            var sourceNodes = Entry<SimNode>.NewHead();
-            var targetNodes = Entry<SimNode>.NewHead();
+            var sourceNodes = ListEntry<SimNode>.NewHead();
+            var targetNodes = ListEntry<SimNode>.NewHead();
             foreach (SimNode node in sourceGroup.Members)
             {
-                Entry<SimNode>.AddTail(node.Mapping, sourceNodes);
+                ListEntry<SimNode>.AddTail(node.Mapping, sourceNodes);
             }
 
             foreach (SimNode node in targetGroup.Members)
             {
-                Entry<SimNode>.AddTail(node.Mapping, targetNodes);
+                ListEntry<SimNode>.AddTail(node.Mapping, targetNodes);
             }
 
             if (MapDevices(sourceNodes, targetNodes, maps))
             {
-                Entry<SimGroup>.Delete(position);
+                ListEntry<SimGroup>.Delete(position);
                 if (MatchGroups(sourceGroups, targetGroups, maps))
                 {
                     return true;
                 }
 
                 // The GPU pairs of this hive stay in the maps: CRIU has no maps_pop here (topology.c:1334).
-                Entry<SimGroup>.Add(position, targetGroups);
+                ListEntry<SimGroup>.Add(position, targetGroups);
             }
 
             position = Advance(next);
             next = Step(position);
         }
 
-        Entry<SimGroup>.AddTail(first, sourceGroups);
+        ListEntry<SimGroup>.AddTail(first, sourceGroups);
         return false;
     }
 
     /// <summary><c>map_devices</c> (topology.c:1182-1247).</summary>
-    private bool MapDevices(Entry<SimNode> sources, Entry<SimNode> targets, Maps maps)
+    private bool MapDevices(ListEntry<SimNode> sources, ListEntry<SimNode> targets, Maps maps)
     {
         if (sources.IsEmpty)
         {
             return true;
         }
 
-        Entry<SimNode> first = sources.Next!;
+        ListEntry<SimNode> first = sources.Next!;
         SimNode source = first.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU takes a list head for a GPU (a corrupted list)");
-        Entry<SimNode>.Delete(first);
+        ListEntry<SimNode>.Delete(first);
         var seen = new HashSet<(ulong, ulong)>();
-        Entry<SimNode> position = targets.Next!;
-        Entry<SimNode> next = Step(position);
+        ListEntry<SimNode> position = targets.Next!;
+        ListEntry<SimNode> next = Step(position);
         while (position != targets)
         {
             SimNode target = position.Owner ?? throw new Stop(CriuOutcome.Crashes, "CRIU walks off its list of target GPUs into another list (a corrupted list)");
@@ -249,7 +249,7 @@ internal sealed partial class CriuMatcher
             var added = new Maps();
             if (MapDevice(source, target, maps, added))
             {
-                Entry<SimNode>.Delete(position);
+                ListEntry<SimNode>.Delete(position);
                 if (!maps.Push(added, _messages))
                 {
                     // Returns without putting the source GPU back (topology.c:1218-1219).
@@ -261,7 +261,7 @@ internal sealed partial class CriuMatcher
                     return true;
                 }
 
-                Entry<SimNode>.Add(position, targets);
+                ListEntry<SimNode>.Add(position, targets);
                 maps.Pop(added);
             }
 
@@ -269,7 +269,7 @@ internal sealed partial class CriuMatcher
             next = Step(position);
         }
 
-        Entry<SimNode>.Add(first, sources);
+        ListEntry<SimNode>.Add(first, sources);
         return false;
     }
 
@@ -360,7 +360,7 @@ internal sealed partial class CriuMatcher
     /// lists it works on, and the maps. Kept as a 128-bit hash (two independent 64-bit hashes) so that a long
     /// search stays small in memory; a false "repeated state" would need a 128-bit collision.
     /// </summary>
-    private (ulong, ulong) State<T>(Entry<T> position, Entry<T> next, Entry<T> first, Entry<T> second, Maps maps)
+    private (ulong, ulong) State<T>(ListEntry<T> position, ListEntry<T> next, ListEntry<T> first, ListEntry<T> second, Maps maps)
         where T : class
     {
         var hash = default(StateHash);
@@ -372,11 +372,11 @@ internal sealed partial class CriuMatcher
         return hash.Value;
     }
 
-    private void AddOrder<T>(ref StateHash hash, Entry<T> head)
+    private void AddOrder<T>(ref StateHash hash, ListEntry<T> head)
         where T : class
     {
         hash.Add(-3);
-        Entry<T>? e = head.Next;
+        ListEntry<T>? e = head.Next;
         for (int steps = 0; e is not null && e != head; e = e.Next, steps++)
         {
             if (steps > _nodeCount + 1)
@@ -391,22 +391,22 @@ internal sealed partial class CriuMatcher
     }
 
     /// <summary>The entry after <paramref name="entry"/>, read the way <c>list_for_each_entry_safe</c> reads it.</summary>
-    private static Entry<T> Step<T>(Entry<T> entry)
+    private static ListEntry<T> Step<T>(ListEntry<T> entry)
         where T : class => entry.Next ?? throw new Stop(CriuOutcome.Crashes, "CRIU reads the successor of a deleted list entry (LIST_POISON): the restore crashes");
 
     /// <summary>Moving to the saved successor: if it was deleted meanwhile CRIU follows its poisoned pointers.</summary>
-    private static Entry<T> Advance<T>(Entry<T> saved)
+    private static ListEntry<T> Advance<T>(ListEntry<T> saved)
         where T : class => saved.Poisoned
             ? throw new Stop(CriuOutcome.Crashes, "CRIU's search continues from a GPU it had taken off the list (LIST_POISON): the restore crashes")
             : saved;
 
-    private static long Id<T>(Entry<T> entry)
+    private static long Id<T>(ListEntry<T> entry)
         where T : class => entry.Owner switch { SimNode n => n.Index, SimGroup g => g.Index, _ => entry.Poisoned ? -2 : -1 };
 
-    private static string Labels(Entry<SimNode> head)
+    private static string Labels(ListEntry<SimNode> head)
     {
         var labels = new List<string>();
-        for (Entry<SimNode>? e = head.Next; e is not null && e != head && labels.Count < 64; e = e.Next)
+        for (ListEntry<SimNode>? e = head.Next; e is not null && e != head && labels.Count < 64; e = e.Next)
         {
             labels.Add(e.Owner?.Label ?? "?");
         }
@@ -426,7 +426,7 @@ internal sealed partial class CriuMatcher
         {
             Node = node;
             Index = index;
-            Mapping = Entry<SimNode>.For(this);
+            Mapping = ListEntry<SimNode>.For(this);
         }
 
         public TopologyNode Node { get; }
@@ -447,7 +447,7 @@ internal sealed partial class CriuMatcher
         public SimGroup? Group { get; set; }
 
         /// <summary><c>listm_mapping</c>.</summary>
-        public Entry<SimNode> Mapping { get; }
+        public ListEntry<SimNode> Mapping { get; }
     }
 
     private sealed class SimLink(uint type, uint nodeToId)
@@ -469,7 +469,7 @@ internal sealed partial class CriuMatcher
         {
             Name = name;
             Index = index;
-            System = Entry<SimGroup>.For(this);
+            System = ListEntry<SimGroup>.For(this);
         }
 
         public string Name { get; }
@@ -479,20 +479,20 @@ internal sealed partial class CriuMatcher
 
         public List<SimNode> Members { get; } = [];
 
-        public Entry<SimGroup> System { get; }
+        public ListEntry<SimGroup> System { get; }
     }
 
     private sealed class SimSystem
     {
         public List<SimNode> Nodes { get; } = [];
 
-        public Entry<SimGroup> Groups { get; } = Entry<SimGroup>.NewHead();
+        public ListEntry<SimGroup> Groups { get; } = ListEntry<SimGroup>.NewHead();
 
         public int GroupCount { get; set; }
 
         public IEnumerable<SimGroup> GroupList()
         {
-            for (Entry<SimGroup>? e = Groups.Next; e is not null && e != Groups; e = e.Next)
+            for (ListEntry<SimGroup>? e = Groups.Next; e is not null && e != Groups; e = e.Next)
             {
                 yield return e.Owner!;
             }

@@ -1,5 +1,5 @@
 using CriuImage.Criu;
-using CriuImage.Verification;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Topology;
 
@@ -80,7 +80,7 @@ public static class HostCheck
             findings.Add(new HostFinding(Descriptors.IgnoredSwitchValue, $"CRIU reads no variable {unknown}: the plugin reads {string.Join(", ", Enum.GetValues<CheckSwitch>().Select(MatchEnvironment.NameOf))} and KFD_MAX_BUFFER_SIZE only (amdgpu_plugin.c:399-408), so it changes nothing"));
         }
 
-        CriuMatcher.Result criu = CriuMatcher.Run(source, target, environment, budget);
+        CriuMatcher.MatchResult criu = CriuMatcher.Run(source, target, environment, budget);
         var sourceLinks = new LinkView(source);
         var targetLinks = new LinkView(target);
         bool? exists = null;
@@ -192,7 +192,7 @@ public static class HostCheck
         for (int shift = 1; shift < target.Nodes.Count; shift++)
         {
             KfdTopology rotated = target with { Nodes = [.. target.Nodes.Skip(shift), .. target.Nodes.Take(shift)] };
-            CriuMatcher.Result other = CriuMatcher.Run(source, rotated, environment);
+            CriuMatcher.MatchResult other = CriuMatcher.Run(source, rotated, environment);
             string order = string.Join(" ", rotated.Nodes.Select(n => n.NodeId));
             if (other.Outcome != CriuOutcome.Mapped)
             {
@@ -208,7 +208,7 @@ public static class HostCheck
         return null;
     }
 
-    private static void Refused(CriuMatcher.Result criu, bool? exists, IReadOnlyList<(uint Source, uint Target)>? example, LinkView source, LinkView target, MatchEnvironment environment, List<HostFinding> findings)
+    private static void Refused(CriuMatcher.MatchResult criu, bool? exists, IReadOnlyList<(uint Source, uint Target)>? example, LinkView source, LinkView target, MatchEnvironment environment, List<HostFinding> findings)
     {
         int explained = findings.Count;
         TopologyNode[] sourceGpus = [.. source.Topology.Gpus];

@@ -1,4 +1,4 @@
-using CriuImage.Verification;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Topology;
 

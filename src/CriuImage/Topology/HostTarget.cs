@@ -1,5 +1,6 @@
 using CriuImage.Criu;
-using CriuImage.Restore;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 
 namespace CriuImage.Topology;
 
@@ -77,7 +78,7 @@ public sealed class HostTarget
         if (counted > kfd.DeviceEntries.Count)
         {
             string message = $"num_of_gpus {kfd.NumOfGpus} + num_of_cpus {kfd.NumOfCpus} = {counted}, but the image holds {kfd.DeviceEntries.Count} device entries: devinfo_to_topology reads device_entries[{kfd.DeviceEntries.Count}..{counted - 1}] past the array protobuf-c unpacked (amdgpu_plugin.c:1979), undefined behaviour before any matching; were it to survive, RESTORE's num_devices {kfd.NumOfGpus} against the process's GPUs is -EINVAL (criu_restore_devices)";
-            return new HostCheckResult(false, CriuOutcome.Crashes, [], [new HostFinding(Verification.Descriptors.SearchCrashes, message)])
+            return new HostCheckResult(false, CriuOutcome.Crashes, [], [new HostFinding(Descriptors.SearchCrashes, message)])
             {
                 SwitchesOff = [.. Environment.Off.Select(MatchEnvironment.NameOf)],
             };

@@ -1,10 +1,10 @@
 using System.Formats.Tar;
-using System.IO.Compression;
+using CriuImage.Input;
 
 namespace CriuImage.Topology;
 
 /// <summary>
-/// Reads a tar (optionally gzip-compressed) of a topology folder, as <c>tar -C /sys/class/kfd/kfd -cf
+/// Reads a tar (plain, gzip or zstd, told by the input layer's detector) of a topology folder, as <c>tar -C /sys/class/kfd/kfd -cf
 /// host.tar topology</c> makes it. tar stores members in the order it read the folder, which on the host
 /// is CRIU's order, so that order is kept. The root is the folder holding the first <c>nodes</c> folder
 /// found; members outside it are ignored. tar pads sysfs files (which claim 4096 bytes) with NUL bytes;
@@ -15,33 +15,23 @@ internal static class TarTree
     private const long MaxContentBytes = 16 * 1024 * 1024;
     private const int MaxMembers = 200_000;
 
-    /// <summary>True when the file starts like a tar archive or a gzip stream.</summary>
-    public static bool LooksLikeArchive(ReadOnlySpan<byte> head) =>
-        (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
-        (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8));
+    /// <summary>True when the file starts like a tar archive or a gzip or zstd stream.</summary>
+    public static bool LooksLikeArchive(ReadOnlySpan<byte> head) => Containers.IsContainer(head);
 
     public static MemoryTree Read(string path)
     {
         using FileStream file = File.OpenRead(path);
-        return Read(file, path);
-    }
-
-    /// <summary>Reads the archive in the seekable <paramref name="file"/>; <paramref name="path"/> names it in messages.</summary>
-    public static MemoryTree Read(Stream file, string path)
-    {
-        Span<byte> magic = stackalloc byte[2];
-        int got = file.Read(magic);
-        file.Position = 0;
-        using Stream stream = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
         var tree = new MemoryTree(path, "the archive's member order (the order tar read the host's folder)");
         string? prefix = null;
         long content = 0;
         int members = 0;
         try
         {
+            using Stream stream = Compressions.Decode(file, new InputOptions { MaxEntries = MaxMembers, MaxDecompressedBytes = MaxContentBytes * 64 });
+
             // Bounds the metadata headers System.Formats.Tar would allocate for (TarHeaderTail).
-            var tail = new Sources.TarHeaderTail(stream);
-            using var reader = new TarReader(tail);
+            var tail = new TarHeaderTail(stream);
+            using var reader = new TarReader(tail, leaveOpen: true);
             while (reader.GetNextEntry() is { } entry)
             {
                 tail.ExpectHeaderAfter(entry.Length);
@@ -55,6 +45,11 @@ internal static class TarTree
                 if (prefix is null || !name.StartsWith(prefix, StringComparison.Ordinal) || name.Length == prefix.Length)
                 {
                     continue;
+                }
+
+                if (EntryNames.Leaves(entry.Name.Replace('\\', '/')))
+                {
+                    throw new TopologyFormatException(path, $"member '{entry.Name}' leaves the archive (an absolute path or '..'): refused");
                 }
 
                 string relative = MemoryTree.CheckPath(name[prefix.Length..], $"{path}: member '{entry.Name}'");
@@ -75,6 +70,9 @@ internal static class TarTree
                     tree.AddFile(relative, TopologyTree.WithoutTarPadding(bytes), null);
                 }
             }
+
+            // The tar reader stops at the end-of-archive blocks: a gzip trailer or zstd checksum comes after.
+            stream.CopyTo(Stream.Null);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
         {

@@ -1,17 +1,18 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Topology;
 
 /// <summary>
 /// A topology input that cannot be read: a folder CRIU's parser would refuse (its restore then stops with
 /// <c>Failed to parse local system topology</c>), or a damaged snapshot or archive.
 /// </summary>
-public sealed class TopologyFormatException : Exception
+public sealed class TopologyFormatException : InputFormatException
 {
     /// <summary>Creates the exception for <paramref name="path"/> (relative to the topology root).</summary>
     public TopologyFormatException(string path, string detail)
-        : base($"{path}: {detail}")
+        : base($"{path}: {detail}", detail)
     {
         Path = path;
-        Detail = detail;
     }
 
     /// <summary>Creates the exception (no path).</summary>
@@ -28,10 +29,9 @@ public sealed class TopologyFormatException : Exception
 
     /// <summary>Creates the exception with a message and its cause.</summary>
     public TopologyFormatException(string message, Exception inner)
-        : base(message, inner)
+        : base(message, message, inner)
     {
         Path = "";
-        Detail = message;
     }
 
     /// <summary>The file or folder at fault, relative to the topology root (<c>nodes/2/properties</c>).</summary>
@@ -43,6 +43,6 @@ public sealed class TopologyFormatException : Exception
     /// </summary>
     public bool CriuRefuses { get; init; }
 
-    /// <summary>What is wrong, without the path.</summary>
-    public string Detail { get; } = "";
+    /// <inheritdoc/>
+    public override string? InputPath => Path.Length == 0 ? null : Path;
 }

@@ -1,4 +1,7 @@
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
+using CriuImage.Kernel;
 using CriuImage.Restore;
 
 namespace CriuImage.Verification;

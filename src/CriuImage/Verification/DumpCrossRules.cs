@@ -1,4 +1,6 @@
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
 
 namespace CriuImage.Verification;
 

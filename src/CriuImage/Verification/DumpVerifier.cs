@@ -1,4 +1,6 @@
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
 
@@ -18,7 +20,7 @@ public static class DumpVerifier
     {
         ArgumentNullException.ThrowIfNull(dump);
         options ??= VerifyOptions.Default;
-        Restore.KernelProfile? target = options.Target ?? options.Host?.Profile;
+        KernelProfile? target = options.Target ?? options.Host?.Profile;
         var bags = dump.Files.ToDictionary(f => f, _ => new DiagnosticBag(options.MaxFindingsPerCode));
         var verdicts = new Dictionary<CriuDumpFile, Topology.HostVerdict>();
         foreach (CriuDumpFile file in dump.Files)
@@ -55,7 +57,7 @@ public static class DumpVerifier
         };
     }
 
-    private static void CheckFile(CriuDumpFile file, DiagnosticBag bag, Restore.KernelProfile? target)
+    private static void CheckFile(CriuDumpFile file, DiagnosticBag bag, KernelProfile? target)
     {
         switch (file.Damage)
         {

@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Verification;
 
 /// <summary>Whether a file could be analyzed, and what was found.</summary>

@@ -1,5 +1,6 @@
 using CriuImage.Criu;
-using CriuImage.Restore;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 using CriuImage.Topology;
 
 namespace CriuImage.Verification;

@@ -1,5 +1,6 @@
+using CriuImage.Diagnostics;
 using CriuImage.Format;
-using CriuImage.Restore;
+using CriuImage.Kernel;
 using CriuImage.Scanning;
 
 namespace CriuImage.Verification;
@@ -17,7 +18,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
-    private readonly Dictionary<uint, int> _handles = [];
+    private readonly ImageWideRules _wide = new();
     private readonly RangeBuffer _ranges = new();
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
@@ -88,17 +89,10 @@ public sealed class ImageVerifier : IImageScanHandler
     void IImageScanHandler.OnBo(in BoRecord bo, long offset)
     {
         _bo = bo;
-        int ordinal = _bos.Count;
         _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
-        if (!_handles.TryAdd(bo.GemHandle, ordinal))
+        if (_wide.CheckHandle(bo.GemHandle, offset) is { } duplicate)
         {
-            BoInfo first = _bos[_handles[bo.GemHandle]];
-            _bag.Add(new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {bo.GemHandle} appears again (first at byte {first.ByteOffset}); handles are unique within a render-node file")
-            {
-                GemHandle = bo.GemHandle,
-                ByteOffset = offset,
-                Call = RestoreCall.ChangeHandle,
-            });
+            _bag.Add(duplicate);
         }
 
         BoRules.Check(bo, _header!, _vmRules!.Target, offset, _report);
@@ -117,7 +111,7 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         _fatal |= fatal;
         string where = frame is { } f ? $" (frame {f})" : "";
-        _bag.Add(new Diagnostic(Descriptors.For(damage), detail + where) { ByteOffset = offset });
+        _bag.Add(new Diagnostic(ImageDamageDescriptors.For(damage), detail + where) { ByteOffset = offset });
     }
 
     void IImageScanHandler.OnTrailer(Trailer trailer)
@@ -137,28 +131,10 @@ public sealed class ImageVerifier : IImageScanHandler
     private void CheckOverlaps()
     {
         long listed = 0;
-        long pairs = OverlapSweep.Pairs(_ranges, (range, other) =>
+        long pairs = ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, () => _bag.HasRoom(Descriptors.MappingOverlap), (_, finding) =>
         {
-            if (!_bag.HasRoom(Descriptors.MappingOverlap))
-            {
-                return false;
-            }
-
             listed++;
-            BoInfo bo = _bos[range.Bo];
-            BoInfo otherBo = _bos[other.Bo];
-            ulong sharedFirst = range.First;
-            ulong sharedLast = Math.Min(range.Last, other.Last);
-            _bag.Add(new Diagnostic(
-                Descriptors.MappingOverlap,
-                $"mapping {range.Mapping} of BO {bo.Handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherBo.Handle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{sharedFirst:x}-0x{sharedLast:x}")
-            {
-                GemHandle = bo.Handle,
-                Mapping = range.Mapping,
-                Related = [new RelatedLocation(otherBo.Handle, other.Mapping)],
-                Call = RestoreCall.GemVa,
-            });
-            return true;
+            _bag.Add(finding);
         });
         if (pairs > listed)
         {

@@ -1,4 +1,6 @@
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
 
@@ -9,7 +11,7 @@ namespace CriuImage.Verification;
 /// </summary>
 internal static class RenderNodeRules
 {
-    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag, Restore.KernelProfile? target)
+    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag, KernelProfile? target)
     {
         // A released render node is gpu_id alone: nothing else to check on its own.
         if (file.Revisions == CriuRevisions.Released)
@@ -63,7 +65,7 @@ internal static class RenderNodeRules
     }
 
     /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
-    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, Restore.KernelProfile? target)
+    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, KernelProfile? target)
     {
         ReadOnlyMemory<byte> image = CriuImport.InMemory(node, CriuImport.HeaderFor(node));
         var offsets = new Dictionary<uint, long>();

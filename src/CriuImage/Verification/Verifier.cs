@@ -1,4 +1,6 @@
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Input;
 
 namespace CriuImage.Verification;
 

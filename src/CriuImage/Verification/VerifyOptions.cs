@@ -1,4 +1,4 @@
-using CriuImage.Restore;
+using CriuImage.Kernel;
 
 namespace CriuImage.Verification;
 

@@ -1,4 +1,7 @@
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
+using CriuImage.Kernel;
 using CriuImage.Restore;
 
 namespace CriuImage.Verification;
@@ -80,7 +83,7 @@ internal sealed class VmRules
             return new MappingRange(firstPage, lastPage, boOrdinal, index);
         }
 
-        var where = new Where(bo.GemHandle, index, offset);
+        var where = new Site(bo.GemHandle, index, offset);
         CheckFlags(vm.Flags, where, report);
         return _header.Abi.MappingsInBytes() ? CheckBytes(vm, bo, boOrdinal, where, report) : CheckPages(vm, bo, boOrdinal, where, report);
     }
@@ -167,7 +170,7 @@ internal sealed class VmRules
         return firstPage >= _fastFirstPage && vm.Offset <= bo.Size && length <= bo.Size - vm.Offset;
     }
 
-    private MappingRange? CheckPages(in VmRecord vm, in BoRecord bo, int boOrdinal, Where where, Action<Diagnostic> report)
+    private MappingRange? CheckPages(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, Action<Diagnostic> report)
     {
         if (vm.Start > vm.Last)
         {
@@ -184,7 +187,7 @@ internal sealed class VmRules
         return Range(placed, end - first, boOrdinal, where);
     }
 
-    private MappingRange? CheckBytes(in VmRecord vm, in BoRecord bo, int boOrdinal, Where where, Action<Diagnostic> report)
+    private MappingRange? CheckBytes(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, Action<Diagnostic> report)
     {
         ulong mask = _pageSize - 1;
         if (((vm.Addr | vm.Size | vm.Offset) & mask) != 0)
@@ -211,7 +214,7 @@ internal sealed class VmRules
     }
 
     /// <summary>The pages the kernel's interval tree would hold: the masked address's, when it has one.</summary>
-    private MappingRange? Range(UInt128? placed, UInt128 length, int boOrdinal, Where where) =>
+    private MappingRange? Range(UInt128? placed, UInt128 length, int boOrdinal, Site where) =>
         placed is { } start ? new MappingRange((ulong)(start >> _pageShift), (ulong)((start + length - 1) >> _pageShift), boOrdinal, where.Mapping) : null;
 
     /// <summary>
@@ -219,7 +222,7 @@ internal sealed class VmRules
     /// the masked address against the VM's end less the reserved top. Returns the masked address, or null when
     /// there is none (beyond 64 bits, or in the hole above 48 bits, where masking would move it elsewhere).
     /// </summary>
-    private UInt128? CheckPlacement(UInt128 first, UInt128 end, Where where, Action<Diagnostic> report)
+    private UInt128? CheckPlacement(UInt128 first, UInt128 end, Site where, Action<Diagnostic> report)
     {
         if (first < _target.ReservedBottom)
         {
@@ -263,7 +266,7 @@ internal sealed class VmRules
         return start;
     }
 
-    private void CheckWithinBo(ulong offset, UInt128 length, in BoRecord bo, Where where, Action<Diagnostic> report)
+    private void CheckWithinBo(ulong offset, UInt128 length, in BoRecord bo, Site where, Action<Diagnostic> report)
     {
         UInt128 end = offset + length;
         if (end > bo.Size)
@@ -272,7 +275,7 @@ internal sealed class VmRules
         }
     }
 
-    private void CheckOffsetAlignment(ulong offset, Where where, Action<Diagnostic> report)
+    private void CheckOffsetAlignment(ulong offset, Site where, Action<Diagnostic> report)
     {
         if ((offset & (_pageSize - 1)) != 0)
         {
@@ -280,7 +283,7 @@ internal sealed class VmRules
         }
     }
 
-    private void CheckFlags(ulong flags, Where where, Action<Diagnostic> report)
+    private void CheckFlags(ulong flags, Site where, Action<Diagnostic> report)
     {
         if (_header.MappingFlags == MappingFlagsKind.Pte)
         {
@@ -324,7 +327,7 @@ internal sealed class VmRules
         }
     }
 
-    private void CheckPteFlags(ulong flags, Where where, Action<Diagnostic> report)
+    private void CheckPteFlags(ulong flags, Site where, Action<Diagnostic> report)
     {
         string mapping = where.Name;
         string converted = _definedPteBits is null ? "" : $"; converted as the criu-2025-06 kernel did (hardware_flags_to_uapi_flags) they are 0x{PteToUapi(flags):x}";
@@ -382,7 +385,7 @@ internal sealed class VmRules
             ? $"0x{address | ~HoleMask:x} (high half)"
             : $"0x{address:x}";
 
-    private readonly record struct Where(uint Handle, uint Mapping, long Offset)
+    private readonly record struct Site(uint Handle, uint Mapping, long Offset)
     {
         public string Name => $"mapping {Mapping} of BO {Handle}";
 
@@ -393,7 +396,7 @@ internal sealed class VmRules
                 GemHandle = Handle,
                 Mapping = Mapping,
                 ByteOffset = Offset,
-                Call = descriptor.Severity == Severity.Error && RestoreChecks.For(descriptor) is not null ? RestoreCall.GemVa : null,
+                Call = descriptor.Severity == Severity.Error && descriptor.Check is not null ? RestoreCall.GemVa : null,
             };
     }
 }

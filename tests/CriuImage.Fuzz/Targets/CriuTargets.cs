@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using CriuImage.Criu;
 using CriuImage.Format;
 

@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using CriuImage.Criu;
+using CriuImage.Input;
+using CriuImage.Reporting;
 using CriuImage.Restore;
-using CriuImage.Sources;
 using CriuImage.Topology;
 using CriuImage.Verification;
 
@@ -16,7 +17,7 @@ internal static class DumpPipeline
     /// <summary>Reads <paramref name="input"/> as standard input (<c>-</c>) and runs everything on what it holds.</summary>
     public static void RunStream(byte[] input)
     {
-        InputSet set = InputCollector.Collect(["-"], new InputOptions(), () => new MemoryStream(input, writable: false));
+        InputSet set = DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(input, writable: false));
         Run(set);
     }
 

@@ -1,3 +1,4 @@
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Json;
 using CriuImage.Restore;

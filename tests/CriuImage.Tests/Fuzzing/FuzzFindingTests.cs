@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
-using CriuImage.Sources;
+using CriuImage.Criu;
+using CriuImage.Input;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 
@@ -71,7 +72,7 @@ public class FuzzFindingTests : TempFolder
         string path = Path.Combine(Folder, "checkpoint.tar");
         File.WriteAllBytes(path, tar);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        InputSet set = seekable ? InputCollector.Collect([path], new InputOptions(), () => Stream.Null) : InputCollector.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
+        InputSet set = seekable ? DumpInputs.Collect([path], new InputOptions(), () => Stream.Null) : DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         UnreadableInput unreadable = Assert.Single(set.Unreadable);
         Assert.Equal("the archive is damaged: the header at byte 0 announces a PAX extended header of 1073741824 bytes, more than the 1048576 this tool reads", unreadable.Reason);
@@ -122,7 +123,7 @@ public class FuzzFindingTests : TempFolder
 
         string path = Path.Combine(Folder, "long.tar");
         File.WriteAllBytes(path, tar.ToArray());
-        foreach (InputSet set in new[] { InputCollector.Collect([path], new InputOptions(), () => Stream.Null), InputCollector.Collect(["-"], new InputOptions(), () => new MemoryStream(tar.ToArray())) })
+        foreach (InputSet set in new[] { DumpInputs.Collect([path], new InputOptions(), () => Stream.Null), DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar.ToArray())) })
         {
             Assert.Empty(set.Unreadable);
             Assert.Equal(["amdgpu-kfd-5.img", "amdgpu-renderD-7.img"], set.Files.Select(f => Path.GetFileName(f.Path)));
@@ -134,7 +135,7 @@ public class FuzzFindingTests : TempFolder
     public void DumpTar_HeaderNumberPastItsField_IsADamagedArchive()
     {
         byte[] tar = TarWithOverflowingUid("checkpoint/amdgpu-kfd-5.img");
-        InputSet set = InputCollector.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
+        InputSet set = DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
         UnreadableInput unreadable = Assert.Single(set.Unreadable);
         Assert.Equal(("-", "the archive is damaged: entry 1's header holds a number too large for its field"), (unreadable.Path, unreadable.Reason));
     }

@@ -1,7 +1,8 @@
 using System.Text;
-using CriuImage.Verification;
+using CriuImage.Criu;
 using CriuImage.Json;
 using CriuImage.Tests.Support;
+using CriuImage.Verification;
 
 namespace CriuImage.Tests.Fuzzing;
 
@@ -27,13 +28,13 @@ internal static class FuzzTargets
     {
         foreach (string name in CriuNames)
         {
-            var file = new Sources.InputFile { Path = name, Folder = "", Length = input.Length, Content = input, Head = input[..Math.Min(8, input.Length)], Found = true, CriuName = Criu.CriuFileName.Parse(name) };
+            var file = new CriuImage.Input.InputFile { Path = name, Folder = "", Length = input.Length, Content = input, Head = input[..Math.Min(8, input.Length)], Found = true, Name = name };
             Criu.CriuDumpFile read = Criu.CriuDumpFile.Read(file, file.CriuName!);
             List<FileReport> reports = DumpVerifier.Verify(new Criu.CriuDump("", [read]), complete: true);
             _ = Criu.DumpSummary.Of(new Criu.CriuDump("", [read]));
             if (read.Damage == Criu.CriuDamage.None)
             {
-                Criu.CriuJsonWriter.Write(read, Stream.Null);
+                Reporting.CriuJsonWriter.Write(read, Stream.Null);
             }
 
             if (reports.Count != 1)
@@ -42,7 +43,7 @@ internal static class FuzzTargets
             }
 
             // import of a dump: every render node is imported (into an image that reads back), skipped or refused.
-            foreach (Criu.RenderNodeImport import in Criu.CriuImportPlan.Of(new Sources.InputPlan([new Sources.PlannedDump(new Criu.CriuDump("", [read]), true, [0])], []), ""))
+            foreach (Criu.RenderNodeImport import in Criu.CriuImportPlan.Of(new Criu.InputPlan([new Criu.PlannedDump(new Criu.CriuDump("", [read]), true, [0])], []), ""))
             {
                 if (import.Outcome == Criu.ImportOutcome.Import)
                 {

@@ -1,6 +1,6 @@
 using System.Reflection;
 using CriuImage.Criu;
-using CriuImage.Sources;
+using CriuImage.Input;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 
@@ -98,14 +98,14 @@ public sealed class CheckpointTopologyTests
     public void HostCheckOfADump_GivesOneResultPerKfdImage()
     {
         string folder = Path.Combine(CriuFixtures.Root, "hosts", "gfx1100-2");
-        InputSet inputs = InputCollector.Collect([folder], new InputOptions(), () => Stream.Null);
+        InputSet inputs = DumpInputs.Collect([folder], new InputOptions(), () => Stream.Null);
         CriuDump dump = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
         HostTarget host = HostTarget.Load(Path.Combine(RepoPaths.Fixtures, "topology", "gfx1100-2-other-ids"), MatchEnvironment.Default, "6.18.2");
         var (file, result) = Assert.Single(HostCheck.Run(dump, host));
         Assert.Equal("amdgpu-kfd-5.img", Path.GetFileName(file.Input.Path));
         Assert.True(result.Restores);
         Assert.Equal([(0x1240u, 9090u), (0x7925u, 1234u)], result.GpuMap.Select(e => (e.SrcGpuId, e.DestGpuId)));
-        Assert.Same(Restore.KernelProfile.Linux6_18, host.Profile);
+        Assert.Same(KernelProfile.Linux6_18, host.Profile);
     }
 
     [Theory]
@@ -119,7 +119,7 @@ public sealed class CheckpointTopologyTests
     [InlineData("6.180.1", "6.18")]
     [InlineData("6.1", "pre-6.18")]
     public void KernelRelease_SelectsTheRestoreProfile(string release, string profile) =>
-        Assert.Equal(profile, Restore.KernelProfile.ForRelease(release)?.Name);
+        Assert.Equal(profile, KernelProfile.ForRelease(release)?.Name);
 
     [Theory]
     [InlineData("")]
@@ -127,7 +127,7 @@ public sealed class CheckpointTopologyTests
     [InlineData("6")]
     [InlineData("6.x")]
     [InlineData("v6.18")]
-    public void NotAKernelRelease_HasNoProfile(string release) => Assert.Null(Restore.KernelProfile.ForRelease(release));
+    public void NotAKernelRelease_HasNoProfile(string release) => Assert.Null(KernelProfile.ForRelease(release));
 
     private static string Describe(TopologyNode n) =>
         string.Join(" ", typeof(TopologyNode).GetProperties().Where(p => p.Name != "Links").Select(p => $"{p.Name}={p.GetValue(n)}")) +

@@ -26,7 +26,7 @@ public sealed class CriuMatcherTests
     public void ManyIdenticalGpus_StopUndecided_WithinTheBudget()
     {
         // 32 identical GPUs with one too old: CRIU's search would take about 2^32 steps.
-        CriuMatcher.Result result = CriuMatcher.Run(TopologyFixtures.Identical(32, -1), TopologyFixtures.Identical(32, 0), MatchEnvironment.Default, budget: 100_000);
+        CriuMatcher.MatchResult result = CriuMatcher.Run(TopologyFixtures.Identical(32, -1), TopologyFixtures.Identical(32, 0), MatchEnvironment.Default, budget: 100_000);
         Assert.Equal((CriuOutcome.Undecided, 100_000L), (result.Outcome, result.Evaluations - 1));
     }
 

@@ -1,3 +1,4 @@
+using CriuImage.Reporting;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CriuImage.Reporting;
 using CriuImage.Tests.Support;
 using CriuImage.Topology;
 

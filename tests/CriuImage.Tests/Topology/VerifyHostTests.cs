@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CriuImage.Criu;
 using CriuImage.Tests.Support;
 using CriuImage.Verification;
 
@@ -164,7 +165,7 @@ public sealed class VerifyHostTests : TempFolder
     public async Task Library_HostOptionGivesTheVerdictToTheKfdReport()
     {
         var host = CriuImage.Topology.HostTarget.Load(Topology("gfx1100-2-less-vram"), CriuImage.Topology.MatchEnvironment.Default);
-        var inputs = CriuImage.Sources.InputCollector.Collect([CriuFixtures.Path_("hosts/gfx1100-2")], new CriuImage.Sources.InputOptions(), () => Stream.Null);
+        var inputs = CriuImage.Criu.DumpInputs.Collect([CriuFixtures.Path_("hosts/gfx1100-2")], new CriuImage.Input.InputOptions(), () => Stream.Null);
         VerifyRun run = await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { Host = host });
         FileReport kfd = run.Reports.Single(r => r.Host is not null);
         Assert.False(kfd.Host!.Result.Restores);

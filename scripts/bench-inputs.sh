@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Speed of the input layer against its peers, one run, the published build (docs/performance.md):
+#   scripts/bench-inputs.sh [MIB]    (default 1024: MiB of contents in the big dump)
+# - plain tar: verify of a tar holding MIB MiB of contents vs one holding 64 KiB (seeking past contents:
+#   the time must not grow with the contents);
+# - zstd: verify of the .tar.zst vs `zstd -dc > /dev/null` of it;
+# - gzip: verify of the .tar.gz vs .NET's inflater alone (CriuImage.Bench inflate) over it;
+# - digest: verify of an OCI layout whose layer is the plain tar vs `sha256sum` of that blob, and of one
+#   whose layer is the .tar.gz vs the inflater alone (the digest is hashed on another thread).
+# Contents are half random, half zeros in 64 KiB runs, as GPU memory dumps are. Ratios are ours / peer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mib=${1:-1024}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dotnet publish src/Analyzer -c Release -o "$work/cli" -v q -nologo >/dev/null
+dotnet build bench/CriuImage.Bench -c Release -v q -nologo >/dev/null
+cli="$work/cli/criu-image"
+bench=(dotnet bench/CriuImage.Bench/bin/Release/net10.0/CriuImage.Bench.dll)
+
+for size in small big; do
+  mkdir -p "$work/$size/checkpoint"
+  cp fixtures/criu/criu-dev/amdgpu-* "$work/$size/checkpoint/"
+done
+python3 - "$work/big/checkpoint/amdgpu-drm-pages-7-128-0000.img" "$mib" <<'PY'
+import random, sys
+rng = random.Random(19)
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8)
+    for i in range(int(sys.argv[2]) * 16):
+        f.write(rng.randbytes(65536) if i % 2 == 0 else bytes(65536))
+PY
+for size in small big; do tar -C "$work/$size" -cf "$work/$size.tar" checkpoint; done
+zstd -q -T1 -3 --check "$work/big.tar" -o "$work/big.tar.zst"
+gzip -6 -c "$work/big.tar" > "$work/big.tar.gz"
+python3 - "$work" <<'PY'
+import hashlib, json, os, sys
+work = sys.argv[1]
+for name, layer, media in (("oci-plain", "big.tar", "application/vnd.oci.image.layer.v1.tar"), ("oci-gzip", "big.tar.gz", "application/vnd.oci.image.layer.v1.tar+gzip")):
+    root = os.path.join(work, name)
+    os.makedirs(os.path.join(root, "blobs", "sha256"))
+    def blob(data=None, path=None):
+        h = hashlib.sha256()
+        size = 0
+        if path:
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk); size += len(chunk)
+        else:
+            h.update(data); size = len(data)
+        hexd = h.hexdigest()
+        target = os.path.join(root, "blobs", "sha256", hexd)
+        if path:
+            os.link(path, target)
+        else:
+            open(target, "wb").write(data)
+        return hexd, size
+    lh, ls = blob(path=os.path.join(work, layer))
+    ch, cs = blob(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+    mh, ms = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + ch, "size": cs},
+        "layers": [{"mediaType": media, "digest": "sha256:" + lh, "size": ls}],
+        "annotations": {"io.podman.annotations.checkpoint.runtime.name": "crun"}}).encode())
+    open(os.path.join(root, "index.json"), "w").write(json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + mh, "size": ms}]}))
+    open(os.path.join(root, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
+    print(os.path.join(root, "blobs", "sha256", lh), file=open(os.path.join(work, name + ".layer"), "w"))
+PY
+
+seconds() { # best of 3 wall-clock runs of "$@", output discarded
+  local best=
+  for _ in 1 2 3; do
+    local start end t
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    t=$(echo "$end - $start" | bc)
+    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+  done
+  echo "$best"
+}
+
+printf '%-58s %9s %9s %7s\n' "measure ($mib MiB of contents)" "ours (s)" "peer (s)" "ratio"
+row() { printf '%-58s %9.2f %9.2f %7.2f\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"; }
+row "plain tar, $mib MiB vs 64 KiB of contents" "$(seconds "$cli" verify "$work/big.tar")" "$(seconds "$cli" verify "$work/small.tar")"
+row "zstd .tar.zst vs zstd -dc >/dev/null" "$(seconds "$cli" verify "$work/big.tar.zst")" "$(seconds sh -c "zstd -dc '$work/big.tar.zst' >/dev/null")"
+row "gzip .tar.gz vs .NET inflater alone" "$(seconds "$cli" verify "$work/big.tar.gz")" "$(seconds "${bench[@]}" inflate "$work/big.tar.gz")"
+row "OCI plain layer (digest) vs sha256sum" "$(seconds "$cli" verify "$work/oci-plain")" "$(seconds sha256sum "$(cat "$work/oci-plain.layer")")"
+row "OCI gzip layer (digest + inflate) vs inflater alone" "$(seconds "$cli" verify "$work/oci-gzip")" "$(seconds "${bench[@]}" inflate "$(cat "$work/oci-gzip.layer")")"

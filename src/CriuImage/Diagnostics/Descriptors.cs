@@ -1,0 +1,73 @@
+namespace CriuImage.Diagnostics;
+
+/// <summary>
+/// Every diagnostic code <c>verify</c> reports, one file per family: Descriptors.File.cs (CRI0xx), .Bo.cs (CRI1xx),
+/// .Vm.cs (CRI2xx), this file (CRIU dumps, CRI3xx), .Host.cs (CRI4xx). Ids are stable: a retired one stays as a
+/// comment. A code of the restore family carries the kernel check that refuses its call (<see cref="DiagnosticDescriptor.Check"/>).
+/// </summary>
+public static partial class Descriptors
+{
+    // CRIU amdgpu dumps (CRI3xx).
+    /// <summary>CRI301: A CRIU amdgpu file shorter than its 8-byte header.</summary>
+    public static readonly DiagnosticDescriptor CriuFileTooShort = new("CRI301", "CriuFileTooShort", "A CRIU amdgpu file shorter than its 8-byte header", Severity.Error);
+    /// <summary>CRI302: A CRIU message cut short of the length its header gives.</summary>
+    public static readonly DiagnosticDescriptor CriuMessageTruncated = new("CRI302", "CriuMessageTruncated", "A CRIU message cut short of the length its header gives", Severity.Error);
+    /// <summary>CRI303: Bytes after a CRIU file's message or contents, which CRIU ignores.</summary>
+    public static readonly DiagnosticDescriptor CriuStaleBytes = new("CRI303", "CriuStaleBytes", "Bytes after a CRIU file's message or contents, which CRIU ignores", Severity.Warning);
+    /// <summary>CRI304: A CRIU message protobuf-c cannot unpack.</summary>
+    public static readonly DiagnosticDescriptor CriuUnpackFails = new("CRI304", "CriuUnpackFails", "A CRIU message protobuf-c cannot unpack", Severity.Error);
+    /// <summary>CRI305: A uint32 field above 32 bits, which CRIU truncates.</summary>
+    public static readonly DiagnosticDescriptor CriuUint32Truncated = new("CRI305", "CriuUint32Truncated", "A uint32 field above 32 bits, which CRIU truncates", Severity.Error);
+    /// <summary>CRI306: A message no CRIU revision writes, or files of one dump from different revisions.</summary>
+    public static readonly DiagnosticDescriptor CriuRevisionMismatch = new("CRI306", "CriuRevisionMismatch", "A message no CRIU revision writes, or files of one dump from different revisions", Severity.Error);
+    /// <summary>CRI307: A recorded count that disagrees with its list.</summary>
+    public static readonly DiagnosticDescriptor CriuCountMismatch = new("CRI307", "CriuCountMismatch", "A recorded count that disagrees with its list", Severity.Error);
+    /// <summary>CRI308: No drm-pages file for a render-node BO whose contents restore reads.</summary>
+    public static readonly DiagnosticDescriptor DrmPagesMissing = new("CRI308", "DrmPagesMissing", "No drm-pages file for a render-node BO whose contents restore reads", Severity.Error);
+    /// <summary>CRI309: No drm-pages file for a render-node BO whose contents restore does not read.</summary>
+    public static readonly DiagnosticDescriptor DrmPagesMissingUnread = new("CRI309", "DrmPagesMissingUnread", "No drm-pages file for a render-node BO whose contents restore does not read", Severity.Warning);
+    /// <summary>CRI310: A contents file shorter than the contents it should hold.</summary>
+    public static readonly DiagnosticDescriptor ContentsShort = new("CRI310", "ContentsShort", "A contents file shorter than the contents it should hold", Severity.Error);
+    /// <summary>CRI311: A KFD pages header that is not the sum of its GPU's VRAM and GTT KFD BO sizes.</summary>
+    public static readonly DiagnosticDescriptor KfdPagesHeaderMismatch = new("CRI311", "KfdPagesHeaderMismatch", "A KFD pages header that is not the sum of its GPU's VRAM and GTT KFD BO sizes", Severity.Error);
+    /// <summary>CRI312: No KFD pages file for a GPU of the KFD image.</summary>
+    public static readonly DiagnosticDescriptor KfdPagesMissing = new("CRI312", "KfdPagesMissing", "No KFD pages file for a GPU of the KFD image", Severity.Error);
+    /// <summary>CRI313: A gpu_id that no KFD device entry has.</summary>
+    public static readonly DiagnosticDescriptor UnknownGpuId = new("CRI313", "UnknownGpuId", "A gpu_id that no KFD device entry has", Severity.Error);
+    /// <summary>CRI314: KFD BOs of one GPU overlapping each other or that GPU's render-node mappings.</summary>
+    public static readonly DiagnosticDescriptor GpuVaOverlap = new("CRI314", "GpuVaOverlap", "KFD BOs of one GPU overlapping each other or that GPU's render-node mappings", Severity.Error);
+    /// <summary>CRI315: An imported render-node BO without an exporter in the dump.</summary>
+    public static readonly DiagnosticDescriptor OrphanImport = new("CRI315", "OrphanImport", "An imported render-node BO without an exporter in the dump", Severity.Error);
+    /// <summary>CRI316: A dma-buf node naming a handle no BO has.</summary>
+    public static readonly DiagnosticDescriptor DmabufUnknownHandle = new("CRI316", "DmabufUnknownHandle", "A dma-buf node naming a handle no BO has", Severity.Error);
+    /// <summary>CRI317: A render minor outside 128..255.</summary>
+    public static readonly DiagnosticDescriptor RenderMinorOutOfRange = new("CRI317", "RenderMinorOutOfRange", "A render minor outside 128..255", Severity.Error);
+    /// <summary>CRI318: A render-node BO's addr other than its last mapping's address.</summary>
+    public static readonly DiagnosticDescriptor BoAddrNotLastMapping = new("CRI318", "BoAddrNotLastMapping", "A render-node BO's addr other than its last mapping's address", Severity.Error);
+    /// <summary>CRI319: is_import set because a KFD BO has the same handle number.</summary>
+    public static readonly DiagnosticDescriptor IsImportOverReported = new("CRI319", "IsImportOverReported", "is_import set because a KFD BO has the same handle number", Severity.Note);
+    /// <summary>CRI320: A CRIU contents or node file that belongs to nothing in the dump.</summary>
+    public static readonly DiagnosticDescriptor OrphanCriuFile = new("CRI320", "OrphanCriuFile", "A CRIU contents or node file that belongs to nothing in the dump", Severity.Warning);
+    /// <summary>CRI321: A render node in a dump with no KFD image: restore has no GPU map for it.</summary>
+    public static readonly DiagnosticDescriptor RenderNodeWithoutKfd = new("CRI321", "RenderNodeWithoutKfd", "A render node in a dump with no KFD image: restore has no GPU map for it", Severity.Error);
+    /// <summary>CRI322: A drm-pages file shorter than its BO, whose contents restore does not read.</summary>
+    public static readonly DiagnosticDescriptor ContentsShortUnread = new("CRI322", "ContentsShortUnread", "A drm-pages file shorter than its BO, whose contents restore does not read", Severity.Warning);
+    /// <summary>CRI323: Contents saved for an unmapped render-node BO, which restore does not write back.</summary>
+    public static readonly DiagnosticDescriptor ContentsNotRestored = new("CRI323", "ContentsNotRestored", "Contents saved for an unmapped render-node BO, which restore does not write back", Severity.Warning);
+    /// <summary>CRI324: A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset.</summary>
+    public static readonly DiagnosticDescriptor ParallelRestoreOffset = new("CRI324", "ParallelRestoreOffset", "A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset", Severity.Warning);
+
+    /// <summary>All codes, in id order.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;
+
+    /// <summary>Read once every family's fields are set: the order of static initializers across the files of a partial class is not defined.</summary>
+    private static class Listing
+    {
+        public static readonly DiagnosticDescriptor[] All = typeof(Descriptors)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .OrderBy(d => d.Id, StringComparer.Ordinal)
+            .ToArray();
+    }
+}

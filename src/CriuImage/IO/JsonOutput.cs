@@ -1,0 +1,33 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace CriuImage.IO;
+
+/// <summary>
+/// The one policy for the JSON the library writes (every report, the crit-style CRIU output, the image
+/// interchange): indented, and text written as it is (the relaxed encoder: <c>'</c>, <c>+</c>, <c>&lt;</c> and
+/// non-ASCII letters unescaped; quotes, backslashes and control characters escaped, as JSON requires), so that
+/// every command says <c>criu-dev's</c> the same way.
+/// </summary>
+public static class JsonOutput
+{
+    /// <summary>The writer options of every JSON output.</summary>
+    public static JsonWriterOptions Options { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A writer to <paramref name="output"/> with <see cref="Options"/>.</summary>
+    public static Utf8JsonWriter Create(Stream output) => new(output, Options);
+
+    /// <summary>A writer to <paramref name="output"/> with <see cref="Options"/>.</summary>
+    public static Utf8JsonWriter Create(IBufferWriter<byte> output) => new(output, Options);
+
+    /// <summary>Writes <paramref name="name"/>: <paramref name="value"/> when there is a value, nothing when there is none.</summary>
+    public static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+    }
+}

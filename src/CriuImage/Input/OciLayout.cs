@@ -1,0 +1,369 @@
+using System.Text.Json;
+
+namespace CriuImage.Input;
+
+/// <summary>
+/// Reads an OCI image layout (image-spec image-layout.md: <c>oci-layout</c>, <c>index.json</c>,
+/// <c>blobs/ALG/HEX</c>) as skopeo, podman and containerd write it: index, then each manifest (nested indexes
+/// followed, a circle refused), its config and its layers, each layer a tar (plain, gzip or zstd, told by its
+/// bytes) whose files are named <c>ARTIFACT:layer/SHORT/PATH</c> (SHORT: the layer digest's first 12 hex digits).
+/// Every blob read is checked against its descriptor: present, of its size, and of its digest, hashed as it
+/// is read (before decompression), so the answer covers the whole image. containerd's checkpoint index (the
+/// CRIU tar as a blob of its own) is read the same way.
+/// </summary>
+internal sealed class OciLayout
+{
+    /// <summary>The file that marks a folder or archive as an OCI image layout.</summary>
+    public const string LayoutFile = "oci-layout";
+
+    private const int MaxJsonBytes = 4 << 20;
+    private const int MaxDescriptors = 10_000;
+    private const int MaxIndexDepth = 8;
+
+    private readonly BlobStore _store;
+    private readonly string _display;
+    private readonly string _prefix;
+    private readonly InputSet _set;
+    private readonly InputOptions _options;
+    private readonly InputContext _context;
+    private readonly ArtifactSeed _seed;
+    private readonly HashSet<string> _following = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private int _descriptors;
+
+    private OciLayout(BlobStore store, string display, string prefix, InputSet set, InputOptions options, InputContext context, ArtifactSeed seed)
+    {
+        _store = store;
+        _display = display;
+        _prefix = prefix;
+        _set = set;
+        _options = options;
+        _context = context;
+        _seed = seed;
+    }
+
+    /// <summary>Reads the layout in <paramref name="store"/>; messages name <paramref name="display"/>, files are named <paramref name="prefix"/>layer/SHORT/PATH. True when every blob was read.</summary>
+    public static bool Read(BlobStore store, string display, string prefix, InputSet set, InputOptions options, InputContext context, ArtifactSeed seed)
+    {
+        var layout = new OciLayout(store, display, prefix, set, options, context, seed);
+        int unreadable = set.Unreadable.Count;
+        layout.Run();
+        return set.Unreadable.Count == unreadable;
+    }
+
+    private void Run()
+    {
+        using JsonDocument? marker = ReadFile(LayoutFile);
+        if (marker is null)
+        {
+            return;
+        }
+
+        if (!marker.RootElement.TryGetProperty("imageLayoutVersion", out JsonElement version) || version.ValueKind != JsonValueKind.String)
+        {
+            Fail($"{_display}:{LayoutFile}", "has no imageLayoutVersion: not an OCI image layout");
+            return;
+        }
+
+        using JsonDocument? index = ReadFile("index.json");
+        if (index is not null)
+        {
+            FollowIndex(index.RootElement, $"{_display}:index.json", new Dictionary<string, string>(StringComparer.Ordinal), 0);
+        }
+    }
+
+    private void FollowIndex(JsonElement index, string where, Dictionary<string, string> inherited, int depth)
+    {
+        if (depth > MaxIndexDepth)
+        {
+            Fail(where, $"indexes nested more than {MaxIndexDepth} deep: not followed");
+            return;
+        }
+
+        var annotations = new Dictionary<string, string>(inherited, StringComparer.Ordinal);
+        AddAnnotations(annotations, index);
+        if (!index.TryGetProperty("manifests", out JsonElement manifests) || manifests.ValueKind != JsonValueKind.Array)
+        {
+            Fail(where, "has no manifests array: not an image index");
+            return;
+        }
+
+        // containerd's checkpoint index lists the checkpoint's blobs (the CRIU tar among them) directly.
+        List<OciDescriptor> descriptors = [];
+        foreach (JsonElement element in manifests.EnumerateArray())
+        {
+            if (Descriptor(element, where) is { } descriptor)
+            {
+                descriptors.Add(descriptor);
+            }
+        }
+
+        Artifact? checkpoint = descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
+        foreach (OciDescriptor descriptor in descriptors)
+        {
+            Follow(descriptor, annotations, depth, checkpoint);
+        }
+
+        if (checkpoint is not null)
+        {
+            CheckpointAnnotations.Warn(checkpoint);
+        }
+    }
+
+    private void Follow(OciDescriptor descriptor, Dictionary<string, string> inherited, int depth, Artifact? checkpoint)
+    {
+        string blob = $"{_display}:{descriptor.BlobPath}";
+        if (descriptor.IsIndex || descriptor.IsManifest)
+        {
+            if (!_following.Add(descriptor.Digest))
+            {
+                Fail(blob, "an index or manifest that leads back to itself (a circle): not followed again");
+                return;
+            }
+
+            using JsonDocument? document = ReadJsonBlob(descriptor, blob);
+            if (document is not null)
+            {
+                var annotations = new Dictionary<string, string>(inherited, StringComparer.Ordinal);
+                foreach ((string key, string value) in descriptor.Annotations)
+                {
+                    annotations[key] = value;
+                }
+
+                if (descriptor.IsIndex)
+                {
+                    FollowIndex(document.RootElement, blob, annotations, depth + 1);
+                }
+                else
+                {
+                    ReadManifest(document.RootElement, blob, annotations);
+                }
+            }
+
+            _following.Remove(descriptor.Digest);
+        }
+        else if (checkpoint is not null && descriptor.MediaType == OciDescriptor.ContainerdCriu)
+        {
+            ReadLayer(descriptor, checkpoint);
+        }
+        else
+        {
+            VerifyBlob(descriptor, blob);
+        }
+    }
+
+    private void ReadManifest(JsonElement manifest, string where, Dictionary<string, string> inherited)
+    {
+        AddAnnotations(inherited, manifest);
+        Artifact artifact = NewArtifact(inherited);
+        if (manifest.TryGetProperty("config", out JsonElement config) && Descriptor(config, where) is { } configDescriptor)
+        {
+            VerifyBlob(configDescriptor, $"{_display}:{configDescriptor.BlobPath}");
+        }
+
+        if (!manifest.TryGetProperty("layers", out JsonElement layers) || layers.ValueKind != JsonValueKind.Array)
+        {
+            Fail(where, "has no layers array: not an image manifest");
+            return;
+        }
+
+        int files = _set.Files.Count;
+        foreach (JsonElement element in layers.EnumerateArray())
+        {
+            if (Descriptor(element, where) is { } layer)
+            {
+                ReadLayer(layer, artifact);
+            }
+        }
+
+        if (_set.Files.Count > files)
+        {
+            CheckpointAnnotations.Warn(artifact);
+        }
+    }
+
+    private void ReadLayer(OciDescriptor layer, Artifact artifact)
+    {
+        string blob = $"{_display}:{layer.BlobPath}";
+        if (!_read.Add(layer.Digest))
+        {
+            return;
+        }
+
+        using Stream? stream = Open(layer, blob);
+        if (stream is null)
+        {
+            return;
+        }
+
+        using var digest = new DigestStream(stream, layer.Hash);
+        bool complete = Containers.Read(digest, blob, $"{_prefix}layer/{layer.Short}/", _set, _options, _context.For(artifact));
+        if (complete)
+        {
+            Check(layer, blob, digest);
+        }
+    }
+
+    private void VerifyBlob(OciDescriptor descriptor, string blob)
+    {
+        if (!_read.Add(descriptor.Digest))
+        {
+            return;
+        }
+
+        using Stream? stream = Open(descriptor, blob);
+        if (stream is not null)
+        {
+            using var digest = new DigestStream(stream, descriptor.Hash);
+            Check(descriptor, blob, digest);
+        }
+    }
+
+    private JsonDocument? ReadJsonBlob(OciDescriptor descriptor, string blob)
+    {
+        if (descriptor.Size > MaxJsonBytes)
+        {
+            Fail(blob, $"an index or manifest of {descriptor.Size} bytes, more than the {MaxJsonBytes} read: not followed");
+            return null;
+        }
+
+        using Stream? stream = Open(descriptor, blob);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var digest = new DigestStream(stream, descriptor.Hash);
+        byte[] bytes = new byte[descriptor.Size];
+        digest.ReadExactly(bytes);
+        return Check(descriptor, blob, digest) ? Parse(bytes, blob) : null;
+    }
+
+    /// <summary>Opens a blob whose length is its descriptor's size, or says why not.</summary>
+    private Stream? Open(OciDescriptor descriptor, string blob)
+    {
+        Stream? stream = _store.Open(descriptor.BlobPath, out long length, out string? problem);
+        if (stream is null)
+        {
+            Fail(blob, $"{problem} (named by a descriptor of type {descriptor.MediaType})");
+            return null;
+        }
+
+        if (length != descriptor.Size)
+        {
+            stream.Dispose();
+            Fail(blob, $"{length} bytes, but its descriptor says {descriptor.Size}: the blob is damaged or not the one named");
+            return null;
+        }
+
+        return stream;
+    }
+
+    private bool Check(OciDescriptor descriptor, string blob, DigestStream digest)
+    {
+        (long length, string hex) = digest.Finish();
+        if (length != descriptor.Size || hex != descriptor.Hex)
+        {
+            Fail(blob, $"its {descriptor.Algorithm} is {hex} ({length} bytes), but its descriptor says {descriptor.Hex} ({descriptor.Size} bytes): the blob is damaged or not the one named");
+            return false;
+        }
+
+        return true;
+    }
+
+    private JsonDocument? ReadFile(string name)
+    {
+        string where = $"{_display}:{name}";
+        using Stream? stream = _store.Open(name, out long length, out string? problem);
+        if (stream is null)
+        {
+            Fail(where, $"{problem}: not an OCI image layout");
+            return null;
+        }
+
+        if (length > MaxJsonBytes)
+        {
+            Fail(where, $"{length} bytes, more than the {MaxJsonBytes} read");
+            return null;
+        }
+
+        byte[] bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return Parse(bytes, where);
+    }
+
+    private JsonDocument? Parse(byte[] bytes, string where)
+    {
+        try
+        {
+            JsonDocument document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+
+            document.Dispose();
+            Fail(where, "is not a JSON object");
+            return null;
+        }
+        catch (JsonException e)
+        {
+            Fail(where, $"is not valid JSON: {e.Message}");
+            return null;
+        }
+    }
+
+    private OciDescriptor? Descriptor(JsonElement element, string where)
+    {
+        if (++_descriptors > MaxDescriptors)
+        {
+            if (_descriptors == MaxDescriptors + 1)
+            {
+                Fail(where, $"more than {MaxDescriptors} descriptors in the image: the rest is not followed");
+            }
+
+            return null;
+        }
+
+        OciDescriptor? descriptor = OciDescriptor.Parse(element, out string? problem);
+        if (descriptor is null)
+        {
+            Fail(where, $"{problem}: not followed");
+        }
+
+        return descriptor;
+    }
+
+    private Artifact NewArtifact(Dictionary<string, string> annotations)
+    {
+        var artifact = new Artifact { Path = _seed.Path, Kind = _seed.Kind, ContainerName = _seed.ContainerName ?? CheckpointAnnotations.ContainerName(annotations) };
+        foreach ((string key, string value) in annotations)
+        {
+            if (CheckpointAnnotations.IsCheckpointKey(key))
+            {
+                artifact.Annotations[key] = value;
+            }
+        }
+
+        return artifact;
+    }
+
+    private static void AddAnnotations(Dictionary<string, string> into, JsonElement document)
+    {
+        if (document.TryGetProperty("annotations", out JsonElement map) && map.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty p in map.EnumerateObject())
+            {
+                if (p.Value.ValueKind == JsonValueKind.String)
+                {
+                    into[p.Name] = p.Value.GetString()!;
+                }
+            }
+        }
+    }
+
+    private void Fail(string where, string reason) => _set.Unreadable.Add(new UnreadableInput(where, reason));
+}
+
+/// <summary>What an artifact is before its annotations are read: how reports name it, its kind, and the container name its pod checkpoint gives.</summary>
+internal sealed record ArtifactSeed(string Path, string Kind, string? ContainerName = null);

@@ -1,0 +1,57 @@
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+
+namespace CriuImage.Verification;
+
+/// <summary>
+/// The rules over a whole image rather than one record, written once for verify (<see cref="ImageVerifier"/>)
+/// and the restore plan (RestorePlan): CRI105, a GEM handle that appears again, and
+/// CRI205, two mappings that share a page.
+/// </summary>
+internal sealed class ImageWideRules
+{
+    private readonly Dictionary<uint, long> _firstAt = [];
+
+    /// <summary>CRI105 for the BO record at <paramref name="offset"/> whose handle an earlier BO already has; null for a handle seen first.</summary>
+    public Diagnostic? CheckHandle(uint handle, long offset) =>
+        _firstAt.TryAdd(handle, offset)
+            ? null
+            : new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again (first at byte {_firstAt[handle]}); handles are unique within a render-node file")
+            {
+                GemHandle = handle,
+                ByteOffset = offset,
+                Call = RestoreCall.ChangeHandle,
+            };
+
+    /// <summary>
+    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, while
+    /// <paramref name="listing"/> says there is room; the rest are only counted.
+    /// </summary>
+    /// <param name="ranges">The mappings' page ranges.</param>
+    /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
+    /// <param name="listing">True while findings are still listed one by one.</param>
+    /// <param name="report">Receives each listed finding with the range it is about.</param>
+    /// <returns>The number of overlapping pairs, listed or not.</returns>
+    public static long CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<bool> listing, Action<MappingRange, Diagnostic> report) =>
+        OverlapSweep.Pairs(ranges, (range, other) =>
+        {
+            if (!listing())
+            {
+                return false;
+            }
+
+            uint handle = handleOf(range.Bo);
+            uint otherHandle = handleOf(other.Bo);
+            ulong sharedLast = Math.Min(range.Last, other.Last);
+            report(range, new Diagnostic(
+                Descriptors.MappingOverlap,
+                $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{sharedLast:x}")
+            {
+                GemHandle = handle,
+                Mapping = range.Mapping,
+                Related = [new RelatedLocation(otherHandle, other.Mapping)],
+                Call = RestoreCall.GemVa,
+            });
+            return true;
+        });
+}

@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests.Diagnostics;
+
+/// <summary>The codes, kept one file per family, still make one list; the restore family carries its kernel checks.</summary>
+public sealed partial class DescriptorsTests
+{
+    [Fact]
+    public void All_IsEveryDocumentedCode_OnceInIdOrder()
+    {
+        // Static fields of a partial class in several files are set in no defined order; All must see every one.
+        string docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "diagnostics.md"));
+        string[] documented = [.. Section().Matches(docs).Select(m => m.Groups[1].Value)];
+        Assert.All(Descriptors.All, Assert.NotNull);
+        Assert.Equal(documented.Order(StringComparer.Ordinal), Descriptors.All.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void KernelChecks_BelongToErrorsOfTheRestoreFamily()
+    {
+        DiagnosticDescriptor[] family = [.. Descriptors.All.Where(d => d.Check is not null)];
+        Assert.NotEmpty(family);
+        Assert.All(family, d => Assert.Equal(Severity.Error, d.Severity));
+        Assert.All(family, d => Assert.Matches("^(-E[A-Z]+( or differs)?|differs)$", d.Check!.Outcome));
+        Assert.Contains(Descriptors.MappingOverlap, family);
+        Assert.DoesNotContain(Descriptors.NotAnImage, family);
+    }
+
+    [GeneratedRegex(@"^## (CRI\d{3}):", RegexOptions.Multiline)]
+    private static partial Regex Section();
+}
