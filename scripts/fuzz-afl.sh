@@ -5,7 +5,7 @@
 # Publishes tests/CriuImage.Fuzz, instruments its copy of CriuImage.dll, seeds afl-fuzz from tests/corpus/TARGET
 # (from the fixtures when it has no min-* yet), fuzzes for MINUTES, then brings back into tests/corpus/TARGET what
 # it found: each crash and hang as crash-*/hang-* (triaged by replaying it without afl), and the queue minimised
-# by afl-cmin as min-* (those of at most 16 KiB; the tests replay every file there). Inputs are at most 64 KiB (afl-fuzz -G). Prints executions, edges, run time and crashes.
+# by afl-cmin as min-* (those of at most 4 KiB; the tests replay every file there). Inputs are at most 64 KiB (afl-fuzz -G). Prints executions, edges, run time and crashes.
 # Needs afl++ (Debian: apt-get install afl++) and SharpFuzz's instrumenter (dotnet tool install --global
 # SharpFuzz.CommandLine). FUZZ_WORK (default ~/.cache/criu-image-fuzz; afl-cmin refuses /tmp) holds afl's output; FUZZ_KEEP_CORPUS=1
 # leaves tests/corpus/TARGET's min-* as they are.
@@ -104,11 +104,16 @@ if [ "${FUZZ_KEEP_CORPUS:-0}" != 1 ]; then
   }
   rm -f "$corpus"/min-* "$corpus"/seed-*
   for file in "$work/min"/*; do
-    # The corpus is committed, so it stays small: inputs over 16 KiB stay in $work/min.
-    if [ "$(stat -c %s "$file")" -le 16384 ]; then
+    # The corpus is committed, so it stays small: inputs over 4 KiB stay in $work/min.
+    if [ "$(stat -c %s "$file")" -le 4096 ]; then
       cp "$file" "$corpus/min-$(sha256sum "$file" | cut -c1-12)"
     fi
   done
+  # A target whose inputs are all larger (a contents file) keeps its smallest.
+  if ! compgen -G "$corpus/min-*" >/dev/null; then
+    smallest=$(ls -S "$work/min" | tail -1)
+    cp "$work/min/$smallest" "$corpus/min-$(sha256sum "$work/min/$smallest" | cut -c1-12)"
+  fi
 fi
 
 echo "fuzz-afl: $target: $(value execs_done) executions in $(value run_time) s ($(value execs_per_sec)/s), edges $(value edges_found) of $(value total_edges) ($(value bitmap_cvg)), corpus $(value corpus_count) -> $(ls "$corpus" | grep -c '^min-' || true) kept ($(du -sh --apparent-size "$corpus" | cut -f1)), crashes $(value saved_crashes), hangs $(value saved_hangs)"

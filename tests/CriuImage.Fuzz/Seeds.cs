@@ -34,7 +34,10 @@ internal static class Seeds
         "criu-drm-pages" => Criu("amdgpu-drm-pages-*.img"),
         "criu-dmabuf" => Criu("amdgpu-dmabuf_*.img"),
         "dump-tar" => DumpTars(),
-        "gzip" => DumpTars().Select(Gzip).Concat(Files("fixtures/criu/archives", "*.tar.gz")),
+        "gzip" => DumpTars().Select(Gzip).Concat(Files("fixtures/criu/archives", "*.tar.gz")).Concat(Files("fixtures/checkpoints", "*.tar.gz")),
+        "zstd" => DumpTars().Select(Zstd),
+        "oci-index" => [OciLayouts.Documents.Index],
+        "oci-manifest" => [OciLayouts.Documents.Manifest],
         "topology-tar" => Hosts.Select(TopologyTar).Concat(Hosts.Take(1).Select(h => Gzip(TopologyTar(h)))),
         "host-snapshot" => Hosts.Select(Snapshot),
         _ => throw new ArgumentException($"no seeds for {target}", nameof(target)),
@@ -57,7 +60,7 @@ internal static class Seeds
             .Where(d => Directory.EnumerateFiles(d, "amdgpu-*.img").Any())
             .Order(StringComparer.Ordinal)
             .Select(d => DumpPipeline.Tar(Directory.EnumerateFiles(d).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), Cut(f)))))
-            .Concat(Files("fixtures/criu/archives", "*.tar"));
+            .Concat(Files("fixtures/criu/archives", "*.tar")).Concat(Files("fixtures/checkpoints", "*.tar"));
 
     private static byte[] Cut(string file)
     {
@@ -86,6 +89,12 @@ internal static class Seeds
         using var snapshot = new MemoryStream();
         HostSnapshot.Write(Path.Combine(Companions.Root, "fixtures", "topology", host), snapshot, "6.18.0");
         return snapshot.ToArray();
+    }
+
+    private static byte[] Zstd(byte[] content)
+    {
+        using var compressor = new ZstdSharp.Compressor(3);
+        return compressor.Wrap(content).ToArray();
     }
 
     private static byte[] Gzip(byte[] content)

@@ -25,14 +25,17 @@ internal static class DumpPipeline
     public static void RunFolder(IEnumerable<(string Name, byte[] Content)> files) => RunStream(Tar(files));
 
     /// <summary>A plain tar of <paramref name="files"/> under one folder, as a container engine writes a checkpoint.</summary>
-    public static byte[] Tar(IEnumerable<(string Name, byte[] Content)> files)
+    public static byte[] Tar(IEnumerable<(string Name, byte[] Content)> files) => TarOf(files.Select(f => ($"checkpoint/{f.Name}", f.Content)));
+
+    /// <summary>A plain tar (ustar: an oci-archive is told by its first member's name, which a PAX header would hide) of <paramref name="files"/> under the paths given.</summary>
+    public static byte[] TarOf(IEnumerable<(string Path, byte[] Content)> files)
     {
         using var tar = new MemoryStream();
-        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        using (var writer = new TarWriter(tar, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            foreach ((string name, byte[] content) in files)
+            foreach ((string path, byte[] content) in files)
             {
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"checkpoint/{name}") { DataStream = new MemoryStream(content, writable: false) });
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content, writable: false) });
             }
         }
 

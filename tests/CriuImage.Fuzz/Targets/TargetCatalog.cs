@@ -17,6 +17,9 @@ internal static class TargetCatalog
         CriuTargets.Dmabuf,
         InputTargets.DumpTar,
         InputTargets.Gzip,
+        InputTargets.Zstd,
+        InputTargets.OciIndex,
+        InputTargets.OciManifest,
         TopologyTargets.TopologyTar,
         TopologyTargets.HostSnapshot,
     ];

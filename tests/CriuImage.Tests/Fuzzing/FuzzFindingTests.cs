@@ -132,6 +132,19 @@ public class FuzzFindingTests : TempFolder
     }
 
     [Fact]
+    public void OciIndex_NotUtf8_IsInvalidJson_NotACrash()
+    {
+        // JsonDocument.Parse let a string of invalid UTF-8 through; GetString then threw InvalidOperationException (zstd, crash-02d9f3fe8fb5).
+        (byte[] index, _) = Fuzz.Targets.OciLayouts.Documents;
+        string text = Encoding.UTF8.GetString(index);
+        byte[] damaged = [.. index];
+        damaged[text.IndexOf("sha256:", StringComparison.Ordinal) + 7] = 0xC3;
+        InputSet set = DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(Fuzz.Targets.OciLayouts.With(index: damaged)));
+        Assert.Contains(set.Unreadable, u => u.Reason.Contains("is not valid JSON: not UTF-8", StringComparison.Ordinal));
+        Assert.Empty(set.Files);
+    }
+
+    [Fact]
     public void DumpTar_HeaderNumberPastItsField_IsADamagedArchive()
     {
         byte[] tar = TarWithOverflowingUid("checkpoint/amdgpu-kfd-5.img");
