@@ -10,7 +10,7 @@ dotnet build bench/CriuImage.Bench -c Release -v q -nologo >/dev/null
 bench=bench/CriuImage.Bench/bin/Release/net10.0/CriuImage.Bench.dll
 if [ "${1:-quick}" = scaling ]; then
   # The whole-process figures are for the CLI as shipped: published ReadyToRun.
-  cli=$(scripts/publish.sh)
+  cli=$(scripts/publish.sh r2r)
   exec dotnet "$bench" "$@" --cli "$cli"
 fi
 exec dotnet "$bench" "${@:-quick}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README.md): installs what the tests need beyond the .NET SDK, then runs the suite.
 # The MessagePack cross-checks and the independent image reader use Debian's python3-msgpack; the C
-# layout test of the ABI structs (tests/abi/layout.c) uses gcc.
+# layout test of the ABI structs (tests/abi/layout.c) uses gcc; the NativeAOT builds are published first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,12 @@ cd "$(dirname "$0")/.."
 missing=()
 /usr/bin/python3 -c 'import msgpack' 2>/dev/null || missing+=(python3 python3-msgpack)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+# NativeAOT links with clang or, where it is missing, gcc, and strips with objcopy (binutils); .NET 10 brings
+# its own zlib. The C library's tests build through pkg-config, check the header as C++ and run under valgrind.
+command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
+command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || missing+=(python3-protobuf)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
@@ -23,6 +29,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# The NativeAOT builds (the criu-image executable, libcriuimage.so) are published once, here, for the tests
+# that compare them with the .NET build and link C programs against them (NativeFact: skipped without this).
+scripts/publish.sh aot lib >/dev/null
+export CRIU_IMAGE_ARTIFACTS=artifacts
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

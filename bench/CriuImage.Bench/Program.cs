@@ -5,7 +5,8 @@ namespace CriuImage.Bench;
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
-/// <c>generate MAPPINGS FILE</c>: a clean image. <c>inflate FILE</c>: .NET's inflater alone over a gzip file.
+/// <c>generate MAPPINGS FILE</c>: a clean image. <c>inflate FILE</c>, <c>decoders GZFILE ZSTFILE</c>: the
+/// input layer's decoders beside their peers (InputBench).
 /// <c>bdn ...</c>: the BenchmarkDotNet suite.
 /// </summary>
 public static class Program
@@ -33,11 +34,13 @@ public static class Program
                 return 0;
             case "inflate":
                 return InputBench.Inflate(args[1]);
+            case "decoders":
+                return InputBench.Decoders(args[1], args[2]);
             case "bdn":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | inflate FILE | bdn [BenchmarkDotNet args]");
+                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | inflate FILE | decoders GZFILE ZSTFILE | bdn [BenchmarkDotNet args]");
                 return 2;
         }
     }

@@ -67,7 +67,8 @@ public static class Program
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var root = new RootCommand(HelpText.Root)
+        Command root = CreateRoot();
+        foreach (Command command in new[]
         {
             DecodeCommand.Create(std),
             EncodeCommand.Create(std),
@@ -75,13 +76,18 @@ public static class Program
             VerifyCommand.Create(std),
             ImportCommand.Create(std),
             PlanCommand.Create(std),
+            RestorableCommand.Create(std),
             HostSnapshotCommand.Create(std),
             HostCheckCommand.Create(output, error),
             ShowCommand.Create(std),
             DiffCommand.Create(std),
             StatsCommand.Create(std),
             CompletionCommand.Create(std),
-        };
+        })
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Options.Add(GlobalOptions.Verbose);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         if (args.Length == 0)
@@ -100,4 +106,13 @@ public static class Program
 
         return await parse.InvokeAsync(invocation, cancellationToken);
     }
+
+    /// <summary>
+    /// The root command. RootCommand names itself from the process's command line, which a host that loads the
+    /// tool as a library (libcriuimage's verify and plan) does not have; there the root is built with the same
+    /// name and options by hand.
+    /// </summary>
+    private static Command CreateRoot() => Environment.GetCommandLineArgs().Length > 0
+        ? new RootCommand(HelpText.Root)
+        : new Command(ToolInfo.Name, HelpText.Root) { new System.CommandLine.Help.HelpOption(), new VersionOption() };
 }

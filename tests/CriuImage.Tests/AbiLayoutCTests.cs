@@ -37,6 +37,7 @@ public sealed class AbiLayoutCTests : TempFolder
         List<string[]> lines = RunLayoutProgram().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
         var checkedTypes = new HashSet<Type>();
         var checkedRequests = new HashSet<string>();
+        var checkedValues = new HashSet<string>();
         foreach (string[] line in lines)
         {
             switch (line[0])
@@ -57,6 +58,11 @@ public sealed class AbiLayoutCTests : TempFolder
                     Assert.True(expected == actual, $"{line[1]}: gcc 0x{expected:x8}, IoctlRequests 0x{actual:x8}");
                     checkedRequests.Add(line[1]);
                     break;
+                case "value":
+                    ulong gccValue = ulong.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.True(gccValue == ValueOf(line[1]), $"{line[1]}: gcc {gccValue}, C# {ValueOf(line[1])}");
+                    checkedValues.Add(line[1]);
+                    break;
                 default:
                     Assert.Fail($"unexpected line from layout.c: {string.Join(' ', line)}");
                     break;
@@ -69,6 +75,20 @@ public sealed class AbiLayoutCTests : TempFolder
         Assert.Equal(
             typeof(IoctlRequests).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => f.Name).Order(),
             checkedRequests.Order());
+
+        // Every op of the KFD CRIU interface and every restore-path constant is held against the header's value.
+        Assert.Equal(
+            Enum.GetNames<KfdCriuOp>().Select(n => $"KfdCriuOp.{n}").Concat(typeof(RestorePathConstants).GetFields().Select(f => $"RestorePathConstants.{f.Name}")).Order(),
+            checkedValues.Where(v => v.StartsWith("KfdCriuOp.", StringComparison.Ordinal) || v.StartsWith("RestorePathConstants.", StringComparison.Ordinal)).Order());
+    }
+
+    /// <summary>The C# value named <c>TYPE.MEMBER</c>: an enum member or a constant of the ABI namespace.</summary>
+    private static ulong ValueOf(string name)
+    {
+        string[] parts = name.Split('.');
+        Type type = typeof(GemVaArgs).Assembly.GetType($"CriuImage.Abi.{parts[0]}")!;
+        object value = type.IsEnum ? Enum.Parse(type, parts[1]) : type.GetField(parts[1])!.GetRawConstantValue()!;
+        return Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private string RunLayoutProgram()

@@ -182,7 +182,7 @@ public sealed class CriuDumpImportTests : TempFolder
         (int code, string text, string error) = await Cli.Run("import", CriuFixtures.Root, "-o", output);
         Assert.Equal((0, ""), (code, error));
         string[] written = [.. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal)];
-        string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render" }.Concat(CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"))
+        string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render" }.Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos"]).Select(d => $"damaged/{d}"))
             .SelectMany(d => new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }).Order(StringComparer.Ordinal)];
         Assert.Equal(expected, written);
         Assert.EndsWith($"imported {expected.Length} of {expected.Length + 6} render nodes into {output}: 6 skipped, 0 not readable\n", text, StringComparison.Ordinal);

@@ -2,7 +2,9 @@
  * The kernel's argument structs of the three criu-image revisions and of CRIU's restore path, written out
  * from the ABI facts (include/uapi/drm/amdgpu_drm.h, include/uapi/drm/drm.h, the CRIU postings), for gcc to
  * lay out on this machine. AbiLayoutCTests compiles and runs it and compares every line with the C# structs
- * and request numbers. Output: "size NAME N", "offset NAME.FIELD N", "request NAME 0xN".
+ * and request numbers. Output: "size NAME N", "offset NAME.FIELD N", "request NAME 0xN", "value NAME N" (the
+ * enum values and constants of CRIU's restore path, written as CRIU's copies of the uapi headers define them:
+ * plugins/amdgpu/kfd_ioctl.h, amdgpu_drm.h, amdgpu_plugin_util.h at criu-dev 2cf8f13).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -55,11 +57,24 @@ struct drm_amdgpu_gem_va {
 #define AMDKFD_IOCTL_BASE 'K'
 struct kfd_ioctl_get_version_args { __u32 major_version; __u32 minor_version; };
 struct kfd_ioctl_criu_args { __u64 devices; __u64 bos; __u64 priv_data; __u64 priv_data_size; __u32 num_devices; __u32 num_bos; __u32 num_objects; __u32 pid; __u32 op; };
+/* enum kfd_criu_op (kfd_ioctl.h:491-497 at CRIU 2cf8f13): the values come from the enum's order */
+enum kfd_criu_op { KFD_CRIU_OP_PROCESS_INFO, KFD_CRIU_OP_CHECKPOINT, KFD_CRIU_OP_UNPAUSE, KFD_CRIU_OP_RESTORE, KFD_CRIU_OP_RESUME };
+#define KFD_IOCTL_MAJOR_VERSION 1 /* amdgpu_plugin_util.h:44 */
+#define MIN_KFD_IOCTL_MINOR_VERSION 8 /* amdgpu_plugin_util.h:45 */
+#define KFD_IOC_ALLOC_MEM_FLAGS_VRAM (1 << 0) /* kfd_ioctl.h:346-350 */
+#define KFD_IOC_ALLOC_MEM_FLAGS_GTT (1 << 1)
+#define KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL (1 << 3)
+#define KFD_IOC_ALLOC_MEM_FLAGS_MMIO_REMAP (1 << 4)
+#define KFD_INVALID_FD 0xffffffff /* kfd_ioctl.h:200 */
+#define AMDGPU_GEM_DOMAIN_GTT 0x2 /* amdgpu_drm.h:122-123 */
+#define AMDGPU_GEM_DOMAIN_VRAM 0x4
+#define AMDGPU_VA_OP_MAP 1 /* amdgpu_drm.h:932 */
 /* GEM_VA as userspace built it before the vm timeline fields (Linux 6.15 and older headers) */
 struct drm_amdgpu_gem_va_40 { __u32 handle; __u32 _pad; __u32 operation; __u32 flags; __u64 va_address; __u64 offset_in_bo; __u64 map_size; };
 
 #define SIZE(t) printf("size %s %zu\n", #t, sizeof(struct t))
 #define OFFSET(t, f) printf("offset %s.%s %zu\n", #t, #f, offsetof(struct t, f))
+#define VALUE(name, value) printf("value %s %llu\n", name, (unsigned long long)(value))
 #define REQUEST(name, value) printf("request %s 0x%08x\n", name, (unsigned)(value))
 
 int main(void)
@@ -118,7 +133,25 @@ int main(void)
 	REQUEST("GemVa40", DRM_IOW(DRM_COMMAND_BASE + 0x08, struct drm_amdgpu_gem_va_40));
 	REQUEST("GemChangeHandle", DRM_IOWR(0xD2, struct drm_gem_change_handle));
 	REQUEST("PrimeFdToHandle", DRM_IOWR(0x2e, struct drm_prime_handle));
+	REQUEST("PrimeHandleToFd", DRM_IOWR(0x2d, struct drm_prime_handle));
 	REQUEST("KfdGetVersion", _IOR(AMDKFD_IOCTL_BASE, 0x01, struct kfd_ioctl_get_version_args));
 	REQUEST("KfdCriuOp", _IOWR(AMDKFD_IOCTL_BASE, 0x22, struct kfd_ioctl_criu_args));
+
+	VALUE("KfdCriuOp.ProcessInfo", KFD_CRIU_OP_PROCESS_INFO);
+	VALUE("KfdCriuOp.Checkpoint", KFD_CRIU_OP_CHECKPOINT);
+	VALUE("KfdCriuOp.Unpause", KFD_CRIU_OP_UNPAUSE);
+	VALUE("KfdCriuOp.Restore", KFD_CRIU_OP_RESTORE);
+	VALUE("KfdCriuOp.Resume", KFD_CRIU_OP_RESUME);
+	VALUE("RestorePathConstants.KfdIoctlMajorVersion", KFD_IOCTL_MAJOR_VERSION);
+	VALUE("RestorePathConstants.MinKfdIoctlMinorVersion", MIN_KFD_IOCTL_MINOR_VERSION);
+	VALUE("RestorePathConstants.KfdAllocVram", KFD_IOC_ALLOC_MEM_FLAGS_VRAM);
+	VALUE("RestorePathConstants.KfdAllocGtt", KFD_IOC_ALLOC_MEM_FLAGS_GTT);
+	VALUE("RestorePathConstants.KfdAllocDoorbell", KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL);
+	VALUE("RestorePathConstants.KfdAllocMmioRemap", KFD_IOC_ALLOC_MEM_FLAGS_MMIO_REMAP);
+	VALUE("RestorePathConstants.KfdInvalidFd", KFD_INVALID_FD);
+	VALUE("RestorePathConstants.ImageSizeHeader", sizeof(size_t)); /* open_img_file reads a size_t */
+	VALUE("GemDomains.Gtt", AMDGPU_GEM_DOMAIN_GTT);
+	VALUE("GemDomains.Vram", AMDGPU_GEM_DOMAIN_VRAM);
+	VALUE("GemVaArgs.OpMap", AMDGPU_VA_OP_MAP);
 	return 0;
 }

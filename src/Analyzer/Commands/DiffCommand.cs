@@ -94,7 +94,7 @@ internal static class DiffCommand
 
     private static void WriteJson(string a, string b, ImageDifference difference, Stream output)
     {
-        using (var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+        using (var json = IO.JsonOutput.Create(output))
         {
             json.WriteStartObject();
             json.WriteString("a", a);

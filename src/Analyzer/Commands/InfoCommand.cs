@@ -89,7 +89,7 @@ internal static class InfoCommand
     private static string Json(List<(string Path, ImageFacts? Facts)> images, List<DumpSummary> dumps, IReadOnlyList<Artifact> artifacts)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = IO.JsonOutput.Create(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("images");

@@ -9,7 +9,7 @@ using CriuImage.Restore;
 namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
-/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--format text|json]</c>:
+/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--criu VERSION] [--contents serial|parallel] [--kernel-has change-handle=yes|no] [--format text|json]</c>:
 /// the calls a restorer makes, and which the target refuses; for a CRIU dump, CRIU's GPU map on the host too.
 /// </summary>
 internal static class PlanCommand
@@ -23,8 +23,10 @@ internal static class PlanCommand
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var hostOptions = new RestoreHostOptions();
+        var replayOptions = new ReplayCliOptions();
         var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };
         hostOptions.AddTo(command);
+        replayOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             string path = parse.GetValue(input)!;
@@ -36,6 +38,12 @@ internal static class PlanCommand
                     return ExitCodes.Unusable;
                 }
 
+                (bool replayUsable, ReplayOptions replay, profile) = await replayOptions.ResolveAsync(parse, profile, host, error);
+                if (!replayUsable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
                 bool json = parse.GetValue(format) == "json";
                 // Standard input is read whole: a criu-image is planned as one; a CRIU file or archive as a dump.
                 byte[]? piped = path == "-" ? await std.ReadAllBytesAsync(path, cancellationToken) : null;
@@ -43,7 +51,7 @@ internal static class PlanCommand
                 if (!pipedImage && DumpInputs.Collect([path], new InputOptions(), () => piped is null ? Stream.Null : new MemoryStream(piped, writable: false)) is var inputs
                     && (piped is not null || Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Files is [{ IsImage: false }] || inputs.Files.Count == 0))
                 {
-                    return await PlanDumpsAsync(path, inputs, host, profile, json, std);
+                    return await PlanDumpsAsync(path, inputs, host, profile, replay, json, std);
                 }
 
                 profile ??= host?.Profile;
@@ -83,7 +91,7 @@ internal static class PlanCommand
     /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
     /// nothing is a dump or an input cannot be read, else 1 when a step is refused.
     /// </summary>
-    private static async Task<int> PlanDumpsAsync(string path, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, bool json, StandardStreams std)
+    private static async Task<int> PlanDumpsAsync(string path, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
     {
         foreach (UnreadableInput unreadable in inputs.Unreadable)
         {
@@ -113,7 +121,7 @@ internal static class PlanCommand
             return ExitCodes.Unusable;
         }
 
-        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, host, target, d.Complete))];
+        DumpRestorePlan[] plans = [.. inputPlan.Dumps.Select(d => DumpRestorePlan.Create(d.Dump, replay, host, target, d.Complete))];
         if (json)
         {
             using var buffer = new MemoryStream();

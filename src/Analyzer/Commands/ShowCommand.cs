@@ -81,7 +81,7 @@ internal static class ShowCommand
         if (json)
         {
             await std.Text.FlushAsync();
-            await using (var writer = new Utf8JsonWriter(std.Output, new JsonWriterOptions { Indented = true }))
+            await using (var writer = IO.JsonOutput.Create(std.Output))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
@@ -152,7 +152,7 @@ internal static class ShowCommand
 
     private static async Task WriteJsonAsync(string path, ImageHeader header, ImageReader reader, Stream output, CancellationToken cancellationToken)
     {
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        await using var json = IO.JsonOutput.Create(output);
         json.WriteStartObject();
         json.WriteString("path", path);
         json.WriteString("abi", header.Abi.ToId());

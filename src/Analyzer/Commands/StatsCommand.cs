@@ -82,7 +82,7 @@ internal static class StatsCommand
 
     private static void WriteJson(string path, ImageStatistics s, Stream output)
     {
-        using (var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+        using (var json = IO.JsonOutput.Create(output))
         {
             json.WriteStartObject();
             json.WriteString("path", path);

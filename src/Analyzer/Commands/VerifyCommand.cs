@@ -29,11 +29,13 @@ internal static class VerifyCommand
         maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
         var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders (they are skipped and listed otherwise)." };
         var hostOptions = new RestoreHostOptions();
+        var replayOptions = new ReplayCliOptions();
         var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.")
         {
             paths, format, failOn, target, jobs, maxFindings, follow,
         };
         hostOptions.AddTo(command);
+        replayOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
@@ -42,7 +44,19 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            var options = new VerifyOptions { Target = targetProfile, Host = hostTarget };
+            (bool replayUsable, Restore.ReplayOptions replay, targetProfile) = await replayOptions.ResolveAsync(parse, targetProfile, hostTarget, error);
+            if (!replayUsable)
+            {
+                return ExitCodes.Unusable;
+            }
+
+            var options = new VerifyOptions
+            {
+                Target = targetProfile,
+                Host = hostTarget,
+                // The endings only the replay finds depend on the CRIU and its path: said when the user names them.
+                DumpReplay = replay is { Criu: null, Parallel: null } ? null : (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
+            };
 
             InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)

@@ -42,6 +42,9 @@ public static class IoctlRequests
     /// <summary><c>DRM_IOCTL_PRIME_FD_TO_HANDLE</c> (DRM core): <c>DRM_IOWR(0x2e, struct drm_prime_handle)</c>, 12 bytes.</summary>
     public const uint PrimeFdToHandle = 0xC00C642E;
 
+    /// <summary><c>DRM_IOCTL_PRIME_HANDLE_TO_FD</c> (DRM core): <c>DRM_IOWR(0x2d, struct drm_prime_handle)</c>, 12 bytes; CRIU exports every BO it creates.</summary>
+    public const uint PrimeHandleToFd = 0xC00C642D;
+
     /// <summary><c>AMDKFD_IOC_GET_VERSION</c>: <c>_IOR('K', 0x01, struct kfd_ioctl_get_version_args)</c>, 8 bytes; CRIU's restore needs 1.8 or later.</summary>
     public const uint KfdGetVersion = 0x80084B01;
 

@@ -41,4 +41,6 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor TargetKernelUnknown = new("CRI418", "TargetKernelUnknown", "The target's kernel is unknown: render-node interfaces not checked", Severity.Note);
     /// <summary>CRI419: GPU nodes of the target hidden from the reader.</summary>
     public static readonly DiagnosticDescriptor TargetGpusHidden = new("CRI419", "TargetGpusHidden", "GPU nodes of the target hidden from the reader", Severity.Warning);
+    /// <summary>CRI420: Whether the target kernel has DRM_IOCTL_GEM_CHANGE_HANDLE is unknown (its release hides the stable level).</summary>
+    public static readonly DiagnosticDescriptor TargetChangeHandleUnknown = new("CRI420", "TargetChangeHandleUnknown", "Whether the target kernel has DRM_IOCTL_GEM_CHANGE_HANDLE is unknown", Severity.Warning);
 }

@@ -56,6 +56,18 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor ContentsNotRestored = new("CRI323", "ContentsNotRestored", "Contents saved for an unmapped render-node BO, which restore does not write back", Severity.Warning);
     /// <summary>CRI324: A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset.</summary>
     public static readonly DiagnosticDescriptor ParallelRestoreOffset = new("CRI324", "ParallelRestoreOffset", "A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset", Severity.Warning);
+    /// <summary>CRI325: A file criu-dev's amdgpu_restore_init cannot unpack: it dereferences NULL.</summary>
+    public static readonly DiagnosticDescriptor CriuInitCrashes = new("CRI325", "CriuInitCrashes", "A file criu-dev's amdgpu_restore_init cannot unpack: it dereferences NULL", Severity.Error);
+    /// <summary>CRI326: An import whose handle number several BOs of the dump export: CRIU takes the first it stored.</summary>
+    public static readonly DiagnosticDescriptor ImportByNumber = new("CRI326", "ImportByNumber", "An import whose handle number several BOs of the dump export: CRIU takes the first it stored", Severity.Error);
+    /// <summary>CRI327: An imported BO's contents file written into its exporter's BO.</summary>
+    public static readonly DiagnosticDescriptor ImportContentsIntoExporter = new("CRI327", "ImportContentsIntoExporter", "An imported BO's contents file written into its exporter's BO", Severity.Error);
+    /// <summary>CRI328: A render node restored over two passes: CRIU imports descriptor 0 and closes it.</summary>
+    public static readonly DiagnosticDescriptor RetryClosesStdin = new("CRI328", "RetryClosesStdin", "A render node restored over two passes: CRIU imports descriptor 0 and closes it", Severity.Error);
+    /// <summary>CRI329: A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command.</summary>
+    public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error);
+    /// <summary>CRI330: The CRIU that restores cannot restore part of the dump's GPU state.</summary>
+    public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

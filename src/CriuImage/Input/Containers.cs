@@ -12,6 +12,7 @@ internal static class Containers
     public const int PeekBytes = 512;
 
     private const int UstarMagic = 257;
+    private const int DecodeBuffer = 1 << 20;
 
     /// <summary>True when <paramref name="head"/> starts a gzip or zstd stream or a tar archive.</summary>
     public static bool IsContainer(ReadOnlySpan<byte> head) => Compressions.Detect(head) != Compression.None || IsTar(head);
@@ -69,7 +70,8 @@ internal static class Containers
         string format = compression == Compression.Gzip ? "gzip" : "zstd";
         try
         {
-            using Stream decoded = Compressions.Open(source, compression, context.Budget);
+            // The tar reader skips data in 4 KiB reads: the buffer lets the decoder work on large ones.
+            using Stream decoded = new BufferedStream(Compressions.Open(source, compression, context.Budget), DecodeBuffer);
             bool complete = Read(decoded, display, prefix, set, options, context.Nested());
             if (complete)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using CriuImage.IO;
 
@@ -50,8 +51,9 @@ internal sealed class DigestStream : ReadOnlyStream
                 _at = 0;
                 if (_current.Error is { } error)
                 {
+                    // The source's own exception, as if read here: a truncated archive stays EndOfStreamException.
                     _ended = true;
-                    throw new IOException(error.Message, error);
+                    ExceptionDispatchInfo.Capture(error).Throw();
                 }
 
                 if (_current.Length == 0)
@@ -125,8 +127,9 @@ internal sealed class DigestStream : ReadOnlyStream
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Handed to the consumer, which rethrows it: a reader task that died silently would leave it waiting.
             _full.Add(new Chunk([], 0, e), _stop.Token);
         }
     }

@@ -56,18 +56,27 @@ public static class InputCollector
     /// <summary>A folder (<paramref name="display"/> as reports name it): an OCI image layout, a pod checkpoint, or a folder searched for files.</summary>
     private static void ReadFolder(DirectoryInfo folder, string display, InputSet set, InputOptions options, HashSet<string> visited)
     {
-        if (File.Exists(Path.Combine(folder.FullName, OciLayout.LayoutFile)))
+        try
         {
-            OciLayout.Read(new FolderBlobs(folder.FullName), display, display + ":", set, options, InputContext.Top(options), new ArtifactSeed(display, "OCI image layout"));
+            if (File.Exists(Path.Combine(folder.FullName, OciLayout.LayoutFile)))
+            {
+                OciLayout.Read(new FolderBlobs(folder.FullName), display, display + ":", set, options, InputContext.Top(options), new ArtifactSeed(display, "OCI image layout"));
+                return;
+            }
+
+            if (File.Exists(Path.Combine(folder.FullName, PodCheckpoint.ManifestFile)))
+            {
+                PodCheckpoint.Read(folder.FullName, display, set, options);
+                return;
+            }
         }
-        else if (File.Exists(Path.Combine(folder.FullName, PodCheckpoint.ManifestFile)))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            PodCheckpoint.Read(folder.FullName, display, set, options);
+            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {e.Message}"));
+            return;
         }
-        else
-        {
-            WalkFolder(folder, display, set, options, visited);
-        }
+
+        WalkFolder(folder, display, set, options, visited);
     }
 
     private static void AddNamedFile(string path, InputSet set, InputOptions options)

@@ -20,6 +20,8 @@ public sealed record KernelProfile
         SettableCreateFlags = (ulong)GemCreateFlags.SettableMaskBefore6_18,
         SpecialDomainAlone = false,
         MappingFlagsReported = MappingFlagsKind.Pte,
+        ChangeHandle = false,
+        ChangeHandleSource = "DRM_IOCTL_GEM_CHANGE_HANDLE is new in 6.18: drm_ioctl refuses nr 0xD2 >= DRM_CORE_IOCTL_COUNT with -EINVAL",
     };
 
     /// <summary>
@@ -33,6 +35,8 @@ public sealed record KernelProfile
         SettableCreateFlags = (ulong)GemCreateFlags.SettableMaskLinux6_18,
         SpecialDomainAlone = true,
         MappingFlagsReported = MappingFlagsKind.Uapi,
+        ChangeHandle = true,
+        ChangeHandleSource = "6.18 up to 6.18.35 has DRM_IOCTL_GEM_CHANGE_HANDLE (drm_gem_change_handle_ioctl)",
     };
 
     /// <summary>Every profile, oldest first.</summary>
@@ -65,6 +69,16 @@ public sealed record KernelProfile
     /// <summary>What GET_MAPPING_INFO of this kernel puts in a mapping's flags.</summary>
     public required MappingFlagsKind MappingFlagsReported { get; init; }
 
+    /// <summary>
+    /// True when the kernel serves <c>DRM_IOCTL_GEM_CHANGE_HANDLE</c>, which CRIU calls once per render-node BO;
+    /// false where it is refused with -EINVAL (before 6.18, and <c>drm_invalid_op</c> since 7.1-rc7, 7.0.13 and
+    /// 6.18.36); null when the release hides the stable level the answer depends on (never guessed).
+    /// </summary>
+    public required bool? ChangeHandle { get; init; }
+
+    /// <summary>Why <see cref="ChangeHandle"/> is what it is, with its source (restore-facts.json).</summary>
+    public required string ChangeHandleSource { get; init; }
+
     /// <summary>The profile named <paramref name="name"/>; false for an unknown name.</summary>
     public static bool TryParse(string name, out KernelProfile profile)
     {
@@ -73,26 +87,68 @@ public sealed record KernelProfile
     }
 
     /// <summary>
-    /// The profile of a kernel release as <c>uname -r</c> prints it (<c>6.18.3</c>, <c>6.8.0-51-generic</c>):
-    /// <see cref="Linux6_18"/> from 6.18 on, <see cref="Pre6_18"/> before; null when the release does not
-    /// begin with <c>MAJOR.MINOR</c>.
+    /// The profile of a kernel release as <c>uname -r</c> prints it (<c>6.18.3</c>, <c>6.8.0-51-generic</c>,
+    /// <c>7.1.0-rc7</c>): <see cref="Pre6_18"/> before 6.18, else <see cref="Linux6_18"/> with what the release
+    /// says of <c>DRM_IOCTL_GEM_CHANGE_HANDLE</c> (<see cref="RestoreFacts.ChangeHandleRemoved"/>); null when the
+    /// release does not begin with <c>MAJOR.MINOR</c>.
     /// </summary>
     public static KernelProfile? ForRelease(string release)
     {
         ArgumentNullException.ThrowIfNull(release);
-        System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(release, @"^(\d{1,4})\.(\d{1,4})(?![0-9])");
-        if (!m.Success)
+        if (KernelLevel.Parse(release) is not { } level)
         {
             return null;
         }
 
-        int major = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        int minor = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-        return major > 6 || (major == 6 && minor >= 18) ? Linux6_18 : Pre6_18;
+        KernelLevel added = RestoreFacts.ChangeHandleAdded;
+        if ((level.Major, level.Minor).CompareTo((added.Major, added.Minor)) < 0)
+        {
+            return Pre6_18;
+        }
+
+        (bool? has, string why) = ChangeHandleOf(level);
+        return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why };
+    }
+
+    /// <summary>The profile with what the user states of the target kernel (<c>--kernel-has change-handle=yes|no</c>).</summary>
+    public KernelProfile WithChangeHandle(bool has) => this with { ChangeHandle = has, ChangeHandleSource = $"stated by --kernel-has change-handle={(has ? "yes" : "no")}" };
+
+    private static (bool? Has, string Why) ChangeHandleOf(KernelLevel level)
+    {
+        var removals = RestoreFacts.ChangeHandleRemoved;
+        foreach ((KernelLevel from, string source, bool confirmed) in removals)
+        {
+            if (from.Major != level.Major || from.Minor != level.Minor)
+            {
+                continue;
+            }
+
+            string where = $"DRM_IOCTL_GEM_CHANGE_HANDLE is drm_invalid_op (-EINVAL) from {from} on{(confirmed ? "" : " (not confirmed against the tag)")}: {source}";
+            return level.AtOrAfter(from) switch
+            {
+                true => (false, $"{level}: {where}"),
+                false => (true, $"{level} is before {from}, where {where}"),
+                null => (null, $"{level} hides its stable level, and {where}"),
+            };
+        }
+
+        // A line after every line the removal reached inherits it from mainline; a line between keeps the ioctl.
+        KernelLevel newest = removals.MaxBy(r => (r.From.Major, r.From.Minor)).From;
+        return level.AtOrAfter(newest) == true
+            ? (false, $"{level} is after {newest}, where DRM_IOCTL_GEM_CHANGE_HANDLE became drm_invalid_op (-EINVAL)")
+            : (true, $"{level}: no removal of DRM_IOCTL_GEM_CHANGE_HANDLE is known for the {level.Major}.{level.Minor} line (restore-facts.json, checked {RestoreFacts.Checked})");
     }
 
     /// <summary>The default target of an image: the generation that produced its revision.</summary>
     public static KernelProfile For(AbiRevision revision) => revision == AbiRevision.Linux6_18 ? Linux6_18 : Pre6_18;
+
+    /// <summary>Profiles are equal when they refuse the same calls: <see cref="ChangeHandleSource"/> only explains.</summary>
+    public bool Equals(KernelProfile? other) => other is not null && Name == other.Name && SettableCreateFlags == other.SettableCreateFlags
+        && DomainMask == other.DomainMask && SpecialDomainAlone == other.SpecialDomainAlone && ReservedBottom == other.ReservedBottom
+        && ReservedTop == other.ReservedTop && MaxHandle == other.MaxHandle && MappingFlagsReported == other.MappingFlagsReported && ChangeHandle == other.ChangeHandle;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, SettableCreateFlags, ChangeHandle);
 
     /// <inheritdoc/>
     public override string ToString() => Name;

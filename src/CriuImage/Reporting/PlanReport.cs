@@ -88,6 +88,11 @@ public static class PlanReport
             }
         }
 
+        if (plan.Sequence is { } sequence)
+        {
+            RestoreSequenceReport.WriteText(sequence, text);
+        }
+
         // Paths and messages come from the inputs: one line stays one line.
         return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
     }
@@ -142,7 +147,7 @@ public static class PlanReport
     /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
     /// "dest_render_minor", "map_of", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
-    /// "calls": [...]}]}</c>, each field only where it applies.
+    /// "calls": [...]}], "restore": {the calls CRIU makes and how the restore ends: docs/restore-calls.md}}</c>, each field only where it applies.
     /// </summary>
     public static void WriteJson(DumpRestorePlan plan, Utf8JsonWriter json)
     {
@@ -179,6 +184,11 @@ public static class PlanReport
         }
 
         json.WriteEndArray();
+        if (plan.Sequence is { } sequence)
+        {
+            RestoreSequenceReport.WriteJson(sequence, json);
+        }
+
         json.WriteEndObject();
     }
 

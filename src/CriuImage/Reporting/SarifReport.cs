@@ -8,8 +8,10 @@ namespace CriuImage.Reporting;
 
 /// <summary>
 /// SARIF 2.1.0: one run of the <c>criu-image</c> driver (with its version) with every rule, one result per
-/// listed finding, and the invocation with its exit code. Rules link to docs/diagnostics.md by absolute URI
-/// (<see cref="ToolInfo.HelpUri"/>). Findings past the listing limit are counted in the run's properties.
+/// listed finding, and the invocation with its exit code. The driver and its rules link to docs/diagnostics.md
+/// by a relative reference (<see cref="ToolInfo.HelpReference"/>), resolved against the folder the tool
+/// runs from, where the document ships: the log is the same whichever build wrote it and wherever it is
+/// installed. Findings past the listing limit are counted in the run's properties.
 /// A KFD image checked against a host carries the verdict and the GPU map in its artifact's properties, as
 /// the JSON report has them (<c>"host"</c>, <c>"gpu_map"</c>).
 /// </summary>
@@ -106,7 +108,7 @@ public static class SarifReport
         json.WriteString("name", ToolInfo.Name);
         json.WriteString("version", ToolInfo.Version);
         json.WriteString("semanticVersion", ToolInfo.Version);
-        json.WriteString("informationUri", ToolInfo.DiagnosticsDocument.AbsoluteUri);
+        json.WriteString("informationUri", ToolInfo.DiagnosticsReference);
         json.WriteStartArray("rules");
         foreach (DiagnosticDescriptor rule in Descriptors.All)
         {
@@ -116,7 +118,7 @@ public static class SarifReport
             json.WriteStartObject("shortDescription");
             json.WriteString("text", rule.Title);
             json.WriteEndObject();
-            json.WriteString("helpUri", ToolInfo.HelpUri(rule).AbsoluteUri);
+            json.WriteString("helpUri", ToolInfo.HelpReference(rule));
             json.WriteStartObject("defaultConfiguration");
             json.WriteString("level", TextReport.Name(rule.Severity));
             json.WriteEndObject();

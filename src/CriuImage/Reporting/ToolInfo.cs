@@ -13,6 +13,19 @@ public static class ToolInfo
     public static string Version { get; } = ReadVersion();
 
     /// <summary>
+    /// docs/diagnostics.md as reports link to it: a reference relative to the tool's folder, where the document
+    /// ships, so that no report carries the path the tool was installed at.
+    /// </summary>
+    public const string DiagnosticsReference = "docs/diagnostics.md";
+
+    /// <summary>The link reports give to <paramref name="descriptor"/>'s section: <see cref="DiagnosticsReference"/> with the code as fragment.</summary>
+    public static string HelpReference(DiagnosticDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return $"{DiagnosticsReference}#{descriptor.Id.ToLowerInvariant()}";
+    }
+
+    /// <summary>
     /// docs/diagnostics.md as an absolute <c>file:</c> URI: the document ships beside the library (in the
     /// build output and in both packages), so a SARIF viewer can open it offline.
     /// </summary>

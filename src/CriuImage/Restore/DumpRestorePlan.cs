@@ -33,19 +33,33 @@ public sealed record DumpRestorePlan
     /// <summary>True when some step is refused: a GPU map CRIU does not find, a render node without a target GPU, or a refused call.</summary>
     public bool Refused => Kfd.Any(k => k.Refused) || RenderNodes.Any(r => r.Refused);
 
+    /// <summary>Every call CRIU makes, in order, and how the restore ends (docs/restore-calls.md); null when no modelled CRIU restores the dump (a d5377d5d2 dump).</summary>
+    public RestoreSequence? Sequence { get; init; }
+
+    /// <summary>True when the restore does not come back as saved: a refused step, or a sequence that fails, crashes, never ends or differs.</summary>
+    public bool Fails => Refused || Sequence is { End.How: not RestoreEndKind.Restored };
+
     /// <summary>
     /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
     /// nodes' calls on <paramref name="target"/>, else the host's kernel (<see cref="HostTarget.Profile"/>),
     /// else each image's default. <paramref name="complete"/> says whether the dump's whole folder was read,
     /// so that a KFD image it lacks is missing (CRIU has no GPU map for the render nodes), not just unnamed.
     /// </summary>
-    public static DumpRestorePlan Create(CriuDump dump, HostTarget? host = null, KernelProfile? target = null, bool complete = true)
+    public static DumpRestorePlan Create(CriuDump dump, HostTarget? host = null, KernelProfile? target = null, bool complete = true) =>
+        Create(dump, new ReplayOptions(), host, target, complete);
+
+    /// <summary>
+    /// As <see cref="Create(CriuDump, HostTarget?, KernelProfile?, bool)"/>, with the CRIU that restores and its
+    /// contents path (<paramref name="options"/>; by default the CRIU that wrote the dump) for <see cref="Sequence"/>.
+    /// </summary>
+    public static DumpRestorePlan Create(CriuDump dump, ReplayOptions options, HostTarget? host = null, KernelProfile? target = null, bool complete = true)
     {
         ArgumentNullException.ThrowIfNull(dump);
+        ArgumentNullException.ThrowIfNull(options);
         KernelProfile? profile = target ?? host?.Profile;
         List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host))];
         uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
-        return new DumpRestorePlan
+        var plan = new DumpRestorePlan
         {
             Folder = dump.Folder,
             Host = host,
@@ -53,6 +67,9 @@ public sealed record DumpRestorePlan
             Kfd = kfd,
             RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
+        return (options.Criu ?? CriuVersion.Writer(dump)) is { } criu
+            ? plan with { Sequence = RestoreReplay.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
+            : plan;
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
@@ -70,7 +87,7 @@ public sealed record DumpRestorePlan
             Gpus = kfd.DeviceEntries.Count(d => d.IsGpu),
             Arguments =
             [
-                new("op", 2),
+                new("op", (ulong)KfdCriuOp.Restore),
                 new("num_devices", kfd.NumOfGpus),
                 new("num_bos", (uint)kfd.NumOfBos),
                 new("num_objects", kfd.NumOfObjects),
@@ -171,6 +188,11 @@ public sealed record DumpRestorePlan
         };
     }
 }
+
+/// <summary>Which CRIU restores a dump, and how it restores KFD contents.</summary>
+/// <param name="Criu">The CRIU that restores; null: the one that wrote the dump (<see cref="CriuVersion.Writer"/>).</param>
+/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: parallel for a dump of one KFD image.</param>
+public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = null);
 
 /// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>
 /// <param name="Path">The file as reports show it.</param>

@@ -38,6 +38,10 @@ public static class DumpVerifier
         }
 
         DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
+        foreach ((CriuDumpFile file, Diagnostic finding) in options.DumpReplay?.Invoke(dump, complete) ?? [])
+        {
+            bags[file].Add(finding);
+        }
         return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f) })];
     }
 

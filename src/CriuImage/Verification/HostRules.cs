@@ -47,5 +47,13 @@ internal static class HostRules
         {
             bag.Add(new Diagnostic(Descriptors.TargetLacksGemCriu, $"the target ({kernel}) is older than 6.18, which has no DRM_IOCTL_GEM_CHANGE_HANDLE: CRIU's restore of this render node's {bos} fails at the first one with 'Failed to call change ioctl' (amdgpu_plugin_drm_restore_file, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }
+        else if (target?.ChangeHandle == false)
+        {
+            bag.Add(new Diagnostic(Descriptors.TargetLacksGemCriu, $"the target ({kernel}) refuses DRM_IOCTL_GEM_CHANGE_HANDLE ({target.ChangeHandleSource}): CRIU's restore of this render node's {bos} fails at the first one with 'Failed to call change ioctl' (amdgpu_plugin_drm_restore_file, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
+        }
+        else if (target is { ChangeHandle: null })
+        {
+            bag.Add(new Diagnostic(Descriptors.TargetChangeHandleUnknown, $"whether the target ({kernel}) has DRM_IOCTL_GEM_CHANGE_HANDLE is unknown: {target.ChangeHandleSource}; CRIU's restore of this render node's {bos} needs it (amdgpu_plugin_drm.c:501-505); say what the kernel has with --kernel-has change-handle=yes|no") { ByteOffset = CriuHeader.Size });
+        }
     }
 }

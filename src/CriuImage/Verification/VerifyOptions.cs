@@ -19,6 +19,13 @@ public sealed record VerifyOptions
     /// </summary>
     public Topology.HostTarget? Host { get; init; }
 
+    /// <summary>
+    /// Rules run on a dump after the cross rules, each finding with the file it belongs to: verify's replay of
+    /// CRIU's restore when <c>--criu</c> or <c>--contents</c> names it (CRI325-CRI330, CriuImage.Restore.ReplayRules);
+    /// null: none. The second argument says whether the dump's whole folder was read.
+    /// </summary>
+    public Func<Criu.CriuDump, bool, IReadOnlyList<(Criu.CriuDumpFile File, Diagnostics.Diagnostic Finding)>>? DumpReplay { get; init; }
+
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
 

@@ -183,6 +183,44 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         Assert.Equal(5, commands);
     }
 
+    [Fact]
+    public async Task VerifyHost_TakesAZstdArchive_AndAZstdTopologyTar_AsTheirPlainForms()
+    {
+        string dump = Path.Combine(RepoPaths.Fixtures, "criu", "hosts", "gfx1100-2");
+        string topology = Path.Combine(RepoPaths.Fixtures, "topology", "gfx1100-2");
+        string archive = Path.Combine(Folder, "dump.tar.zst");
+        string host = Path.Combine(Folder, "host.tar.zst");
+        string plainHost = Path.Combine(Folder, "host.tar");
+        using (var tar = new MemoryStream())
+        {
+            using (var writer = new System.Formats.Tar.TarWriter(tar, leaveOpen: true))
+            {
+                foreach (string file in Directory.GetFiles(dump).Order(StringComparer.Ordinal))
+                {
+                    writer.WriteEntry(file, "checkpoint/" + Path.GetFileName(file));
+                }
+            }
+
+            File.WriteAllBytes(archive, new ZstdSharp.Compressor().Wrap(tar.ToArray()).ToArray());
+        }
+
+        using (var tar = new MemoryStream())
+        {
+            System.Formats.Tar.TarFile.CreateFromDirectory(topology, tar, includeBaseDirectory: true);
+            File.WriteAllBytes(plainHost, tar.ToArray());
+            File.WriteAllBytes(host, new ZstdSharp.Compressor().Wrap(tar.ToArray()).ToArray());
+        }
+
+        // A tar's member order is the host's order, so the peer is the same tar, uncompressed, beside the dump folder.
+        (int folderCode, string folderOutput, _) = await Cli.Run("verify", dump, "--host", plainHost);
+        (int code, string output, string error) = await Cli.Run("verify", archive, "--host", host);
+        Assert.Equal("", error);
+        Assert.Equal(folderCode, code);
+        Assert.NotEmpty(Findings(output));
+        Assert.Equal(Findings(folderOutput.Replace(plainHost, host, StringComparison.Ordinal)), Findings(output));
+        Assert.Equal(Summary(folderOutput), Summary(output));
+    }
+
     private string CopyImage()
     {
         string image = Path.Combine(Folder, "image");

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using CriuImage.Restore;
+
+namespace CriuImage.Analyzer;
+
+/// <summary>
+/// The options of CRIU's restore that verify and plan share: <c>--criu VERSION</c> (the CRIU that restores),
+/// <c>--contents serial|parallel</c> (criu-dev's contents path) and <c>--kernel-has FEATURE=yes|no</c> (what the
+/// target kernel has, where its release does not say).
+/// </summary>
+internal sealed class ReplayCliOptions
+{
+    private readonly Option<string?> _criu = new("--criu") { Description = $"The CRIU that restores: {CriuVersion.Names} (default: the revision that wrote the dump)." };
+    private readonly Option<string?> _contents = new("--contents") { Description = "criu-dev's KFD contents path: parallel when the restored root task has no children, serial otherwise (default: parallel for a dump of one process)." };
+    private readonly Option<string[]> _kernelHas = new("--kernel-has") { Description = "What the target kernel has, where its release does not say: change-handle=yes|no (DRM_IOCTL_GEM_CHANGE_HANDLE).", AllowMultipleArgumentsPerToken = false };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        _contents.AcceptOnlyFromAmong("serial", "parallel");
+        command.Options.Add(_criu);
+        command.Options.Add(_contents);
+        command.Options.Add(_kernelHas);
+    }
+
+    /// <summary>
+    /// The replay options and the target kernel with what <c>--kernel-has</c> states (applied to <paramref name="target"/>,
+    /// else the host's kernel, else a 6.18 kernel); false after one line on <paramref name="error"/> when a value is unknown.
+    /// </summary>
+    public async Task<(bool Usable, ReplayOptions Options, KernelProfile? Target)> ResolveAsync(ParseResult parse, KernelProfile? target, Topology.HostTarget? host, TextWriter error)
+    {
+        CriuVersion? criu = null;
+        if (parse.GetValue(_criu) is { } name && (criu = CriuVersion.Parse(name)) is null)
+        {
+            await error.WriteLineAsync(Reporting.Printable.Escape($"criu-image: error: --criu '{name}' is no CRIU version known here: give {CriuVersion.Names}"));
+            return default;
+        }
+
+        bool? parallel = parse.GetValue(_contents) is { } contents ? contents == "parallel" : null;
+        foreach (string statement in parse.GetValue(_kernelHas) ?? [])
+        {
+            bool? has = statement switch
+            {
+                "change-handle=yes" => true,
+                "change-handle=no" => false,
+                _ => null,
+            };
+            if (has is not { } value)
+            {
+                await error.WriteLineAsync(Reporting.Printable.Escape($"criu-image: error: --kernel-has '{statement}': give change-handle=yes or change-handle=no"));
+                return default;
+            }
+
+            target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value);
+        }
+
+        return (true, new ReplayOptions(criu, parallel), target);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+using CriuImage.Restore;
+
+namespace CriuImage.Reporting;
+
+/// <summary><c>criu-image restorable</c>'s output: per CRIU and kernel line, whether the dump restores and why not.</summary>
+public static class RestorabilityReport
+{
+    /// <summary>The rows as text: a line naming the dump and what restores it, then one line per row.</summary>
+    public static string WriteText(string folder, IReadOnlyList<RestorabilityRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var text = new StringBuilder();
+        List<RestorabilityRow> good = [.. rows.Where(r => r.Restores)];
+        text.Append($"{folder}: restored as saved by {(good.Count == 0 ? "no CRIU and kernel line known here" : string.Join("; ", good.Select(Label)))}\n");
+        foreach (RestorabilityRow row in rows)
+        {
+            RestoreEnding end = row.End;
+            string why = row.Restores ? "restores" : $"{end.How.Name()} ({end.Code?.Id}) in {end.File}: {end.Message} [{end.Cause}]";
+            text.Append($"  {Label(row)}: {why}\n");
+        }
+
+        text.Append($"  (facts of restore-facts.json, checked {RestoreFacts.Checked})\n");
+        return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
+    }
+
+    /// <summary>The rows as JSON: <c>{"folder", "checked", "restorable": [labels], "rows": [{"criu", "contents", "kernel", "how", "code", "file", "cause", "message"}]}</c>.</summary>
+    public static void WriteJson(string folder, IReadOnlyList<RestorabilityRow> rows, Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject();
+        json.WriteString("folder", folder);
+        json.WriteString("checked", RestoreFacts.Checked);
+        json.WriteStartArray("restorable");
+        foreach (RestorabilityRow row in rows.Where(r => r.Restores))
+        {
+            json.WriteStringValue(Label(row));
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("rows");
+        foreach (RestorabilityRow row in rows)
+        {
+            json.WriteStartObject();
+            json.WriteString("criu", row.Criu);
+            json.WriteString("contents", row.Contents);
+            json.WriteString("kernel", row.Kernel);
+            json.WriteString("how", row.End.How.Name());
+            if (row.End.Code is { } code)
+            {
+                json.WriteString("code", code.Id);
+                json.WriteString("file", row.End.File);
+                json.WriteString("cause", row.End.Cause);
+                json.WriteString("message", row.End.Message);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static string Label(RestorabilityRow row) => $"CRIU {row.Criu}{(row.Criu == "criu-dev" ? $" ({row.Contents} contents)" : "")} on Linux {row.Kernel}";
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+using CriuImage.Restore;
+
+namespace CriuImage.Reporting;
+
+/// <summary>
+/// The restore calls of a dump and how its restore ends, as <c>plan</c> shows them: JSON in the shape of
+/// docs/restore-calls.md, text one line per call.
+/// </summary>
+public static class RestoreSequenceReport
+{
+    /// <summary>Writes the member <c>restore</c>: <c>{"criu", "contents", "calls": [...], "end": {...}, "differences": [...]}</c>.</summary>
+    public static void WriteJson(RestoreSequence sequence, Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject("restore");
+        json.WriteString("criu", sequence.Criu.Name);
+        json.WriteString("contents", sequence.Contents);
+        json.WriteStartArray("calls");
+        foreach (CriuCall call in sequence.Calls)
+        {
+            json.WriteStartObject();
+            json.WriteString("call", call.Call);
+            if (call.Request is { } request)
+            {
+                json.WriteString("request", $"0x{request:x8}");
+            }
+
+            json.WriteString("file", call.File);
+            json.WriteNumber("pass", call.Pass);
+            json.WriteStartObject("args");
+            foreach (SequenceArgument argument in call.Args)
+            {
+                if (argument.Number is { } number)
+                {
+                    json.WriteNumber(argument.Name, number);
+                }
+                else
+                {
+                    json.WriteString(argument.Name, argument.Text);
+                }
+            }
+
+            json.WriteEndObject();
+            if (call.Ret is { } ret)
+            {
+                json.WriteNumber("ret", ret);
+            }
+            else
+            {
+                json.WriteNull("ret");
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WritePropertyName("end");
+        WriteEnding(json, sequence.End);
+        json.WriteStartArray("differences");
+        foreach (RestoreEnding difference in sequence.Differences)
+        {
+            WriteEnding(json, difference);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The sequence as text: a line naming the CRIU and the contents path, a line per call, the end and each difference.</summary>
+    public static void WriteText(RestoreSequence sequence, StringBuilder text)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        ArgumentNullException.ThrowIfNull(text);
+        text.Append($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        for (int i = 0; i < sequence.Calls.Count; i++)
+        {
+            CriuCall call = sequence.Calls[i];
+            string request = call.Request is { } r ? $" 0x{r:x8}" : "";
+            string args = string.Join(", ", call.Args.Select(a => a.Number is { } n ? $"{a.Name}={n}" : $"{a.Name}={a.Text}"));
+            string ret = call.Ret is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+            text.Append($"  [{i}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
+        }
+
+        AppendEnding(text, "ends", sequence.End);
+        foreach (RestoreEnding difference in sequence.Differences.Where(d => !ReferenceEquals(d, sequence.End)))
+        {
+            AppendEnding(text, "also", difference);
+        }
+    }
+
+    private static void AppendEnding(StringBuilder text, string label, RestoreEnding ending)
+    {
+        if (ending.How == RestoreEndKind.Restored)
+        {
+            text.Append($"  {label}: restored\n");
+            return;
+        }
+
+        string at = ending.At is { } index ? $" at [{index}]" : "";
+        string errno = ending.Errno is { } e ? $", {e}" : "";
+        text.Append($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+    }
+
+    private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)
+    {
+        json.WriteStartObject();
+        json.WriteString("how", ending.How.Name());
+        if (ending.At is { } at)
+        {
+            json.WriteNumber("at", at);
+        }
+
+        if (ending.Code is { } code)
+        {
+            json.WriteString("code", code.Id);
+        }
+
+        if (ending.Errno is { } errno)
+        {
+            json.WriteNumber("errno", errno);
+        }
+
+        if (ending.File is { } file)
+        {
+            json.WriteString("file", file);
+        }
+
+        if (ending.Cause.Length > 0)
+        {
+            json.WriteString("cause", ending.Cause);
+        }
+
+        json.WriteString("message", ending.Message);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,73 @@
+using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+using CriuImage.Topology;
+
+namespace CriuImage.Restore;
+
+/// <summary>One CRIU and kernel line a dump's restore is replayed with, and how that restore ends.</summary>
+/// <param name="Criu">The CRIU versions the row stands for (<c>v3.17..v4.2</c>, <c>criu-dev</c>).</param>
+/// <param name="Contents"><c>serial</c> or <c>parallel</c>.</param>
+/// <param name="Kernel">The kernel releases the row stands for (<c>6.18.0..6.18.35</c>).</param>
+/// <param name="End">How the restore ends there.</param>
+public sealed record RestorabilityRow(string Criu, string Contents, string Kernel, RestoreEnding End)
+{
+    /// <summary>True when the restore comes back as saved.</summary>
+    public bool Restores => End.How == RestoreEndKind.Restored;
+}
+
+/// <summary>
+/// Which CRIU versions and kernel lines can restore a dump, and why the others cannot: the replay of CRIU's plugin
+/// for each released CRIU (one row: v3.17..v4.2 restore alike), criu-dev on both contents paths, on a kernel of
+/// each interval of restore-facts.json.
+/// </summary>
+public static class Restorability
+{
+    /// <summary>The kernel intervals, each with the release that stands for it.</summary>
+    public static IReadOnlyList<(string Kernel, string Release)> Kernels { get; } = KernelIntervals();
+
+    /// <summary>Every row for <paramref name="dump"/>, with CRIU's GPU map on <paramref name="host"/> where given.</summary>
+    public static IReadOnlyList<RestorabilityRow> Of(CriuDump dump, HostTarget? host = null, bool complete = true)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        var rows = new List<RestorabilityRow>();
+        (string Name, CriuVersion Version, bool Parallel)[] criu =
+        [
+            ($"{RestoreFacts.CriuReleases[0]}..{RestoreFacts.CriuReleases[^1]}", CriuVersion.V4_2, false),
+            ("criu-dev", CriuVersion.CriuDev, false),
+            ("criu-dev", CriuVersion.CriuDev, true),
+        ];
+        foreach ((string name, CriuVersion version, bool parallel) in criu)
+        {
+            foreach ((string kernel, string release) in Kernels)
+            {
+                DumpRestorePlan plan = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, KernelProfile.ForRelease(release), complete);
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, plan.Sequence!.End));
+            }
+        }
+
+        return rows;
+    }
+
+    private static List<(string, string)> KernelIntervals()
+    {
+        KernelLevel added = RestoreFacts.ChangeHandleAdded;
+        var list = new List<(string, string)> { ($"before {added.Major}.{added.Minor}", $"{added.Major}.{added.Minor - 1}.0") };
+        foreach ((KernelLevel from, _, _) in RestoreFacts.ChangeHandleRemoved.OrderBy(r => (r.From.Major, r.From.Minor)))
+        {
+            if (from.Rc is { } rc)
+            {
+                list.Add(($"{from.Major}.{from.Minor}-rc1..rc{rc - 1}", $"{from.Major}.{from.Minor}.0-rc1"));
+                list.Add(($"{from.Major}.{from.Minor}-rc{rc} and later", $"{from.Major}.{from.Minor}.0-rc{rc}"));
+            }
+            else
+            {
+                string before = $"{from.Major}.{from.Minor}.{from.Patch - 1}";
+                list.Add(($"{from.Major}.{from.Minor}.0..{before}", before));
+                list.Add(($"{from} and later", from.ToString()));
+            }
+        }
+
+        return list;
+    }
+}

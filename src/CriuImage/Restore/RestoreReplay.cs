@@ -1,0 +1,610 @@
+using System.Globalization;
+using CriuImage.Abi;
+using CriuImage.Criu;
+using CriuImage.Diagnostics;
+using CriuImage.Kernel;
+using CriuImage.Verification;
+
+namespace CriuImage.Restore;
+
+/// <summary>
+/// Replays CRIU's amdgpu plugin over a dump: the files in the order docs/restore-calls.md fixes, in passes while
+/// a file asks for a retry, then the resume hook; every call with what the target kernel returns, and where and
+/// how the restore ends. The kernel's answers come from the <see cref="DumpRestorePlan"/> (the same rules as
+/// verify); the plugin's own behaviour is written from plugins/amdgpu at the commits named in each cause.
+/// </summary>
+public sealed class RestoreReplay
+{
+    private const string Dev = "@2cf8f13";
+    private const uint NoHandle = 0xffffffff;
+
+    private readonly CriuDump _dump;
+    private readonly DumpRestorePlan _plan;
+    private readonly CriuVersion _criu;
+    private readonly bool _parallel;
+    private readonly List<CriuCall> _calls = [];
+    private readonly List<RestoreEnding> _differences = [];
+    private readonly List<(uint Handle, string File)> _stored = [];
+    private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
+    private readonly List<CriuCall> _parallelContents = [];
+    private readonly List<RestoreEnding> _lateFailures = [];
+    private bool _progress;
+    private string _file = "";
+    private int _pass;
+
+    private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    {
+        _dump = dump;
+        _plan = plan;
+        _criu = criu;
+        _parallel = parallel && criu.Parallel;
+    }
+
+    /// <summary>
+    /// The restore of <paramref name="dump"/> by <paramref name="criu"/> with the kernel's answers of
+    /// <paramref name="plan"/>; <paramref name="parallel"/> asks for criu-dev's parallel contents path (the
+    /// restored root task has no children), which only criu-dev has.
+    /// </summary>
+    public static RestoreSequence Run(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(criu);
+        var replay = new RestoreReplay(dump, plan, criu, parallel);
+        RestoreEnding end = replay.Restore();
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls, end, replay._differences);
+    }
+
+    /// <summary>True when criu-dev would take the parallel contents path by default: one process (one KFD image), taken as a root task without children.</summary>
+    public static bool ParallelByDefault(CriuDump dump) => dump.OfKind(CriuFileKind.KfdImage).Count() == 1;
+
+    private RestoreEnding Restore()
+    {
+        List<CriuDumpFile> files =
+        [
+            .. Ordered(CriuFileKind.KfdImage),
+            .. Ordered(CriuFileKind.RenderNode),
+            .. Ordered(CriuFileKind.DmaBuf),
+        ];
+        if (_criu.RenderNodeBos && RestoreInit(files) is { } initEnd)
+        {
+            return initEnd;
+        }
+
+        List<CriuDumpFile> pending = files;
+        for (_pass = 1; pending.Count > 0; _pass++)
+        {
+            _progress = false;
+            var retry = new List<CriuDumpFile>();
+            foreach (CriuDumpFile file in pending)
+            {
+                _file = Name(file);
+                (bool again, RestoreEnding? end) = file.Name.Kind switch
+                {
+                    CriuFileKind.KfdImage => (false, Kfd(file)),
+                    CriuFileKind.RenderNode => RenderNode(file),
+                    _ => Dmabuf(file),
+                };
+                if (end is not null)
+                {
+                    return end;
+                }
+
+                if (again)
+                {
+                    retry.Add(file);
+                }
+            }
+
+            if (retry.Count > 0 && !_progress)
+            {
+                return NeverEnds(retry);
+            }
+
+            pending = retry;
+        }
+
+        return Resume();
+    }
+
+    private IEnumerable<CriuDumpFile> Ordered(CriuFileKind kind) => _dump.OfKind(kind).OrderBy(Name, StringComparer.Ordinal);
+
+    private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
+
+    /// <summary>criu-dev's amdgpu_restore_init unpacks every KFD and render-node file and reads its count without checking the unpack.</summary>
+    private RestoreEnding? RestoreInit(List<CriuDumpFile> files)
+    {
+        foreach (CriuDumpFile file in files.Where(f => f.Name.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode))
+        {
+            if (file.Damage == CriuDamage.TooShort)
+            {
+                // open_img_file cannot read the 8-byte size and returns NULL, which amdgpu_restore_init reads from.
+                return new RestoreEnding(RestoreEndKind.Crashes, Descriptors.CriuFileTooShort, $"plugins/amdgpu/amdgpu_plugin.c:1134-1141{Dev}", $"{Name(file)}: {file.DamageDetail!.Message}: open_img_file returns NULL and amdgpu_restore_init calls read_fp (fread) on it") { File = Name(file) };
+            }
+
+            if (file.Damage == CriuDamage.Truncated)
+            {
+                // read_fp of the header's length fails: amdgpu_restore_init returns the error.
+                return new RestoreEnding(RestoreEndKind.Fails, Descriptors.CriuMessageTruncated, $"plugins/amdgpu/amdgpu_plugin.c:1141-1147{Dev}", $"{Name(file)}: {file.DamageDetail!.Message}: amdgpu_restore_init cannot read it ('Unable to read from') and the restore stops before any file") { File = Name(file) };
+            }
+
+            bool unpacks = file.DamageDetail is null && (file.Revisions & CriuRevisions.CriuDev) != 0
+                && !(file.Kfd?.Problems.Any(p => p.Kind == CriuProblemKind.Unpack) ?? false)
+                && !(file.RenderNode?.Problems.Any(p => p.Kind == CriuProblemKind.Unpack) ?? false);
+            if (!unpacks)
+            {
+                bool kfd = file.Name.Kind == CriuFileKind.KfdImage;
+                return new RestoreEnding(
+                    RestoreEndKind.Crashes,
+                    Descriptors.CriuInitCrashes,
+                    kfd ? $"plugins/amdgpu/amdgpu_plugin.c:1150-1151{Dev}" : $"plugins/amdgpu/amdgpu_plugin.c:1172-1173{Dev}",
+                    $"{Name(file)} does not unpack with {_criu}'s schema ({CriuRevisionNames.Describe(file.Revisions)}): amdgpu_restore_init reads {(kfd ? "e" : "rd")}->num_of_bos through the NULL {(kfd ? "criu_kfd__unpack" : "criu_render_node__unpack")} returns, before any file is restored")
+                { File = Name(file) };
+            }
+        }
+
+        return null;
+    }
+
+    private RestoreEnding? Kfd(CriuDumpFile file)
+    {
+        Call("AMDKFD_IOC_GET_VERSION", IoctlRequests.KfdGetVersion, [], 0);
+        KfdRestoreStep step = _plan.Kfd.First(k => k.Path == file.Input.Path);
+        if (step.Refusal is { } refusal)
+        {
+            return Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1946-1960{Dev}", refusal);
+        }
+
+        CriuKfd kfd = file.Kfd!.Message;
+        if ((long)kfd.NumOfGpus + kfd.NumOfCpus > kfd.DeviceEntries.Count)
+        {
+            return Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin.c:1979{Dev}", $"num_of_gpus + num_of_cpus = {(long)kfd.NumOfGpus + kfd.NumOfCpus} but {kfd.DeviceEntries.Count} device entries: devinfo_to_topology reads past the list");
+        }
+
+        if (step.Host is { Restores: false } host)
+        {
+            string why = host.Findings.FirstOrDefault(f => f.Descriptor.Severity == Severity.Error)?.Message ?? "no GPU map";
+            DiagnosticDescriptor code = host.Findings.FirstOrDefault(f => f.Descriptor.Severity == Severity.Error)?.Descriptor ?? Descriptors.GpuCountMismatch;
+            return Ending(RestoreEndKind.Fails, code, $"plugins/amdgpu/amdgpu_plugin.c:1992-1996{Dev}", $"set_restore_gpu_maps finds no GPU map: {why}");
+        }
+
+        if (kfd.NumOfBos > (ulong)kfd.BoEntries.Count)
+        {
+            return Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin.c:1611{Dev}", $"num_of_bos is {kfd.NumOfBos} but the image lists {kfd.BoEntries.Count} BOs: restore_bos reads e->bo_entries[{kfd.BoEntries.Count}] past the list");
+        }
+
+        Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value))], 0);
+        int bos = (int)kfd.NumOfBos;
+        if (!_criu.Released)
+        {
+            // amdgpu_plugin.c:2020-2025: every KFD BO with a dma-buf is stored under its handle number.
+            foreach (KfdBoEntry bo in kfd.BoEntries.Take(bos).Where(b => b.Handle is { } h && h != NoHandle))
+            {
+                Store(bo.Handle!.Value);
+            }
+        }
+
+        return _parallel ? ParallelKfdContents(file, kfd, bos) : SerialKfdContents(file, kfd, bos);
+    }
+
+    private RestoreEnding? SerialKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
+    {
+        // One thread per GPU (amdgpu_plugin.c:1739-1784): every GPU copies what it can; the first failure in device
+        // order is the one restore_bo_data returns once all are joined.
+        RestoreEnding? failure = null;
+        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        {
+            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
+            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
+            (bool there, CriuDumpFile? contents) = PagesFile(pages);
+            if (!there)
+            {
+                failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:917-922{Dev}", $"{pages} is missing: restore_bo_contents cannot open it and the KFD restore fails");
+                continue;
+            }
+
+            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
+            if (contents?.Header is { } header && header != total)
+            {
+                failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:934-938{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: 'size mismatch', -EINVAL");
+                continue;
+            }
+
+            ulong offset = RestorePathConstants.ImageSizeHeader;
+            foreach (int i in indexes)
+            {
+                KfdBoEntry bo = kfd.BoEntries[i];
+                Copy(contents, pages, offset, bo.Size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma", _calls, $"KFD BO {i}");
+                offset += bo.Size;
+            }
+        }
+
+        return failure;
+    }
+
+    private RestoreEnding? ParallelKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
+    {
+        // restore_bo_data (amdgpu_plugin.c:1697-1733) sends one command per image; its offset runs across GPUs
+        // while each GPU's thread reads its own file from that offset (CRI324).
+        ulong offset = 0;
+        int withContents = 0;
+        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        {
+            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
+            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
+            withContents += indexes.Count;
+            (bool there, CriuDumpFile? contents) = PagesFile(pages);
+            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
+            if (!there)
+            {
+                Late(Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:2218-2222{Dev}", $"{pages} is missing: the parallel contents thread of gpu 0x{gpu.GpuId:x4} fails, and the resume hook with it ('Parallel restore fail')");
+                offset += total;
+                continue;
+            }
+
+            if (contents?.Header is { } header && header != total)
+            {
+                Late(Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:2223-2227{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: the parallel contents thread fails, and the resume hook with it");
+                offset += total;
+                continue;
+            }
+
+            ulong own = 0;
+            foreach (int i in indexes)
+            {
+                ulong size = kfd.BoEntries[i].Size;
+                ulong at = RestorePathConstants.ImageSizeHeader + offset;
+                if (offset != own)
+                {
+                    Difference(Descriptors.ParallelRestoreOffset, $"plugins/amdgpu/amdgpu_plugin.c:1717-1728,2266-2286{Dev}", $"KFD BO {i} of gpu 0x{gpu.GpuId:x4} is read from byte {at} of {pages}, where its contents start at byte {RestorePathConstants.ImageSizeHeader + own}: restore_bo_data's offset runs across GPUs, each GPU's thread reads its own file");
+                }
+
+                Copy(contents, pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", _parallelContents, offset != own ? null : $"KFD BO {i}");
+
+                offset += size;
+                own += size;
+            }
+        }
+
+        if (withContents == 0)
+        {
+            Late(Descriptors.ParallelQuitCommand, $"plugins/amdgpu/amdgpu_socket_utils.c:202-205{Dev}", "no VRAM or GTT BO: the image's parallel restore command carries no dma-buf, which the contents thread takes as its quit command; the resume hook's own quit command then fails with EPIPE or not, by timing");
+        }
+
+        return null;
+    }
+
+    private (bool Again, RestoreEnding? End) RenderNode(CriuDumpFile file)
+    {
+        RenderNodeRestoreStep step = _plan.RenderNodes.First(r => r.Path == file.Input.Path);
+        if (file.RenderNode is null || file.DamageDetail is not null)
+        {
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1857-1869{Dev}", step.Refusal ?? "CRIU cannot read it"));
+        }
+
+        CriuRenderNode node = file.RenderNode.Message;
+        if (_criu.Released || !_criu.RenderNodeBos)
+        {
+            if (node.Bos.Count > 0)
+            {
+                Difference(Descriptors.CriuVersionCannotRestore, $"plugins/amdgpu/amdgpu_plugin.c:1582-1600@v4.2", $"{_criu} restores a render node as the device alone: its {node.Bos.Count} BOs and their mappings and contents are not restored");
+            }
+
+            return (false, null);
+        }
+
+        if (step.Refusal is { } refusal)
+        {
+            DiagnosticDescriptor code = _plan.Kfd.Count == 0 ? Descriptors.RenderNodeWithoutKfd : _plan.Kfd.Any(k => k.Refused) ? Descriptors.GpuCountMismatch : Descriptors.UnknownGpuId;
+            return (false, Ending(RestoreEndKind.Fails, code, $"plugins/amdgpu/amdgpu_plugin.c:1873-1879{Dev}", refusal));
+        }
+
+        if (step.Findings.FirstOrDefault(f => f.Severity == Severity.Error) is { } lacking && step.Calls is null)
+        {
+            return (false, Ending(RestoreEndKind.Fails, lacking.Descriptor, $"plugins/amdgpu/amdgpu_plugin_drm.c:501-505{Dev}", lacking.Message));
+        }
+
+        return DrmRestore(file, node, step.Calls);
+    }
+
+    /// <summary>amdgpu_plugin_drm_restore_file (amdgpu_plugin_drm.c:439-569 at 2cf8f13), one call of it.</summary>
+    private (bool Again, RestoreEnding? End) DrmRestore(CriuDumpFile file, CriuRenderNode node, RestorePlan? plan)
+    {
+        ulong count = node.NumOfBos;
+        int listed = node.Bos.Count;
+        int walked = (int)Math.Min(count, (ulong)listed);
+        if (count < (ulong)listed)
+        {
+            Difference(Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: CRIU restores the first {count} only");
+        }
+
+        List<List<PlannedCall>> perBo = Segments(plan);
+        uint?[] dmabufs = new uint?[walked];
+        bool retry = false;
+        for (int i = 0; i < walked; i++)
+        {
+            CriuBoEntry bo = node.Bos[i];
+            List<PlannedCall> planned = i < perBo.Count ? perBo[i] : [];
+            if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
+            {
+                continue;
+            }
+
+            bool import = bo.IsImport != 0;
+            uint dmabuf = bo.Handle;
+            if (import)
+            {
+                if (!_stored.Any(s => s.Handle == bo.Handle))
+                {
+                    retry = true;
+                    continue;
+                }
+
+                Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
+                int exporters = Exporters(bo.Handle);
+                if (exporters > 1)
+                {
+                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored.First(s => s.Handle == bo.Handle).File})");
+                }
+            }
+            else
+            {
+                if (Kernel(planned, RestoreCall.GemCreate, null, "DRM_IOCTL_AMDGPU_GEM_CREATE", IoctlRequests.GemCreate, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:488-492{Dev}") is { } failed)
+                {
+                    return (false, failed);
+                }
+
+                Call("DRM_IOCTL_PRIME_HANDLE_TO_FD", IoctlRequests.PrimeHandleToFd, [Arg("bo", bo.Handle), Arg("flags", 0)], 0);
+            }
+
+            if (ChangeHandle(planned, bo.Handle) is { } refused)
+            {
+                return (false, refused);
+            }
+
+            if (!import)
+            {
+                Store(bo.Handle);
+            }
+
+            dmabufs[i] = dmabuf;
+            _completed.Add((bo.Handle, node.DrmRenderMinor));
+            _progress = true;
+            if (Kernel(planned, RestoreCall.GemMmap, null, "DRM_IOCTL_AMDGPU_GEM_MMAP", IoctlRequests.GemMmap, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:518-522{Dev}") is { } mmap)
+            {
+                return (false, mmap);
+            }
+
+            for (uint j = 0; j < bo.NumOfVms && j < bo.VmEntries.Length; j++)
+            {
+                if (Kernel(planned, RestoreCall.GemVa, j, "DRM_IOCTL_AMDGPU_GEM_VA", IoctlRequests.GemVa, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:534-538{Dev}") is { } va)
+                {
+                    return (false, va);
+                }
+            }
+        }
+
+        if (count > (ulong)listed)
+        {
+            return (false, Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456-465{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: the loop reads rd->bo_entries[{listed}] past the list and dereferences it"));
+        }
+
+        return (retry, walked > 0 ? DrmContents(node, dmabufs) : null);
+    }
+
+    /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
+    private RestoreEnding? DrmContents(CriuRenderNode node, uint?[] dmabufs)
+    {
+        for (int i = 0; i < dmabufs.Length; i++)
+        {
+            CriuBoEntry bo = node.Bos[i];
+            if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
+            {
+                continue;
+            }
+
+            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{node.Id}-{node.DrmRenderMinor}-{i:x4}.img");
+            (bool there, CriuDumpFile? contents) = PagesFile(pages);
+            if (dmabufs[i] is not { } into)
+            {
+                // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
+                // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
+                Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("fd", 0)], -22);
+                continue;
+            }
+
+            if (!there)
+            {
+                return Ending(RestoreEndKind.Crashes, Descriptors.DrmPagesMissing, $"plugins/amdgpu/amdgpu_plugin_drm.c:212-214{Dev}, plugins/amdgpu/amdgpu_plugin.c:671{Dev}", $"{pages} is missing: open_img_file returns NULL and sdma_copy_bo's read_fp calls fread on it");
+            }
+
+            List<SequenceArgument> args = [Arg("bo", bo.Handle)];
+            if (bo.IsImport != 0)
+            {
+                args.Add(Arg("into", into));
+                Difference(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO (handle {into}) through the imported dma-buf, over the exporter's own contents");
+            }
+
+            Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls, $"render-node BO {bo.Handle}");
+        }
+
+        if (dmabufs.Any(d => d is null))
+        {
+            int skipped = dmabufs.Count(d => d is null);
+            Difference(Descriptors.RetryClosesStdin, $"plugins/amdgpu/amdgpu_plugin_drm.c:227-230{Dev}", $"{skipped} BO(s) of {_file} are not restored by this pass (done before, or waiting for their exporter): their dmabufs[] entry stays 0, so the contents path imports descriptor 0 and closes it, closing the restored task's standard input (files taken in name order; CRIU's own order is that of files.img)");
+        }
+
+        return null;
+    }
+
+    private (bool Again, RestoreEnding? End) Dmabuf(CriuDumpFile file)
+    {
+        if (_criu.Released || !_criu.Dmabuf)
+        {
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuVersionCannotRestore, "plugins/amdgpu/amdgpu_plugin.c:1582-1587@v4.2", $"{_criu} has no dma-buf restore: restore_file finds neither amdgpu-kfd-{file.Name.Id}.img nor amdgpu-renderD-{file.Name.Id}.img and returns -EINVAL"));
+        }
+
+        if (file.Dmabuf is not { } node)
+        {
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:122-135{Dev}", file.DamageDetail?.Message ?? "CRIU cannot read it"));
+        }
+
+        return (!_stored.Any(s => s.Handle == node.Message.GemHandle), null);
+    }
+
+    private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
+    {
+        string names = string.Join(", ", waiting.Select(Name));
+        bool dmabuf = waiting.All(f => f.Name.Kind == CriuFileKind.DmaBuf);
+        return new RestoreEnding(
+            RestoreEndKind.NeverEnds,
+            dmabuf ? Descriptors.DmabufUnknownHandle : Descriptors.OrphanImport,
+            dmabuf ? $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:139-142{Dev}" : $"plugins/amdgpu/amdgpu_plugin_drm.c:468-472{Dev}",
+            $"pass {_pass} restored nothing new and {names} still wait for a handle no file of the dump exports: CRIU retries them for ever")
+        { File = Name(waiting[0]) };
+    }
+
+    private RestoreEnding Resume()
+    {
+        // The parallel worker copies when the resume hook joins it (amdgpu_plugin.c:2132-2147).
+        _calls.AddRange(_parallelContents.Select(c => c with { File = "resume", Pass = 0 }));
+        _file = "resume";
+        _pass = 0;
+        if (_lateFailures.Count > 0)
+        {
+            return _lateFailures[0];
+        }
+
+        Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)], 0);
+        return _differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects");
+    }
+
+    private RestoreEnding? ChangeHandle(List<PlannedCall> planned, uint handle)
+    {
+        RestoreEnding? refused = Kernel(planned, RestoreCall.ChangeHandle, null, "DRM_IOCTL_GEM_CHANGE_HANDLE", IoctlRequests.GemChangeHandle, handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:501-505{Dev}");
+        if (refused is null && _plan.Target is { ChangeHandle: null })
+        {
+            // The kernel's answer is unknown: the call stays, its return is not claimed.
+            _calls[^1] = _calls[^1] with { Ret = null };
+        }
+
+        return refused;
+    }
+
+    /// <summary>Adds a kernel call from the plan's call (its arguments, its refusals); the first refusal ends the restore there.</summary>
+    private RestoreEnding? Kernel(List<PlannedCall> planned, RestoreCall kind, uint? mapping, string name, uint request, uint handle, string cause)
+    {
+        PlannedCall? call = planned.FirstOrDefault(c => c.Call == kind && c.Mapping == mapping);
+        List<SequenceArgument> args = [Arg("bo", handle)];
+        if (call is not null)
+        {
+            args.AddRange(call.Arguments.Where(a => a.Name != "bo").Select(a => new SequenceArgument(a.Name, a.Value)));
+        }
+
+        Diagnostic? refusal = call?.Refusals.FirstOrDefault();
+        RestoreCheck? check = refusal?.Descriptor.Check;
+        int? errno = check is null ? 0 : Errno(check.Outcome);
+        Call(name, request, args, errno is null or 0 ? 0 : errno);
+        if (refusal is null)
+        {
+            return null;
+        }
+
+        if (errno is null or 0)
+        {
+            Difference(refusal.Descriptor, cause, $"{name} of BO {handle}: {refusal.Message} ({check!.Kernel})");
+            return null;
+        }
+
+        return Ending(RestoreEndKind.Fails, refusal.Descriptor, cause, $"{name} of BO {handle} returns {check!.Outcome}: {refusal.Message} ({check.Kernel})") with { Errno = errno, At = _calls.Count - 1 };
+    }
+
+    /// <summary>The plan's calls cut per BO: each BO's calls begin with its GEM_CREATE or its import.</summary>
+    private static List<List<PlannedCall>> Segments(RestorePlan? plan)
+    {
+        var segments = new List<List<PlannedCall>>();
+        foreach (PlannedCall call in plan?.Calls ?? [])
+        {
+            if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport || segments.Count == 0)
+            {
+                segments.Add([]);
+            }
+
+            segments[^1].Add(call);
+        }
+
+        return segments;
+    }
+
+    private static int? Errno(string outcome) => outcome switch
+    {
+        "-EINVAL" => -22,
+        "-EPERM" => -1,
+        "-ENOSPC" => -28,
+        "-ENOENT" => -2,
+        "-EINVAL or differs" => -22,
+        _ => null,
+    };
+
+    /// <summary>How many BOs of the dump CRIU stores under <paramref name="handle"/>: render-node exports and, in criu-dev, KFD BOs with a dma-buf.</summary>
+    private int Exporters(uint handle) =>
+        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Bos.Count(b => b.IsImport == 0 && b.Handle == handle) ?? 0)
+        + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
+
+    /// <summary>The contents file of that name: null when the dump lacks it; a file there but not read counts as there, with nothing known of it.</summary>
+    private (bool There, CriuDumpFile? File) PagesFile(string name) =>
+        _dump.Files.FirstOrDefault(f => Name(f) == name) is { } found ? (true, found)
+        : (_dump.Unread.Any(u => Path.GetFileName(u) == name), null);
+
+    private void Store(uint handle)
+    {
+        // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
+        if (!_stored.Any(s => s.Handle == handle))
+        {
+            _stored.Add((handle, _file));
+        }
+
+        _progress = true;
+    }
+
+    /// <summary>
+    /// One contents copy: listed when the file holds the bytes; a short read fails in read_fp and sdma_copy_bo's
+    /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
+    /// (CRI310, said of <paramref name="what"/>; null where another finding explains the read).
+    /// </summary>
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, List<CriuCall> into, string? what)
+    {
+        if (contents is null || (ulong)contents.Input.Length >= offset + size)
+        {
+            Contents(pages, offset, size, args, copy, into);
+            return;
+        }
+
+        if (what is not null)
+        {
+            Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {what} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled");
+        }
+    }
+
+    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, List<CriuCall> into) =>
+        into.Add(new CriuCall("CONTENTS", null, _file, _pass, [new SequenceArgument("pages", null, pages), Arg("offset", offset), Arg("length", length), .. args, new SequenceArgument("copy", null, copy)], 0));
+
+    private void Call(string name, uint request, IReadOnlyList<SequenceArgument> args, int? ret) =>
+        _calls.Add(new CriuCall(name, request, _file, _pass, args, ret));
+
+    private static SequenceArgument Arg(string name, ulong value) => new(name, value);
+
+    private RestoreEnding Ending(RestoreEndKind how, DiagnosticDescriptor code, string cause, string message) =>
+        new(how, code, cause, message) { File = _file };
+
+    private void Difference(DiagnosticDescriptor code, string cause, string message) =>
+        _differences.Add(new RestoreEnding(RestoreEndKind.Differs, code, cause, message) { File = _file });
+
+    /// <summary>
+    /// A failure of the parallel contents thread: the resume hook returns it before KFD_CRIU_OP_RESUME
+    /// (amdgpu_plugin.c:2144-2147), and CRIU's core only logs it (criu/cr-restore.c:2256-2266): the restore
+    /// reports success with the KFD queues never resumed.
+    /// </summary>
+    private void Late(DiagnosticDescriptor code, string cause, string message) =>
+        _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, $"{cause}, criu/cr-restore.c:2256-2266{Dev}", $"{message}; the resume hook returns before AMDKFD_IOC_CRIU_OP RESUME and CRIU's core only logs it, so the restore reports success with the process's KFD queues never resumed") { File = "resume" });
+}

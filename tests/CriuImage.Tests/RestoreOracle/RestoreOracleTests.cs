@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CriuImage.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CriuImage.Tests.RestoreOracle;
+
+/// <summary>
+/// <c>plan --format json</c> against CRIU's own restore: tests/restore-oracle/recordings hold every call CRIU's
+/// amdgpu plugin (criu-dev 2cf8f13 and v4.2, compiled unmodified) made on a recording fake kernel for each
+/// fixture dump, and how its restore ended (recorded by run-oracle.sh), on each kernel and, for criu-dev, on
+/// each contents path. The plan's <c>restore</c> member must give the same calls, requests, arguments, returns
+/// and ending, file by file. Where it does not yet, the difference is
+/// listed in tests/restore-oracle/expected-differences.txt; the list is held both ways: a difference that is
+/// not listed fails, and so does a listed one that is gone.
+/// </summary>
+public sealed class RestoreOracleTests(ITestOutputHelper output)
+{
+    private static string Recordings => Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "recordings");
+
+    private static string ExpectedFile => Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "expected-differences.txt");
+
+    /// <summary>The kernels of the runs, as releases plan knows: 6.18 with CHANGE_HANDLE, 6.18.36 without.</summary>
+    private static readonly Dictionary<string, string> KernelRelease = new(StringComparer.Ordinal)
+    {
+        ["6.18"] = "6.18.1",
+        ["no-change-handle"] = "6.18.36",
+    };
+
+    [Fact]
+    public void EveryFixtureDump_IsRecordedForEachRef()
+    {
+        string[] dumps = [.. Directory.EnumerateDirectories(CriuFixtures.Root, "*", SearchOption.AllDirectories)
+            .Where(d => Directory.EnumerateFiles(d, "amdgpu-*.img").Any())
+            .Select(d => Path.GetRelativePath(CriuFixtures.Root, d).Replace('/', '+'))
+            .Order(StringComparer.Ordinal)];
+        foreach (string reference in new[] { "criu-dev", "v4.2" })
+        {
+            string[] recorded = [.. Directory.EnumerateFiles(Path.Combine(Recordings, reference), "*.jsonl")
+                .Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)];
+            Assert.Equal(dumps, recorded);
+            foreach (string dump in recorded)
+            {
+                IReadOnlyList<RecordedRestore> runs = RecordedRestore.Load(Path.Combine(Recordings, reference, dump + ".jsonl"));
+                Assert.Equal(["6.18/parallel", "6.18/serial", "no-change-handle/parallel"], runs.Select(r => $"{r.Kernel}/{r.Mode}"));
+                Assert.All(runs, r => Assert.Contains(r.End, new[] { "restored", "fails", "crashes", "never-ends", "fails-late" }));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Plan_GivesCriusCalls_ExceptTheListedDifferences()
+    {
+        var actual = new List<string>();
+        int files = 0, agreeing = 0, renderNodes = 0, renderAgreeing = 0, kfd = 0, kfdAgreeing = 0;
+        foreach (string reference in new[] { "criu-dev", "v4.2" })
+        {
+            foreach (string recording in Directory.EnumerateFiles(Path.Combine(Recordings, reference), "*.jsonl").Order(StringComparer.Ordinal))
+            {
+                string dump = Path.GetFileNameWithoutExtension(recording);
+                // v4.2 has one contents path (threads per GPU, no parallel worker): its runs differ in nothing but name.
+                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel"))
+                {
+                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}";
+                    (IReadOnlyList<OracleCall> planned, string plannedEnd) = await Plan(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null);
+                    foreach ((string file, bool same, string? difference) in CompareByFile(planned, run.Calls))
+                    {
+                        if (difference is not null)
+                        {
+                            actual.Add($"{where} {difference}");
+                        }
+
+                        files++;
+                        agreeing += same ? 1 : 0;
+                        if (reference == "criu-dev" && run.Kernel == "6.18" && run.Mode == "parallel")
+                        {
+                            bool render = file.StartsWith("amdgpu-renderD-", StringComparison.Ordinal), isKfd = file.StartsWith("amdgpu-kfd-", StringComparison.Ordinal);
+                            renderNodes += render ? 1 : 0;
+                            renderAgreeing += render && same ? 1 : 0;
+                            kfd += isKfd ? 1 : 0;
+                            kfdAgreeing += isKfd && same ? 1 : 0;
+                        }
+                    }
+
+                    if (plannedEnd != run.End)
+                    {
+                        actual.Add($"{where} end: plan {plannedEnd}, CRIU {run.End}");
+                    }
+                }
+            }
+        }
+
+        output.WriteLine($"files with the same calls: {agreeing}/{files}; criu-dev on 6.18: render nodes {renderAgreeing}/{renderNodes}, KFD images {kfdAgreeing}/{kfd}");
+        string[] expected = [.. File.ReadLines(ExpectedFile).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        string[] unlisted = [.. actual.Except(expected, StringComparer.Ordinal)];
+        string[] gone = [.. expected.Except(actual, StringComparer.Ordinal)];
+        Assert.True(unlisted.Length == 0 && gone.Length == 0,
+            $"differences not listed in {ExpectedFile}:\n{string.Join('\n', unlisted)}\nlisted differences that are gone:\n{string.Join('\n', gone)}");
+    }
+
+    /// <summary>Per CRIU file, in the order the recording meets them: the first call where the two lists part, if any.</summary>
+    private static IEnumerable<(string File, bool Same, string? Difference)> CompareByFile(IReadOnlyList<OracleCall> planned, IReadOnlyList<OracleCall> recorded)
+    {
+        foreach (string file in recorded.Select(c => c.File).Concat(planned.Select(c => c.File)).Distinct(StringComparer.Ordinal))
+        {
+            string[] plan = InOrder(planned.Where(c => c.File == file));
+            string[] criu = InOrder(recorded.Where(c => c.File == file));
+            int at = 0;
+            while (at < plan.Length && at < criu.Length && plan[at] == criu[at])
+            {
+                at++;
+            }
+
+            bool same = at == plan.Length && at == criu.Length;
+            yield return (file, same, same ? null : $"{file} call {at}: plan {(at < plan.Length ? plan[at] : "(no call)")}, CRIU {(at < criu.Length ? criu[at] : "(no call)")}");
+        }
+    }
+
+    /// <summary>
+    /// The calls of one file as compared: in their order, except the parallel worker's contents copies at the
+    /// resume hook, whose order among themselves depends on thread timing (docs/restore-calls.md, "Order").
+    /// </summary>
+    private static string[] InOrder(IEnumerable<OracleCall> calls) =>
+    [
+        .. calls.Select((c, i) => (Call: c, Key: c.Args.GetValueOrDefault("copy") == "sdma-parallel" ? "0 " + c : $"1 {i:D6}"))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => c.Call.ToString()),
+    ];
+
+    /// <summary>The plan's calls and ending for the dump, or no calls and the one line plan gave when it did not plan.</summary>
+    private static async Task<(IReadOnlyList<OracleCall> Calls, string End)> Plan(string reference, string dump, string kernel, string? contents)
+    {
+        string folder = Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'));
+        string[] path = contents is null ? [] : ["--contents", contents];
+        (int code, string json, string error) = await Cli.Run(["plan", folder, "--format", "json", "--target-kernel", KernelRelease[kernel], "--criu", reference, .. path]);
+        if (code == 2)
+        {
+            return ([], "plan exits 2: " + error.Split('\n')[0]);
+        }
+
+        if (Find(JsonNode.Parse(json)!, "restore") is not JsonObject restore)
+        {
+            return ([], "(plan gives no restore member)");
+        }
+
+        var calls = restore["calls"]!.AsArray().Select(c => PlannedCall(c!.AsObject())).ToList();
+        string how = (string)restore["end"]!["how"]!;
+        return (calls, how == "differs" ? "restored" : how);
+    }
+
+    private static JsonNode? Find(JsonNode node, string name) => node switch
+    {
+        JsonObject o when o[name] is JsonObject found => found,
+        JsonObject o => o.Select(p => p.Value is null ? null : Find(p.Value, name)).FirstOrDefault(n => n is not null),
+        JsonArray a => a.Select(n => n is null ? null : Find(n, name)).FirstOrDefault(n => n is not null),
+        _ => null,
+    };
+
+    /// <summary>A planned call in the form <see cref="RecordedRestore"/> gives a recorded one (docs/restore-calls.md).</summary>
+    private static OracleCall PlannedCall(JsonObject c)
+    {
+        JsonObject a = c["args"]!.AsObject();
+        string name = (string)c["call"]!;
+        var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string key, JsonNode? value) in a)
+        {
+            args[key] = value?.ToString() ?? "null";
+        }
+
+        if (name == "CONTENTS")
+        {
+            string target = a["into"]?.ToString() ?? a["bo"]?.ToString() ?? "kfd_bo " + a["kfd_bo"];
+            args.Remove("into");
+            args.Remove("bo");
+            args.Remove("kfd_bo");
+            args["target"] = target;
+        }
+
+        if (name == "DRM_IOCTL_PRIME_FD_TO_HANDLE" && a["dmabuf_of"] is null && a["fd"] is not null)
+        {
+            args.Remove("bo");
+        }
+
+        return new OracleCall(name, (string?)c["request"] ?? "", (string)c["file"]!, (int)c["pass"]!, args, long.Parse(c["ret"]!.ToString(), CultureInfo.InvariantCulture));
+    }
+}

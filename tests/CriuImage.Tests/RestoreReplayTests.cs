@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using CriuImage.Restore;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// The replay of CRIU's plugin (docs/restore-calls.md): every way a restore ends, on a fixture dump each, in
+/// <c>plan</c>'s <c>restore</c> member and, for the endings only the replay finds, in <c>verify --criu/--contents</c>.
+/// </summary>
+public sealed class RestoreReplayTests
+{
+    /// <summary>Each ending only the replay finds: its code, fixture, the options that choose the CRIU, and how the restore ends.</summary>
+    public static readonly Dictionary<string, (string Code, string Fixture, string[] Args, string How)> Endings = new(StringComparer.Ordinal)
+    {
+        ["criu-dev restores a released dump"] = ("CRI325", "released-v4.2", ["--criu", "criu-dev"], "crashes"),
+        ["an import resolved by number"] = ("CRI326", "damaged/import-by-number", ["--contents", "serial"], "differs"),
+        ["an import's contents into its exporter"] = ("CRI327", "criu-dev", ["--contents", "serial"], "differs"),
+        ["a retry closes standard input"] = ("CRI328", "criu-dev", ["--contents", "serial"], "differs"),
+        ["a parallel command without dma-bufs"] = ("CRI329", "damaged/no-contents-bos", ["--contents", "parallel"], "fails-late"),
+        ["v4.2 restores a criu-dev dump"] = ("CRI330", "criu-dev", ["--criu", "v4.2"], "fails"),
+    };
+
+    public static TheoryData<string> EndingNames => [.. Endings.Keys];
+
+    /// <summary>The endings the dump rules already name, as the replay ends them.</summary>
+    public static TheoryData<string, string[], string, string> RuleEndings => new()
+    {
+        { "damaged/counts-off", ["--contents", "serial"], "crashes", "CRI307" },
+        { "damaged/missing-drm-pages", ["--contents", "serial"], "crashes", "CRI308" },
+        { "damaged/orphan-import", ["--contents", "serial"], "never-ends", "CRI315" },
+        { "damaged/short-drm-pages", ["--contents", "serial"], "differs", "CRI310" },
+        { "damaged/kfd-pages-header", ["--contents", "serial"], "fails", "CRI311" },
+        { "damaged/kfd-pages-header", ["--contents", "parallel"], "fails-late", "CRI311" },
+        { "damaged/truncated-kfd", [], "fails", "CRI302" },
+        { "criu-dev", ["--contents", "serial", "--target-kernel", "6.18.36"], "fails", "CRI416" },
+        { "criu-dev", ["--contents", "serial", "--target-kernel", "7.1.0-rc7"], "fails", "CRI416" },
+        { "criu-dev", ["--contents", "serial", "--target-kernel", "6.18.35", "--kernel-has", "change-handle=no"], "fails", "CRI416" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EndingNames))]
+    public async Task EachEndingOnlyTheReplayFinds_IsInPlan_AndInVerifyWhenTheCriuIsNamed(string name)
+    {
+        (string code, string fixture, string[] args, string how) = Endings[name];
+        JsonNode restore = await Restore(fixture, args);
+        JsonNode[] endings = [restore["end"]!, .. restore["differences"]!.AsArray().Select(d => d!)];
+        Assert.Contains(endings, e => e["code"]?.GetValue<string>() == code && e["how"]!.GetValue<string>() == how);
+        Assert.Contains(code, await VerifyCodes(fixture, args));
+        Assert.DoesNotContain(code, await VerifyCodes(fixture, []));
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleEndings))]
+    public async Task EachDamagedDump_EndsItsRestoreAsCriuDoes(string fixture, string[] args, string how, string code)
+    {
+        JsonNode end = (await Restore(fixture, args))["end"]!;
+        Assert.Equal((how, code), (end["how"]!.GetValue<string>(), end["code"]!.GetValue<string>()));
+        Assert.StartsWith("plugins/amdgpu/", end["cause"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheCalls_AreCriusOwn_InOrder()
+    {
+        JsonNode restore = await Restore("criu-dev", ["--contents", "serial"]);
+        List<string> calls = [.. restore["calls"]!.AsArray().Select(c => c!["call"]!.GetValue<string>())];
+        Assert.Equal(["AMDKFD_IOC_GET_VERSION", "AMDKFD_IOC_CRIU_OP"], calls[..2]);
+        Assert.Equal(3, restore["calls"]![1]!["args"]!["op"]!.GetValue<int>());
+        // Each BO CRIU creates is exported at once (drmPrimeHandleToFD, its return unchecked), then moved to its handle.
+        int create = calls.IndexOf("DRM_IOCTL_AMDGPU_GEM_CREATE");
+        Assert.Equal(["DRM_IOCTL_AMDGPU_GEM_CREATE", "DRM_IOCTL_PRIME_HANDLE_TO_FD", "DRM_IOCTL_GEM_CHANGE_HANDLE", "DRM_IOCTL_AMDGPU_GEM_MMAP"], calls[create..(create + 4)]);
+        Assert.Contains("DRM_IOCTL_PRIME_FD_TO_HANDLE", calls);
+        Assert.Equal("AMDKFD_IOC_CRIU_OP", calls[^1]);
+        Assert.Equal(4, restore["calls"]![calls.Count - 1]!["args"]!["op"]!.GetValue<int>());
+        // The import waits for its exporter: renderD-7 is restored again on pass 2.
+        Assert.Contains(restore["calls"]!.AsArray(), c => c!["pass"]!.GetValue<int>() == 2 && c["call"]!.GetValue<string>() == "DRM_IOCTL_PRIME_FD_TO_HANDLE");
+    }
+
+    [Fact]
+    public async Task AReleaseThatHidesItsStableLevel_LeavesChangeHandleUnknown()
+    {
+        JsonNode restore = await Restore("criu-dev", ["--contents", "serial", "--target-kernel", "6.18.0-1-amd64"]);
+        JsonNode change = restore["calls"]!.AsArray().First(c => c!["call"]!.GetValue<string>() == "DRM_IOCTL_GEM_CHANGE_HANDLE")!;
+        Assert.Null(change["ret"]);
+        Assert.Contains("CRI420", await VerifyCodes("criu-dev", ["--target-kernel", "6.18.0-1-amd64"]));
+        Assert.DoesNotContain("CRI420", await VerifyCodes("criu-dev", ["--target-kernel", "6.18.0-1-amd64", "--kernel-has", "change-handle=yes"]));
+    }
+
+    [Theory]
+    [InlineData("plan")]
+    [InlineData("verify")]
+    public async Task AnUnknownCriuVersion_IsOneLine_Exit2(string command)
+    {
+        (int code, string output, string error) = await Cli.Run(command, CriuFixtures.Path_("criu-dev"), "--criu", "v9.9");
+        Assert.Equal((2, ""), (code, output));
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Contains("--criu 'v9.9'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restorable_NamesWhatRestoresADump_AndWhyTheOthersDoNot()
+    {
+        (int code, string output, string error) = await Cli.Run("restorable", "--format", "json", CriuFixtures.Path_("released-v4.2"));
+        Assert.Equal((0, ""), (code, error));
+        JsonNode dump = JsonNode.Parse(output)!["dumps"]![0]!;
+        Assert.Contains(dump["restorable"]!.AsArray(), l => l!.GetValue<string>() == "CRIU v3.17..v4.2 on Linux 6.18.36 and later");
+        Assert.All(dump["rows"]!.AsArray().Where(r => r!["criu"]!.GetValue<string>() == "criu-dev"), r => Assert.Equal("CRI325", r!["code"]!.GetValue<string>()));
+
+        (int devCode, string devOutput, _) = await Cli.Run("restorable", CriuFixtures.Path_("damaged/orphan-import"));
+        Assert.Equal(1, devCode);
+        Assert.Contains("criu-dev (serial contents) on Linux 6.18.36 and later: fails (CRI416)", devOutput, StringComparison.Ordinal);
+        Assert.Contains("criu-dev (serial contents) on Linux 6.18.0..6.18.35: never-ends (CRI315)", devOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("6.18.35", true)]
+    [InlineData("6.18.36", false)]
+    [InlineData("6.18.40-200.fc43.x86_64", false)]
+    [InlineData("6.18.0-1-amd64", null)]
+    [InlineData("6.18", true)]
+    [InlineData("6.19.4", true)]
+    [InlineData("7.0.12", true)]
+    [InlineData("7.0.13", false)]
+    [InlineData("7.1.0-rc6", true)]
+    [InlineData("7.1.0-rc7", false)]
+    [InlineData("7.1.0", false)]
+    [InlineData("7.2.1", false)]
+    [InlineData("6.8.0-51-generic", false)]
+    public void KernelReleases_SayWhetherChangeHandleIsThere_OrThatItIsUnknown(string release, bool? has)
+    {
+        KernelProfile profile = KernelProfile.ForRelease(release)!;
+        Assert.Equal(has, profile.ChangeHandle);
+        Assert.False(string.IsNullOrEmpty(profile.ChangeHandleSource));
+    }
+
+    [Theory]
+    [InlineData("v3.17", true, false, false, false)]
+    [InlineData("v4.2", true, false, false, false)]
+    [InlineData("4a3a695df", false, true, false, false)]
+    [InlineData("db0ec806d12d", false, true, true, false)]
+    [InlineData("criu-dev", false, true, true, true)]
+    public void CriuVersions_HaveWhatTheirCommitsAdded(string name, bool released, bool parallel, bool renderNodeBos, bool dmabuf)
+    {
+        CriuVersion version = CriuVersion.Parse(name)!;
+        Assert.Equal((released, parallel, renderNodeBos, dmabuf), (version.Released, version.Parallel, version.RenderNodeBos, version.Dmabuf));
+        Assert.Null(CriuVersion.Parse("v4.3"));
+        Assert.Null(CriuVersion.Parse("deadbeef"));
+    }
+
+    private static async Task<JsonNode> Restore(string fixture, string[] args)
+    {
+        (_, string output, string error) = await Cli.Run(["plan", CriuFixtures.Path_(fixture), "--format", "json", .. args]);
+        Assert.Equal("", error);
+        return JsonNode.Parse(output)!["dumps"]![0]!["restore"]!;
+    }
+
+    private static async Task<HashSet<string>> VerifyCodes(string fixture, string[] args)
+    {
+        (_, string output, string error) = await Cli.Run(["verify", "--format", "json", CriuFixtures.Path_(fixture), .. args]);
+        Assert.Equal("", error);
+        return [.. JsonNode.Parse(output)!["files"]!.AsArray().SelectMany(f => f!["diagnostics"]!.AsArray()).Select(d => d!["code"]!.GetValue<string>())];
+    }
+}

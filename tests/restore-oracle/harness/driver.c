@@ -1,0 +1,314 @@
+/* Drives CRIU's amdgpu plugin over one dump folder as CRIU's core drives a plugin on restore
+ * (criu/cr-restore.c, criu/plugin.c, criu/files-ext.c): init(CR_PLUGIN_STAGE__RESTORE) and the RESTORE_INIT
+ * hook, POST_FORKING, then every amdgpu file (KFD images, render nodes, dma-bufs, by file id) through
+ * RESTORE_EXT_FILE in passes while one asks for a retry, then RESUME_DEVICES_LATE for the process and fini.
+ * The target host is the dump's own (its KFD images' device entries written as a sysfs topology folder).
+ * The run is a forked child: a signal is recorded as a crash, the time limit or a pass that restores nothing
+ * while files wait as "never ends".
+ * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "criu-plugin.h"
+#include "criu-amdgpu.pb-c.h"
+#include "oracle.h"
+
+extern cr_plugin_desc_t CR_PLUGIN_DESC;
+extern int oracle_out_fd;
+extern char oracle_sysfs[PATH_MAX];
+#define TIME_LIMIT 20
+
+struct amdgpu_file {
+	char name[NAME_MAX + 1];
+	int id;
+	bool done;
+};
+
+/* CRIU's core restores a process's files in the order of its files.img, which a plugin dump does not carry.
+ * The order used (plan uses the same, docs/restore-calls.md): KFD images, then render nodes, then dma-bufs, each
+ * by file name: a render node needs the GPU map its KFD image's restore builds. */
+static int kind_rank(const char *name)
+{
+	return !strncmp(name, "amdgpu-kfd-", 11) ? 0 : !strncmp(name, "amdgpu-renderD-", 15) ? 1 : 2;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct amdgpu_file *x = a, *y = b;
+	int r = kind_rank(x->name) - kind_rank(y->name);
+	return r ? r : strcmp(x->name, y->name);
+}
+
+static int list_files(const char *dir, struct amdgpu_file *out, int max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0, id;
+	while (d && (e = readdir(d)) && n < max) {
+		if (sscanf(e->d_name, "amdgpu-kfd-%d.img", &id) == 1 || sscanf(e->d_name, "amdgpu-renderD-%d.img", &id) == 1 ||
+		    sscanf(e->d_name, "amdgpu-dmabuf_%d.img", &id) == 1) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", e->d_name);
+			out[n].id = id;
+			out[n++].done = false;
+		}
+	}
+	if (d)
+		closedir(d);
+	qsort(out, n, sizeof(*out), by_order);
+	return n;
+}
+
+static CriuKfd *read_kfd(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f || fstat(fileno(f), &st) || st.st_size < 8) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	uint8_t *buf = malloc(st.st_size);
+	size_t n = fread(buf, 1, st.st_size, f);
+	fclose(f);
+	/* The 8-byte size before the message, as open_img_file reads it: bytes after the message are not its. */
+	uint64_t size;
+	memcpy(&size, buf, sizeof(size));
+	CriuKfd *e = n == (size_t)st.st_size && size <= n - 8 ? criu_kfd__unpack(NULL, size, buf + 8) : NULL;
+	free(buf);
+	return e;
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The checkpointed host as sysfs: one node per device entry, the fields CRIU's topology_parse reads. */
+static void write_topology(const char *dump, struct amdgpu_file *files, int n, const char *sysfs)
+{
+	char node[PATH_MAX], sub[PATH_MAX + 64], text[4096];
+	mkdir(sysfs, 0755);
+	for (int i = 0; i < n; i++) {
+		if (strncmp(files[i].name, "amdgpu-kfd-", 11))
+			continue;
+		CriuKfd *e = read_kfd(dump, files[i].name);
+		for (size_t k = 0; e && k < e->n_device_entries; k++) {
+			KfdDeviceEntry *d = e->device_entries[k];
+			snprintf(node, sizeof(node), "%s/%u", sysfs, d->node_id);
+			if (mkdir(node, 0755))
+				continue; /* a node another KFD image already wrote */
+			snprintf(text, sizeof(text), "%u\n", d->gpu_id);
+			put(node, "gpu_id", text);
+			snprintf(text, sizeof(text),
+				 "cpu_cores_count %u\nsimd_count %u\nmem_banks_count %u\ncaches_count %u\nio_links_count %u\n"
+				 "max_waves_per_simd %u\nlds_size_in_kb %u\ngds_size_in_kb %u\nnum_gws %u\nwave_front_size %u\n"
+				 "array_count %u\nsimd_arrays_per_engine %u\ncu_per_simd_array %u\nsimd_per_cu %u\n"
+				 "max_slots_scratch_cu %u\nvendor_id %u\ndevice_id %u\ndomain %u\ndrm_render_minor %u\nhive_id %llu\n"
+				 "num_sdma_engines %u\nnum_sdma_xgmi_engines %u\nnum_sdma_queues_per_engine %u\nnum_cp_queues %u\n"
+				 "fw_version %u\ncapability %u\nsdma_fw_version %u\n",
+				 d->cpu_cores_count, d->simd_count, d->mem_banks_count, d->caches_count, d->io_links_count,
+				 d->max_waves_per_simd, d->lds_size_in_kb, d->gds_size_in_kb, d->num_gws, d->wave_front_size,
+				 d->array_count, d->simd_arrays_per_engine, d->cu_per_simd_array, d->simd_per_cu,
+				 d->max_slots_scratch_cu, d->vendor_id, d->device_id, d->domain, d->drm_render_minor,
+				 (unsigned long long)d->hive_id, d->num_sdma_engines, d->num_sdma_xgmi_engines,
+				 d->num_sdma_queues_per_engine, d->num_cp_queues, d->fw_version, d->capability, d->sdma_fw_version);
+			put(node, "properties", text);
+			snprintf(sub, sizeof(sub), "%s/mem_banks", node);
+			mkdir(sub, 0755);
+			snprintf(sub, sizeof(sub), "%s/mem_banks/0", node);
+			mkdir(sub, 0755);
+			snprintf(text, sizeof(text), "heap_type %u\nsize_in_bytes %llu\n", d->gpu_id ? (d->vram_public ? 1 : 2) : 0,
+				 (unsigned long long)d->vram_size);
+			put(sub, "properties", text);
+			snprintf(sub, sizeof(sub), "%s/io_links", node);
+			mkdir(sub, 0755);
+			for (size_t l = 0; l < d->n_iolinks; l++) {
+				snprintf(sub, sizeof(sub), "%s/io_links/%zu", node, l);
+				mkdir(sub, 0755);
+				snprintf(text, sizeof(text), "type %u\nnode_to %u\n", d->iolinks[l]->type, d->iolinks[l]->node_to_id);
+				put(sub, "properties", text);
+			}
+		}
+		if (e)
+			criu_kfd__free_unpacked(e, NULL);
+	}
+}
+
+static long kfd_handles[16][4096];
+static int kfd_images;
+
+long oracle_kfd_handle(int image, unsigned index)
+{
+	return image < kfd_images && index < 4096 ? kfd_handles[image][index] : -1;
+}
+
+/* The KFD images' saved BO handles, in the order the files are restored (criu-dev's kfd_bo_entry.handle). */
+static void read_kfd_handles(const char *dump, struct amdgpu_file *files, int n)
+{
+	for (int i = 0; i < n && kfd_images < 16; i++) {
+		if (strncmp(files[i].name, "amdgpu-kfd-", 11))
+			continue;
+		CriuKfd *e = read_kfd(dump, files[i].name);
+		for (unsigned k = 0; k < 4096; k++) {
+#ifdef ORACLE_KFD_HANDLE
+			kfd_handles[kfd_images][k] = e && k < e->n_bo_entries ? (long)(int)e->bo_entries[k]->handle : -1;
+#else
+			kfd_handles[kfd_images][k] = -1;
+#endif
+		}
+		kfd_images++;
+		if (e)
+			criu_kfd__free_unpacked(e, NULL);
+	}
+}
+
+static int restore_pid(const char *dump, struct amdgpu_file *files, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strncmp(files[i].name, "amdgpu-kfd-", 11)) {
+			CriuKfd *e = read_kfd(dump, files[i].name);
+			int pid = e ? (int)e->pid : 1;
+			if (e)
+				criu_kfd__free_unpacked(e, NULL);
+			return pid;
+		}
+	return 1;
+}
+
+static const char *ret_text(int ret, char *buf)
+{
+	if (ret >= 0)
+		return "\"fd\"";
+	sprintf(buf, "%d", ret);
+	return buf;
+}
+
+static int run(const char *dump, struct amdgpu_file *files, int n)
+{
+	char b[32];
+	int ret = CR_PLUGIN_DESC.init(CR_PLUGIN_STAGE__RESTORE);
+	rec_line("{\"hook\":\"init\",\"ret\":%d}", ret);
+	if (ret) {
+		rec_line("{\"outcome\":\"failed\",\"stage\":\"init\",\"ret\":%d}", ret);
+		return 0;
+	}
+#ifdef ORACLE_RESTORE_INIT
+	if (CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_INIT]) {
+		rec_line("{\"enter\":\"RESTORE_INIT\"}");
+		ret = ((CR_PLUGIN_HOOK__RESTORE_INIT_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_INIT])();
+		rec_line("{\"hook\":\"RESTORE_INIT\",\"ret\":%d}", ret);
+		if (ret) {
+			rec_line("{\"outcome\":\"failed\",\"stage\":\"RESTORE_INIT\",\"ret\":%d}", ret);
+			return 0;
+		}
+	}
+#endif
+	if (CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__POST_FORKING]) {
+		rec_line("{\"enter\":\"POST_FORKING\"}");
+		ret = ((CR_PLUGIN_HOOK__POST_FORKING_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__POST_FORKING])();
+		rec_line("{\"hook\":\"POST_FORKING\",\"ret\":%d}", ret);
+		if (ret && ret != -ENOTSUP) {
+			rec_line("{\"outcome\":\"failed\",\"stage\":\"POST_FORKING\",\"ret\":%d}", ret);
+			return 0;
+		}
+	}
+	void *restore = CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_EXT_FILE];
+	for (int pass = 1, left = n; left > 0; pass++) {
+		int progress = 0;
+		for (int i = 0; i < n; i++) {
+			if (files[i].done)
+				continue;
+			bool retry = false;
+			rec_line("{\"enter\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d}", files[i].name, pass);
+#ifdef ORACLE_RETRY
+			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id, &retry);
+#else
+			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id);
+#endif
+			rec_line("{\"hook\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d,\"ret\":%s,\"retry\":%s}", files[i].name, pass,
+				 ret_text(ret, b), retry ? "true" : "false");
+			if (ret < 0) {
+				/* files-ext.c open_fd: "Unable to restore", the restore fails. */
+				rec_line("{\"outcome\":\"failed\",\"stage\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"ret\":%d}", files[i].name, ret);
+				return 0;
+			}
+			if (!retry) {
+				files[i].done = true;
+				progress++;
+				left--;
+			}
+		}
+		if (left > 0 && !progress) {
+			rec_line("{\"outcome\":\"never-ends\",\"pass\":%d,\"waiting\":%d}", pass, left);
+			return 0;
+		}
+	}
+	int pid = restore_pid(dump, files, n);
+	rec_line("{\"enter\":\"RESUME_DEVICES_LATE\"}");
+	ret = ((CR_PLUGIN_HOOK__RESUME_DEVICES_LATE_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESUME_DEVICES_LATE])(pid);
+	rec_line("{\"hook\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
+	CR_PLUGIN_DESC.exit(CR_PLUGIN_STAGE__RESTORE, 0);
+	/* cr-restore.c: a failed RESUME_DEVICES_LATE is only logged (pr_debug); the tasks are resumed anyway. */
+	if (ret && ret != -ENOTSUP)
+		rec_line("{\"outcome\":\"resumed-after-late-failure\",\"stage\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
+	else
+		rec_line("{\"outcome\":\"restored\"}");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl\n");
+		return 2;
+	}
+	char dump[PATH_MAX], tmp[] = "/tmp/oracle-sysfs-XXXXXX";
+	if (!realpath(argv[1], dump) || !mkdtemp(tmp))
+		return 2;
+	if (!strcmp(argv[2], "no-change-handle")) {
+		oracle_target.name = "no-change-handle";
+		oracle_target.change_handle_errno = EINVAL;
+	} else if (strcmp(argv[2], "6.18"))
+		return 2;
+	oracle_serial = !strcmp(argv[3], "serial");
+	oracle_out_fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	struct amdgpu_file files[256];
+	int n = list_files(dump, files, 256);
+	snprintf(oracle_sysfs, sizeof(oracle_sysfs), "%s/nodes", tmp);
+	write_topology(dump, files, n, oracle_sysfs);
+	read_kfd_handles(dump, files, n);
+	rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
+
+	pid_t child = fork();
+	if (child == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0); /* the restored task's standard input: not a dma-buf */
+		if (chdir(dump))
+			_exit(3);
+		alarm(TIME_LIMIT);
+		run(dump, files, n);
+		_exit(0);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		rec_line("{\"outcome\":\"never-ends\",\"time_limit\":%d}", TIME_LIMIT);
+	else if (WIFSIGNALED(status))
+		rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	return system(cmd) ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+/* Shared state of the restore oracle: the recording and the fake kernel's objects. Our own code; CRIU's
+ * plugin is compiled beside it unmodified (see ../run-oracle.sh). */
+#ifndef ORACLE_H
+#define ORACLE_H
+#include <stdint.h>
+#include <stdio.h>
+#include <stdbool.h>
+
+/* One JSON line per event; written with write(2) at once so that a crash keeps every line before it. */
+void rec_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Records one call: name, ioctl request as the caller passed it (0: none), the device it went to, JSON
+ * arguments (without braces), and the return (0 or -errno). */
+void rec_call(const char *call, unsigned long request, const char *dev, const char *args, long ret);
+/* The libdrm function the current thread is in (NULL: CRIU's own code), said as "via" in each record. */
+extern __thread const char *oracle_via;
+
+enum obj_kind { OBJ_NONE, OBJ_KFD, OBJ_RENDER, OBJ_DMABUF };
+struct fake_bo;
+/* What an fd names in the fake kernel (looked up by the inode of the memfd that stands for it). */
+struct fake_file;
+enum obj_kind fk_kind_of_fd(int fd, int *minor);
+/* The fake kernel's answer to ioctl(2): 0 or -errno, with the arguments read and written as the kernel does. */
+long fk_ioctl(int fd, unsigned long req, void *arg);
+/* open(2) of /dev/kfd or /dev/dri/renderD<minor>: a memfd standing for a new open file; -1 when not ours. */
+int fk_open_device(const char *path, int flags);
+/* The BO's recorded name ("kfd:GPU:INDEX", "gem:renderDMINOR:N", "userptr:N") for a dma-buf fd, or NULL. */
+const char *fk_dmabuf_name(int fd);
+/* fread provenance: bytes at p came from FILE at OFFSET. */
+void fk_note_fill(const void *p, size_t n, const char *file, long offset);
+
+/* Injection: the target kernel refuses these calls with this errno (0: accepts). */
+struct oracle_kernel {
+	const char *name;
+	int change_handle_errno; /* -EINVAL since 7.1-rc7, 7.0.13, 6.18.36 (drm_invalid_op) and before 6.18 */
+};
+extern struct oracle_kernel oracle_target;
+extern bool oracle_serial; /* the restored root task has children: CRIU's serial path */
+/* The saved handle (kfd_bo_entry.handle, criu-dev) of BO INDEX of the Nth KFD image restored, or -1: the
+ * recording names a KFD exporter by it, as CRIU's amdgpu_id_for_handle does. */
+long oracle_kfd_handle(int image, unsigned index);
+#endif
