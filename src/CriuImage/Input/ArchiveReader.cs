@@ -52,6 +52,12 @@ internal sealed class ArchiveReader
             reader.Add(display, new UnreadableInput(display, $"entry {reader._entry}: {e.Message} The rest of the archive is not read"));
             return false;
         }
+        catch (OverflowException)
+        {
+            // System.Formats.Tar parses a header's numbers (size, uid, mtime...) unbounded: a base-256 value too large for the field's type overflows.
+            reader.Add(display, new UnreadableInput(display, $"the archive is damaged: entry {reader._entry}'s header holds a number too large for its field"));
+            return false;
+        }
         finally
         {
             reader.Flush(set);
@@ -83,6 +89,7 @@ internal sealed class ArchiveReader
                     string name = Strip(gnu.Name);
                     Add(_prefix + name, new UnreadableInput(_prefix + name, $"entry {_entry}: a GNU sparse entry: not supported (re-create the archive without -S, or with --format=pax -S)"));
                     TarSparse.SkipGnuEntry(tail, gnu.Stored, gnu.Extended);
+                    tail.ExpectHeaderHere();
                     tar.Dispose();
                     tar = new TarReader(tail, leaveOpen: true);
                     continue;
@@ -93,6 +100,7 @@ internal sealed class ArchiveReader
                     return true;
                 }
 
+                tail.ExpectHeaderAfter(entry.Length);
                 AddEntry(entry);
             }
         }

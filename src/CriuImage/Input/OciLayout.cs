@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace CriuImage.Input;
 
@@ -294,6 +295,13 @@ internal sealed class OciLayout
 
     private JsonDocument? Parse(byte[] bytes, string where)
     {
+        // JsonDocument checks UTF-8 only when a string is read (GetString throws InvalidOperationException): check it first.
+        if (!Utf8.IsValid(bytes))
+        {
+            Fail(where, "is not valid JSON: not UTF-8");
+            return null;
+        }
+
         try
         {
             JsonDocument document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace CriuImage.Input;
 
@@ -32,7 +33,16 @@ internal static class PodCheckpoint
         JsonDocument manifest;
         try
         {
-            manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, ManifestFile)), new JsonDocumentOptions { MaxDepth = 64 });
+            byte[] bytes = File.ReadAllBytes(Path.Combine(folder, ManifestFile));
+
+            // JsonDocument checks UTF-8 only when a string is read (GetString throws InvalidOperationException): check it first.
+            if (!Utf8.IsValid(bytes))
+            {
+                set.Unreadable.Add(new UnreadableInput(where, "is not valid JSON: not UTF-8"));
+                return;
+            }
+
+            manifest = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {

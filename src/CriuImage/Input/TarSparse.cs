@@ -120,6 +120,23 @@ internal static class TarSparse
         return (Encoding.UTF8.GetString(nul >= 0 ? name[..nul] : name), stored, block[IsExtendedOffset] != 0);
     }
 
+    /// <summary>
+    /// When the header <paramref name="block"/> is a PAX extended header ('x', 'g') or a GNU long name ('L', 'K'):
+    /// what it is and the bytes it announces (long.MaxValue past a base-256 field's range); else, or when its
+    /// size field is not a number, null. Its checksum is not looked at, as System.Formats.Tar does not either.
+    /// </summary>
+    public static (string What, long Size)? MetadataHeader(ReadOnlySpan<byte> block)
+    {
+        if (block.Length < Block || block[TypeOffset] is not ((byte)'x' or (byte)'g' or (byte)'L' or (byte)'K'))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> field = block.Slice(SizeOffset, SizeField);
+        long? size = ParseSize(field) ?? ((field[0] & 0x80) != 0 ? long.MaxValue : null);
+        return size is { } bytes ? (block[TypeOffset] is (byte)'x' or (byte)'g' ? "PAX extended header" : "GNU long name", bytes) : null;
+    }
+
     /// <summary>Reads past the extension blocks and data of the GNU sparse entry whose header was the last block read.</summary>
     public static void SkipGnuEntry(Stream archive, long stored, bool extended)
     {

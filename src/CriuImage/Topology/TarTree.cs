@@ -28,9 +28,13 @@ internal static class TarTree
         try
         {
             using Stream stream = Compressions.Decode(file, new InputOptions { MaxEntries = MaxMembers, MaxDecompressedBytes = MaxContentBytes * 64 });
-            using var reader = new TarReader(stream, leaveOpen: true);
+
+            // Bounds the metadata headers System.Formats.Tar would allocate for (TarHeaderTail).
+            var tail = new TarHeaderTail(stream);
+            using var reader = new TarReader(tail, leaveOpen: true);
             while (reader.GetNextEntry() is { } entry)
             {
+                tail.ExpectHeaderAfter(entry.Length);
                 if (++members > MaxMembers)
                 {
                     throw new TopologyFormatException(path, $"more than {MaxMembers} members: not a topology archive");
@@ -70,9 +74,15 @@ internal static class TarTree
             // The tar reader stops at the end-of-archive blocks: a gzip trailer or zstd checksum comes after.
             stream.CopyTo(Stream.Null);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
         {
+            // NotSupportedException: an entry type System.Formats.Tar does not read (GNU sparse 'S'); a topology holds none.
             throw new TopologyFormatException(path, $"not a readable tar archive: {e.Message}");
+        }
+        catch (OverflowException)
+        {
+            // System.Formats.Tar parses a header's numbers unbounded: a base-256 value too large for the field's type overflows.
+            throw new TopologyFormatException(path, $"not a readable tar archive: member {members + 1}'s header holds a number too large for its field");
         }
 
         return prefix is null ? throw new TopologyFormatException(path, "the archive holds no 'nodes' folder: not a KFD topology") : tree;
