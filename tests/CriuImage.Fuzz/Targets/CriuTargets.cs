@@ -12,19 +12,19 @@ namespace CriuImage.Fuzz.Targets;
 internal static class CriuTargets
 {
     /// <summary>amdgpu-kfd-&lt;id&gt;.img (criu_kfd).</summary>
-    public static FuzzTarget KfdImage { get; } = Message("criu-kfd", "CriuFileReader.ReadKfd, then the dump rules, summary, decode, restore plan and host check", "amdgpu-kfd-5.img",
-        input => CriuFileReader.ReadKfd(input));
+    public static FuzzTarget KfdImage { get; } = Message("criu-kfd", "CriuFileReader.Lax.ReadKfd, then the dump rules, summary, decode, restore plan and host check", "amdgpu-kfd-5.img",
+        input => CriuFileReader.Lax.ReadKfd(input));
 
     /// <summary>amdgpu-pages-&lt;id&gt;-&lt;gpu&gt;.img: its header (a byte count) and its length against the KFD image's BOs.</summary>
     public static FuzzTarget KfdPages { get; } = new("criu-kfd-pages", "a KFD pages file's header and length in a dump (the dump rules and restore plan)", "none (damage is a finding)", input =>
         DumpPipeline.RunFolder(Companions.With("amdgpu-pages-5-1a2b.img", input)));
 
-    /// <summary>amdgpu-renderD-&lt;minor&gt;.img (criu_render_node), read by both readers; what the import's reader accepts is imported.</summary>
-    public static FuzzTarget RenderNode { get; } = Message("criu-render-node", "CriuFileReader.ReadRenderNode and CriuRenderNodeReader (import), then the dump pipeline", "amdgpu-renderD-7.img",
-        input => CriuFileReader.ReadRenderNode(input),
+    /// <summary>amdgpu-renderD-&lt;minor&gt;.img (criu_render_node), read lax and strict; what the import's reader accepts is imported.</summary>
+    public static FuzzTarget RenderNode { get; } = Message("criu-render-node", "CriuFileReader.Lax.ReadRenderNode and CriuFileReader.Strict.ReadRenderNode (import), then the dump pipeline", "amdgpu-renderD-7.img",
+        input => CriuFileReader.Lax.ReadRenderNode(input),
         input =>
         {
-            CriuRenderNode node = CriuRenderNodeReader.Read(input.Span);
+            CriuRenderNode node = CriuFileReader.Strict.ReadRenderNode(input).Message;
             Import(node, CriuImport.HeaderFor(node));
             return node;
         });
@@ -34,8 +34,8 @@ internal static class CriuTargets
         DumpPipeline.RunFolder(Companions.With("amdgpu-drm-pages-7-128-0000.img", input)));
 
     /// <summary>amdgpu-dmabuf_&lt;id&gt;.img (criu_dmabuf_node).</summary>
-    public static FuzzTarget Dmabuf { get; } = Message("criu-dmabuf", "CriuFileReader.ReadDmabuf, then the dump pipeline", "amdgpu-dmabuf_9.img",
-        input => CriuFileReader.ReadDmabuf(input));
+    public static FuzzTarget Dmabuf { get; } = Message("criu-dmabuf", "CriuFileReader.Lax.ReadDmabuf, then the dump pipeline", "amdgpu-dmabuf_9.img",
+        input => CriuFileReader.Lax.ReadDmabuf(input));
 
     /// <summary>Imports <paramref name="node"/> into an image, which must read back: import never writes a damaged image.</summary>
     public static void Import(CriuRenderNode node, ImageHeader header)
