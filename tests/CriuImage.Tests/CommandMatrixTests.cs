@@ -23,6 +23,11 @@ public sealed class CommandMatrixTests : TempFolder
     private static readonly string Tgz = Path.Combine(RepoPaths.Fixtures, "criu", "archives", "checkpoint-criu-dev.tar.gz");
     private static readonly string DamagedDump = Path.Combine(RepoPaths.Fixtures, "criu", "damaged", "truncated-kfd");
     private static readonly string Topology = Path.Combine(RepoPaths.Fixtures, "topology", "mi100-2");
+    private static readonly string Checkpoints = Path.Combine(RepoPaths.Fixtures, "checkpoints");
+
+    /// <summary>Podman's default export: zstd, under the <c>.tar.gz</c> name Podman users give it.</summary>
+    private static readonly string ZstdExport = Path.Combine(Checkpoints, "podman-export.tar.gz");
+    private static readonly string OciLayout = Path.Combine(Checkpoints, "podman-image");
 
     /// <summary>What an input holds, which decides the commands it is for and, with the command, the exit code.</summary>
     private enum Content
@@ -66,6 +71,14 @@ public sealed class CommandMatrixTests : TempFolder
         new("dump tgz on /dev/stdin", Content.Dump, t => new("/dev/stdin", Prefix: $"cat {Q(Tgz)} |")),
         new("dump tar by <(...)", Content.Dump, t => new($"<(cat {Q(Tar)})")),
         new("dump tar through a FIFO", Content.Dump, t => t.Fifo(Tar)),
+        new("zstd export (.tar.zst)", Content.Dump, t => new(Q(t.Write("export.tar.zst", File.ReadAllBytes(ZstdExport))))),
+        new("zstd export under a .tar.gz name", Content.Dump, t => new(Q(ZstdExport))),
+        new("zstd export on -", Content.Dump, t => new("-", Redirections: $"< {Q(ZstdExport)}")),
+        new("OCI image layout folder", Content.Dump, t => new(Q(OciLayout))),
+        new("oci-archive", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "podman-image.oci.tar")))),
+        new("kubelet checkpoint tar (CRI-O)", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar")))),
+        new("kubelet checkpoint tar (containerd)", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "containerd", "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar")))),
+        new("pod checkpoint folder", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "pod-checkpoint")))),
         new("json file", Content.Json, t => new(Q(Json))),
         new("json on -", Content.Json, t => new("-", Redirections: $"< {Q(Json)}")),
         new("json by <(...)", Content.Json, t => new($"<(cat {Q(Json)})")),
@@ -79,6 +92,8 @@ public sealed class CommandMatrixTests : TempFolder
         new("truncated image", Content.Bad, t => new(Q(t.Write("cut.img", File.ReadAllBytes(Image)[..100])))),
         new("truncated image by <(...)", Content.Bad, t => new($"<(head -c 100 {Q(Image)})")),
         new("damaged dump", Content.Bad, t => new(Q(DamagedDump))),
+        new("damaged zstd (checksum)", Content.Bad, t => new(Q(t.Flipped(ZstdExport, "damaged.tar.zst", ^1)))),
+        new("OCI layout with a layer of the wrong digest", Content.Bad, t => new(Q(t.BadDigestLayout()))),
         new("missing path", Content.Bad, t => new(Q(Path.Combine(t.Folder, "missing")))),
         new("a folder named as a file", Content.Bad, t => new(Q(Directory.CreateDirectory(Path.Combine(t.Folder, "folder.img")).FullName))),
         new("topology with a FIFO in it", Content.Bad, t => new(Q(t.TopologyWithFifo()))),
@@ -227,17 +242,46 @@ public sealed class CommandMatrixTests : TempFolder
         return path;
     }
 
-    /// <summary>A copy of the topology whose first node's properties file is a FIFO nobody writes: opening it would wait for ever.</summary>
-    private string TopologyWithFifo()
+    /// <summary>A copy of <paramref name="source"/> named <paramref name="name"/> with the lowest bit of the byte at <paramref name="at"/> flipped.</summary>
+    private string Flipped(string source, string name, Index at)
     {
-        string copy = Path.Combine(Folder, $"topology-{Interlocked.Increment(ref _outputs)}");
-        foreach (string file in Directory.EnumerateFiles(Topology, "*", SearchOption.AllDirectories))
+        byte[] bytes = File.ReadAllBytes(source);
+        bytes[at] ^= 1;
+        return Write(name, bytes);
+    }
+
+    /// <summary>A copy of <paramref name="source"/> in the test's folder, to damage.</summary>
+    private string CopyFolder(string source, string name)
+    {
+        string copy = Path.Combine(Folder, $"{name}-{Interlocked.Increment(ref _outputs)}");
+        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            string target = Path.Combine(copy, Path.GetRelativePath(Topology, file));
+            string target = Path.Combine(copy, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
 
+        return copy;
+    }
+
+    /// <summary>
+    /// A copy of the OCI layout whose largest blob (the gzip checkpoint layer) has a byte of its gzip header's
+    /// time changed: the layer still inflates with a right CRC, only its sha256 no longer matches its descriptor.
+    /// </summary>
+    private string BadDigestLayout()
+    {
+        string copy = CopyFolder(OciLayout, "oci");
+        string layer = Directory.EnumerateFiles(Path.Combine(copy, "blobs", "sha256")).MaxBy(f => new FileInfo(f).Length)!;
+        byte[] bytes = File.ReadAllBytes(layer);
+        bytes[4] ^= 1;
+        File.WriteAllBytes(layer, bytes);
+        return copy;
+    }
+
+    /// <summary>A copy of the topology whose first node's properties file is a FIFO nobody writes: opening it would wait for ever.</summary>
+    private string TopologyWithFifo()
+    {
+        string copy = CopyFolder(Topology, "topology");
         string properties = Directory.EnumerateFiles(Path.Combine(copy, "nodes"), "properties", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last();
         File.Delete(properties);
         MakeFifo(properties);
