@@ -72,7 +72,7 @@ internal static class TarTree
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new TopologyFormatException(path, $"not a readable tar archive: {e.Message}");
+            throw new TopologyFormatException(path, $"not a readable tar archive: {ArchiveDamage.Reason(e)}");
         }
 
         return prefix is null ? throw new TopologyFormatException(path, "the archive holds no 'nodes' folder: not a KFD topology") : tree;
