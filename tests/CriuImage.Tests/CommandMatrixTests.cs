@@ -48,8 +48,8 @@ public sealed class CommandMatrixTests : TempFolder
         Bad,
     }
 
-    /// <summary>An input: its name, what it holds, and how to give it (the argument, with what the shell does before and around the command).</summary>
-    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false);
+    /// <summary>An input: its name, what it holds, how to give it (the argument, with what the shell does before and around the command), and what the dump commands must say of it.</summary>
+    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false, string? Says = null);
 
     /// <summary>The argument as bash sees it (already quoted), a prefix (a pipe into the command, a writer for a FIFO) and redirections after it.</summary>
     private sealed record Given(string Argument, string Prefix = "", string Redirections = "");
@@ -94,6 +94,7 @@ public sealed class CommandMatrixTests : TempFolder
         new("damaged dump", Content.Bad, t => new(Q(DamagedDump))),
         new("damaged zstd (checksum)", Content.Bad, t => new(Q(t.Flipped(ZstdExport, "damaged.tar.zst", ^1)))),
         new("OCI layout with a layer of the wrong digest", Content.Bad, t => new(Q(t.BadDigestLayout()))),
+        new("a CRIU file compressed with zstd, not in a tar", Content.Bad, t => new(Q(t.Write("renderD-7.img.zst", ZstdOf(Path.Combine(Dump, "amdgpu-renderD-7.img"))))), Says: "a zstd stream whose contents are not a tar archive"),
         new("oci-archive cut short", Content.Bad, t => new(Q(t.Write("cut.oci.tar", File.ReadAllBytes(Path.Combine(Checkpoints, "podman-image.oci.tar"))[..5000])))),
         new("pod checkpoint with a broken manifest", Content.Bad, t => new(Q(t.BrokenPodManifest()))),
         new("missing path", Content.Bad, t => new(Q(Path.Combine(t.Folder, "missing")))),
@@ -188,6 +189,12 @@ public sealed class CommandMatrixTests : TempFolder
             if (RuntimeWords.FirstOrDefault(w => all.Contains(w, StringComparison.Ordinal)) is string words)
             {
                 problems.Append(what).Append(": says it in the runtime's words (").Append(words).Append("): ").Append(First(error)).Append('\n');
+            }
+
+            // What a kind says is the dump readers' one line; encode and the topology commands read other things.
+            if (kind.Says is string says && command.Takes.Contains(Content.Dump) && !all.Contains(says, StringComparison.Ordinal))
+            {
+                problems.Append(what).Append(": does not say \"").Append(says).Append("\": ").Append(First(error)).Append('\n');
             }
 
             // Each of these inputs has one thing wrong with it: it is said once, not followed by its consequences.
@@ -318,6 +325,8 @@ public sealed class CommandMatrixTests : TempFolder
 
         return path;
     }
+
+    private static byte[] ZstdOf(string path) => new ZstdSharp.Compressor().Wrap(File.ReadAllBytes(path)).ToArray();
 
     private static void MakeFifo(string path)
     {
