@@ -23,6 +23,11 @@ public sealed class CommandMatrixTests : TempFolder
     private static readonly string Tgz = Path.Combine(RepoPaths.Fixtures, "criu", "archives", "checkpoint-criu-dev.tar.gz");
     private static readonly string DamagedDump = Path.Combine(RepoPaths.Fixtures, "criu", "damaged", "truncated-kfd");
     private static readonly string Topology = Path.Combine(RepoPaths.Fixtures, "topology", "mi100-2");
+    private static readonly string Checkpoints = Path.Combine(RepoPaths.Fixtures, "checkpoints");
+
+    /// <summary>Podman's default export: zstd, under the <c>.tar.gz</c> name Podman users give it.</summary>
+    private static readonly string ZstdExport = Path.Combine(Checkpoints, "podman-export.tar.gz");
+    private static readonly string OciLayout = Path.Combine(Checkpoints, "podman-image");
 
     /// <summary>What an input holds, which decides the commands it is for and, with the command, the exit code.</summary>
     private enum Content
@@ -43,8 +48,8 @@ public sealed class CommandMatrixTests : TempFolder
         Bad,
     }
 
-    /// <summary>An input: its name, what it holds, and how to give it (the argument, with what the shell does before and around the command).</summary>
-    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false);
+    /// <summary>An input: its name, what it holds, how to give it (the argument, with what the shell does before and around the command), and what the dump commands must say of it.</summary>
+    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false, string? Says = null);
 
     /// <summary>The argument as bash sees it (already quoted), a prefix (a pipe into the command, a writer for a FIFO) and redirections after it.</summary>
     private sealed record Given(string Argument, string Prefix = "", string Redirections = "");
@@ -66,6 +71,14 @@ public sealed class CommandMatrixTests : TempFolder
         new("dump tgz on /dev/stdin", Content.Dump, t => new("/dev/stdin", Prefix: $"cat {Q(Tgz)} |")),
         new("dump tar by <(...)", Content.Dump, t => new($"<(cat {Q(Tar)})")),
         new("dump tar through a FIFO", Content.Dump, t => t.Fifo(Tar)),
+        new("zstd export (.tar.zst)", Content.Dump, t => new(Q(t.Write("export.tar.zst", File.ReadAllBytes(ZstdExport))))),
+        new("zstd export under a .tar.gz name", Content.Dump, t => new(Q(ZstdExport))),
+        new("zstd export on -", Content.Dump, t => new("-", Redirections: $"< {Q(ZstdExport)}")),
+        new("OCI image layout folder", Content.Dump, t => new(Q(OciLayout))),
+        new("oci-archive", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "podman-image.oci.tar")))),
+        new("kubelet checkpoint tar (CRI-O)", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar")))),
+        new("kubelet checkpoint tar (containerd)", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "containerd", "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar")))),
+        new("pod checkpoint folder", Content.Dump, t => new(Q(Path.Combine(Checkpoints, "pod-checkpoint")))),
         new("json file", Content.Json, t => new(Q(Json))),
         new("json on -", Content.Json, t => new("-", Redirections: $"< {Q(Json)}")),
         new("json by <(...)", Content.Json, t => new($"<(cat {Q(Json)})")),
@@ -79,6 +92,11 @@ public sealed class CommandMatrixTests : TempFolder
         new("truncated image", Content.Bad, t => new(Q(t.Write("cut.img", File.ReadAllBytes(Image)[..100])))),
         new("truncated image by <(...)", Content.Bad, t => new($"<(head -c 100 {Q(Image)})")),
         new("damaged dump", Content.Bad, t => new(Q(DamagedDump))),
+        new("damaged zstd (checksum)", Content.Bad, t => new(Q(t.Flipped(ZstdExport, "damaged.tar.zst", ^1)))),
+        new("OCI layout with a layer of the wrong digest", Content.Bad, t => new(Q(t.BadDigestLayout()))),
+        new("a CRIU file compressed with zstd, not in a tar", Content.Bad, t => new(Q(t.Write("renderD-7.img.zst", ZstdOf(Path.Combine(Dump, "amdgpu-renderD-7.img"))))), Says: "a zstd stream whose contents are not a tar archive"),
+        new("oci-archive cut short", Content.Bad, t => new(Q(t.Write("cut.oci.tar", File.ReadAllBytes(Path.Combine(Checkpoints, "podman-image.oci.tar"))[..5000])))),
+        new("pod checkpoint with a broken manifest", Content.Bad, t => new(Q(t.BrokenPodManifest()))),
         new("missing path", Content.Bad, t => new(Q(Path.Combine(t.Folder, "missing")))),
         new("a folder named as a file", Content.Bad, t => new(Q(Directory.CreateDirectory(Path.Combine(t.Folder, "folder.img")).FullName))),
         new("topology with a FIFO in it", Content.Bad, t => new(Q(t.TopologyWithFifo()))),
@@ -102,6 +120,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("host-check", [Content.Topology, Content.Bad], (input, _) => ["host-check", "--source", Q(Topology), "--host", input]),
         new("host-snapshot", [Content.Topology, Content.Bad], (input, output) => ["host-snapshot", "--topology", input, "-o", Q(output)]),
     ];
+
+    /// <summary>Texts of .NET's exceptions that a message of ours never carries.</summary>
+    private static readonly string[] RuntimeWords = ["Unable to read beyond the end of the stream", "Attempted to read past the end of the stream", "BytePositionInLine"];
 
     private int _outputs;
 
@@ -162,6 +183,18 @@ public sealed class CommandMatrixTests : TempFolder
             if (code == 2 && !all.Contains("error", StringComparison.Ordinal))
             {
                 problems.Append(what).Append(": exit 2 without an error said\n");
+            }
+
+            // The runtime's own texts are not ours: an archive ending early, a JSON parser's 0-based positions.
+            if (RuntimeWords.FirstOrDefault(w => all.Contains(w, StringComparison.Ordinal)) is string words)
+            {
+                problems.Append(what).Append(": says it in the runtime's words (").Append(words).Append("): ").Append(First(error)).Append('\n');
+            }
+
+            // What a kind says is the dump readers' one line; encode and the topology commands read other things.
+            if (kind.Says is string says && command.Takes.Contains(Content.Dump) && !all.Contains(says, StringComparison.Ordinal))
+            {
+                problems.Append(what).Append(": does not say \"").Append(says).Append("\": ").Append(First(error)).Append('\n');
             }
 
             // Each of these inputs has one thing wrong with it: it is said once, not followed by its consequences.
@@ -227,17 +260,54 @@ public sealed class CommandMatrixTests : TempFolder
         return path;
     }
 
-    /// <summary>A copy of the topology whose first node's properties file is a FIFO nobody writes: opening it would wait for ever.</summary>
-    private string TopologyWithFifo()
+    /// <summary>A copy of <paramref name="source"/> named <paramref name="name"/> with the lowest bit of the byte at <paramref name="at"/> flipped.</summary>
+    private string Flipped(string source, string name, Index at)
     {
-        string copy = Path.Combine(Folder, $"topology-{Interlocked.Increment(ref _outputs)}");
-        foreach (string file in Directory.EnumerateFiles(Topology, "*", SearchOption.AllDirectories))
+        byte[] bytes = File.ReadAllBytes(source);
+        bytes[at] ^= 1;
+        return Write(name, bytes);
+    }
+
+    /// <summary>A copy of <paramref name="source"/> in the test's folder, to damage.</summary>
+    private string CopyFolder(string source, string name)
+    {
+        string copy = Path.Combine(Folder, $"{name}-{Interlocked.Increment(ref _outputs)}");
+        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            string target = Path.Combine(copy, Path.GetRelativePath(Topology, file));
+            string target = Path.Combine(copy, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
 
+        return copy;
+    }
+
+    /// <summary>
+    /// A copy of the OCI layout whose largest blob (the gzip checkpoint layer) has a byte of its gzip header's
+    /// time changed: the layer still inflates with a right CRC, only its sha256 no longer matches its descriptor.
+    /// </summary>
+    private string BadDigestLayout()
+    {
+        string copy = CopyFolder(OciLayout, "oci");
+        string layer = Directory.EnumerateFiles(Path.Combine(copy, "blobs", "sha256")).MaxBy(f => new FileInfo(f).Length)!;
+        byte[] bytes = File.ReadAllBytes(layer);
+        bytes[4] ^= 1;
+        File.WriteAllBytes(layer, bytes);
+        return copy;
+    }
+
+    /// <summary>A copy of the pod checkpoint whose checkpoint-manifest.json is cut after its first brace.</summary>
+    private string BrokenPodManifest()
+    {
+        string copy = CopyFolder(Path.Combine(Checkpoints, "pod-checkpoint"), "pod");
+        File.WriteAllText(Path.Combine(copy, "checkpoint-manifest.json"), "{\n");
+        return copy;
+    }
+
+    /// <summary>A copy of the topology whose first node's properties file is a FIFO nobody writes: opening it would wait for ever.</summary>
+    private string TopologyWithFifo()
+    {
+        string copy = CopyFolder(Topology, "topology");
         string properties = Directory.EnumerateFiles(Path.Combine(copy, "nodes"), "properties", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last();
         File.Delete(properties);
         MakeFifo(properties);
@@ -255,6 +325,8 @@ public sealed class CommandMatrixTests : TempFolder
 
         return path;
     }
+
+    private static byte[] ZstdOf(string path) => new ZstdSharp.Compressor().Wrap(File.ReadAllBytes(path)).ToArray();
 
     private static void MakeFifo(string path)
     {

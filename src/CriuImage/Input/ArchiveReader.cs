@@ -44,7 +44,7 @@ internal sealed class ArchiveReader
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            reader.Add(display, new UnreadableInput(display, $"the archive is damaged: {e.Message}"));
+            reader.Add(display, new UnreadableInput(display, $"the archive is damaged: {ArchiveDamage.Reason(e)}"));
             return false;
         }
         catch (NotSupportedException e)

@@ -35,7 +35,11 @@ internal static class Containers
         Read(stream, display, display + ":", set, options, context);
 
     /// <summary>Reads the container in <paramref name="stream"/>; files are named <paramref name="prefix"/>ENTRY, messages name <paramref name="display"/>. True when it was read to its end.</summary>
-    public static bool Read(Stream stream, string display, string prefix, InputSet set, InputOptions options, InputContext context)
+    public static bool Read(Stream stream, string display, string prefix, InputSet set, InputOptions options, InputContext context) =>
+        Read(stream, display, prefix, set, options, context, within: null);
+
+    /// <summary>As the public overload; <paramref name="within"/> names the compression <paramref name="stream"/> was decoded from, for what its contents are said to be.</summary>
+    private static bool Read(Stream stream, string display, string prefix, InputSet set, InputOptions options, InputContext context, string? within)
     {
         if (context.Depth > options.MaxDepth)
         {
@@ -52,7 +56,9 @@ internal static class Containers
 
         if (!IsTar(head))
         {
-            set.Unreadable.Add(new UnreadableInput(display, "neither a tar archive nor a gzip or zstd stream: not read"));
+            set.Unreadable.Add(new UnreadableInput(display, within is null
+                ? "neither a tar archive nor a gzip or zstd stream: not read"
+                : $"a {within} stream whose contents are not a tar archive: not read"));
             return false;
         }
 
@@ -72,7 +78,7 @@ internal static class Containers
         {
             // The tar reader skips data in 4 KiB reads: the buffer lets the decoder work on large ones.
             using Stream decoded = new BufferedStream(Compressions.Open(source, compression, context.Budget), DecodeBuffer);
-            bool complete = Read(decoded, display, prefix, set, options, context.Nested());
+            bool complete = Read(decoded, display, prefix, set, options, context.Nested(), format);
             if (complete)
             {
                 // The tar reader stops at the end-of-archive blocks: the trailers and checksums come after.

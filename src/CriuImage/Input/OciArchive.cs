@@ -100,7 +100,7 @@ internal static class OciArchive
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"the archive is damaged: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(display, $"the archive is damaged: {ArchiveDamage.Reason(e)}"));
             return false;
         }
 

@@ -316,7 +316,7 @@ internal sealed class OciLayout
         }
         catch (JsonException e)
         {
-            Fail(where, $"is not valid JSON: {e.Message}");
+            Fail(where, ManifestJson.NotValid(e));
             return null;
         }
     }

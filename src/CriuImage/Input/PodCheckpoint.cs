@@ -46,7 +46,7 @@ internal static class PodCheckpoint
         }
         catch (JsonException e)
         {
-            set.Unreadable.Add(new UnreadableInput(where, $"is not valid JSON: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(where, ManifestJson.NotValid(e)));
             return;
         }
 

@@ -77,7 +77,7 @@ internal static class TarTree
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
         {
             // NotSupportedException: an entry type System.Formats.Tar does not read (GNU sparse 'S'); a topology holds none.
-            throw new TopologyFormatException(path, $"not a readable tar archive: {e.Message}");
+            throw new TopologyFormatException(path, $"not a readable tar archive: {ArchiveDamage.Reason(e)}");
         }
         catch (OverflowException)
         {
