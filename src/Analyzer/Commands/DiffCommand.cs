@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;

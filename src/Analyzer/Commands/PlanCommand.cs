@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
 using CriuImage.Format;
 using CriuImage.IO;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;

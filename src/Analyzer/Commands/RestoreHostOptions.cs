@@ -1,10 +1,10 @@
 using System.CommandLine;
-using CriuImage.Analyzer.Commands;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Topology;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
 /// The restore host options verify and plan share: <c>--host TOPOLOGY</c>, <c>--env NAME=VALUE</c>...,

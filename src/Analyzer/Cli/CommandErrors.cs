@@ -3,7 +3,7 @@ using CriuImage.IO;
 using CriuImage.Json;
 using CriuImage.Reporting;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// Runs a command body and turns the failures a user can cause (a damaged image, a bad document, a missing
