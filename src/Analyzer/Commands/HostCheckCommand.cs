@@ -51,9 +51,9 @@ internal static class HostCheckCommand
             {
                 result = HostCheck.Run(checkpointed.AsCheckpointed(), hostPath, MatchEnvironment.FromVariables(variables), disk);
             }
-            catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(Printable.Escape(Problem(hostPath, e)));
+                await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(hostPath, e)));
                 return ExitCodes.Unusable;
             }
 
@@ -91,16 +91,10 @@ internal static class HostCheckCommand
         {
             return HostTopology.Load(path, diskOrder);
         }
-        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync(Printable.Escape(Problem(path, e)));
+            await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(path, e)));
             return null;
         }
     }
-
-    /// <summary>One line: <c>input: error: what</c>, or <c>input:line: error: what</c> when the problem has a place in the input.</summary>
-    internal static string Problem(string input, Exception e) =>
-        e is TopologyFormatException { Path: var where } t && where.StartsWith(input, StringComparison.Ordinal)
-            ? $"{where}: error: {t.Detail}"
-            : $"{input}: error: {e.Message}";
 }

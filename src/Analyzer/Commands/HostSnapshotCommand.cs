@@ -50,9 +50,9 @@ internal static class HostSnapshotCommand
                     await target.CommitAsync(cancellationToken);
                     return ExitCodes.Success;
                 }
-                catch (TopologyFormatException e)
+                catch (InputFormatException e)
                 {
-                    await error.WriteLineAsync(Printable.Escape(HostCheckCommand.Problem(root, e)));
+                    await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(root, e)));
                     return ExitCodes.Unusable;
                 }
             });

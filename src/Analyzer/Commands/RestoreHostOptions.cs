@@ -77,9 +77,9 @@ internal sealed class RestoreHostOptions
         {
             return (true, target, HostTarget.Load(hostPath, MatchEnvironment.FromVariables(variables), release, diskOrder));
         }
-        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync(Printable.Escape(HostCheckCommand.Problem(hostPath, e)));
+            await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(hostPath, e)));
             return default;
         }
     }
