@@ -19,8 +19,7 @@ internal static class HostCheckCommand
         var source = new Option<string>("--source") { Description = "The checkpoint host's topology: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot.", Required = true };
         var host = new Option<string>("--host") { Description = "The target host's topology, in the same forms.", Required = true };
         var env = new Option<string[]>("--env") { Description = "A KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("text or json.", "text", "json");
         var diskOrder = new Option<bool>("--disk-order") { Description = "Take a folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
         var command = new Command("host-check", "Would a checkpoint from the source host restore on the target host (CRIU's amdgpu GPU matching, replayed); exit 1 if not.") { source, host, env, format, diskOrder };
         command.SetAction(async (parse, cancellationToken) =>

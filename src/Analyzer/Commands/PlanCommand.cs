@@ -22,8 +22,7 @@ internal static class PlanCommand
         TextWriter error = std.Error;
         var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads any of them but a folder from standard input)." };
         Option<string?> target = TargetOption();
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("Output format.", "text", "json");
         var hostOptions = new RestoreHostOptions();
         var replayOptions = new ReplayCliOptions();
         var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };

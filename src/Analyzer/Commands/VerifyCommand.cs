@@ -20,8 +20,7 @@ internal static class VerifyCommand
         TextWriter output = std.Text;
         TextWriter error = std.Error;
         var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives (.tar, .tar.gz, .tgz), or - for standard input.", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "Report format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        Option<string> format = FormatOption.Create("Report format.", "text", "json", "sarif");
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
         Option<string?> target = PlanCommand.TargetOption();
