@@ -26,7 +26,7 @@ internal static class HostCheckCommand
         {
             string sourcePath = parse.GetValue(source)!;
             string hostPath = parse.GetValue(host)!;
-            if (Environment(parse.GetValue(env), out string? bad) is not { } variables)
+            if (EnvAssignments.Parse(parse.GetValue(env), out string? bad) is not { } variables)
             {
                 await error.WriteLineAsync(bad);
                 return ExitCodes.Unusable;
@@ -62,26 +62,6 @@ internal static class HostCheckCommand
             return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
         });
         return command;
-    }
-
-    /// <summary>The <c>--env NAME=VALUE</c> assignments; null, with the line to print in <paramref name="problem"/>, when one is not NAME=VALUE.</summary>
-    internal static List<KeyValuePair<string, string>>? Environment(string[]? assignments, out string? problem)
-    {
-        var variables = new List<KeyValuePair<string, string>>();
-        problem = null;
-        foreach (string assignment in assignments ?? [])
-        {
-            int equals = assignment.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                problem = $"criu-image: error: --env '{assignment}' is not NAME=VALUE";
-                return null;
-            }
-
-            variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
-        }
-
-        return variables;
     }
 
     private static async Task<KfdTopology?> Load(string path, bool diskOrder, TextWriter error)

@@ -21,7 +21,7 @@ internal static class PlanCommand
         TextWriter output = std.Text;
         TextWriter error = std.Error;
         var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads any of them but a folder from standard input)." };
-        Option<string?> target = TargetOption();
+        Option<string?> target = TargetOption.Create();
         Option<string> format = FormatOption.Create("Output format.", "text", "json");
         var hostOptions = new RestoreHostOptions();
         var replayOptions = new ReplayCliOptions();
@@ -33,7 +33,7 @@ internal static class PlanCommand
             string path = parse.GetValue(input)!;
             return CommandErrors.RunAsync(path, error, async () =>
             {
-                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, Profile(parse.GetValue(target)), error);
+                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(target)), error);
                 if (!usable)
                 {
                     return ExitCodes.Unusable;
@@ -85,17 +85,6 @@ internal static class PlanCommand
         });
         return command;
     }
-
-    /// <summary><c>--target KERNEL</c>, shared with verify: one of <see cref="KernelProfile.All"/>; absent means the generation that produced the image's revision.</summary>
-    public static Option<string?> TargetOption()
-    {
-        var target = new Option<string?>("--target") { Description = "Kernel the image is restored on: " + string.Join(", ", KernelProfile.All.Select(p => p.Name)) + " (default: the one that produced the image's revision)." };
-        target.AcceptOnlyFromAmong([.. KernelProfile.All.Select(p => p.Name)]);
-        return target;
-    }
-
-    /// <summary>The profile named on the command line, or null for each image's default.</summary>
-    public static KernelProfile? Profile(string? name) => name is not null && KernelProfile.TryParse(name, out KernelProfile profile) ? profile : null;
 
     /// <summary>
     /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:

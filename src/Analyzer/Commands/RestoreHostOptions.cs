@@ -67,7 +67,7 @@ internal sealed class RestoreHostOptions
             return default;
         }
 
-        if (HostCheckCommand.Environment(env, out string? bad) is not { } variables)
+        if (EnvAssignments.Parse(env, out string? bad) is not { } variables)
         {
             await error.WriteLineAsync(bad);
             return default;
