@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Analyzer.Commands;
 using CriuImage.Reporting;
 

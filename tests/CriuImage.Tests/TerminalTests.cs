@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CriuImage.Analyzer;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;

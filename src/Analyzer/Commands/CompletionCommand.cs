@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
 using System.Text;
+using CriuImage.Analyzer.Cli;
 
 namespace CriuImage.Analyzer.Commands;
 

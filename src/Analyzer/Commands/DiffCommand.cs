@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;
@@ -11,8 +12,7 @@ internal static class DiffCommand
     {
         var first = new Argument<string>("A") { Description = "The first image (- reads standard input)." };
         var second = new Argument<string>("B") { Description = "The second image." };
-        var format = new Option<string>("--format") { Description = "text: one line per difference; json: the same as a document.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("text: one line per difference; json: the same as a document.", "text", "json");
         var command = new Command("diff", "Show what changed between two images: header fields, BOs by GEM handle, mappings by GPU address. Exit status 0 when equal, 1 when different, 2 on error, like diff(1).") { first, second, format };
         command.SetAction(async (parse, cancellationToken) =>
         {

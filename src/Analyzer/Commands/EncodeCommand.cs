@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Json;
 
 namespace CriuImage.Analyzer.Commands;

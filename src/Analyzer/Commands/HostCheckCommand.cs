@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Topology;
 using CriuImage.Verification;
@@ -18,15 +19,14 @@ internal static class HostCheckCommand
         var source = new Option<string>("--source") { Description = "The checkpoint host's topology: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot.", Required = true };
         var host = new Option<string>("--host") { Description = "The target host's topology, in the same forms.", Required = true };
         var env = new Option<string[]>("--env") { Description = "A KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("text or json.", "text", "json");
         var diskOrder = new Option<bool>("--disk-order") { Description = "Take a folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
         var command = new Command("host-check", "Would a checkpoint from the source host restore on the target host (CRIU's amdgpu GPU matching, replayed); exit 1 if not.") { source, host, env, format, diskOrder };
         command.SetAction(async (parse, cancellationToken) =>
         {
             string sourcePath = parse.GetValue(source)!;
             string hostPath = parse.GetValue(host)!;
-            if (Environment(parse.GetValue(env), out string? bad) is not { } variables)
+            if (EnvAssignments.Parse(parse.GetValue(env), out string? bad) is not { } variables)
             {
                 await error.WriteLineAsync(bad);
                 return ExitCodes.Unusable;
@@ -50,9 +50,9 @@ internal static class HostCheckCommand
             {
                 result = HostCheck.Run(checkpointed.AsCheckpointed(), hostPath, MatchEnvironment.FromVariables(variables), disk);
             }
-            catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(Printable.Escape(Problem(hostPath, e)));
+                await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(hostPath, e)));
                 return ExitCodes.Unusable;
             }
 
@@ -64,42 +64,16 @@ internal static class HostCheckCommand
         return command;
     }
 
-    /// <summary>The <c>--env NAME=VALUE</c> assignments; null, with the line to print in <paramref name="problem"/>, when one is not NAME=VALUE.</summary>
-    internal static List<KeyValuePair<string, string>>? Environment(string[]? assignments, out string? problem)
-    {
-        var variables = new List<KeyValuePair<string, string>>();
-        problem = null;
-        foreach (string assignment in assignments ?? [])
-        {
-            int equals = assignment.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                problem = $"criu-image: error: --env '{assignment}' is not NAME=VALUE";
-                return null;
-            }
-
-            variables.Add(new(assignment[..equals], assignment[(equals + 1)..]));
-        }
-
-        return variables;
-    }
-
     private static async Task<KfdTopology?> Load(string path, bool diskOrder, TextWriter error)
     {
         try
         {
             return HostTopology.Load(path, diskOrder);
         }
-        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync(Printable.Escape(Problem(path, e)));
+            await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(path, e)));
             return null;
         }
     }
-
-    /// <summary>One line: <c>input: error: what</c>, or <c>input:line: error: what</c> when the problem has a place in the input.</summary>
-    internal static string Problem(string input, Exception e) =>
-        e is TopologyFormatException { Path: var where } t && where.StartsWith(input, StringComparison.Ordinal)
-            ? $"{where}: error: {t.Detail}"
-            : $"{input}: error: {e.Message}";
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Topology;
@@ -49,9 +50,9 @@ internal static class HostSnapshotCommand
                     await target.CommitAsync(cancellationToken);
                     return ExitCodes.Success;
                 }
-                catch (TopologyFormatException e)
+                catch (InputFormatException e)
                 {
-                    await error.WriteLineAsync(Printable.Escape(HostCheckCommand.Problem(root, e)));
+                    await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(root, e)));
                     return ExitCodes.Unusable;
                 }
             });

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Input;

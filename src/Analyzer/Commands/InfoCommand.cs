@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Format;
@@ -20,8 +21,7 @@ internal static class InfoCommand
         TextWriter output = std.Text;
         TextWriter error = std.Error;
         var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives, or - for standard input.", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("Output format.", "text", "json");
         var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders." };
         var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
         command.SetAction(async (parse, cancellationToken) =>

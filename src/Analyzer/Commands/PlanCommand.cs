@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
 using CriuImage.Format;
 using CriuImage.IO;
@@ -20,9 +21,8 @@ internal static class PlanCommand
         TextWriter output = std.Text;
         TextWriter error = std.Error;
         var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads any of them but a folder from standard input)." };
-        Option<string?> target = TargetOption();
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string?> target = TargetOption.Create();
+        Option<string> format = FormatOption.Create("Output format.", "text", "json");
         var hostOptions = new RestoreHostOptions();
         var replayOptions = new ReplayCliOptions();
         var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };
@@ -33,7 +33,7 @@ internal static class PlanCommand
             string path = parse.GetValue(input)!;
             return CommandErrors.RunAsync(path, error, async () =>
             {
-                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, Profile(parse.GetValue(target)), error);
+                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(target)), error);
                 if (!usable)
                 {
                     return ExitCodes.Unusable;
@@ -85,17 +85,6 @@ internal static class PlanCommand
         });
         return command;
     }
-
-    /// <summary><c>--target KERNEL</c>, shared with verify: one of <see cref="KernelProfile.All"/>; absent means the generation that produced the image's revision.</summary>
-    public static Option<string?> TargetOption()
-    {
-        var target = new Option<string?>("--target") { Description = "Kernel the image is restored on: " + string.Join(", ", KernelProfile.All.Select(p => p.Name)) + " (default: the one that produced the image's revision)." };
-        target.AcceptOnlyFromAmong([.. KernelProfile.All.Select(p => p.Name)]);
-        return target;
-    }
-
-    /// <summary>The profile named on the command line, or null for each image's default.</summary>
-    public static KernelProfile? Profile(string? name) => name is not null && KernelProfile.TryParse(name, out KernelProfile profile) ? profile : null;
 
     /// <summary>
     /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Criu;
@@ -16,8 +17,7 @@ internal static class RestorableCommand
     public static Command Create(StandardStreams std)
     {
         var input = new Argument<string>("DUMP") { Description = "The CRIU dump folder, container archive or CRIU amdgpu file." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("Output format.", "text", "json");
         var hostOptions = new RestoreHostOptions();
         var command = new Command("restorable", "Say which CRIU versions (v3.17..v4.2, criu-dev on either contents path) and kernel lines restore a CRIU dump as saved, and why the others do not (the replay of CRIU's amdgpu plugin, docs/restore-calls.md). Exit status: 0 some pair restores it, 1 none does, 2 an input could not be read.") { input, format };
         hostOptions.AddTo(command);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Format;
@@ -14,8 +15,7 @@ internal static class ShowCommand
     public static Command Create(StandardStreams std)
     {
         var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image or an archive from standard input)." };
-        var format = new Option<string>("--format") { Description = "text: a table per BO; json: the same, named flags beside raw values.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("text: a table per BO; json: the same, named flags beside raw values.", "text", "json");
         var command = new Command("show", "Show every BO and mapping of an image as a table: sizes humanized, addresses in hex, flag bits by their kernel names. Streams: memory stays bounded by one frame.") { image, format };
         command.SetAction((parse, cancellationToken) =>
         {

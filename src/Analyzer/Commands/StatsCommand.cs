@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Commands;
@@ -11,8 +12,7 @@ internal static class StatsCommand
     public static Command Create(StandardStreams std)
     {
         var image = new Argument<string>("IMAGE") { Description = "The image (- reads standard input)." };
-        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        Option<string> format = FormatOption.Create("text or json.", "text", "json");
         var command = new Command("stats", "Summarize an image: bytes per preferred-domain set, mappings per BO, BO and mapping sizes in power-of-two classes, and the span of GPU addresses. One pass, memory independent of the image's size.") { image, format };
         command.SetAction((parse, cancellationToken) =>
         {

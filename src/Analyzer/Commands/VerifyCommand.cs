@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
 using CriuImage.Format;
 using CriuImage.Input;
@@ -19,11 +20,10 @@ internal static class VerifyCommand
         TextWriter output = std.Text;
         TextWriter error = std.Error;
         var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives (.tar, .tar.gz, .tgz), or - for standard input.", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "Report format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        Option<string> format = FormatOption.Create("Report format.", "text", "json", "sarif");
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "note");
-        Option<string?> target = PlanCommand.TargetOption();
+        Option<string?> target = TargetOption.Create();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         jobs.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) { result.AddError("--jobs must be 1 or more"); } });
         var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
@@ -39,7 +39,7 @@ internal static class VerifyCommand
         replayOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, PlanCommand.Profile(parse.GetValue(target)), error);
+            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(target)), error);
             if (!usable)
             {
                 return ExitCodes.Unusable;

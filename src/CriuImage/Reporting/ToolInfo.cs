@@ -25,19 +25,6 @@ public static class ToolInfo
         return $"{DiagnosticsReference}#{descriptor.Id.ToLowerInvariant()}";
     }
 
-    /// <summary>
-    /// docs/diagnostics.md as an absolute <c>file:</c> URI: the document ships beside the library (in the
-    /// build output and in both packages), so a SARIF viewer can open it offline.
-    /// </summary>
-    public static Uri DiagnosticsDocument { get; } = new(Path.Combine(AppContext.BaseDirectory, "docs", "diagnostics.md"));
-
-    /// <summary>The absolute link to <paramref name="descriptor"/>'s section of docs/diagnostics.md.</summary>
-    public static Uri HelpUri(DiagnosticDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        return new UriBuilder(DiagnosticsDocument) { Fragment = descriptor.Id.ToLowerInvariant() }.Uri;
-    }
-
     private static string ReadVersion()
     {
         string version = typeof(ToolInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

@@ -17,7 +17,11 @@ internal static class Layers
         ("readers", ["CriuImage", "CriuImage.Scanning", "CriuImage.Criu", "CriuImage.Topology", "CriuImage.Json"]),
         ("rules", ["CriuImage.Verification", "CriuImage.Restore"]),
         ("reporting", ["CriuImage.Reporting"]),
-        ("cli", ["CriuImage.Analyzer"]),
+        // The CLI in three: shared infrastructure (exit codes, streams, output, errors, terminal, shared options),
+        // the commands over it, and Program at the top that only wires the commands into the root command.
+        ("cli shared", ["CriuImage.Analyzer.Cli"]),
+        ("cli commands", ["CriuImage.Analyzer.Commands"]),
+        ("cli program", ["CriuImage.Analyzer"]),
     ];
 
     /// <summary>

@@ -1,4 +1,5 @@
 using CriuImage.Analyzer;
+using CriuImage.Analyzer.Cli;
 
 namespace CriuImage.Tests.Support;
 

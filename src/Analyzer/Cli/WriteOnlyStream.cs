@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>What every forward-only output stream of the tool shares: it writes, and cannot read, seek or tell its length.</summary>
 internal abstract class WriteOnlyStream : Stream

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CriuImage.Reporting;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>Command-line mistakes, one line each, naming an unknown option as an option.</summary>
 internal static class ParseErrors

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>A one-line progress display on standard error while a compressed archive is read, shown only on a terminal.</summary>
 internal static class TerminalProgress

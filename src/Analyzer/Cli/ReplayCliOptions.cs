@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CriuImage.Restore;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// The options of CRIU's restore that verify and plan share: <c>--criu VERSION</c> (the CRIU that restores),

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>UTF-8 bytes written to a <see cref="TextWriter"/>, so that a caller who hands the tool a text writer sees every output, streamed ones included.</summary>
 internal sealed class TextWriterStream(TextWriter writer) : WriteOnlyStream

@@ -1,6 +1,6 @@
 using CriuImage.IO;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// A command's <c>-o</c>: <c>-</c> is standard output; a path is an <see cref="OutputFile"/> (a regular

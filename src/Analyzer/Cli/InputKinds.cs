@@ -1,6 +1,6 @@
 using CriuImage.IO;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>Names a file given to the wrong command, so the error says which command reads it.</summary>
 internal static class InputKinds

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>The text of <c>criu-image --help</c> beyond what the command tree lists: enough to stand as the man page.</summary>
 internal static class HelpText

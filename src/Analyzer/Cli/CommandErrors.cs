@@ -2,8 +2,9 @@ using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Json;
 using CriuImage.Reporting;
+using CriuImage.Topology;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// Runs a command body and turns the failures a user can cause (a damaged image, a bad document, a missing
@@ -75,6 +76,26 @@ internal static class CommandErrors
         return any;
     }
 
+    /// <summary>
+    /// The one line for an input that is not what it should be, whatever its kind: an image or CRIU file at its
+    /// byte (with a hint when it is another kind of file), a JSON document at its line and column, a topology at
+    /// the file of it at fault. <paramref name="name"/> is how <paramref name="input"/> is named (<c>&lt;stdin&gt;</c> for <c>-</c>).
+    /// </summary>
+    public static string InputLine(string input, string name, InputFormatException e) => e switch
+    {
+        ImageFormatException image => $"{name}: error: {image.Message}{InputKinds.Hint(input, image)}",
+        InterchangeException json => $"{name}({json.Line},{json.Column}): error: {json.Detail}",
+        TopologyFormatException { Path: var where } topology when where.StartsWith(input, StringComparison.Ordinal) => $"{where}: error: {topology.Detail}",
+        _ => $"{name}: error: {e.Message}",
+    };
+
+    /// <summary>
+    /// The one line for an input of a host's commands (a topology, a host snapshot) that cannot be used: bad
+    /// (<see cref="InputLine"/>) or unreadable (the system's message).
+    /// </summary>
+    public static string HostInputLine(string input, Exception e) =>
+        e is InputFormatException bad ? InputLine(input, input, bad) : $"{input}: error: {e.Message}";
+
     /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault.</summary>
     public static async Task<int> RunAsync(string input, TextWriter error, Func<Task<int>> body)
     {
@@ -98,13 +119,9 @@ internal static class CommandErrors
         {
             message = e.Message;
         }
-        catch (ImageFormatException e)
+        catch (InputFormatException e)
         {
-            message = $"{name}: error: {e.Message}{InputKinds.Hint(input, e)}";
-        }
-        catch (InterchangeException e)
-        {
-            message = $"{name}({e.Line},{e.Column}): error: {e.Detail}";
+            message = InputLine(input, name, e);
         }
         catch (UnauthorizedAccessException) when (Directory.Exists(input))
         {

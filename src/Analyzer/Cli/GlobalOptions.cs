@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>Options every command accepts.</summary>
 internal static class GlobalOptions

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>Process exit codes: findings are kept apart from "the tool could not do its job".</summary>
 internal static class ExitCodes

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// The process's standard streams as the commands use them: bytes in, bytes or text out (one buffer, so

@@ -1,10 +1,10 @@
 using System.CommandLine;
-using CriuImage.Analyzer.Commands;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Topology;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
 /// The restore host options verify and plan share: <c>--host TOPOLOGY</c>, <c>--env NAME=VALUE</c>...,
@@ -67,7 +67,7 @@ internal sealed class RestoreHostOptions
             return default;
         }
 
-        if (HostCheckCommand.Environment(env, out string? bad) is not { } variables)
+        if (EnvAssignments.Parse(env, out string? bad) is not { } variables)
         {
             await error.WriteLineAsync(bad);
             return default;
@@ -77,9 +77,9 @@ internal sealed class RestoreHostOptions
         {
             return (true, target, HostTarget.Load(hostPath, MatchEnvironment.FromVariables(variables), release, diskOrder));
         }
-        catch (Exception e) when (e is TopologyFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputFormatException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync(Printable.Escape(HostCheckCommand.Problem(hostPath, e)));
+            await error.WriteLineAsync(Printable.Escape(CommandErrors.HostInputLine(hostPath, e)));
             return default;
         }
     }

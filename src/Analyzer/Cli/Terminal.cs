@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// Colours and progress (Spectre.Console) for a person at a terminal only: never in a pipe or a file, and

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// A file system failure in the tool's own words, without .NET's phrasing ("Could not find file '...'",

@@ -1,4 +1,4 @@
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// A process started with standard input or output closed (<c>&gt;&amp;-</c>) would hand that descriptor to

@@ -2,7 +2,7 @@ using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Input;
 
-namespace CriuImage.Analyzer;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// The one input of decode, show, stats, diff, plan, import and encode, opened the same way for all: a
