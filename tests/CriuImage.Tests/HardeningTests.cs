@@ -145,6 +145,26 @@ public sealed class HardeningTests : TempFolder
     }
 
     [Fact]
+    public async Task AnUnreadableKfdImage_LeavesTheRenderNodesGpuIdsUnknown_NotUnknownGpus()
+    {
+        if (!OperatingSystem.IsLinux() || CommandMatrixTests.OtherUser() is not { } asOther)
+        {
+            return; // not applicable here: root reads every file, so another user must run it
+        }
+
+        File.SetUnixFileMode(Folder, (UnixFileMode)0x1ED); // 0755
+        string dump = CriuFixtures.CopyTo("criu-dev", Path.Combine(Folder, "dump"));
+        File.SetUnixFileMode(Path.Combine(dump, "amdgpu-kfd-5.img"), UnixFileMode.None);
+
+        (int code, string output, string error) = await CliProcess.Bash($"{asOther} $CLI verify {Q(dump)}");
+
+        Assert.True(code == 2, output + error);
+        Assert.Contains("amdgpu-kfd-5.img: error CRI001", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("CRI313", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("CRI321", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Diff_OfImagesDifferingOnlyInABoOfADuplicateHandle_IsDifferent()
     {
         JsonNode document = JsonNode.Parse(File.ReadAllText(ImageJson))!;

@@ -37,7 +37,7 @@ internal static class DumpCrossRules
 
         // An unreadable KFD image is reported on its own; what depends on it is not checked rather than blamed.
         bool kfdPresent = dump.OfKind(CriuFileKind.KfdImage).Any() || dump.KfdImageUnread;
-        bool kfdComplete = kfdPresent && kfds.Count == dump.OfKind(CriuFileKind.KfdImage).Count();
+        bool kfdComplete = kfdPresent && !dump.KfdImageUnread && kfds.Count == dump.OfKind(CriuFileKind.KfdImage).Count();
         var gpuIds = new HashSet<uint>(dump.Gpus.Select(g => g.GpuId));
         foreach (CriuDumpFile node in nodes)
         {
