@@ -40,7 +40,17 @@ internal sealed class GzipReader : ReadOnlyStream
                 break;
             }
 
-            int n = _inflate!.Read(buffer);
+            int n;
+            try
+            {
+                n = _inflate!.Read(buffer);
+            }
+            catch (InvalidDataException e)
+            {
+                // DeflateStream says "unsupported compression method" for any bad deflate block: say what it is, and where.
+                throw new InvalidDataException($"the deflate data of member {_member} does not decode (the stream read up to byte {_feed.Consumed}, {_length} bytes of its data decoded): the data is damaged", e);
+            }
+
             if (n > 0)
             {
                 _crc.Append(buffer[..n]);

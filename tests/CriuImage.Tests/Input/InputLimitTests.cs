@@ -91,6 +91,18 @@ public sealed class InputLimitTests
     }
 
     [Fact]
+    public void GzipMemberWhoseDeflateDataDoesNotDecode_IsSaidInOurWords()
+    {
+        byte[] gzip = Gzip(Tar(w => Add(w, "checkpoint/amdgpu-kfd-5.img", Kfd)));
+        gzip[10] = 0x07; // the first deflate block: final, of the reserved type 3 (RFC 1951 3.2.3)
+
+        string reason = Assert.Single(Read(gzip).Unreadable).Reason;
+
+        Assert.Contains("the deflate data of member 1 does not decode", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsupported compression method", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GzipOneByteAtATime_FindsEveryTrailer()
     {
         byte[] tar = Tar(w => Add(w, "checkpoint/amdgpu-kfd-5.img", Kfd));
