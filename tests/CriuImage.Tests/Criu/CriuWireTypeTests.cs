@@ -86,7 +86,7 @@ public sealed class CriuWireTypeTests : TempFolder
     {
         if (path.Length == 0)
         {
-            return ([.. Varint((field << 3) | 2), 1, 3, .. body], 0);
+            return ([.. CriuImages.Varint((field << 3) | 2), 1, 3, .. body], 0);
         }
 
         int position = 0;
@@ -114,7 +114,7 @@ public sealed class CriuWireTypeTests : TempFolder
                 continue;
             }
 
-            byte[] head = [.. body[..start], .. Varint(key), .. Varint((ulong)inner.Length)];
+            byte[] head = [.. body[..start], .. CriuImages.Varint(key), .. CriuImages.Varint((ulong)inner.Length)];
             return ([.. head, .. inner, .. body[(position + length)..]], head.Length + at);
         }
 
@@ -133,18 +133,5 @@ public sealed class CriuWireTypeTests : TempFolder
                 return value;
             }
         }
-    }
-
-    private static byte[] Varint(ulong value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            byte b = (byte)(value & 0x7F);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
     }
 }

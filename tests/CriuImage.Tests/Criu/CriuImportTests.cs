@@ -1,6 +1,6 @@
 using CriuImage.Abi;
 using CriuImage.Verification;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support.Protobuf;
 using CriuImage.Criu;
 using CriuImage.Tests.Support;
 
@@ -106,20 +106,7 @@ public sealed class CriuImportTests : TempFolder
         node.BoEntries.RemoveAt(0);
         byte[] entry = [.. Google.Protobuf.MessageExtensions.ToByteArray(first), .. field];
         byte[] rest = Google.Protobuf.MessageExtensions.ToByteArray(node);
-        byte[] body = [0x2A, .. Varint((ulong)entry.Length), .. entry, .. rest];
+        byte[] body = [0x2A, .. CriuImages.Varint((ulong)entry.Length), .. entry, .. rest];
         return [.. BitConverter.GetBytes((ulong)body.Length), .. body];
-    }
-
-    private static byte[] Varint(ulong value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            byte b = (byte)(value & 0x7F);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
     }
 }

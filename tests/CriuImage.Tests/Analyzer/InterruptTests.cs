@@ -16,18 +16,7 @@ public sealed class InterruptTests : TempFolder
             return; // not applicable here
         }
 
-        var bos = new List<BoEntry>();
-        for (uint b = 0; b < 200; b++)
-        {
-            var mappings = new VmRecord[1000];
-            for (uint m = 0; m < mappings.Length; m++)
-            {
-                ulong page = 0x1000 + ((b * 1000UL) + m) * 16;
-                mappings[m] = new VmRecord(page, page + 15, m * 16 * 4096UL, 0xE);
-            }
-
-            bos.Add(new BoEntry(new BoRecord(b + 1, 1000 * 16 * 4096, null, 8, 4, 0, null, 1000), mappings));
-        }
+        List<BoEntry> bos = Images.Large(200);
 
         string json = Path.Combine(Folder, "big.json");
         await File.WriteAllTextAsync(json, await GoldenTests.Decode(await Images.WriteAsync(new ImageHeader(AbiRevision.CriuV8), bos)));

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Topology;
 
-namespace CriuImage.Analyzer.Commands;
+namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
 /// The restore host options verify and plan share: <c>--host TOPOLOGY</c>, <c>--env NAME=VALUE</c>...,

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace CriuImage.Bench;
+namespace CriuImage.Tests.Support;
 
 /// <summary>A pipe writer that drops everything into one reused buffer: measures the writer alone.</summary>
 internal sealed class NullPipeWriter : PipeWriter

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support.Protobuf;
 using CriuImage.Tests.Support;
 using CriuImage.Verification;
 using Google.Protobuf;

@@ -217,18 +217,7 @@ public sealed class OutputTests : TempFolder
     public async Task DecodeToStandardOutput_Streams()
     {
         // 100,000 mappings decode to megabytes of JSON: standard output must see it in pieces, not one buffer.
-        var bos = new List<BoEntry>();
-        for (uint b = 0; b < 100; b++)
-        {
-            var mappings = new VmRecord[1000];
-            for (uint m = 0; m < mappings.Length; m++)
-            {
-                ulong page = 0x1000 + ((b * 1000UL) + m) * 16;
-                mappings[m] = new VmRecord(page, page + 15, m * 16 * 4096UL, 0xE);
-            }
-
-            bos.Add(new BoEntry(new BoRecord(b + 1, 1000 * 16 * 4096, null, 8, 4, 0, null, 1000), mappings));
-        }
+        List<BoEntry> bos = Images.Large(100);
 
         byte[] image = await Images.WriteAsync(new ImageHeader(Abi.AbiRevision.CriuV8), bos);
         var output = new LargestWriteStream();

@@ -9,7 +9,7 @@ using pb = global::Google.Protobuf;
 using pbc = global::Google.Protobuf.Collections;
 using pbr = global::Google.Protobuf.Reflection;
 using scg = global::System.Collections.Generic;
-namespace CriuImage.Bench.Protobuf {
+namespace CriuImage.Tests.Support.Protobuf {
 
   /// <summary>Holder for reflection information generated from criu-amdgpu.proto</summary>
   public static partial class CriuAmdgpuReflection {
@@ -33,14 +33,14 @@ namespace CriuImage.Bench.Protobuf {
             "cxgJIAIoDRIhCgp2bV9lbnRyaWVzGAogAygLMg0uZHJtX3ZtX2VudHJ5In8K",
             "EGNyaXVfcmVuZGVyX25vZGUSDgoGZ3B1X2lkGAEgAigNEgoKAmlkGAIgAigN",
             "EhgKEGRybV9yZW5kZXJfbWlub3IYAyACKA0SEgoKbnVtX29mX2JvcxgEIAIo",
-            "BBIhCgpib19lbnRyaWVzGAUgAygLMg0uZHJtX2JvX2VudHJ5QhuqAhhDcml1",
-            "SW1hZ2UuQmVuY2guUHJvdG9idWY="));
+            "BBIhCgpib19lbnRyaWVzGAUgAygLMg0uZHJtX2JvX2VudHJ5QiOqAiBDcml1",
+            "SW1hZ2UuVGVzdHMuU3VwcG9ydC5Qcm90b2J1Zg=="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { },
           new pbr::GeneratedClrTypeInfo(null, null, new pbr::GeneratedClrTypeInfo[] {
-            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Bench.Protobuf.drm_vm_entry), global::CriuImage.Bench.Protobuf.drm_vm_entry.Parser, new[]{ "Addr", "Size", "Offset", "Flags" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Bench.Protobuf.drm_bo_entry), global::CriuImage.Bench.Protobuf.drm_bo_entry.Parser, new[]{ "Addr", "Size", "Offset", "AllocFlags", "Alignment", "PreferredDomains", "Handle", "IsImport", "NumOfVms", "VmEntries" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Bench.Protobuf.criu_render_node), global::CriuImage.Bench.Protobuf.criu_render_node.Parser, new[]{ "GpuId", "Id", "DrmRenderMinor", "NumOfBos", "BoEntries" }, null, null, null, null)
+            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Tests.Support.Protobuf.drm_vm_entry), global::CriuImage.Tests.Support.Protobuf.drm_vm_entry.Parser, new[]{ "Addr", "Size", "Offset", "Flags" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Tests.Support.Protobuf.drm_bo_entry), global::CriuImage.Tests.Support.Protobuf.drm_bo_entry.Parser, new[]{ "Addr", "Size", "Offset", "AllocFlags", "Alignment", "PreferredDomains", "Handle", "IsImport", "NumOfVms", "VmEntries" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::CriuImage.Tests.Support.Protobuf.criu_render_node), global::CriuImage.Tests.Support.Protobuf.criu_render_node.Parser, new[]{ "GpuId", "Id", "DrmRenderMinor", "NumOfBos", "BoEntries" }, null, null, null, null)
           }));
     }
     #endregion
@@ -62,7 +62,7 @@ namespace CriuImage.Bench.Protobuf {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::CriuImage.Bench.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[0]; }
+      get { return global::CriuImage.Tests.Support.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[0]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -424,7 +424,7 @@ namespace CriuImage.Bench.Protobuf {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::CriuImage.Bench.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[1]; }
+      get { return global::CriuImage.Tests.Support.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[1]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -709,12 +709,12 @@ namespace CriuImage.Bench.Protobuf {
 
     /// <summary>Field number for the "vm_entries" field.</summary>
     public const int VmEntriesFieldNumber = 10;
-    private static readonly pb::FieldCodec<global::CriuImage.Bench.Protobuf.drm_vm_entry> _repeated_vmEntries_codec
-        = pb::FieldCodec.ForMessage(82, global::CriuImage.Bench.Protobuf.drm_vm_entry.Parser);
-    private readonly pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_vm_entry> vmEntries_ = new pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_vm_entry>();
+    private static readonly pb::FieldCodec<global::CriuImage.Tests.Support.Protobuf.drm_vm_entry> _repeated_vmEntries_codec
+        = pb::FieldCodec.ForMessage(82, global::CriuImage.Tests.Support.Protobuf.drm_vm_entry.Parser);
+    private readonly pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_vm_entry> vmEntries_ = new pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_vm_entry>();
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_vm_entry> VmEntries {
+    public pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_vm_entry> VmEntries {
       get { return vmEntries_; }
     }
 
@@ -1072,7 +1072,7 @@ namespace CriuImage.Bench.Protobuf {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::CriuImage.Bench.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[2]; }
+      get { return global::CriuImage.Tests.Support.Protobuf.CriuAmdgpuReflection.Descriptor.MessageTypes[2]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -1217,12 +1217,12 @@ namespace CriuImage.Bench.Protobuf {
 
     /// <summary>Field number for the "bo_entries" field.</summary>
     public const int BoEntriesFieldNumber = 5;
-    private static readonly pb::FieldCodec<global::CriuImage.Bench.Protobuf.drm_bo_entry> _repeated_boEntries_codec
-        = pb::FieldCodec.ForMessage(42, global::CriuImage.Bench.Protobuf.drm_bo_entry.Parser);
-    private readonly pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_bo_entry> boEntries_ = new pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_bo_entry>();
+    private static readonly pb::FieldCodec<global::CriuImage.Tests.Support.Protobuf.drm_bo_entry> _repeated_boEntries_codec
+        = pb::FieldCodec.ForMessage(42, global::CriuImage.Tests.Support.Protobuf.drm_bo_entry.Parser);
+    private readonly pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_bo_entry> boEntries_ = new pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_bo_entry>();
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::CriuImage.Bench.Protobuf.drm_bo_entry> BoEntries {
+    public pbc::RepeatedField<global::CriuImage.Tests.Support.Protobuf.drm_bo_entry> BoEntries {
       get { return boEntries_; }
     }
 
