@@ -105,7 +105,7 @@ internal static class DecodeCommand
 
         // A damaged file is in the document as far as it could be read; it is still an input that could not be read, as in verify.
         bool damaged = await CommandErrors.ReportDamageAsync(files, std.Error);
-        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, findings: false);
     }
 
     private static async Task<int> WriteCriuAsync(string path, CriuDumpFile criu, string outPath, StandardStreams std, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ internal static class DiffCommand
                 await WriteTextAsync(pathA, pathB, difference, std.Text);
             }
 
-            return difference.Equal ? ExitCodes.Success : ExitCodes.Findings;
+            return ExitCodes.For(unreadable: false, findings: !difference.Equal);
         });
         return command;
     }

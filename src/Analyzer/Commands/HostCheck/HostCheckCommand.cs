@@ -59,7 +59,7 @@ internal static class HostCheckCommand
             await output.WriteAsync(parse.GetValue(format) == "json"
                 ? HostCheckReport.JsonText(sourcePath, hostPath, result)
                 : HostCheckReport.Text(sourcePath, hostPath, result));
-            return result.Restores && result.Findings.All(f => f.Descriptor.Severity != Severity.Error) ? ExitCodes.Success : ExitCodes.Findings;
+            return ExitCodes.For(unreadable: false, findings: !result.Restores || result.Findings.Any(f => f.Descriptor.Severity == Severity.Error));
         });
         return command;
     }

@@ -41,11 +41,9 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(string path, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
         InputSet inputs = DumpInputs.Collect([path], new InputOptions { Progress = TerminalProgress.For(std.Error) }, () => std.Input);
-        int status = ExitCodes.Success;
         foreach (UnreadableInput u in inputs.Unreadable)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));
-            status = ExitCodes.Unusable;
         }
 
         bool single = inputs.Files is [{ Found: false }] && !Directory.Exists(path);
@@ -142,7 +140,7 @@ internal static class ImportCommand
         // restore: exit 2, as verify, info, show, plan and decode do, though the render nodes were imported.
         IEnumerable<CriuDumpFile> others = dumps.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.Name.Kind != CriuFileKind.RenderNode);
         bool damaged = await CommandErrors.ReportDamageAsync(others, std.Error);
-        return imported == 0 || refused > 0 || damaged ? ExitCodes.Unusable : status;
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || imported == 0 || refused > 0 || damaged, findings: false);
     }
 
     private static async Task WriteAsync(RenderNodeImport node, string outPath, StandardStreams std, CancellationToken cancellationToken)

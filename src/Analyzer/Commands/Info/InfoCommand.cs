@@ -45,7 +45,7 @@ internal static class InfoCommand
 
             InputPlan plan = InputPlan.Of(inputs);
             var images = new List<(string Path, ImageFacts? Facts)>();
-            int status = inputs.Unreadable.Count > 0 ? ExitCodes.Unusable : ExitCodes.Success;
+            bool unreadable = inputs.Unreadable.Count > 0;
             foreach (int i in plan.Images)
             {
                 InputFile file = inputs.Files[i];
@@ -54,7 +54,7 @@ internal static class InfoCommand
                     images.Add((file.Path, await ImageFacts.ReadAsync(file, cancellationToken)));
                     return ExitCodes.Success;
                 });
-                status = Math.Max(status, code);
+                unreadable |= code != ExitCodes.Success;
             }
 
             List<DumpSummary> dumps = [.. plan.Dumps.Select(d => DumpSummary.Of(d.Dump))];
@@ -62,7 +62,7 @@ internal static class InfoCommand
             // A damaged file is described without it: say which file is missing from the picture, and exit 2.
             if (await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), error))
             {
-                status = ExitCodes.Unusable;
+                unreadable = true;
             }
 
             if (parse.GetValue(format) == "json")
@@ -87,7 +87,7 @@ internal static class InfoCommand
                 }
             }
 
-            return status;
+            return ExitCodes.For(unreadable, findings: false);
         });
         return command;
     }

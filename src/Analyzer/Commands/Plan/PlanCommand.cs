@@ -80,7 +80,7 @@ internal static class PlanCommand
                     PlanReport.WriteText(plan, output);
                 }
 
-                return plan.Calls.Any(c => c.Refused) ? ExitCodes.Findings : ExitCodes.Success;
+                return ExitCodes.For(unreadable: false, findings: plan.Calls.Any(c => c.Refused));
             });
         });
         return command;
@@ -154,6 +154,6 @@ internal static class PlanCommand
         }
 
         bool damaged = await CommandErrors.ReportDamageAsync(inputPlan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
-        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : refused ? ExitCodes.Findings : ExitCodes.Success;
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, refused);
     }
 }

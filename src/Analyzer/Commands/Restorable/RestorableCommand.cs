@@ -79,7 +79,7 @@ internal static class RestorableCommand
                     await std.Text.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n");
                 }
 
-                return any ? ExitCodes.Success : ExitCodes.Findings;
+                return ExitCodes.For(unreadable: false, findings: !any);
             });
         });
         return command;

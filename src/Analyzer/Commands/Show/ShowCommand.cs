@@ -115,7 +115,7 @@ internal static class ShowCommand
 
         // A file shown as unreadable (damaged header or wire) is an input that could not be read, as in verify.
         bool damaged = await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
-        return inputs.Unreadable.Count > 0 || damaged ? ExitCodes.Unusable : ExitCodes.Success;
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, findings: false);
     }
 
     private static async Task WriteTextAsync(string path, ImageHeader header, ImageReader reader, TextWriter output, CancellationToken cancellationToken)

@@ -107,9 +107,7 @@ internal static class VerifyCommand
     }
 
     private static int ExitCode(VerifyRun run, Severity threshold) =>
-        run.Reports.Any(r => r.Status == FileStatus.Unreadable) ? ExitCodes.Unusable
-        : run.Reports.Any(r => r.Summary.AtLeast(threshold) > 0) ? ExitCodes.Findings
-        : ExitCodes.Success;
+        ExitCodes.For(run.Reports.Any(r => r.Status == FileStatus.Unreadable), run.Reports.Any(r => r.Summary.AtLeast(threshold) > 0));
 
     /// <summary>The text report written as the files are verified: the same lines, in the same order, as the report written at the end.</summary>
     private static VerifyRun StreamText(InputSet inputs, VerifyOptions options, TextWriter output, Terminal terminal, CancellationToken cancellationToken)
