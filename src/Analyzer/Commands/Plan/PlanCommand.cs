@@ -20,32 +20,25 @@ internal static class PlanCommand
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var input = new Argument<string>("INPUT") { Description = "The image, CRIU amdgpu file, dump folder or container archive to plan the restore of (- reads any of them but a folder from standard input)." };
-        Option<string?> target = TargetOption.Create();
-        Option<string> format = FormatOption.Create("Output format.", "text", "json");
-        var hostOptions = new RestoreHostOptions();
-        var replayOptions = new ReplayCliOptions();
-        var command = new Command("plan", "Show the calls CRIU's restore makes (AMDKFD_IOC_CRIU_OP; GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA per render-node BO), the ones the target kernel refuses, the repairs a restorer can make and, with --host, the GPU map CRIU builds on that host. Exit status: 0 nothing refused, 1 a refusal, 2 an input could not be read.") { input, target, format };
-        hostOptions.AddTo(command);
-        replayOptions.AddTo(command);
+        var command = new PlanCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(input)!;
+            string path = parse.GetValue(command.Input)!;
             return CommandErrors.RunAsync(path, error, async () =>
             {
-                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(target)), error);
+                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await command.Host.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(command.Target)), error);
                 if (!usable)
                 {
                     return ExitCodes.Unusable;
                 }
 
-                (bool replayUsable, ReplayOptions replay, profile) = await replayOptions.ResolveAsync(parse, profile, host, error);
+                (bool replayUsable, ReplayOptions replay, profile) = await command.Replay.ResolveAsync(parse, profile, host, error);
                 if (!replayUsable)
                 {
                     return ExitCodes.Unusable;
                 }
 
-                bool json = parse.GetValue(format) == "json";
+                bool json = parse.GetValue(command.Format) == "json";
                 using CommandInput input = CommandInput.Open(path, std);
                 if (input.Inputs is { } inputs)
                 {

@@ -19,33 +19,16 @@ internal static class VerifyCommand
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives (.tar, .tar.gz, .tgz), or - for standard input.", Arity = ArgumentArity.OneOrMore };
-        Option<string> format = FormatOption.Create("Report format.", "text", "json", "sarif");
-        var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit status 1.", DefaultValueFactory = _ => "error" };
-        failOn.AcceptOnlyFromAmong("error", "warning", "note");
-        Option<string?> target = TargetOption.Create();
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files verified at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        jobs.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) { result.AddError("--jobs must be 1 or more"); } });
-        var maxFindings = new Option<int>("--max-findings") { Description = "Findings listed per code and file; the rest are counted in the totals (0 lists all).", DefaultValueFactory = _ => ImageVerifier.CapPerCode };
-        maxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
-        var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders (they are skipped and listed otherwise)." };
-        var hostOptions = new RestoreHostOptions();
-        var replayOptions = new ReplayCliOptions();
-        var command = new Command("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.")
-        {
-            paths, format, failOn, target, jobs, maxFindings, follow,
-        };
-        hostOptions.AddTo(command);
-        replayOptions.AddTo(command);
+        var command = new VerifyCommandDefinition();
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await hostOptions.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(target)), error);
+            (bool usable, KernelProfile? targetProfile, HostTarget? hostTarget) = await command.Host.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(command.Target)), error);
             if (!usable)
             {
                 return ExitCodes.Unusable;
             }
 
-            (bool replayUsable, Restore.ReplayOptions replay, targetProfile) = await replayOptions.ResolveAsync(parse, targetProfile, hostTarget, error);
+            (bool replayUsable, Restore.ReplayOptions replay, targetProfile) = await command.Replay.ResolveAsync(parse, targetProfile, hostTarget, error);
             if (!replayUsable)
             {
                 return ExitCodes.Unusable;
@@ -58,12 +41,12 @@ internal static class VerifyCommand
                 // The endings only the replay finds depend on the CRIU and its path: said when the user names them.
                 DumpReplay = replay is { Criu: null, Parallel: null } ? null : (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
             };
-            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(paths)!, error))
+            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(command.Paths)!, error))
             {
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
                 await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));
@@ -80,27 +63,22 @@ internal static class VerifyCommand
                 await error.WriteLineAsync(Printable.Escape($"criu-image: note: --host {hostTarget.Path}: no amdgpu-kfd-*.img among the inputs, so no GPU was matched (only the kernel release it records, if any, is used)"));
             }
 
-            options = options with { MaxFindingsPerCode = parse.GetValue(maxFindings) };
-            Severity threshold = parse.GetValue(failOn) switch
-            {
-                "warning" => Severity.Warning,
-                "note" => Severity.Note,
-                _ => Severity.Error,
-            };
-            if (options.MaxFindingsPerCode == 0 && parse.GetValue(format) == "text")
+            options = options with { MaxFindingsPerCode = parse.GetValue(command.MaxFindings) };
+            Severity threshold = command.Threshold(parse);
+            if (options.MaxFindingsPerCode == 0 && parse.GetValue(command.Format) == "text")
             {
                 // Every finding listed: each goes out as it is found, files one after another, so memory does not grow with them.
                 return ExitCode(StreamText(inputs, options, output, std.Terminal, cancellationToken), threshold);
             }
 
-            int jobCount = parse.GetValue(jobs);
+            int jobCount = parse.GetValue(command.Jobs);
             VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
                 ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>
                     Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options with { BytesRead = bytes }))
                 : await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, inputs.Files.Count >= 2, progress =>
                     Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options, progress is null ? null : new Progress<int>(done => progress.Report(done))));
             int exitCode = ExitCode(run, threshold);
-            await WriteAsync(run, parse.GetValue(format)!, output, exitCode, std.Terminal);
+            await WriteAsync(run, parse.GetValue(command.Format)!, output, exitCode, std.Terminal);
             return exitCode;
         });
         return command;
