@@ -13,14 +13,12 @@ internal static class CompletionCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var shell = new Argument<string>("SHELL") { Description = "bash, zsh or fish." };
-        shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
-        var command = new Command("completion", "Print a shell completion script. bash: criu-image completion bash > /etc/bash_completion.d/criu-image; zsh: criu-image completion zsh > \"${fpath[1]}/_criu-image\"; fish: criu-image completion fish > ~/.config/fish/completions/criu-image.fish.") { shell };
+        var command = new CompletionCommandDefinition();
         command.SetAction(async (parse, cancellationToken) =>
         {
             Command root = parse.RootCommandResult.Command;
             List<CommandInfo> commands = [.. root.Subcommands.Where(c => !c.Hidden).Select(Describe)];
-            string script = parse.GetValue(shell) switch
+            string script = parse.GetValue(command.Shell) switch
             {
                 "bash" => Bash(commands),
                 "zsh" => Zsh(commands),

@@ -16,13 +16,11 @@ internal static class DecodeCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to decode (- reads an image from standard input)." };
-        var target = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
-        var command = new Command("decode", "Decode an image into its JSON interchange document (streamed: memory stays bounded by one frame), or a CRIU amdgpu file into crit-style JSON.") { image, target };
+        var command = new DecodeCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(image)!;
-            string outPath = parse.GetValue(target) ?? "-";
+            string path = parse.GetValue(command.Image)!;
+            string outPath = parse.GetValue(command.Output) ?? "-";
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
                 using CommandInput input = CommandInput.Open(path, std);

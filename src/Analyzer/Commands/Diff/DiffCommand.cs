@@ -10,14 +10,11 @@ internal static class DiffCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var first = new Argument<string>("A") { Description = "The first image (- reads standard input)." };
-        var second = new Argument<string>("B") { Description = "The second image." };
-        Option<string> format = FormatOption.Create("text: one line per difference; json: the same as a document.", "text", "json");
-        var command = new Command("diff", "Show what changed between two images: header fields, BOs by GEM handle, mappings by GPU address. Exit status 0 when equal, 1 when different, 2 on error, like diff(1).") { first, second, format };
+        var command = new DiffCommandDefinition();
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string pathA = parse.GetValue(first)!;
-            string pathB = parse.GetValue(second)!;
+            string pathA = parse.GetValue(command.First)!;
+            string pathB = parse.GetValue(command.Second)!;
             if (await CommandErrors.StandardInputTwiceAsync([pathA, pathB], std.Error))
             {
                 return ExitCodes.Unusable;
@@ -37,7 +34,7 @@ internal static class DiffCommand
             }
 
             ImageDifference difference = ImageDifference.Compare(a!.Value.Item1, a.Value.Item2, b!.Value.Item1, b.Value.Item2);
-            if (parse.GetValue(format) == "json")
+            if (parse.GetValue(command.Format) == "json")
             {
                 await std.Text.FlushAsync(cancellationToken);
                 WriteJson(pathA, pathB, difference, std.Output);

@@ -9,13 +9,11 @@ internal static class EncodeCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var json = new Argument<string>("FILE.json") { Description = "The JSON interchange document (- reads standard input)." };
-        var target = new Option<string>("--output", "-o") { Description = "The image to write: a file is replaced only on success; a device or FIFO is written through; - is standard output.", Required = true };
-        var command = new Command("encode", "Encode a JSON interchange document into an image.") { json, target };
+        var command = new EncodeCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(json)!;
-            string outPath = parse.GetValue(target)!;
+            string path = parse.GetValue(command.Json)!;
+            string outPath = parse.GetValue(command.Output)!;
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
                 // Streamed: memory stays bounded by the longest JSON token, whatever the document's size.

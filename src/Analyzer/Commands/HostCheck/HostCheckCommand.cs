@@ -16,17 +16,12 @@ internal static class HostCheckCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var source = new Option<string>("--source") { Description = "The checkpoint host's topology: a folder like /sys/class/kfd/kfd/topology, a tar of it, or a host snapshot.", Required = true };
-        var host = new Option<string>("--host") { Description = "The target host's topology, in the same forms.", Required = true };
-        var env = new Option<string[]>("--env") { Description = "A KFD_*_CHECK variable of the restore, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
-        Option<string> format = FormatOption.Create("text or json.", "text", "json");
-        var diskOrder = new Option<bool>("--disk-order") { Description = "Take a folder's entries in the order the file system lists them instead of rebuilding kernfs order." };
-        var command = new Command("host-check", "Would a checkpoint from the source host restore on the target host (CRIU's amdgpu GPU matching, replayed); exit 1 if not.") { source, host, env, format, diskOrder };
+        var command = new HostCheckCommandDefinition();
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string sourcePath = parse.GetValue(source)!;
-            string hostPath = parse.GetValue(host)!;
-            if (EnvAssignments.Parse(parse.GetValue(env), out string? bad) is not { } variables)
+            string sourcePath = parse.GetValue(command.Source)!;
+            string hostPath = parse.GetValue(command.Host)!;
+            if (EnvAssignments.Parse(parse.GetValue(command.Env), out string? bad) is not { } variables)
             {
                 await error.WriteLineAsync(bad);
                 return ExitCodes.Unusable;
@@ -38,7 +33,7 @@ internal static class HostCheckCommand
                 return ExitCodes.Unusable;
             }
 
-            bool disk = parse.GetValue(diskOrder);
+            bool disk = parse.GetValue(command.DiskOrder);
             KfdTopology? checkpointed = await Load(sourcePath, disk, error);
             if (checkpointed is null)
             {
@@ -56,7 +51,7 @@ internal static class HostCheckCommand
                 return ExitCodes.Unusable;
             }
 
-            await output.WriteAsync(parse.GetValue(format) == "json"
+            await output.WriteAsync(parse.GetValue(command.Format) == "json"
                 ? HostCheckReport.JsonText(sourcePath, hostPath, result)
                 : HostCheckReport.Text(sourcePath, hostPath, result));
             return ExitCodes.For(unreadable: false, findings: !result.Restores || result.Findings.Any(f => f.Descriptor.Severity == Severity.Error));

@@ -18,19 +18,12 @@ internal static class HostSnapshotCommand
     public static Command Create(StandardStreams std)
     {
         TextWriter error = std.Error;
-        var file = new Option<string?>("--output", "-o") { Description = "Write the snapshot here instead of standard output: a file is replaced only on success; a device or FIFO is written through; - is standard output." };
-        var topology = new Option<string>("--topology")
-        {
-            Description = "The topology folder to snapshot. A copy (a folder outside /sys) is read in kernfs order rebuilt from the names, as --host reads it, and gets no kernel release unless --kernel-release gives it.",
-            DefaultValueFactory = _ => HostTopology.SysfsPath,
-        };
-        var kernelRelease = new Option<string?>("--kernel-release") { Description = "The kernel release to record (6.18.3). Default: this host's with the live /sys topology, none with a copy." };
-        var command = new Command("host-snapshot", "Save this host's KFD topology (what CRIU reads at restore) and kernel release in one file, for host-check --host.") { file, topology, kernelRelease };
+        var command = new HostSnapshotCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string root = parse.GetValue(topology)!;
-            string? path = parse.GetValue(file);
-            string? given = parse.GetValue(kernelRelease);
+            string root = parse.GetValue(command.Topology)!;
+            string? path = parse.GetValue(command.Output);
+            string? given = parse.GetValue(command.KernelRelease);
             return CommandErrors.RunWritingAsync(root, path, error, async () =>
             {
                 try

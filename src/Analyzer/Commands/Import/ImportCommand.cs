@@ -18,21 +18,11 @@ internal static class ImportCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var input = new Argument<string>("INPUT") { Description = "CRIU's amdgpu-renderD-<id>.img, a dump folder, or a container checkpoint archive (.tar, .tar.gz, .tgz); - reads standard input." };
-        var target = new Option<string>("--output", "-o")
-        {
-            Description = "For one render-node file: the image to write (a file is replaced only on success; a device or FIFO is written through; - is standard output; a folder gets amdgpu-renderD-<id>.cimg). For a dump or an archive: the folder to write amdgpu-renderD-<id>.cimg into, created if missing.",
-            Required = true,
-        };
-        var command = new Command("import", "Convert CRIU's amdgpu render-node images into criu-images (linux-6.18 revision, with CRIU's gpu_id, file id and BO addresses), checking them on the way. Released and d5377d5d2 render nodes hold no mappings and are skipped, each with a line saying so. Exit 0 when every render node was imported or skipped for a stated reason and at least one was imported; 2 when an input, a render node or another file of the dump could not be read, an output could not be written, or nothing was imported.")
-        {
-            input,
-            target,
-        };
+        var command = new ImportCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(input)!;
-            string outPath = parse.GetValue(target)!;
+            string path = parse.GetValue(command.Input)!;
+            string outPath = parse.GetValue(command.Output)!;
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, () => RunAsync(path, outPath, std, cancellationToken));
         });
         return command;

@@ -20,18 +20,15 @@ internal static class InfoCommand
     {
         TextWriter output = std.Text;
         TextWriter error = std.Error;
-        var paths = new Argument<string[]>("PATH") { Description = "Images, CRIU amdgpu files, dump folders, container checkpoint archives, or - for standard input.", Arity = ArgumentArity.OneOrMore };
-        Option<string> format = FormatOption.Create("Output format.", "text", "json");
-        var follow = new Option<bool>("--follow-symlinks") { Description = "Follow symbolic links inside folders." };
-        var command = new Command("info", "Show an image's header and totals, or what GPU state a CRIU dump holds.") { paths, format, follow };
+        var command = new InfoCommandDefinition();
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(paths)!, error))
+            if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(command.Paths)!, error))
             {
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = DumpInputs.Collect(parse.GetValue(paths)!, new InputOptions { FollowSymlinks = parse.GetValue(follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
                 await error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));
@@ -65,7 +62,7 @@ internal static class InfoCommand
                 unreadable = true;
             }
 
-            if (parse.GetValue(format) == "json")
+            if (parse.GetValue(command.Format) == "json")
             {
                 await output.WriteAsync(Json(images, dumps, artifacts));
             }

@@ -16,17 +16,13 @@ internal static class RestorableCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var input = new Argument<string>("DUMP") { Description = "The CRIU dump folder, container archive or CRIU amdgpu file." };
-        Option<string> format = FormatOption.Create("Output format.", "text", "json");
-        var hostOptions = new RestoreHostOptions();
-        var command = new Command("restorable", "Say which CRIU versions (v3.17..v4.2, criu-dev on either contents path) and kernel lines restore a CRIU dump as saved, and why the others do not (the replay of CRIU's amdgpu plugin, docs/restore-calls.md). Exit status: 0 some pair restores it, 1 none does, 2 an input could not be read.") { input, format };
-        hostOptions.AddTo(command);
+        var command = new RestorableCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(input)!;
+            string path = parse.GetValue(command.Input)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                (bool usable, _, Topology.HostTarget? host) = await hostOptions.ResolveAsync(parse, null, std.Error);
+                (bool usable, _, Topology.HostTarget? host) = await command.Host.ResolveAsync(parse, null, std.Error);
                 if (!usable)
                 {
                     return ExitCodes.Unusable;
@@ -50,7 +46,7 @@ internal static class RestorableCommand
                 }
 
                 bool any = false;
-                bool json = parse.GetValue(format) == "json";
+                bool json = parse.GetValue(command.Format) == "json";
                 using var buffer = new MemoryStream();
                 using (var writer = IO.JsonOutput.Create(buffer))
                 {

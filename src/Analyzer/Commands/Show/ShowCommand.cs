@@ -14,23 +14,21 @@ internal static class ShowCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image, CRIU amdgpu file, dump folder or container archive to show (- reads an image or an archive from standard input)." };
-        Option<string> format = FormatOption.Create("text: a table per BO; json: the same, named flags beside raw values.", "text", "json");
-        var command = new Command("show", "Show every BO and mapping of an image as a table: sizes humanized, addresses in hex, flag bits by their kernel names. Streams: memory stays bounded by one frame.") { image, format };
+        var command = new ShowCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(image)!;
+            string path = parse.GetValue(command.Image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
                 using CommandInput input = CommandInput.Open(path, std);
                 if (input.Inputs is { } inputs)
                 {
-                    return await ShowDumpsAsync(input, inputs, parse.GetValue(format) == "json", std);
+                    return await ShowDumpsAsync(input, inputs, parse.GetValue(command.Format) == "json", std);
                 }
 
                 await using ImageReader reader = input.OpenImage();
                 ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
-                if (parse.GetValue(format) == "json")
+                if (parse.GetValue(command.Format) == "json")
                 {
                     await std.Text.FlushAsync(cancellationToken);
                     await WriteJsonAsync(path, header, reader, std.Output, cancellationToken);

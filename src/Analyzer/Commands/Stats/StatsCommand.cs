@@ -11,12 +11,10 @@ internal static class StatsCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var image = new Argument<string>("IMAGE") { Description = "The image (- reads standard input)." };
-        Option<string> format = FormatOption.Create("text or json.", "text", "json");
-        var command = new Command("stats", "Summarize an image: bytes per preferred-domain set, mappings per BO, BO and mapping sizes in power-of-two classes, and the span of GPU addresses. One pass, memory independent of the image's size.") { image, format };
+        var command = new StatsCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            string path = parse.GetValue(image)!;
+            string path = parse.GetValue(command.Image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
                 using CommandInput input = CommandInput.Open(path, std);
@@ -33,7 +31,7 @@ internal static class StatsCommand
                     stats.Add(entry.Bo, entry.Mappings);
                 }
 
-                if (parse.GetValue(format) == "json")
+                if (parse.GetValue(command.Format) == "json")
                 {
                     await std.Text.FlushAsync(cancellationToken);
                     WriteJson(path, stats, std.Output);
