@@ -51,7 +51,7 @@ internal sealed class ReplayCliOptions
                 return default;
             }
 
-            target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value);
+            target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value, $"stated by --kernel-has {statement}");
         }
 
         return (true, new ReplayOptions(criu, parallel), target);

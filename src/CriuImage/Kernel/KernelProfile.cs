@@ -110,8 +110,8 @@ public sealed record KernelProfile
         return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why };
     }
 
-    /// <summary>The profile with what the user states of the target kernel (<c>--kernel-has change-handle=yes|no</c>).</summary>
-    public KernelProfile WithChangeHandle(bool has) => this with { ChangeHandle = has, ChangeHandleSource = $"stated by --kernel-has change-handle={(has ? "yes" : "no")}" };
+    /// <summary>The profile with what the user states of the target kernel, and where it was stated (<paramref name="source"/> becomes <see cref="ChangeHandleSource"/>).</summary>
+    public KernelProfile WithChangeHandle(bool has, string source) => this with { ChangeHandle = has, ChangeHandleSource = source };
 
     private static (bool? Has, string Why) ChangeHandleOf(KernelLevel level)
     {
