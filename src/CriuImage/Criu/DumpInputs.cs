@@ -29,7 +29,7 @@ public static class DumpInputs
     }
 
     /// <summary>How much of a file the readers need.</summary>
-    public static InputUse Use(InputCandidate candidate)
+    internal static InputUse Use(InputCandidate candidate)
     {
         CriuFileName? criu = candidate.Name is { } name ? CriuFileName.Parse(name) : null;
         if (criu is { Kind: CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf })

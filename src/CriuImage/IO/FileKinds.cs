@@ -4,7 +4,7 @@ using CriuImage.Format;
 namespace CriuImage.IO;
 
 /// <summary>Names a file given to the wrong reader from its first bytes, so an error can say what it is and which command reads it.</summary>
-public static class FileKinds
+internal static class FileKinds
 {
     /// <summary>criu/include/magic.h: IMG_COMMON_MAGIC heads CRIU's images, IMG_SERVICE_MAGIC its service files.</summary>
     private const uint CriuCommonMagic = 0x54564319;

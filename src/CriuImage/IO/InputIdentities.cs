@@ -6,7 +6,7 @@ namespace CriuImage.IO;
 /// that no spelling of an input (a symbolic or hard link, another path to it) is overwritten by the run
 /// that reads it. Elsewhere than Linux, identity is the full path.
 /// </summary>
-public sealed class InputIdentities
+internal sealed class InputIdentities
 {
     private readonly Dictionary<(ulong Inode, uint Major, uint Minor), string> _files = [];
     private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace CriuImage.IO;
 /// non-ASCII letters unescaped; quotes, backslashes and control characters escaped, as JSON requires), so that
 /// every command says <c>criu-dev's</c> the same way.
 /// </summary>
-public static class JsonOutput
+internal static class JsonOutput
 {
     /// <summary>The writer options of every JSON output.</summary>
     public static JsonWriterOptions Options { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -13,7 +13,7 @@ namespace CriuImage.IO;
 /// as a stream, since replacing it would destroy it. A symbolic link is followed, and the temporary file
 /// goes beside its target. Anything else (a folder, a block device, a socket) is refused.
 /// </summary>
-public sealed class OutputFile : IAsyncDisposable
+internal sealed class OutputFile : IAsyncDisposable
 {
     /// <summary>Bytes of the final name kept in a temporary file's name; the rest of NAME_MAX is for the random part.</summary>
     private const int NamePrefixBytes = 100;

@@ -1,7 +1,7 @@
 namespace CriuImage.IO;
 
 /// <summary>Which paths name a stream rather than a file: they can be read once, and a second open waits or finds them empty.</summary>
-public static class StreamPaths
+internal static class StreamPaths
 {
     /// <summary>
     /// True when <paramref name="path"/> must be read as a stream: <c>-</c>, or a path that is neither a regular

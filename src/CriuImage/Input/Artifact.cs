@@ -6,7 +6,7 @@ namespace CriuImage.Input;
 /// <c>io.podman.annotations.checkpoint.*</c>, CRI-O's <c>io.kubernetes.cri-o.annotations.checkpoint.*</c>,
 /// checkpointctl's <c>org.criu.checkpoint.*</c>, containerd's <c>io.containerd.checkpoint.*</c>).
 /// </summary>
-public sealed class Artifact
+internal sealed class Artifact
 {
     /// <summary>The artifact as reports show it (the folder or archive named, and for a pod's container its name).</summary>
     public required string Path { get; init; }

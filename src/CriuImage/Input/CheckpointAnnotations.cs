@@ -8,7 +8,7 @@ namespace CriuImage.Input;
 /// containerd's <c>io.containerd.checkpoint.runtime</c> and <c>.snapshotter</c> on the checkpoint index
 /// (containerd PR 13822 validateCheckpointIndex).
 /// </summary>
-public static class CheckpointAnnotations
+internal static class CheckpointAnnotations
 {
     /// <summary>Podman's prefix (libpod/define/annotations.go).</summary>
     public const string Podman = "io.podman.annotations.checkpoint.";

@@ -3,7 +3,7 @@ using ZstdSharp;
 namespace CriuImage.Input;
 
 /// <summary>The compression of a stream, told by its first bytes (never by its name).</summary>
-public enum Compression
+internal enum Compression
 {
     /// <summary>Not compressed.</summary>
     None,

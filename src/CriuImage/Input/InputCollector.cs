@@ -12,7 +12,7 @@ namespace CriuImage.Input;
 /// or a FIFO, socket or device that could block). What each file is, is the reader's business:
 /// <see cref="InputOptions.Use"/> says how much of it to read.
 /// </summary>
-public static class InputCollector
+internal static class InputCollector
 {
     /// <summary>Collects <paramref name="paths"/>; <paramref name="standardInput"/> opens the stream <c>-</c> names.</summary>
     public static InputSet Collect(IEnumerable<string> paths, InputOptions options, Func<Stream> standardInput)

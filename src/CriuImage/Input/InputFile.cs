@@ -23,7 +23,7 @@ public sealed class InputFile
     public string? Name { get; init; }
 
     /// <summary>The artifact (OCI image, pod checkpoint) the file was read from, or null for a plain folder, file or archive.</summary>
-    public Artifact? Artifact { get; init; }
+    internal Artifact? Artifact { get; init; }
 
     /// <summary>The whole file, where it was read.</summary>
     public byte[]? Content { get; init; }
@@ -91,7 +91,7 @@ public sealed record InputOptions
     public long MaxMessageBytes { get; init; } = 256L << 20;
 
     /// <summary>Decides, from a file's name, length and first bytes, how much of it is read; the default reads every file's head only.</summary>
-    public Func<InputCandidate, InputUse> Use { get; init; } = _ => InputUse.Head;
+    internal Func<InputCandidate, InputUse> Use { get; init; } = _ => InputUse.Head;
 
     /// <summary>The reason listed for a file <see cref="Use"/> skipped.</summary>
     public string SkipReason { get; init; } = "not a file this reader examines";
@@ -114,10 +114,10 @@ public sealed record InputOptions
 /// <param name="Length">Its length in bytes.</param>
 /// <param name="Head">Its first bytes (up to 8); null when they cannot be read before deciding (a sparse archive entry).</param>
 /// <param name="Named">True when it was named on its own rather than found in a folder or archive.</param>
-public readonly record struct InputCandidate(string? Name, long Length, byte[]? Head, bool Named);
+internal readonly record struct InputCandidate(string? Name, long Length, byte[]? Head, bool Named);
 
 /// <summary>How much of a file is read.</summary>
-public enum InputUse
+internal enum InputUse
 {
     /// <summary>Not read: listed as skipped with <see cref="InputOptions.SkipReason"/>.</summary>
     Skip,

@@ -8,7 +8,7 @@ namespace CriuImage.Input;
 /// empty or waits for a writer that never comes, so it is opened once here, its first bytes are looked at,
 /// and everything after reads the same stream from its first byte.
 /// </summary>
-public sealed class StreamInput : IDisposable
+internal sealed class StreamInput : IDisposable
 {
     /// <summary>Bytes looked at before deciding what the stream holds: enough for a tar header's magic.</summary>
     private const int HeadBytes = 512;

@@ -10,7 +10,7 @@ namespace CriuImage.Reporting;
 /// checkpoint annotations and what is suspicious about them. Text for people; JSON
 /// <c>"artifacts":[{"path", "kind", "container", "annotations":{...}, "warnings":[...]}]</c>.
 /// </summary>
-public static class ArtifactReport
+internal static class ArtifactReport
 {
     /// <summary>The distinct artifacts of <paramref name="inputs"/>, in the order their first file was found.</summary>
     public static IReadOnlyList<Artifact> Of(InputSet inputs)

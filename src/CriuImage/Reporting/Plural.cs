@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CriuImage.Reporting;
 
 /// <summary>Counts in words, one way in every report: "1 BO", "2 BOs", "0 mappings".</summary>
-public static class Plural
+internal static class Plural
 {
     /// <summary><paramref name="count"/> and <paramref name="noun"/>, with an s unless the count is 1.</summary>
     public static string Of(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");

@@ -8,7 +8,7 @@ namespace CriuImage.Reporting;
 /// characters (C0, DEL, C1) and bidirectional overrides are written as escapes, so a name holding a newline
 /// cannot forge a report line and an image cannot send escape sequences to the terminal.
 /// </summary>
-public static class Printable
+internal static class Printable
 {
     /// <summary>
     /// <paramref name="text"/> with <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\e</c> and other control or

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CriuImage.Reporting;
 
 /// <summary>Byte counts for people: binary units with three significant figures (<c>2.07 MiB</c>), exact below 1 KiB; never wrapped (128-bit sums).</summary>
-public static class Sizes
+internal static class Sizes
 {
     private static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"];
 

@@ -4,7 +4,7 @@ using CriuImage.Diagnostics;
 namespace CriuImage.Reporting;
 
 /// <summary>The tool named in reports: name, version (one number for the library and the CLI, set in Directory.Build.props), documentation.</summary>
-public static class ToolInfo
+internal static class ToolInfo
 {
     /// <summary>The tool's name.</summary>
     public const string Name = "criu-image";
