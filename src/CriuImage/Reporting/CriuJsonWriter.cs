@@ -10,7 +10,7 @@ namespace CriuImage.Reporting;
 /// "message":{...}}</c> with every field of the revision's schema under its .proto name (bytes as base64,
 /// repeated fields as arrays). Contents files give their header and length only.
 /// </summary>
-public static class CriuJsonWriter
+internal static class CriuJsonWriter
 {
     /// <summary>Writes <paramref name="file"/> as one indented JSON document.</summary>
     public static void Write(CriuDumpFile file, Stream output)

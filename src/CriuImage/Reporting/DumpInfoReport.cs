@@ -12,7 +12,7 @@ namespace CriuImage.Reporting;
 /// "vram_bytes", "gtt_bytes", "mappings", "contents_bytes", "kfd_by_domain", "render_by_domain"}]}</c>; byte
 /// counts are exact integers (sums never wrap).
 /// </summary>
-public static class DumpInfoReport
+internal static class DumpInfoReport
 {
     /// <summary>The text of one dump.</summary>
     public static string Text(DumpSummary summary)

@@ -11,7 +11,7 @@ namespace CriuImage.Reporting;
 /// humanized, addresses in hex, flag bits by their kernel names (<c>KFD_IOC_ALLOC_MEM_FLAGS_*</c> for KFD BOs,
 /// <c>AMDGPU_GEM_*</c> and <c>AMDGPU_VM_*</c> for render-node BOs). Contents files give their length.
 /// </summary>
-public static class DumpShowReport
+internal static class DumpShowReport
 {
     /// <summary>The dump as tables, one section per file.</summary>
     public static string Text(CriuDump dump)

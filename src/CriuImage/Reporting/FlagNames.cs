@@ -8,7 +8,7 @@ namespace CriuImage.Reporting;
 /// <c>AMDGPU_GEM_CREATE_</c>, <c>AMDGPU_VM_</c>, <c>AMDGPU_PTE_</c>): <c>CPU_ACCESS_REQUIRED|VRAM_CLEARED</c>.
 /// Bits without a name are kept as one hexadecimal remainder, so nothing is hidden.
 /// </summary>
-public static class FlagNames
+internal static class FlagNames
 {
     private static readonly (ulong Bit, string Name)[] Domains =
     [

@@ -8,7 +8,7 @@ using CriuImage.Topology;
 namespace CriuImage.Reporting;
 
 /// <summary>The text and JSON forms of a <see cref="HostCheckResult"/>.</summary>
-public static class HostCheckReport
+internal static class HostCheckReport
 {
     /// <summary>The outcome's stable name in reports.</summary>
     public static string OutcomeName(CriuOutcome outcome) => outcome switch

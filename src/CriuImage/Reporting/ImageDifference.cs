@@ -8,13 +8,13 @@ namespace CriuImage.Reporting;
 /// <param name="Field">The field (<c>size</c>, <c>alloc_flags</c>, <c>abi</c>).</param>
 /// <param name="Old">The value in the first image (null: absent).</param>
 /// <param name="New">The value in the second image (null: absent).</param>
-public sealed record FieldChange(string Field, string? Old, string? New);
+internal sealed record FieldChange(string Field, string? Old, string? New);
 
 /// <summary>A BO or mapping present in one image only, or in both with changes.</summary>
 /// <param name="Kind"><c>added</c>, <c>removed</c> or <c>changed</c>.</param>
 /// <param name="Key">What identifies it: <c>bo 3</c>, <c>mapping 0x100000000</c>.</param>
 /// <param name="Changes">For a change, the fields that differ; for an addition or removal, its fields.</param>
-public sealed record ItemDifference(string Kind, string Key, IReadOnlyList<FieldChange> Changes);
+internal sealed record ItemDifference(string Kind, string Key, IReadOnlyList<FieldChange> Changes);
 
 /// <summary>
 /// What changed between two images, like diff(1) for checkpoints: header fields, BOs matched by GEM handle,
@@ -22,7 +22,7 @@ public sealed record ItemDifference(string Kind, string Key, IReadOnlyList<Field
 /// with the n-th in the other).
 /// Holds both images' records in memory (about 48 bytes per mapping).
 /// </summary>
-public sealed class ImageDifference
+internal sealed class ImageDifference
 {
     private ImageDifference(List<FieldChange> header, List<ItemDifference> bos, List<ItemDifference> mappings)
     {

@@ -8,7 +8,7 @@ namespace CriuImage.Reporting;
 /// bytes per preferred-domain set, mappings per BO, BO and mapping sizes in power-of-two classes, and the
 /// span of GPU virtual addresses. Sums are 128-bit: they never wrap.
 /// </summary>
-public sealed class ImageStatistics
+internal sealed class ImageStatistics
 {
     private readonly ImageHeader _header;
     private readonly SortedDictionary<string, (long Bos, UInt128 Bytes)> _domains = new(StringComparer.Ordinal);

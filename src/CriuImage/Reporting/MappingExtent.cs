@@ -5,7 +5,7 @@ namespace CriuImage.Reporting;
 /// <summary>A mapping's GPU virtual-address range in bytes, whatever the revision recorded (pages or bytes).</summary>
 /// <param name="Address">First byte address.</param>
 /// <param name="Size">Bytes mapped (up to 2^64, hence 128 bits).</param>
-public readonly record struct MappingExtent(ulong Address, UInt128 Size)
+internal readonly record struct MappingExtent(ulong Address, UInt128 Size)
 {
     /// <summary>The extent of <paramref name="vm"/> under <paramref name="header"/>; null when the record does not describe a valid range (empty, misaligned, past 64 bits).</summary>
     public static MappingExtent? Of(in VmRecord vm, ImageHeader header)

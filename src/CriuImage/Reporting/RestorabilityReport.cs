@@ -7,7 +7,7 @@ using CriuImage.Restore;
 namespace CriuImage.Reporting;
 
 /// <summary><c>criu-image restorable</c>'s output: per CRIU and kernel line, whether the dump restores and why not.</summary>
-public static class RestorabilityReport
+internal static class RestorabilityReport
 {
     /// <summary>The rows as text: a line naming the dump and what restores it, then one line per row.</summary>
     public static string WriteText(string folder, IReadOnlyList<RestorabilityRow> rows)

@@ -10,7 +10,7 @@ namespace CriuImage.Reporting;
 /// The restore calls of a dump and how its restore ends, as <c>plan</c> shows them: JSON in the shape of
 /// docs/restore-calls.md, text one line per call.
 /// </summary>
-public static class RestoreSequenceReport
+internal static class RestoreSequenceReport
 {
     /// <summary>Writes the member <c>restore</c>: <c>{"criu", "contents", "calls": [...], "end": {...}, "differences": [...]}</c>.</summary>
     public static void WriteJson(RestoreSequence sequence, Utf8JsonWriter json)
