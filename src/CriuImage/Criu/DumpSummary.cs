@@ -1,7 +1,7 @@
 namespace CriuImage.Criu;
 
 /// <summary>BOs of one kind counted by memory domain, bytes summed without wrapping.</summary>
-public sealed class BoTally
+internal sealed class BoTally
 {
     private readonly SortedDictionary<string, (ulong Count, UInt128 Bytes)> _domains = new(StringComparer.Ordinal);
 
@@ -27,7 +27,7 @@ public sealed class BoTally
 }
 
 /// <summary>What a dump holds for one GPU.</summary>
-public sealed class GpuSummary
+internal sealed class GpuSummary
 {
     /// <summary>KFD gpu_id.</summary>
     public required uint GpuId { get; init; }
@@ -61,7 +61,7 @@ public sealed class GpuSummary
 }
 
 /// <summary>What GPU state one CRIU dump holds (<c>info</c>): per GPU, dma-bufs, totals.</summary>
-public sealed class DumpSummary
+internal sealed class DumpSummary
 {
     private DumpSummary(CriuDump dump, List<GpuSummary> gpus)
     {

@@ -8,7 +8,7 @@ namespace CriuImage.Format;
 /// CRC32C (Castagnoli) with the conventional initial value and final XOR of 0xFFFFFFFF, on top of
 /// the hardware-accelerated <see cref="BitOperations.Crc32C(uint, ulong)"/> step, which applies neither.
 /// </summary>
-public static class Crc32C
+internal static class Crc32C
 {
     /// <summary>Computes the CRC32C of <paramref name="data"/>.</summary>
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(~0u, data);

@@ -1,7 +1,7 @@
 namespace CriuImage.Format;
 
 /// <summary>The constants and limits of FORMAT.md, version 1.1.</summary>
-public static class FormatLimits
+internal static class FormatLimits
 {
     /// <summary>Format major version this library reads and writes.</summary>
     public const ushort MajorVersion = 1;

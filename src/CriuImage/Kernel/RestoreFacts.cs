@@ -8,7 +8,7 @@ namespace CriuImage.Kernel;
 /// holds them with their sources and the date they were checked (src/CriuImage/Kernel/restore-facts.json).
 /// The next kernel change is one edit there and a test.
 /// </summary>
-public static class RestoreFacts
+internal static class RestoreFacts
 {
     private static readonly Lazy<JsonDocument> Document = new(() =>
     {

@@ -7,7 +7,7 @@ namespace CriuImage.Topology;
 /// A copy of the topology on an ordinary file system lists its entries in another order; this gives back
 /// the order CRIU met on the host the copy came from, assuming the same names.
 /// </summary>
-public static class KernfsOrder
+internal static class KernfsOrder
 {
     private const ulong GoldenRatio64 = 0x61C8864680B583EB;
 

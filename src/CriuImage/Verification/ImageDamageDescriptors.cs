@@ -4,7 +4,7 @@ using CriuImage.Scanning;
 namespace CriuImage.Verification;
 
 /// <summary>The code of each kind of file damage <see cref="ImageScanner"/> reports; the scanner knows no codes, so the map lives with the rules.</summary>
-public static class ImageDamageDescriptors
+internal static class ImageDamageDescriptors
 {
     /// <summary>The code of a kind of file damage.</summary>
     public static DiagnosticDescriptor For(ImageDamage damage) => damage switch
