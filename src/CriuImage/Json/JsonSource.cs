@@ -11,6 +11,9 @@ namespace CriuImage.Json;
 /// </summary>
 internal sealed class JsonSource
 {
+    /// <summary>What an image given as a JSON document is told (the CLI adds which of its commands decodes it).</summary>
+    public const string ImageGiven = "this is an image, not a JSON document";
+
     /// <summary>Longest stretch of the document that may hold no complete token (a string, a number, a run of whitespace).</summary>
     public const int MaxToken = 1024 * 1024;
 
@@ -35,7 +38,7 @@ internal sealed class JsonSource
         // An image handed to the encoder by mistake (its magic is not even UTF-8): say what it is.
         if (_buffer.AsSpan(0, _length).StartsWith(Format.Preamble.Magic))
         {
-            throw new InterchangeException(1, 1, "this is an image, not a JSON document: use 'criu-image decode' to turn it into JSON");
+            throw new InterchangeException(1, 1, ImageGiven);
         }
 
         // RFC 8259 lets a parser ignore a byte order mark; editors on some systems add one.

@@ -18,7 +18,7 @@ internal static class EncodeCommand
             {
                 // Streamed: memory stays bounded by the longest JSON token, whatever the document's size.
                 await using Stream document = path == "-" ? std.Input : File.OpenRead(path);
-                JsonImageEncoder encoder = JsonImageEncoder.Create(document);
+                JsonImageEncoder encoder = Open(document);
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, encoder.Header, leaveOpen: true))
                 {
@@ -31,5 +31,18 @@ internal static class EncodeCommand
             });
         });
         return command;
+    }
+
+    /// <summary>The encoder over <paramref name="document"/>; an image given by mistake is told the command that decodes it.</summary>
+    private static JsonImageEncoder Open(Stream document)
+    {
+        try
+        {
+            return JsonImageEncoder.Create(document);
+        }
+        catch (InterchangeException e) when (e.Detail == JsonSource.ImageGiven)
+        {
+            throw new InterchangeException(e.Line, e.Column, $"{e.Detail}: use 'criu-image decode' to turn it into JSON");
+        }
     }
 }
