@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests need from Debian, installed in one apt-get run when missing: python3-msgpack (the
-# MessagePack cross-checks and the independent image reader), gcc (the C layout test of the ABI structs),
+# MessagePack cross-checks and the independent image reader), gcc and libc6-dev with the kernel headers (the C
+# layout test of the ABI structs; the fake render node of the capture tests, tests/capture-fake, seccomp.h),
 # python3-protobuf and protoc (the CRIU dump fixtures are written and read back with protoc-compiled schemas),
 # fish and zsh (the completion scripts are run in them).
 missing=()
 /usr/bin/python3 -c 'import msgpack' 2>/dev/null || missing+=(python3 python3-msgpack)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+[ -e /usr/include/linux/seccomp.h ] || missing+=(linux-libc-dev)
 # NativeAOT links with clang or, where it is missing, gcc, and strips with objcopy (binutils); .NET 10 brings
 # its own zlib. The C library's tests build through pkg-config, check the header as C++ and run under valgrind.
 command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
