@@ -14,6 +14,6 @@ public sealed class CaptureException : Exception
         Errno = errno;
     }
 
-    /// <summary>The errno the failing call gave (positive: EPERM is 1), or 0 when no call failed (the count never settled).</summary>
+    /// <summary>The errno the failing call gave (positive: EPERM is 1); EAGAIN when the state never held still, EOVERFLOW when a count passed what one call may ask for.</summary>
     public int Errno { get; }
 }

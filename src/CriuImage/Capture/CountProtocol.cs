@@ -17,6 +17,9 @@ internal static unsafe class CountProtocol
     /// <summary>EINTR or EAGAIN answers asked again before capture gives up, as CRIU's amdgpu plugin does.</summary>
     public const int MaxInterrupted = 200;
 
+    /// <summary>EOVERFLOW, the errno a count past what one call may ask for is given as.</summary>
+    private const int Eoverflow = 75;
+
     /// <summary>One call: with room for <paramref name="capacity"/> entries at <paramref name="entries"/>, the errno (0 on success) and the count the kernel answered.</summary>
     public delegate int Call(uint capacity, void* entries, out uint count);
 
@@ -71,12 +74,12 @@ internal static unsafe class CountProtocol
             answers.Add(answered);
             if (answered > maxCapacity)
             {
-                throw new CaptureException($"{what}: the kernel counts {answered} entries, more than one call may ask for ({maxCapacity}; {limit})");
+                throw new CaptureException($"{what}: the kernel counts {answered} entries, more than one call may ask for ({maxCapacity}; {limit})", Eoverflow);
             }
 
             if (++growths >= MaxGrowths)
             {
-                throw new CaptureException($"{what}: the count never settled: {growths} calls in a row each answered more than the array held ({string.Join(", ", answers)})");
+                throw new CaptureException($"{what}: the count never settled: {growths} calls in a row each answered more than the array held ({string.Join(", ", answers)})", Syscalls.Eagain);
             }
 
             // Room for some growth on top, so that a count still rising does not cost a call per new entry.
