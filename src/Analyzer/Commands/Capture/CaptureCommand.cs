@@ -16,17 +16,11 @@ internal static class CaptureCommand
 {
     public static Command Create(StandardStreams std)
     {
-        var pid = new Option<int>("--pid") { Description = "The process whose render-node file to capture.", Required = true };
-        var fd = new Option<int?>("--fd") { Description = "Its descriptor to capture (default: its one descriptor open on /dev/dri/renderD*)." };
-        var abi = new Option<string>("--abi") { Description = "The kernel interface to read with: linux-6.18 (merged), criu-v8 or criu-2025-06 (postings).", DefaultValueFactory = _ => AbiRevision.Linux6_18.ToId() };
-        abi.AcceptOnlyFromAmong(AbiRevision.Linux6_18.ToId(), AbiRevision.CriuV8.ToId(), AbiRevision.Criu2025_06.ToId());
-        var target = new Option<string>("--output", "-o") { Description = "The image to write: a file is replaced only on success; a device or FIFO is written through; - is standard output.", Required = true };
-        var command = new Command("capture", "Capture a running process's GPU buffer objects and mappings into an image (needs ptrace rights over it).") { pid, fd, abi, target };
+        var command = new CaptureCommandDefinition();
         command.SetAction((parse, cancellationToken) =>
         {
-            int process = parse.GetValue(pid);
-            AbiRevisionNames.TryParse(parse.GetValue(abi), out AbiRevision revision);
-            return CaptureAsync(process, parse.GetValue(fd), revision, parse.GetValue(target)!, std, cancellationToken);
+            AbiRevisionNames.TryParse(parse.GetValue(command.Abi), out AbiRevision revision);
+            return CaptureAsync(parse.GetValue(command.Pid), parse.GetValue(command.Fd), revision, parse.GetValue(command.Output)!, std, cancellationToken);
         });
         return command;
     }

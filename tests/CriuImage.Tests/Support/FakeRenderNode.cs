@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using CriuImage.Abi;
-using CriuImage.Tests.Support;
 
-namespace CriuImage.Tests.Capture;
+namespace CriuImage.Tests.Support;
 
 /// <summary>
 /// The model behind tests/capture-fake/fake_render_node.c: a render-node file's BOs (those present from the
