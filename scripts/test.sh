@@ -32,9 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The NativeAOT builds (the criu-image executable, libcriuimage.so) are published once, here, for the tests
-# that compare them with the .NET build and link C programs against them (NativeFact: skipped without this).
-scripts/publish.sh aot lib >/dev/null
+# The published builds (the ReadyToRun and NativeAOT criu-image, libcriuimage.so) are made once, here, for the
+# tests that compare them with the .NET build, capture with each, and link C programs against the library
+# (NativeFact: skipped without this).
+scripts/publish.sh r2r aot lib >/dev/null
 export CRIU_IMAGE_ARTIFACTS=artifacts
 
 log=$(mktemp)
