@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests need from Debian, installed in one apt-get run when missing: python3-msgpack (the
-# MessagePack cross-checks and the independent image reader), gcc (the C layout test of the ABI structs),
+# MessagePack cross-checks and the independent image reader), gcc and libc6-dev with the kernel headers (the C
+# layout test of the ABI structs; the fake render node of the capture tests, tests/capture-fake, seccomp.h),
 # python3-protobuf and protoc (the CRIU dump fixtures are written and read back with protoc-compiled schemas),
 # fish and zsh (the completion scripts are run in them).
 missing=()
 /usr/bin/python3 -c 'import msgpack' 2>/dev/null || missing+=(python3 python3-msgpack)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+[ -e /usr/include/linux/seccomp.h ] || missing+=(linux-libc-dev)
 # NativeAOT links with clang or, where it is missing, gcc, and strips with objcopy (binutils); .NET 10 brings
 # its own zlib. The C library's tests build through pkg-config, check the header as C++ and run under valgrind.
 command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
@@ -30,9 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The NativeAOT builds (the criu-image executable, libcriuimage.so) are published once, here, for the tests
-# that compare them with the .NET build and link C programs against them (NativeFact: skipped without this).
-scripts/publish.sh aot lib >/dev/null
+# The published builds (the ReadyToRun and NativeAOT criu-image, libcriuimage.so) are made once, here, for the
+# tests that compare them with the .NET build, capture with each, and link C programs against the library
+# (NativeFact: skipped without this).
+scripts/publish.sh r2r aot lib >/dev/null
 export CRIU_IMAGE_ARTIFACTS=artifacts
 
 log=$(mktemp)

@@ -73,6 +73,7 @@ public static class Program
         {
             DecodeCommand.Create(std),
             EncodeCommand.Create(std),
+            CaptureCommand.Create(std),
             InfoCommand.Create(std),
             VerifyCommand.Create(std),
             ImportCommand.Create(std),

@@ -15,7 +15,8 @@
  *
  * Threads: any thread may call any function; the library starts its runtime on first use. One writer must
  * be used by one thread at a time (calls on the same writer must not overlap); distinct writers, and
- * criu_image_verify and criu_image_plan, may run on many threads at once. The last error is per thread.
+ * criu_image_capture, criu_image_verify and criu_image_plan, may run on many threads at once (a test runs
+ * captures and verifies from several threads together). The last error is per thread.
  *
  * The library is built by .NET NativeAOT: its first call starts a garbage-collected runtime in the process,
  * which reserves address space, runs a few threads of its own and installs signal handlers (for faults in
@@ -85,6 +86,19 @@ int criu_image_writer_commit(criu_image_writer *w);
 
 /* Frees the writer without writing the image: `path` stays as it was and no temporary file is left. NULL is ignored. */
 void criu_image_writer_abort(criu_image_writer *w);
+
+/*
+ * Captures the render-node file open as `drm_fd` (the caller's own descriptor, or one taken from another
+ * process with pidfd_getfd) into an image at `out_path`, which appears atomically, never half-written. The
+ * BOs and their mappings are read with the ioctls of `abi` (a CRIU_IMAGE_ABI_* value; LINUX_6_18 uses
+ * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES and DRM_IOCTL_AMDGPU_GEM_OP GET_MAPPING_INFO) and written unchanged; the
+ * counts are asked again while they grow, a bounded number of times, and the whole pass starts again when a
+ * handle closes under it. Returns 0, or a negative errno with one line in `err` (cut to `errlen` bytes; `err`
+ * may be NULL): the kernel's errno for a refused call (the line names the call and the BO), -EAGAIN when the
+ * process's buffer objects never held still, -EOVERFLOW for a count past what one call may ask for, or the
+ * file system's errno for `out_path`. Only reads: nothing of the render-node file changes.
+ */
+int criu_image_capture(int drm_fd, const char *out_path, int abi, char *err, size_t errlen);
 
 /*
  * Verifies `path` (an image, a CRIU amdgpu file, a dump folder or a container checkpoint archive) as

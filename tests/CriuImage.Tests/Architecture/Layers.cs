@@ -14,7 +14,7 @@ internal static class Layers
         ("facts", ["CriuImage.Abi", "CriuImage.Kernel", "CriuImage.Diagnostics"]),
         ("encoding", ["CriuImage.MessagePack", "CriuImage.Format", "CriuImage.IO"]),
         ("input", ["CriuImage.Input"]),
-        ("readers", ["CriuImage", "CriuImage.Scanning", "CriuImage.Criu", "CriuImage.Topology", "CriuImage.Json"]),
+        ("readers", ["CriuImage", "CriuImage.Capture", "CriuImage.Scanning", "CriuImage.Criu", "CriuImage.Topology", "CriuImage.Json"]),
         ("rules", ["CriuImage.Verification", "CriuImage.Restore"]),
         ("reporting", ["CriuImage.Reporting"]),
         // The CLI in three: shared infrastructure (exit codes, streams, output, errors, terminal, shared options),

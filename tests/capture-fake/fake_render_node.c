@@ -1,0 +1,461 @@
+/*
+ * A fake amdgpu render node for testing `criu-image capture` through its real call path, with no GPU.
+ *
+ * usage: fake_render_node MODEL FAULT -- PROGRAM ARGS...
+ *
+ * It starts a target process that holds a descriptor to a placeholder file (MODEL.node), then runs PROGRAM
+ * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number) under a seccomp
+ * filter that hands every ioctl to this supervisor (SECCOMP_RET_USER_NOTIF). An ioctl on a descriptor whose
+ * /proc/TID/fd link is the placeholder is answered here, from the model, as Linux 6.18's amdgpu_gem.c answers
+ * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES and DRM_IOCTL_AMDGPU_GEM_OP (GET_MAPPING_INFO); every other ioctl
+ * continues to the kernel. The caller's argument structs and arrays are read and written with
+ * process_vm_readv/writev. The exit status is PROGRAM's (128 + signal when it was killed).
+ *
+ * MODEL, one line each (handles ascending, as the kernel's idr walks them):
+ *   bo      HANDLE FLAGS SIZE DOMAINS ALLOC_FLAGS ALIGNMENT   a BO present from the start
+ *   late    HANDLE FLAGS SIZE DOMAINS ALLOC_FLAGS ALIGNMENT   a BO the process creates during the capture
+ *   closing HANDLE FLAGS SIZE DOMAINS ALLOC_FLAGS ALIGNMENT   a BO the process closes during the capture
+ *   map     ADDR SIZE OFFSET FLAGS                            a mapping of the BO above (bytes, as 6.18 reports)
+ *
+ * FAULT says when the model changes and what the kernel gives:
+ *   none         nothing changes
+ *   grow:N       after each LIST_HANDLES answer whose count did not fit, N late BOs appear
+ *   never        after each LIST_HANDLES answer whose count did not fit, more BOs appear than were counted
+ *   eagain:N     the first N filling passes of LIST_HANDLES see a late BO appear between counting and filling
+ *   close        the closing BO is closed right after the first complete LIST_HANDLES
+ *   shrink       the closing BO is closed between the counting and the filling pass of the first LIST_HANDLES
+ *   efault-list  the copy of the first filled BO list to the caller fails (-EFAULT)
+ *   efault-map   the copy of the first filled mapping list to the caller fails (-EFAULT)
+ *   huge-map     the first BO has 70000000 mappings (more than a1ba4594232c lets one call ask for)
+ *   einval-list  LIST_HANDLES is unknown to the driver (-EINVAL, as drm_ioctl answers before 6.18)
+ *   eperm        pidfd_getfd fails with EPERM (as without ptrace rights over the target)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define OUR_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define OUR_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "fake_render_node knows x86-64 and arm64 only"
+#endif
+
+/* The 6.18 uapi, written out here so the test needs no kernel headers of that age. */
+#define REQ_GEM_LIST_HANDLES 0xC0106459u
+#define REQ_GEM_OP 0xC0186450u
+#define GEM_OP_GET_MAPPING_INFO 2u
+#define HUGE_MAPPINGS 70000000u
+
+struct list_args { uint64_t entries; uint32_t num_entries; uint32_t padding; };
+struct list_entry { uint32_t gem_handle; uint32_t flags; uint64_t size; uint64_t preferred_domains; uint64_t alloc_flags; uint64_t alignment; };
+struct op_args { uint32_t handle; uint32_t op; uint64_t value; uint32_t num_entries; uint32_t padding; };
+struct vm_entry { uint64_t addr; uint64_t size; uint64_t offset; uint64_t flags; };
+
+enum bo_state { ABSENT, LIVE };
+
+struct bo {
+	struct list_entry entry;
+	enum bo_state state;
+	int late;
+	int closing;
+	size_t nmaps;
+	struct vm_entry *maps;
+};
+
+static struct bo *bos;
+static size_t nbos;
+static char fault[64];
+static long fault_n;
+static int list_fills;	 /* LIST_HANDLES calls that reached the filling pass */
+static int map_fills;	 /* GET_MAPPING_INFO calls that copied entries */
+static int closed_done;
+static uint32_t synthetic; /* BOs of the "never" fault, beyond the model */
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(125);
+}
+
+static void load_model(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char kind[16];
+	if (!f)
+		die(path);
+	while (fscanf(f, "%15s", kind) == 1) {
+		if (strcmp(kind, "map") == 0) {
+			struct bo *b = &bos[nbos - 1];
+			struct vm_entry m;
+			if (nbos == 0 || fscanf(f, "%lu %lu %lu %lu", &m.addr, &m.size, &m.offset, &m.flags) != 4) {
+				fprintf(stderr, "%s: a map line needs a BO above it and four numbers\n", path);
+				exit(125);
+			}
+			b->maps = realloc(b->maps, (b->nmaps + 1) * sizeof(m));
+			if (!b->maps)
+				die("realloc");
+			b->maps[b->nmaps++] = m;
+			continue;
+		}
+		bos = realloc(bos, (nbos + 1) * sizeof(*bos));
+		if (!bos)
+			die("realloc");
+		struct bo *b = &bos[nbos++];
+		memset(b, 0, sizeof(*b));
+		if (fscanf(f, "%u %u %lu %lu %lu %lu", &b->entry.gem_handle, &b->entry.flags, &b->entry.size,
+			   &b->entry.preferred_domains, &b->entry.alloc_flags, &b->entry.alignment) != 6) {
+			fprintf(stderr, "%s: a %s line needs six numbers\n", path, kind);
+			exit(125);
+		}
+		b->late = strcmp(kind, "late") == 0;
+		b->closing = strcmp(kind, "closing") == 0;
+		b->state = b->late ? ABSENT : LIVE;
+	}
+	fclose(f);
+}
+
+static int fault_is(const char *name)
+{
+	return strcmp(fault, name) == 0;
+}
+
+/* The process creates its next late BO; false when it has none left. */
+static int appear_one(void)
+{
+	for (size_t i = 0; i < nbos; i++)
+		if (bos[i].late && bos[i].state == ABSENT) {
+			bos[i].state = LIVE;
+			return 1;
+		}
+	return 0;
+}
+
+static void close_closing(void)
+{
+	for (size_t i = 0; i < nbos; i++)
+		if (bos[i].closing)
+			bos[i].state = ABSENT;
+	closed_done = 1;
+}
+
+static uint32_t live_count(void)
+{
+	uint32_t n = synthetic;
+	for (size_t i = 0; i < nbos; i++)
+		n += bos[i].state == LIVE;
+	return n;
+}
+
+static int mem_read(pid_t pid, uint64_t remote, void *local, size_t len)
+{
+	struct iovec l = { local, len }, r = { (void *)(uintptr_t)remote, len };
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int mem_write(pid_t pid, uint64_t remote, const void *local, size_t len)
+{
+	struct iovec l = { (void *)local, len }, r = { (void *)(uintptr_t)remote, len };
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* amdgpu_gem_list_handles_ioctl: count; too small an array gets the count only; fill; -EAGAIN when more BOs
+ * turn up while filling than were counted; copy as many entries as were counted. */
+static int list_handles(pid_t pid, struct list_args *args)
+{
+	uint32_t num_bos = live_count(), bo_index = 0;
+	int ret = 0;
+
+	if (args->num_entries < num_bos) {
+		args->num_entries = num_bos;
+		if (strncmp(fault, "grow:", 5) == 0)
+			for (long i = 0; i < fault_n; i++)
+				appear_one();
+		if (fault_is("never"))
+			synthetic += num_bos;
+		return 0;
+	}
+	if (num_bos == 0) {
+		args->num_entries = 0;
+		return 0;
+	}
+
+	list_fills++;
+	if (strncmp(fault, "eagain:", 7) == 0 && list_fills <= fault_n)
+		appear_one();
+	if (fault_is("shrink") && !closed_done)
+		close_closing();
+
+	struct list_entry *out = calloc(num_bos, sizeof(*out));
+	if (!out)
+		die("calloc");
+	for (size_t i = 0; i < nbos; i++) {
+		if (bos[i].state != LIVE)
+			continue;
+		if (bo_index >= num_bos) {
+			ret = -EAGAIN;
+			break;
+		}
+		out[bo_index++] = bos[i].entry;
+	}
+	for (uint32_t s = 0; s < synthetic && !ret; s++) {
+		if (bo_index >= num_bos) {
+			ret = -EAGAIN;
+			break;
+		}
+		out[bo_index].gem_handle = 1000000 + s;
+		out[bo_index].size = 4096;
+		bo_index++;
+	}
+	args->num_entries = bo_index;
+	if (!ret) {
+		if (fault_is("efault-list") && list_fills == 1)
+			ret = -EFAULT;
+		else
+			ret = mem_write(pid, args->entries, out, (size_t)num_bos * sizeof(*out));
+	}
+	free(out);
+	if (!ret && fault_is("close") && !closed_done)
+		close_closing();
+	return ret;
+}
+
+/* amdgpu_gem_op_ioctl with AMDGPU_GEM_OP_GET_MAPPING_INFO: -EINVAL for padding or another op (only this one is
+ * modelled), -ENOENT for a handle not open, -EINVAL for more entries than a1ba4594232c allows; the count
+ * always; the entries only when they fit. */
+static int gem_op(pid_t pid, struct op_args *args)
+{
+	struct bo *b = NULL;
+	if (args->padding || args->op != GEM_OP_GET_MAPPING_INFO)
+		return -EINVAL;
+	for (size_t i = 0; i < nbos; i++)
+		if (bos[i].state == LIVE && bos[i].entry.gem_handle == args->handle)
+			b = &bos[i];
+	if (!b && args->handle >= 1000000 && args->handle - 1000000 < synthetic) {
+		args->num_entries = 0;
+		return 0;
+	}
+	if (!b)
+		return -ENOENT;
+	if (args->num_entries > INT_MAX / sizeof(struct vm_entry))
+		return -EINVAL;
+
+	uint32_t count = (uint32_t)b->nmaps;
+	if (fault_is("huge-map") && b == &bos[0])
+		count = HUGE_MAPPINGS;
+	int ret = 0;
+	if (count > 0 && count <= args->num_entries) {
+		map_fills++;
+		if (fault_is("efault-map") && map_fills == 1)
+			ret = -EFAULT;
+		else
+			ret = mem_write(pid, args->value, b->maps, count * sizeof(struct vm_entry));
+	}
+	args->num_entries = count;
+	return ret;
+}
+
+/* Answers an ioctl on the fake node; the argument struct is copied back whatever the result, as drm_ioctl does. */
+static int answer(pid_t pid, uint64_t request, uint64_t argp)
+{
+	if (fault_is("einval-list") && request == REQ_GEM_LIST_HANDLES)
+		return -EINVAL;
+	if (request == REQ_GEM_LIST_HANDLES) {
+		struct list_args a;
+		if (mem_read(pid, argp, &a, sizeof(a)))
+			return -EFAULT;
+		int r = list_handles(pid, &a);
+		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
+	}
+	if (request == REQ_GEM_OP) {
+		struct op_args a;
+		if (mem_read(pid, argp, &a, sizeof(a)))
+			return -EFAULT;
+		int r = gem_op(pid, &a);
+		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
+	}
+	/* drm_ioctl: a driver ioctl number it does not know is -EINVAL. */
+	return -EINVAL;
+}
+
+static int is_fake_node(pid_t tid, int fd, const char *node)
+{
+	char link[64], target[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = 0;
+	return strcmp(target, node) == 0;
+}
+
+static void send_fd(int sock, int fd)
+{
+	char data = 'L', control[CMSG_SPACE(sizeof(int))];
+	struct iovec io = { &data, 1 };
+	struct msghdr msg = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) != 1)
+		die("sendmsg");
+}
+
+static int recv_fd(int sock)
+{
+	char data, control[CMSG_SPACE(sizeof(int))];
+	struct iovec io = { &data, 1 };
+	struct msghdr msg = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+	int fd;
+	if (recvmsg(sock, &msg, 0) != 1)
+		die("recvmsg");
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return fd;
+}
+
+static void run_under_filter(int sock, char **argv, pid_t target, int target_fd)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, OUR_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_getfd, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, fault_is("eperm") ? SECCOMP_RET_ERRNO | EPERM : SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
+	char pid_text[16], fd_text[16];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		die("PR_SET_NO_NEW_PRIVS");
+	int listener = (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (listener < 0)
+		die("seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER)");
+	send_fd(sock, listener);
+	close(listener);
+	close(sock);
+
+	snprintf(pid_text, sizeof(pid_text), "%d", target);
+	snprintf(fd_text, sizeof(fd_text), "%d", target_fd);
+	for (char **a = argv; *a; a++) {
+		if (strcmp(*a, "{pid}") == 0)
+			*a = pid_text;
+		else if (strcmp(*a, "{fd}") == 0)
+			*a = fd_text;
+	}
+	execvp(argv[0], argv);
+	die(argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	int sep = 3;
+	char node[PATH_MAX], node_real[PATH_MAX];
+	int report[2], pair[2], status = 0;
+
+	if (argc < 5 || strcmp(argv[3], "--") != 0) {
+		fprintf(stderr, "usage: %s MODEL FAULT -- PROGRAM ARGS...\n", argv[0]);
+		return 125;
+	}
+	load_model(argv[1]);
+	snprintf(fault, sizeof(fault), "%s", argv[2]);
+	if (strchr(fault, ':'))
+		fault_n = strtol(strchr(fault, ':') + 1, NULL, 10);
+
+	snprintf(node, sizeof(node), "%s.node", argv[1]);
+	int made = open(node, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (made < 0)
+		die(node);
+	close(made);
+	if (!realpath(node, node_real))
+		die("realpath");
+
+	if (pipe(report) || socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+		die("pipe");
+	pid_t target = fork();
+	if (target < 0)
+		die("fork");
+	if (target == 0) {
+		/* The process being captured: it holds the "render node" open and waits. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+		int fd = open(node_real, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || write(report[1], &fd, sizeof(fd)) != sizeof(fd))
+			_exit(125);
+		for (;;)
+			pause();
+	}
+	int target_fd;
+	if (read(report[0], &target_fd, sizeof(target_fd)) != sizeof(target_fd))
+		die("target");
+
+	pid_t child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		close(pair[0]);
+		run_under_filter(pair[1], argv + sep + 1, target, target_fd);
+	}
+	close(pair[1]);
+	int listener = recv_fd(pair[0]);
+
+	for (;;) {
+		struct pollfd p = { listener, POLLIN, 0 };
+		int ready = poll(&p, 1, 100);
+		if (ready > 0 && (p.revents & POLLIN)) {
+			struct seccomp_notif req;
+			struct seccomp_notif_resp resp;
+			memset(&req, 0, sizeof(req));
+			if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0) {
+				memset(&resp, 0, sizeof(resp));
+				resp.id = req.id;
+				int fd = (int)req.data.args[0];
+				if (is_fake_node((pid_t)req.pid, fd, node_real)) {
+					int r = answer((pid_t)req.pid, req.data.args[1] & 0xFFFFFFFFu, req.data.args[2]);
+					resp.error = r < 0 ? r : 0;
+					resp.val = 0;
+				} else {
+					resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+				}
+				/* The caller may be gone (killed mid-call): ENOENT from SEND is not an error here. */
+				ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+			}
+		} else if (ready > 0 && (p.revents & (POLLHUP | POLLERR))) {
+			break;
+		}
+		if (waitpid(child, &status, WNOHANG) == child)
+			goto done;
+	}
+	waitpid(child, &status, 0);
+done:
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	unlink(node_real);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
