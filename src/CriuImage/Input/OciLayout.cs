@@ -10,7 +10,9 @@ namespace CriuImage.Input;
 /// bytes) whose files are named <c>ARTIFACT:layer/SHORT/PATH</c> (SHORT: the layer digest's first 12 hex digits).
 /// Every blob read is checked against its descriptor: present, of its size, and of its digest, hashed as it
 /// is read (before decompression), so the answer covers the whole image. containerd's checkpoint index (the
-/// CRIU tar as a blob of its own) is read the same way.
+/// CRIU tar as a blob of its own) is read the same way; the container's base image it may list (ctr's
+/// <c>checkpoint --image</c>, containerd client/container_checkpoint_opts.go WithCheckpointImage) is checked
+/// blob by blob but its layers are not read as part of the dump.
 /// </summary>
 internal sealed class OciLayout
 {
@@ -69,11 +71,12 @@ internal sealed class OciLayout
         using JsonDocument? index = ReadFile("index.json");
         if (index is not null)
         {
-            FollowIndex(index.RootElement, $"{_display}:index.json", new Dictionary<string, string>(StringComparer.Ordinal), 0);
+            FollowIndex(index.RootElement, $"{_display}:index.json", new Dictionary<string, string>(StringComparer.Ordinal), 0, baseImage: false);
         }
     }
 
-    private void FollowIndex(JsonElement index, string where, Dictionary<string, string> inherited, int depth)
+    // baseImage: inside the container's image a containerd checkpoint index lists, whose blobs are checked, its layers not read.
+    private void FollowIndex(JsonElement index, string where, Dictionary<string, string> inherited, int depth, bool baseImage)
     {
         if (depth > MaxIndexDepth)
         {
@@ -99,10 +102,11 @@ internal sealed class OciLayout
             }
         }
 
-        Artifact? checkpoint = descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
+        Artifact? checkpoint = !baseImage && descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
         foreach (OciDescriptor descriptor in descriptors)
         {
-            Follow(descriptor, annotations, depth, checkpoint);
+            // Beside the CRIU tar, an image or index is the container's own image (WithCheckpointImage), not the dump.
+            Follow(descriptor, annotations, depth, checkpoint, baseImage || checkpoint is not null);
         }
 
         if (checkpoint is not null)
@@ -111,7 +115,7 @@ internal sealed class OciLayout
         }
     }
 
-    private void Follow(OciDescriptor descriptor, Dictionary<string, string> inherited, int depth, Artifact? checkpoint)
+    private void Follow(OciDescriptor descriptor, Dictionary<string, string> inherited, int depth, Artifact? checkpoint, bool baseImage)
     {
         string blob = $"{_display}:{descriptor.BlobPath}";
         if (descriptor.IsIndex || descriptor.IsManifest)
@@ -133,11 +137,11 @@ internal sealed class OciLayout
 
                 if (descriptor.IsIndex)
                 {
-                    FollowIndex(document.RootElement, blob, annotations, depth + 1);
+                    FollowIndex(document.RootElement, blob, annotations, depth + 1, baseImage);
                 }
                 else
                 {
-                    ReadManifest(document.RootElement, blob, annotations);
+                    ReadManifest(document.RootElement, blob, annotations, baseImage);
                 }
             }
 
@@ -153,7 +157,7 @@ internal sealed class OciLayout
         }
     }
 
-    private void ReadManifest(JsonElement manifest, string where, Dictionary<string, string> inherited)
+    private void ReadManifest(JsonElement manifest, string where, Dictionary<string, string> inherited, bool baseImage)
     {
         AddAnnotations(inherited, manifest);
         Artifact artifact = NewArtifact(inherited);
@@ -171,7 +175,17 @@ internal sealed class OciLayout
         int files = _set.Files.Count;
         foreach (JsonElement element in layers.EnumerateArray())
         {
-            if (Descriptor(element, where) is { } layer)
+            if (Descriptor(element, where) is not { } layer)
+            {
+                continue;
+            }
+
+            if (baseImage)
+            {
+                VerifyBlob(layer, $"{_display}:{layer.BlobPath}");
+                _set.Skipped.Add(new SkippedInput($"{_prefix}layer/{layer.Short}/", "a layer of the container's base image, stored beside the checkpoint: its digest checked, its files not read", SkipKind.Other));
+            }
+            else
             {
                 ReadLayer(layer, artifact);
             }

@@ -25,6 +25,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar",
         "containerd/checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar",
         "pod-checkpoint",
+        "containerd-checkpoint.oci.tar",
     ];
 
     [Theory]
@@ -41,8 +42,8 @@ public sealed partial class CheckpointArtifactTests : TempFolder
     }
 
     [Theory]
-    [InlineData("podman-image", "podman-image:layer/5712d5edbf60/checkpoint/amdgpu-kfd-5.img")]
-    [InlineData("podman-image.oci.tar", "podman-image.oci.tar:layer/5712d5edbf60/checkpoint/amdgpu-kfd-5.img")]
+    [InlineData("podman-image", "podman-image:layer/b587dd8e4290/checkpoint/amdgpu-kfd-5.img")]
+    [InlineData("podman-image.oci.tar", "podman-image.oci.tar:layer/b587dd8e4290/checkpoint/amdgpu-kfd-5.img")]
     [InlineData("pod-checkpoint", "pod-checkpoint:container/rocm-job/layer/43c7be2f8bd2/amdgpu-kfd-5.img")]
     public async Task PathsInsideArtifacts_NameTheLayerAndTheContainer(string artifact, string expected)
     {
@@ -63,6 +64,28 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         (_, string built, _) = await Cli.Run("info", "--format", "json", Path.Combine(Artifacts, "checkpointctl-image"));
         Assert.Contains("\"org.criu.checkpoint.engine.name\": \"CRI-O\"", built, StringComparison.Ordinal);
         Assert.Contains("lacks the annotation io.kubernetes.cri-o.annotations.checkpoint.name", built, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContainerdCheckpointImage_ChecksTheBaseImage_ButDoesNotReadItAsTheDump()
+    {
+        string archive = Path.Combine(Artifacts, "containerd-checkpoint.oci.tar");
+        (int code, string output, _) = await Cli.Run("verify", "--format", "json", archive);
+        Assert.Equal(0, code);
+        Assert.Contains($"\"path\": \"{archive}:layer/9a04a936d1dc/\"", output, StringComparison.Ordinal);
+        Assert.Contains("a layer of the container's base image, stored beside the checkpoint: its digest checked, its files not read", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("etc/os-release", output, StringComparison.Ordinal);
+
+        // The base image's layer is still hashed: a flipped byte in it (the gzip header's MTIME, 4 bytes into the
+        // entry's data, which follows its 512-byte tar header) is an error naming that blob.
+        byte[] bytes = File.ReadAllBytes(archive);
+        int header = bytes.AsSpan().IndexOf("blobs/sha256/9a04a936d1dc"u8);
+        bytes[header + 512 + 4] ^= 1;
+        string damaged = Path.Combine(Folder, "damaged.oci.tar");
+        File.WriteAllBytes(damaged, bytes);
+        (int damagedCode, string damagedOutput, _) = await Cli.Run("verify", damaged);
+        Assert.Equal(2, damagedCode);
+        Assert.Contains($"{damaged}:blobs/sha256/9a04a936d1dc", damagedOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +113,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         File.WriteAllBytes(layer, bytes);
         (int code, string output, _) = await Cli.Run("verify", image);
         Assert.Equal(2, code);
-        Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/5712d5edbf60[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says 5712d5edbf60", output);
+        Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/b587dd8e4290[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says b587dd8e4290", output);
     }
 
     [Fact]
@@ -100,7 +123,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         File.Delete(LayerOf(image));
         (int code, string output, _) = await Cli.Run("verify", image);
         Assert.Equal(2, code);
-        Assert.Contains(":blobs/sha256/5712d5edbf60", output, StringComparison.Ordinal);
+        Assert.Contains(":blobs/sha256/b587dd8e4290", output, StringComparison.Ordinal);
         Assert.Contains("missing (named by a descriptor of type application/vnd.oci.image.layer.v1.tar+gzip)", output, StringComparison.Ordinal);
     }
 
@@ -234,7 +257,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         return image;
     }
 
-    private static string LayerOf(string image) => Directory.EnumerateFiles(Path.Combine(image, "blobs", "sha256"), "5712d5edbf60*").Single();
+    private static string LayerOf(string image) => Directory.EnumerateFiles(Path.Combine(image, "blobs", "sha256"), "b587dd8e4290*").Single();
 
     private string Damage(string artifact, Action<byte[]> damage)
     {
