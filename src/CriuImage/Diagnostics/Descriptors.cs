@@ -68,6 +68,8 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error);
     /// <summary>CRI330: The CRIU that restores cannot restore part of the dump's GPU state.</summary>
     public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error);
+    /// <summary>CRI331: A checkpoint image without the annotation the runtime that would restore it looks for.</summary>
+    public static readonly DiagnosticDescriptor CheckpointAnnotationMissing = new("CRI331", "CheckpointAnnotationMissing", "A checkpoint image without the annotation the runtime that would restore it looks for", Severity.Warning);
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

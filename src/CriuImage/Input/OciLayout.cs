@@ -212,10 +212,32 @@ internal sealed class OciLayout
         }
 
         using var digest = new DigestStream(stream, layer.Hash);
+        int unreadable = _set.Unreadable.Count;
+        int files = _set.Files.Count;
         bool complete = Containers.Read(digest, blob, $"{_prefix}layer/{layer.Short}/", _set, _options, _context.For(artifact));
         if (complete)
         {
             Check(layer, blob, digest);
+            return;
+        }
+
+        // A flipped byte in a compressed layer stops its decoder before the digest is known: hash the rest of the
+        // stored blob, and when it is not the one named, say that (the cause) instead of what it broke; the files
+        // read from it before it broke came from bytes that are not the image's, and are dropped.
+        try
+        {
+            (long length, string hex) = digest.Finish();
+            if (length != layer.Size || hex != layer.Hex)
+            {
+                string broke = string.Join("; ", _set.Unreadable.Skip(unreadable).Select(u => u.Reason));
+                _set.Unreadable.RemoveRange(unreadable, _set.Unreadable.Count - unreadable);
+                _set.Files.RemoveRange(files, _set.Files.Count - files);
+                Fail(blob, $"{Mismatch(layer, length, hex)}; its files are not read (reading it stopped at: {broke})");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The store itself failed: what the decoder said stands.
         }
     }
 
@@ -279,12 +301,15 @@ internal sealed class OciLayout
         (long length, string hex) = digest.Finish();
         if (length != descriptor.Size || hex != descriptor.Hex)
         {
-            Fail(blob, $"its {descriptor.Algorithm} is {hex} ({length} bytes), but its descriptor says {descriptor.Hex} ({descriptor.Size} bytes): the blob is damaged or not the one named");
+            Fail(blob, Mismatch(descriptor, length, hex));
             return false;
         }
 
         return true;
     }
+
+    private static string Mismatch(OciDescriptor descriptor, long length, string hex) =>
+        $"its {descriptor.Algorithm} is {hex} ({length} bytes), but its descriptor says {descriptor.Hex} ({descriptor.Size} bytes): the blob is damaged or not the one named";
 
     private JsonDocument? ReadFile(string name)
     {

@@ -37,8 +37,22 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         Assert.Equal("", error);
         Assert.Equal(dumpCode, code);
         Assert.NotEmpty(Findings(dumpOutput));
-        Assert.Equal(Findings(dumpOutput), Findings(output));
-        Assert.Equal(Summary(dumpOutput), Summary(output));
+
+        // The image itself has a finding only where it lacks its restorer's key: checkpointctl build's (CRI331).
+        string self = $"{Path.Combine(Artifacts, artifact)}: ";
+        string[] own = [.. output.Split('\n').Where(l => l.StartsWith(self, StringComparison.Ordinal) && l.Contains(" CRI", StringComparison.Ordinal))];
+        List<string> inside = [.. Findings(string.Join('\n', output.Split('\n').Where(l => !l.StartsWith(self, StringComparison.Ordinal))))];
+        Assert.Equal(Findings(dumpOutput), inside);
+        if (artifact == "checkpointctl-image")
+        {
+            Assert.Equal([$"{self}warning CRI331: lacks the annotation io.kubernetes.cri-o.annotations.checkpoint.name: CRI-O restores from an image only when it carries this annotation, otherwise it starts a new container from the image (cri-o server/container_restore.go:44)"], own);
+            Assert.Equal("verified 11 files: 9 ok, 2 with findings, 0 unreadable; 0 errors, 2 warnings, 0 notes", Summary(output));
+        }
+        else
+        {
+            Assert.Empty(own);
+            Assert.Equal(Summary(dumpOutput), Summary(output));
+        }
     }
 
     [Theory]
@@ -114,6 +128,24 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         (int code, string output, _) = await Cli.Run("verify", image);
         Assert.Equal(2, code);
         Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/b587dd8e4290[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says b587dd8e4290", output);
+    }
+
+    [Theory]
+    [InlineData("podman-image", "b587dd8e4290")]
+    [InlineData("checkpointctl-image", "aa775cac12a4")]
+    public async Task FlippedByteInACompressedLayer_IsNamedAsTheDigestMismatch(string artifact, string layerShort)
+    {
+        // The byte breaks the decoder (or the tar it decodes to) before the digest is known: the digest is still
+        // finished over the stored blob, and the mismatch, the cause, is what is said; the layer's files are not read.
+        string image = CopyImage(artifact);
+        string layer = Directory.EnumerateFiles(Path.Combine(image, "blobs", "sha256"), layerShort + "*").Single();
+        byte[] bytes = File.ReadAllBytes(layer);
+        bytes[bytes.Length / 2] ^= 0x55;
+        File.WriteAllBytes(layer, bytes);
+        (int code, string output, _) = await Cli.Run("verify", image);
+        Assert.Equal(2, code);
+        Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/{layerShort}[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says {layerShort}[0-9a-f]+ \\({bytes.Length} bytes\\): the blob is damaged or not the one named; its files are not read \\(reading it stopped at: ", output);
+        Assert.Contains("verified 1 file: 0 ok, 0 with findings, 1 unreadable; 1 error, 0 warnings, 0 notes", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,12 +276,12 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         Assert.Equal(Summary(folderOutput), Summary(output));
     }
 
-    private string CopyImage()
+    private string CopyImage(string artifact = "podman-image")
     {
         string image = Path.Combine(Folder, "image");
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(Artifacts, "podman-image"), "*", SearchOption.AllDirectories))
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(Artifacts, artifact), "*", SearchOption.AllDirectories))
         {
-            string to = Path.Combine(image, Path.GetRelativePath(Path.Combine(Artifacts, "podman-image"), file));
+            string to = Path.Combine(image, Path.GetRelativePath(Path.Combine(Artifacts, artifact), file));
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Copy(file, to);
         }
