@@ -235,7 +235,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
             }
         }
 
-        Assert.Equal(5, commands);
+        Assert.Equal(7, commands);
     }
 
     [Fact]
