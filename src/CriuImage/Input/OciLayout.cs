@@ -105,6 +105,13 @@ internal sealed class OciLayout
         Artifact? checkpoint = !baseImage && descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
         foreach (OciDescriptor descriptor in descriptors)
         {
+            if (baseImage && (descriptor.IsManifest || descriptor.IsIndex) && !Holds(descriptor))
+            {
+                // The base image's index lists every platform; containerd exports the one it pulled (exporter.go WithSkipMissing).
+                _set.Skipped.Add(new SkippedInput($"{_display}:{descriptor.BlobPath}", "a manifest of the container's base image for another platform, which the archive does not hold: not needed for the checkpoint", SkipKind.Other));
+                continue;
+            }
+
             // Beside the CRIU tar, an image or index is the container's own image (WithCheckpointImage), not the dump.
             Follow(descriptor, annotations, depth, checkpoint, baseImage || checkpoint is not null);
         }
@@ -274,6 +281,12 @@ internal sealed class OciLayout
         byte[] bytes = new byte[descriptor.Size];
         digest.ReadExactly(bytes);
         return Check(descriptor, blob, digest) ? Parse(bytes, blob) : null;
+    }
+
+    private bool Holds(OciDescriptor descriptor)
+    {
+        using Stream? stream = _store.Open(descriptor.BlobPath, out _, out string? problem);
+        return stream is not null || problem != "missing";
     }
 
     /// <summary>Opens a blob whose length is its descriptor's size, or says why not.</summary>
