@@ -22,6 +22,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         "podman-image",
         "podman-image.oci.tar",
         "checkpointctl-image",
+        "buildah-image",
         "checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar",
         "containerd/checkpoint-trainer_default-rocm-job-2026-01-01T00:00:00Z.tar",
         "pod-checkpoint",
