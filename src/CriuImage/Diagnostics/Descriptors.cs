@@ -68,6 +68,8 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error) { Source = "amdgpu_plugin.c:380-388" };
     /// <summary>CRI330: The CRIU that restores cannot restore part of the dump's GPU state.</summary>
     public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error) { Source = "amdgpu_plugin.c:1582-1600" };
+    /// <summary>CRI331: A checkpoint image without the annotation the runtime that would restore it looks for.</summary>
+    public static readonly DiagnosticDescriptor CheckpointAnnotationMissing = new("CRI331", "CheckpointAnnotationMissing", "A checkpoint image without the annotation the runtime that would restore it looks for", Severity.Warning) { Source = "server/container_restore.go:44" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

@@ -3,10 +3,11 @@ namespace CriuImage.Input;
 /// <summary>
 /// The checkpoint annotations of each engine family, and the one each restorer looks for before it treats an
 /// image as a checkpoint: Podman's <c>io.podman.annotations.checkpoint.runtime.name</c>
-/// (podman cmd/podman/utils/utils.go IsCheckpointImage, c6580b4a5), CRI-O's
+/// (podman cmd/podman/utils/utils.go:134 IsCheckpointImage, c6580b4a5), CRI-O's
 /// <c>io.kubernetes.cri-o.annotations.checkpoint.name</c> (cri-o server/container_restore.go:44, f954a17e5),
 /// containerd's <c>io.containerd.checkpoint.runtime</c> and <c>.snapshotter</c> on the checkpoint index
-/// (containerd PR 13822 validateCheckpointIndex).
+/// (containerd PR 13822 validateCheckpointIndex, sandbox_checkpoint_linux.go:776-781 at c642dd351). verify
+/// reports each warning as CRI331.
 /// </summary>
 internal static class CheckpointAnnotations
 {
@@ -47,16 +48,16 @@ internal static class CheckpointAnnotations
         string? engine = a.GetValueOrDefault(Criu + "engine.name");
         if (podman || (engine?.Contains("podman", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            Require(artifact, PodmanRestoreKey, "Podman's restore (podman restore IMAGE) looks for it and refuses the image as 'not a checkpoint'");
+            Require(artifact, PodmanRestoreKey, "podman restore IMAGE refuses the image without it: 'image is not a checkpoint' (podman cmd/podman/utils/utils.go:134-136)");
         }
         else if (crio || (engine?.Contains("cri-o", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            Require(artifact, CriORestoreKey, "CRI-O restores from an image only when it carries this annotation; otherwise it creates a plain container from it");
+            Require(artifact, CriORestoreKey, "CRI-O restores from an image only when it carries this annotation, otherwise it starts a new container from the image (cri-o server/container_restore.go:44)");
         }
         else if (containerd)
         {
-            Require(artifact, Containerd + "runtime", "containerd's pod restore refuses a checkpoint index without it");
-            Require(artifact, Containerd + "snapshotter", "containerd's pod restore refuses a checkpoint index without it");
+            Require(artifact, Containerd + "runtime", "containerd's pod restore refuses a checkpoint index without it (PR 13822 sandbox_checkpoint_linux.go:776), as ctr restore does (client/container_restore_opts.go:79)");
+            Require(artifact, Containerd + "snapshotter", "containerd's pod restore refuses a checkpoint index without it (PR 13822 sandbox_checkpoint_linux.go:779), as ctr restore does (client/container_restore_opts.go:52)");
         }
         else
         {

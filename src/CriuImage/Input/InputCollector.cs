@@ -3,8 +3,8 @@ using CriuImage.IO;
 namespace CriuImage.Input;
 
 /// <summary>
-/// Finds what the inputs hold: a file, a folder (searched recursively, in name order), an OCI image layout
-/// folder, a pod checkpoint folder, an archive (tar, oci-archive, kubelet checkpoint; plain, gzip or zstd,
+/// Finds what the inputs hold: a file, a folder (searched recursively, in name order; the archives in it
+/// opened, each under its own name), an OCI image layout folder, a pod checkpoint folder, an archive (tar, oci-archive, kubelet checkpoint; plain, gzip or zstd,
 /// told by their first bytes, never by the name) read as a stream without unpacking, or a non-seekable
 /// stream (<c>-</c> for standard input, <c>/dev/stdin</c>, <c>&lt;(...)</c>). Nothing is dropped silently:
 /// what is not examined is listed in <see cref="InputSet.Skipped"/> with the reason, and what cannot be
@@ -223,6 +223,11 @@ internal static class InputCollector
         try
         {
             using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+            if (FolderArchives.TryRead(stream, path, folder, name, set, options))
+            {
+                return;
+            }
+
             Span<byte> head = stackalloc byte[8];
             int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             stream.Position = 0;

@@ -10,7 +10,9 @@ namespace CriuImage.Input;
 /// bytes) whose files are named <c>ARTIFACT:layer/SHORT/PATH</c> (SHORT: the layer digest's first 12 hex digits).
 /// Every blob read is checked against its descriptor: present, of its size, and of its digest, hashed as it
 /// is read (before decompression), so the answer covers the whole image. containerd's checkpoint index (the
-/// CRIU tar as a blob of its own) is read the same way.
+/// CRIU tar as a blob of its own) is read the same way; the container's base image it may list (ctr's
+/// <c>checkpoint --image</c>, containerd client/container_checkpoint_opts.go WithCheckpointImage) is checked
+/// blob by blob but its layers are not read as part of the dump.
 /// </summary>
 internal sealed class OciLayout
 {
@@ -69,11 +71,12 @@ internal sealed class OciLayout
         using JsonDocument? index = ReadFile("index.json");
         if (index is not null)
         {
-            FollowIndex(index.RootElement, $"{_display}:index.json", new Dictionary<string, string>(StringComparer.Ordinal), 0);
+            FollowIndex(index.RootElement, $"{_display}:index.json", new Dictionary<string, string>(StringComparer.Ordinal), 0, baseImage: false);
         }
     }
 
-    private void FollowIndex(JsonElement index, string where, Dictionary<string, string> inherited, int depth)
+    // baseImage: inside the container's image a containerd checkpoint index lists, whose blobs are checked, its layers not read.
+    private void FollowIndex(JsonElement index, string where, Dictionary<string, string> inherited, int depth, bool baseImage)
     {
         if (depth > MaxIndexDepth)
         {
@@ -99,10 +102,18 @@ internal sealed class OciLayout
             }
         }
 
-        Artifact? checkpoint = descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
+        Artifact? checkpoint = !baseImage && descriptors.Any(d => d.MediaType == OciDescriptor.ContainerdCriu) ? NewArtifact(annotations) : null;
         foreach (OciDescriptor descriptor in descriptors)
         {
-            Follow(descriptor, annotations, depth, checkpoint);
+            if (baseImage && (descriptor.IsManifest || descriptor.IsIndex) && !Holds(descriptor))
+            {
+                // The base image's index lists every platform; containerd exports the one it pulled (exporter.go WithSkipMissing).
+                _set.Skipped.Add(new SkippedInput($"{_display}:{descriptor.BlobPath}", "a manifest of the container's base image for another platform, which the archive does not hold: not needed for the checkpoint", SkipKind.Other));
+                continue;
+            }
+
+            // Beside the CRIU tar, an image or index is the container's own image (WithCheckpointImage), not the dump.
+            Follow(descriptor, annotations, depth, checkpoint, baseImage || checkpoint is not null);
         }
 
         if (checkpoint is not null)
@@ -111,7 +122,7 @@ internal sealed class OciLayout
         }
     }
 
-    private void Follow(OciDescriptor descriptor, Dictionary<string, string> inherited, int depth, Artifact? checkpoint)
+    private void Follow(OciDescriptor descriptor, Dictionary<string, string> inherited, int depth, Artifact? checkpoint, bool baseImage)
     {
         string blob = $"{_display}:{descriptor.BlobPath}";
         if (descriptor.IsIndex || descriptor.IsManifest)
@@ -133,11 +144,11 @@ internal sealed class OciLayout
 
                 if (descriptor.IsIndex)
                 {
-                    FollowIndex(document.RootElement, blob, annotations, depth + 1);
+                    FollowIndex(document.RootElement, blob, annotations, depth + 1, baseImage);
                 }
                 else
                 {
-                    ReadManifest(document.RootElement, blob, annotations);
+                    ReadManifest(document.RootElement, blob, annotations, baseImage);
                 }
             }
 
@@ -153,7 +164,7 @@ internal sealed class OciLayout
         }
     }
 
-    private void ReadManifest(JsonElement manifest, string where, Dictionary<string, string> inherited)
+    private void ReadManifest(JsonElement manifest, string where, Dictionary<string, string> inherited, bool baseImage)
     {
         AddAnnotations(inherited, manifest);
         Artifact artifact = NewArtifact(inherited);
@@ -171,7 +182,17 @@ internal sealed class OciLayout
         int files = _set.Files.Count;
         foreach (JsonElement element in layers.EnumerateArray())
         {
-            if (Descriptor(element, where) is { } layer)
+            if (Descriptor(element, where) is not { } layer)
+            {
+                continue;
+            }
+
+            if (baseImage)
+            {
+                VerifyBlob(layer, $"{_display}:{layer.BlobPath}");
+                _set.Skipped.Add(new SkippedInput($"{_prefix}layer/{layer.Short}/", "a layer of the container's base image, stored beside the checkpoint: its digest checked, its files not read", SkipKind.Other));
+            }
+            else
             {
                 ReadLayer(layer, artifact);
             }
@@ -198,10 +219,32 @@ internal sealed class OciLayout
         }
 
         using var digest = new DigestStream(stream, layer.Hash);
+        int unreadable = _set.Unreadable.Count;
+        int files = _set.Files.Count;
         bool complete = Containers.Read(digest, blob, $"{_prefix}layer/{layer.Short}/", _set, _options, _context.For(artifact));
         if (complete)
         {
             Check(layer, blob, digest);
+            return;
+        }
+
+        // A flipped byte in a compressed layer stops its decoder before the digest is known: hash the rest of the
+        // stored blob, and when it is not the one named, say that (the cause) instead of what it broke; the files
+        // read from it before it broke came from bytes that are not the image's, and are dropped.
+        try
+        {
+            (long length, string hex) = digest.Finish();
+            if (length != layer.Size || hex != layer.Hex)
+            {
+                string broke = string.Join("; ", _set.Unreadable.Skip(unreadable).Select(u => u.Reason));
+                _set.Unreadable.RemoveRange(unreadable, _set.Unreadable.Count - unreadable);
+                _set.Files.RemoveRange(files, _set.Files.Count - files);
+                Fail(blob, $"{Mismatch(layer, length, hex)}; its files are not read (reading it stopped at: {broke})");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The store itself failed: what the decoder said stands.
         }
     }
 
@@ -240,6 +283,12 @@ internal sealed class OciLayout
         return Check(descriptor, blob, digest) ? Parse(bytes, blob) : null;
     }
 
+    private bool Holds(OciDescriptor descriptor)
+    {
+        using Stream? stream = _store.Open(descriptor.BlobPath, out _, out string? problem);
+        return stream is not null || problem != "missing";
+    }
+
     /// <summary>Opens a blob whose length is its descriptor's size, or says why not.</summary>
     private Stream? Open(OciDescriptor descriptor, string blob)
     {
@@ -265,12 +314,15 @@ internal sealed class OciLayout
         (long length, string hex) = digest.Finish();
         if (length != descriptor.Size || hex != descriptor.Hex)
         {
-            Fail(blob, $"its {descriptor.Algorithm} is {hex} ({length} bytes), but its descriptor says {descriptor.Hex} ({descriptor.Size} bytes): the blob is damaged or not the one named");
+            Fail(blob, Mismatch(descriptor, length, hex));
             return false;
         }
 
         return true;
     }
+
+    private static string Mismatch(OciDescriptor descriptor, long length, string hex) =>
+        $"its {descriptor.Algorithm} is {hex} ({length} bytes), but its descriptor says {descriptor.Hex} ({descriptor.Size} bytes): the blob is damaged or not the one named";
 
     private JsonDocument? ReadFile(string name)
     {

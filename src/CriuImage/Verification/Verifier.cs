@@ -15,7 +15,7 @@ public sealed record VerifyRun(IReadOnlyList<FileReport> Reports, IReadOnlyList<
 /// </summary>
 public static class Verifier
 {
-    /// <summary>Verifies <paramref name="inputs"/>; reports are in input order, unreadable inputs last.</summary>
+    /// <summary>Verifies <paramref name="inputs"/>; reports are in input order, then the checkpoint artifacts' findings, unreadable inputs last.</summary>
     /// <param name="inputs">What <see cref="InputCollector"/> found.</param>
     /// <param name="parallelism">Images verified at once.</param>
     /// <param name="cancellationToken">Stops the images not yet started.</param>
@@ -55,6 +55,7 @@ public static class Verifier
 
         var all = new List<FileReport>(reports.Length + inputs.Unreadable.Count);
         all.AddRange(reports.Select(r => r!));
+        all.AddRange(ArtifactRules.Check(inputs));
         all.AddRange(inputs.Unreadable.Select(Unreadable));
         return new VerifyRun(all, inputs.Skipped);
     }
@@ -112,6 +113,12 @@ public static class Verifier
 
             all.Add(report!);
             done(report!);
+        }
+
+        foreach (FileReport artifact in ArtifactRules.Check(inputs))
+        {
+            all.Add(artifact);
+            done(artifact);
         }
 
         foreach (UnreadableInput unreadable in inputs.Unreadable)

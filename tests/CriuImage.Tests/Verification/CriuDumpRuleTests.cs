@@ -33,6 +33,8 @@ public sealed class CriuDumpRuleTests : TempFolder
         ["drm-pages of no BO"] = ("CRI320", d => File.Copy(Path.Combine(d, "amdgpu-drm-pages-7-128-0001.img"), Path.Combine(d, "amdgpu-drm-pages-7-128-0009.img"))),
         ["kfd contents on two gpus"] = ("CRI324", _ => { }),
         ["no kfd image"] = ("CRI321", d => File.Delete(Path.Combine(d, "amdgpu-kfd-5.img"))),
+        // checkpointctl build's image of the dump beside it: only org.criu.checkpoint.*, so CRI-O would not restore it.
+        ["checkpoint image without its restorer's key"] = ("CRI331", d => CopyTree(Path.Combine(RepoPaths.Fixtures, "checkpoints", "checkpointctl-image"), Path.Combine(d, "image"))),
     };
 
     [Theory]
@@ -167,6 +169,16 @@ public sealed class CriuDumpRuleTests : TempFolder
         (_, string output, string error) = await Cli.Run("verify", "--format", "json", path);
         Assert.Equal("", error);
         return [.. JsonNode.Parse(output)!["files"]!.AsArray().SelectMany(f => f!["diagnostics"]!.AsArray()).Select(d => d!["code"]!.GetValue<string>())];
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
     }
 
     private static void Cut(string dump, string name, int length)

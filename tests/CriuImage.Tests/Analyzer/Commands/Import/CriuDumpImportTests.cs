@@ -185,7 +185,9 @@ public sealed class CriuDumpImportTests : TempFolder
         Assert.Equal(2, code);
         Assert.All(error.TrimEnd('\n').Split('\n'), line => Assert.StartsWith(CriuFixtures.Path_("damaged/"), line, StringComparison.Ordinal));
         string[] written = [.. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal)];
-        string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render" }.Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos"]).Select(d => $"damaged/{d}"))
+        // The archives in the folder are opened too, each dump under its archive's name.
+        string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render", "archives/checkpoint-criu-dev.tar:checkpoint", "archives/checkpoint-criu-dev.tar.gz:checkpoint" }
+            .Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos"]).Select(d => $"damaged/{d}"))
             .SelectMany(d => new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }).Order(StringComparer.Ordinal)];
         Assert.Equal(expected, written);
         Assert.EndsWith($"imported {expected.Length} of {expected.Length + 6} render nodes into {output}: 6 skipped, 0 not readable\n", text, StringComparison.Ordinal);
