@@ -1,7 +1,7 @@
 /*
  * A fake amdgpu render node for testing `criu-image capture` through its real call path, with no GPU.
  *
- * usage: fake_render_node MODEL FAULT -- PROGRAM ARGS...
+ * usage: fake_render_node [--revision criu-2025-06] MODEL FAULT -- PROGRAM ARGS...
  *
  * It starts a target process that holds a descriptor to a placeholder file (MODEL.node), then runs PROGRAM
  * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number) under a seccomp
@@ -10,6 +10,12 @@
  * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES and DRM_IOCTL_AMDGPU_GEM_OP (GET_MAPPING_INFO); every other ioctl
  * continues to the kernel. The caller's argument structs and arrays are read and written with
  * process_vm_readv/writev. The exit status is PROGRAM's (128 + signal when it was killed).
+ *
+ * With --revision criu-2025-06 it answers DRM_IOCTL_AMDGPU_CRIU_BO_INFO and DRM_IOCTL_AMDGPU_CRIU_MAPPING_INFO
+ * instead, as the 13 June 2025 posting's amdgpu_criu.c does (shared/seeds/002_cc74855b9ee90f4b.txt): the same
+ * count protocol, 40-byte BO buckets with the mmap offset (modelled as 0x100000000 + handle * 0x100000),
+ * mappings in GPU pages. That posting has no errno for a handle closed mid-capture (it uses the NULL its
+ * idr_find gives), so the close and shrink faults are not for it.
  *
  * MODEL, one line each (handles ascending, as the kernel's idr walks them):
  *   bo      HANDLE FLAGS SIZE DOMAINS ALLOC_FLAGS ALIGNMENT   a BO present from the start
@@ -66,11 +72,17 @@
 #define REQ_GEM_OP 0xC0186450u
 #define GEM_OP_GET_MAPPING_INFO 2u
 #define HUGE_MAPPINGS 70000000u
+#define REQ_CRIU_BO_INFO_2025_06 0xC0106460u
+#define REQ_CRIU_MAPPING_INFO_2025_06 0xC0106461u
 
 struct list_args { uint64_t entries; uint32_t num_entries; uint32_t padding; };
 struct list_entry { uint32_t gem_handle; uint32_t flags; uint64_t size; uint64_t preferred_domains; uint64_t alloc_flags; uint64_t alignment; };
 struct op_args { uint32_t handle; uint32_t op; uint64_t value; uint32_t num_entries; uint32_t padding; };
 struct vm_entry { uint64_t addr; uint64_t size; uint64_t offset; uint64_t flags; };
+struct criu_bo_info_args { uint32_t num_bos; uint32_t padding; uint64_t bo_buckets; };
+struct criu_bo_bucket { uint64_t size; uint64_t offset; uint64_t alloc_flags; uint32_t preferred_domains; uint32_t flags; uint32_t gem_handle; uint32_t padding; };
+struct criu_mapping_info_args { uint32_t gem_handle; uint32_t num_mappings; uint64_t vm_buckets; };
+struct criu_vm_bucket { uint64_t start; uint64_t last; uint64_t offset; uint64_t flags; };
 
 enum bo_state { ABSENT, LIVE };
 
@@ -91,6 +103,7 @@ static int list_fills;	 /* LIST_HANDLES calls that reached the filling pass */
 static int map_fills;	 /* GET_MAPPING_INFO calls that copied entries */
 static int closed_done;
 static uint32_t synthetic; /* BOs of the "never" fault, beyond the model */
+static int posting;	   /* answering as the criu-2025-06 posting */
 
 static void die(const char *what)
 {
@@ -275,9 +288,88 @@ static int gem_op(pid_t pid, struct op_args *args)
 	return ret;
 }
 
+/* amdgpu_criu_bo_info_ioctl of the posting: count; too small an array gets the count only; fill and copy. */
+static int criu_bo_info(pid_t pid, struct criu_bo_info_args *args)
+{
+	uint32_t num_bos = live_count(), bo_index = 0;
+	if (args->num_bos < num_bos) {
+		args->num_bos = num_bos;
+		if (strncmp(fault, "grow:", 5) == 0)
+			for (long i = 0; i < fault_n; i++)
+				appear_one();
+		return 0;
+	}
+	args->num_bos = num_bos;
+	if (num_bos == 0)
+		return 0;
+	struct criu_bo_bucket *out = calloc(num_bos, sizeof(*out));
+	if (!out)
+		die("calloc");
+	for (size_t i = 0; i < nbos && bo_index < num_bos; i++) {
+		if (bos[i].state != LIVE)
+			continue;
+		struct criu_bo_bucket *b = &out[bo_index++];
+		b->size = bos[i].entry.size;
+		b->offset = 0x100000000ull + (uint64_t)bos[i].entry.gem_handle * 0x100000ull;
+		b->alloc_flags = bos[i].entry.alloc_flags;
+		b->preferred_domains = (uint32_t)bos[i].entry.preferred_domains;
+		b->flags = bos[i].entry.flags;
+		b->gem_handle = bos[i].entry.gem_handle;
+	}
+	int ret = mem_write(pid, args->bo_buckets, out, (size_t)num_bos * sizeof(*out));
+	free(out);
+	return ret;
+}
+
+/* amdgpu_criu_mapping_info_ioctl of the posting: the count always, the buckets (GPU pages) only when they fit. */
+static int criu_mapping_info(pid_t pid, struct criu_mapping_info_args *args)
+{
+	struct bo *b = NULL;
+	for (size_t i = 0; i < nbos; i++)
+		if (bos[i].state == LIVE && bos[i].entry.gem_handle == args->gem_handle)
+			b = &bos[i];
+	if (!b) {
+		fprintf(stderr, "fake_render_node: the posting has no answer for a handle that is not open\n");
+		exit(125);
+	}
+	uint32_t count = (uint32_t)b->nmaps;
+	int ret = 0;
+	if (count > 0 && count <= args->num_mappings) {
+		struct criu_vm_bucket *out = calloc(count, sizeof(*out));
+		if (!out)
+			die("calloc");
+		for (uint32_t k = 0; k < count; k++) {
+			out[k].start = b->maps[k].addr / 4096;
+			out[k].last = out[k].start + b->maps[k].size / 4096 - 1;
+			out[k].offset = b->maps[k].offset;
+			out[k].flags = b->maps[k].flags;
+		}
+		ret = mem_write(pid, args->vm_buckets, out, count * sizeof(*out));
+		free(out);
+	}
+	args->num_mappings = count;
+	return ret;
+}
+
 /* Answers an ioctl on the fake node; the argument struct is copied back whatever the result, as drm_ioctl does. */
 static int answer(pid_t pid, uint64_t request, uint64_t argp)
 {
+	if (posting && request == REQ_CRIU_BO_INFO_2025_06) {
+		struct criu_bo_info_args a;
+		if (mem_read(pid, argp, &a, sizeof(a)))
+			return -EFAULT;
+		int r = criu_bo_info(pid, &a);
+		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
+	}
+	if (posting && request == REQ_CRIU_MAPPING_INFO_2025_06) {
+		struct criu_mapping_info_args a;
+		if (mem_read(pid, argp, &a, sizeof(a)))
+			return -EFAULT;
+		int r = criu_mapping_info(pid, &a);
+		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
+	}
+	if (posting)
+		return -EINVAL;
 	if (fault_is("einval-list") && request == REQ_GEM_LIST_HANDLES)
 		return -EINVAL;
 	if (request == REQ_GEM_LIST_HANDLES) {
@@ -375,12 +467,20 @@ static void run_under_filter(int sock, char **argv, pid_t target, int target_fd)
 
 int main(int argc, char **argv)
 {
-	int sep = 3;
 	char node[PATH_MAX], node_real[PATH_MAX];
 	int report[2], pair[2], status = 0;
 
+	if (argc > 2 && strcmp(argv[1], "--revision") == 0) {
+		if (strcmp(argv[2], "criu-2025-06") != 0) {
+			fprintf(stderr, "%s: --revision knows criu-2025-06 only (linux-6.18 is the default)\n", argv[0]);
+			return 125;
+		}
+		posting = 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
-		fprintf(stderr, "usage: %s MODEL FAULT -- PROGRAM ARGS...\n", argv[0]);
+		fprintf(stderr, "usage: fake_render_node [--revision criu-2025-06] MODEL FAULT -- PROGRAM ARGS...\n");
 		return 125;
 	}
 	load_model(argv[1]);
@@ -420,7 +520,7 @@ int main(int argc, char **argv)
 		die("fork");
 	if (child == 0) {
 		close(pair[0]);
-		run_under_filter(pair[1], argv + sep + 1, target, target_fd);
+		run_under_filter(pair[1], argv + 4, target, target_fd);
 	}
 	close(pair[1]);
 	int listener = recv_fd(pair[0]);

@@ -68,7 +68,7 @@ internal sealed class FakeRenderNode
     }
 
     /// <summary>
-    /// The image our writer makes, under <paramref name="header"/> (the capture's own: its id, time and pid), from
+    /// The image our writer makes, under <paramref name="header"/> (the capture's own: its id, time, pid and revision), from
     /// the BOs open when the capture ended: those present from the start, the first <paramref name="appeared"/>
     /// late ones, without the closing one when <paramref name="closed"/>.
     /// </summary>
@@ -86,7 +86,11 @@ internal sealed class FakeRenderNode
                     "closing" => !closed,
                     _ => true,
                 };
-                if (open)
+                if (open && header.Abi == AbiRevision.Criu2025_06)
+                {
+                    writer.WriteBo(AsPosting(bo), [.. mappings.Select(m => new CriuVmBucket { Start = m.Addr / 4096, Last = ((m.Addr + m.Size) / 4096) - 1, Offset = m.Offset, Flags = m.Flags })]);
+                }
+                else if (open)
                 {
                     writer.WriteBo(bo, null, mappings);
                 }
@@ -97,6 +101,17 @@ internal sealed class FakeRenderNode
 
         return bytes.ToArray();
     }
+
+    /// <summary>The criu-2025-06 posting's bucket of the BO, its mmap offset as the fake models it.</summary>
+    private static Criu202506BoBucket AsPosting(GemListHandlesEntry bo) => new()
+    {
+        Size = bo.Size,
+        Offset = 0x1_0000_0000UL + ((ulong)bo.GemHandle * 0x10_0000),
+        AllocFlags = bo.AllocFlags,
+        PreferredDomains = (uint)bo.PreferredDomains,
+        Flags = bo.Flags,
+        GemHandle = bo.GemHandle,
+    };
 
     /// <summary>The fake, compiled by gcc into <paramref name="folder"/>.</summary>
     public static string Compile(string folder)

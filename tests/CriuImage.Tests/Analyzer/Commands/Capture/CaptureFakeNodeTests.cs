@@ -1,3 +1,4 @@
+using CriuImage.Abi;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests.Capture;
@@ -8,7 +9,8 @@ namespace CriuImage.Tests.Capture;
 /// filter that hands it every ioctl, and answers those on the placeholder as Linux 6.18's amdgpu_gem.c would
 /// from a model, changing the model mid-capture as a running process would. The capture takes the
 /// descriptor with pidfd_getfd and must give, byte for byte, the image our writer makes from the model's BOs
-/// open at the end; each fault must end with exit status 2, one line naming the call, and no file.
+/// open at the end; each fault must end with exit status 2, one line naming the call, and no file. The
+/// criu-2025-06 posting's two calls are modelled too (without faults: it has no errno for a closed handle).
 /// Run with the .NET build, the ReadyToRun and NativeAOT publishes where artifacts/ has them.
 /// </summary>
 public sealed class CaptureFakeNodeTests : TempFolder
@@ -37,31 +39,14 @@ public sealed class CaptureFakeNodeTests : TempFolder
 
     [Theory]
     [MemberData(nameof(Changes))]
-    public async Task Capture_GivesTheModelsImage_ByteForByte_WhileTheProcessChangesItsBos(string fault, int late, int appeared, bool closed)
-    {
-        string fake = FakeRenderNode.Compile(Folder);
-        FakeRenderNode node = FakeRenderNode.Create(Present, late);
-        string model = Path.Combine(Folder, "model");
-        node.Write(model);
-        foreach ((string build, string cli) in Builds())
-        {
-            string image = Path.Combine(Folder, $"{build}.img");
-            var (code, output, error) = NativeArtifacts.Run(fake, Folder, [model, fault, "--", cli, "capture", "--pid", "{pid}", "--fd", "{fd}", "-o", image]);
-            Assert.True(code == 0 && error == "", $"{build}, {fault}: exit {code}: {output}{error}");
+    public Task Capture_GivesTheModelsImage_ByteForByte_WhileTheProcessChangesItsBos(string fault, int late, int appeared, bool closed) =>
+        CaptureMatchesModelAsync(FakeRenderNode.Create(Present, late), AbiRevision.Linux6_18, fault, appeared, closed);
 
-            ImageHeader header;
-            await using (ImageReader reader = ImageReader.Open(image))
-            {
-                header = await reader.ReadHeaderAsync();
-            }
-
-            Assert.Equal(CriuImage.Abi.AbiRevision.Linux6_18, header.Abi);
-            Assert.NotNull(header.Capture?.Pid);
-            byte[] expected = await node.ExpectedImageAsync(header, appeared, closed);
-            byte[] captured = await File.ReadAllBytesAsync(image);
-            Assert.True(expected.AsSpan().SequenceEqual(captured), $"{build}, {fault}: the capture ({captured.Length} bytes) differs from the model's image ({expected.Length} bytes)");
-        }
-    }
+    [Theory]
+    [InlineData("none", 0)]
+    [InlineData("grow:20", 40)]
+    public Task CaptureOfThe2025_06Posting_GivesTheModelsImage_ByteForByte(string fault, int late) =>
+        CaptureMatchesModelAsync(FakeRenderNode.Create(Present, late), AbiRevision.Criu2025_06, fault, appeared: late, closed: false);
 
     [Theory]
     [MemberData(nameof(Faults))]
@@ -109,6 +94,33 @@ public sealed class CaptureFakeNodeTests : TempFolder
         Assert.Matches(@"verified 1 file: 0 ok, 1 with findings, 0 unreadable; 0 errors, \d+ warnings, 0 notes", output);
         string[] warnings = [.. output.Split('\n').Where(l => l.StartsWith("-: warning", StringComparison.Ordinal))];
         Assert.True(warnings.Length == Enumerable.Range(1, Present).Count(h => h % 6 == 0 && h % 10 != 0) && warnings.All(w => w.Contains("CRI116", StringComparison.Ordinal)), output);
+    }
+
+    /// <summary>Captures the fake node of <paramref name="node"/> in <paramref name="abi"/> with every build; each image must be the model's.</summary>
+    private async Task CaptureMatchesModelAsync(FakeRenderNode node, AbiRevision abi, string fault, int appeared, bool closed)
+    {
+        string fake = FakeRenderNode.Compile(Folder);
+        string model = Path.Combine(Folder, "model");
+        node.Write(model);
+        string[] revision = abi == AbiRevision.Linux6_18 ? [] : ["--revision", abi.ToId()];
+        foreach ((string build, string cli) in Builds())
+        {
+            string image = Path.Combine(Folder, $"{build}.img");
+            var (code, output, error) = NativeArtifacts.Run(fake, Folder, [.. revision, model, fault, "--", cli, "capture", "--abi", abi.ToId(), "--pid", "{pid}", "--fd", "{fd}", "-o", image]);
+            Assert.True(code == 0 && error == "", $"{build}, {fault}: exit {code}: {output}{error}");
+
+            ImageHeader header;
+            await using (ImageReader reader = ImageReader.Open(image))
+            {
+                header = await reader.ReadHeaderAsync();
+            }
+
+            Assert.Equal(abi, header.Abi);
+            Assert.NotNull(header.Capture?.Pid);
+            byte[] expected = await node.ExpectedImageAsync(header, appeared, closed);
+            byte[] captured = await File.ReadAllBytesAsync(image);
+            Assert.True(expected.AsSpan().SequenceEqual(captured), $"{build}, {fault}: the capture ({captured.Length} bytes) differs from the model's image ({expected.Length} bytes)");
+        }
     }
 
     /// <summary>The builds to run: the .NET build under test, and the publishes scripts/publish.sh left in artifacts/.</summary>
