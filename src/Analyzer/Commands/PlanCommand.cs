@@ -53,23 +53,13 @@ internal static class PlanCommand
                 }
 
                 profile ??= host?.Profile;
-                RestorePlan plan;
-                if (StreamPaths.IsStream(path))
-                {
-                    // A stream is planned in memory, as the scanner reads an image by its offsets.
-                    using var piped = new MemoryStream();
-                    await using (Stream image = input.OpenImageStream())
-                    {
-                        await image.CopyToAsync(piped, cancellationToken);
-                    }
 
-                    plan = RestorePlan.Create(piped.GetBuffer().AsMemory(0, (int)piped.Length), input.Name, profile);
-                }
-                else
-                {
-                    plan = RestorePlan.Create(path, path, profile);
-                }
-
+                // The plan reads the image twice (counts and refusals, then the calls as they are written): a stream is
+                // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
+                using SpooledStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input, cancellationToken) : null;
+                StreamedRestorePlan plan = spool is not null
+                    ? StreamedRestorePlan.Create(spool.Handle, input.Name, profile)
+                    : StreamedRestorePlan.Create(path, path, profile);
                 if (json)
                 {
                     using var stream = new TextWriterStream(output);
@@ -80,10 +70,16 @@ internal static class PlanCommand
                     PlanReport.WriteText(plan, output);
                 }
 
-                return plan.Calls.Any(c => c.Refused) ? ExitCodes.Findings : ExitCodes.Success;
+                return plan.RefusedCalls > 0 ? ExitCodes.Findings : ExitCodes.Success;
             });
         });
         return command;
+    }
+
+    private static async Task<SpooledStream> SpoolAsync(CommandInput input, CancellationToken cancellationToken)
+    {
+        await using Stream image = input.OpenImageStream();
+        return await SpooledStream.CopyAsync(image, cancellationToken);
     }
 
     /// <summary>
