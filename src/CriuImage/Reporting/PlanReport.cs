@@ -123,10 +123,7 @@ public static class PlanReport
 
         if (plan.Sequence is { } sequence)
         {
-            // The restore sequence's writer takes a StringBuilder (its owner's API): its text is held, then escaped line by line.
-            var sequenceText = new System.Text.StringBuilder();
-            RestoreSequenceReport.WriteText(sequence, sequenceText);
-            text.Write(sequenceText.ToString());
+            RestoreSequenceReport.WriteText(sequence, text);
         }
 
         text.Flush();

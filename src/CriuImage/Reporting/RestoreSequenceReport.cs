@@ -74,16 +74,24 @@ public static class RestoreSequenceReport
     /// <summary>The sequence as text: a line naming the CRIU and the contents path, a line per call, the end and each difference.</summary>
     public static void WriteText(RestoreSequence sequence, StringBuilder text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        using var writer = new StringWriter(text, System.Globalization.CultureInfo.InvariantCulture);
+        WriteText(sequence, writer);
+    }
+
+    /// <summary>Writes the sequence as <see cref="WriteText(RestoreSequence, StringBuilder)"/> does, a line at a time to <paramref name="text"/>.</summary>
+    internal static void WriteText(RestoreSequence sequence, TextWriter text)
+    {
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
-        text.Append($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        text.Write($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
         for (int i = 0; i < sequence.Calls.Count; i++)
         {
             CriuCall call = sequence.Calls[i];
             string request = call.Request is { } r ? $" 0x{r:x8}" : "";
             string args = string.Join(", ", call.Args.Select(a => a.Number is { } n ? $"{a.Name}={n}" : $"{a.Name}={a.Text}"));
             string ret = call.Ret is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
-            text.Append($"  [{i}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
+            text.Write($"  [{i}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
         }
 
         AppendEnding(text, "ends", sequence.End);
@@ -93,17 +101,17 @@ public static class RestoreSequenceReport
         }
     }
 
-    private static void AppendEnding(StringBuilder text, string label, RestoreEnding ending)
+    private static void AppendEnding(TextWriter text, string label, RestoreEnding ending)
     {
         if (ending.How == RestoreEndKind.Restored)
         {
-            text.Append($"  {label}: restored\n");
+            text.Write($"  {label}: restored\n");
             return;
         }
 
         string at = ending.At is { } index ? $" at [{index}]" : "";
         string errno = ending.Errno is { } e ? $", {e}" : "";
-        text.Append($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+        text.Write($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
     }
 
     private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)

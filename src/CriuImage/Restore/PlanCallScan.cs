@@ -41,6 +41,9 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
 
         public long BoCount { get; set; }
 
+        /// <summary>The saved handle of the first BO, whose CHANGE_HANDLE is call 1.</summary>
+        public uint? FirstHandle { get; set; }
+
         public long Calls { get; set; }
 
         public long Mappings { get; set; }
@@ -92,6 +95,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             return;
         }
 
+        survey.FirstHandle ??= handle;
         survey.Bos!.Add((handle, _firstCallOfBo));
         if (_wide.CheckHandle(handle, offset) is { } duplicate)
         {

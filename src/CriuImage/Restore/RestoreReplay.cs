@@ -24,7 +24,7 @@ public sealed class RestoreReplay
     private readonly bool _parallel;
     private readonly List<CriuCall> _calls = [];
     private readonly List<RestoreEnding> _differences = [];
-    private readonly List<(uint Handle, string File)> _stored = [];
+    private readonly Dictionary<uint, string> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     private readonly List<CriuCall> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
@@ -318,13 +318,14 @@ public sealed class RestoreReplay
             Difference(Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: CRIU restores the first {count} only");
         }
 
-        List<List<PlannedCall>> perBo = Segments(plan);
+        // The plan's calls are walked a BO at a time, along with the entries (a plan of a render node holds none of them).
+        using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
         uint?[] dmabufs = new uint?[walked];
         bool retry = false;
         for (int i = 0; i < walked; i++)
         {
             CriuBoEntry bo = node.Bos[i];
-            List<PlannedCall> planned = i < perBo.Count ? perBo[i] : [];
+            List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
             if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
             {
                 continue;
@@ -334,7 +335,7 @@ public sealed class RestoreReplay
             uint dmabuf = bo.Handle;
             if (import)
             {
-                if (!_stored.Any(s => s.Handle == bo.Handle))
+                if (!_stored.ContainsKey(bo.Handle))
                 {
                     retry = true;
                     continue;
@@ -344,7 +345,7 @@ public sealed class RestoreReplay
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
                 {
-                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored.First(s => s.Handle == bo.Handle).File})");
+                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored[bo.Handle]})");
                 }
             }
             else
@@ -449,7 +450,7 @@ public sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:122-135{Dev}", file.DamageDetail?.Message ?? "CRIU cannot read it"));
         }
 
-        return (!_stored.Any(s => s.Handle == node.Message.GemHandle), null);
+        return (!_stored.ContainsKey(node.Message.GemHandle), null);
     }
 
     private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
@@ -519,21 +520,25 @@ public sealed class RestoreReplay
         return Ending(RestoreEndKind.Fails, refusal.Descriptor, cause, $"{name} of BO {handle} returns {check!.Outcome}: {refusal.Message} ({check.Kernel})") with { Errno = errno, At = _calls.Count - 1 };
     }
 
-    /// <summary>The plan's calls cut per BO: each BO's calls begin with its GEM_CREATE or its import.</summary>
-    private static List<List<PlannedCall>> Segments(RestorePlan? plan)
+    /// <summary>The plan's calls cut per BO, in order: each BO's calls begin with its GEM_CREATE or its import.</summary>
+    private static IEnumerable<List<PlannedCall>> Segments(RestorePlan? plan)
     {
-        var segments = new List<List<PlannedCall>>();
+        List<PlannedCall>? segment = null;
         foreach (PlannedCall call in plan?.Calls ?? [])
         {
-            if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport || segments.Count == 0)
+            if (segment is not null && call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
             {
-                segments.Add([]);
+                yield return segment;
+                segment = null;
             }
 
-            segments[^1].Add(call);
+            (segment ??= []).Add(call);
         }
 
-        return segments;
+        if (segment is not null)
+        {
+            yield return segment;
+        }
     }
 
     private static int? Errno(string outcome) => outcome switch
@@ -559,11 +564,7 @@ public sealed class RestoreReplay
     private void Store(uint handle)
     {
         // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        if (!_stored.Any(s => s.Handle == handle))
-        {
-            _stored.Add((handle, _file));
-        }
-
+        _stored.TryAdd(handle, _file);
         _progress = true;
     }
 

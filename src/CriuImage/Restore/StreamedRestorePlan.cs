@@ -18,6 +18,7 @@ public sealed class StreamedRestorePlan
 {
     private readonly Action<IImageScanHandler> _scan;
     private readonly PlanCallScan.Survey _survey;
+    private (ReadOnlyMemory<byte> Header, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> Bos)? _records;
 
     private StreamedRestorePlan(Action<IImageScanHandler> scan, PlanCallScan.Survey survey, string path)
     {
@@ -70,23 +71,27 @@ public sealed class StreamedRestorePlan
         return Create(handler => ImageScanner.Scan(image, handler), displayPath, target);
     }
 
-    /// <summary>Plans the restore of records handed over after the header of <paramref name="headerImage"/> (a CRIU render node's BOs as <c>import</c> converts them).</summary>
-    internal static StreamedRestorePlan Create(ReadOnlyMemory<byte> headerImage, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, KernelProfile? target) =>
-        Create(
+    /// <summary>
+    /// Plans the restore of records handed over after the header of <paramref name="headerImage"/> (a CRIU render
+    /// node's BOs as <c>import</c> converts them, located at their byte offsets in the CRIU file); <see cref="Held"/>
+    /// then makes the calls a BO at a time as they are enumerated.
+    /// </summary>
+    internal static StreamedRestorePlan Create(ReadOnlyMemory<byte> headerImage, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, KernelProfile? target)
+    {
+        StreamedRestorePlan plan = Create(
             handler =>
             {
                 ImageScanner.Scan(headerImage, handler);
                 foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
                 {
-                    handler.OnBo(bo, offset);
-                    for (int i = 0; i < vms.Length; i++)
-                    {
-                        handler.OnVm(vms[i], (uint)i, offset);
-                    }
+                    Hand(handler, bo, vms, offset);
                 }
             },
             displayPath,
             target);
+        plan._records = (headerImage, bos);
+        return plan;
+    }
 
     /// <summary>Reads the image again and hands each call to <paramref name="call"/>, in CRIU's order.</summary>
     /// <exception cref="ImageFormatException">The image is damaged now, or no longer has the calls the first reading found.</exception>
@@ -112,12 +117,12 @@ public sealed class StreamedRestorePlan
     }
 
     /// <summary>
-    /// Refuses the first CHANGE_HANDLE with <paramref name="refusal"/> before its own refusals: a target without
-    /// DRM_IOCTL_GEM_CHANGE_HANDLE (CRI416), where CRIU's restore of the render node stops. False when there is none.
+    /// Refuses the first CHANGE_HANDLE with the refusal <paramref name="refusal"/> makes of the first BO's handle,
+    /// before that call's own refusals. False when there is no BO.
     /// </summary>
-    internal bool RefuseFirstChangeHandle(Diagnostic refusal)
+    internal bool RefuseFirstChangeHandle(Func<uint, Diagnostic> refusal)
     {
-        if (_survey.BoCount == 0)
+        if (_survey.FirstHandle is not { } handle)
         {
             return false;
         }
@@ -129,8 +134,53 @@ public sealed class StreamedRestorePlan
             _survey.Refusals[at] = refusals = [];
         }
 
-        refusals.Insert(0, refusal);
+        refusals.Insert(0, refusal(handle));
         return true;
+    }
+
+    /// <summary>
+    /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
+    /// they are enumerated: nothing per call is held (an index walks to its call).
+    /// </summary>
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this) };
+
+    private IEnumerable<PlannedCall> CallsOfRecords()
+    {
+        (ReadOnlyMemory<byte> header, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos) = _records!.Value;
+        var made = new List<PlannedCall>();
+        var emit = new PlanCallScan(_survey.Target, _survey, made.Add);
+        ImageScanner.Scan(header, emit);
+        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+        {
+            Hand(emit, bo, vms, offset);
+            foreach (PlannedCall call in made)
+            {
+                yield return call;
+            }
+
+            made.Clear();
+        }
+    }
+
+    private static void Hand(IImageScanHandler handler, in BoRecord bo, VmRecord[] vms, long offset)
+    {
+        handler.OnBo(bo, offset);
+        for (int i = 0; i < vms.Length; i++)
+        {
+            handler.OnVm(vms[i], (uint)i, offset);
+        }
+    }
+
+    /// <summary>The calls of a records plan as a list made on demand.</summary>
+    private sealed class RecordCalls(StreamedRestorePlan plan) : IReadOnlyList<PlannedCall>
+    {
+        public int Count => (int)plan.Calls;
+
+        public PlannedCall this[int index] => index >= 0 && index < Count ? plan.CallsOfRecords().ElementAt(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<PlannedCall> GetEnumerator() => plan.CallsOfRecords().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static StreamedRestorePlan Create(Action<IImageScanHandler> scan, string displayPath, KernelProfile? target)
