@@ -12,6 +12,9 @@ namespace CriuImage.Reporting;
 /// </summary>
 public static class RestoreSequenceReport
 {
+    /// <summary>Bytes a JSON writer holds before they go to its stream.</summary>
+    private const int FlushAt = 1 << 16;
+
     /// <summary>Writes the member <c>restore</c>: <c>{"criu", "contents", "calls": [...], "end": {...}, "differences": [...]}</c>.</summary>
     public static void WriteJson(RestoreSequence sequence, Utf8JsonWriter json)
     {
@@ -21,7 +24,7 @@ public static class RestoreSequenceReport
         json.WriteString("criu", sequence.Criu.Name);
         json.WriteString("contents", sequence.Contents);
         json.WriteStartArray("calls");
-        foreach (CriuCall call in sequence.Calls)
+        ForEachCall(sequence, call =>
         {
             json.WriteStartObject();
             json.WriteString("call", call.Call);
@@ -56,7 +59,13 @@ public static class RestoreSequenceReport
             }
 
             json.WriteEndObject();
-        }
+
+            // A writer over a stream holds what it writes until flushed: millions of calls go out as they are written.
+            if (json.BytesPending > FlushAt)
+            {
+                json.Flush();
+            }
+        });
 
         json.WriteEndArray();
         json.WritePropertyName("end");
@@ -85,19 +94,34 @@ public static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
         text.Write($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
-        for (int i = 0; i < sequence.Calls.Count; i++)
+        int i = 0;
+        ForEachCall(sequence, call =>
         {
-            CriuCall call = sequence.Calls[i];
             string request = call.Request is { } r ? $" 0x{r:x8}" : "";
             string args = string.Join(", ", call.Args.Select(a => a.Number is { } n ? $"{a.Name}={n}" : $"{a.Name}={a.Text}"));
             string ret = call.Ret is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
-            text.Write($"  [{i}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
-        }
+            text.Write($"  [{i++}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
+        });
 
         AppendEnding(text, "ends", sequence.End);
         foreach (RestoreEnding difference in sequence.Differences.Where(d => !ReferenceEquals(d, sequence.End)))
         {
             AppendEnding(text, "also", difference);
+        }
+    }
+
+    /// <summary>Each call in order: made again by the replay where the sequence does not hold them, so none is kept.</summary>
+    private static void ForEachCall(RestoreSequence sequence, Action<CriuCall> write)
+    {
+        if (sequence.Replay is { } replay)
+        {
+            replay(write);
+            return;
+        }
+
+        foreach (CriuCall call in sequence.Calls)
+        {
+            write(call);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed record DumpRestorePlan
             RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
         return (options.Criu ?? CriuVersion.Writer(dump)) is { } criu
-            ? plan with { Sequence = RestoreReplay.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
+            ? plan with { Sequence = ReplayedSequence.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
             : plan;
     }
 

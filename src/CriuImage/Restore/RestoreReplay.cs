@@ -22,18 +22,19 @@ public sealed class RestoreReplay
     private readonly DumpRestorePlan _plan;
     private readonly CriuVersion _criu;
     private readonly bool _parallel;
-    private readonly List<CriuCall> _calls = [];
+    private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
     private readonly Dictionary<uint, string> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
-    private readonly List<CriuCall> _parallelContents = [];
+    private readonly CriuCallLog _parallelContents = CriuCallLog.Held();
     private readonly List<RestoreEnding> _lateFailures = [];
     private bool _progress;
     private string _file = "";
     private int _pass;
 
-    private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
+        _calls = calls;
         _dump = dump;
         _plan = plan;
         _criu = criu;
@@ -50,9 +51,16 @@ public sealed class RestoreReplay
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(criu);
-        var replay = new RestoreReplay(dump, plan, criu, parallel);
+        return Run(dump, plan, criu, parallel, CriuCallLog.Held(), out _);
+    }
+
+    /// <summary>As <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>, the calls put in <paramref name="calls"/> (the sequence's list is empty unless it holds them); <paramref name="count"/>: how many were made.</summary>
+    internal static RestoreSequence Run(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls, out int count)
+    {
+        var replay = new RestoreReplay(dump, plan, criu, parallel, calls);
         RestoreEnding end = replay.Restore();
-        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls, end, replay._differences);
+        count = calls.Count;
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences);
     }
 
     /// <summary>True when criu-dev would take the parallel contents path by default: one process (one KFD image), taken as a root task without children.</summary>
@@ -573,7 +581,7 @@ public sealed class RestoreReplay
     /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
     /// (CRI310, said of <paramref name="what"/>; null where another finding explains the read).
     /// </summary>
-    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, List<CriuCall> into, string? what)
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, CriuCallLog into, string? what)
     {
         if (contents is null || (ulong)contents.Input.Length >= offset + size)
         {
@@ -587,7 +595,7 @@ public sealed class RestoreReplay
         }
     }
 
-    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, List<CriuCall> into) =>
+    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, CriuCallLog into) =>
         into.Add(new CriuCall("CONTENTS", null, _file, _pass, [new SequenceArgument("pages", null, pages), Arg("offset", offset), Arg("length", length), .. args, new SequenceArgument("copy", null, copy)], 0));
 
     private void Call(string name, uint request, IReadOnlyList<SequenceArgument> args, int? ret) =>
