@@ -24,7 +24,7 @@ measure() { # LABEL COMMAND FILE [ARGS]: one row, peak RSS in MiB, wall seconds,
   local label=$1 command=$2 file=$3 rc=0
   shift 3
   /usr/bin/time -f '%M %e' -o "$work/t" "${cli[@]}" "$command" "$file" "$@" >/dev/null 2>"$work/err" || rc=$?
-  read -r kib seconds < "$work/t"
+  read -r kib seconds < <(tail -n 1 "$work/t") # GNU time puts "Command exited with non-zero status N" first
   printf '%-34s %-8s %9.1f %8.2f %4d  %s\n' "$label" "$command" "$(echo "$kib / 1024" | bc -l)" "$seconds" "$rc" "$(head -c 120 "$work/err" | head -1)"
 }
 
@@ -32,7 +32,7 @@ measure_stdin() { # LABEL COMMAND FILE [ARGS]: the same row, the file given as s
   local label=$1 command=$2 file=$3 rc=0
   shift 3
   /usr/bin/time -f '%M %e' -o "$work/t" "${cli[@]}" "$command" - "$@" < "$file" >/dev/null 2>"$work/err" || rc=$?
-  read -r kib seconds < "$work/t"
+  read -r kib seconds < <(tail -n 1 "$work/t") # GNU time puts "Command exited with non-zero status N" first
   printf '%-34s %-8s %9.1f %8.2f %4d  %s\n' "$label, stdin" "$command" "$(echo "$kib / 1024" | bc -l)" "$seconds" "$rc" "$(head -c 120 "$work/err" | head -1)"
 }
 
