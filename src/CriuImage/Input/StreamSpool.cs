@@ -6,14 +6,16 @@ namespace CriuImage.Input;
 /// before a byte is written, so nothing is left behind however the process ends; the system frees it when the
 /// last handle closes.
 /// </summary>
-internal static class StreamSpool
+public static class StreamSpool
 {
     private const int ChunkBytes = 1 << 16;
 
-    /// <summary>Copies <paramref name="source"/> to its end into a new unlinked file, at most <paramref name="maxBytes"/> bytes.</summary>
+    /// <summary>Copies <paramref name="source"/> to its end into a new unlinked file, at most <paramref name="maxBytes"/> bytes; the caller closes it.</summary>
     /// <exception cref="IOException">The stream holds more than <paramref name="maxBytes"/> (said with <paramref name="tooLarge"/>), or cannot be read or spooled.</exception>
     public static FileStream Copy(Stream source, long maxBytes, Func<long, string> tooLarge)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(tooLarge);
         string path = Path.Combine(Path.GetTempPath(), $"criu-image-spool-{Guid.NewGuid():N}");
         var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
@@ -47,7 +49,7 @@ internal static class StreamSpool
     }
 
     /// <summary>The spooled bytes in one array of their size (a message is parsed from contiguous bytes); the spool is closed.</summary>
-    public static byte[] ReadAll(FileStream spool)
+    internal static byte[] ReadAll(FileStream spool)
     {
         using (spool)
         {

@@ -49,9 +49,9 @@ internal static class PlanCommand
 
                 // The plan reads the image twice (counts and refusals, then the calls as they are written): a stream is
                 // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
-                using SpooledStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input, cancellationToken) : null;
+                using FileStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input) : null;
                 StreamedRestorePlan plan = spool is not null
-                    ? StreamedRestorePlan.Create(spool.Handle, input.Name, profile)
+                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Name, profile)
                     : StreamedRestorePlan.Create(path, path, profile);
                 if (json)
                 {
@@ -69,10 +69,10 @@ internal static class PlanCommand
         return command;
     }
 
-    private static async Task<SpooledStream> SpoolAsync(CommandInput input, CancellationToken cancellationToken)
+    private static async Task<FileStream> SpoolAsync(CommandInput input)
     {
         await using Stream image = input.OpenImageStream();
-        return await SpooledStream.CopyAsync(image, cancellationToken);
+        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Name}: more than {max} bytes");
     }
 
     /// <summary>
