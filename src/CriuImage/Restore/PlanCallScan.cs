@@ -14,7 +14,7 @@ namespace CriuImage.Restore;
 /// keeps); the emitting reading (a receiver) makes each call again, in the same order, with the survey's
 /// refusals, and hands it over: no call outlives its hand-over.
 /// </summary>
-internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey survey, Action<PlannedCall>? receiver) : IImageScanHandler
+internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey survey, Action<PlannedCall>? receiver) : IImageScanHandler, IDiagnosticSink
 {
     /// <summary>Where a BO's calls stand among its first three: create (or import), CHANGE_HANDLE, GEM_MMAP.</summary>
     private const int ChangeHandleAt = 1;
@@ -99,10 +99,10 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         survey.Bos!.Add((handle, _firstCallOfBo));
         if (_wide.CheckHandle(handle, offset) is { } duplicate)
         {
-            Attach(duplicate);
+            Add(duplicate);
         }
 
-        BoRules.Check(bo, _header!, _vmRules!.Target, offset, Attach);
+        BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
     }
 
     public void OnVm(in VmRecord vm, uint index, long offset)
@@ -123,7 +123,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         survey.Mappings++;
 
         // The range names its BO by ordinal; its GEM_VA call is that BO's first call + 3 + the mapping's index.
-        if (_vmRules.Check(vm, index, _bo, survey.Bos!.Count - 1, offset, Attach) is { } range)
+        if (_vmRules.Check(vm, index, _bo, survey.Bos!.Count - 1, offset, this) is { } range)
         {
             survey.Ranges!.Add(range);
         }
@@ -188,7 +188,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     }
 
     /// <summary>Puts an error of the restore family beside the call it breaks; other findings are verify's business.</summary>
-    private void Attach(Diagnostic diagnostic)
+    public void Add(Diagnostic diagnostic)
     {
         if (diagnostic.Call is not { } kind || diagnostic.Severity != Severity.Error)
         {
