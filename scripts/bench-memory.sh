@@ -4,9 +4,10 @@
 # Peak RSS (GNU time's %M) and wall seconds of `criu-image verify`, `plan`, `show` and `decode` (output to
 # /dev/null) of: criu-images of 10^4 .. MAX_MAPPINGS mappings (CriuImage.Bench generate: 1,000 mappings per
 # BO), criu-dev KFD images of 10^4 .. MAX_BOS BOs and criu-dev render nodes of as many BOs of one mapping each
-# (bench/criu-c/criubench.c, protobuf-c's generated code, as CRIU writes them). Then `verify --max-findings 0`
-# of 3,000 identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published tool
-# (scripts/publish.sh) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
+# (bench/criu-c/criubench.c, protobuf-c's generated code, as CRIU writes them), each read from the file and
+# from standard input (`COMMAND - < FILE`; `plan` as JSON too). Then `verify --max-findings 0` of 3,000
+# identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published ReadyToRun tool
+# (scripts/publish.sh r2r) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_mappings=${1:-10000000}
@@ -17,21 +18,36 @@ dotnet build bench/CriuImage.Bench -c Release -v q -nologo >/dev/null
 bench=(dotnet bench/CriuImage.Bench/bin/Release/net10.0/CriuImage.Bench.dll)
 protoc-c -Ifixtures/criu/proto --c_out="$work" fixtures/criu/proto/criudev.proto
 gcc -O2 -I"$work" -o "$work/criubench" bench/criu-c/criubench.c "$work/criudev.pb-c.c" -lprotobuf-c
-read -r -a cli <<< "${CLI:-$(scripts/publish.sh)}"
+read -r -a cli <<< "${CLI:-$(scripts/publish.sh r2r)}"
 
 measure() { # LABEL COMMAND FILE [ARGS]: one row, peak RSS in MiB, wall seconds, exit status
   local label=$1 command=$2 file=$3 rc=0
   shift 3
   /usr/bin/time -f '%M %e' -o "$work/t" "${cli[@]}" "$command" "$file" "$@" >/dev/null 2>"$work/err" || rc=$?
-  read -r kib seconds < "$work/t"
+  read -r kib seconds < <(tail -n 1 "$work/t") # GNU time puts "Command exited with non-zero status N" first
   printf '%-34s %-8s %9.1f %8.2f %4d  %s\n' "$label" "$command" "$(echo "$kib / 1024" | bc -l)" "$seconds" "$rc" "$(head -c 120 "$work/err" | head -1)"
+}
+
+measure_stdin() { # LABEL COMMAND FILE [ARGS]: the same row, the file given as standard input (`-`)
+  local label=$1 command=$2 file=$3 rc=0
+  shift 3
+  /usr/bin/time -f '%M %e' -o "$work/t" "${cli[@]}" "$command" - "$@" < "$file" >/dev/null 2>"$work/err" || rc=$?
+  read -r kib seconds < <(tail -n 1 "$work/t") # GNU time puts "Command exited with non-zero status N" first
+  printf '%-34s %-8s %9.1f %8.2f %4d  %s\n' "$label, stdin" "$command" "$(echo "$kib / 1024" | bc -l)" "$seconds" "$rc" "$(head -c 120 "$work/err" | head -1)"
+}
+
+every() { # LABEL FILE: every command on FILE, from the file and from standard input; plan as JSON too
+  local label=$1 file=$2
+  for command in verify plan show decode; do measure "$label" "$command" "$file"; done
+  measure "$label, json" plan "$file" --format json
+  for command in verify plan show decode; do measure_stdin "$label" "$command" "$file"; done
 }
 
 printf '%-34s %-8s %9s %8s %4s\n' input command "peak MiB" seconds exit
 n=10000
 while [ "$n" -le "$max_mappings" ]; do
   "${bench[@]}" generate "$n" "$work/image-$n.img"
-  for command in verify plan show decode; do measure "criu-image, $n mappings" "$command" "$work/image-$n.img"; done
+  every "criu-image, $n mappings" "$work/image-$n.img"
   rm -f "$work/image-$n.img"
   n=$((n * 10))
 done
@@ -41,8 +57,8 @@ while [ "$n" -le "$max_bos" ]; do
   mkdir -p "$work/kfd-$n" "$work/node-$n"
   "$work/criubench" gen-kfd "$n" "$work/kfd-$n/amdgpu-kfd-5.img"
   "$work/criubench" gen-node "$n" "$work/node-$n/amdgpu-renderD-7.img"
-  for command in verify plan show decode; do measure "CRIU KFD image, $n BOs" "$command" "$work/kfd-$n/amdgpu-kfd-5.img"; done
-  for command in verify plan show decode; do measure "CRIU render node, $n BOs" "$command" "$work/node-$n/amdgpu-renderD-7.img"; done
+  every "CRIU KFD image, $n BOs" "$work/kfd-$n/amdgpu-kfd-5.img"
+  every "CRIU render node, $n BOs" "$work/node-$n/amdgpu-renderD-7.img"
   rm -rf "$work/kfd-$n" "$work/node-$n"
   n=$((n * 10))
 done

@@ -7,12 +7,21 @@ internal sealed class TextWriterStream(TextWriter writer) : WriteOnlyStream
 {
     private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
 
+    // One buffer for every write: a JSON writer flushes 64 KiB at a time, and a new 128 KB array per flush lands in
+    // the large object heap, which is collected only with the oldest generation (the peak grew with the output).
+    private char[] _chars = [];
+
     public override void Flush() => writer.Flush();
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        char[] chars = new char[_decoder.GetCharCount(buffer, flush: false)];
-        int count = _decoder.GetChars(buffer, chars, flush: false);
-        writer.Write(chars, 0, count);
+        int needed = _decoder.GetCharCount(buffer, flush: false);
+        if (_chars.Length < needed)
+        {
+            _chars = new char[Math.Max(needed, _chars.Length * 2)];
+        }
+
+        int count = _decoder.GetChars(buffer, _chars, flush: false);
+        writer.Write(_chars, 0, count);
     }
 }

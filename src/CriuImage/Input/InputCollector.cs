@@ -1,3 +1,4 @@
+using CriuImage.Format;
 using CriuImage.IO;
 
 namespace CriuImage.Input;
@@ -311,7 +312,25 @@ internal static class InputCollector
                 return;
             }
 
-            byte[] all = ReadToEndBounded(replay, options, display);
+            if (head.AsSpan(0, n).StartsWith(Preamble.Magic) && IO.Posix.Supported)
+            {
+                // An image is read by position, as a file is: it is spooled to an unlinked temporary file and read
+                // through the descriptor, not held (the spool lives as long as the input).
+                FileStream spool = StreamSpool.Copy(replay, options.MaxDecompressedBytes, max => $"{display}: an image of more than {max} bytes on a stream: refused");
+                set.Files.Add(new InputFile
+                {
+                    Path = display,
+                    Folder = Path.GetDirectoryName(display) ?? "",
+                    Name = display == "-" ? null : Path.GetFileName(display),
+                    Length = spool.Length,
+                    DiskPath = $"/proc/self/fd/{spool.SafeFileHandle.DangerousGetHandle()}",
+                    Spool = spool,
+                    Head = head[..Math.Min(8, n)],
+                });
+                return;
+            }
+
+            byte[] all = StreamSpool.ReadAll(StreamSpool.Copy(replay, options.MaxMessageBytes, max => $"{display} holds more than the {max} bytes this tool reads into memory from a stream"));
             if (all.Length == 0)
             {
                 set.Unreadable.Add(new UnreadableInput(display, "empty: nothing to read"));
@@ -337,22 +356,4 @@ internal static class InputCollector
     /// <summary>Reads the archive (or compressed stream, or image) in <paramref name="stream"/> as an input named <paramref name="display"/>.</summary>
     internal static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options) =>
         Containers.Read(stream, display, set, options, InputContext.Top(options));
-
-    private static byte[] ReadToEndBounded(Stream stream, InputOptions options, string path)
-    {
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[1 << 16];
-        int n;
-        while ((n = stream.Read(chunk)) > 0)
-        {
-            if (buffer.Length + n > options.MaxMessageBytes)
-            {
-                throw new IOException($"{path} holds more than the {options.MaxMessageBytes} bytes this tool reads into memory from a stream");
-            }
-
-            buffer.Write(chunk, 0, n);
-        }
-
-        return buffer.ToArray();
-    }
 }

@@ -28,6 +28,9 @@ public sealed class InputFile
     /// <summary>The whole file, where it was read.</summary>
     public byte[]? Content { get; init; }
 
+    /// <summary>The unlinked temporary copy of a stream that <see cref="DiskPath"/> reads through (<c>/proc/self/fd/N</c>), kept open while the input lives.</summary>
+    internal FileStream? Spool { get; init; }
+
     /// <summary>Its first bytes (up to 8).</summary>
     public byte[] Head { get; init; } = [];
 

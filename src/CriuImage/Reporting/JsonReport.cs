@@ -27,91 +27,149 @@ public static class JsonReport
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(skipped);
         using var json = JsonOutput.Create(output);
+        WriteStart(json);
+        foreach (FileReport report in reports)
+        {
+            WriteFileStart(json, report);
+            foreach (Diagnostic d in report.Diagnostics)
+            {
+                WriteDiagnostic(json, d);
+            }
+
+            WriteFileEnd(json, report);
+        }
+
+        WriteEnd(json, reports, skipped);
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="inputs"/> and writes the report as <see cref="Write(IReadOnlyList{FileReport}, IReadOnlyList{SkippedInput}, Stream)"/>
+    /// would, byte for byte, without holding the findings: each file is verified once for its summary (which comes
+    /// before its findings) and again to write its findings as they are found. For <c>--max-findings 0</c>.
+    /// </summary>
+    /// <returns>The run, its reports without their findings.</returns>
+    public static VerifyRun WriteStreamed(InputSet inputs, VerifyOptions options, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        VerifyRun run = StreamedFindings.Summaries(inputs, options, cancellationToken);
+        using var json = JsonOutput.Create(output);
+        WriteStart(json);
+        StreamedFindings.Replay(
+            inputs,
+            options,
+            run,
+            report => WriteFileStart(json, report),
+            d =>
+            {
+                WriteDiagnostic(json, d);
+                if (json.BytesPending > StreamedFindings.FlushAt)
+                {
+                    json.Flush();
+                }
+            },
+            report => WriteFileEnd(json, report),
+            cancellationToken);
+        WriteEnd(json, run.Reports, run.Skipped);
+        json.Flush();
+        output.Write("\n"u8);
+        return run;
+    }
+
+    private static void WriteStart(Utf8JsonWriter json)
+    {
         json.WriteStartObject();
         json.WriteStartObject("tool");
         json.WriteString("name", ToolInfo.Name);
         json.WriteString("version", ToolInfo.Version);
         json.WriteEndObject();
         json.WriteStartArray("files");
-        FindingSummary all = default;
-        ulong mappings = 0;
-        foreach (FileReport report in reports)
+    }
+
+    private static void WriteFileStart(Utf8JsonWriter json, FileReport report)
+    {
+        json.WriteStartObject();
+        json.WriteString("path", report.Path);
+        json.WriteString("status", report.StatusName);
+        if (report.CriuRevision is { } revision)
         {
-            all += report.Summary;
-            mappings += report.Mappings;
-            json.WriteStartObject();
-            json.WriteString("path", report.Path);
-            json.WriteString("status", report.StatusName);
-            if (report.CriuRevision is { } revision)
-            {
-                json.WriteString("criu_revision", revision);
-            }
+            json.WriteString("criu_revision", revision);
+        }
 
-            if (report.Host is { } host)
-            {
-                WriteHost(json, host);
-            }
+        if (report.Host is { } host)
+        {
+            WriteHost(json, host);
+        }
 
-            json.WriteStartObject("summary");
-            WriteCounts(json, report.Summary, report.Mappings);
-            json.WriteEndObject();
-            json.WriteStartArray("diagnostics");
-            foreach (Diagnostic d in report.Diagnostics)
+        json.WriteStartObject("summary");
+        WriteCounts(json, report.Summary, report.Mappings);
+        json.WriteEndObject();
+        json.WriteStartArray("diagnostics");
+    }
+
+    private static void WriteDiagnostic(Utf8JsonWriter json, Diagnostic d)
+    {
+        json.WriteStartObject();
+        json.WriteString("code", d.Descriptor.Id);
+        json.WriteString("severity", TextReport.Name(d.Severity));
+        json.WriteString("message", d.Message);
+        JsonOutput.WriteOptional(json, "gem_handle", d.GemHandle);
+        JsonOutput.WriteOptional(json, "mapping", d.Mapping);
+        if (d.ByteOffset is { } offset)
+        {
+            json.WriteNumber("byte_offset", offset);
+        }
+
+        if (d.Call is { } call)
+        {
+            // The restore call the finding refuses, as plan names it (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA).
+            json.WriteString("call", RestoreCallNames.Name(call));
+        }
+
+        if (d.Related.Count > 0)
+        {
+            json.WriteStartArray("related");
+            foreach (RelatedLocation related in d.Related)
             {
                 json.WriteStartObject();
-                json.WriteString("code", d.Descriptor.Id);
-                json.WriteString("severity", TextReport.Name(d.Severity));
-                json.WriteString("message", d.Message);
-                JsonOutput.WriteOptional(json, "gem_handle", d.GemHandle);
-                JsonOutput.WriteOptional(json, "mapping", d.Mapping);
-                if (d.ByteOffset is { } offset)
-                {
-                    json.WriteNumber("byte_offset", offset);
-                }
-
-                if (d.Call is { } call)
-                {
-                    // The restore call the finding refuses, as plan names it (GEM_CREATE, CHANGE_HANDLE, GEM_MMAP, GEM_VA).
-                    json.WriteString("call", RestoreCallNames.Name(call));
-                }
-
-                if (d.Related.Count > 0)
-                {
-                    json.WriteStartArray("related");
-                    foreach (RelatedLocation related in d.Related)
-                    {
-                        json.WriteStartObject();
-                        json.WriteNumber("gem_handle", related.GemHandle);
-                        JsonOutput.WriteOptional(json, "mapping", related.Mapping);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                }
-
+                json.WriteNumber("gem_handle", related.GemHandle);
+                JsonOutput.WriteOptional(json, "mapping", related.Mapping);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            if (report.NotListed.Count > 0)
-            {
-                json.WriteStartArray("not_listed");
-                foreach (UnlistedFindings unlisted in report.NotListed)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("code", unlisted.Descriptor.Id);
-                    json.WriteString("severity", TextReport.Name(unlisted.Descriptor.Severity));
-                    json.WriteNumber("count", unlisted.NotListed);
-                    json.WriteNumber("total", unlisted.Total);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndObject();
         }
 
+        json.WriteEndObject();
+    }
+
+    private static void WriteFileEnd(Utf8JsonWriter json, FileReport report)
+    {
+        json.WriteEndArray();
+        if (report.NotListed.Count > 0)
+        {
+            json.WriteStartArray("not_listed");
+            foreach (UnlistedFindings unlisted in report.NotListed)
+            {
+                json.WriteStartObject();
+                json.WriteString("code", unlisted.Descriptor.Id);
+                json.WriteString("severity", TextReport.Name(unlisted.Descriptor.Severity));
+                json.WriteNumber("count", unlisted.NotListed);
+                json.WriteNumber("total", unlisted.Total);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteEnd(Utf8JsonWriter json, IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped)
+    {
         json.WriteEndArray();
         if (skipped.Count > 0)
         {
@@ -127,6 +185,14 @@ public static class JsonReport
             json.WriteEndArray();
         }
 
+        FindingSummary all = default;
+        ulong mappings = 0;
+        foreach (FileReport report in reports)
+        {
+            all += report.Summary;
+            mappings += report.Mappings;
+        }
+
         json.WriteStartObject("summary");
         json.WriteNumber("files", reports.Count);
         json.WriteNumber("ok", reports.Count(r => r.Status == FileStatus.Ok));
@@ -135,8 +201,6 @@ public static class JsonReport
         WriteCounts(json, all, mappings);
         json.WriteEndObject();
         json.WriteEndObject();
-        json.Flush();
-        output.Write("\n"u8);
     }
 
     /// <summary><c>"host": {"target", "restores", "outcome", "valid_mapping_exists", "target_order", "switches_off", "criu_messages", "findings"}</c>, and <c>"gpu_map"</c> when it restores.</summary>

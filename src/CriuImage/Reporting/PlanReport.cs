@@ -32,9 +32,21 @@ public static class PlanReport
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        output.Write($"{Printable.Escape(plan.Path)}: restore on {plan.Target.Name} of a {plan.Revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(plan.Calls.Count, "call")}, {refused} refused\n");
+        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused);
         AppendCalls(output, plan, "");
     }
+
+    /// <summary>Writes a streamed plan as <see cref="WriteText(RestorePlan, TextWriter)"/> does, each call as it is made (none is held).</summary>
+    public static void WriteText(StreamedRestorePlan plan, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(output);
+        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls);
+        plan.ForEachCall(call => WriteCall(output, call, ""));
+    }
+
+    private static void WriteHeadline(TextWriter output, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused) =>
+        output.Write($"{Printable.Escape(path)}: restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(calls, "call")}, {refused} refused\n");
 
     /// <summary>
     /// The plan of a CRIU dump as text: a first line naming the dump, the host and the kernel; per KFD image
@@ -111,10 +123,7 @@ public static class PlanReport
 
         if (plan.Sequence is { } sequence)
         {
-            // The restore sequence's writer takes a StringBuilder (its owner's API): its text is held, then escaped line by line.
-            var sequenceText = new System.Text.StringBuilder();
-            RestoreSequenceReport.WriteText(sequence, sequenceText);
-            text.Write(sequenceText.ToString());
+            RestoreSequenceReport.WriteText(sequence, text);
         }
 
         text.Flush();
@@ -124,26 +133,31 @@ public static class PlanReport
     {
         foreach (PlannedCall call in plan.Calls)
         {
-            if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
-            {
-                text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
-            }
+            WriteCall(text, call, indent);
+        }
+    }
 
-            string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
-            string arguments = call.Call == RestoreCall.PrimeImport
-                ? "from the exporter's dma-buf"
-                : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-            text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
-            foreach (Diagnostic refusal in call.Refusals)
-            {
-                RestoreCheck check = refusal.Descriptor.Check!;
-                text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
-            }
+    private static void WriteCall(TextWriter text, PlannedCall call, string indent)
+    {
+        if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
+        {
+            text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
+        }
 
-            if (call.Repaired.Count > 0)
-            {
-                text.Write($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
-            }
+        string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
+        string arguments = call.Call == RestoreCall.PrimeImport
+            ? "from the exporter's dma-buf"
+            : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
+        text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
+        foreach (Diagnostic refusal in call.Refusals)
+        {
+            RestoreCheck check = refusal.Descriptor.Check!;
+            text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+        }
+
+        if (call.Repaired.Count > 0)
+        {
+            text.Write($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
         }
     }
 
@@ -154,12 +168,31 @@ public static class PlanReport
     /// </summary>
     public static void WriteJson(RestorePlan plan, Stream output)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        WriteJson(plan.Path, plan.Revision, plan.Target, output, json => WriteCalls(json, plan));
+    }
+
+    /// <summary>Writes a streamed plan as <see cref="WriteJson(RestorePlan, Stream)"/> does, each call as it is made (none is held).</summary>
+    public static void WriteJson(StreamedRestorePlan plan, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        WriteJson(plan.Path, plan.Revision, plan.Target, output, json =>
+        {
+            json.WriteStartArray("calls");
+            plan.ForEachCall(call => WriteCall(json, call));
+            json.WriteEndArray();
+        });
+    }
+
+    private static void WriteJson(string path, AbiRevision revision, KernelProfile target, Stream output, Action<Utf8JsonWriter> calls)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         using var json = JsonOutput.Create(output);
         json.WriteStartObject();
-        json.WriteString("path", plan.Path);
-        json.WriteString("abi", plan.Revision.ToId());
-        json.WriteString("target", plan.Target.Name);
-        WriteCalls(json, plan);
+        json.WriteString("path", path);
+        json.WriteString("abi", revision.ToId());
+        json.WriteString("target", target.Name);
+        calls(json);
         json.WriteEndObject();
         json.Flush();
         output.Write("\n"u8);
@@ -304,48 +337,53 @@ public static class PlanReport
         json.WriteStartArray("calls");
         foreach (PlannedCall call in plan.Calls)
         {
-            json.WriteStartObject();
-            json.WriteString("call", call.Call.Name());
-            json.WriteString("request", $"0x{call.Request:x8}");
-            json.WriteNumber("gem_handle", call.GemHandle);
-            if (call.Mapping is { } mapping)
-            {
-                json.WriteNumber("mapping", mapping);
-            }
-
-            WriteArguments(json, "arguments", call.Arguments);
-            if (call.Repaired.Count > 0)
-            {
-                WriteArguments(json, "repaired", call.Repaired);
-            }
-
-            if (call.Refused)
-            {
-                json.WriteStartArray("refusals");
-                foreach (Diagnostic refusal in call.Refusals)
-                {
-                    RestoreCheck check = refusal.Descriptor.Check!;
-                    json.WriteStartObject();
-                    json.WriteString("code", refusal.Descriptor.Id);
-                    json.WriteString("outcome", check.Outcome);
-                    json.WriteString("kernel", check.Kernel);
-                    json.WriteString("message", refusal.Message);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndObject();
-
-            // A writer over a stream holds what it writes until flushed: a plan of millions of calls goes out as it is written.
-            if (json.BytesPending > FlushAt)
-            {
-                json.Flush();
-            }
+            WriteCall(json, call);
         }
 
         json.WriteEndArray();
+    }
+
+    private static void WriteCall(Utf8JsonWriter json, PlannedCall call)
+    {
+        json.WriteStartObject();
+        json.WriteString("call", call.Call.Name());
+        json.WriteString("request", $"0x{call.Request:x8}");
+        json.WriteNumber("gem_handle", call.GemHandle);
+        if (call.Mapping is { } mapping)
+        {
+            json.WriteNumber("mapping", mapping);
+        }
+
+        WriteArguments(json, "arguments", call.Arguments);
+        if (call.Repaired.Count > 0)
+        {
+            WriteArguments(json, "repaired", call.Repaired);
+        }
+
+        if (call.Refused)
+        {
+            json.WriteStartArray("refusals");
+            foreach (Diagnostic refusal in call.Refusals)
+            {
+                RestoreCheck check = refusal.Descriptor.Check!;
+                json.WriteStartObject();
+                json.WriteString("code", refusal.Descriptor.Id);
+                json.WriteString("outcome", check.Outcome);
+                json.WriteString("kernel", check.Kernel);
+                json.WriteString("message", refusal.Message);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+
+        // A writer over a stream holds what it writes until flushed: a plan of millions of calls goes out as it is written.
+        if (json.BytesPending > FlushAt)
+        {
+            json.Flush();
+        }
     }
 
     private static void WriteArguments(Utf8JsonWriter json, string name, IReadOnlyList<CallArgument> arguments)

@@ -12,6 +12,9 @@ namespace CriuImage.Reporting;
 /// </summary>
 internal static class RestoreSequenceReport
 {
+    /// <summary>Bytes a JSON writer holds before they go to its stream.</summary>
+    private const int FlushAt = 1 << 16;
+
     /// <summary>Writes the member <c>restore</c>: <c>{"criu", "contents", "calls": [...], "end": {...}, "differences": [...]}</c>.</summary>
     public static void WriteJson(RestoreSequence sequence, Utf8JsonWriter json)
     {
@@ -21,7 +24,7 @@ internal static class RestoreSequenceReport
         json.WriteString("criu", sequence.Criu.Name);
         json.WriteString("contents", sequence.Contents);
         json.WriteStartArray("calls");
-        foreach (CriuCall call in sequence.Calls)
+        ForEachCall(sequence, call =>
         {
             json.WriteStartObject();
             json.WriteString("call", call.Call);
@@ -56,7 +59,13 @@ internal static class RestoreSequenceReport
             }
 
             json.WriteEndObject();
-        }
+
+            // A writer over a stream holds what it writes until flushed: millions of calls go out as they are written.
+            if (json.BytesPending > FlushAt)
+            {
+                json.Flush();
+            }
+        });
 
         json.WriteEndArray();
         json.WritePropertyName("end");
@@ -74,17 +83,25 @@ internal static class RestoreSequenceReport
     /// <summary>The sequence as text: a line naming the CRIU and the contents path, a line per call, the end and each difference.</summary>
     public static void WriteText(RestoreSequence sequence, StringBuilder text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        using var writer = new StringWriter(text, System.Globalization.CultureInfo.InvariantCulture);
+        WriteText(sequence, writer);
+    }
+
+    /// <summary>Writes the sequence as <see cref="WriteText(RestoreSequence, StringBuilder)"/> does, a line at a time to <paramref name="text"/>.</summary>
+    internal static void WriteText(RestoreSequence sequence, TextWriter text)
+    {
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
-        text.Append($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
-        for (int i = 0; i < sequence.Calls.Count; i++)
+        text.Write($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        int i = 0;
+        ForEachCall(sequence, call =>
         {
-            CriuCall call = sequence.Calls[i];
             string request = call.Request is { } r ? $" 0x{r:x8}" : "";
             string args = string.Join(", ", call.Args.Select(a => a.Number is { } n ? $"{a.Name}={n}" : $"{a.Name}={a.Text}"));
             string ret = call.Ret is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
-            text.Append($"  [{i}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
-        }
+            text.Write($"  [{i++}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
+        });
 
         AppendEnding(text, "ends", sequence.End);
         foreach (RestoreEnding difference in sequence.Differences.Where(d => !ReferenceEquals(d, sequence.End)))
@@ -93,17 +110,32 @@ internal static class RestoreSequenceReport
         }
     }
 
-    private static void AppendEnding(StringBuilder text, string label, RestoreEnding ending)
+    /// <summary>Each call in order: made again by the replay where the sequence does not hold them, so none is kept.</summary>
+    private static void ForEachCall(RestoreSequence sequence, Action<CriuCall> write)
+    {
+        if (sequence.Replay is { } replay)
+        {
+            replay(write);
+            return;
+        }
+
+        foreach (CriuCall call in sequence.Calls)
+        {
+            write(call);
+        }
+    }
+
+    private static void AppendEnding(TextWriter text, string label, RestoreEnding ending)
     {
         if (ending.How == RestoreEndKind.Restored)
         {
-            text.Append($"  {label}: restored\n");
+            text.Write($"  {label}: restored\n");
             return;
         }
 
         string at = ending.At is { } index ? $" at [{index}]" : "";
         string errno = ending.Errno is { } e ? $", {e}" : "";
-        text.Append($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+        text.Write($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
     }
 
     private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)

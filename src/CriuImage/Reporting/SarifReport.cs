@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CriuImage.Diagnostics;
 using CriuImage.IO;
+using CriuImage.Input;
 using CriuImage.Kernel;
 using CriuImage.Verification;
 
@@ -25,6 +26,59 @@ public static class SarifReport
     {
         ArgumentNullException.ThrowIfNull(reports);
         using var json = JsonOutput.Create(output);
+        WriteStart(json, reports);
+        foreach (FileReport report in reports)
+        {
+            foreach (Diagnostic d in report.Diagnostics)
+            {
+                WriteResult(json, report.Path, d);
+            }
+        }
+
+        WriteEnd(json, reports, exitCode);
+        json.Flush();
+        output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="inputs"/> and writes the log as <see cref="Write"/> would, byte for byte, without
+    /// holding the findings: a first run gives the artifacts, the totals and the exit code
+    /// (<paramref name="exitCode"/> of that run), a second writes each result as it is found. For <c>--max-findings 0</c>.
+    /// </summary>
+    /// <returns>The run, its reports without their findings.</returns>
+    public static VerifyRun WriteStreamed(InputSet inputs, VerifyOptions options, Stream output, Func<VerifyRun, int?> exitCode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(exitCode);
+        VerifyRun run = StreamedFindings.Summaries(inputs, options, cancellationToken);
+        using var json = JsonOutput.Create(output);
+        WriteStart(json, run.Reports);
+        string path = "";
+        StreamedFindings.Replay(
+            inputs,
+            options,
+            run,
+            report => path = report.Path,
+            d =>
+            {
+                WriteResult(json, path, d);
+                if (json.BytesPending > StreamedFindings.FlushAt)
+                {
+                    json.Flush();
+                }
+            },
+            _ => { },
+            cancellationToken);
+        WriteEnd(json, run.Reports, exitCode(run));
+        json.Flush();
+        output.Write("\n"u8);
+        return run;
+    }
+
+    private static void WriteStart(Utf8JsonWriter json, IReadOnlyList<FileReport> reports)
+    {
         json.WriteStartObject();
         json.WriteString("$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
         json.WriteString("version", "2.1.0");
@@ -52,14 +106,10 @@ public static class SarifReport
 
         json.WriteEndArray();
         json.WriteStartArray("results");
-        foreach (FileReport report in reports)
-        {
-            foreach (Diagnostic d in report.Diagnostics)
-            {
-                WriteResult(json, report.Path, d);
-            }
-        }
+    }
 
+    private static void WriteEnd(Utf8JsonWriter json, IReadOnlyList<FileReport> reports, int? exitCode)
+    {
         json.WriteEndArray();
         if (exitCode is { } code)
         {
@@ -81,8 +131,6 @@ public static class SarifReport
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
-        json.Flush();
-        output.Write("\n"u8);
     }
 
     /// <summary>

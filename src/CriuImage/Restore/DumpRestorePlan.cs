@@ -68,7 +68,7 @@ public sealed record DumpRestorePlan
             RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
         return (options.Criu ?? CriuVersion.Writer(dump)) is { } criu
-            ? plan with { Sequence = RestoreReplay.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
+            ? plan with { Sequence = ReplayedSequence.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
             : plan;
     }
 
@@ -162,29 +162,38 @@ public sealed record DumpRestorePlan
         RenderNodeImport import = CriuImportPlan.Decide(file, dump, pid);
         return import.Outcome switch
         {
-            ImportOutcome.Import => WithCalls(step, RestorePlan.Create(CriuImport.InMemory(import.Node!, import.Header!), path, profile)),
+            ImportOutcome.Import => WithCalls(step, Calls(import, path, profile)),
             ImportOutcome.Skip => step with { NoCalls = "no BOs: CRIU opens the render node and has nothing to create on it" },
             _ => step with { Refusal = import.Reason },
         };
     }
 
     /// <summary>
+    /// The render node's calls, made from its BO entries as <c>import</c> converts them each time they are walked
+    /// (nothing per call is held; refusals are located at the entries' byte offsets in the CRIU file).
+    /// </summary>
+    private static StreamedRestorePlan Calls(RenderNodeImport import, string path, KernelProfile? profile)
+    {
+        ReadOnlyMemory<byte> header = CriuImport.InMemory(import.Node! with { Bos = [] }, import.Header!);
+        return StreamedRestorePlan.Create(header, import.Node!.Bos.Select(b => (CriuImport.ToBoRecord(b), b.VmEntries, b.ByteOffset)), path, profile);
+    }
+
+    /// <summary>
     /// The step with its calls; a target without DRM_IOCTL_GEM_CHANGE_HANDLE (CRI416) refuses the first
     /// CHANGE_HANDLE, where CRIU's restore of the render node stops ('Failed to call change ioctl').
     /// </summary>
-    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, RestorePlan calls)
+    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, StreamedRestorePlan calls)
     {
         if (step.Findings.FirstOrDefault(f => f.Descriptor == Descriptors.TargetLacksGemCriu) is not { } lacking
-            || calls.Calls.FirstOrDefault(c => c.Call == RestoreCall.ChangeHandle) is not { } first)
+            || !calls.RefuseFirstChangeHandle(handle => lacking with { GemHandle = handle, Call = RestoreCall.ChangeHandle }))
         {
-            return step with { Calls = calls };
+            return step with { Calls = calls.Held() };
         }
 
-        PlannedCall refused = first with { Refusals = [lacking with { GemHandle = first.GemHandle, Call = RestoreCall.ChangeHandle }, .. first.Refusals] };
         return step with
         {
             Findings = [.. step.Findings.Where(f => f != lacking)],
-            Calls = calls with { Calls = [.. calls.Calls.Select(c => ReferenceEquals(c, first) ? refused : c)] },
+            Calls = calls.Held(),
         };
     }
 }

@@ -22,18 +22,19 @@ public sealed class RestoreReplay
     private readonly DumpRestorePlan _plan;
     private readonly CriuVersion _criu;
     private readonly bool _parallel;
-    private readonly List<CriuCall> _calls = [];
+    private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
-    private readonly List<(uint Handle, string File)> _stored = [];
+    private readonly Dictionary<uint, string> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
-    private readonly List<CriuCall> _parallelContents = [];
+    private readonly CriuCallLog _parallelContents = CriuCallLog.Held();
     private readonly List<RestoreEnding> _lateFailures = [];
     private bool _progress;
     private string _file = "";
     private int _pass;
 
-    private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
+        _calls = calls;
         _dump = dump;
         _plan = plan;
         _criu = criu;
@@ -50,9 +51,16 @@ public sealed class RestoreReplay
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(criu);
-        var replay = new RestoreReplay(dump, plan, criu, parallel);
+        return Run(dump, plan, criu, parallel, CriuCallLog.Held(), out _);
+    }
+
+    /// <summary>As <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>, the calls put in <paramref name="calls"/> (the sequence's list is empty unless it holds them); <paramref name="count"/>: how many were made.</summary>
+    internal static RestoreSequence Run(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls, out int count)
+    {
+        var replay = new RestoreReplay(dump, plan, criu, parallel, calls);
         RestoreEnding end = replay.Restore();
-        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls, end, replay._differences);
+        count = calls.Count;
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences);
     }
 
     /// <summary>True when criu-dev would take the parallel contents path by default: one process (one KFD image), taken as a root task without children.</summary>
@@ -318,13 +326,14 @@ public sealed class RestoreReplay
             Difference(Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: CRIU restores the first {count} only");
         }
 
-        List<List<PlannedCall>> perBo = Segments(plan);
+        // The plan's calls are walked a BO at a time, along with the entries (a plan of a render node holds none of them).
+        using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
         uint?[] dmabufs = new uint?[walked];
         bool retry = false;
         for (int i = 0; i < walked; i++)
         {
             CriuBoEntry bo = node.Bos[i];
-            List<PlannedCall> planned = i < perBo.Count ? perBo[i] : [];
+            List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
             if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
             {
                 continue;
@@ -334,7 +343,7 @@ public sealed class RestoreReplay
             uint dmabuf = bo.Handle;
             if (import)
             {
-                if (!_stored.Any(s => s.Handle == bo.Handle))
+                if (!_stored.ContainsKey(bo.Handle))
                 {
                     retry = true;
                     continue;
@@ -344,7 +353,7 @@ public sealed class RestoreReplay
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
                 {
-                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored.First(s => s.Handle == bo.Handle).File})");
+                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored[bo.Handle]})");
                 }
             }
             else
@@ -449,7 +458,7 @@ public sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:122-135{Dev}", file.DamageDetail?.Message ?? "CRIU cannot read it"));
         }
 
-        return (!_stored.Any(s => s.Handle == node.Message.GemHandle), null);
+        return (!_stored.ContainsKey(node.Message.GemHandle), null);
     }
 
     private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
@@ -519,21 +528,25 @@ public sealed class RestoreReplay
         return Ending(RestoreEndKind.Fails, refusal.Descriptor, cause, $"{name} of BO {handle} returns {check!.Outcome}: {refusal.Message} ({check.Kernel})") with { Errno = errno, At = _calls.Count - 1 };
     }
 
-    /// <summary>The plan's calls cut per BO: each BO's calls begin with its GEM_CREATE or its import.</summary>
-    private static List<List<PlannedCall>> Segments(RestorePlan? plan)
+    /// <summary>The plan's calls cut per BO, in order: each BO's calls begin with its GEM_CREATE or its import.</summary>
+    private static IEnumerable<List<PlannedCall>> Segments(RestorePlan? plan)
     {
-        var segments = new List<List<PlannedCall>>();
+        List<PlannedCall>? segment = null;
         foreach (PlannedCall call in plan?.Calls ?? [])
         {
-            if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport || segments.Count == 0)
+            if (segment is not null && call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
             {
-                segments.Add([]);
+                yield return segment;
+                segment = null;
             }
 
-            segments[^1].Add(call);
+            (segment ??= []).Add(call);
         }
 
-        return segments;
+        if (segment is not null)
+        {
+            yield return segment;
+        }
     }
 
     private static int? Errno(string outcome) => outcome switch
@@ -559,11 +572,7 @@ public sealed class RestoreReplay
     private void Store(uint handle)
     {
         // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        if (!_stored.Any(s => s.Handle == handle))
-        {
-            _stored.Add((handle, _file));
-        }
-
+        _stored.TryAdd(handle, _file);
         _progress = true;
     }
 
@@ -572,7 +581,7 @@ public sealed class RestoreReplay
     /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
     /// (CRI310, said of <paramref name="what"/>; null where another finding explains the read).
     /// </summary>
-    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, List<CriuCall> into, string? what)
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, CriuCallLog into, string? what)
     {
         if (contents is null || (ulong)contents.Input.Length >= offset + size)
         {
@@ -586,7 +595,7 @@ public sealed class RestoreReplay
         }
     }
 
-    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, List<CriuCall> into) =>
+    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, CriuCallLog into) =>
         into.Add(new CriuCall("CONTENTS", null, _file, _pass, [new SequenceArgument("pages", null, pages), Arg("offset", offset), Arg("length", length), .. args, new SequenceArgument("copy", null, copy)], 0));
 
     private void Call(string name, uint request, IReadOnlyList<SequenceArgument> args, int? ret) =>

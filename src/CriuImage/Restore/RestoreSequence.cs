@@ -81,6 +81,12 @@ public sealed record RestoreEnding(RestoreEndKind How, DiagnosticDescriptor? Cod
 /// <param name="Differences">Every silent difference met on the way (those of a restore that ends <see cref="RestoreEndKind.Differs"/>, or before its failure).</param>
 public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnlyList<CriuCall> Calls, RestoreEnding End, IReadOnlyList<RestoreEnding> Differences)
 {
+    /// <summary>
+    /// Makes the calls again, in order, handing each to the receiver as it is made: a report writes them as they
+    /// come instead of walking <see cref="Calls"/>; null when <see cref="Calls"/> holds them.
+    /// </summary>
+    internal Action<Action<CriuCall>>? Replay { get; init; }
+
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];
 }

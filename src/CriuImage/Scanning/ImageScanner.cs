@@ -52,6 +52,9 @@ public sealed class ImageScanner
         Scan(reached is null ? source : new ByteSource.Reporting(source, reached), handler);
     }
 
+    /// <summary>Scans the image in an open file, by position (the handle's own position is neither used nor moved).</summary>
+    internal static void Scan(Microsoft.Win32.SafeHandles.SafeFileHandle file, IImageScanHandler handler) => Scan(new ByteSource.File(file), handler);
+
     /// <summary>Scans an image held in memory.</summary>
     public static void Scan(ReadOnlyMemory<byte> image, IImageScanHandler handler) => Scan(new ByteSource.Memory(image), handler);
 

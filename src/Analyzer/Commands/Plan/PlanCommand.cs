@@ -46,23 +46,13 @@ internal static class PlanCommand
                 }
 
                 profile ??= host?.Profile;
-                RestorePlan plan;
-                if (StreamPaths.IsStream(path))
-                {
-                    // A stream is planned in memory, as the scanner reads an image by its offsets.
-                    using var piped = new MemoryStream();
-                    await using (Stream image = input.OpenImageStream())
-                    {
-                        await image.CopyToAsync(piped, cancellationToken);
-                    }
 
-                    plan = RestorePlan.Create(piped.GetBuffer().AsMemory(0, (int)piped.Length), input.Name, profile);
-                }
-                else
-                {
-                    plan = RestorePlan.Create(path, path, profile);
-                }
-
+                // The plan reads the image twice (counts and refusals, then the calls as they are written): a stream is
+                // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
+                using FileStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input) : null;
+                StreamedRestorePlan plan = spool is not null
+                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Name, profile)
+                    : StreamedRestorePlan.Create(path, path, profile);
                 if (json)
                 {
                     using var stream = new TextWriterStream(output);
@@ -73,10 +63,16 @@ internal static class PlanCommand
                     PlanReport.WriteText(plan, output);
                 }
 
-                return ExitCodes.For(unreadable: false, findings: plan.Calls.Any(c => c.Refused));
+                return ExitCodes.For(unreadable: false, findings: plan.RefusedCalls > 0);
             });
         });
         return command;
+    }
+
+    private static async Task<FileStream> SpoolAsync(CommandInput input)
+    {
+        await using Stream image = input.OpenImageStream();
+        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Name}: more than {max} bytes");
     }
 
     /// <summary>

@@ -71,6 +71,17 @@ internal static class VerifyCommand
                 return ExitCode(StreamText(inputs, options, output, std.Terminal, cancellationToken), threshold);
             }
 
+            if (options.MaxFindingsPerCode == 0)
+            {
+                // The JSON and SARIF documents put totals before the findings: the files are verified once for them,
+                // then again as each finding is written, so none is held.
+                using var stream = new TextWriterStream(output);
+                VerifyRun streamed = parse.GetValue(command.Format) == "json"
+                    ? JsonReport.WriteStreamed(inputs, options, stream, cancellationToken)
+                    : SarifReport.WriteStreamed(inputs, options, stream, first => ExitCode(first, threshold), cancellationToken);
+                return ExitCode(streamed, threshold);
+            }
+
             int jobCount = parse.GetValue(command.Jobs);
             VerifyRun run = inputs.Files is [{ IsImage: true, DiskPath: not null, Length: var length }]
                 ? await std.Terminal.WithProgressAsync($"verifying {inputs.Files[0].Path}", length, length >= LargeImage, bytes =>

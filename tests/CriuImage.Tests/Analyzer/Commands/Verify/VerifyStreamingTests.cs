@@ -10,12 +10,57 @@ namespace CriuImage.Tests;
 /// <summary>
 /// <c>verify --max-findings 0</c> writes each finding of an image as it is found instead of holding them: the
 /// text must be, byte for byte, the report written at the end from the held findings, over images with many
-/// findings, clean and damaged images, a file that is no image and a CRIU dump, in one run.
+/// findings, clean and damaged images, a file that is no image and a CRIU dump, in one run. JSON and SARIF,
+/// whose totals come before the findings, verify twice and write the findings the second time: the same.
 /// </summary>
 public sealed class VerifyStreamingTests : TempFolder
 {
     [Fact]
     public async Task StreamedReport_IsTheHeldReport_ByteForByte()
+    {
+        string[] paths = await Inputs();
+
+        (int code, string streamed, _) = await Cli.Run(["verify", "--max-findings", "0", .. paths]);
+
+        VerifyRun run = await HeldRun(paths);
+        Assert.Equal(TextReport.Write(run.Reports, run.Skipped), streamed);
+        Assert.Equal(2, code);
+        Assert.Contains("1770 errors", streamed, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("sarif")]
+    public async Task StreamedDocuments_AreTheHeldDocuments_ByteForByte(string format)
+    {
+        string[] paths = await Inputs();
+
+        (int code, string streamed, _) = await Cli.Run(["verify", "--max-findings", "0", "--format", format, .. paths]);
+
+        VerifyRun run = await HeldRun(paths);
+        using var held = new MemoryStream();
+        if (format == "json")
+        {
+            JsonReport.Write(run.Reports, run.Skipped, held);
+        }
+        else
+        {
+            SarifReport.Write(run.Reports, held, 2);
+        }
+
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(held.ToArray()), streamed);
+        Assert.Equal(2, code);
+        Assert.Contains(format == "json" ? "\"errors\": 1770" : "\"exitCode\": 2", streamed, StringComparison.Ordinal);
+    }
+
+    private static async Task<VerifyRun> HeldRun(string[] paths)
+    {
+        InputSet inputs = DumpInputs.Collect(paths, new InputOptions(), () => Stream.Null);
+        return await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0 });
+    }
+
+    /// <summary>A folder of images (many findings, clean, cut, not an image) and a damaged CRIU dump.</summary>
+    private async Task<string[]> Inputs()
     {
         string folder = Path.Combine(Folder, "inputs");
         Directory.CreateDirectory(folder);
@@ -25,15 +70,7 @@ public sealed class VerifyStreamingTests : TempFolder
         await File.WriteAllBytesAsync(Path.Combine(folder, "c-cut.img"), cut[..(cut.Length / 2)]);
         await File.WriteAllTextAsync(Path.Combine(folder, "d-notes.img"), "not an image\n");
         string dump = CriuFixtures.CopyTo("damaged/counts-off", Path.Combine(Folder, "dump"));
-        string[] paths = [folder, dump];
-
-        (int code, string streamed, _) = await Cli.Run(["verify", "--max-findings", "0", .. paths]);
-
-        InputSet inputs = DumpInputs.Collect(paths, new InputOptions(), () => Stream.Null);
-        VerifyRun run = await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0 });
-        Assert.Equal(TextReport.Write(run.Reports, run.Skipped), streamed);
-        Assert.Equal(2, code);
-        Assert.Contains("1770 errors", streamed, StringComparison.Ordinal);
+        return [folder, dump];
     }
 
     /// <summary>An image of one BO whose <paramref name="mappings"/> mappings all cover the same pages: every pair overlaps.</summary>

@@ -1,0 +1,61 @@
+namespace CriuImage.Input;
+
+/// <summary>
+/// A stream copied to a temporary file, so that what arrives on standard input or a pipe is not held in memory:
+/// the file is made in the temporary folder (<c>$TMPDIR</c>, else <c>/tmp</c>) with mode 0600 and unlinked
+/// before a byte is written, so nothing is left behind however the process ends; the system frees it when the
+/// last handle closes.
+/// </summary>
+public static class StreamSpool
+{
+    private const int ChunkBytes = 1 << 16;
+
+    /// <summary>Copies <paramref name="source"/> to its end into a new unlinked file, at most <paramref name="maxBytes"/> bytes; the caller closes it.</summary>
+    /// <exception cref="IOException">The stream holds more than <paramref name="maxBytes"/> (said with <paramref name="tooLarge"/>), or cannot be read or spooled.</exception>
+    public static FileStream Copy(Stream source, long maxBytes, Func<long, string> tooLarge)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(tooLarge);
+        string path = Path.Combine(Path.GetTempPath(), $"criu-image-spool-{Guid.NewGuid():N}");
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var spool = new FileStream(path, create);
+        try
+        {
+            File.Delete(path);
+            byte[] chunk = new byte[ChunkBytes];
+            int n;
+            while ((n = source.Read(chunk)) > 0)
+            {
+                if (spool.Length + n > maxBytes)
+                {
+                    throw new IOException(tooLarge(maxBytes));
+                }
+
+                spool.Write(chunk, 0, n);
+            }
+
+            return spool;
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The spooled bytes in one array of their size (a message is parsed from contiguous bytes); the spool is closed.</summary>
+    internal static byte[] ReadAll(FileStream spool)
+    {
+        using (spool)
+        {
+            byte[] all = new byte[spool.Length];
+            RandomAccess.Read(spool.SafeFileHandle, all, 0);
+            return all;
+        }
+    }
+}

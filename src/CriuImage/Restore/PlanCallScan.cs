@@ -1,0 +1,209 @@
+using CriuImage.Abi;
+using CriuImage.Diagnostics;
+using CriuImage.Format;
+using CriuImage.Kernel;
+using CriuImage.Scanning;
+using CriuImage.Verification;
+
+namespace CriuImage.Restore;
+
+/// <summary>
+/// Makes the calls of <see cref="RestorePlan"/> from an image as a scan reads it, in one of two readings. The
+/// survey (no receiver) runs the shared rules and keeps, per refused call, its refusals by the call's index,
+/// with what the overlap sweep needs (a page range per mapping, a handle and first call per BO, as verify
+/// keeps); the emitting reading (a receiver) makes each call again, in the same order, with the survey's
+/// refusals, and hands it over: no call outlives its hand-over.
+/// </summary>
+internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey survey, Action<PlannedCall>? receiver) : IImageScanHandler, IDiagnosticSink
+{
+    /// <summary>Where a BO's calls stand among its first three: create (or import), CHANGE_HANDLE, GEM_MMAP.</summary>
+    private const int ChangeHandleAt = 1;
+    private const int MmapAt = 2;
+    private const int BoCalls = 3;
+
+    private readonly ImageWideRules _wide = new();
+    private ImageHeader? _header;
+    private VmRules? _vmRules;
+    private BoRecord _bo;
+    private long _firstCallOfBo;
+    private ImageFormatException? _damage;
+
+    /// <summary>What the survey learns: the counts and the refusals, by call index.</summary>
+    internal sealed class Survey
+    {
+        public Dictionary<long, List<Diagnostic>> Refusals { get; } = [];
+
+        /// <summary>The mappings' page ranges for the overlap sweep; let go once the survey ends.</summary>
+        public RangeBuffer? Ranges { get; set; } = new();
+
+        /// <summary>Per BO in image order: its saved handle and the index of its first call; let go once the survey ends.</summary>
+        public List<(uint Handle, long FirstCall)>? Bos { get; set; } = [];
+
+        public long BoCount { get; set; }
+
+        /// <summary>The saved handle of the first BO, whose CHANGE_HANDLE is call 1.</summary>
+        public uint? FirstHandle { get; set; }
+
+        public long Calls { get; set; }
+
+        public long Mappings { get; set; }
+
+        public ImageHeader? Header { get; set; }
+
+        public KernelProfile? Target { get; set; }
+
+        public void Refuse(long call, Diagnostic diagnostic)
+        {
+            if (!Refusals.TryGetValue(call, out List<Diagnostic>? list))
+            {
+                Refusals[call] = list = [];
+            }
+
+            list.Add(diagnostic);
+        }
+    }
+
+    /// <summary>The number of calls made so far.</summary>
+    public long Calls { get; private set; }
+
+    public void OnHeader(Preamble preamble, ImageHeader header)
+    {
+        _header = header;
+        _vmRules = new VmRules(header, target, fastPath: false);
+    }
+
+    public void OnBo(in BoRecord bo, long offset)
+    {
+        _bo = bo;
+        _firstCallOfBo = Calls;
+        uint handle = bo.GemHandle;
+        if ((bo.Flags & (uint)BoFlags.IsImport) != 0)
+        {
+            Make(RestoreCall.PrimeImport, IoctlRequests.PrimeFdToHandle, handle, null, [], []);
+        }
+        else
+        {
+            ulong alignment = bo.Alignment ?? 4096;
+            CallArgument[] repaired = bo.Alignment is > 1 ? [new("alignment", BoRules.AlignmentInBytes(bo))] : [];
+            Make(RestoreCall.GemCreate, IoctlRequests.GemCreate, handle, null, [new("bo_size", bo.Size), new("alignment", alignment), new("domains", bo.PreferredDomains), new("domain_flags", bo.AllocFlags)], repaired);
+        }
+
+        Make(RestoreCall.ChangeHandle, IoctlRequests.GemChangeHandle, handle, null, [new("new_handle", handle)], []);
+        Make(RestoreCall.GemMmap, IoctlRequests.GemMmap, handle, null, [new("handle", handle)], []);
+        if (receiver is not null)
+        {
+            return;
+        }
+
+        survey.FirstHandle ??= handle;
+        survey.Bos!.Add((handle, _firstCallOfBo));
+        if (_wide.CheckHandle(handle, offset) is { } duplicate)
+        {
+            Add(duplicate);
+        }
+
+        BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
+    }
+
+    public void OnVm(in VmRecord vm, uint index, long offset)
+    {
+        (ulong? address, ulong? size) = _vmRules!.SavedArguments(vm);
+        CallArgument[] repaired = [];
+        if (receiver is not null && _vmRules.Repair(vm) is { } repair)
+        {
+            repaired = [.. repair.Address != address ? [new CallArgument("va_address", repair.Address)] : Array.Empty<CallArgument>(), .. repair.Flags != vm.Flags ? [new CallArgument("flags", repair.Flags)] : Array.Empty<CallArgument>()];
+        }
+
+        Make(RestoreCall.GemVa, IoctlRequests.GemVa, _bo.GemHandle, index, [new("operation", GemVaArgs.OpMap), new("flags", vm.Flags), new("va_address", address ?? 0), new("offset_in_bo", vm.Offset), new("map_size", size ?? 0)], repaired);
+        if (receiver is not null)
+        {
+            return;
+        }
+
+        survey.Mappings++;
+
+        // The range names its BO by ordinal; its GEM_VA call is that BO's first call + 3 + the mapping's index.
+        if (_vmRules.Check(vm, index, _bo, survey.Bos!.Count - 1, offset, this) is { } range)
+        {
+            survey.Ranges!.Add(range);
+        }
+    }
+
+    public void OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
+    {
+        // A format 1.0 image's weak digest is no damage: every other reader reads it, and so does the restore.
+        if (damage != ImageDamage.WeakDigest)
+        {
+            _damage ??= new ImageFormatException(offset, detail, frame);
+        }
+    }
+
+    public void OnTrailer(Trailer trailer)
+    {
+    }
+
+    /// <summary>Ends the survey: the damage found, else the overlaps (verify's CRI205, one refusal per overlapping pair).</summary>
+    /// <exception cref="ImageFormatException">The image is damaged.</exception>
+    public void FinishSurvey()
+    {
+        ThrowIfDamaged();
+        Survey s = survey;
+        s.Calls = Calls;
+        s.Header = _header;
+        s.Target = _vmRules!.Target;
+        List<(uint Handle, long FirstCall)> bos = s.Bos!;
+        ImageWideRules.CheckOverlaps(s.Ranges!, bo => bos[bo].Handle, () => true, (range, finding) => s.Refuse(bos[range.Bo].FirstCall + BoCalls + range.Mapping, finding));
+        s.BoCount = bos.Count;
+        s.Ranges = null;
+        s.Bos = null;
+    }
+
+    /// <summary>Throws the first damage the scan met, or that it met no header.</summary>
+    public void ThrowIfDamaged()
+    {
+        if (_damage is not null || _header is null)
+        {
+            throw _damage ?? new ImageFormatException(0, "no header");
+        }
+    }
+
+    private void Make(RestoreCall call, uint request, uint handle, uint? mapping, CallArgument[] arguments, CallArgument[] repaired)
+    {
+        long index = Calls++;
+        if (receiver is null)
+        {
+            return;
+        }
+
+        receiver(new PlannedCall
+        {
+            Call = call,
+            Request = request,
+            GemHandle = handle,
+            Mapping = mapping,
+            Arguments = arguments,
+            Repaired = repaired,
+            Refusals = survey.Refusals.TryGetValue(index, out List<Diagnostic>? refusals) ? refusals : [],
+        });
+    }
+
+    /// <summary>Puts an error of the restore family beside the call it breaks; other findings are verify's business.</summary>
+    public void Add(Diagnostic diagnostic)
+    {
+        if (diagnostic.Call is not { } kind || diagnostic.Severity != Severity.Error)
+        {
+            return;
+        }
+
+        long call = kind switch
+        {
+            RestoreCall.GemVa => Calls - 1,
+            RestoreCall.ChangeHandle => _firstCallOfBo + ChangeHandleAt,
+            RestoreCall.GemMmap => _firstCallOfBo + MmapAt,
+            RestoreCall.PrimeImport when (_bo.Flags & (uint)BoFlags.IsImport) != 0 => _firstCallOfBo,
+            RestoreCall.GemCreate when (_bo.Flags & (uint)BoFlags.IsImport) == 0 => _firstCallOfBo,
+            _ => throw new InvalidOperationException($"no {kind} call for BO {_bo.GemHandle}"),
+        };
+        survey.Refuse(call, diagnostic);
+    }
+}
