@@ -28,6 +28,7 @@ public sealed class RestoreReplay
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     private readonly List<CriuCall> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
+    private RestoreEnding? _timing;
     private bool _progress;
     private string _file = "";
     private int _pass;
@@ -226,13 +227,22 @@ public sealed class RestoreReplay
     {
         // restore_bo_data (amdgpu_plugin.c:1697-1733) sends one command per image; its offset runs across GPUs
         // while each GPU's thread reads its own file from that offset (CRI324).
-        ulong offset = 0;
-        int withContents = 0;
-        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        List<(KfdDeviceEntry Gpu, string Pages, List<int> Indexes)> gpus =
+        [
+            .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
+                gpu,
+                string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img"),
+                Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents).ToList())),
+        ];
+        if (gpus.All(g => g.Indexes.Count == 0))
         {
-            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
-            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
-            withContents += indexes.Count;
+            QuitCommand();
+            return null;
+        }
+
+        ulong offset = 0;
+        foreach ((KfdDeviceEntry gpu, string pages, List<int> indexes) in gpus)
+        {
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
             if (!there)
@@ -266,13 +276,23 @@ public sealed class RestoreReplay
             }
         }
 
-        if (withContents == 0)
-        {
-            Late(Descriptors.ParallelQuitCommand, $"plugins/amdgpu/amdgpu_socket_utils.c:202-205{Dev}", "no VRAM or GTT BO: the image's parallel restore command carries no dma-buf, which the contents thread takes as its quit command; the resume hook's own quit command then fails with EPIPE or not, by timing");
-        }
-
         return null;
     }
+
+    /// <summary>
+    /// An image without VRAM or GTT BOs: its command carries no dma-buf, which the contents thread takes as its quit
+    /// command (amdgpu_socket_utils.c:202-205, :264-267) and closes the connection. SIGPIPE is ignored (criu/crtools.c:181),
+    /// so when the thread closes it before send_parallel_restore_cmd has sent the GPU ids (:93-100, :120-157), send fails
+    /// with EPIPE and so does the KFD file's restore (amdgpu_plugin.c:1731, :2029); when the sends come first, the
+    /// restore goes on and the resume hook's quit command finds the socket still listening (:293-319): restored.
+    /// </summary>
+    private void QuitCommand() =>
+        _timing ??= new RestoreEnding(
+            RestoreEndKind.FailsOrRestores,
+            Descriptors.ParallelQuitCommand,
+            $"plugins/amdgpu/amdgpu_socket_utils.c:93-100,202-205,264-267{Dev}, plugins/amdgpu/amdgpu_plugin.c:1731,2029{Dev}",
+            "no VRAM or GTT BO: the image's parallel restore command carries no dma-buf, which the contents thread takes as its quit command and closes the connection; if it closes it before CRIU has sent the command's GPU ids, send fails with EPIPE and the KFD file's restore fails, else the restore goes on and restores")
+        { File = _file, Errno = -32 };
 
     private (bool Again, RestoreEnding? End) RenderNode(CriuDumpFile file)
     {
@@ -476,7 +496,7 @@ public sealed class RestoreReplay
         }
 
         Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)], 0);
-        return _differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects");
+        return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
     }
 
     private RestoreEnding? ChangeHandle(List<PlannedCall> planned, uint handle)

@@ -24,12 +24,18 @@ public enum RestoreEndKind
 
     /// <summary>The process tree exists; the resume hook fails.</summary>
     FailsLate,
+
+    /// <summary>
+    /// Thread timing decides: the restore fails where <see cref="RestoreEnding.File"/> says, or it restores
+    /// (the calls listed are those of the run that restores).
+    /// </summary>
+    FailsOrRestores,
 }
 
 /// <summary>The names the plan gives the endings.</summary>
 public static class RestoreEndNames
 {
-    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>.</summary>
+    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>, <c>fails-or-restores</c>.</summary>
     public static string Name(this RestoreEndKind kind) => kind switch
     {
         RestoreEndKind.Restored => "restored",
@@ -37,6 +43,7 @@ public static class RestoreEndNames
         RestoreEndKind.Crashes => "crashes",
         RestoreEndKind.NeverEnds => "never-ends",
         RestoreEndKind.Differs => "differs",
+        RestoreEndKind.FailsOrRestores => "fails-or-restores",
         _ => "fails-late",
     };
 }
