@@ -20,6 +20,11 @@ public static class RestoreSequenceReport
         json.WriteStartObject("restore");
         json.WriteString("criu", sequence.Criu.Name);
         json.WriteString("contents", sequence.Contents);
+        if (sequence.ContentsWhy.Length > 0)
+        {
+            json.WriteString("contents_from", sequence.ContentsWhy);
+        }
+
         json.WriteStartArray("calls");
         foreach (CriuCall call in sequence.Calls)
         {
@@ -77,6 +82,11 @@ public static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
         text.Append($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        if (sequence.ContentsWhy.Length > 0)
+        {
+            text.Append($"  contents path: {sequence.ContentsWhy}\n");
+        }
+
         for (int i = 0; i < sequence.Calls.Count; i++)
         {
             CriuCall call = sequence.Calls[i];

@@ -67,9 +67,14 @@ public sealed record DumpRestorePlan
             Kfd = kfd,
             RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
-        return (options.Criu ?? CriuVersion.Writer(dump)) is { } criu
-            ? plan with { Sequence = RestoreReplay.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
-            : plan;
+        if ((options.Criu ?? CriuVersion.Writer(dump)) is not { } criu)
+        {
+            return plan;
+        }
+
+        KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel);
+        RestoreSequence sequence = RestoreReplay.Run(dump, plan, criu, path.Parallel);
+        return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
@@ -191,7 +196,7 @@ public sealed record DumpRestorePlan
 
 /// <summary>Which CRIU restores a dump, and how it restores KFD contents.</summary>
 /// <param name="Criu">The CRIU that restores; null: the one that wrote the dump (<see cref="CriuVersion.Writer"/>).</param>
-/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: parallel for a dump of one KFD image.</param>
+/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: as the dump says (<see cref="KfdContentsPath.Of"/>).</param>
 public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = null);
 
 /// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>

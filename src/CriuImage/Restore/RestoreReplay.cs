@@ -53,11 +53,11 @@ public sealed class RestoreReplay
         ArgumentNullException.ThrowIfNull(criu);
         var replay = new RestoreReplay(dump, plan, criu, parallel);
         RestoreEnding end = replay.Restore();
-        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls, end, replay._differences);
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls, end, replay._differences)
+        {
+            ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
+        };
     }
-
-    /// <summary>True when criu-dev would take the parallel contents path by default: one process (one KFD image), taken as a root task without children.</summary>
-    public static bool ParallelByDefault(CriuDump dump) => dump.OfKind(CriuFileKind.KfdImage).Count() == 1;
 
     private RestoreEnding Restore()
     {
@@ -495,8 +495,35 @@ public sealed class RestoreReplay
             return _lateFailures[0];
         }
 
-        Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)], 0);
+        foreach ((uint? task, int ret) in ResumedTasks())
+        {
+            List<SequenceArgument> args = [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)];
+            if (task is { } pid)
+            {
+                args.Add(new SequenceArgument("task", pid));
+            }
+
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, ret);
+        }
+
         return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
+    }
+
+    /// <summary>
+    /// The tasks the resume hook runs for: CRIU's core calls it once per alive task of the tree, in its order
+    /// (criu/cr-restore.c:2253-2266); RESUME finds a KFD process only for a task with a KFD image (the image's pid),
+    /// for any other it returns -ESRCH, which the hook turns into -ENOTSUP and the core ignores (amdgpu_plugin.c:2161-2164).
+    /// Without pstree.img one call, for the dump's KFD process, stands for them.
+    /// </summary>
+    private IEnumerable<(uint? Task, int Ret)> ResumedTasks()
+    {
+        if (_dump.ProcessTree is not { } tree)
+        {
+            return [(null, 0)];
+        }
+
+        HashSet<uint> kfd = [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
+        return tree.InCriuOrder().Where(t => t.Alive != false).Select(t => ((uint?)t.Pid, kfd.Contains(t.Pid) ? 0 : -3));
     }
 
     private RestoreEnding? ChangeHandle(List<PlannedCall> planned, uint handle)

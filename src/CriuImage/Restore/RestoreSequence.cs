@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Kernel;
 using CriuImage.Verification;
@@ -88,6 +89,9 @@ public sealed record RestoreEnding(RestoreEndKind How, DiagnosticDescriptor? Cod
 /// <param name="Differences">Every silent difference met on the way (those of a restore that ends <see cref="RestoreEndKind.Differs"/>, or before its failure).</param>
 public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnlyList<CriuCall> Calls, RestoreEnding End, IReadOnlyList<RestoreEnding> Differences)
 {
+    /// <summary>What says which contents path CRIU takes (<see cref="KfdContentsPath.Why"/>), or why it is unknown; empty when nothing is said.</summary>
+    public string ContentsWhy { get; init; } = "";
+
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];
 }
