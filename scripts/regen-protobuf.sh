@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the C# of the benchmarks' protobuf peer from bench/CriuImage.Bench/Protobuf/criu-amdgpu.proto.
+# Regenerates the C# of the tests' and benchmarks' protobuf peer from tests/CriuImage.Tests/Support/Protobuf/criu-amdgpu.proto.
 # Needs protoc (Debian: protobuf-compiler); the generated file is committed, so building needs no protoc.
 set -euo pipefail
-cd "$(dirname "$0")/../bench/CriuImage.Bench/Protobuf"
+cd "$(dirname "$0")/../tests/CriuImage.Tests/Support/Protobuf"
 protoc --csharp_out=. --csharp_opt=file_extension=.g.cs criu-amdgpu.proto
 echo "regenerated $(ls ./*.g.cs)"

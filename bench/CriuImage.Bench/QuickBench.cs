@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using CriuImage.Abi;
 using CriuImage.Verification;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support;
+using CriuImage.Tests.Support.Protobuf;
 using CriuImage.Format;
 using Google.Protobuf;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using CriuImage.Verification;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support.Protobuf;
 using CriuImage.Format;
 using Google.Protobuf;
 

@@ -1,5 +1,5 @@
 using CriuImage.Abi;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support.Protobuf;
 
 namespace CriuImage.Bench;
 

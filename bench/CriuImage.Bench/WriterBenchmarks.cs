@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using CriuImage.Abi;
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support;
+using CriuImage.Tests.Support.Protobuf;
 using Google.Protobuf;
 
 namespace CriuImage.Bench;

@@ -1,5 +1,4 @@
 using CriuImage.Abi;
-using CriuImage.Bench;
 using CriuImage.Format;
 using CriuImage.Tests.Support;
 

@@ -1,6 +1,10 @@
 namespace CriuImage.Analyzer.Cli;
 
-/// <summary>Process exit codes: findings are kept apart from "the tool could not do its job".</summary>
+/// <summary>
+/// Process exit codes: findings are kept apart from "the tool could not do its job". <see cref="For"/> is the one
+/// place a command's outcome becomes its code; a thrown bad-input or I/O error becomes <see cref="Unusable"/> in
+/// <see cref="CommandErrors"/>, and anything else in <see cref="Program"/>'s guard.
+/// </summary>
 internal static class ExitCodes
 {
     /// <summary>Done; nothing reached the failure level.</summary>
@@ -14,4 +18,10 @@ internal static class ExitCodes
 
     /// <summary>Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>
+    /// The code of a command that ran to its end: <see cref="Unusable"/> when an input could not be read (or was
+    /// damaged) whatever else was found, then <see cref="Findings"/> when something reached the failure level.
+    /// </summary>
+    public static int For(bool unreadable, bool findings) => unreadable ? Unusable : findings ? Findings : Success;
 }

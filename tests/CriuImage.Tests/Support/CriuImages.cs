@@ -1,4 +1,4 @@
-using CriuImage.Bench.Protobuf;
+using CriuImage.Tests.Support.Protobuf;
 using Google.Protobuf;
 
 namespace CriuImage.Tests.Support;
@@ -22,5 +22,19 @@ internal static class CriuImages
     {
         byte[] body = message.ToByteArray();
         return [.. BitConverter.GetBytes((ulong)body.Length), .. body];
+    }
+
+    /// <summary>A protobuf base-128 varint, for the tests that write fields by hand.</summary>
+    public static byte[] Varint(ulong value)
+    {
+        var bytes = new List<byte>();
+        do
+        {
+            byte b = (byte)(value & 0x7F);
+            value >>= 7;
+            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
+        }
+        while (value != 0);
+        return [.. bytes];
     }
 }

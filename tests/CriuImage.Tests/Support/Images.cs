@@ -21,6 +21,28 @@ internal static class Images
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="count"/> BOs of 1000 disjoint 16-page mappings each: the
+    /// large image of the streaming, interrupt and kill tests.
+    /// </summary>
+    public static List<BoEntry> Large(uint count)
+    {
+        var bos = new List<BoEntry>();
+        for (uint b = 0; b < count; b++)
+        {
+            var mappings = new VmRecord[1000];
+            for (uint m = 0; m < mappings.Length; m++)
+            {
+                ulong page = 0x1000 + ((b * 1000UL) + m) * 16;
+                mappings[m] = new VmRecord(page, page + 15, m * 16 * 4096UL, 0xE);
+            }
+
+            bos.Add(new BoEntry(new BoRecord(b + 1, 1000 * 16 * 4096, null, 8, 4, 0, null, 1000), mappings));
+        }
+
+        return bos;
+    }
+
     public static async Task<(ImageHeader Header, List<BoEntry> Bos)> ReadAsync(Stream stream)
     {
         await using ImageReader reader = ImageReader.Create(stream);

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Text.Json;
+using CriuImage.Analyzer.Cli;
+using CriuImage.Criu;
+using CriuImage.Format;
+using CriuImage.IO;
+using CriuImage.Input;
+using CriuImage.Reporting;
+using CriuImage.Restore;
+
+namespace CriuImage.Analyzer.Commands;
+
+/// <summary>
+/// <c>criu-image plan INPUT [--target KERNEL] [--host TOPOLOGY [--env NAME=VALUE]... [--disk-order]] [--target-kernel RELEASE] [--criu VERSION] [--contents serial|parallel] [--kernel-has change-handle=yes|no] [--format text|json]</c>:
+/// the calls a restorer makes, and which the target refuses; for a CRIU dump, CRIU's GPU map on the host too.
+/// </summary>
+internal static class PlanCommand
+{
+    public static Command Create(StandardStreams std)
+    {
+        TextWriter output = std.Text;
+        TextWriter error = std.Error;
+        var command = new PlanCommandDefinition();
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string path = parse.GetValue(command.Input)!;
+            return CommandErrors.RunAsync(path, error, async () =>
+            {
+                (bool usable, KernelProfile? profile, Topology.HostTarget? host) = await command.Host.ResolveAsync(parse, TargetOption.Profile(parse.GetValue(command.Target)), error);
+                if (!usable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
+                (bool replayUsable, ReplayOptions replay, profile) = await command.Replay.ResolveAsync(parse, profile, host, error);
+                if (!replayUsable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
+                bool json = parse.GetValue(command.Format) == "json";
+                using CommandInput input = CommandInput.Open(path, std);
+                if (input.Inputs is { } inputs)
+                {
+                    return await PlanDumpsAsync(input, inputs, host, profile, replay, json, std);
+                }
+
+                profile ??= host?.Profile;
+                RestorePlan plan;
+                if (StreamPaths.IsStream(path))
+                {
+                    // A stream is planned in memory, as the scanner reads an image by its offsets.
+                    using var piped = new MemoryStream();
+                    await using (Stream image = input.OpenImageStream())
+                    {
+                        await image.CopyToAsync(piped, cancellationToken);
+                    }
+
+                    plan = RestorePlan.Create(piped.GetBuffer().AsMemory(0, (int)piped.Length), input.Name, profile);
+                }
+                else
+                {
+                    plan = RestorePlan.Create(path, path, profile);
+                }
+
+                if (json)
+                {
+                    using var stream = new TextWriterStream(output);
+                    PlanReport.WriteJson(plan, stream);
+                }
+                else
+                {
+                    PlanReport.WriteText(plan, output);
+                }
+
+                return ExitCodes.For(unreadable: false, findings: plan.Calls.Any(c => c.Refused));
+            });
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:
+    /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
+    /// nothing is a dump, an input cannot be read or a file is damaged (as verify), else 1 when a step is refused.
+    /// </summary>
+    private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
+    {
+        foreach (UnreadableInput unreadable in inputs.Unreadable)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+        }
+
+        InputPlan inputPlan = InputPlan.Of(inputs);
+        if (inputPlan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
+        {
+            await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
+            return ExitCodes.Unusable;
+        }
+
+        foreach (int image in inputPlan.Images)
+        {
+            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: {(inputs.Files[image].IsImage ? "a criu-image: 'criu-image plan' of the file itself plans it" : $"skipped: {CommandInput.Describe(inputs.Files[image])}")}"));
+        }
+
+        if (inputPlan.Dumps.Count == 0)
+        {
+            // An input that could not be read has said so in its own line.
+            if (inputs.Unreadable.Count == 0)
+            {
+                await std.Error.WriteLineAsync(Printable.Escape($"{input.Name}: error: no CRIU amdgpu file found to plan"));
+            }
+
+            return ExitCodes.Unusable;
+        }
+
+        // Each dump is planned and written before the next is planned: the reports stream, one plan is held at a time.
+        bool refused = false;
+        if (json)
+        {
+            using var stream = new TextWriterStream(std.Text);
+            using (var writer = IO.JsonOutput.Create(stream))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("dumps");
+                foreach (PlannedDump dump in inputPlan.Dumps)
+                {
+                    DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
+                    refused |= plan.Refused;
+                    PlanReport.WriteJson(plan, writer);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            await std.Text.WriteAsync("\n");
+        }
+        else
+        {
+            foreach (PlannedDump dump in inputPlan.Dumps)
+            {
+                DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
+                refused |= plan.Refused;
+                PlanReport.WriteText(plan, std.Text);
+            }
+        }
+
+        bool damaged = await CommandErrors.ReportDamageAsync(inputPlan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, refused);
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using CriuImage.Analyzer.Cli;
+using CriuImage.Reporting;
+using CriuImage.Restore;
+using CriuImage.Criu;
+using CriuImage.Input;
+
+namespace CriuImage.Analyzer.Commands;
+
+/// <summary>
+/// <c>criu-image restorable DUMP [--host TOPOLOGY ...] [--format text|json]</c>: which CRIU versions and kernel
+/// lines restore the dump as saved, and why the others do not.
+/// </summary>
+internal static class RestorableCommand
+{
+    public static Command Create(StandardStreams std)
+    {
+        var command = new RestorableCommandDefinition();
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string path = parse.GetValue(command.Input)!;
+            return CommandErrors.RunAsync(path, std.Error, async () =>
+            {
+                (bool usable, _, Topology.HostTarget? host) = await command.Host.ResolveAsync(parse, null, std.Error);
+                if (!usable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
+                InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => Stream.Null);
+                foreach (UnreadableInput unreadable in inputs.Unreadable)
+                {
+                    await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+                }
+
+                InputPlan plan = InputPlan.Of(inputs);
+                if (plan.Dumps.Count == 0 || inputs.Unreadable.Count > 0)
+                {
+                    if (plan.Dumps.Count == 0)
+                    {
+                        await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu dump found"));
+                    }
+
+                    return ExitCodes.Unusable;
+                }
+
+                bool any = false;
+                bool json = parse.GetValue(command.Format) == "json";
+                using var buffer = new MemoryStream();
+                using (var writer = IO.JsonOutput.Create(buffer))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteStartArray("dumps");
+                    foreach (PlannedDump dump in plan.Dumps)
+                    {
+                        IReadOnlyList<RestorabilityRow> rows = Restorability.Of(dump.Dump, host, dump.Complete);
+                        any |= rows.Any(r => r.Restores);
+                        if (json)
+                        {
+                            RestorabilityReport.WriteJson(dump.Dump.Folder, rows, writer);
+                        }
+                        else
+                        {
+                            await std.Text.WriteAsync(RestorabilityReport.WriteText(dump.Dump.Folder, rows));
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
+                if (json)
+                {
+                    await std.Text.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n");
+                }
+
+                return ExitCodes.For(unreadable: false, findings: !any);
+            });
+        });
+        return command;
+    }
+}

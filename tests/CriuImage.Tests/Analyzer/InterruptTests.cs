@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using CriuImage.Abi;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests;
+
+/// <summary>Ctrl-C (SIGINT) during a write: exit 130, the old file untouched, no temporary file left (issue 12).</summary>
+[Collection(nameof(KillTests))]
+public sealed class InterruptTests : TempFolder
+{
+    [Fact]
+    public async Task Interrupted_Encode_KeepsTheOldFile_AndLeavesNothing()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // not applicable here
+        }
+
+        List<BoEntry> bos = Images.Large(200);
+
+        string json = Path.Combine(Folder, "big.json");
+        await File.WriteAllTextAsync(json, await GoldenTests.Decode(await Images.WriteAsync(new ImageHeader(AbiRevision.CriuV8), bos)));
+        string outputs = Directory.CreateDirectory(Path.Combine(Folder, "out")).FullName;
+        string target = Path.Combine(outputs, "target.img");
+        byte[] old = Images.Fixture("criu-v8");
+        File.WriteAllBytes(target, old);
+
+        var start = new ProcessStartInfo(CliProcess.Executable) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string argument in new[] { "encode", json, "-o", target })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process child = Process.Start(start)!;
+        Task<string> error = child.StandardError.ReadToEndAsync();
+        await Task.Delay(400); // well into the read and the write of the image
+        Assert.False(child.HasExited, "the encode finished before it could be interrupted");
+        using (Process signal = Process.Start("kill", ["-INT", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        await child.WaitForExitAsync();
+        Assert.Equal(130, child.ExitCode);
+        Assert.Contains("criu-image: interrupted", await error, StringComparison.Ordinal);
+        Assert.Equal(old, File.ReadAllBytes(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(outputs));
+    }
+}
