@@ -19,6 +19,11 @@ public static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(json);
         json.WriteStartObject("restore");
         json.WriteString("criu", sequence.Criu.Name);
+        if (sequence.CriuWhy.Length > 0)
+        {
+            json.WriteString("criu_from", sequence.CriuWhy);
+        }
+
         json.WriteString("contents", sequence.Contents);
         if (sequence.ContentsWhy.Length > 0)
         {
@@ -82,6 +87,11 @@ public static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
         text.Append($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        if (sequence.CriuWhy.Length > 0)
+        {
+            text.Append($"  CRIU: {sequence.CriuWhy}\n");
+        }
+
         if (sequence.ContentsWhy.Length > 0)
         {
             text.Append($"  contents path: {sequence.ContentsWhy}\n");

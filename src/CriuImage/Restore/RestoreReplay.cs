@@ -598,10 +598,13 @@ public sealed class RestoreReplay
         _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Bos.Count(b => b.IsImport == 0 && b.Handle == handle) ?? 0)
         + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
 
-    /// <summary>The contents file of that name: null when the dump lacks it; a file there but not read counts as there, with nothing known of it.</summary>
+    /// <summary>
+    /// The contents file of that name: null when the dump lacks it; a file there but not read, or one a dump given
+    /// file by file may have (<see cref="DumpRestorePlan.Complete"/> false), counts as there, with nothing known of it.
+    /// </summary>
     private (bool There, CriuDumpFile? File) PagesFile(string name) =>
         _dump.Files.FirstOrDefault(f => Name(f) == name) is { } found ? (true, found)
-        : (_dump.Unread.Any(u => Path.GetFileName(u) == name), null);
+        : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
 
     private void Store(uint handle)
     {

@@ -92,6 +92,9 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// <summary>What says which contents path CRIU takes (<see cref="KfdContentsPath.Why"/>), or why it is unknown; empty when nothing is said.</summary>
     public string ContentsWhy { get; init; } = "";
 
+    /// <summary>Why this CRIU restores: <c>--criu</c>, or what says it wrote the dump (<see cref="CriuWriter.Of"/>).</summary>
+    public string CriuWhy { get; init; } = "";
+
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];
 }

