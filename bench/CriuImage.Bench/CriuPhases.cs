@@ -37,9 +37,9 @@ internal static class CriuPhases
 
         Measure("  of which: rules across files", repeats, () =>
         {
-            int found = 0;
-            DumpCrossRules.Check(dump, complete: false, (_, _) => found++);
-            return found;
+            var bag = new DiagnosticBag(0);
+            DumpCrossRules.Check(dump, complete: false, _ => bag);
+            return bag.Listed.Count;
         });
         Measure("text report", repeats, () => TextReport.Write(run.Reports, run.Skipped).Length);
         return 0;

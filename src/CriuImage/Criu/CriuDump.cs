@@ -32,7 +32,7 @@ public sealed class CriuDumpFile
     public CriuDamage Damage { get; init; }
 
     /// <summary>The reader's description of <see cref="Damage"/>, with the offset.</summary>
-    public ImageFormatException? DamageDetail { get; init; }
+    public InputDamage? DamageDetail { get; init; }
 
     /// <summary>The header's value (every kind; null when the file is shorter than 8 bytes).</summary>
     public ulong? Header { get; init; }
@@ -73,7 +73,7 @@ public sealed class CriuDumpFile
                 Input = input,
                 Name = name,
                 Damage = CriuDamage.TooShort,
-                DamageDetail = new ImageFormatException(input.Length, $"the file ends after {input.Length} bytes, inside the 8-byte header that CRIU writes first"),
+                DamageDetail = InputDamage.AtByte(input.Length, $"the file ends after {input.Length} bytes, inside the 8-byte header that CRIU writes first"),
             };
         }
 
@@ -91,7 +91,7 @@ public sealed class CriuDumpFile
                 Name = name,
                 Header = header,
                 Damage = CriuDamage.Truncated,
-                DamageDetail = new ImageFormatException(content.Length, $"the header says the message has {header} bytes, but only {content.Length - CriuHeader.Size} follow it: the file is truncated"),
+                DamageDetail = InputDamage.AtByte(content.Length, $"the header says the message has {header} bytes, but only {content.Length - CriuHeader.Size} follow it: the file is truncated"),
             };
         }
 
@@ -106,7 +106,7 @@ public sealed class CriuDumpFile
         }
         catch (ImageFormatException e)
         {
-            return new CriuDumpFile { Input = input, Name = name, Header = header, Damage = CriuDamage.Wire, DamageDetail = e };
+            return new CriuDumpFile { Input = input, Name = name, Header = header, Damage = CriuDamage.Wire, DamageDetail = InputDamage.Of(e) };
         }
     }
 

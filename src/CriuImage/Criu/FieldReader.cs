@@ -48,6 +48,50 @@ internal ref struct FieldReader(Span<ulong> values, Span<long> at, ulong varints
         _wrong?.Clear();
     }
 
+    /// <summary>Reads a whole message of scalar fields: <see cref="Begin"/> at its start, then each field through <see cref="Take"/>.</summary>
+    public void ReadAll(ref ProtobufReader reader)
+    {
+        Begin(reader.Offset);
+        while (!reader.End)
+        {
+            long fieldAt = reader.Offset;
+            (uint number, int wire) = reader.ReadKey();
+            Take(ref reader, number, wire, fieldAt);
+        }
+    }
+
+    /// <summary>
+    /// Reads on, in a message begun with <see cref="Begin"/>, to the next occurrence of its repeated message field
+    /// <paramref name="nested"/>, taking every other field: true with <paramref name="reader"/> at that occurrence's
+    /// length (read it with <see cref="ProtobufReader.ReadMessage"/>), false at the end of the message. An occurrence
+    /// of another wire type is kept as wrong and skipped, as protobuf-c refuses it.
+    /// </summary>
+    public bool NextNested(ref ProtobufReader reader, uint nested)
+    {
+        while (!reader.End)
+        {
+            long fieldAt = reader.Offset;
+            (uint number, int wire) = reader.ReadKey();
+            if (number != nested)
+            {
+                Take(ref reader, number, wire, fieldAt);
+                continue;
+            }
+
+            Mark(nested);
+            if (wire != 2)
+            {
+                Wrong(nested, fieldAt, WireMismatch.Message);
+                reader.Skip(wire, number);
+                continue;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Takes a field whose key was just read: a varint field's value is kept; a varint field with another
     /// wire type is kept as wrong; any other field is skipped (the caller takes its nested and bytes fields first).

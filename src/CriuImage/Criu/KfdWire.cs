@@ -78,13 +78,7 @@ internal static class KfdWire
 
     private static KfdBoEntry ReadBo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
     {
-        bo.Begin(reader.Offset);
-        while (!reader.End)
-        {
-            long at = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
-            bo.Take(ref reader, number, wire, at);
-        }
+        bo.ReadAll(ref reader);
 
         // Fields 1..5 are required in every revision; 6 and 7 only in the later ones (Require).
         bo.Finish(CriuSchemas.KfdBoReleased, problems);
@@ -132,33 +126,10 @@ internal static class KfdWire
         var link = new FieldReader(linkValues, linkAt, CriuSchemas.Iolink.Required);
         device.Begin(reader.Offset);
         var links = new List<DevIolink>();
-        while (!reader.End)
+        while (device.NextNested(ref reader, 32))
         {
-            long fieldAt = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
-            if (number != 32)
-            {
-                device.Take(ref reader, number, wire, fieldAt);
-                continue;
-            }
-
-            device.Mark(32);
-            if (wire != 2)
-            {
-                device.Wrong(32, fieldAt, FieldReader.WireMismatch.Message);
-                reader.Skip(wire, number);
-                continue;
-            }
-
             ProtobufReader inner = reader.ReadMessage(32, "iolinks");
-            link.Begin(inner.Offset);
-            while (!inner.End)
-            {
-                long linkFieldAt = inner.Offset;
-                (uint n, int w) = inner.ReadKey();
-                link.Take(ref inner, n, w, linkFieldAt);
-            }
-
+            link.ReadAll(ref inner);
             link.Finish(CriuSchemas.Iolink, problems);
             links.Add(new DevIolink(link.U32(1), link.U32(2)));
         }

@@ -26,14 +26,8 @@ internal static class RenderNodeWire
         Span<ulong> values = new ulong[2];
         Span<long> at = new long[2];
         var fields = new FieldReader(values, at, CriuSchemas.Bit(1));
-        fields.Begin(CriuHeader.Size);
         var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
-        while (!reader.End)
-        {
-            long fieldAt = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
-            fields.Take(ref reader, number, wire, fieldAt);
-        }
+        fields.ReadAll(ref reader);
 
         fields.Finish(CriuSchemas.Dmabuf, problems);
         CriuRevisions revisions = CriuSchemas.Fits(fields.Present, CriuSchemas.Dmabuf, CriuSchemas.Bit(1)) ? CriuRevisions.CriuDev : CriuRevisions.None;
@@ -119,33 +113,10 @@ internal static class RenderNodeWire
     {
         bo.Begin(reader.Offset);
         vms.Clear();
-        while (!reader.End)
+        while (bo.NextNested(ref reader, 10))
         {
-            long at = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
-            if (number != 10)
-            {
-                bo.Take(ref reader, number, wire, at);
-                continue;
-            }
-
-            bo.Mark(10);
-            if (wire != 2)
-            {
-                bo.Wrong(10, at, FieldReader.WireMismatch.Message);
-                reader.Skip(wire, number);
-                continue;
-            }
-
             ProtobufReader inner = reader.ReadMessage(10, "vm_entries");
-            vm.Begin(inner.Offset);
-            while (!inner.End)
-            {
-                long vmAt = inner.Offset;
-                (uint n, int w) = inner.ReadKey();
-                vm.Take(ref inner, n, w, vmAt);
-            }
-
+            vm.ReadAll(ref inner);
             vm.Finish(CriuSchemas.DrmVm, problems);
             vms.Add(new VmRecord(vm.U64(1), vm.U64(2), vm.U64(3), vm.U64(4)));
         }
@@ -159,14 +130,7 @@ internal static class RenderNodeWire
 
     private static CriuBoEntry ReadD5377d5d2Bo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
     {
-        bo.Begin(reader.Offset);
-        while (!reader.End)
-        {
-            long at = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
-            bo.Take(ref reader, number, wire, at);
-        }
-
+        bo.ReadAll(ref reader);
         bo.Finish(CriuSchemas.DrmBoD5377d5d2, problems);
         return new CriuBoEntry(bo.U64(1), bo.U64(2), bo.U64(3), bo.U64(4), 0, bo.U32(5), bo.U32(6), bo.U32(7), 0, [])
         {

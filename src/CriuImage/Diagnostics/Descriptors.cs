@@ -9,65 +9,65 @@ public static partial class Descriptors
 {
     // CRIU amdgpu dumps (CRI3xx).
     /// <summary>CRI301: A CRIU amdgpu file shorter than its 8-byte header.</summary>
-    public static readonly DiagnosticDescriptor CriuFileTooShort = new("CRI301", "CriuFileTooShort", "A CRIU amdgpu file shorter than its 8-byte header", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuFileTooShort = new("CRI301", "CriuFileTooShort", "A CRIU amdgpu file shorter than its 8-byte header", Severity.Error) { Source = "open_img_file" };
     /// <summary>CRI302: A CRIU message cut short of the length its header gives.</summary>
-    public static readonly DiagnosticDescriptor CriuMessageTruncated = new("CRI302", "CriuMessageTruncated", "A CRIU message cut short of the length its header gives", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuMessageTruncated = new("CRI302", "CriuMessageTruncated", "A CRIU message cut short of the length its header gives", Severity.Error) { Source = "amdgpu_plugin_restore_file" };
     /// <summary>CRI303: Bytes after a CRIU file's message or contents, which CRIU ignores.</summary>
-    public static readonly DiagnosticDescriptor CriuStaleBytes = new("CRI303", "CriuStaleBytes", "Bytes after a CRIU file's message or contents, which CRIU ignores", Severity.Warning);
+    public static readonly DiagnosticDescriptor CriuStaleBytes = new("CRI303", "CriuStaleBytes", "Bytes after a CRIU file's message or contents, which CRIU ignores", Severity.Warning) { Source = "open_img_file" };
     /// <summary>CRI304: A CRIU message protobuf-c cannot unpack.</summary>
-    public static readonly DiagnosticDescriptor CriuUnpackFails = new("CRI304", "CriuUnpackFails", "A CRIU message protobuf-c cannot unpack", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuUnpackFails = new("CRI304", "CriuUnpackFails", "A CRIU message protobuf-c cannot unpack", Severity.Error) { Source = "amdgpu_plugin.c:1150" };
     /// <summary>CRI305: A uint32 field above 32 bits, which CRIU truncates.</summary>
-    public static readonly DiagnosticDescriptor CriuUint32Truncated = new("CRI305", "CriuUint32Truncated", "A uint32 field above 32 bits, which CRIU truncates", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuUint32Truncated = new("CRI305", "CriuUint32Truncated", "A uint32 field above 32 bits, which CRIU truncates", Severity.Error) { Source = "parse_uint32" };
     /// <summary>CRI306: A message no CRIU revision writes, or files of one dump from different revisions.</summary>
-    public static readonly DiagnosticDescriptor CriuRevisionMismatch = new("CRI306", "CriuRevisionMismatch", "A message no CRIU revision writes, or files of one dump from different revisions", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuRevisionMismatch = new("CRI306", "CriuRevisionMismatch", "A message no CRIU revision writes, or files of one dump from different revisions", Severity.Error) { Source = "plugins/amdgpu/criu-amdgpu.proto" };
     /// <summary>CRI307: A recorded count that disagrees with its list.</summary>
-    public static readonly DiagnosticDescriptor CriuCountMismatch = new("CRI307", "CriuCountMismatch", "A recorded count that disagrees with its list", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuCountMismatch = new("CRI307", "CriuCountMismatch", "A recorded count that disagrees with its list", Severity.Error) { Source = "amdgpu_plugin_restore_file" };
     /// <summary>CRI308: No drm-pages file for a render-node BO whose contents restore reads.</summary>
-    public static readonly DiagnosticDescriptor DrmPagesMissing = new("CRI308", "DrmPagesMissing", "No drm-pages file for a render-node BO whose contents restore reads", Severity.Error);
+    public static readonly DiagnosticDescriptor DrmPagesMissing = new("CRI308", "DrmPagesMissing", "No drm-pages file for a render-node BO whose contents restore reads", Severity.Error) { Source = "restore_bo_contents_drm" };
     /// <summary>CRI309: No drm-pages file for a render-node BO whose contents restore does not read.</summary>
-    public static readonly DiagnosticDescriptor DrmPagesMissingUnread = new("CRI309", "DrmPagesMissingUnread", "No drm-pages file for a render-node BO whose contents restore does not read", Severity.Warning);
+    public static readonly DiagnosticDescriptor DrmPagesMissingUnread = new("CRI309", "DrmPagesMissingUnread", "No drm-pages file for a render-node BO whose contents restore does not read", Severity.Warning) { Source = "amdgpu_plugin_drm_dump_file" };
     /// <summary>CRI310: A contents file shorter than the contents it should hold.</summary>
-    public static readonly DiagnosticDescriptor ContentsShort = new("CRI310", "ContentsShort", "A contents file shorter than the contents it should hold", Severity.Error);
+    public static readonly DiagnosticDescriptor ContentsShort = new("CRI310", "ContentsShort", "A contents file shorter than the contents it should hold", Severity.Error) { Source = "amdgpu_plugin_drm.c:394" };
     /// <summary>CRI311: A KFD pages header that is not the sum of its GPU's VRAM and GTT KFD BO sizes.</summary>
-    public static readonly DiagnosticDescriptor KfdPagesHeaderMismatch = new("CRI311", "KfdPagesHeaderMismatch", "A KFD pages header that is not the sum of its GPU's VRAM and GTT KFD BO sizes", Severity.Error);
+    public static readonly DiagnosticDescriptor KfdPagesHeaderMismatch = new("CRI311", "KfdPagesHeaderMismatch", "A KFD pages header that is not the sum of its GPU's VRAM and GTT KFD BO sizes", Severity.Error) { Source = "restore_bo_contents" };
     /// <summary>CRI312: No KFD pages file for a GPU of the KFD image.</summary>
-    public static readonly DiagnosticDescriptor KfdPagesMissing = new("CRI312", "KfdPagesMissing", "No KFD pages file for a GPU of the KFD image", Severity.Error);
+    public static readonly DiagnosticDescriptor KfdPagesMissing = new("CRI312", "KfdPagesMissing", "No KFD pages file for a GPU of the KFD image", Severity.Error) { Source = "restore_bo_contents" };
     /// <summary>CRI313: A gpu_id that no KFD device entry has.</summary>
-    public static readonly DiagnosticDescriptor UnknownGpuId = new("CRI313", "UnknownGpuId", "A gpu_id that no KFD device entry has", Severity.Error);
+    public static readonly DiagnosticDescriptor UnknownGpuId = new("CRI313", "UnknownGpuId", "A gpu_id that no KFD device entry has", Severity.Error) { Source = "maps_get_dest_gpu" };
     /// <summary>CRI314: KFD BOs of one GPU overlapping each other or that GPU's render-node mappings.</summary>
-    public static readonly DiagnosticDescriptor GpuVaOverlap = new("CRI314", "GpuVaOverlap", "KFD BOs of one GPU overlapping each other or that GPU's render-node mappings", Severity.Error);
+    public static readonly DiagnosticDescriptor GpuVaOverlap = new("CRI314", "GpuVaOverlap", "KFD BOs of one GPU overlapping each other or that GPU's render-node mappings", Severity.Error) { Source = "amdgpu_driver_open_kms -> amdgpu_vm_init" };
     /// <summary>CRI315: An imported render-node BO without an exporter in the dump.</summary>
-    public static readonly DiagnosticDescriptor OrphanImport = new("CRI315", "OrphanImport", "An imported render-node BO without an exporter in the dump", Severity.Error);
+    public static readonly DiagnosticDescriptor OrphanImport = new("CRI315", "OrphanImport", "An imported render-node BO without an exporter in the dump", Severity.Error) { Source = "amdgpu_plugin_drm_restore_file" };
     /// <summary>CRI316: A dma-buf node naming a handle no BO has.</summary>
-    public static readonly DiagnosticDescriptor DmabufUnknownHandle = new("CRI316", "DmabufUnknownHandle", "A dma-buf node naming a handle no BO has", Severity.Error);
+    public static readonly DiagnosticDescriptor DmabufUnknownHandle = new("CRI316", "DmabufUnknownHandle", "A dma-buf node naming a handle no BO has", Severity.Error) { Source = "amdgpu_plugin_dmabuf_restore" };
     /// <summary>CRI317: A render minor outside 128..255.</summary>
-    public static readonly DiagnosticDescriptor RenderMinorOutOfRange = new("CRI317", "RenderMinorOutOfRange", "A render minor outside 128..255", Severity.Error);
+    public static readonly DiagnosticDescriptor RenderMinorOutOfRange = new("CRI317", "RenderMinorOutOfRange", "A render minor outside 128..255", Severity.Error) { Source = "DRM_MINOR_RENDER" };
     /// <summary>CRI318: A render-node BO's addr other than its last mapping's address.</summary>
-    public static readonly DiagnosticDescriptor BoAddrNotLastMapping = new("CRI318", "BoAddrNotLastMapping", "A render-node BO's addr other than its last mapping's address", Severity.Error);
+    public static readonly DiagnosticDescriptor BoAddrNotLastMapping = new("CRI318", "BoAddrNotLastMapping", "A render-node BO's addr other than its last mapping's address", Severity.Error) { Source = "amdgpu_plugin_drm_dump_file" };
     /// <summary>CRI319: is_import set because a KFD BO has the same handle number.</summary>
-    public static readonly DiagnosticDescriptor IsImportOverReported = new("CRI319", "IsImportOverReported", "is_import set because a KFD BO has the same handle number", Severity.Note);
+    public static readonly DiagnosticDescriptor IsImportOverReported = new("CRI319", "IsImportOverReported", "is_import set because a KFD BO has the same handle number", Severity.Note) { Source = "shared_bo_has_exporter" };
     /// <summary>CRI320: A CRIU contents or node file that belongs to nothing in the dump.</summary>
-    public static readonly DiagnosticDescriptor OrphanCriuFile = new("CRI320", "OrphanCriuFile", "A CRIU contents or node file that belongs to nothing in the dump", Severity.Warning);
+    public static readonly DiagnosticDescriptor OrphanCriuFile = new("CRI320", "OrphanCriuFile", "A CRIU contents or node file that belongs to nothing in the dump", Severity.Warning) { Source = "restore_bo_contents, restore_bo_contents_drm" };
     /// <summary>CRI321: A render node in a dump with no KFD image: restore has no GPU map for it.</summary>
-    public static readonly DiagnosticDescriptor RenderNodeWithoutKfd = new("CRI321", "RenderNodeWithoutKfd", "A render node in a dump with no KFD image: restore has no GPU map for it", Severity.Error);
+    public static readonly DiagnosticDescriptor RenderNodeWithoutKfd = new("CRI321", "RenderNodeWithoutKfd", "A render node in a dump with no KFD image: restore has no GPU map for it", Severity.Error) { Source = "amdgpu_plugin.c:1992" };
     /// <summary>CRI322: A drm-pages file shorter than its BO, whose contents restore does not read.</summary>
-    public static readonly DiagnosticDescriptor ContentsShortUnread = new("CRI322", "ContentsShortUnread", "A drm-pages file shorter than its BO, whose contents restore does not read", Severity.Warning);
+    public static readonly DiagnosticDescriptor ContentsShortUnread = new("CRI322", "ContentsShortUnread", "A drm-pages file shorter than its BO, whose contents restore does not read", Severity.Warning) { Source = "amdgpu_plugin_drm.c:204-208" };
     /// <summary>CRI323: Contents saved for an unmapped render-node BO, which restore does not write back.</summary>
-    public static readonly DiagnosticDescriptor ContentsNotRestored = new("CRI323", "ContentsNotRestored", "Contents saved for an unmapped render-node BO, which restore does not write back", Severity.Warning);
+    public static readonly DiagnosticDescriptor ContentsNotRestored = new("CRI323", "ContentsNotRestored", "Contents saved for an unmapped render-node BO, which restore does not write back", Severity.Warning) { Source = "amdgpu_plugin_drm.c:376-394" };
     /// <summary>CRI324: A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset.</summary>
-    public static readonly DiagnosticDescriptor ParallelRestoreOffset = new("CRI324", "ParallelRestoreOffset", "A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset", Severity.Warning);
+    public static readonly DiagnosticDescriptor ParallelRestoreOffset = new("CRI324", "ParallelRestoreOffset", "A GPU whose KFD contents criu-dev's parallel restore reads at the wrong offset", Severity.Warning) { Source = "amdgpu_plugin.c:380-384" };
     /// <summary>CRI325: A file criu-dev's amdgpu_restore_init cannot unpack: it dereferences NULL.</summary>
-    public static readonly DiagnosticDescriptor CriuInitCrashes = new("CRI325", "CriuInitCrashes", "A file criu-dev's amdgpu_restore_init cannot unpack: it dereferences NULL", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuInitCrashes = new("CRI325", "CriuInitCrashes", "A file criu-dev's amdgpu_restore_init cannot unpack: it dereferences NULL", Severity.Error) { Source = "amdgpu_plugin.c:1150-1151" };
     /// <summary>CRI326: An import whose handle number several BOs of the dump export: CRIU takes the first it stored.</summary>
-    public static readonly DiagnosticDescriptor ImportByNumber = new("CRI326", "ImportByNumber", "An import whose handle number several BOs of the dump export: CRIU takes the first it stored", Severity.Error);
+    public static readonly DiagnosticDescriptor ImportByNumber = new("CRI326", "ImportByNumber", "An import whose handle number several BOs of the dump export: CRIU takes the first it stored", Severity.Error) { Source = "amdgpu_plugin.c:1078-1099" };
     /// <summary>CRI327: An imported BO's contents file written into its exporter's BO.</summary>
-    public static readonly DiagnosticDescriptor ImportContentsIntoExporter = new("CRI327", "ImportContentsIntoExporter", "An imported BO's contents file written into its exporter's BO", Severity.Error);
+    public static readonly DiagnosticDescriptor ImportContentsIntoExporter = new("CRI327", "ImportContentsIntoExporter", "An imported BO's contents file written into its exporter's BO", Severity.Error) { Source = "amdgpu_plugin_drm.c:203-215" };
     /// <summary>CRI328: A render node restored over two passes: CRIU imports descriptor 0 and closes it.</summary>
-    public static readonly DiagnosticDescriptor RetryClosesStdin = new("CRI328", "RetryClosesStdin", "A render node restored over two passes: CRIU imports descriptor 0 and closes it", Severity.Error);
+    public static readonly DiagnosticDescriptor RetryClosesStdin = new("CRI328", "RetryClosesStdin", "A render node restored over two passes: CRIU imports descriptor 0 and closes it", Severity.Error) { Source = "amdgpu_plugin_drm.c:468-472" };
     /// <summary>CRI329: A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command.</summary>
-    public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error);
+    public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error) { Source = "amdgpu_plugin.c:380-388" };
     /// <summary>CRI330: The CRIU that restores cannot restore part of the dump's GPU state.</summary>
-    public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error);
+    public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error) { Source = "amdgpu_plugin.c:1582-1600" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

@@ -4,7 +4,7 @@ namespace CriuImage.Diagnostics;
 /// Collects one file's findings, listing at most a given number per code (so that an image whose million
 /// mappings all break a rule yields a readable report) and counting every one, listed or not.
 /// </summary>
-internal sealed class DiagnosticBag
+internal sealed class DiagnosticBag : IDiagnosticSink
 {
     private readonly long _maxPerCode;
     private readonly int _limit;
@@ -31,6 +31,7 @@ internal sealed class DiagnosticBag
     public bool HasRoom(DiagnosticDescriptor descriptor) =>
         !_counts.TryGetValue(descriptor.Id, out var entry) || entry.Count < _maxPerCode;
 
+    /// <summary>Lists <paramref name="diagnostic"/> while its code has room, and counts it.</summary>
     public void Add(Diagnostic diagnostic)
     {
         long count = Bump(diagnostic.Descriptor, 1);

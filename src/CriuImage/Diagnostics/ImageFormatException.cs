@@ -26,6 +26,7 @@ public sealed class ImageFormatException : InputFormatException
     /// <inheritdoc/>
     public override long? InputOffset => ByteOffset;
 
-    private static string Describe(long byteOffset, string detail, long? frame) =>
+    /// <summary>The position, then <paramref name="detail"/>: the message of every damage found at a byte.</summary>
+    internal static string Describe(long byteOffset, string detail, long? frame) =>
         frame is { } f ? $"at byte {byteOffset} (frame {f}): {detail}" : $"at byte {byteOffset}: {detail}";
 }

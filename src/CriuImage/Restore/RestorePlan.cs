@@ -47,7 +47,7 @@ public sealed record RestorePlan
     }
 
     /// <summary>Collects the calls as the scanner reads the image, and the findings of the shared rules beside them.</summary>
-    private sealed class Builder(KernelProfile? target) : IImageScanHandler
+    private sealed class Builder(KernelProfile? target) : IImageScanHandler, IDiagnosticSink
     {
         private readonly List<Draft> _calls = [];
         private readonly ImageWideRules _wide = new();
@@ -58,13 +58,11 @@ public sealed record RestorePlan
         private BoRecord _bo;
         private int _firstCallOfBo;
         private ImageFormatException? _damage;
-        private Action<Diagnostic>? _attach;
 
         public void OnHeader(Preamble preamble, ImageHeader header)
         {
             _header = header;
             _vmRules = new VmRules(header, target, fastPath: false);
-            _attach = Attach;
         }
 
         public void OnBo(in BoRecord bo, long offset)
@@ -92,10 +90,10 @@ public sealed record RestorePlan
             _calls.Add(new Draft(RestoreCall.GemMmap, IoctlRequests.GemMmap, handle, null, [new("handle", handle)]));
             if (_wide.CheckHandle(handle, offset) is { } duplicate)
             {
-                Attach(duplicate);
+                Add(duplicate);
             }
 
-            BoRules.Check(bo, _header!, _vmRules!.Target, offset, _attach!);
+            BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
         }
 
         public void OnVm(in VmRecord vm, uint index, long offset)
@@ -109,7 +107,7 @@ public sealed record RestorePlan
 
             _calls.Add(call);
             _vaCalls.Add(_calls.Count - 1);
-            if (_vmRules.Check(vm, index, _bo, _vaCalls.Count - 1, offset, _attach!) is { } range)
+            if (_vmRules.Check(vm, index, _bo, _vaCalls.Count - 1, offset, this) is { } range)
             {
                 _ranges.Add(range);
             }
@@ -141,7 +139,7 @@ public sealed record RestorePlan
         }
 
         /// <summary>Puts an error of the restore family beside the call it breaks; other findings are verify's business.</summary>
-        private void Attach(Diagnostic diagnostic)
+        public void Add(Diagnostic diagnostic)
         {
             if (diagnostic.Call is not { } kind || diagnostic.Severity != Severity.Error)
             {

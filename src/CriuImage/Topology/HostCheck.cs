@@ -38,7 +38,7 @@ public static class HostCheck
         }
         catch (TopologyFormatException e) when (e.CriuRefuses)
         {
-            return Unparsable(e, environment);
+            return Unparsable(InputDamage.Of(e), environment);
         }
 
         return Run(source, target, environment);
@@ -59,7 +59,7 @@ public static class HostCheck
     }
 
     /// <summary>The verdict when CRIU's parser refuses the target: the restore stops before matching.</summary>
-    internal static HostCheckResult Unparsable(TopologyFormatException e, MatchEnvironment environment) =>
+    internal static HostCheckResult Unparsable(InputDamage e, MatchEnvironment environment) =>
         new(false, CriuOutcome.TargetUnparsable, [], [new HostFinding(Descriptors.TopologyUnparsable, $"{e.Message}; CRIU stops with 'Failed to parse local system topology' (amdgpu_plugin.c:1986-1989)")])
         {
             CriuMessages = ["Failed to parse local system topology"],

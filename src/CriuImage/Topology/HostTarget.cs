@@ -11,7 +11,7 @@ namespace CriuImage.Topology;
 /// </summary>
 public sealed class HostTarget
 {
-    private HostTarget(string path, KfdTopology? topology, TopologyFormatException? unparsable, MatchEnvironment environment, string? kernelRelease)
+    private HostTarget(string path, KfdTopology? topology, InputDamage? unparsable, MatchEnvironment environment, string? kernelRelease)
     {
         Path = path;
         Topology = topology;
@@ -27,7 +27,7 @@ public sealed class HostTarget
     public KfdTopology? Topology { get; }
 
     /// <summary>Why CRIU cannot parse the target's topology (CRI410), or null.</summary>
-    public TopologyFormatException? Unparsable { get; }
+    public InputDamage? Unparsable { get; }
 
     /// <summary>The restore's environment switches.</summary>
     public MatchEnvironment Environment { get; }
@@ -55,7 +55,7 @@ public sealed class HostTarget
         }
         catch (TopologyFormatException e) when (e.CriuRefuses)
         {
-            return new HostTarget(path, null, e, environment, kernelRelease);
+            return new HostTarget(path, null, InputDamage.Of(e), environment, kernelRelease);
         }
     }
 

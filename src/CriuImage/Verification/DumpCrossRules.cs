@@ -15,7 +15,7 @@ internal static class DumpCrossRules
     private const uint DomainGtt = 0x2;
     private const uint DomainVram = 0x4;
 
-    public static void Check(CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    public static void Check(CriuDump dump, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         // Only messages protobuf-c unpacks take part: of the others CRIU has no values (CRI304 says so).
         List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is { } k && Unpacks(k.Problems))];
@@ -48,11 +48,11 @@ internal static class DumpCrossRules
             CriuRenderNode n = node.RenderNode!.Message;
             if (kfdComplete && !gpuIds.Contains(n.GpuId))
             {
-                report(node, new Diagnostic(Descriptors.UnknownGpuId, $"the render node's gpu_id 0x{n.GpuId:x} is not among the KFD device entries ({Ids(gpuIds)}); restore finds no device for it") { ByteOffset = CriuHeader.Size });
+                report(node).Add(new Diagnostic(Descriptors.UnknownGpuId, $"the render node's gpu_id 0x{n.GpuId:x} is not among the KFD device entries ({Ids(gpuIds)}); restore finds no device for it") { ByteOffset = CriuHeader.Size });
             }
             else if (!kfdPresent && complete)
             {
-                report(node, new Diagnostic(Descriptors.RenderNodeWithoutKfd, $"the dump has no amdgpu-kfd-*.img, so CRIU's restore has no GPU map: maps_get_dest_gpu finds no target for gpu_id 0x{n.GpuId:x} and the render node's restore fails with -ENODEV (amdgpu_plugin.c:1875-1879)") { ByteOffset = CriuHeader.Size });
+                report(node).Add(new Diagnostic(Descriptors.RenderNodeWithoutKfd, $"the dump has no amdgpu-kfd-*.img, so CRIU's restore has no GPU map: maps_get_dest_gpu finds no target for gpu_id 0x{n.GpuId:x} and the render node's restore fails with -ENODEV (amdgpu_plugin.c:1875-1879)") { ByteOffset = CriuHeader.Size });
             }
 
             CheckDrmPages(node, dump, complete, report);
@@ -67,7 +67,7 @@ internal static class DumpCrossRules
         }
     }
 
-    private static void CheckRevisions(CriuDump dump, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckRevisions(CriuDump dump, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         CriuDumpFile? first = dump.Files.FirstOrDefault(f => f.Kfd is not null && f.Revisions != CriuRevisions.None)
             ?? dump.Files.FirstOrDefault(f => (f.RenderNode is not null || f.Dmabuf is not null) && f.Revisions != CriuRevisions.None);
@@ -81,26 +81,26 @@ internal static class DumpCrossRules
             bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
             if (message && file != first && file.Revisions != CriuRevisions.None && (file.Revisions & first.Revisions) == CriuRevisions.None)
             {
-                report(file, new Diagnostic(Descriptors.CriuRevisionMismatch,
+                report(file).Add(new Diagnostic(Descriptors.CriuRevisionMismatch,
                     $"this file is of CRIU {CriuRevisionNames.Describe(file.Revisions)}, but {Path.GetFileName(first.Input.Path)} is of {CriuRevisionNames.Describe(first.Revisions)}: no CRIU restores both")
                 { ByteOffset = CriuHeader.Size });
             }
         }
     }
 
-    private static void CheckKfd(CriuDumpFile file, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckKfd(CriuDumpFile file, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         CriuKfd kfd = file.Kfd!.Message;
         if (kfd.NumOfBos != (ulong)kfd.BoEntries.Count)
         {
-            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_bos says {kfd.NumOfBos}, but the message holds {kfd.BoEntries.Count} bo_entries; restore loops to num_of_bos") { ByteOffset = kfd.NumOfBosOffset });
+            report(file).Add(new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_bos says {kfd.NumOfBos}, but the message holds {kfd.BoEntries.Count} bo_entries; restore loops to num_of_bos") { ByteOffset = kfd.NumOfBosOffset });
         }
 
         int gpus = kfd.DeviceEntries.Count(d => d.IsGpu);
         int cpus = kfd.DeviceEntries.Count - gpus;
         if (kfd.NumOfGpus != gpus || kfd.NumOfCpus != cpus)
         {
-            report(file, new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPU{(gpus == 1 ? "" : "s")} and {cpus} CPU{(cpus == 1 ? "" : "s")}; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
+            report(file).Add(new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_gpus {kfd.NumOfGpus} and num_of_cpus {kfd.NumOfCpus}, but the device entries are {gpus} GPU{(gpus == 1 ? "" : "s")} and {cpus} CPU{(cpus == 1 ? "" : "s")}; restore reads num_of_gpus + num_of_cpus entries") { ByteOffset = kfd.NumOfGpusOffset });
         }
 
         var ids = new HashSet<uint>();
@@ -109,7 +109,7 @@ internal static class DumpCrossRules
             ids.Add(gpu.GpuId);
             if (gpu.DrmRenderMinor is < 128 or > 255)
             {
-                report(file, new Diagnostic(Descriptors.RenderMinorOutOfRange, $"the device entry of gpu_id 0x{gpu.GpuId:x} has drm_render_minor {gpu.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = gpu.ByteOffset });
+                report(file).Add(new Diagnostic(Descriptors.RenderMinorOutOfRange, $"the device entry of gpu_id 0x{gpu.GpuId:x} has drm_render_minor {gpu.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = gpu.ByteOffset });
             }
         }
 
@@ -118,12 +118,12 @@ internal static class DumpCrossRules
             KfdBoEntry bo = kfd.BoEntries[i];
             if (!ids.Contains(bo.GpuId))
             {
-                report(file, new Diagnostic(Descriptors.UnknownGpuId, $"KFD BO {i} (addr 0x{bo.Addr:x}) has gpu_id 0x{bo.GpuId:x}, which no device entry has ({Ids(ids)})") { ByteOffset = bo.ByteOffset });
+                report(file).Add(new Diagnostic(Descriptors.UnknownGpuId, $"KFD BO {i} (addr 0x{bo.Addr:x}) has gpu_id 0x{bo.GpuId:x}, which no device entry has ({Ids(ids)})") { ByteOffset = bo.ByteOffset });
             }
         }
     }
 
-    private static void CheckKfdPages(CriuDumpFile kfdFile, CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckKfdPages(CriuDumpFile kfdFile, CriuDump dump, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         CriuKfd kfd = kfdFile.Kfd!.Message;
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
@@ -142,7 +142,7 @@ internal static class DumpCrossRules
             {
                 if (complete && !dump.Unread.Contains($"amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img"))
                 {
-                    report(kfdFile, new Diagnostic(Descriptors.KfdPagesMissing, $"no {PagesName(kfdFile, gpu.GpuId)} for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
+                    report(kfdFile).Add(new Diagnostic(Descriptors.KfdPagesMissing, $"no {PagesName(kfdFile, gpu.GpuId)} for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
                 }
 
                 continue;
@@ -155,7 +155,7 @@ internal static class DumpCrossRules
 
             if (header != sum)
             {
-                report(pages, new Diagnostic(Descriptors.KfdPagesHeaderMismatch, $"the header says {header} bytes, but the VRAM and GTT KFD BOs of gpu_id 0x{gpu.GpuId:x} hold {sum}; restore refuses the mismatch") { ByteOffset = 0 });
+                report(pages).Add(new Diagnostic(Descriptors.KfdPagesHeaderMismatch, $"the header says {header} bytes, but the VRAM and GTT KFD BOs of gpu_id 0x{gpu.GpuId:x} hold {sum}; restore refuses the mismatch") { ByteOffset = 0 });
             }
 
             CheckLength(pages, header, "the header's byte count", read: true, report);
@@ -168,7 +168,7 @@ internal static class DumpCrossRules
     /// :2266-2286): every GPU after one with VRAM or GTT contents reads from the wrong place. Only on the parallel
     /// path: certain when pstree.img says the root task has no children, else the path is unknown.
     /// </summary>
-    private static void CheckParallelRestoreOffsets(CriuDumpFile kfdFile, KfdContentsPath path, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckParallelRestoreOffsets(CriuDumpFile kfdFile, KfdContentsPath path, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         if (!kfdFile.Revisions.HasFlag(CriuRevisions.CriuDev))
         {
@@ -187,7 +187,7 @@ internal static class DumpCrossRules
 
             if (own > 0 && offset > 0)
             {
-                report(kfdFile, new Diagnostic(Descriptors.ParallelRestoreOffset,
+                report(kfdFile).Add(new Diagnostic(Descriptors.ParallelRestoreOffset,
                     $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from {PagesName(kfdFile, gpu.GpuId)} starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected" + (path.Known ? $"; {path.Why}: criu-dev takes the parallel path" : ""))
                 { ByteOffset = gpu.ByteOffset });
             }
@@ -199,22 +199,22 @@ internal static class DumpCrossRules
     private static bool Unpacks(IReadOnlyList<CriuProblem> problems) => !problems.Any(p => p.Kind == CriuProblemKind.Unpack);
 
     /// <summary>The file's length against the contents it should hold; <paramref name="read"/>: whether restore reads them (else a short file loses nothing restore uses).</summary>
-    private static void CheckLength(CriuDumpFile file, UInt128 expected, string what, bool read, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckLength(CriuDumpFile file, UInt128 expected, string what, bool read, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         var held = (UInt128)file.ContentsBytes;
         if (held < expected)
         {
-            report(file, read
+            report(file).Add(read
                 ? new Diagnostic(Descriptors.ContentsShort, $"the file holds {held} bytes after its header, but {what} is {expected}: {expected - held} bytes of contents are lost") { ByteOffset = file.Input.Length }
                 : new Diagnostic(Descriptors.ContentsShortUnread, $"the file holds {held} bytes after its header, but {what} is {expected}; restore does not read it (not VRAM or GTT, or unmapped), so nothing it restores is lost") { ByteOffset = file.Input.Length });
         }
         else if (held > expected)
         {
-            report(file, new Diagnostic(Descriptors.CriuStaleBytes, $"the file holds {held - expected} bytes past the {expected} of {what}; restore does not read them") { ByteOffset = (long)(CriuHeader.Size + expected) });
+            report(file).Add(new Diagnostic(Descriptors.CriuStaleBytes, $"the file holds {held - expected} bytes past the {expected} of {what}; restore does not read them") { ByteOffset = (long)(CriuHeader.Size + expected) });
         }
     }
 
-    private static void CheckDrmPages(CriuDumpFile nodeFile, CriuDump dump, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckDrmPages(CriuDumpFile nodeFile, CriuDump dump, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         CriuMessageFile<CriuRenderNode> node = nodeFile.RenderNode!;
         if (node.Revisions == CriuRevisions.Released)
@@ -243,7 +243,7 @@ internal static class DumpCrossRules
             {
                 if (complete && !dump.Unread.Contains($"amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img"))
                 {
-                    report(nodeFile, new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
+                    report(nodeFile).Add(new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
                         $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {bo.Handle} (index {i}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
@@ -255,14 +255,14 @@ internal static class DumpCrossRules
             CheckLength(pages, bo.Size, $"the size of BO {i} (handle {bo.Handle})", read, report);
             if (vramOrGtt && !read && bo.Size > 0 && (ulong)pages.ContentsBytes >= bo.Size && bo.IsImport == 0)
             {
-                report(nodeFile, new Diagnostic(Descriptors.ContentsNotRestored,
+                report(nodeFile).Add(new Diagnostic(Descriptors.ContentsNotRestored,
                     $"BO {i} (handle {bo.Handle}, {bo.Size} bytes, {(((bo.PreferredDomains & DomainVram) != 0) ? "VRAM" : "GTT")}) has its contents in {Path.GetFileName(pages.Input.Path)}, but it has no mapping, and restore writes contents only into mapped BOs (restore_bo_contents_drm skips num_of_vms == 0, amdgpu_plugin_drm.c:204-208): it comes back without them")
                 { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
             }
         }
     }
 
-    private static void CheckVaSpaces(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckVaSpaces(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         foreach (CriuDumpFile kfdFile in kfds)
         {
@@ -312,7 +312,7 @@ internal static class DumpCrossRules
                     }
 
                     KfdBoEntry bo = kfd.BoEntries[(int)kfdSide.Mapping];
-                    report(kfdFile, new Diagnostic(Descriptors.GpuVaOverlap,
+                    report(kfdFile).Add(new Diagnostic(Descriptors.GpuVaOverlap,
                         $"{Name(kfdSide)} (gpu_id 0x{gpu:x}, 0x{kfdSide.First:x}-0x{kfdSide.Last:x}) overlaps {Name(other)} (0x{other.First:x}-0x{other.Last:x}): one GPU has one VA space")
                     { ByteOffset = bo.ByteOffset });
                 });
@@ -321,7 +321,7 @@ internal static class DumpCrossRules
     }
 
     /// <summary>Imports and dma-buf nodes against the BOs of the dump; an exporter missing is said only when the whole folder was searched (a file given alone has its exporter elsewhere).</summary>
-    private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         // The sets of handles are built only when something is looked up in them (they hold every BO of the dump).
         if (dmabufs.Count == 0 && !nodes.Any(n => n.RenderNode!.Message.Bos.Any(b => b.IsImport != 0)))
@@ -338,13 +338,13 @@ internal static class DumpCrossRules
             {
                 if (kfdHandles.Contains(bo.Handle))
                 {
-                    report(nodeFile, new Diagnostic(Descriptors.IsImportOverReported,
+                    report(nodeFile).Add(new Diagnostic(Descriptors.IsImportOverReported,
                         $"BO {bo.Handle} is marked is_import because a KFD BO was recorded with the same handle number (amdgpu_plugin_drm.c: shared_bo_has_exporter, keyed by handle alone); restore waits for that BO's dma-buf")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
                 else if (complete && !exported.Contains(bo.Handle))
                 {
-                    report(nodeFile, new Diagnostic(Descriptors.OrphanImport,
+                    report(nodeFile).Add(new Diagnostic(Descriptors.OrphanImport,
                         $"BO {bo.Handle} is imported, but no BO of the dump exports handle {bo.Handle}: restore waits for an exporter's dma-buf that never comes")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
@@ -356,12 +356,12 @@ internal static class DumpCrossRules
             uint handle = file.Dmabuf!.Message.GemHandle;
             if (complete && kfds.Count + nodes.Count > 0 && !allHandles.Contains(handle))
             {
-                report(file, new Diagnostic(Descriptors.DmabufUnknownHandle, $"the dma-buf node names GEM handle {handle}, which no KFD or render-node BO of the dump has; restore finds no BO to export") { ByteOffset = CriuHeader.Size });
+                report(file).Add(new Diagnostic(Descriptors.DmabufUnknownHandle, $"the dma-buf node names GEM handle {handle}, which no KFD or render-node BO of the dump has; restore finds no BO to export") { ByteOffset = CriuHeader.Size });
             }
         }
     }
 
-    private static void CheckOrphans(CriuDump dump, List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Action<CriuDumpFile, Diagnostic> report)
+    private static void CheckOrphans(CriuDump dump, List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages))
         {
@@ -373,11 +373,11 @@ internal static class DumpCrossRules
 
             if (kfd is null)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-kfd-{pages.Name.Id}.img in the dump holds the BOs of this pages file"));
+                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile, $"no amdgpu-kfd-{pages.Name.Id}.img in the dump holds the BOs of this pages file"));
             }
             else if (!kfd.Kfd!.Message.DeviceEntries.Any(d => d.IsGpu && d.GpuId == pages.Name.GpuId))
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"gpu_id 0x{pages.Name.GpuId:x} of this pages file is not a GPU of {Path.GetFileName(kfd.Input.Path)}"));
+                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile, $"gpu_id 0x{pages.Name.GpuId:x} of this pages file is not a GPU of {Path.GetFileName(kfd.Input.Path)}"));
             }
         }
 
@@ -392,11 +392,11 @@ internal static class DumpCrossRules
 
             if (node is null)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile, $"no render node of the dump has id {pages.Name.Id} (criu-dev: amdgpu-renderD-{pages.Name.Id}.img; d5377d5d2: pid {pages.Name.Id}) to hold the BO of this drm-pages file"));
+                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile, $"no render node of the dump has id {pages.Name.Id} (criu-dev: amdgpu-renderD-{pages.Name.Id}.img; d5377d5d2: pid {pages.Name.Id}) to hold the BO of this drm-pages file"));
             }
             else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
             {
-                report(pages, new Diagnostic(Descriptors.OrphanCriuFile,
+                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile,
                     $"{Path.GetFileName(node.Input.Path)} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: none at index {pages.Name.Index} on minor {pages.Name.Minor}"));
             }
         }

@@ -37,7 +37,7 @@ public static class DumpVerifier
             }
         }
 
-        DumpCrossRules.Check(dump, complete, (file, diagnostic) => bags[file].Add(diagnostic));
+        DumpCrossRules.Check(dump, complete, file => bags[file]);
         foreach ((CriuDumpFile file, Diagnostic finding) in options.DumpReplay?.Invoke(dump, complete) ?? [])
         {
             bags[file].Add(finding);

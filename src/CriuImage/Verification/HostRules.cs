@@ -12,7 +12,7 @@ namespace CriuImage.Verification;
 internal static class HostRules
 {
     /// <summary>Checks a KFD image; its findings go to its own bag, located at the device entry of the GPU they name.</summary>
-    public static HostVerdict CheckKfd(CriuKfd kfd, HostTarget host, DiagnosticBag bag)
+    public static HostVerdict CheckKfd(CriuKfd kfd, HostTarget host, IDiagnosticSink bag)
     {
         HostCheckResult result = host.Check(kfd);
         foreach (HostFinding f in result.Findings)
@@ -29,7 +29,7 @@ internal static class HostRules
     /// A criu-dev render node with BOs needs DRM_IOCTL_GEM_CHANGE_HANDLE at restore: said against the target
     /// kernel (the host's release, else the profile given), or, with a host whose kernel is unknown, that it is unknown.
     /// </summary>
-    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget? host, KernelProfile? target, DiagnosticBag bag)
+    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget? host, KernelProfile? target, IDiagnosticSink bag)
     {
         if (node.Revisions != CriuRevisions.CriuDev || node.Message.Bos.Count == 0)
         {

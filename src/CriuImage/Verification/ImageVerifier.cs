@@ -27,15 +27,11 @@ public sealed class ImageVerifier : IImageScanHandler
     private bool _fatal;
     private ulong _mappings;
 
-    /// <summary>The bag's Add as the rules take it, made once: a method group converted per mapping would allocate per mapping.</summary>
-    private readonly Action<Diagnostic> _report;
-
     private ImageVerifier(VerifyOptions? options)
     {
         options ??= VerifyOptions.Default;
         _target = options.Target;
         _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
-        _report = _bag.Add;
     }
 
     /// <summary>Runs the analysis of the image at <paramref name="path"/>.</summary>
@@ -132,13 +128,13 @@ public sealed class ImageVerifier : IImageScanHandler
             _bag.Add(duplicate);
         }
 
-        BoRules.Check(bo, _header!, _vmRules!.Target, offset, _report);
+        BoRules.Check(bo, _header!, _vmRules!.Target, offset, _bag);
     }
 
     void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
-        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _report) is { } range)
+        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
         {
             _ranges.Add(range);
         }

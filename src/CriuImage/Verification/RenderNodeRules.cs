@@ -12,7 +12,7 @@ namespace CriuImage.Verification;
 /// </summary>
 internal static class RenderNodeRules
 {
-    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, DiagnosticBag bag, KernelProfile? target)
+    public static void Check(CriuMessageFile<CriuRenderNode> file, string path, IDiagnosticSink bag, KernelProfile? target)
     {
         // A released render node is gpu_id alone: nothing else to check on its own.
         if (file.Revisions == CriuRevisions.Released)
@@ -66,7 +66,7 @@ internal static class RenderNodeRules
     }
 
     /// <summary>The image rules (CRI1xx, CRI2xx) on the BOs converted as <c>import</c> converts them; locations are mapped back to the BO entries.</summary>
-    private static void CheckAsImage(CriuRenderNode node, string path, DiagnosticBag bag, KernelProfile? target)
+    private static void CheckAsImage(CriuRenderNode node, string path, IDiagnosticSink bag, KernelProfile? target)
     {
         // The header goes through an image of its own (read back as any image's is); the BOs are handed over as they are.
         ReadOnlyMemory<byte> header = CriuImport.InMemory(node with { Bos = [] }, CriuImport.HeaderFor(node));
@@ -86,7 +86,7 @@ internal static class RenderNodeRules
         }
     }
 
-    private static void AddListed(CriuRenderNode node, IReadOnlyList<Diagnostic> diagnostics, DiagnosticBag bag)
+    private static void AddListed(CriuRenderNode node, IReadOnlyList<Diagnostic> diagnostics, IDiagnosticSink bag)
     {
         // Findings are located at the first entry of their BO's handle, the rest at none.
         var offsets = new Dictionary<uint, long>();

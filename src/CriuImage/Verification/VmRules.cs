@@ -76,7 +76,7 @@ internal sealed class VmRules
         _header.MappingFlags == MappingFlagsKind.Pte && KernelProfile.For(_header.Abi).MappingFlagsReported == MappingFlagsKind.Uapi;
 
     /// <summary>Checks one mapping; returns its page range for the overlap check, or null when it has no valid range.</summary>
-    public MappingRange? Check(in VmRecord vm, uint index, in BoRecord bo, int boOrdinal, long offset, Action<Diagnostic> report)
+    public MappingRange? Check(in VmRecord vm, uint index, in BoRecord bo, int boOrdinal, long offset, IDiagnosticSink report)
     {
         if (_fastPath && TryFast(vm, bo, out ulong firstPage, out ulong lastPage))
         {
@@ -170,11 +170,11 @@ internal sealed class VmRules
         return firstPage >= _fastFirstPage && vm.Offset <= bo.Size && length <= bo.Size - vm.Offset;
     }
 
-    private MappingRange? CheckPages(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, Action<Diagnostic> report)
+    private MappingRange? CheckPages(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, IDiagnosticSink report)
     {
         if (vm.Start > vm.Last)
         {
-            report(where.Make(Descriptors.StartAfterLast, $"mapping {where.Mapping} of BO {where.Handle} starts at page 0x{vm.Start:x}, after its last page 0x{vm.Last:x}"));
+            report.Add(where.Make(Descriptors.StartAfterLast, $"mapping {where.Mapping} of BO {where.Handle} starts at page 0x{vm.Start:x}, after its last page 0x{vm.Last:x}"));
             CheckOffsetAlignment(vm.Offset, where, report);
             return null;
         }
@@ -187,7 +187,7 @@ internal sealed class VmRules
         return Range(placed, end - first, boOrdinal, where);
     }
 
-    private MappingRange? CheckBytes(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, Action<Diagnostic> report)
+    private MappingRange? CheckBytes(in VmRecord vm, in BoRecord bo, int boOrdinal, Site where, IDiagnosticSink report)
     {
         ulong mask = _pageSize - 1;
         if (((vm.Addr | vm.Size | vm.Offset) & mask) != 0)
@@ -198,12 +198,12 @@ internal sealed class VmRules
                 .. (vm.Size & mask) != 0 ? [$"size 0x{vm.Size:x}"] : Array.Empty<string>(),
                 .. (vm.Offset & mask) != 0 ? [$"offset 0x{vm.Offset:x}"] : Array.Empty<string>(),
             ];
-            report(where.Make(Descriptors.MappingMisaligned, $"mapping {where.Mapping} of BO {where.Handle} has {string.Join(", ", misaligned)} not aligned to the {_pageSize}-byte GPU page"));
+            report.Add(where.Make(Descriptors.MappingMisaligned, $"mapping {where.Mapping} of BO {where.Handle} has {string.Join(", ", misaligned)} not aligned to the {_pageSize}-byte GPU page"));
         }
 
         if (vm.Size == 0)
         {
-            report(where.Make(Descriptors.MappingSizeZero, $"mapping {where.Mapping} of BO {where.Handle} at {ShowAddress(vm.Addr)} has size 0"));
+            report.Add(where.Make(Descriptors.MappingSizeZero, $"mapping {where.Mapping} of BO {where.Handle} at {ShowAddress(vm.Addr)} has size 0"));
             return null;
         }
 
@@ -222,20 +222,20 @@ internal sealed class VmRules
     /// the masked address against the VM's end less the reserved top. Returns the masked address, or null when
     /// there is none (beyond 64 bits, or in the hole above 48 bits, where masking would move it elsewhere).
     /// </summary>
-    private UInt128? CheckPlacement(UInt128 first, UInt128 end, Site where, Action<Diagnostic> report)
+    private UInt128? CheckPlacement(UInt128 first, UInt128 end, Site where, IDiagnosticSink report)
     {
         if (first < _target.ReservedBottom)
         {
-            report(where.Make(Descriptors.BelowReservedBottom, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, inside the reserved bottom {_target.ReservedBottom / 1024} KiB of the VM (AMDGPU_VA_RESERVED_BOTTOM)"));
+            report.Add(where.Make(Descriptors.BelowReservedBottom, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, inside the reserved bottom {_target.ReservedBottom / 1024} KiB of the VM (AMDGPU_VA_RESERVED_BOTTOM)"));
         }
         else if (first < LegacyReserve)
         {
-            report(where.Make(Descriptors.BelowLegacyReserve, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, below 2 MiB, which kernels before 6.9 reserved"));
+            report.Add(where.Make(Descriptors.BelowLegacyReserve, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, below 2 MiB, which kernels before 6.9 reserved"));
         }
 
         if (end > (UInt128)ulong.MaxValue + 1)
         {
-            report(where.Make(Descriptors.PastVmEnd, $"mapping {where.Mapping} of BO {where.Handle} ends at byte 0x{end:x}, beyond 64 bits"));
+            report.Add(where.Make(Descriptors.PastVmEnd, $"mapping {where.Mapping} of BO {where.Handle} ends at byte 0x{end:x}, beyond 64 bits"));
             return null;
         }
 
@@ -245,7 +245,7 @@ internal sealed class VmRules
             string repair = first < HoleStart << 1
                 ? $"; GET_MAPPING_INFO reports high-half addresses masked, so a restorer must pass it sign-extended (0x{(ulong)first | ~HoleMask:x})"
                 : "";
-            report(where.Make(Descriptors.InGmcHole, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, inside the GMC hole 0x{HoleStart:x}-0x{HoleEnd - 1:x} that GEM_VA refuses before masking{repair}"));
+            report.Add(where.Make(Descriptors.InGmcHole, $"mapping {where.Mapping} of BO {where.Handle} starts at 0x{first:x}, inside the GMC hole 0x{HoleStart:x}-0x{HoleEnd - 1:x} that GEM_VA refuses before masking{repair}"));
             if (first >= HoleStart << 1)
             {
                 return null;
@@ -256,34 +256,34 @@ internal sealed class VmRules
         UInt128 stop = start + (end - first);
         if (stop > _vmBytes)
         {
-            report(where.Make(Descriptors.PastVmEnd, $"mapping {where.Mapping} of BO {where.Handle} ends at {ShowAddress((ulong)(stop - 1))}, past the last page of a {_vaBits}-bit VM (page 0x{(_vmBytes >> _pageShift) - 1:x})"));
+            report.Add(where.Make(Descriptors.PastVmEnd, $"mapping {where.Mapping} of BO {where.Handle} ends at {ShowAddress((ulong)(stop - 1))}, past the last page of a {_vaBits}-bit VM (page 0x{(_vmBytes >> _pageShift) - 1:x})"));
         }
         else if (stop > _vmBytes - _target.ReservedTop)
         {
-            report(where.Make(Descriptors.InReservedTop, $"mapping {where.Mapping} of BO {where.Handle} ends at {ShowAddress((ulong)(stop - 1))}, inside the reserved top 0x{_target.ReservedTop:x} bytes of the VM (AMDGPU_VA_RESERVED_TOP: CSA, SEQ64, TRAP)"));
+            report.Add(where.Make(Descriptors.InReservedTop, $"mapping {where.Mapping} of BO {where.Handle} ends at {ShowAddress((ulong)(stop - 1))}, inside the reserved top 0x{_target.ReservedTop:x} bytes of the VM (AMDGPU_VA_RESERVED_TOP: CSA, SEQ64, TRAP)"));
         }
 
         return start;
     }
 
-    private void CheckWithinBo(ulong offset, UInt128 length, in BoRecord bo, Site where, Action<Diagnostic> report)
+    private void CheckWithinBo(ulong offset, UInt128 length, in BoRecord bo, Site where, IDiagnosticSink report)
     {
         UInt128 end = offset + length;
         if (end > bo.Size)
         {
-            report(where.Make(Descriptors.MappingPastBoEnd, $"mapping {where.Mapping} of BO {where.Handle} maps 0x{length:x} bytes from offset 0x{offset:x}, ending at 0x{end:x}, past the BO's size 0x{bo.Size:x}"));
+            report.Add(where.Make(Descriptors.MappingPastBoEnd, $"mapping {where.Mapping} of BO {where.Handle} maps 0x{length:x} bytes from offset 0x{offset:x}, ending at 0x{end:x}, past the BO's size 0x{bo.Size:x}"));
         }
     }
 
-    private void CheckOffsetAlignment(ulong offset, Site where, Action<Diagnostic> report)
+    private void CheckOffsetAlignment(ulong offset, Site where, IDiagnosticSink report)
     {
         if ((offset & (_pageSize - 1)) != 0)
         {
-            report(where.Make(Descriptors.MappingMisaligned, $"mapping {where.Mapping} of BO {where.Handle} has offset 0x{offset:x} not aligned to the {_pageSize}-byte GPU page"));
+            report.Add(where.Make(Descriptors.MappingMisaligned, $"mapping {where.Mapping} of BO {where.Handle} has offset 0x{offset:x} not aligned to the {_pageSize}-byte GPU page"));
         }
     }
 
-    private void CheckFlags(ulong flags, Site where, Action<Diagnostic> report)
+    private void CheckFlags(ulong flags, Site where, IDiagnosticSink report)
     {
         if (_header.MappingFlags == MappingFlagsKind.Pte)
         {
@@ -294,44 +294,44 @@ internal sealed class VmRules
         string mapping = where.Name;
         if (_header.Abi == AbiRevision.Criu2025_06 && (flags & ~(ulong)VmFlags.Criu2025_06Mask) != 0)
         {
-            report(where.Make(Descriptors.FlagsOutsideCriu2025, $"{mapping} has flags 0x{flags:x}; the criu-2025-06 kernel converts PTE bits back to READABLE, WRITEABLE, EXECUTABLE, PRT and NOALLOC only (0x21e)"));
+            report.Add(where.Make(Descriptors.FlagsOutsideCriu2025, $"{mapping} has flags 0x{flags:x}; the criu-2025-06 kernel converts PTE bits back to READABLE, WRITEABLE, EXECUTABLE, PRT and NOALLOC only (0x21e)"));
         }
 
         bool prt = (flags & (ulong)VmFlags.PagePrt) != 0;
         if (prt)
         {
-            report(where.Make(Descriptors.PrtOnBoMapping, $"{mapping} has the PRT flag (0x10): a PRT mapping has no BO, so it cannot be listed among a BO's mappings"));
+            report.Add(where.Make(Descriptors.PrtOnBoMapping, $"{mapping} has the PRT flag (0x10): a PRT mapping has no BO, so it cannot be listed among a BO's mappings"));
         }
 
         ulong accepted = prt ? (ulong)VmFlags.ValidPrtMask : (ulong)VmFlags.ValidMask;
         if ((flags & ~accepted) != 0)
         {
             string hint = flags > 0x3FF ? "; bits above 0x3ff suggest raw PTE flags recorded as uapi" : "";
-            report(where.Make(Descriptors.FlagsNotAccepted, $"{mapping} has flags 0x{flags:x} with bits 0x{flags & ~accepted:x} that GEM_VA rejects (it accepts 0x{accepted:x}{(prt ? " with PRT" : "")}){hint}"));
+            report.Add(where.Make(Descriptors.FlagsNotAccepted, $"{mapping} has flags 0x{flags:x} with bits 0x{flags & ~accepted:x} that GEM_VA rejects (it accepts 0x{accepted:x}{(prt ? " with PRT" : "")}){hint}"));
         }
 
         ulong mtype = (flags & (ulong)VmFlags.MtypeMask) >> 5;
         if (mtype >= 6)
         {
-            report(where.Make(Descriptors.UndefinedMtype, $"{mapping} has MTYPE {mtype} in flags 0x{flags:x}; only 0..5 (DEFAULT, NC, WC, CC, UC, RW) are defined, and the kernel maps others as NC"));
+            report.Add(where.Make(Descriptors.UndefinedMtype, $"{mapping} has MTYPE {mtype} in flags 0x{flags:x}; only 0..5 (DEFAULT, NC, WC, CC, UC, RW) are defined, and the kernel maps others as NC"));
         }
 
         if (!prt && (flags & AccessBits) == 0)
         {
-            report(where.Make(Descriptors.NoAccessBits, $"{mapping} has flags 0x{flags:x} without READABLE, WRITEABLE or EXECUTABLE"));
+            report.Add(where.Make(Descriptors.NoAccessBits, $"{mapping} has flags 0x{flags:x} without READABLE, WRITEABLE or EXECUTABLE"));
         }
 
         if ((flags & (ulong)VmFlags.DelayUpdate) != 0)
         {
-            report(where.Make(Descriptors.DelayUpdate, $"{mapping} has DELAY_UPDATE (0x1) in flags 0x{flags:x}: GEM_VA with it leaves the page tables unwritten until the next command submission"));
+            report.Add(where.Make(Descriptors.DelayUpdate, $"{mapping} has DELAY_UPDATE (0x1) in flags 0x{flags:x}: GEM_VA with it leaves the page tables unwritten until the next command submission"));
         }
     }
 
-    private void CheckPteFlags(ulong flags, Site where, Action<Diagnostic> report)
+    private void CheckPteFlags(ulong flags, Site where, IDiagnosticSink report)
     {
         string mapping = where.Name;
         string converted = _definedPteBits is null ? "" : $"; converted as the criu-2025-06 kernel did (hardware_flags_to_uapi_flags) they are 0x{PteToUapi(flags):x}";
-        report(where.Make(Descriptors.PteFlagsNotUapi, $"{mapping} has PTE flags 0x{flags:x}, which CRIU would pass to GEM_VA as a 32-bit uapi value 0x{flags & 0xFFFF_FFFF:x}{converted}"));
+        report.Add(where.Make(Descriptors.PteFlagsNotUapi, $"{mapping} has PTE flags 0x{flags:x}, which CRIU would pass to GEM_VA as a 32-bit uapi value 0x{flags & 0xFFFF_FFFF:x}{converted}"));
         if (_definedPteBits is not { } defined)
         {
             return;
@@ -339,17 +339,17 @@ internal sealed class VmRules
 
         if ((flags & ~defined) != 0)
         {
-            report(where.Make(Descriptors.UndefinedPteBits, $"{mapping} has PTE flags 0x{flags:x} with bits 0x{flags & ~defined:x} that GC {_header.Device!.GcIpVersion} does not define"));
+            report.Add(where.Make(Descriptors.UndefinedPteBits, $"{mapping} has PTE flags 0x{flags:x} with bits 0x{flags & ~defined:x} that GC {_header.Device!.GcIpVersion} does not define"));
         }
 
         if ((flags & _ptePrtBit) != 0)
         {
-            report(where.Make(Descriptors.PrtOnBoMapping, $"{mapping} has the PTE PRT bit (0x{_ptePrtBit:x}): a PRT mapping has no BO") with { Call = null });
+            report.Add(where.Make(Descriptors.PrtOnBoMapping, $"{mapping} has the PTE PRT bit (0x{_ptePrtBit:x}): a PRT mapping has no BO") with { Call = null });
         }
 
         if ((flags & PteAccessBits) == 0)
         {
-            report(where.Make(Descriptors.NoAccessBits, $"{mapping} has PTE flags 0x{flags:x} without READABLE, WRITEABLE or EXECUTABLE"));
+            report.Add(where.Make(Descriptors.NoAccessBits, $"{mapping} has PTE flags 0x{flags:x} without READABLE, WRITEABLE or EXECUTABLE"));
         }
     }
 

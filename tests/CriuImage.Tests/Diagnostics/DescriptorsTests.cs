@@ -3,7 +3,7 @@ using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests.Diagnostics;
 
-/// <summary>The codes, kept one file per family, still make one list; the restore family carries its kernel checks.</summary>
+/// <summary>The codes, kept one file per family, still make one list; each names its source; the restore family carries its kernel checks.</summary>
 public sealed partial class DescriptorsTests
 {
     [Fact]
@@ -26,6 +26,23 @@ public sealed partial class DescriptorsTests
         Assert.Contains(Descriptors.MappingOverlap, family);
         Assert.DoesNotContain(Descriptors.NotAnImage, family);
     }
+
+    [Fact]
+    public void EveryCode_NamesItsSource_AsItsSectionOfTheDocsDoes()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "diagnostics.md"));
+        Match[] headings = [.. Section().Matches(docs).Cast<Match>()];
+        var sections = headings.Select((m, i) => (Id: m.Groups[1].Value, Text: docs[m.Index..(i + 1 < headings.Length ? headings[i + 1].Index : docs.Length)]))
+            .ToDictionary(s => s.Id, s => Flat(s.Text), StringComparer.Ordinal);
+        Assert.All(Descriptors.All, d =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(d.Source), $"{d.Id} has no Source");
+            Assert.Contains(Flat(d.Source!), sections[d.Id], StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Markdown as prose: no code spans, one space between words (sections wrap their lines anywhere).</summary>
+    private static string Flat(string text) => string.Join(' ', text.Replace("`", "", StringComparison.Ordinal).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [GeneratedRegex(@"^## (CRI\d{3}):", RegexOptions.Multiline)]
     private static partial Regex Section();

@@ -40,8 +40,8 @@ public class VmRulesFastPathTests
 
             var fastBag = new DiagnosticBag(100);
             var fullBag = new DiagnosticBag(100);
-            MappingRange? fastRange = fast.Check(vm, 0, bo, 0, 0, fastBag.Add);
-            MappingRange? fullRange = full.Check(vm, 0, bo, 0, 0, fullBag.Add);
+            MappingRange? fastRange = fast.Check(vm, 0, bo, 0, 0, fastBag);
+            MappingRange? fullRange = full.Check(vm, 0, bo, 0, 0, fullBag);
             Assert.Equal(fullRange, fastRange);
             Assert.Equal(fullBag.Listed.Select(d => d.Message), fastBag.Listed.Select(d => d.Message));
         }
