@@ -48,7 +48,7 @@ internal sealed class CommandInput : IDisposable
 
             using (stream)
             {
-                return new CommandInput(path, null, stream.IsEmpty ? Empty(path) : stream.Collect(DumpInputs.For(options)));
+                return new CommandInput(path, null, stream.IsEmpty ? Empty(path) : DumpInputs.Settle(stream.Collect(DumpInputs.For(options))));
             }
         }
 

@@ -149,6 +149,12 @@ public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
     /// </summary>
     public IReadOnlySet<string> Unread { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>The folder's <c>pstree.img</c> with the task states of its <c>core-PID.img</c> files; null when the dump has none or it could not be read.</summary>
+    public CriuProcessTree? ProcessTree { get; init; }
+
+    /// <summary>Why the folder's <c>pstree.img</c> could not be read (with the byte offset), or null.</summary>
+    public ImageFormatException? ProcessTreeDamage { get; init; }
+
     /// <summary>Whether a KFD image of the folder is among <see cref="Unread"/>: the GPU map is then unknown, not absent.</summary>
     internal bool KfdImageUnread => Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CriuImage.Format;
 using CriuImage.Input;
 
@@ -5,12 +6,16 @@ namespace CriuImage.Criu;
 
 /// <summary>
 /// What the CRIU reader asks of the input layer: which files it reads and how much of each. CRIU's message
-/// files (KFD image, render node, dma-buf node) and criu-images are read whole; pages files by their length
+/// files (KFD image, render node, dma-buf node), CRIU's <c>pstree.img</c> and <c>core-PID.img</c> (the process tree
+/// the restore follows) and criu-images are read whole; pages files by their length
 /// and header only; a file named on its own under another name is read whole so its content can tell what
 /// it is; anything else is skipped and listed.
 /// </summary>
 public static class DumpInputs
 {
+    // Beside the set, not in it: InputSet belongs to the input layer, which knows no CRIU file kinds.
+    private static readonly ConditionalWeakTable<InputSet, List<InputFile>> Trees = [];
+
     /// <summary>The reason listed for a file that is neither.</summary>
     public const string SkipReason = "neither a criu-image nor a CRIU amdgpu file";
 
@@ -18,8 +23,33 @@ public static class DumpInputs
     public static InputSet Collect(IEnumerable<string> paths, InputOptions options, Func<Stream> standardInput)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return InputCollector.Collect(paths, For(options), standardInput);
+        return Settle(InputCollector.Collect(paths, For(options), standardInput));
     }
+
+    /// <summary>
+    /// Takes CRIU's process-tree files found in folders and archives (<c>pstree.img</c>, <c>core-PID.img</c>) out of
+    /// <see cref="InputSet.Files"/>: those beside an amdgpu file are kept for <see cref="InputPlan.Of"/>, which reads
+    /// them into their dump; the others are listed as skipped, as they were before the restore model read them.
+    /// Every command then sees the files it saw before (the input layer knows no CRIU kinds, so this is done here).
+    /// </summary>
+    public static InputSet Settle(InputSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        List<InputFile> trees = [.. set.Files.Where(f => f.Found && f.Name is { } n && CriuProcessTree.IsTreeFile(n))];
+        if (trees.Count == 0)
+        {
+            return set;
+        }
+
+        HashSet<string> dumps = [.. set.Files.Where(f => f.CriuName is not null).Select(f => f.Folder)];
+        set.Files.RemoveAll(trees.Contains);
+        Trees.AddOrUpdate(set, [.. trees.Where(t => dumps.Contains(t.Folder))]);
+        set.Skipped.AddRange(trees.Where(t => !dumps.Contains(t.Folder)).Select(t => new SkippedInput(t.Path, SkipReason, SkipKind.Other)));
+        return set;
+    }
+
+    /// <summary>The process-tree files <see cref="Settle"/> kept for <paramref name="set"/>.</summary>
+    internal static IReadOnlyList<InputFile> TreesOf(InputSet set) => Trees.TryGetValue(set, out List<InputFile>? trees) ? trees : [];
 
     /// <summary><paramref name="options"/> with this reader's choice of files.</summary>
     public static InputOptions For(InputOptions options)
@@ -32,7 +62,8 @@ public static class DumpInputs
     internal static InputUse Use(InputCandidate candidate)
     {
         CriuFileName? criu = candidate.Name is { } name ? CriuFileName.Parse(name) : null;
-        if (criu is { Kind: CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf })
+        if (criu is { Kind: CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf }
+            || (candidate.Name is { } treeName && CriuProcessTree.IsTreeFile(treeName)))
         {
             return InputUse.Whole;
         }

@@ -18,12 +18,14 @@ public sealed record PlannedDump(CriuDump Dump, bool Complete, IReadOnlyList<int
 /// <param name="Images">Indices of the other files.</param>
 public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<int> Images)
 {
+
     /// <summary>Plans <paramref name="inputs"/>.</summary>
     public static InputPlan Of(InputSet inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var criu = new List<(int Index, CriuFileName Name, string Folder)>();
         var images = new List<int>();
+        IReadOnlyList<InputFile> trees = DumpInputs.TreesOf(inputs);
         for (int i = 0; i < inputs.Files.Count; i++)
         {
             InputFile file = inputs.Files[i];
@@ -51,7 +53,9 @@ public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<i
         foreach (var group in criu.GroupBy(c => c.Folder, StringComparer.Ordinal))
         {
             var files = group.Select(c => CriuDumpFile.Read(inputs.Files[c.Index], c.Name)).ToList();
-            var dump = new CriuDump(group.Key, files) { Unread = new HashSet<string>(unread[group.Key], StringComparer.Ordinal) };
+            var dump = ProcessTrees.Attach(
+                new CriuDump(group.Key, files) { Unread = new HashSet<string>(unread[group.Key], StringComparer.Ordinal) },
+                [.. trees.Where(f => f.Folder == group.Key)]);
             dumps.Add(new PlannedDump(dump, group.All(c => inputs.Files[c.Index].Found), [.. group.Select(c => c.Index)]));
         }
 

@@ -22,7 +22,17 @@ internal static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(json);
         json.WriteStartObject("restore");
         json.WriteString("criu", sequence.Criu.Name);
+        if (sequence.CriuWhy.Length > 0)
+        {
+            json.WriteString("criu_from", sequence.CriuWhy);
+        }
+
         json.WriteString("contents", sequence.Contents);
+        if (sequence.ContentsWhy.Length > 0)
+        {
+            json.WriteString("contents_from", sequence.ContentsWhy);
+        }
+
         json.WriteStartArray("calls");
         ForEachCall(sequence, call =>
         {
@@ -94,6 +104,16 @@ internal static class RestoreSequenceReport
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
         text.Write($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        if (sequence.CriuWhy.Length > 0)
+        {
+            text.Write($"  CRIU: {sequence.CriuWhy}\n");
+        }
+
+        if (sequence.ContentsWhy.Length > 0)
+        {
+            text.Write($"  contents path: {sequence.ContentsWhy}\n");
+        }
+
         int i = 0;
         ForEachCall(sequence, call =>
         {

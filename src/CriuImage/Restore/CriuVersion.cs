@@ -62,18 +62,8 @@ public sealed record CriuVersion
         return at < 0 ? null : new CriuVersion(name, false, commits.Take(at + 1).Select(c => c.Adds).Where(a => a.Length > 0).ToHashSet());
     }
 
-    /// <summary>
-    /// The CRIU that wrote <paramref name="dump"/>: criu-dev when its files fit criu-dev's schema, else v4.2 for
-    /// the released schema; null for a d5377d5d2 dump, whose restore code is not modelled.
-    /// </summary>
-    public static CriuVersion? Writer(CriuDump dump)
-    {
-        ArgumentNullException.ThrowIfNull(dump);
-        CriuRevisions revisions = dump.Revisions;
-        return (revisions & CriuRevisions.CriuDev) != 0 ? CriuDev
-            : (revisions & CriuRevisions.Released) != 0 ? V4_2
-            : null;
-    }
+    /// <summary>The CRIU that wrote <paramref name="dump"/> (<see cref="CriuWriter.Of"/>); null for a d5377d5d2 dump, whose restore code is not modelled.</summary>
+    public static CriuVersion? Writer(CriuDump dump) => CriuWriter.Of(dump).Version;
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -33,11 +33,16 @@ public sealed record DumpRestorePlan
     /// <summary>True when some step is refused: a GPU map CRIU does not find, a render node without a target GPU, or a refused call.</summary>
     public bool Refused => Kfd.Any(k => k.Refused) || RenderNodes.Any(r => r.Refused);
 
+    /// <summary>True when the dump's whole folder was read: a contents file it lacks is missing, not just unnamed.</summary>
+    internal bool Complete { get; init; } = true;
+
     /// <summary>Every call CRIU makes, in order, and how the restore ends (docs/restore-calls.md); null when no modelled CRIU restores the dump (a d5377d5d2 dump).</summary>
     public RestoreSequence? Sequence { get; init; }
 
     /// <summary>True when the restore does not come back as saved: a refused step, or a sequence that fails, crashes, never ends or differs.</summary>
-    public bool Fails => Refused || Sequence is { End.How: not RestoreEndKind.Restored };
+    /// <remarks>A restore that only differs in ways verify warns of (CRI324, whose path may not be taken) is not counted: plan and verify agree.</remarks>
+    public bool Fails => Refused || Sequence is { End.How: not RestoreEndKind.Restored } sequence
+        && !(sequence.End.How == RestoreEndKind.Differs && sequence.Differences.All(d => d.Code?.Severity == Severity.Warning));
 
     /// <summary>
     /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
@@ -64,12 +69,19 @@ public sealed record DumpRestorePlan
             Folder = dump.Folder,
             Host = host,
             Target = profile,
+            Complete = complete,
             Kfd = kfd,
             RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
         };
-        return (options.Criu ?? CriuVersion.Writer(dump)) is { } criu
-            ? plan with { Sequence = ReplayedSequence.Run(dump, plan, criu, options.Parallel ?? RestoreReplay.ParallelByDefault(dump)) }
-            : plan;
+        (CriuVersion? writer, string why) = options.Criu is null ? CriuWriter.Of(dump) : (null, "chosen with --criu");
+        if ((options.Criu ?? writer) is not { } criu)
+        {
+            return plan;
+        }
+
+        KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel);
+        RestoreSequence sequence = ReplayedSequence.Run(dump, plan, criu, path.Parallel) with { CriuWhy = why };
+        return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
@@ -200,7 +212,7 @@ public sealed record DumpRestorePlan
 
 /// <summary>Which CRIU restores a dump, and how it restores KFD contents.</summary>
 /// <param name="Criu">The CRIU that restores; null: the one that wrote the dump (<see cref="CriuVersion.Writer"/>).</param>
-/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: parallel for a dump of one KFD image.</param>
+/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: as the dump says (<see cref="KfdContentsPath.Of"/>).</param>
 public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = null);
 
 /// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>

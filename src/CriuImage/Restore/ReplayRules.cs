@@ -24,16 +24,38 @@ public static class ReplayRules
     ];
 
     /// <summary>
-    /// Replays the restore of <paramref name="dump"/> by the CRIU <paramref name="replay"/> names, on
-    /// <paramref name="host"/> and <paramref name="target"/>, and returns its endings, each with the file being
-    /// restored when it happens (<c>verify --criu/--contents</c> passes it as <see cref="Verification.VerifyOptions.DumpReplay"/>).
+    /// Replays the restore of <paramref name="dump"/> by the CRIU <paramref name="replay"/> names (else the one that
+    /// wrote it, <see cref="CriuWriter.Of"/>), on <paramref name="host"/> and <paramref name="target"/>, and returns
+    /// its endings, each with the file being restored when it happens (<c>verify --criu/--contents</c> passes it as
+    /// <see cref="Verification.VerifyOptions.DumpReplay"/>). The contents path is the one named, else the one the dump
+    /// says (<see cref="KfdContentsPath.Of"/>); when nothing says it, only the endings both paths meet are reported,
+    /// so that none is a guess.
     /// </summary>
     public static IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Check(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(replay);
+        if (dump.Files.Count == 0)
+        {
+            return [];
+        }
+
+        KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel);
+        List<(CriuDumpFile File, Diagnostic Finding)> found = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
+
+        if (path.Known)
+        {
+            return found;
+        }
+
+        HashSet<(DiagnosticDescriptor, CriuDumpFile)> other = [.. Findings(dump, complete, replay with { Parallel = !path.Parallel }, host, target).Select(f => (f.Finding.Descriptor, f.File))];
+        return [.. found.Where(f => other.Contains((f.Finding.Descriptor, f.File)))];
+    }
+
+    private static List<(CriuDumpFile File, Diagnostic Finding)> Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
+    {
         var found = new List<(CriuDumpFile, Diagnostic)>();
-        if (dump.Files.Count == 0 || DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
+        if (DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
         {
             return found;
         }

@@ -28,6 +28,7 @@ public sealed class RestoreReplay
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     private readonly CriuCallLog _parallelContents = CriuCallLog.Held();
     private readonly List<RestoreEnding> _lateFailures = [];
+    private RestoreEnding? _timing;
     private bool _progress;
     private string _file = "";
     private int _pass;
@@ -60,11 +61,11 @@ public sealed class RestoreReplay
         var replay = new RestoreReplay(dump, plan, criu, parallel, calls);
         RestoreEnding end = replay.Restore();
         count = calls.Count;
-        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences);
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
+        {
+            ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
+        };
     }
-
-    /// <summary>True when criu-dev would take the parallel contents path by default: one process (one KFD image), taken as a root task without children.</summary>
-    public static bool ParallelByDefault(CriuDump dump) => dump.OfKind(CriuFileKind.KfdImage).Count() == 1;
 
     private RestoreEnding Restore()
     {
@@ -234,13 +235,22 @@ public sealed class RestoreReplay
     {
         // restore_bo_data (amdgpu_plugin.c:1697-1733) sends one command per image; its offset runs across GPUs
         // while each GPU's thread reads its own file from that offset (CRI324).
-        ulong offset = 0;
-        int withContents = 0;
-        foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
+        List<(KfdDeviceEntry Gpu, string Pages, List<int> Indexes)> gpus =
+        [
+            .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
+                gpu,
+                string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img"),
+                Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents).ToList())),
+        ];
+        if (gpus.All(g => g.Indexes.Count == 0))
         {
-            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
-            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
-            withContents += indexes.Count;
+            QuitCommand();
+            return null;
+        }
+
+        ulong offset = 0;
+        foreach ((KfdDeviceEntry gpu, string pages, List<int> indexes) in gpus)
+        {
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
             if (!there)
@@ -274,13 +284,23 @@ public sealed class RestoreReplay
             }
         }
 
-        if (withContents == 0)
-        {
-            Late(Descriptors.ParallelQuitCommand, $"plugins/amdgpu/amdgpu_socket_utils.c:202-205{Dev}", "no VRAM or GTT BO: the image's parallel restore command carries no dma-buf, which the contents thread takes as its quit command; the resume hook's own quit command then fails with EPIPE or not, by timing");
-        }
-
         return null;
     }
+
+    /// <summary>
+    /// An image without VRAM or GTT BOs: its command carries no dma-buf, which the contents thread takes as its quit
+    /// command (amdgpu_socket_utils.c:202-205, :264-267) and closes the connection. SIGPIPE is ignored (criu/crtools.c:181),
+    /// so when the thread closes it before send_parallel_restore_cmd has sent the GPU ids (:93-100, :120-157), send fails
+    /// with EPIPE and so does the KFD file's restore (amdgpu_plugin.c:1731, :2029); when the sends come first, the
+    /// restore goes on and the resume hook's quit command finds the socket still listening (:293-319): restored.
+    /// </summary>
+    private void QuitCommand() =>
+        _timing ??= new RestoreEnding(
+            RestoreEndKind.FailsOrRestores,
+            Descriptors.ParallelQuitCommand,
+            $"plugins/amdgpu/amdgpu_socket_utils.c:93-100,202-205,264-267{Dev}, plugins/amdgpu/amdgpu_plugin.c:1731,2029{Dev}",
+            "no VRAM or GTT BO: the image's parallel restore command carries no dma-buf, which the contents thread takes as its quit command and closes the connection; if it closes it before CRIU has sent the command's GPU ids, send fails with EPIPE and the KFD file's restore fails, else the restore goes on and restores")
+        { File = _file, Errno = -32 };
 
     private (bool Again, RestoreEnding? End) RenderNode(CriuDumpFile file)
     {
@@ -484,8 +504,35 @@ public sealed class RestoreReplay
             return _lateFailures[0];
         }
 
-        Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)], 0);
-        return _differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects");
+        foreach ((uint? task, int ret) in ResumedTasks())
+        {
+            List<SequenceArgument> args = [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)];
+            if (task is { } pid)
+            {
+                args.Add(new SequenceArgument("task", pid));
+            }
+
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, ret);
+        }
+
+        return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
+    }
+
+    /// <summary>
+    /// The tasks the resume hook runs for: CRIU's core calls it once per alive task of the tree, in its order
+    /// (criu/cr-restore.c:2253-2266); RESUME finds a KFD process only for a task with a KFD image (the image's pid),
+    /// for any other it returns -ESRCH, which the hook turns into -ENOTSUP and the core ignores (amdgpu_plugin.c:2161-2164).
+    /// Without pstree.img one call, for the dump's KFD process, stands for them.
+    /// </summary>
+    private IEnumerable<(uint? Task, int Ret)> ResumedTasks()
+    {
+        if (_dump.ProcessTree is not { } tree)
+        {
+            return [(null, 0)];
+        }
+
+        HashSet<uint> kfd = [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
+        return tree.InCriuOrder().Where(t => t.Alive != false).Select(t => ((uint?)t.Pid, kfd.Contains(t.Pid) ? 0 : -3));
     }
 
     private RestoreEnding? ChangeHandle(List<PlannedCall> planned, uint handle)
@@ -564,10 +611,13 @@ public sealed class RestoreReplay
         _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Bos.Count(b => b.IsImport == 0 && b.Handle == handle) ?? 0)
         + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
 
-    /// <summary>The contents file of that name: null when the dump lacks it; a file there but not read counts as there, with nothing known of it.</summary>
+    /// <summary>
+    /// The contents file of that name: null when the dump lacks it; a file there but not read, or one a dump given
+    /// file by file may have (<see cref="DumpRestorePlan.Complete"/> false), counts as there, with nothing known of it.
+    /// </summary>
     private (bool There, CriuDumpFile? File) PagesFile(string name) =>
         _dump.Files.FirstOrDefault(f => Name(f) == name) is { } found ? (true, found)
-        : (_dump.Unread.Any(u => Path.GetFileName(u) == name), null);
+        : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
 
     private void Store(uint handle)
     {

@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Kernel;
 using CriuImage.Verification;
@@ -24,12 +25,18 @@ public enum RestoreEndKind
 
     /// <summary>The process tree exists; the resume hook fails.</summary>
     FailsLate,
+
+    /// <summary>
+    /// Thread timing decides: the restore fails where <see cref="RestoreEnding.File"/> says, or it restores
+    /// (the calls listed are those of the run that restores).
+    /// </summary>
+    FailsOrRestores,
 }
 
 /// <summary>The names the plan gives the endings.</summary>
 public static class RestoreEndNames
 {
-    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>.</summary>
+    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>, <c>fails-or-restores</c>.</summary>
     public static string Name(this RestoreEndKind kind) => kind switch
     {
         RestoreEndKind.Restored => "restored",
@@ -37,6 +44,7 @@ public static class RestoreEndNames
         RestoreEndKind.Crashes => "crashes",
         RestoreEndKind.NeverEnds => "never-ends",
         RestoreEndKind.Differs => "differs",
+        RestoreEndKind.FailsOrRestores => "fails-or-restores",
         _ => "fails-late",
     };
 }
@@ -86,6 +94,12 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// come instead of walking <see cref="Calls"/>; null when <see cref="Calls"/> holds them.
     /// </summary>
     internal Action<Action<CriuCall>>? Replay { get; init; }
+
+    /// <summary>What says which contents path CRIU takes (<see cref="KfdContentsPath.Why"/>), or why it is unknown; empty when nothing is said.</summary>
+    public string ContentsWhy { get; init; } = "";
+
+    /// <summary>Why this CRIU restores: <c>--criu</c>, or what says it wrote the dump (<see cref="CriuWriter.Of"/>).</summary>
+    public string CriuWhy { get; init; } = "";
 
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];

@@ -22,11 +22,15 @@ internal static class DumpCrossRules
         List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && Unpacks(n.Problems))];
         List<CriuDumpFile> dmabufs = [.. dump.OfKind(CriuFileKind.DmaBuf).Where(f => f.Dmabuf is { } d && Unpacks(d.Problems))];
         CheckRevisions(dump, report);
+        KfdContentsPath path = KfdContentsPath.Of(dump);
         foreach (CriuDumpFile kfd in kfds)
         {
             CheckKfd(kfd, report);
             CheckKfdPages(kfd, dump, complete, report);
-            CheckParallelRestoreOffsets(kfd, report);
+            if (path.Parallel)
+            {
+                CheckParallelRestoreOffsets(kfd, path, report);
+            }
         }
 
         // A KFD pages file whose KFD image is absent or unreadable still has its own header to hold its length to.
@@ -161,9 +165,10 @@ internal static class DumpCrossRules
     /// <summary>
     /// criu-dev's parallel restore keeps one read offset across the GPUs of a KFD image while each GPU reads
     /// its own pages file (restore_bo_data, amdgpu_plugin.c:1654, :1717-1728; parallel_restore_bo_contents,
-    /// :2266-2286): every GPU after one with VRAM or GTT contents reads from the wrong place.
+    /// :2266-2286): every GPU after one with VRAM or GTT contents reads from the wrong place. Only on the parallel
+    /// path: certain when pstree.img says the root task has no children, else the path is unknown.
     /// </summary>
-    private static void CheckParallelRestoreOffsets(CriuDumpFile kfdFile, Func<CriuDumpFile, IDiagnosticSink> report)
+    private static void CheckParallelRestoreOffsets(CriuDumpFile kfdFile, KfdContentsPath path, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         if (!kfdFile.Revisions.HasFlag(CriuRevisions.CriuDev))
         {
@@ -183,7 +188,7 @@ internal static class DumpCrossRules
             if (own > 0 && offset > 0)
             {
                 report(kfdFile).Add(new Diagnostic(Descriptors.ParallelRestoreOffset,
-                    $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from {PagesName(kfdFile, gpu.GpuId)} starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected")
+                    $"criu-dev's parallel restore reads the {own} bytes of gpu_id 0x{gpu.GpuId:x}'s VRAM and GTT BOs from {PagesName(kfdFile, gpu.GpuId)} starting {offset} bytes past its header, the sizes of the GPUs before it (one offset runs across all GPUs, restore_bo_data, amdgpu_plugin.c:1717-1728, while each GPU reads its own file, :2266-2286): the contents come back wrong or the restore stops with 'Failed to fill the BO using sDMA'. The serial restore, used when the restored root task has children (amdgpu_plugin.c:380-384), and CRIU v4.2 and older are not affected" + (path.Known ? $"; {path.Why}: criu-dev takes the parallel path" : ""))
                 { ByteOffset = gpu.ByteOffset });
             }
 

@@ -78,7 +78,8 @@ internal static class PlanCommand
     /// <summary>
     /// A dump folder, container archive or CRIU file: one <see cref="DumpRestorePlan"/> per dump (JSON:
     /// <c>{"dumps": [...]}</c>); criu-images found beside them are named (each plans on its own); exit 2 when
-    /// nothing is a dump, an input cannot be read or a file is damaged (as verify), else 1 when a step is refused.
+    /// nothing is a dump, an input cannot be read or a file is damaged (as verify), else 1 when a step is refused
+    /// or the restore does not come back as saved (it fails, crashes, never ends, differs, or timing decides).
     /// </summary>
     private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
     {
@@ -111,7 +112,7 @@ internal static class PlanCommand
         }
 
         // Each dump is planned and written before the next is planned: the reports stream, one plan is held at a time.
-        bool refused = false;
+        bool failing = false;
         if (json)
         {
             using var stream = new TextWriterStream(std.Text);
@@ -122,7 +123,7 @@ internal static class PlanCommand
                 foreach (PlannedDump dump in inputPlan.Dumps)
                 {
                     DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
-                    refused |= plan.Refused;
+                    failing |= plan.Fails;
                     PlanReport.WriteJson(plan, writer);
                 }
 
@@ -137,12 +138,12 @@ internal static class PlanCommand
             foreach (PlannedDump dump in inputPlan.Dumps)
             {
                 DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
-                refused |= plan.Refused;
+                failing |= plan.Fails;
                 PlanReport.WriteText(plan, std.Text);
             }
         }
 
         bool damaged = await CommandErrors.ReportDamageAsync(inputPlan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
-        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, refused);
+        return ExitCodes.For(inputs.Unreadable.Count > 0 || damaged, failing);
     }
 }

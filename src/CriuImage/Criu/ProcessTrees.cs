@@ -1,0 +1,45 @@
+using CriuImage.Diagnostics;
+using CriuImage.Input;
+
+namespace CriuImage.Criu;
+
+/// <summary>Gives a dump the process tree of its folder: <c>pstree.img</c>, with each task's state from its <c>core-PID.img</c>.</summary>
+internal static class ProcessTrees
+{
+    /// <summary><paramref name="dump"/> with the tree read from <paramref name="files"/> (its folder's tree files), or as it was when there is none.</summary>
+    public static CriuDump Attach(CriuDump dump, IReadOnlyList<InputFile> files)
+    {
+        if (files.FirstOrDefault(f => f.Name == CriuProcessTree.FileName) is not { Content: { } tree })
+        {
+            return dump;
+        }
+
+        var states = new Dictionary<uint, uint>();
+        foreach (InputFile core in files)
+        {
+            if (core.Name is { } name && CriuProcessTree.CorePid(name) is { } pid && core.Content is { } content)
+            {
+                try
+                {
+                    if (CriuProcessTree.ReadTaskState(content) is { } state)
+                    {
+                        states[pid] = state;
+                    }
+                }
+                catch (ImageFormatException)
+                {
+                    // A core image that does not read leaves that task's state unknown; verify does not judge core images.
+                }
+            }
+        }
+
+        try
+        {
+            return dump with { ProcessTree = CriuProcessTree.Read(tree, states) };
+        }
+        catch (ImageFormatException e)
+        {
+            return dump with { ProcessTreeDamage = e };
+        }
+    }
+}
