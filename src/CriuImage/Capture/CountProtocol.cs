@@ -21,14 +21,14 @@ internal static unsafe class CountProtocol
     private const int Eoverflow = 75;
 
     /// <summary>One call: with room for <paramref name="capacity"/> entries at <paramref name="entries"/>, the errno (0 on success) and the count the kernel answered.</summary>
-    public delegate int Call(uint capacity, void* entries, out uint count);
+    public delegate int ListingCall(uint capacity, void* entries, out uint count);
 
     /// <summary>
     /// Runs the protocol for <paramref name="what"/> (named in messages) into <paramref name="buffer"/>, which grows
     /// as needed and is kept for the next call. Returns 0 and the count, or the errno of a call that failed
     /// otherwise. Throws when the count never settles or passes <paramref name="maxCapacity"/>, the bound <paramref name="limit"/> explains.
     /// </summary>
-    public static int Run<T>(string what, Call call, ref T[] buffer, uint maxCapacity, string limit, out int count)
+    public static int Run<T>(string what, ListingCall call, ref T[] buffer, uint maxCapacity, string limit, out int count)
         where T : unmanaged
     {
         uint capacity = (uint)Math.Min(buffer.Length, maxCapacity);

@@ -122,7 +122,7 @@ internal sealed unsafe class RenderNodeReader
     }
 
     /// <summary>Reads <paramref name="bo"/>'s mappings with <paramref name="call"/> and adds both; false when the handle was closed (ENOENT).</summary>
-    private bool TryAddBo(BoRecord bo, string name, CountProtocol.Call call)
+    private bool TryAddBo(BoRecord bo, string name, CountProtocol.ListingCall call)
     {
         int errno = CountProtocol.Run($"BO {bo.GemHandle}: {name}", call, ref _mappingBuffer, Calls.MaxMappingEntries, Calls.MappingLimit, out int mappings);
         if (errno == Syscalls.Enoent)
