@@ -55,9 +55,10 @@ internal sealed class ArchiveReader
             reader.Add(display, new UnreadableInput(display, $"entry {reader._entry}: {e.Message} The rest of the archive is not read"));
             return false;
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException)
         {
-            // System.Formats.Tar parses a header's numbers (size, uid, mtime...) unbounded: a base-256 value too large for the field's type overflows.
+            // System.Formats.Tar parses a header's numbers (size, uid, mtime...) unbounded: a base-256 value too large for the field's type
+            // overflows, and an mtime past DateTimeOffset's range throws ArgumentOutOfRangeException (found by afl-fuzz, tests/corpus/dump-tar/crash-*).
             reader.Add(display, new UnreadableInput(display, $"the archive is damaged: entry {reader._entry}'s header holds a number too large for its field"));
             return false;
         }

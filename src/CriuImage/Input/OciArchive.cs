@@ -103,6 +103,12 @@ internal static class OciArchive
             set.Unreadable.Add(new UnreadableInput(display, $"the archive is damaged: {ArchiveDamage.Reason(e)}"));
             return false;
         }
+        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException)
+        {
+            // System.Formats.Tar parses a header's numbers unbounded (a base-256 size or mtime past its type's range).
+            set.Unreadable.Add(new UnreadableInput(display, $"the archive is damaged: an entry's header holds a number too large for its field"));
+            return false;
+        }
 
         stream.Position = start;
         return OciLayout.Read(new TarBlobs(stream, entries), display, prefix, set, options, context, seed);

@@ -40,7 +40,7 @@ internal sealed record OciDescriptor(string MediaType, string Algorithm, string 
         if (element.ValueKind != JsonValueKind.Object
             || !element.TryGetProperty("mediaType", out JsonElement media) || media.ValueKind != JsonValueKind.String
             || !element.TryGetProperty("digest", out JsonElement digest) || digest.ValueKind != JsonValueKind.String
-            || !element.TryGetProperty("size", out JsonElement size) || !size.TryGetInt64(out long length) || length < 0)
+            || !element.TryGetProperty("size", out JsonElement size) || size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out long length) || length < 0)
         {
             problem = "a descriptor without a mediaType, digest or size";
             return null;

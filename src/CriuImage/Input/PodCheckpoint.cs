@@ -53,7 +53,7 @@ internal static class PodCheckpoint
         using (manifest)
         {
             JsonElement root = manifest.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("version", out JsonElement version) || !version.TryGetInt32(out int v) || v != 2)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("version", out JsonElement version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out int v) || v != 2)
             {
                 set.Unreadable.Add(new UnreadableInput(where, "not a version 2 pod checkpoint manifest (containerd's): not read"));
                 return;

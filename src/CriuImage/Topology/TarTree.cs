@@ -79,9 +79,10 @@ internal static class TarTree
             // NotSupportedException: an entry type System.Formats.Tar does not read (GNU sparse 'S'); a topology holds none.
             throw new TopologyFormatException(path, $"not a readable tar archive: {ArchiveDamage.Reason(e)}");
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException)
         {
-            // System.Formats.Tar parses a header's numbers unbounded: a base-256 value too large for the field's type overflows.
+            // System.Formats.Tar parses a header's numbers unbounded: a base-256 value too large for the field's type overflows, and an mtime
+            // past DateTimeOffset's range throws ArgumentOutOfRangeException.
             throw new TopologyFormatException(path, $"not a readable tar archive: member {members + 1}'s header holds a number too large for its field");
         }
 
