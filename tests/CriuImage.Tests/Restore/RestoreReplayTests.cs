@@ -120,6 +120,21 @@ public sealed class RestoreReplayTests
         Assert.Contains("criu-dev (serial contents) on Linux 6.18.0..6.18.35: never-ends (CRI315)", devOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Restorable_ReadsStandardInput_AndSaysAnUnreadableInputInOneLine()
+    {
+        string archive = CriuFixtures.Path_("archives/checkpoint-criu-dev.tar");
+        (int code, string output, string error) = await CliProcess.Shell($"< {CliProcess.Quote(archive)}", "restorable", "-");
+        (int named, string namedOutput, _) = await Cli.Run("restorable", archive);
+        Assert.Equal((named, ""), (code, error));
+        Assert.Equal(namedOutput.Replace(archive, "-", StringComparison.Ordinal), output);
+
+        string missing = Path.Combine(Path.GetTempPath(), $"criu-image-missing-{Guid.NewGuid():N}", "amdgpu-kfd-1.img");
+        (int missingCode, string missingOutput, string missingError) = await Cli.Run("restorable", missing);
+        Assert.Equal((2, ""), (missingCode, missingOutput));
+        Assert.Single(missingError.TrimEnd('\n').Split('\n'));
+    }
+
     [Theory]
     [InlineData("6.18.35", true)]
     [InlineData("6.18.36", false)]

@@ -28,7 +28,7 @@ internal static class RestorableCommand
                     return ExitCodes.Unusable;
                 }
 
-                InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => Stream.Null);
+                InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => std.Input);
                 foreach (UnreadableInput unreadable in inputs.Unreadable)
                 {
                     await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
@@ -37,7 +37,8 @@ internal static class RestorableCommand
                 InputPlan plan = InputPlan.Of(inputs);
                 if (plan.Dumps.Count == 0 || inputs.Unreadable.Count > 0)
                 {
-                    if (plan.Dumps.Count == 0)
+                    // An unreadable input has said its own line; "no dump found" is for inputs that were read.
+                    if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0)
                     {
                         await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu dump found"));
                     }
