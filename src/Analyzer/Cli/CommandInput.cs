@@ -1,6 +1,7 @@
 using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Input;
+using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Cli;
 
@@ -77,6 +78,47 @@ internal sealed class CommandInput : IDisposable
         string what = Directory.Exists(Path) ? "a folder, not a file: this command reads one file ('criu-image verify', 'info', 'decode', 'show' and 'import' take folders)"
             : Inputs.Files is [{ Found: false } file] ? Describe(file) : $"not a criu-image but {Describe(Inputs)}";
         return $"{Name}: error: {what}";
+    }
+
+    /// <summary>
+    /// The CRIU dumps among <see cref="Inputs"/>, for <c>criu-image VERB</c> (plan, show): each input that could not
+    /// be read is said in its own line and each criu-image found beside the dumps is named (<paramref name="does"/>:
+    /// what VERB of the file itself does with it); null, after saying why in one line, when there is no dump.
+    /// </summary>
+    public async Task<InputPlan?> DumpsAsync(string verb, string does, TextWriter error)
+    {
+        InputSet inputs = Inputs!;
+        foreach (UnreadableInput unreadable in inputs.Unreadable)
+        {
+            await error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
+        }
+
+        InputPlan plan = InputPlan.Of(inputs);
+        if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
+        {
+            // One file of no kind this tool reads (notes.txt): say what it is, not that it is an image.
+            await error.WriteLineAsync(Printable.Escape(NotAnImage()));
+            return null;
+        }
+
+        foreach (int image in plan.Images)
+        {
+            InputFile file = inputs.Files[image];
+            await error.WriteLineAsync(Printable.Escape($"{file.Path}: {(file.IsImage ? $"a criu-image: 'criu-image {verb}' of the file itself {does} it" : $"skipped: {Describe(file)}")}"));
+        }
+
+        if (plan.Dumps.Count == 0)
+        {
+            // An input that could not be read has said so in its own line.
+            if (inputs.Unreadable.Count == 0)
+            {
+                await error.WriteLineAsync(Printable.Escape($"{Name}: error: no CRIU amdgpu file found to {verb}"));
+            }
+
+            return null;
+        }
+
+        return plan;
     }
 
     /// <summary>What a file that is not a criu-image is, in a phrase that names the command reading it.</summary>

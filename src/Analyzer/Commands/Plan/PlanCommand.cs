@@ -83,31 +83,8 @@ internal static class PlanCommand
     /// </summary>
     private static async Task<int> PlanDumpsAsync(CommandInput input, InputSet inputs, Topology.HostTarget? host, KernelProfile? target, ReplayOptions replay, bool json, StandardStreams std)
     {
-        foreach (UnreadableInput unreadable in inputs.Unreadable)
+        if (await input.DumpsAsync("plan", "plans", std.Error) is not { } inputPlan)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
-        }
-
-        InputPlan inputPlan = InputPlan.Of(inputs);
-        if (inputPlan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
-        {
-            await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
-            return ExitCodes.Unusable;
-        }
-
-        foreach (int image in inputPlan.Images)
-        {
-            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: {(inputs.Files[image].IsImage ? "a criu-image: 'criu-image plan' of the file itself plans it" : $"skipped: {CommandInput.Describe(inputs.Files[image])}")}"));
-        }
-
-        if (inputPlan.Dumps.Count == 0)
-        {
-            // An input that could not be read has said so in its own line.
-            if (inputs.Unreadable.Count == 0)
-            {
-                await std.Error.WriteLineAsync(Printable.Escape($"{input.Name}: error: no CRIU amdgpu file found to plan"));
-            }
-
             return ExitCodes.Unusable;
         }
 

@@ -51,31 +51,8 @@ internal static class ShowCommand
     /// </summary>
     private static async Task<int> ShowDumpsAsync(CommandInput input, Input.InputSet inputs, bool json, StandardStreams std)
     {
-        foreach (Input.UnreadableInput unreadable in inputs.Unreadable)
+        if (await input.DumpsAsync("show", "shows", std.Error) is not { } plan)
         {
-            await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));
-        }
-
-        Criu.InputPlan plan = Criu.InputPlan.Of(inputs);
-        if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0 && inputs.Files is [{ Found: false }])
-        {
-            // One file of no kind this tool reads (notes.txt): say what it is, not that it is an image.
-            await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
-            return ExitCodes.Unusable;
-        }
-
-        foreach (int image in plan.Images)
-        {
-            await std.Error.WriteLineAsync(Printable.Escape($"{inputs.Files[image].Path}: {(inputs.Files[image].IsImage ? "a criu-image: 'criu-image show' of the file itself shows it" : $"skipped: {CommandInput.Describe(inputs.Files[image])}")}"));
-        }
-
-        if (plan.Dumps.Count == 0)
-        {
-            if (inputs.Unreadable.Count == 0)
-            {
-                await std.Error.WriteLineAsync(Printable.Escape($"{input.Name}: error: no CRIU amdgpu file found to show"));
-            }
-
             return ExitCodes.Unusable;
         }
 
