@@ -153,26 +153,11 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
-        CheckOverlaps();
+        ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, _ => _bag);
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
         FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
-    }
-
-    /// <summary>One finding per overlapping pair: the first ones listed, every one counted.</summary>
-    private void CheckOverlaps()
-    {
-        long listed = 0;
-        long pairs = ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, () => _bag.HasRoom(Descriptors.MappingOverlap), (_, finding) =>
-        {
-            listed++;
-            _bag.Add(finding);
-        });
-        if (pairs > listed)
-        {
-            _bag.Count(Descriptors.MappingOverlap, pairs - listed);
-        }
     }
 
     private void CheckMmapCollisions()
