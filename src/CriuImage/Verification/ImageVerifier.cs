@@ -43,7 +43,7 @@ public sealed class ImageVerifier : IImageScanHandler
         // A file that is not an image is said to be what it is, whether its finding is held or handed over.
         if (options?.Listed is { } listed)
         {
-            options = options with { Listed = d => listed(Described(d, path)) };
+            options = options with { Listed = d => listed(Described(d, path, options.Words)) };
         }
 
         var analysis = new ImageVerifier(options);
@@ -58,13 +58,13 @@ public sealed class ImageVerifier : IImageScanHandler
 
         FileReport report = analysis.Finish(displayPath);
         return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage
-            ? report with { Diagnostics = [Described(first, path)] }
+            ? report with { Diagnostics = [Described(first, path, (options ?? VerifyOptions.Default).Words)] }
             : report;
     }
 
     /// <summary>A finding that the file at byte 0 is no image, with the kind of file it is where that is known.</summary>
-    private static Diagnostic Described(Diagnostic d, string path) =>
-        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+    private static Diagnostic Described(Diagnostic d, string path, RemedyWords words) =>
+        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path, words) is { } kind
             ? d with { Message = $"{d.Message} ({kind})" }
             : d;
 
