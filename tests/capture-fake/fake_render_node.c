@@ -8,7 +8,8 @@
  * number of a descriptor of the same node that PROGRAM itself holds, inherited) under a seccomp
  * filter that hands every ioctl to this supervisor (SECCOMP_RET_USER_NOTIF). An ioctl on a descriptor whose
  * /proc/TID/fd link is the placeholder is answered here, from the model, as Linux 6.18's amdgpu_gem.c answers
- * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES and DRM_IOCTL_AMDGPU_GEM_OP (GET_MAPPING_INFO); every other ioctl
+ * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES, DRM_IOCTL_AMDGPU_GEM_OP (GET_MAPPING_INFO) and DRM_IOCTL_AMDGPU_GEM_MMAP
+ * (the mmap offset, as 0x100000000 + handle * 0x100000; -EPERM without CPU access); every other ioctl
  * continues to the kernel. The caller's argument structs and arrays are read and written with
  * process_vm_readv/writev. The exit status is PROGRAM's (128 + signal when it was killed).
  *
@@ -71,6 +72,8 @@
 /* The 6.18 uapi, written out here so the test needs no kernel headers of that age. */
 #define REQ_GEM_LIST_HANDLES 0xC0106459u
 #define REQ_GEM_OP 0xC0186450u
+#define REQ_GEM_MMAP 0xC0086441u
+#define GEM_CREATE_NO_CPU_ACCESS 0x2u
 #define GEM_OP_GET_MAPPING_INFO 2u
 #define HUGE_MAPPINGS 70000000u
 #define REQ_CRIU_BO_INFO_2025_06 0xC0106460u
@@ -98,6 +101,12 @@ struct bo {
 
 static struct bo *bos;
 static size_t nbos;
+
+/* The fake mmap offset of a BO, in 6.18 as in the posting: page aligned, above 4 GiB, disjoint per handle. */
+static uint64_t mmap_offset(uint32_t handle)
+{
+	return 0x100000000ull + (uint64_t)handle * 0x100000ull;
+}
 static char fault[64];
 static long fault_n;
 static int list_fills;	 /* LIST_HANDLES calls that reached the filling pass */
@@ -311,7 +320,7 @@ static int criu_bo_info(pid_t pid, struct criu_bo_info_args *args)
 			continue;
 		struct criu_bo_bucket *b = &out[bo_index++];
 		b->size = bos[i].entry.size;
-		b->offset = 0x100000000ull + (uint64_t)bos[i].entry.gem_handle * 0x100000ull;
+		b->offset = mmap_offset(bos[i].entry.gem_handle);
 		b->alloc_flags = bos[i].entry.alloc_flags;
 		b->preferred_domains = (uint32_t)bos[i].entry.preferred_domains;
 		b->flags = bos[i].entry.flags;
@@ -353,6 +362,24 @@ static int criu_mapping_info(pid_t pid, struct criu_mapping_info_args *args)
 }
 
 /* Answers an ioctl on the fake node; the argument struct is copied back whatever the result, as drm_ioctl does. */
+/* amdgpu_gem_mmap_ioctl: the union is zeroed, then amdgpu_mode_dumb_mmap gives -ENOENT for a handle not open,
+ * -EPERM for a BO without CPU access (NO_CPU_ACCESS; userptr BOs are not modelled), else the BO's mmap offset. */
+static int gem_mmap(uint64_t *arg)
+{
+	uint32_t handle = (uint32_t)*arg;
+	struct bo *b = NULL;
+	*arg = 0;
+	for (size_t i = 0; i < nbos; i++)
+		if (bos[i].state == LIVE && bos[i].entry.gem_handle == handle)
+			b = &bos[i];
+	if (!b && !(handle >= 1000000 && handle - 1000000 < synthetic))
+		return -ENOENT;
+	if (b && (b->entry.alloc_flags & GEM_CREATE_NO_CPU_ACCESS))
+		return -EPERM;
+	*arg = mmap_offset(handle);
+	return 0;
+}
+
 static int answer(pid_t pid, uint64_t request, uint64_t argp)
 {
 	if (posting && request == REQ_CRIU_BO_INFO_2025_06) {
@@ -378,6 +405,13 @@ static int answer(pid_t pid, uint64_t request, uint64_t argp)
 		if (mem_read(pid, argp, &a, sizeof(a)))
 			return -EFAULT;
 		int r = list_handles(pid, &a);
+		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
+	}
+	if (request == REQ_GEM_MMAP) {
+		uint64_t a;
+		if (mem_read(pid, argp, &a, sizeof(a)))
+			return -EFAULT;
+		int r = gem_mmap(&a);
 		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
 	}
 	if (request == REQ_GEM_OP) {

@@ -7,6 +7,7 @@ internal static class Calls
 {
     public const string ListHandles = "DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES";
     public const string GetMappingInfo = "DRM_IOCTL_AMDGPU_GEM_OP GET_MAPPING_INFO";
+    public const string Mmap = "DRM_IOCTL_AMDGPU_GEM_MMAP";
     public const string BoInfo = "DRM_IOCTL_AMDGPU_CRIU_BO_INFO";
     public const string MappingInfo = "DRM_IOCTL_AMDGPU_CRIU_MAPPING_INFO";
 
@@ -45,7 +46,8 @@ internal static class Calls
             Syscalls.Ebadf => ("the descriptor is not open", "", null),
 
             // amdgpu_gem_op_ioctl: -EINVAL for padding, an unknown op, or (a1ba4594232c) too large a num_entries.
-            Syscalls.Einval => ("the kernel refused the arguments", ": a kernel without GET_MAPPING_INFO, or one that caps num_entries lower", null),
+            Syscalls.Einval when call == GetMappingInfo => ("the kernel refused the arguments", ": a kernel without GET_MAPPING_INFO, or one that caps num_entries lower", null),
+            Syscalls.Einval => ("the kernel refused the arguments", "", null),
 
             // copy_to_user of the filled array failed: the kernel could not write where capture pointed it.
             Syscalls.Efault => ("the kernel could not write the entries into capture's array", "", null),

@@ -69,7 +69,12 @@ internal sealed unsafe class RenderNodeReader
         for (int i = 0; i < bos; i++)
         {
             GemListHandlesEntry entry = entries[i];
-            bool open = TryAddBo(BoRecord.From(entry, null, 0), Calls.GetMappingInfo, (uint capacity, void* array, out uint count) =>
+            if (!TryReadMmapOffset(entry.GemHandle, out ulong? offset))
+            {
+                return entry.GemHandle;
+            }
+
+            bool open = TryAddBo(BoRecord.From(entry, offset, 0), Calls.GetMappingInfo, (uint capacity, void* array, out uint count) =>
             {
                 var args = new GemOpArgs { Handle = entry.GemHandle, Op = GemOpArgs.OpGetMappingInfo, Value = (ulong)array, NumEntries = capacity };
                 int e = Syscalls.Ioctl(_fd, IoctlRequests.Linux6_18GemOp, &args);
@@ -83,6 +88,30 @@ internal sealed unsafe class RenderNodeReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The BO's mmap offset, read with GEM_MMAP as CRIU's dump reads it (amdgpu_plugin_drm.c:321-329 at
+    /// 2cf8f13ca1f1); null where the kernel has none to give: amdgpu_mode_dumb_mmap answers -EPERM for a userptr
+    /// BO or one without CPU access (CRIU's dump stops there; capture leaves the offset out, as FORMAT.md allows).
+    /// False when the handle was closed (-ENOENT). The call only reads: the offset exists from the BO's creation.
+    /// </summary>
+    private bool TryReadMmapOffset(uint handle, out ulong? offset)
+    {
+        var args = new GemMmapArgs { HandleOrAddrPtr = handle };
+        int errno = Syscalls.Ioctl(_fd, IoctlRequests.GemMmap, &args);
+        offset = errno == 0 ? args.HandleOrAddrPtr : null;
+        if (errno == Syscalls.Enoent)
+        {
+            return false;
+        }
+
+        if (errno != Syscalls.Eperm)
+        {
+            Calls.ThrowIfFailed(errno, Calls.Mmap, handle);
+        }
+
+        return true;
     }
 
     private uint? ReadPosting() => _abi == AbiRevision.Criu2025_06

@@ -17,8 +17,9 @@ internal sealed class FakeRenderNode
     /// A model of <paramref name="present"/> BOs (handles 1 and up, one of them closing), then <paramref name="late"/>
     /// more the process creates later. Past 64 BOs the first LIST_HANDLES call is too small, and BO 5 has 40
     /// mappings, past the 16 of the first GET_MAPPING_INFO call: both count protocols run more than once.
+    /// BO <paramref name="noCpuAccess"/> (none when 0) is created with NO_CPU_ACCESS: GEM_MMAP refuses it.
     /// </summary>
-    public static FakeRenderNode Create(int present, int late, uint closing = 35)
+    public static FakeRenderNode Create(int present, int late, uint closing = 35, uint noCpuAccess = 0)
     {
         var node = new FakeRenderNode();
         for (uint handle = 1; handle <= present + late; handle++)
@@ -31,7 +32,7 @@ internal sealed class FakeRenderNode
                 Flags = handle % 10 == 0 ? 1u : 0u,
                 Size = pages * 4096UL,
                 PreferredDomains = handle % 2 == 0 ? 0x4u : 0x2u,
-                AllocFlags = 0x8 | (handle % 4 == 0 ? 0x1u : 0u),
+                AllocFlags = 0x8 | (handle % 4 == 0 ? 0x1u : 0u) | (handle == noCpuAccess ? (ulong)GemCreateFlags.NoCpuAccess : 0),
                 Alignment = handle % 6 == 0 ? 512u : 1u,
             };
 
@@ -92,7 +93,8 @@ internal sealed class FakeRenderNode
                 }
                 else if (open)
                 {
-                    writer.WriteBo(bo, null, mappings);
+                    // GEM_MMAP gives no offset for a BO without CPU access (-EPERM): the image leaves it out.
+                    writer.WriteBo(bo, (bo.AllocFlags & (ulong)GemCreateFlags.NoCpuAccess) != 0 ? null : MmapOffset(bo.GemHandle), mappings);
                 }
             }
 
@@ -103,10 +105,13 @@ internal sealed class FakeRenderNode
     }
 
     /// <summary>The criu-2025-06 posting's bucket of the BO, its mmap offset as the fake models it.</summary>
+    /// <summary>The fake's mmap offset of a BO (fake_render_node.c, mmap_offset).</summary>
+    private static ulong MmapOffset(uint handle) => 0x1_0000_0000UL + ((ulong)handle * 0x10_0000);
+
     private static Criu202506BoBucket AsPosting(GemListHandlesEntry bo) => new()
     {
         Size = bo.Size,
-        Offset = 0x1_0000_0000UL + ((ulong)bo.GemHandle * 0x10_0000),
+        Offset = MmapOffset(bo.GemHandle),
         AllocFlags = bo.AllocFlags,
         PreferredDomains = (uint)bo.PreferredDomains,
         Flags = bo.Flags,

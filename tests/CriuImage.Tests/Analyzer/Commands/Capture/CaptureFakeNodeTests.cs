@@ -42,6 +42,28 @@ public sealed class CaptureFakeNodeTests : TempFolder
     public Task Capture_GivesTheModelsImage_ByteForByte_WhileTheProcessChangesItsBos(string fault, int late, int appeared, bool closed) =>
         CaptureMatchesModelAsync(FakeRenderNode.Create(Present, late), AbiRevision.Linux6_18, fault, appeared, closed);
 
+    /// <summary>
+    /// Each BO's mmap offset is GEM_MMAP's answer, as CRIU's dump reads it; a BO without CPU access has none
+    /// (amdgpu_mode_dumb_mmap: -EPERM), and the image leaves it out rather than failing the capture.
+    /// </summary>
+    [Fact]
+    public async Task Capture_RecordsGemMmapsOffsets_AndLeavesOutTheOffsetOfABoWithoutCpuAccess()
+    {
+        await CaptureMatchesModelAsync(FakeRenderNode.Create(Present, late: 0, noCpuAccess: 7), AbiRevision.Linux6_18, "none", appeared: 0, closed: false);
+        var offsets = new Dictionary<uint, ulong?>();
+        await using (ImageReader reader = ImageReader.Open(Path.Combine(Folder, "dotnet.img")))
+        {
+            await foreach (BoEntry bo in reader.ReadBosAsync())
+            {
+                offsets[bo.Bo.GemHandle] = bo.Bo.Offset;
+            }
+        }
+
+        Assert.Equal(0x1_0010_0000UL, offsets[1]);
+        Assert.Equal(0x1_0460_0000UL, offsets[70]);
+        Assert.Null(offsets[7]);
+    }
+
     [Theory]
     [InlineData("none", 0)]
     [InlineData("grow:20", 40)]
