@@ -6,7 +6,7 @@ namespace CriuImage.Input;
 /// before a byte is written, so nothing is left behind however the process ends; the system frees it when the
 /// last handle closes.
 /// </summary>
-public static class StreamSpool
+internal static class StreamSpool
 {
     private const int ChunkBytes = 1 << 16;
 
