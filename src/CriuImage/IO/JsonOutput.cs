@@ -30,4 +30,18 @@ internal static class JsonOutput
             json.WriteNumber(name, v);
         }
     }
+
+    /// <summary>Writes <paramref name="name"/>: an array of <paramref name="values"/>, in their order.</summary>
+    public static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(values);
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
 }

@@ -66,13 +66,7 @@ internal static class CriuJsonWriter
         }
 
         json.WriteString("kind", KindId(file.Name.Kind));
-        json.WriteStartArray("revision");
-        foreach (string id in CriuRevisionNames.Ids(file.Revisions))
-        {
-            json.WriteStringValue(id);
-        }
-
-        json.WriteEndArray();
+        JsonOutput.WriteStrings(json, "revision", CriuRevisionNames.Ids(file.Revisions));
         if (file.Header is { } header)
         {
             json.WriteNumber("header", header);
