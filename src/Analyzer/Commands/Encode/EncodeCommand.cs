@@ -38,7 +38,7 @@ internal static class EncodeCommand
     {
         try
         {
-            return JsonImageEncoder.Create(document);
+            return JsonImageEncoder.Create(document, CliRemedyWords.Instance);
         }
         catch (InterchangeException e) when (e.Detail == JsonSource.ImageGiven)
         {
