@@ -111,10 +111,7 @@ internal static class DumpInfoReport
             json.WriteNumber("vram_size", d.VramSize);
         }
 
-        if (gpu.Name is { } name)
-        {
-            json.WriteString("name", name);
-        }
+        JsonOutput.WriteOptional(json, "name", gpu.Name);
 
         json.WriteNumber("kfd_bos", gpu.KfdBos.Count);
         json.WriteNumber("render_bos", gpu.RenderBos.Count);
