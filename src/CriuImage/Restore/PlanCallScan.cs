@@ -62,11 +62,19 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             list.Add(diagnostic);
         }
 
-        /// <summary>The sink of call <paramref name="call"/>'s refusals: every finding it takes refuses that call.</summary>
-        public IDiagnosticSink RefusalsOf(long call) => new CallRefusals(this, call);
+        /// <summary>
+        /// The sink of call <paramref name="call"/>'s refusals: every finding it takes refuses that call. The overlap
+        /// sweep asks for one call's sink once per pair, its pairs in a row: the last sink is kept, not made again.
+        /// </summary>
+        public IDiagnosticSink RefusalsOf(long call) =>
+            _lastSink is { } last && last.Call == call ? last : _lastSink = new CallRefusals(this, call);
+
+        private CallRefusals? _lastSink;
 
         private sealed class CallRefusals(Survey survey, long call) : IDiagnosticSink
         {
+            public long Call => call;
+
             public void Add(Diagnostic diagnostic) => survey.Refuse(call, diagnostic);
         }
     }
