@@ -44,18 +44,7 @@ internal sealed class ImageWideRules
                 return false;
             }
 
-            uint handle = handleOf(range.Bo);
-            uint otherHandle = handleOf(other.Bo);
-            ulong sharedLast = Math.Min(range.Last, other.Last);
-            sink.Add(new Diagnostic(
-                Descriptors.MappingOverlap,
-                $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{sharedLast:x}")
-            {
-                GemHandle = handle,
-                Mapping = range.Mapping,
-                Related = [new RelatedLocation(otherHandle, other.Mapping)],
-                Call = RestoreCall.GemVa,
-            });
+            sink.Add(Overlap(range, handleOf(range.Bo), other, handleOf(other.Bo)));
             listed++;
             return true;
         });
@@ -64,4 +53,15 @@ internal sealed class ImageWideRules
             full!.Count(Descriptors.MappingOverlap, pairs - listed);
         }
     }
+
+    /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps the earlier <paramref name="other"/>.</summary>
+    public static Diagnostic Overlap(in MappingRange range, uint handle, in MappingRange other, uint otherHandle) =>
+        new(Descriptors.MappingOverlap,
+            $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{Math.Min(range.Last, other.Last):x}")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
+            Related = [new RelatedLocation(otherHandle, other.Mapping)],
+            Call = RestoreCall.GemVa,
+        };
 }
