@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Analyzer.Commands;
 using CriuImage.Diagnostics;
+using CriuImage.Input;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer;
@@ -13,7 +14,8 @@ public static class Program
     /// <summary>Runs the tool with the console's standard streams.</summary>
     public static async Task<int> Main(string[] args)
     {
-        await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0) : Console.OpenStandardInput();
+        await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0)
+            : InputPaths.StandardInputProblem() is { } refused ? ClosedStandardStreams.Refuse(refused) : Console.OpenStandardInput();
         await using Stream output = ClosedStandardStreams.IsClosed(1) ? ClosedStandardStreams.Reserve(1) : Console.OpenStandardOutput();
         // Ctrl-C cancels the command, which then removes what it was writing; a second Ctrl-C ends the process at once.
         using var interrupt = new CancellationTokenSource();

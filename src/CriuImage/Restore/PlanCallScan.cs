@@ -170,6 +170,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         List<(uint Handle, long FirstCall)> bos = s.Bos!;
         ImageWideRules.CheckOverlaps(s.Ranges!, bo => bos[bo].Handle, range => s.RefusalsOf(bos[range.Bo].FirstCall + BoCalls + range.Mapping));
         s.BoCount = bos.Count;
+        s.Ranges!.Dispose();
         s.Ranges = null;
         s.Bos = null;
     }

@@ -8,8 +8,9 @@ namespace CriuImage.Verification;
 /// <summary>
 /// Verifies one image as <see cref="ImageScanner"/> reads it: damage to the file, each BO and VM bucket
 /// on its own, then what needs the whole file (duplicate handles, colliding mmap offsets, overlapping
-/// mappings). Memory: 24 bytes per mapping for the overlap sweep (40 while sorting mappings that do not
-/// come in address order), plus a little per BO.
+/// mappings). Memory: 24 bytes per mapping for the overlap sweep up to a budget (40 while sorting mappings
+/// that do not come in address order), past which the ranges go to a scratch file in sorted runs
+/// (<see cref="RangeBuffer"/>), plus a little per BO.
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
@@ -154,6 +155,7 @@ public sealed class ImageVerifier : IImageScanHandler
     private FileReport Finish(string path)
     {
         ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, _ => _bag);
+        _ranges.Dispose();
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
         FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
@@ -162,7 +164,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private void CheckMmapCollisions()
     {
-        var ranges = new RangeBuffer();
+        using var ranges = new RangeBuffer();
         for (int i = 0; i < _bos.Count; i++)
         {
             BoInfo bo = _bos[i];
