@@ -92,7 +92,7 @@ internal sealed class RangeBuffer(int budget = RangeBuffer.DefaultBudget) : IDis
     private void Spill()
     {
         _runs ??= new RangeRuns();
-        var writer = new RangeRuns.Writer(_runs);
+        var writer = new RangeRuns.RunWriter(_runs);
         OverlapSweep.HeldInOrder(this, ref writer);
         writer.End();
         Held = 0;

@@ -48,7 +48,7 @@ internal sealed class RangeRuns : IDisposable
             for (int first = 0; first < _runs.Count; first += FanIn)
             {
                 List<(long Offset, long Count)> group = _runs.GetRange(first, Math.Min(FanIn, _runs.Count - first));
-                var writer = new Writer(this);
+                var writer = new RunWriter(this);
                 var merge = new Merge(this, group, sequential: false);
                 while (merge.Next(out MappingRange range))
                 {
@@ -81,7 +81,7 @@ internal sealed class RangeRuns : IDisposable
     }
 
     /// <summary>Writes one run, range by range, in the order given (a visitor of the in-memory sort).</summary>
-    public struct Writer(RangeRuns runs) : OverlapSweep.IVisitor
+    public struct RunWriter(RangeRuns runs) : OverlapSweep.IVisitor
     {
         private readonly long _start = runs._end;
         private MappingRange[] _block = new MappingRange[BlockRanges];
