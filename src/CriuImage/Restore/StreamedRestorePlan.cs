@@ -46,7 +46,7 @@ public sealed class StreamedRestorePlan
     public long Calls => _survey.Calls;
 
     /// <summary>The calls with at least one refusal.</summary>
-    public long RefusedCalls => _survey.Refusals.Count;
+    public long RefusedCalls => _survey.Refusals.Count + _survey.OverlapOnlyCalls;
 
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>

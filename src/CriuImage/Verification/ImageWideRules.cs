@@ -32,7 +32,7 @@ internal sealed class ImageWideRules
     /// <param name="listing">True while findings are still listed one by one.</param>
     /// <param name="report">Receives each listed finding with the range it is about.</param>
     /// <returns>The number of overlapping pairs, listed or not.</returns>
-    public static long CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<bool> listing, Action<MappingRange, Diagnostic> report) =>
+    public static long CheckOverlaps(SpillBuffer<MappingRange> ranges, Func<int, uint> handleOf, Func<bool> listing, Action<MappingRange, Diagnostic> report) =>
         OverlapSweep.Pairs(ranges, (range, other) =>
         {
             if (!listing())
@@ -40,18 +40,27 @@ internal sealed class ImageWideRules
                 return false;
             }
 
-            uint handle = handleOf(range.Bo);
-            uint otherHandle = handleOf(other.Bo);
-            ulong sharedLast = Math.Min(range.Last, other.Last);
-            report(range, new Diagnostic(
-                Descriptors.MappingOverlap,
-                $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{sharedLast:x}")
-            {
-                GemHandle = handle,
-                Mapping = range.Mapping,
-                Related = [new RelatedLocation(otherHandle, other.Mapping)],
-                Call = RestoreCall.GemVa,
-            });
+            report(range, Overlap(range, handleOf(range.Bo), other, handleOf(other.Bo)));
             return true;
         });
+
+    /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps the earlier <paramref name="other"/>.</summary>
+    public static Diagnostic Overlap(in MappingRange range, uint handle, in MappingRange other, uint otherHandle) =>
+        new(Descriptors.MappingOverlap,
+            $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{Math.Min(range.Last, other.Last):x}")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
+            Related = [new RelatedLocation(otherHandle, other.Mapping)],
+            Call = RestoreCall.GemVa,
+        };
+
+    /// <summary>CRI205 for <paramref name="range"/>'s overlaps with <paramref name="more"/> earlier mappings beyond the <paramref name="listed"/> listed.</summary>
+    public static Diagnostic UnlistedOverlaps(in MappingRange range, uint handle, long more, int listed) =>
+        new(Descriptors.MappingOverlap, $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps {more} more earlier mappings, not listed (the first {listed} are)")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
+            Call = RestoreCall.GemVa,
+        };
 }
