@@ -142,7 +142,7 @@ public sealed class StreamedRestorePlan
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this) };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls };
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {
