@@ -24,25 +24,35 @@ internal sealed class ImageWideRules
             };
 
     /// <summary>
-    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, while
-    /// <paramref name="listing"/> says there is room; the rest are only counted.
+    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, into the sink
+    /// of that later mapping (as the dump rules take the sink of the file a finding names). Findings are built while
+    /// the sink lists them; once it stops, that sink counts the pairs left.
     /// </summary>
     /// <param name="ranges">The mappings' page ranges.</param>
     /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
-    /// <param name="listing">True while findings are still listed one by one.</param>
-    /// <param name="report">Receives each listed finding with the range it is about.</param>
-    /// <returns>The number of overlapping pairs, listed or not.</returns>
-    public static long CheckOverlaps(SpillBuffer<MappingRange> ranges, Func<int, uint> handleOf, Func<bool> listing, Action<MappingRange, Diagnostic> report) =>
-        OverlapSweep.Pairs(ranges, (range, other) =>
+    /// <param name="sinkOf">The sink of the mapping at fault: verify's one bag per file, or the restore plan's refusals of that mapping's GEM_VA call.</param>
+    public static void CheckOverlaps(SpillBuffer<MappingRange> ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
+    {
+        IDiagnosticSink? full = null;
+        long listed = 0;
+        long pairs = OverlapSweep.Pairs(ranges, (range, other) =>
         {
-            if (!listing())
+            IDiagnosticSink sink = sinkOf(range);
+            if (!sink.Lists(Descriptors.MappingOverlap))
             {
+                full = sink;
                 return false;
             }
 
-            report(range, Overlap(range, handleOf(range.Bo), other, handleOf(other.Bo)));
+            sink.Add(Overlap(range, handleOf(range.Bo), other, handleOf(other.Bo)));
+            listed++;
             return true;
         });
+        if (pairs > listed)
+        {
+            full!.Count(Descriptors.MappingOverlap, pairs - listed);
+        }
+    }
 
     /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps the earlier <paramref name="other"/>.</summary>
     public static Diagnostic Overlap(in MappingRange range, uint handle, in MappingRange other, uint otherHandle) =>
