@@ -116,7 +116,7 @@ public static class PlanReport
 
             if (node.Calls is { } calls)
             {
-                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.Calls.Count(c => c.Refused)} refused\n");
+                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.RefusedCalls} refused\n");
                 AppendCalls(text, calls, "  ");
             }
         }

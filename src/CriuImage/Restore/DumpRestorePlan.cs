@@ -277,5 +277,5 @@ public sealed record RenderNodeRestoreStep(string Path)
     public RestorePlan? Calls { get; init; }
 
     /// <summary>True when CRIU's restore of the file fails: a refusal, an error about the target's interfaces, or a refused call.</summary>
-    public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.Calls.Any(c => c.Refused) == true;
+    public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.RefusedCalls > 0;
 }

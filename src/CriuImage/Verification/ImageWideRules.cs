@@ -31,7 +31,7 @@ internal sealed class ImageWideRules
     /// <param name="ranges">The mappings' page ranges.</param>
     /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
     /// <param name="sinkOf">The sink of the mapping at fault: verify's one bag per file, or the restore plan's refusals of that mapping's GEM_VA call.</param>
-    public static void CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
+    public static void CheckOverlaps(SpillBuffer<MappingRange> ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
     {
         IDiagnosticSink? full = null;
         long listed = 0;
@@ -62,6 +62,15 @@ internal sealed class ImageWideRules
             GemHandle = handle,
             Mapping = range.Mapping,
             Related = [new RelatedLocation(otherHandle, other.Mapping)],
+            Call = RestoreCall.GemVa,
+        };
+
+    /// <summary>CRI205 for <paramref name="range"/>'s overlaps with <paramref name="more"/> earlier mappings beyond the <paramref name="listed"/> listed.</summary>
+    public static Diagnostic UnlistedOverlaps(in MappingRange range, uint handle, long more, int listed) =>
+        new(Descriptors.MappingOverlap, $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps {more} more earlier mappings, not listed (the first {listed} are)")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
             Call = RestoreCall.GemVa,
         };
 }
