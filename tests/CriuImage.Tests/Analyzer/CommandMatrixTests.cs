@@ -113,6 +113,8 @@ public sealed class CommandMatrixTests : TempFolder
         new("/dev/zero on -", Content.Bad, t => new("-", Redirections: "< /dev/zero"), Says: "standard input is a character device (1:5)"),
         new("/dev/null", Content.Bad, t => new("/dev/null"), Says: "empty: nothing to read"),
         new("a socket", Content.Bad, t => new(Q(t.Socket())), Says: "a socket, not a file, folder or pipe", SaidByAll: true),
+        new("/dev/stdin with standard input closed", Content.Bad, t => new("/dev/stdin", Redirections: "<&-"), Says: "not one given to it: reading it would wait for ever", SaidByAll: true),
+        new("/dev/fd/3 the caller did not pass (the runtime's own)", Content.Bad, t => new("/dev/fd/3")),
         new("a file whose read fails (EIO: /proc/self/mem at 0)", Content.Bad, t => new("/proc/self/mem"), Says: "input/output error"),
     ];
 
