@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Analyzer.Commands;
+using CriuImage.Diagnostics;
 using CriuImage.Input;
 using CriuImage.Reporting;
 
@@ -29,6 +30,13 @@ public static class Program
     /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would; standard input is empty.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain));
+
+    /// <summary>
+    /// Runs the tool in-process for a host with its own callers (libcriuimage): as <see cref="RunAsync(string[], TextWriter, TextWriter)"/>,
+    /// with the reports worded in <paramref name="words"/> instead of the command line's options.
+    /// </summary>
+    internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, RemedyWords words) =>
+        RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain) { Words = words });
 
     /// <summary>Runs the tool with the given standard input and output as bytes (for <c>-</c> as an input or output).</summary>
     public static Task<int> RunAsync(string[] args, Stream input, Stream output, TextWriter error) =>

@@ -172,7 +172,7 @@ internal static class InputCollector
         {
             if (!options.FollowSymlinks)
             {
-                set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed without --follow-symlinks", SkipKind.Symlink));
+                set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed {options.Words.For(Diagnostics.Remedy.FollowSymlinks)}", SkipKind.Symlink));
                 return;
             }
 
