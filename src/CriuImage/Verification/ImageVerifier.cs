@@ -11,7 +11,7 @@ namespace CriuImage.Verification;
 /// on its own, then what needs the whole file (duplicate handles, colliding mmap offsets, overlapping
 /// mappings). Memory: 24 bytes per mapping for the overlap sweep up to a budget (40 while sorting mappings
 /// that do not come in address order), past which the ranges go to a scratch file in sorted runs
-/// (<see cref="RangeBuffer"/>), plus a little per BO.
+/// (<see cref="SpillBuffer{T}"/>), plus a little per BO.
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
@@ -21,7 +21,7 @@ public sealed class ImageVerifier : IImageScanHandler
     private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
     private readonly ImageWideRules _wide = new();
-    private readonly RangeBuffer _ranges = new();
+    private readonly SpillBuffer<MappingRange> _ranges = new(MappingRange.HeldAtMost);
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
     private VmRules? _vmRules;
@@ -171,7 +171,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private void CheckMmapCollisions()
     {
-        using var ranges = new RangeBuffer();
+        using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
         for (int i = 0; i < _bos.Count; i++)
         {
             BoInfo bo = _bos[i];
