@@ -13,7 +13,7 @@ namespace CriuImage.Restore;
 /// how the restore ends. The kernel's answers come from the <see cref="DumpRestorePlan"/> (the same rules as
 /// verify); the plugin's own behaviour is written from plugins/amdgpu at the commits named in each cause.
 /// </summary>
-public sealed class RestoreReplay
+internal sealed class RestoreReplay
 {
     private const string Dev = "@2cf8f13";
     private const uint NoHandle = 0xffffffff;

@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Kernel;
@@ -85,20 +86,22 @@ public sealed class ImageVerifier : IImageScanHandler
     /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
     /// converts them, without an image of them in memory.
     /// </summary>
-    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyCollection<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyList<CriuBoEntry> bos, string displayPath, VerifyOptions? options)
     {
         var analysis = new ImageVerifier(options);
 
         // The BO count is known: the BO table is made once at its size, never grown by copying.
         analysis._bos.Capacity = bos.Count;
         ImageScanner.Scan(headerImage, analysis);
-        IImageScanHandler handler = analysis;
-        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+
+        // Direct calls, one record at a time, as import converts each entry: no interface call per BO or mapping.
+        foreach (CriuBoEntry entry in EntrySpan.Of(bos))
         {
-            handler.OnBo(bo, offset);
+            analysis.TakeBo(CriuImport.ToBoRecord(entry), entry.ByteOffset);
+            VmRecord[] vms = entry.VmEntries;
             for (int i = 0; i < vms.Length; i++)
             {
-                handler.OnVm(vms[i], (uint)i, offset);
+                analysis.TakeVm(vms[i], (uint)i, entry.ByteOffset);
             }
         }
 
@@ -120,7 +123,11 @@ public sealed class ImageVerifier : IImageScanHandler
         }
     }
 
-    void IImageScanHandler.OnBo(in BoRecord bo, long offset)
+    void IImageScanHandler.OnBo(in BoRecord bo, long offset) => TakeBo(bo, offset);
+
+    void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset) => TakeVm(vm, index, offset);
+
+    private void TakeBo(in BoRecord bo, long offset)
     {
         _bo = bo;
         _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
@@ -132,7 +139,7 @@ public sealed class ImageVerifier : IImageScanHandler
         BoRules.Check(bo, _header!, _vmRules!.Target, offset, _bag);
     }
 
-    void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
+    private void TakeVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
         if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)

@@ -116,7 +116,7 @@ internal sealed class SpillBuffer<T>(int budget) : IDisposable
     private void Spill()
     {
         _runs ??= new SpillRuns<T>();
-        var writer = new SpillRuns<T>.Writer(_runs);
+        var writer = new SpillRuns<T>.RunWriter(_runs);
         HeldInOrder(ref writer);
         writer.End();
         Held = 0;

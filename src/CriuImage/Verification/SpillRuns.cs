@@ -50,7 +50,7 @@ internal sealed class SpillRuns<T> : IDisposable
             for (int first = 0; first < _runs.Count; first += FanIn)
             {
                 List<(long Offset, long Count)> group = _runs.GetRange(first, Math.Min(FanIn, _runs.Count - first));
-                var writer = new Writer(this);
+                var writer = new RunWriter(this);
                 var merge = new Merge(this, group, sequential: false);
                 while (merge.Next(out T item))
                 {
@@ -83,7 +83,7 @@ internal sealed class SpillRuns<T> : IDisposable
     }
 
     /// <summary>Writes one run, record by record, in the order given (a visitor of the in-memory sort).</summary>
-    public struct Writer(SpillRuns<T> runs) : IOrderedVisitor<T>
+    public struct RunWriter(SpillRuns<T> runs) : IOrderedVisitor<T>
     {
         private readonly long _start = runs._end;
         private T[] _block = new T[BlockRecords];
