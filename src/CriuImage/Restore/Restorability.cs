@@ -13,7 +13,13 @@ namespace CriuImage.Restore;
 public sealed record RestorabilityRow(string Criu, string Contents, string Kernel, RestoreEnding End)
 {
     /// <summary>True when the restore comes back as saved.</summary>
-    public bool Restores => End.How == RestoreEndKind.Restored;
+    public bool Restores => Unknown is null && End.How == RestoreEndKind.Restored;
+
+    /// <summary>
+    /// Why how the restore ends is not known on this line (a kernel release that hides its stable level, whose answer
+    /// to a call the restore makes is not known); null when it is.
+    /// </summary>
+    public string? Unknown { get; init; }
 }
 
 /// <summary>
@@ -43,6 +49,14 @@ public static class Restorability
             {
                 DumpRestorePlan plan = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, KernelProfile.ForRelease(release), complete);
                 rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, plan.Sequence!.End));
+            }
+
+            if (host is { KernelRelease: { } hostRelease, Profile: { } profile })
+            {
+                // The host's own kernel, as its release says it: where that hides a fact a call depends on, the row says so.
+                RestoreSequence sequence = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, profile, complete).Sequence!;
+                string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}; --kernel-has on plan or verify states it" : null;
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", $"{hostRelease} (--host)", sequence.End) { Unknown = unknown });
             }
         }
 

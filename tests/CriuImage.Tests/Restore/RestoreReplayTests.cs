@@ -159,6 +159,23 @@ public sealed class RestoreReplayTests : TempFolder
         Assert.Contains("criu-dev (serial contents) on Linux 6.18.0..6.18.35: never-ends (CRI315)", devOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("6.18.0-1-amd64", "unknown")]
+    [InlineData("6.18.2", "differs")]
+    public async Task Restorable_GivesTheHostsOwnKernelARow_UnknownWhereItsReleaseHidesAFact(string release, string how)
+    {
+        string[] checksOff = ["--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"];
+        (int code, string output, string error) = await Cli.Run(["restorable", "--format", "json", CriuFixtures.Path_("criu-dev"), "--host", TopologyFixtures.Path_("gfx1100-2"), "--target-kernel", release, .. checksOff]);
+        Assert.Equal((1, ""), (code, error));
+        JsonNode[] host = [.. JsonNode.Parse(output)!["dumps"]![0]!["rows"]!.AsArray().Where(r => r!["kernel"]!.GetValue<string>() == $"{release} (--host)").Select(r => r!)];
+        Assert.Equal(["v3.17..v4.2", "criu-dev", "criu-dev"], host.Select(r => r["criu"]!.GetValue<string>()));
+        // criu-dev makes CHANGE_HANDLE: on 6.18.0-1-amd64 its answer is not known, and the row says so rather than guess.
+        Assert.All(host.Skip(1), r => Assert.Equal(how, r["how"]!.GetValue<string>()));
+        Assert.Equal(how == "unknown", host.Skip(1).All(r => r["why"]?.GetValue<string>().Contains("DRM_IOCTL_GEM_CHANGE_HANDLE is not known", StringComparison.Ordinal) == true));
+        (_, string text, _) = await Cli.Run(["restorable", CriuFixtures.Path_("criu-dev"), "--host", TopologyFixtures.Path_("gfx1100-2"), "--target-kernel", release, .. checksOff]);
+        Assert.Contains($"  CRIU criu-dev (serial contents) on Linux {release} (--host): {how}", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Restorable_ReadsStandardInput_AndSaysAnUnreadableInputInOneLine()
     {
