@@ -116,6 +116,30 @@ public sealed class ProcessTreeTests : TempFolder
     }
 
     [Fact]
+    public async Task Show_GivesTheTasks_AndTheFilesEachHolds_InTextAndJson()
+    {
+        string dump = Dump(Entries(Task(4242, 0, [4242, 4250]), Task(4243, 4242)));
+        File.WriteAllBytes(Path.Combine(dump, "core-4243.img"), Core(6));
+        (int code, string text, string error) = await Cli.Run("show", dump);
+        Assert.Equal((0, ""), (code, error));
+        // The KFD image names its task (pid 4242); render nodes and dma-bufs do not, so with two tasks they are nobody's.
+        Assert.Contains("process tree (pstree.img): 2 tasks\n  task 4242 (root), state unknown, threads 4242 4250, children 4243, holds amdgpu-kfd-5.img\n  task 4243, parent 4242, zombie, threads 4243, no children\n  (render-node and dma-buf files do not record their task)\n", text, StringComparison.Ordinal);
+
+        (_, string json, _) = await Cli.Run("show", "--format", "json", dump);
+        JsonNode[] tasks = [.. JsonNode.Parse(json)!["dumps"]![0]!["process_tree"]!["tasks"]!.AsArray().Select(t => t!)];
+        Assert.Equal([(4242, "unknown", "amdgpu-kfd-5.img"), (4243, "zombie", "")], tasks.Select(t => ((int)t["pid"]!, (string)t["state"]!, string.Join(',', t["holds"]!.AsArray().Select(h => (string)h!)))));
+
+        // One task holds every file of the dump.
+        string single = Dump(Entries(Task(4242, 0)));
+        (_, string one, _) = await Cli.Run("show", single);
+        Assert.Contains("  task 4242 (root), state unknown, threads 4242, no children, holds amdgpu-kfd-5.img, amdgpu-dmabuf_9.img, amdgpu-renderD-7.img, amdgpu-renderD-8.img\n", one, StringComparison.Ordinal);
+
+        // Without pstree.img show says nothing of a tree, as before.
+        (_, string none, _) = await Cli.Run("show", CriuFixtures.Path_("criu-dev"));
+        Assert.DoesNotContain("process tree", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AProcessTreeBesideNoAmdgpuFile_IsSkippedAsBefore()
     {
         string folder = Path.Combine(Folder, "no-gpu");
