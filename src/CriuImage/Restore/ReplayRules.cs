@@ -45,7 +45,8 @@ public static class ReplayRules
         KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel);
         List<(CriuDumpFile File, Diagnostic Finding)> found = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
 
-        if (path.Known)
+        // With the path unknown only what both paths meet is said: nothing met on the one replayed needs the other.
+        if (path.Known || found.Count == 0)
         {
             return found;
         }
