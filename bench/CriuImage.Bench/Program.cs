@@ -5,7 +5,7 @@ namespace CriuImage.Bench;
 /// <summary>
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
-/// <c>generate MAPPINGS FILE</c>: a clean image. <c>identical MAPPINGS FILE</c>: one BO whose mappings all cover the same pages (every pair overlaps).
+/// <c>generate MAPPINGS FILE [--shuffled]</c>: a clean image (its mappings in random address order). <c>identical MAPPINGS FILE</c>: one BO whose mappings all cover the same pages (every pair overlaps).
 /// <c>criu-phases FILE</c>: where verify of a CRIU file spends (<see cref="CriuPhases"/>). <c>inflate FILE</c>, <c>decoders GZFILE ZSTFILE</c>: the
 /// input layer's decoders beside their peers (InputBench).
 /// <c>bdn ...</c>: the BenchmarkDotNet suite.
@@ -31,7 +31,8 @@ public static class Program
 
                 return ScalingBench.Run(args[cli + 1], max, repeats: 3);
             case "generate":
-                File.WriteAllBytes(args[2], new Workload(int.Parse(args[1])).ToImage());
+                // --shuffled: the mappings in random address order, so that verify's overlap check sorts them.
+                File.WriteAllBytes(args[2], new Workload(int.Parse(args[1]), shuffled: args.Contains("--shuffled")).ToImage());
                 return 0;
             case "identical":
                 WriteIdentical(int.Parse(args[1]), args[2]);
@@ -46,7 +47,7 @@ public static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE | inflate FILE | decoders GZFILE ZSTFILE | bdn [BenchmarkDotNet args]");
+                Console.Error.WriteLine("usage: CriuImage.Bench quick [MAPPINGS] | scaling [MAX] --cli PATH | generate MAPPINGS FILE [--shuffled] | inflate FILE | decoders GZFILE ZSTFILE | bdn [BenchmarkDotNet args]");
                 return 2;
         }
     }

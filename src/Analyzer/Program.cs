@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Analyzer.Commands;
+using CriuImage.Diagnostics;
+using CriuImage.Input;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer;
@@ -12,7 +14,8 @@ public static class Program
     /// <summary>Runs the tool with the console's standard streams.</summary>
     public static async Task<int> Main(string[] args)
     {
-        await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0) : Console.OpenStandardInput();
+        await using Stream input = ClosedStandardStreams.IsClosed(0) ? ClosedStandardStreams.Reserve(0)
+            : InputPaths.StandardInputProblem() is { } refused ? ClosedStandardStreams.Refuse(refused) : Console.OpenStandardInput();
         await using Stream output = ClosedStandardStreams.IsClosed(1) ? ClosedStandardStreams.Reserve(1) : Console.OpenStandardOutput();
         // Ctrl-C cancels the command, which then removes what it was writing; a second Ctrl-C ends the process at once.
         using var interrupt = new CancellationTokenSource();
@@ -27,6 +30,13 @@ public static class Program
     /// <summary>Runs the tool with the given writers, so that tests see exactly what a user would; standard input is empty.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain));
+
+    /// <summary>
+    /// Runs the tool in-process for a host with its own callers (libcriuimage): as <see cref="RunAsync(string[], TextWriter, TextWriter)"/>,
+    /// with the reports worded in <paramref name="words"/> instead of the command line's options.
+    /// </summary>
+    internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, RemedyWords words) =>
+        RunAsync(args, new StandardStreams(Stream.Null, new TextWriterStream(output), error, Terminal.Plain) { Words = words });
 
     /// <summary>Runs the tool with the given standard input and output as bytes (for <c>-</c> as an input or output).</summary>
     public static Task<int> RunAsync(string[] args, Stream input, Stream output, TextWriter error) =>

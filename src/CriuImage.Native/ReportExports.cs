@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using CriuImage.Analyzer;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Native;
 
@@ -58,7 +59,8 @@ internal static unsafe class ReportExports
             args.AddRange(["--", path]);
             using var output = new StringWriter { NewLine = "\n" };
             using var error = new StringWriter { NewLine = "\n" };
-            int status = Program.RunAsync([.. args], output, error).GetAwaiter().GetResult();
+            // The report is the library's to its caller, who never typed an option: in the library's words.
+            int status = Program.RunAsync([.. args], output, error, RemedyWords.Library).GetAwaiter().GetResult();
             if (error.GetStringBuilder().Length > 0)
             {
                 // What the CLI said on standard error (why an input could not be read) is the thread's message.

@@ -90,6 +90,9 @@ internal static class ClosedStandardStreams
         return new ClosedStream(fd == 0 ? "standard input is closed" : "standard output is closed");
     }
 
+    /// <summary>Standard input that is not read (a terminal, a device that never ends): a stream that fails on use, saying <paramref name="why"/>.</summary>
+    public static Stream Refuse(string why) => new ClosedStream(why);
+
     private sealed class ClosedStream(string message) : Stream
     {
         public override bool CanRead => true;

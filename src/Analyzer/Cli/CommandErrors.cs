@@ -91,10 +91,10 @@ internal static class CommandErrors
 
     /// <summary>
     /// The one line for an input of a host's commands (a topology, a host snapshot) that cannot be used: bad
-    /// (<see cref="InputLine"/>) or unreadable (the system's message).
+    /// (<see cref="InputLine"/>) or unreadable (in the tool's words, <see cref="IoMessages"/>).
     /// </summary>
     public static string HostInputLine(string input, Exception e) =>
-        e is InputFormatException bad ? InputLine(input, input, bad) : $"{input}: error: {e.Message}";
+        e is InputFormatException bad ? InputLine(input, input, bad) : $"{input}: error: {IoMessages.Of(e)}";
 
     /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault.</summary>
     public static async Task<int> RunAsync(string input, TextWriter error, Func<Task<int>> body)

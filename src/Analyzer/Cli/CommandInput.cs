@@ -38,7 +38,7 @@ internal sealed class CommandInput : IDisposable
     /// <exception cref="IOException">A stream could not be opened or read (standard input closed included).</exception>
     public static CommandInput Open(string path, StandardStreams std, InputOptions? options = null)
     {
-        options ??= new InputOptions();
+        options = (options ?? new InputOptions()) with { Words = std.Words };
         if (StreamPaths.IsStream(path))
         {
             StreamInput stream = StreamInput.Open(path, std.Input);
@@ -130,7 +130,7 @@ internal sealed class CommandInput : IDisposable
             return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(k == CriuFileKind.RenderNode ? ", 'import' converts it" : "")}";
         }
 
-        string? hint = file.Content is { } bytes ? FileKinds.Describe(bytes.AsSpan(0, Math.Min(bytes.Length, FileKinds.HeadSize)), bytes.Length) : null;
+        string? hint = file.Content is { } bytes ? FileKinds.Describe(bytes.AsSpan(0, Math.Min(bytes.Length, FileKinds.HeadSize)), bytes.Length, CliRemedyWords.Instance) : null;
         return hint is null ? "neither a criu-image nor a CRIU amdgpu file" : $"not a criu-image ({hint})";
     }
 

@@ -10,5 +10,5 @@ internal static class InputKinds
     /// empty when it is nothing recognisable or the failure is elsewhere.
     /// </summary>
     public static string Hint(string path, ImageFormatException e) =>
-        e.ByteOffset == 0 && path != "-" && FileKinds.Describe(path) is { } kind ? $" ({kind})" : "";
+        e.ByteOffset == 0 && path != "-" && FileKinds.Describe(path, CliRemedyWords.Instance) is { } kind ? $" ({kind})" : "";
 }

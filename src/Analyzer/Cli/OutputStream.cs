@@ -1,3 +1,5 @@
+using CriuImage.IO;
+
 namespace CriuImage.Analyzer.Cli;
 
 /// <summary>

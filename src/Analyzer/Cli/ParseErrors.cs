@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using CriuImage.Reporting;
 
 namespace CriuImage.Analyzer.Cli;
@@ -26,23 +27,45 @@ internal static class ParseErrors
     {
         string command = parse.CommandResult.Command.Name;
         var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
+        bool root = parse.CommandResult.Command is RootCommand;
+        string? unknownCommand = root ? parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) : null;
         foreach (string token in parse.UnmatchedTokens.Concat(UnknownOptions(parse)))
         {
-            string line = token.StartsWith('-') && token.Length > 1
-                ? $"criu-image: error: unknown option '{token}' for '{command}'"
+            string line = token == unknownCommand ? $"criu-image: error: unknown command '{token}' ('criu-image --help' lists them)"
+                : token.StartsWith('-') && token.Length > 1 ? $"criu-image: error: unknown option '{token}' for '{command}'"
                 : $"criu-image: error: unexpected argument '{token}' for '{command}'";
             await error.WriteLineAsync(Printable.Escape(line));
         }
 
-        foreach (System.CommandLine.Parsing.ParseError problem in parse.Errors)
+        foreach (ParseError problem in parse.Errors)
         {
-            // System.CommandLine reports each unmatched token too, as "Unrecognized command or argument": said above.
-            if (!unmatched.Any(token => problem.Message.Contains($"'{token}'", StringComparison.Ordinal)))
+            // System.CommandLine reports each unmatched token too, as "Unrecognized command or argument": said above;
+            // a missing command is the unknown command said above, when there is one.
+            if (!unmatched.Any(token => problem.Message.Contains($"'{token}'", StringComparison.Ordinal)) && !(unknownCommand is not null && problem.SymbolResult is CommandResult))
             {
-                await error.WriteLineAsync(Printable.Escape($"criu-image: error: {problem.Message}"));
+                await error.WriteLineAsync(Printable.Escape($"criu-image: error: {Reworded(problem)}"));
             }
         }
 
-        await error.WriteLineAsync($"Run 'criu-image {(parse.CommandResult.Command is RootCommand ? "" : command + " ")}--help' for usage.");
+        await error.WriteLineAsync($"Run 'criu-image {(root ? "" : command + " ")}--help' for usage.");
+    }
+
+    /// <summary>
+    /// A value outside an option's choices in one line and our words (<c>--format 'xml' is not one of: text,
+    /// json</c>), where System.CommandLine lists the choices on lines of their own; other errors as they are.
+    /// </summary>
+    private static string Reworded(ParseError problem)
+    {
+        // System.CommandLine 2.0's text: Argument 'VALUE' not recognized. Must be one of:\n\t'A'\n\t'B'
+        string[] parts = problem.Message.Split("\n\t");
+        if (parts.Length < 2 || !parts[0].EndsWith(" not recognized. Must be one of:", StringComparison.Ordinal) || !parts[0].StartsWith("Argument '", StringComparison.Ordinal))
+        {
+            return problem.Message;
+        }
+
+        string value = parts[0]["Argument ".Length..parts[0].IndexOf(" not recognized.", StringComparison.Ordinal)];
+        string choices = string.Join(", ", parts.Skip(1).Select(p => p.Trim('\'')));
+        string? option = problem.SymbolResult?.Parent is OptionResult owner ? owner.Option.Name + " " : problem.SymbolResult is OptionResult direct ? direct.Option.Name + " " : null;
+        return $"{option}{value} is not one of: {choices}";
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CriuImage.Diagnostics;
 using CriuImage.Restore;
 
 namespace CriuImage.Analyzer.Cli;
@@ -25,9 +26,9 @@ internal sealed class ReplayCliOptions
 
     /// <summary>
     /// The replay options and the target kernel with what <c>--kernel-has</c> states (applied to <paramref name="target"/>,
-    /// else the host's kernel, else a 6.18 kernel); false after one line on <paramref name="error"/> when a value is unknown.
+    /// else the host's kernel, else a 6.18 kernel), the replay worded in <paramref name="words"/>; false after one line on <paramref name="error"/> when a value is unknown.
     /// </summary>
-    public async Task<(bool Usable, ReplayOptions Options, KernelProfile? Target)> ResolveAsync(ParseResult parse, KernelProfile? target, Topology.HostTarget? host, TextWriter error)
+    public async Task<(bool Usable, ReplayOptions Options, KernelProfile? Target)> ResolveAsync(ParseResult parse, KernelProfile? target, Topology.HostTarget? host, TextWriter error, RemedyWords words)
     {
         CriuVersion? criu = null;
         if (parse.GetValue(_criu) is { } name && (criu = CriuVersion.Parse(name)) is null)
@@ -54,6 +55,6 @@ internal sealed class ReplayCliOptions
             target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value, $"stated by --kernel-has {statement}");
         }
 
-        return (true, new ReplayOptions(criu, parallel), target);
+        return (true, new ReplayOptions(criu, parallel) { Words = words }, target);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using CriuImage.Diagnostics;
 
 namespace CriuImage.Analyzer.Cli;
 
@@ -32,6 +33,12 @@ internal sealed class StandardStreams
 
     /// <summary>Colours and progress, where a person is watching.</summary>
     public Terminal Terminal { get; }
+
+    /// <summary>
+    /// The words the reports use for what settles a finding: the command line's options by default; a host that
+    /// runs the commands in-process (libcriuimage) passes the library's, since its callers never typed an option.
+    /// </summary>
+    public RemedyWords Words { get; init; } = CliRemedyWords.Instance;
 
     /// <summary>Opens the image at <paramref name="path"/>, or standard input for <c>-</c>, for a streaming read.</summary>
     public ImageReader OpenImage(string path) => path == "-" ? ImageReader.Create(Input, leaveOpen: true) : ImageReader.Open(path);

@@ -107,7 +107,8 @@ int criu_image_capture(int drm_fd, const char *out_path, int abi, char *err, siz
  * status: 0 nothing at error level, 1 findings, 2 an input could not be read; or a negative errno when it
  * could not run (a NULL or "-" path). When `report_json` is not NULL, *report_json receives the JSON report
  * (NUL-terminated UTF-8; free it with criu_image_free) or NULL when the CLI wrote none; what the CLI wrote
- * on standard error is the thread's criu_image_last_error().
+ * on standard error is the thread's criu_image_last_error(). The report is the CLI's, except that where it
+ * says what would settle a finding it names no option of the CLI, which a caller of this library never types.
  */
 int criu_image_verify(const char *path, const char *target_kernel, char **report_json);
 

@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Capture;
 
 /// <summary>The listing calls by name, their limits, and what capture says when the kernel refuses one.</summary>
@@ -34,22 +36,23 @@ internal static class Calls
         }
 
         string where = handle is { } h ? $"BO {h}: {call}" : call;
-        (string what, string hint) = errno switch
+        (string What, string Hint, Remedy? Remedy) refusal = errno switch
         {
             // drm_ioctl answers an ioctl number the driver does not have with -EINVAL; a file that is not a
             // DRM device answers -ENOTTY.
-            Syscalls.Einval when handle is null => ("the driver has no such call", ": not an amdgpu render node of a kernel with this revision (--abi names the others)"),
-            Syscalls.Enotty => ("the descriptor is not a DRM device", ""),
-            Syscalls.Ebadf => ("the descriptor is not open", ""),
+            Syscalls.Einval when handle is null => ("the driver has no such call", ": not an amdgpu render node of a kernel with this revision", Remedy.OtherAbi),
+            Syscalls.Enotty => ("the descriptor is not a DRM device", "", null),
+            Syscalls.Ebadf => ("the descriptor is not open", "", null),
 
             // amdgpu_gem_op_ioctl: -EINVAL for padding, an unknown op, or (a1ba4594232c) too large a num_entries.
-            Syscalls.Einval => ("the kernel refused the arguments", ": a kernel without GET_MAPPING_INFO, or one that caps num_entries lower"),
+            Syscalls.Einval => ("the kernel refused the arguments", ": a kernel without GET_MAPPING_INFO, or one that caps num_entries lower", null),
 
             // copy_to_user of the filled array failed: the kernel could not write where capture pointed it.
-            Syscalls.Efault => ("the kernel could not write the entries into capture's array", ""),
-            Syscalls.Enomem => ("the kernel could not allocate room for the entries", ""),
-            _ => ("the kernel refused the call", ""),
+            Syscalls.Efault => ("the kernel could not write the entries into capture's array", "", null),
+            Syscalls.Enomem => ("the kernel could not allocate room for the entries", "", null),
+            _ => ("the kernel refused the call", "", null),
         };
-        throw new CaptureException($"{where}: {what} ({Errno.Describe(errno)}){hint}", errno);
+        string message = $"{where}: {refusal.What} ({Errno.Describe(errno)}){refusal.Hint}";
+        throw refusal.Remedy is { } remedy ? new CaptureException(message, errno, remedy) : new CaptureException(message, errno);
     }
 }

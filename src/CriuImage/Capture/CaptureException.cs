@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Capture;
 
 /// <summary>
@@ -14,6 +16,22 @@ public sealed class CaptureException : Exception
         Errno = errno;
     }
 
+    /// <summary>Creates the exception with a message that ends in what may settle it (<paramref name="remedy"/>), worded by the library until the caller words it (<see cref="Describe"/>).</summary>
+    internal CaptureException(string message, int errno, Remedy remedy)
+        : base($"{message} ({RemedyWords.Library.For(remedy)})")
+    {
+        Errno = errno;
+        _unremedied = message;
+        _remedy = remedy;
+    }
+
     /// <summary>The errno the failing call gave (positive: EPERM is 1); EAGAIN when the state never held still, EOVERFLOW when a count passed what one call may ask for.</summary>
     public int Errno { get; }
+
+    private readonly string? _unremedied;
+    private readonly Remedy? _remedy;
+
+    /// <summary>The one line, with what may settle it in <paramref name="words"/>.</summary>
+    internal string Describe(RemedyWords words) =>
+        _remedy is { } remedy ? $"{_unremedied} ({words.For(remedy)})" : Message;
 }

@@ -1,3 +1,5 @@
+using CriuImage.Diagnostics;
+
 namespace CriuImage.Criu;
 
 /// <summary>
@@ -12,12 +14,15 @@ namespace CriuImage.Criu;
 public sealed record KfdContentsPath(bool Parallel, bool Known, string Why)
 {
     /// <summary>The path of <paramref name="dump"/>: <paramref name="chosen"/> (<c>--contents</c>) when given, else what its process tree says.</summary>
-    public static KfdContentsPath Of(CriuDump dump, bool? chosen = null)
+    public static KfdContentsPath Of(CriuDump dump, bool? chosen = null) => Of(dump, chosen, RemedyWords.Library);
+
+    /// <summary>As <see cref="Of(CriuDump, bool?)"/>, with the caller's <paramref name="words"/> for a path it chose or can choose.</summary>
+    internal static KfdContentsPath Of(CriuDump dump, bool? chosen, RemedyWords words)
     {
         ArgumentNullException.ThrowIfNull(dump);
         if (chosen is { } parallel)
         {
-            return new KfdContentsPath(parallel, true, "chosen with --contents");
+            return new KfdContentsPath(parallel, true, words.For(Remedy.ContentsChosen));
         }
 
         if (dump.ProcessTree is { } tree)
@@ -36,6 +41,6 @@ public sealed record KfdContentsPath(bool Parallel, bool Known, string Why)
         string missing = dump.ProcessTreeDamage is { } damage ? $"pstree.img does not read ({damage.Message})" : "the dump has no pstree.img";
         return images == 0
             ? new KfdContentsPath(false, true, "no KFD image: no KFD contents to restore")
-            : new KfdContentsPath(true, false, $"unknown: {missing}, so whether the root task has children is not known; the parallel path (no children) is replayed, --contents serial shows the other");
+            : new KfdContentsPath(true, false, $"unknown: {missing}, so whether the root task has children is not known; the parallel path (no children) is replayed, {words.For(Remedy.SerialContents)}");
     }
 }

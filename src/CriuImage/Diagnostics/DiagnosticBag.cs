@@ -28,7 +28,7 @@ internal sealed class DiagnosticBag : IDiagnosticSink
     public int Limit => _limit;
 
     /// <summary>True when another finding of <paramref name="descriptor"/> would still be listed.</summary>
-    public bool HasRoom(DiagnosticDescriptor descriptor) =>
+    public bool Lists(DiagnosticDescriptor descriptor) =>
         !_counts.TryGetValue(descriptor.Id, out var entry) || entry.Count < _maxPerCode;
 
     /// <summary>Lists <paramref name="diagnostic"/> while its code has room, and counts it.</summary>

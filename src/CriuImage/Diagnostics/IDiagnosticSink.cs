@@ -11,6 +11,12 @@ internal interface IDiagnosticSink
     /// <summary>Findings listed per code (0: all): a rule that runs other rules beneath it runs them with this limit.</summary>
     int Limit => 0;
 
+    /// <summary>
+    /// True while a finding of <paramref name="descriptor"/> would still be listed: a rule that finds many of one
+    /// code builds the messages only while this holds, and past it only counts (<see cref="Count"/>).
+    /// </summary>
+    bool Lists(DiagnosticDescriptor descriptor) => true;
+
     /// <summary>Takes one finding.</summary>
     void Add(Diagnostic diagnostic);
 

@@ -11,8 +11,16 @@ internal static unsafe partial class Posix
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
     public const int AtSymlinkFollow = 0x400;
-    public const int Eexist = 17;
+    public const int Eperm = 1;
     public const int Enoent = 2;
+    public const int Eio = 5;
+    public const int Enxio = 6;
+    public const int Eacces = 13;
+    public const int Eexist = 17;
+    public const int Enotdir = 20;
+    public const int Eisdir = 21;
+    public const int Enametoolong = 36;
+    public const int Eloop = 40;
 
     public const uint TypeMask = 0xF000;
     public const uint Regular = 0x8000;
@@ -32,8 +40,8 @@ internal static unsafe partial class Posix
     public static bool Supported { get; } = OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-    /// <summary>What statx says about a path: type and permission bits, owner, and identity.</summary>
-    public readonly record struct FileStat(uint Mode, uint Uid, uint Gid, ulong Inode, uint DeviceMajor, uint DeviceMinor)
+    /// <summary>What statx says about a path: type and permission bits, owner, identity, and for a device file the device it is (<c>1:5</c> is /dev/zero).</summary>
+    public readonly record struct FileStat(uint Mode, uint Uid, uint Gid, ulong Inode, uint DeviceMajor, uint DeviceMinor, uint SpecialMajor = 0, uint SpecialMinor = 0)
     {
         public uint Type => Mode & TypeMask;
 
@@ -58,7 +66,9 @@ internal static unsafe partial class Posix
             Gid: *(uint*)(buffer + 24),
             Inode: *(ulong*)(buffer + 32),
             DeviceMajor: *(uint*)(buffer + 136),
-            DeviceMinor: *(uint*)(buffer + 140));
+            DeviceMinor: *(uint*)(buffer + 140),
+            SpecialMajor: *(uint*)(buffer + 128),
+            SpecialMinor: *(uint*)(buffer + 132));
         return true;
     }
 

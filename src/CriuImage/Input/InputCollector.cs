@@ -33,6 +33,10 @@ internal static class InputCollector
                 using Stream stdin = standardInput();
                 ReadStream(stdin, "-", set, options);
             }
+            else if (InputPaths.Problem(path) is { } problem)
+            {
+                set.Unreadable.Add(new UnreadableInput(path, problem));
+            }
             else if (Directory.Exists(path))
             {
                 ReadFolder(path, set, options);
@@ -73,7 +77,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
             return;
         }
 
@@ -113,7 +117,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
         }
     }
 
@@ -136,7 +140,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot enter the folder: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(display, $"cannot enter the folder: {IoMessages.Of(e)}"));
             return;
         }
 
@@ -156,7 +160,7 @@ internal static class InputCollector
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A link loop (ELOOP), a vanished entry, a refused readlink: said, never dropped.
-                set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {e.Message}"));
+                set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
             }
         }
     }
@@ -168,7 +172,14 @@ internal static class InputCollector
         {
             if (!options.FollowSymlinks)
             {
-                set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed without --follow-symlinks", SkipKind.Symlink));
+                set.Skipped.Add(new SkippedInput(path, $"a symbolic link (to {link}), not followed {options.Words.For(Diagnostics.Remedy.FollowSymlinks)}", SkipKind.Symlink));
+                return;
+            }
+
+            if (Posix.Supported && !Posix.TryStat(entry.FullName, followLinks: true, out _, out int errno))
+            {
+                // A loop, a dangling link, a target it may not reach: said in its own words, never .NET's.
+                set.Unreadable.Add(new UnreadableInput(path, $"a symbolic link to {link}: {IoMessages.OfErrno(errno)}"));
                 return;
             }
 
@@ -242,7 +253,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(path, $"cannot open: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(path, $"cannot open: {IoMessages.Of(e)}"));
         }
     }
 
@@ -349,7 +360,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {e.Message}"));
+            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
         }
     }
 

@@ -110,6 +110,9 @@ public sealed record InputOptions
 
     /// <summary>Told the input's name and the compressed bytes consumed so far while a compressed archive is read (which takes the decompressor's time); -1 when it is done.</summary>
     public Action<string, long>? Progress { get; init; }
+
+    /// <summary>The words of what would have examined a skipped input (a link not followed); the command line passes its own.</summary>
+    internal Diagnostics.RemedyWords Words { get; init; } = Diagnostics.RemedyWords.Library;
 }
 
 /// <summary>What <see cref="InputOptions.Use"/> is told about a file before it is read further.</summary>

@@ -47,7 +47,7 @@ internal sealed class StreamInput : IDisposable
             return new StreamInput(path, standardInput, owned: false);
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        FileStream stream = InputPaths.OpenRead(path);
         try
         {
             return new StreamInput(path, stream, owned: true);

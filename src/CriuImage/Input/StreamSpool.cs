@@ -2,8 +2,7 @@ namespace CriuImage.Input;
 
 /// <summary>
 /// A stream copied to a temporary file, so that what arrives on standard input or a pipe is not held in memory:
-/// the file is made in the temporary folder (<c>$TMPDIR</c>, else <c>/tmp</c>) with mode 0600 and unlinked
-/// before a byte is written, so nothing is left behind however the process ends; the system frees it when the
+/// an unlinked 0600 file in the temporary folder (<see cref="IO.ScratchFile"/>), which the system frees when the
 /// last handle closes.
 /// </summary>
 public static class StreamSpool
@@ -16,17 +15,9 @@ public static class StreamSpool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(tooLarge);
-        string path = Path.Combine(Path.GetTempPath(), $"criu-image-spool-{Guid.NewGuid():N}");
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var spool = new FileStream(path, create);
+        FileStream spool = IO.ScratchFile.Create();
         try
         {
-            File.Delete(path);
             byte[] chunk = new byte[ChunkBytes];
             int n;
             while ((n = source.Read(chunk)) > 0)

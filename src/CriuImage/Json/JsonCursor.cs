@@ -203,6 +203,12 @@ internal ref struct JsonCursor
 
     private readonly InterchangeException Syntax(JsonException e)
     {
+        if (_reader.TokenType == JsonTokenType.None && _source.Final && _source.Unconsumed.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        {
+            // Nothing but whitespace, /dev/null included: said as every reader says an empty input.
+            return _source.ErrorAt(_base + _reader.BytesConsumed, "empty: nothing to read (no JSON value in it)");
+        }
+
         // The reader's own line numbers restart at every refill: count from the absolute offset instead.
         string message = e.Message;
         int end = message.IndexOf(" LineNumber", StringComparison.Ordinal);

@@ -69,7 +69,7 @@ public static class PlanReport
 
         // Paths and messages come from the inputs: one line stays one line.
         using var text = new EscapedLineWriter(output);
-        string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : " (no --host: no GPU map)";
+        string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
         text.Write($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)

@@ -78,16 +78,24 @@ public static class TextReport
     /// Like <see cref="Write(IReadOnlyList{FileReport})"/>, then what was not examined: one line per
     /// skipped input, except the other files of dump folders, which are counted on one line.
     /// </summary>
-    public static string Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped)
+    public static string Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped) =>
+        Write(reports, skipped, RemedyWords.Library);
+
+    /// <summary>As <see cref="Write(IReadOnlyList{FileReport}, IReadOnlyList{SkippedInput})"/>, with the caller's <paramref name="words"/> for where the uncounted files are listed.</summary>
+    internal static string Write(IReadOnlyList<FileReport> reports, IReadOnlyList<SkippedInput> skipped, RemedyWords words)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         text.Write(Write(reports));
-        WriteSkipped(skipped, text);
+        WriteSkipped(skipped, text, words);
         return text.ToString();
     }
 
     /// <summary>The lines of what was not examined, as <see cref="Write(IReadOnlyList{FileReport}, IReadOnlyList{SkippedInput})"/> ends.</summary>
-    public static void WriteSkipped(IReadOnlyList<SkippedInput> skipped, TextWriter output)
+    public static void WriteSkipped(IReadOnlyList<SkippedInput> skipped, TextWriter output) =>
+        WriteSkipped(skipped, output, RemedyWords.Library);
+
+    /// <summary>As <see cref="WriteSkipped(IReadOnlyList{SkippedInput}, TextWriter)"/>, with the caller's <paramref name="words"/> for where the uncounted files are listed.</summary>
+    internal static void WriteSkipped(IReadOnlyList<SkippedInput> skipped, TextWriter output, RemedyWords words)
     {
         ArgumentNullException.ThrowIfNull(skipped);
         ArgumentNullException.ThrowIfNull(output);
@@ -99,7 +107,7 @@ public static class TextReport
         int others = skipped.Count(s => s.Kind == SkipKind.Other);
         if (others > 0)
         {
-            output.Write(string.Create(CultureInfo.InvariantCulture, $"skipped {others} {(others == 1 ? "file" : "files")} that {(others == 1 ? "is" : "are")} neither a criu-image nor a CRIU amdgpu file (--format json lists them)\n"));
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"skipped {others} {(others == 1 ? "file" : "files")} that {(others == 1 ? "is" : "are")} neither a criu-image nor a CRIU amdgpu file ({words.For(Remedy.SkippedListed)})\n"));
         }
     }
 

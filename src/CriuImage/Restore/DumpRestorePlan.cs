@@ -36,6 +36,9 @@ public sealed record DumpRestorePlan
     /// <summary>True when the dump's whole folder was read: a contents file it lacks is missing, not just unnamed.</summary>
     internal bool Complete { get; init; } = true;
 
+    /// <summary>The caller's words (<see cref="ReplayOptions"/>) for what the plan was not given, as its report says it.</summary>
+    internal RemedyWords Words { get; init; } = RemedyWords.Library;
+
     /// <summary>Every call CRIU makes, in order, and how the restore ends (docs/restore-calls.md); null when no modelled CRIU restores the dump (a d5377d5d2 dump).</summary>
     public RestoreSequence? Sequence { get; init; }
 
@@ -70,16 +73,17 @@ public sealed record DumpRestorePlan
             Host = host,
             Target = profile,
             Complete = complete,
+            Words = options.Words,
             Kfd = kfd,
-            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete))],
+            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete, options.Words))],
         };
-        (CriuVersion? writer, string why) = options.Criu is null ? CriuWriter.Of(dump) : (null, "chosen with --criu");
+        (CriuVersion? writer, string why) = options.Criu is null ? CriuWriter.Of(dump) : (null, options.Words.For(Remedy.CriuChosen));
         if ((options.Criu ?? writer) is not { } criu)
         {
             return plan;
         }
 
-        KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel);
+        KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel, options.Words);
         RestoreSequence sequence = ReplayedSequence.Run(dump, plan, criu, path.Parallel) with { CriuWhy = why };
         return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
     }
@@ -109,7 +113,7 @@ public sealed record DumpRestorePlan
         };
     }
 
-    private static RenderNodeRestoreStep RenderNodeStep(CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid, bool complete)
+    private static RenderNodeRestoreStep RenderNodeStep(CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid, bool complete, RemedyWords words)
     {
         string path = file.Input.Path;
         if (file.RenderNode is not { } lenient || file.DamageDetail is not null)
@@ -157,7 +161,7 @@ public sealed record DumpRestorePlan
         if (host is not null || profile is not null)
         {
             var bag = new DiagnosticBag(0);
-            HostRules.CheckRenderNode(lenient, host, profile, bag);
+            HostRules.CheckRenderNode(lenient, host, profile, bag, words);
             step = step with { Findings = bag.Listed };
         }
 
@@ -212,8 +216,12 @@ public sealed record DumpRestorePlan
 
 /// <summary>Which CRIU restores a dump, and how it restores KFD contents.</summary>
 /// <param name="Criu">The CRIU that restores; null: the one that wrote the dump (<see cref="CriuVersion.Writer"/>).</param>
-/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: as the dump says (<see cref="KfdContentsPath.Of"/>).</param>
-public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = null);
+/// <param name="Parallel">criu-dev's parallel contents path (a restored root task without children); null: as the dump says (<see cref="KfdContentsPath.Of(CriuDump, bool?)"/>).</param>
+public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = null)
+{
+    /// <summary>The words of what settles a finding or says a choice was made (the caller's CRIU, contents path, target kernel); the command line passes its own.</summary>
+    internal RemedyWords Words { get; init; } = RemedyWords.Library;
+}
 
 /// <summary>The restore of one KFD image (<c>/dev/kfd</c> of one process).</summary>
 /// <param name="Path">The file as reports show it.</param>

@@ -61,6 +61,14 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
 
             list.Add(diagnostic);
         }
+
+        /// <summary>The sink of call <paramref name="call"/>'s refusals: every finding it takes refuses that call.</summary>
+        public IDiagnosticSink RefusalsOf(long call) => new CallRefusals(this, call);
+
+        private sealed class CallRefusals(Survey survey, long call) : IDiagnosticSink
+        {
+            public void Add(Diagnostic diagnostic) => survey.Refuse(call, diagnostic);
+        }
     }
 
     /// <summary>The number of calls made so far.</summary>
@@ -152,8 +160,9 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.Header = _header;
         s.Target = _vmRules!.Target;
         List<(uint Handle, long FirstCall)> bos = s.Bos!;
-        ImageWideRules.CheckOverlaps(s.Ranges!, bo => bos[bo].Handle, () => true, (range, finding) => s.Refuse(bos[range.Bo].FirstCall + BoCalls + range.Mapping, finding));
+        ImageWideRules.CheckOverlaps(s.Ranges!, bo => bos[bo].Handle, range => s.RefusalsOf(bos[range.Bo].FirstCall + BoCalls + range.Mapping));
         s.BoCount = bos.Count;
+        s.Ranges!.Dispose();
         s.Ranges = null;
         s.Bos = null;
     }

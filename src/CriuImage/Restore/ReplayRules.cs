@@ -30,7 +30,7 @@ public static class ReplayRules
     /// wrote it, <see cref="CriuWriter.Of"/>), on <paramref name="host"/> and <paramref name="target"/>, and returns
     /// its endings, each with the file being restored when it happens (<c>verify</c> passes it as
     /// <see cref="Verification.VerifyOptions.DumpReplay"/>). The contents path is the one named, else the one the dump
-    /// says (<see cref="KfdContentsPath.Of"/>); when nothing says it, only the endings both paths meet are reported,
+    /// says (<see cref="KfdContentsPath.Of(CriuDump, bool?)"/>); when nothing says it, only the endings both paths meet are reported,
     /// so that none is a guess.
     /// </summary>
     public static IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Check(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
@@ -42,7 +42,7 @@ public static class ReplayRules
             return [];
         }
 
-        KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel);
+        KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel, replay.Words);
         List<(CriuDumpFile File, Diagnostic Finding)> found = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
 
         // With the path unknown only what both paths meet is said: nothing met on the one replayed needs the other.

@@ -55,8 +55,8 @@ public static class Restorability
             {
                 // The host's own kernel, as its release says it: where that hides a fact a call depends on, the row says so.
                 RestoreSequence sequence = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, profile, complete).Sequence!;
-                string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}; --kernel-has on plan or verify states it" : null;
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", $"{hostRelease} (--host)", sequence.End) { Unknown = unknown });
+                string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}" : null;
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", $"{hostRelease} (the host's)", sequence.End) { Unknown = unknown });
             }
         }
 

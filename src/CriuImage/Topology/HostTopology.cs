@@ -19,6 +19,11 @@ public static class HostTopology
     /// </summary>
     public static KfdTopology Load(string path, bool diskOrder = false)
     {
+        if (Input.InputPaths.Problem(path) is { } problem)
+        {
+            throw new IOException(problem);
+        }
+
         TopologyTree tree;
         if (Directory.Exists(path))
         {
@@ -46,7 +51,9 @@ public static class HostTopology
         if (!Directory.Exists(folder))
         {
             string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";
-            throw new TopologyFormatException(folder, File.Exists(folder) || folder == "-" ? "not a folder: a topology folder is read here" : $"no such folder{hint}");
+            int errno = IO.Posix.Enoent;
+            bool missing = folder != "-" && !File.Exists(folder) && (!IO.Posix.Supported || !IO.Posix.TryStat(folder, followLinks: true, out _, out errno)) && errno == IO.Posix.Enoent;
+            throw new TopologyFormatException(folder, missing ? $"no such folder{hint}" : Input.InputPaths.Problem(folder) ?? "not a folder: a topology folder is read here");
         }
 
         if (!Directory.Exists(Path.Combine(folder, "nodes")))

@@ -271,7 +271,7 @@ internal static class DumpCrossRules
             {
                 // Ordinals: KFD BOs first, then one per render-node mapping of this GPU. Names are made only for
                 // an overlap found (the handle of each mapping's BO is kept for it), never one per range.
-                var ranges = new RangeBuffer();
+                using var ranges = new RangeBuffer();
                 int kfdRanges = 0;
                 for (int i = 0; i < kfd.BoEntries.Count; i++)
                 {

@@ -33,7 +33,7 @@ public static class DumpVerifier
             }
             else if (file.RenderNode is { } node && (options.Host is not null || target is not null))
             {
-                HostRules.CheckRenderNode(node, options.Host, target, bags[file]);
+                HostRules.CheckRenderNode(node, options.Host, target, bags[file], options.Words);
             }
         }
 

@@ -29,7 +29,12 @@ internal static class HostRules
     /// A criu-dev render node with BOs needs DRM_IOCTL_GEM_CHANGE_HANDLE at restore: said against the target
     /// kernel (the host's release, else the profile given), or, with a host whose kernel is unknown, that it is unknown.
     /// </summary>
-    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget? host, KernelProfile? target, IDiagnosticSink bag)
+    /// <param name="node">The render node read.</param>
+    /// <param name="host">The host to restore on, when given.</param>
+    /// <param name="target">The target kernel's profile, when known.</param>
+    /// <param name="bag">Where the finding goes.</param>
+    /// <param name="words">The caller's words for naming the kernel or what it has (CRI418, CRI420).</param>
+    public static void CheckRenderNode(CriuMessageFile<CriuRenderNode> node, HostTarget? host, KernelProfile? target, IDiagnosticSink bag, RemedyWords words)
     {
         if (node.Revisions != CriuRevisions.CriuDev || node.Message.Bos.Count == 0)
         {
@@ -41,7 +46,7 @@ internal static class HostRules
         string kernel = host?.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
         if (target is null && host is not null)
         {
-            bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown (give --target-kernel, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
+            bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown ({words.For(Remedy.TargetKernel)}, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }
         else if (target == KernelProfile.Pre6_18)
         {
@@ -53,7 +58,7 @@ internal static class HostRules
         }
         else if (target is { ChangeHandle: null })
         {
-            bag.Add(new Diagnostic(Descriptors.TargetChangeHandleUnknown, $"whether the target ({kernel}) has DRM_IOCTL_GEM_CHANGE_HANDLE is unknown: {target.ChangeHandleSource}; CRIU's restore of this render node's {bos} needs it (amdgpu_plugin_drm.c:501-505); say what the kernel has with --kernel-has change-handle=yes|no") { ByteOffset = CriuHeader.Size });
+            bag.Add(new Diagnostic(Descriptors.TargetChangeHandleUnknown, $"whether the target ({kernel}) has DRM_IOCTL_GEM_CHANGE_HANDLE is unknown: {target.ChangeHandleSource}; CRIU's restore of this render node's {bos} needs it (amdgpu_plugin_drm.c:501-505); {words.For(Remedy.ChangeHandle)}") { ByteOffset = CriuHeader.Size });
         }
     }
 }

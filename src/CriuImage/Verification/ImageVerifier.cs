@@ -8,8 +8,9 @@ namespace CriuImage.Verification;
 /// <summary>
 /// Verifies one image as <see cref="ImageScanner"/> reads it: damage to the file, each BO and VM bucket
 /// on its own, then what needs the whole file (duplicate handles, colliding mmap offsets, overlapping
-/// mappings). Memory: 24 bytes per mapping for the overlap sweep (40 while sorting mappings that do not
-/// come in address order), plus a little per BO.
+/// mappings). Memory: 24 bytes per mapping for the overlap sweep up to a budget (40 while sorting mappings
+/// that do not come in address order), past which the ranges go to a scratch file in sorted runs
+/// (<see cref="RangeBuffer"/>), plus a little per BO.
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
@@ -43,7 +44,7 @@ public sealed class ImageVerifier : IImageScanHandler
         // A file that is not an image is said to be what it is, whether its finding is held or handed over.
         if (options?.Listed is { } listed)
         {
-            options = options with { Listed = d => listed(Described(d, path)) };
+            options = options with { Listed = d => listed(Described(d, path, options.Words)) };
         }
 
         var analysis = new ImageVerifier(options);
@@ -58,13 +59,13 @@ public sealed class ImageVerifier : IImageScanHandler
 
         FileReport report = analysis.Finish(displayPath);
         return report.Diagnostics is [{ ByteOffset: 0 } first] && first.Descriptor == Descriptors.NotAnImage
-            ? report with { Diagnostics = [Described(first, path)] }
+            ? report with { Diagnostics = [Described(first, path, (options ?? VerifyOptions.Default).Words)] }
             : report;
     }
 
     /// <summary>A finding that the file at byte 0 is no image, with the kind of file it is where that is known.</summary>
-    private static Diagnostic Described(Diagnostic d, string path) =>
-        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path) is { } kind
+    private static Diagnostic Described(Diagnostic d, string path, RemedyWords words) =>
+        d is { ByteOffset: 0 } && d.Descriptor == Descriptors.NotAnImage && IO.FileKinds.Describe(path, words) is { } kind
             ? d with { Message = $"{d.Message} ({kind})" }
             : d;
 
@@ -153,31 +154,17 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
-        CheckOverlaps();
+        ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, _ => _bag);
+        _ranges.Dispose();
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
         FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
     }
 
-    /// <summary>One finding per overlapping pair: the first ones listed, every one counted.</summary>
-    private void CheckOverlaps()
-    {
-        long listed = 0;
-        long pairs = ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, () => _bag.HasRoom(Descriptors.MappingOverlap), (_, finding) =>
-        {
-            listed++;
-            _bag.Add(finding);
-        });
-        if (pairs > listed)
-        {
-            _bag.Count(Descriptors.MappingOverlap, pairs - listed);
-        }
-    }
-
     private void CheckMmapCollisions()
     {
-        var ranges = new RangeBuffer();
+        using var ranges = new RangeBuffer();
         for (int i = 0; i < _bos.Count; i++)
         {
             BoInfo bo = _bos[i];

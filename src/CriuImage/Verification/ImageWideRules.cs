@@ -24,26 +24,30 @@ internal sealed class ImageWideRules
             };
 
     /// <summary>
-    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, while
-    /// <paramref name="listing"/> says there is room; the rest are only counted.
+    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, into the sink
+    /// of that later mapping (as the dump rules take the sink of the file a finding names). Findings are built while
+    /// the sink lists them; once it stops, that sink counts the pairs left.
     /// </summary>
     /// <param name="ranges">The mappings' page ranges.</param>
     /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
-    /// <param name="listing">True while findings are still listed one by one.</param>
-    /// <param name="report">Receives each listed finding with the range it is about.</param>
-    /// <returns>The number of overlapping pairs, listed or not.</returns>
-    public static long CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<bool> listing, Action<MappingRange, Diagnostic> report) =>
-        OverlapSweep.Pairs(ranges, (range, other) =>
+    /// <param name="sinkOf">The sink of the mapping at fault: verify's one bag per file, or the restore plan's refusals of that mapping's GEM_VA call.</param>
+    public static void CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
+    {
+        IDiagnosticSink? full = null;
+        long listed = 0;
+        long pairs = OverlapSweep.Pairs(ranges, (range, other) =>
         {
-            if (!listing())
+            IDiagnosticSink sink = sinkOf(range);
+            if (!sink.Lists(Descriptors.MappingOverlap))
             {
+                full = sink;
                 return false;
             }
 
             uint handle = handleOf(range.Bo);
             uint otherHandle = handleOf(other.Bo);
             ulong sharedLast = Math.Min(range.Last, other.Last);
-            report(range, new Diagnostic(
+            sink.Add(new Diagnostic(
                 Descriptors.MappingOverlap,
                 $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{sharedLast:x}")
             {
@@ -52,6 +56,12 @@ internal sealed class ImageWideRules
                 Related = [new RelatedLocation(otherHandle, other.Mapping)],
                 Call = RestoreCall.GemVa,
             });
+            listed++;
             return true;
         });
+        if (pairs > listed)
+        {
+            full!.Count(Descriptors.MappingOverlap, pairs - listed);
+        }
+    }
 }

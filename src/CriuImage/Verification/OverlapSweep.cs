@@ -4,11 +4,13 @@ namespace CriuImage.Verification;
 /// Finds overlapping inclusive ranges in O(n log n): order by first page (ties by arrival), then sweep.
 /// <see cref="Run"/> keeps the range that reaches furthest: a range overlaps some earlier range exactly when
 /// its first page is at most that furthest last page, and it is reported once, paired with that range.
-/// <see cref="Pairs"/> keeps every range still open, so that each overlapping pair is counted.
+/// <see cref="Pairs"/> keeps every range still open, so that each overlapping pair is counted. The order comes
+/// from memory, or, for more ranges than <see cref="RangeBuffer"/> holds, from its sorted runs merged from disk.
 /// </summary>
 internal static class OverlapSweep
 {
-    private interface IVisitor
+    /// <summary>Receives the ranges in sweep order (a struct: no call through a delegate per range).</summary>
+    internal interface IVisitor
     {
         void Visit(in MappingRange range);
     }
@@ -41,11 +43,28 @@ internal static class OverlapSweep
         return pairs.Pairs;
     }
 
-    /// <summary>Visits the ranges by first page, ties in arrival order (a struct visitor: no call through a delegate per range).</summary>
+    /// <summary>Visits the ranges by first page, ties in arrival order: from memory, or merged from the runs spilled to disk.</summary>
     private static void InOrder<TVisitor>(RangeBuffer ranges, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
-        if (ranges.Count == 0)
+        if (ranges.Runs is null)
+        {
+            HeldInOrder(ranges, ref visitor);
+            return;
+        }
+
+        RangeRuns.Merge merge = ranges.SpillAll().MergeAll(ranges.InAddressOrder);
+        while (merge.Next(out MappingRange range))
+        {
+            visitor.Visit(range);
+        }
+    }
+
+    /// <summary>Visits the ranges held in memory by first page, ties in arrival order.</summary>
+    internal static void HeldInOrder<TVisitor>(RangeBuffer ranges, ref TVisitor visitor)
+        where TVisitor : struct, IVisitor
+    {
+        if (ranges.Held == 0)
         {
             return;
         }
@@ -65,7 +84,7 @@ internal static class OverlapSweep
             return;
         }
 
-        var keys = new SortKey[ranges.Count];
+        (SortKey[] keys, SortKey[] scratch) = ranges.SortBuffers();
         int next = 0;
         foreach (ReadOnlyMemory<MappingRange> chunk in ranges.Chunks())
         {
@@ -76,9 +95,9 @@ internal static class OverlapSweep
             }
         }
 
-        RadixSort(keys);
+        Span<SortKey> sorted = RadixSort(keys.AsSpan(0, next), scratch.AsSpan(0, next));
         RangeBuffer.Lookup lookup = ranges.ToLookup();
-        foreach (SortKey key in keys)
+        foreach (SortKey key in sorted)
         {
             visitor.Visit(lookup[key.Index]);
         }
@@ -87,16 +106,15 @@ internal static class OverlapSweep
     /// <summary>
     /// A stable LSD radix sort by first page, 11 bits a pass, skipping the digits every key shares (page
     /// numbers of a 48-bit VM use 36 bits): keys arrive in index order, so stability keeps index order among
-    /// equal pages. Takes a second buffer of 16 bytes per key.
+    /// equal pages. Returns whichever of the two buffers holds the sorted keys.
     /// </summary>
-    private static void RadixSort(SortKey[] keys)
+    private static Span<SortKey> RadixSort(Span<SortKey> keys, Span<SortKey> scratch)
     {
         const int bits = 11;
         const int mask = (1 << bits) - 1;
-        var scratch = new SortKey[keys.Length];
         Span<int> starts = stackalloc int[1 << bits];
-        SortKey[] source = keys;
-        SortKey[] target = scratch;
+        Span<SortKey> source = keys;
+        Span<SortKey> target = scratch;
         for (int shift = 0; shift < 64; shift += bits)
         {
             starts.Clear();
@@ -121,13 +139,12 @@ internal static class OverlapSweep
                 target[starts[(int)(key.First >> shift) & mask]++] = key;
             }
 
-            (source, target) = (target, source);
+            Span<SortKey> swap = source;
+            source = target;
+            target = swap;
         }
 
-        if (source != keys)
-        {
-            source.CopyTo(keys, 0);
-        }
+        return source;
     }
 
     private static bool IsSorted(RangeBuffer ranges)
@@ -210,5 +227,5 @@ internal static class OverlapSweep
     }
 
     /// <summary>What the sort moves: the first page and the arrival index (16 bytes).</summary>
-    private readonly record struct SortKey(ulong First, int Index);
+    internal readonly record struct SortKey(ulong First, int Index);
 }

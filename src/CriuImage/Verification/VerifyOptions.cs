@@ -42,4 +42,7 @@ public sealed record VerifyOptions
     /// large image); reported on the verifying thread. Images held in memory report nothing.
     /// </summary>
     public IProgress<long>? BytesRead { get; init; }
+
+    /// <summary>The words of what settles a finding (CRI418's target kernel, CRI420's kernel capability, what reads a file of another kind); the command line passes its own.</summary>
+    internal RemedyWords Words { get; init; } = RemedyWords.Library;
 }

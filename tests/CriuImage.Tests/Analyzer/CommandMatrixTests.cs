@@ -48,8 +48,11 @@ public sealed class CommandMatrixTests : TempFolder
         Bad,
     }
 
-    /// <summary>An input: its name, what it holds, how to give it (the argument, with what the shell does before and around the command), and what the dump commands must say of it.</summary>
-    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false, string? Says = null);
+    /// <summary>
+    /// An input: its name, what it holds, how to give it (the argument, with what the shell does before and around
+    /// the command), and what the dump commands must say of it (every command when <paramref name="SaidByAll"/>).
+    /// </summary>
+    private sealed record Kind(string Name, Content Content, Func<CommandMatrixTests, Given> Make, bool Unprivileged = false, string? Says = null, bool SaidByAll = false);
 
     /// <summary>The argument as bash sees it (already quoted), a prefix (a pipe into the command, a writer for a FIFO) and redirections after it.</summary>
     private sealed record Given(string Argument, string Prefix = "", string Redirections = "");
@@ -100,7 +103,16 @@ public sealed class CommandMatrixTests : TempFolder
         new("missing path", Content.Bad, t => new(Q(Path.Combine(t.Folder, "missing")))),
         new("a folder named as a file", Content.Bad, t => new(Q(Directory.CreateDirectory(Path.Combine(t.Folder, "folder.img")).FullName))),
         new("topology with a FIFO in it", Content.Bad, t => new(Q(t.TopologyWithFifo()))),
-        new("unreadable file (chmod 000, another user)", Content.Bad, t => new(Q(t.Unreadable())), Unprivileged: true),
+        new("unreadable file (chmod 000, another user)", Content.Bad, t => new(Q(t.Unreadable())), Unprivileged: true, Says: "permission denied"),
+        new("a symbolic link loop", Content.Bad, t => new(Q(t.LinkLoop())), Says: "too many levels of symbolic links (a link loop)", SaidByAll: true),
+        new("a name longer than NAME_MAX", Content.Bad, t => new(Q(Path.Combine(t.Folder, new string('n', 300)))), Says: "the name is too long", SaidByAll: true),
+        new("a path through a file", Content.Bad, t => new(Q(Path.Combine(Image, "x"))), Says: "a part of the path is not a folder", SaidByAll: true),
+        new("/dev/zero", Content.Bad, t => new("/dev/zero"), Says: "a character device (1:5), not a file, folder or pipe", SaidByAll: true),
+        new("/dev/urandom on /dev/stdin", Content.Bad, t => new("/dev/stdin", Redirections: "< /dev/urandom"), Says: "a character device (1:9)", SaidByAll: true),
+        new("/dev/zero on -", Content.Bad, t => new("-", Redirections: "< /dev/zero"), Says: "standard input is a character device (1:5)"),
+        new("/dev/null", Content.Bad, t => new("/dev/null"), Says: "empty: nothing to read"),
+        new("a socket", Content.Bad, t => new(Q(t.Socket())), Says: "a socket, not a file, folder or pipe", SaidByAll: true),
+        new("a file whose read fails (EIO: /proc/self/mem at 0)", Content.Bad, t => new("/proc/self/mem"), Says: "input/output error"),
     ];
 
     private static readonly Content[] Images = [Content.Image, Content.Bad];
@@ -122,7 +134,13 @@ public sealed class CommandMatrixTests : TempFolder
     ];
 
     /// <summary>Texts of .NET's exceptions that a message of ours never carries.</summary>
-    private static readonly string[] RuntimeWords = ["Unable to read beyond the end of the stream", "Attempted to read past the end of the stream", "BytePositionInLine"];
+    private static readonly string[] RuntimeWords =
+    [
+        "Unable to read beyond the end of the stream", "Attempted to read past the end of the stream", "BytePositionInLine",
+        "Access to the path", "Could not find", "Too many levels", "The input does not contain any JSON tokens", "No such device or address",
+    ];
+
+    private readonly List<System.Net.Sockets.Socket> _sockets = [];
 
     private int _outputs;
 
@@ -191,8 +209,9 @@ public sealed class CommandMatrixTests : TempFolder
                 problems.Append(what).Append(": says it in the runtime's words (").Append(words).Append("): ").Append(First(error)).Append('\n');
             }
 
-            // What a kind says is the dump readers' one line; encode and the topology commands read other things.
-            if (kind.Says is string says && command.Takes.Contains(Content.Dump) && !all.Contains(says, StringComparison.Ordinal))
+            // What a kind says is the dump readers' one line; encode and the topology commands read other things,
+            // except where the path itself cannot be read, which every command says alike.
+            if (kind.Says is string says && (kind.SaidByAll || command.Takes.Contains(Content.Dump)) && !all.Contains(says, StringComparison.Ordinal))
             {
                 problems.Append(what).Append(": does not say \"").Append(says).Append("\": ").Append(First(error)).Append('\n');
             }
@@ -323,6 +342,24 @@ public sealed class CommandMatrixTests : TempFolder
             File.SetUnixFileMode(path, UnixFileMode.None);
         }
 
+        return path;
+    }
+
+    /// <summary>A symbolic link to itself: every open of it is ELOOP.</summary>
+    private string LinkLoop()
+    {
+        string link = Path.Combine(Folder, $"loop-{Interlocked.Increment(ref _outputs)}.img");
+        File.CreateSymbolicLink(link, link);
+        return link;
+    }
+
+    /// <summary>A Unix socket's file, which open(2) cannot read (ENXIO); the socket stays bound, since .NET removes the file when it closes.</summary>
+    private string Socket()
+    {
+        string path = Path.Combine(Folder, $"socket-{Interlocked.Increment(ref _outputs)}");
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        _sockets.Add(socket);
         return path;
     }
 

@@ -258,7 +258,7 @@ public sealed class HardeningTests : TempFolder
     public async Task OutputAndInputErrors_AreInOurWords_UnderTheGivenName()
     {
         (int code, _, string error) = await Cli.Run("encode", Path.Combine(Folder, "missing.json"), "-o", Path.Combine(Folder, "x.img"));
-        Assert.Equal((2, $"{Path.Combine(Folder, "missing.json")}: error: no such file\n"), (code, error));
+        Assert.Equal((2, $"{Path.Combine(Folder, "missing.json")}: error: no such file or folder\n"), (code, error));
 
         if (OperatingSystem.IsLinux())
         {

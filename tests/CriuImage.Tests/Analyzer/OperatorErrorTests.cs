@@ -58,6 +58,26 @@ public sealed class OperatorErrorTests : TempFolder
         Assert.StartsWith("criu-image: error: unknown option '--frobnicate' for 'verify'\n", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("criu-image: error: --jobs '99999999999' is not a whole number from 1 to 2147483647", "verify", "--jobs", "99999999999")]
+    [InlineData("criu-image: error: --jobs must be 1 or more", "verify", "--jobs", "0")]
+    [InlineData("criu-image: error: --max-findings must be 0 (all) or more", "verify", "--max-findings", "-1")]
+    [InlineData("criu-image: error: --max-findings 'many' is not a whole number from 0 to 2147483647", "verify", "--max-findings", "many")]
+    [InlineData("criu-image: error: --format 'xml' is not one of: text, json, sarif", "verify", "--format", "xml")]
+    [InlineData("criu-image: error: --format 'yaml' is not one of: text, json", "show", "--format", "yaml")]
+    [InlineData("criu-image: error: 'tcsh' is not one of: bash, zsh, fish", "completion", "tcsh")]
+    [InlineData("criu-image: error: unknown command 'verfiy' ('criu-image --help' lists them)", "verfiy")]
+    [InlineData("criu-image: error: --pid must be 1 or more", "capture", "--pid", "0", "-o", "-")]
+    [InlineData("criu-image: error: --fd must be 0 or more", "capture", "--pid", "1", "--fd", "-1", "-o", "-")]
+    public async Task ValuesOutOfRangeOrChoice_AreOneLineInOurWords_NeverTheParsersException(string said, params string[] args)
+    {
+        string[] withInput = args[0] is "verify" or "show" ? [.. args, Path.Combine(RepoPaths.Fixtures, "criu-v8.img")] : args;
+        (int code, string output, string error) = await Cli.Run(withInput);
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal(said, error.Split('\n')[0]);
+        Assert.Equal(2, error.TrimEnd('\n').Split('\n').Length); // the line, then where the usage is
+    }
+
     [Fact]
     public async Task AfterDoubleDash_ADashIsAName()
     {

@@ -167,13 +167,13 @@ public sealed class RestoreReplayTests : TempFolder
         string[] checksOff = ["--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"];
         (int code, string output, string error) = await Cli.Run(["restorable", "--format", "json", CriuFixtures.Path_("criu-dev"), "--host", TopologyFixtures.Path_("gfx1100-2"), "--target-kernel", release, .. checksOff]);
         Assert.Equal((1, ""), (code, error));
-        JsonNode[] host = [.. JsonNode.Parse(output)!["dumps"]![0]!["rows"]!.AsArray().Where(r => r!["kernel"]!.GetValue<string>() == $"{release} (--host)").Select(r => r!)];
+        JsonNode[] host = [.. JsonNode.Parse(output)!["dumps"]![0]!["rows"]!.AsArray().Where(r => r!["kernel"]!.GetValue<string>() == $"{release} (the host's)").Select(r => r!)];
         Assert.Equal(["v3.17..v4.2", "criu-dev", "criu-dev"], host.Select(r => r["criu"]!.GetValue<string>()));
         // criu-dev makes CHANGE_HANDLE: on 6.18.0-1-amd64 its answer is not known, and the row says so rather than guess.
         Assert.All(host.Skip(1), r => Assert.Equal(how, r["how"]!.GetValue<string>()));
         Assert.Equal(how == "unknown", host.Skip(1).All(r => r["why"]?.GetValue<string>().Contains("DRM_IOCTL_GEM_CHANGE_HANDLE is not known", StringComparison.Ordinal) == true));
         (_, string text, _) = await Cli.Run(["restorable", CriuFixtures.Path_("criu-dev"), "--host", TopologyFixtures.Path_("gfx1100-2"), "--target-kernel", release, .. checksOff]);
-        Assert.Contains($"  CRIU criu-dev (serial contents) on Linux {release} (--host): {how}", text, StringComparison.Ordinal);
+        Assert.Contains($"  CRIU criu-dev (serial contents) on Linux {release} (the host's): {how}", text, StringComparison.Ordinal);
     }
 
     [Fact]

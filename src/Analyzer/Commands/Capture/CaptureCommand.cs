@@ -53,7 +53,7 @@ internal static class CaptureCommand
             }
             catch (CaptureException e)
             {
-                throw new InputRefusedException($"{name}: error: {e.Message}");
+                throw new InputRefusedException($"{name}: error: {e.Describe(CliRemedyWords.Instance)}");
             }
         });
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CriuImage.Abi;
+using CriuImage.Analyzer.Cli;
 
 namespace CriuImage.Analyzer.Commands;
 
@@ -9,6 +10,8 @@ internal sealed class CaptureCommandDefinition : Command
     public CaptureCommandDefinition()
         : base("capture", "Capture a running process's GPU buffer objects and mappings into an image (needs ptrace rights over it).")
     {
+        WholeNumberOption.AtLeast(Pid, 1);
+        WholeNumberOption.AtLeast(Fd, 0);
         Abi.AcceptOnlyFromAmong(AbiRevision.Linux6_18.ToId(), AbiRevision.CriuV8.ToId(), AbiRevision.Criu2025_06.ToId());
         Options.Add(Pid);
         Options.Add(Fd);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CriuImage.Analyzer.Cli;
+using CriuImage.Input;
 using CriuImage.Json;
 
 namespace CriuImage.Analyzer.Commands;
@@ -17,7 +18,7 @@ internal static class EncodeCommand
             return CommandErrors.RunWritingAsync(path, outPath, std.Error, async () =>
             {
                 // Streamed: memory stays bounded by the longest JSON token, whatever the document's size.
-                await using Stream document = path == "-" ? std.Input : File.OpenRead(path);
+                await using Stream document = path == "-" ? std.Input : InputPaths.OpenRead(path);
                 JsonImageEncoder encoder = Open(document);
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, encoder.Header, leaveOpen: true))

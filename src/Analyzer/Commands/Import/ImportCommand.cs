@@ -30,7 +30,7 @@ internal static class ImportCommand
 
     private static async Task<int> RunAsync(string path, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
-        InputSet inputs = DumpInputs.Collect([path], new InputOptions { Progress = TerminalProgress.For(std.Error) }, () => std.Input);
+        InputSet inputs = DumpInputs.Collect([path], new InputOptions { Words = std.Words, Progress = TerminalProgress.For(std.Error) }, () => std.Input);
         foreach (UnreadableInput u in inputs.Unreadable)
         {
             await std.Error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));

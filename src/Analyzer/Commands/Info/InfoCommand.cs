@@ -28,7 +28,7 @@ internal static class InfoCommand
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { Words = std.Words, FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             foreach (UnreadableInput u in inputs.Unreadable)
             {
                 await error.WriteLineAsync(Printable.Escape($"{u.Path}: error: {u.Reason}"));

@@ -32,7 +32,7 @@ internal static class PlanCommand
                     return ExitCodes.Unusable;
                 }
 
-                (bool replayUsable, ReplayOptions replay, profile) = await command.Replay.ResolveAsync(parse, profile, host, error);
+                (bool replayUsable, ReplayOptions replay, profile) = await command.Replay.ResolveAsync(parse, profile, host, error, std.Words);
                 if (!replayUsable)
                 {
                     return ExitCodes.Unusable;

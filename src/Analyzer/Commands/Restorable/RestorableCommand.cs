@@ -28,7 +28,7 @@ internal static class RestorableCommand
                     return ExitCodes.Unusable;
                 }
 
-                InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => std.Input);
+                InputSet inputs = DumpInputs.Collect([path], new InputOptions { Words = std.Words }, () => std.Input);
                 foreach (UnreadableInput unreadable in inputs.Unreadable)
                 {
                     await std.Error.WriteLineAsync(Printable.Escape($"{unreadable.Path}: error: {unreadable.Reason}"));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Input;
 using CriuImage.Reporting;
@@ -28,7 +29,7 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            (bool replayUsable, Restore.ReplayOptions replay, targetProfile) = await command.Replay.ResolveAsync(parse, targetProfile, hostTarget, error);
+            (bool replayUsable, Restore.ReplayOptions replay, targetProfile) = await command.Replay.ResolveAsync(parse, targetProfile, hostTarget, error, std.Words);
             if (!replayUsable)
             {
                 return ExitCodes.Unusable;
@@ -38,6 +39,7 @@ internal static class VerifyCommand
             {
                 Target = targetProfile,
                 Host = hostTarget,
+                Words = std.Words,
                 // The endings only the replay finds, along the CRIU that wrote the dump (or --criu) and the contents path its
                 // pstree.img says (or --contents), as plan replays them: none is said that depends on what is not known.
                 DumpReplay = (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
@@ -47,7 +49,7 @@ internal static class VerifyCommand
                 return ExitCodes.Unusable;
             }
 
-            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
+            InputSet inputs = DumpInputs.Collect(parse.GetValue(command.Paths)!, new InputOptions { Words = std.Words, FollowSymlinks = parse.GetValue(command.Follow), Progress = TerminalProgress.For(error) }, () => std.Input);
             if (inputs.Files.Count == 0 && inputs.Unreadable.Count == 0)
             {
                 await error.WriteLineAsync(Printable.Escape($"criu-image: error: no image or CRIU amdgpu file found in the given inputs ({inputs.Skipped.Count} other {(inputs.Skipped.Count == 1 ? "entry" : "entries")} skipped)"));
@@ -90,7 +92,7 @@ internal static class VerifyCommand
                 : await std.Terminal.WithProgressAsync($"verifying {inputs.Files.Count} files", inputs.Files.Count, inputs.Files.Count >= 2, progress =>
                     Verifier.VerifyAsync(inputs, jobCount, cancellationToken, options, progress is null ? null : new Progress<int>(done => progress.Report(done))));
             int exitCode = ExitCode(run, threshold);
-            await WriteAsync(run, parse.GetValue(command.Format)!, output, exitCode, std.Terminal);
+            await WriteAsync(run, parse.GetValue(command.Format)!, output, exitCode, std.Terminal, std.Words);
             return exitCode;
         });
         return command;
@@ -118,16 +120,16 @@ internal static class VerifyCommand
         Emit(text =>
         {
             TextReport.WriteTotals(run.Reports, text);
-            TextReport.WriteSkipped(run.Skipped, text);
+            TextReport.WriteSkipped(run.Skipped, text, options.Words);
         });
         return run;
     }
 
-    private static async Task WriteAsync(VerifyRun run, string format, TextWriter output, int exitCode, Terminal terminal)
+    private static async Task WriteAsync(VerifyRun run, string format, TextWriter output, int exitCode, Terminal terminal, RemedyWords words)
     {
         if (format == "text")
         {
-            await output.WriteAsync(terminal.Colour(TextReport.Write(run.Reports, run.Skipped)));
+            await output.WriteAsync(terminal.Colour(TextReport.Write(run.Reports, run.Skipped, words)));
             return;
         }
 

@@ -14,8 +14,8 @@ internal sealed class VerifyCommandDefinition : Command
         : base("verify", "Check captured images and CRIU amdgpu dumps offline: the files' integrity, the kernel's rules for BOs and mappings, and the rules across a dump's files. Codes: docs/diagnostics.md. Exit status: 0 nothing at the --fail-on level, 1 findings at it, 2 an input could not be read.")
     {
         FailOn.AcceptOnlyFromAmong("error", "warning", "note");
-        Jobs.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) { result.AddError("--jobs must be 1 or more"); } });
-        MaxFindings.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 0) { result.AddError("--max-findings must be 0 (all) or more"); } });
+        WholeNumberOption.AtLeast(Jobs, 1);
+        WholeNumberOption.AtLeast(MaxFindings, 0, "0 (all)");
         Arguments.Add(Paths);
         foreach (Option option in new Option[] { Format, FailOn, Target, Jobs, MaxFindings, Follow })
         {

@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Analyzer.Cli;
 using CriuImage.Criu;
 using CriuImage.Input;
 using CriuImage.Reporting;
@@ -23,7 +24,7 @@ public sealed class VerifyStreamingTests : TempFolder
         (int code, string streamed, _) = await Cli.Run(["verify", "--max-findings", "0", .. paths]);
 
         VerifyRun run = await HeldRun(paths);
-        Assert.Equal(TextReport.Write(run.Reports, run.Skipped), streamed);
+        Assert.Equal(TextReport.Write(run.Reports, run.Skipped, CliRemedyWords.Instance), streamed);
         Assert.Equal(2, code);
         Assert.Contains("1770 errors", streamed, StringComparison.Ordinal);
     }
@@ -55,8 +56,9 @@ public sealed class VerifyStreamingTests : TempFolder
 
     private static async Task<VerifyRun> HeldRun(string[] paths)
     {
-        InputSet inputs = DumpInputs.Collect(paths, new InputOptions(), () => Stream.Null);
-        return await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0 });
+        // In the CLI's words, as the run it is compared with.
+        InputSet inputs = DumpInputs.Collect(paths, new InputOptions { Words = CliRemedyWords.Instance }, () => Stream.Null);
+        return await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0, Words = CliRemedyWords.Instance });
     }
 
     /// <summary>A folder of images (many findings, clean, cut, not an image) and a damaged CRIU dump.</summary>

@@ -1,0 +1,62 @@
+using CriuImage.IO;
+
+namespace CriuImage.Input;
+
+/// <summary>
+/// Whether a path named as an input can be read at all, said before it is opened, in the tool's own words: a
+/// path that does not resolve (missing, a link loop, a name too long, a part that is not a folder, a folder
+/// it may not search), or a file that is not a file, folder or stream of one. Regular files, folders, FIFOs,
+/// pipes (<c>/dev/stdin</c>, <c>&lt;(...)</c>) and the null device (empty) are read; a terminal, any other
+/// character device (<c>/dev/zero</c> and <c>/dev/urandom</c> never end, a GPU's render node answers no
+/// read), a block device and a socket are refused, since nothing read from them is a checkpoint.
+/// </summary>
+internal static class InputPaths
+{
+    /// <summary>The character device 1:3, /dev/null: read, it is empty.</summary>
+    private const uint MemoryMajor = 1;
+    private const uint NullMinor = 3;
+
+    /// <summary>Why <paramref name="path"/> cannot be read as an input, or null when it can be opened (<c>-</c> included: see <see cref="StandardInputProblem"/>).</summary>
+    public static string? Problem(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path == "-" || path.Length == 0 || !Posix.Supported)
+        {
+            return null;
+        }
+
+        if (!Posix.TryStat(path, followLinks: true, out Posix.FileStat stat, out int errno))
+        {
+            return IoMessages.OfErrno(errno);
+        }
+
+        return stat.Type == Posix.Socket ? "a socket, not a file, folder or pipe: it cannot be opened and read" : Refusal(stat);
+    }
+
+    /// <summary>Opens the input <paramref name="path"/> names for a read from its first byte to its end, refusing first what <see cref="Problem"/> refuses.</summary>
+    /// <exception cref="IOException">It cannot be read; the message says why, in the tool's words, without the path.</exception>
+    public static FileStream OpenRead(string path) =>
+        Problem(path) is { } problem ? throw new IOException(problem) : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+
+    /// <summary>
+    /// Why standard input cannot be read as an input (a terminal, a device that never ends), or null when it can
+    /// (a pipe, a file, a socket, the null device, or when it cannot be told).
+    /// </summary>
+    public static string? StandardInputProblem() =>
+        Posix.Supported && Posix.TryStat("/proc/self/fd/0", followLinks: true, out Posix.FileStat stat, out _) && Refusal(stat) is { } refusal
+            ? $"standard input is {refusal}"
+            : null;
+
+    /// <summary>Why a device file is not read, or null for anything else.</summary>
+    private static string? Refusal(Posix.FileStat stat) => stat.Type switch
+    {
+        Posix.CharacterDevice when stat.SpecialMajor == MemoryMajor && stat.SpecialMinor == NullMinor => null,
+        Posix.CharacterDevice when IsTerminal(stat.SpecialMajor) => "a terminal, not a file or pipe: name a file, or pipe the input in",
+        Posix.CharacterDevice => $"a character device ({stat.SpecialMajor}:{stat.SpecialMinor}), not a file, folder or pipe: not read (what a device gives is no checkpoint, and /dev/zero never ends)",
+        Posix.BlockDevice => $"a block device ({stat.SpecialMajor}:{stat.SpecialMinor}), not a file, folder or pipe: not read",
+        _ => null,
+    };
+
+    /// <summary>Linux's terminal majors (Documentation/admin-guide/devices.txt): 4 virtual consoles and serial ports, 5 /dev/tty and /dev/console, 136-143 pseudo-terminals.</summary>
+    private static bool IsTerminal(uint major) => major is 4 or 5 or (>= 136 and <= 143);
+}
