@@ -63,13 +63,15 @@ public static partial class Descriptors
     /// <summary>CRI327: An imported BO's contents file written into its exporter's BO.</summary>
     public static readonly DiagnosticDescriptor ImportContentsIntoExporter = new("CRI327", "ImportContentsIntoExporter", "An imported BO's contents file written into its exporter's BO", Severity.Error) { Source = "amdgpu_plugin_drm.c:203-215" };
     /// <summary>CRI328: A render node restored over two passes: CRIU imports descriptor 0 and closes it.</summary>
-    public static readonly DiagnosticDescriptor RetryClosesStdin = new("CRI328", "RetryClosesStdin", "A render node restored over two passes: CRIU imports descriptor 0 and closes it", Severity.Error) { Source = "amdgpu_plugin_drm.c:468-472" };
+    public static readonly DiagnosticDescriptor RetryClosesStdin = new("CRI328", "RetryClosesStdin", "A render node restored over two passes: CRIU imports descriptor 0 and closes it", Severity.Error) { Source = "amdgpu_plugin_drm.c:227-230" };
     /// <summary>CRI329: A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command.</summary>
     public static readonly DiagnosticDescriptor ParallelQuitCommand = new("CRI329", "ParallelQuitCommand", "A KFD image without VRAM or GTT BOs on criu-dev's parallel restore: its command reads as the quit command", Severity.Error) { Source = "amdgpu_plugin.c:380-388" };
     /// <summary>CRI330: The CRIU that restores cannot restore part of the dump's GPU state.</summary>
     public static readonly DiagnosticDescriptor CriuVersionCannotRestore = new("CRI330", "CriuVersionCannotRestore", "The CRIU that restores cannot restore part of the dump's GPU state", Severity.Error) { Source = "amdgpu_plugin.c:1582-1600" };
     /// <summary>CRI331: A checkpoint image without the annotation the runtime that would restore it looks for.</summary>
     public static readonly DiagnosticDescriptor CheckpointAnnotationMissing = new("CRI331", "CheckpointAnnotationMissing", "A checkpoint image without the annotation the runtime that would restore it looks for", Severity.Warning) { Source = "server/container_restore.go:44" };
+    /// <summary>CRI332: A render node that may be restored over two passes, by the order CRIU restores the dump's files: CRIU then closes descriptor 0.</summary>
+    public static readonly DiagnosticDescriptor RetryMayCloseStdin = new("CRI332", "RetryMayCloseStdin", "A render node that may be restored over two passes, by the order CRIU restores the dump's files: CRIU then closes descriptor 0", Severity.Warning) { Source = "criu/files.c:1203-1244" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

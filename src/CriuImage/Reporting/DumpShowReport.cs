@@ -10,7 +10,8 @@ namespace CriuImage.Reporting;
 /// <summary>
 /// <c>show</c> of a CRIU amdgpu dump: per file, every KFD BO and every render-node BO with its mappings, sizes
 /// humanized, addresses in hex, flag bits by their kernel names (<c>KFD_IOC_ALLOC_MEM_FLAGS_*</c> for KFD BOs,
-/// <c>AMDGPU_GEM_*</c> and <c>AMDGPU_VM_*</c> for render-node BOs). Contents files give their length.
+/// <c>AMDGPU_GEM_*</c> and <c>AMDGPU_VM_*</c> for render-node BOs). Contents files give their length; the process
+/// tree, where the dump has <c>pstree.img</c>, comes first (<see cref="ProcessTreeShow"/>).
 /// </summary>
 internal static class DumpShowReport
 {
@@ -29,6 +30,7 @@ internal static class DumpShowReport
         ArgumentNullException.ThrowIfNull(text);
         CultureInfo c = CultureInfo.InvariantCulture;
         text.Write(string.Create(c, $"{Printable.Escape(dump.Folder)} (CRIU amdgpu dump, {CriuRevisionNames.Describe(dump.Revisions)})\n"));
+        ProcessTreeShow.WriteText(dump, text);
         foreach (CriuDumpFile file in dump.Files)
         {
             text.Write(string.Create(c, $"\n{Printable.Escape(file.Input.Path)}: {CriuJsonWriter.KindId(file.Name.Kind)}"));
@@ -63,6 +65,7 @@ internal static class DumpShowReport
         json.WriteStartObject();
         json.WriteString("folder", dump.Folder);
         json.WriteString("revision", CriuRevisionNames.Describe(dump.Revisions));
+        ProcessTreeShow.WriteJson(dump, json);
         json.WriteStartArray("files");
         foreach (CriuDumpFile file in dump.Files)
         {

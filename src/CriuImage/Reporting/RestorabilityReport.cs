@@ -20,7 +20,8 @@ internal static class RestorabilityReport
         foreach (RestorabilityRow row in rows)
         {
             RestoreEnding end = row.End;
-            string why = row.Restores ? "restores" : $"{end.How.Name()} ({end.Code?.Id}) in {end.File}: {end.Message} [{end.Cause}]";
+            string why = row.Unknown is { } unknown ? $"unknown: {unknown}"
+                : row.Restores ? "restores" : $"{end.How.Name()} ({end.Code?.Id}) in {end.File}: {end.Message} [{end.Cause}]";
             text.Append($"  {Label(row)}: {why}\n");
         }
 
@@ -28,7 +29,7 @@ internal static class RestorabilityReport
         return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
     }
 
-    /// <summary>The rows as JSON: <c>{"folder", "checked", "restorable": [labels], "rows": [{"criu", "contents", "kernel", "how", "code", "file", "cause", "message"}]}</c>.</summary>
+    /// <summary>The rows as JSON: <c>{"folder", "checked", "restorable": [labels], "rows": [{"criu", "contents", "kernel", "how", "code", "file", "cause", "message"}]}</c>; a row whose ending is not known has <c>"how": "unknown"</c> and <c>"why"</c>.</summary>
     public static void WriteJson(string folder, IReadOnlyList<RestorabilityRow> rows, Utf8JsonWriter json)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -44,8 +45,12 @@ internal static class RestorabilityReport
             json.WriteString("criu", row.Criu);
             json.WriteString("contents", row.Contents);
             json.WriteString("kernel", row.Kernel);
-            json.WriteString("how", row.End.How.Name());
-            if (row.End.Code is { } code)
+            json.WriteString("how", row.Unknown is null ? row.End.How.Name() : "unknown");
+            if (row.Unknown is { } unknown)
+            {
+                json.WriteString("why", unknown);
+            }
+            else if (row.End.Code is { } code)
             {
                 json.WriteString("code", code.Id);
                 json.WriteString("file", row.End.File);

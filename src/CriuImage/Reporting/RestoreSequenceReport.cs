@@ -34,6 +34,11 @@ internal static class RestoreSequenceReport
             json.WriteString("contents_from", sequence.ContentsWhy);
         }
 
+        if (sequence.OrderWhy.Length > 0)
+        {
+            json.WriteString("order_from", sequence.OrderWhy);
+        }
+
         json.WriteStartArray("calls");
         ForEachCall(sequence, call =>
         {
@@ -113,6 +118,11 @@ internal static class RestoreSequenceReport
         if (sequence.ContentsWhy.Length > 0)
         {
             text.Write($"  contents path: {sequence.ContentsWhy}\n");
+        }
+
+        if (sequence.OrderWhy.Length > 0)
+        {
+            text.Write($"  file order: {sequence.OrderWhy}\n");
         }
 
         int i = 0;

@@ -6,9 +6,10 @@ using CriuImage.Topology;
 namespace CriuImage.Restore;
 
 /// <summary>
-/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330: the restore init's
-/// crash, imports resolved by number, contents written into an exporter, descriptor 0 closed, the parallel quit
-/// command, a CRIU that cannot restore the dump's state): each reported on the file being restored when it happens.
+/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332: the restore
+/// init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed, certainly or by
+/// an order not known, the parallel quit command, a CRIU that cannot restore the dump's state): each reported on the
+/// file being restored when it happens.
 /// The other endings have their own rules (CRI307, CRI308, CRI310-CRI312, CRI315, CRI324, CRI416).
 /// </summary>
 public static class ReplayRules
@@ -19,6 +20,7 @@ public static class ReplayRules
         Descriptors.ImportByNumber,
         Descriptors.ImportContentsIntoExporter,
         Descriptors.RetryClosesStdin,
+        Descriptors.RetryMayCloseStdin,
         Descriptors.ParallelQuitCommand,
         Descriptors.CriuVersionCannotRestore,
     ];
@@ -26,7 +28,7 @@ public static class ReplayRules
     /// <summary>
     /// Replays the restore of <paramref name="dump"/> by the CRIU <paramref name="replay"/> names (else the one that
     /// wrote it, <see cref="CriuWriter.Of"/>), on <paramref name="host"/> and <paramref name="target"/>, and returns
-    /// its endings, each with the file being restored when it happens (<c>verify --criu/--contents</c> passes it as
+    /// its endings, each with the file being restored when it happens (<c>verify</c> passes it as
     /// <see cref="Verification.VerifyOptions.DumpReplay"/>). The contents path is the one named, else the one the dump
     /// says (<see cref="KfdContentsPath.Of(CriuDump, bool?)"/>); when nothing says it, only the endings both paths meet are reported,
     /// so that none is a guess.
@@ -43,7 +45,8 @@ public static class ReplayRules
         KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel, replay.Words);
         List<(CriuDumpFile File, Diagnostic Finding)> found = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
 
-        if (path.Known)
+        // With the path unknown only what both paths meet is said: nothing met on the one replayed needs the other.
+        if (path.Known || found.Count == 0)
         {
             return found;
         }

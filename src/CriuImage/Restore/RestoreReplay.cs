@@ -24,13 +24,15 @@ internal sealed class RestoreReplay
     private readonly bool _parallel;
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
-    private readonly Dictionary<uint, string> _stored = [];
+    private readonly Dictionary<uint, (string File, SavedContents? Contents)> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
     private RestoreEnding? _timing;
     private bool _progress;
+    private RestoreFileOrder? _order;
+    private bool _filesRestored;
     private string _file = "";
     private int _pass;
 
@@ -65,23 +67,21 @@ internal sealed class RestoreReplay
         return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
         {
             ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
+            OrderWhy = replay.OrderMatters ? replay._order!.Why : "",
         };
     }
 
     private RestoreEnding Restore()
     {
-        List<CriuDumpFile> files =
-        [
-            .. Ordered(CriuFileKind.KfdImage),
-            .. Ordered(CriuFileKind.RenderNode),
-            .. Ordered(CriuFileKind.DmaBuf),
-        ];
+        _order = RestoreFileOrder.Of(_dump);
+        List<CriuDumpFile> files = [.. _order.Files];
         if (_criu.RenderNodeBos && RestoreInit(files) is { } initEnd)
         {
             return initEnd;
         }
 
         List<CriuDumpFile> pending = files;
+        _filesRestored = true;
         for (_pass = 1; pending.Count > 0; _pass++)
         {
             _progress = false;
@@ -117,7 +117,10 @@ internal sealed class RestoreReplay
         return Resume();
     }
 
-    private IEnumerable<CriuDumpFile> Ordered(CriuFileKind kind) => _dump.OfKind(kind).OrderBy(Name, StringComparer.Ordinal);
+    /// <summary>True when the order of the files decides an ending: a CRIU that restores render-node BOs, and an import or a dma-buf file waiting for its exporter.</summary>
+    private bool OrderMatters =>
+        _order is not null && _filesRestored && _criu.RenderNodeBos
+        && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
 
     private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
 
@@ -188,9 +191,20 @@ internal sealed class RestoreReplay
         if (!_criu.Released)
         {
             // amdgpu_plugin.c:2020-2025: every KFD BO with a dma-buf is stored under its handle number.
-            foreach (KfdBoEntry bo in kfd.BoEntries.Take(bos).Where(b => b.Handle is { } h && h != NoHandle))
+            Dictionary<uint, ulong> written = [];
+            foreach (KfdBoEntry bo in kfd.BoEntries.Take(bos))
             {
-                Store(bo.Handle!.Value);
+                // The dump writes each GPU's VRAM and GTT BOs one after another into its pages file (dump_bo_contents).
+                ulong at = written.GetValueOrDefault(bo.GpuId, RestorePathConstants.ImageSizeHeader);
+                if (bo.HasContents)
+                {
+                    written[bo.GpuId] = at + bo.Size;
+                }
+
+                if (bo.Handle is { } h && h != NoHandle)
+                {
+                    Store(h, bo.HasContents ? new SavedContents(string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{bo.GpuId:x4}.img"), at) : null);
+                }
             }
         }
 
@@ -389,7 +403,7 @@ internal sealed class RestoreReplay
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
                 {
-                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored[bo.Handle]})");
+                    Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored[bo.Handle].File})");
                 }
             }
             else
@@ -409,7 +423,7 @@ internal sealed class RestoreReplay
 
             if (!import)
             {
-                Store(bo.Handle);
+                Store(bo.Handle, new SavedContents(DrmPages(node, i), RestorePathConstants.ImageSizeHeader));
             }
 
             dmabufs[i] = dmabuf;
@@ -437,6 +451,23 @@ internal sealed class RestoreReplay
         return (retry, walked > 0 ? DrmContents(node, dmabufs) : null);
     }
 
+    /// <summary>
+    /// An imported BO's contents file is written into its exporter's BO (amdgpu_plugin_drm.c:203-215), which its
+    /// exporter's own contents file fills too: the last written wins. Both are copies the dump took of one memory
+    /// while the process was stopped, so nothing changes when they hold the same bytes; when they differ, one of the
+    /// two does not come back (CRI327). Not said when either copy cannot be read again.
+    /// </summary>
+    private void IntoExporter(CriuBoEntry bo, string pages)
+    {
+        if (_stored[bo.Handle] is not (_, { } exporter)
+            || SavedContents.Same(_dump, new SavedContents(pages, RestorePathConstants.ImageSizeHeader), exporter, bo.Size) is not false)
+        {
+            return;
+        }
+
+        Difference(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO through the imported dma-buf, and its bytes differ from the exporter's own saved contents ({exporter.Pages} from byte {exporter.Offset}): the BO comes back as one of the two, not both");
+    }
+
     /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
     private RestoreEnding? DrmContents(CriuRenderNode node, uint?[] dmabufs)
     {
@@ -448,7 +479,7 @@ internal sealed class RestoreReplay
                 continue;
             }
 
-            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{node.Id}-{node.DrmRenderMinor}-{i:x4}.img");
+            string pages = DrmPages(node, i);
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (dmabufs[i] is not { } into)
             {
@@ -467,7 +498,7 @@ internal sealed class RestoreReplay
             if (bo.IsImport != 0)
             {
                 args.Add(Arg("into", into));
-                Difference(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO (handle {into}) through the imported dma-buf, over the exporter's own contents");
+                IntoExporter(bo, pages);
             }
 
             Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls, $"render-node BO {bo.Handle}");
@@ -476,7 +507,13 @@ internal sealed class RestoreReplay
         if (dmabufs.Any(d => d is null))
         {
             int skipped = dmabufs.Count(d => d is null);
-            Difference(Descriptors.RetryClosesStdin, $"plugins/amdgpu/amdgpu_plugin_drm.c:227-230{Dev}", $"{skipped} BO(s) of {_file} are not restored by this pass (done before, or waiting for their exporter): their dmabufs[] entry stays 0, so the contents path imports descriptor 0 and closes it, closing the restored task's standard input (files taken in name order; CRIU's own order is that of files.img)");
+            RestoreFileOrder order = _order!;
+            Difference(
+                order.Known ? Descriptors.RetryClosesStdin : Descriptors.RetryMayCloseStdin,
+                $"plugins/amdgpu/amdgpu_plugin_drm.c:227-230{Dev}, criu/files.c:1203-1244{Dev}",
+                order.Known
+                    ? $"{skipped} BO(s) of {_file} are not restored by this call (done before, or waiting for their exporter): their dmabufs[] entry stays 0, so the contents path imports descriptor 0 and closes it, closing the restored task's standard input (file order: {order.Why})"
+                    : $"{skipped} BO(s) of {_file} are not restored by this call in the order replayed (done before, or waiting for their exporter): if CRIU's order is this one, their dmabufs[] entry stays 0 and the contents path imports descriptor 0 and closes it, the restored task's standard input (file order: {order.Why})");
         }
 
         return null;
@@ -639,10 +676,14 @@ internal sealed class RestoreReplay
         _dump.Files.FirstOrDefault(f => Name(f) == name) is { } found ? (true, found)
         : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
 
-    private void Store(uint handle)
+    /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
+    private static string DrmPages(CriuRenderNode node, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{node.Id}-{node.DrmRenderMinor}-{index:x4}.img");
+
+    private void Store(uint handle, SavedContents? contents)
     {
         // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        _stored.TryAdd(handle, _file);
+        _stored.TryAdd(handle, (_file, contents));
         _progress = true;
     }
 

@@ -98,6 +98,9 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// <summary>What says which contents path CRIU takes (<see cref="KfdContentsPath.Why"/>), or why it is unknown; empty when nothing is said.</summary>
     public string ContentsWhy { get; init; } = "";
 
+    /// <summary>The order CRIU restores the dump's files in and what says so (<see cref="RestoreFileOrder.Why"/>), where the order decides an ending (an import, a dma-buf file); empty otherwise.</summary>
+    public string OrderWhy { get; init; } = "";
+
     /// <summary>Why this CRIU restores: <c>--criu</c>, or what says it wrote the dump (<see cref="CriuWriter.Of"/>).</summary>
     public string CriuWhy { get; init; } = "";
 

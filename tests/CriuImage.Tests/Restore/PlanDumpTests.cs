@@ -17,13 +17,13 @@ public sealed class PlanDumpTests : TempFolder
 
     public static TheoryData<string, string, string?, string[], int> Cases => new()
     {
-        { "no-host", "criu-dev", null, [], 1 },
+        { "no-host", "criu-dev", null, [], 0 },
         { "released-no-host", "released-v4.2", null, [], 0 },
         { "remapped", "hosts/gfx1100-2-render", "gfx1100-2-other-ids", ["--target-kernel", "6.18.1"], 0 },
         { "old-fw", "hosts/gfx1100-2-render", "gfx1100-2-old-fw", [], 1 },
         { "pre-6.18-kernel", "hosts/gfx1100-2-render", "gfx1100-2", ["--target-kernel", "6.8.0-51-generic"], 1 },
         { "never-ends", "hosts/mi300x-8", "mi300x-8-old-fw", [], 1 },
-        { "archive", "archives/checkpoint-criu-dev.tar.gz", "gfx1100-2", ["--target-kernel", "6.18.1", .. AllChecksOff], 1 },
+        { "archive", "archives/checkpoint-criu-dev.tar.gz", "gfx1100-2", ["--target-kernel", "6.18.1", .. AllChecksOff], 0 },
         { "kfd-file", "hosts/gfx1100-2/amdgpu-kfd-5.img", "gfx1100-2-other-ids", [], 0 },
         { "truncated-kfd", "damaged/truncated-kfd", null, [], 2 },
         { "unknown-gpu-id", "damaged/unknown-gpu-id", null, [], 1 },
@@ -71,17 +71,18 @@ public sealed class PlanDumpTests : TempFolder
             .Any(d => d!["severity"]!.GetValue<string>() == "error" && d["code"]!.GetValue<string>() is var c && (c.StartsWith("CRI4", StringComparison.Ordinal) || c == "CRI416"));
         bool replayFails = JsonNode.Parse(planJson)!["dumps"]!.AsArray().Any(d => !ComesBackAsSaved(d));
         Assert.Equal(plan == 1, hostErrors || replayFails);
-        // The endings only the replay finds are in verify when the CRIU or the path is named (CRI325-CRI330).
-        Assert.True(verify >= plan || replayFails);
+        // The endings only the replay finds are in verify too (CRI325-CRI330): whenever plan fails, so does verify.
+        Assert.True(verify >= plan);
     }
 
     /// <summary>
     /// True when the dump's replayed restore (docs/restore-calls.md) ends <c>restored</c>, or there is none, or it only
-    /// differs by CRI324, the warning verify gives too (the parallel path may not be taken).
+    /// differs in ways verify warns of too: CRI324 (the parallel path may not be taken), CRI332 (the order CRIU
+    /// restores the files in may not be the one replayed).
     /// </summary>
     private static bool ComesBackAsSaved(JsonNode? dump) =>
         dump?["restore"]?["end"]?["how"]?.GetValue<string>() is null or "restored"
-        || (dump["restore"]!["end"]!["how"]!.GetValue<string>() == "differs" && dump["restore"]!["differences"]!.AsArray().All(d => d!["code"]!.GetValue<string>() == "CRI324"));
+        || (dump["restore"]!["end"]!["how"]!.GetValue<string>() == "differs" && dump["restore"]!["differences"]!.AsArray().All(d => d!["code"]!.GetValue<string>() is "CRI324" or "CRI332"));
 
     [Fact]
     public void TheLibrary_MapsEachRenderNodeToItsTargetGpu()
@@ -216,8 +217,8 @@ public sealed class PlanDumpTests : TempFolder
     [Fact]
     public async Task StandardInput_TakesACriuFileOrArchive_AsWellAsAnImage()
     {
-        // The archive's dump comes back different under criu-dev's own restore (CRI327): 1.
-        foreach ((string piped, int exit) in new[] { ("hosts/gfx1100-2/amdgpu-kfd-5.img", 0), ("archives/checkpoint-criu-dev.tar.gz", 1) })
+        // The archive's dump meets only what verify warns of under criu-dev's own restore (CRI324, CRI332): 0.
+        foreach ((string piped, int exit) in new[] { ("hosts/gfx1100-2/amdgpu-kfd-5.img", 0), ("archives/checkpoint-criu-dev.tar.gz", 0) })
         {
             using var output = new MemoryStream();
             using var error = new StringWriter();

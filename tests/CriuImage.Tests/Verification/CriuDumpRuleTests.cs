@@ -95,7 +95,9 @@ public sealed class CriuDumpRuleTests : TempFolder
     [InlineData("criu-dev")]
     [InlineData("d5377d5d2")]
     public async Task CleanDumps_HaveNoFindings_ButCriuDevsOwnRestoreBug(string folder) =>
-        Assert.Equal(folder == "criu-dev" ? ["CRI324"] : [], await Codes(CriuFixtures.Path_(folder)));
+        // criu-dev's own restore: the parallel offsets (CRI324), and descriptor 0 closed if renderD-7 is restored before
+        // renderD-8, whose export it imports (CRI332: without pstree.img the order is not known). Warnings both.
+        Assert.Equal(folder == "criu-dev" ? ["CRI324", "CRI332"] : [], (await Codes(CriuFixtures.Path_(folder))).Order(StringComparer.Ordinal));
 
     [Fact]
     public async Task ParallelRestoreOffsets_AreWrong_ForEveryGpuAfterTheFirstWithContents()

@@ -31,19 +31,17 @@ struct amdgpu_file {
 	bool done;
 };
 
-/* CRIU's core restores a process's files in the order of its files.img, which a plugin dump does not carry.
- * The order used (plan uses the same, docs/restore-calls.md): KFD images, then render nodes, then dma-bufs, each
- * by file name: a render node needs the GPU map its KFD image's restore builds. */
-static int kind_rank(const char *name)
-{
-	return !strncmp(name, "amdgpu-kfd-", 11) ? 0 : !strncmp(name, "amdgpu-renderD-", 15) ? 1 : 2;
-}
-
+/* CRIU's core restores a task's files by ascending descriptor (criu/files.c collect_task_fd, open_fdinfos), and
+ * a dump of one task numbers them in that order, so by ascending file id. The order used (plan uses the same,
+ * docs/restore-calls.md): the KFD images first (a render node needs the GPU map its KFD image's restore builds),
+ * then the render nodes and dma-bufs by ascending file id. */
 static int by_order(const void *a, const void *b)
 {
 	const struct amdgpu_file *x = a, *y = b;
-	int r = kind_rank(x->name) - kind_rank(y->name);
-	return r ? r : strcmp(x->name, y->name);
+	int kx = !strncmp(x->name, "amdgpu-kfd-", 11), ky = !strncmp(y->name, "amdgpu-kfd-", 11);
+	if (kx != ky)
+		return ky - kx;
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 static int list_files(const char *dir, struct amdgpu_file *out, int max)

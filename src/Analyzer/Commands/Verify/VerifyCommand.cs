@@ -40,8 +40,9 @@ internal static class VerifyCommand
                 Target = targetProfile,
                 Host = hostTarget,
                 Words = std.Words,
-                // The endings only the replay finds depend on the CRIU and its path: said when the user names them.
-                DumpReplay = replay is { Criu: null, Parallel: null } ? null : (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
+                // The endings only the replay finds, along the CRIU that wrote the dump (or --criu) and the contents path its
+                // pstree.img says (or --contents), as plan replays them: none is said that depends on what is not known.
+                DumpReplay = (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
             };
             if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(command.Paths)!, error))
             {
