@@ -165,8 +165,10 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         var overlaps = new SpillBuffer<OverlapRefusal>(OverlapRefusal.HeldAtMost);
         OverlapSweep.Pairs(
             s.Ranges!,
-            (range, other) =>
+            (first, second) =>
             {
+                // The sweep pairs in address order; the refusal goes on the GEM_VA CRIU makes later.
+                (MappingRange range, MappingRange other) = ImageWideRules.MappedLater(first, second) ? (first, second) : (second, first);
                 overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, other, bos[other.Bo].Handle, 0));
                 return true;
             },

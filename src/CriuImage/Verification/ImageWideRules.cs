@@ -24,9 +24,9 @@ internal sealed class ImageWideRules
             };
 
     /// <summary>
-    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the later one at fault, into the sink
-    /// of that later mapping (as the dump rules take the sink of the file a finding names). Findings are built while
-    /// the sink lists them; once it stops, that sink counts the pairs left.
+    /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the one CRIU maps later at fault
+    /// (<see cref="MappedLater"/>), into the sink of that mapping (as the dump rules take the sink of the file a
+    /// finding names). Findings are built while the sink lists them; once it stops, that sink counts the pairs left.
     /// </summary>
     /// <param name="ranges">The mappings' page ranges.</param>
     /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
@@ -35,8 +35,9 @@ internal sealed class ImageWideRules
     {
         IDiagnosticSink? full = null;
         long listed = 0;
-        long pairs = OverlapSweep.Pairs(ranges, (range, other) =>
+        long pairs = OverlapSweep.Pairs(ranges, (first, second) =>
         {
+            (MappingRange range, MappingRange other) = MappedLater(first, second) ? (first, second) : (second, first);
             IDiagnosticSink sink = sinkOf(range);
             if (!sink.Lists(Descriptors.MappingOverlap))
             {
@@ -54,10 +55,17 @@ internal sealed class ImageWideRules
         }
     }
 
-    /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps the earlier <paramref name="other"/>.</summary>
+    /// <summary>
+    /// Whether CRIU maps <paramref name="a"/> after <paramref name="b"/>: its GEM_VA calls follow the image's BOs in
+    /// order, each BO's mappings in order. The kernel refuses that later call, finding the earlier mapping in the
+    /// VM's tree (amdgpu_vm_bo_map), whichever of the two starts lower.
+    /// </summary>
+    public static bool MappedLater(in MappingRange a, in MappingRange b) => (a.Bo, a.Mapping).CompareTo((b.Bo, b.Mapping)) > 0;
+
+    /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps <paramref name="other"/>, mapped before it.</summary>
     public static Diagnostic Overlap(in MappingRange range, uint handle, in MappingRange other, uint otherHandle) =>
         new(Descriptors.MappingOverlap,
-            $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{Math.Min(range.Last, other.Last):x}")
+            $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{Math.Max(range.First, other.First):x}-0x{Math.Min(range.Last, other.Last):x}")
         {
             GemHandle = handle,
             Mapping = range.Mapping,

@@ -47,6 +47,35 @@ public class PlanOverlapTests
         Assert.Equal(mappings, gemVa);
     }
 
+    [Fact]
+    public async Task AnOverlap_IsRefusedAtTheCallCriuMakesSecond_NotAtTheLaterAddress()
+    {
+        // BO 1 maps pages 0x2000-0x2003 first; BO 2 then maps 0x1000-0x2fff, which starts lower: the kernel finds BO 1's
+        // mapping in the tree and refuses BO 2's GEM_VA (amdgpu_vm_bo_map), while BO 1's went through.
+        var vm = (ulong first, ulong last) => new CriuVmBucket { Start = first, Last = last, Offset = 0, Flags = (ulong)(VmFlags.PageReadable | VmFlags.PageWriteable) };
+        using var image = new MemoryStream();
+        await using (ImageWriter writer = ImageWriter.Create(image, new ImageHeader(AbiRevision.CriuV8), leaveOpen: true))
+        {
+            writer.WriteBo(new CriuV8BoBucket { GemHandle = 1, Size = 4 * 4096, PreferredDomains = (uint)GemDomains.Vram }, 0x1_0000_0000, [vm(0x2000, 0x2003)]);
+            writer.WriteBo(new CriuV8BoBucket { GemHandle = 2, Size = 0x2000 * 4096UL, PreferredDomains = (uint)GemDomains.Vram }, 0x2_0000_0000, [vm(0x1000, 0x2FFF)]);
+            await writer.CompleteAsync();
+        }
+
+        StreamedRestorePlan plan = StreamedRestorePlan.Create(image.ToArray(), "order.img");
+        Assert.Equal(1, plan.RefusedCalls);
+        var refused = new List<(uint Handle, string Message)>();
+        plan.ForEachCall(call =>
+        {
+            if (call.Call == RestoreCall.GemVa)
+            {
+                refused.AddRange(call.Refusals.Select(r => (call.GemHandle, r.Message)));
+            }
+        });
+        (uint handle, string message) = Assert.Single(refused);
+        Assert.Equal(2u, handle);
+        Assert.Contains("mapping 0 of BO 2 (pages 0x1000-0x2fff) overlaps mapping 0 of BO 1 (pages 0x2000-0x2003)", message, StringComparison.Ordinal);
+    }
+
     /// <summary>One BO whose mappings all cover pages 0x1000-0x100f.</summary>
     private static async Task<byte[]> IdenticalMappings(int mappings)
     {
