@@ -4,36 +4,41 @@
 # For each count N: a criu-dev KFD image of N BOs and a criu-dev render node of N BOs of one mapping each,
 # written by protobuf-c's generated code (bench/criu-c/criubench.c). The peer is the same program reading
 # the file, unpacking it, walking every BO (and mapping) and freeing it, as CRIU's plugin does; ours is
-# `criu-image verify FILE` as shipped (scripts/publish.sh, ReadyToRun). CPU seconds (user + system, every
-# thread: the figure to trust on a shared machine), wall seconds and peak RSS (GNU time's %M), best of RUNS
-# (default 3) each, and the ratios ours/peer.
+# `criu-image verify FILE` of both published builds (scripts/publish.sh: ReadyToRun and NativeAOT), or of the
+# one command CLI names. The peer and each build run in turn, RUNS times (default 5), so that the load of a
+# shared machine falls on all of them alike. Medians of CPU seconds (user + system, every thread: the figure
+# to trust on a shared machine) and wall seconds, peak RSS (GNU time's %M, the smallest run), and the ratios
+# ours/peer.
 # Needs gcc, protoc-c and libprotobuf-c-dev (Debian: gcc protobuf-c-compiler libprotobuf-c-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 protoc-c -Ifixtures/criu/proto --c_out="$work" fixtures/criu/proto/criudev.proto
 gcc -O2 -I"$work" -o "$work/criubench" bench/criu-c/criubench.c "$work/criudev.pb-c.c" -lprotobuf-c
-read -r -a cli <<< "${CLI:-$(scripts/publish.sh)}"
+if [ -n "${CLI:-}" ]; then
+  clis=("$CLI")
+  names=(ours)
+else
+  mapfile -t clis < <(scripts/publish.sh r2r aot)
+  names=(r2r aot)
+fi
 
-best() { # best of $runs: "cpu-seconds wall-seconds kib" of "$@"
-  local c s k bc= bs= bk=
-  for _ in $(seq "$runs"); do
-    local rc=0
-    /usr/bin/time -f '%U %S %e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
-    # verify's exit 1 is findings, a result; anything else means the run did not happen.
-    if [ "$rc" -gt 1 ]; then cat "$work/err" "$work/t" >&2; exit 2; fi
-    read -r u sy s k < "$work/t"
-    c=$(echo "$u + $sy" | bc)
-    if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" = 1 ]; then bc=$c; fi
-    if [ -z "$bs" ] || [ "$(echo "$s < $bs" | bc)" = 1 ]; then bs=$s; fi
-    if [ -z "$bk" ] || [ "$k" -lt "$bk" ]; then bk=$k; fi
-  done
-  echo "$bc $bs $bk"
+once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
+  local rc=0 u sy s k
+  /usr/bin/time -f '%U %S %e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
+  # verify's exit 1 is findings, a result; anything else means the run did not happen.
+  if [ "$rc" -gt 1 ]; then cat "$work/err" "$work/t" >&2; exit 2; fi
+  read -r u sy s k < "$work/t"
+  echo "$(echo "$u + $sy" | bc) $s $k"
 }
 
-printf '%-5s %8s %9s | %7s %7s %7s | %7s %7s %7s | %6s %6s %6s\n' file count bytes "pc cpu" "pc s" "pc MiB" "our cpu" "ours s" "our MiB" "cpu x" "wall x" "mem x"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '%-5s %8s %9s | %-17s' file count bytes "protobuf-c cpu/s/MiB"
+for name in "${names[@]}"; do printf ' | %-30s' "$name cpu/s/MiB, cpu x mem x"; done
+printf '\n'
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(10000 100000 1000000)
 for n in "${counts[@]}"; do
@@ -41,12 +46,24 @@ for n in "${counts[@]}"; do
     case $kind in kfd) name=amdgpu-kfd-5.img ;; node) name=amdgpu-renderD-7.img ;; esac
     mkdir -p "$work/$n"; file="$work/$n/$name"
     "$work/criubench" "gen-$kind" "$n" "$file"
-    read -r pc ps pk <<< "$(best "$work/criubench" "$kind" "$file")"
-    read -r oc os ok <<< "$(best "${cli[@]}" verify "$file")"
-    # GNU time counts in 10 ms steps: a peer under one step is taken as 5 ms.
-    printf '%-5s %8d %9d | %7.2f %7.2f %7.1f | %7.2f %7.2f %7.1f | %6.2f %6.2f %6.2f\n' "$kind" "$n" "$(stat -c %s "$file")" \
-      "$pc" "$ps" "$(echo "$pk / 1024" | bc -l)" "$oc" "$os" "$(echo "$ok / 1024" | bc -l)" \
-      "$(echo "$oc / ($pc + 0.005)" | bc -l)" "$(echo "$os / ($ps + 0.005)" | bc -l)" "$(echo "$ok / $pk" | bc -l)"
+    : > "$work/peer"
+    for i in "${!clis[@]}"; do : > "$work/ours-$i"; done
+    for _ in $(seq "$runs"); do
+      once "$work/criubench" "$kind" "$file" >> "$work/peer"
+      for i in "${!clis[@]}"; do
+        read -r -a cli <<< "${clis[$i]}"
+        once "${cli[@]}" verify "$file" >> "$work/ours-$i"
+      done
+    done
+    pc=$(cut -d' ' -f1 "$work/peer" | median); ps=$(cut -d' ' -f2 "$work/peer" | median); pk=$(cut -d' ' -f3 "$work/peer" | sort -n | head -1)
+    printf '%-5s %8d %9d | %4.2f %4.2f %7.1f' "$kind" "$n" "$(stat -c %s "$file")" "$pc" "$ps" "$(echo "$pk / 1024" | bc -l)"
+    for i in "${!clis[@]}"; do
+      oc=$(cut -d' ' -f1 "$work/ours-$i" | median); os=$(cut -d' ' -f2 "$work/ours-$i" | median); ok=$(cut -d' ' -f3 "$work/ours-$i" | sort -n | head -1)
+      # GNU time counts in 10 ms steps: a peer under one step is taken as 5 ms.
+      printf ' | %4.2f %4.2f %7.1f, %5.2f %4.2f' "$oc" "$os" "$(echo "$ok / 1024" | bc -l)" \
+        "$(echo "$oc / ($pc + 0.005)" | bc -l)" "$(echo "$ok / $pk" | bc -l)"
+    done
+    printf '\n'
     rm -f "$file"
   done
 done

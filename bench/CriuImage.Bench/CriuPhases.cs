@@ -18,11 +18,11 @@ internal static class CriuPhases
     {
         bool kfd = Path.GetFileName(path).StartsWith("amdgpu-kfd-", StringComparison.Ordinal);
         byte[] bytes = File.ReadAllBytes(path);
-        InputSet inputs = InputCollector.Collect([path], new InputOptions(), () => Stream.Null);
+        InputSet inputs = DumpInputs.Collect([path], new InputOptions(), () => Stream.Null);
         VerifyRun run = Verifier.VerifyAsync(inputs, 1, CancellationToken.None).GetAwaiter().GetResult();
         Measure("read the file", repeats, () => File.ReadAllBytes(path).Length);
         Measure("reader alone", repeats, () => kfd ? CriuFileReader.Lax.ReadKfd(bytes).Message.BoEntries.Count : CriuFileReader.Lax.ReadRenderNode(bytes).Message.Bos.Count);
-        Measure("collect the input (reads it)", repeats, () => InputCollector.Collect([path], new InputOptions(), () => Stream.Null).Files.Count);
+        Measure("collect the input (reads it)", repeats, () => DumpInputs.Collect([path], new InputOptions(), () => Stream.Null).Files.Count);
         Measure("verify the collected input", repeats, () => Verifier.VerifyAsync(inputs, 1, CancellationToken.None).GetAwaiter().GetResult().Reports.Count);
         CriuDump dump = InputPlan.Of(inputs).Dumps[0].Dump;
         if (dump.Files[0].RenderNode is { } node)

@@ -4,6 +4,7 @@
  * several threads. What a dumper written in C does with libcriuimage, and the test of its thread safety.
  *
  * usage: capture_threads PID FD OUTDIR THREADS
+ *   PID 0: FD is a descriptor of this process (a dumper that opened the render node itself).
  *   writes OUTDIR/capture-N.img for N = 0 .. THREADS-1; prints one line per thread; exits 0 when every
  *   capture returned 0 and every verify found nothing at error level.
  * Build: cc -pthread capture_threads.c $(pkg-config --cflags --libs criu-image)
@@ -80,8 +81,9 @@ int main(int argc, char **argv)
 	}
 
 	/* The process's descriptor, duplicated into this one: needs ptrace rights over the process. */
-	int pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[1]), 0);
-	int fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, atoi(argv[2]), 0);
+	int pid = atoi(argv[1]);
+	int pidfd = pid == 0 ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = pid == 0 ? atoi(argv[2]) : pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, atoi(argv[2]), 0);
 	if (fd < 0) {
 		fprintf(stderr, "cannot take descriptor %s of process %s: %s\n", argv[2], argv[1], strerror(errno));
 		return 2;
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
 		failed |= jobs[i].captured != 0 || jobs[i].verified != 0;
 	}
 	close(fd);
-	close(pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 	return failed ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * usage: fake_render_node [--revision criu-2025-06] MODEL FAULT -- PROGRAM ARGS...
  *
  * It starts a target process that holds a descriptor to a placeholder file (MODEL.node), then runs PROGRAM
- * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number) under a seccomp
+ * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number, "{ownfd}" by the
+ * number of a descriptor of the same node that PROGRAM itself holds, inherited) under a seccomp
  * filter that hands every ioctl to this supervisor (SECCOMP_RET_USER_NOTIF). An ioctl on a descriptor whose
  * /proc/TID/fd link is the placeholder is answered here, from the model, as Linux 6.18's amdgpu_gem.c answers
  * DRM_IOCTL_AMDGPU_GEM_LIST_HANDLES and DRM_IOCTL_AMDGPU_GEM_OP (GET_MAPPING_INFO); every other ioctl
@@ -427,7 +428,7 @@ static int recv_fd(int sock)
 	return fd;
 }
 
-static void run_under_filter(int sock, char **argv, pid_t target, int target_fd)
+static void run_under_filter(int sock, char **argv, pid_t target, int target_fd, const char *node_real)
 {
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -441,7 +442,7 @@ static void run_under_filter(int sock, char **argv, pid_t target, int target_fd)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
-	char pid_text[16], fd_text[16];
+	char pid_text[16], fd_text[16], own_text[16] = "";
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -460,6 +461,16 @@ static void run_under_filter(int sock, char **argv, pid_t target, int target_fd)
 			*a = pid_text;
 		else if (strcmp(*a, "{fd}") == 0)
 			*a = fd_text;
+		else if (strcmp(*a, "{ownfd}") == 0) {
+			/* PROGRAM's own descriptor of the node, as a dumper holds one it opened itself (no pidfd_getfd needed). */
+			if (!own_text[0]) {
+				int own = open(node_real, O_RDWR);
+				if (own < 0)
+					die(node_real);
+				snprintf(own_text, sizeof(own_text), "%d", own);
+			}
+			*a = own_text;
+		}
 	}
 	execvp(argv[0], argv);
 	die(argv[0]);
@@ -520,7 +531,7 @@ int main(int argc, char **argv)
 		die("fork");
 	if (child == 0) {
 		close(pair[0]);
-		run_under_filter(pair[1], argv + 4, target, target_fd);
+		run_under_filter(pair[1], argv + 4, target, target_fd, node_real);
 	}
 	close(pair[1]);
 	int listener = recv_fd(pair[0]);

@@ -27,6 +27,8 @@ internal sealed class CliRemedyWords : RemedyWords
         Remedy.ReadsImage => "decode, verify, info and show read it",
         Remedy.ReadsPluginImage => "'criu-image import' converts it",
         Remedy.ReadsJson => "'criu-image encode' turns it into an image",
+        Remedy.HeaderKeysFirst => "as decode writes them",
+        Remedy.SaysWhere => "verify says where",
         _ => base.For(remedy),
     };
 }

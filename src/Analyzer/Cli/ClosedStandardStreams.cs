@@ -1,3 +1,5 @@
+using CriuImage.IO;
+
 namespace CriuImage.Analyzer.Cli;
 
 /// <summary>
@@ -25,7 +27,7 @@ internal static class ClosedStandardStreams
             return true; // no such descriptor
         }
 
-        if (Access(fd) is not { } access)
+        if (OwnPipes.Access(fd) is not { } access)
         {
             return false;
         }
@@ -38,50 +40,8 @@ internal static class ClosedStandardStreams
     /// runtime's own pipe, which took descriptor 0 when the process started with it closed (<c>&lt;&amp;-</c>).
     /// A read of it would wait for ever, since no other process can write to it or close it.
     /// </summary>
-    private static bool IsOwnPipe(int fd)
-    {
-        string? pipe = LinkOf($"/proc/self/fd/{fd}");
-        if (pipe is null || !pipe.StartsWith("pipe:", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (string other in Directory.EnumerateFiles("/proc/self/fd"))
-        {
-            if (int.TryParse(Path.GetFileName(other), out int n) && n != fd && LinkOf(other) == pipe && Access(n) is 1 or 2)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string? LinkOf(string path)
-    {
-        try
-        {
-            return new FileInfo(path).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null; // closed since it was listed
-        }
-    }
-
-    /// <summary>O_RDONLY 0, O_WRONLY 1, O_RDWR 2 of descriptor <paramref name="fd"/>; null when it is closed or /proc does not say.</summary>
-    private static int? Access(int fd)
-    {
-        try
-        {
-            string? flags = File.ReadLines($"/proc/self/fdinfo/{fd}").FirstOrDefault(line => line.StartsWith("flags:", StringComparison.Ordinal));
-            return flags is null ? null : Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 3;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private static bool IsOwnPipe(int fd) =>
+        Posix.Supported && Posix.TryStat($"/proc/self/fd/{fd}", followLinks: true, out Posix.FileStat pipe, out _) && OwnPipes.WriterOf(pipe) is not null;
 
     /// <summary>Occupies the lowest free descriptor (the closed one) with /dev/null; returns a stream that fails on use.</summary>
     public static Stream Reserve(int fd)

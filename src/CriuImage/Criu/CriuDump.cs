@@ -99,8 +99,8 @@ public sealed class CriuDumpFile
         {
             return name.Kind switch
             {
-                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = CriuFileReader.Lax.ReadKfd(content) },
-                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = CriuFileReader.Lax.ReadRenderNode(content) },
+                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = SniffedMessages.Get<CriuMessageFile<CriuKfd>>(content) ?? CriuFileReader.Lax.ReadKfd(content) },
+                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = SniffedMessages.Get<CriuMessageFile<CriuRenderNode>>(content) ?? CriuFileReader.Lax.ReadRenderNode(content) },
                 _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.Lax.ReadDmabuf(content) },
             };
         }
@@ -117,24 +117,42 @@ public sealed class CriuDumpFile
     /// </summary>
     public static CriuFileKind? Sniff(ReadOnlyMemory<byte> content)
     {
+        if (!SniffedMessages.TryGet(content, out object? told))
+        {
+            told = Tell(content);
+            SniffedMessages.Keep(content, told);
+        }
+
+        return told switch
+        {
+            CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,
+            CriuMessageFile<CriuRenderNode> => CriuFileKind.RenderNode,
+            _ => null,
+        };
+    }
+
+    /// <summary>The message the content fits, read as <see cref="Read"/> reads it, or <see cref="SniffedMessages.NotTold"/>.</summary>
+    private static object Tell(ReadOnlyMemory<byte> content)
+    {
         try
         {
-            if (CriuFileReader.Lax.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
+            // A render node's entries, read as a KFD image's, would each be a problem: a walk of the top level tells first.
+            if (!CriuFileReader.KfdTopMisfits(content) && CriuFileReader.Lax.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 } kfd)
             {
-                return CriuFileKind.KfdImage;
+                return kfd;
             }
 
-            if (CriuFileReader.Lax.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 })
+            if (CriuFileReader.Lax.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 } node)
             {
-                return CriuFileKind.RenderNode;
+                return node;
             }
         }
         catch (ImageFormatException)
         {
-            return null;
+            return SniffedMessages.NotTold;
         }
 
-        return null;
+        return SniffedMessages.NotTold;
     }
 }
 

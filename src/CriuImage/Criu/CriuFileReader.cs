@@ -40,6 +40,10 @@ public sealed class CriuFileReader
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
     public CriuMessageFile<CriuKfd> ReadKfd(ReadOnlyMemory<byte> file) => Held(KfdWire.Read(file, Open(file)));
 
+    /// <summary>True when <see cref="ReadKfd"/> would report a field of the wrong wire type at the top level (told without reading the entries).</summary>
+    /// <exception cref="ImageFormatException">The header or the top-level wire is damaged.</exception>
+    internal static bool KfdTopMisfits(ReadOnlyMemory<byte> file) => KfdWire.TopMisfits(file, Open(file));
+
     /// <summary>Reads an <c>amdgpu-renderD-&lt;id&gt;.img</c> of any revision (released: gpu_id alone).</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
     public CriuMessageFile<CriuRenderNode> ReadRenderNode(ReadOnlyMemory<byte> file) => Held(RenderNodeWire.Read(file, Open(file)));

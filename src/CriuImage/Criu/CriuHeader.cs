@@ -7,7 +7,7 @@ namespace CriuImage.Criu;
 /// open_img_file: a native size_t, little-endian on x86-64): the protobuf's length for message files,
 /// the byte count for KFD pages files; for drm-pages files an uninitialised variable.
 /// </summary>
-public static class CriuHeader
+internal static class CriuHeader
 {
     /// <summary>Size of the header.</summary>
     public const int Size = 8;

@@ -9,6 +9,33 @@ internal static class KfdWire
 {
     private const ulong BoFields = (1UL << 8) - 2;
 
+    /// <summary>The top-level fields <see cref="Read"/> takes as varints.</summary>
+    private static readonly ulong TopVarints = CriuSchemas.Kfd.Uint32 | CriuSchemas.Bit(5) | CriuSchemas.Bit(8);
+
+    /// <summary>
+    /// True when a top-level field has a wire type other than the one <see cref="Read"/> takes (a render node's
+    /// bo_entries are field 5, a KFD image's num_of_bos): the read would report it as a problem, so a file of
+    /// another kind is told without reading its entries (and a problem for each of them).
+    /// </summary>
+    public static bool TopMisfits(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
+    {
+        var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
+        while (!reader.End)
+        {
+            (uint number, int wire) = reader.ReadKey();
+            bool message = number is 4 or 6 or 10;
+            bool varint = number < 64 && (TopVarints & (1UL << (int)number)) != 0;
+            if ((message && wire != 2) || (varint && wire != 0))
+            {
+                return true;
+            }
+
+            reader.Skip(wire, number);
+        }
+
+        return false;
+    }
+
     public static CriuMessageFile<CriuKfd> Read(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
     {
         var problems = new List<CriuProblem>();
@@ -16,7 +43,7 @@ internal static class KfdWire
         Span<long> topAt = new long[11];
         Span<ulong> boValues = new ulong[8];
         Span<long> boAt = new long[8];
-        var top = new FieldReader(topValues, topAt, CriuSchemas.Kfd.Uint32 | CriuSchemas.Bit(5) | CriuSchemas.Bit(8));
+        var top = new FieldReader(topValues, topAt, TopVarints);
         var bo = new FieldReader(boValues, boAt, BoFields);
         top.Begin(CriuHeader.Size);
         var bos = new List<KfdBoEntry>();

@@ -42,4 +42,10 @@ internal enum Remedy
 
     /// <summary>A JSON document handed to the criu-image reader: what turns it into an image.</summary>
     ReadsJson,
+
+    /// <summary>A JSON document read from a pipe must have its header keys before its BOs: what writes them so.</summary>
+    HeaderKeysFirst,
+
+    /// <summary>A CRIU message protobuf-c cannot unpack: what says where it breaks.</summary>
+    SaysWhere,
 }

@@ -25,6 +25,8 @@ internal class RemedyWords
         Remedy.ReadsImage => "ImageReader and ImageVerifier read it",
         Remedy.ReadsPluginImage => "the CRIU dump readers read it",
         Remedy.ReadsJson => "the JSON interchange reader turns it into an image",
+        Remedy.HeaderKeysFirst => "as JsonImageDecoder writes them",
+        Remedy.SaysWhere => "DumpVerifier says where",
         _ => throw new ArgumentOutOfRangeException(nameof(remedy), remedy, null),
     };
 }

@@ -10,7 +10,7 @@ namespace CriuImage.Format;
 /// <param name="RecordCount">MessagePack records in the payload.</param>
 /// <param name="PayloadCrc">CRC32C of the payload.</param>
 /// <param name="Link">Bytes 6..7: in format 1.1 the low 16 bits of the digest of the frames before this one (0 for the header frame); reserved, 0, in 1.0.</param>
-public readonly record struct FrameHeader(FrameKind Kind, uint Sequence, uint PayloadLength, uint RecordCount, uint PayloadCrc, ushort Link = 0)
+internal readonly record struct FrameHeader(FrameKind Kind, uint Sequence, uint PayloadLength, uint RecordCount, uint PayloadCrc, ushort Link = 0)
 {
     /// <summary>Size of a frame header in bytes.</summary>
     public const int Size = 28;

@@ -1,7 +1,7 @@
 namespace CriuImage.Format;
 
 /// <summary>Frame kinds (FORMAT.md section 3). A kind with bit 0x20 set is ancillary: readers skip unknown ones.</summary>
-public enum FrameKind : byte
+internal enum FrameKind : byte
 {
     /// <summary><c>H</c>: the header map.</summary>
     Header = (byte)'H',

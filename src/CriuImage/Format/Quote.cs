@@ -20,6 +20,15 @@ internal static class Quote
             shown--;
         }
 
+        StringBuilder text = Escaped(value, shown);
+        return shown == value.Length ? text.ToString() : text.Append(System.Globalization.CultureInfo.InvariantCulture, $"... ({value.Length} characters)").ToString();
+    }
+
+    /// <summary>The whole value on one line, control characters as <c>\uXXXX</c>: for a value written into a line-based file.</summary>
+    public static string Line(string value) => Escaped(value, value.Length).ToString();
+
+    private static StringBuilder Escaped(string value, int shown)
+    {
         var text = new StringBuilder(shown + 32);
         for (int i = 0; i < shown; i++)
         {
@@ -38,6 +47,6 @@ internal static class Quote
             }
         }
 
-        return shown == value.Length ? text.ToString() : text.Append(System.Globalization.CultureInfo.InvariantCulture, $"... ({value.Length} characters)").ToString();
+        return text;
     }
 }

@@ -19,13 +19,28 @@ internal sealed class InputIdentities
     /// <summary>The inputs as named on the command line (the others were found below a folder).</summary>
     public IReadOnlySet<string> Named => _named;
 
-    /// <summary>The identities of <paramref name="inputs"/> and, for folders, of every entry below them; <c>-</c> and paths that do not exist are left out.</summary>
+    /// <summary>
+    /// The identities of <paramref name="inputs"/> and, for folders, of every entry below them; paths that do not
+    /// exist are left out. <c>-</c> is the file behind standard input, when that is a file (<c>&lt; x.img</c>).
+    /// </summary>
     public static InputIdentities Of(IEnumerable<string> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var identities = new InputIdentities();
-        foreach (string input in inputs.Where(i => i is not "" and not "-"))
+        foreach (string input in inputs.Where(i => i is not ""))
         {
+            if (input == "-")
+            {
+                // decode - -o x.img < x.img would replace the file it is reading.
+                identities._named.Add(input);
+                if (Posix.Supported)
+                {
+                    identities.Add("/proc/self/fd/0", input);
+                }
+
+                continue;
+            }
+
             identities.Add(input);
             identities._named.Add(input);
             if (Directory.Exists(input))
@@ -55,14 +70,14 @@ internal sealed class InputIdentities
         return _paths.GetValueOrDefault(Path.GetFullPath(output));
     }
 
-    private void Add(string path)
+    private void Add(string path, string? name = null)
     {
         if (Posix.Supported)
         {
             // Only regular files: a FIFO or a device is written through, never replaced (OutputFile), so it loses nothing.
             if (Posix.TryStat(path, followLinks: true, out Posix.FileStat stat, out _) && stat.Type == Posix.Regular)
             {
-                _files.TryAdd((stat.Inode, stat.DeviceMajor, stat.DeviceMinor), path);
+                _files.TryAdd((stat.Inode, stat.DeviceMajor, stat.DeviceMinor), name ?? path);
             }
 
             return;

@@ -30,4 +30,38 @@ internal static class JsonOutput
             json.WriteNumber(name, v);
         }
     }
+
+    /// <summary>Writes <paramref name="name"/>: <paramref name="value"/> when there is a value, nothing when there is none.</summary>
+    public static void WriteOptional(Utf8JsonWriter json, string name, long? value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/>: <paramref name="value"/> when there is a value, nothing when there is none.</summary>
+    public static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/>: an array of <paramref name="values"/>, in their order.</summary>
+    public static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(values);
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
 }

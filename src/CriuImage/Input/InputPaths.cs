@@ -30,6 +30,12 @@ internal static class InputPaths
             return IoMessages.OfErrno(errno);
         }
 
+        if (OwnPipes.WriterOf(stat) is { } writer)
+        {
+            // /dev/stdin after <&-, /dev/fd/3 that the caller did not pass: the runtime's own pipe.
+            return $"a pipe this process holds open for writing itself (its descriptor {writer}), not one given to it: reading it would wait for ever";
+        }
+
         return stat.Type == Posix.Socket ? "a socket, not a file, folder or pipe: it cannot be opened and read" : Refusal(stat);
     }
 

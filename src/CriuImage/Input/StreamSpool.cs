@@ -5,7 +5,7 @@ namespace CriuImage.Input;
 /// an unlinked 0600 file in the temporary folder (<see cref="IO.ScratchFile"/>), which the system frees when the
 /// last handle closes.
 /// </summary>
-public static class StreamSpool
+internal static class StreamSpool
 {
     private const int ChunkBytes = 1 << 16;
 

@@ -78,6 +78,14 @@ internal sealed class TarHeaderTail(Stream inner) : Stream
 
     public override long Seek(long offset, SeekOrigin origin)
     {
+        // The tar reader seeks over an entry's data by the size its header declares: past the archive's end (or
+        // past long's range, which wrapped to a negative position, "Invalid argument") the archive is cut or the size wrong.
+        long left = inner.Length - inner.Position;
+        if (origin == SeekOrigin.Current ? offset > left : origin == SeekOrigin.Begin && (offset < 0 || offset > inner.Length))
+        {
+            throw new InvalidDataException("an entry's data runs past the end of the archive: truncated, or a wrong size in its header");
+        }
+
         long at = inner.Seek(offset, origin);
         _position = at - _origin;
         // A block entered in its middle is not checked: its start was never seen.

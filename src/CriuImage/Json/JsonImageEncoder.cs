@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CriuImage.Abi;
+using CriuImage.Diagnostics;
 using CriuImage.Format;
 
 namespace CriuImage.Json;
@@ -22,12 +23,14 @@ public sealed class JsonImageEncoder
     private readonly List<VmRecord> _mappings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly JsonSource _source;
+    private readonly RemedyWords _words;
     private bool _inBos;
     private bool _done;
 
-    private JsonImageEncoder(Stream input, JsonSource source, ImageHeader header, bool inBos)
+    private JsonImageEncoder(Stream input, JsonSource source, ImageHeader header, bool inBos, RemedyWords words)
     {
         _input = input;
+        _words = words;
         _source = source;
         Header = header;
         _inBos = inBos;
@@ -50,21 +53,24 @@ public sealed class JsonImageEncoder
     /// before <c>bos</c>, as <c>decode</c> writes them. BOs are read by <see cref="WriteBosAsync"/>.
     /// </summary>
     /// <exception cref="InterchangeException">The document is not valid JSON or its header part is not of the image shape.</exception>
-    public static JsonImageEncoder Create(Stream json)
+    public static JsonImageEncoder Create(Stream json) => Create(json, RemedyWords.Library);
+
+    /// <summary>As <see cref="Create(Stream)"/>, naming what writes the header keys first in the caller's <paramref name="words"/>.</summary>
+    internal static JsonImageEncoder Create(Stream json, RemedyWords words)
     {
         ArgumentNullException.ThrowIfNull(json);
         long start = json.CanSeek ? json.Position : 0;
         var source = new JsonSource(json);
         var cursor = new JsonCursor(source);
-        ImageHeader header = ReadHeader(ref cursor, stopAtBos: !json.CanSeek);
+        ImageHeader header = ReadHeader(ref cursor, stopAtBos: !json.CanSeek, words);
         cursor.Save();
         if (!json.CanSeek)
         {
-            return new JsonImageEncoder(json, source, header, inBos: true);
+            return new JsonImageEncoder(json, source, header, inBos: true, words);
         }
 
         json.Position = start;
-        return new JsonImageEncoder(json, new JsonSource(json), header, inBos: false);
+        return new JsonImageEncoder(json, new JsonSource(json), header, inBos: false, words);
     }
 
     /// <summary>Writes every BO of the document to <paramref name="writer"/>, flushing it as it goes; completing the image is the caller's.</summary>
@@ -119,7 +125,7 @@ public sealed class JsonImageEncoder
 
             if (!_input.CanSeek)
             {
-                throw cursor.Error("a key after \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" (as decode writes them)");
+                throw cursor.Error($"a key after \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" ({_words.For(Remedy.HeaderKeysFirst)})");
             }
 
             cursor.Read();
@@ -129,7 +135,7 @@ public sealed class JsonImageEncoder
         cursor.ExpectEnd();
     }
 
-    private static ImageHeader ReadHeader(ref JsonCursor cursor, bool stopAtBos)
+    private static ImageHeader ReadHeader(ref JsonCursor cursor, bool stopAtBos, RemedyWords words)
     {
         cursor.Read();
         cursor.Expect(JsonTokenType.StartObject, "the document to be an object");
@@ -182,7 +188,7 @@ public sealed class JsonImageEncoder
                     if (stopAtBos)
                     {
                         return abi is null
-                            ? throw cursor.Error("the document lacks the required key \"abi\" before \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" (as decode writes them)")
+                            ? throw cursor.Error($"the document lacks the required key \"abi\" before \"bos\": when the document comes from a pipe, its header keys must come before \"bos\" ({words.For(Remedy.HeaderKeysFirst)})")
                             : new ImageHeader(abi.Value, flags) { GpuPageSize = pageSize, ImageId = imageId, Device = device, Capture = capture };
                     }
 

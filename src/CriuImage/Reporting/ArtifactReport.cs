@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CriuImage.IO;
 using CriuImage.Input;
 
 namespace CriuImage.Reporting;
@@ -58,13 +59,7 @@ internal static class ArtifactReport
             }
 
             json.WriteEndObject();
-            json.WriteStartArray("warnings");
-            foreach (string warning in artifact.Warnings)
-            {
-                json.WriteStringValue(warning);
-            }
-
-            json.WriteEndArray();
+            JsonOutput.WriteStrings(json, "warnings", artifact.Warnings);
             json.WriteEndObject();
         }
 

@@ -66,17 +66,8 @@ internal static class CriuJsonWriter
         }
 
         json.WriteString("kind", KindId(file.Name.Kind));
-        json.WriteStartArray("revision");
-        foreach (string id in CriuRevisionNames.Ids(file.Revisions))
-        {
-            json.WriteStringValue(id);
-        }
-
-        json.WriteEndArray();
-        if (file.Header is { } header)
-        {
-            json.WriteNumber("header", header);
-        }
+        JsonOutput.WriteStrings(json, "revision", CriuRevisionNames.Ids(file.Revisions));
+        JsonOutput.WriteOptional(json, "header", file.Header);
 
         json.WriteNumber("length", file.Input.Length);
         if (file.DamageDetail is { } damage)
@@ -160,15 +151,8 @@ internal static class CriuJsonWriter
             json.WriteNumber("offset", bo.Offset);
             json.WriteNumber("alloc_flags", bo.AllocFlags);
             json.WriteNumber("gpu_id", bo.GpuId);
-            if (bo.Handle is { } handle)
-            {
-                json.WriteNumber("handle", handle);
-            }
-
-            if (bo.IsImport is { } isImport)
-            {
-                json.WriteNumber("is_import", isImport);
-            }
+            JsonOutput.WriteOptional(json, "handle", bo.Handle);
+            JsonOutput.WriteOptional(json, "is_import", bo.IsImport);
 
             json.WriteEndObject();
             FlushIfFull(json);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CriuImage.Criu;
+using CriuImage.IO;
 
 namespace CriuImage.Reporting;
 
@@ -48,13 +49,7 @@ internal static class DumpInfoReport
         {
             json.WriteStartObject();
             json.WriteString("path", s.Dump.Folder);
-            json.WriteStartArray("revision");
-            foreach (string id in CriuRevisionNames.Ids(s.Dump.Revisions))
-            {
-                json.WriteStringValue(id);
-            }
-
-            json.WriteEndArray();
+            JsonOutput.WriteStrings(json, "revision", CriuRevisionNames.Ids(s.Dump.Revisions));
             json.WriteNumber("files", s.Dump.Files.Count);
             Big(json, "file_bytes", s.FileBytes);
             json.WriteNumber("unreadable", s.Unreadable);
@@ -116,10 +111,7 @@ internal static class DumpInfoReport
             json.WriteNumber("vram_size", d.VramSize);
         }
 
-        if (gpu.Name is { } name)
-        {
-            json.WriteString("name", name);
-        }
+        JsonOutput.WriteOptional(json, "name", gpu.Name);
 
         json.WriteNumber("kfd_bos", gpu.KfdBos.Count);
         json.WriteNumber("render_bos", gpu.RenderBos.Count);

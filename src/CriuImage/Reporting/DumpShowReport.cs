@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CriuImage.Abi;
 using CriuImage.Criu;
+using CriuImage.IO;
 using CriuImage.Format;
 
 namespace CriuImage.Reporting;
@@ -162,10 +163,7 @@ internal static class DumpShowReport
             json.WriteNumber("size", bo.Size);
             json.WriteString("size_text", Sizes.Humanize(bo.Size));
             json.WriteNumber("gpu_id", bo.GpuId);
-            if (bo.Handle is { } handle)
-            {
-                json.WriteNumber("handle", handle);
-            }
+            JsonOutput.WriteOptional(json, "handle", bo.Handle);
 
             FlagNames.WriteJson(json, "alloc_flags", bo.AllocFlags, FlagNames.OfKfdAllocFlags(bo.AllocFlags));
             json.WriteEndObject();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CriuImage.Abi;
+using CriuImage.IO;
 
 namespace CriuImage.Reporting;
 
@@ -91,13 +92,7 @@ internal static class FlagNames
         ArgumentNullException.ThrowIfNull(names);
         json.WriteStartObject(name);
         json.WriteString("value", $"0x{value:x}");
-        json.WriteStartArray("names");
-        foreach (string n in names)
-        {
-            json.WriteStringValue(n);
-        }
-
-        json.WriteEndArray();
+        JsonOutput.WriteStrings(json, "names", names);
         json.WriteEndObject();
     }
 

@@ -154,20 +154,8 @@ internal static class HostCheckReport
         }
 
         json.WriteString("target_order", result.TargetOrder);
-        json.WriteStartArray("switches_off");
-        foreach (string s in result.SwitchesOff)
-        {
-            json.WriteStringValue(s);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("criu_messages");
-        foreach (string m in result.CriuMessages)
-        {
-            json.WriteStringValue(m);
-        }
-
-        json.WriteEndArray();
+        JsonOutput.WriteStrings(json, "switches_off", result.SwitchesOff);
+        JsonOutput.WriteStrings(json, "criu_messages", result.CriuMessages);
     }
 
     /// <summary><c>"gpu_map": [{"src_gpu_id", "dest_gpu_id", "src_render_minor", "dest_render_minor"}]</c>.</summary>

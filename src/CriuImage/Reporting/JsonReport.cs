@@ -94,10 +94,7 @@ public static class JsonReport
         json.WriteStartObject();
         json.WriteString("path", report.Path);
         json.WriteString("status", report.StatusName);
-        if (report.CriuRevision is { } revision)
-        {
-            json.WriteString("criu_revision", revision);
-        }
+        JsonOutput.WriteOptional(json, "criu_revision", report.CriuRevision);
 
         if (report.Host is { } host)
         {
@@ -118,10 +115,7 @@ public static class JsonReport
         json.WriteString("message", d.Message);
         JsonOutput.WriteOptional(json, "gem_handle", d.GemHandle);
         JsonOutput.WriteOptional(json, "mapping", d.Mapping);
-        if (d.ByteOffset is { } offset)
-        {
-            json.WriteNumber("byte_offset", offset);
-        }
+        JsonOutput.WriteOptional(json, "byte_offset", d.ByteOffset);
 
         if (d.Call is { } call)
         {

@@ -116,7 +116,7 @@ public static class PlanReport
 
             if (node.Calls is { } calls)
             {
-                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.Calls.Count(c => c.Refused)} refused\n");
+                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.RefusedCalls} refused\n");
                 AppendCalls(text, calls, "  ");
             }
         }
@@ -214,10 +214,7 @@ public static class PlanReport
         if (plan.Host is { } host)
         {
             json.WriteString("host", host.Path);
-            if (host.KernelRelease is { } release)
-            {
-                json.WriteString("kernel_release", release);
-            }
+            JsonOutput.WriteOptional(json, "kernel_release", host.KernelRelease);
         }
 
         if (plan.Target is { } target)
@@ -277,15 +274,8 @@ public static class PlanReport
     {
         json.WriteStartObject();
         json.WriteString("path", node.Path);
-        if (node.GpuId is { } gpuId)
-        {
-            json.WriteNumber("gpu_id", gpuId);
-        }
-
-        if (node.Revision is { } revision)
-        {
-            json.WriteString("revision", revision);
-        }
+        JsonOutput.WriteOptional(json, "gpu_id", node.GpuId);
+        JsonOutput.WriteOptional(json, "revision", node.Revision);
 
         if (node.Device is { } device)
         {
@@ -293,15 +283,8 @@ public static class PlanReport
             json.WriteNumber("dest_render_minor", device.DestRenderMinor);
         }
 
-        if (node.MapOf is { } owner)
-        {
-            json.WriteString("map_of", owner);
-        }
-
-        if (node.Refusal is { } refusal)
-        {
-            json.WriteString("refusal", refusal);
-        }
+        JsonOutput.WriteOptional(json, "map_of", node.MapOf);
+        JsonOutput.WriteOptional(json, "refusal", node.Refusal);
 
         if (node.Findings.Count > 0)
         {
@@ -318,10 +301,7 @@ public static class PlanReport
             json.WriteEndArray();
         }
 
-        if (node.NoCalls is { } why)
-        {
-            json.WriteString("no_calls", why);
-        }
+        JsonOutput.WriteOptional(json, "no_calls", node.NoCalls);
 
         if (node.Calls is { } calls)
         {
@@ -349,10 +329,7 @@ public static class PlanReport
         json.WriteString("call", call.Call.Name());
         json.WriteString("request", $"0x{call.Request:x8}");
         json.WriteNumber("gem_handle", call.GemHandle);
-        if (call.Mapping is { } mapping)
-        {
-            json.WriteNumber("mapping", mapping);
-        }
+        JsonOutput.WriteOptional(json, "mapping", call.Mapping);
 
         WriteArguments(json, "arguments", call.Arguments);
         if (call.Repaired.Count > 0)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Kernel;
 using CriuImage.Restore;
 
@@ -36,13 +37,7 @@ internal static class RestorabilityReport
         json.WriteStartObject();
         json.WriteString("folder", folder);
         json.WriteString("checked", RestoreFacts.Checked);
-        json.WriteStartArray("restorable");
-        foreach (RestorabilityRow row in rows.Where(r => r.Restores))
-        {
-            json.WriteStringValue(Label(row));
-        }
-
-        json.WriteEndArray();
+        JsonOutput.WriteStrings(json, "restorable", rows.Where(r => r.Restores).Select(Label));
         json.WriteStartArray("rows");
         foreach (RestorabilityRow row in rows)
         {

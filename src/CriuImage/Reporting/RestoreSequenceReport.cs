@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Kernel;
 using CriuImage.Restore;
 
@@ -172,25 +173,15 @@ internal static class RestoreSequenceReport
     {
         json.WriteStartObject();
         json.WriteString("how", ending.How.Name());
-        if (ending.At is { } at)
-        {
-            json.WriteNumber("at", at);
-        }
+        JsonOutput.WriteOptional(json, "at", ending.At);
 
         if (ending.Code is { } code)
         {
             json.WriteString("code", code.Id);
         }
 
-        if (ending.Errno is { } errno)
-        {
-            json.WriteNumber("errno", errno);
-        }
-
-        if (ending.File is { } file)
-        {
-            json.WriteString("file", file);
-        }
+        JsonOutput.WriteOptional(json, "errno", ending.Errno);
+        JsonOutput.WriteOptional(json, "file", ending.File);
 
         if (ending.Cause.Length > 0)
         {

@@ -10,7 +10,7 @@ namespace CriuImage.Restore;
 /// artifact's annotations record (<c>criu.version</c> under Podman's, CRI-O's or checkpointctl's prefix: go-criu's
 /// <c>GetCriuVersion</c>, major*10000 + minor*100 + sublevel, so 40100 is 4.1).
 /// </summary>
-public static class CriuWriter
+internal static class CriuWriter
 {
     private const string Key = "criu.version";
 

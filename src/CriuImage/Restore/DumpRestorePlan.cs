@@ -65,7 +65,7 @@ public sealed record DumpRestorePlan
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(options);
         KernelProfile? profile = target ?? host?.Profile;
-        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host))];
+        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host, options.Words))];
         uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
         var plan = new DumpRestorePlan
         {
@@ -88,12 +88,12 @@ public sealed record DumpRestorePlan
         return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
     }
 
-    private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host)
+    private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host, RemedyWords words)
     {
         // CRIU reads the header's length and unpacks: a short file or one protobuf-c refuses ends the restore there.
         if (file.Kfd is not { } read || read.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
         {
-            string why = file.DamageDetail?.Message ?? "protobuf-c cannot unpack it (verify says where)";
+            string why = file.DamageDetail?.Message ?? $"protobuf-c cannot unpack it ({words.For(Remedy.SaysWhere)})";
             return new KfdRestoreStep(file.Input.Path, null) { Refusal = $"{why}: CRIU stops with 'Unable to read from' or 'Unable to parse the KFD message' (amdgpu_plugin.c:1946-1960)" };
         }
 
@@ -125,7 +125,7 @@ public sealed record DumpRestorePlan
         var step = new RenderNodeRestoreStep(path) { GpuId = gpuId, Revision = CriuRevisionNames.Describe(lenient.Revisions) };
         if (lenient.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
         {
-            return step with { Refusal = "protobuf-c cannot unpack it: 'Unable to parse the RenderD message' (amdgpu_plugin.c:1864-1869); verify says where" };
+            return step with { Refusal = $"protobuf-c cannot unpack it: 'Unable to parse the RenderD message' (amdgpu_plugin.c:1864-1869); {words.For(Remedy.SaysWhere)}" };
         }
 
         // The render node's target GPU comes from the GPU map the KFD restore builds (restore_maps): without one, -ENODEV.
@@ -277,5 +277,5 @@ public sealed record RenderNodeRestoreStep(string Path)
     public RestorePlan? Calls { get; init; }
 
     /// <summary>True when CRIU's restore of the file fails: a refusal, an error about the target's interfaces, or a refused call.</summary>
-    public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.Calls.Any(c => c.Refused) == true;
+    public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.RefusedCalls > 0;
 }

@@ -27,14 +27,24 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     private BoRecord _bo;
     private long _firstCallOfBo;
     private ImageFormatException? _damage;
+    private IEnumerator<OverlapRefusal>? _overlaps;
+    private bool _overlapsStarted;
+    private bool _overlapsLeft;
 
     /// <summary>What the survey learns: the counts and the refusals, by call index.</summary>
     internal sealed class Survey
     {
+        /// <summary>The refusals of the rules per record, by call index.</summary>
         public Dictionary<long, List<Diagnostic>> Refusals { get; } = [];
 
+        /// <summary>The overlap refusals (CRI205) by call, made into findings as each call is handed over; null before the survey ends.</summary>
+        public SpillBuffer<OverlapRefusal>? Overlaps { get; set; }
+
+        /// <summary>The calls refused for overlaps alone (not in <see cref="Refusals"/>).</summary>
+        public long OverlapOnlyCalls { get; set; }
+
         /// <summary>The mappings' page ranges for the overlap sweep; let go once the survey ends.</summary>
-        public RangeBuffer? Ranges { get; set; } = new();
+        public SpillBuffer<MappingRange>? Ranges { get; set; } = new(MappingRange.HeldAtMost);
 
         /// <summary>Per BO in image order: its saved handle and the index of its first call; let go once the survey ends.</summary>
         public List<(uint Handle, long FirstCall)>? Bos { get; set; } = [];
@@ -60,14 +70,6 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             }
 
             list.Add(diagnostic);
-        }
-
-        /// <summary>The sink of call <paramref name="call"/>'s refusals: every finding it takes refuses that call.</summary>
-        public IDiagnosticSink RefusalsOf(long call) => new CallRefusals(this, call);
-
-        private sealed class CallRefusals(Survey survey, long call) : IDiagnosticSink
-        {
-            public void Add(Diagnostic diagnostic) => survey.Refuse(call, diagnostic);
         }
     }
 
@@ -160,7 +162,28 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.Header = _header;
         s.Target = _vmRules!.Target;
         List<(uint Handle, long FirstCall)> bos = s.Bos!;
-        ImageWideRules.CheckOverlaps(s.Ranges!, bo => bos[bo].Handle, range => s.RefusalsOf(bos[range.Bo].FirstCall + BoCalls + range.Mapping));
+        var overlaps = new SpillBuffer<OverlapRefusal>(OverlapRefusal.HeldAtMost);
+        OverlapSweep.Pairs(
+            s.Ranges!,
+            (range, other) =>
+            {
+                overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, other, bos[other.Bo].Handle, 0));
+                return true;
+            },
+            OverlapRefusal.ListedPerCall,
+            (range, more) => overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, default, 0, more)));
+        long last = -1;
+        foreach (OverlapRefusal refusal in overlaps.Ordered())
+        {
+            if (refusal.Call != last && !s.Refusals.ContainsKey(refusal.Call))
+            {
+                s.OverlapOnlyCalls++;
+            }
+
+            last = refusal.Call;
+        }
+
+        s.Overlaps = overlaps;
         s.BoCount = bos.Count;
         s.Ranges!.Dispose();
         s.Ranges = null;
@@ -192,8 +215,34 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             Mapping = mapping,
             Arguments = arguments,
             Repaired = repaired,
-            Refusals = survey.Refusals.TryGetValue(index, out List<Diagnostic>? refusals) ? refusals : [],
+            Refusals = RefusalsOf(index),
         });
+    }
+
+    /// <summary>The refusals of call <paramref name="index"/>: the rules' per record, then the overlaps (read in call order as the calls are made).</summary>
+    private IReadOnlyList<Diagnostic> RefusalsOf(long index)
+    {
+        IReadOnlyList<Diagnostic> refusals = survey.Refusals.TryGetValue(index, out List<Diagnostic>? listed) ? listed : [];
+        _overlaps ??= survey.Overlaps!.Ordered().GetEnumerator();
+        if (!_overlapsStarted)
+        {
+            _overlapsStarted = true;
+            _overlapsLeft = _overlaps.MoveNext();
+        }
+
+        if (!_overlapsLeft || _overlaps.Current.Call != index)
+        {
+            return refusals;
+        }
+
+        List<Diagnostic> all = [.. refusals];
+        while (_overlapsLeft && _overlaps.Current.Call == index)
+        {
+            all.Add(_overlaps.Current.ToDiagnostic());
+            _overlapsLeft = _overlaps.MoveNext();
+        }
+
+        return all;
     }
 
     /// <summary>Puts an error of the restore family beside the call it breaks; other findings are verify's business.</summary>

@@ -26,6 +26,12 @@ public sealed record RestorePlan
     /// <summary>The calls, in the order CRIU makes them.</summary>
     public required IReadOnlyList<PlannedCall> Calls { get; init; }
 
+    /// <summary>The calls with a refusal, known without walking <see cref="Calls"/> when those are made again at each walk; else null.</summary>
+    internal long? KnownRefusedCalls { get; init; }
+
+    /// <summary>The calls with a refusal.</summary>
+    internal long RefusedCalls => KnownRefusedCalls ?? Calls.Count(c => c.Refused);
+
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>

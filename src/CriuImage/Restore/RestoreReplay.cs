@@ -13,7 +13,7 @@ namespace CriuImage.Restore;
 /// how the restore ends. The kernel's answers come from the <see cref="DumpRestorePlan"/> (the same rules as
 /// verify); the plugin's own behaviour is written from plugins/amdgpu at the commits named in each cause.
 /// </summary>
-public sealed class RestoreReplay
+internal sealed class RestoreReplay
 {
     private const string Dev = "@2cf8f13";
     private const uint NoHandle = 0xffffffff;
@@ -26,7 +26,8 @@ public sealed class RestoreReplay
     private readonly List<RestoreEnding> _differences = [];
     private readonly Dictionary<uint, (string File, SavedContents? Contents)> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
-    private readonly CriuCallLog _parallelContents = CriuCallLog.Held();
+    /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
+    private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
     private RestoreEnding? _timing;
     private bool _progress;
@@ -207,7 +208,13 @@ public sealed class RestoreReplay
             }
         }
 
-        return _parallel ? ParallelKfdContents(file, kfd, bos) : SerialKfdContents(file, kfd, bos);
+        if (!_parallel)
+        {
+            return SerialKfdContents(file, kfd, bos);
+        }
+
+        _parallelContents.Add((file, kfd, bos));
+        return ParallelKfdContents(file, kfd, bos, CriuCallLog.Counted());
     }
 
     private RestoreEnding? SerialKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
@@ -245,8 +252,13 @@ public sealed class RestoreReplay
         return failure;
     }
 
-    private RestoreEnding? ParallelKfdContents(CriuDumpFile file, CriuKfd kfd, int bos)
+    /// <summary>
+    /// The contents the parallel worker copies, into <paramref name="copies"/>; with <see cref="_calls"/> (at resume,
+    /// when the worker is joined) only the copies are made again: the findings were made the first time.
+    /// </summary>
+    private RestoreEnding? ParallelKfdContents(CriuDumpFile file, CriuKfd kfd, int bos, CriuCallLog copies)
     {
+        bool again = copies == _calls;
         // restore_bo_data (amdgpu_plugin.c:1697-1733) sends one command per image; its offset runs across GPUs
         // while each GPU's thread reads its own file from that offset (CRI324).
         List<(KfdDeviceEntry Gpu, string Pages, List<int> Indexes)> gpus =
@@ -258,7 +270,11 @@ public sealed class RestoreReplay
         ];
         if (gpus.All(g => g.Indexes.Count == 0))
         {
-            QuitCommand();
+            if (!again)
+            {
+                QuitCommand();
+            }
+
             return null;
         }
 
@@ -269,14 +285,14 @@ public sealed class RestoreReplay
             ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
             if (!there)
             {
-                Late(Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:2218-2222{Dev}", $"{pages} is missing: the parallel contents thread of gpu 0x{gpu.GpuId:x4} fails, and the resume hook with it ('Parallel restore fail')");
+                LateUnless(again, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:2218-2222{Dev}", $"{pages} is missing: the parallel contents thread of gpu 0x{gpu.GpuId:x4} fails, and the resume hook with it ('Parallel restore fail')");
                 offset += total;
                 continue;
             }
 
             if (contents?.Header is { } header && header != total)
             {
-                Late(Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:2223-2227{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: the parallel contents thread fails, and the resume hook with it");
+                LateUnless(again, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:2223-2227{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: the parallel contents thread fails, and the resume hook with it");
                 offset += total;
                 continue;
             }
@@ -286,12 +302,12 @@ public sealed class RestoreReplay
             {
                 ulong size = kfd.BoEntries[i].Size;
                 ulong at = RestorePathConstants.ImageSizeHeader + offset;
-                if (offset != own)
+                if (offset != own && !again)
                 {
                     Difference(Descriptors.ParallelRestoreOffset, $"plugins/amdgpu/amdgpu_plugin.c:1717-1728,2266-2286{Dev}", $"KFD BO {i} of gpu 0x{gpu.GpuId:x4} is read from byte {at} of {pages}, where its contents start at byte {RestorePathConstants.ImageSizeHeader + own}: restore_bo_data's offset runs across GPUs, each GPU's thread reads its own file");
                 }
 
-                Copy(contents, pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", _parallelContents, offset != own ? null : $"KFD BO {i}");
+                Copy(contents, pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", copies, offset != own || again ? null : $"KFD BO {i}");
 
                 offset += size;
                 own += size;
@@ -533,9 +549,13 @@ public sealed class RestoreReplay
     private RestoreEnding Resume()
     {
         // The parallel worker copies when the resume hook joins it (amdgpu_plugin.c:2132-2147).
-        _calls.AddRange(_parallelContents.Select(c => c with { File = "resume", Pass = 0 }));
         _file = "resume";
         _pass = 0;
+        foreach ((CriuDumpFile file, CriuKfd kfd, int bos) in _parallelContents)
+        {
+            ParallelKfdContents(file, kfd, bos, _calls);
+        }
+
         if (_lateFailures.Count > 0)
         {
             return _lateFailures[0];
@@ -705,6 +725,14 @@ public sealed class RestoreReplay
     /// (amdgpu_plugin.c:2144-2147), and CRIU's core only logs it (criu/cr-restore.c:2256-2266): the restore
     /// reports success with the KFD queues never resumed.
     /// </summary>
+    private void LateUnless(bool again, DiagnosticDescriptor code, string cause, string message)
+    {
+        if (!again)
+        {
+            Late(code, cause, message);
+        }
+    }
+
     private void Late(DiagnosticDescriptor code, string cause, string message) =>
         _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, $"{cause}, criu/cr-restore.c:2256-2266{Dev}", $"{message}; the resume hook returns before AMDKFD_IOC_CRIU_OP RESUME and CRIU's core only logs it, so the restore reports success with the process's KFD queues never resumed") { File = "resume" });
 }

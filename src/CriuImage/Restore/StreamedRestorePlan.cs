@@ -46,7 +46,7 @@ public sealed class StreamedRestorePlan
     public long Calls => _survey.Calls;
 
     /// <summary>The calls with at least one refusal.</summary>
-    public long RefusedCalls => _survey.Refusals.Count;
+    public long RefusedCalls => _survey.Refusals.Count + _survey.OverlapOnlyCalls;
 
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>
@@ -142,7 +142,7 @@ public sealed class StreamedRestorePlan
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this) };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls };
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {

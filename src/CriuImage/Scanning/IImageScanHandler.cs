@@ -3,7 +3,7 @@ using CriuImage.Format;
 namespace CriuImage.Scanning;
 
 /// <summary>Receives what <see cref="ImageScanner"/> finds, in file order.</summary>
-public interface IImageScanHandler
+internal interface IImageScanHandler
 {
     /// <summary>The header was read; records follow.</summary>
     void OnHeader(Preamble preamble, ImageHeader header);

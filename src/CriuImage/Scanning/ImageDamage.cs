@@ -1,7 +1,7 @@
 namespace CriuImage.Scanning;
 
 /// <summary>What is wrong with the file itself, as <see cref="ImageScanner"/> reports it.</summary>
-public enum ImageDamage
+internal enum ImageDamage
 {
     /// <summary>The magic is missing: not a criu-image file at all. Fatal.</summary>
     NotAnImage,

@@ -12,7 +12,7 @@ namespace CriuImage.Scanning;
 /// by its (CRC-checked) length; after a damaged frame header the scanner looks for the next frame whose
 /// header CRC is valid. Memory is bounded by the largest frame.
 /// </summary>
-public sealed class ImageScanner
+internal sealed class ImageScanner
 {
     private const int ResyncChunk = 64 * 1024;
     private const int WindowSize = 256 * 1024;

@@ -55,7 +55,8 @@ public static class HostSnapshot
             WriteLine(text, $"@ order {RebuiltOrder}");
         }
 
-        WriteLine(text, $"@ source {Path.GetFullPath(topologyFolder)}");
+        // A folder's name may hold a newline, which would end the record and start a forged one.
+        WriteLine(text, $"@ source {Format.Quote.Line(Path.GetFullPath(topologyFolder))}");
         WriteFiles(tree, "", ["generation_id", "system_properties"], text);
         WriteFolder(tree, "nodes", text, (nodes, node) =>
         {

@@ -19,6 +19,12 @@ public static class HostTopology
     /// </summary>
     public static KfdTopology Load(string path, bool diskOrder = false)
     {
+        if (path == "-")
+        {
+            // A topology is read twice (its head, then all of it), which a stream cannot be; "-" is no file's name here.
+            throw new TopologyFormatException(path, "standard input is not read as a host: give the topology folder, its tar or a host snapshot as a file");
+        }
+
         if (Input.InputPaths.Problem(path) is { } problem)
         {
             throw new IOException(problem);

@@ -1,7 +1,7 @@
 namespace CriuImage.Topology;
 
 /// <summary>How a property of a checkpointed GPU must relate to the target GPU's.</summary>
-public enum PropertyRelation
+internal enum PropertyRelation
 {
     /// <summary>The values must be equal.</summary>
     Equal,
@@ -17,7 +17,7 @@ public enum PropertyRelation
 /// <param name="Relation">Equal, or checkpointed at most target.</param>
 /// <param name="Switch">The environment variable that turns the comparison off, or null if it always applies.</param>
 /// <param name="Value">Reads the value from a node.</param>
-public sealed record PropertyRule(string Name, PropertyRelation Relation, CheckSwitch? Switch, Func<TopologyNode, ulong> Value)
+internal sealed record PropertyRule(string Name, PropertyRelation Relation, CheckSwitch? Switch, Func<TopologyNode, ulong> Value)
 {
     /// <summary>Every comparison CRIU makes, in the order of its expression.</summary>
     public static IReadOnlyList<PropertyRule> All { get; } =

@@ -113,9 +113,10 @@ internal static class DumpCrossRules
             }
         }
 
-        for (int i = 0; i < kfd.BoEntries.Count; i++)
+        ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
+        for (int i = 0; i < bos.Length; i++)
         {
-            KfdBoEntry bo = kfd.BoEntries[i];
+            KfdBoEntry bo = bos[i];
             if (!ids.Contains(bo.GpuId))
             {
                 report(file).Add(new Diagnostic(Descriptors.UnknownGpuId, $"KFD BO {i} (addr 0x{bo.Addr:x}) has gpu_id 0x{bo.GpuId:x}, which no device entry has ({Ids(ids)})") { ByteOffset = bo.ByteOffset });
@@ -129,7 +130,7 @@ internal static class DumpCrossRules
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             UInt128 sum = 0;
-            foreach (KfdBoEntry bo in kfd.BoEntries)
+            foreach (KfdBoEntry bo in EntrySpan.Of(kfd.BoEntries))
             {
                 if (bo.GpuId == gpu.GpuId && bo.HasContents)
                 {
@@ -180,9 +181,12 @@ internal static class DumpCrossRules
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Take((int)Math.Min((long)kfd.NumOfGpus + kfd.NumOfCpus, kfd.DeviceEntries.Count)).Where(d => d.IsGpu))
         {
             UInt128 own = 0;
-            foreach (KfdBoEntry bo in kfd.BoEntries.Where(b => b.GpuId == gpu.GpuId && b.HasContents))
+            foreach (KfdBoEntry bo in EntrySpan.Of(kfd.BoEntries))
             {
-                own += bo.Size;
+                if (bo.GpuId == gpu.GpuId && bo.HasContents)
+                {
+                    own += bo.Size;
+                }
             }
 
             if (own > 0 && offset > 0)
@@ -231,10 +235,11 @@ internal static class DumpCrossRules
             byIndex.TryAdd(p.Name.Index!.Value, p);
         }
 
-        for (int i = 0; i < n.Bos.Count; i++)
+        ReadOnlySpan<CriuBoEntry> bos = EntrySpan.Of(n.Bos);
+        for (int i = 0; i < bos.Length; i++)
         {
-            CriuBoEntry bo = n.Bos[i];
-            CriuDumpFile? pages = byIndex.GetValueOrDefault((uint)i);
+            CriuBoEntry bo = bos[i];
+            CriuDumpFile? pages = byIndex.Count == 0 ? null : byIndex.GetValueOrDefault((uint)i);
 
             // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
             bool vramOrGtt = (bo.PreferredDomains & (DomainVram | DomainGtt)) != 0;
@@ -267,15 +272,16 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile kfdFile in kfds)
         {
             CriuKfd kfd = kfdFile.Kfd!.Message;
-            foreach (uint gpu in kfd.BoEntries.Select(b => b.GpuId).Distinct())
+            ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
+            foreach (uint gpu in GpuIds(bos))
             {
                 // Ordinals: KFD BOs first, then one per render-node mapping of this GPU. Names are made only for
                 // an overlap found (the handle of each mapping's BO is kept for it), never one per range.
-                using var ranges = new RangeBuffer();
+                using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
                 int kfdRanges = 0;
-                for (int i = 0; i < kfd.BoEntries.Count; i++)
+                for (int i = 0; i < bos.Length; i++)
                 {
-                    KfdBoEntry bo = kfd.BoEntries[i];
+                    KfdBoEntry bo = bos[i];
                     if (bo.GpuId == gpu && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
                     {
                         ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, kfdRanges++, (uint)i));
@@ -288,7 +294,7 @@ internal static class DumpCrossRules
                 List<CriuDumpFile> sameGpu = [.. nodes.Where(n => n.RenderNode!.Message.GpuId == gpu)];
                 CriuDumpFile? nodeFile = kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu[0] : null;
                 var handles = new List<uint>();
-                foreach (CriuBoEntry bo in nodeFile?.RenderNode!.Message.Bos ?? [])
+                foreach (CriuBoEntry bo in nodeFile is null ? [] : EntrySpan.Of(nodeFile.RenderNode!.Message.Bos))
                 {
                     for (int m = 0; m < bo.VmEntries.Length; m++)
                     {
@@ -324,7 +330,7 @@ internal static class DumpCrossRules
     private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         // The sets of handles are built only when something is looked up in them (they hold every BO of the dump).
-        if (dmabufs.Count == 0 && !nodes.Any(n => n.RenderNode!.Message.Bos.Any(b => b.IsImport != 0)))
+        if (dmabufs.Count == 0 && !nodes.Any(n => AnyImport(n.RenderNode!.Message)))
         {
             return;
         }
@@ -412,6 +418,37 @@ internal static class DumpCrossRules
 
     /// <summary>The number drm-pages file names carry for a render node: its file id (criu-dev), or its pid (d5377d5d2, in the field criu-dev calls id).</summary>
     private static long PagesId(CriuDumpFile node) => node.RenderNode!.Message.NumOfObjects is not null ? node.RenderNode.Message.Id : node.Name.Id;
+
+    private static bool AnyImport(CriuRenderNode node)
+    {
+        foreach (CriuBoEntry bo in EntrySpan.Of(node.Bos))
+        {
+            if (bo.IsImport != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The gpu_ids of the BOs, each once, in the order they first come (a dump has a few GPUs and a million BOs: no set).</summary>
+    private static List<uint> GpuIds(ReadOnlySpan<KfdBoEntry> bos)
+    {
+        var ids = new List<uint>();
+        uint last = 0;
+        foreach (KfdBoEntry bo in bos)
+        {
+            if ((ids.Count == 0 || bo.GpuId != last) && !ids.Contains(bo.GpuId))
+            {
+                ids.Add(bo.GpuId);
+            }
+
+            last = bo.GpuId;
+        }
+
+        return ids;
+    }
 
     private static string Ids(IEnumerable<uint> ids)
     {

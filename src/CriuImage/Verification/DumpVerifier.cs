@@ -51,7 +51,12 @@ public static class DumpVerifier
         // A message protobuf-c cannot unpack is unreadable to CRIU, whatever the lenient reader made of it.
         bool unpackable = file.Damage == CriuDamage.None && !(file.Kfd?.Problems ?? file.RenderNode?.Problems ?? file.Dmabuf?.Problems ?? []).Any(p => p.Kind == CriuProblemKind.Unpack);
         FileStatus status = !unpackable ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
-        ulong mappings = (ulong)(file.RenderNode?.Message.Bos.Sum(b => (long)b.VmEntries.Length) ?? 0);
+        ulong mappings = 0;
+        foreach (CriuBoEntry bo in file.RenderNode is { } node ? EntrySpan.Of(node.Message.Bos) : [])
+        {
+            mappings += (ulong)bo.VmEntries.Length;
+        }
+
         bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
         return new FileReport(file.Input.Path, status, bag.Listed, mappings)
         {

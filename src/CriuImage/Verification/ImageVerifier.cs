@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Kernel;
@@ -10,7 +11,7 @@ namespace CriuImage.Verification;
 /// on its own, then what needs the whole file (duplicate handles, colliding mmap offsets, overlapping
 /// mappings). Memory: 24 bytes per mapping for the overlap sweep up to a budget (40 while sorting mappings
 /// that do not come in address order), past which the ranges go to a scratch file in sorted runs
-/// (<see cref="RangeBuffer"/>), plus a little per BO.
+/// (<see cref="SpillBuffer{T}"/>), plus a little per BO.
 /// </summary>
 public sealed class ImageVerifier : IImageScanHandler
 {
@@ -20,7 +21,7 @@ public sealed class ImageVerifier : IImageScanHandler
     private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
     private readonly ImageWideRules _wide = new();
-    private readonly RangeBuffer _ranges = new();
+    private readonly SpillBuffer<MappingRange> _ranges = new(MappingRange.HeldAtMost);
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
     private VmRules? _vmRules;
@@ -85,20 +86,22 @@ public sealed class ImageVerifier : IImageScanHandler
     /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
     /// converts them, without an image of them in memory.
     /// </summary>
-    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyCollection<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, VerifyOptions? options)
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyList<CriuBoEntry> bos, string displayPath, VerifyOptions? options)
     {
         var analysis = new ImageVerifier(options);
 
         // The BO count is known: the BO table is made once at its size, never grown by copying.
         analysis._bos.Capacity = bos.Count;
         ImageScanner.Scan(headerImage, analysis);
-        IImageScanHandler handler = analysis;
-        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+
+        // Direct calls, one record at a time, as import converts each entry: no interface call per BO or mapping.
+        foreach (CriuBoEntry entry in EntrySpan.Of(bos))
         {
-            handler.OnBo(bo, offset);
+            analysis.TakeBo(CriuImport.ToBoRecord(entry), entry.ByteOffset);
+            VmRecord[] vms = entry.VmEntries;
             for (int i = 0; i < vms.Length; i++)
             {
-                handler.OnVm(vms[i], (uint)i, offset);
+                analysis.TakeVm(vms[i], (uint)i, entry.ByteOffset);
             }
         }
 
@@ -120,7 +123,11 @@ public sealed class ImageVerifier : IImageScanHandler
         }
     }
 
-    void IImageScanHandler.OnBo(in BoRecord bo, long offset)
+    void IImageScanHandler.OnBo(in BoRecord bo, long offset) => TakeBo(bo, offset);
+
+    void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset) => TakeVm(vm, index, offset);
+
+    private void TakeBo(in BoRecord bo, long offset)
     {
         _bo = bo;
         _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
@@ -132,7 +139,7 @@ public sealed class ImageVerifier : IImageScanHandler
         BoRules.Check(bo, _header!, _vmRules!.Target, offset, _bag);
     }
 
-    void IImageScanHandler.OnVm(in VmRecord vm, uint index, long offset)
+    private void TakeVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
         if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
@@ -164,7 +171,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private void CheckMmapCollisions()
     {
-        using var ranges = new RangeBuffer();
+        using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
         for (int i = 0; i < _bos.Count; i++)
         {
             BoInfo bo = _bos[i];

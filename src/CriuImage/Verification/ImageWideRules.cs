@@ -31,7 +31,7 @@ internal sealed class ImageWideRules
     /// <param name="ranges">The mappings' page ranges.</param>
     /// <param name="handleOf">The GEM handle of a range's <see cref="MappingRange.Bo"/>.</param>
     /// <param name="sinkOf">The sink of the mapping at fault: verify's one bag per file, or the restore plan's refusals of that mapping's GEM_VA call.</param>
-    public static void CheckOverlaps(RangeBuffer ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
+    public static void CheckOverlaps(SpillBuffer<MappingRange> ranges, Func<int, uint> handleOf, Func<MappingRange, IDiagnosticSink> sinkOf)
     {
         IDiagnosticSink? full = null;
         long listed = 0;
@@ -44,18 +44,7 @@ internal sealed class ImageWideRules
                 return false;
             }
 
-            uint handle = handleOf(range.Bo);
-            uint otherHandle = handleOf(other.Bo);
-            ulong sharedLast = Math.Min(range.Last, other.Last);
-            sink.Add(new Diagnostic(
-                Descriptors.MappingOverlap,
-                $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{sharedLast:x}")
-            {
-                GemHandle = handle,
-                Mapping = range.Mapping,
-                Related = [new RelatedLocation(otherHandle, other.Mapping)],
-                Call = RestoreCall.GemVa,
-            });
+            sink.Add(Overlap(range, handleOf(range.Bo), other, handleOf(other.Bo)));
             listed++;
             return true;
         });
@@ -64,4 +53,24 @@ internal sealed class ImageWideRules
             full!.Count(Descriptors.MappingOverlap, pairs - listed);
         }
     }
+
+    /// <summary>CRI205 for <paramref name="range"/> (of the BO with <paramref name="handle"/>), which overlaps the earlier <paramref name="other"/>.</summary>
+    public static Diagnostic Overlap(in MappingRange range, uint handle, in MappingRange other, uint otherHandle) =>
+        new(Descriptors.MappingOverlap,
+            $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps mapping {other.Mapping} of BO {otherHandle} (pages 0x{other.First:x}-0x{other.Last:x}) on pages 0x{range.First:x}-0x{Math.Min(range.Last, other.Last):x}")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
+            Related = [new RelatedLocation(otherHandle, other.Mapping)],
+            Call = RestoreCall.GemVa,
+        };
+
+    /// <summary>CRI205 for <paramref name="range"/>'s overlaps with <paramref name="more"/> earlier mappings beyond the <paramref name="listed"/> listed.</summary>
+    public static Diagnostic UnlistedOverlaps(in MappingRange range, uint handle, long more, int listed) =>
+        new(Descriptors.MappingOverlap, $"mapping {range.Mapping} of BO {handle} (pages 0x{range.First:x}-0x{range.Last:x}) overlaps {more} more earlier mappings, not listed (the first {listed} are)")
+        {
+            GemHandle = handle,
+            Mapping = range.Mapping,
+            Call = RestoreCall.GemVa,
+        };
 }

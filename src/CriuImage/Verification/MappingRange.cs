@@ -5,4 +5,11 @@ namespace CriuImage.Verification;
 /// <param name="Last">Last GPU page, inclusive.</param>
 /// <param name="Bo">Ordinal of the BO in the image.</param>
 /// <param name="Mapping">Index of the VM bucket within its BO.</param>
-internal readonly record struct MappingRange(ulong First, ulong Last, int Bo, uint Mapping);
+internal readonly record struct MappingRange(ulong First, ulong Last, int Bo, uint Mapping) : ISpillRecord
+{
+    /// <summary>The overlap sweep's order: the first page.</summary>
+    public ulong SortKey => First;
+
+    /// <summary>Page ranges held in memory before a run is spilled: 12 MiB, and 16 MiB more of sort keys when they come out of order.</summary>
+    public const int HeldAtMost = 1 << 19;
+}

@@ -32,12 +32,8 @@ internal static class RenderNodeRules
         }
 
         bool withMappings = node.NumOfObjects is null;
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (CriuBoEntry bo in withMappings ? EntrySpan.Of(node.Bos) : [])
         {
-            if (!withMappings)
-            {
-                continue;
-            }
 
             if (bo.NumOfVms != (uint)bo.VmEntries.Length)
             {
@@ -70,11 +66,10 @@ internal static class RenderNodeRules
     {
         // The header goes through an image of its own (read back as any image's is); the BOs are handed over as they are.
         ReadOnlyMemory<byte> header = CriuImport.InMemory(node with { Bos = [] }, CriuImport.HeaderFor(node));
-        IReadOnlyCollection<(BoRecord, VmRecord[], long)> bos = new BoRecords(node.Bos);
 
         // As many come back listed per code as the file's own bag lists (none of these codes is in it yet), the rest counted:
         // a million findings are never a million objects.
-        FileReport report = ImageVerifier.Verify(header, bos, path, new VerifyOptions { Target = target, MaxFindingsPerCode = bag.Limit });
+        FileReport report = ImageVerifier.Verify(header, node.Bos, path, new VerifyOptions { Target = target, MaxFindingsPerCode = bag.Limit });
         if (report.Diagnostics.Count > 0)
         {
             AddListed(node, report.Diagnostics, bag);
@@ -99,21 +94,5 @@ internal static class RenderNodeRules
         {
             bag.Add(d with { ByteOffset = d.GemHandle is { } h && offsets.TryGetValue(h, out long at) ? at : null });
         }
-    }
-
-    /// <summary>The entries as the records import makes of them, counted (so that the verifier sizes its tables once) and made one at a time.</summary>
-    private sealed class BoRecords(IReadOnlyList<CriuBoEntry> bos) : IReadOnlyCollection<(BoRecord, VmRecord[], long)>
-    {
-        public int Count => bos.Count;
-
-        public IEnumerator<(BoRecord, VmRecord[], long)> GetEnumerator()
-        {
-            foreach (CriuBoEntry bo in bos)
-            {
-                yield return (CriuImport.ToBoRecord(bo), bo.VmEntries, bo.ByteOffset);
-            }
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -112,6 +112,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("/dev/zero on -", Content.Bad, t => new("-", Redirections: "< /dev/zero"), Says: "standard input is a character device (1:5)"),
         new("/dev/null", Content.Bad, t => new("/dev/null"), Says: "empty: nothing to read"),
         new("a socket", Content.Bad, t => new(Q(t.Socket())), Says: "a socket, not a file, folder or pipe", SaidByAll: true),
+        new("/dev/stdin with standard input closed", Content.Bad, t => new("/dev/stdin", Redirections: "<&-"), Says: "not one given to it: reading it would wait for ever", SaidByAll: true),
+        new("/dev/fd/3 the caller did not pass (the runtime's own)", Content.Bad, t => new("/dev/fd/3")),
+        new("a tar whose first entry declares 2^63-1 bytes", Content.Bad, t => new(Q(t.HugeEntryTar())), Says: "an entry's data runs past the end of the archive"),
         new("a file whose read fails (EIO: /proc/self/mem at 0)", Content.Bad, t => new("/proc/self/mem"), Says: "input/output error"),
     ];
 
@@ -343,6 +346,27 @@ public sealed class CommandMatrixTests : TempFolder
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// The dump tar with its first entry's size set to long.MaxValue in base-256 (checksum made right): the
+    /// seek over its data wrapped to a negative position and was said in the system's words, "Invalid argument".
+    /// </summary>
+    private string HugeEntryTar()
+    {
+        byte[] bytes = File.ReadAllBytes(Tar);
+        bytes[124] = 0x80;
+        bytes.AsSpan(125, 3).Clear();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(128, 8), long.MaxValue);
+        bytes.AsSpan(148, 8).Fill((byte)' ');
+        int sum = 0;
+        foreach (byte b in bytes.AsSpan(0, 512))
+        {
+            sum += b;
+        }
+
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(bytes, 148);
+        return Write("huge-entry.tar", bytes);
     }
 
     /// <summary>A symbolic link to itself: every open of it is ELOOP.</summary>

@@ -184,6 +184,33 @@ public sealed class OutputTests : TempFolder
         Assert.Equal(Images.Fixture("criu-v8"), File.ReadAllBytes(input));
     }
 
+    [Theory]
+    [InlineData("decode", "in.img", "in.img")]
+    [InlineData("decode", "in.img", "link.img")]
+    [InlineData("encode", "in.json", "in.json")]
+    [InlineData("import", "amdgpu-renderD-7.img", "amdgpu-renderD-7.img")]
+    public async Task TheFileOnStandardInput_IsAnInput_NeverOverwritten(string command, string given, string output)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // not applicable here: the file behind descriptor 0 is found through /proc
+        }
+
+        // decode - -o x.img < x.img replaced the image it was reading with its JSON, exit 0.
+        string source = command switch
+        {
+            "encode" => Path.Combine(RepoPaths.Fixtures, "criu-v8.json"),
+            "import" => Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev", "amdgpu-renderD-7.img"),
+            _ => V8,
+        };
+        string input = Path.Combine(Folder, given);
+        File.Copy(source, input);
+        Run("ln", "-s", input, Path.Combine(Folder, "link.img"));
+        (int code, string text, string error) = await CliProcess.Shell($"< {CliProcess.Quote(input)}", command, "-", "-o", Path.Combine(Folder, output));
+        Assert.Equal((2, "", $"<stdin>: error: the output {Path.Combine(Folder, output)} is the input itself; it would be overwritten\n"), (code, text, error));
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(input));
+    }
+
     [Fact]
     public async Task PathOverPathMax_IsOneLine()
     {

@@ -67,15 +67,22 @@ public sealed class TargetInputTests : TempFolder
     }
 
     [Fact]
+    public void SnapshotOfAFolderWithANewlineInItsName_ReadsBack_ItsSourceOnOneLine()
+    {
+        // The source line took the name as it was: a newline ended the record, and host-check refused the
+        // snapshot host-snapshot had written with exit 0 ("unknown record").
+        string copy = TopologyFixtures.CopyTo("gfx1100-2", Path.Combine(Folder, "a\nd nodes/9\u001b[31m"));
+        string snapshot = Snapshot(copy, "newline.snapshot");
+        string text = File.ReadAllText(snapshot);
+        Assert.Contains($"\n@ source {Folder}/a\\u000ad nodes/9\\u001b[31m\n", text, StringComparison.Ordinal);
+        Assert.Equal(HostTopology.Load(copy).Nodes.Select(Describe), HostTopology.Load(snapshot).Nodes.Select(Describe));
+    }
+
+    [Fact]
     public void SnapshotOfACopy_RecordsKernfsOrder_AndNoKernelRelease()
     {
         string copy = TopologyFixtures.CopyTo("mi300x-8-other-ids", Path.Combine(Folder, "copy"));
-        string snapshot = Path.Combine(Folder, "copy.snapshot");
-        using (FileStream file = File.Create(snapshot))
-        {
-            HostSnapshot.Write(copy, file, null);
-        }
-
+        string snapshot = Snapshot(copy, "copy.snapshot");
         string text = File.ReadAllText(snapshot);
         Assert.DoesNotContain("@ kernel-release", text, StringComparison.Ordinal);
         Assert.Contains("\n@ order kernfs-rebuilt\n", text, StringComparison.Ordinal);
@@ -143,12 +150,7 @@ public sealed class TargetInputTests : TempFolder
     /// <summary>A snapshot of gfx1100-2 whose node 2 (a GPU) refused its gpu_id with <paramref name="reason"/>.</summary>
     private string SnapshotWithHiddenGpu(string reason)
     {
-        string snapshot = Path.Combine(Folder, "hidden.snapshot");
-        using (FileStream file = File.Create(snapshot))
-        {
-            HostSnapshot.Write(Fixture("gfx1100-2"), file, null);
-        }
-
+        string snapshot = Snapshot(Fixture("gfx1100-2"), "hidden.snapshot");
         string text = File.ReadAllText(snapshot);
         string gpuId = File.ReadAllText(Path.Combine(Fixture("gfx1100-2"), "nodes", "2", "gpu_id"));
         string record = $"f nodes/2/gpu_id {gpuId.Length}\n{gpuId}\n";
@@ -159,4 +161,13 @@ public sealed class TargetInputTests : TempFolder
 
     private static string Describe(TopologyNode n) =>
         $"{n.NodeId} {n.GpuId} {n.CpuCoresCount} {n.SimdCount} {n.FwVersion} {n.VramSize} {n.DrmRenderMinor} {string.Join(",", n.Links)}";
+
+    /// <summary>A snapshot of <paramref name="topology"/>, without a kernel release, in the test's folder as <paramref name="name"/>.</summary>
+    private string Snapshot(string topology, string name)
+    {
+        string snapshot = Path.Combine(Folder, name);
+        using FileStream file = File.Create(snapshot);
+        HostSnapshot.Write(topology, file, null);
+        return snapshot;
+    }
 }

@@ -3,7 +3,7 @@ using CriuImage.Verification;
 namespace CriuImage.Tests;
 
 /// <summary>
-/// The overlap sweep over ranges spilled to disk in sorted runs (<see cref="RangeBuffer"/> past its budget) gives
+/// The overlap sweep over ranges spilled to disk in sorted runs (<see cref="SpillBuffer{T}"/> past its budget) gives
 /// the same pairs in the same order as over the same ranges held in memory: the findings, their order and their
 /// counts do not depend on where the ranges were kept.
 /// </summary>
@@ -20,8 +20,8 @@ public class RangeSpillTests
         for (int round = 0; round < 8; round++)
         {
             MappingRange[] ranges = Ranges(random, count, inOrder: round % 4 == 0);
-            using var held = new RangeBuffer(int.MaxValue);
-            using var spilled = new RangeBuffer(budget);
+            using var held = new SpillBuffer<MappingRange>(int.MaxValue);
+            using var spilled = new SpillBuffer<MappingRange>(budget);
             foreach (MappingRange range in ranges)
             {
                 held.Add(range);
@@ -45,20 +45,18 @@ public class RangeSpillTests
     [Fact]
     public void RunsPastTheFanIn_AreMergedIntoFewer_AndCountEveryRange()
     {
-        using var spilled = new RangeBuffer(2);
+        using var spilled = new SpillBuffer<MappingRange>(2);
         for (uint i = 0; i < 1000; i++)
         {
             spilled.Add(new MappingRange(1000 - i, 1000 - i, 0, i));
         }
 
-        RangeRuns runs = spilled.SpillAll();
-        Assert.Equal(500, runs.RunCount);
-        Assert.Equal(1000, runs.Count);
-        RangeRuns.Merge merge = runs.MergeAll(inOrder: false);
-        Assert.True(runs.RunCount <= RangeRuns.FanIn, $"{runs.RunCount} runs left to merge");
+        SpillRuns<MappingRange> runs = spilled.Runs!;
+        Assert.Equal(499, runs.RunCount); // the last two are still held
+        Assert.Equal(1000, spilled.Count);
         ulong previous = 0;
         int seen = 0;
-        while (merge.Next(out MappingRange range))
+        foreach (MappingRange range in spilled.Ordered())
         {
             Assert.True(range.First > previous);
             previous = range.First;
@@ -66,6 +64,7 @@ public class RangeSpillTests
         }
 
         Assert.Equal(1000, seen);
+        Assert.True(runs.RunCount <= SpillRuns<MappingRange>.FanIn, $"{runs.RunCount} runs left to merge");
     }
 
     /// <summary>Short ranges in a small space, so that many overlap and many share a first page.</summary>
@@ -87,7 +86,7 @@ public class RangeSpillTests
         return ranges;
     }
 
-    private static (long Total, List<(MappingRange, MappingRange)> Listed) Pairs(RangeBuffer ranges, int listed)
+    private static (long Total, List<(MappingRange, MappingRange)> Listed) Pairs(SpillBuffer<MappingRange> ranges, int listed)
     {
         var pairs = new List<(MappingRange, MappingRange)>();
         long total = OverlapSweep.Pairs(ranges, (range, other) =>
@@ -103,7 +102,7 @@ public class RangeSpillTests
         return (total, pairs);
     }
 
-    private static List<(MappingRange, MappingRange)> Furthest(RangeBuffer ranges)
+    private static List<(MappingRange, MappingRange)> Furthest(SpillBuffer<MappingRange> ranges)
     {
         var pairs = new List<(MappingRange, MappingRange)>();
         OverlapSweep.Run(ranges, (range, other) => pairs.Add((range, other)));

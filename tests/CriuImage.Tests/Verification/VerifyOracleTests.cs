@@ -44,7 +44,7 @@ public class VerifyOracleTests
                 }
             }
 
-            var buffer = new RangeBuffer();
+            var buffer = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
             foreach (MappingRange range in ranges)
             {
                 buffer.Add(range);

@@ -39,7 +39,7 @@ internal static class EncodeCommand
     {
         try
         {
-            return JsonImageEncoder.Create(document);
+            return JsonImageEncoder.Create(document, CliRemedyWords.Instance);
         }
         catch (InterchangeException e) when (e.Detail == JsonSource.ImageGiven)
         {

@@ -17,6 +17,17 @@ public sealed class HostCheckCliTests : TempFolder
         Assert.Contains("gpu 0x1240 (renderD128) -> 0x2382 (renderD128)", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--host")]
+    [InlineData("--source")]
+    public async Task StandardInput_IsRefusedInOneLine_NotCalledAMissingFile(string which)
+    {
+        // "-" said "no such file": the help says "-" is standard input everywhere, so say it is not read here.
+        string[] args = which == "--host" ? ["host-check", "--source", Fixture("gfx1100-2"), "--host", "-"] : ["host-check", "--source", "-", "--host", Fixture("gfx1100-2")];
+        (int code, string output, string error) = await Cli.Run(args);
+        Assert.Equal((2, "", "-: error: standard input is not read as a host: give the topology folder, its tar or a host snapshot as a file\n"), (code, output, error));
+    }
+
     [Fact]
     public async Task OlderFirmware_IsRefused_UnlessTheCheckIsOff()
     {

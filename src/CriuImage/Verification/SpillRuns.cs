@@ -1,39 +1,41 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CriuImage.IO;
 
 namespace CriuImage.Verification;
 
 /// <summary>
-/// Mapping ranges spilled by <see cref="RangeBuffer"/> to an unlinked scratch file (<see cref="ScratchFile"/>):
-/// runs, each sorted by first page with ties in arrival order, and the runs themselves in arrival order. A merge
-/// reads them back in the sweep's order, ties to the earlier run: the order the ranges would have had sorted in
-/// memory, so the findings and their order are the same. Memory: a read buffer per run merged (48 KiB), at most
+/// Records spilled by <see cref="SpillBuffer{T}"/> to an unlinked scratch file (<see cref="ScratchFile"/>), as they
+/// lie in memory: runs, each sorted by key with ties in arrival order, and the runs themselves in arrival order.
+/// A merge reads them back by key, ties to the earlier run: the order the records would have had sorted in
+/// memory. Memory: a read buffer per run merged (<see cref="BlockRecords"/> records), at most
 /// <see cref="FanIn"/> at once; more runs are first merged in consecutive groups into longer runs.
 /// </summary>
-internal sealed class RangeRuns : IDisposable
+internal sealed class SpillRuns<T> : IDisposable
+    where T : unmanaged, ISpillRecord
 {
     /// <summary>Runs merged at once.</summary>
     public const int FanIn = 64;
 
-    /// <summary>Ranges read or written at a time per run: 48 KiB.</summary>
-    private const int BlockRanges = 2048;
+    /// <summary>Records read or written at a time per run (48 KiB of page ranges).</summary>
+    private const int BlockRecords = 2048;
 
-    private static readonly int RangeBytes = Marshal.SizeOf<MappingRange>();
+    private static readonly int RecordBytes = Unsafe.SizeOf<T>();
 
     private readonly FileStream _file = ScratchFile.Create();
     private List<(long Offset, long Count)> _runs = [];
     private long _end;
 
-    /// <summary>The ranges in every run.</summary>
+    /// <summary>The records in every run.</summary>
     public long Count { get; private set; }
 
     /// <summary>The runs on disk.</summary>
     public int RunCount => _runs.Count;
 
     /// <summary>
-    /// Reads every range back, in order; with more than <see cref="FanIn"/> runs, consecutive groups of them are
+    /// Reads every record back, in order; with more than <see cref="FanIn"/> runs, consecutive groups of them are
     /// first merged into single runs on disk (arrival order between runs is kept), until at most that many remain.
-    /// Ranges that came in address order (<paramref name="inOrder"/>) are read run after run, without a merge.
+    /// Records that came in key order (<paramref name="inOrder"/>) are read run after run, without a merge.
     /// </summary>
     public Merge MergeAll(bool inOrder)
     {
@@ -48,11 +50,11 @@ internal sealed class RangeRuns : IDisposable
             for (int first = 0; first < _runs.Count; first += FanIn)
             {
                 List<(long Offset, long Count)> group = _runs.GetRange(first, Math.Min(FanIn, _runs.Count - first));
-                var writer = new Writer(this);
+                var writer = new RunWriter(this);
                 var merge = new Merge(this, group, sequential: false);
-                while (merge.Next(out MappingRange range))
+                while (merge.Next(out T item))
                 {
-                    writer.Visit(range);
+                    writer.Visit(item);
                 }
 
                 writer.End(longer);
@@ -66,29 +68,29 @@ internal sealed class RangeRuns : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    private void Write(ReadOnlySpan<MappingRange> ranges)
+    private void Write(ReadOnlySpan<T> records)
     {
         try
         {
-            RandomAccess.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(ranges), _end);
+            RandomAccess.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(records), _end);
         }
         catch (IOException e)
         {
-            throw new IOException($"cannot spill the overlap check's page ranges to {Path.GetTempPath()}: {e.Message}", e);
+            throw new IOException($"cannot spill to a scratch file in {Path.GetTempPath()}: {e.Message}", e);
         }
 
-        _end += (long)ranges.Length * RangeBytes;
+        _end += (long)records.Length * RecordBytes;
     }
 
-    /// <summary>Writes one run, range by range, in the order given (a visitor of the in-memory sort).</summary>
-    public struct Writer(RangeRuns runs) : OverlapSweep.IVisitor
+    /// <summary>Writes one run, record by record, in the order given (a visitor of the in-memory sort).</summary>
+    public struct RunWriter(SpillRuns<T> runs) : IOrderedVisitor<T>
     {
         private readonly long _start = runs._end;
-        private MappingRange[] _block = new MappingRange[BlockRanges];
+        private T[] _block = new T[BlockRecords];
         private int _inBlock;
         private long _count;
 
-        public void Visit(in MappingRange range)
+        public void Visit(in T item)
         {
             if (_inBlock == _block.Length)
             {
@@ -96,7 +98,7 @@ internal sealed class RangeRuns : IDisposable
                 _inBlock = 0;
             }
 
-            _block[_inBlock++] = range;
+            _block[_inBlock++] = item;
             _count++;
         }
 
@@ -115,19 +117,19 @@ internal sealed class RangeRuns : IDisposable
     }
 
     /// <summary>
-    /// A k-way merge of runs: the smallest first page next, ties to the earlier run; or, for runs known to be in
+    /// A k-way merge of runs: the smallest key next, ties to the earlier run; or, for runs known to be in
     /// order, each run to its end before the next (one read buffer).
     /// </summary>
     public sealed class Merge
     {
-        private readonly RangeRuns _runs;
+        private readonly SpillRuns<T> _runs;
         private readonly List<(long Offset, long Count)> _which;
         private readonly Cursor[] _cursors;
-        private readonly PriorityQueue<int, (ulong First, int Run)> _next = new();
+        private readonly PriorityQueue<int, (ulong Key, int Run)> _next = new();
         private readonly bool _sequential;
         private int _sequentialRun;
 
-        internal Merge(RangeRuns runs, List<(long Offset, long Count)> which, bool sequential)
+        internal Merge(SpillRuns<T> runs, List<(long Offset, long Count)> which, bool sequential)
         {
             _runs = runs;
             _which = which;
@@ -138,43 +140,43 @@ internal sealed class RangeRuns : IDisposable
                 _cursors[i] = new Cursor(which[i].Offset, which[i].Count);
                 if (Fill(i))
                 {
-                    _next.Enqueue(i, (_cursors[i].Current.First, i));
+                    _next.Enqueue(i, (_cursors[i].Current.SortKey, i));
                 }
             }
         }
 
-        public bool Next(out MappingRange range)
+        public bool Next(out T item)
         {
             if (_sequential)
             {
-                return NextInSequence(out range);
+                return NextInSequence(out item);
             }
 
             if (!_next.TryDequeue(out int run, out _))
             {
-                range = default;
+                item = default;
                 return false;
             }
 
             Cursor cursor = _cursors[run];
-            range = cursor.Current;
+            item = cursor.Current;
             cursor.At++;
             if (cursor.At < cursor.Filled || Fill(run))
             {
-                _next.Enqueue(run, (cursor.Current.First, run));
+                _next.Enqueue(run, (cursor.Current.SortKey, run));
             }
 
             return true;
         }
 
-        private bool NextInSequence(out MappingRange range)
+        private bool NextInSequence(out T item)
         {
             while (_cursors.Length > 0)
             {
                 Cursor cursor = _cursors[0];
                 if (cursor.At < cursor.Filled || Fill(0))
                 {
-                    range = cursor.Current;
+                    item = cursor.Current;
                     cursor.At++;
                     return true;
                 }
@@ -188,7 +190,7 @@ internal sealed class RangeRuns : IDisposable
                 cursor.Left = _which[_sequentialRun].Count;
             }
 
-            range = default;
+            item = default;
             return false;
         }
 
@@ -209,7 +211,7 @@ internal sealed class RangeRuns : IDisposable
                 int got = RandomAccess.Read(_runs._file.SafeFileHandle, bytes[read..], cursor.Offset + read);
                 if (got == 0)
                 {
-                    throw new IOException($"the overlap check's scratch file in {Path.GetTempPath()} ended early");
+                    throw new IOException($"a scratch file in {Path.GetTempPath()} ended early");
                 }
 
                 read += got;
@@ -224,7 +226,7 @@ internal sealed class RangeRuns : IDisposable
 
         private sealed class Cursor(long offset, long count)
         {
-            public MappingRange[] Block { get; } = new MappingRange[BlockRanges];
+            public T[] Block { get; } = new T[BlockRecords];
 
             public long Offset { get; set; } = offset;
 
@@ -234,7 +236,7 @@ internal sealed class RangeRuns : IDisposable
 
             public int Filled { get; set; }
 
-            public MappingRange Current => Block[At];
+            public T Current => Block[At];
         }
     }
 }
