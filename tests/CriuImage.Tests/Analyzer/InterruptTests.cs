@@ -37,8 +37,13 @@ public sealed class InterruptTests : TempFolder
 
         using Process child = Process.Start(start)!;
         Task<string> error = child.StandardError.ReadToEndAsync();
-        await Task.Delay(400); // well into the read and the write of the image
-        Assert.False(child.HasExited, "the encode finished before it could be interrupted");
+        // Interrupted as soon as it holds the input or the output open (reading big.json, or writing the temporary file):
+        // a fixed delay was too long for a quiet machine and too short for a loaded one.
+        if (!await Working(child, Folder))
+        {
+            await child.WaitForExitAsync();
+            Assert.Fail($"the encode ended (exit {child.ExitCode}) before it could be interrupted: {await error}");
+        }
         // Sent from here, not by a `kill` process: starting one takes longer than the rest of the encode on a loaded machine.
         Assert.Equal(0, Kill(child.Id, SigInt));
 
@@ -50,6 +55,31 @@ public sealed class InterruptTests : TempFolder
     }
 
     private const int SigInt = 2;
+
+    /// <summary>Waits until <paramref name="child"/> has a file under <paramref name="folder"/> open; false when it ended first.</summary>
+    private static async Task<bool> Working(Process child, string folder)
+    {
+        string fds = $"/proc/{child.Id}/fd";
+        var waited = Stopwatch.StartNew();
+        while (!child.HasExited && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(fds).Any(fd => new FileInfo(fd).LinkTarget?.StartsWith(folder + "/", StringComparison.Ordinal) == true))
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while its descriptors were read.
+            }
+
+            await Task.Delay(1);
+        }
+
+        return false;
+    }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
