@@ -40,14 +40,17 @@ public static class CriuImport
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(writer);
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
         {
             writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
         }
     }
 
     /// <summary>The BO record an entry becomes: values carried over as they are, the is_import word as the flags word.</summary>
-    internal static BoRecord ToBoRecord(CriuBoEntry bo) =>
+    internal static BoRecord ToBoRecord(CriuBoEntry bo) => ToBoRecord(DrmBo.Of(bo));
+
+    /// <inheritdoc cref="ToBoRecord(CriuBoEntry)"/>
+    internal static BoRecord ToBoRecord(in DrmBo bo) =>
         new(bo.Handle, bo.Size, bo.Offset, bo.AllocFlags, bo.PreferredDomains, bo.IsImport, bo.Alignment, 0) { Addr = bo.Addr };
 
     /// <summary>The whole imported image in memory: <paramref name="header"/> (<see cref="HeaderFor"/>) and every BO of <paramref name="node"/>.</summary>
