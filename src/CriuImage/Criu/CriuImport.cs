@@ -40,10 +40,31 @@ public static class CriuImport
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(writer);
-        foreach (ref readonly DrmBo bo in node.Entries.Values)
+        RenderNodeBos bos = node.Entries;
+        for (int i = 0; i < bos.Count; i++)
         {
-            writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
+            WriteBo(bos, i, writer);
         }
+    }
+
+    /// <summary>As <see cref="WriteBos"/>, flushing past <see cref="ImageWriter.FlushThreshold"/>: the image is not held whole in the writer's pipe.</summary>
+    internal static async ValueTask WriteBosAsync(CriuRenderNode node, ImageWriter writer, CancellationToken cancellationToken)
+    {
+        RenderNodeBos bos = node.Entries;
+        for (int i = 0; i < bos.Count; i++)
+        {
+            WriteBo(bos, i, writer);
+            if (writer.UnflushedBytes > ImageWriter.FlushThreshold)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+    }
+
+    private static void WriteBo(RenderNodeBos bos, int index, ImageWriter writer)
+    {
+        ref readonly DrmBo bo = ref bos.At(index);
+        writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
     }
 
     /// <summary>The BO record an entry becomes: values carried over as they are, the is_import word as the flags word.</summary>

@@ -23,6 +23,9 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     /// <summary>The number of entries.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The number of mappings of all entries.</summary>
+    public long Mappings { get; private set; }
+
     /// <summary>The entry at <paramref name="index"/>, made as a public object.</summary>
     public CriuBoEntry this[int index] => At(index).ToEntry();
 
@@ -68,6 +71,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 
         _chunks[^1][Count & ChunkMask] = values.WithVms(_vms, _vmsUsed, vms.Length);
         _vmsUsed += vms.Length;
+        Mappings += vms.Length;
         Count++;
     }
 
