@@ -72,6 +72,21 @@ public sealed class RenderNodeStoreTests
         Assert.True(perBo < 128, $"the reader allocated {perBo:F0} bytes per BO");
     }
 
+    /// <summary><c>import</c> hands the image to its output as it writes it: the whole image waited in the writer's pipe until the end.</summary>
+    [Fact]
+    public async Task Import_WritesThroughAsItGoes()
+    {
+        CriuRenderNode node = CriuFileReader.Lax.ReadRenderNode(CriuImages.File(Node(100_000, _ => 1))).Message;
+        using var output = new MemoryStream();
+        await using ImageWriter writer = ImageWriter.Create(output, CriuImport.HeaderFor(node), leaveOpen: true);
+
+        await CriuImport.WriteBosAsync(node, writer, CancellationToken.None);
+
+        Assert.True(writer.UnflushedBytes <= ImageWriter.FlushThreshold + 1024, $"{writer.UnflushedBytes} bytes held back");
+        Assert.True(output.Length > 2 * ImageWriter.FlushThreshold, $"{output.Length} bytes written before the end");
+        await writer.CompleteAsync();
+    }
+
     private static long Allocated(byte[] file)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
