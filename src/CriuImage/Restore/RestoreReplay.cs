@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using CriuImage.Abi;
 using CriuImage.Criu;
@@ -24,8 +25,9 @@ internal sealed class RestoreReplay
     private readonly bool _parallel;
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
-    private readonly Dictionary<uint, StoredDmabuf> _stored = [];
-    private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
+    private readonly StoredFds _stored;
+    /// <summary>The render-node BOs restored, by handle and render minor.</summary>
+    private readonly RenderNodeBoSet _completed;
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
@@ -43,6 +45,9 @@ internal sealed class RestoreReplay
         _plan = plan;
         _criu = criu;
         _parallel = parallel && criu.Parallel;
+        long bos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
+        _stored = new StoredFds(bos);
+        _completed = new RenderNodeBoSet(byMinor: true, bos);
     }
 
     /// <summary>
@@ -203,7 +208,8 @@ internal sealed class RestoreReplay
 
                 if (bo.Handle is { } h && h != NoHandle)
                 {
-                    Store(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at));
+                    _stored.AddKfd(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at));
+                    _progress = true;
                 }
             }
         }
@@ -378,23 +384,23 @@ internal sealed class RestoreReplay
 
         // The plan's calls are walked a BO at a time, along with the entries (a plan of a render node holds none of them).
         using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
-        uint?[] dmabufs = new uint?[walked];
+        // dmabufs[] of the plugin: the fd of a BO restored by this call is its handle number; a bit per BO says which were.
+        var restored = new BitArray(walked);
         bool retry = false;
         RenderNodeBos bos = node.Entries;
         for (int i = 0; i < walked; i++)
         {
             ref readonly DrmBo bo = ref bos.At(i);
             List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
-            if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
+            if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
             {
                 continue;
             }
 
             bool import = bo.IsImport != 0;
-            uint dmabuf = bo.Handle;
             if (import)
             {
-                if (!_stored.ContainsKey(bo.Handle))
+                if (!_stored.Contains(bo.Handle))
                 {
                     retry = true;
                     continue;
@@ -424,11 +430,12 @@ internal sealed class RestoreReplay
 
             if (!import)
             {
-                Store(bo.Handle, StoredDmabuf.Drm(_file, node.Id, node.DrmRenderMinor, i));
+                // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
+                _stored.AddDrm(node, bos, _file, i);
             }
 
-            dmabufs[i] = dmabuf;
-            _completed.Add((bo.Handle, node.DrmRenderMinor));
+            restored[i] = true;
+            _completed.TryAdd(node, bos, "", i);
             _progress = true;
             if (Kernel(planned, RestoreCall.GemMmap, null, "DRM_IOCTL_AMDGPU_GEM_MMAP", IoctlRequests.GemMmap, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:518-522{Dev}") is { } mmap)
             {
@@ -449,7 +456,7 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456-465{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: the loop reads rd->bo_entries[{listed}] past the list and dereferences it"));
         }
 
-        return (retry, walked > 0 ? DrmContents(node, dmabufs) : null);
+        return (retry, walked > 0 ? DrmContents(node, restored) : null);
     }
 
     /// <summary>
@@ -470,12 +477,14 @@ internal sealed class RestoreReplay
     }
 
     /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
-    private RestoreEnding? DrmContents(CriuRenderNode node, uint?[] dmabufs)
+    private RestoreEnding? DrmContents(CriuRenderNode node, BitArray restored)
     {
         RenderNodeBos bos = node.Entries;
-        for (int i = 0; i < dmabufs.Length; i++)
+        int skipped = 0;
+        for (int i = 0; i < restored.Length; i++)
         {
             ref readonly DrmBo bo = ref bos.At(i);
+            skipped += restored[i] ? 0 : 1;
             if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
             {
                 continue;
@@ -483,7 +492,7 @@ internal sealed class RestoreReplay
 
             string pages = DrmPages(node, i);
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
-            if (dmabufs[i] is not { } into)
+            if (!restored[i])
             {
                 // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
                 // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
@@ -499,16 +508,15 @@ internal sealed class RestoreReplay
             List<SequenceArgument> args = [Arg("bo", bo.Handle)];
             if (bo.IsImport != 0)
             {
-                args.Add(Arg("into", into));
+                args.Add(Arg("into", bo.Handle));
                 IntoExporter(bo, pages);
             }
 
             Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls, $"render-node BO {bo.Handle}");
         }
 
-        if (dmabufs.Any(d => d is null))
+        if (skipped > 0)
         {
-            int skipped = dmabufs.Count(d => d is null);
             RestoreFileOrder order = _order!;
             Difference(
                 order.Known ? Descriptors.RetryClosesStdin : Descriptors.RetryMayCloseStdin,
@@ -533,7 +541,7 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:122-135{Dev}", file.DamageDetail?.Message ?? "CRIU cannot read it"));
         }
 
-        return (!_stored.ContainsKey(node.Message.GemHandle), null);
+        return (!_stored.Contains(node.Message.GemHandle), null);
     }
 
     private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
@@ -680,13 +688,6 @@ internal sealed class RestoreReplay
 
     /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
     private static string DrmPages(CriuRenderNode node, int index) => StoredDmabuf.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
-
-    private void Store(uint handle, StoredDmabuf stored)
-    {
-        // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        _stored.TryAdd(handle, stored);
-        _progress = true;
-    }
 
     /// <summary>
     /// One contents copy: listed when the file holds the bytes; a short read fails in read_fp and sdma_copy_bo's

@@ -20,7 +20,10 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private readonly DiagnosticBag _bag;
     private readonly List<BoInfo> _bos = [];
-    private readonly ImageWideRules _wide = new();
+    private readonly ImageWideRules _wide;
+    /// <summary>A render node's BOs when they are verified from its values: the BO table then, nothing kept per BO.</summary>
+    private readonly RenderNodeBos? _store;
+    private int _boCount;
     private readonly SpillBuffer<MappingRange> _ranges = new(MappingRange.HeldAtMost);
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
@@ -29,8 +32,10 @@ public sealed class ImageVerifier : IImageScanHandler
     private bool _fatal;
     private ulong _mappings;
 
-    private ImageVerifier(VerifyOptions? options)
+    private ImageVerifier(VerifyOptions? options, RenderNodeBos? store = null)
     {
+        _store = store;
+        _wide = store is null ? new ImageWideRules() : new ImageWideRules(store);
         options ??= VerifyOptions.Default;
         _target = options.Target;
         _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
@@ -88,10 +93,7 @@ public sealed class ImageVerifier : IImageScanHandler
     /// </summary>
     internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, RenderNodeBos bos, string displayPath, VerifyOptions? options)
     {
-        var analysis = new ImageVerifier(options);
-
-        // The BO count is known: the BO table is made once at its size, never grown by copying.
-        analysis._bos.Capacity = bos.Count;
+        var analysis = new ImageVerifier(options, bos);
         ImageScanner.Scan(headerImage, analysis);
 
         // Direct calls, one record at a time, as import converts each entry: no interface call per BO or mapping.
@@ -130,19 +132,24 @@ public sealed class ImageVerifier : IImageScanHandler
     private void TakeBo(in BoRecord bo, long offset)
     {
         _bo = bo;
-        _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
-        if (_wide.CheckHandle(bo.GemHandle, offset) is { } duplicate)
+        if (_store is null)
+        {
+            _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
+        }
+
+        if ((_store is null ? _wide.CheckHandle(bo.GemHandle, offset) : _wide.CheckHandle(_boCount)) is { } duplicate)
         {
             _bag.Add(duplicate);
         }
 
+        _boCount++;
         BoRules.Check(bo, _header!, _vmRules!.Target, offset, _bag);
     }
 
     private void TakeVm(in VmRecord vm, uint index, long offset)
     {
         _mappings++;
-        if (_vmRules!.Check(vm, index, _bo, _bos.Count - 1, offset, _bag) is { } range)
+        if (_vmRules!.Check(vm, index, _bo, _boCount - 1, offset, _bag) is { } range)
         {
             _ranges.Add(range);
         }
@@ -161,7 +168,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
-        ImageWideRules.CheckOverlaps(_ranges, bo => _bos[bo].Handle, _ => _bag);
+        ImageWideRules.CheckOverlaps(_ranges, bo => BoAt(bo).Handle, _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
@@ -172,9 +179,9 @@ public sealed class ImageVerifier : IImageScanHandler
     private void CheckMmapCollisions()
     {
         using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
-        for (int i = 0; i < _bos.Count; i++)
+        for (int i = 0; i < _boCount; i++)
         {
-            BoInfo bo = _bos[i];
+            BoInfo bo = BoAt(i);
             if (bo.MmapOffset is not { } offset || bo.Size == 0)
             {
                 continue;
@@ -192,8 +199,8 @@ public sealed class ImageVerifier : IImageScanHandler
 
         OverlapSweep.Run(ranges, (range, other) =>
         {
-            BoInfo bo = _bos[range.Bo];
-            BoInfo otherBo = _bos[other.Bo];
+            BoInfo bo = BoAt(range.Bo);
+            BoInfo otherBo = BoAt(other.Bo);
             _bag.Add(new Diagnostic(Descriptors.MmapOffsetCollision, $"BO {bo.Handle}'s mmap range 0x{range.First:x}-0x{range.Last:x} collides with BO {otherBo.Handle}'s 0x{other.First:x}-0x{other.Last:x}: fake offsets are disjoint per BO")
             {
                 GemHandle = bo.Handle,
@@ -201,6 +208,19 @@ public sealed class ImageVerifier : IImageScanHandler
                 Related = [new RelatedLocation(otherBo.Handle, null)],
             });
         });
+    }
+
+    /// <summary>BO <paramref name="index"/> as the rules over the whole image need it: held, or read back from the render node's values.</summary>
+    private BoInfo BoAt(int index)
+    {
+        if (_store is null)
+        {
+            return _bos[index];
+        }
+
+        ref readonly DrmBo bo = ref _store.At(index);
+        BoRecord record = CriuImport.ToBoRecord(bo);
+        return new BoInfo(record.GemHandle, record.Size, record.Offset, bo.ByteOffset);
     }
 
     private readonly record struct BoInfo(uint Handle, ulong Size, ulong? MmapOffset, long ByteOffset);

@@ -1,3 +1,4 @@
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Kernel;
 
@@ -11,17 +12,44 @@ namespace CriuImage.Verification;
 internal sealed class ImageWideRules
 {
     private readonly Dictionary<uint, long> _firstAt = [];
+    private readonly RenderNodeBos? _bos;
+    private readonly FirstHandles? _first;
+
+    /// <summary>The rules over records taken one by one (an image read from its file).</summary>
+    public ImageWideRules()
+    {
+    }
+
+    /// <summary>The rules over a render node's BOs, taken in order by index (<see cref="CheckHandle(int)"/>): no record kept per BO.</summary>
+    public ImageWideRules(RenderNodeBos bos)
+    {
+        _bos = bos;
+        _first = new FirstHandles(bos);
+    }
 
     /// <summary>CRI105 for the BO record at <paramref name="offset"/> whose handle an earlier BO already has; null for a handle seen first.</summary>
     public Diagnostic? CheckHandle(uint handle, long offset) =>
-        _firstAt.TryAdd(handle, offset)
-            ? null
-            : new Diagnostic(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again (first at byte {_firstAt[handle]}); handles are unique within a render-node file")
-            {
-                GemHandle = handle,
-                ByteOffset = offset,
-                Call = RestoreCall.ChangeHandle,
-            };
+        _firstAt.TryAdd(handle, offset) ? null : Duplicate(handle, _firstAt[handle], offset);
+
+    /// <summary>CRI105 for BO <paramref name="index"/> of the render node when an earlier BO has its handle; null for a handle seen first.</summary>
+    public Diagnostic? CheckHandle(int index)
+    {
+        if (_first!.TryTake(index, out int first))
+        {
+            return null;
+        }
+
+        ref readonly DrmBo bo = ref _bos!.At(index);
+        return Duplicate(bo.Handle, _bos.At(first).ByteOffset, bo.ByteOffset);
+    }
+
+    private static Diagnostic Duplicate(uint handle, long firstAt, long offset) =>
+        new(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again (first at byte {firstAt}); handles are unique within a render-node file")
+        {
+            GemHandle = handle,
+            ByteOffset = offset,
+            Call = RestoreCall.ChangeHandle,
+        };
 
     /// <summary>
     /// CRI205 for each pair of overlapping mappings of <paramref name="ranges"/>, the one CRIU maps later at fault

@@ -1,0 +1,143 @@
+using CriuImage.Criu;
+
+namespace CriuImage.Restore;
+
+/// <summary>
+/// A set of render-node BOs found by their handle, or by their handle and render minor, for the replay: its
+/// store_dmabuf_fd table of render-node exports and its set of restored BOs. A slot holds only which node and which
+/// BO (8 bytes); the key is read back from the node's BO values. A hash set of (handle, minor) or a dictionary of
+/// handle to what was stored held 40 to 67 bytes per BO with their growth, about 90 MB at 10^6 BOs.
+/// </summary>
+internal sealed class RenderNodeBoSet
+{
+    private const double MaxLoad = 0.7;
+
+    private readonly bool _byMinor;
+    private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File)> _nodes = [];
+    private ulong[] _slots;
+    private int _lastNode = -1;
+
+    /// <param name="byMinor">True: BOs are the same when handle and render minor are; false: when the handle is.</param>
+    /// <param name="expected">How many BOs the set may come to hold (it grows past that if asked).</param>
+    public RenderNodeBoSet(bool byMinor, long expected)
+    {
+        _byMinor = byMinor;
+        _slots = new ulong[SlotsFor(Math.Max(expected, 8))];
+    }
+
+    /// <summary>How many BOs the set holds.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Whether a BO of this key is in the set.</summary>
+    public bool Contains(uint handle, uint minor) => Find(handle, minor) >= 0;
+
+    /// <summary>The node, the name of the file it was stored from, and the index of the BO of this key; false when none is.</summary>
+    public bool TryGet(uint handle, uint minor, out CriuRenderNode node, out string file, out int index)
+    {
+        int slot = Find(handle, minor);
+        if (slot < 0)
+        {
+            (node, file, index) = (null!, "", -1);
+            return false;
+        }
+
+        ulong at = _slots[slot];
+        (node, _, file) = _nodes[(int)(at >> 32) - 1];
+        index = (int)(uint)at;
+        return true;
+    }
+
+    /// <summary>Adds BO <paramref name="index"/> of <paramref name="node"/> (its values <paramref name="bos"/>, read from <paramref name="file"/>) unless a BO of its key is in the set: false then, the set unchanged.</summary>
+    public bool TryAdd(CriuRenderNode node, RenderNodeBos bos, string file, int index)
+    {
+        ref readonly DrmBo bo = ref bos.At(index);
+        if (Find(bo.Handle, node.DrmRenderMinor) >= 0)
+        {
+            return false;
+        }
+
+        if (Count + 1 > _slots.Length * MaxLoad)
+        {
+            Grow();
+        }
+
+        Put(((ulong)(uint)(NodeNumber(node, bos, file) + 1) << 32) | (uint)index);
+        Count++;
+        return true;
+    }
+
+    private static long SlotsFor(long count) => Math.Min(Array.MaxLength, (long)(count / MaxLoad) + 1);
+
+    private int NodeNumber(CriuRenderNode node, RenderNodeBos bos, string file)
+    {
+        if (_lastNode >= 0 && ReferenceEquals(_nodes[_lastNode].Node, node) && _nodes[_lastNode].File == file)
+        {
+            return _lastNode;
+        }
+
+        _lastNode = _nodes.FindIndex(n => ReferenceEquals(n.Node, node) && n.File == file);
+        if (_lastNode < 0)
+        {
+            // A node built by a caller gives a copy of its values on each walk: the first one is kept.
+            _nodes.Add((node, bos, file));
+            _lastNode = _nodes.Count - 1;
+        }
+
+        return _lastNode;
+    }
+
+    private (uint Handle, uint Minor) KeyOf(ulong at)
+    {
+        (CriuRenderNode node, RenderNodeBos bos, _) = _nodes[(int)(at >> 32) - 1];
+        return (bos.At((int)(uint)at).Handle, _byMinor ? node.DrmRenderMinor : 0);
+    }
+
+    private int Start(uint handle, uint minor, int length)
+    {
+        // Fibonacci hashing, then the hash scaled onto the table (any length, not only powers of two).
+        uint hash = (uint)((((ulong)handle << 32) | (_byMinor ? minor : 0)) * 0x9E3779B97F4A7C15UL >> 32);
+        return (int)((ulong)hash * (ulong)length >> 32);
+    }
+
+    private int Find(uint handle, uint minor)
+    {
+        minor = _byMinor ? minor : 0;
+        int slot = Start(handle, minor, _slots.Length);
+        while (_slots[slot] != 0)
+        {
+            if (KeyOf(_slots[slot]) == (handle, minor))
+            {
+                return slot;
+            }
+
+            slot = slot + 1 == _slots.Length ? 0 : slot + 1;
+        }
+
+        return -1;
+    }
+
+    private void Put(ulong at)
+    {
+        (uint handle, uint minor) = KeyOf(at);
+        int slot = Start(handle, minor, _slots.Length);
+        while (_slots[slot] != 0)
+        {
+            slot = slot + 1 == _slots.Length ? 0 : slot + 1;
+        }
+
+        _slots[slot] = at;
+    }
+
+    private void Grow()
+    {
+        ulong[] old = _slots;
+        _slots = new ulong[Math.Min(Array.MaxLength, old.LongLength * 2)];
+        foreach (ulong at in old)
+        {
+            if (at != 0)
+            {
+                Put(at);
+            }
+        }
+    }
+}
