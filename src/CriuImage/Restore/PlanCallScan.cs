@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Kernel;
@@ -20,8 +21,11 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     private const int ChangeHandleAt = 1;
     private const int MmapAt = 2;
     private const int BoCalls = 3;
+    private const int FirstCallStride = 64;
 
-    private readonly ImageWideRules _wide = new();
+    // The survey's alone: the emitting reading makes calls only.
+    private readonly ImageWideRules? _wide = receiver is not null ? null : survey.Store is { } store ? new(store) : new();
+    private int _boIndex = -1;
     private ImageHeader? _header;
     private VmRules? _vmRules;
     private BoRecord _bo;
@@ -49,6 +53,12 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         /// <summary>Per BO in image order: its saved handle and the index of its first call; let go once the survey ends.</summary>
         public List<(uint Handle, long FirstCall)>? Bos { get; set; } = [];
 
+        /// <summary>A render node's BOs when the plan is made from their values: handles and first calls are read back from them, and <see cref="Bos"/> is null.</summary>
+        public RenderNodeBos? Store { get; init; }
+
+        /// <summary>With <see cref="Store"/>: the first call of every <see cref="FirstCallStride"/>-th BO, the rest counted on from it.</summary>
+        public List<long> FirstCalls { get; } = [];
+
         public long BoCount { get; set; }
 
         /// <summary>The saved handle of the first BO, whose CHANGE_HANDLE is call 1.</summary>
@@ -59,6 +69,26 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         public long Mappings { get; set; }
 
         public ImageHeader? Header { get; set; }
+
+        /// <summary>The saved handle of BO <paramref name="bo"/> (its ordinal in the image).</summary>
+        public uint HandleOf(int bo) => Store is { } store ? store.At(bo).Handle : Bos![bo].Handle;
+
+        /// <summary>The index of BO <paramref name="bo"/>'s first call: each BO before it makes <see cref="BoCalls"/> calls and a GEM_VA per mapping.</summary>
+        public long FirstCallOf(int bo)
+        {
+            if (Store is not { } store)
+            {
+                return Bos![bo].FirstCall;
+            }
+
+            long call = FirstCalls[bo / FirstCallStride];
+            for (int k = bo - (bo % FirstCallStride); k < bo; k++)
+            {
+                call += BoCalls + store.At(k).VmEntries.Length;
+            }
+
+            return call;
+        }
 
         public KernelProfile? Target { get; set; }
 
@@ -85,6 +115,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     public void OnBo(in BoRecord bo, long offset)
     {
         _bo = bo;
+        _boIndex++;
         _firstCallOfBo = Calls;
         uint handle = bo.GemHandle;
         if ((bo.Flags & (uint)BoFlags.IsImport) != 0)
@@ -106,8 +137,16 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         }
 
         survey.FirstHandle ??= handle;
-        survey.Bos!.Add((handle, _firstCallOfBo));
-        if (_wide.CheckHandle(handle, offset) is { } duplicate)
+        if (survey.Store is null)
+        {
+            survey.Bos!.Add((handle, _firstCallOfBo));
+        }
+        else if (_boIndex % FirstCallStride == 0)
+        {
+            survey.FirstCalls.Add(_firstCallOfBo);
+        }
+
+        if ((survey.Store is null ? _wide!.CheckHandle(handle, offset) : _wide!.CheckHandle(_boIndex)) is { } duplicate)
         {
             Add(duplicate);
         }
@@ -133,7 +172,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         survey.Mappings++;
 
         // The range names its BO by ordinal; its GEM_VA call is that BO's first call + 3 + the mapping's index.
-        if (_vmRules.Check(vm, index, _bo, survey.Bos!.Count - 1, offset, this) is { } range)
+        if (_vmRules.Check(vm, index, _bo, _boIndex, offset, this) is { } range)
         {
             survey.Ranges!.Add(range);
         }
@@ -161,7 +200,6 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.Calls = Calls;
         s.Header = _header;
         s.Target = _vmRules!.Target;
-        List<(uint Handle, long FirstCall)> bos = s.Bos!;
         var overlaps = new SpillBuffer<OverlapRefusal>(OverlapRefusal.HeldAtMost);
         OverlapSweep.Pairs(
             s.Ranges!,
@@ -169,11 +207,11 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             {
                 // The sweep pairs in address order; the refusal goes on the GEM_VA CRIU makes later.
                 (MappingRange range, MappingRange other) = ImageWideRules.MappedLater(first, second) ? (first, second) : (second, first);
-                overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, other, bos[other.Bo].Handle, 0));
+                overlaps.Add(new OverlapRefusal(s.FirstCallOf(range.Bo) + BoCalls + range.Mapping, range, s.HandleOf(range.Bo), other, s.HandleOf(other.Bo), 0));
                 return true;
             },
             OverlapRefusal.ListedPerCall,
-            (range, more) => overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, default, 0, more)));
+            (range, more) => overlaps.Add(new OverlapRefusal(s.FirstCallOf(range.Bo) + BoCalls + range.Mapping, range, s.HandleOf(range.Bo), default, 0, more)));
         long last = -1;
         foreach (OverlapRefusal refusal in overlaps.Ordered())
         {
@@ -186,7 +224,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         }
 
         s.Overlaps = overlaps;
-        s.BoCount = bos.Count;
+        s.BoCount = _boIndex + 1;
         s.Ranges!.Dispose();
         s.Ranges = null;
         s.Bos = null;

@@ -5,16 +5,17 @@ namespace CriuImage.Restore;
 /// <summary>
 /// A set of render-node BOs found by their handle, or by their handle and render minor, for the replay: its
 /// store_dmabuf_fd table of render-node exports and its set of restored BOs. A slot holds only which node and which
-/// BO (8 bytes); the key is read back from the node's BO values. A hash set of (handle, minor) or a dictionary of
-/// handle to what was stored held 40 to 67 bytes per BO with their growth, about 90 MB at 10^6 BOs.
+/// BO (4 bytes: the BO's number among those of every node added, in the order added); the key is read back from the node's BO values. A hash set of (handle, minor) or a dictionary of
+/// handle to what was stored held 40 to 67 bytes per BO with their growth, about 90 MB at 10^6 BOs; this holds 5.
 /// </summary>
 internal sealed class RenderNodeBoSet
 {
-    private const double MaxLoad = 0.7;
+    private const double MaxLoad = 0.8;
 
     private readonly bool _byMinor;
-    private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File)> _nodes = [];
-    private ulong[] _slots;
+    /// <summary>The nodes added, each with the number of its first BO (the BOs of the nodes before it).</summary>
+    private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File, int First)> _nodes = [];
+    private int[] _slots;
     private int _lastNode = -1;
 
     /// <param name="byMinor">True: BOs are the same when handle and render minor are; false: when the handle is.</param>
@@ -22,7 +23,7 @@ internal sealed class RenderNodeBoSet
     public RenderNodeBoSet(bool byMinor, long expected)
     {
         _byMinor = byMinor;
-        _slots = new ulong[SlotsFor(Math.Max(expected, 8))];
+        _slots = new int[SlotsFor(Math.Max(expected, 8))];
     }
 
     /// <summary>How many BOs the set holds.</summary>
@@ -41,9 +42,8 @@ internal sealed class RenderNodeBoSet
             return false;
         }
 
-        ulong at = _slots[slot];
-        (node, _, file) = _nodes[(int)(at >> 32) - 1];
-        index = (int)(uint)at;
+        (int n, index) = Locate(_slots[slot]);
+        (node, _, file, _) = _nodes[n];
         return true;
     }
 
@@ -61,7 +61,7 @@ internal sealed class RenderNodeBoSet
             Grow();
         }
 
-        Put(((ulong)(uint)(NodeNumber(node, bos, file) + 1) << 32) | (uint)index);
+        Put(checked(_nodes[NodeNumber(node, bos, file)].First + index + 1));
         Count++;
         return true;
     }
@@ -79,17 +79,30 @@ internal sealed class RenderNodeBoSet
         if (_lastNode < 0)
         {
             // A node built by a caller gives a copy of its values on each walk: the first one is kept.
-            _nodes.Add((node, bos, file));
+            _nodes.Add((node, bos, file, _nodes.Count == 0 ? 0 : checked(_nodes[^1].First + _nodes[^1].Bos.Count)));
             _lastNode = _nodes.Count - 1;
         }
 
         return _lastNode;
     }
 
-    private (uint Handle, uint Minor) KeyOf(ulong at)
+    /// <summary>The node (its place in the list) and the BO index of a slot's value.</summary>
+    private (int Node, int Index) Locate(int at)
     {
-        (CriuRenderNode node, RenderNodeBos bos, _) = _nodes[(int)(at >> 32) - 1];
-        return (bos.At((int)(uint)at).Handle, _byMinor ? node.DrmRenderMinor : 0);
+        int n = _nodes.Count - 1;
+        while (_nodes[n].First > at - 1)
+        {
+            n--;
+        }
+
+        return (n, at - 1 - _nodes[n].First);
+    }
+
+    private (uint Handle, uint Minor) KeyOf(int at)
+    {
+        (int n, int index) = Locate(at);
+        (CriuRenderNode node, RenderNodeBos bos, _, _) = _nodes[n];
+        return (bos.At(index).Handle, _byMinor ? node.DrmRenderMinor : 0);
     }
 
     private int Start(uint handle, uint minor, int length)
@@ -116,7 +129,7 @@ internal sealed class RenderNodeBoSet
         return -1;
     }
 
-    private void Put(ulong at)
+    private void Put(int at)
     {
         (uint handle, uint minor) = KeyOf(at);
         int slot = Start(handle, minor, _slots.Length);
@@ -130,9 +143,9 @@ internal sealed class RenderNodeBoSet
 
     private void Grow()
     {
-        ulong[] old = _slots;
-        _slots = new ulong[Math.Min(Array.MaxLength, old.LongLength * 2)];
-        foreach (ulong at in old)
+        int[] old = _slots;
+        _slots = new int[Math.Min(Array.MaxLength, old.LongLength * 2)];
+        foreach (int at in old)
         {
             if (at != 0)
             {

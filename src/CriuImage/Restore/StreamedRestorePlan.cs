@@ -4,6 +4,7 @@ using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Kernel;
 using CriuImage.Scanning;
+using CriuImage.Verification;
 using Microsoft.Win32.SafeHandles;
 
 namespace CriuImage.Restore;
@@ -89,7 +90,8 @@ public sealed class StreamedRestorePlan
                 }
             },
             displayPath,
-            target);
+            target,
+            bos);
         plan._records = (headerImage, bos);
         return plan;
     }
@@ -186,9 +188,9 @@ public sealed class StreamedRestorePlan
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    private static StreamedRestorePlan Create(Action<IImageScanHandler> scan, string displayPath, KernelProfile? target)
+    private static StreamedRestorePlan Create(Action<IImageScanHandler> scan, string displayPath, KernelProfile? target, RenderNodeBos? store = null)
     {
-        var survey = new PlanCallScan.Survey();
+        var survey = store is null ? new PlanCallScan.Survey() : new PlanCallScan.Survey { Store = store, Bos = null, Ranges = new(MappingRange.HeldBesideBos) };
         var surveying = new PlanCallScan(target, survey, null);
         scan(surveying);
         surveying.FinishSurvey();

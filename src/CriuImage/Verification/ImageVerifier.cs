@@ -24,7 +24,7 @@ public sealed class ImageVerifier : IImageScanHandler
     /// <summary>A render node's BOs when they are verified from its values: the BO table then, nothing kept per BO.</summary>
     private readonly RenderNodeBos? _store;
     private int _boCount;
-    private readonly SpillBuffer<MappingRange> _ranges = new(MappingRange.HeldAtMost);
+    private readonly SpillBuffer<MappingRange> _ranges;
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
     private VmRules? _vmRules;
@@ -35,6 +35,7 @@ public sealed class ImageVerifier : IImageScanHandler
     private ImageVerifier(VerifyOptions? options, RenderNodeBos? store = null)
     {
         _store = store;
+        _ranges = new(store is null ? MappingRange.HeldAtMost : MappingRange.HeldBesideBos);
         _wide = store is null ? new ImageWideRules() : new ImageWideRules(store);
         options ??= VerifyOptions.Default;
         _target = options.Target;
@@ -178,7 +179,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private void CheckMmapCollisions()
     {
-        using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
+        using var ranges = new SpillBuffer<MappingRange>(_store is null ? MappingRange.HeldAtMost : MappingRange.HeldBesideBos);
         for (int i = 0; i < _boCount; i++)
         {
             BoInfo bo = BoAt(i);
