@@ -96,7 +96,7 @@ public sealed class RenderNodeStoreTests
         return allocated;
     }
 
-    private static criu_render_node Node(int bos, Func<int, int> mappings)
+    internal static criu_render_node Node(int bos, Func<int, int> mappings)
     {
         var node = new criu_render_node { GpuId = 0xBEEF, Id = 9, DrmRenderMinor = 128, NumOfBos = (ulong)bos };
         ulong va = 0x1_0000_0000;
