@@ -33,6 +33,9 @@ internal sealed class RestoreReplay
     private bool _progress;
     private RestoreFileOrder? _order;
     private bool _filesRestored;
+    /// <summary>True once a KFD image's restore has built the GPU map (set_restore_gpu_maps) the render nodes look up.</summary>
+    private bool _gpuMapped;
+    private bool _renderNodeFirst;
     private string _file = "";
     private int _pass;
 
@@ -67,7 +70,7 @@ internal sealed class RestoreReplay
         return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
         {
             ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
-            OrderWhy = replay.OrderMatters ? replay._order!.Why : "",
+            OrderWhy = replay.OrderMatters || replay._renderNodeFirst ? replay._order!.Why : "",
         };
     }
 
@@ -186,6 +189,7 @@ internal sealed class RestoreReplay
             return Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin.c:1611{Dev}", $"num_of_bos is {kfd.NumOfBos} but the image lists {kfd.BoEntries.Count} BOs: restore_bos reads e->bo_entries[{kfd.BoEntries.Count}] past the list");
         }
 
+        _gpuMapped = true;
         Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value))], 0);
         int bos = (int)kfd.NumOfBos;
         if (!_criu.Released)
@@ -338,6 +342,18 @@ internal sealed class RestoreReplay
         if (file.RenderNode is null || file.DamageDetail is not null)
         {
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1857-1869{Dev}", step.Refusal ?? "CRIU cannot read it"));
+        }
+
+        if (!_gpuMapped && _plan.Kfd.Count > 0)
+        {
+            // The file order puts it before the KFD image: restore_maps is still empty, maps_get_dest_gpu returns 0
+            // and the hook fails, which CRIU's core does not retry (files-ext.c:52-56): the restore fails. criu-dev
+            // returns -ENODEV; v4.2's fail label dups the -ENODEV as a descriptor, dup fails and it returns -1.
+            _renderNodeFirst = true;
+            (string cause, int errno, string returns) = _criu.Released
+                ? ("plugins/amdgpu/amdgpu_plugin.c:1614-1617,1631-1646@v4.2", -1, "-1 (its fail label dups the -ENODEV as a descriptor: 'unable to duplicate the render fd')")
+                : ($"plugins/amdgpu/amdgpu_plugin.c:1875-1879{Dev}", -19, "-ENODEV");
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.RenderNodeBeforeKfd, $"{cause}, criu/files-ext.c:52-56{Dev}", $"{_file} is restored before the KFD image, its file id being lower ({_order!.Why}): no GPU map exists yet, so maps_get_dest_gpu finds no target for gpu 0x{file.RenderNode.Message.GpuId:x4}, the hook returns {returns} and the restore fails ('Unable to restore')") with { Errno = errno });
         }
 
         CriuRenderNode node = file.RenderNode.Message;

@@ -90,18 +90,26 @@ public sealed class ProcessTreeTests : TempFolder
     }
 
     [Fact]
-    public async Task ARenderNodeNumberedBelowTheKfdImage_LeavesTheOrderUnknown()
+    public async Task ARenderNodeNumberedBelowTheKfdImage_IsRestoredFirst_AndFailsWithoutAGpuMap()
     {
-        // CRIU would restore renderD-7 before kfd-10, with no GPU map yet: not the order replayed, so not known.
+        // One task: CRIU restores renderD-7 before kfd-10, whose restore would build the GPU map (CRI333, -ENODEV).
         string dump = Dump(Entries(Task(4242, 0)));
         foreach (string file in Directory.EnumerateFiles(dump, "amdgpu-kfd-5.img").Concat(Directory.EnumerateFiles(dump, "amdgpu-pages-5-*.img")))
         {
             File.Move(file, Path.Combine(dump, Path.GetFileName(file).Replace("-5", "-10", StringComparison.Ordinal)));
         }
 
-        JsonNode restore = await Restore(dump);
-        Assert.StartsWith("unknown: amdgpu-renderD-7.img has a lower file id than the KFD image", (string)restore["order_from"]!, StringComparison.Ordinal);
-        Assert.Equal((0, 1), ((await Findings(dump, "CRI328")).Length, (await Findings(dump, "CRI332")).Length));
+        JsonNode restore = await Restore(dump, 1);
+        Assert.StartsWith("pstree.img: one task (4242)", (string)restore["order_from"]!, StringComparison.Ordinal);
+        Assert.Equal(("fails", "CRI333", -19, "amdgpu-renderD-7.img"), ((string)restore["end"]!["how"]!, (string)restore["end"]!["code"]!, (int)restore["end"]!["errno"]!, (string)restore["end"]!["file"]!));
+        Assert.Empty(restore["calls"]!.AsArray());
+        Assert.Single(await Findings(dump, "CRI333"));
+
+        // Two tasks: the order is not known, the KFD image is replayed first, and nothing is said of it.
+        File.WriteAllBytes(Path.Combine(dump, "pstree.img"), Pstree((4242, 0), (4243, 4242)));
+        JsonNode two = await Restore(dump);
+        Assert.StartsWith("unknown: pstree.img lists 2 tasks", (string)two["order_from"]!, StringComparison.Ordinal);
+        Assert.Empty(await Findings(dump, "CRI333"));
     }
 
     [Fact]

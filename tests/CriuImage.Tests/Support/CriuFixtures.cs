@@ -24,6 +24,7 @@ internal static class CriuFixtures
         ["kfd-pages-header"] = "CRI311",
         ["missing-drm-pages"] = "CRI308",
         ["orphan-import"] = "CRI315",
+        ["render-node-first"] = "CRI333",
         ["short-drm-pages"] = "CRI310",
         ["stale-bytes"] = "CRI303",
         ["truncated-kfd"] = "CRI302",
