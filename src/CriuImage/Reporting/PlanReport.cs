@@ -32,8 +32,8 @@ public static class PlanReport
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused);
-        AppendCalls(output, plan, "");
+        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused, plan.Stop);
+        AppendCalls(output, plan, "", plan.Stop);
     }
 
     /// <summary>Writes a streamed plan as <see cref="WriteText(RestorePlan, TextWriter)"/> does, each call as it is made (none is held).</summary>
@@ -41,12 +41,21 @@ public static class PlanReport
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls);
-        plan.ForEachCall(call => WriteCall(output, call, ""));
+        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls, plan.Stop);
+        long index = 0;
+        plan.ForEachCall(call => WriteCall(output, call, "", index++, plan.Stop));
     }
 
-    private static void WriteHeadline(TextWriter output, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused) =>
-        output.Write($"{Printable.Escape(path)}: restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(calls, "call")}, {refused} refused\n");
+    private static void WriteHeadline(TextWriter output, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
+        output.Write($"{Printable.Escape(path)}: restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
+
+    /// <summary>
+    /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
+    /// calls after it are never made (their own refusals are not counted: CRIU does not reach them).
+    /// </summary>
+    private static string CallCount(long calls, long refused, long? stop) => stop is { } at
+        ? $"{Plural.Of(calls, "call")}, refused at call {at + 1}, where the restore stops: {calls - at - 1} after it not reached"
+        : $"{Plural.Of(calls, "call")}, {refused} refused";
 
     /// <summary>
     /// The plan of a CRIU dump as text: a first line naming the dump, the host and the kernel; per KFD image
@@ -116,8 +125,9 @@ public static class PlanReport
 
             if (node.Calls is { } calls)
             {
-                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.RefusedCalls} refused\n");
-                AppendCalls(text, calls, "  ");
+                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
+                text.Write($"  on {calls.Target.Name}: {CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop)}{notMade}\n");
+                AppendCalls(text, calls, "  ", calls.Stop, made);
             }
         }
 
@@ -129,16 +139,39 @@ public static class PlanReport
         text.Flush();
     }
 
-    private static void AppendCalls(TextWriter text, RestorePlan plan, string indent)
+    /// <summary>
+    /// Which calls of the render node <paramref name="path"/> CRIU makes, where the replayed restore says: those of the
+    /// BOs it began (the others wait for an exporter it never restored, or come after where it ended), and what the
+    /// headline adds about the others; (null, null) when every BO was begun or the replay does not say.
+    /// </summary>
+    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
     {
+        string file = Path.GetFileName(path);
+        if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } sequence || notMade.GetValueOrDefault(file) == 0)
+        {
+            return (null, null);
+        }
+
+        string where = sequence.End.File is { } end ? $"{sequence.End.How.Name()} in {end}" : sequence.End.How.Name();
+        return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} not reached: CRIU's restore ends first ({where})");
+    }
+
+    private static void AppendCalls(TextWriter text, RestorePlan plan, string indent, long? stop, Func<PlannedCall, bool>? made = null)
+    {
+        long index = 0;
         foreach (PlannedCall call in plan.Calls)
         {
-            WriteCall(text, call, indent);
+            WriteCall(text, call, indent, index++, stop, made);
         }
     }
 
-    private static void WriteCall(TextWriter text, PlannedCall call, string indent)
+    /// <summary>
+    /// One call; past <paramref name="stop"/> it is marked not reached, and what the kernel would do with it is said
+    /// as if it were made alone (a mapping refused earlier never entered the VM's tree, for instance).
+    /// </summary>
+    private static void WriteCall(TextWriter text, PlannedCall call, string indent, long index, long? stop, Func<PlannedCall, bool>? made = null)
     {
+        bool reached = (stop is not { } at || index <= at) && (made?.Invoke(call) ?? true);
         if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
         {
             text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
@@ -148,11 +181,17 @@ public static class PlanReport
         string arguments = call.Call == RestoreCall.PrimeImport
             ? "from the exporter's dma-buf"
             : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-        text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
+        string mark = !reached ? "  NOT REACHED" : call.Refused ? "  REFUSED" : "";
+        text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{mark}\n");
         foreach (Diagnostic refusal in call.Refusals)
         {
             RestoreCheck check = refusal.Descriptor.Check!;
-            text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+            text.Write($"{indent}    {(reached ? "" : "not reached; made alone: ")}{check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+        }
+
+        if (index == stop && reached)
+        {
+            text.Write($"{indent}    the restore stops here: CRIU returns the error, and makes no later call\n");
         }
 
         if (call.Repaired.Count > 0)
@@ -169,22 +208,23 @@ public static class PlanReport
     public static void WriteJson(RestorePlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        WriteJson(plan.Path, plan.Revision, plan.Target, output, json => WriteCalls(json, plan));
+        WriteJson(plan.Path, plan.Revision, plan.Target, plan.Stop, output, json => WriteCalls(json, plan, plan.Stop));
     }
 
     /// <summary>Writes a streamed plan as <see cref="WriteJson(RestorePlan, Stream)"/> does, each call as it is made (none is held).</summary>
     public static void WriteJson(StreamedRestorePlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        WriteJson(plan.Path, plan.Revision, plan.Target, output, json =>
+        WriteJson(plan.Path, plan.Revision, plan.Target, plan.Stop, output, json =>
         {
             json.WriteStartArray("calls");
-            plan.ForEachCall(call => WriteCall(json, call));
+            long index = 0;
+            plan.ForEachCall(call => WriteCall(json, call, plan.Stop is not { } at || index++ <= at));
             json.WriteEndArray();
         });
     }
 
-    private static void WriteJson(string path, AbiRevision revision, KernelProfile target, Stream output, Action<Utf8JsonWriter> calls)
+    private static void WriteJson(string path, AbiRevision revision, KernelProfile target, long? stop, Stream output, Action<Utf8JsonWriter> calls)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var json = JsonOutput.Create(output);
@@ -192,6 +232,7 @@ public static class PlanReport
         json.WriteString("path", path);
         json.WriteString("abi", revision.ToId());
         json.WriteString("target", target.Name);
+        JsonOutput.WriteOptional(json, "stops_at", stop);
         calls(json);
         json.WriteEndObject();
         json.Flush();
@@ -233,7 +274,7 @@ public static class PlanReport
         json.WriteStartArray("render_nodes");
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
         {
-            WriteRenderNode(json, node);
+            WriteRenderNode(json, node, plan);
         }
 
         json.WriteEndArray();
@@ -270,7 +311,7 @@ public static class PlanReport
         json.WriteEndObject();
     }
 
-    private static void WriteRenderNode(Utf8JsonWriter json, RenderNodeRestoreStep node)
+    private static void WriteRenderNode(Utf8JsonWriter json, RenderNodeRestoreStep node, DumpRestorePlan plan)
     {
         json.WriteStartObject();
         json.WriteString("path", node.Path);
@@ -306,30 +347,37 @@ public static class PlanReport
         if (node.Calls is { } calls)
         {
             json.WriteString("target", calls.Target.Name);
-            WriteCalls(json, calls);
+            JsonOutput.WriteOptional(json, "stops_at", calls.Stop);
+            WriteCalls(json, calls, calls.Stop, Made(plan, node.Path).Made);
         }
 
         json.WriteEndObject();
     }
 
-    private static void WriteCalls(Utf8JsonWriter json, RestorePlan plan)
+    private static void WriteCalls(Utf8JsonWriter json, RestorePlan plan, long? stop, Func<PlannedCall, bool>? made = null)
     {
         json.WriteStartArray("calls");
+        long index = 0;
         foreach (PlannedCall call in plan.Calls)
         {
-            WriteCall(json, call);
+            WriteCall(json, call, (stop is not { } at || index++ <= at) && (made?.Invoke(call) ?? true));
         }
 
         json.WriteEndArray();
     }
 
-    private static void WriteCall(Utf8JsonWriter json, PlannedCall call)
+    /// <summary>One call; <c>"reached": false</c> past the call that stops the restore (its refusals then say what the kernel would do with it made alone).</summary>
+    private static void WriteCall(Utf8JsonWriter json, PlannedCall call, bool reached)
     {
         json.WriteStartObject();
         json.WriteString("call", call.Call.Name());
         json.WriteString("request", $"0x{call.Request:x8}");
         json.WriteNumber("gem_handle", call.GemHandle);
         JsonOutput.WriteOptional(json, "mapping", call.Mapping);
+        if (!reached)
+        {
+            json.WriteBoolean("reached", false);
+        }
 
         WriteArguments(json, "arguments", call.Arguments);
         if (call.Repaired.Count > 0)

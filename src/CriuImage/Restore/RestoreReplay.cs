@@ -36,6 +36,8 @@ internal sealed class RestoreReplay
     /// <summary>True once a KFD image's restore has built the GPU map (set_restore_gpu_maps) the render nodes look up.</summary>
     private bool _gpuMapped;
     private bool _renderNodeFirst;
+    /// <summary>The render-node BOs (file, saved handle) whose calls CRIU began to make.</summary>
+    private readonly HashSet<(string File, uint Handle)> _bosMade = [];
     private string _file = "";
     private int _pass;
 
@@ -71,6 +73,8 @@ internal sealed class RestoreReplay
         {
             ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
             OrderWhy = replay.OrderMatters || replay._renderNodeFirst ? replay._order!.Why : "",
+            BosMade = criu.RenderNodeBos && !criu.Released ? replay._bosMade : null,
+            BosNotMade = criu.RenderNodeBos && !criu.Released ? replay.BosNotMade() : null,
         };
     }
 
@@ -381,6 +385,13 @@ internal sealed class RestoreReplay
         return DrmRestore(file, node, step.Calls);
     }
 
+    /// <summary>Per render node, its BOs whose calls CRIU never began: it ended first, or never came back to them.</summary>
+    private Dictionary<string, int> BosNotMade() =>
+        _dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is not null).ToDictionary(
+            Name,
+            f => f.RenderNode!.Message.Bos.Count(b => !_bosMade.Contains((Name(f), b.Handle))),
+            StringComparer.Ordinal);
+
     /// <summary>amdgpu_plugin_drm_restore_file (amdgpu_plugin_drm.c:439-569 at 2cf8f13), one call of it.</summary>
     private (bool Again, RestoreEnding? End) DrmRestore(CriuDumpFile file, CriuRenderNode node, RestorePlan? plan)
     {
@@ -415,6 +426,7 @@ internal sealed class RestoreReplay
                     continue;
                 }
 
+                _bosMade.Add((_file, bo.Handle));
                 Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
@@ -424,6 +436,7 @@ internal sealed class RestoreReplay
             }
             else
             {
+                _bosMade.Add((_file, bo.Handle));
                 if (Kernel(planned, RestoreCall.GemCreate, null, "DRM_IOCTL_AMDGPU_GEM_CREATE", IoctlRequests.GemCreate, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:488-492{Dev}") is { } failed)
                 {
                     return (false, failed);

@@ -152,7 +152,10 @@ public sealed class PlanDumpTests : TempFolder
             (int plan, string steps, _) = await Cli.Run(["plan", dump, "--target-kernel", "5.4.0", .. host]);
             (int verify, string text, _) = await Cli.Run(["verify", dump, "--target-kernel", "5.4.0", .. host]);
             Assert.Equal((1, 1), (plan, verify));
-            Assert.Equal(2, steps.Split('\n').Count(l => l.EndsWith("{new_handle=1}  REFUSED", StringComparison.Ordinal)));
+            // CRIU stops at the first render node's refused CHANGE_HANDLE: the second's is never made. verify still
+            // names both, each a problem of the dump on that kernel.
+            Assert.Equal(1, steps.Split('\n').Count(l => l.EndsWith("{new_handle=1}  REFUSED", StringComparison.Ordinal)));
+            Assert.Equal(1, steps.Split('\n').Count(l => l.EndsWith("{new_handle=1}  NOT REACHED", StringComparison.Ordinal)));
             Assert.Equal(2, text.Split('\n').Count(l => l.Contains("error CRI416: the target (", StringComparison.Ordinal)));
         }
 
