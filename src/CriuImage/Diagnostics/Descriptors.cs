@@ -74,6 +74,8 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor RetryMayCloseStdin = new("CRI332", "RetryMayCloseStdin", "A render node that may be restored over two passes, by the order CRIU restores the dump's files: CRIU then closes descriptor 0", Severity.Warning) { Source = "criu/files.c:1203-1244" };
     /// <summary>CRI333: A render node CRIU restores before any KFD image of its task: there is no GPU map yet, -ENODEV.</summary>
     public static readonly DiagnosticDescriptor RenderNodeBeforeKfd = new("CRI333", "RenderNodeBeforeKfd", "A render node CRIU restores before any KFD image of its task: there is no GPU map yet, -ENODEV", Severity.Error) { Source = "amdgpu_plugin.c:1875-1879" };
+    /// <summary>CRI334: A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing.</summary>
+    public static readonly DiagnosticDescriptor CrossTaskImportWait = new("CRI334", "CrossTaskImportWait", "A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing", Severity.Warning) { Source = "criu/files.c:1238-1243" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

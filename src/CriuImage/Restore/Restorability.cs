@@ -69,13 +69,17 @@ public static class Restorability
     }
 
     /// <summary>
-    /// Why a restore that only differs by what the order of the files may do (CRI332) is not known to come back as
-    /// saved: it does in one order CRIU may take and not in another; null for any other ending.
+    /// Why a restore that only differs by what the order of the files or the tasks' timing may do (CRI332, CRI334) is
+    /// not known to come back as saved: it does in one order or timing CRIU may take and not in another; null for any
+    /// other ending.
     /// </summary>
     private static string? ByOrder(RestoreSequence sequence) =>
-        sequence.End.How == RestoreEndKind.Differs && sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin)
+        sequence.End.How != RestoreEndKind.Differs ? null
+        : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin)
             ? $"it comes back as saved unless CRIU restores a render node before the file that exports its import ({sequence.End.Code!.Id}); the order is {sequence.OrderWhy}"
-            : null;
+        : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin || d.Code == Descriptors.CrossTaskImportWait)
+            ? $"it comes back as saved unless a task's import waits for another task's export, which timing decides ({Descriptors.CrossTaskImportWait.Id})"
+        : null;
 
     /// <summary>The row of the target kernel: the host's release, with what the caller states of it where it does; none without either.</summary>
     private static (string? Label, KernelProfile? Profile) TargetRow(HostTarget? host, KernelProfile? target) => (host, target) switch

@@ -124,6 +124,37 @@ internal sealed class RestoreReplay
         return Resume();
     }
 
+    /// <summary>
+    /// Several tasks restore their files at once, each in its own process (criu/files.c:1203-1244 at 2cf8f13). A task
+    /// whose pass makes no progress while a file asks for a retry sleeps in wait_fds_event() (:1238-1243, :219-227)
+    /// until set_fds_event() wakes it, which only fd sends make (send_fd_to_peer :1043, sk-unix.c:1172,1195,
+    /// sk-inet.c:759, autofs.c:886); the plugin's store_dmabuf_fd (amdgpu_plugin.c:1078-1099) stores an export in
+    /// memory all tasks share and wakes no one, and the futex wait only loops on its 120 s timeout
+    /// (include/common/lock.h:58-76). So a task whose import (a render-node BO or a dma-buf file) another task
+    /// exports restores it if the export is stored before its pass looks, and sleeps for ever otherwise: timing
+    /// decides. Which task holds which file the plugin's files do not say (fdinfo images do), so it is said of every
+    /// import of a dump of several live tasks.
+    /// </summary>
+    private void CrossTaskImports(IReadOnlyList<CriuDumpFile> files)
+    {
+        if (!_criu.RenderNodeBos || _criu.Released || _dump.ProcessTree is not { } tree || tree.Tasks.Count(t => t.Alive != false) < 2)
+        {
+            return;
+        }
+
+        CriuDumpFile? importer = files.FirstOrDefault(f => f.Name.Kind == CriuFileKind.DmaBuf || (f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
+        if (importer is null)
+        {
+            return;
+        }
+
+        _file = Name(importer);
+        Difference(
+            Descriptors.CrossTaskImportWait,
+            $"criu/files.c:199-227,1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
+            $"pstree.img lists {tree.Tasks.Count(t => t.Alive != false)} live tasks, which restore their files at the same time: if the task holding {_file} is not the one holding the file that exports its import, and its pass finds the export not stored yet, it sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task; only fd sends do): the restore never ends; it restores when the export is stored first");
+    }
+
     /// <summary>True when the order of the files decides an ending: a CRIU that restores render-node BOs, and an import or a dma-buf file waiting for its exporter.</summary>
     private bool OrderMatters =>
         _order is not null && _filesRestored && _criu.RenderNodeBos
@@ -601,6 +632,7 @@ internal sealed class RestoreReplay
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, ret);
         }
 
+        CrossTaskImports(_order!.Files);
         return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
     }
 

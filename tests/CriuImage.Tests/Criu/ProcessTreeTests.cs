@@ -113,6 +113,25 @@ public sealed class ProcessTreeTests : TempFolder
     }
 
     [Fact]
+    public async Task AnImport_InADumpOfSeveralLiveTasks_MayWaitForEver_ByTiming()
+    {
+        // Two live tasks: whichever holds renderD-7 may sleep in wait_fds_event for renderD-8's export (CRI334, a warning).
+        string two = Dump(Entries(Task(4242, 0), Task(4243, 4242)));
+        Assert.Single(await Findings(two, "CRI334"));
+        // No row restores for certain (exit 1): criu-dev's serial row on 6.18 is unknown, by timing.
+        (int code, string rows, _) = await Cli.Run("restorable", "--format", "json", two);
+        Assert.Equal(1, code);
+        JsonNode serial = JsonNode.Parse(rows)!["dumps"]![0]!["rows"]!.AsArray().First(r => (string)r!["criu"]! == "criu-dev" && (string)r["kernel"]! == "6.18.0..6.18.35")!;
+        Assert.Equal("unknown", (string)serial["how"]!);
+
+        // One task restores its files in one process: no other task to wait for. A zombie holds no file.
+        Assert.Empty(await Findings(Dump(Entries(Task(4242, 0))), "CRI334"));
+        string zombie = Dump(Entries(Task(4242, 0), Task(4243, 4242)));
+        File.WriteAllBytes(Path.Combine(zombie, "core-4243.img"), Core(6));
+        Assert.Empty(await Findings(zombie, "CRI334"));
+    }
+
+    [Fact]
     public async Task WithoutAReadablePstree_ThePathIsUnknown()
     {
         JsonNode none = await Restore(CriuFixtures.Path_("criu-dev"));

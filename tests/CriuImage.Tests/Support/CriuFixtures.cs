@@ -25,6 +25,7 @@ internal static class CriuFixtures
         ["missing-drm-pages"] = "CRI308",
         ["orphan-import"] = "CRI315",
         ["render-node-first"] = "CRI333",
+        ["import-across-tasks"] = "CRI334",
         ["short-drm-pages"] = "CRI310",
         ["stale-bytes"] = "CRI303",
         ["truncated-kfd"] = "CRI302",
