@@ -191,7 +191,7 @@ public sealed record DumpRestorePlan
     private static StreamedRestorePlan Calls(RenderNodeImport import, string path, KernelProfile? profile)
     {
         ReadOnlyMemory<byte> header = CriuImport.InMemory(import.Node! with { Bos = [] }, import.Header!);
-        return StreamedRestorePlan.Create(header, import.Node!.Bos.Select(b => (CriuImport.ToBoRecord(b), b.VmEntries, b.ByteOffset)), path, profile);
+        return StreamedRestorePlan.Create(header, import.Node!.Entries, path, profile);
     }
 
     /// <summary>

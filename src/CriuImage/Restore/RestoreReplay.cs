@@ -24,7 +24,7 @@ internal sealed class RestoreReplay
     private readonly bool _parallel;
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
-    private readonly Dictionary<uint, (string File, SavedContents? Contents)> _stored = [];
+    private readonly Dictionary<uint, StoredDmabuf> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
@@ -158,7 +158,7 @@ internal sealed class RestoreReplay
     /// <summary>True when the order of the files decides an ending: a CRIU that restores render-node BOs, and an import or a dma-buf file waiting for its exporter.</summary>
     private bool OrderMatters =>
         _order is not null && _filesRestored && _criu.RenderNodeBos
-        && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
+        && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Entries.AnyImport() ?? false));
 
     private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
 
@@ -242,7 +242,7 @@ internal sealed class RestoreReplay
 
                 if (bo.Handle is { } h && h != NoHandle)
                 {
-                    Store(h, bo.HasContents ? new SavedContents(string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{bo.GpuId:x4}.img"), at) : null);
+                    Store(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at));
                 }
             }
         }
@@ -263,7 +263,7 @@ internal sealed class RestoreReplay
         RestoreEnding? failure = null;
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
-            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
+            string pages = StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId);
             List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
@@ -304,7 +304,7 @@ internal sealed class RestoreReplay
         [
             .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
                 gpu,
-                string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img"),
+                StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId),
                 Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents).ToList())),
         ];
         if (gpus.All(g => g.Indexes.Count == 0))
@@ -438,9 +438,10 @@ internal sealed class RestoreReplay
         using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
         uint?[] dmabufs = new uint?[walked];
         bool retry = false;
+        RenderNodeBos bos = node.Entries;
         for (int i = 0; i < walked; i++)
         {
-            CriuBoEntry bo = node.Bos[i];
+            ref readonly DrmBo bo = ref bos.At(i);
             List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
             if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
             {
@@ -483,7 +484,7 @@ internal sealed class RestoreReplay
 
             if (!import)
             {
-                Store(bo.Handle, new SavedContents(DrmPages(node, i), RestorePathConstants.ImageSizeHeader));
+                Store(bo.Handle, StoredDmabuf.Drm(_file, node.Id, node.DrmRenderMinor, i));
             }
 
             dmabufs[i] = dmabuf;
@@ -517,9 +518,9 @@ internal sealed class RestoreReplay
     /// while the process was stopped, so nothing changes when they hold the same bytes; when they differ, one of the
     /// two does not come back (CRI327). Not said when either copy cannot be read again.
     /// </summary>
-    private void IntoExporter(CriuBoEntry bo, string pages)
+    private void IntoExporter(in DrmBo bo, string pages)
     {
-        if (_stored[bo.Handle] is not (_, { } exporter)
+        if (_stored[bo.Handle].Contents is not { } exporter
             || SavedContents.Same(_dump, new SavedContents(pages, RestorePathConstants.ImageSizeHeader), exporter, bo.Size) is not false)
         {
             return;
@@ -531,9 +532,10 @@ internal sealed class RestoreReplay
     /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
     private RestoreEnding? DrmContents(CriuRenderNode node, uint?[] dmabufs)
     {
+        RenderNodeBos bos = node.Entries;
         for (int i = 0; i < dmabufs.Length; i++)
         {
-            CriuBoEntry bo = node.Bos[i];
+            ref readonly DrmBo bo = ref bos.At(i);
             if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
             {
                 continue;
@@ -726,7 +728,7 @@ internal sealed class RestoreReplay
 
     /// <summary>How many BOs of the dump CRIU stores under <paramref name="handle"/>: render-node exports and, in criu-dev, KFD BOs with a dma-buf.</summary>
     private int Exporters(uint handle) =>
-        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Bos.Count(b => b.IsImport == 0 && b.Handle == handle) ?? 0)
+        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Entries.Exports(handle) ?? 0)
         + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
 
     /// <summary>
@@ -738,13 +740,12 @@ internal sealed class RestoreReplay
         : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
 
     /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
-    private static string DrmPages(CriuRenderNode node, int index) =>
-        string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{node.Id}-{node.DrmRenderMinor}-{index:x4}.img");
+    private static string DrmPages(CriuRenderNode node, int index) => StoredDmabuf.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
 
-    private void Store(uint handle, SavedContents? contents)
+    private void Store(uint handle, StoredDmabuf stored)
     {
         // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        _stored.TryAdd(handle, (_file, contents));
+        _stored.TryAdd(handle, stored);
         _progress = true;
     }
 
