@@ -22,11 +22,8 @@ internal sealed class CommandInput : IDisposable
         Inputs = inputs;
     }
 
-    /// <summary>The path as given.</summary>
+    /// <summary>The path as given, and as messages name it (<c>-</c> for standard input: what the user typed, in every command).</summary>
     public string Path { get; }
-
-    /// <summary>The path as messages name it.</summary>
-    public string Name => Path == "-" ? "<stdin>" : Path;
 
     /// <summary>True when the input is one criu-image, read by <see cref="OpenImage"/>.</summary>
     public bool IsImage => Inputs is null;
@@ -72,12 +69,12 @@ internal sealed class CommandInput : IDisposable
     {
         if (Inputs!.Unreadable is [var unreadable, ..])
         {
-            return $"{Display(unreadable.Path)}: error: {unreadable.Reason}";
+            return $"{unreadable.Path}: error: {unreadable.Reason}";
         }
 
         string what = Directory.Exists(Path) ? "a folder, not a file: this command reads one file ('criu-image verify', 'info', 'decode', 'show' and 'import' take folders)"
             : Inputs.Files is [{ Found: false } file] ? Describe(file) : $"not a criu-image but {Describe(Inputs)}";
-        return $"{Name}: error: {what}";
+        return $"{Path}: error: {what}";
     }
 
     /// <summary>
@@ -112,7 +109,7 @@ internal sealed class CommandInput : IDisposable
             // An input that could not be read has said so in its own line.
             if (inputs.Unreadable.Count == 0)
             {
-                await error.WriteLineAsync(Printable.Escape($"{Name}: error: no CRIU amdgpu file found to {verb}"));
+                await error.WriteLineAsync(Printable.Escape($"{Path}: error: no CRIU amdgpu file found to {verb}"));
             }
 
             return null;
@@ -164,8 +161,6 @@ internal sealed class CommandInput : IDisposable
         CriuFileKind.KfdPages => "a CRIU amdgpu KFD pages file (amdgpu-pages-<id>-<gpu_id>.img)",
         _ => "a CRIU amdgpu BO contents file (amdgpu-drm-pages-<id>-<minor>-<index>.img)",
     };
-
-    private static string Display(string path) => path == "-" ? "<stdin>" : path;
 
     private static InputSet Empty(string path)
     {

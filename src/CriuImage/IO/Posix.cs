@@ -15,6 +15,7 @@ internal static unsafe partial class Posix
     public const int Enoent = 2;
     public const int Eio = 5;
     public const int Enxio = 6;
+    public const int Ebadf = 9;
     public const int Eacces = 13;
     public const int Eexist = 17;
     public const int Enotdir = 20;
@@ -124,7 +125,8 @@ internal static unsafe partial class Posix
                     continue;
                 }
 
-                throw new IOException(Describe(errno));
+                // In the tool's words: /dev/fd/9 that the caller did not pass, or passed open for reading only.
+                throw new IOException(errno == Ebadf ? "the descriptor is not open for writing (the caller did not pass it, or passed it for reading)" : IoMessages.OfErrno(errno));
             }
 
             buffer = buffer[(int)written..];

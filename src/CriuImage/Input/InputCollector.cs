@@ -77,7 +77,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(display, IoMessages.Of(e)));
             return;
         }
 
@@ -117,7 +117,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
         }
     }
 
@@ -160,7 +160,7 @@ internal static class InputCollector
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A link loop (ELOOP), a vanished entry, a refused readlink: said, never dropped.
-                set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
+                set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
             }
         }
     }
@@ -360,7 +360,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(display, IoMessages.Of(e)));
         }
     }
 

@@ -12,6 +12,12 @@ namespace CriuImage.Input;
 /// </summary>
 internal static class InputPaths
 {
+    /// <summary>
+    /// A folder opened by the caller and given as a descriptor (<c>- &lt; /tmp</c>, <c>/dev/stdin</c>, <c>/dev/fd/3</c>): refused by
+    /// every command, as standard input is a stream and a folder is read by its path (its files' names then say where they are).
+    /// </summary>
+    private const string FolderBehindDescriptor = "a folder behind a descriptor, not a file or pipe: name the folder itself";
+
     /// <summary>The character device 1:3, /dev/null: read, it is empty.</summary>
     private const uint MemoryMajor = 1;
     private const uint NullMinor = 3;
@@ -36,6 +42,11 @@ internal static class InputPaths
             return $"a pipe this process holds open for writing itself (its descriptor {writer}), not one given to it: reading it would wait for ever";
         }
 
+        if (stat.Type == Posix.Directory && DescriptorPaths.IsDescriptor(path))
+        {
+            return FolderBehindDescriptor;
+        }
+
         return stat.Type == Posix.Socket ? "a socket, not a file, folder or pipe: it cannot be opened and read" : Refusal(stat);
     }
 
@@ -45,11 +56,11 @@ internal static class InputPaths
         Problem(path) is { } problem ? throw new IOException(problem) : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
 
     /// <summary>
-    /// Why standard input cannot be read as an input (a terminal, a device that never ends), or null when it can
+    /// Why standard input cannot be read as an input (a terminal, a device that never ends, a folder), or null when it can
     /// (a pipe, a file, a socket, the null device, or when it cannot be told).
     /// </summary>
     public static string? StandardInputProblem() =>
-        Posix.Supported && Posix.TryStat("/proc/self/fd/0", followLinks: true, out Posix.FileStat stat, out _) && Refusal(stat) is { } refusal
+        Posix.Supported && Posix.TryStat("/proc/self/fd/0", followLinks: true, out Posix.FileStat stat, out _) && (stat.Type == Posix.Directory ? FolderBehindDescriptor : Refusal(stat)) is { } refusal
             ? $"standard input is {refusal}"
             : null;
 

@@ -51,7 +51,7 @@ internal static class PlanCommand
                 // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
                 using FileStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input) : null;
                 StreamedRestorePlan plan = spool is not null
-                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Name, profile)
+                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Path, profile)
                     : StreamedRestorePlan.Create(path, path, profile);
                 // Millions of lines: written as UTF-8 straight to standard output, after any text held before them.
                 await output.FlushAsync(cancellationToken);
@@ -74,7 +74,7 @@ internal static class PlanCommand
     private static async Task<FileStream> SpoolAsync(CommandInput input)
     {
         await using Stream image = input.OpenImageStream();
-        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Name}: more than {max} bytes");
+        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Path}: more than {max} bytes");
     }
 
     /// <summary>
