@@ -61,7 +61,13 @@ internal static unsafe partial class Posix
         }
 
         errno = 0;
-        stat = new FileStat(
+        stat = Decode(buffer);
+        return true;
+    }
+
+    /// <summary>The fields of a statx buffer this tool reads.</summary>
+    private static FileStat Decode(byte* buffer) =>
+        new(
             Mode: *(ushort*)(buffer + 28),
             Uid: *(uint*)(buffer + 20),
             Gid: *(uint*)(buffer + 24),
@@ -70,8 +76,6 @@ internal static unsafe partial class Posix
             DeviceMinor: *(uint*)(buffer + 140),
             SpecialMajor: *(uint*)(buffer + 128),
             SpecialMinor: *(uint*)(buffer + 132));
-        return true;
-    }
 
     /// <summary>An unnamed file in <paramref name="folder"/>, or -1 with the errno (the file system may not support it).</summary>
     public static int OpenUnnamed(string folder, uint mode, out int errno)

@@ -49,10 +49,10 @@ internal static class PlanCommand
 
                 // The plan reads the image twice (counts and refusals, then the calls as they are written): a stream is
                 // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
-                using FileStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input) : null;
+                using FileStream? spool = input.IsStream ? await SpoolAsync(input) : null;
                 StreamedRestorePlan plan = spool is not null
                     ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Path, profile)
-                    : StreamedRestorePlan.Create(path, path, profile);
+                    : StreamedRestorePlan.Create(input.ImageFile, path, profile);
                 // Millions of lines: written as UTF-8 straight to standard output, after any text held before them.
                 await output.FlushAsync(cancellationToken);
                 if (json)
