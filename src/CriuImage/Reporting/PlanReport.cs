@@ -29,25 +29,36 @@ public static class PlanReport
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
+        using var lines = new Utf8LineWriter(output);
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused, plan.Stop);
-        AppendCalls(output, plan, "", plan.Stop);
+        WriteHeadline(lines, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused, plan.Stop);
+        AppendCalls(lines, plan, ""u8, plan.Stop);
+        lines.Flush();
     }
 
     /// <summary>Writes a streamed plan as <see cref="WriteText(RestorePlan, TextWriter)"/> does, each call as it is made (none is held).</summary>
     public static void WriteText(StreamedRestorePlan plan, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls, plan.Stop);
-        long index = 0;
-        plan.ForEachCall(call => WriteCall(output, call, "", index++, plan.Stop));
+        using var lines = new Utf8LineWriter(output);
+        WriteText(plan, lines);
     }
 
-    private static void WriteHeadline(TextWriter output, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
-        output.Write($"{Printable.Escape(path)}: restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
+    /// <summary>Writes a streamed plan as UTF-8 lines, as <see cref="WriteText(StreamedRestorePlan, TextWriter)"/> does.</summary>
+    internal static void WriteText(StreamedRestorePlan plan, Utf8LineWriter lines)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(lines);
+        WriteHeadline(lines, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls, plan.Stop);
+        long index = 0;
+        plan.ForEachCall(call => WriteCall(lines, call, ""u8, index++, plan.Stop));
+        lines.Flush();
+    }
+
+    private static void WriteHeadline(Utf8LineWriter lines, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
+        lines.Text(path).Lines($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
 
     /// <summary>
     /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
@@ -73,33 +84,40 @@ public static class PlanReport
     /// <summary>Writes <see cref="WriteText(DumpRestorePlan)"/>'s text to <paramref name="output"/> line by line as it goes.</summary>
     public static void WriteText(DumpRestorePlan plan, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
+        using var lines = new Utf8LineWriter(output);
+        WriteText(plan, lines);
+    }
 
-        // Paths and messages come from the inputs: one line stays one line.
-        using var text = new EscapedLineWriter(output);
+    /// <summary>Writes <see cref="WriteText(DumpRestorePlan)"/>'s text as UTF-8 lines, a block at a time.</summary>
+    internal static void WriteText(DumpRestorePlan plan, Utf8LineWriter text)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(text);
+
+        // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Write($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Write($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Lines($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
                 continue;
             }
 
-            text.Write($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
-            text.Write($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            text.Lines($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
+            text.Lines($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
                 foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Write($"  {line}\n");
+                    text.Lines($"  {line}\n");
                 }
             }
 
-            text.Write($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
+            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -107,27 +125,27 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Write($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Lines($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
-                text.Write($"  REFUSED: {refusal}\n");
+                text.Lines($"  REFUSED: {refusal}\n");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Write($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Lines($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Write($"  no GEM calls: {why}\n");
+                text.Lines($"  no GEM calls: {why}\n");
             }
 
             if (node.Calls is { } calls)
             {
                 (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
-                text.Write($"  on {calls.Target.Name}: {CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop)}{notMade}\n");
-                AppendCalls(text, calls, "  ", calls.Stop, made);
+                text.Lines($"  on {calls.Target.Name}: {CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop)}{notMade}\n");
+                AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }
 
@@ -156,7 +174,7 @@ public static class PlanReport
         return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} not reached: CRIU's restore ends first ({where})");
     }
 
-    private static void AppendCalls(TextWriter text, RestorePlan plan, string indent, long? stop, Func<PlannedCall, bool>? made = null)
+    private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)
     {
         long index = 0;
         foreach (PlannedCall call in plan.Calls)
@@ -166,38 +184,96 @@ public static class PlanReport
     }
 
     /// <summary>
-    /// One call; past <paramref name="stop"/> it is marked not reached, and what the kernel would do with it is said
+    /// One call's lines (<c>BO 3</c> before a BO's first call, the call with its arguments, its refusals, the repaired
+    /// arguments); past <paramref name="stop"/> it is marked not reached, and what the kernel would do with it is said
     /// as if it were made alone (a mapping refused earlier never entered the VM's tree, for instance).
     /// </summary>
-    private static void WriteCall(TextWriter text, PlannedCall call, string indent, long index, long? stop, Func<PlannedCall, bool>? made = null)
+    private static void WriteCall(Utf8LineWriter text, PlannedCall call, ReadOnlySpan<byte> indent, long index, long? stop, Func<PlannedCall, bool>? made = null)
     {
         bool reached = (stop is not { } at || index <= at) && (made?.Invoke(call) ?? true);
-        if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
+        bool imported = call.Call == RestoreCall.PrimeImport;
+        if (call.Call == RestoreCall.GemCreate || imported)
         {
-            text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
+            text.Ascii(indent).Ascii("BO "u8).Decimal(call.GemHandle);
+            if (imported)
+            {
+                text.Ascii(" (imported)"u8);
+            }
+
+            text.EndLine();
         }
 
-        string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
-        string arguments = call.Call == RestoreCall.PrimeImport
-            ? "from the exporter's dma-buf"
-            : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-        string mark = !reached ? "  NOT REACHED" : call.Refused ? "  REFUSED" : "";
-        text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{mark}\n");
+        text.Ascii(indent).Ascii("  "u8).Text(call.Call.Name()).Ascii(" 0x"u8).Hex8(call.Request);
+        if (call.Mapping is { } mapping)
+        {
+            text.Ascii(" mapping "u8).Decimal(mapping);
+        }
+
+        if (imported)
+        {
+            text.Ascii(" from the exporter's dma-buf"u8);
+        }
+        else
+        {
+            WriteArguments(text.Ascii(" "u8), call.Arguments);
+        }
+
+        if (!reached)
+        {
+            text.Ascii("  NOT REACHED"u8);
+        }
+        else if (call.Refused)
+        {
+            text.Ascii("  REFUSED"u8);
+        }
+
+        text.EndLine();
         foreach (Diagnostic refusal in call.Refusals)
         {
             RestoreCheck check = refusal.Descriptor.Check!;
-            text.Write($"{indent}    {(reached ? "" : "not reached; made alone: ")}{check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+            text.Ascii(indent).Ascii("    "u8);
+            if (!reached)
+            {
+                text.Ascii("not reached; made alone: "u8);
+            }
+
+            text.Text(check.Outcome).Ascii(" "u8).Text(refusal.Descriptor.Id).Ascii(": "u8).Text(check.Kernel).Ascii(": "u8).Text(refusal.Message).EndLine();
         }
 
         if (index == stop && reached)
         {
-            text.Write($"{indent}    the restore stops here: CRIU returns the error, and makes no later call\n");
+            text.Ascii(indent).Ascii("    the restore stops here: CRIU returns the error, and makes no later call"u8).EndLine();
         }
 
         if (call.Repaired.Count > 0)
         {
-            text.Write($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
+            WriteArguments(text.Ascii(indent).Ascii("    repaired: "u8), call.Repaired);
+            text.EndLine();
         }
+    }
+
+    /// <summary><c>{name=value, ...}</c>: handles in decimal, the GEM_VA operation by name, every other value in hexadecimal.</summary>
+    private static void WriteArguments(Utf8LineWriter text, IReadOnlyList<CallArgument> arguments)
+    {
+        text.Ascii("{"u8);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            CallArgument argument = arguments[i];
+            if (i > 0)
+            {
+                text.Ascii(", "u8);
+            }
+
+            text.Text(argument.Name);
+            _ = argument.Name switch
+            {
+                "operation" => text.Ascii("=MAP"u8),
+                "new_handle" or "handle" => text.Ascii("="u8).Decimal(argument.Value),
+                _ => text.Ascii("=0x"u8).Hex(argument.Value),
+            };
+        }
+
+        text.Ascii("}"u8);
     }
 
     /// <summary>
@@ -421,11 +497,4 @@ public static class PlanReport
 
         json.WriteEndObject();
     }
-
-    private static string Show(CallArgument argument) => argument.Name switch
-    {
-        "operation" => "operation=MAP",
-        "new_handle" or "handle" => $"{argument.Name}={argument.Value}",
-        _ => $"{argument.Name}=0x{argument.Value:x}",
-    };
 }

@@ -232,7 +232,7 @@ public sealed class PlanDumpTests : TempFolder
 
         using var none = new StringWriter();
         int garbage = await Analyzer.Program.RunAsync(["plan", "-"], new MemoryStream("garbage"u8.ToArray()), new MemoryStream(), none);
-        Assert.Equal((2, "<stdin>: error: neither a criu-image nor a CRIU amdgpu file\n"), (garbage, none.ToString()));
+        Assert.Equal((2, "-: error: neither a criu-image nor a CRIU amdgpu file\n"), (garbage, none.ToString()));
     }
 
     [Fact]
