@@ -186,7 +186,7 @@ internal sealed class RestoreReplay
             return Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin.c:1611{Dev}", $"num_of_bos is {kfd.NumOfBos} but the image lists {kfd.BoEntries.Count} BOs: restore_bos reads e->bo_entries[{kfd.BoEntries.Count}] past the list");
         }
 
-        if (KfdPrivateData.Walk(kfd, _plan.Target) is { } refused)
+        if (step.PrivateData is { } refused)
         {
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
             return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
