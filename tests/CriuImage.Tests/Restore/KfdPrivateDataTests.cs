@@ -54,6 +54,17 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void TheKernelFacts_GiveTheBoRecordSizes_OfTheKernelsTheFixturesStandFor()
+    {
+        // restore-facts.json: MAX_GPU_INSTANCE 16 on 6.1, 64 on 6.12, KFD_CRIU_PRIV_VERSION 1 on both.
+        Assert.Equal([("6.1", 16), ("6.12", 64)], RestoreFacts.KfdGpuSlots.Select(l => ($"{l.Line.Major}.{l.Line.Minor}", l.Slots)));
+        Assert.Equal(1u, RestoreFacts.KfdPrivVersion);
+        // Process 8 + 2 devices x 8 + 5 BOs x record + 3 events x 64: 80-byte records for v3.17's kernels, 272 since.
+        Assert.Equal(8 + 16 + (5 * 80) + (3 * 64), Kfd("released-v3.17").PrivData.Length);
+        Assert.Equal(8 + 16 + (5 * 272) + (3 * 64), Kfd("criu-dev").PrivData.Length);
+    }
+
+    [Fact]
     public void TheRefusals_CiteTheKernelLineTheyMirror()
     {
         var refusal = KfdPrivateData.Walk(Kfd("damaged/kfd-priv-version"), KernelProfile.Linux6_18)!;
