@@ -117,7 +117,7 @@ public static class PlanReport
                 }
             }
 
-            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
+            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}\n");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -317,7 +317,7 @@ public static class PlanReport
 
     /// <summary>
     /// The plan of a CRIU dump as JSON: <c>{"folder", "host", "kernel_release", "target", "refused",
-    /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
+    /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "private_data_refusal", "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
     /// "dest_render_minor", "map_of", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
     /// "calls": [...]}], "restore": {the calls CRIU makes and how the restore ends: docs/restore-calls.md}}</c>, each field only where it applies.
@@ -378,6 +378,7 @@ public static class PlanReport
         json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
         json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");
         WriteArguments(json, "arguments", kfd.Arguments);
+        JsonOutput.WriteOptional(json, "private_data_refusal", kfd.PrivateDataRefusal);
         if (kfd.Host is { } result)
         {
             json.WritePropertyName("host");

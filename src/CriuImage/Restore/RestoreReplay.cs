@@ -225,6 +225,14 @@ internal sealed class RestoreReplay
         }
 
         _gpuMapped = true;
+
+        if (step.PrivateData is { } refused)
+        {
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
+            return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
+                with { Errno = -refused.Errno, At = _calls.Count - 1 };
+        }
+
         Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value))], 0);
         int bos = (int)kfd.NumOfBos;
         if (!_criu.Released)

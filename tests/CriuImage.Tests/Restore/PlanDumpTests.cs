@@ -28,6 +28,8 @@ public sealed class PlanDumpTests : TempFolder
         { "truncated-kfd", "damaged/truncated-kfd", null, [], 2 },
         { "unknown-gpu-id", "damaged/unknown-gpu-id", null, [], 1 },
         { "render-node-alone", "criu-dev/amdgpu-renderD-8.img", null, [], 0 },
+        { "kfd-priv-mapped-gpu", "damaged/kfd-priv-mapped-gpu", null, [], 1 },
+        { "sixteen-slot-bos-on-6.18", "released-v3.17", null, ["--target-kernel", "6.18.1"], 1 },
     };
 
     [Theory]
