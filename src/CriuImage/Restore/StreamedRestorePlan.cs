@@ -50,6 +50,9 @@ public sealed class StreamedRestorePlan
     /// <summary>The calls with at least one refusal.</summary>
     public long RefusedCalls => _survey.Refusals.Count + _survey.OverlapOnlyCalls;
 
+    /// <summary>The index of the call whose refusal stops CRIU's restore (<see cref="PlanStop"/>): the calls after it are not made; null when none does.</summary>
+    internal long? Stop => _survey.Stop;
+
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
@@ -137,7 +140,13 @@ public sealed class StreamedRestorePlan
             _survey.Refusals[at] = refusals = [];
         }
 
-        refusals.Insert(0, refusal(handle));
+        Diagnostic first = refusal(handle);
+        refusals.Insert(0, first);
+        if (PlanStop.Ends(first))
+        {
+            _survey.Stop = PlanStop.First(_survey.Stop, at);
+        }
+
         return true;
     }
 
@@ -145,7 +154,7 @@ public sealed class StreamedRestorePlan
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop };
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {
