@@ -4,7 +4,7 @@ namespace CriuImage.Restore;
 
 /// <summary>
 /// A set of render-node BOs found by their handle, or by their handle and render minor, for the replay: its
-/// store_dmabuf_fd table of render-node exports and its set of restored BOs. A slot holds only which node and which
+/// store_dmabuf_fd table of render-node exports and its set of restored BOs (which tells the BOs it began too). A slot holds only which node and which
 /// BO (4 bytes: the BO's number among those of every node added, in the order added); the key is read back from the node's BO values. A hash set of (handle, minor) or a dictionary of
 /// handle to what was stored held 40 to 67 bytes per BO with their growth, about 90 MB at 10^6 BOs; this holds 5.
 /// </summary>
@@ -12,25 +12,33 @@ internal sealed class RenderNodeBoSet
 {
     private const double MaxLoad = 0.8;
 
-    private readonly bool _byMinor;
+    private readonly RenderNodeBoKey _key;
     /// <summary>The nodes added, each with the number of its first BO (the BOs of the nodes before it).</summary>
     private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File, int First)> _nodes = [];
     private int[] _slots;
     private int _lastNode = -1;
 
-    /// <param name="byMinor">True: BOs are the same when handle and render minor are; false: when the handle is.</param>
+    /// <param name="key">What makes two BOs the same.</param>
     /// <param name="expected">How many BOs the set may come to hold (it grows past that if asked).</param>
-    public RenderNodeBoSet(bool byMinor, long expected)
+    public RenderNodeBoSet(RenderNodeBoKey key, long expected)
     {
-        _byMinor = byMinor;
+        _key = key;
         _slots = new int[SlotsFor(Math.Max(expected, 8))];
     }
 
     /// <summary>How many BOs the set holds.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Whether a BO of this key is in the set.</summary>
+    /// <summary>Whether a BO of this key is in the set (<paramref name="minor"/> unused unless the key has it).</summary>
     public bool Contains(uint handle, uint minor) => Find(handle, minor) >= 0;
+
+    /// <summary>Whether a BO of this handle was added from the file of this name (with the key's other part, the one added).</summary>
+    public bool Holds(string file, uint handle)
+    {
+        int n = _nodes.FindIndex(x => x.File == file);
+        int slot = n < 0 ? -1 : Find(handle, Scope(n));
+        return slot >= 0 && _nodes[Locate(_slots[slot]).Node].File == file;
+    }
 
     /// <summary>The node, the name of the file it was stored from, and the index of the BO of this key; false when none is.</summary>
     public bool TryGet(uint handle, uint minor, out CriuRenderNode node, out string file, out int index)
@@ -51,7 +59,8 @@ internal sealed class RenderNodeBoSet
     public bool TryAdd(CriuRenderNode node, RenderNodeBos bos, string file, int index)
     {
         ref readonly DrmBo bo = ref bos.At(index);
-        if (Find(bo.Handle, node.DrmRenderMinor) >= 0)
+        int number = NodeNumber(node, bos, file);
+        if (Find(bo.Handle, Scope(number)) >= 0)
         {
             return false;
         }
@@ -61,7 +70,7 @@ internal sealed class RenderNodeBoSet
             Grow();
         }
 
-        Put(checked(_nodes[NodeNumber(node, bos, file)].First + index + 1));
+        Put(checked(_nodes[number].First + index + 1));
         Count++;
         return true;
     }
@@ -101,20 +110,23 @@ internal sealed class RenderNodeBoSet
     private (uint Handle, uint Minor) KeyOf(int at)
     {
         (int n, int index) = Locate(at);
-        (CriuRenderNode node, RenderNodeBos bos, _, _) = _nodes[n];
-        return (bos.At(index).Handle, _byMinor ? node.DrmRenderMinor : 0);
+        return (_nodes[n].Bos.At(index).Handle, Scope(n));
     }
+
+    /// <summary>The key's part beside the handle for node <paramref name="n"/>: its render minor, or none.</summary>
+    private uint Scope(int n) => _key == RenderNodeBoKey.HandleAndMinor ? _nodes[n].Node.DrmRenderMinor : 0;
 
     private int Start(uint handle, uint minor, int length)
     {
         // Fibonacci hashing, then the hash scaled onto the table (any length, not only powers of two).
-        uint hash = (uint)((((ulong)handle << 32) | (_byMinor ? minor : 0)) * 0x9E3779B97F4A7C15UL >> 32);
+        uint hash = (uint)((((ulong)handle << 32) | minor) * 0x9E3779B97F4A7C15UL >> 32);
         return (int)((ulong)hash * (ulong)length >> 32);
     }
 
+    /// <summary>The slot of the BO of this handle and key part (<see cref="Scope"/>), or -1.</summary>
     private int Find(uint handle, uint minor)
     {
-        minor = _byMinor ? minor : 0;
+        minor = _key == RenderNodeBoKey.Handle ? 0 : minor;
         int slot = Start(handle, minor, _slots.Length);
         while (_slots[slot] != 0)
         {
@@ -153,4 +165,14 @@ internal sealed class RenderNodeBoSet
             }
         }
     }
+}
+
+/// <summary>What makes two render-node BOs the same in a <see cref="RenderNodeBoSet"/>.</summary>
+internal enum RenderNodeBoKey
+{
+    /// <summary>The handle: store_dmabuf_fd's table.</summary>
+    Handle,
+
+    /// <summary>The handle and the render minor: the BOs restored, on one device.</summary>
+    HandleAndMinor,
 }

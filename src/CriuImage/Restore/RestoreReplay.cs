@@ -39,7 +39,7 @@ internal sealed class RestoreReplay
     private bool _gpuMapped;
     private bool _renderNodeFirst;
     /// <summary>The render-node BOs (file, saved handle) whose calls CRIU began to make.</summary>
-    private readonly HashSet<(string File, uint Handle)> _bosMade = [];
+    private readonly BosBegun _bosMade;
     private string _file = "";
     private int _pass;
 
@@ -52,7 +52,8 @@ internal sealed class RestoreReplay
         _parallel = parallel && criu.Parallel;
         long bos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
         _stored = new StoredFds(bos);
-        _completed = new RenderNodeBoSet(byMinor: true, bos);
+        _completed = new RenderNodeBoSet(RenderNodeBoKey.HandleAndMinor, bos);
+        _bosMade = new BosBegun(_completed);
     }
 
     /// <summary>
@@ -74,12 +75,14 @@ internal sealed class RestoreReplay
         var replay = new RestoreReplay(dump, plan, criu, parallel, calls);
         RestoreEnding end = replay.Restore();
         count = calls.Count;
+        Dictionary<string, int>? notMade = criu.RenderNodeBos && !criu.Released ? replay.BosNotMade() : null;
         return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
         {
             ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
             OrderWhy = replay.OrderMatters || replay._renderNodeFirst ? replay._order!.Why : "",
-            BosMade = criu.RenderNodeBos && !criu.Released ? replay._bosMade : null,
-            BosNotMade = criu.RenderNodeBos && !criu.Released ? replay.BosNotMade() : null,
+            // Kept only when some BO was not begun: asked of no BO otherwise, and it would outlive the replay (5 MB at 10^6 BOs).
+            BosMade = notMade?.Values.Any(n => n > 0) == true ? replay._bosMade : null,
+            BosNotMade = notMade,
         };
     }
 
@@ -472,7 +475,7 @@ internal sealed class RestoreReplay
                     continue;
                 }
 
-                _bosMade.Add((_file, bo.Handle));
+                _bosMade.Begin(_file, bo.Handle);
                 Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
@@ -482,7 +485,7 @@ internal sealed class RestoreReplay
             }
             else
             {
-                _bosMade.Add((_file, bo.Handle));
+                _bosMade.Begin(_file, bo.Handle);
                 if (Kernel(planned, RestoreCall.GemCreate, null, "DRM_IOCTL_AMDGPU_GEM_CREATE", IoctlRequests.GemCreate, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:488-492{Dev}") is { } failed)
                 {
                     return (false, failed);
@@ -503,7 +506,7 @@ internal sealed class RestoreReplay
             }
 
             restored[i] = true;
-            _completed.TryAdd(node, bos, "", i);
+            _completed.TryAdd(node, bos, _file, i);
             _progress = true;
             if (Kernel(planned, RestoreCall.GemMmap, null, "DRM_IOCTL_AMDGPU_GEM_MMAP", IoctlRequests.GemMmap, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:518-522{Dev}") is { } mmap)
             {

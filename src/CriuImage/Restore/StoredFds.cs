@@ -10,7 +10,7 @@ namespace CriuImage.Restore;
 internal sealed class StoredFds(long renderNodeBos)
 {
     private readonly Dictionary<uint, StoredDmabuf> _kfd = [];
-    private readonly RenderNodeBoSet _drm = new(byMinor: false, renderNodeBos);
+    private readonly RenderNodeBoSet _drm = new(RenderNodeBoKey.Handle, renderNodeBos);
 
     /// <summary>Whether an fd is stored under <paramref name="handle"/>.</summary>
     public bool Contains(uint handle) => _kfd.ContainsKey(handle) || _drm.Contains(handle, 0);
