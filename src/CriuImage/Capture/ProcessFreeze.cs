@@ -81,7 +81,7 @@ internal sealed class ProcessFreeze : IDisposable
             }
         }
 
-        throw new CaptureException($"the process kept creating threads while capture stopped them ({MaxRounds} rounds)", Syscalls.Eagain);
+        throw new CaptureException($"the process kept creating threads while they were being stopped ({MaxRounds} rounds)", Syscalls.Eagain);
     }
 
     private void HoldOne(int tid)
@@ -144,7 +144,7 @@ internal sealed class ProcessFreeze : IDisposable
             // Unreadable status: say what the errno says.
         }
 
-        string what = $"PTRACE_SEIZE of thread {tid} to stop the process while capture reads is not permitted ({Errno.Describe(errno)})";
+        string what = $"PTRACE_SEIZE of thread {tid} to hold the process still while its render node is read is not permitted ({Errno.Describe(errno)})";
         return tracer is not null and not "0"
             ? $"{what}: process {tracer} traces it already (a debugger, or CRIU dumping it)"
             : $"{what}: {ProcessDescriptors.RightsNeeded}";

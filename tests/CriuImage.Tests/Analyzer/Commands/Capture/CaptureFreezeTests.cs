@@ -77,7 +77,7 @@ public sealed class CaptureFreezeTests : TempFolder
     {
         var (code, _, error, freeze) = RunCapture(CliProcess.Executable, "eperm-ptrace");
         Assert.Equal(2, code);
-        Assert.Matches(@"^pid \d+ fd \d+: error: PTRACE_SEIZE of thread \d+ to stop the process while capture reads is not permitted \(EPERM: Operation not permitted\): capture needs ptrace rights over the process: .*CAP_SYS_PTRACE \(--no-freeze reads without stopping it\)\n$", error);
+        Assert.Matches(@"^pid \d+ fd \d+: error: PTRACE_SEIZE of thread \d+ to hold the process still while its render node is read is not permitted \(EPERM: Operation not permitted\): capture needs ptrace rights over the process: .*CAP_SYS_PTRACE \(--no-freeze reads without stopping it\)\n$", error);
         Assert.Equal(0, freeze["answered-frozen"] + freeze["answered-running"]);
         Assert.Equal(1, freeze["after running"]);
     }
