@@ -19,7 +19,7 @@ namespace CriuImage.Capture;
 internal sealed class ProcessFreeze : IDisposable
 {
     /// <summary>How long one thread may take to stop (a thread in an uninterruptible wait stops only when it leaves it).</summary>
-    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Rounds of "new threads appeared while the others were being stopped" before giving up.</summary>
     private const int MaxRounds = 16;
@@ -57,8 +57,12 @@ internal sealed class ProcessFreeze : IDisposable
     {
         foreach ((int tid, int signal) in _held)
         {
-            // ESRCH: the thread ended meanwhile (SIGKILL from elsewhere); nothing is left to let go.
-            Ptrace.Detach(tid, signal);
+            // ESRCH: the thread was killed meanwhile (SIGKILL from elsewhere). A traced thread that died waits
+            // for its tracer as a zombie: reap it rather than leave it to this process's exit.
+            if (Ptrace.Detach(tid, signal) == Syscalls.Esrch)
+            {
+                Ptrace.Poll(tid, out _, out _);
+            }
         }
 
         _held.Clear();
