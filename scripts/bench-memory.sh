@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Peak memory of every reporting command, outside the test suite:
 #   scripts/bench-memory.sh [MAX_MAPPINGS] [MAX_BOS]     (defaults 10000000 and 1000000)
-# Peak RSS (GNU time's %M) and wall seconds of `criu-image verify`, `plan`, `show` and `decode` (output to
-# /dev/null) of: criu-images of 10^4 .. MAX_MAPPINGS mappings (CriuImage.Bench generate: 1,000 mappings per
+# Peak RSS (GNU time's %M) and wall seconds of `criu-image verify`, `plan`, `show`, `decode`, `info`, `stats` and
+# (CRIU render nodes) `import -o -` (output to /dev/null) of: criu-images of 10^4 .. MAX_MAPPINGS mappings (CriuImage.Bench generate: 1,000 mappings per
 # BO), criu-dev KFD images of 10^4 .. MAX_BOS BOs and criu-dev render nodes of as many BOs of one mapping each
 # (bench/criu-c/criubench.c, protobuf-c's generated code, as CRIU writes them), each read from the file and
 # from standard input (`COMMAND - < FILE`; `plan` as JSON too). Then `verify --max-findings 0` of 3,000
 # identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published ReadyToRun tool
 # (scripts/publish.sh r2r) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
+# MAX_MAPPINGS 0 skips the criu-images. CONTAINER_MIB=256 runs every command as .NET runs in a container of that
+# memory limit: the GC's heap limited to 75% of it (DOTNET_GCHeapHardLimit, the runtime's default there); a row is
+# safe at that limit when it exits 0 or 1 and its peak RSS stays under the limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_mappings=${1:-10000000}
@@ -19,6 +22,10 @@ bench=(dotnet bench/CriuImage.Bench/bin/Release/net10.0/CriuImage.Bench.dll)
 protoc-c -Ifixtures/criu/proto --c_out="$work" fixtures/criu/proto/criudev.proto
 gcc -O2 -I"$work" -o "$work/criubench" bench/criu-c/criubench.c "$work/criudev.pb-c.c" -lprotobuf-c
 read -r -a cli <<< "${CLI:-$(scripts/publish.sh r2r)}"
+if [ -n "${CONTAINER_MIB:-}" ]; then
+  DOTNET_GCHeapHardLimit=$(printf '0x%x' $((CONTAINER_MIB * 1024 * 1024 * 3 / 4)))
+  export DOTNET_GCHeapHardLimit
+fi
 
 measure() { # LABEL COMMAND FILE [ARGS]: one row, peak RSS in MiB, wall seconds, exit status
   local label=$1 command=$2 file=$3 rc=0
@@ -38,9 +45,10 @@ measure_stdin() { # LABEL COMMAND FILE [ARGS]: the same row, the file given as s
 
 every() { # LABEL FILE: every command on FILE, from the file and from standard input; plan as JSON too
   local label=$1 file=$2
-  for command in verify plan show decode; do measure "$label" "$command" "$file"; done
+  for command in verify plan show decode info stats; do measure "$label" "$command" "$file"; done
   measure "$label, json" plan "$file" --format json
-  for command in verify plan show decode; do measure_stdin "$label" "$command" "$file"; done
+  for command in verify plan show decode info stats; do measure_stdin "$label" "$command" "$file"; done
+  case $label in CRIU\ render*) measure "$label" import "$file" -o -; measure_stdin "$label" import "$file" -o - ;; esac
 }
 
 printf '%-34s %-8s %9s %8s %4s\n' input command "peak MiB" seconds exit

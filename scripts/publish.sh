@@ -11,7 +11,9 @@
 #   dpkg --add-architecture arm64 && apt-get update
 #   apt-get install clang llvm binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev:arm64
 #   scripts/publish.sh --rid linux-arm64
-# The AOT builds are incremental: publishing again with nothing changed does not recompile.
+# Incremental: publishing again with nothing changed does not recompile. The AOT builds keep their restore
+# output apart (Directory.Build.props); before, each run of this script compiled again (second run, load 33:
+# r2r 39 s, aot 123 s, lib 98 s; now 5.0 s, 6.6 s, 7.4 s; the first run is unchanged: 114 s, 166 s, 126 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "$(uname -m)" in

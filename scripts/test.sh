@@ -24,6 +24,8 @@ command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+# strace shows that a named input is opened before anything looks at its path (InputOpenFirstTests).
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

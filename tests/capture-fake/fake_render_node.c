@@ -1,7 +1,7 @@
 /*
  * A fake amdgpu render node for testing `criu-image capture` through its real call path, with no GPU.
  *
- * usage: fake_render_node [--revision criu-2025-06] MODEL FAULT -- PROGRAM ARGS...
+ * usage: fake_render_node [--revision criu-2025-06|criu-v8] MODEL FAULT -- PROGRAM ARGS...
  *
  * It starts a target process that holds a descriptor to a placeholder file (MODEL.node), then runs PROGRAM
  * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number, "{ownfd}" by the
@@ -16,8 +16,19 @@
  * With --revision criu-2025-06 it answers DRM_IOCTL_AMDGPU_CRIU_BO_INFO and DRM_IOCTL_AMDGPU_CRIU_MAPPING_INFO
  * instead, as the 13 June 2025 posting's amdgpu_criu.c does (shared/seeds/002_cc74855b9ee90f4b.txt): the same
  * count protocol, 40-byte BO buckets with the mmap offset (modelled as 0x100000000 + handle * 0x100000),
- * mappings in GPU pages. That posting has no errno for a handle closed mid-capture (it uses the NULL its
- * idr_find gives), so the close and shrink faults are not for it.
+ * mappings in GPU pages, flags as uapi bits (its hardware_flags_to_uapi_flags).
+ * With --revision criu-v8 it answers the 18 July 2025 v8 series: CRIU_BO_INFO at 0xC0106459 (patch 1/3,
+ * Message-ID 20250718144823.1157760-2-David.Francis@amd.com, whose amdgpu_criu.c is blob 8bfcb2234166, the
+ * base of seed 000's patch 2/3) with 32-byte buckets that have no offset, CRIU_MAPPING_INFO at 0xC0106460
+ * (shared/seeds/000_d71a33d84057d7a0.txt) with mapping->flags copied as stored: the hardware PTE bits that
+ * amdgpu_gem_va_map_flags made of the uapi flags before 6.18 (modelled for a GFX9 GPU, whose default MTYPE,
+ * NC, is 0), and GEM_MMAP as 6.18 does.
+ * Both postings: BO_INFO counts under the table lock, answers only the count when the array is too small,
+ * fills a zeroed kernel array in a second pass without checking it against the count, and copies the counted
+ * number of buckets (-EFAULT when that fails). A BO closed between the passes leaves a zero bucket (handle 0)
+ * at the end ("shrink"); a BO created between them is written past the kernel's array, which the fake cannot
+ * model ("eagain" is refused). MAPPING_INFO uses the NULL its idr_find gives for a closed handle (a kernel
+ * oops, which the fake does not model either: "close" is refused when the closed handle is asked for).
  *
  * MODEL, one line each (handles ascending, as the kernel's idr walks them):
  *   bo      HANDLE FLAGS SIZE DOMAINS ALLOC_FLAGS ALIGNMENT   a BO present from the start
@@ -37,11 +48,20 @@
  *   huge-map     the first BO has 70000000 mappings (more than a1ba4594232c lets one call ask for)
  *   einval-list  LIST_HANDLES is unknown to the driver (-EINVAL, as drm_ioctl answers before 6.18)
  *   eperm        pidfd_getfd fails with EPERM (as without ptrace rights over the target)
+ *   eperm-ptrace ptrace fails with EPERM (pidfd_getfd works: as with rights to the descriptor but not to stop it)
+ *   signal:N     signal N is sent to PROGRAM when the first ioctl reaches the fake (mid-capture)
+ *
+ * The target runs three threads (the main one and two that wait). At every ioctl it answers, the fake notes
+ * whether all of them were in a ptrace stop ('t' in /proc/PID/task/TID/stat), and after PROGRAM ends, whether
+ * they run again untraced; it writes MODEL.freeze: "answered-frozen N", "answered-running N", "threads N",
+ * "after running" or "after held".
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -78,6 +98,16 @@
 #define HUGE_MAPPINGS 70000000u
 #define REQ_CRIU_BO_INFO_2025_06 0xC0106460u
 #define REQ_CRIU_MAPPING_INFO_2025_06 0xC0106461u
+#define REQ_CRIU_BO_INFO_V8 0xC0106459u
+#define REQ_CRIU_MAPPING_INFO_V8 0xC0106460u
+#define VM_PAGE_READABLE 0x2u
+#define VM_PAGE_WRITEABLE 0x4u
+#define VM_PAGE_EXECUTABLE 0x8u
+#define VM_PAGE_NOALLOC 0x200u
+#define PTE_EXECUTABLE (1ull << 4)
+#define PTE_READABLE (1ull << 5)
+#define PTE_WRITEABLE (1ull << 6)
+#define PTE_NOALLOC (1ull << 58)
 
 struct list_args { uint64_t entries; uint32_t num_entries; uint32_t padding; };
 struct list_entry { uint32_t gem_handle; uint32_t flags; uint64_t size; uint64_t preferred_domains; uint64_t alloc_flags; uint64_t alignment; };
@@ -85,6 +115,7 @@ struct op_args { uint32_t handle; uint32_t op; uint64_t value; uint32_t num_entr
 struct vm_entry { uint64_t addr; uint64_t size; uint64_t offset; uint64_t flags; };
 struct criu_bo_info_args { uint32_t num_bos; uint32_t padding; uint64_t bo_buckets; };
 struct criu_bo_bucket { uint64_t size; uint64_t offset; uint64_t alloc_flags; uint32_t preferred_domains; uint32_t flags; uint32_t gem_handle; uint32_t padding; };
+struct criu_v8_bo_bucket { uint64_t size; uint64_t alloc_flags; uint32_t preferred_domains; uint32_t flags; uint32_t gem_handle; uint32_t padding; };
 struct criu_mapping_info_args { uint32_t gem_handle; uint32_t num_mappings; uint64_t vm_buckets; };
 struct criu_vm_bucket { uint64_t start; uint64_t last; uint64_t offset; uint64_t flags; };
 
@@ -113,7 +144,48 @@ static int list_fills;	 /* LIST_HANDLES calls that reached the filling pass */
 static int map_fills;	 /* GET_MAPPING_INFO calls that copied entries */
 static int closed_done;
 static uint32_t synthetic; /* BOs of the "never" fault, beyond the model */
-static int posting;	   /* answering as the criu-2025-06 posting */
+static enum { LINUX_6_18, CRIU_2025_06, CRIU_V8 } revision;
+
+static pid_t target_pid, program_pid;
+static int answered_frozen, answered_running, signal_sent;
+
+/* The target's threads: how many, and how many are in a ptrace stop ('t') or traced (TracerPid not 0). */
+static void target_threads(int *threads, int *stopped, int *traced)
+{
+	char path[64];
+	*threads = *stopped = *traced = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", target_pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		char file[400], text[4096];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/stat", path, e->d_name);
+		FILE *f = fopen(file, "r");
+		if (!f)
+			continue;
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = 0;
+		char *close = strrchr(text, ')');
+		(*threads)++;
+		if (close && close[1] == ' ' && close[2] == 't')
+			(*stopped)++;
+		snprintf(file, sizeof(file), "%s/%s/status", path, e->d_name);
+		f = fopen(file, "r");
+		if (!f)
+			continue;
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = 0;
+		char *tracer = strstr(text, "TracerPid:");
+		if (tracer && atoi(tracer + 10) != 0)
+			(*traced)++;
+	}
+	closedir(d);
+}
 
 static void die(const char *what)
 {
@@ -298,7 +370,8 @@ static int gem_op(pid_t pid, struct op_args *args)
 	return ret;
 }
 
-/* amdgpu_criu_bo_info_ioctl of the posting: count; too small an array gets the count only; fill and copy. */
+/* amdgpu_criu_bo_info_ioctl of the postings: count; too small an array gets the count only; fill a zeroed array
+ * of the counted size without checking the count again; copy the counted number of buckets. */
 static int criu_bo_info(pid_t pid, struct criu_bo_info_args *args)
 {
 	uint32_t num_bos = live_count(), bo_index = 0;
@@ -307,31 +380,65 @@ static int criu_bo_info(pid_t pid, struct criu_bo_info_args *args)
 		if (strncmp(fault, "grow:", 5) == 0)
 			for (long i = 0; i < fault_n; i++)
 				appear_one();
+		if (fault_is("never"))
+			synthetic += num_bos;
 		return 0;
 	}
 	args->num_bos = num_bos;
 	if (num_bos == 0)
 		return 0;
-	struct criu_bo_bucket *out = calloc(num_bos, sizeof(*out));
+	list_fills++;
+	if (strncmp(fault, "eagain:", 7) == 0) {
+		fprintf(stderr, "fake_render_node: the posting writes a BO created between its passes past its array\n");
+		exit(125);
+	}
+	if (fault_is("shrink") && !closed_done)
+		close_closing();
+	size_t bucket = revision == CRIU_V8 ? sizeof(struct criu_v8_bo_bucket) : sizeof(struct criu_bo_bucket);
+	unsigned char *out = calloc(num_bos, bucket);
 	if (!out)
 		die("calloc");
 	for (size_t i = 0; i < nbos && bo_index < num_bos; i++) {
 		if (bos[i].state != LIVE)
 			continue;
-		struct criu_bo_bucket *b = &out[bo_index++];
-		b->size = bos[i].entry.size;
-		b->offset = mmap_offset(bos[i].entry.gem_handle);
-		b->alloc_flags = bos[i].entry.alloc_flags;
-		b->preferred_domains = (uint32_t)bos[i].entry.preferred_domains;
-		b->flags = bos[i].entry.flags;
-		b->gem_handle = bos[i].entry.gem_handle;
+		const struct list_entry *e = &bos[i].entry;
+		if (revision == CRIU_V8) {
+			struct criu_v8_bo_bucket *b = (struct criu_v8_bo_bucket *)out + bo_index++;
+			b->size = e->size;
+			b->alloc_flags = e->alloc_flags;
+			b->preferred_domains = (uint32_t)e->preferred_domains;
+			b->flags = e->flags;
+			b->gem_handle = e->gem_handle;
+		} else {
+			struct criu_bo_bucket *b = (struct criu_bo_bucket *)out + bo_index++;
+			b->size = e->size;
+			b->offset = mmap_offset(e->gem_handle);
+			b->alloc_flags = e->alloc_flags;
+			b->preferred_domains = (uint32_t)e->preferred_domains;
+			b->flags = e->flags;
+			b->gem_handle = e->gem_handle;
+		}
 	}
-	int ret = mem_write(pid, args->bo_buckets, out, (size_t)num_bos * sizeof(*out));
+	int ret;
+	if (fault_is("efault-list") && list_fills == 1)
+		ret = -EFAULT;
+	else
+		ret = mem_write(pid, args->bo_buckets, out, (size_t)num_bos * bucket);
 	free(out);
+	if (!ret && fault_is("close") && !closed_done)
+		close_closing();
 	return ret;
 }
 
-/* amdgpu_criu_mapping_info_ioctl of the posting: the count always, the buckets (GPU pages) only when they fit. */
+/* What mapping->flags holds for a mapping made with uapi FLAGS before 6.18: amdgpu_gem_va_map_flags's PTE bits
+ * (GFX9: the default MTYPE is NC, 0). The criu-2025-06 posting turns them back into uapi bits. */
+static uint64_t pte_flags(uint64_t flags)
+{
+	return (flags & VM_PAGE_EXECUTABLE ? PTE_EXECUTABLE : 0) | (flags & VM_PAGE_READABLE ? PTE_READABLE : 0) |
+	       (flags & VM_PAGE_WRITEABLE ? PTE_WRITEABLE : 0) | (flags & VM_PAGE_NOALLOC ? PTE_NOALLOC : 0);
+}
+
+/* amdgpu_criu_mapping_info_ioctl of the postings: the count always, the buckets (GPU pages) only when they fit. */
 static int criu_mapping_info(pid_t pid, struct criu_mapping_info_args *args)
 {
 	struct bo *b = NULL;
@@ -339,10 +446,12 @@ static int criu_mapping_info(pid_t pid, struct criu_mapping_info_args *args)
 		if (bos[i].state == LIVE && bos[i].entry.gem_handle == args->gem_handle)
 			b = &bos[i];
 	if (!b) {
-		fprintf(stderr, "fake_render_node: the posting has no answer for a handle that is not open\n");
+		fprintf(stderr, "fake_render_node: the posting has no answer for handle %u, which is not open (its kernel oopses)\n", args->gem_handle);
 		exit(125);
 	}
 	uint32_t count = (uint32_t)b->nmaps;
+	if (fault_is("huge-map") && b == &bos[0])
+		count = HUGE_MAPPINGS;
 	int ret = 0;
 	if (count > 0 && count <= args->num_mappings) {
 		struct criu_vm_bucket *out = calloc(count, sizeof(*out));
@@ -352,9 +461,13 @@ static int criu_mapping_info(pid_t pid, struct criu_mapping_info_args *args)
 			out[k].start = b->maps[k].addr / 4096;
 			out[k].last = out[k].start + b->maps[k].size / 4096 - 1;
 			out[k].offset = b->maps[k].offset;
-			out[k].flags = b->maps[k].flags;
+			out[k].flags = revision == CRIU_V8 ? pte_flags(b->maps[k].flags) : b->maps[k].flags;
 		}
-		ret = mem_write(pid, args->vm_buckets, out, count * sizeof(*out));
+		map_fills++;
+		if (fault_is("efault-map") && map_fills == 1)
+			ret = -EFAULT;
+		else
+			ret = mem_write(pid, args->vm_buckets, out, count * sizeof(*out));
 		free(out);
 	}
 	args->num_mappings = count;
@@ -382,21 +495,36 @@ static int gem_mmap(uint64_t *arg)
 
 static int answer(pid_t pid, uint64_t request, uint64_t argp)
 {
-	if (posting && request == REQ_CRIU_BO_INFO_2025_06) {
+	int threads, stopped, traced;
+	target_threads(&threads, &stopped, &traced);
+	if (threads > 0 && stopped == threads)
+		answered_frozen++;
+	else
+		answered_running++;
+	if (strncmp(fault, "signal:", 7) == 0 && !signal_sent) {
+		signal_sent = 1;
+		kill(program_pid, (int)fault_n);
+	}
+	uint64_t bo_info = revision == CRIU_V8 ? REQ_CRIU_BO_INFO_V8 : REQ_CRIU_BO_INFO_2025_06;
+	uint64_t mapping_info = revision == CRIU_V8 ? REQ_CRIU_MAPPING_INFO_V8 : REQ_CRIU_MAPPING_INFO_2025_06;
+	if (revision != LINUX_6_18 && fault_is("einval-list") && request == bo_info)
+		return -EINVAL;
+	if (revision != LINUX_6_18 && request == bo_info) {
 		struct criu_bo_info_args a;
 		if (mem_read(pid, argp, &a, sizeof(a)))
 			return -EFAULT;
 		int r = criu_bo_info(pid, &a);
 		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
 	}
-	if (posting && request == REQ_CRIU_MAPPING_INFO_2025_06) {
+	if (revision != LINUX_6_18 && request == mapping_info) {
 		struct criu_mapping_info_args a;
 		if (mem_read(pid, argp, &a, sizeof(a)))
 			return -EFAULT;
 		int r = criu_mapping_info(pid, &a);
 		return mem_write(pid, argp, &a, sizeof(a)) ? -EFAULT : r;
 	}
-	if (posting)
+	/* The postings were written against trees without GEM_LIST_HANDLES and GEM_OP GET_MAPPING_INFO. */
+	if (revision != LINUX_6_18 && request != REQ_GEM_MMAP)
 		return -EINVAL;
 	if (fault_is("einval-list") && request == REQ_GEM_LIST_HANDLES)
 		return -EINVAL;
@@ -462,6 +590,35 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+static void *wait_forever(void *unused)
+{
+	(void)unused;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* MODEL.freeze: what the target's threads were doing at each answer, and whether PROGRAM let them go. */
+static void write_freeze_report(const char *model)
+{
+	char path[PATH_MAX];
+	int threads = 0, stopped = 0, traced = 0;
+	/* The kernel lets a dead tracer's tracees go as it exits; give the woken threads a moment to leave 't'. */
+	for (int tries = 0; tries < 200; tries++) {
+		target_threads(&threads, &stopped, &traced);
+		if (stopped == 0 && traced == 0)
+			break;
+		usleep(10000);
+	}
+	snprintf(path, sizeof(path), "%s.freeze", model);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		die(path);
+	fprintf(f, "answered-frozen %d\nanswered-running %d\nthreads %d\nafter %s\n", answered_frozen, answered_running, threads,
+		stopped == 0 && traced == 0 ? "running" : "held");
+	fclose(f);
+}
+
 static void run_under_filter(int sock, char **argv, pid_t target, int target_fd, const char *node_real)
 {
 	struct sock_filter filter[] = {
@@ -473,6 +630,8 @@ static void run_under_filter(int sock, char **argv, pid_t target, int target_fd,
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_getfd, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, fault_is("eperm") ? SECCOMP_RET_ERRNO | EPERM : SECCOMP_RET_ALLOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, fault_is("eperm-ptrace") ? SECCOMP_RET_ERRNO | EPERM : SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
@@ -516,16 +675,19 @@ int main(int argc, char **argv)
 	int report[2], pair[2], status = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--revision") == 0) {
-		if (strcmp(argv[2], "criu-2025-06") != 0) {
-			fprintf(stderr, "%s: --revision knows criu-2025-06 only (linux-6.18 is the default)\n", argv[0]);
+		if (strcmp(argv[2], "criu-2025-06") == 0)
+			revision = CRIU_2025_06;
+		else if (strcmp(argv[2], "criu-v8") == 0)
+			revision = CRIU_V8;
+		else {
+			fprintf(stderr, "%s: --revision knows criu-2025-06 and criu-v8 (linux-6.18 is the default)\n", argv[0]);
 			return 125;
 		}
-		posting = 1;
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
-		fprintf(stderr, "usage: fake_render_node [--revision criu-2025-06] MODEL FAULT -- PROGRAM ARGS...\n");
+		fprintf(stderr, "usage: fake_render_node [--revision criu-2025-06|criu-v8] MODEL FAULT -- PROGRAM ARGS...\n");
 		return 125;
 	}
 	load_model(argv[1]);
@@ -544,12 +706,17 @@ int main(int argc, char **argv)
 	if (pipe(report) || socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
 		die("pipe");
 	pid_t target = fork();
+	target_pid = target;
 	if (target < 0)
 		die("fork");
 	if (target == 0) {
 		/* The process being captured: it holds the "render node" open and waits. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+		pthread_t waiting[2];
+		for (int t = 0; t < 2; t++)
+			if (pthread_create(&waiting[t], NULL, wait_forever, NULL))
+				_exit(125);
 		int fd = open(node_real, O_RDWR | O_CLOEXEC);
 		if (fd < 0 || write(report[1], &fd, sizeof(fd)) != sizeof(fd))
 			_exit(125);
@@ -563,6 +730,7 @@ int main(int argc, char **argv)
 	pid_t child = fork();
 	if (child < 0)
 		die("fork");
+	program_pid = child;
 	if (child == 0) {
 		close(pair[0]);
 		run_under_filter(pair[1], argv + 4, target, target_fd, node_real);
@@ -599,6 +767,7 @@ int main(int argc, char **argv)
 	}
 	waitpid(child, &status, 0);
 done:
+	write_freeze_report(argv[1]);
 	kill(target, SIGKILL);
 	waitpid(target, NULL, 0);
 	unlink(node_real);

@@ -43,7 +43,7 @@ internal static class CommandErrors
 
         // A file found below a folder input is named as part of it; a file named on the command line is the input.
         await error.WriteLineAsync(Printable.Escape(inputs.Named.Contains(input)
-            ? $"{(input == "-" ? "<stdin>" : input)}: error: the output {output} is the input itself; it would be overwritten"
+            ? $"{input}: error: the output {output} is the input itself; it would be overwritten"
             : $"{input}: error: the output {output} is this file of the input (a link to it or another name of it); it would be overwritten"));
         return true;
     }
@@ -105,7 +105,7 @@ internal static class CommandErrors
             return ExitCodes.Unusable;
         }
 
-        string name = input == "-" ? "<stdin>" : input;
+        string name = input;
         string message;
         try
         {

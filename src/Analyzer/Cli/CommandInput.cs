@@ -2,6 +2,7 @@ using CriuImage.Criu;
 using CriuImage.IO;
 using CriuImage.Input;
 using CriuImage.Reporting;
+using Microsoft.Win32.SafeHandles;
 
 namespace CriuImage.Analyzer.Cli;
 
@@ -15,18 +16,22 @@ internal sealed class CommandInput : IDisposable
 {
     private readonly StreamInput? _stream;
 
-    private CommandInput(string path, StreamInput? stream, InputSet? inputs)
+    /// <summary>A named criu-image, opened once: it is read through this descriptor, never by its path again.</summary>
+    private readonly SafeFileHandle? _image;
+
+    private CommandInput(string path, StreamInput? stream, InputSet? inputs, SafeFileHandle? image = null)
     {
         Path = path;
         _stream = stream;
         Inputs = inputs;
+        _image = image;
     }
 
-    /// <summary>The path as given.</summary>
+    /// <summary>The path as given, and as messages name it (<c>-</c> for standard input: what the user typed, in every command).</summary>
     public string Path { get; }
 
-    /// <summary>The path as messages name it.</summary>
-    public string Name => Path == "-" ? "<stdin>" : Path;
+    /// <summary>True when the input is a stream read once (<c>-</c>, a FIFO, a pipe), not a file read by position.</summary>
+    public bool IsStream => _stream is not null;
 
     /// <summary>True when the input is one criu-image, read by <see cref="OpenImage"/>.</summary>
     public bool IsImage => Inputs is null;
@@ -39,9 +44,26 @@ internal sealed class CommandInput : IDisposable
     public static CommandInput Open(string path, StandardStreams std, InputOptions? options = null)
     {
         options = (options ?? new InputOptions()) with { Words = std.Words };
-        if (StreamPaths.IsStream(path))
+
+        // A named path is opened first and told by what was opened, so it cannot change between a look and the read;
+        // one that cannot be opened is said by the input layer, as for every command.
+        SafeFileHandle? handle = null;
+        uint type = 0;
+        if (path != "-")
         {
-            StreamInput stream = StreamInput.Open(path, std.Input);
+            try
+            {
+                (handle, type) = InputPaths.Open(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
+            }
+        }
+
+        if (handle is null || type is not Posix.Regular and not Posix.Directory)
+        {
+            StreamInput stream = handle is null ? StreamInput.Open(path, std.Input) : StreamInput.Over(path, new FileStream(handle, FileAccess.Read, 1));
             if (stream.IsImage)
             {
                 return new CommandInput(path, stream, null);
@@ -54,15 +76,23 @@ internal sealed class CommandInput : IDisposable
         }
 
         // A regular file that is an image is streamed from disk, whatever its size or path (/dev/fd/N of a file too).
-        return File.Exists(path) && StartsWithMagic(path) ? new CommandInput(path, null, null)
-            : new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
+        if (type == Posix.Regular && StartsWithMagic(handle))
+        {
+            return new CommandInput(path, null, null, handle);
+        }
+
+        handle.Dispose();
+        return new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
     }
 
     /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>
-    public ImageReader OpenImage() => _stream is not null ? ImageReader.Create(_stream.TakeContent()) : ImageReader.Open(ImagePath());
+    public ImageReader OpenImage() => ImageReader.Create(OpenImageStream());
 
     /// <summary>The criu-image's bytes from its first, for readers that take a stream.</summary>
-    public Stream OpenImageStream() => _stream?.TakeContent() ?? File.OpenRead(ImagePath());
+    public Stream OpenImageStream() => _stream?.TakeContent() ?? new FileStream(ImageFile, FileAccess.Read, 1);
+
+    /// <summary>The named criu-image's descriptor, for readers that read it by position; it stays open until this input is disposed.</summary>
+    public SafeFileHandle ImageFile => _image is { IsClosed: false } image ? image : throw new InvalidOperationException($"{Path} is not one criu-image opened by name");
 
     /// <summary>
     /// One line for an input that is not the criu-image a command needs: the first thing that could not be read,
@@ -72,12 +102,12 @@ internal sealed class CommandInput : IDisposable
     {
         if (Inputs!.Unreadable is [var unreadable, ..])
         {
-            return $"{Display(unreadable.Path)}: error: {unreadable.Reason}";
+            return $"{unreadable.Path}: error: {unreadable.Reason}";
         }
 
         string what = Directory.Exists(Path) ? "a folder, not a file: this command reads one file ('criu-image verify', 'info', 'decode', 'show' and 'import' take folders)"
             : Inputs.Files is [{ Found: false } file] ? Describe(file) : $"not a criu-image but {Describe(Inputs)}";
-        return $"{Name}: error: {what}";
+        return $"{Path}: error: {what}";
     }
 
     /// <summary>
@@ -112,7 +142,7 @@ internal sealed class CommandInput : IDisposable
             // An input that could not be read has said so in its own line.
             if (inputs.Unreadable.Count == 0)
             {
-                await error.WriteLineAsync(Printable.Escape($"{Name}: error: no CRIU amdgpu file found to {verb}"));
+                await error.WriteLineAsync(Printable.Escape($"{Path}: error: no CRIU amdgpu file found to {verb}"));
             }
 
             return null;
@@ -134,15 +164,18 @@ internal sealed class CommandInput : IDisposable
         return hint is null ? "neither a criu-image nor a CRIU amdgpu file" : $"not a criu-image ({hint})";
     }
 
-    /// <summary>Closes a stream opened here.</summary>
-    public void Dispose() => _stream?.Dispose();
+    /// <summary>Closes a stream or file opened here.</summary>
+    public void Dispose()
+    {
+        _stream?.Dispose();
+        _image?.Dispose();
+    }
 
-    private static bool StartsWithMagic(string path)
+    private static bool StartsWithMagic(SafeFileHandle file)
     {
         Span<byte> head = stackalloc byte[8];
         try
         {
-            using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path);
             return RandomAccess.Read(file, head, 0) == head.Length && head.SequenceEqual(Format.Preamble.Magic);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -150,8 +183,6 @@ internal sealed class CommandInput : IDisposable
             return false; // the input layer says why
         }
     }
-
-    private string ImagePath() => Inputs is null ? Path : throw new InvalidOperationException($"{Path} is not one criu-image");
 
     private static string Describe(InputSet inputs) =>
         inputs.Files.Count == 0 ? "nothing this tool reads" : $"{inputs.Files.Count} {(inputs.Files.Count == 1 ? "file" : "files")} of a dump or archive";
@@ -164,8 +195,6 @@ internal sealed class CommandInput : IDisposable
         CriuFileKind.KfdPages => "a CRIU amdgpu KFD pages file (amdgpu-pages-<id>-<gpu_id>.img)",
         _ => "a CRIU amdgpu BO contents file (amdgpu-drm-pages-<id>-<minor>-<index>.img)",
     };
-
-    private static string Display(string path) => path == "-" ? "<stdin>" : path;
 
     private static InputSet Empty(string path)
     {

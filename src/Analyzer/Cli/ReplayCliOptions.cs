@@ -13,7 +13,7 @@ internal sealed class ReplayCliOptions
 {
     private readonly Option<string?> _criu = new("--criu") { Description = $"The CRIU that restores: {CriuVersion.Names} (default: the revision that wrote the dump)." };
     private readonly Option<string?> _contents = new("--contents") { Description = "criu-dev's KFD contents path: parallel when the restored root task has no children, serial otherwise (default: parallel for a dump of one process)." };
-    private readonly Option<string[]> _kernelHas = new("--kernel-has") { Description = "What the target kernel has, where its release does not say: change-handle=yes|no (DRM_IOCTL_GEM_CHANGE_HANDLE).", AllowMultipleArgumentsPerToken = false };
+    private readonly KernelHasOption _kernelHas = new();
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -21,7 +21,7 @@ internal sealed class ReplayCliOptions
         _contents.AcceptOnlyFromAmong("serial", "parallel");
         command.Options.Add(_criu);
         command.Options.Add(_contents);
-        command.Options.Add(_kernelHas);
+        _kernelHas.AddTo(command);
     }
 
     /// <summary>
@@ -38,21 +38,10 @@ internal sealed class ReplayCliOptions
         }
 
         bool? parallel = parse.GetValue(_contents) is { } contents ? contents == "parallel" : null;
-        foreach (string statement in parse.GetValue(_kernelHas) ?? [])
+        (bool usable, target) = await _kernelHas.ApplyAsync(parse, target, host, error);
+        if (!usable)
         {
-            bool? has = statement switch
-            {
-                "change-handle=yes" => true,
-                "change-handle=no" => false,
-                _ => null,
-            };
-            if (has is not { } value)
-            {
-                await error.WriteLineAsync(Reporting.Printable.Escape($"criu-image: error: --kernel-has '{statement}': give change-handle=yes or change-handle=no"));
-                return default;
-            }
-
-            target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value, $"stated by --kernel-has {statement}");
+            return default;
         }
 
         return (true, new ReplayOptions(criu, parallel) { Words = words }, target);

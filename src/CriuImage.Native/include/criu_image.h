@@ -96,7 +96,9 @@ void criu_image_writer_abort(criu_image_writer *w);
  * handle closes under it. Returns 0, or a negative errno with one line in `err` (cut to `errlen` bytes; `err`
  * may be NULL): the kernel's errno for a refused call (the line names the call and the BO), -EAGAIN when the
  * process's buffer objects never held still, -EOVERFLOW for a count past what one call may ask for, or the
- * file system's errno for `out_path`. Only reads: nothing of the render-node file changes.
+ * file system's errno for `out_path`. Only reads: nothing of the render-node file changes. It does not stop
+ * the process that uses the file: a dumper calls it with that process already stopped, as CRIU's plugin runs
+ * (`criu-image capture --pid` stops the process itself; docs/capture.md).
  */
 int criu_image_capture(int drm_fd, const char *out_path, int abi, char *err, size_t errlen);
 

@@ -49,7 +49,11 @@ internal static class Calls
             Syscalls.Einval when call == GetMappingInfo => ("the kernel refused the arguments", ": a kernel without GET_MAPPING_INFO, or one that caps num_entries lower", null),
             Syscalls.Einval => ("the kernel refused the arguments", "", null),
 
-            // copy_to_user of the filled array failed: the kernel could not write where capture pointed it.
+            // copy_to_user of the filled array failed: the kernel could not write where capture pointed it. On
+            // the list call that is also what a kernel of another revision gives: 6.18's GEM_LIST_HANDLES and
+            // criu-v8's CRIU_BO_INFO share a request number with the count and the pointer swapped, so each reads
+            // the other's count as the array's address.
+            Syscalls.Efault when handle is null => ("the kernel could not write the entries into capture's array", ": the running kernel may be of another revision, which reads the count as the array's address", Remedy.OtherAbi),
             Syscalls.Efault => ("the kernel could not write the entries into capture's array", "", null),
             Syscalls.Enomem => ("the kernel could not allocate room for the entries", "", null),
             _ => ("the kernel refused the call", "", null),

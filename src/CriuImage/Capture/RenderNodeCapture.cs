@@ -33,11 +33,25 @@ public static class RenderNodeCapture
     /// caller completes). The whole state is read before anything is written, so the image is one pass.
     /// </summary>
     /// <exception cref="CaptureException">A call was refused, or the state never held still (the message says which call, which BO, and the errno).</exception>
-    public static async ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, CancellationToken cancellationToken = default)
+    public static ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, CancellationToken cancellationToken = default) =>
+        CaptureAsync(drmFd, writer, holdPid: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CaptureAsync(int, ImageWriter, CancellationToken)"/>, with every thread of process
+    /// <paramref name="holdPid"/> (when given) stopped while the calls read (<see cref="ProcessFreeze"/>), so
+    /// that the process cannot change its BOs or mappings between them; let go before anything is written.
+    /// </summary>
+    internal static async ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, int? holdPid, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var reader = new RenderNodeReader(drmFd, writer.Header.Abi);
-        reader.Read();
+
+        // Synchronous from the seize to the release: ptrace binds the stopped threads to this thread.
+        using (holdPid is { } pid ? ProcessFreeze.Hold(pid) : null)
+        {
+            reader.Read();
+        }
+
         VmRecord[] mappings = [.. reader.Mappings];
         for (int i = 0; i < reader.Bos.Count; i++)
         {

@@ -51,7 +51,8 @@ internal sealed unsafe class RenderNodeReader
             }
         }
 
-        throw new CaptureException($"the process's buffer objects never held still: in {MaxPasses} passes a listed handle was closed before its mappings were read (last: BO {closed})", Syscalls.Enoent);
+        string last = closed == 0 ? $"last: a BO closed between the two passes of {Calls.BoInfo}" : $"last: BO {closed}";
+        throw new CaptureException($"the process's buffer objects never held still: in {MaxPasses} passes a listed handle was closed before its mappings were read ({last})", Syscalls.Enoent);
     }
 
     private uint? ReadLinux618()
@@ -114,11 +115,27 @@ internal sealed unsafe class RenderNodeReader
         return true;
     }
 
+    /// <summary>
+    /// The postings' pass. criu-2025-06's bucket carries the mmap offset; criu-v8's has none, so it is read with
+    /// GEM_MMAP as for linux-6.18 (the call is the same on those kernels).
+    /// </summary>
     private uint? ReadPosting() => _abi == AbiRevision.Criu2025_06
-        ? ReadPosting<Criu202506BoBucket>(IoctlRequests.Criu2025_06BoInfo, IoctlRequests.Criu2025_06MappingInfo, b => BoRecord.From(b, 0))
-        : ReadPosting<CriuV8BoBucket>(IoctlRequests.CriuV8BoInfo, IoctlRequests.CriuV8MappingInfo, b => BoRecord.From(b, null, 0));
+        ? ReadPosting<Criu202506BoBucket>(IoctlRequests.Criu2025_06BoInfo, IoctlRequests.Criu2025_06MappingInfo, b => b.GemHandle, (in Criu202506BoBucket b, out BoRecord bo) =>
+        {
+            bo = BoRecord.From(b, 0);
+            return true;
+        })
+        : ReadPosting<CriuV8BoBucket>(IoctlRequests.CriuV8BoInfo, IoctlRequests.CriuV8MappingInfo, b => b.GemHandle, (in CriuV8BoBucket b, out BoRecord bo) =>
+        {
+            bool open = TryReadMmapOffset(b.GemHandle, out ulong? offset);
+            bo = BoRecord.From(b, offset, 0);
+            return open;
+        });
 
-    private uint? ReadPosting<TBucket>(uint boInfo, uint mappingInfo, Func<TBucket, BoRecord> record)
+    /// <summary>A bucket's record; false when its handle was closed meanwhile.</summary>
+    private delegate bool BucketRecord<TBucket>(in TBucket bucket, out BoRecord bo);
+
+    private uint? ReadPosting<TBucket>(uint boInfo, uint mappingInfo, Func<TBucket, uint> handleOf, BucketRecord<TBucket> record)
         where TBucket : unmanaged
     {
         var buckets = new TBucket[InitialBoCapacity];
@@ -133,7 +150,19 @@ internal sealed unsafe class RenderNodeReader
 
         for (int i = 0; i < bos; i++)
         {
-            BoRecord bo = record(buckets[i]);
+            // The postings fill a zeroed array of the counted size in a second pass: a BO closed between the
+            // passes leaves a bucket of handle 0 at the end, a handle DRM never gives (drm_gem_handle_create_tail
+            // allocates from 1). Its mapping call would hand the kernel's idr_find NULL on: read the list again.
+            if (handleOf(buckets[i]) == 0)
+            {
+                return 0;
+            }
+
+            if (!record(buckets[i], out BoRecord bo))
+            {
+                return bo.GemHandle;
+            }
+
             bool open = TryAddBo(bo, Calls.MappingInfo, (uint capacity, void* array, out uint count) =>
             {
                 var args = new CriuMappingInfoArgs { GemHandle = bo.GemHandle, NumMappings = capacity, VmBuckets = (ulong)array };

@@ -54,7 +54,7 @@ internal static class CriuConformanceRules
         // d5377d5d2's entries have no mappings and no count of them.
         if (node.NumOfObjects is null)
         {
-            foreach (CriuBoEntry bo in node.Bos)
+            foreach (ref readonly DrmBo bo in node.Entries.Values)
             {
                 if (bo.NumOfVms != (uint)bo.VmEntries.Length)
                 {

@@ -40,14 +40,38 @@ public static class CriuImport
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(writer);
-        foreach (CriuBoEntry bo in node.Bos)
+        RenderNodeBos bos = node.Entries;
+        for (int i = 0; i < bos.Count; i++)
         {
-            writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
+            WriteBo(bos, i, writer);
         }
     }
 
+    /// <summary>As <see cref="WriteBos"/>, flushing past <see cref="ImageWriter.FlushThreshold"/>: the image is not held whole in the writer's pipe.</summary>
+    internal static async ValueTask WriteBosAsync(CriuRenderNode node, ImageWriter writer, CancellationToken cancellationToken)
+    {
+        RenderNodeBos bos = node.Entries;
+        for (int i = 0; i < bos.Count; i++)
+        {
+            WriteBo(bos, i, writer);
+            if (writer.UnflushedBytes > ImageWriter.FlushThreshold)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+    }
+
+    private static void WriteBo(RenderNodeBos bos, int index, ImageWriter writer)
+    {
+        ref readonly DrmBo bo = ref bos.At(index);
+        writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
+    }
+
     /// <summary>The BO record an entry becomes: values carried over as they are, the is_import word as the flags word.</summary>
-    internal static BoRecord ToBoRecord(CriuBoEntry bo) =>
+    internal static BoRecord ToBoRecord(CriuBoEntry bo) => ToBoRecord(DrmBo.Of(bo));
+
+    /// <inheritdoc cref="ToBoRecord(CriuBoEntry)"/>
+    internal static BoRecord ToBoRecord(in DrmBo bo) =>
         new(bo.Handle, bo.Size, bo.Offset, bo.AllocFlags, bo.PreferredDomains, bo.IsImport, bo.Alignment, 0) { Addr = bo.Addr };
 
     /// <summary>The whole imported image in memory: <paramref name="header"/> (<see cref="HeaderFor"/>) and every BO of <paramref name="node"/>.</summary>

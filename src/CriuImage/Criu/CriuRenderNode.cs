@@ -21,6 +21,9 @@ public sealed record CriuRenderNode(uint GpuId, uint Id, uint DrmRenderMinor, ul
 
     /// <summary>Offset of field 4 (num_of_bos) in the file.</summary>
     public long NumOfBosOffset { get; init; }
+
+    /// <summary>The BO entries as values: the reader's store, or a copy of a list a caller built.</summary>
+    internal RenderNodeBos Entries => RenderNodeBos.Of(Bos);
 }
 
 /// <summary>CRIU's <c>drm_bo_entry</c>; its <c>vm_entries</c> carry address and size in bytes, as linux-6.18's GEM_OP returns them.</summary>

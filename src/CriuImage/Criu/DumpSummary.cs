@@ -121,7 +121,7 @@ internal sealed class DumpSummary
         {
             CriuRenderNode node = file.RenderNode!.Message;
             GpuSummary gpu = For(node.GpuId, node.DrmRenderMinor == 0 ? null : node.DrmRenderMinor);
-            foreach (CriuBoEntry bo in node.Bos)
+            foreach (ref readonly DrmBo bo in node.Entries.Values)
             {
                 gpu.RenderBos.Add(RenderDomain(bo.PreferredDomains), bo.Size);
                 gpu.Mappings += (ulong)bo.VmEntries.Length;

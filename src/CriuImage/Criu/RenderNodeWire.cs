@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CriuImage.Format;
 
 namespace CriuImage.Criu;
@@ -48,7 +49,7 @@ internal static class RenderNodeWire
         var bo = new FieldReader(boValues, boAt, d5377d5d2 ? CriuSchemas.DrmBoD5377d5d2.Required : CriuSchemas.DrmBoCriuDev.Required);
         var vm = new FieldReader(vmValues, vmAt, CriuSchemas.DrmVm.Required);
         top.Begin(CriuHeader.Size);
-        var bos = new List<CriuBoEntry>();
+        var bos = new RenderNodeBos();
         var vms = new List<VmRecord>();
         ReadOnlyMemory<byte> privData = ReadOnlyMemory<byte>.Empty;
         CriuRevisions boRevisions = CriuRevisions.Released | WithBos;
@@ -64,7 +65,15 @@ internal static class RenderNodeWire
                 case 5 when wire == 2:
                     top.Mark(5);
                     ProtobufReader entry = reader.ReadMessage(5, "bo_entries");
-                    bos.Add(d5377d5d2 ? ReadD5377d5d2Bo(ref entry, ref bo, problems) : ReadBo(ref entry, ref bo, ref vm, vms, problems));
+                    if (d5377d5d2)
+                    {
+                        bos.Add(ReadD5377d5d2Bo(ref entry, ref bo, problems), []);
+                    }
+                    else
+                    {
+                        bos.Add(ReadBo(ref entry, ref bo, ref vm, vms, problems), CollectionsMarshal.AsSpan(vms));
+                    }
+
                     d5377d5d2Entry |= bo.Has(5) && !bo.Has(8);
                     if (bo.Present != last.Present)
                     {
@@ -109,7 +118,8 @@ internal static class RenderNodeWire
         return new CriuMessageFile<CriuRenderNode>(node, revisions, header.Length, header.Stale, CriuFileReader.Sorted(problems));
     }
 
-    private static CriuBoEntry ReadBo(ref ProtobufReader reader, ref FieldReader bo, ref FieldReader vm, List<VmRecord> vms, List<CriuProblem> problems)
+    /// <summary>The entry's values; its mappings are left in <paramref name="vms"/>.</summary>
+    private static DrmBo ReadBo(ref ProtobufReader reader, ref FieldReader bo, ref FieldReader vm, List<VmRecord> vms, List<CriuProblem> problems)
     {
         bo.Begin(reader.Offset);
         vms.Clear();
@@ -122,18 +132,34 @@ internal static class RenderNodeWire
         }
 
         bo.Finish(CriuSchemas.DrmBoCriuDev, problems);
-        return new CriuBoEntry(bo.U64(1), bo.U64(2), bo.U64(3), bo.U64(4), bo.U64(5), bo.U32(6), bo.U32(7), bo.U32(8), bo.U32(9), vms.Count == 0 ? [] : [.. vms])
+        return new DrmBo
         {
+            Addr = bo.U64(1),
+            Size = bo.U64(2),
+            Offset = bo.U64(3),
+            AllocFlags = bo.U64(4),
+            Alignment = bo.U64(5),
+            PreferredDomains = bo.U32(6),
+            Handle = bo.U32(7),
+            IsImport = bo.U32(8),
+            NumOfVms = bo.U32(9),
             ByteOffset = bo.Offset,
         };
     }
 
-    private static CriuBoEntry ReadD5377d5d2Bo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
+    private static DrmBo ReadD5377d5d2Bo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
     {
         bo.ReadAll(ref reader);
         bo.Finish(CriuSchemas.DrmBoD5377d5d2, problems);
-        return new CriuBoEntry(bo.U64(1), bo.U64(2), bo.U64(3), bo.U64(4), 0, bo.U32(5), bo.U32(6), bo.U32(7), 0, [])
+        return new DrmBo
         {
+            Addr = bo.U64(1),
+            Size = bo.U64(2),
+            Offset = bo.U64(3),
+            AllocFlags = bo.U64(4),
+            PreferredDomains = bo.U32(5),
+            Handle = bo.U32(6),
+            IsImport = bo.U32(7),
             ByteOffset = bo.Offset,
         };
     }

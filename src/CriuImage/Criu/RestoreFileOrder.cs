@@ -8,9 +8,10 @@ namespace CriuImage.Criu;
 /// as it meets them, walking each task's <c>/proc/PID/fd</c>, which the kernel lists in ascending order
 /// (criu/cr-dump.c:236-275; <c>fd_id_generate</c>, criu/file-ids.c:97-115; <c>subid++</c>, criu/kcmp-ids.c:72): in a
 /// dump of one task, ascending file id is ascending fd. Tasks restore their files at the same time, each in its own
-/// process, so across tasks the order is not known. The plugin needs the KFD image first (the render nodes' GPU
-/// map comes from its restore, amdgpu_plugin.c:1829-1833 at 2cf8f13): the replay takes it first, then the render
-/// nodes and dma-bufs by ascending id.
+/// process, so across tasks the order is not known. Known, it is replayed as it is, a render node numbered below the
+/// KFD image included (CRIU restores it before the GPU map exists, amdgpu_plugin.c:1829-1833 at 2cf8f13). Not known,
+/// the replay takes the KFD images first, the order the plugin needs, then the render nodes and dma-bufs by
+/// ascending id.
 /// </summary>
 /// <param name="Files">The files in the order replayed.</param>
 /// <param name="Known">True when the dump shows CRIU restores them in that order.</param>
@@ -35,11 +36,7 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
             return new RestoreFileOrder(files, false, $"unknown: pstree.img lists {tree.Tasks.Count} tasks, which restore their files at the same time; ascending file id is replayed");
         }
 
-        if (kfd.Count > 0 && dump.OfKind(CriuFileKind.RenderNode).FirstOrDefault(r => r.Name.Id < kfd[^1].Name.Id) is { } early)
-        {
-            return new RestoreFileOrder(files, false, $"unknown: {Path.GetFileName(early.Input.Path)} has a lower file id than the KFD image, so CRIU restores it first, with no GPU map yet, which is not replayed; the KFD image first is replayed");
-        }
-
-        return new RestoreFileOrder(files, true, $"pstree.img: one task ({tree.Root.Pid}), whose files CRIU restores by ascending fd, which is ascending file id");
+        List<CriuDumpFile> byId = [.. files.OrderBy(f => f.Name.Id)];
+        return new RestoreFileOrder(byId, true, $"pstree.img: one task ({tree.Root.Pid}), whose files CRIU restores by ascending fd, which is ascending file id");
     }
 }

@@ -72,6 +72,12 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor CheckpointAnnotationMissing = new("CRI331", "CheckpointAnnotationMissing", "A checkpoint image without the annotation the runtime that would restore it looks for", Severity.Warning) { Source = "server/container_restore.go:44" };
     /// <summary>CRI332: A render node that may be restored over two passes, by the order CRIU restores the dump's files: CRIU then closes descriptor 0.</summary>
     public static readonly DiagnosticDescriptor RetryMayCloseStdin = new("CRI332", "RetryMayCloseStdin", "A render node that may be restored over two passes, by the order CRIU restores the dump's files: CRIU then closes descriptor 0", Severity.Warning) { Source = "criu/files.c:1203-1244" };
+    /// <summary>CRI333: A render node CRIU restores before any KFD image of its task: there is no GPU map yet, -ENODEV.</summary>
+    public static readonly DiagnosticDescriptor RenderNodeBeforeKfd = new("CRI333", "RenderNodeBeforeKfd", "A render node CRIU restores before any KFD image of its task: there is no GPU map yet, -ENODEV", Severity.Error) { Source = "amdgpu_plugin.c:1875-1879" };
+    /// <summary>CRI334: A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing.</summary>
+    public static readonly DiagnosticDescriptor CrossTaskImportWait = new("CRI334", "CrossTaskImportWait", "A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing", Severity.Warning) { Source = "criu/files.c:1238-1243" };
+    /// <summary>CRI340: KFD private data the target kernel's CRIU_OP RESTORE refuses.</summary>
+    public static readonly DiagnosticDescriptor KfdPrivateDataRefused = new("CRI340", "KfdPrivateDataRefused", "KFD private data the target kernel's CRIU_OP RESTORE refuses", Severity.Error) { Source = "kfd_chardev.c:2576-2630" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

@@ -34,6 +34,9 @@ internal enum Remedy
     /// <summary>A capture met a driver without the calls of its interface revision; another revision may fit.</summary>
     OtherAbi,
 
+    /// <summary>A capture could not stop the process; one that does not stop it reads a state that may move.</summary>
+    NoFreeze,
+
     /// <summary>A criu-image file handed to a reader of another kind: what reads it.</summary>
     ReadsImage,
 

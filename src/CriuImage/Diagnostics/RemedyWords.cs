@@ -22,6 +22,7 @@ internal class RemedyWords
         Remedy.ContentsChosen => "chosen by the caller",
         Remedy.SerialContents => "a replay of the serial path shows the other",
         Remedy.OtherAbi => "another interface revision may fit",
+        Remedy.NoFreeze => "a capture that does not stop the process needs no ptrace of it",
         Remedy.ReadsImage => "ImageReader and ImageVerifier read it",
         Remedy.ReadsPluginImage => "the CRIU dump readers read it",
         Remedy.ReadsJson => "the JSON interchange reader turns it into an image",

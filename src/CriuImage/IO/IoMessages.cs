@@ -10,9 +10,9 @@ internal static class IoMessages
     /// <summary>What went wrong, in a phrase that does not repeat the path.</summary>
     public static string Of(Exception e) => e switch
     {
-        FileNotFoundException => "no such file",
-        DirectoryNotFoundException => "no such file or folder",
-        UnauthorizedAccessException => "permission denied",
+        FileNotFoundException => OfErrno(Posix.Enoent),
+        DirectoryNotFoundException => OfErrno(Posix.Enoent),
+        UnauthorizedAccessException => OfErrno(Posix.Eacces),
         PathTooLongException => "the name is too long",
 
         // On Linux .NET puts the errno in HResult of the IOException it makes for a failed call.

@@ -151,16 +151,16 @@ internal sealed class OutputFile : IAsyncDisposable
             }
 
             // Nothing there, or a link to nothing: the new file goes where the link points.
-            return Replace(ResolveLinks(path).Target, existing: null, bufferSize);
+            return Replace(DescriptorPaths.ResolveLinks(path).Target, existing: null, bufferSize);
         }
 
         switch (stat.Type)
         {
             case Posix.Regular:
-                (string target, int? descriptor) = ResolveLinks(path);
+                (string target, int? descriptor) = DescriptorPaths.ResolveLinks(path);
                 return descriptor is { } fd ? Through(fd, path, bufferSize) : Replace(target, stat, bufferSize);
             case Posix.CharacterDevice or Posix.Fifo:
-                return ResolveLinks(path).Descriptor is { } open ? Through(open, path, bufferSize) : Through(path, bufferSize);
+                return DescriptorPaths.ResolveLinks(path).Descriptor is { } open ? Through(open, path, bufferSize) : Through(path, bufferSize);
             case Posix.Directory:
                 throw new IOException($"{path}: is a folder; give a file name");
             default:
@@ -175,7 +175,7 @@ internal sealed class OutputFile : IAsyncDisposable
             throw new IOException($"{path}: is a folder; give a file name");
         }
 
-        return Replace(ResolveLinks(path).Target, existing: null, bufferSize);
+        return Replace(DescriptorPaths.ResolveLinks(path).Target, existing: null, bufferSize);
     }
 
     private static string Kind(uint type) => type switch
@@ -184,43 +184,6 @@ internal sealed class OutputFile : IAsyncDisposable
         Posix.Socket => "socket",
         _ => $"file of type 0x{type:x}",
     };
-
-    /// <summary>
-    /// The full path after following symbolic links in the last component, and the descriptor when one of
-    /// them is /proc/self/fd/N (<c>/dev/stdout</c>, <c>/dev/fd/N</c>): such a path names a file this process
-    /// already has open, not a place for a new one, and reopening it would lose its offset and append mode,
-    /// so it is written through that descriptor.
-    /// </summary>
-    private static (string Target, int? Descriptor) ResolveLinks(string path)
-    {
-        const int MaxHops = 40; // the kernel's MAXSYMLINKS: past it, open fails with ELOOP anyway
-        string current = System.IO.Path.GetFullPath(path);
-        int? descriptor = OwnDescriptor(current);
-        for (int hop = 0; hop < MaxHops && new FileInfo(current).LinkTarget is { } next; hop++)
-        {
-            current = System.IO.Path.GetFullPath(next, System.IO.Path.GetDirectoryName(current)!);
-            descriptor ??= OwnDescriptor(current);
-        }
-
-        return (current, descriptor);
-    }
-
-    /// <summary>
-    /// N for every spelling of a descriptor of this process: <c>/proc/self/fd/N</c>, <c>/proc/thread-self/fd/N</c>,
-    /// <c>/proc/PID/fd/N</c> with this process's PID, and <c>/dev/fd/N</c> (whose readlink follows /dev/fd and
-    /// gives the file behind the descriptor, never a /proc path).
-    /// </summary>
-    private static int? OwnDescriptor(string path)
-    {
-        int slash = path.LastIndexOf('/');
-        if (slash < 0 || !int.TryParse(path.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int fd))
-        {
-            return null;
-        }
-
-        string folder = path[..slash];
-        return folder is "/dev/fd" or "/proc/self/fd" or "/proc/thread-self/fd" || folder == $"/proc/{Environment.ProcessId}/fd" ? fd : null;
-    }
 
     private static OutputFile Through(int descriptor, string path, int bufferSize) =>
         new(path, new BufferedStream(new DescriptorStream(descriptor), bufferSize), atomic: false, temporaryPath: null, unnamed: false);

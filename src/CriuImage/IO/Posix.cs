@@ -15,6 +15,7 @@ internal static unsafe partial class Posix
     public const int Enoent = 2;
     public const int Eio = 5;
     public const int Enxio = 6;
+    public const int Ebadf = 9;
     public const int Eacces = 13;
     public const int Eexist = 17;
     public const int Enotdir = 20;
@@ -60,7 +61,13 @@ internal static unsafe partial class Posix
         }
 
         errno = 0;
-        stat = new FileStat(
+        stat = Decode(buffer);
+        return true;
+    }
+
+    /// <summary>The fields of a statx buffer this tool reads.</summary>
+    private static FileStat Decode(byte* buffer) =>
+        new(
             Mode: *(ushort*)(buffer + 28),
             Uid: *(uint*)(buffer + 20),
             Gid: *(uint*)(buffer + 24),
@@ -69,8 +76,6 @@ internal static unsafe partial class Posix
             DeviceMinor: *(uint*)(buffer + 140),
             SpecialMajor: *(uint*)(buffer + 128),
             SpecialMinor: *(uint*)(buffer + 132));
-        return true;
-    }
 
     /// <summary>An unnamed file in <paramref name="folder"/>, or -1 with the errno (the file system may not support it).</summary>
     public static int OpenUnnamed(string folder, uint mode, out int errno)
@@ -124,7 +129,8 @@ internal static unsafe partial class Posix
                     continue;
                 }
 
-                throw new IOException(Describe(errno));
+                // In the tool's words: /dev/fd/9 that the caller did not pass, or passed open for reading only.
+                throw new IOException(errno == Ebadf ? "the descriptor is not open for writing (the caller did not pass it, or passed it for reading)" : IoMessages.OfErrno(errno));
             }
 
             buffer = buffer[(int)written..];

@@ -33,21 +33,9 @@ internal static class InputCollector
                 using Stream stdin = standardInput();
                 ReadStream(stdin, "-", set, options);
             }
-            else if (InputPaths.Problem(path) is { } problem)
-            {
-                set.Unreadable.Add(new UnreadableInput(path, problem));
-            }
-            else if (Directory.Exists(path))
-            {
-                ReadFolder(path, set, options);
-            }
-            else if (!File.Exists(path))
-            {
-                set.Unreadable.Add(new UnreadableInput(path, "no such file or folder"));
-            }
             else
             {
-                AddNamedFile(path, set, options);
+                AddNamed(path, set, options);
             }
         }
 
@@ -77,33 +65,50 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(display, IoMessages.Of(e)));
             return;
         }
 
         WalkFolder(folder, display, set, options, visited);
     }
 
-    private static void AddNamedFile(string path, InputSet set, InputOptions options)
+    /// <summary>
+    /// A path named on the command line: opened first (a symbolic link followed), then read as what was opened
+    /// (a folder is searched by its path; a file, FIFO or pipe through the descriptor): the path is not looked at
+    /// before the open, so it cannot be swapped between a look and the read.
+    /// </summary>
+    private static void AddNamed(string path, InputSet set, InputOptions options)
     {
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        uint type;
         try
         {
-            // A symbolic link named on the command line is followed: its target's length counts, not the link's.
-            var info = new FileInfo(path);
-            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target)
-            {
-                info = target;
-            }
+            (handle, type) = InputPaths.Open(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
+            return;
+        }
 
-            if (info.Length == 0 || IsSpecialDevicePath(path))
+        if (type == Posix.Directory)
+        {
+            handle.Dispose();
+            ReadFolder(path, set, options);
+            return;
+        }
+
+        try
+        {
+            using var file = new FileStream(handle, FileAccess.Read, 1);
+            long length = type == Posix.Regular ? RandomAccess.GetLength(handle) : 0;
+            if (length == 0 || IsSpecialDevicePath(path))
             {
-                // Pipes, /dev/stdin and <(...) report length 0: read them as streams, never by seeking.
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                ReadStream(stream, path, set, options);
+                // Pipes, /dev/stdin and <(...) (and /proc files, whose length says nothing): read as streams, never by seeking.
+                ReadStream(file, path, set, options);
                 return;
             }
 
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
             byte[] head = new byte[Containers.PeekBytes];
             int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             file.Position = 0;
@@ -113,11 +118,11 @@ internal static class InputCollector
                 return;
             }
 
-            set.Files.Add(FromDisk(path, Path.GetDirectoryName(path) ?? "", Path.GetFileName(path), info.Length, file, head.AsSpan(0, Math.Min(n, 8)), options, found: false));
+            set.Files.Add(FromDisk(path, Path.GetDirectoryName(path) ?? "", Path.GetFileName(path), length, file, head.AsSpan(0, Math.Min(n, 8)), options, found: false));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
         }
     }
 
@@ -160,7 +165,7 @@ internal static class InputCollector
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A link loop (ELOOP), a vanished entry, a refused readlink: said, never dropped.
-                set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IoMessages.Of(e)}"));
+                set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
             }
         }
     }
@@ -360,7 +365,7 @@ internal static class InputCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            set.Unreadable.Add(new UnreadableInput(display, $"cannot read: {IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(display, IoMessages.Of(e)));
         }
     }
 

@@ -100,7 +100,7 @@ internal static class PodCheckpoint
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            set.Unreadable.Add(new UnreadableInput(path, $"cannot read: {IO.IoMessages.Of(e)}"));
+            set.Unreadable.Add(new UnreadableInput(path, IO.IoMessages.Of(e)));
         }
     }
 }

@@ -47,7 +47,15 @@ internal sealed class StreamInput : IDisposable
             return new StreamInput(path, standardInput, owned: false);
         }
 
-        FileStream stream = InputPaths.OpenRead(path);
+        return Over(path, InputPaths.OpenRead(path));
+    }
+
+    /// <summary>Reads the first bytes of <paramref name="stream"/>, opened by the caller from <paramref name="path"/>; the stream is closed with this input.</summary>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static StreamInput Over(string path, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(stream);
         try
         {
             return new StreamInput(path, stream, owned: true);

@@ -37,6 +37,15 @@ internal static class RestoreFacts
     /// <summary>The criu-dev commit the facts were checked at.</summary>
     public static string CriuDev => Criu.GetProperty("criu_dev").GetString()!;
 
+    /// <summary>The <c>KFD_CRIU_PRIV_VERSION</c> every kernel line checked has.</summary>
+    public static uint KfdPrivVersion => KfdPrivate.GetProperty("version").GetUInt32();
+
+    /// <summary>Per kernel line checked, its <c>MAX_GPU_INSTANCE</c> (the mapped-GPU slots of a BO's private record), with the source.</summary>
+    public static IReadOnlyList<(KernelLevel Line, int Slots, string Source)> KfdGpuSlots =>
+        [.. KfdPrivate.GetProperty("gpu_slots").EnumerateArray().Select(e => (KernelLevel.Parse(e.GetProperty("line").GetString()!)!.Value, e.GetProperty("slots").GetInt32(), e.GetProperty("source").GetString()!))];
+
+    private static JsonElement KfdPrivate => Root.GetProperty("kernel").GetProperty("kfd_private_data");
+
     private static JsonElement Root => Document.Value.RootElement;
 
     private static JsonElement ChangeHandle => Root.GetProperty("kernel").GetProperty("change_handle");

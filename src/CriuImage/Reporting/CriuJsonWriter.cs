@@ -179,7 +179,7 @@ internal static class CriuJsonWriter
         json.WriteNumber("drm_render_minor", node.DrmRenderMinor);
         json.WriteNumber("num_of_bos", node.NumOfBos);
         json.WriteStartArray("bo_entries");
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
         {
             json.WriteStartObject();
             json.WriteNumber("addr", bo.Addr);

@@ -128,7 +128,7 @@ internal static class DumpShowReport
 
         text.Write(string.Create(c, $"  {"HANDLE",10}  {"SIZE",10}  {"DOMAINS",-12}  {"MMAP OFFSET",-18}  ALLOC FLAGS (ALIGNMENT) [IMPORT]\n"));
         text.Write(string.Create(c, $"  {"",10}  {"MAPPING",-18}  {"END (EXCLUSIVE)",-19}  {"SIZE",10}  {"BO OFFSET",-18}  FLAGS\n"));
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
         {
             string import = bo.IsImport != 0 ? " [IMPORT]" : "";
             text.Write(string.Create(c, $"  {bo.Handle,10}  {Sizes.Humanize(bo.Size),10}  {FlagNames.Join(FlagNames.OfDomains(bo.PreferredDomains)),-12}  0x{bo.Offset:x16}  {FlagNames.Join(FlagNames.OfAllocFlags(bo.AllocFlags))} (alignment {bo.Alignment}){import}\n"));
@@ -178,7 +178,7 @@ internal static class DumpShowReport
         json.WriteNumber("gpu_id", node.GpuId);
         json.WriteNumber("render_minor", node.DrmRenderMinor);
         json.WriteStartArray("bos");
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
         {
             json.WriteStartObject();
             json.WriteNumber("handle", bo.Handle);

@@ -29,24 +29,44 @@ public static class PlanReport
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
+        using var lines = new Utf8LineWriter(output);
         int refused = plan.Calls.Count(c => c.Refused);
         int bos = plan.Calls.Count(c => c.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport);
         int mappings = plan.Calls.Count(c => c.Call == RestoreCall.GemVa);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused);
-        AppendCalls(output, plan, "");
+        WriteHeadline(lines, plan.Path, plan.Target, plan.Revision, bos, mappings, plan.Calls.Count, refused, plan.Stop);
+        AppendCalls(lines, plan, ""u8, plan.Stop);
+        lines.Flush();
     }
 
     /// <summary>Writes a streamed plan as <see cref="WriteText(RestorePlan, TextWriter)"/> does, each call as it is made (none is held).</summary>
     public static void WriteText(StreamedRestorePlan plan, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
-        WriteHeadline(output, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls);
-        plan.ForEachCall(call => WriteCall(output, call, ""));
+        using var lines = new Utf8LineWriter(output);
+        WriteText(plan, lines);
     }
 
-    private static void WriteHeadline(TextWriter output, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused) =>
-        output.Write($"{Printable.Escape(path)}: restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {Plural.Of(calls, "call")}, {refused} refused\n");
+    /// <summary>Writes a streamed plan as UTF-8 lines, as <see cref="WriteText(StreamedRestorePlan, TextWriter)"/> does.</summary>
+    internal static void WriteText(StreamedRestorePlan plan, Utf8LineWriter lines)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(lines);
+        WriteHeadline(lines, plan.Path, plan.Target, plan.Revision, plan.Bos, plan.Mappings, plan.Calls, plan.RefusedCalls, plan.Stop);
+        long index = 0;
+        plan.ForEachCall(call => WriteCall(lines, call, ""u8, index++, plan.Stop));
+        lines.Flush();
+    }
+
+    private static void WriteHeadline(Utf8LineWriter lines, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
+        lines.Text(path).Lines($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
+
+    /// <summary>
+    /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
+    /// calls after it are never made (their own refusals are not counted: CRIU does not reach them).
+    /// </summary>
+    private static string CallCount(long calls, long refused, long? stop) => stop is { } at
+        ? $"{Plural.Of(calls, "call")}, refused at call {at + 1}, where the restore stops: {calls - at - 1} after it not reached"
+        : $"{Plural.Of(calls, "call")}, {refused} refused";
 
     /// <summary>
     /// The plan of a CRIU dump as text: a first line naming the dump, the host and the kernel; per KFD image
@@ -64,33 +84,40 @@ public static class PlanReport
     /// <summary>Writes <see cref="WriteText(DumpRestorePlan)"/>'s text to <paramref name="output"/> line by line as it goes.</summary>
     public static void WriteText(DumpRestorePlan plan, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
+        using var lines = new Utf8LineWriter(output);
+        WriteText(plan, lines);
+    }
 
-        // Paths and messages come from the inputs: one line stays one line.
-        using var text = new EscapedLineWriter(output);
+    /// <summary>Writes <see cref="WriteText(DumpRestorePlan)"/>'s text as UTF-8 lines, a block at a time.</summary>
+    internal static void WriteText(DumpRestorePlan plan, Utf8LineWriter text)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(text);
+
+        // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Write($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Write($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Lines($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
                 continue;
             }
 
-            text.Write($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
-            text.Write($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            text.Lines($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
+            text.Lines($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
             if (kfd.Host is { } result)
             {
                 foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Write($"  {line}\n");
+                    text.Lines($"  {line}\n");
                 }
             }
 
-            text.Write($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : "")}\n");
+            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}\n");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -98,26 +125,27 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Write($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Lines($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
             if (node.Refusal is { } refusal)
             {
-                text.Write($"  REFUSED: {refusal}\n");
+                text.Lines($"  REFUSED: {refusal}\n");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Write($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Lines($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Write($"  no GEM calls: {why}\n");
+                text.Lines($"  no GEM calls: {why}\n");
             }
 
             if (node.Calls is { } calls)
             {
-                text.Write($"  on {calls.Target.Name}: {Plural.Of(calls.Calls.Count, "call")}, {calls.RefusedCalls} refused\n");
-                AppendCalls(text, calls, "  ");
+                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
+                text.Lines($"  on {calls.Target.Name}: {CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop)}{notMade}\n");
+                AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }
 
@@ -129,36 +157,123 @@ public static class PlanReport
         text.Flush();
     }
 
-    private static void AppendCalls(TextWriter text, RestorePlan plan, string indent)
+    /// <summary>
+    /// Which calls of the render node <paramref name="path"/> CRIU makes, where the replayed restore says: those of the
+    /// BOs it began (the others wait for an exporter it never restored, or come after where it ended), and what the
+    /// headline adds about the others; (null, null) when every BO was begun or the replay does not say.
+    /// </summary>
+    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
     {
+        string file = Path.GetFileName(path);
+        if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } sequence || notMade.GetValueOrDefault(file) == 0)
+        {
+            return (null, null);
+        }
+
+        string where = sequence.End.File is { } end ? $"{sequence.End.How.Name()} in {end}" : sequence.End.How.Name();
+        return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} not reached: CRIU's restore ends first ({where})");
+    }
+
+    private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)
+    {
+        long index = 0;
         foreach (PlannedCall call in plan.Calls)
         {
-            WriteCall(text, call, indent);
+            WriteCall(text, call, indent, index++, stop, made);
         }
     }
 
-    private static void WriteCall(TextWriter text, PlannedCall call, string indent)
+    /// <summary>
+    /// One call's lines (<c>BO 3</c> before a BO's first call, the call with its arguments, its refusals, the repaired
+    /// arguments); past <paramref name="stop"/> it is marked not reached, and what the kernel would do with it is said
+    /// as if it were made alone (a mapping refused earlier never entered the VM's tree, for instance).
+    /// </summary>
+    private static void WriteCall(Utf8LineWriter text, PlannedCall call, ReadOnlySpan<byte> indent, long index, long? stop, Func<PlannedCall, bool>? made = null)
     {
-        if (call.Call is RestoreCall.GemCreate or RestoreCall.PrimeImport)
+        bool reached = (stop is not { } at || index <= at) && (made?.Invoke(call) ?? true);
+        bool imported = call.Call == RestoreCall.PrimeImport;
+        if (call.Call == RestoreCall.GemCreate || imported)
         {
-            text.Write($"{indent}BO {call.GemHandle}{(call.Call == RestoreCall.PrimeImport ? " (imported)" : "")}\n");
+            text.Ascii(indent).Ascii("BO "u8).Decimal(call.GemHandle);
+            if (imported)
+            {
+                text.Ascii(" (imported)"u8);
+            }
+
+            text.EndLine();
         }
 
-        string mapping = call.Mapping is { } m ? $" mapping {m}" : "";
-        string arguments = call.Call == RestoreCall.PrimeImport
-            ? "from the exporter's dma-buf"
-            : "{" + string.Join(", ", call.Arguments.Select(Show)) + "}";
-        text.Write($"{indent}  {call.Call.Name()} 0x{call.Request:x8}{mapping} {arguments}{(call.Refused ? "  REFUSED" : "")}\n");
+        text.Ascii(indent).Ascii("  "u8).Text(call.Call.Name()).Ascii(" 0x"u8).Hex8(call.Request);
+        if (call.Mapping is { } mapping)
+        {
+            text.Ascii(" mapping "u8).Decimal(mapping);
+        }
+
+        if (imported)
+        {
+            text.Ascii(" from the exporter's dma-buf"u8);
+        }
+        else
+        {
+            WriteArguments(text.Ascii(" "u8), call.Arguments);
+        }
+
+        if (!reached)
+        {
+            text.Ascii("  NOT REACHED"u8);
+        }
+        else if (call.Refused)
+        {
+            text.Ascii("  REFUSED"u8);
+        }
+
+        text.EndLine();
         foreach (Diagnostic refusal in call.Refusals)
         {
             RestoreCheck check = refusal.Descriptor.Check!;
-            text.Write($"{indent}    {check.Outcome} {refusal.Descriptor.Id}: {check.Kernel}: {refusal.Message}\n");
+            text.Ascii(indent).Ascii("    "u8);
+            if (!reached)
+            {
+                text.Ascii("not reached; made alone: "u8);
+            }
+
+            text.Text(check.Outcome).Ascii(" "u8).Text(refusal.Descriptor.Id).Ascii(": "u8).Text(check.Kernel).Ascii(": "u8).Text(refusal.Message).EndLine();
+        }
+
+        if (index == stop && reached)
+        {
+            text.Ascii(indent).Ascii("    the restore stops here: CRIU returns the error, and makes no later call"u8).EndLine();
         }
 
         if (call.Repaired.Count > 0)
         {
-            text.Write($"{indent}    repaired: {{{string.Join(", ", call.Repaired.Select(Show))}}}\n");
+            WriteArguments(text.Ascii(indent).Ascii("    repaired: "u8), call.Repaired);
+            text.EndLine();
         }
+    }
+
+    /// <summary><c>{name=value, ...}</c>: handles in decimal, the GEM_VA operation by name, every other value in hexadecimal.</summary>
+    private static void WriteArguments(Utf8LineWriter text, IReadOnlyList<CallArgument> arguments)
+    {
+        text.Ascii("{"u8);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            CallArgument argument = arguments[i];
+            if (i > 0)
+            {
+                text.Ascii(", "u8);
+            }
+
+            text.Text(argument.Name);
+            _ = argument.Name switch
+            {
+                "operation" => text.Ascii("=MAP"u8),
+                "new_handle" or "handle" => text.Ascii("="u8).Decimal(argument.Value),
+                _ => text.Ascii("=0x"u8).Hex(argument.Value),
+            };
+        }
+
+        text.Ascii("}"u8);
     }
 
     /// <summary>
@@ -169,22 +284,23 @@ public static class PlanReport
     public static void WriteJson(RestorePlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        WriteJson(plan.Path, plan.Revision, plan.Target, output, json => WriteCalls(json, plan));
+        WriteJson(plan.Path, plan.Revision, plan.Target, plan.Stop, output, json => WriteCalls(json, plan, plan.Stop));
     }
 
     /// <summary>Writes a streamed plan as <see cref="WriteJson(RestorePlan, Stream)"/> does, each call as it is made (none is held).</summary>
     public static void WriteJson(StreamedRestorePlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        WriteJson(plan.Path, plan.Revision, plan.Target, output, json =>
+        WriteJson(plan.Path, plan.Revision, plan.Target, plan.Stop, output, json =>
         {
             json.WriteStartArray("calls");
-            plan.ForEachCall(call => WriteCall(json, call));
+            long index = 0;
+            plan.ForEachCall(call => WriteCall(json, call, plan.Stop is not { } at || index++ <= at));
             json.WriteEndArray();
         });
     }
 
-    private static void WriteJson(string path, AbiRevision revision, KernelProfile target, Stream output, Action<Utf8JsonWriter> calls)
+    private static void WriteJson(string path, AbiRevision revision, KernelProfile target, long? stop, Stream output, Action<Utf8JsonWriter> calls)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var json = JsonOutput.Create(output);
@@ -192,6 +308,7 @@ public static class PlanReport
         json.WriteString("path", path);
         json.WriteString("abi", revision.ToId());
         json.WriteString("target", target.Name);
+        JsonOutput.WriteOptional(json, "stops_at", stop);
         calls(json);
         json.WriteEndObject();
         json.Flush();
@@ -200,7 +317,7 @@ public static class PlanReport
 
     /// <summary>
     /// The plan of a CRIU dump as JSON: <c>{"folder", "host", "kernel_release", "target", "refused",
-    /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "host": {host-check's
+    /// "kfd": [{"path", "refusal", "pid", "gpus", "get_version_request", "request", "arguments": {...}, "private_data_refusal", "host": {host-check's
     /// report: verdict, gpu_map, findings}}], "render_nodes": [{"path", "gpu_id", "revision", "dest_gpu_id",
     /// "dest_render_minor", "map_of", "refusal", "findings": [{"code", "severity", "message"}], "no_calls", "target",
     /// "calls": [...]}], "restore": {the calls CRIU makes and how the restore ends: docs/restore-calls.md}}</c>, each field only where it applies.
@@ -233,7 +350,7 @@ public static class PlanReport
         json.WriteStartArray("render_nodes");
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
         {
-            WriteRenderNode(json, node);
+            WriteRenderNode(json, node, plan);
         }
 
         json.WriteEndArray();
@@ -261,6 +378,7 @@ public static class PlanReport
         json.WriteString("get_version_request", $"0x{IoctlRequests.KfdGetVersion:x8}");
         json.WriteString("request", $"0x{IoctlRequests.KfdCriuOp:x8}");
         WriteArguments(json, "arguments", kfd.Arguments);
+        JsonOutput.WriteOptional(json, "private_data_refusal", kfd.PrivateDataRefusal);
         if (kfd.Host is { } result)
         {
             json.WritePropertyName("host");
@@ -270,7 +388,7 @@ public static class PlanReport
         json.WriteEndObject();
     }
 
-    private static void WriteRenderNode(Utf8JsonWriter json, RenderNodeRestoreStep node)
+    private static void WriteRenderNode(Utf8JsonWriter json, RenderNodeRestoreStep node, DumpRestorePlan plan)
     {
         json.WriteStartObject();
         json.WriteString("path", node.Path);
@@ -306,30 +424,37 @@ public static class PlanReport
         if (node.Calls is { } calls)
         {
             json.WriteString("target", calls.Target.Name);
-            WriteCalls(json, calls);
+            JsonOutput.WriteOptional(json, "stops_at", calls.Stop);
+            WriteCalls(json, calls, calls.Stop, Made(plan, node.Path).Made);
         }
 
         json.WriteEndObject();
     }
 
-    private static void WriteCalls(Utf8JsonWriter json, RestorePlan plan)
+    private static void WriteCalls(Utf8JsonWriter json, RestorePlan plan, long? stop, Func<PlannedCall, bool>? made = null)
     {
         json.WriteStartArray("calls");
+        long index = 0;
         foreach (PlannedCall call in plan.Calls)
         {
-            WriteCall(json, call);
+            WriteCall(json, call, (stop is not { } at || index++ <= at) && (made?.Invoke(call) ?? true));
         }
 
         json.WriteEndArray();
     }
 
-    private static void WriteCall(Utf8JsonWriter json, PlannedCall call)
+    /// <summary>One call; <c>"reached": false</c> past the call that stops the restore (its refusals then say what the kernel would do with it made alone).</summary>
+    private static void WriteCall(Utf8JsonWriter json, PlannedCall call, bool reached)
     {
         json.WriteStartObject();
         json.WriteString("call", call.Call.Name());
         json.WriteString("request", $"0x{call.Request:x8}");
         json.WriteNumber("gem_handle", call.GemHandle);
         JsonOutput.WriteOptional(json, "mapping", call.Mapping);
+        if (!reached)
+        {
+            json.WriteBoolean("reached", false);
+        }
 
         WriteArguments(json, "arguments", call.Arguments);
         if (call.Repaired.Count > 0)
@@ -373,11 +498,4 @@ public static class PlanReport
 
         json.WriteEndObject();
     }
-
-    private static string Show(CallArgument argument) => argument.Name switch
-    {
-        "operation" => "operation=MAP",
-        "new_handle" or "handle" => $"{argument.Name}={argument.Value}",
-        _ => $"{argument.Name}=0x{argument.Value:x}",
-    };
 }

@@ -52,6 +52,20 @@ internal static class Printable
         return escaped.ToString();
     }
 
+    /// <summary>True when <paramref name="text"/> holds nothing <see cref="Escape"/> changes.</summary>
+    public static bool IsPlain(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (NeedsEscape(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>C0 and C1 controls, DEL, and the Unicode bidirectional embeddings, overrides and isolates ("Trojan Source", CVE-2021-42574).</summary>
     private static bool NeedsEscape(char c) =>
         c < ' ' || (c >= '\x7f' && c <= '\x9f') || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text;
 using CriuImage.Diagnostics;
 using CriuImage.IO;
 using CriuImage.Kernel;
@@ -96,49 +95,71 @@ internal static class RestoreSequenceReport
         json.WriteEndObject();
     }
 
-    /// <summary>The sequence as text: a line naming the CRIU and the contents path, a line per call, the end and each difference.</summary>
-    public static void WriteText(RestoreSequence sequence, StringBuilder text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        using var writer = new StringWriter(text, System.Globalization.CultureInfo.InvariantCulture);
-        WriteText(sequence, writer);
-    }
-
-    /// <summary>Writes the sequence as <see cref="WriteText(RestoreSequence, StringBuilder)"/> does, a line at a time to <paramref name="text"/>.</summary>
-    internal static void WriteText(RestoreSequence sequence, TextWriter text)
+    /// <summary>The sequence as text: a line naming the CRIU and the contents path, a line per call (written as it is made), the end and each difference.</summary>
+    internal static void WriteText(RestoreSequence sequence, Utf8LineWriter text)
     {
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
-        text.Write($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        text.Lines($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
         if (sequence.CriuWhy.Length > 0)
         {
-            text.Write($"  CRIU: {sequence.CriuWhy}\n");
+            text.Lines($"  CRIU: {sequence.CriuWhy}\n");
         }
 
         if (sequence.ContentsWhy.Length > 0)
         {
-            text.Write($"  contents path: {sequence.ContentsWhy}\n");
+            text.Lines($"  contents path: {sequence.ContentsWhy}\n");
         }
 
         if (sequence.OrderWhy.Length > 0)
         {
-            text.Write($"  file order: {sequence.OrderWhy}\n");
+            text.Lines($"  file order: {sequence.OrderWhy}\n");
         }
 
-        int i = 0;
-        ForEachCall(sequence, call =>
-        {
-            string request = call.Request is { } r ? $" 0x{r:x8}" : "";
-            string args = string.Join(", ", call.Args.Select(a => a.Number is { } n ? $"{a.Name}={n}" : $"{a.Name}={a.Text}"));
-            string ret = call.Ret is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
-            text.Write($"  [{i++}] {(call.Pass == 0 ? "resume" : $"pass {call.Pass}")} {call.File}: {call.Call}{request} {{{args}}} = {ret}\n");
-        });
-
+        long i = 0;
+        ForEachCall(sequence, call => WriteCall(text, i++, call));
         AppendEnding(text, "ends", sequence.End);
         foreach (RestoreEnding difference in sequence.Differences.Where(d => !ReferenceEquals(d, sequence.End)))
         {
             AppendEnding(text, "also", difference);
         }
+    }
+
+    /// <summary><c>  [INDEX] pass N FILE: CALL 0xREQUEST {name=value, ...} = RET</c>.</summary>
+    private static void WriteCall(Utf8LineWriter text, long index, CriuCall call)
+    {
+        text.Ascii("  ["u8).Decimal(index).Ascii("] "u8);
+        if (call.Pass == 0)
+        {
+            text.Ascii("resume"u8);
+        }
+        else
+        {
+            text.Ascii("pass "u8).Decimal(call.Pass);
+        }
+
+        text.Ascii(" "u8).Text(call.File).Ascii(": "u8).Text(call.Call);
+        if (call.Request is { } request)
+        {
+            text.Ascii(" 0x"u8).Hex8(request);
+        }
+
+        text.Ascii(" {"u8);
+        for (int a = 0; a < call.Args.Count; a++)
+        {
+            SequenceArgument argument = call.Args[a];
+            if (a > 0)
+            {
+                text.Ascii(", "u8);
+            }
+
+            text.Text(argument.Name).Ascii("="u8);
+            _ = argument.Number is { } number ? text.Decimal(number) : text.Text(argument.Text ?? "");
+        }
+
+        text.Ascii("} = "u8);
+        _ = call.Ret is { } ret ? text.Decimal(ret) : text.Ascii("unknown"u8);
+        text.EndLine();
     }
 
     /// <summary>Each call in order: made again by the replay where the sequence does not hold them, so none is kept.</summary>
@@ -156,17 +177,17 @@ internal static class RestoreSequenceReport
         }
     }
 
-    private static void AppendEnding(TextWriter text, string label, RestoreEnding ending)
+    private static void AppendEnding(Utf8LineWriter text, string label, RestoreEnding ending)
     {
         if (ending.How == RestoreEndKind.Restored)
         {
-            text.Write($"  {label}: restored\n");
+            text.Lines($"  {label}: restored\n");
             return;
         }
 
         string at = ending.At is { } index ? $" at [{index}]" : "";
         string errno = ending.Errno is { } e ? $", {e}" : "";
-        text.Write($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+        text.Lines($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
     }
 
     private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)

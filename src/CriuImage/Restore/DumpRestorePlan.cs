@@ -65,7 +65,7 @@ public sealed record DumpRestorePlan
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(options);
         KernelProfile? profile = target ?? host?.Profile;
-        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host, options.Words))];
+        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host, profile, options.Words))];
         uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
         var plan = new DumpRestorePlan
         {
@@ -88,7 +88,7 @@ public sealed record DumpRestorePlan
         return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
     }
 
-    private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host, RemedyWords words)
+    private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host, KernelProfile? profile, RemedyWords words)
     {
         // CRIU reads the header's length and unpacks: a short file or one protobuf-c refuses ends the restore there.
         if (file.Kfd is not { } read || read.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
@@ -110,6 +110,7 @@ public sealed record DumpRestorePlan
                 new("priv_data_size", (ulong)kfd.PrivData.Length),
             ],
             Host = host?.Check(kfd),
+            PrivateData = KfdPrivateData.Walk(kfd, profile),
         };
     }
 
@@ -191,7 +192,7 @@ public sealed record DumpRestorePlan
     private static StreamedRestorePlan Calls(RenderNodeImport import, string path, KernelProfile? profile)
     {
         ReadOnlyMemory<byte> header = CriuImport.InMemory(import.Node! with { Bos = [] }, import.Header!);
-        return StreamedRestorePlan.Create(header, import.Node!.Bos.Select(b => (CriuImport.ToBoRecord(b), b.VmEntries, b.ByteOffset)), path, profile);
+        return StreamedRestorePlan.Create(header, import.Node!.Entries, path, profile);
     }
 
     /// <summary>
@@ -231,8 +232,20 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
     /// <summary>Why CRIU cannot restore from the file at all (damaged, or not unpackable), or null.</summary>
     public string? Refusal { get; init; }
 
-    /// <summary>True when the restore of this image fails: the file cannot be read, or CRIU finds no GPU map on the host.</summary>
-    public bool Refused => Refusal is not null || Host is { Restores: false };
+    /// <summary>
+    /// True when the restore of this image fails: the file cannot be read, CRIU finds no GPU map on the host, or the
+    /// target kernel refuses the image's private data.
+    /// </summary>
+    public bool Refused => Refusal is not null || Host is { Restores: false } || PrivateData is not null;
+
+    /// <summary>
+    /// What the target kernel's <c>AMDKFD_IOC_CRIU_OP</c> RESTORE refuses in the image's private data (CRI340):
+    /// <c>-ERRNO (check): what, at which byte [kernel line]</c>; null when it takes it.
+    /// </summary>
+    public string? PrivateDataRefusal => PrivateData is { } p ? $"-{p.ErrnoName} ({p.Check}): {p.Message} [{p.Source}]" : null;
+
+    /// <summary>The refusal of the private data, as the replay makes the call fail.</summary>
+    internal KfdPrivateData.Refusal? PrivateData { get; init; }
 
     /// <summary>The GPUs among the image's device entries.</summary>
     public int Gpus { get; init; }

@@ -56,6 +56,9 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
 
         public long Calls { get; set; }
 
+        /// <summary>The index of the first call a refusal makes fail, where CRIU's restore stops (<see cref="PlanStop"/>); null when none.</summary>
+        public long? Stop { get; set; }
+
         public long Mappings { get; set; }
 
         public ImageHeader? Header { get; set; }
@@ -175,8 +178,15 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             OverlapRefusal.ListedPerCall,
             (range, more) => overlaps.Add(new OverlapRefusal(bos[range.Bo].FirstCall + BoCalls + range.Mapping, range, bos[range.Bo].Handle, default, 0, more)));
         long last = -1;
+        s.Stop = s.Refusals.Where(r => r.Value.Any(PlanStop.Ends)).Select(r => (long?)r.Key).Min();
         foreach (OverlapRefusal refusal in overlaps.Ordered())
         {
+            // A CRI205 refusal is -EINVAL; the overlaps come in call order, so the first is the earliest.
+            if (last < 0)
+            {
+                s.Stop = PlanStop.First(s.Stop, refusal.Call);
+            }
+
             if (refusal.Call != last && !s.Refusals.ContainsKey(refusal.Call))
             {
                 s.OverlapOnlyCalls++;

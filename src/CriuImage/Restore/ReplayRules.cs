@@ -6,10 +6,11 @@ using CriuImage.Topology;
 namespace CriuImage.Restore;
 
 /// <summary>
-/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332: the restore
-/// init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed, certainly or by
-/// an order not known, the parallel quit command, a CRIU that cannot restore the dump's state): each reported on the
-/// file being restored when it happens.
+/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340:
+/// the restore init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed,
+/// certainly or by an order not known, the parallel quit command, a CRIU that cannot restore the dump's state, a render
+/// node restored before any GPU map, a task that may wait for ever for another task's export, KFD private data the
+/// kernel refuses): each reported on the file being restored when it happens.
 /// The other endings have their own rules (CRI307, CRI308, CRI310-CRI312, CRI315, CRI324, CRI416).
 /// </summary>
 public static class ReplayRules
@@ -23,6 +24,9 @@ public static class ReplayRules
         Descriptors.RetryMayCloseStdin,
         Descriptors.ParallelQuitCommand,
         Descriptors.CriuVersionCannotRestore,
+        Descriptors.RenderNodeBeforeKfd,
+        Descriptors.CrossTaskImportWait,
+        Descriptors.KfdPrivateDataRefused,
     ];
 
     /// <summary>

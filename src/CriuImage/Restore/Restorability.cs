@@ -32,8 +32,12 @@ public static class Restorability
     /// <summary>The kernel intervals, each with the release that stands for it.</summary>
     public static IReadOnlyList<(string Kernel, string Release)> Kernels { get; } = KernelIntervals();
 
-    /// <summary>Every row for <paramref name="dump"/>, with CRIU's GPU map on <paramref name="host"/> where given.</summary>
-    public static IReadOnlyList<RestorabilityRow> Of(CriuDump dump, HostTarget? host = null, bool complete = true)
+    /// <summary>
+    /// Every row for <paramref name="dump"/>, with CRIU's GPU map on <paramref name="host"/> where given; with
+    /// <paramref name="target"/> (what the caller states of the target kernel), the target's row uses it: the host's
+    /// kernel with the statement, or a row of its own.
+    /// </summary>
+    public static IReadOnlyList<RestorabilityRow> Of(CriuDump dump, HostTarget? host = null, bool complete = true, KernelProfile? target = null)
     {
         ArgumentNullException.ThrowIfNull(dump);
         var rows = new List<RestorabilityRow>();
@@ -51,12 +55,13 @@ public static class Restorability
                 rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, plan.Sequence!.End) { Unknown = ByOrder(plan.Sequence) });
             }
 
-            if (host is { KernelRelease: { } hostRelease, Profile: { } profile })
+            if (TargetRow(host, target) is ({ } label, { } profile))
             {
-                // The host's own kernel, as its release says it: where that hides a fact a call depends on, the row says so.
+                // The host's own kernel as its release says it, or as the caller states it: where that hides a fact a
+                // call depends on, the row says so.
                 RestoreSequence sequence = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, profile, complete).Sequence!;
                 string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}" : ByOrder(sequence);
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", $"{hostRelease} (the host's)", sequence.End) { Unknown = unknown });
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, sequence.End) { Unknown = unknown });
             }
         }
 
@@ -64,13 +69,26 @@ public static class Restorability
     }
 
     /// <summary>
-    /// Why a restore that only differs by what the order of the files may do (CRI332) is not known to come back as
-    /// saved: it does in one order CRIU may take and not in another; null for any other ending.
+    /// Why a restore that only differs by what the order of the files or the tasks' timing may do (CRI332, CRI334) is
+    /// not known to come back as saved: it does in one order or timing CRIU may take and not in another; null for any
+    /// other ending.
     /// </summary>
     private static string? ByOrder(RestoreSequence sequence) =>
-        sequence.End.How == RestoreEndKind.Differs && sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin)
+        sequence.End.How != RestoreEndKind.Differs ? null
+        : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin)
             ? $"it comes back as saved unless CRIU restores a render node before the file that exports its import ({sequence.End.Code!.Id}); the order is {sequence.OrderWhy}"
-            : null;
+        : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin || d.Code == Descriptors.CrossTaskImportWait)
+            ? $"it comes back as saved unless a task's import waits for another task's export, which timing decides ({Descriptors.CrossTaskImportWait.Id})"
+        : null;
+
+    /// <summary>The row of the target kernel: the host's release, with what the caller states of it where it does; none without either.</summary>
+    private static (string? Label, KernelProfile? Profile) TargetRow(HostTarget? host, KernelProfile? target) => (host, target) switch
+    {
+        ({ KernelRelease: { } release }, { } stated) => ($"{release} (the host's; {stated.ChangeHandleSource})", stated),
+        ({ KernelRelease: { } release, Profile: { } profile }, null) => ($"{release} (the host's)", profile),
+        (_, { } stated) => ($"{stated.Name} ({stated.ChangeHandleSource})", stated),
+        _ => (null, null),
+    };
 
     private static List<(string, string)> KernelIntervals()
     {

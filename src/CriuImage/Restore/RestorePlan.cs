@@ -32,6 +32,12 @@ public sealed record RestorePlan
     /// <summary>The calls with a refusal.</summary>
     internal long RefusedCalls => KnownRefusedCalls ?? Calls.Count(c => c.Refused);
 
+    /// <summary>With <see cref="KnownRefusedCalls"/>: the index of the call that stops the restore, known without walking <see cref="Calls"/>.</summary>
+    internal long? KnownStop { get; init; }
+
+    /// <summary>The index of the call whose refusal stops CRIU's restore (<see cref="PlanStop"/>): the calls after it are not made; null when none does.</summary>
+    internal long? Stop => KnownRefusedCalls is null ? PlanStop.Of(Calls) : KnownStop;
+
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>

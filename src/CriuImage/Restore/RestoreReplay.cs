@@ -24,7 +24,7 @@ internal sealed class RestoreReplay
     private readonly bool _parallel;
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
-    private readonly Dictionary<uint, (string File, SavedContents? Contents)> _stored = [];
+    private readonly Dictionary<uint, StoredDmabuf> _stored = [];
     private readonly HashSet<(uint Handle, uint Minor)> _completed = [];
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
@@ -33,6 +33,11 @@ internal sealed class RestoreReplay
     private bool _progress;
     private RestoreFileOrder? _order;
     private bool _filesRestored;
+    /// <summary>True once a KFD image's restore has built the GPU map (set_restore_gpu_maps) the render nodes look up.</summary>
+    private bool _gpuMapped;
+    private bool _renderNodeFirst;
+    /// <summary>The render-node BOs (file, saved handle) whose calls CRIU began to make.</summary>
+    private readonly HashSet<(string File, uint Handle)> _bosMade = [];
     private string _file = "";
     private int _pass;
 
@@ -67,7 +72,9 @@ internal sealed class RestoreReplay
         return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
         {
             ContentsWhy = criu.Parallel ? "" : $"{criu} has the serial path only",
-            OrderWhy = replay.OrderMatters ? replay._order!.Why : "",
+            OrderWhy = replay.OrderMatters || replay._renderNodeFirst ? replay._order!.Why : "",
+            BosMade = criu.RenderNodeBos && !criu.Released ? replay._bosMade : null,
+            BosNotMade = criu.RenderNodeBos && !criu.Released ? replay.BosNotMade() : null,
         };
     }
 
@@ -117,10 +124,41 @@ internal sealed class RestoreReplay
         return Resume();
     }
 
+    /// <summary>
+    /// Several tasks restore their files at once, each in its own process (criu/files.c:1203-1244 at 2cf8f13). A task
+    /// whose pass makes no progress while a file asks for a retry sleeps in wait_fds_event() (:1238-1243, :219-227)
+    /// until set_fds_event() wakes it, which only fd sends make (send_fd_to_peer :1043, sk-unix.c:1172,1195,
+    /// sk-inet.c:759, autofs.c:886); the plugin's store_dmabuf_fd (amdgpu_plugin.c:1078-1099) stores an export in
+    /// memory all tasks share and wakes no one, and the futex wait only loops on its 120 s timeout
+    /// (include/common/lock.h:58-76). So a task whose import (a render-node BO or a dma-buf file) another task
+    /// exports restores it if the export is stored before its pass looks, and sleeps for ever otherwise: timing
+    /// decides. Which task holds which file the plugin's files do not say (fdinfo images do), so it is said of every
+    /// import of a dump of several live tasks.
+    /// </summary>
+    private void CrossTaskImports(IReadOnlyList<CriuDumpFile> files)
+    {
+        if (!_criu.RenderNodeBos || _criu.Released || _dump.ProcessTree is not { } tree || tree.Tasks.Count(t => t.Alive != false) < 2)
+        {
+            return;
+        }
+
+        CriuDumpFile? importer = files.FirstOrDefault(f => f.Name.Kind == CriuFileKind.DmaBuf || (f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
+        if (importer is null)
+        {
+            return;
+        }
+
+        _file = Name(importer);
+        Difference(
+            Descriptors.CrossTaskImportWait,
+            $"criu/files.c:199-227,1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
+            $"pstree.img lists {tree.Tasks.Count(t => t.Alive != false)} live tasks, which restore their files at the same time: if the task holding {_file} is not the one holding the file that exports its import, and its pass finds the export not stored yet, it sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task; only fd sends do): the restore never ends; it restores when the export is stored first");
+    }
+
     /// <summary>True when the order of the files decides an ending: a CRIU that restores render-node BOs, and an import or a dma-buf file waiting for its exporter.</summary>
     private bool OrderMatters =>
         _order is not null && _filesRestored && _criu.RenderNodeBos
-        && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
+        && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Entries.AnyImport() ?? false));
 
     private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
 
@@ -186,6 +224,15 @@ internal sealed class RestoreReplay
             return Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin.c:1611{Dev}", $"num_of_bos is {kfd.NumOfBos} but the image lists {kfd.BoEntries.Count} BOs: restore_bos reads e->bo_entries[{kfd.BoEntries.Count}] past the list");
         }
 
+        _gpuMapped = true;
+
+        if (step.PrivateData is { } refused)
+        {
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
+            return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
+                with { Errno = -refused.Errno, At = _calls.Count - 1 };
+        }
+
         Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value))], 0);
         int bos = (int)kfd.NumOfBos;
         if (!_criu.Released)
@@ -203,7 +250,7 @@ internal sealed class RestoreReplay
 
                 if (bo.Handle is { } h && h != NoHandle)
                 {
-                    Store(h, bo.HasContents ? new SavedContents(string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{bo.GpuId:x4}.img"), at) : null);
+                    Store(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at));
                 }
             }
         }
@@ -224,7 +271,7 @@ internal sealed class RestoreReplay
         RestoreEnding? failure = null;
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
-            string pages = string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img");
+            string pages = StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId);
             List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
@@ -265,7 +312,7 @@ internal sealed class RestoreReplay
         [
             .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
                 gpu,
-                string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{file.Name.Id}-{gpu.GpuId:x4}.img"),
+                StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId),
                 Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents).ToList())),
         ];
         if (gpus.All(g => g.Indexes.Count == 0))
@@ -340,6 +387,18 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1857-1869{Dev}", step.Refusal ?? "CRIU cannot read it"));
         }
 
+        if (!_gpuMapped && _plan.Kfd.Count > 0)
+        {
+            // The file order puts it before the KFD image: restore_maps is still empty, maps_get_dest_gpu returns 0
+            // and the hook fails, which CRIU's core does not retry (files-ext.c:52-56): the restore fails. criu-dev
+            // returns -ENODEV; v4.2's fail label dups the -ENODEV as a descriptor, dup fails and it returns -1.
+            _renderNodeFirst = true;
+            (string cause, int errno, string returns) = _criu.Released
+                ? ("plugins/amdgpu/amdgpu_plugin.c:1614-1617,1631-1646@v4.2", -1, "-1 (its fail label dups the -ENODEV as a descriptor: 'unable to duplicate the render fd')")
+                : ($"plugins/amdgpu/amdgpu_plugin.c:1875-1879{Dev}", -19, "-ENODEV");
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.RenderNodeBeforeKfd, $"{cause}, criu/files-ext.c:52-56{Dev}", $"{_file} is restored before the KFD image, its file id being lower ({_order!.Why}): no GPU map exists yet, so maps_get_dest_gpu finds no target for gpu 0x{file.RenderNode.Message.GpuId:x4}, the hook returns {returns} and the restore fails ('Unable to restore')") with { Errno = errno });
+        }
+
         CriuRenderNode node = file.RenderNode.Message;
         if (_criu.Released || !_criu.RenderNodeBos)
         {
@@ -365,6 +424,13 @@ internal sealed class RestoreReplay
         return DrmRestore(file, node, step.Calls);
     }
 
+    /// <summary>Per render node, its BOs whose calls CRIU never began: it ended first, or never came back to them.</summary>
+    private Dictionary<string, int> BosNotMade() =>
+        _dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is not null).ToDictionary(
+            Name,
+            f => f.RenderNode!.Message.Bos.Count(b => !_bosMade.Contains((Name(f), b.Handle))),
+            StringComparer.Ordinal);
+
     /// <summary>amdgpu_plugin_drm_restore_file (amdgpu_plugin_drm.c:439-569 at 2cf8f13), one call of it.</summary>
     private (bool Again, RestoreEnding? End) DrmRestore(CriuDumpFile file, CriuRenderNode node, RestorePlan? plan)
     {
@@ -380,9 +446,10 @@ internal sealed class RestoreReplay
         using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
         uint?[] dmabufs = new uint?[walked];
         bool retry = false;
+        RenderNodeBos bos = node.Entries;
         for (int i = 0; i < walked; i++)
         {
-            CriuBoEntry bo = node.Bos[i];
+            ref readonly DrmBo bo = ref bos.At(i);
             List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
             if (_completed.Contains((bo.Handle, node.DrmRenderMinor)))
             {
@@ -399,6 +466,7 @@ internal sealed class RestoreReplay
                     continue;
                 }
 
+                _bosMade.Add((_file, bo.Handle));
                 Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
@@ -408,6 +476,7 @@ internal sealed class RestoreReplay
             }
             else
             {
+                _bosMade.Add((_file, bo.Handle));
                 if (Kernel(planned, RestoreCall.GemCreate, null, "DRM_IOCTL_AMDGPU_GEM_CREATE", IoctlRequests.GemCreate, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:488-492{Dev}") is { } failed)
                 {
                     return (false, failed);
@@ -423,7 +492,7 @@ internal sealed class RestoreReplay
 
             if (!import)
             {
-                Store(bo.Handle, new SavedContents(DrmPages(node, i), RestorePathConstants.ImageSizeHeader));
+                Store(bo.Handle, StoredDmabuf.Drm(_file, node.Id, node.DrmRenderMinor, i));
             }
 
             dmabufs[i] = dmabuf;
@@ -457,9 +526,9 @@ internal sealed class RestoreReplay
     /// while the process was stopped, so nothing changes when they hold the same bytes; when they differ, one of the
     /// two does not come back (CRI327). Not said when either copy cannot be read again.
     /// </summary>
-    private void IntoExporter(CriuBoEntry bo, string pages)
+    private void IntoExporter(in DrmBo bo, string pages)
     {
-        if (_stored[bo.Handle] is not (_, { } exporter)
+        if (_stored[bo.Handle].Contents is not { } exporter
             || SavedContents.Same(_dump, new SavedContents(pages, RestorePathConstants.ImageSizeHeader), exporter, bo.Size) is not false)
         {
             return;
@@ -471,9 +540,10 @@ internal sealed class RestoreReplay
     /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
     private RestoreEnding? DrmContents(CriuRenderNode node, uint?[] dmabufs)
     {
+        RenderNodeBos bos = node.Entries;
         for (int i = 0; i < dmabufs.Length; i++)
         {
-            CriuBoEntry bo = node.Bos[i];
+            ref readonly DrmBo bo = ref bos.At(i);
             if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
             {
                 continue;
@@ -572,6 +642,7 @@ internal sealed class RestoreReplay
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, ret);
         }
 
+        CrossTaskImports(_order!.Files);
         return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
     }
 
@@ -665,7 +736,7 @@ internal sealed class RestoreReplay
 
     /// <summary>How many BOs of the dump CRIU stores under <paramref name="handle"/>: render-node exports and, in criu-dev, KFD BOs with a dma-buf.</summary>
     private int Exporters(uint handle) =>
-        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Bos.Count(b => b.IsImport == 0 && b.Handle == handle) ?? 0)
+        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Entries.Exports(handle) ?? 0)
         + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
 
     /// <summary>
@@ -677,13 +748,12 @@ internal sealed class RestoreReplay
         : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
 
     /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
-    private static string DrmPages(CriuRenderNode node, int index) =>
-        string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{node.Id}-{node.DrmRenderMinor}-{index:x4}.img");
+    private static string DrmPages(CriuRenderNode node, int index) => StoredDmabuf.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
 
-    private void Store(uint handle, SavedContents? contents)
+    private void Store(uint handle, StoredDmabuf stored)
     {
         // store_dmabuf_fd (amdgpu_plugin.c:1078-1099) keeps the first fd of a handle number.
-        _stored.TryAdd(handle, (_file, contents));
+        _stored.TryAdd(handle, stored);
         _progress = true;
     }
 

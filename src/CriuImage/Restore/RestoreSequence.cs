@@ -104,6 +104,12 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// <summary>Why this CRIU restores: <c>--criu</c>, or what says it wrote the dump (<see cref="CriuWriter.Of"/>).</summary>
     public string CriuWhy { get; init; } = "";
 
+    /// <summary>The render-node BOs (file name, saved handle) whose calls CRIU began to make; null for a CRIU that restores no render-node BO.</summary>
+    internal IReadOnlySet<(string File, uint Handle)>? BosMade { get; init; }
+
+    /// <summary>Per render node (file name), how many of its BOs CRIU never began: the restore ended first; null with <see cref="BosMade"/>.</summary>
+    internal IReadOnlyDictionary<string, int>? BosNotMade { get; init; }
+
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];
 }

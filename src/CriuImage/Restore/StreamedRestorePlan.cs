@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
 using CriuImage.Kernel;
@@ -18,7 +19,7 @@ public sealed class StreamedRestorePlan
 {
     private readonly Action<IImageScanHandler> _scan;
     private readonly PlanCallScan.Survey _survey;
-    private (ReadOnlyMemory<byte> Header, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> Bos)? _records;
+    private (ReadOnlyMemory<byte> Header, RenderNodeBos Bos)? _records;
 
     private StreamedRestorePlan(Action<IImageScanHandler> scan, PlanCallScan.Survey survey, string path)
     {
@@ -48,6 +49,9 @@ public sealed class StreamedRestorePlan
     /// <summary>The calls with at least one refusal.</summary>
     public long RefusedCalls => _survey.Refusals.Count + _survey.OverlapOnlyCalls;
 
+    /// <summary>The index of the call whose refusal stops CRIU's restore (<see cref="PlanStop"/>): the calls after it are not made; null when none does.</summary>
+    internal long? Stop => _survey.Stop;
+
     /// <summary>Plans the restore of the image at <paramref name="path"/> on <paramref name="target"/> (null: the generation that produced the image's revision).</summary>
     /// <exception cref="ImageFormatException">The image is damaged: verify it for the details.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
@@ -76,15 +80,15 @@ public sealed class StreamedRestorePlan
     /// node's BOs as <c>import</c> converts them, located at their byte offsets in the CRIU file); <see cref="Held"/>
     /// then makes the calls a BO at a time as they are enumerated.
     /// </summary>
-    internal static StreamedRestorePlan Create(ReadOnlyMemory<byte> headerImage, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos, string displayPath, KernelProfile? target)
+    internal static StreamedRestorePlan Create(ReadOnlyMemory<byte> headerImage, RenderNodeBos bos, string displayPath, KernelProfile? target)
     {
         StreamedRestorePlan plan = Create(
             handler =>
             {
                 ImageScanner.Scan(headerImage, handler);
-                foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+                foreach (ref readonly DrmBo bo in bos.Values)
                 {
-                    Hand(handler, bo, vms, offset);
+                    Hand(handler, bo);
                 }
             },
             displayPath,
@@ -134,7 +138,13 @@ public sealed class StreamedRestorePlan
             _survey.Refusals[at] = refusals = [];
         }
 
-        refusals.Insert(0, refusal(handle));
+        Diagnostic first = refusal(handle);
+        refusals.Insert(0, first);
+        if (PlanStop.Ends(first))
+        {
+            _survey.Stop = PlanStop.First(_survey.Stop, at);
+        }
+
         return true;
     }
 
@@ -142,17 +152,17 @@ public sealed class StreamedRestorePlan
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop };
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {
-        (ReadOnlyMemory<byte> header, IEnumerable<(BoRecord Bo, VmRecord[] Vms, long Offset)> bos) = _records!.Value;
+        (ReadOnlyMemory<byte> header, RenderNodeBos bos) = _records!.Value;
         var made = new List<PlannedCall>();
         var emit = new PlanCallScan(_survey.Target, _survey, made.Add);
         ImageScanner.Scan(header, emit);
-        foreach ((BoRecord bo, VmRecord[] vms, long offset) in bos)
+        for (int i = 0; i < bos.Count; i++)
         {
-            Hand(emit, bo, vms, offset);
+            Hand(emit, bos.At(i));
             foreach (PlannedCall call in made)
             {
                 yield return call;
@@ -162,12 +172,14 @@ public sealed class StreamedRestorePlan
         }
     }
 
-    private static void Hand(IImageScanHandler handler, in BoRecord bo, VmRecord[] vms, long offset)
+    /// <summary>A render-node entry as import converts it, located at its byte offset in the CRIU file.</summary>
+    private static void Hand(IImageScanHandler handler, in DrmBo bo)
     {
-        handler.OnBo(bo, offset);
+        handler.OnBo(CriuImport.ToBoRecord(bo), bo.ByteOffset);
+        ReadOnlySpan<VmRecord> vms = bo.VmEntries;
         for (int i = 0; i < vms.Length; i++)
         {
-            handler.OnVm(vms[i], (uint)i, offset);
+            handler.OnVm(vms[i], (uint)i, bo.ByteOffset);
         }
     }
 

@@ -54,6 +54,12 @@ public static class HostTopology
     /// </summary>
     internal static void RequireNodes(string folder)
     {
+        if (Directory.Exists(folder) && Input.InputPaths.Problem(folder) is { } refused)
+        {
+            // A folder given through a descriptor (/dev/stdin < /sys/class/kfd/kfd/topology), refused as every command refuses it.
+            throw new TopologyFormatException(folder, refused);
+        }
+
         if (!Directory.Exists(folder))
         {
             string hint = Path.GetFullPath(folder).TrimEnd('/') == SysfsPath ? ": is the amdgpu driver loaded?" : "";

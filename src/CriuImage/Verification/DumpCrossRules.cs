@@ -235,10 +235,10 @@ internal static class DumpCrossRules
             byIndex.TryAdd(p.Name.Index!.Value, p);
         }
 
-        ReadOnlySpan<CriuBoEntry> bos = EntrySpan.Of(n.Bos);
-        for (int i = 0; i < bos.Length; i++)
+        RenderNodeBos bos = n.Entries;
+        for (int i = 0; i < bos.Count; i++)
         {
-            CriuBoEntry bo = bos[i];
+            ref readonly DrmBo bo = ref bos.At(i);
             CriuDumpFile? pages = byIndex.Count == 0 ? null : byIndex.GetValueOrDefault((uint)i);
 
             // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.
@@ -294,7 +294,7 @@ internal static class DumpCrossRules
                 List<CriuDumpFile> sameGpu = [.. nodes.Where(n => n.RenderNode!.Message.GpuId == gpu)];
                 CriuDumpFile? nodeFile = kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu[0] : null;
                 var handles = new List<uint>();
-                foreach (CriuBoEntry bo in nodeFile is null ? [] : EntrySpan.Of(nodeFile.RenderNode!.Message.Bos))
+                foreach (ref readonly DrmBo bo in nodeFile is null ? default : nodeFile.RenderNode!.Message.Entries.Values)
                 {
                     for (int m = 0; m < bo.VmEntries.Length; m++)
                     {
@@ -330,7 +330,7 @@ internal static class DumpCrossRules
     private static void CheckImports(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, List<CriuDumpFile> dmabufs, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         // The sets of handles are built only when something is looked up in them (they hold every BO of the dump).
-        if (dmabufs.Count == 0 && !nodes.Any(n => AnyImport(n.RenderNode!.Message)))
+        if (dmabufs.Count == 0 && !nodes.Any(n => n.RenderNode!.Message.Entries.AnyImport()))
         {
             return;
         }
@@ -419,18 +419,6 @@ internal static class DumpCrossRules
     /// <summary>The number drm-pages file names carry for a render node: its file id (criu-dev), or its pid (d5377d5d2, in the field criu-dev calls id).</summary>
     private static long PagesId(CriuDumpFile node) => node.RenderNode!.Message.NumOfObjects is not null ? node.RenderNode.Message.Id : node.Name.Id;
 
-    private static bool AnyImport(CriuRenderNode node)
-    {
-        foreach (CriuBoEntry bo in EntrySpan.Of(node.Bos))
-        {
-            if (bo.IsImport != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>The gpu_ids of the BOs, each once, in the order they first come (a dump has a few GPUs and a million BOs: no set).</summary>
     private static List<uint> GpuIds(ReadOnlySpan<KfdBoEntry> bos)

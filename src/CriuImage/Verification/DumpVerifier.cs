@@ -52,7 +52,7 @@ public static class DumpVerifier
         bool unpackable = file.Damage == CriuDamage.None && !(file.Kfd?.Problems ?? file.RenderNode?.Problems ?? file.Dmabuf?.Problems ?? []).Any(p => p.Kind == CriuProblemKind.Unpack);
         FileStatus status = !unpackable ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         ulong mappings = 0;
-        foreach (CriuBoEntry bo in file.RenderNode is { } node ? EntrySpan.Of(node.Message.Bos) : [])
+        foreach (ref readonly DrmBo bo in file.RenderNode is { } node ? node.Message.Entries.Values : default)
         {
             mappings += (ulong)bo.VmEntries.Length;
         }

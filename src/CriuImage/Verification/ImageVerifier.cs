@@ -86,7 +86,7 @@ public sealed class ImageVerifier : IImageScanHandler
     /// image without records, read as any image is): a CRIU render node's BOs are checked as <c>import</c>
     /// converts them, without an image of them in memory.
     /// </summary>
-    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, IReadOnlyList<CriuBoEntry> bos, string displayPath, VerifyOptions? options)
+    internal static FileReport Verify(ReadOnlyMemory<byte> headerImage, RenderNodeBos bos, string displayPath, VerifyOptions? options)
     {
         var analysis = new ImageVerifier(options);
 
@@ -95,10 +95,10 @@ public sealed class ImageVerifier : IImageScanHandler
         ImageScanner.Scan(headerImage, analysis);
 
         // Direct calls, one record at a time, as import converts each entry: no interface call per BO or mapping.
-        foreach (CriuBoEntry entry in EntrySpan.Of(bos))
+        foreach (ref readonly DrmBo entry in bos.Values)
         {
             analysis.TakeBo(CriuImport.ToBoRecord(entry), entry.ByteOffset);
-            VmRecord[] vms = entry.VmEntries;
+            ReadOnlySpan<VmRecord> vms = entry.VmEntries;
             for (int i = 0; i < vms.Length; i++)
             {
                 analysis.TakeVm(vms[i], (uint)i, entry.ByteOffset);

@@ -31,10 +31,14 @@ internal static class RenderNodeRules
             bag.Add(new Diagnostic(Descriptors.RenderMinorOutOfRange, $"drm_render_minor is {node.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = CriuHeader.Size });
         }
 
-        bool withMappings = node.NumOfObjects is null;
-        foreach (CriuBoEntry bo in withMappings ? EntrySpan.Of(node.Bos) : [])
+        // d5377d5d2's entries have no mappings.
+        if (node.NumOfObjects is not null)
         {
+            return;
+        }
 
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
+        {
             if (bo.NumOfVms != (uint)bo.VmEntries.Length)
             {
                 bag.Add(new Diagnostic(Descriptors.CriuCountMismatch, $"num_of_vms of BO {bo.Handle} says {bo.NumOfVms}, but the entry holds {bo.VmEntries.Length} vm_entries; restore maps num_of_vms entries")
@@ -55,7 +59,7 @@ internal static class RenderNodeRules
             }
         }
 
-        if (withMappings && node.Bos.Count > 0)
+        if (node.Bos.Count > 0)
         {
             CheckAsImage(node, path, bag, target);
         }
@@ -69,7 +73,7 @@ internal static class RenderNodeRules
 
         // As many come back listed per code as the file's own bag lists (none of these codes is in it yet), the rest counted:
         // a million findings are never a million objects.
-        FileReport report = ImageVerifier.Verify(header, node.Bos, path, new VerifyOptions { Target = target, MaxFindingsPerCode = bag.Limit });
+        FileReport report = ImageVerifier.Verify(header, node.Entries, path, new VerifyOptions { Target = target, MaxFindingsPerCode = bag.Limit });
         if (report.Diagnostics.Count > 0)
         {
             AddListed(node, report.Diagnostics, bag);
@@ -85,7 +89,7 @@ internal static class RenderNodeRules
     {
         // Findings are located at the first entry of their BO's handle, the rest at none.
         var offsets = new Dictionary<uint, long>();
-        foreach (CriuBoEntry bo in node.Bos)
+        foreach (ref readonly DrmBo bo in node.Entries.Values)
         {
             offsets.TryAdd(bo.Handle, bo.ByteOffset);
         }

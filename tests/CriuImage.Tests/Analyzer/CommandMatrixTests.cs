@@ -114,6 +114,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("a socket", Content.Bad, t => new(Q(t.Socket())), Says: "a socket, not a file, folder or pipe", SaidByAll: true),
         new("/dev/stdin with standard input closed", Content.Bad, t => new("/dev/stdin", Redirections: "<&-"), Says: "not one given to it: reading it would wait for ever", SaidByAll: true),
         new("/dev/fd/3 the caller did not pass (the runtime's own)", Content.Bad, t => new("/dev/fd/3")),
+        new("a folder behind standard input (- < FOLDER)", Content.Bad, t => new("-", Redirections: $"< {Q(Dump)}"), Says: "standard input is a folder behind a descriptor, not a file or pipe: name the folder itself"),
+        new("a folder behind /dev/stdin", Content.Bad, t => new("/dev/stdin", Redirections: $"< {Q(Dump)}"), Says: "a folder behind a descriptor, not a file or pipe: name the folder itself", SaidByAll: true),
+        new("a folder behind /dev/fd/3", Content.Bad, t => new("/dev/fd/3", Redirections: $"3< {Q(Dump)}"), Says: "a folder behind a descriptor, not a file or pipe: name the folder itself", SaidByAll: true),
         new("a tar whose first entry declares 2^63-1 bytes", Content.Bad, t => new(Q(t.HugeEntryTar())), Says: "an entry's data runs past the end of the archive"),
         new("a file whose read fails (EIO: /proc/self/mem at 0)", Content.Bad, t => new("/proc/self/mem"), Says: "input/output error"),
     ];
@@ -141,7 +144,14 @@ public sealed class CommandMatrixTests : TempFolder
     [
         "Unable to read beyond the end of the stream", "Attempted to read past the end of the stream", "BytePositionInLine",
         "Access to the path", "Could not find", "Too many levels", "The input does not contain any JSON tokens", "No such device or address",
+        "Bad file descriptor",
     ];
+
+    /// <summary>
+    /// Names and phrases one command used where another said it otherwise: standard input is <c>-</c>, as typed, in
+    /// every command; a file that cannot be read says its cause alone (<c>permission denied</c>), as every layer does.
+    /// </summary>
+    private static readonly string[] RetiredWords = ["<stdin>", "cannot read: ", "no such file\n", "no such file\r"];
 
     private readonly List<System.Net.Sockets.Socket> _sockets = [];
 
@@ -196,6 +206,11 @@ public sealed class CommandMatrixTests : TempFolder
             }
 
             string all = output + error;
+            if (RetiredWords.FirstOrDefault(w => (all + "\n").Contains(w, StringComparison.Ordinal)) is string retired)
+            {
+                problems.Append(what).Append(": says it as another command does not (").Append(retired.TrimEnd()).Append("): ").Append(First(all)).Append('\n');
+            }
+
             if (all.Contains("   at ", StringComparison.Ordinal) || all.Contains("Exception", StringComparison.Ordinal) || all.Contains("unexpected", StringComparison.Ordinal))
             {
                 problems.Append(what).Append(": a stack trace or an unexpected exception: ").Append(First(error)).Append('\n');
@@ -234,6 +249,27 @@ public sealed class CommandMatrixTests : TempFolder
         }
 
         Assert.True(problems.Length == 0, problems.ToString());
+    }
+
+    [Fact]
+    public async Task EveryOutput_ThroughADescriptorNotOpenForWriting_IsSaidInOurWords_UnderTheNameGiven()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/bin/bash"))
+        {
+            return; // not applicable here: descriptors are bash's and Linux's
+        }
+
+        // Closed, or open for reading only: write(2) says EBADF, which libc calls "Bad file descriptor".
+        using var slots = new SemaphoreSlim(2);
+        string[] commands = [$"decode {Q(Image)}", $"encode {Q(Json)}", $"host-snapshot --topology {Q(Topology)}"];
+        foreach (string command in commands)
+        {
+            foreach (string descriptor in new[] { "9>&-", "9< /dev/null" })
+            {
+                (int code, _, string error, _) = await RunAsync($"{Q(CliProcess.Executable)} {command} -o /dev/fd/9 {descriptor}", slots);
+                Assert.Equal((2, "criu-image: error: cannot write /dev/fd/9: the descriptor is not open for writing (the caller did not pass it, or passed it for reading)"), (code, First(error)));
+            }
+        }
     }
 
     private static async Task<(int Code, string Output, string Error, bool TimedOut)> RunAsync(string line, SemaphoreSlim slots)

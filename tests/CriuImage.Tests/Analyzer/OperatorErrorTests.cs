@@ -102,7 +102,7 @@ public sealed class OperatorErrorTests : TempFolder
         using var error = new StringWriter();
         int code = await Analyzer.Program.RunAsync(["encode", "-", "-o", "-"], new MemoryStream(Images.Fixture("criu-2025-06")), output, error);
         Assert.Equal((2, 0L), (code, output.Length));
-        Assert.Contains("<stdin>(1,1): error: this is an image, not a JSON document: use 'criu-image decode'", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("-(1,1): error: this is an image, not a JSON document: use 'criu-image decode'", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

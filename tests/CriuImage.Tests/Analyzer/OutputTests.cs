@@ -207,7 +207,7 @@ public sealed class OutputTests : TempFolder
         File.Copy(source, input);
         Run("ln", "-s", input, Path.Combine(Folder, "link.img"));
         (int code, string text, string error) = await CliProcess.Shell($"< {CliProcess.Quote(input)}", command, "-", "-o", Path.Combine(Folder, output));
-        Assert.Equal((2, "", $"<stdin>: error: the output {Path.Combine(Folder, output)} is the input itself; it would be overwritten\n"), (code, text, error));
+        Assert.Equal((2, "", $"-: error: the output {Path.Combine(Folder, output)} is the input itself; it would be overwritten\n"), (code, text, error));
         Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(input));
     }
 

@@ -62,8 +62,12 @@ public sealed class InputPathsTests : TempFolder
         Assert.Equal("input/output error (the device or file system failed)", IoMessages.Of(new IOException("Input/output error : '/x'", 5)));
         Assert.Equal("too many levels of symbolic links (a link loop)", IoMessages.Of(new IOException("Too many levels of symbolic links : '/x'", 40)));
         Assert.StartsWith("no such device or address", IoMessages.Of(new IOException("No such device or address : '/x'", 6)), StringComparison.Ordinal);
-        Assert.Equal("permission denied", IoMessages.Of(new UnauthorizedAccessException("Access to the path '/x' is denied.")));
-        Assert.Equal("no such file", IoMessages.Of(new FileNotFoundException("Could not find file '/x'.")));
+        // One phrase per cause, whichever layer met it: .NET's exception types say what the errno says.
+        Assert.Equal(IoMessages.OfErrno(Posix.Eacces), IoMessages.Of(new UnauthorizedAccessException("Access to the path '/x' is denied.")));
+        Assert.Equal(IoMessages.OfErrno(Posix.Enoent), IoMessages.Of(new FileNotFoundException("Could not find file '/x'.")));
+        Assert.Equal(IoMessages.OfErrno(Posix.Enoent), IoMessages.Of(new DirectoryNotFoundException("Could not find a part of the path '/x/y'.")));
+        Assert.Equal("permission denied", IoMessages.OfErrno(Posix.Eacces));
+        Assert.Equal("no such file or folder", IoMessages.OfErrno(Posix.Enoent));
     }
 
     [Fact]
@@ -81,7 +85,7 @@ public sealed class InputPathsTests : TempFolder
         string[] lines = [.. output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains("error", StringComparison.Ordinal) || l.StartsWith("exit", StringComparison.Ordinal))];
         Assert.Equal(4, lines.Count(l => l == "exit 2"));
         Assert.Contains(lines, l => l.EndsWith("/dev/stdin: error: a terminal, not a file or pipe: name a file, or pipe the input in", StringComparison.Ordinal));
-        Assert.Equal(2, lines.Count(l => l.EndsWith("<stdin>: error: standard input is a terminal, not a file or pipe: name a file, or pipe the input in", StringComparison.Ordinal)));
-        Assert.Contains(lines, l => l.Contains("error", StringComparison.Ordinal) && l.EndsWith("CRI001: cannot read: standard input is a terminal, not a file or pipe: name a file, or pipe the input in", StringComparison.Ordinal));
+        Assert.Equal(2, lines.Count(l => l.EndsWith("-: error: standard input is a terminal, not a file or pipe: name a file, or pipe the input in", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.Contains("error", StringComparison.Ordinal) && l.EndsWith("CRI001: standard input is a terminal, not a file or pipe: name a file, or pipe the input in", StringComparison.Ordinal));
     }
 }

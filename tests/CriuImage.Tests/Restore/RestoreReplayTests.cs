@@ -178,6 +178,32 @@ public sealed class RestoreReplayTests : TempFolder
     }
 
     [Fact]
+    public async Task Restorable_TakesKernelHas_AsPlanAndVerifyDo()
+    {
+        string[] checksOff = ["--env", "KFD_FW_VER_CHECK=0", "--env", "KFD_SDMA_FW_VER_CHECK=0", "--env", "KFD_VRAM_SIZE_CHECK=0", "--env", "KFD_CAPABILITY_CHECK=0"];
+        string[] host = ["--host", TopologyFixtures.Path_("gfx1100-2"), "--target-kernel", "6.18.0-1-amd64", .. checksOff];
+
+        // The host's release hides its stable level: stated, its row is no longer unknown, and plan agrees with it.
+        (int code, string output, string error) = await Cli.Run(["restorable", "--format", "json", CriuFixtures.Path_("criu-dev"), .. host, "--kernel-has", "change-handle=no"]);
+        Assert.Equal((1, ""), (code, error));
+        JsonNode serial = JsonNode.Parse(output)!["dumps"]![0]!["rows"]!.AsArray().Single(r => r!["criu"]!.GetValue<string>() == "criu-dev" && r["contents"]!.GetValue<string>() == "serial" && r["kernel"]!.GetValue<string>().StartsWith("6.18.0-1-amd64", StringComparison.Ordinal))!;
+        Assert.Equal(("6.18.0-1-amd64 (the host's; stated by --kernel-has change-handle=no)", "fails", "CRI416"), (serial["kernel"]!.GetValue<string>(), serial["how"]!.GetValue<string>(), serial["code"]!.GetValue<string>()));
+        (_, string plan, _) = await Cli.Run(["plan", "--format", "json", CriuFixtures.Path_("criu-dev"), .. host, "--contents", "serial", "--kernel-has", "change-handle=no"]);
+        Assert.Equal("CRI416", JsonNode.Parse(plan)!["dumps"]![0]!["restore"]!["end"]!["code"]!.GetValue<string>());
+
+        // Without a host, the statement is a row of its own per CRIU, on a 6.18 kernel.
+        (_, string text, _) = await Cli.Run("restorable", CriuFixtures.Path_("criu-dev"), "--kernel-has", "change-handle=yes");
+        Assert.Equal(3, text.Split('\n').Count(l => l.Contains(" on Linux 6.18 (stated by --kernel-has change-handle=yes): ", StringComparison.Ordinal)));
+
+        // The same parser and words as plan's: an unknown statement is one line, exit 2, on every command.
+        foreach (string verb in new[] { "restorable", "plan", "verify" })
+        {
+            (int bad, string badOutput, string badError) = await Cli.Run(verb, CriuFixtures.Path_("criu-dev"), "--kernel-has", "change-handle=maybe");
+            Assert.Equal((2, "", "criu-image: error: --kernel-has 'change-handle=maybe': give change-handle=yes or change-handle=no\n"), (bad, badOutput, badError));
+        }
+    }
+
+    [Fact]
     public async Task Restorable_ReadsStandardInput_AndSaysAnUnreadableInputInOneLine()
     {
         string archive = CriuFixtures.Path_("archives/checkpoint-criu-dev.tar");

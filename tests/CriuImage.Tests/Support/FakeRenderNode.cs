@@ -87,14 +87,20 @@ internal sealed class FakeRenderNode
                     "closing" => !closed,
                     _ => true,
                 };
+                // GEM_MMAP gives no offset for a BO without CPU access (-EPERM): the image leaves it out.
+                ulong? mmapOffset = (bo.AllocFlags & (ulong)GemCreateFlags.NoCpuAccess) != 0 ? null : MmapOffset(bo.GemHandle);
                 if (open && header.Abi == AbiRevision.Criu2025_06)
                 {
-                    writer.WriteBo(AsPosting(bo), [.. mappings.Select(m => new CriuVmBucket { Start = m.Addr / 4096, Last = ((m.Addr + m.Size) / 4096) - 1, Offset = m.Offset, Flags = m.Flags })]);
+                    writer.WriteBo(AsPosting(bo), [.. mappings.Select(m => InPages(m, m.Flags))]);
+                }
+                else if (open && header.Abi == AbiRevision.CriuV8)
+                {
+                    var bucket = new CriuV8BoBucket { Size = bo.Size, AllocFlags = bo.AllocFlags, PreferredDomains = (uint)bo.PreferredDomains, Flags = bo.Flags, GemHandle = bo.GemHandle };
+                    writer.WriteBo(bucket, mmapOffset, [.. mappings.Select(m => InPages(m, PteBits(m.Flags)))]);
                 }
                 else if (open)
                 {
-                    // GEM_MMAP gives no offset for a BO without CPU access (-EPERM): the image leaves it out.
-                    writer.WriteBo(bo, (bo.AllocFlags & (ulong)GemCreateFlags.NoCpuAccess) != 0 ? null : MmapOffset(bo.GemHandle), mappings);
+                    writer.WriteBo(bo, mmapOffset, mappings);
                 }
             }
 
@@ -104,10 +110,24 @@ internal sealed class FakeRenderNode
         return bytes.ToArray();
     }
 
-    /// <summary>The criu-2025-06 posting's bucket of the BO, its mmap offset as the fake models it.</summary>
+    /// <summary>A mapping as the postings report it: in GPU pages, <c>last</c> inclusive, with <paramref name="flags"/>.</summary>
+    private static CriuVmBucket InPages(GemVmEntry m, ulong flags) =>
+        new() { Start = m.Addr / 4096, Last = ((m.Addr + m.Size) / 4096) - 1, Offset = m.Offset, Flags = flags };
+
+    /// <summary>
+    /// The hardware PTE bits a pre-6.18 kernel stored for uapi mapping flags (amdgpu_gem_va_map_flags; GFX9, whose
+    /// default MTYPE is 0), which criu-v8 copies out unchanged.
+    /// </summary>
+    private static ulong PteBits(ulong flags) =>
+        ((flags & (ulong)VmFlags.PageExecutable) != 0 ? (ulong)PteFlags.Executable : 0)
+        | ((flags & (ulong)VmFlags.PageReadable) != 0 ? (ulong)PteFlags.Readable : 0)
+        | ((flags & (ulong)VmFlags.PageWriteable) != 0 ? (ulong)PteFlags.Writeable : 0)
+        | ((flags & (ulong)VmFlags.PageNoalloc) != 0 ? (ulong)PteFlags.NoAlloc : 0);
+
     /// <summary>The fake's mmap offset of a BO (fake_render_node.c, mmap_offset).</summary>
     private static ulong MmapOffset(uint handle) => 0x1_0000_0000UL + ((ulong)handle * 0x10_0000);
 
+    /// <summary>The criu-2025-06 posting's bucket of the BO, its mmap offset as the fake models it.</summary>
     private static Criu202506BoBucket AsPosting(GemListHandlesEntry bo) => new()
     {
         Size = bo.Size,

@@ -33,15 +33,38 @@ struct amdgpu_file {
 
 /* CRIU's core restores a task's files by ascending descriptor (criu/files.c collect_task_fd, open_fdinfos), and
  * a dump of one task numbers them in that order, so by ascending file id. The order used (plan uses the same,
- * docs/restore-calls.md): the KFD images first (a render node needs the GPU map its KFD image's restore builds),
- * then the render nodes and dma-bufs by ascending file id. */
+ * Criu/RestoreFileOrder): with a pstree.img of one task, ascending file id as it is (a render node numbered below
+ * the KFD image is restored first); otherwise, the order not known, the KFD images first (a render node needs
+ * the GPU map its KFD image's restore builds), then the render nodes and dma-bufs by ascending file id. */
+static bool kfd_first = true;
+
 static int by_order(const void *a, const void *b)
 {
 	const struct amdgpu_file *x = a, *y = b;
 	int kx = !strncmp(x->name, "amdgpu-kfd-", 11), ky = !strncmp(y->name, "amdgpu-kfd-", 11);
-	if (kx != ky)
+	if (kfd_first && kx != ky)
 		return ky - kx;
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The tasks pstree.img lists: after its two magics (criu/image.c), one entry per task, each a 32-bit length
+ * and the pstree_entry (pb_write_one); -1 when there is no pstree.img or its entries do not add up. */
+static int pstree_tasks(const char *dir)
+{
+	char path[PATH_MAX];
+	uint32_t magic[2], len;
+	struct stat st;
+	int tasks = 0;
+	snprintf(path, sizeof(path), "%s/pstree.img", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fstat(fileno(f), &st) || fread(magic, sizeof(magic), 1, f) != 1 || magic[0] != 0x54564319 || magic[1] != 0x50273030)
+		tasks = -1;
+	while (tasks >= 0 && fread(&len, sizeof(len), 1, f) == 1)
+		tasks = fseek(f, len, SEEK_CUR) || ftell(f) > st.st_size ? -1 : tasks + 1;
+	fclose(f);
+	return tasks;
 }
 
 static int list_files(const char *dir, struct amdgpu_file *out, int max)
@@ -59,6 +82,7 @@ static int list_files(const char *dir, struct amdgpu_file *out, int max)
 	}
 	if (d)
 		closedir(d);
+	kfd_first = pstree_tasks(dir) != 1;
 	qsort(out, n, sizeof(*out), by_order);
 	return n;
 }

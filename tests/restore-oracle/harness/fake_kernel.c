@@ -348,18 +348,18 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		len += snprintf(args + len, n - len, "%s{\"user_gpu_id\":%u,\"actual_gpu_id\":%u,\"drm\":\"renderD%d\"}", i ? "," : "",
 				dev[i].user_gpu_id, dev[i].actual_gpu_id, minor);
 	}
-	snprintf(args + len, n - len, "]");
+	len += snprintf(args + len, n - len, "]");
 	/* criu_restore (kfd_chardev.c): the arrays and counts are checked before anything is restored. */
-	if (!a->bos || !a->devices || !a->priv_data || !a->priv_data_size || !a->num_devices || !a->num_bos)
+	if ((a->num_bos > 0 && !a->bos) || !a->devices || !a->priv_data || !a->priv_data_size || !a->num_devices)
 		return -EINVAL;
-	struct kfd_criu_bo_bucket *b = (void *)(uintptr_t)a->bos;
-	for (unsigned i = 0; i < a->num_bos; i++) {
-		bool known = false;
-		for (unsigned d = 0; d < a->num_devices; d++)
-			known |= dev[d].user_gpu_id == b[i].gpu_id;
-		if (!known)
-			return -EINVAL;
+	/* Then the private data is walked as the kernel walks it; a refusal names the check (fake_kfd_priv.c). */
+	const char *check = NULL;
+	long walked = oracle_kfd_priv_walk(a, &check);
+	if (walked) {
+		snprintf(args + len, n - len, ",\"refused_by\":\"%s\"", check);
+		return walked;
 	}
+	struct kfd_criu_bo_bucket *b = (void *)(uintptr_t)a->bos;
 	static int images;
 	int image = images++;
 	for (unsigned i = 0; i < a->num_bos; i++) {

@@ -38,4 +38,8 @@ extern bool oracle_serial; /* the restored root task has children: CRIU's serial
 /* The saved handle (kfd_bo_entry.handle, criu-dev) of BO INDEX of the Nth KFD image restored, or -1: the
  * recording names a KFD exporter by it, as CRIU's amdgpu_id_for_handle does. */
 long oracle_kfd_handle(int image, unsigned index);
+/* The kernel's checks of CRIU_OP RESTORE's private data (fake_kfd_priv.c): 0, or a negative errno with the
+ * check that refused it in *check. */
+struct kfd_ioctl_criu_args;
+long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
 #endif

@@ -8,8 +8,9 @@ using Microsoft.Win32.SafeHandles;
 namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
-/// <c>criu-image capture --pid PID [--fd N] [--abi REV] -o IMAGE</c>: the BOs and mappings of a running process's
-/// render-node file, read through the kernel's listing ioctls on a descriptor taken with pidfd_getfd, written
+/// <c>criu-image capture --pid PID [--fd N] [--abi REV] [--no-freeze] -o IMAGE</c>: the BOs and mappings of a running
+/// process's render-node file, read through the kernel's listing ioctls on a descriptor taken with pidfd_getfd while
+/// every thread of the process is stopped (as CRIU stops it before a dump), written
 /// as an image atomically (or to standard output with <c>-o -</c>, for <c>| criu-image verify -</c>).
 /// </summary>
 internal static class CaptureCommand
@@ -20,12 +21,12 @@ internal static class CaptureCommand
         command.SetAction((parse, cancellationToken) =>
         {
             AbiRevisionNames.TryParse(parse.GetValue(command.Abi), out AbiRevision revision);
-            return CaptureAsync(parse.GetValue(command.Pid), parse.GetValue(command.Fd), revision, parse.GetValue(command.Output)!, std, cancellationToken);
+            return CaptureAsync(parse.GetValue(command.Pid), parse.GetValue(command.Fd), revision, !parse.GetValue(command.NoFreeze), parse.GetValue(command.Output)!, std, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> CaptureAsync(int pid, int? fd, AbiRevision abi, string outPath, StandardStreams std, CancellationToken cancellationToken)
+    private static async Task<int> CaptureAsync(int pid, int? fd, AbiRevision abi, bool freeze, string outPath, StandardStreams std, CancellationToken cancellationToken)
     {
         if (outPath == "")
         {
@@ -44,7 +45,9 @@ internal static class CaptureCommand
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, header, leaveOpen: true))
                 {
-                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, cancellationToken);
+                    // The process is stopped while the calls read (unless --no-freeze); never this process itself.
+                    int? hold = freeze && pid != Environment.ProcessId ? pid : null;
+                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, hold, cancellationToken);
                     await writer.CompleteAsync(cancellationToken);
                 }
 

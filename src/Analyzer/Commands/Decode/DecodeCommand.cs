@@ -28,12 +28,12 @@ internal static class DecodeCommand
                 {
                     if (Directory.Exists(path) || inputs.Files.Count > 1 || inputs.Unreadable.Count > 0)
                     {
-                        return await WriteDumpAsync(input.Name, inputs, outPath, std, cancellationToken);
+                        return await WriteDumpAsync(input.Path, inputs, outPath, std, cancellationToken);
                     }
 
                     if (inputs.Files is [var single] && ReadCriu(single) is { } criu)
                     {
-                        return await WriteCriuAsync(input.Name, criu, outPath, std, cancellationToken);
+                        return await WriteCriuAsync(input.Path, criu, outPath, std, cancellationToken);
                     }
 
                     await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));

@@ -144,7 +144,7 @@ internal static class ImportCommand
         await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
         await using (ImageWriter writer = ImageWriter.Create(output.Stream, node.Header!, leaveOpen: true))
         {
-            CriuImport.WriteBos(node.Node!, writer);
+            await CriuImport.WriteBosAsync(node.Node!, writer, cancellationToken);
             await writer.CompleteAsync(cancellationToken);
         }
 
@@ -158,6 +158,6 @@ internal static class ImportCommand
         string pci = device.PciVendorId is { } vendor && device.PciDeviceId is { } id ? string.Create(CultureInfo.InvariantCulture, $", pci {vendor:x4}:{id:x4}") : "";
         string note = node.Reason.Length > 0 ? $"; {node.Reason}" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{node.Path}: imported {Plural.Of(n.Bos.Count, "BO")}, {Plural.Of(n.Bos.Sum(b => (long)b.VmEntries.Length), "mapping")} (gpu_id 0x{n.GpuId:x}, file id {n.Id}, render minor {n.DrmRenderMinor}{pci}) as {written}{note}");
+            $"{node.Path}: imported {Plural.Of(n.Bos.Count, "BO")}, {Plural.Of(n.Entries.Mappings, "mapping")} (gpu_id 0x{n.GpuId:x}, file id {n.Id}, render minor {n.DrmRenderMinor}{pci}) as {written}{note}");
     }
 }

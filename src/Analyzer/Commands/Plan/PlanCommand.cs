@@ -49,18 +49,20 @@ internal static class PlanCommand
 
                 // The plan reads the image twice (counts and refusals, then the calls as they are written): a stream is
                 // spooled to an unlinked temporary file first, so that neither the image nor the calls are held.
-                using FileStream? spool = StreamPaths.IsStream(path) ? await SpoolAsync(input) : null;
+                using FileStream? spool = input.IsStream ? await SpoolAsync(input) : null;
                 StreamedRestorePlan plan = spool is not null
-                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Name, profile)
-                    : StreamedRestorePlan.Create(path, path, profile);
+                    ? StreamedRestorePlan.Create(spool.SafeFileHandle, input.Path, profile)
+                    : StreamedRestorePlan.Create(input.ImageFile, path, profile);
+                // Millions of lines: written as UTF-8 straight to standard output, after any text held before them.
+                await output.FlushAsync(cancellationToken);
                 if (json)
                 {
-                    using var stream = new TextWriterStream(output);
-                    PlanReport.WriteJson(plan, stream);
+                    PlanReport.WriteJson(plan, std.Output);
                 }
                 else
                 {
-                    PlanReport.WriteText(plan, output);
+                    using var lines = new Utf8LineWriter(std.Output);
+                    PlanReport.WriteText(plan, lines);
                 }
 
                 return ExitCodes.For(unreadable: false, findings: plan.RefusedCalls > 0);
@@ -72,7 +74,7 @@ internal static class PlanCommand
     private static async Task<FileStream> SpoolAsync(CommandInput input)
     {
         await using Stream image = input.OpenImageStream();
-        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Name}: more than {max} bytes");
+        return StreamSpool.Copy(image, long.MaxValue, max => $"{input.Path}: more than {max} bytes");
     }
 
     /// <summary>
@@ -89,11 +91,12 @@ internal static class PlanCommand
         }
 
         // Each dump is planned and written before the next is planned: the reports stream, one plan is held at a time.
+        // Millions of lines: written as UTF-8 straight to standard output, after any text held before them.
         bool failing = false;
+        await std.Text.FlushAsync();
         if (json)
         {
-            using var stream = new TextWriterStream(std.Text);
-            using (var writer = IO.JsonOutput.Create(stream))
+            using (var writer = IO.JsonOutput.Create(std.Output))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("dumps");
@@ -108,15 +111,16 @@ internal static class PlanCommand
                 writer.WriteEndObject();
             }
 
-            await std.Text.WriteAsync("\n");
+            std.Output.Write("\n"u8);
         }
         else
         {
+            using var lines = new Utf8LineWriter(std.Output);
             foreach (PlannedDump dump in inputPlan.Dumps)
             {
                 DumpRestorePlan plan = DumpRestorePlan.Create(dump.Dump, replay, host, target, dump.Complete);
                 failing |= plan.Fails;
-                PlanReport.WriteText(plan, std.Text);
+                PlanReport.WriteText(plan, lines);
             }
         }
 

@@ -5,11 +5,12 @@ using CriuImage.Reporting;
 using CriuImage.Restore;
 using CriuImage.Criu;
 using CriuImage.Input;
+using CriuImage.Kernel;
 
 namespace CriuImage.Analyzer.Commands;
 
 /// <summary>
-/// <c>criu-image restorable DUMP [--host TOPOLOGY ...] [--format text|json]</c>: which CRIU versions and kernel
+/// <c>criu-image restorable DUMP [--host TOPOLOGY ...] [--kernel-has change-handle=yes|no] [--format text|json]</c>: which CRIU versions and kernel
 /// lines restore the dump as saved, and why the others do not.
 /// </summary>
 internal static class RestorableCommand
@@ -23,6 +24,12 @@ internal static class RestorableCommand
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
                 (bool usable, _, Topology.HostTarget? host) = await command.Host.ResolveAsync(parse, null, std.Error);
+                if (!usable)
+                {
+                    return ExitCodes.Unusable;
+                }
+
+                (usable, KernelProfile? stated) = await command.KernelHas.ApplyAsync(parse, null, host, std.Error);
                 if (!usable)
                 {
                     return ExitCodes.Unusable;
@@ -55,7 +62,7 @@ internal static class RestorableCommand
                     writer.WriteStartArray("dumps");
                     foreach (PlannedDump dump in plan.Dumps)
                     {
-                        IReadOnlyList<RestorabilityRow> rows = Restorability.Of(dump.Dump, host, dump.Complete);
+                        IReadOnlyList<RestorabilityRow> rows = Restorability.Of(dump.Dump, host, dump.Complete, stated);
                         any |= rows.Any(r => r.Restores);
                         if (json)
                         {

@@ -12,6 +12,7 @@ internal sealed class RestorableCommandDefinition : Command
         Arguments.Add(Input);
         Options.Add(Format);
         Host.AddTo(this);
+        KernelHas.AddTo(this);
     }
 
     public Argument<string> Input { get; } = new("DUMP") { Description = "The CRIU dump folder, container archive or CRIU amdgpu file." };
@@ -20,4 +21,7 @@ internal sealed class RestorableCommandDefinition : Command
 
     /// <summary><c>--host</c>, <c>--env</c>, <c>--target-kernel</c>, <c>--disk-order</c>.</summary>
     public RestoreHostOptions Host { get; } = new();
+
+    /// <summary><c>--kernel-has</c>: what the target kernel (the host's, else a 6.18 kernel) has, as plan and verify take it.</summary>
+    public KernelHasOption KernelHas { get; } = new();
 }

@@ -96,7 +96,7 @@ internal static class ShowCommand
     private static async Task WriteTextAsync(string path, ImageHeader header, ImageReader reader, TextWriter output, CancellationToken cancellationToken)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        await output.WriteLineAsync(Printable.Escape(path == "-" ? "<stdin>" : path));
+        await output.WriteLineAsync(Printable.Escape(path));
         await output.WriteLineAsync(Printable.Escape(string.Create(c, $"  abi {header.Abi.ToId()}, mapping flags {(header.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi")}, gpu page size {header.GpuPageSize}")));
         if (header.Device is { } d)
         {

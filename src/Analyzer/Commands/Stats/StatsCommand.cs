@@ -51,7 +51,7 @@ internal static class StatsCommand
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var text = new System.Text.StringBuilder();
-        text.Append(Printable.Escape(path == "-" ? "<stdin>" : path)).Append('\n');
+        text.Append(Printable.Escape(path)).Append('\n');
         text.Append(c, $"  {Plural.Of(s.Bos, "BO")}, {Sizes.Humanize(s.BoBytes)} ({s.BoBytes} bytes); {Plural.Of(s.Mappings, "mapping")}, {Sizes.Humanize(s.MappedBytes)} mapped")
             .Append(s.InvalidMappings > 0 ? string.Create(c, $" ({s.InvalidMappings} not valid ranges, left out)") : "").Append('\n');
         if (s.LowestAddress is { } low && s.EndAddress is { } end)

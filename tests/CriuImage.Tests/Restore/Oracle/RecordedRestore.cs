@@ -187,6 +187,12 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     args[key] = Num(key);
                 }
 
+                // The fake kernel names the check of the private data that refused the restore (fake_kfd_priv.c).
+                if (a["refused_by"] is { } check)
+                {
+                    args["refused_by"] = (string)check!;
+                }
+
                 return new OracleCall(call, request, file, pass, args, ret);
             case "DRM_IOCTL_AMDGPU_GEM_CREATE":
                 args["bo"] = a["out_handle"] is { } h ? Bo((long)h) : "refused";

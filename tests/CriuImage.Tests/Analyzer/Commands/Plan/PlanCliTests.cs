@@ -27,7 +27,7 @@ public sealed class PlanCliTests : TempFolder
         byte[] image = File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"));
         int code = await Analyzer.Program.RunAsync(["plan", "-"], new MemoryStream(image), output, error);
         Assert.Equal((0, ""), (code, error.ToString()));
-        Assert.StartsWith("<stdin>: restore on pre-6.18 of a criu-2025-06 image: 3 BOs, 3 mappings, 12 calls, 0 refused", System.Text.Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+        Assert.StartsWith("-: restore on pre-6.18 of a criu-2025-06 image: 3 BOs, 3 mappings, 12 calls, 0 refused", System.Text.Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class VerifyCliTests : TempFolder
         (int code, string output, _) = await Run("verify", Verify("CRI205-mapping-overlap"), text, Path.Combine(Folder, "absent.img"));
         Assert.Equal(2, code);
         Assert.Contains("notes.img: unreadable", output, StringComparison.Ordinal);
-        Assert.Contains("absent.img: error CRI001: no such file", output, StringComparison.Ordinal);
+        Assert.Contains("absent.img: error CRI001: no such file or folder", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,101 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using CriuImage.Criu;
+using CriuImage.Kernel;
+
+namespace CriuImage.Restore;
+
+/// <summary>
+/// What the target kernel's <c>AMDKFD_IOC_CRIU_OP</c> RESTORE makes of a KFD image's private data: the walk of
+/// criu_restore (drivers/gpu/drm/amd/amdkfd/kfd_chardev.c:2576-2630, Linux 6.12.118) over the process part,
+/// the devices, the BOs and each object by its type, and the errno of the first check that refuses it. Not
+/// walked: xnack support, a queue's MQD size for its ASIC, queue buffers, SVM ranges themselves
+/// (docs/diagnostics.md, CRI340).
+/// </summary>
+internal static class KfdPrivateData
+{
+    /// <summary>Sizes of kfd_priv.h's records: process, device, queue, event, SVM range and one SVM attribute.</summary>
+    internal const int ProcessPriv = 8, DevicePriv = 8, QueuePriv = 120, EventPriv = 64, SvmPriv = 24, SvmAttr = 8;
+
+    /// <summary>The errnos the walk refuses with.</summary>
+    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12;
+
+    private const string Chardev = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c";
+    private const string Linux = " at Linux 6.12.118";
+
+    /// <summary>A check of the kernel that refuses the private data.</summary>
+    /// <param name="Errno">The errno the ioctl fails with.</param>
+    /// <param name="Check">The check's name, as the restore oracle's fake kernel records it.</param>
+    /// <param name="Source">The kernel line of the check.</param>
+    /// <param name="Message">What it found, at which byte of the private data.</param>
+    internal sealed record Refusal(int Errno, string Check, string Source, string Message)
+    {
+        /// <summary>The errno's symbol.</summary>
+        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", _ => "EINVAL" };
+    }
+
+    /// <summary>
+    /// The refusal of the target kernel, or null when it takes the private data. A target whose
+    /// <c>MAX_GPU_INSTANCE</c> is not known (before 6.18, or none named) takes what either size of BO record
+    /// walks cleanly; a refusal then is the newest kernel's.
+    /// </summary>
+    public static Refusal? Walk(CriuKfd kfd, KernelProfile? target)
+    {
+        ArgumentNullException.ThrowIfNull(kfd);
+        IReadOnlyList<(KernelLevel Line, int Slots, string Source)> lines = RestoreFacts.KfdGpuSlots;
+        int newest = lines.MaxBy(l => (l.Line.Major, l.Line.Minor)).Slots;
+        Refusal? refusal = Walk(kfd, newest);
+        if (refusal is null || target?.Name == KernelProfile.Linux6_18.Name)
+        {
+            return refusal;
+        }
+
+        return lines.Select(l => l.Slots).Distinct().Where(s => s != newest).Any(s => Walk(kfd, s) is null) ? null : refusal;
+    }
+
+    /// <summary>The walk for a kernel whose BO records have <paramref name="gpuSlots"/> mapped-GPU slots.</summary>
+    internal static Refusal? Walk(CriuKfd kfd, int gpuSlots)
+    {
+        ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        // CRIU passes the counts as the ioctl's u32 fields (amdgpu_plugin.c:1552, :1602, :2006 at 2cf8f13), so the kernel's products cannot overflow.
+        ulong size = (ulong)p.Length, at = 0, devices = kfd.NumOfGpus, bos = (uint)kfd.NumOfBos;
+        ulong boPriv = (ulong)((12 + (4 * gpuSlots) + 7) & ~7);
+        HashSet<uint> gpus = [.. kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)];
+
+        if (at + ProcessPriv > size)
+        {
+            return Refuse(EINVAL, "process-size", 2170, $"the private data has {size} bytes, fewer than the process part's {ProcessPriv}");
+        }
+
+        uint version = U32(p, at);
+        if (version != RestoreFacts.KfdPrivVersion)
+        {
+            return Refuse(EINVAL, "process-version", 2183, $"its version is {version}, the kernel's KFD_CRIU_PRIV_VERSION is {RestoreFacts.KfdPrivVersion}");
+        }
+
+        at += ProcessPriv;
+        if (at + (devices * DevicePriv) > size)
+        {
+            return Refuse(EINVAL, "devices-size", 2216, $"{devices} devices need {devices * DevicePriv} bytes from byte {at}, the private data has {size}");
+        }
+
+        at += devices * DevicePriv;
+        if (at + (bos * boPriv) > size)
+        {
+            return Refuse(EINVAL, "bos-size", 2457, $"{bos} BOs need {bos * boPriv} bytes ({boPriv} each, MAX_GPU_INSTANCE {gpuSlots}) from byte {at}, the private data has {size}");
+        }
+
+        ulong bosAt = at;
+        at += bos * boPriv;
+        return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus);
+    }
+
+    internal static uint U32(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt32LittleEndian(p[(int)at..]);
+
+    internal static ulong U64(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(p[(int)at..]);
+
+    internal static Refusal Refuse(int errno, string check, int line, string message, string file = Chardev) =>
+        new(errno, check, string.Create(CultureInfo.InvariantCulture, $"{file}:{line}{Linux}"), message);
+
+    internal static string Gpu(uint id) => string.Create(CultureInfo.InvariantCulture, $"0x{id:x4}");
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests.Capture;
+
+/// <summary>
+/// <c>criu-image capture</c> stops every thread of the process while it reads, as CRIU does before a dump, and
+/// lets them go on every path. The fake render node's target runs three threads; at each ioctl it answers, the
+/// fake notes whether all three were in a ptrace stop, and after the capture ends whether they run again,
+/// untraced (tests/capture-fake, MODEL.freeze). Run with the .NET build and the NativeAOT one where artifacts/ has it.
+/// </summary>
+public sealed class CaptureFreezeTests : TempFolder
+{
+    [Fact]
+    public void Capture_StopsEveryThreadWhileItReads_AndLetsThemGo()
+    {
+        foreach ((string build, string cli) in Builds())
+        {
+            var (code, _, error, freeze) = RunCapture(cli, "none");
+            Assert.True(code == 0 && error == "", $"{build}: exit {code}: {error}");
+            Assert.Equal(3, freeze["threads"]);
+            Assert.True(freeze["answered-frozen"] > 70 && freeze["answered-running"] == 0, $"{build}: {Describe(freeze)}");
+            Assert.Equal(1, freeze["after running"]);
+        }
+    }
+
+    [Fact]
+    public void CaptureWithNoFreeze_ReadsWhileTheProcessRuns()
+    {
+        var (code, _, error, freeze) = RunCapture(CliProcess.Executable, "none", "--no-freeze");
+        Assert.True(code == 0 && error == "", $"exit {code}: {error}");
+        Assert.True(freeze["answered-frozen"] == 0 && freeze["answered-running"] > 70, Describe(freeze));
+        Assert.Equal(1, freeze["after running"]);
+    }
+
+    /// <summary>A refused call ends the capture with exit 2: the threads were stopped while it read, and run again.</summary>
+    [Fact]
+    public void Capture_LetsTheProcessGo_WhenACallFails()
+    {
+        foreach ((string build, string cli) in Builds())
+        {
+            var (code, _, error, freeze) = RunCapture(cli, "efault-map");
+            Assert.True(code == 2 && error.Contains("EFAULT", StringComparison.Ordinal), $"{build}: exit {code}: {error}");
+            Assert.True(freeze["answered-frozen"] > 0 && freeze["answered-running"] == 0, $"{build}: {Describe(freeze)}");
+            Assert.Equal(1, freeze["after running"]);
+        }
+    }
+
+    /// <summary>
+    /// A signal at the first ioctl, while every thread is stopped: SIGKILL ends the capture at once (the kernel
+    /// lets the threads go as the tracer exits); SIGINT and SIGTERM end it through the CLI's own handling. Either
+    /// way the process runs again and no image is left half-written.
+    /// </summary>
+    [Theory]
+    [InlineData(9)]
+    [InlineData(2)]
+    [InlineData(15)]
+    public void Capture_LetsTheProcessGo_WhenItIsSignalledMidCapture(int signal)
+    {
+        foreach ((string build, string cli) in Builds())
+        {
+            var (code, _, error, freeze) = RunCapture(cli, $"signal:{signal}");
+            Assert.True(freeze["answered-frozen"] > 0, $"{build}, signal {signal}: exit {code}: {error} {Describe(freeze)}");
+            Assert.True(freeze["after running"] == 1, $"{build}, signal {signal}: exit {code}: {error} {Describe(freeze)}");
+            if (signal == 9)
+            {
+                Assert.Equal(128 + 9, code);
+            }
+
+            string image = Path.Combine(Folder, "out.img");
+            Assert.True(code == 0 || !File.Exists(image), $"{build}, signal {signal}: exit {code} left {image}");
+        }
+    }
+
+    [Fact]
+    public void CaptureWithoutRightsToStopTheProcess_SaysWhatIsNeeded_AndLeavesItRunning()
+    {
+        var (code, _, error, freeze) = RunCapture(CliProcess.Executable, "eperm-ptrace");
+        Assert.Equal(2, code);
+        Assert.Matches(@"^pid \d+ fd \d+: error: PTRACE_SEIZE of thread \d+ to hold the process still while its render node is read is not permitted \(EPERM: Operation not permitted\): capture needs ptrace rights over the process: .*CAP_SYS_PTRACE \(--no-freeze reads without stopping it\)\n$", error);
+        Assert.Equal(0, freeze["answered-frozen"] + freeze["answered-running"]);
+        Assert.Equal(1, freeze["after running"]);
+    }
+
+    private static string Describe(Dictionary<string, int> freeze) => string.Join(", ", freeze.Select(p => $"{p.Key} {p.Value}"));
+
+    /// <summary>Captures the fake's 70-BO node with <paramref name="cli"/> under <paramref name="fault"/>; the exit, output, and the fake's freeze notes.</summary>
+    private (int Code, string Output, string Error, Dictionary<string, int> Freeze) RunCapture(string cli, string fault, params string[] options)
+    {
+        string fake = FakeRenderNode.Compile(Folder);
+        string model = Path.Combine(Folder, "model");
+        string image = Path.Combine(Folder, "out.img");
+        File.Delete(image);
+        FakeRenderNode.Create(70, late: 0).Write(model);
+        var (code, output, error) = NativeArtifacts.Run(fake, Folder, [model, fault, "--", cli, "capture", .. options, "--pid", "{pid}", "--fd", "{fd}", "-o", image]);
+        var freeze = new Dictionary<string, int>();
+        foreach (string line in File.ReadAllLines(model + ".freeze"))
+        {
+            string[] parts = line.Split(' ');
+            freeze[parts[0] == "after" ? line : parts[0]] = parts[0] == "after" ? 1 : int.Parse(parts[1], CultureInfo.InvariantCulture);
+        }
+
+        freeze.TryAdd("after running", 0);
+        return (code, output, error, freeze);
+    }
+
+    /// <summary>The .NET build under test, and the NativeAOT publish where artifacts/ has it.</summary>
+    private static IEnumerable<(string Build, string Cli)> Builds()
+    {
+        yield return ("dotnet", CliProcess.Executable);
+        if (NativeArtifacts.Folder is not null)
+        {
+            yield return ("aot", NativeArtifacts.AotExecutable);
+        }
+    }
+}

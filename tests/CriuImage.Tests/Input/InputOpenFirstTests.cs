@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using CriuImage.Input;
+using CriuImage.IO;
+using CriuImage.Tests.Support;
+using Xunit;
+
+namespace CriuImage.Tests;
+
+/// <summary>
+/// A named input is opened once and told by what was opened (<see cref="InputPaths.Open"/>): no stat of its path
+/// comes before the open, so a path swapped between a look and the read cannot be read as something else.
+/// </summary>
+public sealed partial class InputOpenFirstTests : TempFolder
+{
+    [Fact]
+    public void WhatWasOpened_IsRead_WhateverThePathBecomesAfter()
+    {
+        if (!Posix.Supported)
+        {
+            return; // not applicable here: the descriptor's type comes from statx
+        }
+
+        string path = Path.Combine(Folder, "input.img");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        (Microsoft.Win32.SafeHandles.SafeFileHandle handle, uint type) = InputPaths.Open(path);
+        using (handle)
+        {
+            // The path now names a FIFO: what was opened is still the file, and is read as one.
+            File.Delete(path);
+            Assert.Equal(0, Mkfifo(path));
+            Assert.Equal(Posix.Regular, type);
+            Assert.Equal(Posix.Regular, Posix.Stat(handle).Type);
+            byte[] read = new byte[3];
+            Assert.Equal(3, RandomAccess.Read(handle, read, 0));
+            Assert.Equal([1, 2, 3], read);
+        }
+    }
+
+    [Fact]
+    public async Task EveryCommand_OpensANamedInput_BeforeAnythingLooksAtItsPath()
+    {
+        if (!Posix.Supported || !File.Exists("/usr/bin/strace"))
+        {
+            return; // not applicable here: strace(1) shows the system calls (scripts/test.sh installs it)
+        }
+
+        string image = Path.Combine(Folder, "image.img");
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), image);
+        string node = Path.Combine(Folder, "amdgpu-renderD-7.img");
+        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev", "amdgpu-renderD-7.img"), node);
+        string trace = Path.Combine(Folder, "trace");
+        foreach (string command in new[] { "verify", "info", "restorable", "plan", "show", "decode", "stats" })
+        {
+            foreach (string input in new[] { image, node })
+            {
+                await CliProcess.Bash($"strace -f -qq -e trace=openat,open,statx,newfstatat,stat,lstat,access,readlink -o {CliProcess.Quote(trace)} \"$CLI\" {command} {CliProcess.Quote(input)} > /dev/null 2>&1");
+                string[] calls = [.. File.ReadLines(trace).Where(l => l.Contains($"\"{input}\"", StringComparison.Ordinal))];
+                Assert.True(calls.Length > 0 && OpenFirst().IsMatch(calls[0]), $"{command} {Path.GetFileName(input)}: the first system call on the path is not the open: {string.Join(" | ", calls)}");
+            }
+        }
+    }
+
+    /// <summary>openat of the path for reading, without waiting and without taking a terminal (<see cref="Posix.OpenForReading"/>).</summary>
+    [GeneratedRegex(@"openat\(AT_FDCWD, ""[^""]*"", O_RDONLY\|O_NOCTTY\|O_NONBLOCK\|O_CLOEXEC\)")]
+    private static partial Regex OpenFirst();
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo(string path, uint mode = 0x180);
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using CriuImage.Tests.Support;
+
+namespace CriuImage.Tests.RestoreOracle;
+
+/// <summary>
+/// Where <c>plan</c> says each render node's restore stops, against CRIU's own restore (the recordings of
+/// tests/restore-oracle): CRIU returns the error at the first refused call and makes no later one, in that file or
+/// after it. On every criu-dev recording, each kernel (the no-change-handle kernel injects -EINVAL on every
+/// CHANGE_HANDLE), the render-node CHANGE_HANDLE calls plan marks reached are exactly those CRIU made, file by file.
+/// </summary>
+public sealed class PlanStopOracleTests
+{
+    private static string Recordings => Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "recordings", "criu-dev");
+
+    [Fact]
+    public async Task ThePlansReachedCalls_AreTheCallsCriuMade_UpToTheFirstRefusal()
+    {
+        int stops = 0, files = 0;
+        foreach (string recording in Directory.EnumerateFiles(Recordings, "*.jsonl").Order(StringComparer.Ordinal))
+        {
+            string folder = Path.Combine(CriuFixtures.Root, Path.GetFileNameWithoutExtension(recording).Replace('+', '/'));
+            foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => r.Mode == "parallel"))
+            {
+                string release = run.Kernel == "no-change-handle" ? "6.18.36" : "6.18.1";
+                (int code, string json, _) = await Cli.Run("plan", folder, "--format", "json", "--target-kernel", release, "--criu", "criu-dev", "--contents", "parallel");
+                if (code == 2)
+                {
+                    continue;
+                }
+
+                foreach (JsonNode node in JsonNode.Parse(json)!["dumps"]![0]!["render_nodes"]!.AsArray().Where(n => n!["calls"] is not null)!)
+                {
+                    string file = Path.GetFileName((string)node["path"]!);
+                    JsonNode[] changes = [.. node["calls"]!.AsArray().Where(c => (string)c!["call"]! == "CHANGE_HANDLE").Select(c => c!)];
+                    int reached = changes.Count(c => c["reached"] is null);
+                    int made = run.Calls.Count(c => c.File == file && c.Name == "DRM_IOCTL_GEM_CHANGE_HANDLE");
+                    Assert.True(made == reached, $"{recording} {run.Kernel} {file}: CRIU made {made} CHANGE_HANDLE calls, plan reaches {reached}");
+                    files++;
+                    if (node["stops_at"] is { } at && node["calls"]![(int)(long)at]!["reached"] is null)
+                    {
+                        // The call plan stops at is one CRIU made and the kernel refused.
+                        Assert.Equal("CHANGE_HANDLE", (string)node["calls"]![(int)(long)at]!["call"]!);
+                        Assert.Contains(run.Calls, c => c.File == file && c.Name == "DRM_IOCTL_GEM_CHANGE_HANDLE" && c.Ret < 0);
+                        stops++;
+                    }
+                }
+            }
+        }
+
+        // Every dump with render nodes stops on the kernel without CHANGE_HANDLE: the test saw stops, and files it checked.
+        Assert.True(stops >= 10 && files >= 2 * stops, $"{stops} stops, {files} render nodes");
+    }
+}
