@@ -185,8 +185,11 @@ internal static class TarSparse
             return value;
         }
 
+        // As System.Formats.Tar reads it (TarHelpers.ParseOctal): up to the first NUL, spaces trimmed; digits after
+        // a NUL are not part of the number ("5305211756\00" is 725 MB to that reader: dump-tar, crash-e0994e3a5a09).
+        int end = field.IndexOf((byte)0);
         long octal = 0;
-        foreach (byte b in field.Trim((byte)' ').TrimEnd((byte)0).Trim((byte)' '))
+        foreach (byte b in (end < 0 ? field : field[..end]).Trim((byte)' '))
         {
             if (b is < (byte)'0' or > (byte)'7')
             {

@@ -47,9 +47,10 @@ public class FuzzFindingTests : TempFolder
 
     /// <summary>
     /// A PAX archive whose extended header announces 1 GiB: System.Formats.Tar rents a buffer of that size before
-    /// reading a byte of it, an OutOfMemoryException under any memory limit (dump-tar, crash-dda13c1ef626).
+    /// reading a byte of it, an OutOfMemoryException under any memory limit (dump-tar, crash-dda13c1ef626). With
+    /// <paramref name="size"/>, the header's size field as given.
     /// </summary>
-    private static byte[] TarWithHugePaxHeader()
+    private static byte[] TarWithHugePaxHeader(string size = "10000000000\0")
     {
         using var tar = new MemoryStream();
         using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
@@ -59,7 +60,7 @@ public class FuzzFindingTests : TempFolder
 
         byte[] bytes = tar.ToArray();
         Assert.Equal((byte)'x', bytes[156]);
-        Encoding.ASCII.GetBytes("10000000000\0").CopyTo(bytes, 124);
+        Encoding.ASCII.GetBytes(size).CopyTo(bytes, 124);
         return FixChecksum(bytes);
     }
 
@@ -76,6 +77,27 @@ public class FuzzFindingTests : TempFolder
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         UnreadableInput unreadable = Assert.Single(set.Unreadable);
         Assert.Equal("the archive is damaged: the header at byte 0 announces a PAX extended header of 1073741824 bytes, more than the 1048576 this tool reads", unreadable.Reason);
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+    }
+
+    /// <summary>
+    /// The size field "5305211756\00": the tar reader takes the digits before the NUL (725 MB, rented at once: an
+    /// OutOfMemoryException under a 256 MiB container's heap limit), where the bound read it as no number and let it
+    /// pass (dump-tar, crash-e0994e3a5a09, afl-fuzz session 7).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DumpTar_PaxHeaderSizeWithDigitsAfterItsNul_IsRefusedAsTheTarReaderReadsIt(bool seekable)
+    {
+        byte[] tar = TarWithHugePaxHeader("5305211756\00");
+        string path = Path.Combine(Folder, "checkpoint.tar");
+        File.WriteAllBytes(path, tar);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        InputSet set = seekable ? DumpInputs.Collect([path], new InputOptions(), () => Stream.Null) : DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        UnreadableInput unreadable = Assert.Single(set.Unreadable);
+        Assert.Equal($"the archive is damaged: the header at byte 0 announces a PAX extended header of {Convert.ToInt64("5305211756", 8)} bytes, more than the 1048576 this tool reads", unreadable.Reason);
         Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
     }
 
