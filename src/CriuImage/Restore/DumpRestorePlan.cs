@@ -245,7 +245,7 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
     public string? PrivateDataRefusal => PrivateData is { } p ? $"-{p.ErrnoName} ({p.Check}): {p.Message} [{p.Source}]" : null;
 
     /// <summary>The refusal of the private data, as the replay makes the call fail.</summary>
-    internal KfdPrivateData.Refusal? PrivateData { get; init; }
+    internal KfdPrivateData.KfdRefusal? PrivateData { get; init; }
 
     /// <summary>The GPUs among the image's device entries.</summary>
     public int Gpus { get; init; }

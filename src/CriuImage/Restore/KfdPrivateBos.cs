@@ -10,7 +10,7 @@ namespace CriuImage.Restore;
 /// </summary>
 internal static class KfdPrivateBos
 {
-    public static Refusal? Check(CriuKfd kfd, ReadOnlySpan<byte> p, ulong bosAt, ulong boPriv, int gpuSlots, HashSet<uint> gpus)
+    public static KfdRefusal? Check(CriuKfd kfd, ReadOnlySpan<byte> p, ulong bosAt, ulong boPriv, int gpuSlots, HashSet<uint> gpus)
     {
         int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count);
         HashSet<ulong>? seen = AnyHandleTwice(kfd, p, bosAt, boPriv, bos) ? [] : null;

@@ -28,7 +28,7 @@ internal static class KfdPrivateData
     /// <param name="Check">The check's name, as the restore oracle's fake kernel records it.</param>
     /// <param name="Source">The kernel line of the check.</param>
     /// <param name="Message">What it found, at which byte of the private data.</param>
-    internal sealed record Refusal(int Errno, string Check, string Source, string Message)
+    internal sealed record KfdRefusal(int Errno, string Check, string Source, string Message)
     {
         /// <summary>The errno's symbol.</summary>
         public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", _ => "EINVAL" };
@@ -39,12 +39,12 @@ internal static class KfdPrivateData
     /// <c>MAX_GPU_INSTANCE</c> is not known (before 6.18, or none named) takes what either size of BO record
     /// walks cleanly; a refusal then is the newest kernel's.
     /// </summary>
-    public static Refusal? Walk(CriuKfd kfd, KernelProfile? target)
+    public static KfdRefusal? Walk(CriuKfd kfd, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(kfd);
         IReadOnlyList<(KernelLevel Line, int Slots, string Source)> lines = RestoreFacts.KfdGpuSlots;
         int newest = lines.MaxBy(l => (l.Line.Major, l.Line.Minor)).Slots;
-        Refusal? refusal = Walk(kfd, newest);
+        KfdRefusal? refusal = Walk(kfd, newest);
         if (refusal is null || target?.Name == KernelProfile.Linux6_18.Name)
         {
             return refusal;
@@ -54,7 +54,7 @@ internal static class KfdPrivateData
     }
 
     /// <summary>The walk for a kernel whose BO records have <paramref name="gpuSlots"/> mapped-GPU slots.</summary>
-    internal static Refusal? Walk(CriuKfd kfd, int gpuSlots)
+    internal static KfdRefusal? Walk(CriuKfd kfd, int gpuSlots)
     {
         ReadOnlySpan<byte> p = kfd.PrivData.Span;
         // CRIU passes the counts as the ioctl's u32 fields (amdgpu_plugin.c:1552, :1602, :2006 at 2cf8f13), so the kernel's products cannot overflow.
@@ -94,7 +94,7 @@ internal static class KfdPrivateData
 
     internal static ulong U64(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(p[(int)at..]);
 
-    internal static Refusal Refuse(int errno, string check, int line, string message, string file = Chardev) =>
+    internal static KfdRefusal Refuse(int errno, string check, int line, string message, string file = Chardev) =>
         new(errno, check, string.Create(CultureInfo.InvariantCulture, $"{file}:{line}{Linux}"), message);
 
     internal static string Gpu(uint id) => string.Create(CultureInfo.InvariantCulture, $"0x{id:x4}");

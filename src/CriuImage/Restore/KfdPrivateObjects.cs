@@ -14,7 +14,7 @@ internal static class KfdPrivateObjects
 {
     private const string Queues = "drivers/gpu/drm/amd/amdkfd/kfd_process_queue_manager.c", Events = "drivers/gpu/drm/amd/amdkfd/kfd_events.c", Svm = "drivers/gpu/drm/amd/amdkfd/kfd_svm.c";
 
-    public static Refusal? Walk(CriuKfd kfd, ReadOnlySpan<byte> p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus)
+    public static KfdRefusal? Walk(CriuKfd kfd, ReadOnlySpan<byte> p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus)
     {
         ulong size = (ulong)p.Length;
         bool pageSet = false;
@@ -26,7 +26,7 @@ internal static class KfdPrivateObjects
             }
 
             uint type = U32(p, at);
-            Refusal? refusal = type switch
+            KfdRefusal? refusal = type switch
             {
                 0 => Queue(p, ref at, i, gpus),
                 1 => Event(kfd, p, ref at, i, bosAt, boPriv, gpus, ref pageSet),
@@ -42,7 +42,7 @@ internal static class KfdPrivateObjects
         return at == size ? null : Refuse(EINVAL, "total-size", 2617, $"the kernel's walk uses {at} bytes, priv_data_size is {size}");
     }
 
-    private static Refusal? Queue(ReadOnlySpan<byte> p, ref ulong at, uint i, HashSet<uint> gpus)
+    private static KfdRefusal? Queue(ReadOnlySpan<byte> p, ref ulong at, uint i, HashSet<uint> gpus)
     {
         ulong size = (ulong)p.Length;
         if (at + QueuePriv > size)
@@ -67,7 +67,7 @@ internal static class KfdPrivateObjects
         return null;
     }
 
-    private static Refusal? Event(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)
+    private static KfdRefusal? Event(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)
     {
         ulong size = (ulong)p.Length, start = at;
         if (at + EventPriv > size)
@@ -115,7 +115,7 @@ internal static class KfdPrivateObjects
         return type is 0 or 3 or 5 or 8 ? null : Refuse(EINVAL, "event-type", 525, $"event object {i} (byte {start}) has event type {type}, which the restore does not create", Events);
     }
 
-    private static Refusal? Range(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i)
+    private static KfdRefusal? Range(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i)
     {
         ulong length = SvmPriv + ((ulong)SvmAttr * (4 + kfd.NumOfGpus));
         if (at + length > (ulong)p.Length)

@@ -10,12 +10,12 @@ namespace CriuImage.Restore;
 /// </summary>
 internal readonly struct StoredDmabuf
 {
-    private readonly Where _where;
+    private readonly ContentsIn _where;
     private readonly long _id;
     private readonly uint _second;
     private readonly ulong _at;
 
-    private StoredDmabuf(string file, Where where, long id, uint second, ulong at)
+    private StoredDmabuf(string file, ContentsIn where, long id, uint second, ulong at)
     {
         File = file;
         _where = where;
@@ -24,7 +24,7 @@ internal readonly struct StoredDmabuf
         _at = at;
     }
 
-    private enum Where : byte
+    private enum ContentsIn : byte
     {
         Nowhere,
         KfdPages,
@@ -37,18 +37,18 @@ internal readonly struct StoredDmabuf
     /// <summary>Where the BO's contents were saved; null when they were not.</summary>
     public SavedContents? Contents => _where switch
     {
-        Where.KfdPages => new SavedContents(KfdPages(_id, _second), _at),
-        Where.DrmPages => new SavedContents(DrmPages(_id, _second, _at), RestorePathConstants.ImageSizeHeader),
+        ContentsIn.KfdPages => new SavedContents(KfdPages(_id, _second), _at),
+        ContentsIn.DrmPages => new SavedContents(DrmPages(_id, _second, _at), RestorePathConstants.ImageSizeHeader),
         _ => null,
     };
 
     /// <summary>A KFD BO stored by <paramref name="file"/>, its contents (if saved) in the GPU's pages file from byte <paramref name="at"/>.</summary>
     public static StoredDmabuf Kfd(string file, bool saved, long id, uint gpuId, ulong at) =>
-        new(file, saved ? Where.KfdPages : Where.Nowhere, id, gpuId, at);
+        new(file, saved ? ContentsIn.KfdPages : ContentsIn.Nowhere, id, gpuId, at);
 
     /// <summary>Render-node BO <paramref name="index"/> stored by <paramref name="file"/>, its contents in its own drm-pages file.</summary>
     public static StoredDmabuf Drm(string file, uint id, uint minor, int index) =>
-        new(file, Where.DrmPages, id, minor, (ulong)index);
+        new(file, ContentsIn.DrmPages, id, minor, (ulong)index);
 
     /// <summary>The pages file of a KFD image's GPU: <c>amdgpu-pages-&lt;id&gt;-&lt;gpu_id %04x&gt;.img</c>.</summary>
     public static string KfdPages(long id, uint gpuId) =>
