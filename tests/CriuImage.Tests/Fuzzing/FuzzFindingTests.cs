@@ -69,14 +69,8 @@ public class FuzzFindingTests : TempFolder
     [InlineData(true)]
     public void DumpTar_PaxHeaderOf1GiB_IsRefused_BeforeAnythingIsAllocated(bool seekable)
     {
-        byte[] tar = TarWithHugePaxHeader();
-        string path = Path.Combine(Folder, "checkpoint.tar");
-        File.WriteAllBytes(path, tar);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        InputSet set = seekable ? DumpInputs.Collect([path], new InputOptions(), () => Stream.Null) : DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        UnreadableInput unreadable = Assert.Single(set.Unreadable);
-        Assert.Equal("the archive is damaged: the header at byte 0 announces a PAX extended header of 1073741824 bytes, more than the 1048576 this tool reads", unreadable.Reason);
+        (string reason, long allocated) = CollectRefused(TarWithHugePaxHeader(), seekable);
+        Assert.Equal("the archive is damaged: the header at byte 0 announces a PAX extended header of 1073741824 bytes, more than the 1048576 this tool reads", reason);
         Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
     }
 
@@ -90,15 +84,20 @@ public class FuzzFindingTests : TempFolder
     [InlineData(true)]
     public void DumpTar_PaxHeaderSizeWithDigitsAfterItsNul_IsRefusedAsTheTarReaderReadsIt(bool seekable)
     {
-        byte[] tar = TarWithHugePaxHeader("5305211756\00");
+        (string reason, long allocated) = CollectRefused(TarWithHugePaxHeader("5305211756\00"), seekable);
+        Assert.Equal($"the archive is damaged: the header at byte 0 announces a PAX extended header of {Convert.ToInt64("5305211756", 8)} bytes, more than the 1048576 this tool reads", reason);
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+    }
+
+    /// <summary>Collects <paramref name="tar"/> as a named file or as standard input: the one input's reason and the bytes this thread allocated.</summary>
+    private (string Reason, long Allocated) CollectRefused(byte[] tar, bool seekable)
+    {
         string path = Path.Combine(Folder, "checkpoint.tar");
         File.WriteAllBytes(path, tar);
         long before = GC.GetAllocatedBytesForCurrentThread();
         InputSet set = seekable ? DumpInputs.Collect([path], new InputOptions(), () => Stream.Null) : DumpInputs.Collect(["-"], new InputOptions(), () => new MemoryStream(tar));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        UnreadableInput unreadable = Assert.Single(set.Unreadable);
-        Assert.Equal($"the archive is damaged: the header at byte 0 announces a PAX extended header of {Convert.ToInt64("5305211756", 8)} bytes, more than the 1048576 this tool reads", unreadable.Reason);
-        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+        return (Assert.Single(set.Unreadable).Reason, allocated);
     }
 
     [Fact]
