@@ -10,7 +10,7 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary>
 /// <c>criu-image capture --pid PID [--fd N] [--abi REV] [--no-freeze] -o IMAGE</c>: the BOs and mappings of a running
 /// process's render-node file, read through the kernel's listing ioctls on a descriptor taken with pidfd_getfd while
-/// every thread of the process is stopped (as CRIU stops it before a dump), written
+/// every thread of the process and of its descendants is stopped (as CRIU stops the tree before a dump), written
 /// as an image atomically (or to standard output with <c>-o -</c>, for <c>| criu-image verify -</c>).
 /// </summary>
 internal static class CaptureCommand
@@ -45,9 +45,9 @@ internal static class CaptureCommand
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, header, leaveOpen: true))
                 {
-                    // The process is stopped while the calls read (unless --no-freeze); never this process itself.
+                    // The process tree is stopped while the calls read (unless --no-freeze); never this process itself.
                     int? hold = freeze && pid != Environment.ProcessId ? pid : null;
-                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, hold, cancellationToken);
+                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, hold, w => std.Error.WriteLine(Printable.Escape($"{name}: warning: {w}")), cancellationToken);
                     await writer.CompleteAsync(cancellationToken);
                 }
 
