@@ -59,7 +59,7 @@
  * At every ioctl it answers, the fake notes whether all threads of the tree were in a ptrace stop ('t' in
  * /proc/PID/task/TID/stat), and after PROGRAM ends, whether they run again untraced; it writes MODEL.freeze:
  * "answered-frozen N", "answered-running N", "threads N", "processes N", "node-grew N" (bytes the child wrote
- * to the node between the first and the last answered ioctl), "after running" or "after held".
+ * to the node between the first and the last answered ioctl), "target PID", "after running" or "after held".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -640,6 +640,7 @@ static void write_freeze_report(const char *model)
 		die(path);
 	fprintf(f, "answered-frozen %d\nanswered-running %d\nthreads %d\nprocesses %d\nnode-grew %ld\n", answered_frozen,
 		answered_running, threads, tree_size, node_size_last - node_size_first);
+	fprintf(f, "target %d\n", target_pid);
 	if (outsider_pid)
 		fprintf(f, "outsider %d\n", outsider_pid);
 	fprintf(f, "after %s\n", stopped == 0 && traced == 0 ? "running" : "held");

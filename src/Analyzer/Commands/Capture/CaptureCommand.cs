@@ -39,7 +39,7 @@ internal static class CaptureCommand
         {
             try
             {
-                (int number, string? node) = fd is { } given ? (given, ProcessDescriptors.Node(pid, given)) : OnlyRenderNode(pid);
+                (int number, string? node) = fd is { } given ? (given, ProcessDescriptors.Node(pid, given)) : ProcessDescriptors.OnlyRenderNode(pid);
                 using SafeFileHandle taken = ProcessDescriptors.Take(pid, number);
                 ImageHeader header = RenderNodeCapture.CreateHeader(abi, $"{ToolInfo.Name} {ToolInfo.Version}", (uint)pid, ProcessDescriptors.RenderMinor(node));
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
@@ -59,17 +59,5 @@ internal static class CaptureCommand
                 throw new InputRefusedException($"{name}: error: {e.Describe(CliRemedyWords.Instance)}");
             }
         });
-    }
-
-    /// <summary>The process's one render-node descriptor; more than one or none is said with the numbers to pick from.</summary>
-    private static (int Fd, string? Node) OnlyRenderNode(int pid)
-    {
-        IReadOnlyList<(int Fd, string Node)> nodes = ProcessDescriptors.RenderNodes(pid);
-        return nodes.Count switch
-        {
-            1 => nodes[0],
-            0 => throw new CaptureException("the process has no descriptor open on /dev/dri/renderD*; name one with --fd"),
-            _ => throw new CaptureException($"the process has {nodes.Count} render-node descriptors ({string.Join(", ", nodes.Select(n => $"{n.Fd}: {n.Node}"))}); pick one with --fd"),
-        };
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests.Capture;
@@ -139,15 +138,7 @@ public sealed class CaptureFreezeTests : TempFolder
         File.Delete(image);
         FakeRenderNode.Create(70, late: 0).Write(model);
         var (code, output, error) = NativeArtifacts.Run(fake, Folder, [.. fakeOptions, model, fault, "--", cli, "capture", .. options, "--pid", "{pid}", "--fd", "{fd}", "-o", image]);
-        var freeze = new Dictionary<string, int>();
-        foreach (string line in File.ReadAllLines(model + ".freeze"))
-        {
-            string[] parts = line.Split(' ');
-            freeze[parts[0] == "after" ? line : parts[0]] = parts[0] == "after" ? 1 : int.Parse(parts[1], CultureInfo.InvariantCulture);
-        }
-
-        freeze.TryAdd("after running", 0);
-        return (code, output, error, freeze);
+        return (code, output, error, FakeRenderNode.Freeze(model));
     }
 
     /// <summary>The .NET build under test, and the NativeAOT publish where artifacts/ has it.</summary>
