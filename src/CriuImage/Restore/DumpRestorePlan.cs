@@ -43,9 +43,25 @@ public sealed record DumpRestorePlan
     public RestoreSequence? Sequence { get; init; }
 
     /// <summary>True when the restore does not come back as saved: a refused step, or a sequence that fails, crashes, never ends or differs.</summary>
-    /// <remarks>A restore that only differs in ways verify warns of (CRI324, whose path may not be taken) is not counted: plan and verify agree.</remarks>
-    public bool Fails => Refused || Sequence is { End.How: not RestoreEndKind.Restored } sequence
-        && !(sequence.End.How == RestoreEndKind.Differs && sequence.Differences.All(d => d.Code?.Severity == Severity.Warning));
+    /// <remarks>
+    /// A restore that only differs in ways verify warns of (CRI324, whose path may not be taken) is not counted, nor one
+    /// whose end is unknown because the files given are not the whole dump: plan and verify agree.
+    /// </remarks>
+    /// <remarks>
+    /// Nor one that fails only on the contents path replayed when nothing says which path CRIU takes
+    /// (<see cref="PathDecides"/>): verify says only what both paths meet.
+    /// </remarks>
+    public bool Fails => Refused || (!PathDecides && Sequence is { } sequence && Failing(sequence));
+
+    /// <summary>True when the restore fails on the contents path replayed and not on the other, and nothing says which CRIU takes.</summary>
+    internal bool PathDecides { get; init; }
+
+    private static bool Failing(RestoreSequence sequence) => sequence.End.How switch
+    {
+        RestoreEndKind.Restored => false,
+        RestoreEndKind.Differs or RestoreEndKind.Unknown => sequence.Differences.Any(d => d.Code?.Severity != Severity.Warning),
+        _ => true,
+    };
 
     /// <summary>
     /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
@@ -85,7 +101,21 @@ public sealed record DumpRestorePlan
 
         KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel, options.Words);
         RestoreSequence sequence = ReplayedSequence.Run(dump, plan, criu, path.Parallel) with { CriuWhy = why };
-        return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
+        if (!criu.Parallel)
+        {
+            return plan with { Sequence = sequence };
+        }
+
+        // Nothing says which path CRIU takes: a failure the other path does not meet is not counted (verify's rule),
+        // and the plan says so. The other path is replayed only then, its calls counted, not held.
+        if (!path.Known && !plan.Refused && Failing(sequence)
+            && RestoreReplay.Run(dump, plan, criu, !path.Parallel, CriuCallLog.Counted(), out _) is { } other && !Failing(other))
+        {
+            string name = path.Parallel ? "serial" : "parallel";
+            return plan with { Sequence = sequence with { ContentsWhy = $"{path.Why}; on the {name} path the restore ends {other.End.How.Name()}, so whether it fails depends on the path CRIU takes" }, PathDecides = true };
+        }
+
+        return plan with { Sequence = sequence with { ContentsWhy = path.Why } };
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host, KernelProfile? profile, RemedyWords words)

@@ -33,8 +33,10 @@ internal static class DumpCrossRules
             }
         }
 
-        // A KFD pages file whose KFD image is absent or unreadable still has its own header to hold its length to.
-        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages).Where(p => p.Header is not null && !kfds.Any(k => k.Name.Id == p.Name.Id)))
+        // A KFD pages file whose KFD image is unreadable or not given still has its own header to hold its length to.
+        // In a whole dump without that image no restore reads the file (CRI320 says it is an orphan).
+        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages).Where(p => p.Header is not null && !kfds.Any(k => k.Name.Id == p.Name.Id)
+            && (!complete || dump.KfdImageUnread || dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == p.Name.Id))))
         {
             CheckLength(pages, pages.Header!.Value, "the header's byte count", read: true, report);
         }
