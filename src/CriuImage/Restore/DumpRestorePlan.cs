@@ -209,10 +209,39 @@ public sealed record DumpRestorePlan
         RenderNodeImport import = CriuImportPlan.Decide(file, dump, pid);
         return import.Outcome switch
         {
-            ImportOutcome.Import => WithCalls(step, Calls(import, path, profile)),
+            ImportOutcome.Import => WithCalls(step, Calls(import, path, profile), KfdVaRefusals(file, dump)),
             ImportOutcome.Skip => step with { NoCalls = "no BOs: CRIU opens the render node and has nothing to create on it" },
             _ => step with { Refusal = import.Reason },
         };
+    }
+
+    /// <summary>
+    /// The render node's mappings that overlap a KFD BO of its GPU in the one VM both are restored into (CRI314, verify's
+    /// rule: <see cref="GpuVaSpaces"/>): the KFD image is restored first, so the render node's GEM_VA MAP finds the range taken.
+    /// </summary>
+    private static List<(uint Handle, uint Mapping, Diagnostic Refusal)> KfdVaRefusals(CriuDumpFile node, CriuDump dump)
+    {
+        List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is { } k && !k.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))];
+        List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && !n.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))];
+        uint gpu = node.RenderNode!.Message.GpuId;
+        var refusals = new List<(uint, uint, Diagnostic)>();
+        if (kfds.Count != 1 || GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu) != node)
+        {
+            return refusals;
+        }
+
+        string image = Path.GetFileName(kfds[0].Input.Path);
+        GpuVaSpaces.Overlaps(kfds[0].Kfd!.Message, gpu, node, o =>
+        {
+            if (o.RenderNodeHandle is { } handle)
+            {
+                refusals.Add((handle, o.Other.Mapping, new Diagnostic(
+                    Descriptors.GpuVaOverlap,
+                    $"mapping {o.Other.Mapping} of BO {handle} (0x{o.Other.First:x}-0x{o.Other.Last:x}) overlaps {o.KfdName} of {image} (gpu_id 0x{gpu:x}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}), restored first into the same VM: CRIU opens one render node per target GPU for both (amdgpu_plugin.c:1582, :1889)")
+                { GemHandle = handle, Call = RestoreCall.GemVa }));
+            }
+        });
+        return refusals;
     }
 
     /// <summary>
@@ -229,8 +258,9 @@ public sealed record DumpRestorePlan
     /// The step with its calls; a target without DRM_IOCTL_GEM_CHANGE_HANDLE (CRI416) refuses the first
     /// CHANGE_HANDLE, where CRIU's restore of the render node stops ('Failed to call change ioctl').
     /// </summary>
-    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, StreamedRestorePlan calls)
+    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, StreamedRestorePlan calls, IReadOnlyList<(uint Handle, uint Mapping, Diagnostic Refusal)> kfdVa)
     {
+        calls.RefuseGemVa(kfdVa);
         if (step.Findings.FirstOrDefault(f => f.Descriptor == Descriptors.TargetLacksGemCriu) is not { } lacking
             || !calls.RefuseFirstChangeHandle(handle => lacking with { GemHandle = handle, Call = RestoreCall.ChangeHandle }))
         {
