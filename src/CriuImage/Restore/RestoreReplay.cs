@@ -97,6 +97,7 @@ internal sealed class RestoreReplay
             return initEnd;
         }
 
+        ShortPagesOfImageNotGiven();
         List<CriuDumpFile> pending = files;
         _filesRestored = true;
         for (_pass = 1; pending.Count > 0; _pass++)
@@ -125,7 +126,7 @@ internal sealed class RestoreReplay
 
             if (retry.Count > 0 && !_progress)
             {
-                return NeverEnds(retry);
+                return Whole ? NeverEnds(retry) : NotGiven(retry);
             }
 
             pending = retry;
@@ -640,6 +641,44 @@ internal sealed class RestoreReplay
             $"pass {_pass} restored nothing new and {names} still wait for a handle no file of the dump exports: CRIU retries them for ever")
         { File = Name(waiting[0]) };
     }
+
+    /// <summary>
+    /// True when the files replayed are the whole dump: its folder was searched (<see cref="DumpRestorePlan.Complete"/>)
+    /// and every KFD image and render node in it was read, so an export no file makes is missing, not elsewhere
+    /// (verify's rule for CRI315 and CRI316).
+    /// </summary>
+    private bool Whole => _plan.Complete && !_dump.Unread.Any(n => CriuFileName.Parse(n)?.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode);
+
+    /// <summary>
+    /// A KFD pages file of a dump not given whole whose KFD image is not among the files: its own header says how many
+    /// bytes that image's VRAM and GTT BOs take, and a file shorter than that cannot fill them on either contents path
+    /// (a size mismatch, or a short read whose error sdma_copy_bo's cleanup overwrites, amdgpu_plugin.c:671-675,784):
+    /// verify's CRI310 of the file alone.
+    /// </summary>
+    private void ShortPagesOfImageNotGiven()
+    {
+        if (Whole)
+        {
+            return;
+        }
+
+        foreach (CriuDumpFile pages in _dump.OfKind(CriuFileKind.KfdPages))
+        {
+            if (pages.Header is { } header && (ulong)pages.ContentsBytes < header && !_dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id))
+            {
+                _file = Name(pages);
+                Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784,934-938{Dev}", $"{_file} holds {pages.ContentsBytes} bytes after its header, which says {header}: amdgpu-kfd-{pages.Name.Id}.img, not given, cannot have its BOs filled from it");
+            }
+        }
+    }
+
+    /// <summary>A wait for an export no file given makes, in a dump not given whole: the exporter may be in a file not given.</summary>
+    private static RestoreEnding NotGiven(List<CriuDumpFile> waiting) => new(
+        RestoreEndKind.Unknown,
+        null,
+        $"plugins/amdgpu/amdgpu_plugin_drm.c:468-472{Dev}, plugins/amdgpu/amdgpu_plugin_dmabuf.c:139-142{Dev}",
+        $"{string.Join(", ", waiting.Select(Name))} {(waiting.Count == 1 ? "waits" : "wait")} for a handle no file given exports; the files given are not the whole dump, so whether another of its files exports it (then the restore goes on) or none does (then CRIU retries for ever) is not known")
+    { File = Name(waiting[0]) };
 
     private RestoreEnding Resume()
     {

@@ -35,6 +35,9 @@ struct oracle_kernel {
 };
 extern struct oracle_kernel oracle_target;
 extern bool oracle_serial; /* the restored root task has children: CRIU's serial path */
+/* The pid of the task whose file the driver restores: a KFD image's saved pid while it is restored (the kernel's
+ * CRIU_OP RESTORE makes the calling task a KFD process, and RESUME finds only those). */
+extern int oracle_current_pid;
 /* The saved handle (kfd_bo_entry.handle, criu-dev) of BO INDEX of the Nth KFD image restored, or -1: the
  * recording names a KFD exporter by it, as CRIU's amdgpu_id_for_handle does. */
 long oracle_kfd_handle(int image, unsigned index);
