@@ -37,6 +37,19 @@ public sealed class OutputErrnoTests : TempFolder
         Assert.Equal("filler out\nold", output);
     }
 
+    /// <summary>import of a dump into a folder it creates on a full file system: one line, and the folder it made goes again.</summary>
+    [MountNamespaceFact]
+    public async Task FullFileSystem_ImportIntoANewFolder_LeavesNoFolder()
+    {
+        string dump = Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev");
+        Directory.CreateDirectory(Mount);
+        string script = $"D={CliProcess.Quote(Mount)}; mount -t tmpfs -o size=64k tmpfs \"$D\" || exit 97; dd if=/dev/zero of=\"$D/filler\" bs=4k 2>/dev/null; "
+            + $"\"$CLI\" import {CliProcess.Quote(dump)} -o \"$D/images\"; code=$?; echo $(ls -A \"$D\"); exit $code";
+        var (code, output, error) = await CliProcess.Bash($"exec unshare -rm bash -c {CliProcess.Quote(script)}");
+        Assert.Equal(($"criu-image: error: cannot write {Mount}/images/amdgpu-renderD-7.cimg: no space left on the file system\n", 2), (error, code));
+        Assert.Equal("filler\n", output);
+    }
+
     /// <summary>A read-only file system: EROFS, said as such, the older file kept.</summary>
     [MountNamespaceTheory]
     [MemberData(nameof(Writers))]
@@ -111,10 +124,20 @@ public sealed class OutputErrnoTests : TempFolder
     }
 }
 
+/// <summary>A fact that needs <c>unshare -rm</c>, as <see cref="MountNamespaceTheoryAttribute"/>.</summary>
+public sealed class MountNamespaceFactAttribute : FactAttribute
+{
+    public MountNamespaceFactAttribute()
+    {
+        Skip = MountNamespaceTheoryAttribute.Refused is { } why ? $"no user and mount namespace to mount a tmpfs in (unshare -rm: {why})" : null;
+    }
+}
+
 /// <summary>A theory that needs <c>unshare -rm</c> (a user and mount namespace, to mount a tmpfs without root): skipped, saying why, where the kernel refuses it.</summary>
 public sealed class MountNamespaceTheoryAttribute : TheoryAttribute
 {
-    private static readonly string? Refused = Probe();
+    /// <summary>Why <c>unshare -rm</c> cannot be used here, or null when it can.</summary>
+    internal static readonly string? Refused = Probe();
 
     public MountNamespaceTheoryAttribute()
     {
