@@ -9,6 +9,8 @@
 # shared machine falls on all of them alike. Medians of CPU seconds (user + system, every thread: the figure
 # to trust on a shared machine) and wall seconds, peak RSS (GNU time's %M, the smallest run), and the ratios
 # ours/peer.
+# AGAINST=DIR adds the two builds of another checkout (its scripts/publish.sh), run in the same turns: a change
+# measured against the code before it under the same load (`mkdir DIR; git archive main | tar -x -C DIR`).
 # Needs gcc, protoc-c and libprotobuf-c-dev (Debian: gcc protobuf-c-compiler libprotobuf-c-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,10 @@ if [ -n "${CLI:-}" ]; then
 else
   mapfile -t clis < <(scripts/publish.sh r2r aot)
   names=(r2r aot)
+fi
+if [ -n "${AGAINST:-}" ]; then
+  mapfile -t -O "${#clis[@]}" clis < <(cd "$AGAINST" && scripts/publish.sh r2r aot | sed "s|^|$AGAINST/|")
+  names+=(before-r2r before-aot)
 fi
 
 once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
