@@ -36,7 +36,8 @@ once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
   /usr/bin/time -f '%U %S %e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
   # verify's exit 1 is findings, a result; anything else means the run did not happen.
   if [ "$rc" -gt 1 ]; then cat "$work/err" "$work/t" >&2; exit 2; fi
-  read -r u sy s k < "$work/t"
+  # The figures are the last line: GNU time puts "Command exited with non-zero status 1" before them.
+  read -r u sy s k < <(tail -n 1 "$work/t")
   echo "$(echo "$u + $sy" | bc) $s $k"
 }
 
