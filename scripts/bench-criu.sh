@@ -9,6 +9,8 @@
 # shared machine falls on all of them alike. Medians of CPU seconds (user + system, every thread: the figure
 # to trust on a shared machine) and wall seconds, peak RSS (GNU time's %M, the smallest run), and the ratios
 # ours/peer.
+# AGAINST=DIR adds the two builds of another checkout (its scripts/publish.sh), run in the same turns: a change
+# measured against the code before it under the same load (`mkdir DIR; git archive main | tar -x -C DIR`).
 # Needs gcc, protoc-c and libprotobuf-c-dev (Debian: gcc protobuf-c-compiler libprotobuf-c-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +26,18 @@ else
   mapfile -t clis < <(scripts/publish.sh r2r aot)
   names=(r2r aot)
 fi
+if [ -n "${AGAINST:-}" ]; then
+  mapfile -t -O "${#clis[@]}" clis < <(cd "$AGAINST" && scripts/publish.sh r2r aot | sed "s|^|$AGAINST/|")
+  names+=(before-r2r before-aot)
+fi
 
 once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
   local rc=0 u sy s k
   /usr/bin/time -f '%U %S %e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
   # verify's exit 1 is findings, a result; anything else means the run did not happen.
   if [ "$rc" -gt 1 ]; then cat "$work/err" "$work/t" >&2; exit 2; fi
-  read -r u sy s k < "$work/t"
+  # The figures are the last line: GNU time puts "Command exited with non-zero status 1" before them.
+  read -r u sy s k < <(tail -n 1 "$work/t")
   echo "$(echo "$u + $sy" | bc) $s $k"
 }
 

@@ -11,11 +11,53 @@ internal sealed class FirstHandles(RenderNodeBos bos)
 
     private readonly int[] _slots = new int[Math.Min(Array.MaxLength, (long)(bos.Count / MaxLoad) + 8)];
 
+    /// <summary>
+    /// The BOs taken so far, from the first, while their handles rise (GEM handles are numbered in order, and CRIU dumps
+    /// the BOs in that order): none of them can repeat an earlier one, and they go into the slots, a random write each,
+    /// only once a handle breaks the rise (then -1).
+    /// </summary>
+    private int _rising;
+
     /// <summary>Takes BO <paramref name="index"/>: true when its handle is first seen; otherwise false and the index of the first BO that had it.</summary>
     public bool TryTake(int index, out int first)
     {
         uint handle = bos.At(index).Handle;
-        int slot = (int)((ulong)(uint)((ulong)handle * 0x9E3779B97F4A7C15UL >> 32) * (ulong)_slots.Length >> 32);
+        if (_rising >= 0)
+        {
+            if (_rising == index && (index == 0 || handle > bos.At(index - 1).Handle))
+            {
+                _rising++;
+                first = index;
+                return true;
+            }
+
+            for (int taken = 0; taken < _rising; taken++)
+            {
+                Put(taken);
+            }
+
+            _rising = -1;
+        }
+
+        return Take(index, handle, out first);
+    }
+
+    private void Put(int index)
+    {
+        int slot = Start(bos.At(index).Handle);
+        while (_slots[slot] != 0)
+        {
+            slot = slot + 1 == _slots.Length ? 0 : slot + 1;
+        }
+
+        _slots[slot] = index + 1;
+    }
+
+    private int Start(uint handle) => (int)((ulong)(uint)((ulong)handle * 0x9E3779B97F4A7C15UL >> 32) * (ulong)_slots.Length >> 32);
+
+    private bool Take(int index, uint handle, out int first)
+    {
+        int slot = Start(handle);
         while (_slots[slot] != 0)
         {
             if (bos.At(_slots[slot] - 1).Handle == handle)

@@ -23,6 +23,12 @@ internal sealed class RenderNodeBoSet
     /// a node's BOs ask for lie side by side (2 to 4 bits per BO expected).
     /// </summary>
     private readonly ulong[] _seen;
+    /// <summary>
+    /// The last BOs added, while they are one node's BOs in index order with rising handles (GEM handles are numbered in
+    /// order, and CRIU dumps the BOs in that order): entries [from, to) held outside the slots, found by bisection; the
+    /// slots, a random write each, take them only once a BO breaks the run.
+    /// </summary>
+    private (int From, int To, int Node, uint Last) _run;
     /// <summary>Per node added (as <see cref="_nodes"/>), how many of its BOs the set holds.</summary>
     private readonly List<int> _added = [];
     private int _lastNode = -1;
@@ -40,7 +46,7 @@ internal sealed class RenderNodeBoSet
     public int Count { get; private set; }
 
     /// <summary>Whether a BO of this key is in the set (<paramref name="minor"/> unused unless the key has it).</summary>
-    public bool Contains(uint handle, uint minor) => Find(handle, minor) >= 0;
+    public bool Contains(uint handle, uint minor) => Find(handle, minor) != 0;
 
     /// <summary>Whether a BO of this handle was added from the file of this name (with the key's other part, the one added).</summary>
     public bool Holds(string file, uint handle) => Holds(NodeOf(file), file, handle);
@@ -48,8 +54,8 @@ internal sealed class RenderNodeBoSet
     /// <summary>As <see cref="Holds(string, uint)"/>, with the file's node looked up once (<see cref="NodeOf"/>) for a walk over its BOs.</summary>
     public bool Holds(int node, string file, uint handle)
     {
-        int slot = node < 0 ? -1 : Find(handle, Scope(node));
-        return slot >= 0 && _nodes[Locate(_slots[slot]).Node].File == file;
+        int at = node < 0 ? 0 : Find(handle, Scope(node));
+        return at != 0 && _nodes[Locate(at).Node].File == file;
     }
 
     /// <summary>Whether the set holds every BO of node <paramref name="node"/> (<see cref="NodeOf"/>), <paramref name="bos"/> of them, each as its own key's BO: <see cref="Holds(int, string, uint)"/> is then true for each.</summary>
@@ -72,14 +78,14 @@ internal sealed class RenderNodeBoSet
     /// <summary>The node, the name of the file it was stored from, and the index of the BO of this key; false when none is.</summary>
     public bool TryGet(uint handle, uint minor, out CriuRenderNode node, out string file, out int index)
     {
-        int slot = Find(handle, minor);
-        if (slot < 0)
+        int at = Find(handle, minor);
+        if (at == 0)
         {
             (node, file, index) = (null!, "", -1);
             return false;
         }
 
-        (int n, index) = Locate(_slots[slot]);
+        (int n, index) = Locate(at);
         (node, _, file, _) = _nodes[n];
         return true;
     }
@@ -89,7 +95,7 @@ internal sealed class RenderNodeBoSet
     {
         ref readonly DrmBo bo = ref bos.At(index);
         int number = NodeNumber(node, bos, file);
-        if (Find(bo.Handle, Scope(number)) >= 0)
+        if (Find(bo.Handle, Scope(number)) != 0)
         {
             return false;
         }
@@ -99,7 +105,21 @@ internal sealed class RenderNodeBoSet
             Grow();
         }
 
-        Put(checked(_nodes[number].First + index + 1));
+        int at = checked(_nodes[number].First + index + 1);
+        if (_run.To == at && _run.Node == number && bo.Handle > _run.Last)
+        {
+            _run = _run with { To = at + 1, Last = bo.Handle };
+        }
+        else
+        {
+            for (int held = _run.From; held < _run.To; held++)
+            {
+                Put(held);
+            }
+
+            _run = (at, at + 1, number, bo.Handle);
+        }
+
         _added[number]++;
         Count++;
         return true;
@@ -157,14 +177,32 @@ internal sealed class RenderNodeBoSet
         return (int)((ulong)hash * (ulong)length >> 32);
     }
 
-    /// <summary>The slot of the BO of this handle and key part (<see cref="Scope"/>), or -1.</summary>
+    /// <summary>The entry (a BO's number + 1) of the BO of this handle and key part (<see cref="Scope"/>), or 0.</summary>
     private int Find(uint handle, uint minor)
     {
         minor = _key == RenderNodeBoKey.Handle ? 0 : minor;
+        if (_run.To > _run.From && handle <= _run.Last && Scope(_run.Node) == minor)
+        {
+            (RenderNodeBos bos, int first) = (_nodes[_run.Node].Bos, _nodes[_run.Node].First + 1);
+            int low = _run.From;
+            int high = _run.To - 1;
+            while (low <= high)
+            {
+                int mid = low + ((high - low) >> 1);
+                uint found = bos.At(mid - first).Handle;
+                if (found == handle)
+                {
+                    return mid;
+                }
+
+                (low, high) = found < handle ? (mid + 1, high) : (low, mid - 1);
+            }
+        }
+
         uint bit = Bit(handle, minor);
         if ((_seen[bit >> 6] & (1UL << (int)bit)) == 0)
         {
-            return -1;
+            return 0;
         }
 
         int slot = Start(handle, minor, _slots.Length);
@@ -172,15 +210,16 @@ internal sealed class RenderNodeBoSet
         {
             if (KeyOf(_slots[slot]) == (handle, minor))
             {
-                return slot;
+                return _slots[slot];
             }
 
             slot = slot + 1 == _slots.Length ? 0 : slot + 1;
         }
 
-        return -1;
+        return 0;
     }
 
+    /// <summary>Puts entry <paramref name="at"/> in the slots (the set has room: <see cref="TryAdd"/> grows it first).</summary>
     private void Put(int at)
     {
         (uint handle, uint minor) = KeyOf(at);
