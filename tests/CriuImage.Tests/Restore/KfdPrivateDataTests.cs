@@ -130,6 +130,21 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void AnSvmRangeOfAnotherGpu_IsTakenByRestore_AndRefusedByResume()
+    {
+        // kfd_criu_restore_svm only stores the range; kfd_criu_resume_svm's svm_range_check_attr finds no gpu 0xbeef.
+        CriuKfd kfd = Kfd("damaged/kfd-svm-gpu");
+        foreach (KernelProfile? target in new[] { null, KernelProfile.Pre6_18, KernelProfile.Linux6_18 })
+        {
+            Assert.Null(KfdPrivateData.Walk(kfd, target));
+            var refusal = KfdSvmResume.Refusal(kfd, target);
+            Assert.Equal(("svm-attr-gpu", 22, "drivers/gpu/drm/amd/amdkfd/kfd_svm.c:751 at Linux 6.12.118"), (refusal?.Check, refusal?.Errno, refusal?.Source));
+        }
+
+        Assert.Null(KfdSvmResume.Refusal(Kfd("criu-dev-queues"), KernelProfile.Linux6_18));
+    }
+
+    [Fact]
     public void NoBytes_MakeTheWalkThrow()
     {
         foreach (CriuKfd kfd in new[] { Kfd("criu-dev"), Kfd("criu-dev-queues") })

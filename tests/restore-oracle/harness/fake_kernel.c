@@ -18,6 +18,7 @@
 #include <amdgpu_drm.h>
 #include "kfd_ioctl.h"
 #include "oracle.h"
+#include "fake_kfd_queue.h"
 
 #ifndef DRM_IOCTL_GEM_CHANGE_HANDLE
 struct drm_gem_change_handle {
@@ -334,8 +335,13 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 {
 	int len = snprintf(args, n, "\"op\":%u", a->op);
 	if (a->op == KFD_CRIU_OP_RESUME) {
-		snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
-		return 0;
+		len += snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
+		/* criu_resume: the SVM ranges the RESTORE stored (fake_kfd_svm.c), before the queues are resumed */
+		const char *check = NULL;
+		long svm = oracle_kfd_svm_resume(&check);
+		if (svm)
+			snprintf(args + len, n - len, ",\"refused_by\":\"%s\"", check);
+		return svm;
 	}
 	if (a->op != KFD_CRIU_OP_RESTORE)
 		return -EINVAL;
