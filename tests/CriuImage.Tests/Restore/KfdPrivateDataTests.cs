@@ -119,6 +119,21 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void AnMi300xPartition_IsANodeOfFewerXccs_WithTheSameSizesPerXcc()
+    {
+        // A CPX partition's node has one XCC's 38 CUs (152 SIMDs): kfd_queue_ctx_save_restore_size gives the SPX
+        // node's per-XCC sizes, and its CWSR BO is one XCC's (cwsr + debug memory = 23,252,480 bytes, a whole page:
+        // 23,252,992), not eight XCCs' (186,019,840).
+        KfdDeviceEntry spx = Kfd("hosts/mi300x-8").DeviceEntries.First(d => d.IsGpu);
+        ulong[] values = [.. Enumerable.Range(1, KfdDeviceEntry.FieldNames.Count).Select(n => spx[n])];
+        values[3] = 152;
+        KfdNode whole = KfdNode.Of(spx)!, cpx = KfdNode.Of(new KfdDeviceEntry(values, spx.Iolinks))!;
+        Assert.Equal((8u, 1u), (whole.NumXcc, cpx.NumXcc));
+        Assert.Equal((whole.CtlStackSize, whole.CwsrSize, whole.DebugMemorySize), (cpx.CtlStackSize, cpx.CwsrSize, cpx.DebugMemorySize));
+        Assert.Equal((186_019_840ul, 23_252_992ul), (whole.CwsrBoSize(whole.CwsrSize), cpx.CwsrBoSize(cpx.CwsrSize)));
+    }
+
+    [Fact]
     public void Xnack_IsPerProcessOnMi210_AndRefusedOnGfx11()
     {
         // criu-dev-queues has xnack_mode 1 on an MI210 (GC 9.4.2) and is taken; the same byte on gfx1100 is -EPERM.
