@@ -63,10 +63,13 @@ internal static class RestoreFacts
         }
     }
 
-    /// <summary>The ASICs known by PCI device id: name, GC version, gfx_target_version and XCC count of one KFD node.</summary>
-    public static IReadOnlyList<(uint DeviceId, string Name, string Gc, uint GfxTargetVersion, uint NumXcc)> KfdAsics =>
+    /// <summary>
+    /// The ASICs known by PCI device id: name, GC version, gfx_target_version, XCC count of one whole-GPU KFD node and,
+    /// for a partitionable one, its CUs per XCC (0: not partitioned; a node's XCCs are then its CUs / that).
+    /// </summary>
+    public static IReadOnlyList<(uint DeviceId, string Name, string Gc, uint GfxTargetVersion, uint NumXcc, uint CusPerXcc)> KfdAsics =>
         [.. KfdQueues.GetProperty("asics").EnumerateArray().Select(e => (e.GetProperty("device_id").GetUInt32(), e.GetProperty("name").GetString()!, e.GetProperty("gc").GetString()!,
-            e.GetProperty("gfx_target_version").GetUInt32(), e.GetProperty("num_xcc").GetUInt32()))];
+            e.GetProperty("gfx_target_version").GetUInt32(), e.GetProperty("num_xcc").GetUInt32(), e.TryGetProperty("cus_per_xcc", out JsonElement c) ? c.GetUInt32() : 0u))];
 
     private static JsonElement KfdQueues => Root.GetProperty("kernel").GetProperty("kfd_queues");
 

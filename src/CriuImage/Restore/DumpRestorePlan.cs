@@ -141,6 +141,7 @@ public sealed record DumpRestorePlan
             ],
             Host = host?.Check(kfd),
             PrivateData = KfdPrivateData.Walk(kfd, profile),
+            SvmResume = KfdSvmResume.Refusal(kfd, profile),
         };
     }
 
@@ -306,6 +307,9 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
 
     /// <summary>The refusal of the private data, as the replay makes the call fail.</summary>
     internal KfdPrivateData.KfdRefusal? PrivateData { get; init; }
+
+    /// <summary>What CRIU_OP RESUME refuses in the SVM ranges the RESTORE took (KfdSvmResume), as the replay's resume makes the call fail.</summary>
+    internal KfdPrivateData.KfdRefusal? SvmResume { get; init; }
 
     /// <summary>The GPUs among the image's device entries.</summary>
     public int Gpus { get; init; }

@@ -36,7 +36,9 @@ internal sealed record KfdNode(string Name, uint Gc, uint GfxTargetVersion, uint
         }
 
         uint gfxv = asic.GfxTargetVersion;
-        uint cu = entry.SimdCount / entry.SimdPerCu / asic.NumXcc;
+        // A partition of an MI300X is a node of fewer XCCs: its CUs say how many (restore-facts.json cus_per_xcc).
+        uint xcc = asic.CusPerXcc > 0 ? Math.Max(1, entry.SimdCount / entry.SimdPerCu / asic.CusPerXcc) : asic.NumXcc;
+        uint cu = entry.SimdCount / entry.SimdPerCu / xcc;
         uint waves = gfxv < 100100 ? Math.Min(cu * 40, entry.ArrayCount / entry.SimdArraysPerEngine * 512) : cu * 32;
         uint vgpr = gfxv is 90402 or 90010 or 90008 ? 0x80000u : gfxv is 110000 or 110001 or 110501 or 120000 or 120001 ? 0x60000u : 0x40000u;
         ulong wgData = Align((ulong)cu * (vgpr + 0x4000 + 0x10000 + 0x1000));
@@ -47,7 +49,7 @@ internal sealed record KfdNode(string Name, uint Gc, uint GfxTargetVersion, uint
             ctlStack = Math.Min(ctlStack, 0x7000);
         }
 
-        return new(asic.Name, KfdLine.GcVersion(asic.Gc), gfxv, asic.NumXcc, (uint)ctlStack, (uint)(ctlStack + wgData), (uint)Align((ulong)waves * 32, 64), entry);
+        return new(asic.Name, KfdLine.GcVersion(asic.Gc), gfxv, xcc, (uint)ctlStack, (uint)(ctlStack + wgData), (uint)Align((ulong)waves * 32, 64), entry);
     }
 
     /// <summary>The GC version as the kernel prints it, e.g. 9.4.2.</summary>

@@ -9,8 +9,8 @@ namespace CriuImage.Restore;
 /// What the target kernel's <c>AMDKFD_IOC_CRIU_OP</c> RESTORE makes of a KFD image's private data: the walk of
 /// criu_restore (drivers/gpu/drm/amd/amdkfd/kfd_chardev.c:2576-2630, Linux 6.12.118) over the process part,
 /// the devices, the BOs and each object by its type, and the errno of the first check that refuses it. Not
-/// walked: xnack_mode against the GPUs (-EPERM), each queue (KfdPrivateQueues) and SVM range. Not walked: what
-/// RESUME does with the SVM ranges (docs/diagnostics.md, CRI340).
+/// walked: xnack_mode against the GPUs (-EPERM), each queue (KfdPrivateQueues) and SVM range; what RESUME does with
+/// the SVM ranges is KfdSvmResume's (docs/diagnostics.md, CRI340).
 /// </summary>
 internal static class KfdPrivateData
 {

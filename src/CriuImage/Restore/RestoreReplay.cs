@@ -695,6 +695,7 @@ internal sealed class RestoreReplay
             return _lateFailures[0];
         }
 
+        RestoreEnding? svm = null;
         foreach ((uint? task, int ret) in ResumedTasks())
         {
             List<SequenceArgument> args = [new SequenceArgument("op", (ulong)KfdCriuOp.Resume)];
@@ -703,11 +704,19 @@ internal sealed class RestoreReplay
                 args.Add(new SequenceArgument("task", pid));
             }
 
-            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, ret);
+            KfdPrivateData.KfdRefusal? refused = ret == 0 ? _plan.Kfd.FirstOrDefault(k => task is null || k.Pid == task)?.SvmResume : null;
+            if (refused is not null)
+            {
+                args.Add(new SequenceArgument("refused_by", null, refused.Check));
+                svm ??= Ending(RestoreEndKind.FailsLate, Descriptors.KfdPrivateDataRefused, $"{refused.Source}; plugins/amdgpu/amdgpu_plugin.c:2161-2168{Dev}, criu/cr-restore.c:2256-2266",
+                    $"the kernel refuses AMDKFD_IOC_CRIU_OP RESUME with -{refused.ErrnoName} ({refused.Check}): {refused.Message}; criu_resume returns before it resumes the process's queues (kfd_chardev.c:2684-2688) and CRIU's core only logs the resume hook's failure, so the restore reports success with the GPU work stopped") with { Errno = -refused.Errno, At = _calls.Count };
+            }
+
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, refused is null ? ret : -refused.Errno);
         }
 
         CrossTaskImports(_order!.Files);
-        return _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
+        return svm ?? _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
     }
 
     /// <summary>

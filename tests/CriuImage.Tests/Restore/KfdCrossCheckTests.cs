@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using CriuImage.Criu;
+using CriuImage.Kernel;
 using CriuImage.Restore;
 using CriuImage.Tests.Support;
 
@@ -11,7 +12,8 @@ namespace CriuImage.Tests;
 /// here with gcc) and the C# model of CRIU_OP RESTORE's private data (KfdPrivateData and its parts) give the same
 /// errno and check on mutated copies of the fixtures' private data: fields of the process part, the BO records, the
 /// queues, events and SVM ranges set to values near the kernel's limits, truncations, extra bytes, other object
-/// counts. Both stand for the 6.12.118 line (the 6.18 of the oracle's runs).
+/// counts; and, where RESTORE takes the data, RESUME's answer on its SVM ranges. Both stand for the 6.12.118 line
+/// (the 6.18 of the oracle's runs).
 /// </summary>
 public sealed class KfdCrossCheckTests : TempFolder
 {
@@ -36,15 +38,26 @@ public sealed class KfdCrossCheckTests : TempFolder
         }
 
         string[] fake = Run(program, cases);
-        string[] model = [.. cases.Select(k => KfdPrivateData.WalkLine(k, KfdLine.All[^1]) is { } r ? $"{r.Errno} {r.Check}" : "0 -")];
+        string[] model = [.. cases.Select(Model)];
         Assert.Equal(cases.Count, fake.Length);
         var differ = Enumerable.Range(0, cases.Count).Where(i => fake[i] != model[i]).Select(i => $"case {i}: fake kernel '{fake[i]}', model '{model[i]}'").Take(5).ToList();
         Assert.True(differ.Count == 0, string.Join("\n", differ));
         // The fixtures as written: the MI210 dump is taken, the gfx11 queue and xnack refused at their checks.
-        Assert.Equal(["0 -", "22 queue-ctl-stack", "0 -", "1 process-xnack"], Enumerable.Range(0, Dumps.Length).Select(d => fake[d * PerDump]));
+        Assert.Equal(["0 - 0 -", "22 queue-ctl-stack 0 -", "0 - 0 -", "1 process-xnack 0 -"], Enumerable.Range(0, Dumps.Length).Select(d => fake[d * PerDump]));
         // The mutations reach the queue, event, SVM and BO checks, not only the total.
         string[] outcomes = [.. fake.Distinct()];
         Assert.True(outcomes.Length >= 20, $"only {outcomes.Length} outcomes: {string.Join(", ", outcomes)}");
+    }
+
+    /// <summary>RESTORE's answer, and RESUME's (of the SVM ranges) when RESTORE takes the data.</summary>
+    private static string Model(CriuKfd kfd)
+    {
+        if (KfdPrivateData.WalkLine(kfd, KfdLine.All[^1]) is { } r)
+        {
+            return $"{r.Errno} {r.Check} 0 -";
+        }
+
+        return KfdSvmResume.Refusal(kfd, KernelProfile.Linux6_18) is { } late ? $"0 - {late.Errno} {late.Check}" : "0 - 0 -";
     }
 
     private string Build()
@@ -58,7 +71,7 @@ public sealed class KfdCrossCheckTests : TempFolder
         File.Copy("/usr/include/linux/kfd_ioctl.h", Path.Combine(Folder, "kfd_ioctl.h"));
         string program = Path.Combine(Folder, "kfd_priv_check");
         CriuFixtures.Run("gcc", "-O1", "-Wall", "-Werror", "-I", Folder, "-I", harness, "-o", program,
-            Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "crosscheck", "kfd_priv_check.c"), Path.Combine(harness, "fake_kfd_priv.c"), Path.Combine(harness, "fake_kfd_queue.c"));
+            Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "crosscheck", "kfd_priv_check.c"), Path.Combine(harness, "fake_kfd_priv.c"), Path.Combine(harness, "fake_kfd_queue.c"), Path.Combine(harness, "fake_kfd_svm.c"));
         return program;
     }
 

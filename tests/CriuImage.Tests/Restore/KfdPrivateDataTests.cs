@@ -119,6 +119,21 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void AnMi300xPartition_IsANodeOfFewerXccs_WithTheSameSizesPerXcc()
+    {
+        // A CPX partition's node has one XCC's 38 CUs (152 SIMDs): kfd_queue_ctx_save_restore_size gives the SPX
+        // node's per-XCC sizes, and its CWSR BO is one XCC's (cwsr + debug memory = 23,252,480 bytes, a whole page:
+        // 23,252,992), not eight XCCs' (186,019,840).
+        KfdDeviceEntry spx = Kfd("hosts/mi300x-8").DeviceEntries.First(d => d.IsGpu);
+        ulong[] values = [.. Enumerable.Range(1, KfdDeviceEntry.FieldNames.Count).Select(n => spx[n])];
+        values[3] = 152;
+        KfdNode whole = KfdNode.Of(spx)!, cpx = KfdNode.Of(new KfdDeviceEntry(values, spx.Iolinks))!;
+        Assert.Equal((8u, 1u), (whole.NumXcc, cpx.NumXcc));
+        Assert.Equal((whole.CtlStackSize, whole.CwsrSize, whole.DebugMemorySize), (cpx.CtlStackSize, cpx.CwsrSize, cpx.DebugMemorySize));
+        Assert.Equal((186_019_840ul, 23_252_992ul), (whole.CwsrBoSize(whole.CwsrSize), cpx.CwsrBoSize(cpx.CwsrSize)));
+    }
+
+    [Fact]
     public void Xnack_IsPerProcessOnMi210_AndRefusedOnGfx11()
     {
         // criu-dev-queues has xnack_mode 1 on an MI210 (GC 9.4.2) and is taken; the same byte on gfx1100 is -EPERM.
@@ -127,6 +142,21 @@ public sealed class KfdPrivateDataTests
         Assert.Null(KfdPrivateData.Walk(queues, KernelProfile.Linux6_18));
         var refusal = KfdPrivateData.Walk(Kfd("damaged/kfd-xnack-gfx11"), KernelProfile.Linux6_18)!;
         Assert.Equal(("EPERM", "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c:2190 at Linux 6.12.118"), (refusal.ErrnoName, refusal.Source));
+    }
+
+    [Fact]
+    public void AnSvmRangeOfAnotherGpu_IsTakenByRestore_AndRefusedByResume()
+    {
+        // kfd_criu_restore_svm only stores the range; kfd_criu_resume_svm's svm_range_check_attr finds no gpu 0xbeef.
+        CriuKfd kfd = Kfd("damaged/kfd-svm-gpu");
+        foreach (KernelProfile? target in new[] { null, KernelProfile.Pre6_18, KernelProfile.Linux6_18 })
+        {
+            Assert.Null(KfdPrivateData.Walk(kfd, target));
+            var refusal = KfdSvmResume.Refusal(kfd, target);
+            Assert.Equal(("svm-attr-gpu", 22, "drivers/gpu/drm/amd/amdkfd/kfd_svm.c:751 at Linux 6.12.118"), (refusal?.Check, refusal?.Errno, refusal?.Source));
+        }
+
+        Assert.Null(KfdSvmResume.Refusal(Kfd("criu-dev-queues"), KernelProfile.Linux6_18));
     }
 
     [Fact]

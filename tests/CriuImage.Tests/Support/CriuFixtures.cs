@@ -35,6 +35,7 @@ internal static class CriuFixtures
         ["kfd-queue-qid"] = "CRI340",
         ["kfd-queue-ring"] = "CRI340",
         ["kfd-queue-type"] = "CRI340",
+        ["kfd-svm-gpu"] = "CRI340",
         ["kfd-svm-size"] = "CRI340",
         ["kfd-xnack-gfx11"] = "CRI340",
         ["missing-drm-pages"] = "CRI308",

@@ -1,5 +1,6 @@
 /* Runs the fake kernel's walk of CRIU_OP RESTORE's private data (../harness/fake_kfd_priv.c, fake_kfd_queue.c) on
- * cases read from standard input and prints, per case, "ERRNO CHECK" ("0 -" when it is taken). KfdCrossCheckTests
+ * cases read from standard input and prints, per case, "ERRNO CHECK" of CRIU_OP RESTORE ("0 -" when it is taken)
+ * and, when RESTORE takes it, the same of RESUME (fake_kfd_svm.c). KfdCrossCheckTests
  * writes the cases and holds the C# model (src/CriuImage/Restore/KfdPrivate*.cs) to the same answers.
  *
  * A case, little-endian: u32 num_devices, num_bos, num_objects, u64 priv_data_size; per device the nine u32 of
@@ -10,6 +11,7 @@
 #include <string.h>
 #include "kfd_ioctl.h"
 #include "oracle.h"
+#include "fake_kfd_queue.h"
 
 static int get(void *p, size_t n)
 {
@@ -44,7 +46,9 @@ int main(void)
 		a.priv_data = (uintptr_t)priv;
 		const char *check = "-";
 		long r = oracle_kfd_priv_walk(&a, &check);
-		printf("%ld %s\n", -r, r ? check : "-");
+		const char *late = "-";
+		long resumed = r ? 0 : oracle_kfd_svm_resume(&late);
+		printf("%ld %s %ld %s\n", -r, r ? check : "-", -resumed, resumed ? late : "-");
 		free(dev);
 		free(bo);
 		free(priv);

@@ -18,6 +18,7 @@
 #include <amdgpu_drm.h>
 #include "kfd_ioctl.h"
 #include "oracle.h"
+#include "fake_kfd_queue.h"
 
 #ifndef DRM_IOCTL_GEM_CHANGE_HANDLE
 struct drm_gem_change_handle {
@@ -344,11 +345,19 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 	int len = snprintf(args, n, "\"op\":%u", a->op);
 	if (a->op == KFD_CRIU_OP_RESUME) {
 		/* criu_resume (kfd_chardev.c): kfd_lookup_process_by_pid finds no KFD process of the pid: -ESRCH. */
-		snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
+		len += snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
+		int known = 0;
 		for (int i = 0; i < nkfd_pids; i++)
 			if (kfd_pids[i] == (int)a->pid)
-				return 0;
-		return -ESRCH;
+				known = 1;
+		if (!known)
+			return -ESRCH;
+		/* then the SVM ranges the RESTORE stored (fake_kfd_svm.c), before the queues are resumed */
+		const char *check = NULL;
+		long svm = oracle_kfd_svm_resume(&check);
+		if (svm)
+			snprintf(args + len, n - len, ",\"refused_by\":\"%s\"", check);
+		return svm;
 	}
 	if (a->op != KFD_CRIU_OP_RESTORE)
 		return -EINVAL;

@@ -1,10 +1,9 @@
 /* The fake kernel's walk of AMDKFD_IOC_CRIU_OP RESTORE's private data, in the order and with the checks of
  * criu_restore (drivers/gpu/drm/amd/amdkfd/kfd_chardev.c, Linux 6.12.118): the process part, the devices, the
  * BOs, then each object by its type (kfd_process_queue_manager.c kfd_criu_restore_queue, kfd_events.c
- * kfd_criu_restore_event and kfd_kmap_event_page, kfd_svm.c kfd_criu_restore_svm), and last the total. What it
- * does not model: xnack support of the device, a queue's MQD size for its ASIC, the queue buffers, the SVM ranges
- * themselves. The record sizes are those of the kernel that MAX_GPU_INSTANCE is 64 in (6.12 and the 6.18 of the
- * runs); see ../README.md. */
+ * kfd_criu_restore_event and kfd_kmap_event_page, kfd_svm.c kfd_criu_restore_svm), and last the total. The xnack
+ * and queue checks are fake_kfd_queue.c's, what RESUME does with the SVM ranges fake_kfd_svm.c's. The record
+ * sizes are those of the kernel that MAX_GPU_INSTANCE is 64 in (6.12 and the 6.18 of the runs); see ../README.md. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -57,6 +56,7 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 	uint64_t size = a->priv_data_size, at = 0;
 	uint32_t n_pdds = a->num_devices; /* the restored process has one device per GPU the dump maps */
 
+	oracle_kfd_svm_reset(a);
 	/* criu_restore_process */
 	if (at + PROCESS_PRIV > size)
 		REFUSE(EINVAL, "process-size");
@@ -141,6 +141,7 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 			uint64_t len = SVM_PRIV + (uint64_t)SVM_ATTR * (SVM_ATTRS_COMMON + n_pdds);
 			if (at + len > size)
 				REFUSE(EINVAL, "svm-size");
+			oracle_kfd_svm_keep(p + at);
 			at += len;
 			break;
 		}

@@ -17,11 +17,11 @@ struct oracle_gpu oracle_gpus[64];
 int oracle_n_gpus;
 
 /* gfx_target_version, GC version (major * 10000 + minor * 100 + patch) and XCCs per node, by PCI device id. */
-static const struct { uint32_t device_id, gfxv, gc, xcc; } asics[] = {
-	{ 0x740F, 90010, 90402, 1 },  /* Instinct MI210, GC 9.4.2 */
-	{ 0x744C, 110000, 110000, 1 }, /* Radeon RX 7900, GC 11.0.0 */
-	{ 0x74A1, 90402, 90403, 8 },  /* Instinct MI300X, GC 9.4.3, one partition */
-	{ 0x738C, 90008, 90401, 1 },  /* Instinct MI100, GC 9.4.1 */
+static const struct { uint32_t device_id, gfxv, gc, xcc, cus_per_xcc; } asics[] = {
+	{ 0x740F, 90010, 90402, 1, 0 },  /* Instinct MI210, GC 9.4.2 */
+	{ 0x744C, 110000, 110000, 1, 0 }, /* Radeon RX 7900, GC 11.0.0 */
+	{ 0x74A1, 90402, 90403, 8, 38 }, /* Instinct MI300X, GC 9.4.3: a node's XCCs are its CUs / 38 (SPX 8) */
+	{ 0x738C, 90008, 90401, 1, 0 },  /* Instinct MI100, GC 9.4.1 */
 };
 
 #define ALIGN_UP(v, a) (((v) + (a) - 1) / (a) * (a))
@@ -43,7 +43,12 @@ static int node_of(const struct kfd_ioctl_criu_args *a, uint32_t user_gpu, struc
 	for (size_t i = 0; i < sizeof(asics) / sizeof(asics[0]); i++) {
 		if (asics[i].device_id != g->device_id)
 			continue;
-		uint32_t gfxv = asics[i].gfxv, cu = g->simd_count / g->simd_per_cu / asics[i].xcc;
+		uint32_t xcc = asics[i].xcc;
+		if (asics[i].cus_per_xcc) {
+			xcc = g->simd_count / g->simd_per_cu / asics[i].cus_per_xcc;
+			xcc = xcc ? xcc : 1;
+		}
+		uint32_t gfxv = asics[i].gfxv, cu = g->simd_count / g->simd_per_cu / xcc;
 		uint32_t waves = gfxv < 100100 ? (cu * 40 < g->array_count / g->simd_arrays_per_engine * 512 ? cu * 40 : g->array_count / g->simd_arrays_per_engine * 512) : cu * 32;
 		uint64_t vgpr = (gfxv == 90402 || gfxv == 90010 || gfxv == 90008) ? 0x80000 :
 				(gfxv == 110000 || gfxv == 110001 || gfxv == 110501 || gfxv == 120000 || gfxv == 120001) ? 0x60000 : 0x40000;
@@ -53,7 +58,7 @@ static int node_of(const struct kfd_ioctl_criu_args *a, uint32_t user_gpu, struc
 		n->gpu = g;
 		n->gfxv = gfxv;
 		n->gc = asics[i].gc;
-		n->xcc = asics[i].xcc;
+		n->xcc = xcc;
 		n->ctl_stack = (uint32_t)ctl;
 		n->cwsr = (uint32_t)(ctl + ALIGN_UP((uint64_t)cu * (vgpr + 0x4000 + 0x10000 + 0x1000), 4096));
 		n->debug = (uint32_t)ALIGN_UP((uint64_t)waves * 32, 64);

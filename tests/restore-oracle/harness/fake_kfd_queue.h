@@ -35,4 +35,9 @@ struct queue_state {
 long oracle_kfd_xnack(const struct kfd_ioctl_criu_args *a, uint32_t xnack_mode, const char **check);
 long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uint64_t *at, uint64_t bos_at, struct queue_state *st,
 		      const char **check);
+/* The SVM ranges of the last CRIU_OP RESTORE (fake_kfd_svm.c): forgotten at its start, kept as it walks them, checked
+ * by RESUME. */
+void oracle_kfd_svm_reset(const struct kfd_ioctl_criu_args *a);
+void oracle_kfd_svm_keep(const uint8_t *range);
+long oracle_kfd_svm_resume(const char **check);
 #endif
