@@ -61,16 +61,20 @@ internal static class CommandErrors
     }
 
     /// <summary>
-    /// One line per CRIU file of <paramref name="files"/> that could not be read (a damaged header or wire), as
-    /// verify, info and show report it; true when there was one, which makes the exit status 2 in every command.
+    /// One line per CRIU file of <paramref name="files"/> that CRIU cannot read (a damaged header or wire, or a
+    /// message protobuf-c's unpack refuses), as verify reports it unreadable; true when there was one, which makes
+    /// the exit status 2 in every command.
     /// </summary>
     public static async Task<bool> ReportDamageAsync(IEnumerable<CriuDumpFile> files, TextWriter error)
     {
         bool any = false;
-        foreach (CriuDumpFile damaged in files.Where(f => f.DamageDetail is not null))
+        foreach (CriuDumpFile file in files)
         {
-            await error.WriteLineAsync(Printable.Escape($"{damaged.Input.Path}: error: {damaged.DamageDetail!.Message}"));
-            any = true;
+            if (file.UnreadableToCriu is { } damage)
+            {
+                await error.WriteLineAsync(Printable.Escape($"{file.Input.Path}: error: {damage.Message}"));
+                any = true;
+            }
         }
 
         return any;

@@ -34,6 +34,16 @@ public sealed class CriuDumpFile
     /// <summary>The reader's description of <see cref="Damage"/>, with the offset.</summary>
     public InputDamage? DamageDetail { get; init; }
 
+    /// <summary>
+    /// Why CRIU cannot read the file: its <see cref="DamageDetail"/>, or else the first thing protobuf-c's unpack
+    /// refuses in a message the lenient reader did read (a wrong wire type, a required field missing): the restore
+    /// fails on either, so every command treats both as damage. Null when CRIU reads it.
+    /// </summary>
+    internal InputDamage? UnreadableToCriu =>
+        DamageDetail ?? ((Kfd?.Problems ?? RenderNode?.Problems ?? Dmabuf?.Problems)?.FirstOrDefault(p => p.Kind == CriuProblemKind.Unpack) is { } refused
+            ? InputDamage.AtByte(refused.ByteOffset, refused.Message)
+            : null);
+
     /// <summary>The header's value (every kind; null when the file is shorter than 8 bytes).</summary>
     public ulong? Header { get; init; }
 

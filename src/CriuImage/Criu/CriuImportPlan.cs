@@ -112,7 +112,7 @@ public static class CriuImportPlan
         if (lenient.Revisions == CriuRevisions.D5377d5d2 || lenient.Message.NumOfObjects is not null)
         {
             return new RenderNodeImport(path, ImportOutcome.Skip,
-                $"a d5377d5d2 render node: its {lenient.Message.Bos.Count} BOs have no mappings (no vm_entries), which an image records per BO: nothing to import");
+                $"a d5377d5d2 render node: {(lenient.Message.Bos.Count == 1 ? "its 1 BO has" : $"its {lenient.Message.Bos.Count} BOs have")} no mappings (no vm_entries), which an image records per BO: nothing to import");
         }
 
         // The node as verify read it, held to the schema (stale bytes after the message are CRIU's to ignore, and so import's).

@@ -81,8 +81,8 @@ internal sealed class DumpSummary
     /// <summary>Bytes of every CRIU amdgpu file of the dump.</summary>
     public UInt128 FileBytes => Dump.Files.Aggregate(UInt128.Zero, (sum, f) => sum + (ulong)f.Input.Length);
 
-    /// <summary>Files that could not be read (their contents are not counted).</summary>
-    public int Unreadable => Dump.Files.Count(f => f.Damage != CriuDamage.None);
+    /// <summary>Files CRIU cannot read: damaged ones (their contents are not counted) and messages protobuf-c's unpack refuses.</summary>
+    public int Unreadable => Dump.Files.Count(f => f.UnreadableToCriu is not null);
 
     /// <summary>Summarises <paramref name="dump"/>.</summary>
     public static DumpSummary Of(CriuDump dump)

@@ -49,8 +49,7 @@ public static class DumpVerifier
     {
         FindingSummary summary = bag.Summary();
         // A message protobuf-c cannot unpack is unreadable to CRIU, whatever the lenient reader made of it.
-        bool unpackable = file.Damage == CriuDamage.None && !(file.Kfd?.Problems ?? file.RenderNode?.Problems ?? file.Dmabuf?.Problems ?? []).Any(p => p.Kind == CriuProblemKind.Unpack);
-        FileStatus status = !unpackable ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
+        FileStatus status = file.UnreadableToCriu is not null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         ulong mappings = 0;
         foreach (ref readonly DrmBo bo in file.RenderNode is { } node ? node.Message.Entries.Values : default)
         {

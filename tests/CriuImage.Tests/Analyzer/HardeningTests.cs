@@ -165,6 +165,27 @@ public sealed class HardeningTests : TempFolder
     }
 
     [Fact]
+    public async Task AMessageProtobufCCannotUnpack_IsDamage_InEveryCommand()
+    {
+        // A length-delimited num_of_bos (field 4) before the render node's fields: the lenient reader reads on, protobuf-c refuses.
+        string dump = CriuFixtures.CopyTo("criu-dev", Path.Combine(Folder, "dump"));
+        string node = Path.Combine(dump, "amdgpu-renderD-7.img");
+        byte[] body = [0x22, 1, 3, .. File.ReadAllBytes(node)[8..]];
+        File.WriteAllBytes(node, [.. BitConverter.GetBytes((ulong)body.Length), .. body]);
+        string line = $"{node}: error: at byte 8: criu_render_node.num_of_bos (field 4) is not a varint: protobuf-c's unpack fails\n";
+
+        (int code, string output, _) = await Cli.Run("verify", node);
+        Assert.Equal(2, code);
+        Assert.Contains("error CRI304", output, StringComparison.Ordinal);
+        foreach (string[] args in new[] { new[] { "plan", node }, ["info", node], ["show", node], ["decode", node], ["decode", dump], ["import", node, "-o", Path.Combine(Folder, "7.cimg")] })
+        {
+            (code, _, string error) = await Cli.Run(args);
+            Assert.True(code == 2, $"{args[0]} {args[1]}: exit {code}");
+            Assert.Equal(line, error);
+        }
+    }
+
+    [Fact]
     public async Task Diff_OfImagesDifferingOnlyInABoOfADuplicateHandle_IsDifferent()
     {
         JsonNode document = JsonNode.Parse(File.ReadAllText(ImageJson))!;

@@ -117,6 +117,8 @@ internal static class DecodeCommand
         await using CommandOutput output = CommandOutput.Open(outPath, std);
         CriuJsonWriter.Write(criu, output.Stream);
         await output.CommitAsync(cancellationToken);
-        return ExitCodes.Success;
+
+        // A message protobuf-c's unpack refuses is written as read, and is still a file CRIU cannot read, as in verify.
+        return await CommandErrors.ReportDamageAsync([criu], std.Error) ? ExitCodes.Unusable : ExitCodes.Success;
     }
 }
