@@ -100,8 +100,8 @@ internal static class CommandErrors
     public static string HostInputLine(string input, Exception e) =>
         e is InputFormatException bad ? InputLine(input, input, bad) : $"{input}: error: {IoMessages.Of(e)}";
 
-    /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault.</summary>
-    public static async Task<int> RunAsync(string input, TextWriter error, Func<Task<int>> body)
+    /// <summary>Runs <paramref name="body"/>, reporting <paramref name="input"/> as the file at fault; a hint of what the file is instead reads <paramref name="readFrom"/> (its kept descriptor) where given, else the path.</summary>
+    public static async Task<int> RunAsync(string input, TextWriter error, Func<Task<int>> body, string? readFrom = null)
     {
         if (input == "")
         {
@@ -125,7 +125,7 @@ internal static class CommandErrors
         }
         catch (InputFormatException e)
         {
-            message = InputLine(input, name, e);
+            message = InputLine(readFrom ?? input, name, e);
         }
         catch (UnauthorizedAccessException) when (Directory.Exists(input))
         {

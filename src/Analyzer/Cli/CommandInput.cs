@@ -81,8 +81,8 @@ internal sealed class CommandInput : IDisposable
             return new CommandInput(path, null, null, handle);
         }
 
-        handle.Dispose();
-        return new CommandInput(path, null, DumpInputs.Collect([path], options, () => Stream.Null));
+        // Anything else is collected from what was opened (one open per input), never by the path again.
+        return new CommandInput(path, null, DumpInputs.CollectOpened(path, handle, type, options));
     }
 
     /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>
@@ -154,13 +154,13 @@ internal sealed class CommandInput : IDisposable
     /// <summary>What a file that is not a criu-image is, in a phrase that names the command reading it.</summary>
     public static string Describe(InputFile file)
     {
-        CriuFileKind? kind = file.CriuName?.Kind ?? (file.Content is { } content ? CriuDumpFile.Sniff(content) : null);
+        CriuFileKind? kind = file.CriuName?.Kind ?? CriuDumpFile.Sniff(file);
         if (kind is { } k)
         {
             return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(k == CriuFileKind.RenderNode ? ", 'import' converts it" : "")}";
         }
 
-        string? hint = file.Content is { } bytes ? FileKinds.Describe(bytes.AsSpan(0, Math.Min(bytes.Length, FileKinds.HeadSize)), bytes.Length, CliRemedyWords.Instance) : null;
+        string? hint = file.Content is not null || file.Opened is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, CliRemedyWords.Instance) : null;
         return hint is null ? "neither a criu-image nor a CRIU amdgpu file" : $"not a criu-image ({hint})";
     }
 

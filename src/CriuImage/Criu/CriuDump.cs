@@ -92,8 +92,8 @@ public sealed class CriuDumpFile
             return new CriuDumpFile { Input = input, Name = name, Header = header };
         }
 
-        ReadOnlyMemory<byte> content = input.Content ?? throw new ArgumentException("a message file is read with its content", nameof(input));
-        if (header > (ulong)(content.Length - CriuHeader.Size))
+        long length = input.Content?.Length ?? input.Length;
+        if (header > (ulong)(length - CriuHeader.Size))
         {
             return new CriuDumpFile
             {
@@ -101,7 +101,7 @@ public sealed class CriuDumpFile
                 Name = name,
                 Header = header,
                 Damage = CriuDamage.Truncated,
-                DamageDetail = InputDamage.AtByte(content.Length, $"the header says the message has {header} bytes, but only {content.Length - CriuHeader.Size} follow it: the file is truncated"),
+                DamageDetail = InputDamage.AtByte(length, $"the header says the message has {header} bytes, but only {length - CriuHeader.Size} follow it: the file is truncated"),
             };
         }
 
@@ -109,9 +109,9 @@ public sealed class CriuDumpFile
         {
             return name.Kind switch
             {
-                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = SniffedMessages.Get<CriuMessageFile<CriuKfd>>(content) ?? CriuFileReader.Lax.ReadKfd(content) },
-                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = SniffedMessages.Get<CriuMessageFile<CriuRenderNode>>(content) ?? CriuFileReader.Lax.ReadRenderNode(content) },
-                _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.Lax.ReadDmabuf(content) },
+                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = Sniffed<CriuMessageFile<CriuKfd>>(input) ?? CriuFileReader.Lax.ReadKfd(ContentOf(input)) },
+                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = Sniffed<CriuMessageFile<CriuRenderNode>>(input) ?? ReadRenderNode(input) },
+                _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.Lax.ReadDmabuf(ContentOf(input)) },
             };
         }
         catch (ImageFormatException e)
@@ -129,30 +129,89 @@ public sealed class CriuDumpFile
     {
         if (!SniffedMessages.TryGet(content, out object? told))
         {
-            told = Tell(content);
+            told = Tell(WireWindow.Of(content));
             SniffedMessages.Keep(content, told);
         }
 
-        return told switch
-        {
-            CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,
-            CriuMessageFile<CriuRenderNode> => CriuFileKind.RenderNode,
-            _ => null,
-        };
+        return KindOf(told);
     }
 
-    /// <summary>The message the content fits, read as <see cref="Read"/> reads it, or <see cref="SniffedMessages.NotTold"/>.</summary>
-    private static object Tell(ReadOnlyMemory<byte> content)
+    /// <summary><see cref="Sniff(ReadOnlyMemory{byte})"/> of a file found in the inputs: its content, or read from its descriptor where it is not held; null for a file of neither.</summary>
+    internal static CriuFileKind? Sniff(InputFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Content is { } content)
+        {
+            return Sniff(content);
+        }
+
+        if (file.IsImage || file.Opened is not { } opened)
+        {
+            return null;
+        }
+
+        if (!SniffedMessages.TryGet(file, out object? told))
+        {
+            // A KFD image is read whole (as it is when named); a render node a field at a time.
+            told = Tell(WireWindow.Over(opened.SafeFileHandle, file.Length));
+            SniffedMessages.Keep(file, told);
+        }
+
+        return KindOf(told);
+    }
+
+    private static CriuFileKind? KindOf(object told) => told switch
+    {
+        CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,
+        CriuMessageFile<CriuRenderNode> => CriuFileKind.RenderNode,
+        _ => null,
+    };
+
+    /// <summary>A message an earlier sniff read from <paramref name="input"/>, or null.</summary>
+    private static T? Sniffed<T>(InputFile input)
+        where T : class =>
+        input.Content is { } content ? SniffedMessages.Get<T>(content) : SniffedMessages.TryGet(input, out object? told) ? told as T : null;
+
+    private static ReadOnlyMemory<byte> ContentOf(InputFile input) =>
+        input.Content ?? throw new ArgumentException("a message file is read with its content", nameof(input));
+
+    /// <summary>A render node, read from its content where it is held, else a field at a time from its descriptor or its file.</summary>
+    private static CriuMessageFile<CriuRenderNode> ReadRenderNode(InputFile input)
+    {
+        if (input.Content is { } content)
+        {
+            return CriuFileReader.Lax.ReadRenderNode(content);
+        }
+
+        if (input.Opened is { } opened)
+        {
+            return CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(opened.SafeFileHandle, input.Length));
+        }
+
+        string path = input.DiskPath ?? throw new ArgumentException("a message file is read with its content or from its file", nameof(input));
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            return CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, input.Length));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageFormatException(0, $"the file cannot be read: {IO.IoMessages.Of(e)}");
+        }
+    }
+
+    /// <summary>The message the file fits, read as <see cref="Read"/> reads it, or <see cref="SniffedMessages.NotTold"/>.</summary>
+    private static object Tell(WireWindow file)
     {
         try
         {
             // A render node's entries, read as a KFD image's, would each be a problem: a walk of the top level tells first.
-            if (!CriuFileReader.KfdTopMisfits(content) && CriuFileReader.Lax.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 } kfd)
+            if (!CriuFileReader.KfdTopMisfits(file) && CriuFileReader.Lax.ReadKfd(file) is { Revisions: not CriuRevisions.None, Problems.Count: 0 } kfd)
             {
                 return kfd;
             }
 
-            if (CriuFileReader.Lax.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 } node)
+            if (CriuFileReader.Lax.ReadRenderNode(file) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 } node)
             {
                 return node;
             }

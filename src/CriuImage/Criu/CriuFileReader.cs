@@ -38,19 +38,31 @@ public sealed class CriuFileReader
 
     /// <summary>Reads an <c>amdgpu-kfd-&lt;id&gt;.img</c>.</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
-    public CriuMessageFile<CriuKfd> ReadKfd(ReadOnlyMemory<byte> file) => Held(KfdWire.Read(file, Open(file)));
+    public CriuMessageFile<CriuKfd> ReadKfd(ReadOnlyMemory<byte> file) => Held(KfdWire.Read(file, Open(WireWindow.Of(file))));
 
-    /// <summary>True when <see cref="ReadKfd"/> would report a field of the wrong wire type at the top level (told without reading the entries).</summary>
+    /// <summary>Reads a KFD image from a descriptor: its header, then its message whole (never the bytes after it).</summary>
+    /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
+    internal CriuMessageFile<CriuKfd> ReadKfd(WireWindow file)
+    {
+        (ulong Length, long Stale) header = Open(file);
+        return Held(KfdWire.Read(file.Slice(0, CriuHeader.Size + (int)header.Length), header));
+    }
+
+    /// <summary>True when <see cref="ReadKfd(ReadOnlyMemory{byte})"/> would report a field of the wrong wire type at the top level (told without reading the entries).</summary>
     /// <exception cref="ImageFormatException">The header or the top-level wire is damaged.</exception>
-    internal static bool KfdTopMisfits(ReadOnlyMemory<byte> file) => KfdWire.TopMisfits(file, Open(file));
+    internal static bool KfdTopMisfits(WireWindow file) => KfdWire.TopMisfits(file, Open(file));
 
     /// <summary>Reads an <c>amdgpu-renderD-&lt;id&gt;.img</c> of any revision (released: gpu_id alone).</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
-    public CriuMessageFile<CriuRenderNode> ReadRenderNode(ReadOnlyMemory<byte> file) => Held(RenderNodeWire.Read(file, Open(file)));
+    public CriuMessageFile<CriuRenderNode> ReadRenderNode(ReadOnlyMemory<byte> file) => ReadRenderNode(WireWindow.Of(file));
+
+    /// <summary>Reads a render node held in memory or read in windows from a descriptor (<see cref="WireWindow"/>).</summary>
+    /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
+    internal CriuMessageFile<CriuRenderNode> ReadRenderNode(WireWindow file) => Held(RenderNodeWire.Read(file, Open(file)));
 
     /// <summary>Reads an <c>amdgpu-dmabuf_&lt;id&gt;.img</c> (criu-dev only).</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
-    public CriuMessageFile<CriuDmabufNode> ReadDmabuf(ReadOnlyMemory<byte> file) => Held(RenderNodeWire.ReadDmabuf(file, Open(file)));
+    public CriuMessageFile<CriuDmabufNode> ReadDmabuf(ReadOnlyMemory<byte> file) => Held(RenderNodeWire.ReadDmabuf(file, Open(WireWindow.Of(file))));
 
     /// <summary>
     /// Holds a message already read (by any reader) to this reader's conformance, so that a file is parsed
@@ -70,9 +82,9 @@ public sealed class CriuFileReader
     }
 
     /// <summary>The message's length and the bytes after it, from the header; throws when the header does not fit the file.</summary>
-    private static (ulong Length, long Stale) Open(ReadOnlyMemory<byte> file)
+    private static (ulong Length, long Stale) Open(WireWindow file)
     {
-        if (CriuHeader.Read(file.Span) is not { } length)
+        if (CriuHeader.Read(file.Head(CriuHeader.Size)) is not { } length)
         {
             throw new ImageFormatException(file.Length, $"the file ends after {file.Length} bytes, inside the 8-byte header that CRIU writes first");
         }

@@ -33,7 +33,7 @@ public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<i
             {
                 criu.Add((i, name, file.Folder));
             }
-            else if (!file.IsImage && file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind)
+            else if (!file.IsImage && CriuDumpFile.Sniff(file) is { } kind)
             {
                 criu.Add((i, new CriuFileName(kind, -1), file.Path));
             }

@@ -17,11 +17,12 @@ internal static class KfdWire
     /// bo_entries are field 5, a KFD image's num_of_bos): the read would report it as a problem, so a file of
     /// another kind is told without reading its entries (and a problem for each of them).
     /// </summary>
-    public static bool TopMisfits(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
+    public static bool TopMisfits(WireWindow file, (ulong Length, long Stale) header)
     {
-        var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
-        while (!reader.End)
+        long end = CriuHeader.Size + (long)header.Length;
+        for (long at = CriuHeader.Size; at < end;)
         {
+            ProtobufReader reader = file.Field(at, end);
             (uint number, int wire) = reader.ReadKey();
             bool message = number is 4 or 6 or 10;
             bool varint = number < 64 && (TopVarints & (1UL << (int)number)) != 0;
@@ -31,6 +32,7 @@ internal static class KfdWire
             }
 
             reader.Skip(wire, number);
+            at = reader.Offset;
         }
 
         return false;

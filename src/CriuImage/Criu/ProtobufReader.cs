@@ -9,8 +9,10 @@ namespace CriuImage.Criu;
 /// amdgpu images without a protobuf runtime. Lengths are checked against the bytes left; every problem is
 /// an <see cref="ImageFormatException"/> at its offset. Fields are named by number and a constant name,
 /// and a message is written only when something is wrong: reading a field allocates nothing.
+/// <paramref name="beyond"/> counts the message's bytes past <paramref name="buffer"/> when only a field's head is
+/// in memory (<see cref="WireWindow"/>): a length that overruns the message is then said with the bytes truly left.
 /// </summary>
-internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
+internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset, long beyond = 0)
 {
     private const int MaxVarintBytes = 10;
 
@@ -90,7 +92,7 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset)
         ulong length = ReadVarint(field, name);
         if (length > (ulong)(_buffer.Length - _position))
         {
-            throw new ImageFormatException(at, $"{Describe(field, name)} declares {length} bytes, but only {_buffer.Length - _position} are left");
+            throw new ImageFormatException(at, $"{Describe(field, name)} declares {length} bytes, but only {_buffer.Length - _position + beyond} are left");
         }
 
         var inner = new ProtobufReader(_buffer.Slice(_position, (int)length), Offset);

@@ -15,7 +15,7 @@ internal static class RenderNodeWire
     private const ulong BoFields = (1UL << 11) - 2;
     private const CriuRevisions WithBos = CriuRevisions.CriuDev | CriuRevisions.D5377d5d2;
 
-    public static CriuMessageFile<CriuRenderNode> Read(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
+    public static CriuMessageFile<CriuRenderNode> Read(WireWindow file, (ulong Length, long Stale) header)
     {
         CriuMessageFile<CriuRenderNode>? read = Walk(file, header, d5377d5d2: false);
         return read ?? Walk(file, header, d5377d5d2: true)!;
@@ -36,7 +36,7 @@ internal static class RenderNodeWire
     }
 
     /// <summary>The node with its entries read as <paramref name="d5377d5d2"/> says, or null when the file turns out to be of the other kind.</summary>
-    private static CriuMessageFile<CriuRenderNode>? Walk(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header, bool d5377d5d2)
+    private static CriuMessageFile<CriuRenderNode>? Walk(WireWindow file, (ulong Length, long Stale) header, bool d5377d5d2)
     {
         var problems = new List<CriuProblem>();
         Span<ulong> topValues = new ulong[8];
@@ -55,10 +55,11 @@ internal static class RenderNodeWire
         CriuRevisions boRevisions = CriuRevisions.Released | WithBos;
         bool d5377d5d2Entry = false;
         (ulong Present, CriuRevisions Fits) last = (ulong.MaxValue, CriuRevisions.None);
-        var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
-        while (!reader.End)
+        long end = CriuHeader.Size + (long)header.Length;
+        for (long at = CriuHeader.Size; at < end;)
         {
-            long at = reader.Offset;
+            // One top-level field at a time, each whole in the window: the file is never held whole.
+            ProtobufReader reader = file.Field(at, end);
             (uint number, int wire) = reader.ReadKey();
             switch (number)
             {
@@ -85,7 +86,7 @@ internal static class RenderNodeWire
                 case 7 when wire == 2:
                     top.Mark(7);
                     ProtobufReader bytes = reader.ReadMessage(7, "priv_data");
-                    privData = file.Slice((int)bytes.Offset, (int)(reader.Offset - bytes.Offset));
+                    privData = file.Slice(bytes.Offset, (int)(reader.Offset - bytes.Offset));
                     break;
                 case 5 or 7:
                     top.Mark(number);
@@ -96,6 +97,8 @@ internal static class RenderNodeWire
                     top.Take(ref reader, number, wire, at);
                     break;
             }
+
+            at = reader.Offset;
         }
 
         CriuRevisions revisions = CriuSchemas.FitsAny(top.Present, CriuSchemas.RenderNode, NodeFields) & boRevisions;

@@ -16,6 +16,15 @@ internal static class SniffedMessages
 
     private static readonly ConditionalWeakTable<byte[], object> Read = new();
 
+    /// <summary>The same for files read from their descriptor, which have no bytes to key on.</summary>
+    private static readonly ConditionalWeakTable<Input.InputFile, object> ReadFrom = new();
+
+    /// <summary>What an earlier sniff of <paramref name="file"/> read from its descriptor found; false when it was not sniffed.</summary>
+    public static bool TryGet(Input.InputFile file, [NotNullWhen(true)] out object? message) => ReadFrom.TryGetValue(file, out message);
+
+    /// <summary>Keeps what a sniff of <paramref name="file"/> read from its descriptor found.</summary>
+    public static void Keep(Input.InputFile file, object message) => ReadFrom.AddOrUpdate(file, message);
+
     /// <summary>What an earlier sniff of these bytes (a whole array) found; false when they were not sniffed.</summary>
     public static bool TryGet(ReadOnlyMemory<byte> content, [NotNullWhen(true)] out object? message)
     {

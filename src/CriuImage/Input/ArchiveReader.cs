@@ -216,6 +216,23 @@ internal sealed class ArchiveReader
             return;
         }
 
+        if (use == InputUse.Stream && length > StreamSpool.HeldBytes && IO.Posix.Supported)
+        {
+            // Read by position by its reader (a render node, a criu-image): copied to a spool, not held in memory.
+            FileStream spool = StreamSpool.Copy(new PrefixedStream(peek, data), length, _ => $"entry {_entry}: longer than its header says");
+            if (spool.Length < length)
+            {
+                // As a read of the whole entry ends in a truncated archive (ArchiveDamage words it).
+                spool.Dispose();
+                throw new EndOfStreamException();
+            }
+
+            var spooled = new EntryData(length, head, null, spool);
+            _regular[name] = spooled;
+            AddFile(name, path, spooled);
+            return;
+        }
+
         byte[]? content = null;
         if (use is InputUse.Whole or InputUse.Stream)
         {
@@ -326,7 +343,7 @@ internal sealed class ArchiveReader
             return;
         }
 
-        if (use is InputUse.Whole or InputUse.Stream && data.Content is null)
+        if (use is InputUse.Whole or InputUse.Stream && data.Content is null && data.Spool is null)
         {
             Add(path, new UnreadableInput(path, $"entry {_entry}: a hard link to {target}, whose bytes were not kept (only files read whole are held in memory)"));
             return;
@@ -339,7 +356,19 @@ internal sealed class ArchiveReader
     private void AddFile(string name, string path, EntryData data)
     {
         string folder = name.LastIndexOf('/') is int slash and >= 0 ? _prefix + name[..slash] : _prefix.TrimEnd('/');
-        Add(path, new InputFile { Path = path, Folder = folder, Name = FileName(name), Length = data.Length, Content = data.Content, Head = data.Head, Found = true, Artifact = _context.Artifact });
+        Add(path, new InputFile
+        {
+            Path = path,
+            Folder = folder,
+            Name = FileName(name),
+            Length = data.Length,
+            Content = data.Content,
+            DiskPath = data.Spool is { } spool ? $"/proc/self/fd/{spool.SafeFileHandle.DangerousGetHandle()}" : null,
+            Opened = data.Spool,
+            Head = data.Head,
+            Found = true,
+            Artifact = _context.Artifact,
+        });
     }
 
     private void Add(string path, object result) => _results.Add((path, _entry, result));
@@ -380,5 +409,6 @@ internal sealed class ArchiveReader
 
     private static string FileName(string name) => name[(name.LastIndexOf('/') + 1)..];
 
-    private sealed record EntryData(long Length, byte[] Head, byte[]? Content);
+    /// <summary>An entry's bytes as read: held (<paramref name="Content"/>), copied to an unlinked file (<paramref name="Spool"/>), or neither (its head only).</summary>
+    private sealed record EntryData(long Length, byte[] Head, byte[]? Content, FileStream? Spool = null);
 }

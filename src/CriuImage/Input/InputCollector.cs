@@ -91,6 +91,23 @@ internal static class InputCollector
             return;
         }
 
+        AddOpened(path, handle, type, set, options);
+    }
+
+    /// <summary>Collects the input <paramref name="path"/> names, already opened by the caller (<see cref="InputPaths.Open"/>): read from <paramref name="handle"/>, which this takes, never from the path again.</summary>
+    public static InputSet CollectOpened(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, uint type, InputOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(options);
+        var set = new InputSet();
+        AddOpened(path, handle, type, set, options);
+        return set;
+    }
+
+    /// <summary>A named input after its open: a folder is searched by its path; a file, FIFO or pipe is read through <paramref name="handle"/> (taken: closed, or kept by the file read from it).</summary>
+    private static void AddOpened(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, uint type, InputSet set, InputOptions options)
+    {
         if (type == Posix.Directory)
         {
             handle.Dispose();
@@ -98,9 +115,10 @@ internal static class InputCollector
             return;
         }
 
+        var file = new FileStream(handle, FileAccess.Read, 1);
+        InputFile? kept = null;
         try
         {
-            using var file = new FileStream(handle, FileAccess.Read, 1);
             long length = type == Posix.Regular ? RandomAccess.GetLength(handle) : 0;
             if (length == 0 || IsSpecialDevicePath(path))
             {
@@ -118,11 +136,19 @@ internal static class InputCollector
                 return;
             }
 
-            set.Files.Add(FromDisk(path, Path.GetDirectoryName(path) ?? "", Path.GetFileName(path), length, file, head.AsSpan(0, Math.Min(n, 8)), options, found: false));
+            kept = FromDisk(path, Path.GetDirectoryName(path) ?? "", Path.GetFileName(path), length, file, head.AsSpan(0, Math.Min(n, 8)), options, found: false);
+            set.Files.Add(kept);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             set.Unreadable.Add(new UnreadableInput(path, IoMessages.Of(e)));
+        }
+        finally
+        {
+            if (kept?.Opened != file)
+            {
+                file.Dispose();
+            }
         }
     }
 
@@ -273,9 +299,11 @@ internal static class InputCollector
             _ => null,
         };
 
-    private static InputFile FromDisk(string diskPath, string folder, string name, long length, Stream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
+    /// <summary>A file on disk as <see cref="InputOptions.Use"/> wants it; a file named on its own (not <paramref name="found"/>) keeps <paramref name="stream"/> open as <see cref="InputFile.Opened"/>, so that nothing opens its path again.</summary>
+    private static InputFile FromDisk(string diskPath, string folder, string name, long length, FileStream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
     {
-        bool whole = options.Use(new InputCandidate(name, length, head.ToArray(), Named: !found)) == InputUse.Whole;
+        InputUse use = options.Use(new InputCandidate(name, length, head.ToArray(), Named: !found));
+        bool whole = use == InputUse.Whole;
         return new InputFile
         {
             Path = displayPath ?? diskPath,
@@ -285,6 +313,7 @@ internal static class InputCollector
             Length = length,
             Head = head[..Math.Min(8, head.Length)].ToArray(),
             Content = whole ? ReadBounded(stream, length, options, displayPath ?? diskPath) : null,
+            Opened = found ? null : stream,
             Found = found,
         };
     }
@@ -333,20 +362,19 @@ internal static class InputCollector
                 // An image is read by position, as a file is: it is spooled to an unlinked temporary file and read
                 // through the descriptor, not held (the spool lives as long as the input).
                 FileStream spool = StreamSpool.Copy(replay, options.MaxDecompressedBytes, max => $"{display}: an image of more than {max} bytes on a stream: refused");
-                set.Files.Add(new InputFile
-                {
-                    Path = display,
-                    Folder = Path.GetDirectoryName(display) ?? "",
-                    Name = display == "-" ? null : Path.GetFileName(display),
-                    Length = spool.Length,
-                    DiskPath = $"/proc/self/fd/{spool.SafeFileHandle.DangerousGetHandle()}",
-                    Spool = spool,
-                    Head = head[..Math.Min(8, n)],
-                });
+                set.Files.Add(Spooled(display, spool, head.AsSpan(0, n)));
                 return;
             }
 
-            byte[] all = StreamSpool.ReadAll(StreamSpool.Copy(replay, options.MaxMessageBytes, max => $"{display} holds more than the {max} bytes this tool reads into memory from a stream"));
+            FileStream spooled = StreamSpool.Copy(replay, options.MaxMessageBytes, max => $"{display} holds more than the {max} bytes this tool reads from a stream that is not a criu-image or an archive");
+            if (spooled.Length > StreamSpool.HeldBytes && IO.Posix.Supported)
+            {
+                // Read by position from the spool (a CRIU file's fields, one at a time), never held whole.
+                set.Files.Add(Spooled(display, spooled, head.AsSpan(0, n)));
+                return;
+            }
+
+            byte[] all = StreamSpool.ReadAll(spooled);
             if (all.Length == 0)
             {
                 set.Unreadable.Add(new UnreadableInput(display, "empty: nothing to read"));
@@ -368,6 +396,18 @@ internal static class InputCollector
             set.Unreadable.Add(new UnreadableInput(display, IoMessages.Of(e)));
         }
     }
+
+    /// <summary>A stream copied to <paramref name="spool"/>, read through it by position (<see cref="InputFile.DiskPath"/> names its descriptor); it lives as long as the input.</summary>
+    private static InputFile Spooled(string display, FileStream spool, ReadOnlySpan<byte> head) => new()
+    {
+        Path = display,
+        Folder = Path.GetDirectoryName(display) ?? "",
+        Name = display == "-" ? null : Path.GetFileName(display),
+        Length = spool.Length,
+        DiskPath = $"/proc/self/fd/{spool.SafeFileHandle.DangerousGetHandle()}",
+        Opened = spool,
+        Head = head[..Math.Min(8, head.Length)].ToArray(),
+    };
 
     /// <summary>Reads the archive (or compressed stream, or image) in <paramref name="stream"/> as an input named <paramref name="display"/>.</summary>
     internal static void ReadArchive(Stream stream, string display, InputSet set, InputOptions options) =>

@@ -28,8 +28,32 @@ public sealed class InputFile
     /// <summary>The whole file, where it was read.</summary>
     public byte[]? Content { get; init; }
 
-    /// <summary>The unlinked temporary copy of a stream that <see cref="DiskPath"/> reads through (<c>/proc/self/fd/N</c>), kept open while the input lives.</summary>
-    internal FileStream? Spool { get; init; }
+    /// <summary>
+    /// The descriptor a file read by position is read through, kept open while the input lives: the unlinked temporary
+    /// copy of a stream (which <see cref="DiskPath"/> names as <c>/proc/self/fd/N</c>), or the file named on the command
+    /// line as it was opened, so that it is read from what was opened, never from the path again.
+    /// </summary>
+    internal FileStream? Opened { get; init; }
+
+    /// <summary>The path a reader opens the file by: the kept descriptor's (<c>/proc/self/fd/N</c>, the same open file) where there is one, else <see cref="DiskPath"/>.</summary>
+    internal string? ReadPath => Opened is { } opened && IO.Posix.Supported ? $"/proc/self/fd/{opened.SafeFileHandle.DangerousGetHandle()}" : DiskPath;
+
+    /// <summary>The file's first bytes, up to <paramref name="count"/>: from <see cref="Content"/> or the kept descriptor, else <see cref="Head"/>.</summary>
+    internal ReadOnlySpan<byte> HeadBytes(int count)
+    {
+        if (Content is { } content)
+        {
+            return content.AsSpan(0, Math.Min(count, content.Length));
+        }
+
+        if (Opened is not { } opened)
+        {
+            return Head.AsSpan(0, Math.Min(count, Head.Length));
+        }
+
+        byte[] head = new byte[(int)Math.Min(count, Length)];
+        return head.AsSpan(0, RandomAccess.Read(opened.SafeFileHandle, head, 0));
+    }
 
     /// <summary>Its first bytes (up to 8).</summary>
     public byte[] Head { get; init; } = [];
@@ -134,6 +158,10 @@ internal enum InputUse
     /// <summary>The whole file, into memory.</summary>
     Whole,
 
-    /// <summary>Streamed by the reader later: from disk by <see cref="InputFile.DiskPath"/>, or (inside an archive, which cannot be reopened) read whole now.</summary>
+    /// <summary>
+    /// Read by position by the reader later: through <see cref="InputFile.Opened"/> (a file named on its own) or
+    /// <see cref="InputFile.DiskPath"/> (a file found in a folder); inside an archive, which cannot be reopened, held
+    /// when small and otherwise copied to an unlinked temporary file now.
+    /// </summary>
     Stream,
 }

@@ -9,6 +9,12 @@ internal static class StreamSpool
 {
     private const int ChunkBytes = 1 << 16;
 
+    /// <summary>
+    /// The most bytes of a stream, or of a file named on its own that no reader knows by name, held in memory; more stays
+    /// in its spool (or its file) and is read from there by position, so no input's size sets the tool's memory.
+    /// </summary>
+    internal const long HeldBytes = 1 << 20;
+
     /// <summary>Copies <paramref name="source"/> to its end into a new unlinked file, at most <paramref name="maxBytes"/> bytes; the caller closes it.</summary>
     /// <exception cref="IOException">The stream holds more than <paramref name="maxBytes"/> (said with <paramref name="tooLarge"/>), or cannot be read or spooled.</exception>
     public static FileStream Copy(Stream source, long maxBytes, Func<long, string> tooLarge)

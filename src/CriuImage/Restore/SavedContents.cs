@@ -50,7 +50,7 @@ internal readonly record struct SavedContents(string Pages, ulong Offset)
         }
 
         Stream? stream = file.Input.Content is { } content ? new MemoryStream(content, writable: false)
-            : file.Input.DiskPath is { } disk ? new FileStream(disk, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan)
+            : file.Input.ReadPath is { } disk ? new FileStream(disk, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan)
             : null;
         if (stream is null || stream.Length < (long)(at.Offset + length))
         {

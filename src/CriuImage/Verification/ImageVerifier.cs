@@ -19,8 +19,9 @@ public sealed class ImageVerifier : IImageScanHandler
     public const int CapPerCode = 100;
 
     private readonly DiagnosticBag _bag;
-    private readonly List<BoInfo> _bos = [];
-    private readonly ImageWideRules _wide;
+    private readonly BoTable _bos = new();
+    /// <summary>CRI105 over a render node's values; a criu-image's is its <see cref="BoTable"/>.</summary>
+    private readonly ImageWideRules? _wide;
     /// <summary>A render node's BOs when they are verified from its values: the BO table then, nothing kept per BO.</summary>
     private readonly RenderNodeBos? _store;
     private int _boCount;
@@ -36,7 +37,7 @@ public sealed class ImageVerifier : IImageScanHandler
     {
         _store = store;
         _ranges = new(store is null ? MappingRange.HeldAtMost : MappingRange.HeldBesideBos);
-        _wide = store is null ? new ImageWideRules() : new ImageWideRules(store);
+        _wide = store is null ? null : new ImageWideRules(store);
         options ??= VerifyOptions.Default;
         _target = options.Target;
         _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
@@ -135,10 +136,12 @@ public sealed class ImageVerifier : IImageScanHandler
         _bo = bo;
         if (_store is null)
         {
-            _bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset));
+            if (_bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset)) is >= 0 and int first)
+            {
+                _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, _bos[first].ByteOffset, offset));
+            }
         }
-
-        if ((_store is null ? _wide.CheckHandle(bo.GemHandle, offset) : _wide.CheckHandle(_boCount)) is { } duplicate)
+        else if (_wide!.CheckHandle(_boCount) is { } duplicate)
         {
             _bag.Add(duplicate);
         }
@@ -224,5 +227,4 @@ public sealed class ImageVerifier : IImageScanHandler
         return new BoInfo(record.GemHandle, record.Size, record.Offset, bo.ByteOffset);
     }
 
-    private readonly record struct BoInfo(uint Handle, ulong Size, ulong? MmapOffset, long ByteOffset);
 }

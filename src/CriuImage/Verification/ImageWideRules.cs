@@ -43,7 +43,8 @@ internal sealed class ImageWideRules
         return Duplicate(bo.Handle, _bos.At(first).ByteOffset, bo.ByteOffset);
     }
 
-    private static Diagnostic Duplicate(uint handle, long firstAt, long offset) =>
+    /// <summary>CRI105 for the BO at <paramref name="offset"/>, whose handle the BO at <paramref name="firstAt"/> had first.</summary>
+    internal static Diagnostic Duplicate(uint handle, long firstAt, long offset) =>
         new(Descriptors.DuplicateGemHandle, $"GEM handle {handle} appears again (first at byte {firstAt}); handles are unique within a render-node file")
         {
             GemHandle = handle,

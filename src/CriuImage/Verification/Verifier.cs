@@ -34,7 +34,7 @@ public static class Verifier
             (i, _) =>
             {
                 InputFile file = inputs.Files[i];
-                reports[i] = file.DiskPath is { } disk && file.Content is null
+                reports[i] = file.ReadPath is { } disk && file.Content is null
                     ? ImageVerifier.Verify(disk, file.Path, options)
                     : ImageVerifier.Verify(file.Content ?? [], file.Path, options);
                 progress?.Report(Interlocked.Increment(ref done));
@@ -105,7 +105,7 @@ public static class Verifier
                 else
                 {
                     VerifyOptions streamed = options with { Listed = d => listed(file.Path, d) };
-                    report = file.DiskPath is { } disk && file.Content is null
+                    report = file.ReadPath is { } disk && file.Content is null
                         ? ImageVerifier.Verify(disk, file.Path, streamed)
                         : ImageVerifier.Verify(file.Content ?? [], file.Path, streamed);
                 }

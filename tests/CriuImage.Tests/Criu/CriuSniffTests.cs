@@ -35,7 +35,7 @@ public class CriuSniffTests
         byte[] bytes = File.ReadAllBytes(CriuFixtures.Path_("criu-dev/amdgpu-renderD-7.img"));
         var input = new InputFile { Path = "-", Folder = "", Length = bytes.Length, Content = bytes, Head = bytes[..8] };
         Assert.Equal(CriuFileKind.RenderNode, CriuDumpFile.Sniff(bytes));
-        Assert.True(CriuFileReader.KfdTopMisfits(bytes));
+        Assert.True(CriuFileReader.KfdTopMisfits(WireWindow.Of(bytes)));
         CriuDumpFile first = CriuDumpFile.Read(input, new CriuFileName(CriuFileKind.RenderNode, -1));
         CriuDumpFile second = CriuDumpFile.Read(input, new CriuFileName(CriuFileKind.RenderNode, -1));
         Assert.NotNull(first.RenderNode);

@@ -44,20 +44,61 @@ public sealed partial class InputOpenFirstTests : TempFolder
             return; // not applicable here: strace(1) shows the system calls (scripts/test.sh installs it)
         }
 
-        string image = Path.Combine(Folder, "image.img");
-        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), image);
-        string node = Path.Combine(Folder, "amdgpu-renderD-7.img");
-        File.Copy(Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev", "amdgpu-renderD-7.img"), node);
-        string trace = Path.Combine(Folder, "trace");
         foreach (string command in new[] { "verify", "info", "restorable", "plan", "show", "decode", "stats" })
         {
-            foreach (string input in new[] { image, node })
+            foreach (string input in NamedInputs()[..2])
             {
-                await CliProcess.Bash($"strace -f -qq -e trace=openat,open,statx,newfstatat,stat,lstat,access,readlink -o {CliProcess.Quote(trace)} \"$CLI\" {command} {CliProcess.Quote(input)} > /dev/null 2>&1");
-                string[] calls = [.. File.ReadLines(trace).Where(l => l.Contains($"\"{input}\"", StringComparison.Ordinal))];
+                string[] calls = await CallsOn(input, command, "openat,open,statx,newfstatat,stat,lstat,access,readlink");
                 Assert.True(calls.Length > 0 && OpenFirst().IsMatch(calls[0]), $"{command} {Path.GetFileName(input)}: the first system call on the path is not the open: {string.Join(" | ", calls)}");
             }
         }
+    }
+
+    /// <summary>
+    /// A named input is opened once and read through that descriptor: a criu-image by verify and info (which opened it
+    /// again by its path), a render node and a file of no kind by plan, show, decode and stats (which opened it twice,
+    /// once to tell it is not an image, then again to collect it), so what is read is what was first opened.
+    /// </summary>
+    [Fact]
+    public async Task EveryCommand_OpensANamedInput_Once()
+    {
+        if (!Posix.Supported || !File.Exists("/usr/bin/strace"))
+        {
+            return; // not applicable here: strace(1) shows the system calls (scripts/test.sh installs it)
+        }
+
+        foreach (string command in new[] { "verify", "info", "plan", "show", "decode", "stats" })
+        {
+            foreach (string input in NamedInputs())
+            {
+                string[] opens = await CallsOn(input, command, "openat,open");
+                Assert.True(opens.Length == 1, $"{command} {Path.GetFileName(input)}: {opens.Length} opens of the path: {string.Join(" | ", opens)}");
+            }
+        }
+    }
+
+    /// <summary>A criu-image, a CRIU render node and 3 MiB of no kind, in the test's folder.</summary>
+    private string[] NamedInputs()
+    {
+        string image = Path.Combine(Folder, "image.img");
+        string node = Path.Combine(Folder, "amdgpu-renderD-7.img");
+        string notes = Path.Combine(Folder, "notes.txt");
+        if (!File.Exists(notes))
+        {
+            File.Copy(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"), image);
+            File.Copy(Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev", "amdgpu-renderD-7.img"), node);
+            File.WriteAllBytes(notes, new byte[3 << 20]);
+        }
+
+        return [image, node, notes];
+    }
+
+    /// <summary>The system calls of <paramref name="calls"/> (strace's -e trace list) that <c>criu-image COMMAND INPUT</c> made on the path.</summary>
+    private async Task<string[]> CallsOn(string input, string command, string calls)
+    {
+        string trace = Path.Combine(Folder, "trace");
+        await CliProcess.Bash($"strace -f -qq -e trace={calls} -o {CliProcess.Quote(trace)} \"$CLI\" {command} {CliProcess.Quote(input)} > /dev/null 2>&1");
+        return [.. File.ReadLines(trace).Where(l => l.Contains($"\"{input}\"", StringComparison.Ordinal))];
     }
 
     /// <summary>openat of the path for reading, without waiting and without taking a terminal (<see cref="Posix.OpenForReading"/>).</summary>

@@ -39,7 +39,7 @@ public sealed class CriuWriterTests
         artifact.Annotations[CheckpointAnnotations.Podman + "criu.version"] = annotated;
         return dump with
         {
-            Files = [.. dump.Files.Select(f => CriuDumpFile.Read(new InputFile { Path = f.Input.Path, Folder = f.Input.Folder, Length = f.Input.Length, Name = f.Input.Name, Content = f.Input.Content, Head = f.Input.Head, Found = true, Artifact = artifact }, f.Name))],
+            Files = [.. dump.Files.Select(f => CriuDumpFile.Read(new InputFile { Path = f.Input.Path, Folder = f.Input.Folder, Length = f.Input.Length, Name = f.Input.Name, Content = f.Input.Content, DiskPath = f.Input.DiskPath, Head = f.Input.Head, Found = true, Artifact = artifact }, f.Name))],
         };
     }
 }

@@ -58,7 +58,7 @@ internal static class DecodeCommand
             return CriuDumpFile.Read(file, name);
         }
 
-        return file.Content is { } content && CriuDumpFile.Sniff(content) is { } kind ? CriuDumpFile.Read(file, new CriuFileName(kind, -1)) : null;
+        return CriuDumpFile.Sniff(file) is { } kind ? CriuDumpFile.Read(file, new CriuFileName(kind, -1)) : null;
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ internal static class InfoCommand
                 {
                     images.Add((file.Path, await ImageFacts.ReadAsync(file, cancellationToken)));
                     return ExitCodes.Success;
-                });
+                }, file.Path == "-" ? null : file.ReadPath);
                 unreadable |= code != ExitCodes.Success;
             }
 
@@ -122,7 +122,7 @@ internal static class InfoCommand
         {
             await using ImageReader reader = file.Content is { } content
                 ? ImageReader.Create(new MemoryStream(content, writable: false))
-                : ImageReader.Open(file.DiskPath ?? file.Path);
+                : ImageReader.Open(file.ReadPath ?? file.Path);
             ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
             UInt128 totalSize = 0;
             ulong imports = 0;

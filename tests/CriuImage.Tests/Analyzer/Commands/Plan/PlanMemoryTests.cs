@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CriuImage.Abi;
 using CriuImage.Format;
 using CriuImage.Tests.Support;
@@ -103,24 +102,6 @@ public sealed class PlanMemoryTests(ITestOutputHelper output) : TempFolder
         return path;
     }
 
-    /// <summary>
-    /// The child's peak resident set, as the kernel counts it when the child is reaped (ru_maxrss of the waited-for
-    /// child, read by a python3 parent). Sampling /proc/PID/status while it ran missed the peak on a loaded machine
-    /// (a 10^5-mapping plan read as 14 MiB, then the growth to 10^6 as 124 MiB); its output goes to /dev/null.
-    /// </summary>
-    private static async Task<long> PeakOf(string command, string image, string format, bool standardInput, int exit = 0)
-    {
-        string input = standardInput ? $"- < {CliProcess.Quote(image)}" : CliProcess.Quote(image);
-        var start = new ProcessStartInfo(PythonRunner.Interpreter) { UseShellExecute = false, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("import resource, subprocess, sys; r = subprocess.run(['/bin/sh', '-c', sys.argv[1]]).returncode; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r if r >= 0 else 128 - r)");
-        start.ArgumentList.Add($"exec {CliProcess.Quote(CliProcess.Executable)} {command} --format {format} {input} > /dev/null");
-        using Process process = Process.Start(start)!;
-        string printed = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        long peak = long.Parse(printed.Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        Assert.Equal(exit, process.ExitCode);
-        Assert.True(peak > 0, "no peak read");
-        return peak;
-    }
+    private static Task<long> PeakOf(string command, string image, string format, bool standardInput, int exit = 0) =>
+        PeakMemory.Of($"{command} --format {format} {(standardInput ? $"- < {CliProcess.Quote(image)}" : CliProcess.Quote(image))}", exit);
 }
