@@ -83,6 +83,8 @@ internal sealed class RestoreReplay
             // Kept only when some BO was not begun: asked of no BO otherwise, and it would outlive the replay (5 MB at 10^6 BOs).
             BosMade = notMade?.Values.Any(n => n > 0) == true ? replay._bosMade : null,
             BosNotMade = notMade,
+            RenderNodesNotReached = notMade is null ? null
+                : dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && n.Message.Entries.Count > 0 && notMade[Name(f)] == n.Message.Entries.Count).Select(Name).ToHashSet(StringComparer.Ordinal),
         };
     }
 
