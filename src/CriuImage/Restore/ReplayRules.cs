@@ -55,8 +55,8 @@ public static class ReplayRules
         }
 
         KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel, replay.Words);
-        (List<(CriuDumpFile File, Diagnostic Finding)> found, RestoreSequence? sequence) = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
-        ReplayStop? stop = Stop(sequence);
+        // The stop is taken inside: the sequence holds its plan (its calls are made again from it) and is let go there.
+        (List<(CriuDumpFile File, Diagnostic Finding)> found, ReplayStop? stop) = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
 
         // With the path unknown only what both paths meet is said: nothing met on the one replayed needs the other.
         if (path.Known || (found.Count == 0 && stop is null))
@@ -64,9 +64,9 @@ public static class ReplayRules
             return (found, stop);
         }
 
-        (List<(CriuDumpFile File, Diagnostic Finding)> otherFound, RestoreSequence? otherSequence) = Findings(dump, complete, replay with { Parallel = !path.Parallel }, host, target);
+        (List<(CriuDumpFile File, Diagnostic Finding)> otherFound, ReplayStop? otherStop) = Findings(dump, complete, replay with { Parallel = !path.Parallel }, host, target);
         HashSet<(DiagnosticDescriptor, CriuDumpFile)> other = [.. otherFound.Select(f => (f.Finding.Descriptor, f.File))];
-        ReplayStop? both = (stop, Stop(otherSequence)) is ({ } one, { } two) && one.Code == two.Code && one.File == two.File
+        ReplayStop? both = (stop, otherStop) is ({ } one, { } two) && one.Code == two.Code && one.File == two.File
             ? one with { Met = one.Met.Union(two.Met).ToHashSet(), Done = one.Done.Intersect(two.Done).ToHashSet(StringComparer.Ordinal) }
             : null;
         return ([.. found.Where(f => other.Contains((f.Finding.Descriptor, f.File)))], both);
@@ -99,7 +99,7 @@ public static class ReplayRules
             ? new ReplayStop(code, end.File ?? "", sequence.Endings.Where(e => e.Code is not null).Select(e => (e.Code!, e.File ?? "")).ToHashSet(), OnPath, sequence.FilesDone.ToHashSet(StringComparer.Ordinal))
             : null;
 
-    private static (List<(CriuDumpFile File, Diagnostic Finding)> Found, RestoreSequence? Sequence) Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
+    private static (List<(CriuDumpFile File, Diagnostic Finding)> Found, ReplayStop? Stop) Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         var found = new List<(CriuDumpFile, Diagnostic)>();
         if (DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
@@ -120,6 +120,6 @@ public static class ReplayRules
             }
         }
 
-        return (found, sequence);
+        return (found, Stop(sequence));
     }
 }
