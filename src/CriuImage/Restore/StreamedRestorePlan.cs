@@ -197,7 +197,10 @@ public sealed class StreamedRestorePlan
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop, Records = this };
+
+    /// <summary>The first refusal of each call, read in call order without making the calls.</summary>
+    internal CallRefusals FirstRefusals() => new(_survey);
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {

@@ -44,5 +44,13 @@ long oracle_kfd_handle(int image, unsigned index);
 /* The kernel's checks of CRIU_OP RESTORE's private data (fake_kfd_priv.c): 0, or a negative errno with the
  * check that refused it in *check. */
 struct kfd_ioctl_criu_args;
+/* The target host's GPUs as its topology says them (the dump's own, written by the driver): what the kernel's
+ * queue checks derive from a node's properties. */
+struct oracle_gpu {
+	uint32_t gpu_id, device_id, simd_count, simd_per_cu, array_count, simd_arrays_per_engine;
+	uint32_t num_sdma_engines, num_sdma_xgmi_engines, num_sdma_queues_per_engine;
+};
+extern struct oracle_gpu oracle_gpus[64];
+extern int oracle_n_gpus;
 long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
 #endif
