@@ -144,7 +144,10 @@ public static class PlanReport
             if (node.Calls is { } calls)
             {
                 (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
-                text.Lines($"  on {calls.Target.Name}: {CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop)}{notMade}\n");
+                string count = Reached(plan, node.Path)
+                    ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
+                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
+                text.Lines($"  on {calls.Target.Name}: {count}\n");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }
@@ -165,16 +168,26 @@ public static class PlanReport
     private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
     {
         string file = Path.GetFileName(path);
-        if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } sequence || notMade.GetValueOrDefault(file) == 0)
+        if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } || notMade.GetValueOrDefault(file) == 0)
         {
             return (null, null);
         }
 
-        string where = sequence.End.File is { } end ? $"{sequence.End.How.Name()} in {end}" : sequence.End.How.Name();
-        string why = sequence.End.How == RestoreEndKind.Unknown
-            ? "not reached by the files given: each waits for an export none of them makes (the dump is not given whole)"
-            : $"not reached: CRIU's restore ends first ({where})";
-        return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} {why}");
+        return (call => made.Contains((file, call.GemHandle)), $"{Plural.Of(notMade[file], "BO")} not {NotReached(plan)}");
+    }
+
+    /// <summary>False when CRIU's restore began none of the render node's BOs: its own first refusal is then not where the restore stops.</summary>
+    private static bool Reached(DumpRestorePlan plan, string path) =>
+        plan.Sequence?.RenderNodesNotReached?.Contains(Path.GetFileName(path)) != true;
+
+    /// <summary>Why calls of the replayed restore are not made: it ends first, or (a dump not given whole) they wait for an export no file given makes.</summary>
+    private static string NotReached(DumpRestorePlan plan)
+    {
+        RestoreEnding end = plan.Sequence!.End;
+        string where = end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name();
+        return end.How == RestoreEndKind.Unknown
+            ? "reached by the files given: each waits for an export none of them makes (the dump is not given whole)"
+            : $"reached: CRIU's restore ends first ({where})";
     }
 
     private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)
@@ -427,6 +440,12 @@ public static class PlanReport
         if (node.Calls is { } calls)
         {
             json.WriteString("target", calls.Target.Name);
+            if (!Reached(plan, node.Path))
+            {
+                // None of its calls is made: stops_at is where its restore would stop made alone.
+                json.WriteBoolean("reached", false);
+            }
+
             JsonOutput.WriteOptional(json, "stops_at", calls.Stop);
             WriteCalls(json, calls, calls.Stop, Made(plan, node.Path).Made);
         }

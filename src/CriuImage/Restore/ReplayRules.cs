@@ -2,6 +2,7 @@ using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Kernel;
 using CriuImage.Topology;
+using CriuImage.Verification;
 
 namespace CriuImage.Restore;
 
@@ -37,34 +38,73 @@ public static class ReplayRules
     /// says (<see cref="KfdContentsPath.Of(CriuDump, bool?)"/>); when nothing says it, only the endings both paths meet are reported,
     /// so that none is a guess.
     /// </summary>
-    public static IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Check(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
+    public static IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Check(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target) =>
+        Verdict(dump, complete, replay, host, target).Findings;
+
+    /// <summary>
+    /// As <see cref="Check"/>, with where the restore stops with an error (<see cref="ReplayStop"/>; null when it does
+    /// not, or, the path unknown, the two paths do not stop at the same code and file).
+    /// </summary>
+    internal static (IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> Findings, ReplayStop? Stop) Verdict(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(replay);
         if (dump.Files.Count == 0)
         {
-            return [];
+            return ([], null);
         }
 
         KfdContentsPath path = KfdContentsPath.Of(dump, replay.Parallel, replay.Words);
-        List<(CriuDumpFile File, Diagnostic Finding)> found = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
+        // The stop is taken inside: the sequence holds its plan (its calls are made again from it) and is let go there.
+        (List<(CriuDumpFile File, Diagnostic Finding)> found, ReplayStop? stop) = Findings(dump, complete, replay with { Parallel = path.Parallel }, host, target);
 
         // With the path unknown only what both paths meet is said: nothing met on the one replayed needs the other.
-        if (path.Known || found.Count == 0)
+        if (path.Known || (found.Count == 0 && stop is null))
         {
-            return found;
+            return (found, stop);
         }
 
-        HashSet<(DiagnosticDescriptor, CriuDumpFile)> other = [.. Findings(dump, complete, replay with { Parallel = !path.Parallel }, host, target).Select(f => (f.Finding.Descriptor, f.File))];
-        return [.. found.Where(f => other.Contains((f.Finding.Descriptor, f.File)))];
+        (List<(CriuDumpFile File, Diagnostic Finding)> otherFound, ReplayStop? otherStop) = Findings(dump, complete, replay with { Parallel = !path.Parallel }, host, target);
+        HashSet<(DiagnosticDescriptor, CriuDumpFile)> other = [.. otherFound.Select(f => (f.Finding.Descriptor, f.File))];
+        ReplayStop? both = (stop, otherStop) is ({ } one, { } two) && one.Code == two.Code && one.File == two.File
+            ? one with { Met = one.Met.Union(two.Met).ToHashSet(), Done = one.Done.Intersect(two.Done).ToHashSet(StringComparer.Ordinal) }
+            : null;
+        return ([.. found.Where(f => other.Contains((f.Finding.Descriptor, f.File)))], both);
     }
 
-    private static List<(CriuDumpFile File, Diagnostic Finding)> Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
+    /// <summary>
+    /// The codes of the restore's path: the endings the replay meets (RestoreReplay) and the kernel's refusals of its
+    /// calls. Not the damage of a file itself (CRI301-CRI304): verify says it of the file, the replay ends at it.
+    /// </summary>
+    private static readonly HashSet<DiagnosticDescriptor> OnPath =
+    [
+        .. Codes,
+        .. Descriptors.All.Where(d => d.Check is not null),
+        Descriptors.ContentsShort,
+        Descriptors.CriuCountMismatch,
+        Descriptors.DmabufUnknownHandle,
+        Descriptors.DrmPagesMissing,
+        Descriptors.GpuCountMismatch,
+        Descriptors.KfdPagesHeaderMismatch,
+        Descriptors.KfdPagesMissing,
+        Descriptors.OrphanImport,
+        Descriptors.ParallelRestoreOffset,
+        Descriptors.RenderNodeWithoutKfd,
+        Descriptors.UnknownGpuId,
+    ];
+
+    /// <summary>Where <paramref name="sequence"/> stops with an error, with every ending it met; null when it does not stop so.</summary>
+    private static ReplayStop? Stop(RestoreSequence? sequence) =>
+        sequence is { End: { How: RestoreEndKind.Fails or RestoreEndKind.Crashes or RestoreEndKind.NeverEnds, Code: { } code } end }
+            ? new ReplayStop(code, end.File ?? "", sequence.Endings.Where(e => e.Code is not null).Select(e => (e.Code!, e.File ?? "")).ToHashSet(), OnPath, sequence.FilesDone.ToHashSet(StringComparer.Ordinal))
+            : null;
+
+    private static (List<(CriuDumpFile File, Diagnostic Finding)> Found, ReplayStop? Stop) Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         var found = new List<(CriuDumpFile, Diagnostic)>();
         if (DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
         {
-            return found;
+            return (found, null);
         }
 
         // One finding per code and file: a render node restored over three passes closes descriptor 0 each time, one fact.
@@ -80,6 +120,6 @@ public static class ReplayRules
             }
         }
 
-        return found;
+        return (found, Stop(sequence));
     }
 }

@@ -43,6 +43,8 @@ internal sealed class RestoreReplay
     private readonly ReplayIndex _index;
     private string _file = "";
     private int _pass;
+    /// <summary>The files whose restore ended without an error, in order.</summary>
+    private readonly List<string> _done = [];
 
     private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
@@ -85,6 +87,9 @@ internal sealed class RestoreReplay
             // Kept only when some BO was not begun: asked of no BO otherwise, and it would outlive the replay (5 MB at 10^6 BOs).
             BosMade = notMade?.Values.Any(n => n > 0) == true ? replay._bosMade : null,
             BosNotMade = notMade,
+            FilesDone = replay._done,
+            RenderNodesNotReached = notMade is null ? null
+                : dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && n.Message.Entries.Count > 0 && notMade[Name(f)] == n.Message.Entries.Count).Select(Name).ToHashSet(StringComparer.Ordinal),
         };
     }
 
@@ -121,6 +126,10 @@ internal sealed class RestoreReplay
                 if (again)
                 {
                     retry.Add(file);
+                }
+                else
+                {
+                    _done.Add(_file);
                 }
             }
 

@@ -117,6 +117,12 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// <summary>Per render node (file name), how many of its BOs CRIU never began: the restore ended first; null with <see cref="BosMade"/>.</summary>
     internal IReadOnlyDictionary<string, int>? BosNotMade { get; init; }
 
+    /// <summary>The files (names) whose restore ended without an error, in the order they ended.</summary>
+    internal IReadOnlyList<string> FilesDone { get; init; } = [];
+
+    /// <summary>The render nodes (file names) with BOs of which CRIU began none: the restore never reached them; null with <see cref="BosNotMade"/>.</summary>
+    internal IReadOnlySet<string>? RenderNodesNotReached { get; init; }
+
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
     public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs or RestoreEndKind.Unknown ? Differences : [.. Differences, End];
 }

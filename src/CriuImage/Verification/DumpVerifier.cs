@@ -38,10 +38,22 @@ public static class DumpVerifier
         }
 
         DumpCrossRules.Check(dump, complete, file => bags[file]);
-        foreach ((CriuDumpFile file, Diagnostic finding) in options.DumpReplay?.Invoke(dump, complete) ?? [])
+        (IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> replayed, ReplayStop? stop) = options.DumpVerdict?.Invoke(dump, complete) ?? (options.DumpReplay?.Invoke(dump, complete) ?? [], null);
+        foreach ((CriuDumpFile file, Diagnostic finding) in replayed)
         {
             bags[file].Add(finding);
         }
+
+        // CRIU stops at the first error: what the restore would meet after it is said as what follows once it is fixed.
+        foreach ((CriuDumpFile file, DiagnosticBag bag) in stop is null ? [] : bags)
+        {
+            List<Diagnostic> listed = bag.Listed;
+            for (int i = 0; i < listed.Count; i++)
+            {
+                listed[i] = stop!.Said(listed[i], Path.GetFileName(file.Input.Path));
+            }
+        }
+
         return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f) })];
     }
 

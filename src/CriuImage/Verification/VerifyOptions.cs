@@ -27,6 +27,9 @@ public sealed record VerifyOptions
     /// </summary>
     public Func<Criu.CriuDump, bool, IReadOnlyList<(Criu.CriuDumpFile File, Diagnostics.Diagnostic Finding)>>? DumpReplay { get; init; }
 
+    /// <summary>As <see cref="DumpReplay"/>, with where the replayed restore stops (verify then says a finding after it as what follows); taken before it.</summary>
+    internal Func<Criu.CriuDump, bool, (IReadOnlyList<(Criu.CriuDumpFile File, Diagnostics.Diagnostic Finding)> Findings, ReplayStop? Stop)>? DumpVerdict { get; init; }
+
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
 

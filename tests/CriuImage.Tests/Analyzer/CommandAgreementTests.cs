@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CriuImage.Diagnostics;
 using CriuImage.Restore;
 using CriuImage.Tests.Support;
@@ -36,6 +37,33 @@ public sealed class CommandAgreementTests : TempFolder
         }
 
         Assert.True(disagreements.Count == 0, $"{disagreements.Count} disagreements:\n{string.Join("\n", disagreements)}");
+    }
+
+    [Fact]
+    public async Task ARenderNodeGivenAlone_WaitsForAnExporterNotGiven_AndEndsUnknown_NotNeverEnds()
+    {
+        string node = Path.Combine(CriuFixtures.Root, "criu-dev", "amdgpu-renderD-7.img");
+        (int planExit, string plan, _) = await Cli.Run("plan", "--format", "json", node);
+        (int verifyExit, string verify, _) = await Cli.Run("verify", "--format", "json", node);
+        (_, string restorable, _) = await Cli.Run("restorable", "--format", "json", node);
+        Assert.Equal((0, 0), (planExit, verifyExit));
+        Assert.Equal("unknown", (string?)JsonNode.Parse(plan)!["dumps"]![0]!["restore"]!["end"]!["how"]);
+        Assert.DoesNotContain("CRI315", verify, StringComparison.Ordinal);
+        Assert.Contains(JsonNode.Parse(restorable)!["dumps"]![0]!["rows"]!.AsArray(), r => (string?)r!["criu"] == "criu-dev" && (string?)r["kernel"] == "6.18.0..6.18.35" && (string?)r["how"] == "unknown");
+
+        // The same file in its whole dump, with its exporter gone (damaged/orphan-import), never ends.
+        (int orphanExit, string orphan, _) = await Cli.Run("plan", "--format", "json", Path.Combine(CriuFixtures.Root, "damaged", "orphan-import"));
+        Assert.Equal((1, "never-ends"), (orphanExit, (string?)JsonNode.Parse(orphan)!["dumps"]![0]!["restore"]!["end"]!["how"]));
+    }
+
+    [Fact]
+    public async Task AFailureOnlyThePathReplayedMeets_DoesNotFailPlan_WhenNothingSaysThePath()
+    {
+        string dump = Path.Combine(CriuFixtures.Root, "damaged", "no-contents-bos");
+        (int guessed, string text, _) = await Cli.Run("plan", dump);
+        (int parallel, _, _) = await Cli.Run("plan", dump, "--contents", "parallel");
+        Assert.Equal((0, 1), (guessed, parallel));
+        Assert.Contains("on the serial path the restore ends differs, so whether it fails depends on the path CRIU takes", text, StringComparison.Ordinal);
     }
 
     private IEnumerable<string> Inputs()

@@ -114,7 +114,8 @@ public sealed class VerifyHostTests : TempFolder
 
         (_, string text, string error) = await Cli.Run("verify", CriuFixtures.Path_("criu-dev"), "--host", snapshot);
         Assert.Equal("", error);
-        Assert.Equal(refused, text.Contains($"error CRI416: the target (kernel {release}) is older than 6.18", StringComparison.Ordinal));
+        // The GPU map fails first on this host (CRI403): CRI416 is said as what follows it.
+        Assert.Equal(refused, text.Split('\n').Any(l => l.Contains("error CRI416: ", StringComparison.Ordinal) && l.Contains($"the target (kernel {release}) is older than 6.18", StringComparison.Ordinal)));
         Assert.DoesNotContain("CRI418", text, StringComparison.Ordinal);
 
         // --target-kernel overrides what the snapshot records.

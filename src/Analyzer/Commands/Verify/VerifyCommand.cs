@@ -42,7 +42,7 @@ internal static class VerifyCommand
                 Words = std.Words,
                 // The endings only the replay finds, along the CRIU that wrote the dump (or --criu) and the contents path its
                 // pstree.img says (or --contents), as plan replays them: none is said that depends on what is not known.
-                DumpReplay = (dump, complete) => Restore.ReplayRules.Check(dump, complete, replay, hostTarget, targetProfile),
+                DumpVerdict = (dump, complete) => Restore.ReplayRules.Verdict(dump, complete, replay, hostTarget, targetProfile),
             };
             if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(command.Paths)!, error))
             {

@@ -58,7 +58,14 @@ public sealed class VerifyStreamingTests : TempFolder
     {
         // In the CLI's words, as the run it is compared with.
         InputSet inputs = DumpInputs.Collect(paths, new InputOptions { Words = CliRemedyWords.Instance }, () => Stream.Null);
-        return await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions { MaxFindingsPerCode = 0, Words = CliRemedyWords.Instance });
+        // The replay of CRIU's restore too, as the CLI runs it (its endings, and what follows its stop).
+        var replay = new Restore.ReplayOptions { Words = CliRemedyWords.Instance };
+        return await Verifier.VerifyAsync(inputs, 1, CancellationToken.None, new VerifyOptions
+        {
+            MaxFindingsPerCode = 0,
+            Words = CliRemedyWords.Instance,
+            DumpVerdict = (dump, complete) => Restore.ReplayRules.Verdict(dump, complete, replay, null, null),
+        });
     }
 
     /// <summary>A folder of images (many findings, clean, cut, not an image) and a damaged CRIU dump.</summary>
