@@ -45,6 +45,8 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         var hook = new List<JsonObject>();
         string file = "", end = "";
         int pass = 0;
+        // The task the driver runs the resume hook for, where pstree.img names the tasks (plan's "task" argument).
+        long? task = null;
         var savedOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonObject line in lines)
         {
@@ -57,6 +59,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     var other => other,
                 };
                 pass = (int?)line["pass"] ?? 0;
+                task = (long?)line["task"];
                 hook.Clear();
             }
             else if (line["call"] is not null)
@@ -65,7 +68,9 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             }
             else if (line["hook"] is not null || line["outcome"] is not null)
             {
-                calls.AddRange(Reduce(hook, file, pass, savedOf, mode));
+                calls.AddRange(Reduce(hook, file, pass, savedOf, mode).Select(c => task is { } pid && c.Name == "AMDKFD_IOC_CRIU_OP" && c.Args["op"] == "4"
+                    ? c with { Args = new SortedDictionary<string, string>(c.Args, StringComparer.Ordinal) { ["task"] = pid.ToString(CultureInfo.InvariantCulture) } }
+                    : c));
                 hook.Clear();
                 if (line["outcome"] is { } outcome)
                 {
@@ -262,6 +267,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     {
         "EPERM" => 1,
         "ENOENT" => 2,
+        "ESRCH" => 3,
         "EIO" => 5,
         "EBADF" => 9,
         "EAGAIN" => 11,
