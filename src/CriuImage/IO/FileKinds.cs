@@ -14,6 +14,9 @@ internal static class FileKinds
     /// <summary>Bytes of the head <see cref="Describe(ReadOnlySpan{byte}, long, RemedyWords)"/> looks at.</summary>
     public const int HeadSize = 16;
 
+    /// <summary>How <see cref="Describe(ReadOnlySpan{byte}, long, RemedyWords)"/> begins for a criu-image.</summary>
+    public const string ImageKind = "this is a criu-image file";
+
     /// <summary>
     /// What a file starting with <paramref name="head"/> and <paramref name="length"/> bytes long is, when it is one
     /// of the kinds this tool knows, and what reads it in <paramref name="words"/>; otherwise null.
@@ -22,7 +25,7 @@ internal static class FileKinds
     {
         if (head.StartsWith(Preamble.Magic))
         {
-            return $"this is a criu-image file: {words.For(Remedy.ReadsImage)}";
+            return $"{ImageKind}: {words.For(Remedy.ReadsImage)}";
         }
 
         if (head.Length >= 8)

@@ -276,6 +276,26 @@ public sealed class HardeningTests : TempFolder
     }
 
     [Fact]
+    public async Task ACriuImageWithADamagedPreamble_IsNotSentToTheCommandsThatReadIt()
+    {
+        byte[] bytes = File.ReadAllBytes(Image);
+        bytes[20] ^= 0x40; // inside the preamble: its CRC32C no longer matches
+        string damaged = Path.Combine(Folder, "damaged.img");
+        File.WriteAllBytes(damaged, bytes);
+        foreach (string command in new[] { "info", "show", "plan", "decode", "stats" })
+        {
+            (int code, _, string error) = await Cli.Run(command, damaged);
+            Assert.Equal(2, code);
+            Assert.StartsWith($"{damaged}: error: at byte 0: preamble CRC32C mismatch", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("read it", error, StringComparison.Ordinal);
+        }
+
+        // A file of another kind still says what it is.
+        (_, _, string json) = await Cli.Run("info", ImageJson);
+        Assert.Contains("(this looks like a JSON document: 'criu-image encode' turns it into an image)", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OutputAndInputErrors_AreInOurWords_UnderTheGivenName()
     {
         (int code, _, string error) = await Cli.Run("encode", Path.Combine(Folder, "missing.json"), "-o", Path.Combine(Folder, "x.img"));
