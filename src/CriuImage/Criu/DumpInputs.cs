@@ -6,7 +6,7 @@ namespace CriuImage.Criu;
 
 /// <summary>
 /// What the CRIU reader asks of the input layer: which files it reads and how much of each. CRIU's message
-/// files (KFD image, render node, dma-buf node), CRIU's <c>pstree.img</c> and <c>core-PID.img</c> (the process tree
+/// files (KFD image, render node, dma-buf node), CRIU's <c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c> and <c>files.img</c> (the process tree and its files
 /// the restore follows) and criu-images are read whole; pages files by their length
 /// and header only; a file named on its own under another name is read whole so its content can tell what
 /// it is; anything else is skipped and listed.
@@ -27,7 +27,7 @@ public static class DumpInputs
     }
 
     /// <summary>
-    /// Takes CRIU's process-tree files found in folders and archives (<c>pstree.img</c>, <c>core-PID.img</c>) out of
+    /// Takes CRIU's process-tree files found in folders and archives (<c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c>, <c>files.img</c>) out of
     /// <see cref="InputSet.Files"/>: those beside an amdgpu file are kept for <see cref="InputPlan.Of"/>, which reads
     /// them into their dump; the others are listed as skipped, as they were before the restore model read them.
     /// Every command then sees the files it saw before (the input layer knows no CRIU kinds, so this is done here).
