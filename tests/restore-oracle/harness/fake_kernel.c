@@ -335,7 +335,8 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 	int len = snprintf(args, n, "\"op\":%u", a->op);
 	if (a->op == KFD_CRIU_OP_RESUME) {
 		snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
-		return 0;
+		/* kfd_criu_resume: the KFD process is looked up by pid, -ESRCH when the task has none. */
+		return oracle_kfd_process(a->pid) ? 0 : -ESRCH;
 	}
 	if (a->op != KFD_CRIU_OP_RESTORE)
 		return -EINVAL;
@@ -374,6 +375,7 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		b[i].restored_offset = bo->mmap_offset;
 	}
 	(void)f;
+	oracle_note_kfd_process();
 	return 0;
 }
 

@@ -42,4 +42,12 @@ long oracle_kfd_handle(int image, unsigned index);
  * check that refused it in *check. */
 struct kfd_ioctl_criu_args;
 long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
+/* Per-task runs (driver.c, a dump with fdinfo images): the task whose files are being restored, noted by the fake
+ * kernel when CRIU_OP RESTORE binds a KFD process to it; RESUME of a pid no restore bound is -ESRCH. Outside
+ * per-task runs every pid is taken (0: not per task). */
+extern int oracle_task_pid;
+void oracle_note_kfd_process(void);
+bool oracle_kfd_process(int pid);
+/* The fdstore in a socket made before the tasks' processes fork, shared by them (fake_core.c). */
+void oracle_fdstore_shared(void);
 #endif

@@ -41,6 +41,8 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     {
         var run = lines[0]["run"]!;
         string mode = (string)run["mode"]!;
+        // A per-task run (the dump has fdinfo images) resumes each task by pid, as plan says it: task=PID.
+        bool perTask = run["tasks"] is not null;
         var calls = new List<OracleCall>();
         var hook = new List<JsonObject>();
         string file = "", end = "";
@@ -65,7 +67,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             }
             else if (line["hook"] is not null || line["outcome"] is not null)
             {
-                calls.AddRange(Reduce(hook, file, pass, savedOf, mode));
+                calls.AddRange(Reduce(hook, file, pass, savedOf, mode, perTask));
                 hook.Clear();
                 if (line["outcome"] is { } outcome)
                 {
@@ -91,7 +93,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     /// <c>new_handle</c> of the CHANGE_HANDLE that follows its GEM_CREATE or import), libdrm's own calls are
     /// left out, and consecutive SDMA copies into one BO from one file are one <c>CONTENTS</c>.
     /// </summary>
-    private static IEnumerable<OracleCall> Reduce(List<JsonObject> hook, string file, int pass, Dictionary<string, string> savedOf, string mode)
+    private static IEnumerable<OracleCall> Reduce(List<JsonObject> hook, string file, int pass, Dictionary<string, string> savedOf, string mode, bool perTask)
     {
         var fresh = new Dictionary<long, string>();
         for (int i = 0; i < hook.Count; i++)
@@ -114,7 +116,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         OracleCall? contents = null;
         foreach (JsonObject line in hook)
         {
-            OracleCall? call = Normalize(line, file, pass, fresh, savedOf, mode);
+            OracleCall? call = Normalize(line, file, pass, fresh, savedOf, mode, perTask);
             if (call is null)
             {
                 continue;
@@ -155,7 +157,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     /// <summary>True for a call CRIU's plugin makes itself, directly or through drmPrimeHandleToFD/drmPrimeFDToHandle.</summary>
     private static bool ByCriu(JsonObject line) => (string?)line["via"] is not { } via || via.StartsWith("drmPrime", StringComparison.Ordinal);
 
-    private static OracleCall? Normalize(JsonObject line, string file, int pass, Dictionary<long, string> fresh, Dictionary<string, string> savedOf, string mode)
+    private static OracleCall? Normalize(JsonObject line, string file, int pass, Dictionary<long, string> fresh, Dictionary<string, string> savedOf, string mode, bool perTask)
     {
         string call = (string)line["call"]!;
         string? via = (string?)line["via"];
@@ -185,6 +187,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                 foreach (string key in (long)a["op"]! == 3 ? new[] { "op", "num_devices", "num_bos", "num_objects", "priv_data_size" } : ["op"])
                 {
                     args[key] = Num(key);
+                }
+
+                if ((long)a["op"]! == 4 && perTask)
+                {
+                    args["task"] = Num("pid");
                 }
 
                 // The fake kernel names the check of the private data that refused the restore (fake_kfd_priv.c).
@@ -262,6 +269,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     {
         "EPERM" => 1,
         "ENOENT" => 2,
+        "ESRCH" => 3,
         "EIO" => 5,
         "EBADF" => 9,
         "EAGAIN" => 11,
