@@ -736,7 +736,11 @@ internal sealed class RestoreReplay
             return [(null, 0)];
         }
 
-        HashSet<uint> kfd = [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
+        // With fdinfo images the KFD process belongs to the task that opened /dev/kfd on restore (CRIU_OP RESTORE binds
+        // it to the caller, RESUME looks it up by pid: kfd_chardev.c criu_restore, criu_resume), whatever pid it had.
+        HashSet<uint> kfd = _order!.Openers.Count > 0
+            ? [.. _dump.OfKind(CriuFileKind.KfdImage).Select(f => _order.OpenerOf(Name(f))).OfType<TaskFd>().Select(o => o.Pid)]
+            : [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
         return tree.InCriuOrder().Where(t => t.Alive != false).Select(t => ((uint?)t.Pid, kfd.Contains(t.Pid) ? 0 : -3));
     }
 

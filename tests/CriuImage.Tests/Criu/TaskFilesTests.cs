@@ -67,6 +67,17 @@ public sealed class TaskFilesTests : TempFolder
     }
 
     [Fact]
+    public async Task TheKfdProcess_IsResumedForTheTaskThatOpenedIt()
+    {
+        // The KFD image saved pid 4242, but the child 4000 (lower pid than its parent 5000) opens /dev/kfd on restore:
+        // CRIU_OP RESTORE binds the KFD process to it, so RESUME finds it for 4000 and not for 5000 (-ESRCH).
+        string dump = Dump([(5000, 0, 1), (4000, 5000, 2)], new() { [1] = [(3, 5)], [2] = [(3, 5), (4, 7), (5, 8), (6, 9)] });
+        JsonNode restore = await Restore(dump);
+        JsonNode[] resumes = [.. restore["calls"]!.AsArray().Where(c => (string)c!["file"]! == "resume" && c!["args"]!["task"] is not null).Select(c => c!)];
+        Assert.Equal([(5000, -3), (4000, 0)], resumes.Select(r => ((int)r["args"]!["task"]!, (int)r["ret"]!)));
+    }
+
+    [Fact]
     public async Task DamagedOrMissingImages_LeaveTheOrderUnknown_WithTheFileAndByte()
     {
         var tables = new Dictionary<uint, (uint Fd, uint Id)[]> { [1] = [(3, 5), (4, 7), (5, 8), (6, 9)] };
