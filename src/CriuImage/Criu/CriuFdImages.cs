@@ -48,12 +48,15 @@ internal static partial class CriuFdImages
     /// <exception cref="ImageFormatException">The framing or the wire is damaged.</exception>
     public static uint? ReadFilesId(ReadOnlyMemory<byte> core) => CriuProcessTree.CoreVarint(core, 4, "ids", 2, "files_id");
 
-    /// <summary>The entries of an <c>fdinfo-N.img</c> in the file's order.</summary>
+    /// <summary>
+    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, in the file's order (every
+    /// entry is checked; the others are not kept: a table may hold many descriptors).
+    /// </summary>
     /// <exception cref="ImageFormatException">The framing or a wire is damaged, or an entry lacks a required field.</exception>
-    public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file)
+    public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var entries = new List<FdinfoEntry>();
-        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Read(file, FdinfoMagic, "fdinfo image"))
+        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FdinfoMagic, "fdinfo image"))
         {
             var reader = new ProtobufReader(bytes.Span, offset);
             uint? id = null, flags = null, type = null, fd = null;
@@ -75,7 +78,10 @@ internal static partial class CriuFdImages
                 throw new ImageFormatException(offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            entries.Add(new FdinfoEntry(offset, id.Value, type.Value, fd.Value));
+            if (wanted.Contains(id.Value))
+            {
+                entries.Add(new FdinfoEntry(offset, id.Value, type.Value, fd.Value));
+            }
         }
 
         return entries;
@@ -89,7 +95,7 @@ internal static partial class CriuFdImages
     public static Dictionary<uint, (uint Type, long Offset)> ReadFileTypes(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var types = new Dictionary<uint, (uint, long)>();
-        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Read(file, FilesMagic, "files image"))
+        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FilesMagic, "files image"))
         {
             var reader = new ProtobufReader(bytes.Span, offset);
             uint? type = null, id = null;

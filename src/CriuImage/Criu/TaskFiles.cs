@@ -144,14 +144,14 @@ internal sealed class TaskFiles
             List<FdinfoEntry> entries;
             try
             {
-                entries = CriuFdImages.ReadFdinfo(content);
+                entries = CriuFdImages.ReadFdinfo(content, amdgpu);
             }
             catch (ImageFormatException e)
             {
                 return $"{name} {e.Message}";
             }
 
-            foreach (FdinfoEntry entry in entries.Where(e => amdgpu.Contains(e.FileId)))
+            foreach (FdinfoEntry entry in entries)
             {
                 if (entry.Type != CriuFdImages.ExtType)
                 {
