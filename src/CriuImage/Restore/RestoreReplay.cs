@@ -515,8 +515,9 @@ internal sealed class RestoreReplay
                     continue;
                 }
 
-                _bosMade.Begin(_file, bo.Handle);
                 NoteImport(bo.Handle);
+
+                _bosMade.Begin(_file, bo.Handle);
                 Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
                 int exporters = Exporters(bo.Handle);
                 if (exporters > 1)
