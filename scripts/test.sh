@@ -20,6 +20,8 @@ command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+# AddressSanitizer's runtime for the C capture test (CapturePidCApiTests); Debian's gcc brings it, a bare one may not.
+if command -v gcc >/dev/null 2>&1 && ! [ -e "$(gcc -print-file-name=libasan.so)" ]; then missing+=(libasan8); fi
 /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || missing+=(python3-protobuf)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v fish >/dev/null 2>&1 || missing+=(fish)

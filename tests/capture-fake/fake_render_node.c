@@ -1,7 +1,7 @@
 /*
  * A fake amdgpu render node for testing `criu-image capture` through its real call path, with no GPU.
  *
- * usage: fake_render_node [--revision criu-2025-06|criu-v8] MODEL FAULT -- PROGRAM ARGS...
+ * usage: fake_render_node [--revision criu-2025-06|criu-v8] [--fork] [--outside] MODEL FAULT -- PROGRAM ARGS...
  *
  * It starts a target process that holds a descriptor to a placeholder file (MODEL.node), then runs PROGRAM
  * (with "{pid}" and "{fd}" in ARGS replaced by the target's pid and that descriptor's number, "{ownfd}" by the
@@ -51,10 +51,15 @@
  *   eperm-ptrace ptrace fails with EPERM (pidfd_getfd works: as with rights to the descriptor but not to stop it)
  *   signal:N     signal N is sent to PROGRAM when the first ioctl reaches the fake (mid-capture)
  *
- * The target runs three threads (the main one and two that wait). At every ioctl it answers, the fake notes
- * whether all of them were in a ptrace stop ('t' in /proc/PID/task/TID/stat), and after PROGRAM ends, whether
- * they run again untraced; it writes MODEL.freeze: "answered-frozen N", "answered-running N", "threads N",
- * "after running" or "after held".
+ * The target runs three threads (the main one and two that wait). With --fork it also forks a child (two
+ * threads), which inherits the node's descriptor, writes a byte to it every millisecond while it runs, and
+ * forks a grandchild of its own: a tree of three processes that share the file, as a forked worker does.
+ * With --outside the node is opened before the target is forked and inherited both by the target and by a
+ * second child of this supervisor, outside the target's tree (its pid is in MODEL.freeze as "outsider N").
+ * At every ioctl it answers, the fake notes whether all threads of the tree were in a ptrace stop ('t' in
+ * /proc/PID/task/TID/stat), and after PROGRAM ends, whether they run again untraced; it writes MODEL.freeze:
+ * "answered-frozen N", "answered-running N", "threads N", "processes N", "node-grew N" (bytes the child wrote
+ * to the node between the first and the last answered ioctl), "target PID", "after running" or "after held".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,6 +80,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -146,15 +152,27 @@ static int closed_done;
 static uint32_t synthetic; /* BOs of the "never" fault, beyond the model */
 static enum { LINUX_6_18, CRIU_2025_06, CRIU_V8 } revision;
 
-static pid_t target_pid, program_pid;
+static pid_t target_pid, program_pid, outsider_pid;
+static pid_t tree[3]; /* the target, and with --fork its child and grandchild */
+static int tree_size = 1;
 static int answered_frozen, answered_running, signal_sent;
+static long node_size_first = -1, node_size_last = -1;
+static char node_real[PATH_MAX];
 
-/* The target's threads: how many, and how many are in a ptrace stop ('t') or traced (TracerPid not 0). */
+static void process_threads(pid_t pid, int *threads, int *stopped, int *traced);
+
+/* The tree's threads: how many, and how many are in a ptrace stop ('t') or traced (TracerPid not 0). */
 static void target_threads(int *threads, int *stopped, int *traced)
 {
-	char path[64];
 	*threads = *stopped = *traced = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", target_pid);
+	for (int i = 0; i < tree_size; i++)
+		process_threads(tree[i], threads, stopped, traced);
+}
+
+static void process_threads(pid_t pid, int *threads, int *stopped, int *traced)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	DIR *d = opendir(path);
 	if (!d)
 		return;
@@ -496,11 +514,17 @@ static int gem_mmap(uint64_t *arg)
 static int answer(pid_t pid, uint64_t request, uint64_t argp)
 {
 	int threads, stopped, traced;
+	struct stat node_stat;
 	target_threads(&threads, &stopped, &traced);
 	if (threads > 0 && stopped == threads)
 		answered_frozen++;
 	else
 		answered_running++;
+	if (stat(node_real, &node_stat) == 0) {
+		if (node_size_first < 0)
+			node_size_first = node_stat.st_size;
+		node_size_last = node_stat.st_size;
+	}
 	if (strncmp(fault, "signal:", 7) == 0 && !signal_sent) {
 		signal_sent = 1;
 		kill(program_pid, (int)fault_n);
@@ -614,8 +638,12 @@ static void write_freeze_report(const char *model)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		die(path);
-	fprintf(f, "answered-frozen %d\nanswered-running %d\nthreads %d\nafter %s\n", answered_frozen, answered_running, threads,
-		stopped == 0 && traced == 0 ? "running" : "held");
+	fprintf(f, "answered-frozen %d\nanswered-running %d\nthreads %d\nprocesses %d\nnode-grew %ld\n", answered_frozen,
+		answered_running, threads, tree_size, node_size_last - node_size_first);
+	fprintf(f, "target %d\n", target_pid);
+	if (outsider_pid)
+		fprintf(f, "outsider %d\n", outsider_pid);
+	fprintf(f, "after %s\n", stopped == 0 && traced == 0 ? "running" : "held");
 	fclose(f);
 }
 
@@ -671,23 +699,30 @@ static void run_under_filter(int sock, char **argv, pid_t target, int target_fd,
 
 int main(int argc, char **argv)
 {
-	char node[PATH_MAX], node_real[PATH_MAX];
-	int report[2], pair[2], status = 0;
+	char node[PATH_MAX];
+	int report[2], pair[2], status = 0, forking = 0, outside = 0;
 
-	if (argc > 2 && strcmp(argv[1], "--revision") == 0) {
-		if (strcmp(argv[2], "criu-2025-06") == 0)
-			revision = CRIU_2025_06;
-		else if (strcmp(argv[2], "criu-v8") == 0)
-			revision = CRIU_V8;
-		else {
-			fprintf(stderr, "%s: --revision knows criu-2025-06 and criu-v8 (linux-6.18 is the default)\n", argv[0]);
-			return 125;
-		}
-		argv += 2;
-		argc -= 2;
+	for (;;) {
+		if (argc > 2 && strcmp(argv[1], "--revision") == 0) {
+			if (strcmp(argv[2], "criu-2025-06") == 0)
+				revision = CRIU_2025_06;
+			else if (strcmp(argv[2], "criu-v8") == 0)
+				revision = CRIU_V8;
+			else {
+				fprintf(stderr, "%s: --revision knows criu-2025-06 and criu-v8 (linux-6.18 is the default)\n", argv[0]);
+				return 125;
+			}
+			argv += 2;
+			argc -= 2;
+		} else if (argc > 1 && (strcmp(argv[1], "--fork") == 0 || strcmp(argv[1], "--outside") == 0)) {
+			*(strcmp(argv[1], "--fork") == 0 ? &forking : &outside) = 1;
+			argv++;
+			argc--;
+		} else
+			break;
 	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
-		fprintf(stderr, "usage: fake_render_node [--revision criu-2025-06|criu-v8] MODEL FAULT -- PROGRAM ARGS...\n");
+		fprintf(stderr, "usage: fake_render_node [--revision criu-2025-06|criu-v8] [--fork] [--outside] MODEL FAULT -- PROGRAM ARGS...\n");
 		return 125;
 	}
 	load_model(argv[1]);
@@ -705,6 +740,10 @@ int main(int argc, char **argv)
 
 	if (pipe(report) || socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
 		die("pipe");
+	/* --outside: one open file, inherited by the target and by a process outside its tree. */
+	int shared = outside ? open(node_real, O_RDWR) : -1;
+	if (outside && shared < 0)
+		die(node_real);
 	pid_t target = fork();
 	target_pid = target;
 	if (target < 0)
@@ -717,15 +756,55 @@ int main(int argc, char **argv)
 		for (int t = 0; t < 2; t++)
 			if (pthread_create(&waiting[t], NULL, wait_forever, NULL))
 				_exit(125);
-		int fd = open(node_real, O_RDWR | O_CLOEXEC);
+		int fd = shared >= 0 ? shared : open(node_real, O_RDWR | O_CLOEXEC);
 		if (fd < 0 || write(report[1], &fd, sizeof(fd)) != sizeof(fd))
 			_exit(125);
+		if (forking) {
+			/* A forked worker that uses the file while it runs, with a thread and a child of its own. */
+			pid_t worker = fork();
+			if (worker == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				pthread_t waiting_too;
+				if (pthread_create(&waiting_too, NULL, wait_forever, NULL))
+					_exit(125);
+				pid_t grandchild = fork();
+				if (grandchild == 0) {
+					prctl(PR_SET_PDEATHSIG, SIGKILL);
+					for (;;)
+						pause();
+				}
+				if (grandchild < 0 || write(report[1], &grandchild, sizeof(grandchild)) != sizeof(grandchild))
+					_exit(125);
+				for (off_t at = 0;; at++) {
+					if (pwrite(fd, "w", 1, at) != 1)
+						_exit(125);
+					usleep(1000);
+				}
+			}
+			if (worker < 0 || write(report[1], &worker, sizeof(worker)) != sizeof(worker))
+				_exit(125);
+		}
 		for (;;)
 			pause();
 	}
+	tree[0] = target;
 	int target_fd;
 	if (read(report[0], &target_fd, sizeof(target_fd)) != sizeof(target_fd))
 		die("target");
+	for (; forking && tree_size < 3; tree_size++)
+		if (read(report[0], &tree[tree_size], sizeof(pid_t)) != sizeof(pid_t))
+			die("target's child");
+	if (outside) {
+		outsider_pid = fork();
+		if (outsider_pid < 0)
+			die("fork");
+		if (outsider_pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		close(shared);
+	}
 
 	pid_t child = fork();
 	if (child < 0)
@@ -768,8 +847,13 @@ int main(int argc, char **argv)
 	waitpid(child, &status, 0);
 done:
 	write_freeze_report(argv[1]);
-	kill(target, SIGKILL);
+	for (int i = tree_size - 1; i >= 0; i--)
+		kill(tree[i], SIGKILL);
 	waitpid(target, NULL, 0);
+	if (outsider_pid) {
+		kill(outsider_pid, SIGKILL);
+		waitpid(outsider_pid, NULL, 0);
+	}
 	unlink(node_real);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

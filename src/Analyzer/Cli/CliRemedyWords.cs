@@ -25,6 +25,7 @@ internal sealed class CliRemedyWords : RemedyWords
         Remedy.SerialContents => "--contents serial shows the other",
         Remedy.OtherAbi => "--abi names the others",
         Remedy.NoFreeze => "--no-freeze reads without stopping it",
+        Remedy.NameDescriptor => "--fd names one",
         Remedy.ReadsImage => "decode, verify, info and show read it",
         Remedy.ReadsPluginImage => "'criu-image import' converts it",
         Remedy.ReadsJson => "'criu-image encode' turns it into an image",

@@ -16,7 +16,8 @@
  * Threads: any thread may call any function; the library starts its runtime on first use. One writer must
  * be used by one thread at a time (calls on the same writer must not overlap); distinct writers, and
  * criu_image_capture, criu_image_verify and criu_image_plan, may run on many threads at once (a test runs
- * captures and verifies from several threads together). The last error is per thread.
+ * captures and verifies from several threads together); criu_image_capture_pid says what it asks of the
+ * caller's other threads. The last error is per thread.
  *
  * The library is built by .NET NativeAOT: its first call starts a garbage-collected runtime in the process,
  * which reserves address space, runs a few threads of its own and installs signal handlers (for faults in
@@ -97,10 +98,38 @@ void criu_image_writer_abort(criu_image_writer *w);
  * may be NULL): the kernel's errno for a refused call (the line names the call and the BO), -EAGAIN when the
  * process's buffer objects never held still, -EOVERFLOW for a count past what one call may ask for, or the
  * file system's errno for `out_path`. Only reads: nothing of the render-node file changes. It does not stop
- * the process that uses the file: a dumper calls it with that process already stopped, as CRIU's plugin runs
- * (`criu-image capture --pid` stops the process itself; docs/capture.md).
+ * the processes that use the file (it is given a descriptor, not a process): a dumper calls it with them
+ * already stopped, as CRIU's plugin runs; criu_image_capture_pid below stops them itself. On success `err`
+ * is the empty string.
  */
 int criu_image_capture(int drm_fd, const char *out_path, int abi, char *err, size_t errlen);
+
+/* criu_image_capture_pid's flags. */
+/* Read without stopping the process tree (a state that may change between the calls). */
+#define CRIU_IMAGE_CAPTURE_NO_FREEZE 1u
+
+/*
+ * Captures descriptor `fd` of process `pid` (or, with `fd` -1, its one descriptor open on /dev/dri/renderD*)
+ * as `criu-image capture --pid PID [--fd FD]` does: the descriptor is taken into this process with pidfd_open
+ * and pidfd_getfd (Linux 5.6), and while the calls read, every thread of `pid` and of all its descendants is
+ * stopped with PTRACE_SEIZE and PTRACE_INTERRUPT, as CRIU stops the tree it dumps (forks that inherited the
+ * file share its BOs), then let go before the image is written, on every path; a thread stopped for a signal
+ * gets it back. The calling process itself is never stopped. `flags` is 0 or CRIU_IMAGE_CAPTURE_NO_FREEZE.
+ * Returns what criu_image_capture returns, and -EPERM with the rights named when ptrace or pidfd_getfd is not
+ * permitted (the process's own user where kernel.yama.ptrace_scope is 0, else CAP_SYS_PTRACE; no other tracer
+ * such as a debugger), -ESRCH for no such process, -ENOENT when it has no render-node descriptor and `fd` is -1
+ * (-EINVAL for several), -EAGAIN when a thread did not stop within 10 s or threads or children kept appearing.
+ * On success `err` is the empty string, or one warning line when a process outside the tree holds the same
+ * open file: it was not stopped (CRIU does not stop it either) and may have changed BOs during the capture.
+ *
+ * Threads and signals: ptrace binds the stopped threads to the calling thread, so the call stops, reads and
+ * releases them before it returns. Meanwhile it waits for their stops with waitpid(tid, __WALL) on this
+ * thread: no other thread of the caller may wait for any child (waitpid(-1, ...), wait()) during the call, or
+ * it may take a stop the call waits for; the caller's SIGCHLD handler, if any, sees a SIGCHLD for each stop.
+ * Several captures of distinct process trees may run on several threads at once; two of the same tree may
+ * not (the second one's ptrace is refused: -EPERM, "traces it already").
+ */
+int criu_image_capture_pid(int pid, int fd, const char *out_path, int abi, unsigned int flags, char *err, size_t errlen);
 
 /*
  * Verifies `path` (an image, a CRIU amdgpu file, a dump folder or a container checkpoint archive) as

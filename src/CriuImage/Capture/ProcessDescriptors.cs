@@ -1,4 +1,5 @@
 using System.Globalization;
+using CriuImage.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace CriuImage.Capture;
@@ -45,6 +46,19 @@ public static class ProcessDescriptors
 
         found.Sort();
         return found;
+    }
+
+    /// <summary>The process's one render-node descriptor and its node; none or several is said with the numbers to pick from.</summary>
+    /// <exception cref="CaptureException">The process has no render-node descriptor or several, does not exist, or its descriptors cannot be read.</exception>
+    internal static (int Fd, string Node) OnlyRenderNode(int pid)
+    {
+        IReadOnlyList<(int Fd, string Node)> nodes = RenderNodes(pid);
+        return nodes.Count switch
+        {
+            1 => nodes[0],
+            0 => throw new CaptureException("the process has no descriptor open on /dev/dri/renderD*", Syscalls.Enoent, Remedy.NameDescriptor),
+            _ => throw new CaptureException($"the process has {nodes.Count} render-node descriptors ({string.Join(", ", nodes.Select(n => $"{n.Fd}: {n.Node}"))})", Syscalls.Einval, Remedy.NameDescriptor),
+        };
     }
 
     /// <summary>Where descriptor <paramref name="fd"/> of <paramref name="pid"/> points (a path, or a kernel name such as <c>pipe:[…]</c>); null when it is not open.</summary>

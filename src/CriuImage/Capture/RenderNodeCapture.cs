@@ -34,22 +34,30 @@ public static class RenderNodeCapture
     /// </summary>
     /// <exception cref="CaptureException">A call was refused, or the state never held still (the message says which call, which BO, and the errno).</exception>
     public static ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, CancellationToken cancellationToken = default) =>
-        CaptureAsync(drmFd, writer, holdPid: null, cancellationToken);
+        CaptureAsync(drmFd, writer, holdPid: null, warn: null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="CaptureAsync(int, ImageWriter, CancellationToken)"/>, with every thread of process
+    /// As <see cref="CaptureAsync(int, ImageWriter, CancellationToken)"/>, with the process tree rooted at
     /// <paramref name="holdPid"/> (when given) stopped while the calls read (<see cref="ProcessFreeze"/>), so
-    /// that the process cannot change its BOs or mappings between them; let go before anything is written.
+    /// that no process of it can change the BOs or mappings between them; let go before anything is written.
+    /// Processes outside the tree that hold the same file are then said to <paramref name="warn"/>, in one line.
     /// </summary>
-    internal static async ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, int? holdPid, CancellationToken cancellationToken)
+    internal static async ValueTask<CaptureResult> CaptureAsync(int drmFd, ImageWriter writer, int? holdPid, Action<string>? warn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var reader = new RenderNodeReader(drmFd, writer.Header.Abi);
 
         // Synchronous from the seize to the release: ptrace binds the stopped threads to this thread.
-        using (holdPid is { } pid ? ProcessFreeze.Hold(pid) : null)
+        int[] tree = [];
+        using (ProcessFreeze? freeze = holdPid is { } pid ? ProcessFreeze.Hold(pid) : null)
         {
             reader.Read();
+            tree = [.. freeze?.Processes ?? []];
+        }
+
+        if (holdPid is { } root && warn is not null && FileSharers.Outside(drmFd, tree) is { Count: > 0 } sharers)
+        {
+            warn(FileSharers.Describe(sharers, root));
         }
 
         VmRecord[] mappings = [.. reader.Mappings];

@@ -24,6 +24,10 @@ internal static unsafe partial class Syscalls
     private const long PidfdOpenNr = 434;
     private const long PidfdGetfdNr = 438;
 
+    /// <summary>kcmp: 312 on x86-64, 272 on arm64 (the generic table); KCMP_FILE compares two descriptors' open files.</summary>
+    private static readonly long KcmpNr = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 312 : 272;
+    private const long KcmpFile = 0;
+
     /// <summary>ioctl(<paramref name="fd"/>, <paramref name="request"/>, <paramref name="argument"/>): 0, or the errno.</summary>
     public static int Ioctl(int fd, uint request, void* argument)
     {
@@ -47,11 +51,21 @@ internal static unsafe partial class Syscalls
         return (int)fd;
     }
 
+    /// <summary>
+    /// True when descriptor <paramref name="fd"/> of <paramref name="pid"/> is the same open file (file
+    /// description) as <paramref name="ownFd"/> of this process: kcmp(KCMP_FILE) answers 0. False when it is
+    /// another, or when kcmp cannot tell (no rights over the process, or a kernel without CONFIG_KCMP).
+    /// </summary>
+    public static bool SameFile(int pid, int fd, int ownFd) => Syscall5(KcmpNr, Environment.ProcessId, pid, KcmpFile, ownFd, fd) == 0;
+
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int IoctlCore(int fd, nuint request, void* argument);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long a, long b, long c);
+
+    [LibraryImport("libc", EntryPoint = "syscall")]
+    private static partial long Syscall5(long number, long a, long b, long c, long d, long e);
 
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);

@@ -35,7 +35,7 @@ public static partial class Descriptors
     /// <summary>CRI313: A gpu_id that no KFD device entry has.</summary>
     public static readonly DiagnosticDescriptor UnknownGpuId = new("CRI313", "UnknownGpuId", "A gpu_id that no KFD device entry has", Severity.Error) { Source = "maps_get_dest_gpu" };
     /// <summary>CRI314: KFD BOs of one GPU overlapping each other or that GPU's render-node mappings.</summary>
-    public static readonly DiagnosticDescriptor GpuVaOverlap = new("CRI314", "GpuVaOverlap", "KFD BOs of one GPU overlapping each other or that GPU's render-node mappings", Severity.Error) { Source = "amdgpu_driver_open_kms -> amdgpu_vm_init" };
+    public static readonly DiagnosticDescriptor GpuVaOverlap = new("CRI314", "GpuVaOverlap", "KFD BOs of one GPU overlapping each other or that GPU's render-node mappings", Severity.Error) { Source = "amdgpu_driver_open_kms -> amdgpu_vm_init", Check = new("-EINVAL", "amdgpu_vm_bo_map: amdgpu_vm_it_iter_first finds the KFD BO that AMDKFD_IOC_CRIU_OP RESTORE mapped into the same VM") };
     /// <summary>CRI315: An imported render-node BO without an exporter in the dump.</summary>
     public static readonly DiagnosticDescriptor OrphanImport = new("CRI315", "OrphanImport", "An imported render-node BO without an exporter in the dump", Severity.Error) { Source = "amdgpu_plugin_drm_restore_file" };
     /// <summary>CRI316: A dma-buf node naming a handle no BO has.</summary>

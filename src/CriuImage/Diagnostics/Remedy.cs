@@ -37,6 +37,9 @@ internal enum Remedy
     /// <summary>A capture could not stop the process; one that does not stop it reads a state that may move.</summary>
     NoFreeze,
 
+    /// <summary>A capture found no render-node descriptor, or several, in the process: the caller names the one to read.</summary>
+    NameDescriptor,
+
     /// <summary>A criu-image file handed to a reader of another kind: what reads it.</summary>
     ReadsImage,
 

@@ -23,6 +23,7 @@ internal class RemedyWords
         Remedy.SerialContents => "a replay of the serial path shows the other",
         Remedy.OtherAbi => "another interface revision may fit",
         Remedy.NoFreeze => "a capture that does not stop the process needs no ptrace of it",
+        Remedy.NameDescriptor => "name the descriptor to read by its number",
         Remedy.ReadsImage => "ImageReader and ImageVerifier read it",
         Remedy.ReadsPluginImage => "the CRIU dump readers read it",
         Remedy.ReadsJson => "the JSON interchange reader turns it into an image",

@@ -31,6 +31,21 @@ internal static class IoMessages
         Posix.Eloop => "too many levels of symbolic links (a link loop)",
         Posix.Enxio => "no such device or address (a socket, or a device without its driver, cannot be opened)",
         Posix.Eio => "input/output error (the device or file system failed)",
+
+        // Failures of a write, said as what the user can act on (for outputs, under the output's own name).
+        Posix.Enospc => "no space left on the file system",
+        Posix.Edquot => "the user's disk quota on the file system is used up",
+        Posix.Efbig => "too large: past the file system's largest file or this process's file size limit (ulimit -f)",
+        Posix.Erofs => "the file system is mounted read-only",
+        Posix.Etxtbsy => "a program being run from that file (text file busy)",
+        Posix.Emfile => "too many files open in this process (ulimit -n)",
+        Posix.Enfile => "too many files open on the system",
+        Posix.Ebusy => "busy: in use by the system (a mount point, or a device held open exclusively)",
+        Posix.Epipe => "the reading end was closed (a pipe or socket with no reader)",
+        Posix.Enomem => "out of memory in the kernel",
+        Posix.Estale => "a stale file handle (the file was removed on the network file system's server)",
+        Posix.Exdev => "on another file system than its temporary file",
+        Posix.Enodev => "no such device (the device's driver is not loaded)",
         _ => Posix.Describe(errno),
     };
 

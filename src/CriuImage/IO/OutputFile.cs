@@ -19,6 +19,7 @@ internal sealed class OutputFile : IAsyncDisposable
     private const int NamePrefixBytes = 100;
 
     private readonly Stream _stream;
+    private readonly SafeFileHandle? _handle;
     private readonly string? _temporaryPath;
     private readonly bool _unnamed;
     private bool _committed;
@@ -26,7 +27,10 @@ internal sealed class OutputFile : IAsyncDisposable
     private OutputFile(string path, Stream stream, bool atomic, string? temporaryPath, bool unnamed)
     {
         Path = path;
-        _stream = stream;
+
+        // The replaced file's writes say EFBIG as an IOException (FileTooLargeStream); it keeps its descriptor for the link.
+        _handle = atomic ? ((FileStream)stream).SafeFileHandle : null;
+        _stream = atomic ? new FileTooLargeStream((FileStream)stream) : stream;
         IsAtomic = atomic;
         _temporaryPath = temporaryPath;
         _unnamed = unnamed;
@@ -70,7 +74,7 @@ internal sealed class OutputFile : IAsyncDisposable
             return;
         }
 
-        ((FileStream)_stream).Flush(flushToDisk: true);
+        ((FileTooLargeStream)_stream).FlushToDisk();
         if (_unnamed)
         {
             LinkIntoPlace();
@@ -114,7 +118,7 @@ internal sealed class OutputFile : IAsyncDisposable
     /// </summary>
     private void LinkIntoPlace()
     {
-        int fd = (int)((FileStream)_stream).SafeFileHandle.DangerousGetHandle();
+        int fd = (int)_handle!.DangerousGetHandle();
         if (Posix.LinkUnnamed(fd, Path, out int errno) == 0)
         {
             return;
@@ -122,12 +126,13 @@ internal sealed class OutputFile : IAsyncDisposable
 
         if (errno != Posix.Eexist)
         {
-            throw new IOException($"{Path}: {Posix.Describe(errno)}");
+            throw new IOException($"{Path}: {IoMessages.OfErrno(errno)}", errno);
         }
 
         if (Posix.LinkUnnamed(fd, _temporaryPath!, out errno) != 0)
         {
-            throw new IOException($"{_temporaryPath}: {Posix.Describe(errno)}");
+            // Under the output's name: the temporary one means nothing to the user.
+            throw new IOException($"{Path}: {IoMessages.OfErrno(errno)}", errno);
         }
 
         try
@@ -147,7 +152,7 @@ internal sealed class OutputFile : IAsyncDisposable
         {
             if (errno != Posix.Enoent)
             {
-                throw new IOException($"{path}: {Posix.Describe(errno)}");
+                throw new IOException($"{path}: {IoMessages.OfErrno(errno)}", errno);
             }
 
             // Nothing there, or a link to nothing: the new file goes where the link points.

@@ -16,12 +16,25 @@ internal static unsafe partial class Posix
     public const int Eio = 5;
     public const int Enxio = 6;
     public const int Ebadf = 9;
+    public const int Enomem = 12;
     public const int Eacces = 13;
+    public const int Ebusy = 16;
     public const int Eexist = 17;
+    public const int Exdev = 18;
+    public const int Enodev = 19;
     public const int Enotdir = 20;
     public const int Eisdir = 21;
+    public const int Enfile = 23;
+    public const int Emfile = 24;
+    public const int Etxtbsy = 26;
+    public const int Efbig = 27;
+    public const int Enospc = 28;
+    public const int Erofs = 30;
+    public const int Epipe = 32;
     public const int Enametoolong = 36;
     public const int Eloop = 40;
+    public const int Estale = 116;
+    public const int Edquot = 122;
 
     public const uint TypeMask = 0xF000;
     public const uint Regular = 0x8000;

@@ -44,6 +44,32 @@ internal static class RestoreFacts
     public static IReadOnlyList<(KernelLevel Line, int Slots, string Source)> KfdGpuSlots =>
         [.. KfdPrivate.GetProperty("gpu_slots").EnumerateArray().Select(e => (KernelLevel.Parse(e.GetProperty("line").GetString()!)!.Value, e.GetProperty("slots").GetInt32(), e.GetProperty("source").GetString()!))];
 
+    /// <summary>
+    /// Per kernel line checked, what its CRIU_OP RESTORE checks of a queue and of xnack_mode: <c>KFD_QUEUE_TYPE_MAX</c>,
+    /// whether the queue's buffers are looked up in the GPU's VM (kfd_queue_acquire_buffers), and the GC versions whose
+    /// XNACK mode is per process.
+    /// </summary>
+    public static IReadOnlyList<(KernelLevel Line, uint QueueTypeMax, bool QueueBuffers, IReadOnlyList<string> XnackPerProcess)> KfdQueueLines =>
+        [.. KfdQueues.GetProperty("lines").EnumerateArray().Select(e => (KernelLevel.Parse(e.GetProperty("line").GetString()!)!.Value, e.GetProperty("queue_type_max").GetUInt32(),
+            e.GetProperty("queue_buffers").GetBoolean(), (IReadOnlyList<string>)[.. e.GetProperty("xnack_per_process").EnumerateArray().Select(v => v.GetString()!)]))];
+
+    /// <summary>The MQD sizes of the MQD managers: compute, SDMA, and the SDMA MQD of GFX 10.</summary>
+    public static (uint Compute, uint Sdma, uint SdmaGfx10) KfdMqdSizes
+    {
+        get
+        {
+            JsonElement m = KfdQueues.GetProperty("mqd_sizes");
+            return (m.GetProperty("compute").GetUInt32(), m.GetProperty("sdma").GetUInt32(), m.GetProperty("sdma_gfx10").GetUInt32());
+        }
+    }
+
+    /// <summary>The ASICs known by PCI device id: name, GC version, gfx_target_version and XCC count of one KFD node.</summary>
+    public static IReadOnlyList<(uint DeviceId, string Name, string Gc, uint GfxTargetVersion, uint NumXcc)> KfdAsics =>
+        [.. KfdQueues.GetProperty("asics").EnumerateArray().Select(e => (e.GetProperty("device_id").GetUInt32(), e.GetProperty("name").GetString()!, e.GetProperty("gc").GetString()!,
+            e.GetProperty("gfx_target_version").GetUInt32(), e.GetProperty("num_xcc").GetUInt32()))];
+
+    private static JsonElement KfdQueues => Root.GetProperty("kernel").GetProperty("kfd_queues");
+
     private static JsonElement KfdPrivate => Root.GetProperty("kernel").GetProperty("kfd_private_data");
 
     private static JsonElement Root => Document.Value.RootElement;

@@ -171,7 +171,10 @@ public static class PlanReport
         }
 
         string where = sequence.End.File is { } end ? $"{sequence.End.How.Name()} in {end}" : sequence.End.How.Name();
-        return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} not reached: CRIU's restore ends first ({where})");
+        string why = sequence.End.How == RestoreEndKind.Unknown
+            ? "not reached by the files given: each waits for an export none of them makes (the dump is not given whole)"
+            : $"not reached: CRIU's restore ends first ({where})";
+        return (call => made.Contains((file, call.GemHandle)), $"; the calls of {Plural.Of(notMade[file], "BO")} {why}");
     }
 
     private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)

@@ -187,7 +187,8 @@ internal static class RestoreSequenceReport
 
         string at = ending.At is { } index ? $" at [{index}]" : "";
         string errno = ending.Errno is { } e ? $", {e}" : "";
-        text.Lines($"  {label}: {ending.How.Name()}{at} ({ending.Code?.Id}{errno}) in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+        string code = ending.Code is null && errno.Length == 0 ? "" : $" ({ending.Code?.Id}{errno})";
+        text.Lines($"  {label}: {ending.How.Name()}{at}{code} in {ending.File}: {ending.Message} [{ending.Cause}]\n");
     }
 
     private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)

@@ -1,3 +1,5 @@
+using CriuImage.Criu;
+
 namespace CriuImage.Restore;
 
 /// <summary>
@@ -15,4 +17,23 @@ internal sealed class BosBegun(RenderNodeBoSet restored)
 
     /// <summary>Whether CRIU began the calls of this BO.</summary>
     public bool Contains((string File, uint Handle) bo) => _last == bo || restored.Holds(bo.File, bo.Handle);
+
+    /// <summary>How many of the BOs <paramref name="bos"/> of <paramref name="file"/> CRIU never began.</summary>
+    public int NotBegun(string file, RenderNodeBos bos)
+    {
+        int node = restored.NodeOf(file);
+        if (restored.HoldsAll(node, bos.Count))
+        {
+            return 0;
+        }
+
+        int count = 0;
+        for (int i = 0; i < bos.Count; i++)
+        {
+            uint handle = bos.At(i).Handle;
+            count += _last == (file, handle) || restored.Holds(node, file, handle) ? 0 : 1;
+        }
+
+        return count;
+    }
 }

@@ -40,6 +40,22 @@ internal sealed class CriuCallLog : IEnumerable<CriuCall>
     /// <summary>Each call handed to <paramref name="receiver"/> once settled, none kept.</summary>
     public static CriuCallLog Streamed(Action<CriuCall> receiver) => new(null, receiver);
 
+    /// <summary>Whether the log keeps or hands over calls: false when it only counts them, and a call need not be built.</summary>
+    public bool Keeps => _held is not null || _receiver is not null;
+
+    /// <summary>Counts a call made when the log only counts (true); false when it <see cref="Keeps"/> calls, and the caller adds it.</summary>
+    public bool TryCount()
+    {
+        if (Keeps)
+        {
+            return false;
+        }
+
+        _last = null;
+        Count++;
+        return true;
+    }
+
     public void Add(CriuCall call)
     {
         Settle();

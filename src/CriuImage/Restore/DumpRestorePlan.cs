@@ -43,9 +43,25 @@ public sealed record DumpRestorePlan
     public RestoreSequence? Sequence { get; init; }
 
     /// <summary>True when the restore does not come back as saved: a refused step, or a sequence that fails, crashes, never ends or differs.</summary>
-    /// <remarks>A restore that only differs in ways verify warns of (CRI324, whose path may not be taken) is not counted: plan and verify agree.</remarks>
-    public bool Fails => Refused || Sequence is { End.How: not RestoreEndKind.Restored } sequence
-        && !(sequence.End.How == RestoreEndKind.Differs && sequence.Differences.All(d => d.Code?.Severity == Severity.Warning));
+    /// <remarks>
+    /// A restore that only differs in ways verify warns of (CRI324, whose path may not be taken) is not counted, nor one
+    /// whose end is unknown because the files given are not the whole dump: plan and verify agree.
+    /// </remarks>
+    /// <remarks>
+    /// Nor one that fails only on the contents path replayed when nothing says which path CRIU takes
+    /// (<see cref="PathDecides"/>): verify says only what both paths meet.
+    /// </remarks>
+    public bool Fails => Refused || (!PathDecides && Sequence is { } sequence && Failing(sequence));
+
+    /// <summary>True when the restore fails on the contents path replayed and not on the other, and nothing says which CRIU takes.</summary>
+    internal bool PathDecides { get; init; }
+
+    private static bool Failing(RestoreSequence sequence) => sequence.End.How switch
+    {
+        RestoreEndKind.Restored => false,
+        RestoreEndKind.Differs or RestoreEndKind.Unknown => sequence.Differences.Any(d => d.Code?.Severity != Severity.Warning),
+        _ => true,
+    };
 
     /// <summary>
     /// Plans the restore of <paramref name="dump"/> on <paramref name="host"/> (null: no GPU map), the render
@@ -85,7 +101,21 @@ public sealed record DumpRestorePlan
 
         KfdContentsPath path = KfdContentsPath.Of(dump, options.Parallel, options.Words);
         RestoreSequence sequence = ReplayedSequence.Run(dump, plan, criu, path.Parallel) with { CriuWhy = why };
-        return plan with { Sequence = criu.Parallel ? sequence with { ContentsWhy = path.Why } : sequence };
+        if (!criu.Parallel)
+        {
+            return plan with { Sequence = sequence };
+        }
+
+        // Nothing says which path CRIU takes: a failure the other path does not meet is not counted (verify's rule),
+        // and the plan says so. The other path is replayed only then, its calls counted, not held.
+        if (!path.Known && !plan.Refused && Failing(sequence)
+            && RestoreReplay.Run(dump, plan, criu, !path.Parallel, CriuCallLog.Counted(), out _) is { } other && !Failing(other))
+        {
+            string name = path.Parallel ? "serial" : "parallel";
+            return plan with { Sequence = sequence with { ContentsWhy = $"{path.Why}; on the {name} path the restore ends {other.End.How.Name()}, so whether it fails depends on the path CRIU takes" }, PathDecides = true };
+        }
+
+        return plan with { Sequence = sequence with { ContentsWhy = path.Why } };
     }
 
     private static KfdRestoreStep KfdStep(CriuDumpFile file, HostTarget? host, KernelProfile? profile, RemedyWords words)
@@ -179,10 +209,39 @@ public sealed record DumpRestorePlan
         RenderNodeImport import = CriuImportPlan.Decide(file, dump, pid);
         return import.Outcome switch
         {
-            ImportOutcome.Import => WithCalls(step, Calls(import, path, profile)),
+            ImportOutcome.Import => WithCalls(step, Calls(import, path, profile), KfdVaRefusals(file, dump)),
             ImportOutcome.Skip => step with { NoCalls = "no BOs: CRIU opens the render node and has nothing to create on it" },
             _ => step with { Refusal = import.Reason },
         };
+    }
+
+    /// <summary>
+    /// The render node's mappings that overlap a KFD BO of its GPU in the one VM both are restored into (CRI314, verify's
+    /// rule: <see cref="GpuVaSpaces"/>): the KFD image is restored first, so the render node's GEM_VA MAP finds the range taken.
+    /// </summary>
+    private static List<(uint Handle, uint Mapping, Diagnostic Refusal)> KfdVaRefusals(CriuDumpFile node, CriuDump dump)
+    {
+        List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is { } k && !k.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))];
+        List<CriuDumpFile> nodes = [.. dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && !n.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))];
+        uint gpu = node.RenderNode!.Message.GpuId;
+        var refusals = new List<(uint, uint, Diagnostic)>();
+        if (kfds.Count != 1 || GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu) != node)
+        {
+            return refusals;
+        }
+
+        string image = Path.GetFileName(kfds[0].Input.Path);
+        GpuVaSpaces.Overlaps(kfds[0].Kfd!.Message, gpu, node, o =>
+        {
+            if (o.RenderNodeHandle is { } handle)
+            {
+                refusals.Add((handle, o.Other.Mapping, new Diagnostic(
+                    Descriptors.GpuVaOverlap,
+                    $"mapping {o.Other.Mapping} of BO {handle} (0x{o.Other.First:x}-0x{o.Other.Last:x}) overlaps {o.KfdName} of {image} (gpu_id 0x{gpu:x}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}), restored first into the same VM: CRIU opens one render node per target GPU for both (amdgpu_plugin.c:1582, :1889)")
+                { GemHandle = handle, Call = RestoreCall.GemVa }));
+            }
+        });
+        return refusals;
     }
 
     /// <summary>
@@ -199,8 +258,9 @@ public sealed record DumpRestorePlan
     /// The step with its calls; a target without DRM_IOCTL_GEM_CHANGE_HANDLE (CRI416) refuses the first
     /// CHANGE_HANDLE, where CRIU's restore of the render node stops ('Failed to call change ioctl').
     /// </summary>
-    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, StreamedRestorePlan calls)
+    private static RenderNodeRestoreStep WithCalls(RenderNodeRestoreStep step, StreamedRestorePlan calls, IReadOnlyList<(uint Handle, uint Mapping, Diagnostic Refusal)> kfdVa)
     {
+        calls.RefuseGemVa(kfdVa);
         if (step.Findings.FirstOrDefault(f => f.Descriptor == Descriptors.TargetLacksGemCriu) is not { } lacking
             || !calls.RefuseFirstChangeHandle(handle => lacking with { GemHandle = handle, Call = RestoreCall.ChangeHandle }))
         {

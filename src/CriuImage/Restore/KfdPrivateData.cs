@@ -9,8 +9,8 @@ namespace CriuImage.Restore;
 /// What the target kernel's <c>AMDKFD_IOC_CRIU_OP</c> RESTORE makes of a KFD image's private data: the walk of
 /// criu_restore (drivers/gpu/drm/amd/amdkfd/kfd_chardev.c:2576-2630, Linux 6.12.118) over the process part,
 /// the devices, the BOs and each object by its type, and the errno of the first check that refuses it. Not
-/// walked: xnack support, a queue's MQD size for its ASIC, queue buffers, SVM ranges themselves
-/// (docs/diagnostics.md, CRI340).
+/// walked: xnack_mode against the GPUs (-EPERM), each queue (KfdPrivateQueues) and SVM range. Not walked: what
+/// RESUME does with the SVM ranges (docs/diagnostics.md, CRI340).
 /// </summary>
 internal static class KfdPrivateData
 {
@@ -18,7 +18,7 @@ internal static class KfdPrivateData
     internal const int ProcessPriv = 8, DevicePriv = 8, QueuePriv = 120, EventPriv = 64, SvmPriv = 24, SvmAttr = 8;
 
     /// <summary>The errnos the walk refuses with.</summary>
-    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12;
+    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16;
 
     private const string Chardev = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c";
     private const string Linux = " at Linux 6.12.118";
@@ -31,7 +31,7 @@ internal static class KfdPrivateData
     internal sealed record KfdRefusal(int Errno, string Check, string Source, string Message)
     {
         /// <summary>The errno's symbol.</summary>
-        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", _ => "EINVAL" };
+        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", _ => "EINVAL" };
     }
 
     /// <summary>
@@ -42,21 +42,25 @@ internal static class KfdPrivateData
     public static KfdRefusal? Walk(CriuKfd kfd, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(kfd);
-        IReadOnlyList<(KernelLevel Line, int Slots, string Source)> lines = RestoreFacts.KfdGpuSlots;
-        int newest = lines.MaxBy(l => (l.Line.Major, l.Line.Minor)).Slots;
-        KfdRefusal? refusal = Walk(kfd, newest);
+        IReadOnlyList<KfdLine> lines = KfdLine.All;
+        KfdLine newest = lines[^1];
+        KfdRefusal? refusal = WalkLine(kfd, newest);
         if (refusal is null || target?.Name == KernelProfile.Linux6_18.Name)
         {
             return refusal;
         }
 
-        return lines.Select(l => l.Slots).Distinct().Where(s => s != newest).Any(s => Walk(kfd, s) is null) ? null : refusal;
+        return lines.Take(lines.Count - 1).Any(l => WalkLine(kfd, l) is null) ? null : refusal;
     }
 
-    /// <summary>The walk for a kernel whose BO records have <paramref name="gpuSlots"/> mapped-GPU slots.</summary>
-    internal static KfdRefusal? Walk(CriuKfd kfd, int gpuSlots)
+    /// <summary>The walk of the kernel line whose BO records have <paramref name="gpuSlots"/> mapped-GPU slots.</summary>
+    internal static KfdRefusal? Walk(CriuKfd kfd, int gpuSlots) => WalkLine(kfd, KfdLine.All.Last(l => l.GpuSlots == gpuSlots));
+
+    /// <summary>The walk of one kernel line.</summary>
+    internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line)
     {
         ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        int gpuSlots = line.GpuSlots;
         // CRIU passes the counts as the ioctl's u32 fields (amdgpu_plugin.c:1552, :1602, :2006 at 2cf8f13), so the kernel's products cannot overflow.
         ulong size = (ulong)p.Length, at = 0, devices = kfd.NumOfGpus, bos = (uint)kfd.NumOfBos;
         ulong boPriv = (ulong)((12 + (4 * gpuSlots) + 7) & ~7);
@@ -73,6 +77,11 @@ internal static class KfdPrivateData
             return Refuse(EINVAL, "process-version", 2183, $"its version is {version}, the kernel's KFD_CRIU_PRIV_VERSION is {RestoreFacts.KfdPrivVersion}");
         }
 
+        if (KfdXnack.Refusal(kfd, U32(p, at + 4), line) is { } xnack)
+        {
+            return xnack;
+        }
+
         at += ProcessPriv;
         if (at + (devices * DevicePriv) > size)
         {
@@ -87,7 +96,8 @@ internal static class KfdPrivateData
 
         ulong bosAt = at;
         at += bos * boPriv;
-        return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus);
+        var queues = new KfdPrivateQueues(kfd, line, new KfdQueueVm(kfd, bosAt, boPriv, gpuSlots), gpus);
+        return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus, queues);
     }
 
     internal static uint U32(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt32LittleEndian(p[(int)at..]);

@@ -5,16 +5,15 @@ namespace CriuImage.Restore;
 
 /// <summary>
 /// The kernel's walk of the objects that follow the BO records, each by its u32 type (criu_restore_objects,
-/// kfd_chardev.c:2520-2574, Linux 6.12.118): a queue with its MQD and control stack
-/// (kfd_process_queue_manager.c kfd_criu_restore_queue), an event (kfd_events.c kfd_criu_restore_event, and
+/// kfd_chardev.c:2520-2574, Linux 6.12.118): a queue (KfdPrivateQueues), an event (kfd_events.c kfd_criu_restore_event, and
 /// kfd_kmap_event_page for the event page the first one names), an SVM range with 4 + one-per-device attributes
 /// (kfd_svm.c kfd_criu_restore_svm); then criu_restore's check that the walk used every byte.
 /// </summary>
 internal static class KfdPrivateObjects
 {
-    private const string Queues = "drivers/gpu/drm/amd/amdkfd/kfd_process_queue_manager.c", Events = "drivers/gpu/drm/amd/amdkfd/kfd_events.c", Svm = "drivers/gpu/drm/amd/amdkfd/kfd_svm.c";
+    private const string Events = "drivers/gpu/drm/amd/amdkfd/kfd_events.c", Svm = "drivers/gpu/drm/amd/amdkfd/kfd_svm.c";
 
-    public static KfdRefusal? Walk(CriuKfd kfd, ReadOnlySpan<byte> p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus)
+    public static KfdRefusal? Walk(CriuKfd kfd, ReadOnlySpan<byte> p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdPrivateQueues queues)
     {
         ulong size = (ulong)p.Length;
         bool pageSet = false;
@@ -28,7 +27,7 @@ internal static class KfdPrivateObjects
             uint type = U32(p, at);
             KfdRefusal? refusal = type switch
             {
-                0 => Queue(p, ref at, i, gpus),
+                0 => queues.Restore(p, ref at, i),
                 1 => Event(kfd, p, ref at, i, bosAt, boPriv, gpus, ref pageSet),
                 2 => Range(kfd, p, ref at, i),
                 _ => Refuse(EINVAL, "object-type", 2567, $"object {i} (byte {at}) has type {type}, no kfd_criu_object_type (queue 0, event 1, SVM range 2)"),
@@ -40,31 +39,6 @@ internal static class KfdPrivateObjects
         }
 
         return at == size ? null : Refuse(EINVAL, "total-size", 2617, $"the kernel's walk uses {at} bytes, priv_data_size is {size}");
-    }
-
-    private static KfdRefusal? Queue(ReadOnlySpan<byte> p, ref ulong at, uint i, HashSet<uint> gpus)
-    {
-        ulong size = (ulong)p.Length;
-        if (at + QueuePriv > size)
-        {
-            return Refuse(EINVAL, "queue-size", 1005, $"queue object {i} at byte {at} needs {QueuePriv} bytes, the private data has {size}", Queues);
-        }
-
-        uint gpu = U32(p, at + 64);
-        if (!gpus.Contains(gpu))
-        {
-            return Refuse(EINVAL, "queue-gpu", 1019, $"queue object {i} (byte {at}) is on gpu {Gpu(gpu)}, no device of the image", Queues);
-        }
-
-        ulong extra = (ulong)U32(p, at + 108) + U32(p, at + 112);
-        at += QueuePriv;
-        if (at + extra > size)
-        {
-            return Refuse(EINVAL, "queue-data-size", 1038, $"queue object {i}'s MQD and control stack need {extra} bytes from byte {at}, the private data has {size}", Queues);
-        }
-
-        at += extra;
-        return null;
     }
 
     private static KfdRefusal? Event(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)

@@ -20,7 +20,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     /// <summary>Where a BO's calls stand among its first three: create (or import), CHANGE_HANDLE, GEM_MMAP.</summary>
     private const int ChangeHandleAt = 1;
     private const int MmapAt = 2;
-    private const int BoCalls = 3;
+    internal const int BoCalls = 3;
     private const int FirstCallStride = 64;
 
     // The survey's alone: the emitting reading makes calls only.
@@ -121,24 +121,14 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         _boIndex++;
         _firstCallOfBo = Calls;
         uint handle = bo.GemHandle;
-        if ((bo.Flags & (uint)BoFlags.IsImport) != 0)
-        {
-            Make(RestoreCall.PrimeImport, IoctlRequests.PrimeFdToHandle, handle, null, [], []);
-        }
-        else
-        {
-            ulong alignment = bo.Alignment ?? 4096;
-            CallArgument[] repaired = bo.Alignment is > 1 ? [new("alignment", BoRules.AlignmentInBytes(bo))] : [];
-            Make(RestoreCall.GemCreate, IoctlRequests.GemCreate, handle, null, [new("bo_size", bo.Size), new("alignment", alignment), new("domains", bo.PreferredDomains), new("domain_flags", bo.AllocFlags)], repaired);
-        }
-
-        Make(RestoreCall.ChangeHandle, IoctlRequests.GemChangeHandle, handle, null, [new("new_handle", handle)], []);
-        Make(RestoreCall.GemMmap, IoctlRequests.GemMmap, handle, null, [new("handle", handle)], []);
         if (receiver is not null)
         {
+            MakeBo(bo);
             return;
         }
 
+        // The survey counts the calls; their arguments are made only to be handed over.
+        Calls += BoCalls;
         survey.FirstHandle ??= handle;
         if (survey.Store is null)
         {
@@ -159,23 +149,17 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
 
     public void OnVm(in VmRecord vm, uint index, long offset)
     {
-        (ulong? address, ulong? size) = _vmRules!.SavedArguments(vm);
-        CallArgument[] repaired = [];
-        if (receiver is not null && _vmRules.Repair(vm) is { } repair)
-        {
-            repaired = [.. repair.Address != address ? [new CallArgument("va_address", repair.Address)] : Array.Empty<CallArgument>(), .. repair.Flags != vm.Flags ? [new CallArgument("flags", repair.Flags)] : Array.Empty<CallArgument>()];
-        }
-
-        Make(RestoreCall.GemVa, IoctlRequests.GemVa, _bo.GemHandle, index, [new("operation", GemVaArgs.OpMap), new("flags", vm.Flags), new("va_address", address ?? 0), new("offset_in_bo", vm.Offset), new("map_size", size ?? 0)], repaired);
         if (receiver is not null)
         {
+            MakeVa(vm, index);
             return;
         }
 
+        Calls++;
         survey.Mappings++;
 
         // The range names its BO by ordinal; its GEM_VA call is that BO's first call + 3 + the mapping's index.
-        if (_vmRules.Check(vm, index, _bo, _boIndex, offset, this) is { } range)
+        if (_vmRules!.Check(vm, index, _bo, _boIndex, offset, this) is { } range)
         {
             survey.Ranges!.Add(range);
         }
@@ -249,15 +233,42 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         }
     }
 
+    /// <summary>The emitting reading: a BO's create (or import), CHANGE_HANDLE and GEM_MMAP.</summary>
+    private void MakeBo(in BoRecord bo)
+    {
+        uint handle = bo.GemHandle;
+        if ((bo.Flags & (uint)BoFlags.IsImport) != 0)
+        {
+            Make(RestoreCall.PrimeImport, IoctlRequests.PrimeFdToHandle, handle, null, [], []);
+        }
+        else
+        {
+            ulong alignment = bo.Alignment ?? 4096;
+            CallArgument[] repaired = bo.Alignment is > 1 ? [new("alignment", BoRules.AlignmentInBytes(bo))] : [];
+            Make(RestoreCall.GemCreate, IoctlRequests.GemCreate, handle, null, [new("bo_size", bo.Size), new("alignment", alignment), new("domains", bo.PreferredDomains), new("domain_flags", bo.AllocFlags)], repaired);
+        }
+
+        Make(RestoreCall.ChangeHandle, IoctlRequests.GemChangeHandle, handle, null, [new("new_handle", handle)], []);
+        Make(RestoreCall.GemMmap, IoctlRequests.GemMmap, handle, null, [new("handle", handle)], []);
+    }
+
+    /// <summary>The emitting reading: a mapping's GEM_VA, with what a restorer passes instead where it can repair it.</summary>
+    private void MakeVa(in VmRecord vm, uint index)
+    {
+        (ulong? address, ulong? size) = _vmRules!.SavedArguments(vm);
+        CallArgument[] repaired = [];
+        if (_vmRules.Repair(vm) is { } repair)
+        {
+            repaired = [.. repair.Address != address ? [new CallArgument("va_address", repair.Address)] : Array.Empty<CallArgument>(), .. repair.Flags != vm.Flags ? [new CallArgument("flags", repair.Flags)] : Array.Empty<CallArgument>()];
+        }
+
+        Make(RestoreCall.GemVa, IoctlRequests.GemVa, _bo.GemHandle, index, [new("operation", GemVaArgs.OpMap), new("flags", vm.Flags), new("va_address", address ?? 0), new("offset_in_bo", vm.Offset), new("map_size", size ?? 0)], repaired);
+    }
+
     private void Make(RestoreCall call, uint request, uint handle, uint? mapping, CallArgument[] arguments, CallArgument[] repaired)
     {
         long index = Calls++;
-        if (receiver is null)
-        {
-            return;
-        }
-
-        receiver(new PlannedCall
+        receiver!(new PlannedCall
         {
             Call = call,
             Request = request,

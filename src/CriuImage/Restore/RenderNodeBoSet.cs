@@ -1,3 +1,4 @@
+using System.Numerics;
 using CriuImage.Criu;
 
 namespace CriuImage.Restore;
@@ -16,6 +17,14 @@ internal sealed class RenderNodeBoSet
     /// <summary>The nodes added, each with the number of its first BO (the BOs of the nodes before it).</summary>
     private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File, int First)> _nodes = [];
     private int[] _slots;
+    /// <summary>
+    /// A bit per key, at the handle's own place (<see cref="Bit"/>): a clear bit says a key is absent without a probe of
+    /// the slots and the BO values behind them, both random reads. Handles are mostly numbered in order, so the bits
+    /// a node's BOs ask for lie side by side (2 to 4 bits per BO expected).
+    /// </summary>
+    private readonly ulong[] _seen;
+    /// <summary>Per node added (as <see cref="_nodes"/>), how many of its BOs the set holds.</summary>
+    private readonly List<int> _added = [];
     private int _lastNode = -1;
 
     /// <param name="key">What makes two BOs the same.</param>
@@ -24,6 +33,7 @@ internal sealed class RenderNodeBoSet
     {
         _key = key;
         _slots = new int[SlotsFor(Math.Max(expected, 8))];
+        _seen = new ulong[Math.Max(1, (int)(BitOperations.RoundUpToPowerOf2((ulong)Math.Min(Math.Max(expected, 64), 1L << 30)) * 2 / 64))];
     }
 
     /// <summary>How many BOs the set holds.</summary>
@@ -33,11 +43,30 @@ internal sealed class RenderNodeBoSet
     public bool Contains(uint handle, uint minor) => Find(handle, minor) >= 0;
 
     /// <summary>Whether a BO of this handle was added from the file of this name (with the key's other part, the one added).</summary>
-    public bool Holds(string file, uint handle)
+    public bool Holds(string file, uint handle) => Holds(NodeOf(file), file, handle);
+
+    /// <summary>As <see cref="Holds(string, uint)"/>, with the file's node looked up once (<see cref="NodeOf"/>) for a walk over its BOs.</summary>
+    public bool Holds(int node, string file, uint handle)
     {
-        int n = _nodes.FindIndex(x => x.File == file);
-        int slot = n < 0 ? -1 : Find(handle, Scope(n));
+        int slot = node < 0 ? -1 : Find(handle, Scope(node));
         return slot >= 0 && _nodes[Locate(_slots[slot]).Node].File == file;
+    }
+
+    /// <summary>Whether the set holds every BO of node <paramref name="node"/> (<see cref="NodeOf"/>), <paramref name="bos"/> of them, each as its own key's BO: <see cref="Holds(int, string, uint)"/> is then true for each.</summary>
+    public bool HoldsAll(int node, int bos) => node >= 0 && _nodes[node].Bos.Count == bos && _added[node] == bos;
+
+    /// <summary>The place of the first node added from the file of this name, or -1.</summary>
+    public int NodeOf(string file)
+    {
+        for (int n = 0; n < _nodes.Count; n++)
+        {
+            if (_nodes[n].File == file)
+            {
+                return n;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The node, the name of the file it was stored from, and the index of the BO of this key; false when none is.</summary>
@@ -71,6 +100,7 @@ internal sealed class RenderNodeBoSet
         }
 
         Put(checked(_nodes[number].First + index + 1));
+        _added[number]++;
         Count++;
         return true;
     }
@@ -89,6 +119,7 @@ internal sealed class RenderNodeBoSet
         {
             // A node built by a caller gives a copy of its values on each walk: the first one is kept.
             _nodes.Add((node, bos, file, _nodes.Count == 0 ? 0 : checked(_nodes[^1].First + _nodes[^1].Bos.Count)));
+            _added.Add(0);
             _lastNode = _nodes.Count - 1;
         }
 
@@ -116,6 +147,9 @@ internal sealed class RenderNodeBoSet
     /// <summary>The key's part beside the handle for node <paramref name="n"/>: its render minor, or none.</summary>
     private uint Scope(int n) => _key == RenderNodeBoKey.HandleAndMinor ? _nodes[n].Node.DrmRenderMinor : 0;
 
+    /// <summary>The key's bit in <see cref="_seen"/>: the handle itself, the minor moving it far off (a minor is 128 and up).</summary>
+    private uint Bit(uint handle, uint minor) => (handle + (minor * 0x9E3779B9u)) & (uint)((_seen.Length * 64) - 1);
+
     private int Start(uint handle, uint minor, int length)
     {
         // Fibonacci hashing, then the hash scaled onto the table (any length, not only powers of two).
@@ -127,6 +161,12 @@ internal sealed class RenderNodeBoSet
     private int Find(uint handle, uint minor)
     {
         minor = _key == RenderNodeBoKey.Handle ? 0 : minor;
+        uint bit = Bit(handle, minor);
+        if ((_seen[bit >> 6] & (1UL << (int)bit)) == 0)
+        {
+            return -1;
+        }
+
         int slot = Start(handle, minor, _slots.Length);
         while (_slots[slot] != 0)
         {
@@ -144,6 +184,8 @@ internal sealed class RenderNodeBoSet
     private void Put(int at)
     {
         (uint handle, uint minor) = KeyOf(at);
+        uint bit = Bit(handle, minor);
+        _seen[bit >> 6] |= 1UL << (int)bit;
         int slot = Start(handle, minor, _slots.Length);
         while (_slots[slot] != 0)
         {

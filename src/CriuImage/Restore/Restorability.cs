@@ -52,7 +52,7 @@ public static class Restorability
             foreach ((string kernel, string release) in Kernels)
             {
                 DumpRestorePlan plan = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, KernelProfile.ForRelease(release), complete);
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, plan.Sequence!.End) { Unknown = ByOrder(plan.Sequence) });
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, Shown(plan.Sequence!)) { Unknown = ByOrder(plan.Sequence!) });
             }
 
             if (TargetRow(host, target) is ({ } label, { } profile))
@@ -61,7 +61,7 @@ public static class Restorability
                 // call depends on, the row says so.
                 RestoreSequence sequence = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, profile, complete).Sequence!;
                 string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}" : ByOrder(sequence);
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, sequence.End) { Unknown = unknown });
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, Shown(sequence)) { Unknown = unknown });
             }
         }
 
@@ -70,16 +70,21 @@ public static class Restorability
 
     /// <summary>
     /// Why a restore that only differs by what the order of the files or the tasks' timing may do (CRI332, CRI334) is
-    /// not known to come back as saved: it does in one order or timing CRIU may take and not in another; null for any
-    /// other ending.
+    /// not known to come back as saved: it does in one order or timing CRIU may take and not in another; or why the
+    /// end of a dump not given whole is not known (with nothing wrong before it); null for any other ending.
     /// </summary>
     private static string? ByOrder(RestoreSequence sequence) =>
-        sequence.End.How != RestoreEndKind.Differs ? null
+        sequence.End.How == RestoreEndKind.Unknown ? (sequence.Differences.All(d => d.Code?.Severity == Severity.Warning) ? sequence.End.Message : null)
+        : sequence.End.How != RestoreEndKind.Differs ? null
         : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin)
             ? $"it comes back as saved unless CRIU restores a render node before the file that exports its import ({sequence.End.Code!.Id}); the order is {sequence.OrderWhy}"
         : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin || d.Code == Descriptors.CrossTaskImportWait)
             ? $"it comes back as saved unless a task's import waits for another task's export, which timing decides ({Descriptors.CrossTaskImportWait.Id})"
         : null;
+
+    /// <summary>The ending a row says: the end, but where a dump not given whole ends unknown, a difference that is wrong before it.</summary>
+    private static RestoreEnding Shown(RestoreSequence sequence) =>
+        sequence.End.How == RestoreEndKind.Unknown && sequence.Differences.FirstOrDefault(d => d.Code?.Severity != Severity.Warning) is { } wrong ? wrong : sequence.End;
 
     /// <summary>The row of the target kernel: the host's release, with what the caller states of it where it does; none without either.</summary>
     private static (string? Label, KernelProfile? Profile) TargetRow(HostTarget? host, KernelProfile? target) => (host, target) switch

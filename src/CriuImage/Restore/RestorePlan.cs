@@ -35,6 +35,9 @@ public sealed record RestorePlan
     /// <summary>With <see cref="KnownRefusedCalls"/>: the index of the call that stops the restore, known without walking <see cref="Calls"/>.</summary>
     internal long? KnownStop { get; init; }
 
+    /// <summary>The plan of records whose calls <see cref="Calls"/> makes again at each walk, where it is one: the replay reads its refusals without making the calls.</summary>
+    internal StreamedRestorePlan? Records { get; init; }
+
     /// <summary>The index of the call whose refusal stops CRIU's restore (<see cref="PlanStop"/>): the calls after it are not made; null when none does.</summary>
     internal long? Stop => KnownRefusedCalls is null ? PlanStop.Of(Calls) : KnownStop;
 

@@ -44,6 +44,7 @@ internal sealed class RestoreReplay
     private bool _renderNodeFirst;
     /// <summary>The render-node BOs (file, saved handle) whose calls CRIU began to make.</summary>
     private readonly BosBegun _bosMade;
+    private readonly ReplayIndex _index;
     private string _file = "";
     private int _pass;
 
@@ -58,6 +59,7 @@ internal sealed class RestoreReplay
         _stored = new StoredFds(bos);
         _completed = new RenderNodeBoSet(RenderNodeBoKey.HandleAndMinor, bos);
         _bosMade = new BosBegun(_completed);
+        _index = new ReplayIndex(dump);
     }
 
     /// <summary>
@@ -99,6 +101,7 @@ internal sealed class RestoreReplay
             return initEnd;
         }
 
+        ShortPagesOfImageNotGiven();
         List<CriuDumpFile> pending = files;
         _filesRestored = true;
         for (_pass = 1; pending.Count > 0; _pass++)
@@ -127,7 +130,7 @@ internal sealed class RestoreReplay
 
             if (retry.Count > 0 && !_progress)
             {
-                return NeverEnds(retry);
+                return Whole ? NeverEnds(retry) : NotGiven(retry);
             }
 
             pending = retry;
@@ -324,7 +327,7 @@ internal sealed class RestoreReplay
             foreach (int i in indexes)
             {
                 KfdBoEntry bo = kfd.BoEntries[i];
-                Copy(contents, pages, offset, bo.Size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma", _calls, $"KFD BO {i}");
+                Copy(contents, pages, offset, bo.Size, CopiedBo.Kfd(i), "sdma", _calls, say: true);
                 offset += bo.Size;
             }
         }
@@ -387,7 +390,7 @@ internal sealed class RestoreReplay
                     Difference(Descriptors.ParallelRestoreOffset, $"plugins/amdgpu/amdgpu_plugin.c:1717-1728,2266-2286{Dev}", $"KFD BO {i} of gpu 0x{gpu.GpuId:x4} is read from byte {at} of {pages}, where its contents start at byte {RestorePathConstants.ImageSizeHeader + own}: restore_bo_data's offset runs across GPUs, each GPU's thread reads its own file");
                 }
 
-                Copy(contents, pages, at, size, [new SequenceArgument("kfd_bo", (ulong)i)], "sdma-parallel", copies, offset != own || again ? null : $"KFD BO {i}");
+                Copy(contents, pages, at, size, CopiedBo.Kfd(i), "sdma-parallel", copies, say: offset == own && !again);
 
                 offset += size;
                 own += size;
@@ -465,20 +468,8 @@ internal sealed class RestoreReplay
     private Dictionary<string, int> BosNotMade() =>
         _dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is not null).ToDictionary(
             Name,
-            f => NotMade(Name(f), f.RenderNode!.Message.Entries),
+            f => _bosMade.NotBegun(Name(f), f.RenderNode!.Message.Entries),
             StringComparer.Ordinal);
-
-    /// <summary>The BOs of one render node never begun, read from its values (no entry object is built per BO).</summary>
-    private int NotMade(string file, RenderNodeBos bos)
-    {
-        int count = 0;
-        for (int i = 0; i < bos.Count; i++)
-        {
-            count += _bosMade.Contains((file, bos.At(i).Handle)) ? 0 : 1;
-        }
-
-        return count;
-    }
 
     /// <summary>amdgpu_plugin_drm_restore_file (amdgpu_plugin_drm.c:439-569 at 2cf8f13), one call of it.</summary>
     private (bool Again, RestoreEnding? End) DrmRestore(CriuDumpFile file, CriuRenderNode node, RestorePlan? plan)
@@ -491,8 +482,10 @@ internal sealed class RestoreReplay
             Difference(Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: CRIU restores the first {count} only");
         }
 
-        // The plan's calls are walked a BO at a time, along with the entries (a plan of a render node holds none of them).
-        using IEnumerator<List<PlannedCall>> perBo = Segments(plan).GetEnumerator();
+        // A records plan's refusals are read in call order without making its calls; the calls themselves are walked a
+        // BO at a time, along with the entries, only when the log keeps them (a plan of a render node holds none of them).
+        using CallRefusals? refusals = plan?.Records is { } records && records.Bos == listed ? records.FirstRefusals() : null;
+        using IEnumerator<List<PlannedCall>>? perBo = refusals is null || _calls.Keeps ? Segments(plan).GetEnumerator() : null;
         // dmabufs[] of the plugin: the fd of a BO restored by this call is its handle number; a bit per BO says which were.
         var restored = new BitArray(walked);
         bool retry = false;
@@ -500,7 +493,7 @@ internal sealed class RestoreReplay
         for (int i = 0; i < walked; i++)
         {
             ref readonly DrmBo bo = ref bos.At(i);
-            List<PlannedCall> planned = perBo.MoveNext() ? perBo.Current : [];
+            var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
             if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
             {
                 continue;
@@ -518,8 +511,13 @@ internal sealed class RestoreReplay
                 NoteImport(bo.Handle);
 
                 _bosMade.Begin(_file, bo.Handle);
-                Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
-                int exporters = Exporters(bo.Handle);
+                if (!_calls.TryCount())
+                {
+                    Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("bo", bo.Handle), Arg("dmabuf_of", bo.Handle)], 0);
+                }
+
+                // How many BOs of the dump CRIU stores under the handle: render-node exports and, in criu-dev, KFD BOs with a dma-buf.
+                int exporters = _index.Exporters(bo.Handle);
                 if (exporters > 1)
                 {
                     Difference(Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin.c:1101-1112{Dev}", $"imported BO {bo.Handle} is resolved by its handle number alone: {exporters} BOs of the dump export handle {bo.Handle}, and CRIU takes the one stored first ({_stored[bo.Handle].File})");
@@ -533,7 +531,10 @@ internal sealed class RestoreReplay
                     return (false, failed);
                 }
 
-                Call("DRM_IOCTL_PRIME_HANDLE_TO_FD", IoctlRequests.PrimeHandleToFd, [Arg("bo", bo.Handle), Arg("flags", 0)], 0);
+                if (!_calls.TryCount())
+                {
+                    Call("DRM_IOCTL_PRIME_HANDLE_TO_FD", IoctlRequests.PrimeHandleToFd, [Arg("bo", bo.Handle), Arg("flags", 0)], 0);
+                }
             }
 
             if (ChangeHandle(planned, bo.Handle) is { } refused)
@@ -609,7 +610,11 @@ internal sealed class RestoreReplay
             {
                 // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
                 // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
-                Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("fd", 0)], -22);
+                if (!_calls.TryCount())
+                {
+                    Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("fd", 0)], -22);
+                }
+
                 continue;
             }
 
@@ -618,14 +623,12 @@ internal sealed class RestoreReplay
                 return Ending(RestoreEndKind.Crashes, Descriptors.DrmPagesMissing, $"plugins/amdgpu/amdgpu_plugin_drm.c:212-214{Dev}, plugins/amdgpu/amdgpu_plugin.c:671{Dev}", $"{pages} is missing: open_img_file returns NULL and sdma_copy_bo's read_fp calls fread on it");
             }
 
-            List<SequenceArgument> args = [Arg("bo", bo.Handle)];
             if (bo.IsImport != 0)
             {
-                args.Add(Arg("into", bo.Handle));
                 IntoExporter(bo, pages);
             }
 
-            Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, args, "sdma", _calls, $"render-node BO {bo.Handle}");
+            Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, new CopiedBo("bo", bo.Handle, bo.IsImport != 0), "sdma", _calls, say: true);
         }
 
         if (skipped > 0)
@@ -694,6 +697,44 @@ internal sealed class RestoreReplay
         { File = Name(waiting[0]) };
     }
 
+    /// <summary>
+    /// True when the files replayed are the whole dump: its folder was searched (<see cref="DumpRestorePlan.Complete"/>)
+    /// and every KFD image and render node in it was read, so an export no file makes is missing, not elsewhere
+    /// (verify's rule for CRI315 and CRI316).
+    /// </summary>
+    private bool Whole => _plan.Complete && !_dump.Unread.Any(n => CriuFileName.Parse(n)?.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode);
+
+    /// <summary>
+    /// A KFD pages file of a dump not given whole whose KFD image is not among the files: its own header says how many
+    /// bytes that image's VRAM and GTT BOs take, and a file shorter than that cannot fill them on either contents path
+    /// (a size mismatch, or a short read whose error sdma_copy_bo's cleanup overwrites, amdgpu_plugin.c:671-675,784):
+    /// verify's CRI310 of the file alone.
+    /// </summary>
+    private void ShortPagesOfImageNotGiven()
+    {
+        if (Whole)
+        {
+            return;
+        }
+
+        foreach (CriuDumpFile pages in _dump.OfKind(CriuFileKind.KfdPages))
+        {
+            if (pages.Header is { } header && (ulong)pages.ContentsBytes < header && !_dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == pages.Name.Id))
+            {
+                _file = Name(pages);
+                Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784,934-938{Dev}", $"{_file} holds {pages.ContentsBytes} bytes after its header, which says {header}: amdgpu-kfd-{pages.Name.Id}.img, not given, cannot have its BOs filled from it");
+            }
+        }
+    }
+
+    /// <summary>A wait for an export no file given makes, in a dump not given whole: the exporter may be in a file not given.</summary>
+    private static RestoreEnding NotGiven(List<CriuDumpFile> waiting) => new(
+        RestoreEndKind.Unknown,
+        null,
+        $"plugins/amdgpu/amdgpu_plugin_drm.c:468-472{Dev}, plugins/amdgpu/amdgpu_plugin_dmabuf.c:139-142{Dev}",
+        $"{string.Join(", ", waiting.Select(Name))} {(waiting.Count == 1 ? "waits" : "wait")} for a handle no file given exports; the files given are not the whole dump, so whether another of its files exports it (then the restore goes on) or none does (then CRIU retries for ever) is not known")
+    { File = Name(waiting[0]) };
+
     private RestoreEnding Resume()
     {
         // The parallel worker copies when the resume hook joins it (amdgpu_plugin.c:2132-2147).
@@ -745,10 +786,10 @@ internal sealed class RestoreReplay
         return tree.InCriuOrder().Where(t => t.Alive != false).Select(t => ((uint?)t.Pid, kfd.Contains(t.Pid) ? 0 : -3));
     }
 
-    private RestoreEnding? ChangeHandle(List<PlannedCall> planned, uint handle)
+    private RestoreEnding? ChangeHandle(in PlannedBo planned, uint handle)
     {
         RestoreEnding? refused = Kernel(planned, RestoreCall.ChangeHandle, null, "DRM_IOCTL_GEM_CHANGE_HANDLE", IoctlRequests.GemChangeHandle, handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:501-505{Dev}");
-        if (refused is null && _plan.Target is { ChangeHandle: null })
+        if (refused is null && _plan.Target is { ChangeHandle: null } && _calls.Keeps)
         {
             // The kernel's answer is unknown: the call stays, its return is not claimed.
             _calls[^1] = _calls[^1] with { Ret = null };
@@ -758,36 +799,19 @@ internal sealed class RestoreReplay
     }
 
     /// <summary>Adds a kernel call from the plan's call (its arguments, its refusals); the first refusal ends the restore there.</summary>
-    private RestoreEnding? Kernel(List<PlannedCall> planned, RestoreCall kind, uint? mapping, string name, uint request, uint handle, string cause)
+    private RestoreEnding? Kernel(in PlannedBo planned, RestoreCall kind, uint? mapping, string name, uint request, uint handle, string cause)
     {
-        // Plain loops: this runs for every call of every BO (LINQ's closures and AddRange over an iterator were a
-        // third of verify's time on a render node of 10^5 BOs).
-        PlannedCall? call = null;
-        foreach (PlannedCall candidate in planned)
-        {
-            if (candidate.Call == kind && candidate.Mapping == mapping)
-            {
-                call = candidate;
-                break;
-            }
-        }
-
-        List<SequenceArgument> args = new(call is null ? 1 : call.Arguments.Count + 1) { Arg("bo", handle) };
-        if (call is not null)
-        {
-            foreach (CallArgument argument in call.Arguments)
-            {
-                if (argument.Name != "bo")
-                {
-                    args.Add(new SequenceArgument(argument.Name, argument.Value));
-                }
-            }
-        }
-
-        Diagnostic? refusal = call?.Refusals.FirstOrDefault();
+        // This runs for every call of every BO: plain loops, and a call built only when the log keeps it (LINQ's
+        // closures, then a call object and its argument list per call when verify only counts them, were most of
+        // verify's time on a render node).
+        Diagnostic? refusal = planned.FirstRefusal(kind, mapping);
         RestoreCheck? check = refusal?.Descriptor.Check;
         int? errno = check is null ? 0 : Errno(check.Outcome);
-        Call(name, request, args, errno is null or 0 ? 0 : errno);
+        if (!_calls.TryCount())
+        {
+            Call(name, request, planned.Arguments(kind, mapping, handle), errno is null or 0 ? 0 : errno);
+        }
+
         if (refusal is null)
         {
             return null;
@@ -833,18 +857,12 @@ internal sealed class RestoreReplay
         _ => null,
     };
 
-    /// <summary>How many BOs of the dump CRIU stores under <paramref name="handle"/>: render-node exports and, in criu-dev, KFD BOs with a dma-buf.</summary>
-    private int Exporters(uint handle) =>
-        _dump.OfKind(CriuFileKind.RenderNode).Sum(f => f.RenderNode?.Message.Entries.Exports(handle) ?? 0)
-        + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => f.Kfd?.Message.BoEntries.Count(b => b.Handle == handle) ?? 0);
-
     /// <summary>
     /// The contents file of that name: null when the dump lacks it; a file there but not read, or one a dump given
     /// file by file may have (<see cref="DumpRestorePlan.Complete"/> false), counts as there, with nothing known of it.
     /// </summary>
     private (bool There, CriuDumpFile? File) PagesFile(string name) =>
-        _dump.Files.FirstOrDefault(f => Name(f) == name) is { } found ? (true, found)
-        : (!_plan.Complete || _dump.Unread.Any(u => Path.GetFileName(u) == name), null);
+        _index.File(name) is { } found ? (true, found) : (!_plan.Complete || _index.Unread(name), null);
 
     /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
     private static string DrmPages(CriuRenderNode node, int index) => StoredDmabuf.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
@@ -852,24 +870,25 @@ internal sealed class RestoreReplay
     /// <summary>
     /// One contents copy: listed when the file holds the bytes; a short read fails in read_fp and sdma_copy_bo's
     /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
-    /// (CRI310, said of <paramref name="what"/>; null where another finding explains the read).
+    /// (CRI310 when <paramref name="say"/>; not where another finding explains the read).
     /// </summary>
-    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, List<SequenceArgument> args, string copy, CriuCallLog into, string? what)
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, CopiedBo bo, string copy, CriuCallLog into, bool say)
     {
         if (contents is null || (ulong)contents.Input.Length >= offset + size)
         {
-            Contents(pages, offset, size, args, copy, into);
+            if (!into.TryCount())
+            {
+                into.Add(new CriuCall("CONTENTS", null, _file, _pass, [new SequenceArgument("pages", null, pages), Arg("offset", offset), Arg("length", size), .. bo.Arguments(), new SequenceArgument("copy", null, copy)], 0));
+            }
+
             return;
         }
 
-        if (what is not null)
+        if (say)
         {
-            Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {what} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled");
+            Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {bo.What} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled");
         }
     }
-
-    private void Contents(string pages, ulong offset, ulong length, List<SequenceArgument> args, string copy, CriuCallLog into) =>
-        into.Add(new CriuCall("CONTENTS", null, _file, _pass, [new SequenceArgument("pages", null, pages), Arg("offset", offset), Arg("length", length), .. args, new SequenceArgument("copy", null, copy)], 0));
 
     private void Call(string name, uint request, IReadOnlyList<SequenceArgument> args, int? ret) =>
         _calls.Add(new CriuCall(name, request, _file, _pass, args, ret));
@@ -897,4 +916,15 @@ internal sealed class RestoreReplay
 
     private void Late(DiagnosticDescriptor code, string cause, string message) =>
         _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, $"{cause}, criu/cr-restore.c:2256-2266{Dev}", $"{message}; the resume hook returns before AMDKFD_IOC_CRIU_OP RESUME and CRIU's core only logs it, so the restore reports success with the process's KFD queues never resumed") { File = "resume" });
+
+    /// <summary>The BO a contents copy fills: a KFD BO by its index, a render-node BO by its handle (an import's copy goes into its exporter).</summary>
+    private readonly record struct CopiedBo(string Name, ulong Value, bool Into)
+    {
+        public static CopiedBo Kfd(int index) => new("kfd_bo", (ulong)index, false);
+
+        /// <summary>The BO as a finding names it.</summary>
+        public string What => Name == "kfd_bo" ? $"KFD BO {Value}" : $"render-node BO {Value}";
+
+        public SequenceArgument[] Arguments() => Into ? [new(Name, Value), new("into", Value)] : [new(Name, Value)];
+    }
 }

@@ -31,12 +31,18 @@ public enum RestoreEndKind
     /// (the calls listed are those of the run that restores).
     /// </summary>
     FailsOrRestores,
+
+    /// <summary>
+    /// The files given are not a whole dump (a file given alone, a file not read) and a file waits for an export no
+    /// file given makes: whether another file of the dump makes it, and so how the restore ends, is not known.
+    /// </summary>
+    Unknown,
 }
 
 /// <summary>The names the plan gives the endings.</summary>
 public static class RestoreEndNames
 {
-    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>, <c>fails-or-restores</c>.</summary>
+    /// <summary><c>restored</c>, <c>fails</c>, <c>crashes</c>, <c>never-ends</c>, <c>differs</c>, <c>fails-late</c>, <c>fails-or-restores</c>, <c>unknown</c>.</summary>
     public static string Name(this RestoreEndKind kind) => kind switch
     {
         RestoreEndKind.Restored => "restored",
@@ -45,6 +51,7 @@ public static class RestoreEndNames
         RestoreEndKind.NeverEnds => "never-ends",
         RestoreEndKind.Differs => "differs",
         RestoreEndKind.FailsOrRestores => "fails-or-restores",
+        RestoreEndKind.Unknown => "unknown",
         _ => "fails-late",
     };
 }
@@ -111,5 +118,5 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     internal IReadOnlyDictionary<string, int>? BosNotMade { get; init; }
 
     /// <summary>Every ending of this restore: the differences, then the end when it is a failure.</summary>
-    public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs ? Differences : [.. Differences, End];
+    public IEnumerable<RestoreEnding> Endings => End.How is RestoreEndKind.Restored or RestoreEndKind.Differs or RestoreEndKind.Unknown ? Differences : [.. Differences, End];
 }

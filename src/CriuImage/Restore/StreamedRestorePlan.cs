@@ -151,10 +151,56 @@ public sealed class StreamedRestorePlan
     }
 
     /// <summary>
+    /// Adds to the GEM_VA call of each (BO handle, mapping index) of <paramref name="refusals"/> its refusal, after the
+    /// call's own; the first that fails its call stops the restore there.
+    /// </summary>
+    internal void RefuseGemVa(IReadOnlyList<(uint Handle, uint Mapping, Diagnostic Refusal)> refusals)
+    {
+        if (refusals.Count == 0)
+        {
+            return;
+        }
+
+        // The calls' indexes are found in one walk; the refusals are added after it, which reads them.
+        var found = new List<(long At, Diagnostic Refusal, bool OverlapOnly)>();
+        long index = 0;
+        ForEachCall(call =>
+        {
+            foreach ((uint handle, uint mapping, Diagnostic refusal) in refusals)
+            {
+                if (call.Call == RestoreCall.GemVa && call.GemHandle == handle && call.Mapping == mapping)
+                {
+                    found.Add((index, refusal, call.Refusals.Count > 0 && !_survey.Refusals.ContainsKey(index)));
+                }
+            }
+
+            index++;
+        });
+        foreach ((long at, Diagnostic refusal, bool overlapOnly) in found)
+        {
+            if (!_survey.Refusals.TryGetValue(at, out List<Diagnostic>? listed))
+            {
+                _survey.Refusals[at] = listed = [];
+                // A call refused for overlaps alone was counted apart: it is counted once, among the refused.
+                _survey.OverlapOnlyCalls -= overlapOnly ? 1 : 0;
+            }
+
+            listed.Add(refusal);
+            if (PlanStop.Ends(refusal))
+            {
+                _survey.Stop = PlanStop.First(_survey.Stop, at);
+            }
+        }
+    }
+
+    /// <summary>
     /// A <see cref="RestorePlan"/> over a plan of records whose calls are made again, a BO at a time, each time
     /// they are enumerated: nothing per call is held (an index walks to its call).
     /// </summary>
-    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop };
+    internal RestorePlan Held() => new() { Path = Path, Revision = Revision, Target = Target, Calls = new RecordCalls(this), KnownRefusedCalls = RefusedCalls, KnownStop = Stop, Records = this };
+
+    /// <summary>The first refusal of each call, read in call order without making the calls.</summary>
+    internal CallRefusals FirstRefusals() => new(_survey);
 
     private IEnumerable<PlannedCall> CallsOfRecords()
     {

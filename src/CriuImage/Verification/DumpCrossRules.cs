@@ -33,8 +33,10 @@ internal static class DumpCrossRules
             }
         }
 
-        // A KFD pages file whose KFD image is absent or unreadable still has its own header to hold its length to.
-        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages).Where(p => p.Header is not null && !kfds.Any(k => k.Name.Id == p.Name.Id)))
+        // A KFD pages file whose KFD image is unreadable or not given still has its own header to hold its length to.
+        // In a whole dump without that image no restore reads the file (CRI320 says it is an orphan).
+        foreach (CriuDumpFile pages in dump.OfKind(CriuFileKind.KfdPages).Where(p => p.Header is not null && !kfds.Any(k => k.Name.Id == p.Name.Id)
+            && (!complete || dump.KfdImageUnread || dump.OfKind(CriuFileKind.KfdImage).Any(k => k.Name.Id == p.Name.Id))))
         {
             CheckLength(pages, pages.Header!.Value, "the header's byte count", read: true, report);
         }
@@ -272,56 +274,12 @@ internal static class DumpCrossRules
         foreach (CriuDumpFile kfdFile in kfds)
         {
             CriuKfd kfd = kfdFile.Kfd!.Message;
-            ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
-            foreach (uint gpu in GpuIds(bos))
+            foreach (uint gpu in GpuIds(EntrySpan.Of(kfd.BoEntries)))
             {
-                // Ordinals: KFD BOs first, then one per render-node mapping of this GPU. Names are made only for
-                // an overlap found (the handle of each mapping's BO is kept for it), never one per range.
-                using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
-                int kfdRanges = 0;
-                for (int i = 0; i < bos.Length; i++)
-                {
-                    KfdBoEntry bo = bos[i];
-                    if (bo.GpuId == gpu && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
-                    {
-                        ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, kfdRanges++, (uint)i));
-                    }
-                }
-
-                // The KFD VM is the VM of the one DRM file the process passed to ACQUIRE_VM; every DRM file has its own VM
-                // (amdgpu_driver_open_kms), and another process has another. Which file that was is in CRIU's
-                // files.img, not read: compare only when one process has one render node of this GPU.
-                List<CriuDumpFile> sameGpu = [.. nodes.Where(n => n.RenderNode!.Message.GpuId == gpu)];
-                CriuDumpFile? nodeFile = kfds.Count == 1 && sameGpu.Count == 1 ? sameGpu[0] : null;
-                var handles = new List<uint>();
-                foreach (ref readonly DrmBo bo in nodeFile is null ? default : nodeFile.RenderNode!.Message.Entries.Values)
-                {
-                    for (int m = 0; m < bo.VmEntries.Length; m++)
-                    {
-                        VmRecord vm = bo.VmEntries[m];
-                        if (vm.Size > 0 && (UInt128)vm.Addr + vm.Size <= (UInt128)ulong.MaxValue + 1)
-                        {
-                            ranges.Add(new MappingRange(vm.Addr, vm.Addr + vm.Size - 1, kfdRanges + handles.Count, (uint)m));
-                            handles.Add(bo.Handle);
-                        }
-                    }
-                }
-
-                string Name(MappingRange r) => r.Bo < kfdRanges ? $"KFD BO {r.Mapping}"
-                    : $"mapping {r.Mapping} of render-node BO {handles[r.Bo - kfdRanges]} in {Path.GetFileName(nodeFile!.Input.Path)}";
-                OverlapSweep.Run(ranges, (a, b) =>
-                {
-                    (MappingRange kfdSide, MappingRange other) = a.Bo < b.Bo ? (a, b) : (b, a);
-                    if (kfdSide.Bo >= kfdRanges)
-                    {
-                        return;
-                    }
-
-                    KfdBoEntry bo = kfd.BoEntries[(int)kfdSide.Mapping];
+                GpuVaSpaces.Overlaps(kfd, gpu, GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu), o =>
                     report(kfdFile).Add(new Diagnostic(Descriptors.GpuVaOverlap,
-                        $"{Name(kfdSide)} (gpu_id 0x{gpu:x}, 0x{kfdSide.First:x}-0x{kfdSide.Last:x}) overlaps {Name(other)} (0x{other.First:x}-0x{other.Last:x}): one GPU has one VA space")
-                    { ByteOffset = bo.ByteOffset });
-                });
+                        $"{o.KfdName} (gpu_id 0x{gpu:x}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}) overlaps {o.OtherName} (0x{o.Other.First:x}-0x{o.Other.Last:x}): one GPU has one VA space")
+                    { ByteOffset = kfd.BoEntries[o.KfdBo].ByteOffset }));
             }
         }
     }

@@ -263,7 +263,7 @@ public sealed class HardeningTests : TempFolder
         if (OperatingSystem.IsLinux())
         {
             (code, _, error) = await Cli.Run("decode", Image, "-o", "/dev/full");
-            Assert.Equal((2, "criu-image: error: cannot write /dev/full: No space left on device\n"), (code, error));
+            Assert.Equal((2, "criu-image: error: cannot write /dev/full: no space left on the file system\n"), (code, error));
         }
 
         string file = Path.Combine(Folder, "a-file");

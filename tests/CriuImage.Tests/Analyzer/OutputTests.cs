@@ -37,7 +37,7 @@ public sealed class OutputTests : TempFolder
 
         (int code, _, string error) = await Cli.Run("decode", V8, "-o", "/dev/full");
         Assert.Equal(2, code);
-        Assert.Contains("cannot write /dev/full: No space left on device", error, StringComparison.Ordinal);
+        Assert.Contains("cannot write /dev/full: no space left on the file system", error, StringComparison.Ordinal);
         Assert.Single(Lines(error));
         Assert.True(IsCharacterDevice("/dev/full"));
     }

@@ -24,6 +24,13 @@ public sealed class KfdPrivateDataTests
     [InlineData("damaged/kfd-priv-truncated-object", "event-size", 22)]
     [InlineData("damaged/kfd-priv-object-count", "object-size", 22)]
     [InlineData("damaged/kfd-priv-mapped-gpu", "bo-mapped-gpu", 22)]
+    [InlineData("damaged/kfd-queue-type", "queue-type", 22)]
+    [InlineData("damaged/kfd-queue-mqd-size", "queue-mqd-size", 22)]
+    [InlineData("damaged/kfd-queue-ring", "queue-ring", 22)]
+    [InlineData("damaged/kfd-queue-qid", "queue-qid-taken", 28)]
+    [InlineData("damaged/kfd-queue-gfx11-ctl-stack", "queue-ctl-stack", 22)]
+    [InlineData("damaged/kfd-svm-size", "svm-size", 22)]
+    [InlineData("damaged/kfd-xnack-gfx11", "process-xnack", 1)]
     public void ADamagedFixture_IsRefusedAtItsCheck_OnEveryTarget(string dump, string check, int errno)
     {
         foreach (KernelProfile? target in new[] { null, KernelProfile.Pre6_18, KernelProfile.Linux6_18 })
@@ -40,6 +47,7 @@ public sealed class KfdPrivateDataTests
     [InlineData("d5377d5d2")]
     [InlineData("hosts/mi300x-8")]
     [InlineData("damaged/no-contents-bos")]
+    [InlineData("criu-dev-queues")]
     public void TheKernelsOwnLayout_IsTaken(string dump) => Assert.Null(KfdPrivateData.Walk(Kfd(dump), KernelProfile.Linux6_18));
 
     [Fact]
@@ -84,11 +92,56 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void TheQueueBufferChecks_BelongTo6_12_Not6_1()
+    {
+        // kfd_queue_acquire_buffers came after 6.1: the gfx11 queue's missing control stack and a ring of the
+        // wrong size are refused only by a line that looks the buffers up.
+        KfdLine line = KfdLine.All[^1], noBuffers = line with { QueueBuffers = false };
+        Assert.True(line.QueueBuffers);
+        Assert.False(KfdLine.All[0].QueueBuffers);
+        foreach (string dump in new[] { "damaged/kfd-queue-gfx11-ctl-stack", "damaged/kfd-queue-ring" })
+        {
+            Assert.NotNull(KfdPrivateData.WalkLine(Kfd(dump), line));
+            Assert.Null(KfdPrivateData.WalkLine(Kfd(dump), noBuffers));
+        }
+    }
+
+    [Theory]
+    [InlineData("criu-dev-queues", 1, "Instinct MI210", 90402u, 36864u, 63508480u, 131072u)]
+    [InlineData("criu-dev", 1, "Radeon RX 7900 XT/7900 XTX", 110000u, 40960u, 46047232u, 98304u)]
+    [InlineData("hosts/mi300x-8", 1, "Instinct MI300X", 90403u, 12288u, 23203840u, 48640u)]
+    public void TheNodeSizes_AreWhatKfdQueueCtxSaveRestoreSizeComputes(string dump, int entry, string name, uint gc, uint ctlStack, uint cwsr, uint debug)
+    {
+        // By hand from kfd_queue.c:449-487: MI210 104 CUs, 4096 waves x 8 bytes; RX 7900 96 CUs x 32 waves x 12 bytes;
+        // MI300X 1216 SIMDs / 4 / 8 XCCs = 38 CUs, 1520 waves.
+        KfdNode node = KfdNode.Of(Kfd(dump).DeviceEntries.Where(d => d.IsGpu).ElementAt(entry - 1))!;
+        Assert.Equal((name, gc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
+    }
+
+    [Fact]
+    public void Xnack_IsPerProcessOnMi210_AndRefusedOnGfx11()
+    {
+        // criu-dev-queues has xnack_mode 1 on an MI210 (GC 9.4.2) and is taken; the same byte on gfx1100 is -EPERM.
+        CriuKfd queues = Kfd("criu-dev-queues");
+        Assert.Equal(1u, BitConverter.ToUInt32(queues.PrivData.Span[4..8]));
+        Assert.Null(KfdPrivateData.Walk(queues, KernelProfile.Linux6_18));
+        var refusal = KfdPrivateData.Walk(Kfd("damaged/kfd-xnack-gfx11"), KernelProfile.Linux6_18)!;
+        Assert.Equal(("EPERM", "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c:2190 at Linux 6.12.118"), (refusal.ErrnoName, refusal.Source));
+    }
+
+    [Fact]
     public void NoBytes_MakeTheWalkThrow()
     {
-        CriuKfd kfd = Kfd("criu-dev");
+        foreach (CriuKfd kfd in new[] { Kfd("criu-dev"), Kfd("criu-dev-queues") })
+        {
+            MutateAndWalk(kfd);
+        }
+    }
+
+    private static void MutateAndWalk(CriuKfd kfd)
+    {
         var random = new Random(18);
-        for (int i = 0; i < 4000; i++)
+        for (int i = 0; i < 2000; i++)
         {
             byte[] priv = kfd.PrivData.ToArray();
             int length = random.Next(4) == 0 ? random.Next(priv.Length + 64) : priv.Length;

@@ -30,6 +30,8 @@ public sealed class PlanDumpTests : TempFolder
         { "render-node-alone", "criu-dev/amdgpu-renderD-8.img", null, [], 0 },
         { "kfd-priv-mapped-gpu", "damaged/kfd-priv-mapped-gpu", null, [], 1 },
         { "sixteen-slot-bos-on-6.18", "released-v3.17", null, ["--target-kernel", "6.18.1"], 1 },
+        { "queues-on-mi210", "criu-dev-queues", null, ["--target-kernel", "6.18.1"], 0 },
+        { "gfx11-compute-queue-on-6.18", "damaged/kfd-queue-gfx11-ctl-stack", null, ["--target-kernel", "6.18.1"], 1 },
     };
 
     [Theory]

@@ -14,6 +14,7 @@ internal static class CriuFixtures
         ("released-v4.2", "released"),
         ("criu-dev", "criudev"),
         ("d5377d5d2", "d5377d5d2"),
+        ("criu-dev-queues", "criudev"),
     ];
 
     /// <summary>Each damaged dump and the code its one damage must raise.</summary>
@@ -29,6 +30,13 @@ internal static class CriuFixtures
         ["kfd-priv-size"] = "CRI340",
         ["kfd-priv-truncated-object"] = "CRI340",
         ["kfd-priv-version"] = "CRI340",
+        ["kfd-queue-gfx11-ctl-stack"] = "CRI340",
+        ["kfd-queue-mqd-size"] = "CRI340",
+        ["kfd-queue-qid"] = "CRI340",
+        ["kfd-queue-ring"] = "CRI340",
+        ["kfd-queue-type"] = "CRI340",
+        ["kfd-svm-size"] = "CRI340",
+        ["kfd-xnack-gfx11"] = "CRI340",
         ["missing-drm-pages"] = "CRI308",
         ["orphan-import"] = "CRI315",
         ["render-node-first"] = "CRI333",

@@ -138,6 +138,23 @@ internal sealed class FakeRenderNode
         GemHandle = bo.GemHandle,
     };
 
+    /// <summary>
+    /// The fake's notes on the target's tree (MODEL.freeze): "answered-frozen", "answered-running", "threads",
+    /// "processes", "node-grew", "outsider" by their numbers, and "after running" 1 when the tree ran untraced after.
+    /// </summary>
+    public static Dictionary<string, int> Freeze(string model)
+    {
+        var freeze = new Dictionary<string, int>();
+        foreach (string line in File.ReadAllLines(model + ".freeze"))
+        {
+            string[] parts = line.Split(' ');
+            freeze[parts[0] == "after" ? line : parts[0]] = parts[0] == "after" ? 1 : int.Parse(parts[1], CultureInfo.InvariantCulture);
+        }
+
+        freeze.TryAdd("after running", 0);
+        return freeze;
+    }
+
     /// <summary>The fake, compiled by gcc into <paramref name="folder"/>.</summary>
     public static string Compile(string folder)
     {

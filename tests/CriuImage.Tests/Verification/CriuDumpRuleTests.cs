@@ -193,7 +193,7 @@ public sealed class CriuDumpRuleTests : TempFolder
         File.WriteAllBytes(Path.Combine(dump, name), [.. BitConverter.GetBytes((ulong)body.Length), .. body]);
 
     /// <summary>Re-encodes a criu-dev render node with Google.Protobuf after <paramref name="edit"/>.</summary>
-    private static void EditNode(string dump, int id, Action<criu_render_node> edit)
+    internal static void EditNode(string dump, int id, Action<criu_render_node> edit)
     {
         string path = Path.Combine(dump, $"amdgpu-renderD-{id}.img");
         byte[] file = File.ReadAllBytes(path);

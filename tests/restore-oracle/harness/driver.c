@@ -1,7 +1,7 @@
 /* Drives CRIU's amdgpu plugin over one dump folder as CRIU's core drives a plugin on restore
  * (criu/cr-restore.c, criu/plugin.c, criu/files-ext.c): init(CR_PLUGIN_STAGE__RESTORE) and the RESTORE_INIT
  * hook, POST_FORKING, then every amdgpu file (KFD images, render nodes, dma-bufs, by file id) through
- * RESTORE_EXT_FILE in passes while one asks for a retry, then RESUME_DEVICES_LATE for the process and fini.
+ * RESTORE_EXT_FILE in passes while one asks for a retry, then RESUME_DEVICES_LATE per alive task and fini.
  * The target host is the dump's own (its KFD images' device entries written as a sysfs topology folder).
  * The run is a forked child: a signal is recorded as a crash, the time limit or a pass that restores nothing
  * while files wait as "never ends".
@@ -50,24 +50,69 @@ static int by_order(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The tasks pstree.img lists: after its two magics (criu/image.c), one entry per task, each a 32-bit length
- * and the pstree_entry (pb_write_one); -1 when there is no pstree.img or its entries do not add up. */
-static int pstree_tasks(const char *dir)
+/* A varint of a protobuf message at *p (before end); false past the end. */
+static bool varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The pid (field 1) and ppid (field 2) of each pstree_entry of pstree.img, in the file's order (images/pstree.proto);
+ * the count, or -1 when there is no pstree.img or it does not read. Every task is taken as alive: the dumps here
+ * carry no core-PID.img, whose task_state task_alive reads (criu/include/pstree.h). */
+static int pstree_read(const char *dir, int *pid, int *ppid, int max)
 {
 	char path[PATH_MAX];
 	uint32_t magic[2], len;
-	struct stat st;
-	int tasks = 0;
+	int n = 0;
 	snprintf(path, sizeof(path), "%s/pstree.img", dir);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
-	if (fstat(fileno(f), &st) || fread(magic, sizeof(magic), 1, f) != 1 || magic[0] != 0x54564319 || magic[1] != 0x50273030)
-		tasks = -1;
-	while (tasks >= 0 && fread(&len, sizeof(len), 1, f) == 1)
-		tasks = fseek(f, len, SEEK_CUR) || ftell(f) > st.st_size ? -1 : tasks + 1;
+	if (fread(magic, sizeof(magic), 1, f) != 1 || magic[0] != 0x54564319 || magic[1] != 0x50273030)
+		n = -1;
+	uint8_t buf[4096];
+	while (n >= 0 && n < max && fread(&len, sizeof(len), 1, f) == 1) {
+		if (len > sizeof(buf) || fread(buf, 1, len, f) != len) {
+			n = -1;
+			break;
+		}
+		const uint8_t *p = buf, *end = buf + len;
+		uint64_t key, v;
+		pid[n] = ppid[n] = 0;
+		while (p < end && varint(&p, end, &key)) {
+			if ((key & 7) == 0 && varint(&p, end, &v)) {
+				if (key >> 3 == 1)
+					pid[n] = (int)v;
+				else if (key >> 3 == 2)
+					ppid[n] = (int)v;
+			} else if ((key & 7) == 2 && varint(&p, end, &v) && v <= (uint64_t)(end - p)) {
+				p += v;
+			} else {
+				break;
+			}
+		}
+		n++;
+	}
 	fclose(f);
-	return tasks;
+	return n;
+}
+
+/* for_each_pstree_item's order: depth first from the root (ppid 0), each task's children newest first, as
+ * read_one_pstree_item puts every child at the head of its parent's list (criu/pstree.c). */
+static int pstree_order(int task, const int *pid, const int *ppid, int n, int *out, int k)
+{
+	out[k++] = pid[task];
+	for (int i = n - 1; i >= 0; i--)
+		if (ppid[i] == pid[task] && pid[i] != pid[task])
+			k = pstree_order(i, pid, ppid, n, out, k);
+	return k;
 }
 
 static int list_files(const char *dir, struct amdgpu_file *out, int max)
@@ -85,7 +130,8 @@ static int list_files(const char *dir, struct amdgpu_file *out, int max)
 	}
 	if (d)
 		closedir(d);
-	kfd_first = pstree_tasks(dir) != 1;
+	int pid[256], ppid[256];
+	kfd_first = pstree_read(dir, pid, ppid, 256) != 1;
 	qsort(out, n, sizeof(*out), by_order);
 	return n;
 }
@@ -137,6 +183,10 @@ static void write_topology(const char *dump, struct amdgpu_file *files, int n, c
 				continue; /* a node another KFD image already wrote */
 			snprintf(text, sizeof(text), "%u\n", d->gpu_id);
 			put(node, "gpu_id", text);
+			if (d->gpu_id && oracle_n_gpus < 64)
+				oracle_gpus[oracle_n_gpus++] = (struct oracle_gpu){ d->gpu_id, d->device_id, d->simd_count, d->simd_per_cu,
+					d->array_count, d->simd_arrays_per_engine, d->num_sdma_engines, d->num_sdma_xgmi_engines,
+					d->num_sdma_queues_per_engine };
 			snprintf(text, sizeof(text),
 				 "cpu_cores_count %u\nsimd_count %u\nmem_banks_count %u\ncaches_count %u\nio_links_count %u\n"
 				 "max_waves_per_simd %u\nlds_size_in_kb %u\ngds_size_in_kb %u\nnum_gws %u\nwave_front_size %u\n"
@@ -221,9 +271,13 @@ static const char *ret_text(int ret, char *buf)
 	return buf;
 }
 
+/* Per-task runs: a dump whose fdinfo images say which task opens which file (tasks.c). */
+static bool per_task;
+static struct oracle_tasks tasks;
+
 /* RESTORE_EXT_FILE for each file in passes while one asks for a retry; 1 when the restore ends here (the outcome
  * recorded), 0 when every file is restored. */
-static int restore_files(struct amdgpu_file *files, int n)
+static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 {
 	char b[32];
 	int ret;
@@ -234,6 +288,13 @@ static int restore_files(struct amdgpu_file *files, int n)
 			if (files[i].done)
 				continue;
 			bool retry = false;
+			if (!per_task && !strncmp(files[i].name, "amdgpu-kfd-", 11)) {
+				/* One process: the KFD image's saved pid stands for the task it is restored in. */
+				CriuKfd *e = read_kfd(dump, files[i].name);
+				oracle_current_pid = e ? (int)e->pid : 0;
+				if (e)
+					criu_kfd__free_unpacked(e, NULL);
+			}
 			rec_line("{\"enter\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d}", files[i].name, pass);
 #ifdef ORACLE_RETRY
 			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id, &retry);
@@ -259,28 +320,6 @@ static int restore_files(struct amdgpu_file *files, int n)
 		}
 	}
 	return 0;
-}
-
-/* Per-task runs: a dump whose fdinfo images say which task opens which file (tasks.c). */
-static bool per_task;
-static struct oracle_tasks tasks;
-int oracle_task_pid;
-static uint32_t *kfd_pids; /* shared: [0] the count, then the tasks a CRIU_OP RESTORE bound a KFD process to */
-
-void oracle_note_kfd_process(void)
-{
-	if (kfd_pids && oracle_task_pid && kfd_pids[0] < 63)
-		kfd_pids[++kfd_pids[0]] = oracle_task_pid;
-}
-
-bool oracle_kfd_process(int pid)
-{
-	if (!kfd_pids)
-		return true;
-	for (uint32_t i = 1; i <= kfd_pids[0]; i++)
-		if ((int)kfd_pids[i] == pid)
-			return true;
-	return false;
 }
 
 /* The files task PID opens, in its order, moved to the front of files[] from at; their count. */
@@ -331,7 +370,6 @@ static int order_by_task(struct amdgpu_file *files, int n)
  * (cr-restore.c:2253-2266), each KFD process found by the task it was restored in. */
 static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 {
-	(void)dump;
 	int turn[MAX_TASKS][2], start[MAX_TASKS], count[MAX_TASKS];
 	pid_t proc[MAX_TASKS] = { 0 };
 	for (int k = 0, at = 0; k < tasks.norder; k++) {
@@ -342,54 +380,35 @@ static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 		if (k == 0 || !count[k])
 			continue;
 		if (pipe(turn[k]))
-			return 0;
+			return 1;
 		if ((proc[k] = fork()) == 0) {
 			char go = 0;
 			if (read(turn[k][0], &go, 1) != 1 || !go)
 				_exit(0);
-			oracle_task_pid = pid;
-			_exit(restore_files(files + start[k], count[k]));
+			oracle_current_pid = (int)pid;
+			_exit(restore_files(dump, files + start[k], count[k]));
 		}
 	}
 	int ended = 0;
 	for (int k = 0; k < tasks.norder; k++) {
 		char go = !ended;
 		if (k == 0) {
-			oracle_task_pid = tasks.task[tasks.order[0]].pid;
-			ended = restore_files(files + start[0], count[0]);
-			oracle_task_pid = 0;
+			oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
+			ended = restore_files(dump, files + start[0], count[0]);
 			continue;
 		}
 		if (!proc[k])
 			continue;
 		int status = 0;
 		if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], &status, 0) < 0)
-			return 0;
+			return 1;
 		if (!ended && WIFSIGNALED(status)) {
 			rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
 			ended = 1;
 		} else if (!ended && WEXITSTATUS(status))
 			ended = 1;
 	}
-	if (ended)
-		return 0;
-	int late = 0;
-	for (int k = 0; k < tasks.norder; k++) {
-		struct task *t = &tasks.task[tasks.order[k]];
-		if (t->state && t->state != 1 && t->state != 3)
-			continue; /* task_alive: alive or stopped (a task without its core image counts as alive) */
-		rec_line("{\"enter\":\"RESUME_DEVICES_LATE\"}");
-		int ret = ((CR_PLUGIN_HOOK__RESUME_DEVICES_LATE_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESUME_DEVICES_LATE])(t->pid);
-		rec_line("{\"hook\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
-		if (!late && ret && ret != -ENOTSUP)
-			late = ret;
-	}
-	CR_PLUGIN_DESC.exit(CR_PLUGIN_STAGE__RESTORE, 0);
-	if (late)
-		rec_line("{\"outcome\":\"resumed-after-late-failure\",\"stage\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", late);
-	else
-		rec_line("{\"outcome\":\"restored\"}");
-	return 0;
+	return ended;
 }
 
 static int run(const char *dump, struct amdgpu_file *files, int n)
@@ -420,18 +439,29 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			return 0;
 		}
 	}
-	if (per_task)
-		return run_tasks(dump, files, n);
-	if (restore_files(files, n))
+	if (per_task ? run_tasks(dump, files, n) : restore_files(dump, files, n))
 		return 0;
-	int pid = restore_pid(dump, files, n);
-	rec_line("{\"enter\":\"RESUME_DEVICES_LATE\"}");
-	ret = ((CR_PLUGIN_HOOK__RESUME_DEVICES_LATE_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESUME_DEVICES_LATE])(pid);
-	rec_line("{\"hook\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
+	/* cr-restore.c:2253-2266: RESUME_DEVICES_LATE once per alive task of the tree, in for_each_pstree_item's order,
+	 * with its pid; without pstree.img, once for the KFD image's process. A failure is only logged (pr_debug) and
+	 * the tasks are resumed anyway: the first is the outcome. */
+	int pid[256], ppid[256], order[256], tasks = pstree_read(dump, pid, ppid, 256), ntasks = 0, late = 0;
+	for (int i = 0; i < tasks && !ntasks; i++)
+		if (ppid[i] == 0)
+			ntasks = pstree_order(i, pid, ppid, tasks, order, 0);
+	for (int t = 0; t < (ntasks ? ntasks : 1); t++) {
+		int task = ntasks ? order[t] : restore_pid(dump, files, n);
+		if (ntasks)
+			rec_line("{\"enter\":\"RESUME_DEVICES_LATE\",\"task\":%d}", task);
+		else
+			rec_line("{\"enter\":\"RESUME_DEVICES_LATE\"}");
+		ret = ((CR_PLUGIN_HOOK__RESUME_DEVICES_LATE_t *)CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESUME_DEVICES_LATE])(task);
+		rec_line("{\"hook\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
+		if (ret && ret != -ENOTSUP && !late)
+			late = ret;
+	}
 	CR_PLUGIN_DESC.exit(CR_PLUGIN_STAGE__RESTORE, 0);
-	/* cr-restore.c: a failed RESUME_DEVICES_LATE is only logged (pr_debug); the tasks are resumed anyway. */
-	if (ret && ret != -ENOTSUP)
-		rec_line("{\"outcome\":\"resumed-after-late-failure\",\"stage\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", ret);
+	if (late)
+		rec_line("{\"outcome\":\"resumed-after-late-failure\",\"stage\":\"RESUME_DEVICES_LATE\",\"ret\":%d}", late);
 	else
 		rec_line("{\"outcome\":\"restored\"}");
 	return 0;
@@ -477,11 +507,8 @@ int main(int argc, char **argv)
 		if (chdir(dump))
 			_exit(3);
 		alarm(TIME_LIMIT);
-		if (per_task) {
+		if (per_task)
 			oracle_fdstore_shared();
-			kfd_pids = mmap(NULL, 64 * sizeof(*kfd_pids), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-			kfd_pids[0] = 0;
-		}
 		run(dump, files, n);
 		_exit(0);
 	}

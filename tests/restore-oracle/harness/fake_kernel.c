@@ -287,6 +287,15 @@ static long cs_submit(struct fake_file *f, union drm_amdgpu_cs *cs)
 	return 0;
 }
 
+static void vm_add(struct fake_file *f, struct mapping m)
+{
+	if (f->nvm == f->capvm) {
+		f->capvm = f->capvm ? f->capvm * 2 : 16;
+		f->vm = realloc(f->vm, f->capvm * sizeof(*f->vm));
+	}
+	f->vm[f->nvm++] = m;
+}
+
 static long gem_va(struct fake_file *f, struct drm_amdgpu_gem_va *va, char *args, size_t n)
 {
 	struct fake_bo *bo = lookup(f, va->handle);
@@ -320,23 +329,35 @@ static long gem_va(struct fake_file *f, struct drm_amdgpu_gem_va *va, char *args
 	for (int i = 0; i < f->nvm; i++)
 		if (addr < f->vm[i].va + f->vm[i].size && f->vm[i].va < addr + va->map_size)
 			return -EINVAL;
-	if (f->nvm == f->capvm) {
-		f->capvm = f->capvm ? f->capvm * 2 : 16;
-		f->vm = realloc(f->vm, f->capvm * sizeof(*f->vm));
-	}
-	f->vm[f->nvm++] = (struct mapping){ addr, va->map_size, va->offset_in_bo, bo };
+	vm_add(f, (struct mapping){ addr, va->map_size, va->offset_in_bo, bo });
 	return 0;
 }
 
 static const char *errno_name(int e);
 
+int oracle_current_pid;
+/* The tasks CRIU_OP RESTORE made KFD processes of. */
+static struct kfd_procs {
+	int n, pid[64];
+} *kfd_procs;
+
+/* In memory shared across fork: the driver's per-task runs restore a KFD image in a task's own process, and the
+ * resume hook runs in its own. */
+__attribute__((constructor)) static void kfd_procs_init(void)
+{
+	kfd_procs = mmap(NULL, sizeof(*kfd_procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
 static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char *args, size_t n)
 {
 	int len = snprintf(args, n, "\"op\":%u", a->op);
 	if (a->op == KFD_CRIU_OP_RESUME) {
+		/* criu_resume (kfd_chardev.c): kfd_lookup_process_by_pid finds no KFD process of the pid: -ESRCH. */
 		snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
-		/* kfd_criu_resume: the KFD process is looked up by pid, -ESRCH when the task has none. */
-		return oracle_kfd_process(a->pid) ? 0 : -ESRCH;
+		for (int i = 0; i < kfd_procs->n; i++)
+			if (kfd_procs->pid[i] == (int)a->pid)
+				return 0;
+		return -ESRCH;
 	}
 	if (a->op != KFD_CRIU_OP_RESTORE)
 		return -EINVAL;
@@ -373,9 +394,19 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		else
 			b[i].dmabuf_fd = KFD_INVALID_FD;
 		b[i].restored_offset = bo->mmap_offset;
+		/* criu_restore_bo maps the BO at its saved address into the VM of the DRM file its GPU's device bucket
+		 * names (kfd_process_device_init_vm acquired that file's VM); CRIU restores the GPU's render node through
+		 * the same descriptor (amdgpu_plugin.c:1582, :1889), so its GEM_VA maps into this VM after it. Mapped on
+		 * the BO's own GPU only: the private data's mapped_gpuids are not followed. */
+		for (unsigned j = 0; j < a->num_devices; j++) {
+			struct fake_file *vm = dev[j].user_gpu_id == b[i].gpu_id ? file_of_fd(dev[j].drm_fd) : NULL;
+			if (vm && vm->kind == OBJ_RENDER && b[i].size)
+				vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
+		}
 	}
+	if (kfd_procs->n < (int)(sizeof(kfd_procs->pid) / sizeof(kfd_procs->pid[0])))
+		kfd_procs->pid[kfd_procs->n++] = oracle_current_pid;
 	(void)f;
-	oracle_note_kfd_process();
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "kfd_ioctl.h"
 #include "oracle.h"
+#include "fake_kfd_queue.h"
 
 #define PRIV_VERSION 1            /* KFD_CRIU_PRIV_VERSION, kfd_priv.h */
 #define PROCESS_PRIV 8            /* struct kfd_criu_process_priv_data */
@@ -61,6 +62,9 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 		REFUSE(EINVAL, "process-size");
 	if (u32_at(p, at) != PRIV_VERSION)
 		REFUSE(EINVAL, "process-version");
+	long xnack = oracle_kfd_xnack(a, u32_at(p, at + 4), check);
+	if (xnack)
+		return xnack;
 	at += PROCESS_PRIV;
 
 	/* criu_restore_devices: the device records are reserved, only their room is checked */
@@ -94,21 +98,18 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 
 	/* criu_restore_objects */
 	int page_set = 0;
+	static struct queue_state queues;
+	memset(&queues, 0, sizeof(queues));
 	for (uint32_t i = 0; i < a->num_objects; i++) {
 		if (at + 4 > size)
 			REFUSE(EINVAL, "object-size");
 		switch (u32_at(p, at)) {
-		case 0: /* KFD_CRIU_OBJECT_TYPE_QUEUE */
-			if (at + QUEUE_PRIV > size)
-				REFUSE(EINVAL, "queue-size");
-			if (!known_gpu(dev, a->num_devices, u32_at(p, at + 64)))
-				REFUSE(EINVAL, "queue-gpu");
-			uint64_t extra = (uint64_t)u32_at(p, at + 108) + u32_at(p, at + 112); /* ctl_stack_size + mqd_size */
-			at += QUEUE_PRIV;
-			if (at + extra > size)
-				REFUSE(EINVAL, "queue-data-size");
-			at += extra;
+		case 0: { /* KFD_CRIU_OBJECT_TYPE_QUEUE */
+			long r = oracle_kfd_queue(a, p, &at, bos_at, &queues, check);
+			if (r)
+				return r;
 			break;
+		}
 		case 1: { /* KFD_CRIU_OBJECT_TYPE_EVENT */
 			if (at + EVENT_PRIV > size)
 				REFUSE(EINVAL, "event-size");

@@ -35,19 +35,24 @@ struct oracle_kernel {
 };
 extern struct oracle_kernel oracle_target;
 extern bool oracle_serial; /* the restored root task has children: CRIU's serial path */
+/* The pid of the task whose file the driver restores: a KFD image's saved pid while it is restored (the kernel's
+ * CRIU_OP RESTORE makes the calling task a KFD process, and RESUME finds only those). */
+extern int oracle_current_pid;
 /* The saved handle (kfd_bo_entry.handle, criu-dev) of BO INDEX of the Nth KFD image restored, or -1: the
  * recording names a KFD exporter by it, as CRIU's amdgpu_id_for_handle does. */
 long oracle_kfd_handle(int image, unsigned index);
 /* The kernel's checks of CRIU_OP RESTORE's private data (fake_kfd_priv.c): 0, or a negative errno with the
  * check that refused it in *check. */
 struct kfd_ioctl_criu_args;
+/* The target host's GPUs as its topology says them (the dump's own, written by the driver): what the kernel's
+ * queue checks derive from a node's properties. */
+struct oracle_gpu {
+	uint32_t gpu_id, device_id, simd_count, simd_per_cu, array_count, simd_arrays_per_engine;
+	uint32_t num_sdma_engines, num_sdma_xgmi_engines, num_sdma_queues_per_engine;
+};
+extern struct oracle_gpu oracle_gpus[64];
+extern int oracle_n_gpus;
 long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
-/* Per-task runs (driver.c, a dump with fdinfo images): the task whose files are being restored, noted by the fake
- * kernel when CRIU_OP RESTORE binds a KFD process to it; RESUME of a pid no restore bound is -ESRCH. Outside
- * per-task runs every pid is taken (0: not per task). */
-extern int oracle_task_pid;
-void oracle_note_kfd_process(void);
-bool oracle_kfd_process(int pid);
 /* The fdstore in a socket made before the tasks' processes fork, shared by them (fake_core.c). */
 void oracle_fdstore_shared(void);
 #endif

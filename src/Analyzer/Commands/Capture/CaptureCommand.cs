@@ -10,7 +10,7 @@ namespace CriuImage.Analyzer.Commands;
 /// <summary>
 /// <c>criu-image capture --pid PID [--fd N] [--abi REV] [--no-freeze] -o IMAGE</c>: the BOs and mappings of a running
 /// process's render-node file, read through the kernel's listing ioctls on a descriptor taken with pidfd_getfd while
-/// every thread of the process is stopped (as CRIU stops it before a dump), written
+/// every thread of the process and of its descendants is stopped (as CRIU stops the tree before a dump), written
 /// as an image atomically (or to standard output with <c>-o -</c>, for <c>| criu-image verify -</c>).
 /// </summary>
 internal static class CaptureCommand
@@ -39,15 +39,15 @@ internal static class CaptureCommand
         {
             try
             {
-                (int number, string? node) = fd is { } given ? (given, ProcessDescriptors.Node(pid, given)) : OnlyRenderNode(pid);
+                (int number, string? node) = fd is { } given ? (given, ProcessDescriptors.Node(pid, given)) : ProcessDescriptors.OnlyRenderNode(pid);
                 using SafeFileHandle taken = ProcessDescriptors.Take(pid, number);
                 ImageHeader header = RenderNodeCapture.CreateHeader(abi, $"{ToolInfo.Name} {ToolInfo.Version}", (uint)pid, ProcessDescriptors.RenderMinor(node));
                 await using CommandOutput output = CommandOutput.Open(outPath, std, bufferSize: 1);
                 await using (ImageWriter writer = ImageWriter.Create(output.Stream, header, leaveOpen: true))
                 {
-                    // The process is stopped while the calls read (unless --no-freeze); never this process itself.
+                    // The process tree is stopped while the calls read (unless --no-freeze); never this process itself.
                     int? hold = freeze && pid != Environment.ProcessId ? pid : null;
-                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, hold, cancellationToken);
+                    await RenderNodeCapture.CaptureAsync((int)taken.DangerousGetHandle(), writer, hold, w => std.Error.WriteLine(Printable.Escape($"{name}: warning: {w}")), cancellationToken);
                     await writer.CompleteAsync(cancellationToken);
                 }
 
@@ -59,17 +59,5 @@ internal static class CaptureCommand
                 throw new InputRefusedException($"{name}: error: {e.Describe(CliRemedyWords.Instance)}");
             }
         });
-    }
-
-    /// <summary>The process's one render-node descriptor; more than one or none is said with the numbers to pick from.</summary>
-    private static (int Fd, string? Node) OnlyRenderNode(int pid)
-    {
-        IReadOnlyList<(int Fd, string Node)> nodes = ProcessDescriptors.RenderNodes(pid);
-        return nodes.Count switch
-        {
-            1 => nodes[0],
-            0 => throw new CaptureException("the process has no descriptor open on /dev/dri/renderD*; name one with --fd"),
-            _ => throw new CaptureException($"the process has {nodes.Count} render-node descriptors ({string.Join(", ", nodes.Select(n => $"{n.Fd}: {n.Node}"))}); pick one with --fd"),
-        };
     }
 }

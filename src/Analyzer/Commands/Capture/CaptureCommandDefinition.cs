@@ -26,7 +26,7 @@ internal sealed class CaptureCommandDefinition : Command
 
     public Option<string> Abi { get; } = new("--abi") { Description = "The running kernel's interface to read with: linux-6.18 (merged), criu-v8 or criu-2025-06 (postings).", DefaultValueFactory = _ => AbiRevision.Linux6_18.ToId() };
 
-    public Option<bool> NoFreeze { get; } = new("--no-freeze") { Description = "Read without stopping the process (by default every thread is stopped with ptrace while the calls read, as CRIU stops it)." };
+    public Option<bool> NoFreeze { get; } = new("--no-freeze") { Description = "Read without stopping the process (by default every thread of it and of its descendants is stopped with ptrace while the calls read, as CRIU stops the tree it dumps)." };
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = "The image to write: a file is replaced only on success; a device or FIFO is written through; - is standard output.", Required = true };
 }

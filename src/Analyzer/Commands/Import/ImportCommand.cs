@@ -60,6 +60,7 @@ internal static class ImportCommand
         // With the image on standard output, what is said about it goes to standard error.
         TextWriter said = outPath == "-" ? std.Error : std.Text;
         string? folder = single ? (Directory.Exists(outPath) ? outPath : null) : outPath;
+        bool created = false;
         if (folder is not null && !Directory.Exists(folder))
         {
             if (File.Exists(folder) || StreamPaths.IsStream(folder))
@@ -71,6 +72,7 @@ internal static class ImportCommand
             try
             {
                 Directory.CreateDirectory(folder);
+                created = true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -87,6 +89,7 @@ internal static class ImportCommand
             string written = folder is null ? outPath : Path.Combine(folder, node.FileName!);
             if (written != "-" && await CommandErrors.OverwritesInputAsync(read, written, std.Error))
             {
+                RemoveIfEmpty(created, folder);
                 return ExitCodes.Unusable;
             }
         }
@@ -106,7 +109,16 @@ internal static class ImportCommand
                     break;
                 default:
                     string written = folder is null ? outPath : Path.Combine(folder, node.FileName!);
-                    await WriteAsync(node, written, std, cancellationToken);
+                    try
+                    {
+                        await WriteAsync(node, written, std, cancellationToken);
+                    }
+                    catch
+                    {
+                        RemoveIfEmpty(created, folder);
+                        throw;
+                    }
+
                     imported++;
                     if (written != "-")
                     {
@@ -131,6 +143,22 @@ internal static class ImportCommand
         IEnumerable<CriuDumpFile> others = dumps.Dumps.SelectMany(d => d.Dump.Files).Where(f => f.Name.Kind != CriuFileKind.RenderNode);
         bool damaged = await CommandErrors.ReportDamageAsync(others, std.Error);
         return ExitCodes.For(inputs.Unreadable.Count > 0 || imported == 0 || refused > 0 || damaged, findings: false);
+    }
+
+    /// <summary>A failed import leaves nothing behind: the output folder it created goes again while nothing is in it.</summary>
+    private static void RemoveIfEmpty(bool created, string? folder)
+    {
+        try
+        {
+            if (created && folder is not null && !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left as it is: the failure being reported matters more than an empty folder.
+        }
     }
 
     private static async Task WriteAsync(RenderNodeImport node, string outPath, StandardStreams std, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace CriuImage.Tests.RestoreOracle;
 /// Where <c>plan</c> says each render node's restore stops, against CRIU's own restore (the recordings of
 /// tests/restore-oracle): CRIU returns the error at the first refused call and makes no later one, in that file or
 /// after it. On every criu-dev recording, each kernel (the no-change-handle kernel injects -EINVAL on every
-/// CHANGE_HANDLE), the render-node CHANGE_HANDLE calls plan marks reached are exactly those CRIU made, file by file.
+/// CHANGE_HANDLE), the render-node CHANGE_HANDLE calls plan marks reached are exactly those CRIU made, file by file,
+/// and the call plan stops at is the refused call CRIU made last (a CHANGE_HANDLE, or a GEM_VA over a KFD BO).
 /// </summary>
 public sealed class PlanStopOracleTests
 {
@@ -39,9 +40,16 @@ public sealed class PlanStopOracleTests
                     files++;
                     if (node["stops_at"] is { } at && node["calls"]![(int)(long)at]!["reached"] is null)
                     {
-                        // The call plan stops at is one CRIU made and the kernel refused.
-                        Assert.Equal("CHANGE_HANDLE", (string)node["calls"]![(int)(long)at]!["call"]!);
-                        Assert.Contains(run.Calls, c => c.File == file && c.Name == "DRM_IOCTL_GEM_CHANGE_HANDLE" && c.Ret < 0);
+                        // The call plan stops at is one of the kind CRIU made last in that file, and the kernel refused it.
+                        string ioctl = (string)node["calls"]![(int)(long)at]!["call"]! switch
+                        {
+                            "CHANGE_HANDLE" => "DRM_IOCTL_GEM_CHANGE_HANDLE",
+                            "GEM_VA" => "DRM_IOCTL_AMDGPU_GEM_VA",
+                            "GEM_MMAP" => "DRM_IOCTL_AMDGPU_GEM_MMAP",
+                            var other => "DRM_IOCTL_AMDGPU_" + other,
+                        };
+                        Assert.Equal(ioctl, run.Calls.Last(c => c.File == file && c.Name.StartsWith("DRM_IOCTL_", StringComparison.Ordinal)).Name);
+                        Assert.Contains(run.Calls, c => c.File == file && c.Name == ioctl && c.Ret < 0);
                         stops++;
                     }
                 }

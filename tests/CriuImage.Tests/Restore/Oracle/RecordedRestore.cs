@@ -41,12 +41,12 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     {
         var run = lines[0]["run"]!;
         string mode = (string)run["mode"]!;
-        // A per-task run (the dump has fdinfo images) resumes each task by pid, as plan says it: task=PID.
-        bool perTask = run["tasks"] is not null;
         var calls = new List<OracleCall>();
         var hook = new List<JsonObject>();
         string file = "", end = "";
         int pass = 0;
+        // The task the driver runs the resume hook for, where pstree.img names the tasks (plan's "task" argument).
+        long? task = null;
         var savedOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonObject line in lines)
         {
@@ -59,6 +59,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                     var other => other,
                 };
                 pass = (int?)line["pass"] ?? 0;
+                task = (long?)line["task"];
                 hook.Clear();
             }
             else if (line["call"] is not null)
@@ -67,7 +68,9 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             }
             else if (line["hook"] is not null || line["outcome"] is not null)
             {
-                calls.AddRange(Reduce(hook, file, pass, savedOf, mode, perTask));
+                calls.AddRange(Reduce(hook, file, pass, savedOf, mode).Select(c => task is { } pid && c.Name == "AMDKFD_IOC_CRIU_OP" && c.Args["op"] == "4"
+                    ? c with { Args = new SortedDictionary<string, string>(c.Args, StringComparer.Ordinal) { ["task"] = pid.ToString(CultureInfo.InvariantCulture) } }
+                    : c));
                 hook.Clear();
                 if (line["outcome"] is { } outcome)
                 {
@@ -93,7 +96,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     /// <c>new_handle</c> of the CHANGE_HANDLE that follows its GEM_CREATE or import), libdrm's own calls are
     /// left out, and consecutive SDMA copies into one BO from one file are one <c>CONTENTS</c>.
     /// </summary>
-    private static IEnumerable<OracleCall> Reduce(List<JsonObject> hook, string file, int pass, Dictionary<string, string> savedOf, string mode, bool perTask)
+    private static IEnumerable<OracleCall> Reduce(List<JsonObject> hook, string file, int pass, Dictionary<string, string> savedOf, string mode)
     {
         var fresh = new Dictionary<long, string>();
         for (int i = 0; i < hook.Count; i++)
@@ -116,7 +119,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         OracleCall? contents = null;
         foreach (JsonObject line in hook)
         {
-            OracleCall? call = Normalize(line, file, pass, fresh, savedOf, mode, perTask);
+            OracleCall? call = Normalize(line, file, pass, fresh, savedOf, mode);
             if (call is null)
             {
                 continue;
@@ -157,7 +160,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     /// <summary>True for a call CRIU's plugin makes itself, directly or through drmPrimeHandleToFD/drmPrimeFDToHandle.</summary>
     private static bool ByCriu(JsonObject line) => (string?)line["via"] is not { } via || via.StartsWith("drmPrime", StringComparison.Ordinal);
 
-    private static OracleCall? Normalize(JsonObject line, string file, int pass, Dictionary<long, string> fresh, Dictionary<string, string> savedOf, string mode, bool perTask)
+    private static OracleCall? Normalize(JsonObject line, string file, int pass, Dictionary<long, string> fresh, Dictionary<string, string> savedOf, string mode)
     {
         string call = (string)line["call"]!;
         string? via = (string?)line["via"];
@@ -187,11 +190,6 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                 foreach (string key in (long)a["op"]! == 3 ? new[] { "op", "num_devices", "num_bos", "num_objects", "priv_data_size" } : ["op"])
                 {
                     args[key] = Num(key);
-                }
-
-                if ((long)a["op"]! == 4 && perTask)
-                {
-                    args["task"] = Num("pid");
                 }
 
                 // The fake kernel names the check of the private data that refused the restore (fake_kfd_priv.c).

@@ -1,0 +1,189 @@
+/* The fake kernel's restore of a queue object and its xnack check, in the kernel's order (Linux 6.12.118, taken as
+ * the 6.18 of the runs): kfd_criu_restore_queue (kfd_process_queue_manager.c: GPU, type < KFD_QUEUE_TYPE_MAX, the
+ * MQD size of the type's MQD manager, the MQD and control stack's room), kfd_queue_acquire_buffers (kfd_queue.c:
+ * the read/write pointers, ring, EOP buffer and CWSR area mapped at exactly their sizes in the GPU's VM, the
+ * control stack size the node's), pqm_create_queue (queue limit, qid slot, type) and allocate_sdma_queue
+ * (kfd_device_queue_manager.c: the restored SDMA queue id); criu_restore_process's xnack_mode against
+ * kfd_process_xnack_mode (kfd_process.c). A GPU's node comes from the target topology (oracle_gpus) and a small
+ * table of ASICs by PCI device id; an ASIC not in it skips the checks that need it. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include "kfd_ioctl.h"
+#include "oracle.h"
+#include "fake_kfd_queue.h"
+
+struct oracle_gpu oracle_gpus[64];
+int oracle_n_gpus;
+
+/* gfx_target_version, GC version (major * 10000 + minor * 100 + patch) and XCCs per node, by PCI device id. */
+static const struct { uint32_t device_id, gfxv, gc, xcc; } asics[] = {
+	{ 0x740F, 90010, 90402, 1 },  /* Instinct MI210, GC 9.4.2 */
+	{ 0x744C, 110000, 110000, 1 }, /* Radeon RX 7900, GC 11.0.0 */
+	{ 0x74A1, 90402, 90403, 8 },  /* Instinct MI300X, GC 9.4.3, one partition */
+	{ 0x738C, 90008, 90401, 1 },  /* Instinct MI100, GC 9.4.1 */
+};
+
+#define ALIGN_UP(v, a) (((v) + (a) - 1) / (a) * (a))
+
+/* kfd_queue_ctx_save_restore_size (kfd_queue.c) of the target GPU that the process's user_gpu_id maps to. */
+static int node_of(const struct kfd_ioctl_criu_args *a, uint32_t user_gpu, struct queue_node *n)
+{
+	const struct kfd_criu_device_bucket *dev = (const void *)(uintptr_t)a->devices;
+	uint32_t actual = 0;
+	for (uint32_t i = 0; i < a->num_devices; i++)
+		if (dev[i].user_gpu_id == user_gpu)
+			actual = dev[i].actual_gpu_id;
+	const struct oracle_gpu *g = NULL;
+	for (int i = 0; i < oracle_n_gpus; i++)
+		if (oracle_gpus[i].gpu_id == actual)
+			g = &oracle_gpus[i];
+	if (!g || !g->simd_per_cu || !g->simd_arrays_per_engine)
+		return 0;
+	for (size_t i = 0; i < sizeof(asics) / sizeof(asics[0]); i++) {
+		if (asics[i].device_id != g->device_id)
+			continue;
+		uint32_t gfxv = asics[i].gfxv, cu = g->simd_count / g->simd_per_cu / asics[i].xcc;
+		uint32_t waves = gfxv < 100100 ? (cu * 40 < g->array_count / g->simd_arrays_per_engine * 512 ? cu * 40 : g->array_count / g->simd_arrays_per_engine * 512) : cu * 32;
+		uint64_t vgpr = (gfxv == 90402 || gfxv == 90010 || gfxv == 90008) ? 0x80000 :
+				(gfxv == 110000 || gfxv == 110001 || gfxv == 110501 || gfxv == 120000 || gfxv == 120001) ? 0x60000 : 0x40000;
+		uint64_t ctl = ALIGN_UP(40 + (uint64_t)waves * (gfxv >= 100100 ? 12 : 8) + 8, 4096);
+		if (gfxv / 10000 == 10 && ctl > 0x7000)
+			ctl = 0x7000;
+		n->gpu = g;
+		n->gfxv = gfxv;
+		n->gc = asics[i].gc;
+		n->xcc = asics[i].xcc;
+		n->ctl_stack = (uint32_t)ctl;
+		n->cwsr = (uint32_t)(ctl + ALIGN_UP((uint64_t)cu * (vgpr + 0x4000 + 0x10000 + 0x1000), 4096));
+		n->debug = (uint32_t)ALIGN_UP((uint64_t)waves * 32, 64);
+		return 1;
+	}
+	return 0;
+}
+
+long oracle_kfd_xnack(const struct kfd_ioctl_criu_args *a, uint32_t xnack_mode, const char **check)
+{
+	const struct kfd_criu_device_bucket *dev = (const void *)(uintptr_t)a->devices;
+	if (!xnack_mode)
+		return 0;
+	for (uint32_t i = 0; i < a->num_devices; i++) {
+		struct queue_node n;
+		if (!node_of(a, dev[i].user_gpu_id, &n) || n.gc < 90001)
+			continue;
+		if (n.gc == 90402 || n.gc == 90403 || n.gc == 90404) /* KFD_SUPPORT_XNACK_PER_PROCESS */
+			continue;
+		if (n.gc >= 100101) { /* the amdgpu.noretry of other GFX 9 GPUs is the host's: taken as allowing it */
+			*check = "process-xnack";
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/* kfd_queue_buffer_get: a mapping of the GPU's VM holds the address's page, starts there and, unless the expected
+ * size is under a page, is exactly that size. The KFD BOs are mapped whole, on the GPUs their record names. */
+static int buffer_ok(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uint64_t bos_at, uint32_t gpu, uint64_t addr, uint64_t expected)
+{
+	const struct kfd_criu_bo_bucket *bo = (const void *)(uintptr_t)a->bos;
+	uint64_t page = addr >> 12, pages = expected >> 12;
+	for (uint32_t i = 0; i < a->num_bos; i++) {
+		const uint8_t *priv = p + bos_at + (uint64_t)i * QUEUE_BO_PRIV;
+		int mapped = 0;
+		for (uint32_t j = 0; j < a->num_devices && j < 64; j++) {
+			uint32_t id;
+			memcpy(&id, priv + 12 + 4 * (uint64_t)j, 4);
+			if (!id)
+				break;
+			mapped |= id == gpu;
+		}
+		uint64_t start = bo[i].addr >> 12, last = ((bo[i].addr + bo[i].size) >> 12) - 1;
+		if (!mapped || !bo[i].size || page < start || page > last)
+			continue;
+		return start == page && (!pages || page + pages - 1 == last);
+	}
+	return 0;
+}
+
+#define REFUSE(e, what) do { *check = (what); return -(e); } while (0)
+
+long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uint64_t *at, uint64_t bos_at, struct queue_state *st,
+		      const char **check)
+{
+	struct kfd_criu_queue_priv_data q;
+	uint64_t size = a->priv_data_size;
+	if (*at + sizeof(q) > size)
+		REFUSE(EINVAL, "queue-size");
+	memcpy(&q, p + *at, sizeof(q));
+	const struct kfd_criu_device_bucket *dev = (const void *)(uintptr_t)a->devices;
+	int known = 0;
+	for (uint32_t i = 0; i < a->num_devices; i++)
+		known |= dev[i].user_gpu_id == q.gpu_id;
+	if (!known)
+		REFUSE(EINVAL, "queue-gpu");
+	if (q.type >= 6) /* KFD_QUEUE_TYPE_MAX */
+		REFUSE(EINVAL, "queue-type");
+	struct queue_node n;
+	int have = node_of(a, q.gpu_id, &n);
+	int sdma = q.type == 1 || q.type == 4 || q.type == 5;
+	if (have && q.mqd_size != (sdma ? (n.gfxv / 10000 == 10 ? 520 : 512) : 2048))
+		REFUSE(EINVAL, "queue-mqd-size");
+	*at += sizeof(q);
+	if (*at + (uint64_t)q.ctl_stack_size + q.mqd_size > size)
+		REFUSE(EINVAL, "queue-data-size");
+	*at += (uint64_t)q.ctl_stack_size + q.mqd_size;
+
+	if (have) { /* kfd_queue_acquire_buffers */
+		uint64_t ring = q.type == 0 && q.format == 1 && n.gfxv >= 70000 && n.gfxv < 90000 ? q.q_size / 2 : q.q_size;
+		if (!buffer_ok(a, p, bos_at, q.gpu_id, q.write_ptr_addr, 4096))
+			REFUSE(EINVAL, "queue-wptr");
+		if (!buffer_ok(a, p, bos_at, q.gpu_id, q.read_ptr_addr, 4096))
+			REFUSE(EINVAL, "queue-rptr");
+		if (!buffer_ok(a, p, bos_at, q.gpu_id, q.q_address, ring))
+			REFUSE(EINVAL, "queue-ring");
+		if (q.type == 0) {
+			if (q.eop_ring_buffer_address) {
+				if (q.eop_ring_buffer_size < 4096)
+					REFUSE(EINVAL, "queue-eop-size");
+				if (!buffer_ok(a, p, bos_at, q.gpu_id, q.eop_ring_buffer_address, ALIGN_UP((uint64_t)q.eop_ring_buffer_size, 4096)))
+					REFUSE(EINVAL, "queue-eop");
+			}
+			if (q.ctl_stack_size != n.ctl_stack)
+				REFUSE(EINVAL, "queue-ctl-stack");
+			if (q.ctx_save_restore_area_size < n.cwsr)
+				REFUSE(EINVAL, "queue-cwsr-size");
+			/* no SVM range exists yet: kfd_criu_restore_svm only stores them until RESUME */
+			if (!buffer_ok(a, p, bos_at, q.gpu_id, q.ctx_save_restore_area_address,
+				       ALIGN_UP(((uint64_t)q.ctx_save_restore_area_size + n.debug) * n.xcc, 4096)))
+				REFUSE(EINVAL, "queue-cwsr");
+		}
+	}
+
+	/* pqm_create_queue */
+	uint32_t g = 0;
+	while (g < st->n_gpus && st->gpu[g] != q.gpu_id)
+		g++;
+	if (g == st->n_gpus && g < 64)
+		st->gpu[st->n_gpus++] = q.gpu_id, st->count[g] = 0;
+	if (have && st->count[g] >= ((n.gc == 90403 || n.gc == 90404) ? 255u : 127u))
+		REFUSE(ENOSPC, "queue-count");
+	if (q.q_id >= 1024) /* KFD_MAX_NUM_OF_QUEUES_PER_PROCESS */
+		REFUSE(EINVAL, "queue-qid");
+	if (st->qid[q.q_id / 64] & (1ULL << (q.q_id % 64)))
+		REFUSE(ENOSPC, "queue-qid-taken");
+	st->qid[q.q_id / 64] |= 1ULL << (q.q_id % 64);
+	if (q.type == 2) /* HIQ: pqm_create_queue's default case */
+		REFUSE(EINVAL, "queue-create-type");
+	if ((q.type == 1 || q.type == 4) && have) { /* allocate_sdma_queue with the restored id */
+		uint32_t engines = q.type == 1 ? n.gpu->num_sdma_engines : n.gpu->num_sdma_xgmi_engines;
+		if (q.sdma_id >= engines * n.gpu->num_sdma_queues_per_engine)
+			REFUSE(EINVAL, "queue-sdma-id");
+		for (uint32_t i = 0; i < st->n_sdma; i++)
+			if (st->sdma[i].gpu == q.gpu_id && st->sdma[i].type == q.type && st->sdma[i].id == q.sdma_id)
+				REFUSE(EBUSY, "queue-sdma-id-taken");
+		if (st->n_sdma < 256)
+			st->sdma[st->n_sdma++] = (struct sdma_slot){ q.gpu_id, q.type, q.sdma_id };
+	}
+	st->count[g]++;
+	return 0;
+}
