@@ -6,7 +6,7 @@ namespace CriuImage.Criu;
 
 /// <summary>
 /// What the CRIU reader asks of the input layer: which files it reads and how much of each. CRIU's message
-/// files (KFD image, render node, dma-buf node), CRIU's <c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c> and <c>files.img</c> (the process tree and its files
+/// files (KFD image, render node, dma-buf node), CRIU's <c>pstree.img</c> and <c>core-PID.img</c> (the process tree
 /// the restore follows) and criu-images are read whole; pages files by their length
 /// and header only; a file named on its own under another name is read whole so its content can tell what
 /// it is; anything else is skipped and listed.
