@@ -242,6 +242,9 @@ public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
     /// <summary>Why the folder's <c>pstree.img</c> could not be read (with the byte offset), or null.</summary>
     public ImageFormatException? ProcessTreeDamage { get; init; }
 
+    /// <summary>Which task holds which amdgpu file at which descriptor (fdinfo and files images); null when the folder has no fdinfo image.</summary>
+    internal TaskFiles? TaskFiles { get; init; }
+
     /// <summary>Whether a KFD image of the folder is among <see cref="Unread"/>: the GPU map is then unknown, not absent.</summary>
     internal bool KfdImageUnread => Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
 

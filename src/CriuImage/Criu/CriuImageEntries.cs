@@ -16,9 +16,27 @@ internal static class CriuImageEntries
 
     /// <summary>The entries' bytes with their offsets; throws at the first byte that breaks the framing.</summary>
     /// <exception cref="ImageFormatException">A wrong magic, or an entry whose length runs past the end.</exception>
-    public static List<(long Offset, ReadOnlyMemory<byte> Bytes)> Read(ReadOnlyMemory<byte> file, uint magic, string name)
+    public static List<(long Offset, ReadOnlyMemory<byte> Bytes)> Read(ReadOnlyMemory<byte> file, uint magic, string name) => [.. Each(file, magic, name)];
+
+    /// <summary>
+    /// The entries one at a time, for images with many (a dump's files.img and fdinfo images list every file of every
+    /// task): no list of them is held. Throws, when the enumeration reaches it, at the first byte that breaks the framing.
+    /// </summary>
+    /// <exception cref="ImageFormatException">A wrong magic, or an entry whose length runs past the end.</exception>
+    public static IEnumerable<(long Offset, ReadOnlyMemory<byte> Bytes)> Each(ReadOnlyMemory<byte> file, uint magic, string name)
     {
-        ReadOnlySpan<byte> span = file.Span;
+        int at = Start(file.Span, magic, name);
+        while (at < file.Length)
+        {
+            (long offset, int length) = Next(file.Span, at);
+            yield return (offset, file.Slice((int)offset, length));
+            at = (int)offset + length;
+        }
+    }
+
+    /// <summary>The offset of the first entry, after the magics.</summary>
+    private static int Start(ReadOnlySpan<byte> span, uint magic, string name)
+    {
         int at = span.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(span) == CommonMagic ? 4 : 0;
         if (span.Length < at + 4)
         {
@@ -31,25 +49,23 @@ internal static class CriuImageEntries
             throw new ImageFormatException(at, $"magic 0x{found:x8} is not {name}'s 0x{magic:x8}: not a CRIU {name}");
         }
 
-        at += 4;
-        var entries = new List<(long, ReadOnlyMemory<byte>)>();
-        while (at < span.Length)
+        return at + 4;
+    }
+
+    /// <summary>The offset and length of the entry whose 4-byte length is at <paramref name="at"/>.</summary>
+    private static (long Offset, int Length) Next(ReadOnlySpan<byte> span, int at)
+    {
+        if (span.Length - at < 4)
         {
-            if (span.Length - at < 4)
-            {
-                throw new ImageFormatException(at, $"an entry's 4-byte length is cut off after {span.Length - at} bytes");
-            }
-
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(span[at..]);
-            if (length > (uint)(span.Length - at - 4))
-            {
-                throw new ImageFormatException(at, $"the entry's length says {length} bytes, but only {span.Length - at - 4} follow it: the file is truncated");
-            }
-
-            entries.Add((at + 4, file.Slice(at + 4, (int)length)));
-            at += 4 + (int)length;
+            throw new ImageFormatException(at, $"an entry's 4-byte length is cut off after {span.Length - at} bytes");
         }
 
-        return entries;
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(span[at..]);
+        if (length > (uint)(span.Length - at - 4))
+        {
+            throw new ImageFormatException(at, $"the entry's length says {length} bytes, but only {span.Length - at - 4} follow it: the file is truncated");
+        }
+
+        return (at + 4, (int)length);
     }
 }

@@ -81,11 +81,11 @@ public sealed partial class CriuProcessTree
         }
     }
 
-    /// <summary>True for <c>pstree.img</c> and <c>core-PID.img</c>, the CRIU images the restore model reads.</summary>
+    /// <summary>True for <c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c> and <c>files.img</c>, the CRIU images the restore model reads.</summary>
     internal static bool IsTreeFile(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        return fileName == FileName || CorePid(fileName) is not null;
+        return fileName == FileName || CorePid(fileName) is not null || CriuFdImages.IsFdFile(fileName);
     }
 
     /// <summary>The pid of a <c>core-PID.img</c>, or null for any other name.</summary>
@@ -127,7 +127,14 @@ public sealed partial class CriuProcessTree
 
     /// <summary>The <c>task_core_entry.task_state</c> of a <c>core-PID.img</c> (<c>core_entry.tc</c>, field 3, its field 1), or null when it has none.</summary>
     /// <exception cref="ImageFormatException">The framing or the wire is damaged.</exception>
-    internal static uint? ReadTaskState(ReadOnlyMemory<byte> file)
+    internal static uint? ReadTaskState(ReadOnlyMemory<byte> file) => CoreVarint(file, 3, "tc", 1, "task_state");
+
+    /// <summary>
+    /// A varint of a message inside the first <c>core_entry</c> of a <c>core-PID.img</c> (field <paramref name="outer"/>,
+    /// its field <paramref name="inner"/>), or null when the core has none.
+    /// </summary>
+    /// <exception cref="ImageFormatException">The framing or the wire is damaged.</exception>
+    internal static uint? CoreVarint(ReadOnlyMemory<byte> file, uint outer, string outerName, uint inner, string innerName)
     {
         List<(long Offset, ReadOnlyMemory<byte> Bytes)> entries = CriuImageEntries.Read(file, CoreMagic, "core image");
         if (entries.Count == 0)
@@ -139,22 +146,22 @@ public sealed partial class CriuProcessTree
         while (!reader.End)
         {
             (uint field, int wire) = reader.ReadKey();
-            if (field != 3 || wire != 2)
+            if (field != outer || wire != 2)
             {
                 reader.Skip(wire, field);
                 continue;
             }
 
-            ProtobufReader tc = reader.ReadMessage(3, "tc");
-            while (!tc.End)
+            ProtobufReader message = reader.ReadMessage(outer, outerName);
+            while (!message.End)
             {
-                (uint inner, int innerWire) = tc.ReadKey();
-                if (inner == 1 && innerWire == 0)
+                (uint innerField, int innerWire) = message.ReadKey();
+                if (innerField == inner && innerWire == 0)
                 {
-                    return (uint)tc.ReadVarint(1, "task_state");
+                    return (uint)message.ReadVarint(inner, innerName);
                 }
 
-                tc.Skip(innerWire, inner);
+                message.Skip(innerWire, innerField);
             }
         }
 

@@ -34,7 +34,7 @@ public static class DumpInputs
     }
 
     /// <summary>
-    /// Takes CRIU's process-tree files found in folders and archives (<c>pstree.img</c>, <c>core-PID.img</c>) out of
+    /// Takes CRIU's process-tree files found in folders and archives (<c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c>, <c>files.img</c>) out of
     /// <see cref="InputSet.Files"/>: those beside an amdgpu file are kept for <see cref="InputPlan.Of"/>, which reads
     /// them into their dump; the others are listed as skipped, as they were before the restore model read them.
     /// Every command then sees the files it saw before (the input layer knows no CRIU kinds, so this is done here).

@@ -3,7 +3,7 @@ using CriuImage.Input;
 
 namespace CriuImage.Criu;
 
-/// <summary>Gives a dump the process tree of its folder: <c>pstree.img</c>, with each task's state from its <c>core-PID.img</c>.</summary>
+/// <summary>Gives a dump the process tree of its folder: <c>pstree.img</c>, with each task's state from its <c>core-PID.img</c>, and which task holds which amdgpu file (<see cref="TaskFiles"/>).</summary>
 internal static class ProcessTrees
 {
     /// <summary><paramref name="dump"/> with the tree read from <paramref name="files"/> (its folder's tree files), or as it was when there is none.</summary>
@@ -35,7 +35,8 @@ internal static class ProcessTrees
 
         try
         {
-            return dump with { ProcessTree = CriuProcessTree.Read(tree, states) };
+            CriuProcessTree read = CriuProcessTree.Read(tree, states);
+            return dump with { ProcessTree = read, TaskFiles = TaskFiles.Of(dump, read, files) };
         }
         catch (ImageFormatException e)
         {

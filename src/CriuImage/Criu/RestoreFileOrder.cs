@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CriuImage.Criu;
 
 /// <summary>
@@ -11,13 +13,21 @@ namespace CriuImage.Criu;
 /// process, so across tasks the order is not known. Known, it is replayed as it is, a render node numbered below the
 /// KFD image included (CRIU restores it before the GPU map exists, amdgpu_plugin.c:1829-1833 at 2cf8f13). Not known,
 /// the replay takes the KFD images first, the order the plugin needs, then the render nodes and dma-bufs by
-/// ascending id.
+/// ascending id. Where the dump has CRIU's fdinfo images (<see cref="TaskFiles"/>), the order is known per task
+/// for any number of tasks: each task opens the files it is the first holder of, by ascending fd, in its own
+/// process; the tasks run at the same time, and the replay takes them one after another in CRIU's task order.
 /// </summary>
 /// <param name="Files">The files in the order replayed.</param>
 /// <param name="Known">True when the dump shows CRIU restores them in that order.</param>
 /// <param name="Why">What says so, or why it is not known.</param>
 internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool Known, string Why)
 {
+    /// <summary>The task that opens each file through the plugin and at which descriptor, by file name; empty when the dump does not say.</summary>
+    public IReadOnlyDictionary<string, TaskFd> Openers { get; init; } = new Dictionary<string, TaskFd>(StringComparer.Ordinal);
+
+    /// <summary>The task that opens <paramref name="file"/> (a file name), or null when the dump does not say.</summary>
+    public TaskFd? OpenerOf(string file) => Openers.TryGetValue(file, out TaskFd fd) ? fd : null;
+
     /// <summary>The order of <paramref name="dump"/>'s KFD images, render nodes and dma-buf files.</summary>
     public static RestoreFileOrder Of(CriuDump dump)
     {
@@ -25,6 +35,11 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
         List<CriuDumpFile> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).OrderBy(f => f.Name.Id)];
         List<CriuDumpFile> rest = [.. dump.Files.Where(f => f.Name.Kind is CriuFileKind.RenderNode or CriuFileKind.DmaBuf).OrderBy(f => f.Name.Id)];
         List<CriuDumpFile> files = [.. kfd, .. rest];
+        if (dump.TaskFiles is { } held && dump.ProcessTree is { } tasks)
+        {
+            return ByTask(files, held, tasks);
+        }
+
         if (dump.ProcessTree is not { } tree)
         {
             string missing = dump.ProcessTreeDamage is { } damage ? $"pstree.img does not read ({damage.Message})" : "the dump has no pstree.img";
@@ -38,5 +53,33 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
 
         List<CriuDumpFile> byId = [.. files.OrderBy(f => f.Name.Id)];
         return new RestoreFileOrder(byId, true, $"pstree.img: one task ({tree.Root.Pid}), whose files CRIU restores by ascending fd, which is ascending file id");
+    }
+
+    /// <summary>The order the fdinfo images give: per task in CRIU's task order, the files it opens by ascending fd.</summary>
+    private static RestoreFileOrder ByTask(List<CriuDumpFile> files, TaskFiles held, CriuProcessTree tree)
+    {
+        string? unknown = held.Unknown ?? files.Where(f => f.Name.Id < 0).Select(f => $"{Path.GetFileName(f.Input.Path)} is named on its own and has no file id").FirstOrDefault();
+        if (unknown is not null)
+        {
+            return new RestoreFileOrder(files, false, $"unknown: {unknown}; the KFD images first, then ascending file id is replayed");
+        }
+
+        Dictionary<string, TaskFd> openers = files.ToDictionary(f => Path.GetFileName(f.Input.Path), f => held.Opener(f.Name.Id)!.Value, StringComparer.Ordinal);
+        var ordered = new List<CriuDumpFile>();
+        var said = new List<string>();
+        foreach (CriuTask task in tree.InCriuOrder())
+        {
+            List<CriuDumpFile> own = [.. files.Where(f => openers[Path.GetFileName(f.Input.Path)].Pid == task.Pid).OrderBy(f => openers[Path.GetFileName(f.Input.Path)].Fd)];
+            if (own.Count == 0)
+            {
+                continue;
+            }
+
+            ordered.AddRange(own);
+            said.Add(string.Create(CultureInfo.InvariantCulture, $"task {task.Pid} opens {string.Join(", ", own.Select(f => $"{Path.GetFileName(f.Input.Path)} (fd {openers[Path.GetFileName(f.Input.Path)].Fd})"))}"));
+        }
+
+        string how = said.Count == 1 ? "by ascending fd" : "each task by ascending fd in its own process, the tasks at the same time (replayed one after another)";
+        return new RestoreFileOrder(ordered, true, $"fdinfo images: {string.Join("; ", said)}: {how}") { Openers = openers };
     }
 }

@@ -95,6 +95,10 @@ public static class JsonReport
         json.WriteString("path", report.Path);
         json.WriteString("status", report.StatusName);
         JsonOutput.WriteOptional(json, "criu_revision", report.CriuRevision);
+        if (report.Holders is { Count: > 0 } holders)
+        {
+            TaskFdJson.Write(json, "held_by", holders);
+        }
 
         if (report.Host is { } host)
         {

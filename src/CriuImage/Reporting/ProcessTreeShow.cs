@@ -6,9 +6,11 @@ namespace CriuImage.Reporting;
 
 /// <summary>
 /// <c>show</c>'s process tree of a CRIU dump (<c>pstree.img</c>, with each task's state from its <c>core-PID.img</c>):
-/// every task with its parent, threads and children, in CRIU's order, and the amdgpu files it holds. A KFD image
-/// names its task (<c>criu_kfd.pid</c>); the other files do not, so they are said to be the task's only when the
-/// dump has one task. Nothing is written for a dump without <c>pstree.img</c>.
+/// every task with its parent, threads and children, in CRIU's order, and the amdgpu files it holds. With CRIU's
+/// fdinfo images (<see cref="TaskFiles"/>) each file is given with its descriptor and, when another task opens it
+/// on restore, that task; a task sharing its parent's files table says so. Without them a KFD image names its task
+/// (<c>criu_kfd.pid</c>) and the other files are said to be the task's only when the dump has one task. Nothing is
+/// written for a dump without <c>pstree.img</c>.
 /// </summary>
 internal static class ProcessTreeShow
 {
@@ -31,13 +33,22 @@ internal static class ProcessTreeShow
         foreach (CriuTask task in tree.InCriuOrder())
         {
             List<uint> children = Children(tree, task);
-            List<string> files = Holds(dump, tree, task);
+            List<string> files = Holds(dump, tree, task, withFd: true);
             text.Write(string.Create(c, $"  task {task.Pid}{(task.Ppid == 0 ? " (root)" : $", parent {task.Ppid}")}, {(task.State is null ? "state unknown" : State(task))}, threads {string.Join(' ', task.Threads)}"));
             text.Write(children.Count == 0 ? ", no children" : $", children {string.Join(' ', children)}");
+            if (dump.TaskFiles?.TableOwner(task.Pid) is { } owner && owner != task.Pid)
+            {
+                text.Write(string.Create(c, $", shares task {owner}'s files table"));
+            }
+
             text.Write(files.Count == 0 ? "\n" : $", holds {Printable.Escape(string.Join(", ", files))}\n");
         }
 
-        if (tree.Tasks.Count > 1 && Unassigned(dump).Any())
+        if (dump.TaskFiles?.Unknown is { } unknown)
+        {
+            text.Write($"  (which task holds which amdgpu file is not known: {Printable.Escape(unknown)})\n");
+        }
+        else if (dump.TaskFiles is null && tree.Tasks.Count > 1 && Unassigned(dump).Any())
         {
             text.Write("  (render-node and dma-buf files do not record their task)\n");
         }
@@ -70,27 +81,72 @@ internal static class ProcessTreeShow
             Numbers(json, "threads", task.Threads);
             Numbers(json, "children", Children(tree, task));
             json.WriteStartArray("holds");
-            foreach (string file in Holds(dump, tree, task))
+            foreach (string file in Holds(dump, tree, task, withFd: false))
             {
                 json.WriteStringValue(file);
             }
 
             json.WriteEndArray();
+            if (dump.TaskFiles is { } held)
+            {
+                uint owner = held.TableOwner(task.Pid);
+                if (owner != task.Pid)
+                {
+                    json.WriteNumber("files_table_of", owner);
+                }
+
+                json.WriteStartArray("fds");
+                foreach ((CriuDumpFile file, TaskFd fd) in Descriptors(dump, held, owner))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("file", Path.GetFileName(file.Input.Path));
+                    json.WriteNumber("fd", fd.Fd);
+                    json.WriteNumber("opened_by", held.Opener(file.Name.Id)!.Value.Pid);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+        if (dump.TaskFiles?.Unknown is { } unknown)
+        {
+            json.WriteString("files_unknown", unknown);
+        }
+
         json.WriteEndObject();
     }
 
     private static List<uint> Children(CriuProcessTree tree, CriuTask task) =>
         [.. tree.Tasks.Where(t => t.Ppid == task.Pid && t.Pid != task.Pid).Select(t => t.Pid)];
 
-    /// <summary>The amdgpu files of <paramref name="task"/>: its KFD images, and every other file when it is the dump's only task.</summary>
-    private static List<string> Holds(CriuDump dump, CriuProcessTree tree, CriuTask task) =>
-        [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd?.Message.Pid == task.Pid)
+    /// <summary>
+    /// The amdgpu files of <paramref name="task"/>: with fdinfo images those of its files table by descriptor, each
+    /// with its fd (and the task that opens it, when another); else its KFD images, and every other file when it is
+    /// the dump's only task. <paramref name="withFd"/>: each with its descriptor, as text shows it.
+    /// </summary>
+    private static List<string> Holds(CriuDump dump, CriuProcessTree tree, CriuTask task, bool withFd)
+    {
+        if (dump.TaskFiles is { } held)
+        {
+            return [.. Descriptors(dump, held, held.TableOwner(task.Pid)).Select(d => !withFd ? Path.GetFileName(d.File.Input.Path) : string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(d.File.Input.Path)} (fd {d.Fd.Fd}{(held.Opener(d.File.Name.Id)!.Value.Pid is var by && by != d.Fd.Pid ? $", opened by task {by}" : "")})"))];
+        }
+
+        return [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd?.Message.Pid == task.Pid)
             .Concat(tree.Tasks.Count == 1 ? Unassigned(dump) : [])
             .Select(f => Path.GetFileName(f.Input.Path))];
+    }
+
+    /// <summary>The amdgpu files the files table of task <paramref name="owner"/> holds, by ascending descriptor.</summary>
+    private static IEnumerable<(CriuDumpFile File, TaskFd Fd)> Descriptors(CriuDump dump, TaskFiles held, uint owner) =>
+        Unassigned(dump).Concat(dump.OfKind(CriuFileKind.KfdImage))
+            .SelectMany(f => held.Holders(f.Name.Id).Where(h => h.Pid == owner).Select(h => (File: f, Fd: h)))
+            .OrderBy(d => d.Fd.Fd);
 
     private static IEnumerable<CriuDumpFile> Unassigned(CriuDump dump) =>
         dump.Files.Where(f => f.Name.Kind is CriuFileKind.RenderNode or CriuFileKind.DmaBuf);

@@ -59,8 +59,14 @@ public static class TextReport
 
         FindingSummary s = report.Summary;
         string listed = s.Listed < s.Total ? $" ({s.Listed} listed)" : "";
-        output.Write(string.Create(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {Plural.Of(report.Mappings, "mapping")} checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}\n"));
+        output.Write(string.Create(c, $"{path}: {report.StatusName}: {Counts(s)}{listed}, {Plural.Of(report.Mappings, "mapping")} checked{(report.CriuRevision is { } revision ? $", CRIU {revision}" : "")}{Holders(report)}\n"));
     }
+
+    /// <summary>", held by task P fd F (opens it), task Q fd G" for a file the dump's fdinfo images place; empty otherwise.</summary>
+    private static string Holders(FileReport report) =>
+        report.Holders is { Count: > 0 } holders
+            ? $", held by {string.Join(", ", holders.Select((h, i) => i == 0 && holders.Count > 1 ? $"{h} (opens it)" : h.ToString()))}"
+            : "";
 
     /// <summary>The line of totals over <paramref name="reports"/>.</summary>
     public static void WriteTotals(IReadOnlyList<FileReport> reports, TextWriter output)

@@ -37,6 +37,10 @@ internal sealed class RestoreReplay
     private bool _filesRestored;
     /// <summary>True once a KFD image's restore has built the GPU map (set_restore_gpu_maps) the render nodes look up.</summary>
     private bool _gpuMapped;
+    /// <summary>The tasks whose process has built its GPU map, where the dump says which task opens which file.</summary>
+    private readonly HashSet<uint> _mappedTasks = [];
+    /// <summary>Imports whose exporter another task opens (importer, its descriptor, handle, exporter, its descriptor).</summary>
+    private readonly List<(string Importer, TaskFd By, uint Handle, string Exporter, TaskFd From)> _crossTask = [];
     private bool _renderNodeFirst;
     /// <summary>The render-node BOs (file, saved handle) whose calls CRIU began to make.</summary>
     private readonly BosBegun _bosMade;
@@ -152,11 +156,27 @@ internal sealed class RestoreReplay
     /// memory all tasks share and wakes no one, and the futex wait only loops on its 120 s timeout
     /// (include/common/lock.h:58-76). So a task whose import (a render-node BO or a dma-buf file) another task
     /// exports restores it if the export is stored before its pass looks, and sleeps for ever otherwise: timing
-    /// decides. Which task holds which file the plugin's files do not say (fdinfo images do), so it is said of every
-    /// import of a dump of several live tasks.
+    /// decides. Where the dump has CRIU's fdinfo images, it is said of each import whose exporter another task opens,
+    /// naming both; without them, of every import of a dump of several live tasks.
     /// </summary>
     private void CrossTaskImports(IReadOnlyList<CriuDumpFile> files)
     {
+        const string Cause = $"criu/files.c:199-227,1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}";
+        if (_order!.Openers.Count > 0)
+        {
+            // The fdinfo images say which task opens which file: only an import whose exporter another task opens.
+            foreach ((string waiting, TaskFd by, uint handle, string exporter, TaskFd from) in _crossTask)
+            {
+                _file = waiting;
+                Difference(
+                    Descriptors.CrossTaskImportWait,
+                    Cause,
+                    $"{waiting} ({by}) imports handle {handle}, which {exporter} ({from}) exports: the two tasks restore their files at the same time, each in its own process; if task {by.Pid}'s pass finds the export not stored yet, it sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task; only fd sends do): the restore never ends; it restores when task {from.Pid} stores the export first");
+            }
+
+            return;
+        }
+
         if (!_criu.RenderNodeBos || _criu.Released || _dump.ProcessTree is not { } tree || tree.Tasks.Count(t => t.Alive != false) < 2)
         {
             return;
@@ -171,7 +191,7 @@ internal sealed class RestoreReplay
         _file = Name(importer);
         Difference(
             Descriptors.CrossTaskImportWait,
-            $"criu/files.c:199-227,1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
+            Cause,
             $"pstree.img lists {tree.Tasks.Count(t => t.Alive != false)} live tasks, which restore their files at the same time: if the task holding {_file} is not the one holding the file that exports its import, and its pass finds the export not stored yet, it sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task; only fd sends do): the restore never ends; it restores when the export is stored first");
     }
 
@@ -245,6 +265,10 @@ internal sealed class RestoreReplay
         }
 
         _gpuMapped = true;
+        if (_order!.OpenerOf(_file) is { } opener)
+        {
+            _mappedTasks.Add(opener.Pid);
+        }
 
         if (step.PrivateData is { } refused)
         {
@@ -408,16 +432,20 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1857-1869{Dev}", step.Refusal ?? "CRIU cannot read it"));
         }
 
-        if (!_gpuMapped && _plan.Kfd.Count > 0)
+        TaskFd? task = _order!.OpenerOf(_file);
+        if (!(task is { } t ? _mappedTasks.Contains(t.Pid) : _gpuMapped) && _plan.Kfd.Count > 0)
         {
-            // The file order puts it before the KFD image: restore_maps is still empty, maps_get_dest_gpu returns 0
-            // and the hook fails, which CRIU's core does not retry (files-ext.c:52-56): the restore fails. criu-dev
-            // returns -ENODEV; v4.2's fail label dups the -ENODEV as a descriptor, dup fails and it returns -1.
+            // No KFD image restored yet in this process: restore_maps is empty, maps_get_dest_gpu returns 0 and the
+            // hook fails, which CRIU's core does not retry (files-ext.c:52-56): the restore fails. criu-dev returns
+            // -ENODEV; v4.2's fail label dups the -ENODEV as a descriptor, dup fails and it returns -1.
             _renderNodeFirst = true;
             (string cause, int errno, string returns) = _criu.Released
                 ? ("plugins/amdgpu/amdgpu_plugin.c:1614-1617,1631-1646@v4.2", -1, "-1 (its fail label dups the -ENODEV as a descriptor: 'unable to duplicate the render fd')")
                 : ($"plugins/amdgpu/amdgpu_plugin.c:1875-1879{Dev}", -19, "-ENODEV");
-            return (false, Ending(RestoreEndKind.Fails, Descriptors.RenderNodeBeforeKfd, $"{cause}, criu/files-ext.c:52-56{Dev}", $"{_file} is restored before the KFD image, its file id being lower ({_order!.Why}): no GPU map exists yet, so maps_get_dest_gpu finds no target for gpu 0x{file.RenderNode.Message.GpuId:x4}, the hook returns {returns} and the restore fails ('Unable to restore')") with { Errno = errno });
+            string before = task is { } opener
+                ? $"{_file} is opened by {opener} before any KFD image of that task ({KfdOf(opener.Pid)}); restore_maps lives in each task's own process, forked before any file is opened (criu/cr-restore.c:1657,1690{Dev}), and only a KFD image restored in that process fills it"
+                : $"{_file} is restored before the KFD image, its file id being lower ({_order.Why})";
+            return (false, Ending(RestoreEndKind.Fails, Descriptors.RenderNodeBeforeKfd, $"{cause}, criu/files-ext.c:52-56{Dev}", $"{before}: no GPU map exists yet, so maps_get_dest_gpu finds no target for gpu 0x{file.RenderNode.Message.GpuId:x4}, the hook returns {returns} and the restore fails ('Unable to restore')") with { Errno = errno });
         }
 
         CriuRenderNode node = file.RenderNode.Message;
@@ -488,6 +516,8 @@ internal sealed class RestoreReplay
                     retry = true;
                     continue;
                 }
+
+                NoteImport(bo.Handle);
 
                 _bosMade.Begin(_file, bo.Handle);
                 if (!_calls.TryCount())
@@ -636,7 +666,32 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin_dmabuf.c:122-135{Dev}", file.DamageDetail?.Message ?? "CRIU cannot read it"));
         }
 
-        return (!_stored.Contains(node.Message.GemHandle), null);
+        if (!_stored.Contains(node.Message.GemHandle))
+        {
+            return (true, null);
+        }
+
+        NoteImport(node.Message.GemHandle);
+        return (false, null);
+    }
+
+    /// <summary>Keeps an import of <paramref name="handle"/> whose exporter another task opens, for CRI334.</summary>
+    private void NoteImport(uint handle)
+    {
+        string exporter = _stored[handle].File;
+        if (_order!.OpenerOf(_file) is { } by && _order.OpenerOf(exporter) is { } from && by.Pid != from.Pid && !_crossTask.Exists(c => c.Importer == _file))
+        {
+            _crossTask.Add((_file, by, handle, exporter, from));
+        }
+    }
+
+    /// <summary>The KFD images <paramref name="pid"/> opens, or which task opens them, for CRI333's message.</summary>
+    private string KfdOf(uint pid)
+    {
+        List<string> own = [.. _dump.OfKind(CriuFileKind.KfdImage).Select(Name).Where(n => _order!.OpenerOf(n)?.Pid == pid).Select(n => $"{n} at fd {_order!.OpenerOf(n)!.Value.Fd}")];
+        return own.Count > 0
+            ? $"it opens {string.Join(", ", own)}, a higher descriptor"
+            : $"it opens none: {string.Join(", ", _dump.OfKind(CriuFileKind.KfdImage).Select(Name).Select(n => _order!.OpenerOf(n) is { } o ? $"{n} is opened by task {o.Pid}" : n))}";
     }
 
     private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
@@ -741,7 +796,11 @@ internal sealed class RestoreReplay
             return [(null, 0)];
         }
 
-        HashSet<uint> kfd = [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
+        // With fdinfo images the KFD process belongs to the task that opened /dev/kfd on restore (CRIU_OP RESTORE binds
+        // it to the caller, RESUME looks it up by pid: kfd_chardev.c criu_restore, criu_resume), whatever pid it had.
+        HashSet<uint> kfd = _order!.Openers.Count > 0
+            ? [.. _dump.OfKind(CriuFileKind.KfdImage).Select(f => _order.OpenerOf(Name(f))).OfType<TaskFd>().Select(o => o.Pid)]
+            : [.. _plan.Kfd.Where(k => k.Pid is not null).Select(k => k.Pid!.Value)];
         return tree.InCriuOrder().Where(t => t.Alive != false).Select(t => ((uint?)t.Pid, kfd.Contains(t.Pid) ? 0 : -3));
     }
 

@@ -54,8 +54,14 @@ public static class DumpVerifier
             }
         }
 
-        return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f) })];
+        return [.. dump.Files.Select(f => Report(f, bags[f]) with { Host = verdicts.GetValueOrDefault(f), Holders = HeldBy(dump, f) })];
     }
+
+    /// <summary>The tasks and descriptors that hold a KFD image, render node or dma-buf file, where the dump's fdinfo images say.</summary>
+    private static IReadOnlyList<TaskFd>? HeldBy(CriuDump dump, CriuDumpFile file) =>
+        dump.TaskFiles is { } held && file.Name.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf && held.Holders(file.Name.Id) is { Count: > 0 } holders
+            ? holders
+            : null;
 
     private static FileReport Report(CriuDumpFile file, DiagnosticBag bag)
     {

@@ -25,6 +25,9 @@ public sealed record FileReport(string Path, FileStatus Status, IReadOnlyList<Di
     /// <summary>For a CRIU amdgpu message file, the schema revisions its wire fits, as reports print them; null otherwise.</summary>
     public string? CriuRevision { get; init; }
 
+    /// <summary>For a CRIU amdgpu file whose dump has fdinfo images: every task and descriptor holding it, the one that opens it first; null otherwise.</summary>
+    internal IReadOnlyList<Criu.TaskFd>? Holders { get; init; }
+
     /// <summary>For a KFD image verified with <see cref="VerifyOptions.Host"/>: the host check's verdict and GPU map.</summary>
     public Topology.HostVerdict? Host { get; init; }
 

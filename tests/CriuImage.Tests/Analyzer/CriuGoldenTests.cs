@@ -4,11 +4,11 @@ namespace CriuImage.Tests;
 
 /// <summary>
 /// Golden text and JSON of <c>verify</c>, <c>info</c> and <c>decode</c> for every CRIU fixture: each clean
-/// dump of each revision, each damaged dump, and the container archives (tests/golden/Criu.*).
+/// dump of each revision, each damaged dump, each dump of several tasks, and the container archives (tests/golden/Criu.*).
 /// </summary>
 public sealed class CriuGoldenTests
 {
-    public static TheoryData<string> Fixtures => [.. CriuFixtures.Clean.Select(c => c.Folder), .. CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"),
+    public static TheoryData<string> Fixtures => [.. CriuFixtures.Clean.Select(c => c.Folder), .. CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"), .. CriuFixtures.Tasks.Keys.Select(t => $"tasks/{t}"),
         "archives/checkpoint-criu-dev.tar", "archives/checkpoint-criu-dev.tar.gz"];
 
     [Theory]

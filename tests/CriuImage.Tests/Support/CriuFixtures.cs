@@ -48,6 +48,18 @@ internal static class CriuFixtures
         ["unknown-gpu-id"] = "CRI313",
     };
 
+    /// <summary>
+    /// Each dump of two tasks with CRIU's process images (pstree, core, fdinfo, files: fixtures/criu/tasks) and the
+    /// code the place of its files raises.
+    /// </summary>
+    public static readonly Dictionary<string, string> Tasks = new(StringComparer.Ordinal)
+    {
+        ["shared-files-table"] = "CRI328",
+        ["render-node-in-child"] = "CRI333",
+        ["import-in-another-task"] = "CRI334",
+        ["render-node-below-kfd-in-child"] = "CRI333",
+    };
+
     public static string Path_(string relative) => Path.Combine(Root, relative);
 
     /// <summary>Copies the files of the fixture dump <paramref name="relative"/> into <paramref name="destination"/> (created) and returns it.</summary>

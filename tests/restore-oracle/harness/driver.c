@@ -13,12 +13,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "criu-plugin.h"
 #include "criu-amdgpu.pb-c.h"
 #include "oracle.h"
+#include "tasks.h"
 
 extern cr_plugin_desc_t CR_PLUGIN_DESC;
 extern int oracle_out_fd;
@@ -29,6 +31,7 @@ struct amdgpu_file {
 	char name[NAME_MAX + 1];
 	int id;
 	bool done;
+	uint32_t pid, fd; /* per-task runs: the task that opens it, at which descriptor */
 };
 
 /* CRIU's core restores a task's files by ascending descriptor (criu/files.c collect_task_fd, open_fdinfos), and
@@ -268,9 +271,148 @@ static const char *ret_text(int ret, char *buf)
 	return buf;
 }
 
-static int run(const char *dump, struct amdgpu_file *files, int n)
+/* Per-task runs: a dump whose fdinfo images say which task opens which file (tasks.c). */
+static bool per_task;
+static struct oracle_tasks tasks;
+
+/* RESTORE_EXT_FILE for each file in passes while one asks for a retry; 1 when the restore ends here (the outcome
+ * recorded), 0 when every file is restored. */
+static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 {
 	char b[32];
+	int ret;
+	void *restore = CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_EXT_FILE];
+	for (int pass = 1, left = n; left > 0; pass++) {
+		int progress = 0;
+		for (int i = 0; i < n; i++) {
+			if (files[i].done)
+				continue;
+			bool retry = false;
+			if (!per_task && !strncmp(files[i].name, "amdgpu-kfd-", 11)) {
+				/* One process: the KFD image's saved pid stands for the task it is restored in. */
+				CriuKfd *e = read_kfd(dump, files[i].name);
+				oracle_current_pid = e ? (int)e->pid : 0;
+				if (e)
+					criu_kfd__free_unpacked(e, NULL);
+			}
+			rec_line("{\"enter\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d}", files[i].name, pass);
+#ifdef ORACLE_RETRY
+			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id, &retry);
+#else
+			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id);
+#endif
+			rec_line("{\"hook\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d,\"ret\":%s,\"retry\":%s}", files[i].name, pass,
+				 ret_text(ret, b), retry ? "true" : "false");
+			if (ret < 0) {
+				/* files-ext.c open_fd: "Unable to restore", the restore fails. */
+				rec_line("{\"outcome\":\"failed\",\"stage\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"ret\":%d}", files[i].name, ret);
+				return 1;
+			}
+			if (!retry) {
+				files[i].done = true;
+				progress++;
+				left--;
+			}
+		}
+		if (left > 0 && !progress) {
+			rec_line("{\"outcome\":\"never-ends\",\"pass\":%d,\"waiting\":%d}", pass, left);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The files task PID opens, in its order, moved to the front of files[] from at; their count. */
+static int task_files(struct amdgpu_file *files, int n, int at, uint32_t pid)
+{
+	int k = at;
+	for (int i = at; i < n; i++)
+		if (files[i].pid == pid) {
+			struct amdgpu_file f = files[i];
+			memmove(&files[k + 1], &files[k], (i - k) * sizeof(f));
+			files[k++] = f;
+		}
+	for (int i = at + 1; i < k; i++) /* ascending descriptor: insertion sort, stable */
+		for (int j = i; j > at && files[j - 1].fd > files[j].fd; j--) {
+			struct amdgpu_file f = files[j];
+			files[j] = files[j - 1];
+			files[j - 1] = f;
+		}
+	return k - at;
+}
+
+/* Orders files[] as the tasks open them (tasks in for_each_pstree_item's order, each by ascending descriptor);
+ * a file no task holds is dropped, CRIU never restores it. Returns the new count. */
+static int order_by_task(struct amdgpu_file *files, int n)
+{
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		const struct holder *h = oracle_opener(&tasks, files[i].id);
+		if (h) {
+			files[i].pid = h->pid;
+			files[i].fd = h->fd;
+			files[kept++] = files[i];
+		}
+	}
+	for (int k = 0, at = 0; k < tasks.norder; k++)
+		at += task_files(files, kept, at, tasks.task[tasks.order[k]].pid);
+	return kept;
+}
+
+/* CRIU's core forks every task before any opens a file (criu/cr-restore.c:1657, :1690), so each task's process
+ * starts with the plugin's globals as they were after POST_FORKING: the other tasks are forked here first, each
+ * waiting for its turn. The root task runs in this process, which also plays CRIU's own (the parallel contents
+ * thread and the resume hook run here), so the fake kernel's objects the root task makes are the ones they see;
+ * the other tasks' objects live in their own processes (the fake kernel is not shared: an import of another
+ * task's render-node BO is not modelled). The tasks run one after another, each to its end, in CRIU's task order:
+ * one of the orders the concurrent restore can take. A task whose pass restores nothing while files wait sleeps
+ * in wait_fds_event (criu/files.c:1238-1243): never-ends. Then the resume hook once per alive task, in that order
+ * (cr-restore.c:2253-2266), each KFD process found by the task it was restored in. */
+static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
+{
+	int turn[MAX_TASKS][2], start[MAX_TASKS], count[MAX_TASKS];
+	pid_t proc[MAX_TASKS] = { 0 };
+	for (int k = 0, at = 0; k < tasks.norder; k++) {
+		uint32_t pid = tasks.task[tasks.order[k]].pid;
+		start[k] = at;
+		for (count[k] = 0; at < n && files[at].pid == pid; at++)
+			count[k]++;
+		if (k == 0 || !count[k])
+			continue;
+		if (pipe(turn[k]))
+			return 1;
+		if ((proc[k] = fork()) == 0) {
+			char go = 0;
+			if (read(turn[k][0], &go, 1) != 1 || !go)
+				_exit(0);
+			oracle_current_pid = (int)pid;
+			_exit(restore_files(dump, files + start[k], count[k]));
+		}
+	}
+	int ended = 0;
+	for (int k = 0; k < tasks.norder; k++) {
+		char go = !ended;
+		if (k == 0) {
+			oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
+			ended = restore_files(dump, files + start[0], count[0]);
+			continue;
+		}
+		if (!proc[k])
+			continue;
+		int status = 0;
+		if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], &status, 0) < 0)
+			return 1;
+		if (!ended && WIFSIGNALED(status)) {
+			rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+			ended = 1;
+		} else if (!ended && WEXITSTATUS(status))
+			ended = 1;
+	}
+	return ended;
+}
+
+static int run(const char *dump, struct amdgpu_file *files, int n)
+{
 	int ret = CR_PLUGIN_DESC.init(CR_PLUGIN_STAGE__RESTORE);
 	rec_line("{\"hook\":\"init\",\"ret\":%d}", ret);
 	if (ret) {
@@ -297,43 +439,8 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			return 0;
 		}
 	}
-	void *restore = CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_EXT_FILE];
-	for (int pass = 1, left = n; left > 0; pass++) {
-		int progress = 0;
-		for (int i = 0; i < n; i++) {
-			if (files[i].done)
-				continue;
-			bool retry = false;
-			if (!strncmp(files[i].name, "amdgpu-kfd-", 11)) {
-				CriuKfd *e = read_kfd(dump, files[i].name);
-				oracle_current_pid = e ? (int)e->pid : 0;
-				if (e)
-					criu_kfd__free_unpacked(e, NULL);
-			}
-			rec_line("{\"enter\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d}", files[i].name, pass);
-#ifdef ORACLE_RETRY
-			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id, &retry);
-#else
-			ret = ((CR_PLUGIN_HOOK__RESTORE_EXT_FILE_t *)restore)(files[i].id);
-#endif
-			rec_line("{\"hook\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"pass\":%d,\"ret\":%s,\"retry\":%s}", files[i].name, pass,
-				 ret_text(ret, b), retry ? "true" : "false");
-			if (ret < 0) {
-				/* files-ext.c open_fd: "Unable to restore", the restore fails. */
-				rec_line("{\"outcome\":\"failed\",\"stage\":\"RESTORE_EXT_FILE\",\"file\":\"%s\",\"ret\":%d}", files[i].name, ret);
-				return 0;
-			}
-			if (!retry) {
-				files[i].done = true;
-				progress++;
-				left--;
-			}
-		}
-		if (left > 0 && !progress) {
-			rec_line("{\"outcome\":\"never-ends\",\"pass\":%d,\"waiting\":%d}", pass, left);
-			return 0;
-		}
-	}
+	if (per_task ? run_tasks(dump, files, n) : restore_files(dump, files, n))
+		return 0;
 	/* cr-restore.c:2253-2266: RESUME_DEVICES_LATE once per alive task of the tree, in for_each_pstree_item's order,
 	 * with its pid; without pstree.img, once for the KFD image's process. A failure is only logged (pr_debug) and
 	 * the tasks are resumed anyway: the first is the outcome. */
@@ -378,10 +485,20 @@ int main(int argc, char **argv)
 	oracle_out_fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	struct amdgpu_file files[256];
 	int n = list_files(dump, files, 256);
+	per_task = oracle_read_tasks(dump, &tasks) == 0;
+	if (per_task)
+		n = order_by_task(files, n);
 	snprintf(oracle_sysfs, sizeof(oracle_sysfs), "%s/nodes", tmp);
 	write_topology(dump, files, n, oracle_sysfs);
 	read_kfd_handles(dump, files, n);
-	rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
+	if (per_task) {
+		char pids[MAX_TASKS * 12] = "";
+		for (int k = 0, len = 0; k < tasks.norder; k++)
+			len += snprintf(pids + len, sizeof(pids) - len, "%s%u", k ? "," : "", tasks.task[tasks.order[k]].pid);
+		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\",\"tasks\":[%s]}}", argv[2], argv[3], pids);
+	} else {
+		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
+	}
 
 	pid_t child = fork();
 	if (child == 0) {
@@ -390,6 +507,8 @@ int main(int argc, char **argv)
 		if (chdir(dump))
 			_exit(3);
 		alarm(TIME_LIMIT);
+		if (per_task)
+			oracle_fdstore_shared();
 		run(dump, files, n);
 		_exit(0);
 	}

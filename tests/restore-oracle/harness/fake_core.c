@@ -137,10 +137,31 @@ void *shmalloc(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* fdstore: CRIU keeps fds in a socket and hands out a new fd for each get. */
+/* fdstore: CRIU keeps fds in a socket and hands out a new fd for each get. In one process an array does; when
+ * tasks run in processes of their own (oracle_fdstore_shared, before they fork), a datagram socket pair made
+ * before the fork holds them as CRIU's does (criu/fdstore.c): one datagram per fd, the id its place in the queue,
+ * read back by peeking at that offset (SO_PEEK_OFF), with the next id in shared memory. */
+int send_fds(int sock, struct sockaddr_un *saddr, int len, int *fds, int nr_fds, void *data, unsigned ch_size);
+int __recv_fds(int sock, int *fds, int nr_fds, void *data, unsigned ch_size, int flags);
 static int store[1024], nstore;
+static int store_sk[2] = { -1, -1 };
+static int *store_next;
+
+void oracle_fdstore_shared(void)
+{
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, store_sk) == 0) {
+		store_next = shmalloc(sizeof(*store_next));
+		*store_next = 0;
+	}
+}
+
 int fdstore_add(int fd)
 {
+	if (store_sk[0] >= 0) {
+		if (send_fds(store_sk[0], NULL, 0, &fd, 1, NULL, 0))
+			return -1;
+		return (*store_next)++;
+	}
 	if (nstore == 1024)
 		return -1;
 	store[nstore] = fcntl(fd, F_DUPFD_CLOEXEC, 512);
@@ -149,6 +170,13 @@ int fdstore_add(int fd)
 
 int fdstore_get(int id)
 {
+	if (store_sk[0] >= 0) {
+		int fd;
+		if (id < 0 || id >= *store_next || setsockopt(store_sk[1], SOL_SOCKET, SO_PEEK_OFF, &id, sizeof(id)) ||
+		    __recv_fds(store_sk[1], &fd, 1, NULL, 0, MSG_PEEK))
+			return -1;
+		return fd;
+	}
 	if (id < 0 || id >= nstore)
 		return -1;
 	return fcntl(store[id], F_DUPFD_CLOEXEC, 3);

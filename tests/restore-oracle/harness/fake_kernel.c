@@ -338,7 +338,16 @@ static const char *errno_name(int e);
 
 int oracle_current_pid;
 /* The tasks CRIU_OP RESTORE made KFD processes of. */
-static int kfd_pids[64], nkfd_pids;
+static struct kfd_procs {
+	int n, pid[64];
+} *kfd_procs;
+
+/* In memory shared across fork: the driver's per-task runs restore a KFD image in a task's own process, and the
+ * resume hook runs in its own. */
+__attribute__((constructor)) static void kfd_procs_init(void)
+{
+	kfd_procs = mmap(NULL, sizeof(*kfd_procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
 
 static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char *args, size_t n)
 {
@@ -347,8 +356,8 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		/* criu_resume (kfd_chardev.c): kfd_lookup_process_by_pid finds no KFD process of the pid: -ESRCH. */
 		len += snprintf(args + len, n - len, ",\"pid\":%u", a->pid);
 		int known = 0;
-		for (int i = 0; i < nkfd_pids; i++)
-			if (kfd_pids[i] == (int)a->pid)
+		for (int i = 0; i < kfd_procs->n; i++)
+			if (kfd_procs->pid[i] == (int)a->pid)
 				known = 1;
 		if (!known)
 			return -ESRCH;
@@ -404,8 +413,8 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 				vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
 		}
 	}
-	if (nkfd_pids < (int)(sizeof(kfd_pids) / sizeof(kfd_pids[0])))
-		kfd_pids[nkfd_pids++] = oracle_current_pid;
+	if (kfd_procs->n < (int)(sizeof(kfd_procs->pid) / sizeof(kfd_procs->pid[0])))
+		kfd_procs->pid[kfd_procs->n++] = oracle_current_pid;
 	(void)f;
 	return 0;
 }

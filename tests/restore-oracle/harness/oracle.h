@@ -53,4 +53,6 @@ struct oracle_gpu {
 extern struct oracle_gpu oracle_gpus[64];
 extern int oracle_n_gpus;
 long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
+/* The fdstore in a socket made before the tasks' processes fork, shared by them (fake_core.c). */
+void oracle_fdstore_shared(void);
 #endif

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CriuImage.Diagnostics;
+
+namespace CriuImage.Criu;
+
+/// <summary>One <c>fdinfo_entry</c> (images/fdinfo.proto at 2cf8f13): a descriptor of a files table and the file it names.</summary>
+/// <param name="Offset">Byte offset of the entry in its image.</param>
+/// <param name="FileId">Field 1: the file's id (for an amdgpu file, the number in its name).</param>
+/// <param name="Type">Field 3: <c>fd_types</c> (EXT = 16 for every file CRIU's amdgpu plugin dumps).</param>
+/// <param name="Fd">Field 4: the descriptor.</param>
+internal readonly record struct FdinfoEntry(long Offset, uint FileId, uint Type, uint Fd);
+
+/// <summary>
+/// Readers of the CRIU images that say which task holds which file (criu/files.c, criu/cr-dump.c at 2cf8f13):
+/// <c>core-PID.img</c>'s <c>task_kobj_ids_entry.files_id</c>, <c>fdinfo-FILES_ID.img</c> (one per files table,
+/// the descriptors in the order the dump met them, ascending) and <c>files.img</c> (one <c>file_entry</c> per file
+/// id). The amdgpu plugin's files are external files (<c>dump_unsupp_fd</c> -> <c>dump_one_ext_file</c>,
+/// criu/files-ext.c:12-32): type EXT in both images, the file id the plugin names its image after. Each damage is
+/// an <see cref="ImageFormatException"/> at its byte.
+/// </summary>
+internal static partial class CriuFdImages
+{
+    /// <summary>The name of CRIU's file-entry image.</summary>
+    public const string FilesName = "files.img";
+
+    /// <summary>FDINFO_MAGIC (criu/include/magic.h).</summary>
+    private const uint FdinfoMagic = 0x56213732;
+
+    /// <summary>FILES_MAGIC (criu/include/magic.h).</summary>
+    private const uint FilesMagic = 0x56303138;
+
+    /// <summary><c>fd_types.EXT</c>: a file a plugin dumps and restores.</summary>
+    public const uint ExtType = 16;
+
+    /// <summary>The files-table id of an <c>fdinfo-N.img</c>, or null for any other name.</summary>
+    public static uint? FdinfoId(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        Match m = FdinfoName().Match(fileName);
+        return m.Success && uint.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint id) ? id : null;
+    }
+
+    /// <summary>True for the images these readers take: <c>fdinfo-N.img</c> and <c>files.img</c>.</summary>
+    public static bool IsFdFile(string fileName) => fileName == FilesName || FdinfoId(fileName) is not null;
+
+    /// <summary><c>core_entry.ids.files_id</c> (field 4, its field 2) of a <c>core-PID.img</c>, or null when the core has no ids (a zombie).</summary>
+    /// <exception cref="ImageFormatException">The framing or the wire is damaged.</exception>
+    public static uint? ReadFilesId(ReadOnlyMemory<byte> core) => CriuProcessTree.CoreVarint(core, 4, "ids", 2, "files_id");
+
+    /// <summary>
+    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, in the file's order (every
+    /// entry is checked; the others are not kept: a table may hold many descriptors).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The framing or a wire is damaged, or an entry lacks a required field.</exception>
+    public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
+    {
+        var entries = new List<FdinfoEntry>();
+        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FdinfoMagic, "fdinfo image"))
+        {
+            var reader = new ProtobufReader(bytes.Span, offset);
+            uint? id = null, flags = null, type = null, fd = null;
+            while (!reader.End)
+            {
+                (uint field, int wire) = reader.ReadKey();
+                switch (field, wire)
+                {
+                    case (1, 0): id = (uint)reader.ReadVarint(1, "id"); break;
+                    case (2, 0): flags = (uint)reader.ReadVarint(2, "flags"); break;
+                    case (3, 0): type = (uint)reader.ReadVarint(3, "type"); break;
+                    case (4, 0): fd = (uint)reader.ReadVarint(4, "fd"); break;
+                    default: reader.Skip(wire, field); break;
+                }
+            }
+
+            if (id is null || flags is null || type is null || fd is null)
+            {
+                throw new ImageFormatException(offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
+            }
+
+            if (wanted.Contains(id.Value))
+            {
+                entries.Add(new FdinfoEntry(offset, id.Value, type.Value, fd.Value));
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The <c>file_entry</c> type of each id of <paramref name="wanted"/> that <c>files.img</c> lists (the other
+    /// entries are walked, not kept: a dump's files.img holds every file of every task).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The framing or a wire is damaged, or an entry lacks its type or id.</exception>
+    public static Dictionary<uint, (uint Type, long Offset)> ReadFileTypes(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
+    {
+        var types = new Dictionary<uint, (uint, long)>();
+        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FilesMagic, "files image"))
+        {
+            var reader = new ProtobufReader(bytes.Span, offset);
+            uint? type = null, id = null;
+            while (!reader.End)
+            {
+                (uint field, int wire) = reader.ReadKey();
+                switch (field, wire)
+                {
+                    case (1, 0): type = (uint)reader.ReadVarint(1, "type"); break;
+                    case (2, 0): id = (uint)reader.ReadVarint(2, "id"); break;
+                    default: reader.Skip(wire, field); break;
+                }
+            }
+
+            if (type is null || id is null)
+            {
+                throw new ImageFormatException(offset, "a file_entry lacks its required type or id: protobuf-c refuses it and CRIU's restore stops");
+            }
+
+            if (wanted.Contains(id.Value))
+            {
+                types.TryAdd(id.Value, (type.Value, offset));
+            }
+        }
+
+        return types;
+    }
+
+    [GeneratedRegex(@"^fdinfo-([0-9]+)\.img$", RegexOptions.CultureInvariant)]
+    private static partial Regex FdinfoName();
+}

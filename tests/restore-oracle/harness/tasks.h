@@ -1,0 +1,24 @@
+/* The tasks of a dump and the descriptors naming its files (tasks.c). Our own code. */
+#ifndef ORACLE_TASKS_H
+#define ORACLE_TASKS_H
+#include <stdint.h>
+#define MAX_TASKS 64
+#define MAX_HOLDERS 1024
+
+struct task {
+	uint32_t pid, ppid, files_id, state;
+	uint32_t owner; /* the task that restores its files table */
+};
+struct holder {
+	uint32_t pid, fd, id;
+};
+struct oracle_tasks {
+	int n, norder, nholders;
+	struct task task[MAX_TASKS];
+	int order[MAX_TASKS]; /* indices in for_each_pstree_item's order */
+	struct holder holder[MAX_HOLDERS];
+};
+/* 0 when the dump has pstree.img and at least one fdinfo image of a table some task restores. */
+int oracle_read_tasks(const char *dir, struct oracle_tasks *t);
+const struct holder *oracle_opener(const struct oracle_tasks *t, uint32_t id);
+#endif
