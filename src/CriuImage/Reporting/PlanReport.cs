@@ -98,7 +98,7 @@ public static class PlanReport
         // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}\n");
+        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}\n");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
@@ -146,7 +146,7 @@ public static class PlanReport
                 (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
                 string count = Reached(plan, node.Path)
                     ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
-                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
+                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.Path)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
                 text.Lines($"  on {calls.Target.Name}: {count}\n");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
@@ -180,15 +180,35 @@ public static class PlanReport
     private static bool Reached(DumpRestorePlan plan, string path) =>
         plan.Sequence?.RenderNodesNotReached?.Contains(Path.GetFileName(path)) != true;
 
-    /// <summary>Why calls of the replayed restore are not made: it ends first, or (a dump not given whole) they wait for an export no file given makes.</summary>
-    private static string NotReached(DumpRestorePlan plan)
+    /// <summary>
+    /// Why calls of the replayed restore are not made: it ends first (at <paramref name="path"/> itself, before its
+    /// first call, or at an earlier file), or (a dump not given whole) they wait for an export no file given makes.
+    /// </summary>
+    private static string NotReached(DumpRestorePlan plan, string? path = null)
     {
         RestoreEnding end = plan.Sequence!.End;
-        string where = end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name();
-        return end.How == RestoreEndKind.Unknown
-            ? "reached by the files given: each waits for an export none of them makes (the dump is not given whole)"
-            : $"reached: CRIU's restore ends first ({where})";
+        if (end.How == RestoreEndKind.Unknown)
+        {
+            return "reached by the files given: each waits for an export none of them makes (the dump is not given whole)";
+        }
+
+        string code = end.Code is { } c ? $" ({c.Id})" : "";
+        if (path is not null && end.File == Path.GetFileName(path))
+        {
+            return $"reached: CRIU's restore {end.How.Name()}{code} at this file, before its first call";
+        }
+
+        return $"reached: CRIU's restore ends first ({(end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name())})";
     }
+
+    /// <summary>
+    /// The headline's word on how CRIU's replayed restore ends when it does not restore: "no call refused" alone
+    /// would read as a restore that works where CRIU itself fails, crashes or never ends.
+    /// </summary>
+    private static string Ending(DumpRestorePlan plan) =>
+        plan.Sequence?.End is { How: not (RestoreEndKind.Restored or RestoreEndKind.Unknown) } end
+            ? $"; CRIU's restore {end.How.Name()}{(end.Code is { } c ? $" ({c.Id})" : "")}{(end.File is { } file ? $" in {file}" : "")}"
+            : "";
 
     private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)
     {
