@@ -36,6 +36,31 @@ public sealed class FileWordingTests : TempFolder
         Assert.Equal((2, $"{notes}: error: {Neither}\n"), (info, infoError));
     }
 
+    [Fact]
+    public async Task ADamagedCriuFile_OnStandardInput_IsSaidAsWhenNamed()
+    {
+        // A length-delimited num_of_bos (field 4) before the render node's fields: protobuf-c refuses the file.
+        string node = Path.Combine(Folder, "amdgpu-renderD-7.img");
+        byte[] body = [0x22, 1, 3, .. File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev", "amdgpu-renderD-7.img"))[8..]];
+        byte[] bytes = [.. BitConverter.GetBytes((ulong)body.Length), .. body];
+        File.WriteAllBytes(node, bytes);
+        foreach (string command in new[] { "info", "verify", "plan", "show", "decode", "import" })
+        {
+            string[] named = command == "import" ? [command, node, "-o", Path.Combine(Folder, "a.cimg")] : [command, node];
+            string[] piped = command == "import" ? [command, "-", "-o", Path.Combine(Folder, "b.cimg")] : [command, "-"];
+            (int code, string output, string error) = await Cli.Run(named);
+            (int stdinCode, string stdinOutput, string stdinError) = await Stdin(bytes, piped);
+            Assert.Equal(2, code);
+            Assert.True(stdinCode == code, $"{command} -: exit {stdinCode}: {stdinError}");
+            Assert.Equal(error.Replace(node, "-", StringComparison.Ordinal), stdinError);
+            Assert.DoesNotContain("converts it", stdinError + stdinOutput, StringComparison.Ordinal);
+            if (command == "verify")
+            {
+                Assert.Equal(output.Split('\n')[0].Replace(node, "-", StringComparison.Ordinal), stdinOutput.Split('\n')[0]);
+            }
+        }
+    }
+
     private static string Expected(string command, string name) =>
         command == "verify" ? $"{name}: error CRI001: {Neither}\n" : $"{name}: error: {Neither}\n";
 
