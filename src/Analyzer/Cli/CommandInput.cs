@@ -160,8 +160,7 @@ internal sealed class CommandInput : IDisposable
             return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(k == CriuFileKind.RenderNode ? ", 'import' converts it" : "")}";
         }
 
-        string? hint = file.Content is not null || file.Opened is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, CliRemedyWords.Instance) : null;
-        return hint is null ? "neither a criu-image nor a CRIU amdgpu file" : $"not a criu-image ({hint})";
+        return NeitherFile.Line(file, CliRemedyWords.Instance);
     }
 
     /// <summary>Closes a stream or file opened here.</summary>

@@ -200,28 +200,42 @@ public sealed class CriuDumpFile
         }
     }
 
-    /// <summary>The message the file fits, read as <see cref="Read"/> reads it, or <see cref="SniffedMessages.NotTold"/>.</summary>
+    /// <summary>
+    /// The message the file fits, read as <see cref="Read"/> reads it, or <see cref="SniffedMessages.NotTold"/>. A file
+    /// that fits a kind cleanly is told first; a criu-dev or d5377d5d2 render node with fields protobuf-c would refuse is
+    /// still told by its structure, so its damage is said as it is when the file is named (its name telling its kind).
+    /// </summary>
     private static object Tell(WireWindow file)
+    {
+        // A render node's entries, read as a KFD image's, would each be a problem: a walk of the top level tells first.
+        CriuMessageFile<CriuKfd>? kfd = Quietly(() => CriuFileReader.KfdTopMisfits(file) ? null : CriuFileReader.Lax.ReadKfd(file));
+        if (kfd is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
+        {
+            return kfd;
+        }
+
+        CriuMessageFile<CriuRenderNode>? node = Quietly(() => CriuFileReader.Lax.ReadRenderNode(file));
+        bool isNode = node is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2 };
+        if (isNode && node!.Problems.Count == 0)
+        {
+            return node;
+        }
+
+        // Only a render node is told damaged: a KFD image's schema fits a released render node (gpu_id alone) with problems.
+        return isNode ? node! : SniffedMessages.NotTold;
+    }
+
+    private static T? Quietly<T>(Func<T?> read)
+        where T : class
     {
         try
         {
-            // A render node's entries, read as a KFD image's, would each be a problem: a walk of the top level tells first.
-            if (!CriuFileReader.KfdTopMisfits(file) && CriuFileReader.Lax.ReadKfd(file) is { Revisions: not CriuRevisions.None, Problems.Count: 0 } kfd)
-            {
-                return kfd;
-            }
-
-            if (CriuFileReader.Lax.ReadRenderNode(file) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 } node)
-            {
-                return node;
-            }
+            return read();
         }
         catch (ImageFormatException)
         {
-            return SniffedMessages.NotTold;
+            return null;
         }
-
-        return SniffedMessages.NotTold;
     }
 }
 

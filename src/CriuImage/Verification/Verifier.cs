@@ -34,9 +34,7 @@ public static class Verifier
             (i, _) =>
             {
                 InputFile file = inputs.Files[i];
-                reports[i] = file.ReadPath is { } disk && file.Content is null
-                    ? ImageVerifier.Verify(disk, file.Path, options)
-                    : ImageVerifier.Verify(file.Content ?? [], file.Path, options);
+                reports[i] = VerifyImage(file, options);
                 progress?.Report(Interlocked.Increment(ref done));
                 return ValueTask.CompletedTask;
             });
@@ -105,9 +103,7 @@ public static class Verifier
                 else
                 {
                     VerifyOptions streamed = options with { Listed = d => listed(file.Path, d) };
-                    report = file.ReadPath is { } disk && file.Content is null
-                        ? ImageVerifier.Verify(disk, file.Path, streamed)
-                        : ImageVerifier.Verify(file.Content ?? [], file.Path, streamed);
+                    report = VerifyImage(file, streamed);
                 }
             }
 
@@ -128,6 +124,24 @@ public static class Verifier
         }
 
         return new VerifyRun(all, inputs.Skipped);
+    }
+
+    /// <summary>
+    /// Verifies a file planned as an image; one that is not (no magic, no CRIU kind told) is said as every other
+    /// command says it, rather than as the image reader's failure at its magic.
+    /// </summary>
+    private static FileReport VerifyImage(InputFile file, VerifyOptions options)
+    {
+        if (NeitherFile.Is(file))
+        {
+            var neither = new Diagnostic(Descriptors.NotAnImage, NeitherFile.Line(file, options.Words));
+            options.Listed?.Invoke(neither);
+            return new FileReport(file.Path, FileStatus.Unreadable, [neither], 0);
+        }
+
+        return file.ReadPath is { } disk && file.Content is null
+            ? ImageVerifier.Verify(disk, file.Path, options)
+            : ImageVerifier.Verify(file.Content ?? [], file.Path, options);
     }
 
     private static FileReport Unreadable(UnreadableInput u) => new(u.Path, FileStatus.Unreadable, [new Diagnostic(Descriptors.NotAnImage, u.Reason)], 0);

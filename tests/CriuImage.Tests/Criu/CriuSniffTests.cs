@@ -45,24 +45,28 @@ public class CriuSniffTests
     /// <summary>The kind as told before the top-level walk: a KFD image read whole, else a render node read whole.</summary>
     private static CriuFileKind? WholeReads(byte[] content)
     {
+        if (Quietly(() => CriuFileReader.Lax.ReadKfd(content)) is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
+        {
+            return CriuFileKind.KfdImage;
+        }
+
+        // A render node is told by its structure even with fields protobuf-c refuses (its damage is then said as by name).
+        return Quietly(() => CriuFileReader.Lax.ReadRenderNode(content)) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2 }
+            ? CriuFileKind.RenderNode
+            : null;
+    }
+
+    private static T? Quietly<T>(Func<T> read)
+        where T : class
+    {
         try
         {
-            if (CriuFileReader.Lax.ReadKfd(content) is { Revisions: not CriuRevisions.None, Problems.Count: 0 })
-            {
-                return CriuFileKind.KfdImage;
-            }
-
-            if (CriuFileReader.Lax.ReadRenderNode(content) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 })
-            {
-                return CriuFileKind.RenderNode;
-            }
+            return read();
         }
         catch (ImageFormatException)
         {
             return null;
         }
-
-        return null;
     }
 
     /// <summary>A copy with a byte changed or the end cut off (a fresh array: the sniff keeps what it read per array).</summary>

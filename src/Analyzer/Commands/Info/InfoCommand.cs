@@ -46,6 +46,13 @@ internal static class InfoCommand
             foreach (int i in plan.Images)
             {
                 InputFile file = inputs.Files[i];
+                if (NeitherFile.Is(file))
+                {
+                    await error.WriteLineAsync(Printable.Escape($"{file.Path}: error: {NeitherFile.Line(file, CliRemedyWords.Instance)}"));
+                    unreadable = true;
+                    continue;
+                }
+
                 int code = await CommandErrors.RunAsync(file.Path, error, async () =>
                 {
                     images.Add((file.Path, await ImageFacts.ReadAsync(file, cancellationToken)));
