@@ -16,7 +16,11 @@ internal static class RestorabilityReport
         ArgumentNullException.ThrowIfNull(rows);
         var text = new StringBuilder();
         List<RestorabilityRow> good = [.. rows.Where(r => r.Restores)];
-        text.Append($"{folder}: restored as saved by {(good.Count == 0 ? "no CRIU and kernel line known here" : string.Join("; ", good.Select(Label)))}\n");
+        // When every row restores, the rows below say which they are; the headline stays one readable line.
+        string by = good.Count == 0 ? "no CRIU and kernel line known here"
+            : good.Count == rows.Count ? $"every CRIU and kernel line known here ({good.Count})"
+            : string.Join("; ", good.Select(Label));
+        text.Append($"{folder}: restored as saved by {by}\n");
         foreach (RestorabilityRow row in rows)
         {
             RestoreEnding end = row.End;

@@ -159,6 +159,17 @@ public sealed class RestoreReplayTests : TempFolder
         Assert.Contains("criu-dev (serial contents) on Linux 6.18.0..6.18.35: never-ends (CRI315)", devOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Restorable_OfADumpEveryLineRestores_SaysSoInOneShortHeadline()
+    {
+        (int code, string output, string error) = await Cli.Run("restorable", CriuFixtures.Path_("criu-dev-queues"));
+        Assert.Equal((0, ""), (code, error));
+        string[] lines = output.TrimEnd('\n').Split('\n');
+        int rows = lines.Count(l => l.EndsWith(": restores", StringComparison.Ordinal));
+        Assert.True(rows > 1, output);
+        Assert.Equal($"{CriuFixtures.Path_("criu-dev-queues")}: restored as saved by every CRIU and kernel line known here ({rows})", lines[0]);
+    }
+
     [Theory]
     [InlineData("6.18.0-1-amd64", "unknown", "unknown")]
     [InlineData("6.18.2", "unknown", "differs")]
