@@ -192,10 +192,9 @@ public static class PlanReport
             return "reached by the files given: each waits for an export none of them makes (the dump is not given whole)";
         }
 
-        string code = end.Code is { } c ? $" ({c.Id})" : "";
         if (path is not null && end.File == Path.GetFileName(path))
         {
-            return $"reached: CRIU's restore {end.How.Name()}{code} at this file, before its first call";
+            return $"reached: CRIU's restore {HowWithCode(end)} at this file, before its first call";
         }
 
         return $"reached: CRIU's restore ends first ({(end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name())})";
@@ -207,8 +206,11 @@ public static class PlanReport
     /// </summary>
     private static string Ending(DumpRestorePlan plan) =>
         plan.Sequence?.End is { How: not (RestoreEndKind.Restored or RestoreEndKind.Unknown) } end
-            ? $"; CRIU's restore {end.How.Name()}{(end.Code is { } c ? $" ({c.Id})" : "")}{(end.File is { } file ? $" in {file}" : "")}"
+            ? $"; CRIU's restore {HowWithCode(end)}{(end.File is { } file ? $" in {file}" : "")}"
             : "";
+
+    /// <summary>How the restore ends and, where one says it, the code: <c>fails (CRI333)</c>.</summary>
+    private static string HowWithCode(RestoreEnding end) => end.Code is { } code ? $"{end.How.Name()} ({code.Id})" : end.How.Name();
 
     private static void AppendCalls(Utf8LineWriter text, RestorePlan plan, ReadOnlySpan<byte> indent, long? stop, Func<PlannedCall, bool>? made = null)
     {
