@@ -118,6 +118,30 @@ public sealed class KfdPrivateDataTests
         Assert.Equal((name, gc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
     }
 
+    [Theory]
+    [InlineData("criu-dev-queues", 0x740C, 440, "Instinct MI250X/MI250", 90402u, 1u, 36864u, 67170304u, 131072u, 67301376ul)]
+    [InlineData("hosts/mi300x-8", 0x74A0, 912, "Instinct MI300A", 90403u, 6u, 12288u, 23203840u, 48640u, 139517952ul)]
+    [InlineData("criu-dev", 0x747E, 120, "Radeon RX 7700 XT/7800 XT", 110003u, 1u, 24576u, 28778496u, 61440u, 28839936ul)]
+    [InlineData("criu-dev", 0x7480, 64, "Radeon RX 7600/7600 XT", 110002u, 1u, 16384u, 11157504u, 32768u, 11190272ul)]
+    [InlineData("criu-dev", 0x7550, 128, "Radeon RX 9070/9070 XT", 120001u, 1u, 28672u, 30699520u, 65536u, 30765056ul)]
+    [InlineData("criu-dev", 0x7590, 64, "Radeon RX 9060 XT", 120000u, 1u, 16384u, 15351808u, 32768u, 15384576ul)]
+    public void TheAddedAsics_HaveTheNodeSizesOfTheKernelsFormula(string dump, int deviceId, int simdCount, string name, uint gc, uint xcc, uint ctlStack, uint cwsr, uint debug, ulong cwsrBo)
+    {
+        // By hand from kfd_queue.c:449-487 (6.12.118; the same for these GC versions at 7.2.13, :494-527): MI250X's GCD
+        // 110 CUs, the MI210's 4096-wave limit; MI300A 228 CUs in 6 XCCs of 38; RX 7800 XT 60 CUs, gfx1101 (VGPR
+        // 0x60000); RX 7600 32 CUs, gfx1102 (0x40000: not in the kernel's list); RX 9070 XT 64 and RX 9060 XT 32 CUs
+        // (0x60000); RDNA 32 waves per CU, 12 bytes each. The CWSR BO is (cwsr + debug) x XCCs, a whole page.
+        KfdDeviceEntry basis = Kfd(dump).DeviceEntries.First(d => d.IsGpu);
+        ulong[] values = [.. Enumerable.Range(1, KfdDeviceEntry.FieldNames.Count).Select(n => basis[n])];
+        values[Field("device_id")] = (ulong)deviceId;
+        values[Field("simd_count")] = (ulong)simdCount;
+        KfdNode node = KfdNode.Of(new KfdDeviceEntry(values, basis.Iolinks))!;
+        Assert.Equal((name, gc, xcc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.NumXcc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
+        Assert.Equal(cwsrBo, node.CwsrBoSize(node.CwsrSize));
+    }
+
+    private static int Field(string name) => KfdDeviceEntry.FieldNames.ToList().IndexOf(name);
+
     [Fact]
     public void AnMi300xPartition_IsANodeOfFewerXccs_WithTheSameSizesPerXcc()
     {
