@@ -31,6 +31,7 @@ public sealed class KfdPrivateDataTests
     [InlineData("damaged/kfd-queue-gfx11-ctl-stack", "queue-ctl-stack", 22)]
     [InlineData("damaged/kfd-svm-size", "svm-size", 22)]
     [InlineData("damaged/kfd-xnack-gfx11", "process-xnack", 1)]
+    [InlineData("damaged/kfd-queue-gfx12-sdma", "queue-restore-mqd", 95)]
     public void ADamagedFixture_IsRefusedAtItsCheck_OnEveryTarget(string dump, string check, int errno)
     {
         foreach (KernelProfile? target in new[] { null, KernelProfile.Pre6_18, KernelProfile.Linux6_18 })
@@ -138,6 +139,18 @@ public sealed class KfdPrivateDataTests
         KfdNode node = KfdNode.Of(new KfdDeviceEntry(values, basis.Iolinks))!;
         Assert.Equal((name, gc, xcc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.NumXcc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
         Assert.Equal(cwsrBo, node.CwsrBoSize(node.CwsrSize));
+    }
+
+    [Fact]
+    public void AGfx12Queue_IsRefusedWithEopnotsupp_AfterItsSdmaId_AndNotWhereTheLineRestoresIt()
+    {
+        // 6.12.118's GFX 12 MQD managers have no restore_mqd: create_queue_cpsch refuses the restored SDMA queue after
+        // allocate_sdma_queue took its id; a line whose managers restore it (7.2.13's do) takes the same queue.
+        CriuKfd kfd = Kfd("damaged/kfd-queue-gfx12-sdma");
+        var refusal = KfdPrivateData.Walk(kfd, KernelProfile.Linux6_18)!;
+        Assert.Equal(("EOPNOTSUPP", "drivers/gpu/drm/amd/amdkfd/kfd_device_queue_manager.c:2013 at Linux 6.12.118"), (refusal.ErrnoName, refusal.Source));
+        Assert.Contains("RX 9070", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(KfdPrivateData.WalkLine(kfd, KfdLine.All[^1] with { Gfx12RestoreMqd = true }));
     }
 
     private static int Field(string name) => KfdDeviceEntry.FieldNames.ToList().IndexOf(name);

@@ -34,6 +34,7 @@ internal static class CriuFixtures
         ["kfd-queue-mqd-size"] = "CRI340",
         ["kfd-queue-qid"] = "CRI340",
         ["kfd-queue-ring"] = "CRI340",
+        ["kfd-queue-gfx12-sdma"] = "CRI340",
         ["kfd-queue-type"] = "CRI340",
         ["kfd-svm-gpu"] = "CRI340",
         ["kfd-svm-size"] = "CRI340",
