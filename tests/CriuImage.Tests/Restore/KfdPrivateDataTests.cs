@@ -153,6 +153,26 @@ public sealed class KfdPrivateDataTests
         Assert.Null(KfdPrivateData.WalkLine(kfd, KfdLine.All[^1] with { Gfx12RestoreMqd = true }));
     }
 
+    [Fact]
+    public void TheAsicTables_OfTheFacts_TheGenerator_AndTheFakeKernel_Agree()
+    {
+        // One ASIC in three places (restore-facts.json for the model, kfd_objects.py for the fixtures, fake_kfd_queue.c
+        // for the oracle): each holds the same device ids with the same gfx_target_version, XCCs and CUs per XCC.
+        string[] facts = [.. RestoreFacts.KfdAsics.Select(a => $"{a.DeviceId:x4} {a.GfxTargetVersion} {a.NumXcc} {a.CusPerXcc}").Order()];
+        string python = File.ReadAllText(Path.Combine(RepoPaths.Root, "fixtures", "criu", "kfd_objects.py"));
+        var cus = System.Text.RegularExpressions.Regex.Matches(python[python.IndexOf("CUS_PER_XCC = {", StringComparison.Ordinal)..].Split('\n')[0], @"0x([0-9A-F]{4}): (\d+)")
+            .ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(), m => m.Groups[2].Value);
+        string asics = python[python.IndexOf("ASICS = {", StringComparison.Ordinal)..python.IndexOf("CUS_PER_XCC", StringComparison.Ordinal)];
+        string[] generator = [.. System.Text.RegularExpressions.Regex.Matches(asics, @"0x([0-9A-F]{4}): \((\d+), (\d+)\)")
+            .Select(m => $"{m.Groups[1].Value.ToLowerInvariant()} {m.Groups[2].Value} {m.Groups[3].Value} {cus.GetValueOrDefault(m.Groups[1].Value.ToLowerInvariant(), "0")}").Order()];
+        string c = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "harness", "fake_kfd_queue.c"));
+        string[] fake = [.. System.Text.RegularExpressions.Regex.Matches(c, @"\{ 0x([0-9A-F]{4}), (\d+), \d+, (\d+), (\d+) \}")
+            .Select(m => $"{m.Groups[1].Value.ToLowerInvariant()} {m.Groups[2].Value} {m.Groups[3].Value} {m.Groups[4].Value}").Order()];
+        Assert.Equal(10, facts.Length);
+        Assert.Equal(facts, generator);
+        Assert.Equal(facts, fake);
+    }
+
     private static int Field(string name) => KfdDeviceEntry.FieldNames.ToList().IndexOf(name);
 
     [Fact]
