@@ -172,7 +172,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
 
     /// <summary>
     /// files.img, or ext-files.img in a dump without it: collect_fd finds each descriptor's file by type and id
-    /// (find_file_desc, files.c:97-119, :849-858); one it does not find stops the restore. A descriptor of another
+    /// (find_file_desc, files.c:97-119, :849-858); one it does not find stops the restore, every one when the dump has
+    /// neither image (an empty image, image.c:629-632). A descriptor of another
     /// type whose file is of that type is restored by CRIU itself, not through the plugin: it holds no amdgpu file.
     /// </summary>
     private ProcessImageFailure? FilesImage()
@@ -191,9 +192,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             }
             else
             {
-                // Neither image given: the descriptors are taken as the fdinfo images name them.
-                KeepExtOnly();
-                return null;
+                // Neither image: collect_images finds no file at all, and the first descriptor is 'No file for fd'.
+                (image, types) = ($"the dump, which has neither {CriuFdImages.FilesName} nor {CriuTaskImages.ExtFilesName},", []);
             }
         }
         catch (ImageFormatException e)

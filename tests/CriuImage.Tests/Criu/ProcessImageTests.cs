@@ -41,6 +41,11 @@ public sealed class ProcessImageTests : TempFolder
         string other = Dump((4242, 0, 1, 1));
         File.WriteAllBytes(Path.Combine(other, "files.img"), Image(FilesMagic, Entries(FileEntry(16, 5), FileEntry(16, 7), FileEntry(1, 8), FileEntry(16, 9)), common: true));
         await AssertStops(other, "CRI352", "task 4242 fd 5 names file id 8 (type 16), but files.img lists file id 8 as type 1, not 16");
+
+        // A dump has files.img (ext-files.img before v3.4): without either, CRIU finds no file for the first descriptor.
+        string none = Dump((4242, 0, 1, 1));
+        File.Delete(Path.Combine(none, "files.img"));
+        await AssertStops(none, "CRI352", "fdinfo-1.img at byte 12: task 4242 fd 3 names file id 5 (type 16), but the dump, which has neither files.img nor ext-files.img, lists no file id 5");
     }
 
     [Fact]
