@@ -28,6 +28,10 @@ public sealed class ProcessImageTests : TempFolder
         File.WriteAllBytes(Path.Combine(dump, "fdinfo-1.img"), fdinfo[..^2]);
         long at = fdinfo.Length - 2 - Entry(9, 6).Length - 2;
         await AssertStops(dump, "CRI352", $"fdinfo-1.img (task 4242's files table) at byte {at}: the entry's length says {Entry(9, 6).Length} bytes, but only {Entry(9, 6).Length - 2} follow it");
+        (_, string show, _) = await Cli.Run("show", dump);
+        Assert.Contains($"  (CRIU's restore stops on the process images, CRI352: fdinfo-1.img (task 4242's files table) at byte {at}: ", show, StringComparison.Ordinal);
+        (_, string json, _) = await Cli.Run("show", "--format", "json", dump);
+        Assert.Equal("CRI352", (string)JsonNode.Parse(json)!["dumps"]![0]!["process_tree"]!["restore_stops"]!["code"]!);
     }
 
     [Fact]
