@@ -259,6 +259,9 @@ public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
     /// <summary>Which task holds which amdgpu file at which descriptor (fdinfo and files images); null when the folder has no fdinfo image.</summary>
     internal TaskFiles? TaskFiles { get; init; }
 
+    /// <summary>A process image that stops CRIU's restore before any amdgpu file is restored (CRI350-CRI352); null when none does.</summary>
+    internal ProcessImageFailure? ProcessFailure { get; init; }
+
     /// <summary>Whether a KFD image of the folder is among <see cref="Unread"/>: the GPU map is then unknown, not absent.</summary>
     internal bool KfdImageUnread => Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);
 
