@@ -47,7 +47,8 @@ internal sealed record DamagedCriuFile(CriuFileKind Kind, ImageFormatException E
     /// </summary>
     private static CriuFileKind? Shape(WireWindow file)
     {
-        if (CriuHeader.Read(file.Head(CriuHeader.Size)) is not { } length || length == 0)
+        // The header of a file cut short still gives the whole message's length, which a reader holds in an int.
+        if (CriuHeader.Read(file.Head(CriuHeader.Size)) is not { } length || length is 0 or > int.MaxValue)
         {
             return null;
         }
@@ -62,7 +63,8 @@ internal sealed record DamagedCriuFile(CriuFileKind Kind, ImageFormatException E
             {
                 ProtobufReader reader = file.Field(at, end);
                 (uint number, int wire) = reader.ReadKey();
-                if (number > LastField || number < last)
+                // Both messages start with their field 1 (pid, gpu_id: required, so protobuf-c always writes it first).
+                if (number > LastField || number < last || (last == 0 && number != 1))
                 {
                     return null;
                 }

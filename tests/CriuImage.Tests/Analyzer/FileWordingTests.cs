@@ -138,6 +138,33 @@ public sealed class FileWordingTests : TempFolder
         }
     }
 
+    [Theory]
+    [InlineData("payload checksum of frame 1", 400)]
+    [InlineData("header of frame 1", 300)]
+    [InlineData("trailing bytes", -1)]
+    public async Task ADamagedCriuImage_ExitsTwo_InEveryCommand_VerifyIncluded(string damage, int at)
+    {
+        // verify's recovering scan read on past the damage and said "findings", exit 1, where every other command exits 2.
+        byte[] bytes = File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu-2025-06.img"));
+        bytes = at < 0 ? [.. bytes, 0, 0] : bytes;
+        if (at >= 0)
+        {
+            bytes[at] ^= 0xFF;
+        }
+
+        string image = Path.Combine(Folder, "damaged.img");
+        File.WriteAllBytes(image, bytes);
+        foreach (string command in new[] { "verify", "info", "show", "decode", "stats", "plan" })
+        {
+            (int code, string output, string error) = await Cli.Run(command, image);
+            Assert.True(code == 2, $"{command} of an image with damaged {damage}: exit {code}: {error}{output}");
+        }
+
+        (int verified, string json, _) = await Cli.Run("verify", "--format", "json", image);
+        Assert.Equal(2, verified);
+        Assert.Equal("unreadable", (string?)JsonNode.Parse(json)!["files"]![0]!["status"]);
+    }
+
     private static byte[] WithHeader(byte[] body) => [.. BitConverter.GetBytes((ulong)body.Length), .. body];
 
     private static int VarintLength(byte[] bytes, int at)

@@ -69,7 +69,7 @@ public class CriuSniffTests
     /// </summary>
     private static CriuFileKind? ShapeOf(byte[] content)
     {
-        if (content.Length < 8 || BitConverter.ToUInt64(content, 0) is var length && length == 0)
+        if (content.Length < 8 || BitConverter.ToUInt64(content, 0) is var length && length is 0 or > int.MaxValue)
         {
             return null;
         }
@@ -87,7 +87,7 @@ public class CriuSniffTests
                 break; // not a key: the walk ends at damage
             }
 
-            if (number > 10 || number < last)
+            if (number > 10 || number < last || (last == 0 && number != 1))
             {
                 return null;
             }
