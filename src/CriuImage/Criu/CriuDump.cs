@@ -105,6 +105,12 @@ public sealed class CriuDumpFile
             };
         }
 
+        if (Sniffed<DamagedCriuFile>(input) is { } damaged)
+        {
+            // Told by its shape, its wire damaged: the reader's words, as when the file is named.
+            return new CriuDumpFile { Input = input, Name = name, Header = header, Damage = CriuDamage.Wire, DamageDetail = InputDamage.Of(damaged.Error) };
+        }
+
         try
         {
             return name.Kind switch
@@ -164,6 +170,7 @@ public sealed class CriuDumpFile
     {
         CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,
         CriuMessageFile<CriuRenderNode> => CriuFileKind.RenderNode,
+        DamagedCriuFile damaged => damaged.Kind,
         _ => null,
     };
 
@@ -221,8 +228,9 @@ public sealed class CriuDumpFile
             return node;
         }
 
-        // Only a render node is told damaged: a KFD image's schema fits a released render node (gpu_id alone) with problems.
-        return isNode ? node! : SniffedMessages.NotTold;
+        // A KFD image's schema fits a released render node (gpu_id alone) with problems, and a render node's a KFD image
+        // with a problem per field: a damaged file is told by its shape, else taken as the render node it fits.
+        return Quietly(() => DamagedCriuFile.Tell(file)) ?? (isNode ? node! : SniffedMessages.NotTold);
     }
 
     private static T? Quietly<T>(Func<T?> read)

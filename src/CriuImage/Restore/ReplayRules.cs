@@ -115,7 +115,7 @@ public static class ReplayRules
         var seen = new HashSet<(DiagnosticDescriptor, CriuDumpFile)>();
         foreach (RestoreEnding ending in sequence.Endings.Where(e => e.Code is { } code && Codes.Contains(code)))
         {
-            CriuDumpFile file = dump.Files.FirstOrDefault(f => Path.GetFileName(f.Input.Path) == ending.File)
+            CriuDumpFile file = dump.Files.FirstOrDefault(f => CriuFileName.Said(f.Input.Path) == ending.File)
                 ?? dump.OfKind(CriuFileKind.KfdImage).FirstOrDefault()
                 ?? dump.Files[0];
             if (seen.Add((ending.Code!, file)))

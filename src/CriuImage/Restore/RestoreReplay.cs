@@ -213,7 +213,7 @@ internal sealed class RestoreReplay
         _order is not null && _filesRestored && _criu.RenderNodeBos
         && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Entries.AnyImport() ?? false));
 
-    private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
+    private static string Name(CriuDumpFile file) => CriuFileName.Said(file.Input.Path);
 
     /// <summary>criu-dev's amdgpu_restore_init unpacks every KFD and render-node file and reads its count without checking the unpack.</summary>
     private RestoreEnding? RestoreInit(List<CriuDumpFile> files)
