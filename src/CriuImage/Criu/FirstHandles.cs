@@ -21,10 +21,10 @@ internal sealed class FirstHandles(RenderNodeBos bos)
     /// <summary>Takes BO <paramref name="index"/>: true when its handle is first seen; otherwise false and the index of the first BO that had it.</summary>
     public bool TryTake(int index, out int first)
     {
-        uint handle = bos.At(index).Handle;
+        uint handle = bos.HandleAt(index);
         if (_rising >= 0)
         {
-            if (_rising == index && (index == 0 || handle > bos.At(index - 1).Handle))
+            if (_rising == index && (index == 0 || handle > bos.HandleAt(index - 1)))
             {
                 _rising++;
                 first = index;
@@ -44,7 +44,7 @@ internal sealed class FirstHandles(RenderNodeBos bos)
 
     private void Put(int index)
     {
-        int slot = Start(bos.At(index).Handle);
+        int slot = Start(bos.HandleAt(index));
         while (_slots[slot] != 0)
         {
             slot = slot + 1 == _slots.Length ? 0 : slot + 1;
@@ -60,7 +60,7 @@ internal sealed class FirstHandles(RenderNodeBos bos)
         int slot = Start(handle);
         while (_slots[slot] != 0)
         {
-            if (bos.At(_slots[slot] - 1).Handle == handle)
+            if (bos.HandleAt(_slots[slot] - 1) == handle)
             {
                 first = _slots[slot] - 1;
                 return false;

@@ -74,7 +74,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         public ImageHeader? Header { get; set; }
 
         /// <summary>The saved handle of BO <paramref name="bo"/> (its ordinal in the image).</summary>
-        public uint HandleOf(int bo) => Store is { } store ? store.At(bo).Handle : Bos![bo].Handle;
+        public uint HandleOf(int bo) => Store is { } store ? store.HandleAt(bo) : Bos![bo].Handle;
 
         /// <summary>The index of BO <paramref name="bo"/>'s first call: each BO before it makes <see cref="BoCalls"/> calls and a GEM_VA per mapping.</summary>
         public long FirstCallOf(int bo)

@@ -93,9 +93,9 @@ internal sealed class RenderNodeBoSet
     /// <summary>Adds BO <paramref name="index"/> of <paramref name="node"/> (its values <paramref name="bos"/>, read from <paramref name="file"/>) unless a BO of its key is in the set: false then, the set unchanged.</summary>
     public bool TryAdd(CriuRenderNode node, RenderNodeBos bos, string file, int index)
     {
-        ref readonly DrmBo bo = ref bos.At(index);
+        uint handle = bos.HandleAt(index);
         int number = NodeNumber(node, bos, file);
-        if (Find(bo.Handle, Scope(number)) != 0)
+        if (Find(handle, Scope(number)) != 0)
         {
             return false;
         }
@@ -106,9 +106,9 @@ internal sealed class RenderNodeBoSet
         }
 
         int at = checked(_nodes[number].First + index + 1);
-        if (_run.To == at && _run.Node == number && bo.Handle > _run.Last)
+        if (_run.To == at && _run.Node == number && handle > _run.Last)
         {
-            _run = _run with { To = at + 1, Last = bo.Handle };
+            _run = _run with { To = at + 1, Last = handle };
         }
         else
         {
@@ -117,7 +117,7 @@ internal sealed class RenderNodeBoSet
                 Put(held);
             }
 
-            _run = (at, at + 1, number, bo.Handle);
+            _run = (at, at + 1, number, handle);
         }
 
         _added[number]++;
@@ -161,7 +161,7 @@ internal sealed class RenderNodeBoSet
     private (uint Handle, uint Minor) KeyOf(int at)
     {
         (int n, int index) = Locate(at);
-        return (_nodes[n].Bos.At(index).Handle, Scope(n));
+        return (_nodes[n].Bos.HandleAt(index), Scope(n));
     }
 
     /// <summary>The key's part beside the handle for node <paramref name="n"/>: its render minor, or none.</summary>
@@ -189,7 +189,7 @@ internal sealed class RenderNodeBoSet
             while (low <= high)
             {
                 int mid = low + ((high - low) >> 1);
-                uint found = bos.At(mid - first).Handle;
+                uint found = bos.HandleAt(mid - first);
                 if (found == handle)
                 {
                     return mid;
