@@ -9,7 +9,8 @@ internal sealed class FirstHandles(RenderNodeBos bos)
 {
     private const double MaxLoad = 0.7;
 
-    private readonly int[] _slots = new int[Math.Min(Array.MaxLength, (long)(bos.Count / MaxLoad) + 8)];
+    /// <summary>Made when a handle first breaks the rise (<see cref="_rising"/>): a node whose handles rise never needs them.</summary>
+    private int[] _slots = [];
 
     /// <summary>
     /// The BOs taken so far, from the first, while their handles rise (GEM handles are numbered in order, and CRIU dumps
@@ -31,6 +32,7 @@ internal sealed class FirstHandles(RenderNodeBos bos)
                 return true;
             }
 
+            _slots = new int[Math.Min(Array.MaxLength, (long)(bos.Count / MaxLoad) + 8)];
             for (int taken = 0; taken < _rising; taken++)
             {
                 Put(taken);

@@ -16,7 +16,9 @@ internal sealed class RenderNodeBoSet
     private readonly RenderNodeBoKey _key;
     /// <summary>The nodes added, each with the number of its first BO (the BOs of the nodes before it).</summary>
     private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File, int First)> _nodes = [];
-    private int[] _slots;
+    /// <summary>Made when a BO first breaks the run (<see cref="_run"/>): a node whose handles rise never needs them.</summary>
+    private int[] _slots = [];
+    private readonly long _expected;
     /// <summary>
     /// A bit per key, at the handle's own place (<see cref="Bit"/>): a clear bit says a key is absent without a probe of
     /// the slots and the BO values behind them, both random reads. Handles are mostly numbered in order, so the bits
@@ -38,7 +40,7 @@ internal sealed class RenderNodeBoSet
     public RenderNodeBoSet(RenderNodeBoKey key, long expected)
     {
         _key = key;
-        _slots = new int[SlotsFor(Math.Max(expected, 8))];
+        _expected = Math.Max(expected, 8);
         _seen = new ulong[Math.Max(1, (int)(BitOperations.RoundUpToPowerOf2((ulong)Math.Min(Math.Max(expected, 64), 1L << 30)) * 2 / 64))];
     }
 
@@ -100,7 +102,7 @@ internal sealed class RenderNodeBoSet
             return false;
         }
 
-        if (Count + 1 > _slots.Length * MaxLoad)
+        if (_slots.Length > 0 && Count + 1 > _slots.Length * MaxLoad)
         {
             Grow();
         }
@@ -112,6 +114,11 @@ internal sealed class RenderNodeBoSet
         }
         else
         {
+            if (_run.To > _run.From && _slots.Length == 0)
+            {
+                _slots = new int[SlotsFor(Math.Max(_expected, Count + 1))];
+            }
+
             for (int held = _run.From; held < _run.To; held++)
             {
                 Put(held);
