@@ -198,7 +198,8 @@ public sealed class CriuDumpFile
         string path = input.DiskPath ?? throw new ArgumentException("a message file is read with its content or from its file", nameof(input));
         try
         {
-            using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            // Left open: the node reads its entries again from it on each pass (RenderNodeBos), and it closes with the node.
+            Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
             return CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, input.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

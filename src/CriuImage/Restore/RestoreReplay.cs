@@ -514,7 +514,7 @@ internal sealed class RestoreReplay
         RenderNodeBos bos = node.Entries;
         for (int i = 0; i < walked; i++)
         {
-            ref readonly DrmBo bo = ref bos.At(i);
+            DrmBo bo = bos.At(i);
             var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
             if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
             {
@@ -619,7 +619,7 @@ internal sealed class RestoreReplay
         int skipped = 0;
         for (int i = 0; i < restored.Length; i++)
         {
-            ref readonly DrmBo bo = ref bos.At(i);
+            DrmBo bo = bos.At(i);
             skipped += restored[i] ? 0 : 1;
             if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
             {

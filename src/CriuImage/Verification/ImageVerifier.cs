@@ -177,7 +177,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
-        ImageWideRules.CheckOverlaps(_ranges, bo => BoAt(bo).Handle, _ => _bag);
+        ImageWideRules.CheckOverlaps(_ranges, bo => _store is null ? _bos[bo].Handle : _store.HandleAt(bo), _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
@@ -229,7 +229,7 @@ public sealed class ImageVerifier : IImageScanHandler
             return _bos[index];
         }
 
-        ref readonly DrmBo bo = ref _store.At(index);
+        DrmBo bo = _store.At(index);
         BoRecord record = CriuImport.ToBoRecord(bo);
         return new BoInfo(record.GemHandle, record.Size, record.Offset, bo.ByteOffset);
     }
