@@ -403,14 +403,20 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		else
 			b[i].dmabuf_fd = KFD_INVALID_FD;
 		b[i].restored_offset = bo->mmap_offset;
-		/* criu_restore_bo maps the BO at its saved address into the VM of the DRM file its GPU's device bucket
-		 * names (kfd_process_device_init_vm acquired that file's VM); CRIU restores the GPU's render node through
-		 * the same descriptor (amdgpu_plugin.c:1582, :1889), so its GEM_VA maps into this VM after it. Mapped on
-		 * the BO's own GPU only: the private data's mapped_gpuids are not followed. */
+		/* criu_restore_bo maps the BO at its saved address into the VM of each GPU its private record's
+		 * mapped_gpuids names, up to the first 0, at most one per device of the process (kfd_chardev.c, "now map
+		 * these BOs to GPU/s"): the VM of the DRM file that GPU's device bucket names (kfd_process_device_init_vm
+		 * acquired it); CRIU restores the GPU's render node through the same descriptor (amdgpu_plugin.c:1582,
+		 * :1889), so its GEM_VA maps into this VM after it. */
 		for (unsigned j = 0; j < a->num_devices; j++) {
-			struct fake_file *vm = dev[j].user_gpu_id == b[i].gpu_id ? file_of_fd(dev[j].drm_fd) : NULL;
-			if (vm && vm->kind == OBJ_RENDER && b[i].size)
-				vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
+			uint32_t on = oracle_kfd_bo_mapped_gpu(a, i, j);
+			if (!on)
+				break;
+			for (unsigned d = 0; d < a->num_devices; d++) {
+				struct fake_file *vm = dev[d].user_gpu_id == on ? file_of_fd(dev[d].drm_fd) : NULL;
+				if (vm && vm->kind == OBJ_RENDER && b[i].size)
+					vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
+			}
 		}
 	}
 	if (kfd_procs->n < (int)(sizeof(kfd_procs->pid) / sizeof(kfd_procs->pid[0])))
