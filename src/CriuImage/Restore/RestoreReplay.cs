@@ -49,6 +49,8 @@ internal sealed class RestoreReplay
     private int _pass;
     /// <summary>The files whose restore ended without an error, in order.</summary>
     private readonly List<string> _done = [];
+    /// <summary>Stops taken as mended (code, file): a kernel's refusal there is replayed as accepted (<see cref="RunPast"/>).</summary>
+    private IReadOnlySet<(DiagnosticDescriptor Code, string File)> _mended = new HashSet<(DiagnosticDescriptor, string)>();
 
     private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
@@ -95,6 +97,19 @@ internal sealed class RestoreReplay
             RenderNodesNotReached = notMade is null ? null
                 : dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && n.Message.Entries.Count > 0 && notMade[Name(f)] == n.Message.Entries.Count).Select(Name).ToHashSet(StringComparer.Ordinal),
         };
+    }
+
+    /// <summary>
+    /// The replay once the stops in <paramref name="mended"/> are fixed: where one of them is a kernel's refusal (of a
+    /// call, or of the KFD private data) the call is replayed as accepted and the restore goes on, so the endings past
+    /// the stop are met (verify says them as what follows it, docs/diagnostics.md "Findings after the stop"). A stop of
+    /// another kind (a crash, no GPU map, a wait) stays where it is. The calls are counted, not held.
+    /// </summary>
+    internal static RestoreSequence RunPast(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, IReadOnlySet<(DiagnosticDescriptor Code, string File)> mended)
+    {
+        var replay = new RestoreReplay(dump, plan, criu, parallel, CriuCallLog.Counted()) { _mended = mended };
+        RestoreEnding end = replay.Restore();
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", [], end, replay._differences) { FilesDone = replay._done };
     }
 
     private RestoreEnding Restore()
@@ -270,7 +285,7 @@ internal sealed class RestoreReplay
             _mappedTasks.Add(opener.Pid);
         }
 
-        if (step.PrivateData is { } refused)
+        if (step.PrivateData is { } refused && !_mended.Contains((Descriptors.KfdPrivateDataRefused, _file)))
         {
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
             return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
@@ -823,6 +838,11 @@ internal sealed class RestoreReplay
         // closures, then a call object and its argument list per call when verify only counts them, were most of
         // verify's time on a render node).
         Diagnostic? refusal = planned.FirstRefusal(kind, mapping);
+        if (refusal is not null && _mended.Count > 0 && _mended.Contains((refusal.Descriptor, _file)))
+        {
+            refusal = null;
+        }
+
         RestoreCheck? check = refusal?.Descriptor.Check;
         int? errno = check is null ? 0 : Errno(check.Outcome);
         if (!_calls.TryCount())
