@@ -59,6 +59,7 @@ internal static class CriuFixtures
         ["render-node-in-child"] = "CRI333",
         ["import-in-another-task"] = "CRI334",
         ["render-node-below-kfd-in-child"] = "CRI333",
+        ["import-of-another-tasks-bo"] = "CRI334",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

@@ -183,6 +183,25 @@ static uint32_t alloc_handle(struct fake_file *f, struct fake_bo *bo)
 	return h;
 }
 
+/* Every dma-buf exported, in memory shared across fork: the driver's per-task runs restore each task's files in its
+ * own process, and CRIU hands an export from one task to another through the fdstore (a socket all of them share).
+ * The kernel's dma-buf is one object whatever process holds an fd of it; here a process that gets the fd of
+ * another's export finds the BO it stands for by the inode of its memfd. */
+static struct shared_dmabufs {
+	int n;
+	struct {
+		ino_t ino;
+		char name[48];
+		long kfd_handle;
+		uint64_t size;
+	} buf[4096];
+} *shared_dmabufs;
+
+__attribute__((constructor)) static void shared_dmabufs_init(void)
+{
+	shared_dmabufs = mmap(NULL, sizeof(*shared_dmabufs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
 static int export_fd(struct fake_bo *bo, bool cloexec)
 {
 	if (bo->dmabuf_anchor < 0) {
@@ -192,8 +211,39 @@ static int export_fd(struct fake_bo *bo, bool cloexec)
 		bo->dmabuf_ino = st.st_ino;
 		struct fake_file *f = new_file(bo->dmabuf_anchor, OBJ_DMABUF, -1);
 		f->bo = bo;
+		if (shared_dmabufs->n < (int)(sizeof(shared_dmabufs->buf) / sizeof(shared_dmabufs->buf[0]))) {
+			int i = shared_dmabufs->n++;
+			shared_dmabufs->buf[i].ino = st.st_ino;
+			snprintf(shared_dmabufs->buf[i].name, sizeof(shared_dmabufs->buf[i].name), "%s", bo->name);
+			shared_dmabufs->buf[i].kfd_handle = bo->kfd_handle;
+			shared_dmabufs->buf[i].size = bo->size;
+		}
 	}
 	return fcntl(bo->dmabuf_anchor, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 3);
+}
+
+/* The dma-buf another task's process exported, for the fd this process got of it (through the fdstore): the same
+ * BO, known here from then on; NULL when the fd is no export. */
+static struct fake_file *foreign_dmabuf(int fd)
+{
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st))
+		return NULL;
+	for (int i = 0; i < shared_dmabufs->n; i++)
+		if (shared_dmabufs->buf[i].ino == st.st_ino) {
+			struct fake_bo *bo = calloc(1, sizeof(*bo));
+			snprintf(bo->name, sizeof(bo->name), "%s", shared_dmabufs->buf[i].name);
+			bo->kfd_handle = shared_dmabufs->buf[i].kfd_handle;
+			bo->size = shared_dmabufs->buf[i].size;
+			bo->dmabuf_anchor = dup(fd);
+			bo->dmabuf_ino = st.st_ino;
+			bo->mmap_offset = next_mmap_offset;
+			next_mmap_offset += 0x10000000ull;
+			struct fake_file *f = new_file(fd, OBJ_DMABUF, -1);
+			f->bo = bo;
+			return f;
+		}
+	return NULL;
 }
 
 const char *fk_dmabuf_name(int fd)
@@ -515,6 +565,8 @@ long fk_ioctl(int fd, unsigned long req, void *arg)
 		struct stat st;
 		call = "DRM_IOCTL_PRIME_FD_TO_HANDLE";
 		struct fake_file *d = file_of_fd(p->fd);
+		if (!d)
+			d = foreign_dmabuf(p->fd);
 		if (d && d->kind == OBJ_DMABUF && d->bo->kfd_handle >= 0)
 			snprintf(args, sizeof(args), "\"dmabuf\":\"%s\",\"kfd_handle\":%ld", d->bo->name, d->bo->kfd_handle);
 		else if (d && d->kind == OBJ_DMABUF)
