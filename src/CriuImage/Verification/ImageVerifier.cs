@@ -136,9 +136,9 @@ public sealed class ImageVerifier : IImageScanHandler
         _bo = bo;
         if (_store is null)
         {
-            if (_bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset)) is >= 0 and int first)
+            if (_bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset), out long firstAt) >= 0)
             {
-                _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, _bos[first].ByteOffset, offset));
+                _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, firstAt, offset));
             }
         }
         else if (_wide!.CheckHandle(_boCount) is { } duplicate)
@@ -175,6 +175,7 @@ public sealed class ImageVerifier : IImageScanHandler
         ImageWideRules.CheckOverlaps(_ranges, bo => BoAt(bo).Handle, _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();
+        _bos.Dispose();
         FindingSummary summary = _bag.Summary();
         FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
