@@ -47,6 +47,9 @@ internal sealed class WireWindow
         return new(ReadOnlyMemory<byte>.Empty, handle, length, windowBytes);
     }
 
+    /// <summary>Another window on the same file (the same memory or descriptor), for a walk of its own.</summary>
+    public WireWindow Again() => new(_whole, _handle, Length, _windowBytes);
+
     /// <summary>The file's first bytes, up to <paramref name="count"/>.</summary>
     public ReadOnlySpan<byte> Head(int count) => Bytes(0, Length, count);
 

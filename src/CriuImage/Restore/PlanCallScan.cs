@@ -108,7 +108,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         public ImageHeader? Header { get; set; }
 
         /// <summary>The saved handle of BO <paramref name="bo"/> (its ordinal in the image).</summary>
-        public uint HandleOf(int bo) => Store is { } store ? store.At(bo).Handle : Bos![bo].Handle;
+        public uint HandleOf(int bo) => Store is { } store ? store.HandleAt(bo) : Bos![bo].Handle;
 
         /// <summary>A survey of an image read from its file: the BOs' handles and first calls held up to 4 MiB, the rest on disk.</summary>
         public static Survey OfFile() => new()

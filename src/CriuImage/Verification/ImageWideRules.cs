@@ -33,7 +33,7 @@ internal sealed class ImageWideRules
             return null;
         }
 
-        ref readonly DrmBo bo = ref _bos.At(index);
+        DrmBo bo = _bos.At(index);
         return Duplicate(bo.Handle, _bos.At(first).ByteOffset, bo.ByteOffset);
     }
 
