@@ -263,9 +263,10 @@ internal static class InputCollector
             return;
         }
 
+        FileStream? stream = null;
         try
         {
-            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+            stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
             if (FolderArchives.TryRead(stream, path, folder, name, set, options))
             {
                 return;
@@ -280,11 +281,20 @@ internal static class InputCollector
                 return;
             }
 
-            set.Files.Add(FromDisk(file.FullName, folder, name, file.Length, stream, head[..n], options, found: true, displayPath: path));
+            InputFile found = FromDisk(file.FullName, folder, name, file.Length, stream, head[..n], options, found: true, displayPath: path);
+            set.Files.Add(found);
+            if (found.Opened == stream)
+            {
+                stream = null;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             set.Unreadable.Add(new UnreadableInput(path, $"cannot open: {IoMessages.Of(e)}"));
+        }
+        finally
+        {
+            stream?.Dispose();
         }
     }
 
@@ -299,7 +309,12 @@ internal static class InputCollector
             _ => null,
         };
 
-    /// <summary>A file on disk as <see cref="InputOptions.Use"/> wants it; a file named on its own (not <paramref name="found"/>) keeps <paramref name="stream"/> open as <see cref="InputFile.Opened"/>, so that nothing opens its path again.</summary>
+    /// <summary>
+    /// A file on disk as <see cref="InputOptions.Use"/> wants it; a file named on its own (not <paramref name="found"/>),
+    /// or found in a folder and read later by position (<see cref="InputUse.Stream"/>: a render node), keeps
+    /// <paramref name="stream"/> open as <see cref="InputFile.Opened"/>, so that nothing opens its path again. Other
+    /// found files are read now or not at all, so a dump of thousands of files holds no descriptor per file.
+    /// </summary>
     private static InputFile FromDisk(string diskPath, string folder, string name, long length, FileStream stream, ReadOnlySpan<byte> head, InputOptions options, bool found, string? displayPath = null)
     {
         InputUse use = options.Use(new InputCandidate(name, length, head.ToArray(), Named: !found));
@@ -313,7 +328,7 @@ internal static class InputCollector
             Length = length,
             Head = head[..Math.Min(8, head.Length)].ToArray(),
             Content = whole ? ReadBounded(stream, length, options, displayPath ?? diskPath) : null,
-            Opened = found ? null : stream,
+            Opened = found && use != InputUse.Stream ? null : stream,
             Found = found,
         };
     }

@@ -77,6 +77,35 @@ public sealed partial class InputOpenFirstTests : TempFolder
         }
     }
 
+    /// <summary>
+    /// A render node found in a dump folder is read through the descriptor it was found with: every command opened it
+    /// once to look at it and again by its path to read it (2 opens each before).
+    /// </summary>
+    [Fact]
+    public async Task EveryCommand_OpensARenderNodeFoundInAFolder_Once()
+    {
+        if (!Posix.Supported || !File.Exists("/usr/bin/strace"))
+        {
+            return; // not applicable here: strace(1) shows the system calls (scripts/test.sh installs it)
+        }
+
+        string dump = Path.Combine(Folder, "dump");
+        Directory.CreateDirectory(dump);
+        foreach (string file in Directory.GetFiles(Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev")))
+        {
+            File.Copy(file, Path.Combine(dump, Path.GetFileName(file)));
+        }
+
+        string node = Path.Combine(dump, "amdgpu-renderD-7.img");
+        foreach (string command in new[] { "verify", "info", "restorable", "plan", "show", "decode" })
+        {
+            string trace = Path.Combine(Folder, "trace");
+            await CliProcess.Bash($"strace -f -qq -e trace=openat,open -o {CliProcess.Quote(trace)} \"$CLI\" {command} {CliProcess.Quote(dump)} > /dev/null 2>&1");
+            string[] opens = [.. File.ReadLines(trace).Where(l => l.Contains($"\"{node}\"", StringComparison.Ordinal))];
+            Assert.True(opens.Length == 1, $"{command} of the folder: {opens.Length} opens of {Path.GetFileName(node)}: {string.Join(" | ", opens)}");
+        }
+    }
+
     /// <summary>A criu-image, a CRIU render node and 3 MiB of no kind, in the test's folder.</summary>
     private string[] NamedInputs()
     {
