@@ -18,7 +18,7 @@ internal static class KfdPrivateData
     internal const int ProcessPriv = 8, DevicePriv = 8, QueuePriv = 120, EventPriv = 64, SvmPriv = 24, SvmAttr = 8;
 
     /// <summary>The errnos the walk refuses with.</summary>
-    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16;
+    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16, EOPNOTSUPP = 95;
 
     private const string Chardev = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c";
     private const string Linux = " at Linux 6.12.118";
@@ -31,7 +31,7 @@ internal static class KfdPrivateData
     internal sealed record KfdRefusal(int Errno, string Check, string Source, string Message)
     {
         /// <summary>The errno's symbol.</summary>
-        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", _ => "EINVAL" };
+        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", EOPNOTSUPP => "EOPNOTSUPP", _ => "EINVAL" };
     }
 
     /// <summary>
