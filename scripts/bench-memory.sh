@@ -8,7 +8,7 @@
 # from standard input (`COMMAND - < FILE`; `plan` as JSON too). Then `verify --max-findings 0` of 3,000
 # identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published ReadyToRun tool
 # (scripts/publish.sh r2r) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
-# MAX_MAPPINGS 0 skips the criu-images. CONTAINER_MIB=256 runs every command as .NET runs in a container of that
+# MAX_MAPPINGS 0 skips the criu-images; KINDS=node measures render nodes alone (default "kfd node"). CONTAINER_MIB=256 runs every command as .NET runs in a container of that
 # memory limit: the GC's heap limited to 75% of it (DOTNET_GCHeapHardLimit, the runtime's default there); a row is
 # safe at that limit when it exits 0 or 1 and its peak RSS stays under the limit. IDENTICAL=N (default 3000) sets the
 # identical mappings of the last rows, and adds `verify` (text) of N identical mappings past 3,000 without
@@ -53,7 +53,7 @@ every() { # LABEL FILE: every command on FILE, from the file and from standard i
   for command in verify plan show decode info stats; do measure "$label" "$command" "$file"; done
   measure "$label, json" plan "$file" --format json
   for command in verify plan show decode info stats; do measure_stdin "$label" "$command" "$file"; done
-  case $label in CRIU\ render*) measure "$label" import "$file" -o -; measure_stdin "$label" import "$file" -o - ;; esac
+  case $label in CRIU\ render*) measure "$label" import "$file" -o -; measure_stdin "$label" import "$file" -o -; measure "$label" restorable "$file" ;; esac
 }
 
 printf '%-34s %-8s %9s %8s %4s\n' input command "peak MiB" seconds exit
@@ -67,12 +67,14 @@ done
 
 n=10000
 while [ "$n" -le "$max_bos" ]; do
-  mkdir -p "$work/kfd-$n" "$work/node-$n"
-  "$work/criubench" gen-kfd "$n" "$work/kfd-$n/amdgpu-kfd-5.img"
-  "$work/criubench" gen-node "$n" "$work/node-$n/amdgpu-renderD-7.img"
-  every "CRIU KFD image, $n BOs" "$work/kfd-$n/amdgpu-kfd-5.img"
-  every "CRIU render node, $n BOs" "$work/node-$n/amdgpu-renderD-7.img"
-  rm -rf "$work/kfd-$n" "$work/node-$n"
+  for kind in ${KINDS:-kfd node}; do
+    mkdir -p "$work/$kind-$n"
+    case $kind in
+      kfd) "$work/criubench" gen-kfd "$n" "$work/kfd-$n/amdgpu-kfd-5.img"; every "CRIU KFD image, $n BOs" "$work/kfd-$n/amdgpu-kfd-5.img" ;;
+      node) "$work/criubench" gen-node "$n" "$work/node-$n/amdgpu-renderD-7.img"; every "CRIU render node, $n BOs" "$work/node-$n/amdgpu-renderD-7.img" ;;
+    esac
+    rm -rf "$work/$kind-$n"
+  done
   n=$((n * 10))
 done
 
@@ -82,6 +84,7 @@ if [ -n "${DUPLICATES:-}" ]; then
   rm -f "$work/duplicates.img"
 fi
 
+[ "$max_mappings" -gt 0 ] || exit 0
 identical=${IDENTICAL:-3000}
 "${bench[@]}" identical "$identical" "$work/identical.img"
 if [ "$identical" -le 3000 ]; then
