@@ -70,7 +70,7 @@ internal sealed class KfdPrivateBytes
         }
     }
 
-    /// <summary>Every byte, a piece at a time (at most <see cref="WireWindow.WindowBytes"/> a call), in order.</summary>
+    /// <summary>Every byte, a piece at a time (at most <see cref="WireWindow.WindowBytes"/> a call, in one buffer reused: a piece is gone when the call returns), in order.</summary>
     public void ForEachPiece(Action<ReadOnlyMemory<byte>> piece)
     {
         ArgumentNullException.ThrowIfNull(piece);
@@ -81,9 +81,12 @@ internal sealed class KfdPrivateBytes
         }
 
         using Reader reader = Open();
-        for (long at = 0; at < Length; at += WireWindow.WindowBytes)
+        byte[] buffer = new byte[(int)Math.Min(WireWindow.WindowBytes, Length)];
+        for (long at = 0; at < Length; at += buffer.Length)
         {
-            piece(reader.Piece(at, (int)Math.Min(WireWindow.WindowBytes, Length - at)));
+            int count = (int)Math.Min(buffer.Length, Length - at);
+            reader.Fill(at, buffer.AsSpan(0, count));
+            piece(buffer.AsMemory(0, count));
         }
     }
 
@@ -135,19 +138,6 @@ internal sealed class KfdPrivateBytes
         /// <summary>The little-endian u64 at <paramref name="at"/> (the caller has checked it lies inside).</summary>
         public ulong U64(ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(Span(at, 8));
 
-        /// <summary>A copy of <paramref name="count"/> bytes at <paramref name="at"/>.</summary>
-        internal ReadOnlyMemory<byte> Piece(long at, int count)
-        {
-            if (_handle is null)
-            {
-                return _bytes._held.Slice((int)at, count);
-            }
-
-            byte[] piece = new byte[count];
-            Fill(at, piece);
-            return piece;
-        }
-
         /// <inheritdoc/>
         public void Dispose()
         {
@@ -181,7 +171,7 @@ internal sealed class KfdPrivateBytes
         }
 
         /// <summary>Reads <paramref name="into"/> from <paramref name="at"/>: all of it, or the file changed since it was read and that is said at its byte.</summary>
-        private void Fill(long at, Span<byte> into)
+        internal void Fill(long at, Span<byte> into)
         {
             long offset = _bytes._offset + at;
             int count = 0;
