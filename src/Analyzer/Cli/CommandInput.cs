@@ -157,7 +157,9 @@ internal sealed class CommandInput : IDisposable
         CriuFileKind? kind = file.CriuName?.Kind ?? CriuDumpFile.Sniff(file);
         if (kind is { } k)
         {
-            return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(k == CriuFileKind.RenderNode ? ", 'import' converts it" : "")}";
+            // import skips a render node with nothing to record and refuses a damaged one: it is offered only where it converts.
+            bool converts = k == CriuFileKind.RenderNode && CriuImportPlan.Converts(CriuDumpFile.Read(file, file.CriuName ?? new CriuFileName(k, -1)));
+            return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(converts ? ", 'import' converts it" : "")}";
         }
 
         return NeitherFile.Line(file, CliRemedyWords.Instance);

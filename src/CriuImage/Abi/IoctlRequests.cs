@@ -36,7 +36,7 @@ public static class IoctlRequests
     /// <summary><c>DRM_IOCTL_AMDGPU_GEM_VA</c> as userspace built before the vm timeline fields: 40 bytes.</summary>
     public const uint GemVa40 = 0x40286448;
 
-    /// <summary><c>DRM_IOCTL_GEM_CHANGE_HANDLE</c> (DRM core, not a driver ioctl): <c>DRM_IOWR(0xD2, struct drm_gem_change_handle)</c>.</summary>
+    /// <summary><c>DRM_IOCTL_GEM_CHANGE_HANDLE</c> (DRM core, not a driver ioctl): <c>DRM_IOWR(0xd2, struct drm_gem_change_handle)</c>.</summary>
     public const uint GemChangeHandle = 0xC00864D2;
 
     /// <summary><c>DRM_IOCTL_PRIME_FD_TO_HANDLE</c> (DRM core): <c>DRM_IOWR(0x2e, struct drm_prime_handle)</c>, 12 bytes.</summary>

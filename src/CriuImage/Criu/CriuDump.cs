@@ -105,6 +105,12 @@ public sealed class CriuDumpFile
             };
         }
 
+        if (Sniffed<DamagedCriuFile>(input) is { } damaged)
+        {
+            // Told by its shape, its wire damaged: the reader's words, as when the file is named.
+            return new CriuDumpFile { Input = input, Name = name, Header = header, Damage = CriuDamage.Wire, DamageDetail = InputDamage.Of(damaged.Error) };
+        }
+
         try
         {
             return name.Kind switch
@@ -164,6 +170,7 @@ public sealed class CriuDumpFile
     {
         CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,
         CriuMessageFile<CriuRenderNode> => CriuFileKind.RenderNode,
+        DamagedCriuFile damaged => damaged.Kind,
         _ => null,
     };
 
@@ -191,8 +198,10 @@ public sealed class CriuDumpFile
         string path = input.DiskPath ?? throw new ArgumentException("a message file is read with its content or from its file", nameof(input));
         try
         {
-            using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            return read(WireWindow.Over(handle, input.Length, reopen: path));
+            // Left open: a render node reads its entries again from it on each pass (RenderNodeBos), a KFD image its private
+            // data on each walk of the kernel's restore (KfdPrivateBytes); it closes with what was read from it.
+            Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            return read(WireWindow.Over(handle, input.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -221,8 +230,9 @@ public sealed class CriuDumpFile
             return node;
         }
 
-        // Only a render node is told damaged: a KFD image's schema fits a released render node (gpu_id alone) with problems.
-        return isNode ? node! : SniffedMessages.NotTold;
+        // A KFD image's schema fits a released render node (gpu_id alone) with problems, and a render node's a KFD image
+        // with a problem per field: a damaged file is told by its shape, else taken as the render node it fits.
+        return Quietly(() => DamagedCriuFile.Tell(file)) ?? (isNode ? node! : SniffedMessages.NotTold);
     }
 
     private static T? Quietly<T>(Func<T?> read)
@@ -258,6 +268,9 @@ public sealed record CriuDump(string Folder, IReadOnlyList<CriuDumpFile> Files)
 
     /// <summary>Which task holds which amdgpu file at which descriptor (fdinfo and files images); null when the folder has no fdinfo image.</summary>
     internal TaskFiles? TaskFiles { get; init; }
+
+    /// <summary>A process image that stops CRIU's restore before any amdgpu file is restored (CRI350-CRI352); null when none does.</summary>
+    internal ProcessImageFailure? ProcessFailure { get; init; }
 
     /// <summary>Whether a KFD image of the folder is among <see cref="Unread"/>: the GPU map is then unknown, not absent.</summary>
     internal bool KfdImageUnread => Unread.Any(n => CriuFileName.Parse(n)?.Kind == CriuFileKind.KfdImage);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using CriuImage.Diagnostics;
 
@@ -13,7 +12,7 @@ internal readonly record struct FdinfoEntry(long Offset, uint FileId, uint Type,
 
 /// <summary>
 /// Readers of the CRIU images that say which task holds which file (criu/files.c, criu/cr-dump.c at 2cf8f13):
-/// <c>core-PID.img</c>'s <c>task_kobj_ids_entry.files_id</c>, <c>fdinfo-FILES_ID.img</c> (one per files table,
+/// <c>fdinfo-FILES_ID.img</c> (the table a task's <c>ids-PID.img</c> names, <see cref="CriuTaskImages"/>) (one per files table,
 /// the descriptors in the order the dump met them, ascending) and <c>files.img</c> (one <c>file_entry</c> per file
 /// id). The amdgpu plugin's files are external files (<c>dump_unsupp_fd</c> -> <c>dump_one_ext_file</c>,
 /// criu/files-ext.c:12-32): type EXT in both images, the file id the plugin names its image after. Each damage is
@@ -37,16 +36,11 @@ internal static partial class CriuFdImages
     public static uint? FdinfoId(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        Match m = FdinfoName().Match(fileName);
-        return m.Success && uint.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint id) ? id : null;
+        return CriuImageEntries.NumberIn(FdinfoName().Match(fileName));
     }
 
     /// <summary>True for the images these readers take: <c>fdinfo-N.img</c> and <c>files.img</c>.</summary>
     public static bool IsFdFile(string fileName) => fileName == FilesName || FdinfoId(fileName) is not null;
-
-    /// <summary><c>core_entry.ids.files_id</c> (field 4, its field 2) of a <c>core-PID.img</c>, or null when the core has no ids (a zombie).</summary>
-    /// <exception cref="ImageFormatException">The framing or the wire is damaged.</exception>
-    public static uint? ReadFilesId(ReadOnlyMemory<byte> core) => CriuProcessTree.CoreVarint(core, 4, "ids", 2, "files_id");
 
     /// <summary>
     /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, in the file's order (every

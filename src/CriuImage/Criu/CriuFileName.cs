@@ -14,6 +14,14 @@ namespace CriuImage.Criu;
 /// <param name="Index">drm pages: the BO's index in the render node's list.</param>
 public sealed partial record CriuFileName(CriuFileKind Kind, long Id, uint? GpuId = null, long? Minor = null, uint? Index = null)
 {
+    /// <summary>
+    /// How reports name a file of a dump: by its base name where that is CRIU's name for it (its folder is the
+    /// dump's), else as it was given (<c>-</c>, <c>/dev/fd/63</c>, a file under another name), as the line naming it
+    /// says it: the base name of <c>/dev/fd/63</c> is <c>63</c>, which names nothing.
+    /// </summary>
+    internal static string Said(string path) =>
+        Path.GetFileName(path) is var name && Parse(name) is not null ? name : path;
+
     /// <summary>Recognises <paramref name="fileName"/> (no folder part); null for any other name.</summary>
     public static CriuFileName? Parse(string fileName)
     {

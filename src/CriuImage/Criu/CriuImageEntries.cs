@@ -11,6 +11,10 @@ namespace CriuImage.Criu;
 /// </summary>
 internal static class CriuImageEntries
 {
+    /// <summary>The number a CRIU image name's pattern captured (<c>core-PID.img</c>, <c>ids-PID.img</c>, <c>fdinfo-N.img</c>), or null when it does not match.</summary>
+    internal static uint? NumberIn(System.Text.RegularExpressions.Match m) =>
+        m.Success && uint.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint n) ? n : null;
+
     /// <summary>IMG_COMMON_MAGIC (criu/include/magic.h).</summary>
     public const uint CommonMagic = 0x54564319;
 

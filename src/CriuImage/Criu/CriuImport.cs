@@ -63,7 +63,7 @@ public static class CriuImport
 
     private static void WriteBo(RenderNodeBos bos, int index, ImageWriter writer)
     {
-        ref readonly DrmBo bo = ref bos.At(index);
+        DrmBo bo = bos.At(index);
         writer.WriteBo(ToBoRecord(bo), bo.VmEntries);
     }
 

@@ -94,7 +94,13 @@ public static class CriuImportPlan
     }
 
     /// <summary>What becomes of one render-node file of <paramref name="dump"/>; <paramref name="pid"/> is the process id of its one KFD image.</summary>
-    internal static RenderNodeImport Decide(CriuDumpFile file, CriuDump dump, uint? pid)
+    internal static RenderNodeImport Decide(CriuDumpFile file, CriuDump dump, uint? pid) => NotImported(file) ?? Imported(file, dump, pid);
+
+    /// <summary>True when <c>import</c> writes <paramref name="file"/> (a render node) as a criu-image: not damaged, not skipped.</summary>
+    internal static bool Converts(CriuDumpFile file) => NotImported(file) is null;
+
+    /// <summary>Why <paramref name="file"/> is skipped or refused, whatever dump it is in; null when it is imported.</summary>
+    private static RenderNodeImport? NotImported(CriuDumpFile file)
     {
         string path = file.Input.Path;
         if (file.DamageDetail is { } damage)
@@ -122,11 +128,15 @@ public static class CriuImportPlan
         }
 
         CriuRenderNode node = lenient.Message;
-        if (node.Bos.Count == 0)
-        {
-            return new RenderNodeImport(path, ImportOutcome.Skip, $"the render node of gpu_id 0x{node.GpuId:x} has no BOs: nothing to import");
-        }
+        return node.Bos.Count == 0 ? new RenderNodeImport(path, ImportOutcome.Skip, $"the render node of gpu_id 0x{node.GpuId:x} has no BOs: nothing to import") : null;
+    }
 
+    /// <summary>The image <paramref name="file"/>, which <see cref="NotImported"/> lets through, becomes, with the device ids and process id of its dump.</summary>
+    private static RenderNodeImport Imported(CriuDumpFile file, CriuDump dump, uint? pid)
+    {
+        string path = file.Input.Path;
+        CriuMessageFile<CriuRenderNode> lenient = file.RenderNode!;
+        CriuRenderNode node = lenient.Message;
         KfdDeviceEntry? device = dump.Gpus.FirstOrDefault(g => g.GpuId == node.GpuId);
         var left = new List<string>(2);
         if (device is null)

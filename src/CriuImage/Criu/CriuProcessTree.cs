@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using CriuImage.Diagnostics;
 
@@ -81,19 +80,18 @@ public sealed partial class CriuProcessTree
         }
     }
 
-    /// <summary>True for <c>pstree.img</c>, <c>core-PID.img</c>, <c>fdinfo-N.img</c> and <c>files.img</c>, the CRIU images the restore model reads.</summary>
+    /// <summary>True for <c>pstree.img</c>, <c>core-PID.img</c>, <c>ids-PID.img</c>, <c>fdinfo-N.img</c>, <c>files.img</c> and <c>ext-files.img</c>, the CRIU images the restore model reads.</summary>
     internal static bool IsTreeFile(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        return fileName == FileName || CorePid(fileName) is not null || CriuFdImages.IsFdFile(fileName);
+        return fileName == FileName || CorePid(fileName) is not null || CriuFdImages.IsFdFile(fileName) || CriuTaskImages.IsTaskFile(fileName);
     }
 
     /// <summary>The pid of a <c>core-PID.img</c>, or null for any other name.</summary>
     internal static uint? CorePid(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        Match m = CoreName().Match(fileName);
-        return m.Success && uint.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint pid) ? pid : null;
+        return CriuImageEntries.NumberIn(CoreName().Match(fileName));
     }
 
     /// <summary>Reads <c>pstree.img</c>; <paramref name="states"/> gives each task's state from its core image.</summary>

@@ -9,7 +9,8 @@ internal sealed class FirstHandles(RenderNodeBos bos)
 {
     private const double MaxLoad = 0.7;
 
-    private readonly int[] _slots = new int[Math.Min(Array.MaxLength, (long)(bos.Count / MaxLoad) + 8)];
+    /// <summary>Made when a handle first breaks the rise (<see cref="_rising"/>): a node whose handles rise never needs them.</summary>
+    private int[] _slots = [];
 
     /// <summary>
     /// The BOs taken so far, from the first, while their handles rise (GEM handles are numbered in order, and CRIU dumps
@@ -21,16 +22,17 @@ internal sealed class FirstHandles(RenderNodeBos bos)
     /// <summary>Takes BO <paramref name="index"/>: true when its handle is first seen; otherwise false and the index of the first BO that had it.</summary>
     public bool TryTake(int index, out int first)
     {
-        uint handle = bos.At(index).Handle;
+        uint handle = bos.HandleAt(index);
         if (_rising >= 0)
         {
-            if (_rising == index && (index == 0 || handle > bos.At(index - 1).Handle))
+            if (_rising == index && (index == 0 || handle > bos.HandleAt(index - 1)))
             {
                 _rising++;
                 first = index;
                 return true;
             }
 
+            _slots = new int[Math.Min(Array.MaxLength, (long)(bos.Count / MaxLoad) + 8)];
             for (int taken = 0; taken < _rising; taken++)
             {
                 Put(taken);
@@ -44,7 +46,7 @@ internal sealed class FirstHandles(RenderNodeBos bos)
 
     private void Put(int index)
     {
-        int slot = Start(bos.At(index).Handle);
+        int slot = Start(bos.HandleAt(index));
         while (_slots[slot] != 0)
         {
             slot = slot + 1 == _slots.Length ? 0 : slot + 1;
@@ -60,7 +62,7 @@ internal sealed class FirstHandles(RenderNodeBos bos)
         int slot = Start(handle);
         while (_slots[slot] != 0)
         {
-            if (bos.At(_slots[slot] - 1).Handle == handle)
+            if (bos.HandleAt(_slots[slot] - 1) == handle)
             {
                 first = _slots[slot] - 1;
                 return false;

@@ -7,68 +7,43 @@ namespace CriuImage.Criu;
 /// <summary>
 /// A KFD image's <c>priv_data</c> (field 10) where it lies: in memory, or in the file at an offset, read again by
 /// position each time the kernel's walk is replayed. A 6.12+ checkpoint writes 272 bytes of it a BO (272 MB at 10^6
-/// BOs), so an image read from a descriptor or a file keeps only where the bytes are.
+/// BOs), so an image read from a descriptor keeps only where the bytes are.
 /// </summary>
 internal sealed class KfdPrivateBytes
 {
     private readonly ReadOnlyMemory<byte> _held;
     private readonly SafeFileHandle? _handle;
-    private readonly string? _path;
     private readonly long _offset;
 
     /// <summary>What keeps <see cref="_handle"/> open (the stream it belongs to): held so that it is not finalized while the bytes are read.</summary>
     private readonly object? _owner;
 
-    private KfdPrivateBytes(ReadOnlyMemory<byte> held, SafeFileHandle? handle, string? path, long offset, long length, object? owner = null)
+    private KfdPrivateBytes(ReadOnlyMemory<byte> held, SafeFileHandle? handle, long offset, long length, object? owner = null)
     {
         _owner = owner;
         _held = held;
         _handle = handle;
-        _path = path;
         _offset = offset;
         Length = length;
     }
 
     /// <summary>No private data.</summary>
-    public static KfdPrivateBytes Empty { get; } = new(ReadOnlyMemory<byte>.Empty, null, null, 0, 0);
+    public static KfdPrivateBytes Empty { get; } = new(ReadOnlyMemory<byte>.Empty, null, 0, 0);
 
     /// <summary>The bytes' count.</summary>
     public long Length { get; }
 
     /// <summary>True when the bytes are read from a file rather than held.</summary>
-    public bool InFile => _handle is not null || _path is not null;
+    public bool InFile => _handle is not null;
 
     /// <summary>Bytes held in memory.</summary>
-    public static KfdPrivateBytes Of(ReadOnlyMemory<byte> held) => held.IsEmpty ? Empty : new(held, null, null, 0, held.Length);
+    public static KfdPrivateBytes Of(ReadOnlyMemory<byte> held) => held.IsEmpty ? Empty : new(held, null, 0, held.Length);
 
-    /// <summary><paramref name="length"/> bytes at <paramref name="offset"/> of a descriptor <paramref name="owner"/> keeps open (a named input's, a spool's).</summary>
-    public static KfdPrivateBytes At(SafeFileHandle handle, long offset, long length, object? owner) => new(ReadOnlyMemory<byte>.Empty, handle, null, offset, length, owner);
+    /// <summary><paramref name="length"/> bytes at <paramref name="offset"/> of a descriptor kept open while they are (by <paramref name="owner"/>, the stream it belongs to, where it has one).</summary>
+    public static KfdPrivateBytes At(SafeFileHandle handle, long offset, long length, object? owner) => new(ReadOnlyMemory<byte>.Empty, handle, offset, length, owner);
 
-    /// <summary><paramref name="length"/> bytes at <paramref name="offset"/> of the file at <paramref name="path"/>, opened for each read.</summary>
-    public static KfdPrivateBytes At(string path, long offset, long length) => new(ReadOnlyMemory<byte>.Empty, null, path, offset, length);
-
-    /// <summary>A reader of the bytes for one walk: dispose it when the walk ends (it may hold the file open).</summary>
-    public Reader Open()
-    {
-        if (!InFile)
-        {
-            return new Reader(this, null, owned: false);
-        }
-
-        if (_handle is not null)
-        {
-            return new Reader(this, _handle, owned: false);
-        }
-
-        try
-        {
-            return new Reader(this, File.OpenHandle(_path!, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan), owned: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageFormatException(_offset, $"the file cannot be read again for its private data: {IO.IoMessages.Of(e)}");
-        }
-    }
+    /// <summary>A reader of the bytes for one walk.</summary>
+    public Reader Open() => new(this, _handle);
 
     /// <summary>Every byte, a piece at a time (at most <see cref="WireWindow.WindowBytes"/> a call, in one buffer reused: a piece is gone when the call returns), in order.</summary>
     public void ForEachPiece(Action<ReadOnlyMemory<byte>> piece)
@@ -80,7 +55,7 @@ internal sealed class KfdPrivateBytes
             return;
         }
 
-        using Reader reader = Open();
+        Reader reader = Open();
         byte[] buffer = new byte[(int)Math.Min(WireWindow.WindowBytes, Length)];
         for (long at = 0; at < Length; at += buffer.Length)
         {
@@ -112,21 +87,19 @@ internal sealed class KfdPrivateBytes
     /// One walk's reads: little-endian words at offsets of the private data, from the memory or from a window of the
     /// file (the kernel's walk goes forward through the BO records, so one window serves many reads).
     /// </summary>
-    public sealed class Reader : IDisposable
+    public sealed class Reader
     {
         private const int Window = 1 << 16;
         private readonly KfdPrivateBytes _bytes;
         private readonly SafeFileHandle? _handle;
-        private readonly bool _owned;
         private byte[] _window = [];
         private long _start;
         private int _count;
 
-        internal Reader(KfdPrivateBytes bytes, SafeFileHandle? handle, bool owned)
+        internal Reader(KfdPrivateBytes bytes, SafeFileHandle? handle)
         {
             _bytes = bytes;
             _handle = handle;
-            _owned = owned;
         }
 
         /// <summary>The private data's length in bytes.</summary>
@@ -137,15 +110,6 @@ internal sealed class KfdPrivateBytes
 
         /// <summary>The little-endian u64 at <paramref name="at"/> (the caller has checked it lies inside).</summary>
         public ulong U64(ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(Span(at, 8));
-
-        /// <inheritdoc/>
-        public void Dispose()
-        {
-            if (_owned)
-            {
-                _handle!.Dispose();
-            }
-        }
 
         private ReadOnlySpan<byte> Span(ulong at, int count)
         {

@@ -36,11 +36,14 @@ internal static class ProcessTrees
         try
         {
             CriuProcessTree read = CriuProcessTree.Read(tree, states);
-            return dump with { ProcessTree = read, TaskFiles = TaskFiles.Of(dump, read, files) };
+            TaskFiles? held = TaskFiles.Of(dump, read, files);
+            return dump with { ProcessTree = read, TaskFiles = held, ProcessFailure = held?.Failure };
         }
         catch (ImageFormatException e)
         {
-            return dump with { ProcessTreeDamage = e };
+            // read_pstree_image stops CRIU's restore before the plugin's init (cr-restore.c:2396, pstree.c:647-660).
+            var failure = new ProcessImageFailure(Descriptors.ProcessTreeUnreadable, ProcessImageStage.Tree, $"{CriuProcessTree.FileName} {e.Message}: read_pstree_image fails and CRIU stops before any task exists", "criu/pstree.c:550-660@2cf8f13, criu/cr-restore.c:2396@2cf8f13") { File = TaskFiles.FirstFile(dump) };
+            return dump with { ProcessTreeDamage = e, ProcessFailure = failure };
         }
     }
 }

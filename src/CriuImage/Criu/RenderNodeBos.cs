@@ -1,24 +1,58 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using CriuImage.Format;
 
 namespace CriuImage.Criu;
 
 /// <summary>
-/// A render node's BO entries as the reader keeps them: <see cref="DrmBo"/> values in chunks of 8,192 and the
-/// mappings in shared chunks, no object per BO or per mapping list, and nothing copied as the list grows (112 bytes
-/// for a one-mapping BO, where an entry object with its mapping array and list slot took 168). The rules and the replay walk the values
-/// (<see cref="At"/>); through <see cref="IReadOnlyList{T}"/> each entry is made a <see cref="CriuBoEntry"/> when
-/// asked for, for a public caller.
+/// A render node's BO entries as the reader keeps them: <see cref="DrmBo"/> values in chunks of 8,192 and the mappings
+/// in shared chunks (112 bytes for a one-mapping BO), while they take at most <see cref="HeldBytesAtMost"/>. Past that,
+/// a node read from a file holds no values: each pass reads them again from the file (<see cref="EntryCursor"/>,
+/// through the descriptor or the memory the reader was given), and what is kept per BO is its handle (4 bytes, for the
+/// lookups of CRI105 and the replay) and, for every 64th BO, where its field begins (an entry is found by index with
+/// at most 63 others skipped): 41 MB for 10^7 BOs, where the values took 1.1 GB. The rules and the replay walk the
+/// values (<see cref="Values"/>, <see cref="At"/>); through <see cref="IReadOnlyList{T}"/> each entry is made a
+/// <see cref="CriuBoEntry"/> when asked for.
 /// </summary>
 internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 {
     private const int ChunkBits = 13;
     private const int ChunkMask = (1 << ChunkBits) - 1;
     private const int VmChunk = 1 << 13;
+    private const int MarkBits = 6;
 
+    /// <summary>The file the entries can be read again from, or null (a node a caller built).</summary>
+    private readonly (WireWindow File, long End, bool D5377d5d2)? _source;
+    private readonly long _heldAtMost;
+    /// <summary>Once the values outgrow <see cref="_heldAtMost"/>: the handles, the values let go.</summary>
+    private List<uint[]>? _handles;
+    private long _heldBytes;
+    /// <summary>Where the field of every 64th entry begins.</summary>
+    private readonly List<long> _marks = [];
     private readonly List<DrmBo[]> _chunks = [];
+    private readonly Lock _cursorLock = new();
+    private EntryCursor? _cursor;
     private VmRecord[] _vms = [];
     private int _vmsUsed;
+
+    private RenderNodeBos((WireWindow File, long End, bool D5377d5d2)? source, long heldAtMost)
+    {
+        _source = source;
+        _heldAtMost = heldAtMost;
+    }
+
+    /// <summary>
+    /// The bytes of values a node read from a file holds before it reads them again on each pass instead: a quarter of
+    /// the memory the GC may use (in a container, of its limit: 48 MiB under 256 MiB, about 430,000 one-mapping BOs), so
+    /// that a node that fits is walked at the speed of values in memory and one that does not stays within the limit.
+    /// </summary>
+    internal static long HeldBytesAtMost => HeldBytesSet.Value ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+
+    /// <summary>A <see cref="HeldBytesAtMost"/> of the caller's (tests read small nodes again from their files).</summary>
+    internal static AsyncLocal<long?> HeldBytesSet { get; } = new();
+
+    /// <summary>Whether the values are read again from the file on each pass (none held).</summary>
+    public bool Reread => _handles is not null;
 
     /// <summary>The number of entries.</summary>
     public int Count { get; private set; }
@@ -29,6 +63,9 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     /// <summary>The entry at <paramref name="index"/>, made as a public object.</summary>
     public CriuBoEntry this[int index] => At(index).ToEntry();
 
+    /// <summary>The entries of a message ending at <paramref name="end"/> in <paramref name="file"/>, added as the reader reads them (<see cref="Add"/>), held or read again from it.</summary>
+    public static RenderNodeBos Over(WireWindow file, long end, bool d5377d5d2) => new((file, end, d5377d5d2), HeldBytesAtMost);
+
     /// <summary>The entries of <paramref name="bos"/> as values: the reader's own store, or (a node built by a caller) a copy.</summary>
     public static RenderNodeBos Of(IReadOnlyList<CriuBoEntry> bos)
     {
@@ -37,24 +74,111 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
             return held;
         }
 
-        var copy = new RenderNodeBos();
+        var copy = new RenderNodeBos(null, long.MaxValue);
         foreach (CriuBoEntry bo in bos)
         {
-            copy.Add(DrmBo.Of(bo), bo.VmEntries);
+            copy.Add(DrmBo.Of(bo), bo.VmEntries, bo.ByteOffset);
         }
 
         return copy;
     }
 
-    /// <summary>The entry at <paramref name="index"/>.</summary>
-    public ref readonly DrmBo At(int index)
+    /// <summary>The GEM handle of the entry at <paramref name="index"/>, without reading the entry again.</summary>
+    public uint HandleAt(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-        return ref _chunks[index >> ChunkBits][index & ChunkMask];
+        return _handles is null ? _chunks[index >> ChunkBits][index & ChunkMask].Handle : _handles[index >> ChunkBits][index & ChunkMask];
     }
 
-    /// <summary>Appends an entry of <paramref name="values"/> with the mappings <paramref name="vms"/>.</summary>
-    public void Add(in DrmBo values, ReadOnlySpan<VmRecord> vms)
+    /// <summary>The entry at <paramref name="index"/>: read again from the file (the next one after the last asked for without a seek), or the values held.</summary>
+    public DrmBo At(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        if (_handles is null || _source is not { } source)
+        {
+            return _chunks[index >> ChunkBits][index & ChunkMask];
+        }
+
+        lock (_cursorLock)
+        {
+            EntryCursor cursor = _cursor ??= new EntryCursor(source.File.Again(), source.End, source.D5377d5d2);
+            if (cursor.Index == index)
+            {
+                return cursor.Current;
+            }
+
+            if (cursor.Index + 1 == index && cursor.Index >= 0)
+            {
+                cursor.Read(cursor.Next, index);
+                return cursor.Current;
+            }
+
+            int from = index >> MarkBits << MarkBits;
+            long at = _marks[index >> MarkBits];
+            for (int skipped = from; skipped < index; skipped++)
+            {
+                at = cursor.SkipEntry(at);
+            }
+
+            cursor.Read(at, index);
+            return cursor.Current;
+        }
+    }
+
+    /// <summary>Appends an entry of <paramref name="values"/> with the mappings <paramref name="vms"/>, which the reader read from the field at <paramref name="fieldAt"/> of the file.</summary>
+    public void Add(in DrmBo values, ReadOnlySpan<VmRecord> vms, long fieldAt)
+    {
+        if (_source is not null && (Count & ((1 << MarkBits) - 1)) == 0)
+        {
+            _marks.Add(fieldAt);
+        }
+
+        _heldBytes += Unsafe.SizeOf<DrmBo>() + ((long)vms.Length * Unsafe.SizeOf<VmRecord>());
+        if (_handles is null && _heldBytes > _heldAtMost)
+        {
+            LetValuesGo();
+        }
+
+        if (_handles is null)
+        {
+            Hold(values, vms);
+        }
+        else
+        {
+            if ((Count & ChunkMask) == 0)
+            {
+                _handles.Add(new uint[1 << ChunkBits]);
+            }
+
+            _handles[^1][Count & ChunkMask] = values.Handle;
+        }
+
+        Mappings += vms.Length;
+        Count++;
+    }
+
+    /// <summary>Keeps the handles of the entries held and lets their values go: from now on they are read again from the file.</summary>
+    private void LetValuesGo()
+    {
+        _handles = new List<uint[]>(_chunks.Count);
+        foreach (DrmBo[] chunk in _chunks)
+        {
+            var handles = new uint[1 << ChunkBits];
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                handles[i] = chunk[i].Handle;
+            }
+
+            _handles.Add(handles);
+        }
+
+        _chunks.Clear();
+        _vms = [];
+        _vmsUsed = 0;
+    }
+
+    /// <summary>Holds an entry of <paramref name="values"/> with the mappings <paramref name="vms"/>.</summary>
+    private void Hold(in DrmBo values, ReadOnlySpan<VmRecord> vms)
     {
         if (_vms.Length - _vmsUsed < vms.Length)
         {
@@ -71,8 +195,6 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 
         _chunks[^1][Count & ChunkMask] = values.WithVms(_vms, _vmsUsed, vms.Length);
         _vmsUsed += vms.Length;
-        Mappings += vms.Length;
-        Count++;
     }
 
     /// <summary>Whether an entry is an imported dma-buf.</summary>
@@ -101,7 +223,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         return count;
     }
 
-    /// <summary>The entries as values, in order, for <c>foreach (ref readonly DrmBo bo in bos.Values)</c>.</summary>
+    /// <summary>The entries as values, in order, for <c>foreach (ref readonly DrmBo bo in bos.Values)</c>: each read again from the file by a cursor of the walk's own.</summary>
     public ValueWalk Values => new(this);
 
     /// <inheritdoc/>
@@ -115,14 +237,22 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>A walk of the entries as values, a chunk at a time (the default one walks none).</summary>
-    public ref struct ValueWalk(RenderNodeBos? bos)
+    /// <summary>A walk of the entries as values, a chunk at a time, or read from the file (the default one walks none).</summary>
+    public ref struct ValueWalk
     {
+        private readonly RenderNodeBos? _bos;
+        private readonly EntryCursor? _cursor;
         private int _index = -1;
         private ReadOnlySpan<DrmBo> _chunk;
 
+        public ValueWalk(RenderNodeBos? bos)
+        {
+            _bos = bos;
+            _cursor = bos is { _handles: not null, _source: { } source } ? new EntryCursor(source.File.Again(), source.End, source.D5377d5d2) : null;
+        }
+
         /// <summary>The entry the walk is at.</summary>
-        public readonly ref readonly DrmBo Current => ref _chunk[_index & ChunkMask];
+        public readonly ref readonly DrmBo Current => ref _cursor is null ? ref _chunk[_index & ChunkMask] : ref _cursor.Current;
 
         /// <summary>This walk (for <c>foreach</c>).</summary>
         public readonly ValueWalk GetEnumerator() => this;
@@ -130,14 +260,18 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         /// <summary>Steps to the next entry.</summary>
         public bool MoveNext()
         {
-            if (bos is null || ++_index >= bos.Count)
+            if (_bos is null || ++_index >= _bos.Count)
             {
                 return false;
             }
 
-            if ((_index & ChunkMask) == 0)
+            if (_cursor is not null)
             {
-                _chunk = bos._chunks[_index >> ChunkBits];
+                _cursor.Read(_index == 0 ? _bos._marks[0] : _cursor.Next, _index);
+            }
+            else if ((_index & ChunkMask) == 0)
+            {
+                _chunk = _bos._chunks[_index >> ChunkBits];
             }
 
             return true;

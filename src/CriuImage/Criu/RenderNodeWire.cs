@@ -49,13 +49,14 @@ internal static class RenderNodeWire
         var bo = new FieldReader(boValues, boAt, d5377d5d2 ? CriuSchemas.DrmBoD5377d5d2.Required : CriuSchemas.DrmBoCriuDev.Required);
         var vm = new FieldReader(vmValues, vmAt, CriuSchemas.DrmVm.Required);
         top.Begin(CriuHeader.Size);
-        var bos = new RenderNodeBos();
+        long end = CriuHeader.Size + (long)header.Length;
+        // Past a budget, the entries' values are read again from the file on each pass, not held (RenderNodeBos).
+        var bos = RenderNodeBos.Over(file, end, d5377d5d2);
         var vms = new List<VmRecord>();
         ReadOnlyMemory<byte> privData = ReadOnlyMemory<byte>.Empty;
         CriuRevisions boRevisions = CriuRevisions.Released | WithBos;
         bool d5377d5d2Entry = false;
         (ulong Present, CriuRevisions Fits) last = (ulong.MaxValue, CriuRevisions.None);
-        long end = CriuHeader.Size + (long)header.Length;
         for (long at = CriuHeader.Size; at < end;)
         {
             // One top-level field at a time, each whole in the window: the file is never held whole.
@@ -68,11 +69,11 @@ internal static class RenderNodeWire
                     ProtobufReader entry = reader.ReadMessage(5, "bo_entries");
                     if (d5377d5d2)
                     {
-                        bos.Add(ReadD5377d5d2Bo(ref entry, ref bo, problems), []);
+                        bos.Add(ReadD5377d5d2Bo(ref entry, ref bo, problems), [], at);
                     }
                     else
                     {
-                        bos.Add(ReadBo(ref entry, ref bo, ref vm, vms, problems), CollectionsMarshal.AsSpan(vms));
+                        bos.Add(ReadBo(ref entry, ref bo, ref vm, vms, problems), CollectionsMarshal.AsSpan(vms), at);
                     }
 
                     d5377d5d2Entry |= bo.Has(5) && !bo.Has(8);
@@ -122,7 +123,7 @@ internal static class RenderNodeWire
     }
 
     /// <summary>The entry's values; its mappings are left in <paramref name="vms"/>.</summary>
-    private static DrmBo ReadBo(ref ProtobufReader reader, ref FieldReader bo, ref FieldReader vm, List<VmRecord> vms, List<CriuProblem> problems)
+    internal static DrmBo ReadBo(ref ProtobufReader reader, ref FieldReader bo, ref FieldReader vm, List<VmRecord> vms, List<CriuProblem> problems)
     {
         bo.Begin(reader.Offset);
         vms.Clear();
@@ -150,7 +151,7 @@ internal static class RenderNodeWire
         };
     }
 
-    private static DrmBo ReadD5377d5d2Bo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
+    internal static DrmBo ReadD5377d5d2Bo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
     {
         bo.ReadAll(ref reader);
         bo.Finish(CriuSchemas.DrmBoD5377d5d2, problems);

@@ -64,6 +64,8 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
             return new RestoreFileOrder(files, false, $"unknown: {unknown}; the KFD images first, then ascending file id is replayed");
         }
 
+        // A file no restored descriptor names is never handed to the plugin (CRI353): it is not replayed.
+        files = [.. files.Where(f => held.Opener(f.Name.Id) is not null)];
         Dictionary<string, TaskFd> openers = files.ToDictionary(f => Path.GetFileName(f.Input.Path), f => held.Opener(f.Name.Id)!.Value, StringComparer.Ordinal);
         var ordered = new List<CriuDumpFile>();
         var said = new List<string>();

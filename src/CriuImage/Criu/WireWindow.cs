@@ -20,18 +20,16 @@ internal sealed class WireWindow
 
     private readonly ReadOnlyMemory<byte> _whole;
     private readonly SafeFileHandle? _handle;
-    private readonly string? _reopen;
     private readonly object? _owner;
     private readonly int _windowBytes;
     private byte[] _buffer = [];
     private long _start;
     private int _count;
 
-    private WireWindow(ReadOnlyMemory<byte> whole, SafeFileHandle? handle, long length, int windowBytes, string? reopen = null, object? owner = null)
+    private WireWindow(ReadOnlyMemory<byte> whole, SafeFileHandle? handle, long length, int windowBytes, object? owner = null)
     {
         _whole = whole;
         _handle = handle;
-        _reopen = reopen;
         _owner = owner;
         Length = length;
         _windowBytes = windowBytes;
@@ -46,15 +44,18 @@ internal sealed class WireWindow
     /// <summary>
     /// A file read by position from <paramref name="handle"/> (left open), <paramref name="length"/> bytes long,
     /// <paramref name="windowBytes"/> at a time (tests cut fields at every byte with small windows). Bytes read again
-    /// later (<see cref="Later"/>) come from the handle, kept open by <paramref name="owner"/> (the stream it belongs to, held
-    /// as long as they are), or from <paramref name="reopen"/> where the handle is closed after this read.
+    /// later (<see cref="Later"/>) come from the handle, kept open by <paramref name="owner"/> (the stream it belongs to,
+    /// held as long as they are) or by themselves.
     /// </summary>
-    public static WireWindow Over(SafeFileHandle handle, long length, int windowBytes = WindowBytes, string? reopen = null, object? owner = null)
+    public static WireWindow Over(SafeFileHandle handle, long length, int windowBytes = WindowBytes, object? owner = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         ArgumentOutOfRangeException.ThrowIfLessThan(windowBytes, 1);
-        return new(ReadOnlyMemory<byte>.Empty, handle, length, windowBytes, reopen, owner);
+        return new(ReadOnlyMemory<byte>.Empty, handle, length, windowBytes, owner);
     }
+
+    /// <summary>Another window on the same file (the same memory or descriptor), for a walk of its own.</summary>
+    public WireWindow Again() => new(_whole, _handle, Length, _windowBytes);
 
     /// <summary>The file's first bytes, up to <paramref name="count"/>.</summary>
     public ReadOnlySpan<byte> Head(int count) => Bytes(0, Length, count);
@@ -96,11 +97,9 @@ internal sealed class WireWindow
         return new ProtobufReader(bytes, offset, Math.Min(end, Length) - offset - bytes.Length);
     }
 
-    /// <summary>Where <paramref name="length"/> bytes at <paramref name="offset"/> can be read again after this read: the memory, the descriptor (kept open by its owner), or the file by its path.</summary>
+    /// <summary>Where <paramref name="length"/> bytes at <paramref name="offset"/> can be read again after this read: the memory, or the descriptor.</summary>
     internal KfdPrivateBytes Later(long offset, long length) =>
-        _handle is null ? KfdPrivateBytes.Of(_whole.Slice((int)offset, (int)length))
-        : _reopen is { } path ? KfdPrivateBytes.At(path, offset, length)
-        : KfdPrivateBytes.At(_handle, offset, length, _owner);
+        _handle is null ? KfdPrivateBytes.Of(_whole.Slice((int)offset, (int)length)) : KfdPrivateBytes.At(_handle, offset, length, _owner);
 
     /// <summary>A copy of <paramref name="length"/> bytes at <paramref name="offset"/> (a slice where the file is held whole).</summary>
     public ReadOnlyMemory<byte> Slice(long offset, int length)

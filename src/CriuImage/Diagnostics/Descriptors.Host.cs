@@ -34,7 +34,7 @@ public static partial class Descriptors
     /// <summary>CRI415: The replay of CRIU's search gave up undecided.</summary>
     public static readonly DiagnosticDescriptor SearchUndecided = new("CRI415", "SearchUndecided", "The replay of CRIU's search gave up undecided", Severity.Warning) { Source = "set_restore_gpu_maps" };
     /// <summary>CRI416: A render node with BOs, on a target kernel without the CRIU GEM interface.</summary>
-    public static readonly DiagnosticDescriptor TargetLacksGemCriu = new("CRI416", "TargetLacksGemCriu", "A render node with BOs, on a target kernel without the CRIU GEM interface", Severity.Error) { Source = "plugins/amdgpu/amdgpu_plugin_drm.c:439-569", Check = new("-EINVAL", "drm_ioctl refuses DRM_IOCTL_GEM_CHANGE_HANDLE (nr 0xD2): before 6.18 nr >= DRM_CORE_IOCTL_COUNT; from 6.18.36, 7.0.13 and 7.1 its handler is drm_invalid_op") };
+    public static readonly DiagnosticDescriptor TargetLacksGemCriu = new("CRI416", "TargetLacksGemCriu", "A render node with BOs, on a target kernel without the CRIU GEM interface", Severity.Error) { Source = "plugins/amdgpu/amdgpu_plugin_drm.c:439-569", Check = new("-EINVAL", "drm_ioctl refuses DRM_IOCTL_GEM_CHANGE_HANDLE (nr 0xd2): before 6.18 nr >= DRM_CORE_IOCTL_COUNT; from 6.18.36, 7.0.13 and 7.1 its handler is drm_invalid_op") };
     /// <summary>CRI417: The target's KFD ioctl version is unknown.</summary>
     public static readonly DiagnosticDescriptor KfdVersionUnknown = new("CRI417", "KfdVersionUnknown", "The target's KFD ioctl version is unknown", Severity.Note) { Source = "amdgpu_plugin.c:1336-1370" };
     /// <summary>CRI418: The target's kernel is unknown: render-node interfaces not checked.</summary>

@@ -78,6 +78,14 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor CrossTaskImportWait = new("CRI334", "CrossTaskImportWait", "A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing", Severity.Warning) { Source = "criu/files.c:1238-1243" };
     /// <summary>CRI340: KFD private data the target kernel's CRIU_OP RESTORE refuses.</summary>
     public static readonly DiagnosticDescriptor KfdPrivateDataRefused = new("CRI340", "KfdPrivateDataRefused", "KFD private data the target kernel's CRIU_OP RESTORE refuses", Severity.Error) { Source = "kfd_chardev.c:2576-2630" };
+    /// <summary>CRI350: A pstree.img or ids-PID.img CRIU cannot read: the restore stops before any task exists.</summary>
+    public static readonly DiagnosticDescriptor ProcessTreeUnreadable = new("CRI350", "ProcessTreeUnreadable", "A pstree.img or ids-PID.img CRIU cannot read: the restore stops before any task exists", Severity.Error) { Source = "criu/pstree.c:516-530" };
+    /// <summary>CRI351: A task's core-PID.img CRIU cannot restore it from: the restore stops before any file is opened.</summary>
+    public static readonly DiagnosticDescriptor TaskCoreUnusable = new("CRI351", "TaskCoreUnusable", "A task's core-PID.img CRIU cannot restore it from: the restore stops before any file is opened", Severity.Error) { Source = "criu/cr-restore.c:503-518" };
+    /// <summary>CRI352: A descriptor CRIU cannot collect (its file id or type not in files.img, or its fdinfo image damaged): the restore stops before any file is opened.</summary>
+    public static readonly DiagnosticDescriptor TaskFdUncollectable = new("CRI352", "TaskFdUncollectable", "A descriptor CRIU cannot collect (its file id or type not in files.img, or its fdinfo image damaged): the restore stops before any file is opened", Severity.Error) { Source = "criu/files.c:895-935" };
+    /// <summary>CRI353: An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored.</summary>
+    public static readonly DiagnosticDescriptor FileNotRestored = new("CRI353", "FileNotRestored", "An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored", Severity.Error) { Source = "criu/files.c:895-935" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

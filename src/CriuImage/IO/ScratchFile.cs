@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace CriuImage.IO;
 
 /// <summary>
@@ -29,6 +31,37 @@ internal static class ScratchFile
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> at <paramref name="offset"/> of a scratch file, its failure said with the folder's name.</summary>
+    /// <exception cref="IOException">The temporary folder refuses the bytes (full, read-only).</exception>
+    public static void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset)
+    {
+        try
+        {
+            RandomAccess.Write(file, bytes, offset);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"cannot spill to a scratch file in {Path.GetTempPath()}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Fills <paramref name="bytes"/> from <paramref name="offset"/> of a scratch file, which holds them.</summary>
+    /// <exception cref="IOException">The file ends before them.</exception>
+    public static void Read(SafeFileHandle file, Span<byte> bytes, long offset)
+    {
+        int read = 0;
+        while (read < bytes.Length)
+        {
+            int got = RandomAccess.Read(file, bytes[read..], offset + read);
+            if (got == 0)
+            {
+                throw new IOException($"a scratch file in {Path.GetTempPath()} ended early");
+            }
+
+            read += got;
         }
     }
 }

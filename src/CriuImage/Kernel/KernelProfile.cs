@@ -21,7 +21,7 @@ public sealed record KernelProfile
         SpecialDomainAlone = false,
         MappingFlagsReported = MappingFlagsKind.Pte,
         ChangeHandle = false,
-        ChangeHandleSource = "DRM_IOCTL_GEM_CHANGE_HANDLE is new in 6.18: drm_ioctl refuses nr 0xD2 >= DRM_CORE_IOCTL_COUNT with -EINVAL",
+        ChangeHandleSource = "DRM_IOCTL_GEM_CHANGE_HANDLE is new in 6.18: drm_ioctl refuses nr 0xd2 >= DRM_CORE_IOCTL_COUNT with -EINVAL",
     };
 
     /// <summary>

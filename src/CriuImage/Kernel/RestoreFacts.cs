@@ -47,11 +47,12 @@ internal static class RestoreFacts
     /// <summary>
     /// Per kernel line checked, what its CRIU_OP RESTORE checks of a queue and of xnack_mode: <c>KFD_QUEUE_TYPE_MAX</c>,
     /// whether the queue's buffers are looked up in the GPU's VM (kfd_queue_acquire_buffers), and the GC versions whose
-    /// XNACK mode is per process.
+    /// XNACK mode is per process, and whether a GFX 12 queue's MQD manager can restore it.
     /// </summary>
-    public static IReadOnlyList<(KernelLevel Line, uint QueueTypeMax, bool QueueBuffers, IReadOnlyList<string> XnackPerProcess)> KfdQueueLines =>
+    public static IReadOnlyList<(KernelLevel Line, uint QueueTypeMax, bool QueueBuffers, IReadOnlyList<string> XnackPerProcess, bool Gfx12RestoreMqd)> KfdQueueLines =>
         [.. KfdQueues.GetProperty("lines").EnumerateArray().Select(e => (KernelLevel.Parse(e.GetProperty("line").GetString()!)!.Value, e.GetProperty("queue_type_max").GetUInt32(),
-            e.GetProperty("queue_buffers").GetBoolean(), (IReadOnlyList<string>)[.. e.GetProperty("xnack_per_process").EnumerateArray().Select(v => v.GetString()!)]))];
+            e.GetProperty("queue_buffers").GetBoolean(), (IReadOnlyList<string>)[.. e.GetProperty("xnack_per_process").EnumerateArray().Select(v => v.GetString()!)],
+            e.GetProperty("gfx12_restore_mqd").GetBoolean()))];
 
     /// <summary>The MQD sizes of the MQD managers: compute, SDMA, and the SDMA MQD of GFX 10.</summary>
     public static (uint Compute, uint Sdma, uint SdmaGfx10) KfdMqdSizes

@@ -167,7 +167,7 @@ public static class PlanReport
     /// </summary>
     private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
     {
-        string file = Path.GetFileName(path);
+        string file = Criu.CriuFileName.Said(path);
         if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } || notMade.GetValueOrDefault(file) == 0)
         {
             return (null, null);
@@ -178,7 +178,7 @@ public static class PlanReport
 
     /// <summary>False when CRIU's restore began none of the render node's BOs: its own first refusal is then not where the restore stops.</summary>
     private static bool Reached(DumpRestorePlan plan, string path) =>
-        plan.Sequence?.RenderNodesNotReached?.Contains(Path.GetFileName(path)) != true;
+        plan.Sequence?.RenderNodesNotReached?.Contains(Criu.CriuFileName.Said(path)) != true;
 
     /// <summary>
     /// Why calls of the replayed restore are not made: it ends first (at <paramref name="path"/> itself, before its
@@ -192,7 +192,7 @@ public static class PlanReport
             return "reached by the files given: each waits for an export none of them makes (the dump is not given whole)";
         }
 
-        if (path is not null && end.File == Path.GetFileName(path))
+        if (path is not null && end.File == Criu.CriuFileName.Said(path))
         {
             return $"reached: CRIU's restore {HowWithCode(end)} at this file, before its first call";
         }

@@ -52,9 +52,14 @@ internal static class ProcessTreeShow
         {
             text.Write("  (render-node and dma-buf files do not record their task)\n");
         }
+
+        if (dump.ProcessFailure is { } failure)
+        {
+            text.Write($"  (CRIU's restore stops on the process images, {failure.Code.Id}: {Printable.Escape(failure.Message)})\n");
+        }
     }
 
-    /// <summary>Writes <c>"process_tree": {"tasks": [{"pid", "ppid", "state", "threads", "children", "holds"}]}</c>, or the damage as <c>{"error"}</c>; nothing without pstree.img.</summary>
+    /// <summary>Writes <c>"process_tree": {"tasks": [{"pid", "ppid", "state", "threads", "children", "holds"}], "restore_stops": {"code", "message"}}</c>, or the damage as <c>{"error"}</c>; nothing without pstree.img.</summary>
     public static void WriteJson(CriuDump dump, Utf8JsonWriter json)
     {
         if (dump.ProcessTreeDamage is { } damage)
@@ -115,6 +120,14 @@ internal static class ProcessTreeShow
         if (dump.TaskFiles?.Unknown is { } unknown)
         {
             json.WriteString("files_unknown", unknown);
+        }
+
+        if (dump.ProcessFailure is { } failure)
+        {
+            json.WriteStartObject("restore_stops");
+            json.WriteString("code", failure.Code.Id);
+            json.WriteString("message", failure.Message);
+            json.WriteEndObject();
         }
 
         json.WriteEndObject();

@@ -30,7 +30,7 @@ internal sealed class BosBegun(RenderNodeBoSet restored)
         int count = 0;
         for (int i = 0; i < bos.Count; i++)
         {
-            uint handle = bos.At(i).Handle;
+            uint handle = bos.HandleAt(i);
             count += _last == (file, handle) || restored.Holds(node, file, handle) ? 0 : 1;
         }
 

@@ -17,7 +17,7 @@ internal static class KfdPrivateData
     internal const int ProcessPriv = 8, DevicePriv = 8, QueuePriv = 120, EventPriv = 64, SvmPriv = 24, SvmAttr = 8;
 
     /// <summary>The errnos the walk refuses with.</summary>
-    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16;
+    internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16, EOPNOTSUPP = 95;
 
     private const string Chardev = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c";
     private const string Linux = " at Linux 6.12.118";
@@ -30,7 +30,7 @@ internal static class KfdPrivateData
     internal sealed record KfdRefusal(int Errno, string Check, string Source, string Message)
     {
         /// <summary>The errno's symbol.</summary>
-        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", _ => "EINVAL" };
+        public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", EOPNOTSUPP => "EOPNOTSUPP", _ => "EINVAL" };
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ internal static class KfdPrivateData
     /// <summary>The walk of one kernel line.</summary>
     internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line)
     {
-        using KfdPrivateBytes.Reader p = kfd.Private.Open();
+        KfdPrivateBytes.Reader p = kfd.Private.Open();
         int gpuSlots = line.GpuSlots;
         // CRIU passes the counts as the ioctl's u32 fields (amdgpu_plugin.c:1552, :1602, :2006 at 2cf8f13), so the kernel's products cannot overflow.
         ulong size = (ulong)p.Length, at = 0, devices = kfd.NumOfGpus, bos = (uint)kfd.NumOfBos;

@@ -10,7 +10,8 @@ namespace CriuImage.Restore;
 /// the MQD and control stack's room), kfd_queue_acquire_buffers (kfd_queue.c:243-339, not in 6.1: the read and
 /// write pointers, the ring, the EOP buffer and the CWSR area mapped in the GPU's VM at exactly their sizes, the
 /// control stack size the node's), pqm_create_queue (the queue limit, the qid slot, the type) and
-/// allocate_sdma_queue (kfd_device_queue_manager.c:1573-1625: the restored SDMA queue id).
+/// allocate_sdma_queue (kfd_device_queue_manager.c:1573-1625: the restored SDMA queue id) and create_queue_cpsch (:2013-2016:
+/// the MQD manager's restore_mqd, which GFX 12's lacks).
 /// </summary>
 internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm, HashSet<uint> gpus)
 {
@@ -147,6 +148,12 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
             {
                 return Refuse(EBUSY, "queue-sdma-id-taken", type == Sdma ? 1589 : 1617, $"{q} has SDMA queue id {sdmaId} (byte {start + 96}), which an earlier queue of the process holds on gpu {Gpu(gpu)}", Dqm);
             }
+        }
+
+        if (node is not null && node.Gc / 10000 == 12 && !line.Gfx12RestoreMqd)
+        {
+            // Nor can a kernel of this line have written the queue: its GFX 12 MQD managers have no checkpoint_mqd either.
+            return Refuse(EOPNOTSUPP, "queue-restore-mqd", 2013, $"{q} is on gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}), whose MQD manager has no restore_mqd on Linux {line.Name} (nor checkpoint_mqd: no kernel of the line checkpoints such a queue)", Dqm);
         }
 
         _queues[gpu] = count + 1;

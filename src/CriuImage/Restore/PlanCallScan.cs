@@ -2,6 +2,7 @@ using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Diagnostics;
 using CriuImage.Format;
+using CriuImage.IO;
 using CriuImage.Kernel;
 using CriuImage.Scanning;
 using CriuImage.Verification;
@@ -10,10 +11,13 @@ namespace CriuImage.Restore;
 
 /// <summary>
 /// Makes the calls of <see cref="RestorePlan"/> from an image as a scan reads it, in one of two readings. The
-/// survey (no receiver) runs the shared rules and keeps, per refused call, its refusals by the call's index,
-/// with what the overlap sweep needs (a page range per mapping, a handle and first call per BO, as verify
-/// keeps); the emitting reading (a receiver) makes each call again, in the same order, with the survey's
-/// refusals, and hands it over: no call outlives its hand-over.
+/// survey (no receiver) runs the shared rules and counts the refused calls, with what the overlap sweep needs (a
+/// page range per mapping, a handle and first call per BO, spilled to disk past a budget); the emitting reading
+/// (a receiver) makes each call again, in the same order, runs the rules per record again for its refusals (the
+/// survey holds none: an image whose every mapping breaks a rule would hold a finding per mapping), adds CRI105
+/// and the overlaps the survey found, by call, and hands it over: no call outlives its hand-over. A plan of a
+/// render node's held BOs keeps its refusals by call instead (<see cref="Survey.HoldsRefusals"/>), which the
+/// replay reads without making the calls.
 /// </summary>
 internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey survey, Action<PlannedCall>? receiver) : IImageScanHandler, IDiagnosticSink
 {
@@ -23,8 +27,19 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     internal const int BoCalls = 3;
     private const int FirstCallStride = 64;
 
-    // The survey's alone: the emitting reading makes calls only.
-    private readonly ImageWideRules? _wide = receiver is not null ? null : survey.Store is { } store ? new(store) : new();
+    /// <summary>Where a refusal goes among a BO's calls: its first three, or its current mapping's GEM_VA.</summary>
+    private const int VaSlot = 3;
+
+    // The survey's alone over a render node's BOs; an image read from its file finds CRI105 once it is read.
+    private readonly ImageWideRules? _wide = receiver is null && survey.Store is { } store ? new(store) : null;
+    private readonly List<Diagnostic>?[] _own = new List<Diagnostic>?[VaSlot + 1];
+    private IEnumerator<DuplicateHandle>? _duplicates;
+    private bool _duplicatesLeft;
+    private int _refusedOfBo;
+    private long _lastVaRefused = -1;
+    private bool _handlesRise = true;
+    private uint _lastHandle;
+    private long? _stop;
     private int _boIndex = -1;
     private ImageHeader? _header;
     private VmRules? _vmRules;
@@ -38,8 +53,26 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     /// <summary>What the survey learns: the counts and the refusals, by call index.</summary>
     internal sealed class Survey
     {
-        /// <summary>The refusals of the rules per record, by call index.</summary>
+        /// <summary>With <see cref="HoldsRefusals"/>: the refusals of the rules per record, by call index.</summary>
         public Dictionary<long, List<Diagnostic>> Refusals { get; } = [];
+
+        /// <summary>True for a plan of a render node's held BOs: its refusals are kept by call in <see cref="Refusals"/>; otherwise each reading runs the rules again.</summary>
+        public bool HoldsRefusals => Store is not null;
+
+        /// <summary>The calls with a refusal of the rules per record (CRI105 among them).</summary>
+        public long RefusedByRules => HoldsRefusals ? Refusals.Count : RefusedByRecords;
+
+        /// <summary>Without <see cref="HoldsRefusals"/>: the calls the rules per record refuse, counted.</summary>
+        public long RefusedByRecords { get; set; }
+
+        /// <summary>Without <see cref="HoldsRefusals"/>, while the survey reads: the index of each call the rules per record refuse.</summary>
+        public SpillBuffer<RefusedCall>? RefusedCalls { get; set; }
+
+        /// <summary>Without <see cref="HoldsRefusals"/>, while the survey reads: each BO's handle and where it is, for CRI105.</summary>
+        public SpillBuffer<HandleSeen>? Handles { get; set; }
+
+        /// <summary>Without <see cref="HoldsRefusals"/>: CRI105 by BO, read in order as each reading makes the calls.</summary>
+        public SpillBuffer<DuplicateHandle>? Duplicates { get; set; }
 
         /// <summary>The overlap refusals (CRI205) by call, made into findings as each call is handed over; null before the survey ends.</summary>
         public SpillBuffer<OverlapRefusal>? Overlaps { get; set; }
@@ -51,7 +84,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         public SpillBuffer<MappingRange>? Ranges { get; set; } = new(MappingRange.HeldAtMost);
 
         /// <summary>Per BO in image order: its saved handle and the index of its first call; let go once the survey ends.</summary>
-        public List<(uint Handle, long FirstCall)>? Bos { get; set; } = [];
+        public ScratchArray<BoCall>? Bos { get; set; }
 
         /// <summary>A render node's BOs when the plan is made from their values: handles and first calls are read back from them, and <see cref="Bos"/> is null.</summary>
         public RenderNodeBos? Store { get; init; }
@@ -74,7 +107,15 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         public ImageHeader? Header { get; set; }
 
         /// <summary>The saved handle of BO <paramref name="bo"/> (its ordinal in the image).</summary>
-        public uint HandleOf(int bo) => Store is { } store ? store.At(bo).Handle : Bos![bo].Handle;
+        public uint HandleOf(int bo) => Store is { } store ? store.HandleAt(bo) : Bos![bo].Handle;
+
+        /// <summary>A survey of an image read from its file: the BOs' handles and first calls held up to 4 MiB, the rest on disk.</summary>
+        public static Survey OfFile() => new()
+        {
+            Bos = new(32),
+            RefusedCalls = new(RefusedCall.HeldAtMost),
+            Handles = new(HandleSeen.HeldAtMost),
+        };
 
         /// <summary>The index of BO <paramref name="bo"/>'s first call: each BO before it makes <see cref="BoCalls"/> calls and a GEM_VA per mapping.</summary>
         public long FirstCallOf(int bo)
@@ -120,9 +161,22 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         _bo = bo;
         _boIndex++;
         _firstCallOfBo = Calls;
+        _refusedOfBo = 0;
         uint handle = bo.GemHandle;
         if (receiver is not null)
         {
+            Array.Clear(_own);
+            if (!survey.HoldsRefusals)
+            {
+                // The refusals the survey counted, made again: CRI105 first, then the rules', as the survey met them.
+                if (NextDuplicate() is { } duplicate)
+                {
+                    Add(ImageWideRules.Duplicate(duplicate.Handle, duplicate.FirstAt, duplicate.Offset));
+                }
+
+                BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
+            }
+
             MakeBo(bo);
             return;
         }
@@ -132,16 +186,22 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         survey.FirstHandle ??= handle;
         if (survey.Store is null)
         {
-            survey.Bos!.Add((handle, _firstCallOfBo));
+            survey.Bos!.Add(new BoCall(handle, _firstCallOfBo));
+            survey.Handles!.Add(new HandleSeen(handle, _boIndex, offset));
+            _handlesRise &= _boIndex == 0 || handle > _lastHandle;
+            _lastHandle = handle;
         }
-        else if (_boIndex % FirstCallStride == 0)
+        else
         {
-            survey.FirstCalls.Add(_firstCallOfBo);
-        }
+            if (_boIndex % FirstCallStride == 0)
+            {
+                survey.FirstCalls.Add(_firstCallOfBo);
+            }
 
-        if ((survey.Store is null ? _wide!.CheckHandle(handle, offset) : _wide!.CheckHandle(_boIndex)) is { } duplicate)
-        {
-            Add(duplicate);
+            if (_wide!.CheckHandle(_boIndex) is { } duplicate)
+            {
+                Add(duplicate);
+            }
         }
 
         BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
@@ -151,6 +211,12 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     {
         if (receiver is not null)
         {
+            _own[VaSlot] = null;
+            if (!survey.HoldsRefusals)
+            {
+                _vmRules!.Check(vm, index, _bo, _boIndex, offset, this);
+            }
+
             MakeVa(vm, index);
             return;
         }
@@ -178,7 +244,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     {
     }
 
-    /// <summary>Ends the survey: the damage found, else the overlaps (verify's CRI205, one refusal per overlapping pair).</summary>
+    /// <summary>Ends the survey: the damage found, else CRI105 (an image read from its file) and the overlaps (verify's CRI205, one refusal per overlapping pair).</summary>
     /// <exception cref="ImageFormatException">The image is damaged.</exception>
     public void FinishSurvey()
     {
@@ -187,6 +253,11 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.Calls = Calls;
         s.Header = _header;
         s.Target = _vmRules!.Target;
+        if (!s.HoldsRefusals)
+        {
+            FindDuplicates();
+        }
+
         var overlaps = new SpillBuffer<OverlapRefusal>(OverlapRefusal.HeldAtMost);
         OverlapSweep.Pairs(
             s.Ranges!,
@@ -200,7 +271,13 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             OverlapRefusal.ListedPerCall,
             (range, more) => overlaps.Add(new OverlapRefusal(s.FirstCallOf(range.Bo) + BoCalls + range.Mapping, range, s.HandleOf(range.Bo), default, 0, more)));
         long last = -1;
-        s.Stop = s.Refusals.Where(r => r.Value.Any(PlanStop.Ends)).Select(r => (long?)r.Key).Min();
+        s.Stop = _stop;
+        using RefusedCallCursor? own = s.HoldsRefusals ? null : new(s.RefusedCalls!);
+        if (own is not null)
+        {
+            s.RefusedByRecords = RefusedCallCursor.Distinct(s.RefusedCalls!);
+        }
+
         foreach (OverlapRefusal refusal in overlaps.Ordered())
         {
             // A CRI205 refusal is -EINVAL; the overlaps come in call order, so the first is the earliest.
@@ -209,7 +286,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
                 s.Stop = PlanStop.First(s.Stop, refusal.Call);
             }
 
-            if (refusal.Call != last && !s.Refusals.ContainsKey(refusal.Call))
+            if (refusal.Call != last && !(own?.Has(refusal.Call) ?? s.Refusals.ContainsKey(refusal.Call)))
             {
                 s.OverlapOnlyCalls++;
             }
@@ -221,7 +298,53 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.BoCount = _boIndex + 1;
         s.Ranges!.Dispose();
         s.Ranges = null;
+        s.Bos?.Dispose();
         s.Bos = null;
+        s.RefusedCalls?.Dispose();
+        s.RefusedCalls = null;
+    }
+
+    /// <summary>
+    /// CRI105 of an image read from its file: the BOs' handles sorted (on disk past a budget), each after the first
+    /// of its handle a duplicate, kept by BO for the readings that make the calls; its CHANGE_HANDLE is refused. Handles
+    /// that rose through the image (the usual case) have none.
+    /// </summary>
+    private void FindDuplicates()
+    {
+        var duplicates = new SpillBuffer<DuplicateHandle>(DuplicateHandle.HeldAtMost);
+        if (!_handlesRise)
+        {
+            HandleSeen first = default;
+            bool any = false;
+            foreach (HandleSeen seen in survey.Handles!.Ordered())
+            {
+                if (any && seen.Handle == first.Handle)
+                {
+                    duplicates.Add(new DuplicateHandle(seen.Bo, seen.Handle, first.Offset, seen.Offset));
+                    continue;
+                }
+
+                first = seen;
+                any = true;
+            }
+        }
+
+        survey.Handles!.Dispose();
+        survey.Handles = null;
+        bool earliest = true;
+        foreach (DuplicateHandle duplicate in duplicates.Ordered())
+        {
+            long call = survey.FirstCallOf(duplicate.Bo) + ChangeHandleAt;
+            survey.RefusedCalls!.Add(new RefusedCall(call));
+            if (earliest && PlanStop.Ends(ImageWideRules.Duplicate(duplicate.Handle, duplicate.FirstAt, duplicate.Offset)))
+            {
+                _stop = PlanStop.First(_stop, call);
+            }
+
+            earliest = false;
+        }
+
+        survey.Duplicates = duplicates;
     }
 
     /// <summary>Throws the first damage the scan met, or that it met no header.</summary>
@@ -268,6 +391,9 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     private void Make(RestoreCall call, uint request, uint handle, uint? mapping, CallArgument[] arguments, CallArgument[] repaired)
     {
         long index = Calls++;
+        IReadOnlyList<Diagnostic> own = survey.HoldsRefusals
+            ? survey.Refusals.TryGetValue(index, out List<Diagnostic>? listed) ? listed : []
+            : (IReadOnlyList<Diagnostic>?)_own[mapping is null ? (int)(index - _firstCallOfBo) : VaSlot] ?? [];
         receiver!(new PlannedCall
         {
             Call = call,
@@ -276,14 +402,13 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             Mapping = mapping,
             Arguments = arguments,
             Repaired = repaired,
-            Refusals = RefusalsOf(index),
+            Refusals = RefusalsOf(index, own),
         });
     }
 
-    /// <summary>The refusals of call <paramref name="index"/>: the rules' per record, then the overlaps (read in call order as the calls are made).</summary>
-    private IReadOnlyList<Diagnostic> RefusalsOf(long index)
+    /// <summary>The refusals of call <paramref name="index"/>: the rules' per record (<paramref name="refusals"/>), then the overlaps (read in call order as the calls are made).</summary>
+    private IReadOnlyList<Diagnostic> RefusalsOf(long index, IReadOnlyList<Diagnostic> refusals)
     {
-        IReadOnlyList<Diagnostic> refusals = survey.Refusals.TryGetValue(index, out List<Diagnostic>? listed) ? listed : [];
         _overlaps ??= survey.Overlaps!.Ordered().GetEnumerator();
         if (!_overlapsStarted)
         {
@@ -306,7 +431,11 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         return all;
     }
 
-    /// <summary>Puts an error of the restore family beside the call it breaks; other findings are verify's business.</summary>
+    /// <summary>
+    /// Puts an error of the restore family beside the call it breaks: the survey counts it (or, holding refusals,
+    /// keeps it by call), the emitting reading lists it on the call it is about to make; other findings are verify's
+    /// business.
+    /// </summary>
     public void Add(Diagnostic diagnostic)
     {
         if (diagnostic.Call is not { } kind || diagnostic.Severity != Severity.Error)
@@ -314,15 +443,60 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             return;
         }
 
-        long call = kind switch
+        int slot = kind switch
         {
-            RestoreCall.GemVa => Calls - 1,
-            RestoreCall.ChangeHandle => _firstCallOfBo + ChangeHandleAt,
-            RestoreCall.GemMmap => _firstCallOfBo + MmapAt,
-            RestoreCall.PrimeImport when (_bo.Flags & (uint)BoFlags.IsImport) != 0 => _firstCallOfBo,
-            RestoreCall.GemCreate when (_bo.Flags & (uint)BoFlags.IsImport) == 0 => _firstCallOfBo,
+            RestoreCall.GemVa => VaSlot,
+            RestoreCall.ChangeHandle => ChangeHandleAt,
+            RestoreCall.GemMmap => MmapAt,
+            RestoreCall.PrimeImport when (_bo.Flags & (uint)BoFlags.IsImport) != 0 => 0,
+            RestoreCall.GemCreate when (_bo.Flags & (uint)BoFlags.IsImport) == 0 => 0,
             _ => throw new InvalidOperationException($"no {kind} call for BO {_bo.GemHandle}"),
         };
-        survey.Refuse(call, diagnostic);
+        if (receiver is not null)
+        {
+            (_own[slot] ??= []).Add(diagnostic);
+            return;
+        }
+
+        long call = slot == VaSlot ? Calls - 1 : _firstCallOfBo + slot;
+        if (PlanStop.Ends(diagnostic))
+        {
+            _stop = PlanStop.First(_stop, call);
+        }
+
+        if (survey.HoldsRefusals)
+        {
+            survey.Refuse(call, diagnostic);
+            return;
+        }
+
+        // Counted once per call: a BO's calls by a bit each, a mapping's GEM_VA while it is the current one.
+        if (slot == VaSlot ? call == _lastVaRefused : (_refusedOfBo & (1 << slot)) != 0)
+        {
+            return;
+        }
+
+        _lastVaRefused = slot == VaSlot ? call : _lastVaRefused;
+        _refusedOfBo |= slot == VaSlot ? 0 : 1 << slot;
+        survey.RefusedCalls!.Add(new RefusedCall(call));
+    }
+
+    /// <summary>The emitting reading: CRI105 of the current BO, when the survey found one.</summary>
+    private DuplicateHandle? NextDuplicate()
+    {
+        if (_duplicates is null)
+        {
+            _duplicates = survey.Duplicates!.Ordered().GetEnumerator();
+            _duplicatesLeft = _duplicates.MoveNext();
+        }
+
+        if (!_duplicatesLeft || _duplicates.Current.Bo != _boIndex)
+        {
+            return null;
+        }
+
+        DuplicateHandle duplicate = _duplicates.Current;
+        _duplicatesLeft = _duplicates.MoveNext();
+        return duplicate;
     }
 }

@@ -16,7 +16,9 @@ internal sealed class RenderNodeBoSet
     private readonly RenderNodeBoKey _key;
     /// <summary>The nodes added, each with the number of its first BO (the BOs of the nodes before it).</summary>
     private readonly List<(CriuRenderNode Node, RenderNodeBos Bos, string File, int First)> _nodes = [];
-    private int[] _slots;
+    /// <summary>Made when a BO first breaks the run (<see cref="_run"/>): a node whose handles rise never needs them.</summary>
+    private int[] _slots = [];
+    private readonly long _expected;
     /// <summary>
     /// A bit per key, at the handle's own place (<see cref="Bit"/>): a clear bit says a key is absent without a probe of
     /// the slots and the BO values behind them, both random reads. Handles are mostly numbered in order, so the bits
@@ -38,7 +40,7 @@ internal sealed class RenderNodeBoSet
     public RenderNodeBoSet(RenderNodeBoKey key, long expected)
     {
         _key = key;
-        _slots = new int[SlotsFor(Math.Max(expected, 8))];
+        _expected = Math.Max(expected, 8);
         _seen = new ulong[Math.Max(1, (int)(BitOperations.RoundUpToPowerOf2((ulong)Math.Min(Math.Max(expected, 64), 1L << 30)) * 2 / 64))];
     }
 
@@ -93,31 +95,36 @@ internal sealed class RenderNodeBoSet
     /// <summary>Adds BO <paramref name="index"/> of <paramref name="node"/> (its values <paramref name="bos"/>, read from <paramref name="file"/>) unless a BO of its key is in the set: false then, the set unchanged.</summary>
     public bool TryAdd(CriuRenderNode node, RenderNodeBos bos, string file, int index)
     {
-        ref readonly DrmBo bo = ref bos.At(index);
+        uint handle = bos.HandleAt(index);
         int number = NodeNumber(node, bos, file);
-        if (Find(bo.Handle, Scope(number)) != 0)
+        if (Find(handle, Scope(number)) != 0)
         {
             return false;
         }
 
-        if (Count + 1 > _slots.Length * MaxLoad)
+        if (_slots.Length > 0 && Count + 1 > _slots.Length * MaxLoad)
         {
             Grow();
         }
 
         int at = checked(_nodes[number].First + index + 1);
-        if (_run.To == at && _run.Node == number && bo.Handle > _run.Last)
+        if (_run.To == at && _run.Node == number && handle > _run.Last)
         {
-            _run = _run with { To = at + 1, Last = bo.Handle };
+            _run = _run with { To = at + 1, Last = handle };
         }
         else
         {
+            if (_run.To > _run.From && _slots.Length == 0)
+            {
+                _slots = new int[SlotsFor(Math.Max(_expected, Count + 1))];
+            }
+
             for (int held = _run.From; held < _run.To; held++)
             {
                 Put(held);
             }
 
-            _run = (at, at + 1, number, bo.Handle);
+            _run = (at, at + 1, number, handle);
         }
 
         _added[number]++;
@@ -161,7 +168,7 @@ internal sealed class RenderNodeBoSet
     private (uint Handle, uint Minor) KeyOf(int at)
     {
         (int n, int index) = Locate(at);
-        return (_nodes[n].Bos.At(index).Handle, Scope(n));
+        return (_nodes[n].Bos.HandleAt(index), Scope(n));
     }
 
     /// <summary>The key's part beside the handle for node <paramref name="n"/>: its render minor, or none.</summary>
@@ -189,7 +196,7 @@ internal sealed class RenderNodeBoSet
             while (low <= high)
             {
                 int mid = low + ((high - low) >> 1);
-                uint found = bos.At(mid - first).Handle;
+                uint found = bos.HandleAt(mid - first);
                 if (found == handle)
                 {
                     return mid;

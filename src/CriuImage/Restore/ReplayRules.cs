@@ -7,7 +7,7 @@ using CriuImage.Verification;
 namespace CriuImage.Restore;
 
 /// <summary>
-/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340:
+/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340, and CRI350-CRI353 of the process images:
 /// the restore init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed,
 /// certainly or by an order not known, the parallel quit command, a CRIU that cannot restore the dump's state, a render
 /// node restored before any GPU map, a task that may wait for ever for another task's export, KFD private data the
@@ -28,6 +28,10 @@ public static class ReplayRules
         Descriptors.RenderNodeBeforeKfd,
         Descriptors.CrossTaskImportWait,
         Descriptors.KfdPrivateDataRefused,
+        Descriptors.ProcessTreeUnreadable,
+        Descriptors.TaskCoreUnusable,
+        Descriptors.TaskFdUncollectable,
+        Descriptors.FileNotRestored,
     ];
 
     /// <summary>
@@ -111,7 +115,7 @@ public static class ReplayRules
         var seen = new HashSet<(DiagnosticDescriptor, CriuDumpFile)>();
         foreach (RestoreEnding ending in sequence.Endings.Where(e => e.Code is { } code && Codes.Contains(code)))
         {
-            CriuDumpFile file = dump.Files.FirstOrDefault(f => Path.GetFileName(f.Input.Path) == ending.File)
+            CriuDumpFile file = dump.Files.FirstOrDefault(f => CriuFileName.Said(f.Input.Path) == ending.File)
                 ?? dump.OfKind(CriuFileKind.KfdImage).FirstOrDefault()
                 ?? dump.Files[0];
             if (seen.Add((ending.Code!, file)))

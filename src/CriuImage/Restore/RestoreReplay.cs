@@ -101,10 +101,23 @@ internal sealed class RestoreReplay
     {
         _order = RestoreFileOrder.Of(_dump);
         List<CriuDumpFile> files = [.. _order.Files];
-        if (_criu.RenderNodeBos && RestoreInit(files) is { } initEnd)
+        if (_dump.ProcessFailure is { Stage: ProcessImageStage.Tree } tree)
+        {
+            return ProcessImages(tree);
+        }
+
+        // amdgpu_restore_init reads every file of the dump, the ones no task restores too.
+        if (_criu.RenderNodeBos && RestoreInit([.. files, .. _dump.Files.Where(f => !files.Contains(f))]) is { } initEnd)
         {
             return initEnd;
         }
+
+        if (_dump.ProcessFailure is { } failure)
+        {
+            return ProcessImages(failure);
+        }
+
+        NotRestored();
 
         ShortPagesOfImageNotGiven();
         List<CriuDumpFile> pending = files;
@@ -200,7 +213,7 @@ internal sealed class RestoreReplay
         _order is not null && _filesRestored && _criu.RenderNodeBos
         && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Entries.AnyImport() ?? false));
 
-    private static string Name(CriuDumpFile file) => Path.GetFileName(file.Input.Path);
+    private static string Name(CriuDumpFile file) => CriuFileName.Said(file.Input.Path);
 
     /// <summary>criu-dev's amdgpu_restore_init unpacks every KFD and render-node file and reads its count without checking the unpack.</summary>
     private RestoreEnding? RestoreInit(List<CriuDumpFile> files)
@@ -501,7 +514,7 @@ internal sealed class RestoreReplay
         RenderNodeBos bos = node.Entries;
         for (int i = 0; i < walked; i++)
         {
-            ref readonly DrmBo bo = ref bos.At(i);
+            DrmBo bo = bos.At(i);
             var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
             if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
             {
@@ -606,7 +619,7 @@ internal sealed class RestoreReplay
         int skipped = 0;
         for (int i = 0; i < restored.Length; i++)
         {
-            ref readonly DrmBo bo = ref bos.At(i);
+            DrmBo bo = bos.At(i);
             skipped += restored[i] ? 0 : 1;
             if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
             {
@@ -691,7 +704,7 @@ internal sealed class RestoreReplay
         List<string> own = [.. _dump.OfKind(CriuFileKind.KfdImage).Select(Name).Where(n => _order!.OpenerOf(n)?.Pid == pid).Select(n => $"{n} at fd {_order!.OpenerOf(n)!.Value.Fd}")];
         return own.Count > 0
             ? $"it opens {string.Join(", ", own)}, a higher descriptor"
-            : $"it opens none: {string.Join(", ", _dump.OfKind(CriuFileKind.KfdImage).Select(Name).Select(n => _order!.OpenerOf(n) is { } o ? $"{n} is opened by task {o.Pid}" : n))}";
+            : $"it opens none: {string.Join(", ", _dump.OfKind(CriuFileKind.KfdImage).Select(Name).Select(n => _order!.OpenerOf(n) is { } o ? $"{n} is opened by task {o.Pid}" : $"{n} is restored by no task"))}";
     }
 
     private RestoreEnding NeverEnds(List<CriuDumpFile> waiting)
@@ -915,6 +928,20 @@ internal sealed class RestoreReplay
 
     private RestoreEnding Ending(RestoreEndKind how, DiagnosticDescriptor code, string cause, string message) =>
         new(how, code, cause, message) { File = _file };
+
+    /// <summary>A process image that stops CRIU's core before the plugin restores any file (CRI350-CRI352).</summary>
+    private static RestoreEnding ProcessImages(ProcessImageFailure failure) =>
+        new(RestoreEndKind.Fails, failure.Code, failure.Cause, failure.Message) { File = failure.File };
+
+    /// <summary>The amdgpu files no restored descriptor names: CRIU never hands them to the plugin (CRI353).</summary>
+    private void NotRestored()
+    {
+        foreach (uint id in _dump.TaskFiles?.NotRestored ?? [])
+        {
+            _file = Name(_dump.Files.First(f => f.Name.Id == id && f.Name.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf));
+            Difference(Descriptors.FileNotRestored, "criu/files.c:895-935@2cf8f13, criu/image.c:629-632@2cf8f13", TaskFiles.NotRestoredWhy(id, _file));
+        }
+    }
 
     private void Difference(DiagnosticDescriptor code, string cause, string message) =>
         _differences.Add(new RestoreEnding(RestoreEndKind.Differs, code, cause, message) { File = _file });

@@ -34,7 +34,7 @@ internal sealed class StoredFds(long renderNodeBos)
     /// <summary>Stores the fd of render-node BO <paramref name="index"/> of <paramref name="node"/> (its values <paramref name="bos"/>, restored from <paramref name="file"/>) unless one is stored under its handle already.</summary>
     public void AddDrm(CriuRenderNode node, RenderNodeBos bos, string file, int index)
     {
-        if (!_kfd.ContainsKey(bos.At(index).Handle))
+        if (!_kfd.ContainsKey(bos.HandleAt(index)))
         {
             _drm.TryAdd(node, bos, file, index);
         }

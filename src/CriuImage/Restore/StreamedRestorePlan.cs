@@ -13,8 +13,9 @@ namespace CriuImage.Restore;
 /// The calls of <see cref="RestorePlan"/> made as they are read, for images too large to hold one object per
 /// call: <see cref="Create(string, string, KernelProfile?)"/> reads the image once for the counts and the
 /// refusals; each <see cref="ForEachCall"/> reads it again and hands the calls over one at a time, in CRIU's
-/// order. What is held is what verify holds (a page range per mapping for the overlap check, a handle per BO)
-/// and the refusals.
+/// order. What is held is bounded: page ranges, BOs' handles and first calls and the refused calls up to a budget
+/// each, the rest in scratch files; the refusals are made again as the calls are (a plan of a render node's BOs, whose
+/// values are held, keeps them).
 /// </summary>
 public sealed class StreamedRestorePlan
 {
@@ -48,7 +49,7 @@ public sealed class StreamedRestorePlan
     public long Calls => _survey.Calls;
 
     /// <summary>The calls with at least one refusal.</summary>
-    public long RefusedCalls => _survey.Refusals.Count + _survey.OverlapOnlyCalls;
+    public long RefusedCalls => _survey.RefusedByRules + _survey.OverlapOnlyCalls;
 
     /// <summary>The index of the call whose refusal stops CRIU's restore (<see cref="PlanStop"/>): the calls after it are not made; null when none does.</summary>
     internal long? Stop => _survey.Stop;
@@ -123,7 +124,7 @@ public sealed class StreamedRestorePlan
     }
 
     /// <summary>
-    /// Refuses the first CHANGE_HANDLE with the refusal <paramref name="refusal"/> makes of the first BO's handle,
+    /// A plan of a render node's BOs (whose refusals are held by call): refuses the first CHANGE_HANDLE with the refusal <paramref name="refusal"/> makes of the first BO's handle,
     /// before that call's own refusals. False when there is no BO.
     /// </summary>
     internal bool RefuseFirstChangeHandle(Func<uint, Diagnostic> refusal)
@@ -151,7 +152,7 @@ public sealed class StreamedRestorePlan
     }
 
     /// <summary>
-    /// Adds to the GEM_VA call of each (BO handle, mapping index) of <paramref name="refusals"/> its refusal, after the
+    /// A plan of a render node's BOs (whose refusals are held by call): adds to the GEM_VA call of each (BO handle, mapping index) of <paramref name="refusals"/> its refusal, after the
     /// call's own; the first that fails its call stops the restore there.
     /// </summary>
     internal void RefuseGemVa(IReadOnlyList<(uint Handle, uint Mapping, Diagnostic Refusal)> refusals)
@@ -245,7 +246,7 @@ public sealed class StreamedRestorePlan
 
     private static StreamedRestorePlan Create(Action<IImageScanHandler> scan, string displayPath, KernelProfile? target, RenderNodeBos? store = null)
     {
-        var survey = store is null ? new PlanCallScan.Survey() : new PlanCallScan.Survey { Store = store, Bos = null, Ranges = new(MappingRange.HeldBesideBos) };
+        var survey = store is null ? PlanCallScan.Survey.OfFile() : new PlanCallScan.Survey { Store = store, Ranges = new(MappingRange.HeldBesideBos) };
         var surveying = new PlanCallScan(target, survey, null);
         scan(surveying);
         surveying.FinishSurvey();

@@ -240,7 +240,7 @@ internal static class DumpCrossRules
         RenderNodeBos bos = n.Entries;
         for (int i = 0; i < bos.Count; i++)
         {
-            ref readonly DrmBo bo = ref bos.At(i);
+            DrmBo bo = bos.At(i);
             CriuDumpFile? pages = byIndex.Count == 0 ? null : byIndex.GetValueOrDefault((uint)i);
 
             // criu-dev restores the contents of mapped VRAM and GTT BOs; d5377d5d2 of every VRAM and GTT BO.

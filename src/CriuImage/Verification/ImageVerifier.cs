@@ -31,6 +31,9 @@ public sealed class ImageVerifier : IImageScanHandler
     private VmRules? _vmRules;
     private BoRecord _bo;
     private bool _fatal;
+
+    /// <summary>True once an error of the file's own bytes was met (a checksum, a frame, a record; not a note such as CRI016).</summary>
+    private bool _damaged;
     private ulong _mappings;
 
     private ImageVerifier(VerifyOptions? options, RenderNodeBos? store = null)
@@ -162,8 +165,10 @@ public sealed class ImageVerifier : IImageScanHandler
     void IImageScanHandler.OnDamage(ImageDamage damage, long offset, uint? frame, string detail, bool fatal)
     {
         _fatal |= fatal;
+        DiagnosticDescriptor code = ImageDamageDescriptors.For(damage);
+        _damaged |= code.Severity == Severity.Error;
         string where = frame is { } f ? $" (frame {f})" : "";
-        _bag.Add(new Diagnostic(ImageDamageDescriptors.For(damage), detail + where) { ByteOffset = offset });
+        _bag.Add(new Diagnostic(code, detail + where) { ByteOffset = offset });
     }
 
     void IImageScanHandler.OnTrailer(Trailer trailer)
@@ -172,11 +177,13 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
-        ImageWideRules.CheckOverlaps(_ranges, bo => BoAt(bo).Handle, _ => _bag);
+        ImageWideRules.CheckOverlaps(_ranges, bo => _store is null ? _bos[bo].Handle : _store.HandleAt(bo), _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();
         FindingSummary summary = _bag.Summary();
-        FileStatus status = _fatal || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
+        // A damaged image is one no other command reads (info, show, decode, plan, stats stop at the damage, exit 2): it is
+        // unreadable here too, exit 2, though the recovering scan still lists what it found past the damage.
+        FileStatus status = _fatal || _damaged || _header is null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
         return new FileReport(path, status, _bag.Listed, _mappings) { Summary = summary, NotListed = _bag.NotListed() };
     }
 
@@ -222,7 +229,7 @@ public sealed class ImageVerifier : IImageScanHandler
             return _bos[index];
         }
 
-        ref readonly DrmBo bo = ref _store.At(index);
+        DrmBo bo = _store.At(index);
         BoRecord record = CriuImport.ToBoRecord(bo);
         return new BoInfo(record.GemHandle, record.Size, record.Offset, bo.ByteOffset);
     }

@@ -11,35 +11,29 @@ namespace CriuImage.Verification;
 /// </summary>
 internal sealed class ImageWideRules
 {
-    private readonly Dictionary<uint, long> _firstAt = [];
-    private readonly RenderNodeBos? _bos;
-    private readonly FirstHandles? _first;
+    private readonly RenderNodeBos _bos;
+    private readonly FirstHandles _first;
 
-    /// <summary>The rules over records taken one by one (an image read from its file).</summary>
-    public ImageWideRules()
-    {
-    }
-
-    /// <summary>The rules over a render node's BOs, taken in order by index (<see cref="CheckHandle(int)"/>): no record kept per BO.</summary>
+    /// <summary>
+    /// The rules over a render node's BOs, taken in order by index (<see cref="CheckHandle(int)"/>): no record kept
+    /// per BO. An image read from its file has CRI105 from verify's table (<see cref="BoTable"/>) and plan's sorted
+    /// handles (PlanCallScan).
+    /// </summary>
     public ImageWideRules(RenderNodeBos bos)
     {
         _bos = bos;
         _first = new FirstHandles(bos);
     }
 
-    /// <summary>CRI105 for the BO record at <paramref name="offset"/> whose handle an earlier BO already has; null for a handle seen first.</summary>
-    public Diagnostic? CheckHandle(uint handle, long offset) =>
-        _firstAt.TryAdd(handle, offset) ? null : Duplicate(handle, _firstAt[handle], offset);
-
     /// <summary>CRI105 for BO <paramref name="index"/> of the render node when an earlier BO has its handle; null for a handle seen first.</summary>
     public Diagnostic? CheckHandle(int index)
     {
-        if (_first!.TryTake(index, out int first))
+        if (_first.TryTake(index, out int first))
         {
             return null;
         }
 
-        ref readonly DrmBo bo = ref _bos!.At(index);
+        DrmBo bo = _bos.At(index);
         return Duplicate(bo.Handle, _bos.At(first).ByteOffset, bo.ByteOffset);
     }
 

@@ -19,15 +19,17 @@ internal static class OverlapSweep
     /// <summary>
     /// Counts every pair of overlapping ranges, and calls <paramref name="list"/>(range, earlier) for them,
     /// earlier partners in address order, until it returns false; after that the pairs are only counted
-    /// (from the number of ranges still open, without visiting them). Memory: the ranges open at once. An
-    /// image without overlaps (the usual one) costs only the plain sweep.
+    /// (from the number of ranges still open, without visiting them). Memory: a budget of open ranges, the rest
+    /// waiting on disk, and the last pages sorted (spilled as the ranges are). An image without overlaps (the
+    /// usual one) costs only the plain sweep.
     /// </summary>
     /// <returns>The number of overlapping pairs.</returns>
     /// <param name="ranges">The ranges.</param>
     /// <param name="list">Receives each listed pair; false ends the listing.</param>
     /// <param name="perRange">Partners listed per range at most (the first in address order).</param>
     /// <param name="unlisted">Receives a range and the number of its partners past <paramref name="perRange"/>.</param>
-    public static long Pairs(SpillBuffer<MappingRange> ranges, Func<MappingRange, MappingRange, bool> list, int perRange = int.MaxValue, Action<MappingRange, long>? unlisted = null)
+    /// <param name="openHeld">Open ranges held in memory before the rest wait on disk.</param>
+    public static long Pairs(SpillBuffer<MappingRange> ranges, Func<MappingRange, MappingRange, bool> list, int perRange = int.MaxValue, Action<MappingRange, long>? unlisted = null, int openHeld = OpenRanges.HeldAtMost)
     {
         var any = new Sweeper(null);
         ranges.InOrder(ref any);
@@ -36,7 +38,12 @@ internal static class OverlapSweep
             return 0;
         }
 
-        var pairs = new PairSweeper(list, perRange, unlisted);
+        using var lasts = new SpillBuffer<LastPage>(LastPage.HeldAtMost);
+        var collect = new LastPages(lasts);
+        ranges.InOrder(ref collect);
+        using IEnumerator<LastPage> closing = lasts.Ordered().GetEnumerator();
+        using var open = new OpenRanges(openHeld);
+        var pairs = new PairSweeper(list, perRange, unlisted, closing, open);
         ranges.InOrder(ref pairs);
         return pairs.Pairs;
     }
@@ -65,77 +72,73 @@ internal static class OverlapSweep
         }
     }
 
-    /// <summary>Keeps every open range (by last page) and pairs each new range with all of them.</summary>
-    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list, int perRange, Action<MappingRange, long>? unlisted) : IOrderedVisitor<MappingRange>
+    /// <summary>
+    /// Pairs each new range with the ranges still open, as the sweep meets them: their number is the ranges met so
+    /// far less those whose last page is before the new range's first (every such range starts before it, so it was
+    /// met), counted from the last pages in order; the ranges themselves are kept (<see cref="OpenRanges"/>) only
+    /// while some are still to be listed. The sweep meets ranges by first page, ties in arrival order, which every
+    /// caller makes BO then mapping order: the first open ones met are the first in address order.
+    /// </summary>
+    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list, int perRange, Action<MappingRange, long>? unlisted, IEnumerator<LastPage> lasts, OpenRanges open) : IOrderedVisitor<MappingRange>
     {
-        private readonly PriorityQueue<MappingRange, ulong> _open = new();
         private readonly List<MappingRange> _partners = [];
+        private bool _lastsLeft = lasts.MoveNext();
+        private long _met;
+        private long _closed;
         private bool _listingDone;
 
         public long Pairs { get; private set; }
 
         public void Visit(in MappingRange range)
         {
-            while (_open.TryPeek(out _, out ulong last) && last < range.First)
+            while (_lastsLeft && lasts.Current.Page < range.First)
             {
-                _open.Dequeue();
+                _closed++;
+                _lastsLeft = lasts.MoveNext();
             }
 
-            Pairs += _open.Count;
-            if (!_listingDone && _open.Count > 0)
+            long opened = _met - _closed;
+            Pairs += opened;
+            _met++;
+            if (_listingDone)
             {
-                SelectPartners();
+                return;
+            }
+
+            if (opened > 0)
+            {
+                open.First(range.First, (int)Math.Min(perRange, opened), _partners);
                 foreach (MappingRange partner in _partners)
                 {
                     if (!list(range, partner))
                     {
                         _listingDone = true;
-                        break;
+                        return;
                     }
                 }
 
-                if (!_listingDone && _open.Count > _partners.Count)
+                if (opened > _partners.Count)
                 {
-                    unlisted?.Invoke(range, _open.Count - _partners.Count);
+                    unlisted?.Invoke(range, opened - _partners.Count);
                 }
             }
 
-            _open.Enqueue(range, range.Last);
+            open.Add(range, range.First);
         }
+    }
 
-        /// <summary>The first <c>perRange</c> open ranges in address order (then BO, then mapping), without sorting them all.</summary>
-        private readonly void SelectPartners()
-        {
-            _partners.Clear();
-            if (_open.Count <= perRange)
-            {
-                _partners.AddRange(_open.UnorderedItems.Select(item => item.Element));
-                _partners.Sort(static (a, b) => (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)));
-                return;
-            }
+    /// <summary>A range's last page, for the count of ranges closed (8 bytes).</summary>
+    private readonly record struct LastPage(ulong Page) : ISpillRecord
+    {
+        /// <summary>Last pages held before a run is spilled: 1 MiB, and 4 MiB of sort keys.</summary>
+        public const int HeldAtMost = 1 << 17;
 
-            foreach ((MappingRange open, ulong _) in _open.UnorderedItems)
-            {
-                if (_partners.Count == perRange && Earlier(_partners[^1], open))
-                {
-                    continue;
-                }
+        public ulong SortKey => Page;
+    }
 
-                int at = _partners.Count;
-                while (at > 0 && Earlier(open, _partners[at - 1]))
-                {
-                    at--;
-                }
-
-                _partners.Insert(at, open);
-                if (_partners.Count > perRange)
-                {
-                    _partners.RemoveAt(_partners.Count - 1);
-                }
-            }
-        }
-
-        private static bool Earlier(in MappingRange a, in MappingRange b) =>
-            (a.First, a.Bo, a.Mapping).CompareTo((b.First, b.Bo, b.Mapping)) < 0;
+    /// <summary>Collects every range's last page.</summary>
+    private readonly struct LastPages(SpillBuffer<LastPage> lasts) : IOrderedVisitor<MappingRange>
+    {
+        public void Visit(in MappingRange range) => lasts.Add(new LastPage(range.Last));
     }
 }

@@ -70,15 +70,7 @@ internal sealed class SpillRuns<T> : IDisposable
 
     private void Write(ReadOnlySpan<T> records)
     {
-        try
-        {
-            RandomAccess.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(records), _end);
-        }
-        catch (IOException e)
-        {
-            throw new IOException($"cannot spill to a scratch file in {Path.GetTempPath()}: {e.Message}", e);
-        }
-
+        ScratchFile.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(records), _end);
         _end += (long)records.Length * RecordBytes;
     }
 
@@ -205,18 +197,7 @@ internal sealed class SpillRuns<T> : IDisposable
             }
 
             Span<byte> bytes = MemoryMarshal.AsBytes(cursor.Block.AsSpan(0, n));
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int got = RandomAccess.Read(_runs._file.SafeFileHandle, bytes[read..], cursor.Offset + read);
-                if (got == 0)
-                {
-                    throw new IOException($"a scratch file in {Path.GetTempPath()} ended early");
-                }
-
-                read += got;
-            }
-
+            ScratchFile.Read(_runs._file.SafeFileHandle, bytes, cursor.Offset);
             cursor.Offset += bytes.Length;
             cursor.Left -= n;
             cursor.At = 0;

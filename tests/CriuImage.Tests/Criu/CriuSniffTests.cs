@@ -50,10 +50,89 @@ public class CriuSniffTests
             return CriuFileKind.KfdImage;
         }
 
-        // A render node is told by its structure even with fields protobuf-c refuses (its damage is then said as by name).
-        return Quietly(() => CriuFileReader.Lax.ReadRenderNode(content)) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2 }
+        if (Quietly(() => CriuFileReader.Lax.ReadRenderNode(content)) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2, Problems.Count: 0 })
+        {
+            return CriuFileKind.RenderNode;
+        }
+
+        // A damaged file is told by the wire types of fields 4 and 5 where they are read; a render node is told by its
+        // structure even with fields protobuf-c refuses (its damage is then said as by name).
+        return ShapeOf(content) ?? (Quietly(() => CriuFileReader.Lax.ReadRenderNode(content)) is { Revisions: CriuRevisions.CriuDev or CriuRevisions.D5377d5d2 }
             ? CriuFileKind.RenderNode
+            : null);
+    }
+
+    /// <summary>
+    /// The kind the top-level fields, as far as they can be read, point to: field 4 a message and no field 5 one is a
+    /// KFD image (device_entries), field 5 a message and field 4 not one a render node (bo_entries); fields in rising
+    /// order, none past 10 (past 7 for a render node).
+    /// </summary>
+    private static CriuFileKind? ShapeOf(byte[] content)
+    {
+        if (content.Length < 8 || BitConverter.ToUInt64(content, 0) is var length && length is 0 or > int.MaxValue)
+        {
+            return null;
+        }
+
+        int end = 8 + (int)Math.Min(length, (ulong)(content.Length - 8));
+        int at = 8;
+        ulong last = 0;
+        int field4 = -1;
+        bool field5Message = false;
+        while (at < end && Varint(content, ref at, end) is { } key)
+        {
+            (ulong number, int wire) = (key >> 3, (int)(key & 7));
+            if (number is 0 or > 536_870_911)
+            {
+                break; // not a key: the walk ends at damage
+            }
+
+            if (number > 10 || number < last || (last == 0 && number != 1))
+            {
+                return null;
+            }
+
+            last = number;
+            field4 = number == 4 && field4 < 0 ? wire : field4;
+            field5Message |= number == 5 && wire == 2;
+            bool skipped = wire switch
+            {
+                0 => Varint(content, ref at, end) is not null,
+                2 => Varint(content, ref at, end) is { } n && n <= (ulong)(end - at) && (at += (int)n) <= end,
+                1 => (at += 8) <= end,
+                5 => (at += 4) <= end,
+                _ => false,
+            };
+            if (!skipped)
+            {
+                break;
+            }
+        }
+
+        return field4 == 2 && !field5Message ? CriuFileKind.KfdImage
+            : field4 != 2 && field5Message && last <= 7 ? CriuFileKind.RenderNode
             : null;
+    }
+
+    private static ulong? Varint(byte[] bytes, ref int at, int end)
+    {
+        ulong value = 0;
+        for (int shift = 0; shift < 70 && at < end; shift += 7)
+        {
+            byte b = bytes[at++];
+            if (shift == 63 && b > 1)
+            {
+                return null; // past 64 bits
+            }
+
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 
     private static T? Quietly<T>(Func<T> read)

@@ -132,14 +132,17 @@ public sealed class ProcessTreeTests : TempFolder
     }
 
     [Fact]
-    public async Task WithoutAReadablePstree_ThePathIsUnknown()
+    public async Task WithoutAReadablePstree_ThePathIsUnknown_AndADamagedOneStopsTheRestore()
     {
         JsonNode none = await Restore(CriuFixtures.Path_("criu-dev"));
         Assert.StartsWith("unknown: the dump has no pstree.img", (string)none["contents_from"]!, StringComparison.Ordinal);
         Assert.Null(Resumes(none).Single()["args"]!["task"]);
 
+        // CRIU's read_pstree_image stops the restore on it (CRI350): the contents path is still said as unknown.
         string damaged = Dump(Entries(Task(1, 0), Task(2, 0)));
-        Assert.StartsWith("unknown: pstree.img does not read (at byte 26: task 2 has no parent", (string)(await Restore(damaged))["contents_from"]!, StringComparison.Ordinal);
+        JsonNode stops = await Restore(damaged, exit: 1);
+        Assert.StartsWith("unknown: pstree.img does not read (at byte 26: task 2 has no parent", (string)stops["contents_from"]!, StringComparison.Ordinal);
+        Assert.Equal(("fails", "CRI350"), ((string)stops["end"]!["how"]!, (string)stops["end"]!["code"]!));
     }
 
     [Fact]

@@ -41,8 +41,24 @@ public sealed partial class DescriptorsTests
         });
     }
 
+    [Fact]
+    public void HexNumbers_AreLowerCase_InEveryTextACodeOrKernelProfilePrints()
+    {
+        // One case everywhere (issue 20): CRI416's text said "nr 0xD2" where every other ioctl number is lower case.
+        string[] texts =
+        [
+            .. Descriptors.All.SelectMany(d => new[] { d.Title, d.Check?.Kernel ?? "" }),
+            .. Kernel.KernelProfile.All.Select(p => p.ChangeHandleSource),
+            File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "CriuImage", "Kernel", "restore-facts.json")),
+        ];
+        Assert.All(texts, t => Assert.DoesNotMatch(UpperHex(), t));
+    }
+
     /// <summary>Markdown as prose: no code spans, one space between words (sections wrap their lines anywhere).</summary>
     private static string Flat(string text) => string.Join(' ', text.Replace("`", "", StringComparison.Ordinal).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [GeneratedRegex(@"\b0x[0-9a-f]*[A-F][0-9A-Fa-f]*\b")]
+    private static partial Regex UpperHex();
 
     [GeneratedRegex(@"^## (CRI\d{3}):", RegexOptions.Multiline)]
     private static partial Regex Section();

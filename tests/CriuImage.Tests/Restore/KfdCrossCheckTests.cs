@@ -18,7 +18,7 @@ namespace CriuImage.Tests;
 public sealed class KfdCrossCheckTests : TempFolder
 {
     private const int PerDump = 1000;
-    private static readonly string[] Dumps = ["criu-dev-queues", "damaged/kfd-queue-gfx11-ctl-stack", "criu-dev", "damaged/kfd-xnack-gfx11"];
+    private static readonly string[] Dumps = ["criu-dev-queues", "damaged/kfd-queue-gfx11-ctl-stack", "criu-dev", "damaged/kfd-xnack-gfx11", "damaged/kfd-queue-gfx12-sdma"];
 
     [Fact]
     public void TheFakeKernelAndTheModel_AgreeOnEveryMutation()
@@ -42,8 +42,8 @@ public sealed class KfdCrossCheckTests : TempFolder
         Assert.Equal(cases.Count, fake.Length);
         var differ = Enumerable.Range(0, cases.Count).Where(i => fake[i] != model[i]).Select(i => $"case {i}: fake kernel '{fake[i]}', model '{model[i]}'").Take(5).ToList();
         Assert.True(differ.Count == 0, string.Join("\n", differ));
-        // The fixtures as written: the MI210 dump is taken, the gfx11 queue and xnack refused at their checks.
-        Assert.Equal(["0 - 0 -", "22 queue-ctl-stack 0 -", "0 - 0 -", "1 process-xnack 0 -"], Enumerable.Range(0, Dumps.Length).Select(d => fake[d * PerDump]));
+        // The fixtures as written: the MI210 dump is taken, the gfx11 queue and xnack and the gfx12 queue refused at their checks.
+        Assert.Equal(["0 - 0 -", "22 queue-ctl-stack 0 -", "0 - 0 -", "1 process-xnack 0 -", "95 queue-restore-mqd 0 -"], Enumerable.Range(0, Dumps.Length).Select(d => fake[d * PerDump]));
         // The mutations reach the queue, event, SVM and BO checks, not only the total.
         string[] outcomes = [.. fake.Distinct()];
         Assert.True(outcomes.Length >= 20, $"only {outcomes.Length} outcomes: {string.Join(", ", outcomes)}");

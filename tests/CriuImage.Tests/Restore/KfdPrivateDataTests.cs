@@ -31,6 +31,7 @@ public sealed class KfdPrivateDataTests
     [InlineData("damaged/kfd-queue-gfx11-ctl-stack", "queue-ctl-stack", 22)]
     [InlineData("damaged/kfd-svm-size", "svm-size", 22)]
     [InlineData("damaged/kfd-xnack-gfx11", "process-xnack", 1)]
+    [InlineData("damaged/kfd-queue-gfx12-sdma", "queue-restore-mqd", 95)]
     public void ADamagedFixture_IsRefusedAtItsCheck_OnEveryTarget(string dump, string check, int errno)
     {
         foreach (KernelProfile? target in new[] { null, KernelProfile.Pre6_18, KernelProfile.Linux6_18 })
@@ -117,6 +118,62 @@ public sealed class KfdPrivateDataTests
         KfdNode node = KfdNode.Of(Kfd(dump).DeviceEntries.Where(d => d.IsGpu).ElementAt(entry - 1))!;
         Assert.Equal((name, gc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
     }
+
+    [Theory]
+    [InlineData("criu-dev-queues", 0x740C, 440, "Instinct MI250X/MI250", 90402u, 1u, 36864u, 67170304u, 131072u, 67301376ul)]
+    [InlineData("hosts/mi300x-8", 0x74A0, 912, "Instinct MI300A", 90403u, 6u, 12288u, 23203840u, 48640u, 139517952ul)]
+    [InlineData("criu-dev", 0x747E, 120, "Radeon RX 7700 XT/7800 XT", 110003u, 1u, 24576u, 28778496u, 61440u, 28839936ul)]
+    [InlineData("criu-dev", 0x7480, 64, "Radeon RX 7600/7600 XT", 110002u, 1u, 16384u, 11157504u, 32768u, 11190272ul)]
+    [InlineData("criu-dev", 0x7550, 128, "Radeon RX 9070/9070 XT", 120001u, 1u, 28672u, 30699520u, 65536u, 30765056ul)]
+    [InlineData("criu-dev", 0x7590, 64, "Radeon RX 9060 XT", 120000u, 1u, 16384u, 15351808u, 32768u, 15384576ul)]
+    public void TheAddedAsics_HaveTheNodeSizesOfTheKernelsFormula(string dump, int deviceId, int simdCount, string name, uint gc, uint xcc, uint ctlStack, uint cwsr, uint debug, ulong cwsrBo)
+    {
+        // By hand from kfd_queue.c:449-487 (6.12.118; the same for these GC versions at 7.2.13, :494-527): MI250X's GCD
+        // 110 CUs, the MI210's 4096-wave limit; MI300A 228 CUs in 6 XCCs of 38; RX 7800 XT 60 CUs, gfx1101 (VGPR
+        // 0x60000); RX 7600 32 CUs, gfx1102 (0x40000: not in the kernel's list); RX 9070 XT 64 and RX 9060 XT 32 CUs
+        // (0x60000); RDNA 32 waves per CU, 12 bytes each. The CWSR BO is (cwsr + debug) x XCCs, a whole page.
+        KfdDeviceEntry basis = Kfd(dump).DeviceEntries.First(d => d.IsGpu);
+        ulong[] values = [.. Enumerable.Range(1, KfdDeviceEntry.FieldNames.Count).Select(n => basis[n])];
+        values[Field("device_id")] = (ulong)deviceId;
+        values[Field("simd_count")] = (ulong)simdCount;
+        KfdNode node = KfdNode.Of(new KfdDeviceEntry(values, basis.Iolinks))!;
+        Assert.Equal((name, gc, xcc, ctlStack, cwsr, debug), (node.Name, node.Gc, node.NumXcc, node.CtlStackSize, node.CwsrSize, node.DebugMemorySize));
+        Assert.Equal(cwsrBo, node.CwsrBoSize(node.CwsrSize));
+    }
+
+    [Fact]
+    public void AGfx12Queue_IsRefusedWithEopnotsupp_AfterItsSdmaId_AndNotWhereTheLineRestoresIt()
+    {
+        // 6.12.118's GFX 12 MQD managers have no restore_mqd: create_queue_cpsch refuses the restored SDMA queue after
+        // allocate_sdma_queue took its id; a line whose managers restore it (7.2.13's do) takes the same queue.
+        CriuKfd kfd = Kfd("damaged/kfd-queue-gfx12-sdma");
+        var refusal = KfdPrivateData.Walk(kfd, KernelProfile.Linux6_18)!;
+        Assert.Equal(("EOPNOTSUPP", "drivers/gpu/drm/amd/amdkfd/kfd_device_queue_manager.c:2013 at Linux 6.12.118"), (refusal.ErrnoName, refusal.Source));
+        Assert.Contains("RX 9070", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(KfdPrivateData.WalkLine(kfd, KfdLine.All[^1] with { Gfx12RestoreMqd = true }));
+    }
+
+    [Fact]
+    public void TheAsicTables_OfTheFacts_TheGenerator_AndTheFakeKernel_Agree()
+    {
+        // One ASIC in three places (restore-facts.json for the model, kfd_objects.py for the fixtures, fake_kfd_queue.c
+        // for the oracle): each holds the same device ids with the same gfx_target_version, XCCs and CUs per XCC.
+        string[] facts = [.. RestoreFacts.KfdAsics.Select(a => $"{a.DeviceId:x4} {a.GfxTargetVersion} {a.NumXcc} {a.CusPerXcc}").Order()];
+        string python = File.ReadAllText(Path.Combine(RepoPaths.Root, "fixtures", "criu", "kfd_objects.py"));
+        var cus = System.Text.RegularExpressions.Regex.Matches(python[python.IndexOf("CUS_PER_XCC = {", StringComparison.Ordinal)..].Split('\n')[0], @"0x([0-9A-F]{4}): (\d+)")
+            .ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(), m => m.Groups[2].Value);
+        string asics = python[python.IndexOf("ASICS = {", StringComparison.Ordinal)..python.IndexOf("CUS_PER_XCC", StringComparison.Ordinal)];
+        string[] generator = [.. System.Text.RegularExpressions.Regex.Matches(asics, @"0x([0-9A-F]{4}): \((\d+), (\d+)\)")
+            .Select(m => $"{m.Groups[1].Value.ToLowerInvariant()} {m.Groups[2].Value} {m.Groups[3].Value} {cus.GetValueOrDefault(m.Groups[1].Value.ToLowerInvariant(), "0")}").Order()];
+        string c = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "harness", "fake_kfd_queue.c"));
+        string[] fake = [.. System.Text.RegularExpressions.Regex.Matches(c, @"\{ 0x([0-9A-F]{4}), (\d+), \d+, (\d+), (\d+) \}")
+            .Select(m => $"{m.Groups[1].Value.ToLowerInvariant()} {m.Groups[2].Value} {m.Groups[3].Value} {m.Groups[4].Value}").Order()];
+        Assert.Equal(10, facts.Length);
+        Assert.Equal(facts, generator);
+        Assert.Equal(facts, fake);
+    }
+
+    private static int Field(string name) => KfdDeviceEntry.FieldNames.ToList().IndexOf(name);
 
     [Fact]
     public void AnMi300xPartition_IsANodeOfFewerXccs_WithTheSameSizesPerXcc()

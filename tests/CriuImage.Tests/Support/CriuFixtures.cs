@@ -34,6 +34,7 @@ internal static class CriuFixtures
         ["kfd-queue-mqd-size"] = "CRI340",
         ["kfd-queue-qid"] = "CRI340",
         ["kfd-queue-ring"] = "CRI340",
+        ["kfd-queue-gfx12-sdma"] = "CRI340",
         ["kfd-queue-type"] = "CRI340",
         ["kfd-svm-gpu"] = "CRI340",
         ["kfd-svm-size"] = "CRI340",
@@ -58,6 +59,9 @@ internal static class CriuFixtures
         ["render-node-in-child"] = "CRI333",
         ["import-in-another-task"] = "CRI334",
         ["render-node-below-kfd-in-child"] = "CRI333",
+        ["zombie-child"] = "CRI328",
+        ["one-table-two-siblings"] = "CRI328",
+        ["fdinfo-missing"] = "CRI353",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

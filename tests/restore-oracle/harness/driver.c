@@ -411,6 +411,15 @@ static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 	return ended;
 }
 
+/* True for a task whose core says it is dead (a zombie): the resume hook skips it (task_alive, cr-restore.c:2254). */
+static int task_dead(int pid)
+{
+	for (int i = 0; i < tasks.n; i++)
+		if ((int)tasks.task[i].pid == pid)
+			return tasks.task[i].state == 2;
+	return 0;
+}
+
 static int run(const char *dump, struct amdgpu_file *files, int n)
 {
 	int ret = CR_PLUGIN_DESC.init(CR_PLUGIN_STAGE__RESTORE);
@@ -450,6 +459,8 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			ntasks = pstree_order(i, pid, ppid, tasks, order, 0);
 	for (int t = 0; t < (ntasks ? ntasks : 1); t++) {
 		int task = ntasks ? order[t] : restore_pid(dump, files, n);
+		if (ntasks && task_dead(task))
+			continue;
 		if (ntasks)
 			rec_line("{\"enter\":\"RESUME_DEVICES_LATE\",\"task\":%d}", task);
 		else

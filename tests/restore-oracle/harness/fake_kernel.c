@@ -614,6 +614,8 @@ static const char *errno_name(int e)
 	case EPIPE: return "EPIPE";
 	case ESRCH: return "ESRCH";
 	case EAGAIN: return "EAGAIN";
+	case EBUSY: return "EBUSY";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	default: return "E?";
 	}
 }

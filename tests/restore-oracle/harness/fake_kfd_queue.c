@@ -2,10 +2,11 @@
  * the 6.18 of the runs): kfd_criu_restore_queue (kfd_process_queue_manager.c: GPU, type < KFD_QUEUE_TYPE_MAX, the
  * MQD size of the type's MQD manager, the MQD and control stack's room), kfd_queue_acquire_buffers (kfd_queue.c:
  * the read/write pointers, ring, EOP buffer and CWSR area mapped at exactly their sizes in the GPU's VM, the
- * control stack size the node's), pqm_create_queue (queue limit, qid slot, type) and allocate_sdma_queue
- * (kfd_device_queue_manager.c: the restored SDMA queue id); criu_restore_process's xnack_mode against
- * kfd_process_xnack_mode (kfd_process.c). A GPU's node comes from the target topology (oracle_gpus) and a small
- * table of ASICs by PCI device id; an ASIC not in it skips the checks that need it. */
+ * control stack size the node's), pqm_create_queue (queue limit, qid slot, type), allocate_sdma_queue
+ * (kfd_device_queue_manager.c: the restored SDMA queue id) and create_queue_cpsch (restore_mqd, which 6.12's GFX 12
+ * MQD managers lack); criu_restore_process's xnack_mode against kfd_process_xnack_mode (kfd_process.c). A GPU's
+ * node comes from the target topology (oracle_gpus) and a small table of ASICs by PCI device id; an ASIC not in it
+ * skips the checks that need it. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +23,12 @@ static const struct { uint32_t device_id, gfxv, gc, xcc, cus_per_xcc; } asics[] 
 	{ 0x744C, 110000, 110000, 1, 0 }, /* Radeon RX 7900, GC 11.0.0 */
 	{ 0x74A1, 90402, 90403, 8, 38 }, /* Instinct MI300X, GC 9.4.3: a node's XCCs are its CUs / 38 (SPX 8) */
 	{ 0x738C, 90008, 90401, 1, 0 },  /* Instinct MI100, GC 9.4.1 */
+	{ 0x740C, 90010, 90402, 1, 0 },  /* Instinct MI250X/MI250, GC 9.4.2: one node per GCD */
+	{ 0x74A0, 90402, 90403, 6, 38 }, /* Instinct MI300A, GC 9.4.3: 228 CUs, SPX 6 XCCs */
+	{ 0x747E, 110001, 110003, 1, 0 }, /* Radeon RX 7700 XT/7800 XT, GC 11.0.3 */
+	{ 0x7480, 110002, 110002, 1, 0 }, /* Radeon RX 7600, GC 11.0.2 */
+	{ 0x7550, 120001, 120001, 1, 0 }, /* Radeon RX 9070/9070 XT, GC 12.0.1 */
+	{ 0x7590, 120000, 120000, 1, 0 }, /* Radeon RX 9060 XT, GC 12.0.0 */
 };
 
 #define ALIGN_UP(v, a) (((v) + (a) - 1) / (a) * (a))
@@ -189,6 +196,8 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		if (st->n_sdma < 256)
 			st->sdma[st->n_sdma++] = (struct sdma_slot){ q.gpu_id, q.type, q.sdma_id };
 	}
+	if (have && n.gc / 10000 == 12) /* create_queue_cpsch: 6.12's GFX 12 MQD managers have no restore_mqd */
+		REFUSE(EOPNOTSUPP, "queue-restore-mqd");
 	st->count[g]++;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Which task opens which amdgpu file, read from CRIU's own images of the dump, as CRIU's restore decides it
- * (criu/files.c, criu/pstree.c at 2cf8f13): pstree.img gives the tasks, each core-PID.img its files table
- * (task_kobj_ids_entry.files_id) and state, each fdinfo-FILES_ID.img the descriptors of a table. A child whose
+ * (criu/files.c, criu/pstree.c at 2cf8f13): pstree.img gives the tasks, each ids-PID.img its files table
+ * (task_kobj_ids_entry.files_id, read_pstree_ids; a zombie has none), each core-PID.img its state, each
+ * fdinfo-FILES_ID.img the descriptors of a table (a missing one is an empty table). A child whose
  * files_id is its parent's shares the parent's table and opens nothing itself (shared_fdt_prepare); a file several
  * tables hold is opened by the holder of lowest pid (__collect_desc_fle, pid_rst_prio_eq), the first it collected
  * when one task holds it twice; a task opens its files by ascending descriptor (collect_task_fd, open_fdinfos).
@@ -117,10 +118,12 @@ static void tc_field(void *ctx, unsigned field, uint64_t v, const uint8_t *b)
 }
 static void core_field(void *ctx, unsigned field, uint64_t n, const uint8_t *b)
 {
-	if (field == 4 && b)
-		fields(b, b + n, ids_field, ctx);
-	else if (field == 3 && b)
+	if (field == 3 && b)
 		fields(b, b + n, tc_field, ctx);
+}
+static void no_done(void *ctx)
+{
+	(void)ctx;
 }
 struct fdinfo_entry {
 	uint32_t id, type, fd;
@@ -192,6 +195,11 @@ int oracle_read_tasks(const char *dir, struct oracle_tasks *t)
 			memcpy(&n, buf + 8, 4);
 			if (n <= len - 12)
 				fields(buf + 12, buf + 12 + n, core_field, task);
+			free(buf);
+		}
+		snprintf(name, sizeof(name), "ids-%u.img", task->pid);
+		if ((buf = read_image(dir, name, 0x54432030, &len))) {
+			each_entry(buf, len, ids_field, task, no_done);
 			free(buf);
 		}
 		int parent = task_index(t, task->ppid);

@@ -44,10 +44,13 @@ internal static class RestorableCommand
                 InputPlan plan = InputPlan.Of(inputs);
                 if (plan.Dumps.Count == 0 || inputs.Unreadable.Count > 0)
                 {
-                    // An unreadable input has said its own line; "no dump found" is for inputs that were read.
+                    // An unreadable input has said its own line; the others are said in the words plan and show use.
                     if (plan.Dumps.Count == 0 && inputs.Unreadable.Count == 0)
                     {
-                        await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: no CRIU amdgpu dump found"));
+                        string what = inputs.Files is not [{ Found: false } file] ? "no CRIU amdgpu file found to replay"
+                            : file.IsImage ? "a criu-image, not a CRIU dump: 'criu-image plan' says how it restores"
+                            : CommandInput.Describe(file);
+                        await std.Error.WriteLineAsync(Printable.Escape($"{path}: error: {what}"));
                     }
 
                     return ExitCodes.Unusable;

@@ -273,11 +273,13 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         "EAGAIN" => 11,
         "ENOMEM" => 12,
         "EFAULT" => 14,
+        "EBUSY" => 16,
         "ENODEV" => 19,
         "EINVAL" => 22,
         "ENOTTY" => 25,
         "ENOSPC" => 28,
         "EPIPE" => 32,
+        "EOPNOTSUPP" => 95,
         _ => throw new InvalidDataException("errno " + name + " has no number here"),
     };
 }

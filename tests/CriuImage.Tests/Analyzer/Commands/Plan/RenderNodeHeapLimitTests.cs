@@ -23,4 +23,24 @@ public sealed class RenderNodeHeapLimitTests : TempFolder
         // 0 or 1 (findings): it ran; out of memory it stops with 2.
         Assert.True(code is 0 or 1, $"{command} under a {Limit >> 20} MiB heap limit exited {code}: {error}");
     }
+
+    /// <summary>
+    /// Every command that reads a render node, on one of 3*10^5 BOs under the same 32 MiB: past a quarter of the heap
+    /// (<see cref="CriuImage.Criu.RenderNodeBos.HeldBytesAtMost"/>) its values are read again from the file on each
+    /// pass, not held. Holding them (33 MB), every one of these ran out of memory (exit 2, OutOfMemoryException).
+    /// </summary>
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("plan")]
+    [InlineData("show")]
+    [InlineData("decode")]
+    [InlineData("info")]
+    [InlineData("restorable")]
+    [InlineData("import", "-o", "-")]
+    public async Task EveryCommand_RunsUnderAHeapLimit_PastTheValuesItHolds(string command, params string[] more)
+    {
+        string file = await HeapLimit.Node(Path.Combine(Folder, "dump"), 300_000);
+        (int code, string error) = await HeapLimit.Run(Limit, [command, file, .. more]);
+        Assert.True(code is 0 or 1, $"{command} of 3*10^5 BOs under a {Limit >> 20} MiB heap limit exited {code}: {error}");
+    }
 }

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CriuImage.IO;
+
+/// <summary>
+/// Records appended in order and read back by index: the first <c>heldChunks</c> chunks of
+/// <see cref="ChunkSize"/> records stay in memory, each later chunk is written to an unlinked scratch file
+/// (<see cref="ScratchFile"/>) once full and read back through a few cached chunks. Memory stays at the held chunks
+/// and the cache whatever the number of records; reads that follow each other in a chunk cost one read of it.
+/// </summary>
+internal sealed class ScratchArray<TRecord> : IDisposable
+    where TRecord : unmanaged
+{
+    /// <summary>Records per chunk.</summary>
+    public const int ChunkSize = 1 << ChunkBits;
+
+    private const int ChunkBits = 13;
+    private const int ChunkMask = ChunkSize - 1;
+    private const int CachedChunks = 8;
+
+    private static readonly int ChunkBytes = ChunkSize * Unsafe.SizeOf<TRecord>();
+
+    private readonly int _heldChunks;
+    private readonly List<TRecord[]> _held = [];
+    private readonly TRecord[][] _cache = new TRecord[CachedChunks][];
+    private readonly long[] _cached = [-1, -1, -1, -1, -1, -1, -1, -1];
+    private TRecord[]? _filling;
+    private FileStream? _file;
+
+    /// <summary>An empty array keeping at most <paramref name="heldChunks"/> chunks in memory.</summary>
+    public ScratchArray(int heldChunks) => _heldChunks = heldChunks;
+
+    /// <summary>The records appended.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Appends <paramref name="record"/>.</summary>
+    public void Add(in TRecord record)
+    {
+        long chunk = Count >> ChunkBits;
+        int at = (int)(Count & ChunkMask);
+        if (chunk < _heldChunks)
+        {
+            if (at == 0)
+            {
+                _held.Add(new TRecord[ChunkSize]);
+            }
+
+            _held[(int)chunk][at] = record;
+        }
+        else
+        {
+            _filling ??= new TRecord[ChunkSize];
+            _filling[at] = record;
+            if (at == ChunkMask)
+            {
+                Write(chunk, _filling);
+            }
+        }
+
+        Count++;
+    }
+
+    /// <summary>Record <paramref name="index"/>.</summary>
+    /// <exception cref="IOException">The scratch file cannot be read.</exception>
+    public TRecord this[long index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            long chunk = index >> ChunkBits;
+            int at = (int)(index & ChunkMask);
+            if (chunk < _heldChunks)
+            {
+                return _held[(int)chunk][at];
+            }
+
+            // The chunk still being filled is the last one, not yet written.
+            if (chunk == (Count - 1) >> ChunkBits && (Count & ChunkMask) != 0)
+            {
+                return _filling![at];
+            }
+
+            int slot = (int)(chunk % CachedChunks);
+            if (_cached[slot] != chunk)
+            {
+                Read(chunk, _cache[slot] ??= new TRecord[ChunkSize]);
+                _cached[slot] = chunk;
+            }
+
+            return _cache[slot][at];
+        }
+    }
+
+    public void Dispose() => _file?.Dispose();
+
+    private long OffsetOf(long chunk) => (chunk - _heldChunks) * ChunkBytes;
+
+    private void Write(long chunk, TRecord[] records)
+    {
+        _file ??= ScratchFile.Create();
+        ScratchFile.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(records.AsSpan()), OffsetOf(chunk));
+    }
+
+    private void Read(long chunk, TRecord[] into)
+    {
+        ScratchFile.Read(_file!.SafeFileHandle, MemoryMarshal.AsBytes(into.AsSpan()), OffsetOf(chunk));
+    }
+}
