@@ -9,8 +9,10 @@
 # shared machine falls on all of them alike. Medians of CPU seconds (user + system, every thread: the figure
 # to trust on a shared machine) and wall seconds, peak RSS (GNU time's %M, the smallest run), and the ratios
 # ours/peer.
-# AGAINST=DIR adds the two builds of another checkout (its scripts/publish.sh), run in the same turns: a change
+# BUILDS="aot" publishes and measures that build alone. AGAINST=DIR adds the builds of another checkout (its scripts/publish.sh), run in the same turns: a change
 # measured against the code before it under the same load (`mkdir DIR; git archive main | tar -x -C DIR`).
+# KINDS="kfd" or "node" measures one file kind; COMMANDS="verify plan show decode" measures those commands of ours
+# (default verify; output to /dev/null) against the same peer run. The KFD images carry a 6.12+ kernel's private data.
 # Needs gcc, protoc-c and libprotobuf-c-dev (Debian: gcc protobuf-c-compiler libprotobuf-c-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,12 +25,13 @@ if [ -n "${CLI:-}" ]; then
   clis=("$CLI")
   names=(ours)
 else
-  mapfile -t clis < <(scripts/publish.sh r2r aot)
-  names=(r2r aot)
+  read -r -a names <<< "${BUILDS:-r2r aot}"
+  mapfile -t clis < <(scripts/publish.sh "${names[@]}")
 fi
 if [ -n "${AGAINST:-}" ]; then
-  mapfile -t -O "${#clis[@]}" clis < <(cd "$AGAINST" && scripts/publish.sh r2r aot | sed "s|^|$AGAINST/|")
-  names+=(before-r2r before-aot)
+  read -r -a builds <<< "${BUILDS:-r2r aot}"
+  mapfile -t -O "${#clis[@]}" clis < <(cd "$AGAINST" && scripts/publish.sh "${builds[@]}" | sed "s|^|$AGAINST/|")
+  names+=("${builds[@]/#/before-}")
 fi
 
 once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
@@ -43,13 +46,16 @@ once() { # "cpu-seconds wall-seconds kib" of one run of "$@"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-5s %8s %9s | %-17s' file count bytes "protobuf-c cpu/s/MiB"
+read -r -a commands <<< "${COMMANDS:-verify}"
+read -r -a kinds <<< "${KINDS:-kfd node}"
+printf '%-12s %8s %9s | %-17s' file count bytes "protobuf-c cpu/s/MiB"
 for name in "${names[@]}"; do printf ' | %-30s' "$name cpu/s/MiB, cpu x mem x"; done
 printf '\n'
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(10000 100000 1000000)
 for n in "${counts[@]}"; do
-  for kind in kfd node; do
+  for kind in "${kinds[@]}"; do
+  for command in "${commands[@]}"; do
     case $kind in kfd) name=amdgpu-kfd-5.img ;; node) name=amdgpu-renderD-7.img ;; esac
     mkdir -p "$work/$n"; file="$work/$n/$name"
     "$work/criubench" "gen-$kind" "$n" "$file"
@@ -59,11 +65,11 @@ for n in "${counts[@]}"; do
       once "$work/criubench" "$kind" "$file" >> "$work/peer"
       for i in "${!clis[@]}"; do
         read -r -a cli <<< "${clis[$i]}"
-        once "${cli[@]}" verify "$file" >> "$work/ours-$i"
+        once "${cli[@]}" "$command" "$file" >> "$work/ours-$i"
       done
     done
     pc=$(cut -d' ' -f1 "$work/peer" | median); ps=$(cut -d' ' -f2 "$work/peer" | median); pk=$(cut -d' ' -f3 "$work/peer" | sort -n | head -1)
-    printf '%-5s %8d %9d | %4.2f %4.2f %7.1f' "$kind" "$n" "$(stat -c %s "$file")" "$pc" "$ps" "$(echo "$pk / 1024" | bc -l)"
+    printf '%-12s %8d %9d | %4.2f %4.2f %7.1f' "$kind $command" "$n" "$(stat -c %s "$file")" "$pc" "$ps" "$(echo "$pk / 1024" | bc -l)"
     for i in "${!clis[@]}"; do
       oc=$(cut -d' ' -f1 "$work/ours-$i" | median); os=$(cut -d' ' -f2 "$work/ours-$i" | median); ok=$(cut -d' ' -f3 "$work/ours-$i" | sort -n | head -1)
       # GNU time counts in 10 ms steps: a peer under one step is taken as 5 ms.
@@ -72,5 +78,6 @@ for n in "${counts[@]}"; do
     done
     printf '\n'
     rm -f "$file"
+  done
   done
 done

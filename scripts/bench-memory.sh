@@ -15,6 +15,8 @@
 # --max-findings 0 (the pairs counted, 100 listed); DUPLICATES=N adds every command on a criu-image of N one-mapping
 # BOs whose handles repeat every 1,000 (CriuImage.Bench duplicates: CRI105 on every BO past the first 1,000).
 # FROM_MAPPINGS=N starts the criu-image rows at N mappings (default 10000).
+# The KFD images carry the private data a 6.12+ kernel hands CRIU (272 bytes a BO), so their replay runs past
+# the kernel's RESTORE walk as a real image's does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_mappings=${1:-10000000}

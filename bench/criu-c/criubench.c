@@ -1,6 +1,7 @@
 /* The protobuf-c peer of scripts/bench-criu.sh: what CRIU's amdgpu plugin does with its own files.
  *
- *   criubench gen-kfd N FILE    writes a criu-dev amdgpu-kfd image of N BOs (one CPU and one GPU node)
+ *   criubench gen-kfd N FILE    writes a criu-dev amdgpu-kfd image of N BOs (one CPU and one GPU node) with the
+ *                               private data a 6.12+ kernel's CHECKPOINT hands CRIU (272 bytes a BO)
  *   criubench gen-node N FILE   writes a criu-dev amdgpu-renderD image of N BOs of one mapping each
  *   criubench kfd FILE          reads FILE, unpacks criu_kfd, walks every BO, frees (kfdunpack's shape)
  *   criubench node FILE         the same for criu_render_node and every mapping
@@ -41,6 +42,29 @@ static void write_message(const char *path, const ProtobufCMessage *m)
 	free(buf);
 }
 
+/* The kernel's private data (kfd_priv.h at Linux 6.12: struct kfd_criu_process_priv_data, device_priv_data,
+ * bo_priv_data with MAX_GPU_INSTANCE 64): version 1 and xnack off, 8 reserved bytes for the one GPU, then one
+ * record a BO {u64 user_addr, u32 idr_handle, u32 mapped_gpuids[64], 4 bytes of padding}; no objects. A userptr
+ * BO keeps its CPU address (here its image offset); idr handles number the GPU's BOs from 0; each is mapped on its GPU. */
+enum { BO_PRIV = 8 + 4 + 4 * 64 + 4 };
+
+static uint8_t *kfd_private(size_t n, const Criudev__KfdBoEntry *bos, uint32_t gpu, size_t *size)
+{
+	*size = 8 + 8 + n * BO_PRIV;
+	uint8_t *p = calloc(1, *size);
+	if (!p) { perror("calloc"); exit(2); }
+	uint32_t version = 1;
+	memcpy(p, &version, 4);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *r = p + 16 + i * BO_PRIV;
+		uint32_t handle = (uint32_t)i;
+		memcpy(r, &bos[i].offset, 8);
+		memcpy(r + 8, &handle, 4);
+		memcpy(r + 12, &gpu, 4);
+	}
+	return p;
+}
+
 static void gen_kfd(size_t n, const char *path)
 {
 	Criudev__CriuKfd kfd = CRIUDEV__CRIU_KFD__INIT;
@@ -70,8 +94,9 @@ static void gen_kfd(size_t n, const char *path)
 	kfd.n_device_entries = 2; kfd.device_entries = devices;
 	kfd.num_of_bos = n; kfd.n_bo_entries = n; kfd.bo_entries = list;
 	kfd.num_of_objects = 0; kfd.shared_mem_size = 0; kfd.shared_mem_magic = 0;
+	kfd.priv_data.data = kfd_private(n, bos, gpu.gpu_id, &kfd.priv_data.len);
 	write_message(path, &kfd.base);
-	free(list); free(bos);
+	free(kfd.priv_data.data); free(list); free(bos);
 }
 
 static void gen_node(size_t n, const char *path)
@@ -120,6 +145,13 @@ static int walk_kfd(const char *path)
 	for (size_t i = 0; i < kfd->n_bo_entries; i++) {
 		Criudev__KfdBoEntry *b = kfd->bo_entries[i];
 		sum += b->addr ^ b->size ^ b->offset ^ b->alloc_flags ^ b->gpu_id ^ b->handle;
+	}
+	/* Each BO's private record, as the kernel's restore walks them: its idr handle and first mapped GPU. */
+	for (size_t at = 8 + 8 * (size_t)kfd->num_of_gpus, i = 0; i < kfd->n_bo_entries && at + BO_PRIV <= kfd->priv_data.len; i++, at += BO_PRIV) {
+		uint32_t handle, mapped;
+		memcpy(&handle, kfd->priv_data.data + at + 8, 4);
+		memcpy(&mapped, kfd->priv_data.data + at + 12, 4);
+		sum += handle ^ mapped;
 	}
 	printf("%zu BOs, checksum %llx\n", kfd->n_bo_entries, (unsigned long long)sum);
 	criudev__criu_kfd__free_unpacked(kfd, NULL);

@@ -115,8 +115,8 @@ public sealed class CriuDumpFile
         {
             return name.Kind switch
             {
-                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = Sniffed<CriuMessageFile<CriuKfd>>(input) ?? CriuFileReader.Lax.ReadKfd(ContentOf(input)) },
-                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = Sniffed<CriuMessageFile<CriuRenderNode>>(input) ?? ReadRenderNode(input) },
+                CriuFileKind.KfdImage => new CriuDumpFile { Input = input, Name = name, Header = header, Kfd = Sniffed<CriuMessageFile<CriuKfd>>(input) ?? Windowed(input, CriuFileReader.Lax.ReadKfd) },
+                CriuFileKind.RenderNode => new CriuDumpFile { Input = input, Name = name, Header = header, RenderNode = Sniffed<CriuMessageFile<CriuRenderNode>>(input) ?? Windowed(input, CriuFileReader.Lax.ReadRenderNode) },
                 _ => new CriuDumpFile { Input = input, Name = name, Header = header, Dmabuf = CriuFileReader.Lax.ReadDmabuf(ContentOf(input)) },
             };
         }
@@ -158,8 +158,8 @@ public sealed class CriuDumpFile
 
         if (!SniffedMessages.TryGet(file, out object? told))
         {
-            // A KFD image is read whole (as it is when named); a render node a field at a time.
-            told = Tell(WireWindow.Over(opened.SafeFileHandle, file.Length));
+            // Either kind is read a field at a time, a KFD image's private data left in the file.
+            told = Tell(WireWindow.Over(opened.SafeFileHandle, file.Length, owner: opened));
             SniffedMessages.Keep(file, told);
         }
 
@@ -182,25 +182,26 @@ public sealed class CriuDumpFile
     private static ReadOnlyMemory<byte> ContentOf(InputFile input) =>
         input.Content ?? throw new ArgumentException("a message file is read with its content", nameof(input));
 
-    /// <summary>A render node, read from its content where it is held, else a field at a time from its descriptor or its file.</summary>
-    private static CriuMessageFile<CriuRenderNode> ReadRenderNode(InputFile input)
+    /// <summary>A KFD image or render node, read from its content where it is held, else a field at a time from its descriptor or its file (a KFD image's private data read from there again when walked).</summary>
+    private static T Windowed<T>(InputFile input, Func<WireWindow, T> read)
     {
         if (input.Content is { } content)
         {
-            return CriuFileReader.Lax.ReadRenderNode(content);
+            return read(WireWindow.Of(content));
         }
 
         if (input.Opened is { } opened)
         {
-            return CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(opened.SafeFileHandle, input.Length));
+            return read(WireWindow.Over(opened.SafeFileHandle, input.Length, owner: opened));
         }
 
         string path = input.DiskPath ?? throw new ArgumentException("a message file is read with its content or from its file", nameof(input));
         try
         {
-            // Left open: the node reads its entries again from it on each pass (RenderNodeBos), and it closes with the node.
+            // Left open: a render node reads its entries again from it on each pass (RenderNodeBos), a KFD image its private
+            // data on each walk of the kernel's restore (KfdPrivateBytes); it closes with what was read from it.
             Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            return CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, input.Length));
+            return read(WireWindow.Over(handle, input.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

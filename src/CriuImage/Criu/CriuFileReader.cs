@@ -38,15 +38,11 @@ public sealed class CriuFileReader
 
     /// <summary>Reads an <c>amdgpu-kfd-&lt;id&gt;.img</c>.</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
-    public CriuMessageFile<CriuKfd> ReadKfd(ReadOnlyMemory<byte> file) => Held(KfdWire.Read(file, Open(WireWindow.Of(file))));
+    public CriuMessageFile<CriuKfd> ReadKfd(ReadOnlyMemory<byte> file) => ReadKfd(WireWindow.Of(file));
 
-    /// <summary>Reads a KFD image from a descriptor: its header, then its message whole (never the bytes after it).</summary>
+    /// <summary>Reads a KFD image held in memory or read a field at a time from a descriptor (<see cref="WireWindow"/>), its private data left where it lies.</summary>
     /// <exception cref="ImageFormatException">The header or the wire is damaged, or (strict) the message breaks the schema.</exception>
-    internal CriuMessageFile<CriuKfd> ReadKfd(WireWindow file)
-    {
-        (ulong Length, long Stale) header = Open(file);
-        return Held(KfdWire.Read(file.Slice(0, CriuHeader.Size + (int)header.Length), header));
-    }
+    internal CriuMessageFile<CriuKfd> ReadKfd(WireWindow file) => Held(KfdWire.Read(file, Open(file)));
 
     /// <summary>True when <see cref="ReadKfd(ReadOnlyMemory{byte})"/> would report a field of the wrong wire type at the top level (told without reading the entries).</summary>
     /// <exception cref="ImageFormatException">The header or the top-level wire is damaged.</exception>

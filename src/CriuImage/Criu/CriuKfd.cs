@@ -17,6 +17,25 @@ namespace CriuImage.Criu;
 public sealed record CriuKfd(uint Pid, uint NumOfGpus, uint NumOfCpus, IReadOnlyList<KfdDeviceEntry> DeviceEntries, ulong NumOfBos,
     IReadOnlyList<KfdBoEntry> BoEntries, uint NumOfObjects, ulong SharedMemSize, uint SharedMemMagic, ReadOnlyMemory<byte> PrivData)
 {
+    private KfdPrivateBytes _private = KfdPrivateBytes.Of(PrivData);
+
+    /// <summary>
+    /// Field 10, the kernel's opaque private data. An image read from a file keeps only where these bytes are
+    /// (272 a BO on 6.12+): asking for them here reads them all into memory.
+    /// </summary>
+    public ReadOnlyMemory<byte> PrivData
+    {
+        get => _private.ToMemory();
+        init => _private = KfdPrivateBytes.Of(value);
+    }
+
+    /// <summary>The private data where it lies, read by the walks of the kernel's restore without holding it.</summary>
+    internal KfdPrivateBytes Private
+    {
+        get => _private;
+        init => _private = value;
+    }
+
     /// <summary>Offset of field 5 (num_of_bos) in the file, where the count can be blamed.</summary>
     public long NumOfBosOffset { get; init; }
 

@@ -15,14 +15,14 @@ internal static class KfdWire
     /// <summary>
     /// True when a top-level field has a wire type other than the one <see cref="Read"/> takes (a render node's
     /// bo_entries are field 5, a KFD image's num_of_bos): the read would report it as a problem, so a file of
-    /// another kind is told without reading its entries (and a problem for each of them).
+    /// another kind is told without reading its entries (and a problem for each of them), nor any field's bytes.
     /// </summary>
     public static bool TopMisfits(WireWindow file, (ulong Length, long Stale) header)
     {
         long end = CriuHeader.Size + (long)header.Length;
         for (long at = CriuHeader.Size; at < end;)
         {
-            ProtobufReader reader = file.Field(at, end);
+            ProtobufReader reader = file.FieldHead(at, end);
             (uint number, int wire) = reader.ReadKey();
             bool message = number is 4 or 6 or 10;
             bool varint = number < 64 && (TopVarints & (1UL << (int)number)) != 0;
@@ -31,14 +31,18 @@ internal static class KfdWire
                 return true;
             }
 
-            reader.Skip(wire, number);
-            at = reader.Offset;
+            at = Past(ref reader, number, wire);
         }
 
         return false;
     }
 
-    public static CriuMessageFile<CriuKfd> Read(ReadOnlyMemory<byte> file, (ulong Length, long Stale) header)
+    /// <summary>
+    /// Reads the image a top-level field at a time (<see cref="WireWindow.Field"/>): each device and BO entry whole in
+    /// the window, the private data never read here but kept as where it lies (<see cref="CriuKfd.Private"/>), so an
+    /// image read from a descriptor is never held whole.
+    /// </summary>
+    public static CriuMessageFile<CriuKfd> Read(WireWindow file, (ulong Length, long Stale) header)
     {
         var problems = new List<CriuProblem>();
         Span<ulong> topValues = new ulong[11];
@@ -50,15 +54,26 @@ internal static class KfdWire
         top.Begin(CriuHeader.Size);
         var bos = new List<KfdBoEntry>();
         var devices = new List<KfdDeviceEntry>();
-        ReadOnlyMemory<byte> privData = ReadOnlyMemory<byte>.Empty;
+        KfdPrivateBytes privData = KfdPrivateBytes.Empty;
         CriuRevisions revisions = CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2;
         ulong seen = 0;
         (ulong Present, CriuRevisions Fits) last = (ulong.MaxValue, CriuRevisions.None);
-        var reader = new ProtobufReader(file.Span.Slice(CriuHeader.Size, (int)header.Length), CriuHeader.Size);
-        while (!reader.End)
+        long end = CriuHeader.Size + (long)header.Length;
+        for (long at = CriuHeader.Size; at < end;)
         {
-            long at = reader.Offset;
-            (uint number, int wire) = reader.ReadKey();
+            ProtobufReader head = file.FieldHead(at, end);
+            (uint number, int wire) = head.ReadKey();
+            if (number == 10 && wire == 2)
+            {
+                top.Mark(10);
+                (long bytesAt, ulong length) = head.ReadLength(10, "priv_data");
+                privData = file.Later(bytesAt, (long)length);
+                at = bytesAt + (long)length;
+                continue;
+            }
+
+            ProtobufReader reader = file.Field(at, end);
+            reader.ReadKey();
             switch (number)
             {
                 case 6 when wire == 2:
@@ -78,11 +93,6 @@ internal static class KfdWire
                     ProtobufReader device = reader.ReadMessage(4, "device_entries");
                     devices.Add(ReadDevice(ref device, problems));
                     break;
-                case 10 when wire == 2:
-                    top.Mark(10);
-                    ProtobufReader bytes = reader.ReadMessage(10, "priv_data");
-                    privData = file.Slice((int)bytes.Offset, (int)(reader.Offset - bytes.Offset));
-                    break;
                 case 4 or 6 or 10:
                     top.Mark(number);
                     top.Wrong(number, at, number == 10 ? FieldReader.WireMismatch.Bytes : FieldReader.WireMismatch.Message);
@@ -92,17 +102,33 @@ internal static class KfdWire
                     top.Take(ref reader, number, wire, at);
                     break;
             }
+
+            at = reader.Offset;
         }
 
         top.Finish(CriuSchemas.Kfd, problems);
         CriuRevisions shapeOf = CriuFileReader.Pick(revisions, (seen & CriuSchemas.Bit(7)) != 0 ? CriuRevisions.D5377d5d2 : (seen & CriuSchemas.Bit(6)) != 0 ? CriuRevisions.CriuDev : CriuRevisions.Released);
         Require(bos, CriuSchemas.KfdBo(shapeOf), problems);
-        var kfd = new CriuKfd(top.U32(1), top.U32(2), top.U32(3), devices, top.U64(5), bos, top.U32(7), top.U64(8), top.U32(9), privData)
+        var kfd = new CriuKfd(top.U32(1), top.U32(2), top.U32(3), devices, top.U64(5), bos, top.U32(7), top.U64(8), top.U32(9), ReadOnlyMemory<byte>.Empty)
         {
+            Private = privData,
             NumOfBosOffset = top.OffsetOf(5),
             NumOfGpusOffset = top.OffsetOf(2),
         };
         return new CriuMessageFile<CriuKfd>(kfd, revisions, header.Length, header.Stale, CriuFileReader.Sorted(problems));
+    }
+
+    /// <summary>Where the field whose key <paramref name="reader"/> (a <see cref="WireWindow.FieldHead"/>) just read ends, its bytes not read.</summary>
+    private static long Past(ref ProtobufReader reader, uint number, int wire)
+    {
+        if (wire != 2)
+        {
+            reader.Skip(wire, number);
+            return reader.Offset;
+        }
+
+        (long bytesAt, ulong length) = reader.ReadLength(number, null);
+        return bytesAt + (long)length;
     }
 
     private static KfdBoEntry ReadBo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)

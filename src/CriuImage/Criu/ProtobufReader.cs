@@ -100,6 +100,23 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer, long baseOffset, l
         return inner;
     }
 
+    /// <summary>
+    /// A length-delimited field's length, checked against the message's bytes left as <see cref="ReadMessage"/> checks
+    /// it, without its bytes (a field whose bytes are read later by position): where they start and how many.
+    /// </summary>
+    public (long At, ulong Length) ReadLength(uint field, string? name)
+    {
+        long at = Offset;
+        ulong length = ReadVarint(field, name);
+        long left = _buffer.Length - _position + beyond;
+        if (length > (ulong)left)
+        {
+            throw new ImageFormatException(at, $"{Describe(field, name)} declares {length} bytes, but only {left} are left");
+        }
+
+        return (Offset, length);
+    }
+
     /// <summary>Skips a field's value, of any wire type proto2 has.</summary>
     public void Skip(int wireType, uint field)
     {

@@ -20,15 +20,17 @@ internal sealed class WireWindow
 
     private readonly ReadOnlyMemory<byte> _whole;
     private readonly SafeFileHandle? _handle;
+    private readonly object? _owner;
     private readonly int _windowBytes;
     private byte[] _buffer = [];
     private long _start;
     private int _count;
 
-    private WireWindow(ReadOnlyMemory<byte> whole, SafeFileHandle? handle, long length, int windowBytes)
+    private WireWindow(ReadOnlyMemory<byte> whole, SafeFileHandle? handle, long length, int windowBytes, object? owner = null)
     {
         _whole = whole;
         _handle = handle;
+        _owner = owner;
         Length = length;
         _windowBytes = windowBytes;
     }
@@ -39,12 +41,17 @@ internal sealed class WireWindow
     /// <summary>A file held whole in memory.</summary>
     public static WireWindow Of(ReadOnlyMemory<byte> file) => new(file, null, file.Length, 0);
 
-    /// <summary>A file read by position from <paramref name="handle"/> (left open), <paramref name="length"/> bytes long, <paramref name="windowBytes"/> at a time (tests cut fields at every byte with small windows).</summary>
-    public static WireWindow Over(SafeFileHandle handle, long length, int windowBytes = WindowBytes)
+    /// <summary>
+    /// A file read by position from <paramref name="handle"/> (left open), <paramref name="length"/> bytes long,
+    /// <paramref name="windowBytes"/> at a time (tests cut fields at every byte with small windows). Bytes read again
+    /// later (<see cref="Later"/>) come from the handle, kept open by <paramref name="owner"/> (the stream it belongs to,
+    /// held as long as they are) or by themselves.
+    /// </summary>
+    public static WireWindow Over(SafeFileHandle handle, long length, int windowBytes = WindowBytes, object? owner = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         ArgumentOutOfRangeException.ThrowIfLessThan(windowBytes, 1);
-        return new(ReadOnlyMemory<byte>.Empty, handle, length, windowBytes);
+        return new(ReadOnlyMemory<byte>.Empty, handle, length, windowBytes, owner);
     }
 
     /// <summary>Another window on the same file (the same memory or descriptor), for a walk of its own.</summary>
@@ -74,6 +81,25 @@ internal sealed class WireWindow
 
         return new ProtobufReader(Bytes(offset, end, headLength + (int)length), offset);
     }
+
+    /// <summary>
+    /// A reader at <paramref name="offset"/> over the next field's key and length (or varint) only, with the count of
+    /// the message's bytes past them: for a field whose bytes are not read here (<see cref="ProtobufReader.ReadLength"/>).
+    /// </summary>
+    public ProtobufReader FieldHead(long offset, long end)
+    {
+        ReadOnlySpan<byte> bytes = Bytes(offset, end, FieldHeadBytes);
+        if (_handle is not null && bytes.Length > FieldHeadBytes)
+        {
+            bytes = bytes[..FieldHeadBytes];
+        }
+
+        return new ProtobufReader(bytes, offset, Math.Min(end, Length) - offset - bytes.Length);
+    }
+
+    /// <summary>Where <paramref name="length"/> bytes at <paramref name="offset"/> can be read again after this read: the memory, or the descriptor.</summary>
+    internal KfdPrivateBytes Later(long offset, long length) =>
+        _handle is null ? KfdPrivateBytes.Of(_whole.Slice((int)offset, (int)length)) : KfdPrivateBytes.At(_handle, offset, length, _owner);
 
     /// <summary>A copy of <paramref name="length"/> bytes at <paramref name="offset"/> (a slice where the file is held whole).</summary>
     public ReadOnlyMemory<byte> Slice(long offset, int length)

@@ -256,7 +256,8 @@ internal sealed class ArchiveReader
     private void AddSparse(string name, string path, string fileName, Stream data, long stored, long length)
     {
         // The head cannot be read before deciding how much to read (the map comes first): decide by name, then check.
-        bool whole = _options.Use(new InputCandidate(fileName, length, null, Named: false)) == InputUse.Whole;
+        // A file read by position elsewhere (a KFD image, a render node) is held here: the map is read in order, not spooled.
+        bool whole = _options.Use(new InputCandidate(fileName, length, null, Named: false)) is InputUse.Whole or InputUse.Stream;
         if (whole && length > _options.MaxMessageBytes)
         {
             Add(path, new UnreadableInput(path, $"holds {length} bytes, more than the {_options.MaxMessageBytes} bytes this tool reads into memory"));

@@ -381,7 +381,9 @@ internal static class InputCollector
                 return;
             }
 
-            FileStream spooled = StreamSpool.Copy(replay, options.MaxMessageBytes, max => $"{display} holds more than the {max} bytes this tool reads from a stream that is not a criu-image or an archive");
+            // Past 1 MiB the spool is read by position where it can be, never held (a KFD image of 10^6 BOs is 312 MB):
+            // bounded then as a decompression is, else by what is held in memory.
+            FileStream spooled = StreamSpool.Copy(replay, IO.Posix.Supported ? options.MaxDecompressedBytes : options.MaxMessageBytes, max => $"{display} holds more than the {max} bytes this tool reads from a stream that is not a criu-image or an archive");
             if (spooled.Length > StreamSpool.HeldBytes && IO.Posix.Supported)
             {
                 // Read by position from the spool (a CRIU file's fields, one at a time), never held whole.

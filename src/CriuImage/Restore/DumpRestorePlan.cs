@@ -137,7 +137,7 @@ public sealed record DumpRestorePlan
                 new("num_devices", kfd.NumOfGpus),
                 new("num_bos", (uint)kfd.NumOfBos),
                 new("num_objects", kfd.NumOfObjects),
-                new("priv_data_size", (ulong)kfd.PrivData.Length),
+                new("priv_data_size", (ulong)kfd.Private.Length),
             ],
             Host = host?.Check(kfd),
             PrivateData = KfdPrivateData.Walk(kfd, profile),

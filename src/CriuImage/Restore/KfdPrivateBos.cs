@@ -10,7 +10,7 @@ namespace CriuImage.Restore;
 /// </summary>
 internal static class KfdPrivateBos
 {
-    public static KfdRefusal? Check(CriuKfd kfd, ReadOnlySpan<byte> p, ulong bosAt, ulong boPriv, int gpuSlots, HashSet<uint> gpus)
+    public static KfdRefusal? Check(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong bosAt, ulong boPriv, int gpuSlots, HashSet<uint> gpus)
     {
         int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count);
         HashSet<ulong>? seen = AnyHandleTwice(kfd, p, bosAt, boPriv, bos) ? [] : null;
@@ -53,7 +53,7 @@ internal static class KfdPrivateBos
     }
 
     /// <summary>Whether two BOs of one GPU have the same idr handle: a sort, so the in-order walk keeps a set only then.</summary>
-    private static bool AnyHandleTwice(CriuKfd kfd, ReadOnlySpan<byte> p, ulong bosAt, ulong boPriv, int bos)
+    private static bool AnyHandleTwice(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong bosAt, ulong boPriv, int bos)
     {
         var keys = new ulong[bos];
         for (int i = 0; i < bos; i++)

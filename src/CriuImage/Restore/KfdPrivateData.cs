@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using CriuImage.Criu;
 using CriuImage.Kernel;
@@ -59,7 +58,7 @@ internal static class KfdPrivateData
     /// <summary>The walk of one kernel line.</summary>
     internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line)
     {
-        ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        KfdPrivateBytes.Reader p = kfd.Private.Open();
         int gpuSlots = line.GpuSlots;
         // CRIU passes the counts as the ioctl's u32 fields (amdgpu_plugin.c:1552, :1602, :2006 at 2cf8f13), so the kernel's products cannot overflow.
         ulong size = (ulong)p.Length, at = 0, devices = kfd.NumOfGpus, bos = (uint)kfd.NumOfBos;
@@ -100,9 +99,9 @@ internal static class KfdPrivateData
         return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus, queues);
     }
 
-    internal static uint U32(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt32LittleEndian(p[(int)at..]);
+    internal static uint U32(KfdPrivateBytes.Reader p, ulong at) => p.U32(at);
 
-    internal static ulong U64(ReadOnlySpan<byte> p, ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(p[(int)at..]);
+    internal static ulong U64(KfdPrivateBytes.Reader p, ulong at) => p.U64(at);
 
     internal static KfdRefusal Refuse(int errno, string check, int line, string message, string file = Chardev) =>
         new(errno, check, string.Create(CultureInfo.InvariantCulture, $"{file}:{line}{Linux}"), message);

@@ -13,7 +13,7 @@ internal static class KfdPrivateObjects
 {
     private const string Events = "drivers/gpu/drm/amd/amdkfd/kfd_events.c", Svm = "drivers/gpu/drm/amd/amdkfd/kfd_svm.c";
 
-    public static KfdRefusal? Walk(CriuKfd kfd, ReadOnlySpan<byte> p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdPrivateQueues queues)
+    public static KfdRefusal? Walk(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdPrivateQueues queues)
     {
         ulong size = (ulong)p.Length;
         bool pageSet = false;
@@ -41,7 +41,7 @@ internal static class KfdPrivateObjects
         return at == size ? null : Refuse(EINVAL, "total-size", 2617, $"the kernel's walk uses {at} bytes, priv_data_size is {size}");
     }
 
-    private static KfdRefusal? Event(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)
+    private static KfdRefusal? Event(CriuKfd kfd, KfdPrivateBytes.Reader p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)
     {
         ulong size = (ulong)p.Length, start = at;
         if (at + EventPriv > size)
@@ -89,7 +89,7 @@ internal static class KfdPrivateObjects
         return type is 0 or 3 or 5 or 8 ? null : Refuse(EINVAL, "event-type", 525, $"event object {i} (byte {start}) has event type {type}, which the restore does not create", Events);
     }
 
-    private static KfdRefusal? Range(CriuKfd kfd, ReadOnlySpan<byte> p, ref ulong at, uint i)
+    private static KfdRefusal? Range(CriuKfd kfd, KfdPrivateBytes.Reader p, ref ulong at, uint i)
     {
         ulong length = SvmPriv + ((ulong)SvmAttr * (4 + kfd.NumOfGpus));
         if (at + length > (ulong)p.Length)

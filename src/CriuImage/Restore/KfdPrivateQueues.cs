@@ -23,7 +23,7 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
     private readonly HashSet<(uint Gpu, uint Type, uint Id)> _sdmaIds = [];
     private Dictionary<uint, KfdNode?>? _nodes;
 
-    public KfdRefusal? Restore(ReadOnlySpan<byte> p, ref ulong at, uint i)
+    public KfdRefusal? Restore(KfdPrivateBytes.Reader p, ref ulong at, uint i)
     {
         ulong size = (ulong)p.Length, start = at;
         if (at + QueuePriv > size)
@@ -60,7 +60,7 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
         return (line.QueueBuffers && node is not null ? Acquire(p, start, q, gpu, type, node) : null) ?? Create(p, start, q, gpu, type);
     }
 
-    private KfdRefusal? Acquire(ReadOnlySpan<byte> p, ulong start, string q, uint gpu, uint type, KfdNode node)
+    private KfdRefusal? Acquire(KfdPrivateBytes.Reader p, ulong start, string q, uint gpu, uint type, KfdNode node)
     {
         ulong ring = U64(p, start + 8), ringSize = U64(p, start + 16), rptr = U64(p, start + 24), wptr = U64(p, start + 32);
         ulong eop = U64(p, start + 48), cwsr = U64(p, start + 56);
@@ -104,13 +104,13 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
         return Buffer(p, "queue-cwsr", 328, q, "CWSR area", gpu, cwsr, node.CwsrBoSize(cwsrSize));
     }
 
-    private KfdRefusal? Buffer(ReadOnlySpan<byte> p, string check, int sourceLine, string q, string what, uint gpu, ulong address, ulong expectedSize)
+    private KfdRefusal? Buffer(KfdPrivateBytes.Reader p, string check, int sourceLine, string q, string what, uint gpu, ulong address, ulong expectedSize)
     {
         string? why = vm.Lookup(p, gpu, address, expectedSize);
         return why is null ? null : Refuse(EINVAL, check, sourceLine, string.Create(CultureInfo.InvariantCulture, $"{q}'s {what} at 0x{address:x} needs a mapping of exactly {expectedSize} bytes from there in gpu {Gpu(gpu)}'s VM: {why}"), Buffers);
     }
 
-    private KfdRefusal? Create(ReadOnlySpan<byte> p, ulong start, string q, uint gpu, uint type)
+    private KfdRefusal? Create(KfdPrivateBytes.Reader p, ulong start, string q, uint gpu, uint type)
     {
         uint qid = U32(p, start + 76), sdmaId = U32(p, start + 96);
         int count = _queues.GetValueOrDefault(gpu);

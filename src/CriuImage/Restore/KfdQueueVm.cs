@@ -18,7 +18,7 @@ internal sealed class KfdQueueVm(CriuKfd kfd, ulong bosAt, ulong boPriv, int gpu
     /// <paramref name="address"/>, starts there and, unless <paramref name="expectedSize"/> is under a page, is exactly
     /// that size. The reason it is not, or null.
     /// </summary>
-    public string? Lookup(ReadOnlySpan<byte> p, uint gpu, ulong address, ulong expectedSize)
+    public string? Lookup(KfdPrivateBytes.Reader p, uint gpu, ulong address, ulong expectedSize)
     {
         _byGpu ??= Build(p);
         ulong page = address >> PageShift, pages = expectedSize >> PageShift;
@@ -45,7 +45,7 @@ internal sealed class KfdQueueVm(CriuKfd kfd, ulong bosAt, ulong boPriv, int gpu
     }
 
     /// <summary>Per GPU, its mappings' first and last pages sorted by the first: counted, then filled into two arrays per GPU (no list, no tuple, no hashing per BO).</summary>
-    private Dictionary<uint, (ulong[] Starts, ulong[] Lasts)> Build(ReadOnlySpan<byte> p)
+    private Dictionary<uint, (ulong[] Starts, ulong[] Lasts)> Build(KfdPrivateBytes.Reader p)
     {
         uint[] ids = [.. kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId).Distinct()];
         int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count);
@@ -82,10 +82,10 @@ internal sealed class KfdQueueVm(CriuKfd kfd, ulong bosAt, ulong boPriv, int gpu
     }
 
     /// <summary>The index in <paramref name="ids"/> of the <paramref name="j"/>th GPU BO <paramref name="b"/> is mapped on: every one is a device, the walk refused the others before the queues (bo-mapped-gpu).</summary>
-    private int GpuIndex(ReadOnlySpan<byte> p, uint[] ids, int b, int j) => Array.IndexOf(ids, U32(p, bosAt + ((ulong)b * boPriv) + 12 + ((ulong)j * 4)));
+    private int GpuIndex(KfdPrivateBytes.Reader p, uint[] ids, int b, int j) => Array.IndexOf(ids, U32(p, bosAt + ((ulong)b * boPriv) + 12 + ((ulong)j * 4)));
 
     /// <summary>How many GPUs BO <paramref name="b"/> is mapped on: its record's list up to the first 0, at most one per device; none for an empty BO.</summary>
-    private int MappedOn(ReadOnlySpan<byte> p, int b)
+    private int MappedOn(KfdPrivateBytes.Reader p, int b)
     {
         ulong record = bosAt + ((ulong)b * boPriv);
         int n = 0;

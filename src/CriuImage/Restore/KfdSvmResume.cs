@@ -39,7 +39,7 @@ internal static class KfdSvmResume
     /// <summary>The byte offsets of the SVM range objects, or null when the objects do not fill the private data with BO records of these slots.</summary>
     private static List<(uint Index, ulong At)>? Ranges(CriuKfd kfd, int gpuSlots)
     {
-        ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        KfdPrivateBytes.Reader p = kfd.Private.Open();
         ulong size = (ulong)p.Length, boPriv = (ulong)((12 + (4 * gpuSlots) + 7) & ~7);
         ulong at = ProcessPriv + (DevicePriv * (ulong)kfd.NumOfGpus) + ((uint)kfd.NumOfBos * boPriv);
         var ranges = new List<(uint, ulong)>();
@@ -70,7 +70,7 @@ internal static class KfdSvmResume
 
     private static KfdRefusal? Refusal(CriuKfd kfd, List<(uint Index, ulong At)> ranges)
     {
-        ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        KfdPrivateBytes.Reader p = kfd.Private.Open();
         HashSet<uint> gpus = [.. kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)];
         ulong attrs = 4 + (ulong)kfd.NumOfGpus;
         foreach ((uint i, ulong at) in ranges)

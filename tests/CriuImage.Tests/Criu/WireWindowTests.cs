@@ -77,9 +77,9 @@ public sealed class WireWindowTests : TempFolder
         // 60,000 BOs (about 2.7 MB), one of 40,000 mappings (an entry of 1.3 MB, larger than the window): fields straddle it.
         byte[] bytes = CriuImages.File(RenderNodeStoreTests.Node(60_000, i => i == 30_000 ? 40_000 : 1 + (i % 3)));
         Assert.True(bytes.Length > 2 * WireWindow.WindowBytes);
-        string whole = Describe(() => CriuFileReader.Lax.ReadRenderNode(bytes));
+        string whole = Described(() => CriuFileReader.Lax.ReadRenderNode(bytes), Describe);
         using SafeFileHandle handle = Written(bytes);
-        Assert.Equal(whole, Describe(() => CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, bytes.Length))));
+        Assert.Equal(whole, Described(() => CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, bytes.Length)), Describe));
     }
 
     /// <summary>The bytes in a file of the test's folder, opened for reading.</summary>
@@ -92,15 +92,37 @@ public sealed class WireWindowTests : TempFolder
 
     private void AssertSameInEveryWindow(byte[] bytes)
     {
-        string whole = Describe(() => CriuFileReader.Lax.ReadRenderNode(bytes));
-        string strict = Describe(() => CriuFileReader.Strict.ReadRenderNode(bytes));
-        string misfits = Misfits(WireWindow.Of(bytes));
         using SafeFileHandle handle = Written(bytes);
-        foreach (int window in Windows)
+        AssertSameInEveryWindow(bytes, handle, Windows, (reader, file) => reader.ReadRenderNode(file), Describe);
+    }
+
+    /// <summary>
+    /// A read of <paramref name="bytes"/> from <paramref name="handle"/> (the same bytes) in each of <paramref name="windows"/>,
+    /// lax and strict, and the top-level walk that tells a KFD image, each described as the read of the bytes held whole.
+    /// </summary>
+    internal static void AssertSameInEveryWindow<T>(byte[] bytes, SafeFileHandle handle, int[] windows, Func<CriuFileReader, WireWindow, CriuMessageFile<T>> read, Func<CriuMessageFile<T>, string> describe)
+    {
+        string whole = Described(() => read(CriuFileReader.Lax, WireWindow.Of(bytes)), describe);
+        string strict = Described(() => read(CriuFileReader.Strict, WireWindow.Of(bytes)), describe);
+        string misfits = Misfits(WireWindow.Of(bytes));
+        foreach (int window in windows)
         {
-            Assert.Equal(whole, Describe(() => CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, bytes.Length, window))));
-            Assert.Equal(strict, Describe(() => CriuFileReader.Strict.ReadRenderNode(WireWindow.Over(handle, bytes.Length, window))));
+            Assert.Equal(whole, Described(() => read(CriuFileReader.Lax, WireWindow.Over(handle, bytes.Length, window)), describe));
+            Assert.Equal(strict, Described(() => read(CriuFileReader.Strict, WireWindow.Over(handle, bytes.Length, window)), describe));
             Assert.Equal(misfits, Misfits(WireWindow.Over(handle, bytes.Length, window)));
+        }
+    }
+
+    /// <summary>What <paramref name="describe"/> says of the read, or the error and its offset.</summary>
+    internal static string Described<T>(Func<CriuMessageFile<T>> read, Func<CriuMessageFile<T>, string> describe)
+    {
+        try
+        {
+            return describe(read());
+        }
+        catch (ImageFormatException e)
+        {
+            return $"error at {e.ByteOffset}: {e.Message}";
         }
     }
 
@@ -116,19 +138,9 @@ public sealed class WireWindowTests : TempFolder
         }
     }
 
-    /// <summary>Everything a read gives, as text: the node, its entries, revisions and problems, or the error and its offset.</summary>
-    private static string Describe(Func<CriuMessageFile<CriuRenderNode>> read)
+    /// <summary>Everything a read gives, as text: the node, its entries, revisions and problems.</summary>
+    private static string Describe(CriuMessageFile<CriuRenderNode> file)
     {
-        CriuMessageFile<CriuRenderNode> file;
-        try
-        {
-            file = read();
-        }
-        catch (ImageFormatException e)
-        {
-            return $"error at {e.ByteOffset}: {e.Message}";
-        }
-
         CriuRenderNode node = file.Message;
         var text = new StringBuilder();
         text.AppendLine($"{file.Revisions} {file.StaleBytes} {file.MessageLength} {node.GpuId} {node.Id} {node.DrmRenderMinor} {node.NumOfBos} {node.NumOfObjects} {node.NumOfBosOffset} {Convert.ToHexString(node.PrivData?.ToArray() ?? [])}");

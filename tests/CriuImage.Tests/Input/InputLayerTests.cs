@@ -185,13 +185,20 @@ public sealed class InputLayerTests : TempFolder
     }
 
     [Fact]
-    public async Task MessageFilesLargerThanTheLimit_AreUnreadable_NotLoaded()
+    public async Task MessageFilesHeldWhole_LargerThanTheLimit_AreUnreadable_NotLoaded()
     {
         string dump = Path.Combine(Folder, "dump");
         Directory.CreateDirectory(dump);
+        await File.WriteAllBytesAsync(Path.Combine(dump, "amdgpu-dmabuf_9.img"), new byte[4096]);
+
+        // A KFD image is read by position, never held: no limit of memory applies to it.
         await File.WriteAllBytesAsync(Path.Combine(dump, "amdgpu-kfd-5.img"), new byte[4096]);
         InputSet set = DumpInputs.Collect([dump], new InputOptions { MaxMessageBytes = 1024 }, () => Stream.Null);
-        Assert.Contains("more than the 1024 bytes", Assert.Single(set.Unreadable).Reason, StringComparison.Ordinal);
+        UnreadableInput unreadable = Assert.Single(set.Unreadable);
+        Assert.EndsWith("amdgpu-dmabuf_9.img", unreadable.Path, StringComparison.Ordinal);
+        Assert.Contains("more than the 1024 bytes", unreadable.Reason, StringComparison.Ordinal);
+        InputFile kfd = Assert.Single(set.Files, f => f.Name == "amdgpu-kfd-5.img");
+        Assert.Null(kfd.Content);
     }
 
     private sealed class CountingStream(Stream inner) : Stream
