@@ -38,10 +38,10 @@ internal static class OverlapSweep
             return 0;
         }
 
-        using var lasts = new SpillBuffer<LastPage>(LastPage.HeldAtMost);
+        using var lasts = new SpillBuffer<ClosingPage>(ClosingPage.HeldAtMost);
         var collect = new LastPages(lasts);
         ranges.InOrder(ref collect);
-        using IEnumerator<LastPage> closing = lasts.Ordered().GetEnumerator();
+        using IEnumerator<ClosingPage> closing = lasts.Ordered().GetEnumerator();
         using var open = new OpenRanges(openHeld);
         var pairs = new PairSweeper(list, perRange, unlisted, closing, open);
         ranges.InOrder(ref pairs);
@@ -79,7 +79,7 @@ internal static class OverlapSweep
     /// while some are still to be listed. The sweep meets ranges by first page, ties in arrival order, which every
     /// caller makes BO then mapping order: the first open ones met are the first in address order.
     /// </summary>
-    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list, int perRange, Action<MappingRange, long>? unlisted, IEnumerator<LastPage> lasts, OpenRanges open) : IOrderedVisitor<MappingRange>
+    private struct PairSweeper(Func<MappingRange, MappingRange, bool> list, int perRange, Action<MappingRange, long>? unlisted, IEnumerator<ClosingPage> lasts, OpenRanges open) : IOrderedVisitor<MappingRange>
     {
         private readonly List<MappingRange> _partners = [];
         private bool _lastsLeft = lasts.MoveNext();
@@ -128,7 +128,7 @@ internal static class OverlapSweep
     }
 
     /// <summary>A range's last page, for the count of ranges closed (8 bytes).</summary>
-    private readonly record struct LastPage(ulong Page) : ISpillRecord
+    private readonly record struct ClosingPage(ulong Page) : ISpillRecord
     {
         /// <summary>Last pages held before a run is spilled: 1 MiB, and 4 MiB of sort keys.</summary>
         public const int HeldAtMost = 1 << 17;
@@ -137,8 +137,8 @@ internal static class OverlapSweep
     }
 
     /// <summary>Collects every range's last page.</summary>
-    private readonly struct LastPages(SpillBuffer<LastPage> lasts) : IOrderedVisitor<MappingRange>
+    private readonly struct LastPages(SpillBuffer<ClosingPage> lasts) : IOrderedVisitor<MappingRange>
     {
-        public void Visit(in MappingRange range) => lasts.Add(new LastPage(range.Last));
+        public void Visit(in MappingRange range) => lasts.Add(new ClosingPage(range.Last));
     }
 }
