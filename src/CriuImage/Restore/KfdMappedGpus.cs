@@ -16,6 +16,8 @@ namespace CriuImage.Restore;
 /// <param name="slots">The mapped-GPU slots of one record (MAX_GPU_INSTANCE).</param>
 internal sealed class KfdMappedGpus(CriuKfd kfd, ulong bosAt, ulong boPriv, int slots)
 {
+    // One reader for every lookup: the private data may be read from the file, and one window serves many BOs.
+    private KfdPrivateBytes.Reader? _reader;
 
     /// <summary>
     /// The image's mapped GPUs, read with the BO record size of the newest kernel line whose walk takes the private
@@ -38,7 +40,7 @@ internal sealed class KfdMappedGpus(CriuKfd kfd, ulong bosAt, ulong boPriv, int 
     /// <summary>True when BO <paramref name="bo"/> of the image is mapped into the VM of <paramref name="gpu"/> at restore.</summary>
     public bool Maps(int bo, uint gpu)
     {
-        ReadOnlySpan<byte> p = kfd.PrivData.Span;
+        KfdPrivateBytes.Reader p = _reader ??= kfd.Private.Open();
         ulong record = bosAt + ((ulong)bo * boPriv);
         for (int j = 0; j < (int)kfd.NumOfGpus && j < slots; j++)
         {
