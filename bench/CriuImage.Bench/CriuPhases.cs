@@ -38,7 +38,7 @@ internal static class CriuPhases
         Measure("  of which: rules across files", repeats, () =>
         {
             var bag = new DiagnosticBag(0);
-            DumpCrossRules.Check(dump, complete: false, _ => bag);
+            DumpCrossRules.Check(dump, complete: false, kfd => CriuImage.Restore.KfdMappedGpus.Of(kfd) is { } mapped ? mapped.Maps : null, _ => bag);
             return bag.Listed.Count;
         });
         Measure("text report", repeats, () => TextReport.Write(run.Reports, run.Skipped).Length);

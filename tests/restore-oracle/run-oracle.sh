@@ -61,7 +61,16 @@ find "$fixtures" -name 'amdgpu-*.img' -printf '%h\n' | sort -u | while read -r d
     kernel="${run%%:*}"; mode="${run##*:}"
     ./oracle "$dir" "$kernel" "$mode" "$work/run.jsonl" || true
     cat "$work/run.jsonl" >> "$dest/$name.jsonl"
+    if [ "$kernel:$mode" = 6.18:serial ]; then cp "$work/run.jsonl" "$work/run.jsonl.serial"; fi
   done
+  # A dump of several tasks (CRIU's fdinfo images): the tasks' other interleaving too, kept only where it ends
+  # otherwise than CRIU's order (the 6.18 serial run just made: several tasks mean the serial path).
+  if compgen -G "$dir/fdinfo-*.img" > /dev/null; then
+    ./oracle "$dir" 6.18 serial "$work/reversed.jsonl" reversed || true
+    if [ "$(grep '"outcome"' "$work/reversed.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ]; then
+      cat "$work/reversed.jsonl" >> "$dest/$name.jsonl"
+    fi
+  fi
 done
 ls "$dest" | wc -l
 grep -h '"outcome"' "$dest"/*.jsonl | sed 's/"ret":[-0-9]*//;s/"file":"[^"]*"//' | sort | uniq -c

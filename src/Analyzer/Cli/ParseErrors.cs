@@ -29,7 +29,9 @@ internal static class ParseErrors
         var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
         bool root = parse.CommandResult.Command is RootCommand;
         string? unknownCommand = root ? parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) : null;
-        foreach (string token in parse.UnmatchedTokens.Concat(UnknownOptions(parse)))
+        // An unknown option taken as the PATH argument pushes the path itself out as "unexpected": one mistake, said once.
+        List<string> unknownOptions = UnknownOptions(parse);
+        foreach (string token in parse.UnmatchedTokens.Where(t => root || unknownOptions.Count == 0 || t.StartsWith('-')).Concat(unknownOptions))
         {
             string line = token == unknownCommand ? $"criu-image: error: unknown command '{token}' ('criu-image --help' lists them)"
                 : token.StartsWith('-') && token.Length > 1 ? $"criu-image: error: unknown option '{token}' for '{command}'"
@@ -43,7 +45,7 @@ internal static class ParseErrors
             // a missing command is the unknown command said above, when there is one.
             if (!unmatched.Any(token => problem.Message.Contains($"'{token}'", StringComparison.Ordinal)) && !(unknownCommand is not null && problem.SymbolResult is CommandResult))
             {
-                await error.WriteLineAsync(Printable.Escape($"criu-image: error: {Reworded(problem)}"));
+                await error.WriteLineAsync(Printable.Escape($"criu-image: error: {Reworded(problem, parse.CommandResult.Command)}"));
             }
         }
 
@@ -52,10 +54,24 @@ internal static class ParseErrors
 
     /// <summary>
     /// A value outside an option's choices in one line and our words (<c>--format 'xml' is not one of: text,
-    /// json</c>), where System.CommandLine lists the choices on lines of their own; other errors as they are.
+    /// json</c>), where System.CommandLine lists the choices on lines of their own, and a missing argument
+    /// (<c>'verify' is missing an argument: it takes &lt;PATH&gt;</c>) or a required option (<c>'encode' needs --output</c>) where it says it in its own; other errors as they are.
     /// </summary>
-    private static string Reworded(ParseError problem)
+    private static string Reworded(ParseError problem, Command command)
     {
+        // System.CommandLine 2.0's text: Required argument missing for command: 'verify'.
+        if (problem.Message.StartsWith("Required argument missing", StringComparison.Ordinal))
+        {
+            return $"'{command.Name}' is missing an argument: it takes {string.Join(" ", command.Arguments.Select(a => $"<{a.Name.ToUpperInvariant()}>"))}";
+        }
+
+        // System.CommandLine 2.0's text: Option '--output' is required.
+        const string Option = "Option '", Required = "' is required.";
+        if (problem.Message.StartsWith(Option, StringComparison.Ordinal) && problem.Message.EndsWith(Required, StringComparison.Ordinal))
+        {
+            return $"'{command.Name}' needs {problem.Message[Option.Length..^Required.Length]}";
+        }
+
         // System.CommandLine 2.0's text: Argument 'VALUE' not recognized. Must be one of:\n\t'A'\n\t'B'
         string[] parts = problem.Message.Split("\n\t");
         if (parts.Length < 2 || !parts[0].EndsWith(" not recognized. Must be one of:", StringComparison.Ordinal) || !parts[0].StartsWith("Argument '", StringComparison.Ordinal))

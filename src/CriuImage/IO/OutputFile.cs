@@ -165,7 +165,14 @@ internal sealed class OutputFile : IAsyncDisposable
                 (string target, int? descriptor) = DescriptorPaths.ResolveLinks(path);
                 return descriptor is { } fd ? Through(fd, path, bufferSize) : Replace(target, stat, bufferSize);
             case Posix.CharacterDevice or Posix.Fifo:
-                return DescriptorPaths.ResolveLinks(path).Descriptor is { } open ? Through(open, path, bufferSize) : Through(path, bufferSize);
+                if (DescriptorPaths.ResolveLinks(path).Descriptor is not { } open)
+                {
+                    return Through(path, bufferSize);
+                }
+
+                return OwnPipes.ReaderOf(stat, open) is { } reader
+                    ? throw new IOException($"{path}: the descriptor is a pipe this process reads itself (its descriptor {reader}), not one the caller passed: what is written there would be lost")
+                    : Through(open, path, bufferSize);
             case Posix.Directory:
                 throw new IOException($"{path}: is a folder; give a file name");
             default:

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CriuImage.IO;
 
 /// <summary>
-/// Pipes this process can write to itself. A read of a pipe ends only when every write end is closed, so a
+/// Pipes this process holds both ends of (writing: <see cref="WriterOf"/>; reading: <see cref="ReaderOf"/>). A read of a pipe ends only when every write end is closed, so a
 /// pipe this process holds a write end of never ends: the runtime's own pipes, which take the lowest free
 /// descriptors at start-up (descriptor 0 when standard input was closed, <c>&lt;&amp;-</c>; 3 and 4 when the
 /// caller passed none), are reached by <c>/dev/stdin</c> or <c>/dev/fd/3</c> and would be waited on for ever.
@@ -11,7 +11,16 @@ namespace CriuImage.IO;
 internal static class OwnPipes
 {
     /// <summary>A descriptor of this process open for writing on the pipe or FIFO <paramref name="pipe"/>, or null (none, or not Linux).</summary>
-    public static int? WriterOf(Posix.FileStat pipe)
+    public static int? WriterOf(Posix.FileStat pipe) => HolderOf(pipe, fd => Access(fd) is 1 or 2);
+
+    /// <summary>
+    /// A descriptor of this process other than <paramref name="except"/> open for reading on the pipe <paramref name="pipe"/>,
+    /// or null: a pipe whose reader is this process is the runtime's own (-o /dev/fd/4 the caller did not pass is its
+    /// signal pipe), and what is written there is lost.
+    /// </summary>
+    public static int? ReaderOf(Posix.FileStat pipe, int except) => HolderOf(pipe, fd => fd != except && Access(fd) is 0 or 2);
+
+    private static int? HolderOf(Posix.FileStat pipe, Func<int, bool> holds)
     {
         if (!Posix.Supported || pipe.Type != Posix.Fifo || !Directory.Exists("/proc/self/fd"))
         {
@@ -22,7 +31,7 @@ internal static class OwnPipes
         {
             if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd)
                 && Posix.TryStat(entry, followLinks: true, out Posix.FileStat other, out _) && other.Type == Posix.Fifo && other.SameFileAs(pipe)
-                && Access(fd) is 1 or 2)
+                && holds(fd))
             {
                 return fd;
             }

@@ -232,13 +232,13 @@ public sealed record DumpRestorePlan
         }
 
         string image = Path.GetFileName(kfds[0].Input.Path);
-        GpuVaSpaces.Overlaps(kfds[0].Kfd!.Message, gpu, node, o =>
+        GpuVaSpaces.Overlaps(kfds[0].Kfd!.Message, gpu, node, KfdMappedGpus.Of(kfds[0].Kfd!.Message) is { } mapped ? mapped.Maps : null, o =>
         {
             if (o.RenderNodeHandle is { } handle)
             {
                 refusals.Add((handle, o.Other.Mapping, new Diagnostic(
                     Descriptors.GpuVaOverlap,
-                    $"mapping {o.Other.Mapping} of BO {handle} (0x{o.Other.First:x}-0x{o.Other.Last:x}) overlaps {o.KfdName} of {image} (gpu_id 0x{gpu:x}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}), restored first into the same VM: CRIU opens one render node per target GPU for both (amdgpu_plugin.c:1582, :1889)")
+                    $"mapping {o.Other.Mapping} of BO {handle} (0x{o.Other.First:x}-0x{o.Other.Last:x}) overlaps {o.KfdName} of {image} ({GpuVaSpaces.GpuOf(kfds[0].Kfd!.Message, o.KfdBo, gpu)}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}), restored first into the same VM: CRIU opens one render node per target GPU for both (amdgpu_plugin.c:1582, :1889)")
                 { GemHandle = handle, Call = RestoreCall.GemVa }));
             }
         });

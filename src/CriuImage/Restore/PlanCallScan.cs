@@ -34,6 +34,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     private readonly ImageWideRules? _wide = receiver is null && survey.Store is { } store ? new(store) : null;
     private readonly List<Diagnostic>?[] _own = new List<Diagnostic>?[VaSlot + 1];
     private IEnumerator<DuplicateHandle>? _duplicates;
+    private RefusedCallCursor? _refused;
     private bool _duplicatesLeft;
     private int _refusedOfBo;
     private long _lastVaRefused = -1;
@@ -65,7 +66,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         /// <summary>Without <see cref="HoldsRefusals"/>: the calls the rules per record refuse, counted.</summary>
         public long RefusedByRecords { get; set; }
 
-        /// <summary>Without <see cref="HoldsRefusals"/>, while the survey reads: the index of each call the rules per record refuse.</summary>
+        /// <summary>Without <see cref="HoldsRefusals"/>: the index of each call the rules per record refuse (CRI105's among them), so that a reading runs the rules again only on the records whose calls they refuse.</summary>
         public SpillBuffer<RefusedCall>? RefusedCalls { get; set; }
 
         /// <summary>Without <see cref="HoldsRefusals"/>, while the survey reads: each BO's handle and where it is, for CRI105.</summary>
@@ -168,13 +169,18 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
             Array.Clear(_own);
             if (!survey.HoldsRefusals)
             {
-                // The refusals the survey counted, made again: CRI105 first, then the rules', as the survey met them.
+                // The refusals the survey counted, made again: CRI105 first, then the rules', as the survey met them;
+                // a record none of whose calls the survey found refused (the usual one) is not checked again.
                 if (NextDuplicate() is { } duplicate)
                 {
                     Add(ImageWideRules.Duplicate(duplicate.Handle, duplicate.FirstAt, duplicate.Offset));
                 }
 
-                BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
+                _refused ??= new RefusedCallCursor(survey.RefusedCalls!);
+                if (_refused.Has(Calls) | _refused.Has(Calls + ChangeHandleAt) | _refused.Has(Calls + MmapAt))
+                {
+                    BoRules.Check(bo, _header!, _vmRules!.Target, offset, this);
+                }
             }
 
             MakeBo(bo);
@@ -212,7 +218,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         if (receiver is not null)
         {
             _own[VaSlot] = null;
-            if (!survey.HoldsRefusals)
+            if (!survey.HoldsRefusals && _refused!.Has(Calls))
             {
                 _vmRules!.Check(vm, index, _bo, _boIndex, offset, this);
             }
@@ -300,8 +306,6 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
         s.Ranges = null;
         s.Bos?.Dispose();
         s.Bos = null;
-        s.RefusedCalls?.Dispose();
-        s.RefusedCalls = null;
     }
 
     /// <summary>

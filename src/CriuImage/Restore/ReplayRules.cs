@@ -106,24 +106,45 @@ public static class ReplayRules
     private static (List<(CriuDumpFile File, Diagnostic Finding)> Found, ReplayStop? Stop) Findings(CriuDump dump, bool complete, ReplayOptions replay, HostTarget? host, KernelProfile? target)
     {
         var found = new List<(CriuDumpFile, Diagnostic)>();
-        if (DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete).Sequence is not { } sequence)
+        DumpRestorePlan plan = DumpRestorePlan.Create(dump, replay, host, target ?? host?.Profile, complete);
+        if (plan.Sequence is not { } sequence)
         {
             return (found, null);
         }
 
         // One finding per code and file: a render node restored over three passes closes descriptor 0 each time, one fact.
         var seen = new HashSet<(DiagnosticDescriptor, CriuDumpFile)>();
-        foreach (RestoreEnding ending in sequence.Endings.Where(e => e.Code is { } code && Codes.Contains(code)))
+        void Say(RestoreSequence replayed)
         {
-            CriuDumpFile file = dump.Files.FirstOrDefault(f => CriuFileName.Said(f.Input.Path) == ending.File)
-                ?? dump.OfKind(CriuFileKind.KfdImage).FirstOrDefault()
-                ?? dump.Files[0];
-            if (seen.Add((ending.Code!, file)))
+            foreach (RestoreEnding ending in replayed.Endings.Where(e => e.Code is { } code && Codes.Contains(code)))
             {
-                found.Add((file, new Diagnostic(ending.Code!, $"restore by CRIU {sequence.Criu}: {ending.How.Name()}: {ending.Message} ({ending.Cause})") { ByteOffset = CriuHeader.Size }));
+                CriuDumpFile file = dump.Files.FirstOrDefault(f => CriuFileName.Said(f.Input.Path) == ending.File)
+                    ?? dump.OfKind(CriuFileKind.KfdImage).FirstOrDefault()
+                    ?? dump.Files[0];
+                if (seen.Add((ending.Code!, file)))
+                {
+                    found.Add((file, new Diagnostic(ending.Code!, $"restore by CRIU {replayed.Criu}: {ending.How.Name()}: {ending.Message} ({ending.Cause})") { ByteOffset = CriuHeader.Size }));
+                }
             }
+        }
+
+        Say(sequence);
+
+        // Past the stop: replayed again with each stop a kernel's refusal makes taken as mended, what only the replay
+        // finds after it is found too (ReplayStop says it as what follows the stop). A stop the replay cannot go past
+        // comes back the same and ends the walk; at most MaxMended stops are gone past.
+        var mended = new HashSet<(DiagnosticDescriptor Code, string File)>();
+        RestoreSequence past = sequence;
+        while (past.End is { How: RestoreEndKind.Fails or RestoreEndKind.Crashes or RestoreEndKind.NeverEnds, Code: { } code, File: { } at }
+            && mended.Count < MaxMended && mended.Add((code, at)))
+        {
+            past = RestoreReplay.RunPast(dump, plan, sequence.Criu, sequence.Contents == "parallel", mended);
+            Say(past);
         }
 
         return (found, Stop(sequence));
     }
+
+    /// <summary>How many stops, one after another, the replay is let go past to find what follows them.</summary>
+    private const int MaxMended = 4;
 }

@@ -49,6 +49,10 @@ internal sealed class RestoreReplay
     private int _pass;
     /// <summary>The files whose restore ended without an error, in order.</summary>
     private readonly List<string> _done = [];
+    /// <summary>True for the tasks' other interleaving (<see cref="RunReversed"/>).</summary>
+    private bool _reversed;
+    /// <summary>Stops taken as mended (code, file): a kernel's refusal there is replayed as accepted (<see cref="RunPast"/>).</summary>
+    private IReadOnlySet<(DiagnosticDescriptor Code, string File)> _mended = new HashSet<(DiagnosticDescriptor, string)>();
 
     private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
@@ -97,6 +101,30 @@ internal sealed class RestoreReplay
         };
     }
 
+    /// <summary>
+    /// The replay once the stops in <paramref name="mended"/> are fixed: where one of them is a kernel's refusal (of a
+    /// call, or of the KFD private data) the call is replayed as accepted and the restore goes on, so the endings past
+    /// the stop are met (verify says them as what follows it, docs/diagnostics.md "Findings after the stop"). A stop of
+    /// another kind (a crash, no GPU map, a wait) stays where it is. The calls are counted, not held.
+    /// </summary>
+    internal static RestoreSequence RunPast(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, IReadOnlySet<(DiagnosticDescriptor Code, string File)> mended)
+    {
+        var replay = new RestoreReplay(dump, plan, criu, parallel, CriuCallLog.Counted()) { _mended = mended };
+        RestoreEnding end = replay.Restore();
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", [], end, replay._differences) { FilesDone = replay._done };
+    }
+
+    /// <summary>
+    /// The replay in the tasks' other interleaving, where the dump's fdinfo images say which task opens which file
+    /// (<see cref="TasksReversed"/>): the order the restore oracle's reversed run takes. Otherwise as <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>.
+    /// </summary>
+    internal static RestoreSequence RunReversed(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    {
+        var replay = new RestoreReplay(dump, plan, criu, parallel, CriuCallLog.Held()) { _reversed = true };
+        RestoreEnding end = replay.Restore();
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls.Finish(), end, replay._differences) { FilesDone = replay._done };
+    }
+
     private RestoreEnding Restore()
     {
         _order = RestoreFileOrder.Of(_dump);
@@ -120,8 +148,23 @@ internal sealed class RestoreReplay
         NotRestored();
 
         ShortPagesOfImageNotGiven();
-        List<CriuDumpFile> pending = files;
         _filesRestored = true;
+        if (_reversed && _order.Openers.Count > 0)
+        {
+            return TasksReversed(files);
+        }
+
+        return Passes(files, out List<CriuDumpFile> waiting) ?? (waiting.Count > 0 ? (Whole ? NeverEnds(waiting) : NotGiven(waiting)) : Resume());
+    }
+
+    /// <summary>
+    /// The files in passes while one asks for a retry: the restore's end where a file ends it, else null, with the
+    /// files still waiting when a pass restored nothing new (none when every file is restored).
+    /// </summary>
+    private RestoreEnding? Passes(List<CriuDumpFile> files, out List<CriuDumpFile> waiting)
+    {
+        List<CriuDumpFile> pending = files;
+        waiting = [];
         for (_pass = 1; pending.Count > 0; _pass++)
         {
             _progress = false;
@@ -152,13 +195,41 @@ internal sealed class RestoreReplay
 
             if (retry.Count > 0 && !_progress)
             {
-                return Whole ? NeverEnds(retry) : NotGiven(retry);
+                waiting = retry;
+                return null;
             }
 
             pending = retry;
         }
 
-        return Resume();
+        return null;
+    }
+
+    /// <summary>
+    /// The tasks' other interleaving (the restore oracle's reversed run): each task's files in its own passes, the
+    /// tasks in the reverse of for_each_pstree_item's order, so a task looks before the tasks ahead of it restore
+    /// theirs (CRIU's core runs every task's open_fdinfos at once, criu/files.c:1203-1244). A task whose pass restores
+    /// nothing while a file waits sleeps in wait_fds_event (:1238-1243) and nothing the plugin does wakes it: the
+    /// other tasks go on, and the restore never ends (CRI334) on the first file a task sleeps for.
+    /// </summary>
+    private RestoreEnding TasksReversed(List<CriuDumpFile> files)
+    {
+        CriuDumpFile? asleep = null;
+        foreach (IGrouping<uint, CriuDumpFile> task in files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).Reverse())
+        {
+            if (Passes([.. task], out List<CriuDumpFile> waiting) is { } end)
+            {
+                return end;
+            }
+
+            asleep ??= waiting.FirstOrDefault();
+        }
+
+        return asleep is null ? Resume() : Ending(
+            RestoreEndKind.NeverEnds,
+            Descriptors.CrossTaskImportWait,
+            $"criu/files.c:219-227,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
+            $"task {_order!.OpenerOf(Name(asleep))?.Pid}'s pass found no export for {Name(asleep)} before the tasks ahead of it stored theirs: it sleeps in wait_fds_event() and nothing wakes it") with { File = Name(asleep) };
     }
 
     /// <summary>
@@ -283,7 +354,7 @@ internal sealed class RestoreReplay
             _mappedTasks.Add(opener.Pid);
         }
 
-        if (step.PrivateData is { } refused)
+        if (step.PrivateData is { } refused && !_mended.Contains((Descriptors.KfdPrivateDataRefused, _file)))
         {
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
             return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
@@ -836,6 +907,11 @@ internal sealed class RestoreReplay
         // closures, then a call object and its argument list per call when verify only counts them, were most of
         // verify's time on a render node).
         Diagnostic? refusal = planned.FirstRefusal(kind, mapping);
+        if (refusal is not null && _mended.Count > 0 && _mended.Contains((refusal.Descriptor, _file)))
+        {
+            refusal = null;
+        }
+
         RestoreCheck? check = refusal?.Descriptor.Check;
         int? errno = check is null ? 0 : Errno(check.Outcome);
         if (!_calls.TryCount())

@@ -1,60 +1,65 @@
+using CriuImage.IO;
+
 namespace CriuImage.Verification;
 
 /// <summary>
 /// What <c>verify</c> keeps of each BO of a criu-image read from its file (its handle, size, mmap offset and where it
-/// is), for the rules over the whole image: 32 bytes a BO in chunks of 8,192, never copied as the table grows, and
-/// CRI105's first BO of each handle as a 4-byte BO number per slot, the handle read back from the table. A
-/// <c>List</c> of 40-byte records and a dictionary of handle to offset took about 70 bytes a BO, and about twice
-/// that at the moment each doubled (10^6 one-mapping BOs: more than a 96 MiB heap).
+/// is), for the rules over the whole image: 32 bytes a BO in a <see cref="ScratchArray{TRecord}"/> (4 MiB in memory,
+/// the rest in a scratch file), and CRI105's first BO of each handle in an open-addressed table of 16-byte slots
+/// (handle, BO number, where that BO is), so that finding a repeated handle reads no BO back. Memory: the slots, one
+/// per different handle (an image whose handles repeat keeps few), and the BOs held. A <c>List</c> of 40-byte records
+/// and a dictionary of handle to offset took about 70 bytes a BO (10^6 one-mapping BOs: more than a 96 MiB heap);
+/// chunks of 32 bytes a BO in memory and a 4-byte slot, about 38 (4*10^6 BOs: more than 192 MiB).
 /// </summary>
-internal sealed class BoTable
+internal sealed class BoTable : IDisposable
 {
-    private const int ChunkBits = 13;
-    private const int ChunkSize = 1 << ChunkBits;
-    private const int ChunkMask = ChunkSize - 1;
+    /// <summary>Chunks of BOs held in memory: 4 MiB.</summary>
+    private const int HeldChunks = 16;
 
-    private readonly List<BoInfo[]> _chunks = [];
-    private int[] _slots = new int[1 << 10];
+    private readonly ScratchArray<BoInfo> _records = new(HeldChunks);
+    private Slot[] _slots = new Slot[1 << 10];
     private int _handles;
 
     /// <summary>The BOs taken.</summary>
-    public int Count { get; private set; }
+    public int Count => (int)_records.Count;
 
     /// <summary>BO <paramref name="index"/>, in the order taken.</summary>
-    public ref readonly BoInfo this[int index] => ref _chunks[index >> ChunkBits][index & ChunkMask];
+    /// <exception cref="IOException">The scratch file cannot be read.</exception>
+    public BoInfo this[int index] => _records[index];
 
     /// <summary>Takes the next BO; the index of the first BO taken with its handle, or -1 when its handle is new.</summary>
-    public int Add(in BoInfo bo)
+    public int Add(in BoInfo bo) => Add(bo, out _);
+
+    /// <summary>Takes the next BO; the index of the first BO taken with its handle and where that BO is (<paramref name="firstAt"/>), or -1 when its handle is new.</summary>
+    public int Add(in BoInfo bo, out long firstAt)
     {
         int index = Count;
-        if ((index & ChunkMask) == 0)
-        {
-            _chunks.Add(new BoInfo[ChunkSize]);
-        }
-
-        _chunks[^1][index & ChunkMask] = bo;
-        Count++;
+        _records.Add(bo);
         if ((_handles + 1) * 10L > _slots.Length * 7L)
         {
             Grow();
         }
 
         int slot = SlotOf(bo.Handle, _slots);
-        if (_slots[slot] != 0)
+        if (_slots[slot].First != 0)
         {
-            return _slots[slot] - 1;
+            firstAt = _slots[slot].ByteOffset;
+            return _slots[slot].First - 1;
         }
 
-        _slots[slot] = index + 1;
+        _slots[slot] = new Slot(bo.Handle, index + 1, bo.ByteOffset);
         _handles++;
+        firstAt = -1;
         return -1;
     }
 
+    public void Dispose() => _records.Dispose();
+
     /// <summary>The slot of <paramref name="handle"/> in <paramref name="slots"/>: the one that holds its first BO, or the empty one it would take.</summary>
-    private int SlotOf(uint handle, int[] slots)
+    private static int SlotOf(uint handle, Slot[] slots)
     {
         int slot = (int)((ulong)(uint)((ulong)handle * 0x9E3779B97F4A7C15UL >> 32) * (ulong)slots.Length >> 32);
-        while (slots[slot] != 0 && this[slots[slot] - 1].Handle != handle)
+        while (slots[slot].First != 0 && slots[slot].Handle != handle)
         {
             slot = slot + 1 == slots.Length ? 0 : slot + 1;
         }
@@ -64,17 +69,20 @@ internal sealed class BoTable
 
     private void Grow()
     {
-        int[] slots = new int[_slots.Length * 2];
-        foreach (int taken in _slots)
+        var slots = new Slot[_slots.Length * 2];
+        foreach (Slot taken in _slots)
         {
-            if (taken != 0)
+            if (taken.First != 0)
             {
-                slots[SlotOf(this[taken - 1].Handle, slots)] = taken;
+                slots[SlotOf(taken.Handle, slots)] = taken;
             }
         }
 
         _slots = slots;
     }
+
+    /// <summary>A handle's first BO: its number plus one (0: an empty slot) and where it is.</summary>
+    private readonly record struct Slot(uint Handle, int First, long ByteOffset);
 }
 
 /// <summary>A BO as the rules over a whole criu-image need it: 32 bytes (the offset's presence beside the handle).</summary>

@@ -15,7 +15,8 @@ internal static class DumpCrossRules
     private const uint DomainGtt = 0x2;
     private const uint DomainVram = 0x4;
 
-    public static void Check(CriuDump dump, bool complete, Func<CriuDumpFile, IDiagnosticSink> report)
+    /// <summary>The cross rules of <paramref name="dump"/>; <paramref name="kfdVm"/> says which KFD BO the restore maps on which GPU (<see cref="VerifyOptions.KfdVm"/>).</summary>
+    public static void Check(CriuDump dump, bool complete, Func<CriuKfd, Func<int, uint, bool>?>? kfdVm, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         // Only messages protobuf-c unpacks take part: of the others CRIU has no values (CRI304 says so).
         List<CriuDumpFile> kfds = [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is { } k && Unpacks(k.Problems))];
@@ -60,7 +61,7 @@ internal static class DumpCrossRules
             CheckDrmPages(node, dump, complete, report);
         }
 
-        CheckVaSpaces(kfds, nodes, report);
+        CheckVaSpaces(kfds, nodes, kfdVm, report);
         // A BO's exporter may sit in a KFD image or render node that could not be read: then it is unknown, not missing.
         CheckImports(kfds, nodes, dmabufs, complete && !Unknown(dump, CriuFileKind.KfdImage) && !Unknown(dump, CriuFileKind.RenderNode), report);
         if (complete)
@@ -269,16 +270,18 @@ internal static class DumpCrossRules
         }
     }
 
-    private static void CheckVaSpaces(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Func<CriuDumpFile, IDiagnosticSink> report)
+    private static void CheckVaSpaces(List<CriuDumpFile> kfds, List<CriuDumpFile> nodes, Func<CriuKfd, Func<int, uint, bool>?>? kfdVm, Func<CriuDumpFile, IDiagnosticSink> report)
     {
         foreach (CriuDumpFile kfdFile in kfds)
         {
             CriuKfd kfd = kfdFile.Kfd!.Message;
-            foreach (uint gpu in GpuIds(EntrySpan.Of(kfd.BoEntries)))
+            Func<int, uint, bool>? mapped = kfdVm?.Invoke(kfd);
+            // The GPUs of the BOs and of the devices: a BO may be mapped on a peer GPU that has no BO of its own.
+            foreach (uint gpu in GpuIds(EntrySpan.Of(kfd.BoEntries)).Union(kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)))
             {
-                GpuVaSpaces.Overlaps(kfd, gpu, GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu), o =>
+                GpuVaSpaces.Overlaps(kfd, gpu, GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu), mapped, o =>
                     report(kfdFile).Add(new Diagnostic(Descriptors.GpuVaOverlap,
-                        $"{o.KfdName} (gpu_id 0x{gpu:x}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}) overlaps {o.OtherName} (0x{o.Other.First:x}-0x{o.Other.Last:x}): one GPU has one VA space")
+                        $"{o.KfdName} ({GpuVaSpaces.GpuOf(kfd, o.KfdBo, gpu)}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}) overlaps {o.OtherName} (0x{o.Other.First:x}-0x{o.Other.Last:x}): one GPU has one VA space")
                     { ByteOffset = kfd.BoEntries[o.KfdBo].ByteOffset }));
             }
         }

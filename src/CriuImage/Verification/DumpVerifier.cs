@@ -37,7 +37,7 @@ public static class DumpVerifier
             }
         }
 
-        DumpCrossRules.Check(dump, complete, file => bags[file]);
+        DumpCrossRules.Check(dump, complete, options.KfdVm, file => bags[file]);
         (IReadOnlyList<(CriuDumpFile File, Diagnostic Finding)> replayed, ReplayStop? stop) = options.DumpVerdict?.Invoke(dump, complete) ?? (options.DumpReplay?.Invoke(dump, complete) ?? [], null);
         foreach ((CriuDumpFile file, Diagnostic finding) in replayed)
         {

@@ -32,8 +32,17 @@ internal static class GpuVaSpaces
         return kfdImages == 1 && sameGpu.Count == 1 ? sameGpu[0] : null;
     }
 
-    /// <summary>Each overlap of a KFD BO of <paramref name="gpu"/> with another of them or with a mapping of <paramref name="node"/>.</summary>
-    public static void Overlaps(CriuKfd kfd, uint gpu, CriuDumpFile? node, Action<VaOverlap> found)
+    /// <summary>Which GPU a KFD BO of an overlap is of: <c>gpu_id G</c>, or, for a peer's BO mapped on <paramref name="gpu"/>, both.</summary>
+    public static string GpuOf(CriuKfd kfd, int bo, uint gpu) =>
+        kfd.BoEntries[bo].GpuId == gpu ? $"gpu_id 0x{gpu:x}" : $"a BO of gpu_id 0x{kfd.BoEntries[bo].GpuId:x} the private data maps on gpu_id 0x{gpu:x}";
+
+    /// <summary>
+    /// Each overlap of a KFD BO in the VM of <paramref name="gpu"/> with another of them or with a mapping of
+    /// <paramref name="node"/>. The BOs in that VM are those <paramref name="mapped"/> (BO index, GPU) says the restore
+    /// maps on the GPU (CriuImage.Restore.KfdMappedGpus, from the private data: its own unmapped BOs are not, a peer's
+    /// mapped on it are); null: the GPU's own BOs.
+    /// </summary>
+    public static void Overlaps(CriuKfd kfd, uint gpu, CriuDumpFile? node, Func<int, uint, bool>? mapped, Action<VaOverlap> found)
     {
         ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
 
@@ -44,7 +53,7 @@ internal static class GpuVaSpaces
         for (int i = 0; i < bos.Length; i++)
         {
             KfdBoEntry bo = bos[i];
-            if (bo.GpuId == gpu && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
+            if ((mapped is null ? bo.GpuId == gpu : mapped(i, gpu)) && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
             {
                 ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, kfdRanges++, (uint)i));
             }

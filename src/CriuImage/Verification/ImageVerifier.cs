@@ -139,9 +139,9 @@ public sealed class ImageVerifier : IImageScanHandler
         _bo = bo;
         if (_store is null)
         {
-            if (_bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset)) is >= 0 and int first)
+            if (_bos.Add(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset), out long firstAt) >= 0)
             {
-                _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, _bos[first].ByteOffset, offset));
+                _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, firstAt, offset));
             }
         }
         else if (_wide!.CheckHandle(_boCount) is { } duplicate)
@@ -180,6 +180,7 @@ public sealed class ImageVerifier : IImageScanHandler
         ImageWideRules.CheckOverlaps(_ranges, bo => _store is null ? _bos[bo].Handle : _store.HandleAt(bo), _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();
+        _bos.Dispose();
         FindingSummary summary = _bag.Summary();
         // A damaged image is one no other command reads (info, show, decode, plan, stats stop at the damage, exit 2): it is
         // unreadable here too, exit 2, though the recovering scan still lists what it found past the damage.

@@ -30,6 +30,12 @@ public sealed record VerifyOptions
     /// <summary>As <see cref="DumpReplay"/>, with where the replayed restore stops (verify then says a finding after it as what follows); taken before it.</summary>
     internal Func<Criu.CriuDump, bool, (IReadOnlyList<(Criu.CriuDumpFile File, Diagnostics.Diagnostic Finding)> Findings, ReplayStop? Stop)>? DumpVerdict { get; init; }
 
+    /// <summary>
+    /// Which KFD BO of an image the restore maps into which GPU's VM (BO index, GPU), for CRI314: the private data's
+    /// mapped GPUs (CriuImage.Restore.KfdMappedGpus); null, or null for an image: each BO on its own GPU.
+    /// </summary>
+    internal Func<Criu.CriuKfd, Func<int, uint, bool>?>? KfdVm { get; init; }
+
     /// <summary>Findings listed per code and file (0: all); the rest are counted in <see cref="FileReport.Summary"/>.</summary>
     public int MaxFindingsPerCode { get; init; } = ImageVerifier.CapPerCode;
 

@@ -28,7 +28,7 @@ public sealed class ReplayCountedTests : TempFolder
     ];
 
     public static TheoryData<string> Fixtures =>
-        [.. CriuFixtures.Clean.Select(c => c.Folder), .. CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"), "damaged/import-by-number", "damaged/no-contents-bos"];
+        [.. CriuFixtures.Clean.Select(c => c.Folder), .. CriuFixtures.Damaged.Keys.Select(d => $"damaged/{d}"), "damaged/import-by-number", "damaged/no-contents-bos", "damaged/kfd-bo-unmapped-on-mapping"];
 
     [Theory]
     [MemberData(nameof(Fixtures))]

@@ -23,6 +23,7 @@ internal static class CriuFixtures
         ["counts-off"] = "CRI307",
         ["kfd-bo-on-mapping"] = "CRI314",
         ["kfd-event-page-small"] = "CRI340",
+        ["kfd-peer-bo-on-mapping"] = "CRI314",
         ["kfd-pages-header"] = "CRI311",
         ["kfd-priv-bo-count"] = "CRI340",
         ["kfd-priv-mapped-gpu"] = "CRI340",
@@ -63,6 +64,7 @@ internal static class CriuFixtures
         ["zombie-child"] = "CRI328",
         ["one-table-two-siblings"] = "CRI328",
         ["fdinfo-missing"] = "CRI353",
+        ["import-of-another-tasks-bo"] = "CRI334",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

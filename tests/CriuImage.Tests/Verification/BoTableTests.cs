@@ -4,8 +4,9 @@ using CriuImage.Verification;
 namespace CriuImage.Tests;
 
 /// <summary>
-/// verify's table of a criu-image's BOs (<see cref="BoTable"/>): the BOs back in order across chunks, CRI105's first BO
-/// of each handle as a dictionary finds it across every growth of the index, and a run of the built tool on an image of
+/// verify's table of a criu-image's BOs (<see cref="BoTable"/>): the BOs back in order across chunks, in memory and in
+/// its scratch file, CRI105's first BO of each handle and where it is as a dictionary finds them across every growth
+/// of the index, and a run of the built tool on an image of
 /// 3*10^5 one-mapping BOs under a 44 MiB heap limit (measured: it needs 36-38 MiB now; with a list of 40-byte records
 /// and a dictionary of handle to offset it needed 50-52 and ran out of memory at 48).
 /// </summary>
@@ -14,10 +15,10 @@ public sealed class BoTableTests : TempFolder
     [Fact]
     public void FirstHandles_AreADictionarys_AcrossChunksAndGrowth()
     {
-        var table = new BoTable();
+        using var table = new BoTable();
         var first = new Dictionary<uint, int>();
         var random = new Random(8);
-        for (int i = 0; i < 50_000; i++)
+        for (int i = 0; i < 200_000; i++)
         {
             // Mostly new handles, some repeated near and far, handle 0 and the largest among them.
             uint handle = (i % 7) switch
@@ -27,10 +28,11 @@ public sealed class BoTableTests : TempFolder
                 _ => (uint)i + 17,
             };
             int expected = first.TryAdd(handle, i) ? -1 : first[handle];
-            Assert.Equal(expected, table.Add(new BoInfo(handle, (ulong)i * 4096, i % 3 == 0 ? null : (ulong)i << 12, 100 + (i * 32L))));
+            Assert.Equal(expected, table.Add(new BoInfo(handle, (ulong)i * 4096, i % 3 == 0 ? null : (ulong)i << 12, 100 + (i * 32L)), out long firstAt));
+            Assert.Equal(expected < 0 ? -1 : 100 + (expected * 32L), firstAt);
         }
 
-        Assert.Equal(50_000, table.Count);
+        Assert.Equal(200_000, table.Count);
         for (int i = 0; i < table.Count; i += 997)
         {
             Assert.Equal(((ulong)i * 4096, i % 3 == 0 ? null : (ulong?)((ulong)i << 12), 100 + (i * 32L)), (table[i].Size, table[i].MmapOffset, table[i].ByteOffset));

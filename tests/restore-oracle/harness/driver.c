@@ -5,7 +5,8 @@
  * The target host is the dump's own (its KFD images' device entries written as a sysfs topology folder).
  * The run is a forked child: a signal is recorded as a crash, the time limit or a pass that restores nothing
  * while files wait as "never ends".
- * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl */
+ * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed]
+ * (reversed: a dump of several tasks run in the other interleaving, see run_tasks_reversed) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +275,10 @@ static const char *ret_text(int ret, char *buf)
 /* Per-task runs: a dump whose fdinfo images say which task opens which file (tasks.c). */
 static bool per_task;
 static struct oracle_tasks tasks;
+/* The tasks' other interleaving: each task looks at its files before the tasks ahead of it in CRIU's order. */
+static bool reversed;
+/* Reversed runs: the fd a task's process writes 'S' to when it sleeps in wait_fds_event, -1 otherwise. */
+static int sleep_note = -1;
 
 /* RESTORE_EXT_FILE for each file in passes while one asks for a retry; 1 when the restore ends here (the outcome
  * recorded), 0 when every file is restored. */
@@ -313,6 +318,21 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 				progress++;
 				left--;
 			}
+		}
+		if (left > 0 && !progress && sleep_note >= 0) {
+			/* open_fdinfos (criu/files.c:1238-1243): the task sleeps in wait_fds_event until an fd another task sends
+			 * it sets FDS_EVENT; no plugin file sends one (store_dmabuf_fd wakes no task), so it blocks here for good
+			 * and the driver's time limit says the restore never ends. */
+			for (int i = 0; i < n; i++)
+				if (!files[i].done) {
+					rec_line("{\"sleeps\":{\"task\":%d,\"pass\":%d,\"waiting\":%d,\"file\":\"%s\"}}", oracle_current_pid, pass, left,
+						 files[i].name);
+					break;
+				}
+			if (write(sleep_note, "S", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
 		}
 		if (left > 0 && !progress) {
 			rec_line("{\"outcome\":\"never-ends\",\"pass\":%d,\"waiting\":%d}", pass, left);
@@ -420,6 +440,72 @@ static int task_dead(int pid)
 	return 0;
 }
 
+/* How long a reversed run waits for a task asleep in wait_fds_event before it says the restore never ends. */
+#define SLEEP_LIMIT 2
+
+/* The other interleaving of a dump of several tasks: CRIU's core runs the tasks' open_fdinfos at the same time
+ * (criu/files.c:1203-1244), so a task later in for_each_pstree_item's order may look at its files before the tasks
+ * ahead of it restore theirs. Here the tasks run in the reverse of that order, each until its files are restored,
+ * it fails, or a pass restores nothing while a file waits: then it sleeps in wait_fds_event for good (restore_files),
+ * as nothing the plugin does sets its FDS_EVENT, and the next task runs. The root task runs last, in this process.
+ * A task still asleep SLEEP_LIMIT seconds after the others are done is killed and the restore never ends (CRIU's
+ * root waits for every task, so the resume hook is not reached). Each task's process is forked when its turn
+ * comes: no task ahead of it in this order opened a file in this process, so it starts as run_tasks's do. */
+static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n)
+{
+	int start[MAX_TASKS], count[MAX_TASKS], ended = 0;
+	pid_t proc[MAX_TASKS] = { 0 };
+	for (int k = 0, at = 0; k < tasks.norder; k++) {
+		start[k] = at;
+		for (count[k] = 0; at < n && files[at].pid == tasks.task[tasks.order[k]].pid; at++)
+			count[k]++;
+	}
+	for (int k = tasks.norder - 1; k >= 1 && !ended; k--) {
+		int note[2], status = 0;
+		char c;
+		if (!count[k] || pipe(note))
+			continue;
+		if ((proc[k] = fork()) == 0) {
+			close(note[0]);
+			sleep_note = note[1];
+			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
+			_exit(restore_files(dump, files + start[k], count[k]));
+		}
+		close(note[1]);
+		bool asleep = read(note[0], &c, 1) == 1;
+		close(note[0]);
+		if (asleep)
+			continue;
+		waitpid(proc[k], &status, 0);
+		proc[k] = 0;
+		if (WIFSIGNALED(status)) {
+			rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+			ended = 1;
+		} else if (WEXITSTATUS(status))
+			ended = 1;
+	}
+	if (!ended) {
+		oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
+		ended = restore_files(dump, files + start[0], count[0]);
+	}
+	for (int k = 1; k < tasks.norder; k++) {
+		if (!proc[k])
+			continue;
+		int status = 0;
+		pid_t done = 0;
+		for (int ms = 0; ms < SLEEP_LIMIT * 1000 && !(done = waitpid(proc[k], &status, WNOHANG)); ms += 10)
+			usleep(10000);
+		if (done)
+			continue;
+		kill(proc[k], SIGKILL);
+		waitpid(proc[k], &status, 0);
+		if (!ended)
+			rec_line("{\"outcome\":\"never-ends\",\"task\":%u,\"time_limit\":%d}", tasks.task[tasks.order[k]].pid, SLEEP_LIMIT);
+		ended = 1;
+	}
+	return ended;
+}
+
 static int run(const char *dump, struct amdgpu_file *files, int n)
 {
 	int ret = CR_PLUGIN_DESC.init(CR_PLUGIN_STAGE__RESTORE);
@@ -448,7 +534,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			return 0;
 		}
 	}
-	if (per_task ? run_tasks(dump, files, n) : restore_files(dump, files, n))
+	if (per_task ? (reversed ? run_tasks_reversed(dump, files, n) : run_tasks(dump, files, n)) : restore_files(dump, files, n))
 		return 0;
 	/* cr-restore.c:2253-2266: RESUME_DEVICES_LATE once per alive task of the tree, in for_each_pstree_item's order,
 	 * with its pid; without pstree.img, once for the KFD image's process. A failure is only logged (pr_debug) and
@@ -480,10 +566,11 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl\n");
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "reversed"))) {
+		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed]\n");
 		return 2;
 	}
+	reversed = argc == 6;
 	char dump[PATH_MAX], tmp[] = "/tmp/oracle-sysfs-XXXXXX";
 	if (!realpath(argv[1], dump) || !mkdtemp(tmp))
 		return 2;
@@ -506,7 +593,8 @@ int main(int argc, char **argv)
 		char pids[MAX_TASKS * 12] = "";
 		for (int k = 0, len = 0; k < tasks.norder; k++)
 			len += snprintf(pids + len, sizeof(pids) - len, "%s%u", k ? "," : "", tasks.task[tasks.order[k]].pid);
-		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\",\"tasks\":[%s]}}", argv[2], argv[3], pids);
+		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\",\"tasks\":[%s]%s}}", argv[2], argv[3], pids,
+			 reversed ? ",\"order\":\"reversed\"" : "");
 	} else {
 		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
 	}

@@ -183,6 +183,25 @@ static uint32_t alloc_handle(struct fake_file *f, struct fake_bo *bo)
 	return h;
 }
 
+/* Every dma-buf exported, in memory shared across fork: the driver's per-task runs restore each task's files in its
+ * own process, and CRIU hands an export from one task to another through the fdstore (a socket all of them share).
+ * The kernel's dma-buf is one object whatever process holds an fd of it; here a process that gets the fd of
+ * another's export finds the BO it stands for by the inode of its memfd. */
+static struct shared_dmabufs {
+	int n;
+	struct {
+		ino_t ino;
+		char name[48];
+		long kfd_handle;
+		uint64_t size;
+	} buf[4096];
+} *shared_dmabufs;
+
+__attribute__((constructor)) static void shared_dmabufs_init(void)
+{
+	shared_dmabufs = mmap(NULL, sizeof(*shared_dmabufs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
 static int export_fd(struct fake_bo *bo, bool cloexec)
 {
 	if (bo->dmabuf_anchor < 0) {
@@ -192,8 +211,39 @@ static int export_fd(struct fake_bo *bo, bool cloexec)
 		bo->dmabuf_ino = st.st_ino;
 		struct fake_file *f = new_file(bo->dmabuf_anchor, OBJ_DMABUF, -1);
 		f->bo = bo;
+		if (shared_dmabufs->n < (int)(sizeof(shared_dmabufs->buf) / sizeof(shared_dmabufs->buf[0]))) {
+			int i = shared_dmabufs->n++;
+			shared_dmabufs->buf[i].ino = st.st_ino;
+			snprintf(shared_dmabufs->buf[i].name, sizeof(shared_dmabufs->buf[i].name), "%s", bo->name);
+			shared_dmabufs->buf[i].kfd_handle = bo->kfd_handle;
+			shared_dmabufs->buf[i].size = bo->size;
+		}
 	}
 	return fcntl(bo->dmabuf_anchor, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 3);
+}
+
+/* The dma-buf another task's process exported, for the fd this process got of it (through the fdstore): the same
+ * BO, known here from then on; NULL when the fd is no export. */
+static struct fake_file *foreign_dmabuf(int fd)
+{
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st))
+		return NULL;
+	for (int i = 0; i < shared_dmabufs->n; i++)
+		if (shared_dmabufs->buf[i].ino == st.st_ino) {
+			struct fake_bo *bo = calloc(1, sizeof(*bo));
+			snprintf(bo->name, sizeof(bo->name), "%s", shared_dmabufs->buf[i].name);
+			bo->kfd_handle = shared_dmabufs->buf[i].kfd_handle;
+			bo->size = shared_dmabufs->buf[i].size;
+			bo->dmabuf_anchor = dup(fd);
+			bo->dmabuf_ino = st.st_ino;
+			bo->mmap_offset = next_mmap_offset;
+			next_mmap_offset += 0x10000000ull;
+			struct fake_file *f = new_file(fd, OBJ_DMABUF, -1);
+			f->bo = bo;
+			return f;
+		}
+	return NULL;
 }
 
 const char *fk_dmabuf_name(int fd)
@@ -403,14 +453,20 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		else
 			b[i].dmabuf_fd = KFD_INVALID_FD;
 		b[i].restored_offset = bo->mmap_offset;
-		/* criu_restore_bo maps the BO at its saved address into the VM of the DRM file its GPU's device bucket
-		 * names (kfd_process_device_init_vm acquired that file's VM); CRIU restores the GPU's render node through
-		 * the same descriptor (amdgpu_plugin.c:1582, :1889), so its GEM_VA maps into this VM after it. Mapped on
-		 * the BO's own GPU only: the private data's mapped_gpuids are not followed. */
+		/* criu_restore_bo maps the BO at its saved address into the VM of each GPU its private record's
+		 * mapped_gpuids names, up to the first 0, at most one per device of the process (kfd_chardev.c, "now map
+		 * these BOs to GPU/s"): the VM of the DRM file that GPU's device bucket names (kfd_process_device_init_vm
+		 * acquired it); CRIU restores the GPU's render node through the same descriptor (amdgpu_plugin.c:1582,
+		 * :1889), so its GEM_VA maps into this VM after it. */
 		for (unsigned j = 0; j < a->num_devices; j++) {
-			struct fake_file *vm = dev[j].user_gpu_id == b[i].gpu_id ? file_of_fd(dev[j].drm_fd) : NULL;
-			if (vm && vm->kind == OBJ_RENDER && b[i].size)
-				vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
+			uint32_t on = oracle_kfd_bo_mapped_gpu(a, i, j);
+			if (!on)
+				break;
+			for (unsigned d = 0; d < a->num_devices; d++) {
+				struct fake_file *vm = dev[d].user_gpu_id == on ? file_of_fd(dev[d].drm_fd) : NULL;
+				if (vm && vm->kind == OBJ_RENDER && b[i].size)
+					vm_add(vm, (struct mapping){ b[i].addr & GMC_HOLE_MASK, b[i].size, 0, bo });
+			}
 		}
 	}
 	if (kfd_procs->n < (int)(sizeof(kfd_procs->pid) / sizeof(kfd_procs->pid[0])))
@@ -509,6 +565,8 @@ long fk_ioctl(int fd, unsigned long req, void *arg)
 		struct stat st;
 		call = "DRM_IOCTL_PRIME_FD_TO_HANDLE";
 		struct fake_file *d = file_of_fd(p->fd);
+		if (!d)
+			d = foreign_dmabuf(p->fd);
 		if (d && d->kind == OBJ_DMABUF && d->bo->kfd_handle >= 0)
 			snprintf(args, sizeof(args), "\"dmabuf\":\"%s\",\"kfd_handle\":%ld", d->bo->name, d->bo->kfd_handle);
 		else if (d && d->kind == OBJ_DMABUF)

@@ -165,3 +165,10 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 		REFUSE(EINVAL, "total-size");
 	return 0;
 }
+
+uint32_t oracle_kfd_bo_mapped_gpu(const struct kfd_ioctl_criu_args *a, uint32_t bo, uint32_t slot)
+{
+	const uint8_t *p = (const uint8_t *)(uintptr_t)a->priv_data;
+	uint64_t at = PROCESS_PRIV + (uint64_t)a->num_devices * DEVICE_PRIV + (uint64_t)bo * BO_PRIV + 12 + (uint64_t)slot * 4;
+	return slot < MAX_GPUS && at + 4 <= a->priv_data_size ? u32_at(p, at) : 0;
+}

@@ -53,6 +53,8 @@ struct oracle_gpu {
 extern struct oracle_gpu oracle_gpus[64];
 extern int oracle_n_gpus;
 long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **check);
+/* mapped_gpuids[SLOT] of BO's private record (0 past the last), in private data the walk took. */
+uint32_t oracle_kfd_bo_mapped_gpu(const struct kfd_ioctl_criu_args *a, uint32_t bo, uint32_t slot);
 /* The fdstore in a socket made before the tasks' processes fork, shared by them (fake_core.c). */
 void oracle_fdstore_shared(void);
 #endif

@@ -56,6 +56,9 @@ internal static class RestorableCommand
                     return ExitCodes.Unusable;
                 }
 
+                // A file CRIU cannot read is said in its own line and makes the status 2, as in verify and plan; the rows
+                // still say where each CRIU line stops.
+                bool damaged = await CommandErrors.ReportDamageAsync(plan.Dumps.SelectMany(d => d.Dump.Files), std.Error);
                 bool any = false;
                 bool json = parse.GetValue(command.Format) == "json";
                 using var buffer = new MemoryStream();
@@ -86,7 +89,7 @@ internal static class RestorableCommand
                     await std.Text.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n");
                 }
 
-                return ExitCodes.For(unreadable: false, findings: !any);
+                return ExitCodes.For(unreadable: damaged, findings: !any);
             });
         });
         return command;

@@ -43,6 +43,8 @@ internal static class VerifyCommand
                 // The endings only the replay finds, along the CRIU that wrote the dump (or --criu) and the contents path its
                 // pstree.img says (or --contents), as plan replays them: none is said that depends on what is not known.
                 DumpVerdict = (dump, complete) => Restore.ReplayRules.Verdict(dump, complete, replay, hostTarget, targetProfile),
+                // CRI314 compares the KFD BOs the restore maps into each GPU's VM, as plan does.
+                KfdVm = kfd => Restore.KfdMappedGpus.Of(kfd) is { } mapped ? mapped.Maps : null,
             };
             if (await CommandErrors.StandardInputTwiceAsync(parse.GetValue(command.Paths)!, error))
             {

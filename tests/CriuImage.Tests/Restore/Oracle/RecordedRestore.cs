@@ -14,6 +14,12 @@ namespace CriuImage.Tests.RestoreOracle;
 /// <param name="End">How the restore ended, in docs/restore-calls.md's words (<c>restored</c>, <c>fails</c>, ...).</param>
 internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList<OracleCall> Calls, string End)
 {
+    /// <summary>The tasks' interleaving: <c>criu</c> (for_each_pstree_item's order) or <c>reversed</c> (the driver's other one).</summary>
+    public string Order { get; init; } = "criu";
+
+    /// <summary>The file a task asleep in wait_fds_event waited for when the restore never ended, or null.</summary>
+    public string? Asleep { get; init; }
+
     /// <summary>Every run of one recording file.</summary>
     public static IReadOnlyList<RecordedRestore> Load(string path)
     {
@@ -47,6 +53,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         int pass = 0;
         // The task the driver runs the resume hook for, where pstree.img names the tasks (plan's "task" argument).
         long? task = null;
+        string? asleep = null;
         var savedOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonObject line in lines)
         {
@@ -66,6 +73,10 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             {
                 hook.Add(line);
             }
+            else if (line["sleeps"] is { } sleeps)
+            {
+                asleep ??= (string)sleeps["file"]!;
+            }
             else if (line["hook"] is not null || line["outcome"] is not null)
             {
                 calls.AddRange(Reduce(hook, file, pass, savedOf, mode).Select(c => task is { } pid && c.Name == "AMDKFD_IOC_CRIU_OP" && c.Args["op"] == "4"
@@ -79,7 +90,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             }
         }
 
-        return new RecordedRestore((string)run["kernel"]!, mode, calls, end);
+        return new RecordedRestore((string)run["kernel"]!, mode, calls, end)
+        {
+            Order = (string?)run["order"] ?? "criu",
+            Asleep = end == "never-ends" ? asleep : null,
+        };
     }
 
     /// <summary>The recording's outcome in docs/restore-calls.md's words.</summary>

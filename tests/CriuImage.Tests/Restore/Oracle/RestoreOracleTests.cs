@@ -1,5 +1,11 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using CriuImage.Criu;
+using CriuImage.Input;
+using CriuImage.Kernel;
+using CriuImage.Reporting;
+using CriuImage.Restore;
 using CriuImage.Tests.Support;
 using Xunit.Abstractions;
 
@@ -42,7 +48,12 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
             foreach (string dump in recorded)
             {
                 IReadOnlyList<RecordedRestore> runs = RecordedRestore.Load(Path.Combine(Recordings, reference, dump + ".jsonl"));
-                Assert.Equal(["6.18/parallel", "6.18/serial", "no-change-handle/parallel"], runs.Select(r => $"{r.Kernel}/{r.Mode}"));
+                Assert.Equal(["6.18/parallel", "6.18/serial", "no-change-handle/parallel"], runs.Take(3).Select(r => $"{r.Kernel}/{r.Mode}/{r.Order}".Replace("/criu", "", StringComparison.Ordinal)));
+
+                // A dump of several tasks may have one more: the tasks' other interleaving, kept where it ends otherwise.
+                bool tasks = Directory.EnumerateFiles(Path.Combine(CriuFixtures.Root, dump.Replace('+', '/')), "fdinfo-*.img").Any();
+                Assert.All(runs.Skip(3), r => Assert.Equal(("6.18/serial/reversed", true), ($"{r.Kernel}/{r.Mode}/{r.Order}", tasks)));
+                Assert.True(runs.Count <= 4);
                 Assert.All(runs, r => Assert.Contains(r.End, new[] { "restored", "fails", "crashes", "never-ends", "fails-late" }));
             }
         }
@@ -61,6 +72,16 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
         static (int, string) Shape((IReadOnlyList<OracleCall> Calls, string End) r) => (r.Calls.Count, r.End);
     }
 
+    [Theory]
+    [InlineData("tasks/import-in-another-task", "never-ends", "amdgpu-dmabuf_9.img")]
+    [InlineData("tasks/import-of-another-tasks-bo", "never-ends", "amdgpu-renderD-7.img")]
+    [InlineData("tasks/shared-files-table", "restored", "amdgpu-renderD-7.img")] // one task opens every file: as in CRIU's order (differs, CRI328)
+    public void TheTasksOtherInterleaving_NeverEndsWhereAnImportWaitsForAnotherTasksExport(string dump, string end, string? file)
+    {
+        PlanRun reversed = Reversed("criu-dev", dump.Replace('/', '+'), "6.18", "serial");
+        Assert.Equal((end, file), (reversed.End, reversed.File));
+    }
+
     [Fact]
     public async Task Plan_GivesCriusCalls_ExceptTheListedDifferences()
     {
@@ -72,10 +93,19 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
             {
                 string dump = Path.GetFileNameWithoutExtension(recording);
                 // v4.2 has one contents path (threads per GPU, no parallel worker): its runs differ in nothing but name.
-                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel"))
+                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel" || r.Order == "reversed"))
                 {
-                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}";
-                    (IReadOnlyList<OracleCall> planned, string plannedEnd) = ByTiming(await Plan(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null), run.End);
+                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}{(run.Order == "reversed" ? " reversed" : "")}";
+                    // The tasks' other interleaving is the replay's in that order (plan replays CRIU's own order).
+                    PlanRun plan = run.Order == "reversed"
+                        ? Reversed(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null)
+                        : await Plan(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null);
+                    (IReadOnlyList<OracleCall> planned, string plannedEnd) = ByTiming((plan.Calls, plan.End, plan.File), run.End);
+                    if (run.Asleep is { } asleep && plannedEnd == "never-ends" && plan.File != asleep)
+                    {
+                        actual.Add($"{where} asleep: plan {plan.File}, CRIU {asleep}");
+                    }
+
                     foreach ((string file, bool same, string? difference) in CompareByFile(planned, run.Calls))
                     {
                         if (difference is not null)
@@ -162,7 +192,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     ];
 
     /// <summary>The plan's calls and ending for the dump, or no calls and the one line plan gave when it did not plan.</summary>
-    private static async Task<(IReadOnlyList<OracleCall> Calls, string End, string? File)> Plan(string reference, string dump, string kernel, string? contents)
+    private static async Task<PlanRun> Plan(string reference, string dump, string kernel, string? contents)
     {
         string folder = Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'));
         string[] path = contents is null ? [] : ["--contents", contents];
@@ -170,17 +200,45 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
         if (code == 2 && json.Length == 0)
         {
             // Not planned. A dump with a damaged file is planned and still exits 2 (it says the damage), as verify.
-            return ([], "plan exits 2: " + error.Split('\n')[0], null);
+            return new([], "plan exits 2: " + error.Split('\n')[0], null);
         }
 
         if (Find(JsonNode.Parse(json)!, "restore") is not JsonObject restore)
         {
-            return ([], "(plan gives no restore member)", null);
+            return new([], "(plan gives no restore member)", null);
         }
 
+        return FromJson(restore);
+    }
+
+    /// <summary>The restore member's calls and ending, in the form a recording's are compared in.</summary>
+    private static PlanRun FromJson(JsonObject restore)
+    {
         var calls = restore["calls"]!.AsArray().Select(c => PlannedCall(c!.AsObject())).ToList();
         string how = (string)restore["end"]!["how"]!;
-        return (calls, how == "differs" ? "restored" : how, (string?)restore["end"]!["file"]);
+        return new(calls, how == "differs" ? "restored" : how, (string?)restore["end"]!["file"]);
+    }
+
+    /// <summary>
+    /// The replay of the dump in the tasks' other interleaving (RestoreReplay.RunReversed: the tasks in the reverse of
+    /// CRIU's order, a task whose pass restores nothing asleep for good), with plan's CRIU, target and contents path,
+    /// written as plan writes its restore member.
+    /// </summary>
+    private static PlanRun Reversed(string reference, string dump, string kernel, string? contents)
+    {
+        InputSet inputs = DumpInputs.Collect([Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'))], new InputOptions(), () => Stream.Null);
+        CriuDump read = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
+        DumpRestorePlan plan = DumpRestorePlan.Create(read, new ReplayOptions(CriuVersion.Parse(reference), contents is null ? null : contents == "parallel"), null, KernelProfile.ForRelease(KernelRelease[kernel]));
+        RestoreSequence sequence = RestoreReplay.RunReversed(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel");
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            RestoreSequenceReport.WriteJson(sequence, json);
+            json.WriteEndObject();
+        }
+
+        return FromJson(JsonNode.Parse(buffer.ToArray())!["restore"]!.AsObject());
     }
 
     private static JsonNode? Find(JsonNode node, string name) => node switch
@@ -219,3 +277,6 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
         return new OracleCall(name, (string?)c["request"] ?? "", (string)c["file"]!, (int)c["pass"]!, args, long.Parse(c["ret"]!.ToString(), CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>What plan said of one dump: its calls, and its ending and the file it names.</summary>
+internal sealed record PlanRun(IReadOnlyList<OracleCall> Calls, string End, string? File);

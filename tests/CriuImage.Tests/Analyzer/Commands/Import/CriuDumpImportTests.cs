@@ -187,7 +187,7 @@ public sealed class CriuDumpImportTests : TempFolder
         string[] written = [.. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal)];
         // The archives in the folder are opened too, each dump under its archive's name.
         string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render", "archives/checkpoint-criu-dev.tar:checkpoint", "archives/checkpoint-criu-dev.tar.gz:checkpoint" }
-            .Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos"]).Select(d => $"damaged/{d}"))
+            .Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos", "kfd-bo-unmapped-on-mapping"]).Select(d => $"damaged/{d}"))
             .Concat(CriuFixtures.Tasks.Keys.Select(t => $"tasks/{t}"))
             // The KFD-only damaged dumps (kfd-queue-*) hold no render node to import.
             .Where(d => d.StartsWith("archives/", StringComparison.Ordinal) || File.Exists(CriuFixtures.Path_($"{d}/amdgpu-renderD-7.img")))
