@@ -40,6 +40,9 @@ internal static class RestoreFacts
     /// <summary>The <c>KFD_CRIU_PRIV_VERSION</c> every kernel line checked has.</summary>
     public static uint KfdPrivVersion => KfdPrivate.GetProperty("version").GetUInt32();
 
+    /// <summary><c>KFD_SIGNAL_EVENT_LIMIT</c>: the event slots of a full event page (8 bytes each) and the bound of a signal event's id.</summary>
+    public static uint KfdSignalEventLimit => Root.GetProperty("kernel").GetProperty("kfd_events").GetProperty("signal_event_limit").GetUInt32();
+
     /// <summary>Per kernel line checked, its <c>MAX_GPU_INSTANCE</c> (the mapped-GPU slots of a BO's private record), with the source.</summary>
     public static IReadOnlyList<(KernelLevel Line, int Slots, string Source)> KfdGpuSlots =>
         [.. KfdPrivate.GetProperty("gpu_slots").EnumerateArray().Select(e => (KernelLevel.Parse(e.GetProperty("line").GetString()!)!.Value, e.GetProperty("slots").GetInt32(), e.GetProperty("source").GetString()!))];

@@ -16,7 +16,7 @@ internal static class KfdPrivateObjects
     public static KfdRefusal? Walk(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdPrivateQueues queues)
     {
         ulong size = (ulong)p.Length;
-        bool pageSet = false;
+        var events = new KfdEventTable();
         for (uint i = 0; i < kfd.NumOfObjects; i++)
         {
             if (at + 4 > size)
@@ -28,7 +28,7 @@ internal static class KfdPrivateObjects
             KfdRefusal? refusal = type switch
             {
                 0 => queues.Restore(p, ref at, i),
-                1 => Event(kfd, p, ref at, i, bosAt, boPriv, gpus, ref pageSet),
+                1 => Event(kfd, p, ref at, i, bosAt, boPriv, gpus, events),
                 2 => Range(kfd, p, ref at, i),
                 _ => Refuse(EINVAL, "object-type", 2567, $"object {i} (byte {at}) has type {type}, no kfd_criu_object_type (queue 0, event 1, SVM range 2)"),
             };
@@ -41,7 +41,7 @@ internal static class KfdPrivateObjects
         return at == size ? null : Refuse(EINVAL, "total-size", 2617, $"the kernel's walk uses {at} bytes, priv_data_size is {size}");
     }
 
-    private static KfdRefusal? Event(CriuKfd kfd, KfdPrivateBytes.Reader p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, ref bool pageSet)
+    private static KfdRefusal? Event(CriuKfd kfd, KfdPrivateBytes.Reader p, ref ulong at, uint i, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdEventTable events)
     {
         ulong size = (ulong)p.Length, start = at;
         if (at + EventPriv > size)
@@ -59,7 +59,7 @@ internal static class KfdPrivateObjects
 
         if (userHandle != 0)
         {
-            if (pageSet)
+            if (events.PageSet)
             {
                 return Refuse(EINVAL, "event-page-set", 367, $"event object {i} (byte {start}) names an event page, and an earlier one did: 'Event page is already set'", Events);
             }
@@ -70,23 +70,31 @@ internal static class KfdPrivateObjects
                 return Refuse(EINVAL, "event-page-gpu", 373, $"event object {i}'s event page (byte {start + 8}) is on gpu {Gpu(gpu)}, no device of the image", Events);
             }
 
-            int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count);
-            bool found = false;
-            for (int b = 0; b < bos && !found; b++)
+            int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count), b = 0;
+            while (b < bos && !(kfd.BoEntries[b].GpuId == gpu && U32(p, bosAt + ((ulong)b * boPriv) + 8) == idr))
             {
-                found = kfd.BoEntries[b].GpuId == gpu && U32(p, bosAt + ((ulong)b * boPriv) + 8) == idr;
+                b++;
             }
 
-            if (!found)
+            if (b == bos)
             {
                 return Refuse(EINVAL, "event-page-bo", 385, $"event object {i}'s event page (byte {start + 8}) is idr handle {idr} of gpu {Gpu(gpu)}, which no BO of the image has: 'Can't find BO'", Events);
             }
 
-            pageSet = true;
+            KfdRefusal? page = events.SetPage(kfd.BoEntries[b], b, i);
+            if (page is not null)
+            {
+                return page;
+            }
         }
 
         // KFD_EVENT_TYPE_SIGNAL 0, HW_EXCEPTION 3, DEBUG 5, MEMORY 8 (kfd_events.h); the others are -EINVAL.
-        return type is 0 or 3 or 5 or 8 ? null : Refuse(EINVAL, "event-type", 525, $"event object {i} (byte {start}) has event type {type}, which the restore does not create", Events);
+        return type switch
+        {
+            0 or 5 => events.CreateSignal(id, i, start),
+            3 or 8 => events.CreateOther(id, i, start),
+            _ => Refuse(EINVAL, "event-type", 525, $"event object {i} (byte {start}) has event type {type}, which the restore does not create", Events),
+        };
     }
 
     private static KfdRefusal? Range(CriuKfd kfd, KfdPrivateBytes.Reader p, ref ulong at, uint i)

@@ -57,9 +57,9 @@ public sealed partial class CheckpointArtifactTests : TempFolder
     }
 
     [Theory]
-    [InlineData("podman-image", "podman-image:layer/23a7fa118302/checkpoint/amdgpu-kfd-5.img")]
-    [InlineData("podman-image.oci.tar", "podman-image.oci.tar:layer/23a7fa118302/checkpoint/amdgpu-kfd-5.img")]
-    [InlineData("pod-checkpoint", "pod-checkpoint:container/rocm-job/layer/8b54565dd584/amdgpu-kfd-5.img")]
+    [InlineData("podman-image", "podman-image:layer/50e40514fec7/checkpoint/amdgpu-kfd-5.img")]
+    [InlineData("podman-image.oci.tar", "podman-image.oci.tar:layer/50e40514fec7/checkpoint/amdgpu-kfd-5.img")]
+    [InlineData("pod-checkpoint", "pod-checkpoint:container/rocm-job/layer/0c9925bbc4e7/amdgpu-kfd-5.img")]
     public async Task PathsInsideArtifacts_NameTheLayerAndTheContainer(string artifact, string expected)
     {
         (_, string output, _) = await Cli.Run("verify", Path.Combine(Artifacts, artifact));
@@ -131,12 +131,12 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         File.WriteAllBytes(layer, bytes);
         (int code, string output, _) = await Cli.Run("verify", image);
         Assert.Equal(2, code);
-        Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/23a7fa118302[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says 23a7fa118302", output);
+        Assert.Matches($"{Regex.Escape(image)}:blobs/sha256/50e40514fec7[0-9a-f]+: error CRI001: its sha256 is [0-9a-f]{{64}} \\({bytes.Length} bytes\\), but its descriptor says 50e40514fec7", output);
     }
 
     [Theory]
-    [InlineData("podman-image", "23a7fa118302")]
-    [InlineData("checkpointctl-image", "4743ad6f2ebf")]
+    [InlineData("podman-image", "50e40514fec7")]
+    [InlineData("checkpointctl-image", "540cb0e9e3e9")]
     public async Task FlippedByteInACompressedLayer_IsNamedAsTheDigestMismatch(string artifact, string layerShort)
     {
         // The byte breaks the decoder (or the tar it decodes to) before the digest is known: the digest is still
@@ -159,7 +159,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         File.Delete(LayerOf(image));
         (int code, string output, _) = await Cli.Run("verify", image);
         Assert.Equal(2, code);
-        Assert.Contains(":blobs/sha256/23a7fa118302", output, StringComparison.Ordinal);
+        Assert.Contains(":blobs/sha256/50e40514fec7", output, StringComparison.Ordinal);
         Assert.Contains("missing (named by a descriptor of type application/vnd.oci.image.layer.v1.tar+gzip)", output, StringComparison.Ordinal);
     }
 
@@ -293,7 +293,7 @@ public sealed partial class CheckpointArtifactTests : TempFolder
         return image;
     }
 
-    private static string LayerOf(string image) => Directory.EnumerateFiles(Path.Combine(image, "blobs", "sha256"), "23a7fa118302*").Single();
+    private static string LayerOf(string image) => Directory.EnumerateFiles(Path.Combine(image, "blobs", "sha256"), "50e40514fec7*").Single();
 
     private string Damage(string artifact, Action<byte[]> damage)
     {

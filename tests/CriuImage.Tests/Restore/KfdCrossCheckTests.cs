@@ -8,7 +8,7 @@ using CriuImage.Tests.Support;
 namespace CriuImage.Tests;
 
 /// <summary>
-/// The restore oracle's fake kernel (tests/restore-oracle/harness/fake_kfd_priv.c and fake_kfd_queue.c, compiled
+/// The restore oracle's fake kernel (tests/restore-oracle/harness/fake_kfd_priv.c, fake_kfd_queue.c and fake_kfd_event.c, compiled
 /// here with gcc) and the C# model of CRIU_OP RESTORE's private data (KfdPrivateData and its parts) give the same
 /// errno and check on mutated copies of the fixtures' private data: fields of the process part, the BO records, the
 /// queues, events and SVM ranges set to values near the kernel's limits, truncations, extra bytes, other object
@@ -47,6 +47,10 @@ public sealed class KfdCrossCheckTests : TempFolder
         // The mutations reach the queue, event, SVM and BO checks, not only the total.
         string[] outcomes = [.. fake.Distinct()];
         Assert.True(outcomes.Length >= 20, $"only {outcomes.Length} outcomes: {string.Join(", ", outcomes)}");
+        foreach (string check in new[] { "22 event-page-size", "22 event-page-userptr", "28 event-id-taken", "22 event-id-limit" })
+        {
+            Assert.Contains(outcomes, o => o.StartsWith(check + " ", StringComparison.Ordinal));
+        }
     }
 
     /// <summary>RESTORE's answer, and RESUME's (of the SVM ranges) when RESTORE takes the data.</summary>
@@ -71,7 +75,7 @@ public sealed class KfdCrossCheckTests : TempFolder
         File.Copy("/usr/include/linux/kfd_ioctl.h", Path.Combine(Folder, "kfd_ioctl.h"));
         string program = Path.Combine(Folder, "kfd_priv_check");
         CriuFixtures.Run("gcc", "-O1", "-Wall", "-Werror", "-I", Folder, "-I", harness, "-o", program,
-            Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "crosscheck", "kfd_priv_check.c"), Path.Combine(harness, "fake_kfd_priv.c"), Path.Combine(harness, "fake_kfd_queue.c"), Path.Combine(harness, "fake_kfd_svm.c"));
+            Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "crosscheck", "kfd_priv_check.c"), Path.Combine(harness, "fake_kfd_priv.c"), Path.Combine(harness, "fake_kfd_queue.c"), Path.Combine(harness, "fake_kfd_svm.c"), Path.Combine(harness, "fake_kfd_event.c"));
         return program;
     }
 
@@ -101,6 +105,7 @@ public sealed class KfdCrossCheckTests : TempFolder
     {
         byte[] priv = kfd.PrivData.ToArray();
         uint objects = kfd.NumOfObjects;
+        List<KfdBoEntry> bos = [.. kfd.BoEntries];
         uint[] gpus = [.. kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)];
         for (int n = random.Next(1, 3); n > 0; n--)
         {
@@ -124,13 +129,20 @@ public sealed class KfdCrossCheckTests : TempFolder
                 Array.Resize(ref priv, length);
                 random.NextBytes(priv.AsSpan(Math.Min(was, length)));
             }
-            else
+            else if (random.Next(2) == 0)
             {
                 objects = (uint)random.Next(7);
             }
+            else
+            {
+                // A BO's size or its userptr flag, which the event page's map and kfd_event_page_set check.
+                int b = random.Next(bos.Count);
+                ulong[] sizes = [4096, 8192, 32768 - 4096, 32768, 65536];
+                bos[b] = random.Next(2) == 0 ? bos[b] with { Size = sizes[random.Next(sizes.Length)] } : bos[b] with { AllocFlags = bos[b].AllocFlags ^ (1u << 2) };
+            }
         }
 
-        return kfd with { PrivData = priv, NumOfObjects = objects };
+        return kfd with { PrivData = priv, NumOfObjects = objects, BoEntries = bos };
     }
 
     private static string[] Run(string program, List<CriuKfd> cases)
@@ -157,6 +169,7 @@ public sealed class KfdCrossCheckTests : TempFolder
                 w.Write(bo.GpuId);
                 w.Write(bo.Addr);
                 w.Write(bo.Size);
+                w.Write(bo.AllocFlags);
             }
 
             w.Write(kfd.PrivData.Span);

@@ -24,6 +24,7 @@ public sealed class KfdPrivateDataTests
     [InlineData("damaged/kfd-priv-truncated-object", "event-size", 22)]
     [InlineData("damaged/kfd-priv-object-count", "object-size", 22)]
     [InlineData("damaged/kfd-priv-mapped-gpu", "bo-mapped-gpu", 22)]
+    [InlineData("damaged/kfd-event-page-small", "event-page-size", 22)]
     [InlineData("damaged/kfd-queue-type", "queue-type", 22)]
     [InlineData("damaged/kfd-queue-mqd-size", "queue-mqd-size", 22)]
     [InlineData("damaged/kfd-queue-ring", "queue-ring", 22)]

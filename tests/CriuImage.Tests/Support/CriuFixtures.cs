@@ -22,6 +22,7 @@ internal static class CriuFixtures
     {
         ["counts-off"] = "CRI307",
         ["kfd-bo-on-mapping"] = "CRI314",
+        ["kfd-event-page-small"] = "CRI340",
         ["kfd-peer-bo-on-mapping"] = "CRI314",
         ["kfd-pages-header"] = "CRI311",
         ["kfd-priv-bo-count"] = "CRI340",

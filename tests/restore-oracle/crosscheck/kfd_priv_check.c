@@ -1,10 +1,11 @@
-/* Runs the fake kernel's walk of CRIU_OP RESTORE's private data (../harness/fake_kfd_priv.c, fake_kfd_queue.c) on
+/* Runs the fake kernel's walk of CRIU_OP RESTORE's private data (../harness/fake_kfd_priv.c, fake_kfd_queue.c,
+ * fake_kfd_event.c) on
  * cases read from standard input and prints, per case, "ERRNO CHECK" of CRIU_OP RESTORE ("0 -" when it is taken)
  * and, when RESTORE takes it, the same of RESUME (fake_kfd_svm.c). KfdCrossCheckTests
  * writes the cases and holds the C# model (src/CriuImage/Restore/KfdPrivate*.cs) to the same answers.
  *
  * A case, little-endian: u32 num_devices, num_bos, num_objects, u64 priv_data_size; per device the nine u32 of
- * struct oracle_gpu (its gpu_id is both the user and the actual id); per BO u32 gpu_id, u64 addr, u64 size; then
+ * struct oracle_gpu (its gpu_id is both the user and the actual id); per BO u32 gpu_id, u64 addr, u64 size, u32 alloc_flags; then
  * the private data. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ int main(void)
 				oracle_gpus[oracle_n_gpus++] = g;
 		}
 		for (uint32_t i = 0; i < head[1]; i++)
-			if (!get(&bo[i].gpu_id, 4) || !get(&bo[i].addr, 8) || !get(&bo[i].size, 8))
+			if (!get(&bo[i].gpu_id, 4) || !get(&bo[i].addr, 8) || !get(&bo[i].size, 8) || !get(&bo[i].alloc_flags, 4))
 				return 2;
 		if (size && !get(priv, size))
 			return 2;

@@ -12,6 +12,7 @@
 #include "kfd_ioctl.h"
 #include "oracle.h"
 #include "fake_kfd_queue.h"
+#include "fake_kfd_event.h"
 
 #define PRIV_VERSION 1            /* KFD_CRIU_PRIV_VERSION, kfd_priv.h */
 #define PROCESS_PRIV 8            /* struct kfd_criu_process_priv_data */
@@ -98,6 +99,9 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 
 	/* criu_restore_objects */
 	int page_set = 0;
+	uint64_t mapped_size = 0;
+	static struct event_state events;
+	oracle_kfd_event_reset(&events);
 	static struct queue_state queues;
 	memset(&queues, 0, sizeof(queues));
 	for (uint32_t i = 0; i < a->num_objects; i++) {
@@ -125,16 +129,23 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 				uint32_t gpu = (uint32_t)(user_handle >> 32), idr = (uint32_t)user_handle;
 				if (!known_gpu(dev, a->num_devices, gpu))
 					REFUSE(EINVAL, "event-page-gpu");
-				int found = 0;
-				for (uint32_t j = 0; j < a->num_bos && !found; j++)
-					found = bo[j].gpu_id == gpu && u32_at(p + bos_at + (uint64_t)j * BO_PRIV, 8) == idr;
-				if (!found)
+				uint32_t j = 0;
+				while (j < a->num_bos && !(bo[j].gpu_id == gpu && u32_at(p + bos_at + (uint64_t)j * BO_PRIV, 8) == idr))
+					j++;
+				if (j == a->num_bos)
 					REFUSE(EINVAL, "event-page-bo");
+				/* amdgpu_amdkfd_gpuvm_map_gtt_bo_to_kernel refuses a userptr BO, kfd_event_page_set one under
+				 * KFD_SIGNAL_EVENT_LIMIT slots of 8 bytes */
+				if (bo[j].alloc_flags & KFD_IOC_ALLOC_MEM_FLAGS_USERPTR)
+					REFUSE(EINVAL, "event-page-userptr");
+				if (bo[j].size < SIGNAL_EVENT_LIMIT * 8)
+					REFUSE(EINVAL, "event-page-size");
 				page_set = 1;
+				mapped_size = bo[j].size;
 			}
-			/* KFD_EVENT_TYPE_SIGNAL, HW_EXCEPTION, DEBUG, MEMORY (kfd_events.h) */
-			if (type != 0 && type != 3 && type != 5 && type != 8)
-				REFUSE(EINVAL, "event-type");
+			long r = oracle_kfd_event_create(type, event_id, &page_set, &mapped_size, &events, check);
+			if (r)
+				return r;
 			break;
 		}
 		case 2: { /* KFD_CRIU_OBJECT_TYPE_SVM_RANGE: the attributes of 4 common and 1 per device */

@@ -34,7 +34,7 @@ public sealed class CriuDecodeTests : TempFolder
 
         // Decoded as far as it could be read, and still an input that could not be read: exit 2, as verify, info, show and plan.
         Assert.Equal(2, code);
-        Assert.StartsWith($"{CriuFixtures.Path_("damaged/truncated-kfd/amdgpu-kfd-5.img")}: error: at byte 1024", error, StringComparison.Ordinal);
+        Assert.StartsWith($"{CriuFixtures.Path_("damaged/truncated-kfd/amdgpu-kfd-5.img")}: error: at byte 1025", error, StringComparison.Ordinal);
         JsonNode kfd = JsonNode.Parse(output)!["files"]!.AsArray().Single(f => f!["kind"]!.GetValue<string>() == "kfd")!;
         Assert.Contains("truncated", kfd["error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(kfd["message"]);

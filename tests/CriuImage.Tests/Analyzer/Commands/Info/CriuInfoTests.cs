@@ -20,7 +20,7 @@ public sealed class CriuInfoTests : TempFolder
 
         JsonNode first = gpus[0]!;
         Assert.Equal((0x1a2bu, 128u, 3u, 3u), (first["gpu_id"]!.GetValue<uint>(), first["render_minor"]!.GetValue<uint>(), first["kfd_bos"]!.GetValue<uint>(), first["render_bos"]!.GetValue<uint>()));
-        Assert.Equal((8192 + 8192, 8192, 12288 + 8192 + 4096 + 4096), (first["vram_bytes"]!.GetValue<long>(), first["gtt_bytes"]!.GetValue<long>(), first["contents_bytes"]!.GetValue<long>()));
+        Assert.Equal((8192 + 8192, 32768 + 4096, 40960 + 8192 + 4096 + 4096), (first["vram_bytes"]!.GetValue<long>(), first["gtt_bytes"]!.GetValue<long>(), first["contents_bytes"]!.GetValue<long>()));
     }
 
     [Fact]

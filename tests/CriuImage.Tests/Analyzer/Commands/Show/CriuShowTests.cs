@@ -19,8 +19,8 @@ public sealed class CriuShowTests : TempFolder
     {
         (int code, string output, string error) = await Cli.Run("show", CriuFixtures.Path_("damaged/truncated-kfd"));
         Assert.Equal(2, code);
-        Assert.StartsWith($"{CriuFixtures.Path_("damaged/truncated-kfd/amdgpu-kfd-5.img")}: error: at byte 1024", error, StringComparison.Ordinal);
-        Assert.Contains("amdgpu-kfd-5.img: kfd: unreadable: at byte 1024", output, StringComparison.Ordinal);
+        Assert.StartsWith($"{CriuFixtures.Path_("damaged/truncated-kfd/amdgpu-kfd-5.img")}: error: at byte 1025", error, StringComparison.Ordinal);
+        Assert.Contains("amdgpu-kfd-5.img: kfd: unreadable: at byte 1025", output, StringComparison.Ordinal);
     }
 
     [Theory]
