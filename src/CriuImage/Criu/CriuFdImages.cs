@@ -29,6 +29,12 @@ internal static partial class CriuFdImages
     /// <summary>FILES_MAGIC (criu/include/magic.h).</summary>
     private const uint FilesMagic = 0x56303138;
 
+    /// <summary>fdinfo_entry's varint fields 1..4 (images/fdinfo.proto).</summary>
+    private static readonly string[] FdinfoFields = ["id", "flags", "type", "fd"];
+
+    /// <summary>file_entry's varint fields 1..2.</summary>
+    private static readonly string[] FileFields = ["type", "id"];
+
     /// <summary><c>fd_types.EXT</c>: a file a plugin dumps and restores.</summary>
     public const uint ExtType = 16;
 
@@ -43,38 +49,24 @@ internal static partial class CriuFdImages
     public static bool IsFdFile(string fileName) => fileName == FilesName || FdinfoId(fileName) is not null;
 
     /// <summary>
-    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, in the file's order (every
-    /// entry is checked; the others are not kept: a table may hold many descriptors).
+    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, and every other EXT one (a
+    /// file another plugin restores), in the file's order (every entry is checked; the others are not kept: a table
+    /// may hold many descriptors).
     /// </summary>
     /// <exception cref="ImageFormatException">The framing or a wire is damaged, or an entry lacks a required field.</exception>
     public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var entries = new List<FdinfoEntry>();
-        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FdinfoMagic, "fdinfo image"))
+        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, FdinfoMagic, "fdinfo image", FdinfoFields))
         {
-            var reader = new ProtobufReader(bytes.Span, offset);
-            uint? id = null, flags = null, type = null, fd = null;
-            while (!reader.End)
-            {
-                (uint field, int wire) = reader.ReadKey();
-                switch (field, wire)
-                {
-                    case (1, 0): id = (uint)reader.ReadVarint(1, "id"); break;
-                    case (2, 0): flags = (uint)reader.ReadVarint(2, "flags"); break;
-                    case (3, 0): type = (uint)reader.ReadVarint(3, "type"); break;
-                    case (4, 0): fd = (uint)reader.ReadVarint(4, "fd"); break;
-                    default: reader.Skip(wire, field); break;
-                }
-            }
-
-            if (id is null || flags is null || type is null || fd is null)
+            if (f[0] is not { } id || f[1] is null || f[2] is not { } type || f[3] is not { } fd)
             {
                 throw new ImageFormatException(offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains(id.Value))
+            if (wanted.Contains((uint)id) || type == ExtType)
             {
-                entries.Add(new FdinfoEntry(offset, id.Value, type.Value, fd.Value));
+                entries.Add(new FdinfoEntry(offset, (uint)id, (uint)type, (uint)fd));
             }
         }
 
@@ -89,29 +81,16 @@ internal static partial class CriuFdImages
     public static Dictionary<uint, (uint Type, long Offset)> ReadFileTypes(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var types = new Dictionary<uint, (uint, long)>();
-        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, FilesMagic, "files image"))
+        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, FilesMagic, "files image", FileFields))
         {
-            var reader = new ProtobufReader(bytes.Span, offset);
-            uint? type = null, id = null;
-            while (!reader.End)
-            {
-                (uint field, int wire) = reader.ReadKey();
-                switch (field, wire)
-                {
-                    case (1, 0): type = (uint)reader.ReadVarint(1, "type"); break;
-                    case (2, 0): id = (uint)reader.ReadVarint(2, "id"); break;
-                    default: reader.Skip(wire, field); break;
-                }
-            }
-
-            if (type is null || id is null)
+            if (f[0] is not { } type || f[1] is not { } id)
             {
                 throw new ImageFormatException(offset, "a file_entry lacks its required type or id: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains(id.Value))
+            if (wanted.Contains((uint)id))
             {
-                types.TryAdd(id.Value, (type.Value, offset));
+                types.TryAdd((uint)id, ((uint)type, offset));
             }
         }
 

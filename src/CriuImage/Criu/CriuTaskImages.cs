@@ -3,8 +3,8 @@ using CriuImage.Diagnostics;
 
 namespace CriuImage.Criu;
 
-/// <summary>What CRIU's restore needs of one <c>core-PID.img</c> (images/core.proto at 2cf8f13).</summary>
-/// <param name="HasTc">Field 3, <c>task_core_entry</c>: check_core refuses a core without it (criu/cr-restore.c:858-861).</param>
+/// <summary>What CRIU's restore needs of one <c>core-PID.img</c> or thread's <c>core-TID.img</c> (images/core.proto at 2cf8f13).</summary>
+/// <param name="HasTc">Field 3, <c>task_core_entry</c>: check_core refuses a task's core without it (criu/cr-restore.c:858-861); a thread's must not have it (:3397-3405).</param>
 /// <param name="State">Its <c>task_state</c>: 1 alive, 2 dead (a zombie), 3 stopped; null without a <c>tc</c>.</param>
 /// <param name="HasIds">Field 4, <c>task_kobj_ids_entry</c>: only dumps older than CRIU 1.0 write it here (20b5ed916, 2013).</param>
 internal readonly record struct CoreFacts(bool HasTc, uint? State, bool HasIds)
@@ -14,6 +14,16 @@ internal readonly record struct CoreFacts(bool HasTc, uint? State, bool HasIds)
 
     /// <summary>True for the states restore_one_task knows: alive, dead, stopped (criu/cr-restore.c:990-1001).</summary>
     public bool KnownState => State is 1 or Dead or 3;
+
+    /// <summary>
+    /// The thread's registers for the core's own <c>mtype</c> (<c>CORE_THREAD_ARCH_INFO</c>: thread_info on x86-64,
+    /// ti_aarch64 on AArch64, ...): check_core refuses a live task's core without them (cr-restore.c:869-872) and
+    /// sigreturn_restore reads a thread's (:3408).
+    /// </summary>
+    public bool HasThreadInfo { get; init; }
+
+    /// <summary>Field 5, <c>thread_core_entry</c>: open_cores reads every thread's, the leader's too (cr-restore.c:549-553).</summary>
+    public bool HasThreadCore { get; init; }
 }
 
 /// <summary>
@@ -37,6 +47,12 @@ internal static partial class CriuTaskImages
     /// <summary>EXT_FILES_MAGIC (criu/include/magic.h).</summary>
     private const uint ExtFilesMagic = 0x59255641;
 
+    /// <summary>task_kobj_ids_entry's required varint fields 1..4 (images/core.proto).</summary>
+    private static readonly string[] IdsFields = ["vm_id", "files_id", "fs_id", "sighand_id"];
+
+    /// <summary>ext_file_entry's id, field 1 (images/ext-file.proto).</summary>
+    private static readonly string[] ExtFields = ["id"];
+
     /// <summary>The pid of an <c>ids-PID.img</c>, or null for any other name.</summary>
     public static uint? IdsPid(string fileName)
     {
@@ -54,32 +70,21 @@ internal static partial class CriuTaskImages
     /// <exception cref="ImageFormatException">The framing or the wire is damaged, or a required field is missing: read_pstree_image fails.</exception>
     public static uint? ReadFilesId(ReadOnlyMemory<byte> file)
     {
-        List<(long Offset, ReadOnlyMemory<byte> Bytes)> entries = CriuImageEntries.Read(file, IdsMagic, "ids image");
-        if (entries.Count == 0)
+        uint? filesId = null;
+        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, IdsMagic, "ids image", IdsFields))
         {
-            return null;
-        }
-
-        var reader = new ProtobufReader(entries[0].Bytes.Span, entries[0].Offset);
-        uint seen = 0;
-        uint filesId = 0;
-        while (!reader.End)
-        {
-            (uint field, int wire) = reader.ReadKey();
-            if (field is >= 1 and <= 4 && wire == 0)
+            if (filesId is not null)
             {
-                ulong value = reader.ReadVarint(field, "task_kobj_ids_entry");
-                seen |= 1u << (int)field;
-                filesId = field == 2 ? (uint)value : filesId;
+                // pb_read_one_eof takes the first entry; the rest is walked, so damage past it is still said.
                 continue;
             }
 
-            reader.Skip(wire, field);
-        }
+            if (Array.IndexOf(f, null) >= 0)
+            {
+                throw new ImageFormatException(offset, "a task_kobj_ids_entry lacks one of its required fields vm_id, files_id, fs_id, sighand_id: protobuf-c refuses it");
+            }
 
-        if (seen != 0b11110)
-        {
-            throw new ImageFormatException(entries[0].Offset, "a task_kobj_ids_entry lacks one of its required fields vm_id, files_id, fs_id, sighand_id: protobuf-c refuses it");
+            filesId = (uint)f[1]!.Value;
         }
 
         return filesId;
@@ -96,36 +101,65 @@ internal static partial class CriuTaskImages
         }
 
         var reader = new ProtobufReader(entries[0].Bytes.Span, entries[0].Offset);
-        bool tc = false, ids = false;
+        bool tc = false, ids = false, threadCore = false;
         uint? state = null;
+        ulong mtype = 0;
+        var present = new HashSet<uint>();
         while (!reader.End)
         {
             (uint field, int wire) = reader.ReadKey();
             if (field == 3 && wire == 2)
             {
                 tc = true;
-                ProtobufReader message = reader.ReadMessage(3, "tc");
-                while (!message.End)
-                {
-                    (uint inner, int innerWire) = message.ReadKey();
-                    if (inner == 1 && innerWire == 0)
-                    {
-                        state = (uint)message.ReadVarint(1, "task_state");
-                    }
-                    else
-                    {
-                        message.Skip(innerWire, inner);
-                    }
-                }
+                state = TaskState(reader.ReadMessage(3, "tc"));
+                continue;
+            }
+
+            if (field == 1 && wire == 0)
+            {
+                mtype = reader.ReadVarint(1, "mtype");
+                continue;
+            }
+
+            ids |= field == 4 && wire == 2;
+            threadCore |= field == 5 && wire == 2;
+            if (wire == 2)
+            {
+                present.Add(field);
+            }
+
+            reader.Skip(wire, field);
+        }
+
+        return new CoreFacts(tc, state, ids) { HasThreadCore = threadCore, HasThreadInfo = ArchInfoField(mtype) is { } info && present.Contains(info) };
+    }
+
+    /// <summary>The core_entry field of the registers of march <paramref name="mtype"/> (images/core.proto: x86-64 2, ARM 6, AArch64 8, PPC64 9, S390 10, MIPS 11, LoongArch64 12, RISC-V 13).</summary>
+    private static uint? ArchInfoField(ulong mtype) => mtype switch
+    {
+        1 => 2,
+        2 => 6,
+        >= 3 and <= 8 => (uint)mtype + 5,
+        _ => null,
+    };
+
+    private static uint? TaskState(ProtobufReader message)
+    {
+        uint? state = null;
+        while (!message.End)
+        {
+            (uint inner, int innerWire) = message.ReadKey();
+            if (inner == 1 && innerWire == 0)
+            {
+                state = (uint)message.ReadVarint(1, "task_state");
             }
             else
             {
-                ids |= field == 4 && wire == 2;
-                reader.Skip(wire, field);
+                message.Skip(innerWire, inner);
             }
         }
 
-        return new CoreFacts(tc, state, ids);
+        return state;
     }
 
     /// <summary>The ids of <c>ext-files.img</c>'s <c>ext_file_entry</c>s (field 1) among <paramref name="wanted"/>, with their offsets.</summary>
@@ -133,31 +167,16 @@ internal static partial class CriuTaskImages
     public static Dictionary<uint, (uint Type, long Offset)> ReadExtFiles(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var ids = new Dictionary<uint, (uint, long)>();
-        foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Each(file, ExtFilesMagic, "ext-files image"))
+        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, ExtFilesMagic, "ext-files image", ExtFields))
         {
-            var reader = new ProtobufReader(bytes.Span, offset);
-            uint? id = null;
-            while (!reader.End)
-            {
-                (uint field, int wire) = reader.ReadKey();
-                if (field == 1 && wire == 0)
-                {
-                    id = (uint)reader.ReadVarint(1, "id");
-                }
-                else
-                {
-                    reader.Skip(wire, field);
-                }
-            }
-
-            if (id is null)
+            if (f[0] is not { } id)
             {
                 throw new ImageFormatException(offset, "an ext_file_entry lacks its required id: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains(id.Value))
+            if (wanted.Contains((uint)id))
             {
-                ids.TryAdd(id.Value, (CriuFdImages.ExtType, offset));
+                ids.TryAdd((uint)id, (CriuFdImages.ExtType, offset));
             }
         }
 

@@ -10,11 +10,17 @@ internal enum ProcessImageStage
 
     /// <summary>After the plugin's init, before any task opens a file: cores at fork, descriptors in root_prepare_shared.</summary>
     Tasks,
+
+    /// <summary>
+    /// After the task's own files are restored (prepare_fds), before the resume hook: its threads' cores, read by
+    /// open_cores and sigreturn_restore (criu/cr-restore.c:643, :658, :3397-3408 at 2cf8f13 and v4.2).
+    /// </summary>
+    AfterFiles,
 }
 
 /// <summary>
-/// A process image that stops CRIU's restore before the plugin restores any file (CRI350-CRI352), said with the
-/// image, the byte, the task and the descriptor where the dump gives them.
+/// A process image that stops CRIU's restore (CRI350-CRI352 before the plugin restores any file, CRI354 after the
+/// task's files), said with the image, the byte, the task and the descriptor where the dump gives them.
 /// </summary>
 /// <param name="Code">The code.</param>
 /// <param name="Stage">When CRIU's core meets it.</param>

@@ -45,6 +45,9 @@ internal sealed class TaskFiles
     private readonly Dictionary<uint, List<TaskFd>> _holders;
     private readonly Dictionary<uint, uint> _tableOwner;
 
+    /// <summary>The external files no amdgpu image names (another plugin's), each by its opener and its byte in files.img (CRI355).</summary>
+    public IReadOnlyList<(TaskFd Opener, long FilesOffset)> OtherExt { get; private init; } = [];
+
     private TaskFiles(Dictionary<uint, List<TaskFd>> holders, Dictionary<uint, uint> tableOwner)
     {
         _holders = holders;
@@ -54,7 +57,7 @@ internal sealed class TaskFiles
     /// <summary>Null when every amdgpu file's holders are known; otherwise why not, with the file and byte.</summary>
     public string? Unknown { get; private init; }
 
-    /// <summary>A process image that stops CRIU's restore before any file is opened (CRI350-CRI352), or null.</summary>
+    /// <summary>A process image that stops CRIU's restore (CRI350-CRI352 before any file is opened, CRI354 after a task's), or null.</summary>
     public ProcessImageFailure? Failure { get; private init; }
 
     /// <summary>The amdgpu file ids no restored descriptor names (CRI353): CRIU never hands them to the plugin.</summary>
@@ -94,12 +97,13 @@ internal sealed class TaskFiles
             list.AddRange(sorted);
         }
 
-        List<uint> notRestored = failure is null && unknown is null ? [.. amdgpu.Order().Where(id => !reading.Holders.ContainsKey(id))] : [];
+        List<uint> notRestored = failure is null or { Stage: ProcessImageStage.AfterFiles } && unknown is null ? [.. amdgpu.Order().Where(id => !reading.Holders.ContainsKey(id))] : [];
         return new TaskFiles(reading.Holders, reading.Owners)
         {
             Failure = failure is null ? null : failure with { File = failure.File ?? FirstFile(dump) },
             Unknown = unknown,
             NotRestored = notRestored,
+            OtherExt = failure is null or { Stage: ProcessImageStage.AfterFiles } && unknown is null ? reading.OtherExt : [],
         };
     }
 

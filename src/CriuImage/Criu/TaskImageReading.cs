@@ -17,12 +17,20 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
     private const string Dev = "@2cf8f13";
     private readonly Dictionary<uint, uint> _filesId = [];
     private readonly Dictionary<uint, List<FdinfoEntry>> _tables = [];
+    private readonly HashSet<uint> _alive = [];
+    private readonly List<TaskFd> _foreign = [];
 
     /// <summary>Each amdgpu file id's holders, as collected.</summary>
     public Dictionary<uint, List<TaskFd>> Holders { get; } = [];
 
     /// <summary>The task that restores each task's table, for tasks that share their parent's.</summary>
     public Dictionary<uint, uint> Owners { get; } = [];
+
+    /// <summary>
+    /// The external files no amdgpu image names, each by its opener's descriptor (the holder of lowest pid, as
+    /// <see cref="Holders"/>) and its entry's byte in files.img (or ext-files.img): another plugin's.
+    /// </summary>
+    public List<(TaskFd Opener, long FilesOffset)> OtherExt { get; } = [];
 
     /// <summary>Reads the images; returns the first image that stops CRIU's restore, or why the holders are not known.</summary>
     public (ProcessImageFailure? Failure, string? Unknown) Read()
@@ -54,8 +62,12 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             }
         }
 
-        return (FilesImage(), null);
+        return (FilesImage() ?? new ThreadCores(tree, Find).FirstUnusable(order.Where(t => _alive.Contains(t.Pid)), LastFile), null);
     }
+
+    /// <summary>The last amdgpu file the task opens, by descriptor, or null when it opens none.</summary>
+    private string? LastFile(uint pid) =>
+        Holders.Values.Select(h => h.MinBy(d => d.Pid)).Where(d => d.Pid == pid).OrderBy(d => d.Fd).Select(d => nameOf(d.FileId)).LastOrDefault();
 
     private InputFile? Find(string name) => files.FirstOrDefault(f => f.Name == name);
 
@@ -121,6 +133,16 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
                 : (Fails($"is a live task's (task_state {core.State}) and neither ids-{task.Pid}.img nor the core gives its ids: check_core refuses it ('Core IDS data missed for non-zombie')", "criu/cr-restore.c:863-867"), null);
         }
 
+        if (core.State != CoreFacts.Dead && !core.HasThreadInfo)
+        {
+            return (Fails($"is a live task's (task_state {core.State}) without the registers of its architecture (thread_info on x86-64): check_core refuses it ('Core info data missed for non-zombie')", "criu/cr-restore.c:869-872"), null);
+        }
+
+        if (core.State != CoreFacts.Dead)
+        {
+            _alive.Add(task.Pid);
+        }
+
         return (null, null);
     }
 
@@ -158,6 +180,12 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
 
             foreach (FdinfoEntry entry in entries)
             {
+                if (!amdgpu.Contains(entry.FileId))
+                {
+                    _foreign.Add(new TaskFd(task.Pid, entry.Fd, entry.FileId) { Type = entry.Type, Table = table, Offset = entry.Offset });
+                    continue;
+                }
+
                 if (!Holders.TryGetValue(entry.FileId, out List<TaskFd>? list))
                 {
                     Holders[entry.FileId] = list = [];
@@ -184,11 +212,11 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         {
             if (Find(CriuFdImages.FilesName) is { Content: { } content })
             {
-                (image, types) = (CriuFdImages.FilesName, CriuFdImages.ReadFileTypes(content, amdgpu));
+                (image, types) = (CriuFdImages.FilesName, CriuFdImages.ReadFileTypes(content, Looked()));
             }
             else if (Find(CriuTaskImages.ExtFilesName) is { Content: { } ext })
             {
-                (image, types) = (CriuTaskImages.ExtFilesName, CriuTaskImages.ReadExtFiles(ext, amdgpu));
+                (image, types) = (CriuTaskImages.ExtFilesName, CriuTaskImages.ReadExtFiles(ext, Looked()));
             }
             else
             {
@@ -202,7 +230,7 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             return new ProcessImageFailure(Descriptors.TaskFdUncollectable, ProcessImageStage.Tasks, $"{which} {e.Message}: collecting the dump's files fails and CRIU stops before any task is forked", $"criu/files.c:1800-1806{Dev}, criu/cr-restore.c:242-243{Dev}");
         }
 
-        foreach (TaskFd fd in Holders.Values.SelectMany(h => h).OrderBy(h => h.Pid).ThenBy(h => h.Offset))
+        foreach (TaskFd fd in Holders.Values.SelectMany(h => h).Concat(_foreign).OrderBy(h => h.Pid).ThenBy(h => h.Offset))
         {
             if (!types.TryGetValue(fd.FileId, out (uint Type, long Offset) file) || file.Type != fd.Type)
             {
@@ -212,13 +240,21 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
                     ProcessImageStage.Tasks,
                     string.Create(CultureInfo.InvariantCulture, $"fdinfo-{fd.Table}.img at byte {fd.Offset}: {fd} names file id {fd.FileId} (type {fd.Type}), but {image} {listed}: collect_fd finds no file ('No file for fd') and CRIU stops before any file is opened"),
                     $"criu/files.c:849-858,927-930{Dev}, criu/cr-restore.c:340-342{Dev}")
-                { File = nameOf(fd.FileId) };
+                { File = amdgpu.Contains(fd.FileId) ? nameOf(fd.FileId) : null };
             }
         }
 
         KeepExtOnly();
+        foreach (IGrouping<uint, TaskFd> file in _foreign.GroupBy(f => f.FileId))
+        {
+            OtherExt.Add((file.MinBy(f => f.Pid), types[file.Key].Offset));
+        }
+
         return null;
     }
+
+    /// <summary>The file ids files.img is read for: the amdgpu files' and the other external files' the tables name.</summary>
+    private HashSet<uint> Looked() => [.. amdgpu, .. _foreign.Select(f => f.FileId)];
 
     /// <summary>Forgets the descriptors whose file CRIU restores itself (any type but EXT): the plugin never sees them.</summary>
     private void KeepExtOnly()

@@ -86,6 +86,10 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor TaskFdUncollectable = new("CRI352", "TaskFdUncollectable", "A descriptor CRIU cannot collect (its file id or type not in files.img, or its fdinfo image damaged): the restore stops before any file is opened", Severity.Error) { Source = "criu/files.c:895-935" };
     /// <summary>CRI353: An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored.</summary>
     public static readonly DiagnosticDescriptor FileNotRestored = new("CRI353", "FileNotRestored", "An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored", Severity.Error) { Source = "criu/files.c:895-935" };
+    /// <summary>CRI354: A thread's core-TID.img CRIU cannot restore it from: the task fails after its files are restored, before the resume hook.</summary>
+    public static readonly DiagnosticDescriptor ThreadCoreUnusable = new("CRI354", "ThreadCoreUnusable", "A thread's core-TID.img CRIU cannot restore it from: the task fails after its files are restored, before the resume hook", Severity.Error) { Source = "criu/cr-restore.c:520-553" };
+    /// <summary>CRI355: An external file no amdgpu image names (another plugin's): if amdgpu's hook is asked first, it returns -EINVAL and the restore fails.</summary>
+    public static readonly DiagnosticDescriptor OtherPluginsFile = new("CRI355", "OtherPluginsFile", "An external file no amdgpu image names (another plugin's): if amdgpu's hook is asked first, it returns -EINVAL and the restore fails", Severity.Warning) { Source = "criu/files-ext.c:52-56" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

@@ -140,12 +140,18 @@ internal sealed class RestoreReplay
             return initEnd;
         }
 
-        if (_dump.ProcessFailure is { } failure)
+        if (_dump.ProcessFailure is { Stage: not ProcessImageStage.AfterFiles } failure)
         {
             return ProcessImages(failure);
         }
 
         NotRestored();
+        foreach ((string file, string cause, string message) in OtherPluginFiles.Of(_dump, _criu))
+        {
+            _file = file;
+            Difference(Descriptors.OtherPluginsFile, cause, message);
+        }
+
 
         ShortPagesOfImageNotGiven();
         _filesRestored = true;
@@ -830,6 +836,12 @@ internal sealed class RestoreReplay
 
     private RestoreEnding Resume()
     {
+        if (_dump.ProcessFailure is { Stage: ProcessImageStage.AfterFiles } threads)
+        {
+            // A task fails after its own files (a thread's core, CRI354): the resume hook, and the parallel worker's copies it joins, are never reached.
+            return ProcessImages(threads);
+        }
+
         // The parallel worker copies when the resume hook joins it (amdgpu_plugin.c:2132-2147).
         _file = "resume";
         _pass = 0;
@@ -1005,7 +1017,7 @@ internal sealed class RestoreReplay
     private RestoreEnding Ending(RestoreEndKind how, DiagnosticDescriptor code, string cause, string message) =>
         new(how, code, cause, message) { File = _file };
 
-    /// <summary>A process image that stops CRIU's core before the plugin restores any file (CRI350-CRI352).</summary>
+    /// <summary>A process image that stops CRIU's core: before the plugin restores any file (CRI350-CRI352), or after a task's files (CRI354).</summary>
     private static RestoreEnding ProcessImages(ProcessImageFailure failure) =>
         new(RestoreEndKind.Fails, failure.Code, failure.Cause, failure.Message) { File = failure.File };
 

@@ -30,7 +30,10 @@ public static class CriuCoreImages
         }
     });
 
-    /// <summary>A core_entry with mtype and tc.task_state only.</summary>
+    /// <summary>
+    /// A task's core_entry as dump_task_core_all writes it: mtype, thread_info (x86-64, required fields zero), tc with
+    /// task_state and thread_core; a zombie's (state 2) with mtype and tc only, as dump_one_zombie writes it.
+    /// </summary>
     public static byte[] Core(uint state)
     {
         byte[] tc = Message(o =>
@@ -42,10 +45,54 @@ public static class CriuCoreImages
         {
             o.WriteTag(1, WireFormat.WireType.Varint);
             o.WriteUInt32(1);
-            o.WriteTag(3, WireFormat.WireType.LengthDelimited);
-            o.WriteBytes(ByteString.CopyFrom(tc));
+            if (state != 2)
+            {
+                Nested(o, 2, ThreadInfo());
+            }
+
+            Nested(o, 3, tc);
+            if (state != 2)
+            {
+                Nested(o, 5, ThreadCoreEntry());
+            }
         });
         return Image(CoreMagic, Entries(core), common: true);
+    }
+
+    /// <summary>A thread's core-TID.img (dump_task_thread): mtype, thread_info and thread_core, without tc or ids.</summary>
+    public static byte[] ThreadCore() => Image(CoreMagic, Entries(Message(o =>
+    {
+        o.WriteTag(1, WireFormat.WireType.Varint);
+        o.WriteUInt32(1);
+        Nested(o, 2, ThreadInfo());
+        Nested(o, 5, ThreadCoreEntry());
+    })), common: true);
+
+    /// <summary>thread_info_x86: clear_tid_addr, gpregs (fields 1..27) and fpregs (fields 1..8), all zero.</summary>
+    public static byte[] ThreadInfo() => Message(o =>
+    {
+        o.WriteTag(1, WireFormat.WireType.Varint);
+        o.WriteUInt64(0);
+        Nested(o, 2, Zeros(27));
+        Nested(o, 3, Zeros(8));
+    });
+
+    /// <summary>thread_core_entry's required futex_rla and futex_rla_len.</summary>
+    public static byte[] ThreadCoreEntry() => Zeros(2);
+
+    private static byte[] Zeros(int fields) => Message(o =>
+    {
+        for (int field = 1; field <= fields; field++)
+        {
+            o.WriteTag(field, WireFormat.WireType.Varint);
+            o.WriteUInt64(0);
+        }
+    });
+
+    private static void Nested(CodedOutputStream o, int field, byte[] message)
+    {
+        o.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        o.WriteBytes(ByteString.CopyFrom(message));
     }
 
     public static byte[] Message(Action<CodedOutputStream> write)

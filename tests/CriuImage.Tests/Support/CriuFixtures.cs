@@ -65,6 +65,8 @@ internal static class CriuFixtures
         ["one-table-two-siblings"] = "CRI328",
         ["fdinfo-missing"] = "CRI353",
         ["import-of-another-tasks-bo"] = "CRI334",
+        ["two-threads"] = "CRI328",
+        ["thread-core-missing"] = "CRI354",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

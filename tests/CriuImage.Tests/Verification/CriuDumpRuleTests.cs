@@ -162,7 +162,7 @@ public sealed class CriuDumpRuleTests : TempFolder
     [Fact]
     public void EveryCriuCode_HasAFixtureOrACase()
     {
-        var covered = new HashSet<string>(CriuFixtures.Damaged.Values.Concat(CaseMakers.Values.Select(c => c.Code)).Concat(RestoreReplayTests.Endings.Values.Select(c => c.Code)).Concat(CriuFixtures.Tasks.Values).Concat(ProcessImageTests.Codes), StringComparer.Ordinal);
+        var covered = new HashSet<string>(CriuFixtures.Damaged.Values.Concat(CaseMakers.Values.Select(c => c.Code)).Concat(RestoreReplayTests.Endings.Values.Select(c => c.Code)).Concat(CriuFixtures.Tasks.Values).Concat(ProcessImageTests.Codes).Concat(ThreadCoreTests.Codes).Concat(OtherPluginFileTests.Codes), StringComparer.Ordinal);
         Assert.Equal(Descriptors.All.Select(d => d.Id).Where(id => id.StartsWith("CRI3", StringComparison.Ordinal)).Order(StringComparer.Ordinal), covered.Order(StringComparer.Ordinal));
     }
 

@@ -379,6 +379,19 @@ static int order_by_task(struct amdgpu_file *files, int n)
 	return kept;
 }
 
+/* A task whose thread cores CRIU refuses fails once its files are restored (restore_one_alive_task: prepare_fds,
+ * then open_cores, criu/cr-restore.c:643, :658 at 2cf8f13 and v4.2; tasks.c says which): the outcome, and the
+ * resume hook is never reached. */
+static int threads_fail(uint32_t pid)
+{
+	for (int i = 0; i < tasks.n; i++)
+		if (tasks.task[i].pid == pid && tasks.task[i].bad_thread) {
+			rec_line("{\"outcome\":\"failed\",\"stage\":\"open_cores\",\"task\":%u,\"thread\":%u}", pid, tasks.task[i].bad_thread);
+			return 1;
+		}
+	return 0;
+}
+
 /* CRIU's core forks every task before any opens a file (criu/cr-restore.c:1657, :1690), so each task's process
  * starts with the plugin's globals as they were after POST_FORKING: the other tasks are forked here first, each
  * waiting for its turn. The root task runs in this process, which also plays CRIU's own (the parallel contents
@@ -406,7 +419,7 @@ static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 			if (read(turn[k][0], &go, 1) != 1 || !go)
 				_exit(0);
 			oracle_current_pid = (int)pid;
-			_exit(restore_files(dump, files + start[k], count[k]));
+			_exit(restore_files(dump, files + start[k], count[k]) || threads_fail(pid));
 		}
 	}
 	int ended = 0;
@@ -414,11 +427,13 @@ static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 		char go = !ended;
 		if (k == 0) {
 			oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
-			ended = restore_files(dump, files + start[0], count[0]);
+			ended = restore_files(dump, files + start[0], count[0]) || threads_fail(tasks.task[tasks.order[0]].pid);
 			continue;
 		}
-		if (!proc[k])
+		if (!proc[k]) {
+			ended = ended || threads_fail(tasks.task[tasks.order[k]].pid);
 			continue;
+		}
 		int status = 0;
 		if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], &status, 0) < 0)
 			return 1;
@@ -463,13 +478,17 @@ static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n
 	for (int k = tasks.norder - 1; k >= 1 && !ended; k--) {
 		int note[2], status = 0;
 		char c;
-		if (!count[k] || pipe(note))
+		if (!count[k]) {
+			ended = threads_fail(tasks.task[tasks.order[k]].pid);
+			continue;
+		}
+		if (pipe(note))
 			continue;
 		if ((proc[k] = fork()) == 0) {
 			close(note[0]);
 			sleep_note = note[1];
 			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
-			_exit(restore_files(dump, files + start[k], count[k]));
+			_exit(restore_files(dump, files + start[k], count[k]) || threads_fail(tasks.task[tasks.order[k]].pid));
 		}
 		close(note[1]);
 		bool asleep = read(note[0], &c, 1) == 1;
@@ -486,7 +505,7 @@ static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n
 	}
 	if (!ended) {
 		oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
-		ended = restore_files(dump, files + start[0], count[0]);
+		ended = restore_files(dump, files + start[0], count[0]) || threads_fail(tasks.task[tasks.order[0]].pid);
 	}
 	for (int k = 1; k < tasks.norder; k++) {
 		if (!proc[k])

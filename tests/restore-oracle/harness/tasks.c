@@ -96,6 +96,8 @@ static void pstree_field(void *ctx, unsigned field, uint64_t v, const uint8_t *b
 		cur_task->pid = v;
 	else if (field == 2)
 		cur_task->ppid = v;
+	else if (field == 5 && cur_task->nthreads < MAX_THREADS)
+		cur_task->threads[cur_task->nthreads++] = v;
 }
 static void pstree_done(void *ctx)
 {
@@ -118,8 +120,36 @@ static void tc_field(void *ctx, unsigned field, uint64_t v, const uint8_t *b)
 }
 static void core_field(void *ctx, unsigned field, uint64_t n, const uint8_t *b)
 {
+	if (field < 32)
+		((struct task *)ctx)->core_fields |= 1u << field;
 	if (field == 3 && b)
 		fields(b, b + n, tc_field, ctx);
+}
+
+/* The thread of a live task whose core CRIU's restore refuses once the task's files are restored (criu/cr-restore.c
+ * at 2cf8f13): open_cores reads each thread's core-TID.img (:534) and every thread_core, the leader's too (:549-553);
+ * sigreturn_restore refuses a thread's core with tc or ids (:3397-3405) and reads its x86-64 thread_info (:3408). */
+static uint32_t bad_thread(const char *dir, const struct task *task)
+{
+	if (!(task->core_fields & 1u << 5))
+		return task->pid;
+	for (uint32_t i = 1; i < task->nthreads; i++) {
+		char name[64];
+		size_t len;
+		struct task thread = { 0 };
+		uint8_t *buf;
+		snprintf(name, sizeof(name), "core-%u.img", task->threads[i]);
+		if (!(buf = read_image(dir, name, 0x55053847, &len)))
+			return task->threads[i];
+		uint32_t n;
+		memcpy(&n, buf + 8, 4);
+		if (len >= 12 && n <= len - 12)
+			fields(buf + 12, buf + 12 + n, core_field, &thread);
+		free(buf);
+		if ((thread.core_fields & (1u << 2 | 1u << 3 | 1u << 4 | 1u << 5)) != (1u << 2 | 1u << 5))
+			return task->threads[i];
+	}
+	return 0;
 }
 static void no_done(void *ctx)
 {
@@ -197,6 +227,8 @@ int oracle_read_tasks(const char *dir, struct oracle_tasks *t)
 				fields(buf + 12, buf + 12 + n, core_field, task);
 			free(buf);
 		}
+		if (task->state != 2)
+			task->bad_thread = bad_thread(dir, task);
 		snprintf(name, sizeof(name), "ids-%u.img", task->pid);
 		if ((buf = read_image(dir, name, 0x54432030, &len))) {
 			each_entry(buf, len, ids_field, task, no_done);

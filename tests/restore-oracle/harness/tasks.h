@@ -5,9 +5,14 @@
 #define MAX_TASKS 64
 #define MAX_HOLDERS 1024
 
+#define MAX_THREADS 16
+
 struct task {
 	uint32_t pid, ppid, files_id, state;
 	uint32_t owner; /* the task that restores its files table */
+	uint32_t threads[MAX_THREADS], nthreads; /* pstree.img's, the leader first */
+	uint32_t core_fields; /* bit n: the first core_entry of its core-PID.img has field n */
+	uint32_t bad_thread; /* a thread whose core open_cores or sigreturn_restore refuses, 0 for none */
 };
 struct holder {
 	uint32_t pid, fd, id;
