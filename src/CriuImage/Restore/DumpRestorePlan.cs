@@ -169,9 +169,24 @@ public sealed record DumpRestorePlan
 
         if (kfd.Any(k => k.Refused))
         {
-            return step with { Refusal = "not reached: the KFD restore fails first" };
+            // Where every refused KFD image is refused by the target kernel alone (its private data, CRI340), the
+            // replay past that stop (ReplayRules' "Findings after the stop") reaches this file: its step as it is
+            // once the KFD images restore. Not reached otherwise (no GPU map, an image CRIU cannot read).
+            RenderNodeRestoreStep notReached = step with { Refusal = "not reached: the KFD restore fails first" };
+            return kfd.All(k => !k.Refused || (k is { Refusal: null, PrivateData: not null } && k.Host is not { Restores: false }))
+                ? notReached with { OncePast = Reached(step, file, dump, kfd, host, profile, pid, words) }
+                : notReached;
         }
 
+        return Reached(step, file, dump, kfd, host, profile, pid, words);
+    }
+
+    /// <summary>The render node's step once the restore reaches it: its GPU, device, findings and calls.</summary>
+    private static RenderNodeRestoreStep Reached(RenderNodeRestoreStep step, CriuDumpFile file, CriuDump dump, List<KfdRestoreStep> kfd, HostTarget? host, KernelProfile? profile, uint? pid, RemedyWords words)
+    {
+        string path = file.Input.Path;
+        CriuMessageFile<CriuRenderNode> lenient = file.RenderNode!;
+        uint gpuId = lenient.Message.GpuId;
         if (kfd.Count > 0 && !dump.Gpus.Any(g => g.GpuId == gpuId))
         {
             return step with { Refusal = $"gpu_id {TopologyNode.GpuIdText(gpuId)} is no GPU of the dump's KFD images, so no GPU map has it: maps_get_dest_gpu returns 0, -ENODEV (amdgpu_plugin.c:1875-1879)" };
@@ -352,6 +367,12 @@ public sealed record RenderNodeRestoreStep(string Path)
 
     /// <summary>The GEM calls of a criu-dev render node with BOs on the target kernel.</summary>
     public RestorePlan? Calls { get; init; }
+
+    /// <summary>
+    /// For a file not reached because the target kernel refuses a KFD image's private data: the step once that
+    /// refusal is mended, which the replay past the stop takes (<see cref="RestoreReplay.RunPast"/>); else null.
+    /// </summary>
+    internal RenderNodeRestoreStep? OncePast { get; init; }
 
     /// <summary>True when CRIU's restore of the file fails: a refusal, an error about the target's interfaces, or a refused call.</summary>
     public bool Refused => Refusal is not null || Findings.Any(f => f.Severity == Severity.Error) || Calls?.RefusedCalls > 0;

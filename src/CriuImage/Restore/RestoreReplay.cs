@@ -517,6 +517,12 @@ internal sealed class RestoreReplay
     private (bool Again, RestoreEnding? End) RenderNode(CriuDumpFile file)
     {
         RenderNodeRestoreStep step = _plan.RenderNodes.First(r => r.Path == file.Input.Path);
+        if (step.OncePast is { } past && _mended.Count > 0 && _plan.Kfd.Where(k => k.Refused).All(k => _mended.Contains((Descriptors.KfdPrivateDataRefused, CriuFileName.Said(k.Path)))))
+        {
+            // Past the stop: every KFD image the kernel refused is taken as restored, so the render node is reached.
+            step = past;
+        }
+
         if (file.RenderNode is null || file.DamageDetail is not null)
         {
             return (false, Ending(RestoreEndKind.Fails, Descriptors.CriuUnpackFails, $"plugins/amdgpu/amdgpu_plugin.c:1857-1869{Dev}", step.Refusal ?? "CRIU cannot read it"));
