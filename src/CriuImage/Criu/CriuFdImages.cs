@@ -57,16 +57,16 @@ internal static partial class CriuFdImages
     public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var entries = new List<FdinfoEntry>();
-        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, FdinfoMagic, "fdinfo image", FdinfoFields))
+        foreach (VarintEntry e in CriuVarintEntries.Each(file, FdinfoMagic, "fdinfo image", FdinfoFields))
         {
-            if (f[0] is not { } id || f[1] is null || f[2] is not { } type || f[3] is not { } fd)
+            if (!e.HasAll)
             {
-                throw new ImageFormatException(offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
+                throw new ImageFormatException(e.Offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains((uint)id) || type == ExtType)
+            if (wanted.Contains(e.U32(1)) || e.U32(3) == ExtType)
             {
-                entries.Add(new FdinfoEntry(offset, (uint)id, (uint)type, (uint)fd));
+                entries.Add(new FdinfoEntry(e.Offset, e.U32(1), e.U32(3), e.U32(4)));
             }
         }
 
@@ -81,16 +81,16 @@ internal static partial class CriuFdImages
     public static Dictionary<uint, (uint Type, long Offset)> ReadFileTypes(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var types = new Dictionary<uint, (uint, long)>();
-        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, FilesMagic, "files image", FileFields))
+        foreach (VarintEntry e in CriuVarintEntries.Each(file, FilesMagic, "files image", FileFields))
         {
-            if (f[0] is not { } type || f[1] is not { } id)
+            if (!e.HasAll)
             {
-                throw new ImageFormatException(offset, "a file_entry lacks its required type or id: protobuf-c refuses it and CRIU's restore stops");
+                throw new ImageFormatException(e.Offset, "a file_entry lacks its required type or id: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains((uint)id))
+            if (wanted.Contains(e.U32(2)))
             {
-                types.TryAdd((uint)id, ((uint)type, offset));
+                types.TryAdd(e.U32(2), (e.U32(1), e.Offset));
             }
         }
 

@@ -71,7 +71,7 @@ internal static partial class CriuTaskImages
     public static uint? ReadFilesId(ReadOnlyMemory<byte> file)
     {
         uint? filesId = null;
-        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, IdsMagic, "ids image", IdsFields))
+        foreach (VarintEntry e in CriuVarintEntries.Each(file, IdsMagic, "ids image", IdsFields))
         {
             if (filesId is not null)
             {
@@ -79,12 +79,12 @@ internal static partial class CriuTaskImages
                 continue;
             }
 
-            if (Array.IndexOf(f, null) >= 0)
+            if (!e.HasAll)
             {
-                throw new ImageFormatException(offset, "a task_kobj_ids_entry lacks one of its required fields vm_id, files_id, fs_id, sighand_id: protobuf-c refuses it");
+                throw new ImageFormatException(e.Offset, "a task_kobj_ids_entry lacks one of its required fields vm_id, files_id, fs_id, sighand_id: protobuf-c refuses it");
             }
 
-            filesId = (uint)f[1]!.Value;
+            filesId = e.U32(2);
         }
 
         return filesId;
@@ -167,16 +167,16 @@ internal static partial class CriuTaskImages
     public static Dictionary<uint, (uint Type, long Offset)> ReadExtFiles(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
     {
         var ids = new Dictionary<uint, (uint, long)>();
-        foreach ((long offset, ulong?[] f) in CriuVarintEntries.Each(file, ExtFilesMagic, "ext-files image", ExtFields))
+        foreach (VarintEntry e in CriuVarintEntries.Each(file, ExtFilesMagic, "ext-files image", ExtFields))
         {
-            if (f[0] is not { } id)
+            if (!e.HasAll)
             {
-                throw new ImageFormatException(offset, "an ext_file_entry lacks its required id: protobuf-c refuses it and CRIU's restore stops");
+                throw new ImageFormatException(e.Offset, "an ext_file_entry lacks its required id: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains((uint)id))
+            if (wanted.Contains(e.U32(1)))
             {
-                ids.TryAdd((uint)id, (CriuFdImages.ExtType, offset));
+                ids.TryAdd(e.U32(1), (CriuFdImages.ExtType, e.Offset));
             }
         }
 
