@@ -99,9 +99,15 @@ public sealed partial class CriuProcessTree
     public static CriuProcessTree Read(ReadOnlyMemory<byte> file, IReadOnlyDictionary<uint, uint>? states = null)
     {
         var tasks = new List<CriuTask>();
+        var ids = new PstreeIds();
         foreach ((long offset, ReadOnlyMemory<byte> bytes) in CriuImageEntries.Read(file, PstreeMagic, FileName))
         {
             CriuTask task = Entry(bytes.Span, offset);
+            if (ids.Add(task) is { } clash)
+            {
+                throw new ImageFormatException(offset, clash);
+            }
+
             if (task.Ppid == 0 && tasks.Any(t => t.Ppid == 0))
             {
                 throw new ImageFormatException(offset, $"task {task.Pid} has no parent, but task {tasks.First(t => t.Ppid == 0).Pid} is the root already: CRIU stops ('Parent missed on non-root task')");

@@ -85,6 +85,23 @@ public sealed class ThreadCoreTests : TempFolder
         Assert.Empty(await Findings(CriuFixtures.Path_("tasks/zombie-child"), "CRI354"));
     }
 
+    [Fact]
+    public async Task AThreadIdAlreadyInTheTree_StopsCriuWhileItReadsPstree()
+    {
+        // The root's thread 4243 is also the child's pid: read first, the thread makes the child's pid trip BUG_ON.
+        string taken = Write(Folder, [(4242, 0, 1, 1), (4243, 4242, 2, 1)], OneTable);
+        File.WriteAllBytes(Path.Combine(taken, "pstree.img"), Image(PstreeMagic, Entries(Task(4242, 0, [4242, 4243]), Task(4243, 4242)), common: true));
+        string message = Assert.Single(await Findings(taken, "CRI350"));
+        Assert.Contains("pstree.img at byte ", message, StringComparison.Ordinal);
+        Assert.Contains("task 4243's pid 4243 is a thread of an earlier task: lookup_create_item's BUG_ON (criu/pstree.c:494) kills CRIU", message, StringComparison.Ordinal);
+
+        // A thread whose id is a task read before it: 'Unexpected task'.
+        string again = Write(Folder, [(4242, 0, 1, 1), (4243, 4242, 2, 1)], OneTable);
+        File.WriteAllBytes(Path.Combine(again, "pstree.img"), Image(PstreeMagic, Entries(Task(4242, 0), Task(4243, 4242, [4243, 4242])), common: true));
+        Assert.Contains("task 4243's thread 4242 is already in the tree", Assert.Single(await Findings(again, "CRI350")), StringComparison.Ordinal);
+        Assert.Equal(("fails", "CRI350"), ((string)(await PlanRestore(again))["end"]!["how"]!, (string)(await PlanRestore(again))["end"]!["code"]!));
+    }
+
     /// <summary>A one-task dump whose task has a second thread, 4245, with a core CRIU takes.</summary>
     private string Threaded()
     {
