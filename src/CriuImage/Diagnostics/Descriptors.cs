@@ -86,6 +86,8 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor TaskFdUncollectable = new("CRI352", "TaskFdUncollectable", "A descriptor CRIU cannot collect (its file id or type not in files.img, or its fdinfo image damaged): the restore stops before any file is opened", Severity.Error) { Source = "criu/files.c:895-935" };
     /// <summary>CRI353: An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored.</summary>
     public static readonly DiagnosticDescriptor FileNotRestored = new("CRI353", "FileNotRestored", "An amdgpu file no restored descriptor names: CRIU never hands it to the plugin and its GPU state is not restored", Severity.Error) { Source = "criu/files.c:895-935" };
+    /// <summary>CRI358: A dump of several tasks some order of whose restores never ends, fails or comes back different, by timing.</summary>
+    public static readonly DiagnosticDescriptor TaskOrderEndsOtherwise = new("CRI358", "TaskOrderEndsOtherwise", "A dump of several tasks some order of whose restores never ends, fails or comes back different, by timing", Severity.Error) { Source = "criu/files.c:1203-1244" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;
