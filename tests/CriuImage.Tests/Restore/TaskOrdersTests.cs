@@ -77,4 +77,22 @@ public sealed class TaskOrdersTests
         Assert.Equal([tasks.Reverse()], replayed);
         Assert.StartsWith($"2 of the 720 orders of tasks {string.Join(", ", tasks)} (CRIU's and its reverse; every order is replayed up to 5 tasks) replayed", orders.Why, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PastMaxReplayedBos_OnlyTheReverseIsReplayed()
+    {
+        (string, TaskFd, uint, string, TaskFd)[] chain = [.. OneImport, ("amdgpu-dmabuf_12.img", new TaskFd(4244, 3, 12), 1, "amdgpu-renderD-7.img", new TaskFd(4243, 4, 7))];
+        int replays = 0;
+        RestoreEnding Count(IReadOnlyList<uint> order)
+        {
+            replays++;
+            return Restored;
+        }
+
+        TaskOrders.Replay([4242, 4243, 4244], chain, Restored, TaskOrders.MaxReplayedBos / 6, Count);
+        Assert.Equal(5, replays);
+        TaskOrders past = TaskOrders.Replay([4242, 4243, 4244], chain, Restored, (TaskOrders.MaxReplayedBos / 6) + 1, Count);
+        Assert.Equal(6, replays);
+        Assert.Contains("every order is replayed up to 4000000 render-node BOs in all, and the dump has 666667", past.Why, StringComparison.Ordinal);
+    }
 }
