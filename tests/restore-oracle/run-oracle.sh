@@ -3,7 +3,8 @@
 # the recording fake kernel, libdrm and CRIU core of harness/, runs it on every fixture dump under FIXTURES
 # and writes OUT/REF/<dump>.jsonl per target kernel and path. CRIU's files stay in a temporary folder; none
 # is copied into this repository.
-# Needs gcc, protoc-c, libdrm-dev, libprotobuf-c-dev, libprotobuf-dev (descriptor.proto), libcap-dev.
+# Needs gcc, protoc-c, libdrm-dev, libprotobuf-c-dev, libprotobuf-dev (descriptor.proto), libcap-dev, python3 (the
+# orders of a dump of three or more tasks).
 # Usage: run-oracle.sh CRIU_GIT_DIR REF FIXTURES OUT     e.g.
 #   tests/restore-oracle/run-oracle.sh /work/.mirror/checkpoint-restore+criu/repo criu-dev fixtures/criu tests/restore-oracle/recordings
 set -euo pipefail
