@@ -26,8 +26,8 @@ internal sealed class RestoreReplay
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
     private readonly StoredFds _stored;
-    /// <summary>The render-node BOs restored, by handle and render minor.</summary>
-    private readonly RenderNodeBoSet _completed;
+    /// <summary>The render-node BOs restored, by handle and render minor, per task's process (work_already_completed's list).</summary>
+    private readonly CompletedBos _completed;
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
@@ -63,8 +63,8 @@ internal sealed class RestoreReplay
         _parallel = parallel && criu.Parallel;
         long bos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
         _stored = new StoredFds(bos);
-        _completed = new RenderNodeBoSet(RenderNodeBoKey.HandleAndMinor, bos);
-        _bosMade = new BosBegun(_completed);
+        _completed = new CompletedBos(bos);
+        _bosMade = new BosBegun(_completed.Of);
         _index = new ReplayIndex(dump);
     }
 
@@ -159,6 +159,7 @@ internal sealed class RestoreReplay
     private RestoreEnding Restore()
     {
         _order = RestoreFileOrder.Of(_dump);
+        _completed.Openers = _order.Openers;
         List<CriuDumpFile> files = [.. _order.Files];
         if (_dump.ProcessFailure is { Stage: ProcessImageStage.Tree } tree)
         {
@@ -622,7 +623,7 @@ internal sealed class RestoreReplay
         {
             DrmBo bo = bos.At(i);
             var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
-            if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
+            if (_completed.Of(_file).Contains(bo.Handle, node.DrmRenderMinor))
             {
                 continue;
             }
@@ -677,7 +678,7 @@ internal sealed class RestoreReplay
             }
 
             restored[i] = true;
-            _completed.TryAdd(node, bos, _file, i);
+            _completed.Of(_file).TryAdd(node, bos, _file, i);
             _progress = true;
             if (Kernel(planned, RestoreCall.GemMmap, null, "DRM_IOCTL_AMDGPU_GEM_MMAP", IoctlRequests.GemMmap, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:518-522{Dev}") is { } mmap)
             {
