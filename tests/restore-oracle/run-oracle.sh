@@ -3,7 +3,8 @@
 # the recording fake kernel, libdrm and CRIU core of harness/, runs it on every fixture dump under FIXTURES
 # and writes OUT/REF/<dump>.jsonl per target kernel and path. CRIU's files stay in a temporary folder; none
 # is copied into this repository.
-# Needs gcc, protoc-c, libdrm-dev, libprotobuf-c-dev, libprotobuf-dev (descriptor.proto), libcap-dev.
+# Needs gcc, protoc-c, libdrm-dev, libprotobuf-c-dev, libprotobuf-dev (descriptor.proto), libcap-dev, python3 (the
+# orders of a dump of three or more tasks).
 # Usage: run-oracle.sh CRIU_GIT_DIR REF FIXTURES OUT     e.g.
 #   tests/restore-oracle/run-oracle.sh /work/.mirror/checkpoint-restore+criu/repo criu-dev fixtures/criu tests/restore-oracle/recordings
 set -euo pipefail
@@ -54,6 +55,30 @@ gcc -o oracle "${objs[@]}" -Wl,--wrap=${wraps//,/,--wrap=} -lprotobuf-c -lpthrea
 commit="$(git --git-dir="$criu" rev-parse --short=9 "$ref^{commit}")"
 dest="$out/$ref"; mkdir -p "$dest"; rm -f "$dest"/*.jsonl
 echo "CRIU $ref $commit plugins/amdgpu, fake kernel/libdrm/core of tests/restore-oracle/harness" > "$dest/SOURCE"
+# Every other order of the tasks of a dump of three or more (up to ORDERS_MAX tasks: n! runs), each kept where it
+# ends otherwise than CRIU's order and its tasks that open files run in an order not kept yet; the reverse is the
+# run above. Tasks that open no file change nothing where they run, so their place is left out of the "order".
+ORDERS_MAX=5
+every_order() {
+  local dir="$1" dest="$2" tasks order
+  tasks="$(grep -o '"tasks":\[[0-9,]*\]' "$work/run.jsonl.serial" | head -1 | tr -dc '0-9,')"
+  [ "$(tr ',' '\n' <<< "$tasks" | wc -l)" -ge 3 ] && [ "$(tr ',' '\n' <<< "$tasks" | wc -l)" -le "$ORDERS_MAX" ] || return 0
+  # CRIU's own order is the serial run, the reverse the run above: their "order" keys are seen already.
+  local seen="" first
+  for first in "$tasks" "$(tr ',' '\n' <<< "$tasks" | tac | paste -sd,)"; do
+    ./oracle "$dir" 6.18 serial "$work/order.jsonl" order "$first" || true
+    seen+="$(grep -o '"order":\[[0-9,]*\]' "$work/order.jsonl")"$'\n'
+  done
+  for order in $(python3 -c 'import itertools,sys; print("\n".join(",".join(p) for p in itertools.permutations(sys.argv[1].split(","))))' "$tasks"); do
+    ./oracle "$dir" 6.18 serial "$work/order.jsonl" order "$order" || true
+    local key; key="$(grep -o '"order":\[[0-9,]*\]' "$work/order.jsonl")"
+    if grep -qxF -- "$key" <<< "$seen"; then continue; fi
+    seen+="$key"$'\n'
+    if [ "$(grep '"outcome"' "$work/order.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ]; then
+      cat "$work/order.jsonl" >> "$dest"
+    fi
+  done
+}
 # Every folder under FIXTURES that holds an amdgpu file is a dump; its name is its path with / as +.
 find "$fixtures" -name 'amdgpu-*.img' -printf '%h\n' | sort -u | while read -r dir; do
   name="$(realpath --relative-to="$fixtures" "$dir" | tr / +)"
@@ -70,6 +95,7 @@ find "$fixtures" -name 'amdgpu-*.img' -printf '%h\n' | sort -u | while read -r d
     if [ "$(grep '"outcome"' "$work/reversed.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ]; then
       cat "$work/reversed.jsonl" >> "$dest/$name.jsonl"
     fi
+    every_order "$dir" "$dest/$name.jsonl"
   fi
 done
 ls "$dest" | wc -l

@@ -90,6 +90,8 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor ThreadCoreUnusable = new("CRI354", "ThreadCoreUnusable", "A thread's core-TID.img CRIU cannot restore it from: the task fails after its files are restored, before the resume hook", Severity.Error) { Source = "criu/cr-restore.c:520-553" };
     /// <summary>CRI355: An external file no amdgpu image names (another plugin's): if amdgpu's hook is asked first, it returns -EINVAL and the restore fails.</summary>
     public static readonly DiagnosticDescriptor OtherPluginsFile = new("CRI355", "OtherPluginsFile", "An external file no amdgpu image names (another plugin's): if amdgpu's hook is asked first, it returns -EINVAL and the restore fails", Severity.Warning) { Source = "criu/files-ext.c:52-56" };
+    /// <summary>CRI358: A dump of several tasks some order of whose restores never ends, fails or comes back different, by timing.</summary>
+    public static readonly DiagnosticDescriptor TaskOrderEndsOtherwise = new("CRI358", "TaskOrderEndsOtherwise", "A dump of several tasks some order of whose restores never ends, fails or comes back different, by timing", Severity.Error) { Source = "criu/files.c:1203-1244" };
 
     /// <summary>All codes, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All => Listing.All;

@@ -38,6 +38,11 @@ internal static class RestoreSequenceReport
             json.WriteString("order_from", sequence.OrderWhy);
         }
 
+        if (sequence.TaskOrdersWhy.Length > 0)
+        {
+            json.WriteString("task_orders", sequence.TaskOrdersWhy);
+        }
+
         json.WriteStartArray("calls");
         ForEachCall(sequence, call =>
         {
@@ -114,6 +119,11 @@ internal static class RestoreSequenceReport
         if (sequence.OrderWhy.Length > 0)
         {
             text.Lines($"  file order: {sequence.OrderWhy}\n");
+        }
+
+        if (sequence.TaskOrdersWhy.Length > 0)
+        {
+            text.Lines($"  task orders: {sequence.TaskOrdersWhy}\n");
         }
 
         long i = 0;

@@ -7,10 +7,11 @@ using CriuImage.Verification;
 namespace CriuImage.Restore;
 
 /// <summary>
-/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340, and CRI350-CRI355 of the process images:
+/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340, CRI358, and CRI350-CRI355 of the process images:
 /// the restore init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed,
 /// certainly or by an order not known, the parallel quit command, a CRIU that cannot restore the dump's state, a render
-/// node restored before any GPU map, a task that may wait for ever for another task's export, KFD private data the
+/// node restored before any GPU map, a task that may wait for ever for another task's export, an order of the tasks
+/// that ends otherwise, KFD private data the
 /// kernel refuses): each reported on the file being restored when it happens.
 /// The other endings have their own rules (CRI307, CRI308, CRI310-CRI312, CRI315, CRI324, CRI416).
 /// </summary>
@@ -27,6 +28,7 @@ public static class ReplayRules
         Descriptors.CriuVersionCannotRestore,
         Descriptors.RenderNodeBeforeKfd,
         Descriptors.CrossTaskImportWait,
+        Descriptors.TaskOrderEndsOtherwise,
         Descriptors.KfdPrivateDataRefused,
         Descriptors.ProcessTreeUnreadable,
         Descriptors.TaskCoreUnusable,

@@ -69,7 +69,7 @@ public static class Restorability
     }
 
     /// <summary>
-    /// Why a restore that only differs by what the order of the files or the tasks' timing may do (CRI332, CRI334) is
+    /// Why a restore that only differs by what the order of the files or the tasks' timing may do (CRI332, CRI334, CRI358) is
     /// not known to come back as saved: it does in one order or timing CRIU may take and not in another; or why the
     /// end of a dump not given whole is not known (with nothing wrong before it); null for any other ending.
     /// </summary>
@@ -80,6 +80,8 @@ public static class Restorability
             ? $"it comes back as saved unless CRIU restores a render node before the file that exports its import ({sequence.End.Code!.Id}); the order is {sequence.OrderWhy}"
         : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin || d.Code == Descriptors.CrossTaskImportWait)
             ? $"it comes back as saved unless a task's import waits for another task's export, which timing decides ({Descriptors.CrossTaskImportWait.Id})"
+        : sequence.Differences.All(d => d.Code == Descriptors.RetryMayCloseStdin || d.Code == Descriptors.TaskOrderEndsOtherwise)
+            ? $"it comes back as saved in CRIU's task order, not in every order the tasks can take, which timing decides ({Descriptors.TaskOrderEndsOtherwise.Id}): {sequence.TaskOrdersWhy}"
         : null;
 
     /// <summary>The ending a row says: the end, but where a dump not given whole ends unknown, a difference that is wrong before it.</summary>

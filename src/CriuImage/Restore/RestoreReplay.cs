@@ -26,8 +26,8 @@ internal sealed class RestoreReplay
     private readonly CriuCallLog _calls;
     private readonly List<RestoreEnding> _differences = [];
     private readonly StoredFds _stored;
-    /// <summary>The render-node BOs restored, by handle and render minor.</summary>
-    private readonly RenderNodeBoSet _completed;
+    /// <summary>The render-node BOs restored, by handle and render minor, per task's process (work_already_completed's list).</summary>
+    private readonly CompletedBos _completed;
     /// <summary>The KFD images whose contents the parallel worker copies at resume: their calls are made again then, not held.</summary>
     private readonly List<(CriuDumpFile File, CriuKfd Kfd, int Bos)> _parallelContents = [];
     private readonly List<RestoreEnding> _lateFailures = [];
@@ -49,8 +49,8 @@ internal sealed class RestoreReplay
     private int _pass;
     /// <summary>The files whose restore ended without an error, in order.</summary>
     private readonly List<string> _done = [];
-    /// <summary>True for the tasks' other interleaving (<see cref="RunReversed"/>).</summary>
-    private bool _reversed;
+    /// <summary>The tasks' order in a replay of another order than CRIU's (<see cref="RunInOrder"/>), by pid; null in CRIU's.</summary>
+    private IReadOnlyList<uint>? _taskOrder;
     /// <summary>Stops taken as mended (code, file): a kernel's refusal there is replayed as accepted (<see cref="RunPast"/>).</summary>
     private IReadOnlySet<(DiagnosticDescriptor Code, string File)> _mended = new HashSet<(DiagnosticDescriptor, string)>();
 
@@ -63,8 +63,8 @@ internal sealed class RestoreReplay
         _parallel = parallel && criu.Parallel;
         long bos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
         _stored = new StoredFds(bos);
-        _completed = new RenderNodeBoSet(RenderNodeBoKey.HandleAndMinor, bos);
-        _bosMade = new BosBegun(_completed);
+        _completed = new CompletedBos(bos);
+        _bosMade = new BosBegun(_completed.Of);
         _index = new ReplayIndex(dump);
     }
 
@@ -87,6 +87,13 @@ internal sealed class RestoreReplay
         var replay = new RestoreReplay(dump, plan, criu, parallel, calls);
         RestoreEnding end = replay.Restore();
         count = calls.Count;
+        TaskOrders orders = replay.OtherOrders(end);
+        if (orders.Difference is { } byOrder)
+        {
+            replay._differences.Add(byOrder);
+            end = end.How == RestoreEndKind.Restored ? byOrder : end;
+        }
+
         Dictionary<string, int>? notMade = criu.RenderNodeBos && !criu.Released ? replay.BosNotMade() : null;
         return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences)
         {
@@ -96,6 +103,7 @@ internal sealed class RestoreReplay
             BosMade = notMade?.Values.Any(n => n > 0) == true ? replay._bosMade : null,
             BosNotMade = notMade,
             FilesDone = replay._done,
+            TaskOrdersWhy = orders.Why,
             RenderNodesNotReached = notMade is null ? null
                 : dump.OfKind(CriuFileKind.RenderNode).Where(f => f.RenderNode is { } n && n.Message.Entries.Count > 0 && notMade[Name(f)] == n.Message.Entries.Count).Select(Name).ToHashSet(StringComparer.Ordinal),
         };
@@ -115,19 +123,43 @@ internal sealed class RestoreReplay
     }
 
     /// <summary>
-    /// The replay in the tasks' other interleaving, where the dump's fdinfo images say which task opens which file
-    /// (<see cref="TasksReversed"/>): the order the restore oracle's reversed run takes. Otherwise as <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>.
+    /// The replay in the tasks' other interleaving, where the dump's fdinfo images say which task opens which file:
+    /// the tasks in the reverse of CRIU's order (<see cref="TasksInOrder"/>), the order the restore oracle's reversed run
+    /// takes. Otherwise as <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>.
     /// </summary>
-    internal static RestoreSequence RunReversed(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel)
+    internal static RestoreSequence RunReversed(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel) =>
+        RunInOrder(dump, plan, criu, parallel, [.. dump.ProcessTree?.InCriuOrder().Select(t => t.Pid).Reverse() ?? []], CriuCallLog.Held());
+
+    /// <summary>
+    /// The replay with the tasks restoring their files one after another in <paramref name="order"/> (pids; a task not
+    /// named comes after, in CRIU's order), each until its files are restored, it fails, or it sleeps
+    /// (<see cref="TasksInOrder"/>): one of the orders CRIU's concurrent restore can take.
+    /// </summary>
+    internal static RestoreSequence RunInOrder(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, IReadOnlyList<uint> order, CriuCallLog calls)
     {
-        var replay = new RestoreReplay(dump, plan, criu, parallel, CriuCallLog.Held()) { _reversed = true };
+        var replay = new RestoreReplay(dump, plan, criu, parallel, calls) { _taskOrder = order };
         RestoreEnding end = replay.Restore();
-        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", replay._calls.Finish(), end, replay._differences) { FilesDone = replay._done };
+        return new RestoreSequence(criu, replay._parallel ? "parallel" : "serial", calls.Finish(), end, replay._differences) { FilesDone = replay._done };
     }
+
+    /// <summary>
+    /// The other orders the tasks can restore their files in, replayed where an import crosses tasks (CRI358); none
+    /// replayed in a replay of another order, of a dump whose order per task is not known, or past a stop.
+    /// </summary>
+    private TaskOrders OtherOrders(RestoreEnding end) =>
+        _taskOrder is not null || !_filesRestored || _order is not { Openers.Count: > 0 } || _dump.ProcessTree is not { } tree
+            ? TaskOrders.None
+            : TaskOrders.Replay(
+                [.. tree.InCriuOrder().Select(t => t.Pid).Where(p => _order.Openers.Values.Any(o => o.Pid == p))],
+                [.. _crossTask.Select(c => (c.Importer, c.By, c.Handle, c.Exporter, c.From))],
+                end,
+                _dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0)),
+                order => RunInOrder(_dump, _plan, _criu, _parallel, order, CriuCallLog.Counted()).End);
 
     private RestoreEnding Restore()
     {
         _order = RestoreFileOrder.Of(_dump);
+        _completed.Openers = _order.Openers;
         List<CriuDumpFile> files = [.. _order.Files];
         if (_dump.ProcessFailure is { Stage: ProcessImageStage.Tree } tree)
         {
@@ -155,9 +187,9 @@ internal sealed class RestoreReplay
 
         ShortPagesOfImageNotGiven();
         _filesRestored = true;
-        if (_reversed && _order.Openers.Count > 0)
+        if (_taskOrder is not null && _order.Openers.Count > 0)
         {
-            return TasksReversed(files);
+            return TasksInOrder(files);
         }
 
         return Passes(files, out List<CriuDumpFile> waiting) ?? (waiting.Count > 0 ? (Whole ? NeverEnds(waiting) : NotGiven(waiting)) : Resume());
@@ -212,16 +244,28 @@ internal sealed class RestoreReplay
     }
 
     /// <summary>
-    /// The tasks' other interleaving (the restore oracle's reversed run): each task's files in its own passes, the
-    /// tasks in the reverse of for_each_pstree_item's order, so a task looks before the tasks ahead of it restore
-    /// theirs (CRIU's core runs every task's open_fdinfos at once, criu/files.c:1203-1244). A task whose pass restores
+    /// Another order of the tasks (the restore oracle's runs in another order): each task's files in its own passes,
+    /// the tasks one after another in <see cref="_taskOrder"/>, so a task may look before another restores its files
+    /// (CRIU's core runs every task's open_fdinfos at once, criu/files.c:1203-1244). A task whose pass restores
     /// nothing while a file waits sleeps in wait_fds_event (:1238-1243) and nothing the plugin does wakes it: the
     /// other tasks go on, and the restore never ends (CRI334) on the first file a task sleeps for.
     /// </summary>
-    private RestoreEnding TasksReversed(List<CriuDumpFile> files)
+    private RestoreEnding TasksInOrder(List<CriuDumpFile> files)
     {
         CriuDumpFile? asleep = null;
-        foreach (IGrouping<uint, CriuDumpFile> task in files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).Reverse())
+        IReadOnlyList<uint> order = _taskOrder!;
+        int Place(uint pid)
+        {
+            int at = 0;
+            while (at < order.Count && order[at] != pid)
+            {
+                at++;
+            }
+
+            return at;
+        }
+
+        foreach (IGrouping<uint, CriuDumpFile> task in files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).OrderBy(g => Place(g.Key)))
         {
             if (Passes([.. task], out List<CriuDumpFile> waiting) is { } end)
             {
@@ -235,7 +279,7 @@ internal sealed class RestoreReplay
             RestoreEndKind.NeverEnds,
             Descriptors.CrossTaskImportWait,
             $"criu/files.c:219-227,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
-            $"task {_order!.OpenerOf(Name(asleep))?.Pid}'s pass found no export for {Name(asleep)} before the tasks ahead of it stored theirs: it sleeps in wait_fds_event() and nothing wakes it") with { File = Name(asleep) };
+            $"task {_order!.OpenerOf(Name(asleep))?.Pid}'s pass found no export for {Name(asleep)} before the task that exports it stored it: it sleeps in wait_fds_event() and nothing wakes it") with { File = Name(asleep) };
     }
 
     /// <summary>
@@ -246,24 +290,16 @@ internal sealed class RestoreReplay
     /// memory all tasks share and wakes no one, and the futex wait only loops on its 120 s timeout
     /// (include/common/lock.h:58-76). So a task whose import (a render-node BO or a dma-buf file) another task
     /// exports restores it if the export is stored before its pass looks, and sleeps for ever otherwise: timing
-    /// decides. Where the dump has CRIU's fdinfo images, it is said of each import whose exporter another task opens,
-    /// naming both; without them, of every import of a dump of several live tasks.
+    /// decides. Where the dump has CRIU's fdinfo images, the orders the tasks can take are replayed instead and what
+    /// they give is said (<see cref="OtherOrders"/>, CRI358); without them, this is said of every import of a dump of
+    /// several live tasks.
     /// </summary>
     private void CrossTaskImports(IReadOnlyList<CriuDumpFile> files)
     {
         const string Cause = $"criu/files.c:199-227,1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}";
         if (_order!.Openers.Count > 0)
         {
-            // The fdinfo images say which task opens which file: only an import whose exporter another task opens.
-            foreach ((string waiting, TaskFd by, uint handle, string exporter, TaskFd from) in _crossTask)
-            {
-                _file = waiting;
-                Difference(
-                    Descriptors.CrossTaskImportWait,
-                    Cause,
-                    $"{waiting} ({by}) imports handle {handle}, which {exporter} ({from}) exports: the two tasks restore their files at the same time, each in its own process; if task {by.Pid}'s pass finds the export not stored yet, it sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task; only fd sends do): the restore never ends; it restores when task {from.Pid} stores the export first");
-            }
-
+            // The fdinfo images say which task opens which file: the orders the tasks can take are replayed (OtherOrders, CRI358).
             return;
         }
 
@@ -599,7 +635,7 @@ internal sealed class RestoreReplay
         {
             DrmBo bo = bos.At(i);
             var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
-            if (_completed.Contains(bo.Handle, node.DrmRenderMinor))
+            if (_completed.Of(_file).Contains(bo.Handle, node.DrmRenderMinor))
             {
                 continue;
             }
@@ -654,7 +690,7 @@ internal sealed class RestoreReplay
             }
 
             restored[i] = true;
-            _completed.TryAdd(node, bos, _file, i);
+            _completed.Of(_file).TryAdd(node, bos, _file, i);
             _progress = true;
             if (Kernel(planned, RestoreCall.GemMmap, null, "DRM_IOCTL_AMDGPU_GEM_MMAP", IoctlRequests.GemMmap, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:518-522{Dev}") is { } mmap)
             {
@@ -881,7 +917,11 @@ internal sealed class RestoreReplay
             Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, args, refused is null ? ret : -refused.Errno);
         }
 
-        CrossTaskImports(_order!.Files);
+        if (_taskOrder is null)
+        {
+            CrossTaskImports(_order!.Files);
+        }
+
         return svm ?? _timing ?? (_differences.Count > 0 ? _differences[0] : new RestoreEnding(RestoreEndKind.Restored, null, "", "every call returns what CRIU expects"));
     }
 

@@ -108,6 +108,9 @@ public sealed record RestoreSequence(CriuVersion Criu, string Contents, IReadOnl
     /// <summary>The order CRIU restores the dump's files in and what says so (<see cref="RestoreFileOrder.Why"/>), where the order decides an ending (an import, a dma-buf file); empty otherwise.</summary>
     public string OrderWhy { get; init; } = "";
 
+    /// <summary>What the other orders the tasks can restore their files in give (<see cref="TaskOrders.Why"/>); empty when none was replayed.</summary>
+    internal string TaskOrdersWhy { get; init; } = "";
+
     /// <summary>Why this CRIU restores: <c>--criu</c>, or what says it wrote the dump (<see cref="CriuWriter.Of"/>).</summary>
     public string CriuWhy { get; init; } = "";
 

@@ -52,21 +52,23 @@ internal static class CriuFixtures
     };
 
     /// <summary>
-    /// Each dump of two tasks with CRIU's process images (pstree, core, fdinfo, files: fixtures/criu/tasks) and the
+    /// Each dump of two or three tasks with CRIU's process images (pstree, core, fdinfo, files: fixtures/criu/tasks) and the
     /// code the place of its files raises.
     /// </summary>
     public static readonly Dictionary<string, string> Tasks = new(StringComparer.Ordinal)
     {
         ["shared-files-table"] = "CRI328",
         ["render-node-in-child"] = "CRI333",
-        ["import-in-another-task"] = "CRI334",
+        ["import-in-another-task"] = "CRI358",
         ["render-node-below-kfd-in-child"] = "CRI333",
         ["zombie-child"] = "CRI328",
         ["one-table-two-siblings"] = "CRI328",
         ["fdinfo-missing"] = "CRI353",
-        ["import-of-another-tasks-bo"] = "CRI334",
+        ["import-of-another-tasks-bo"] = "CRI358",
         ["two-threads"] = "CRI328",
         ["thread-core-missing"] = "CRI354",
+        ["import-chain"] = "CRI358",
+        ["import-fan-in"] = "CRI358",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

@@ -5,8 +5,8 @@
  * The target host is the dump's own (its KFD images' device entries written as a sysfs topology folder).
  * The run is a forked child: a signal is recorded as a crash, the time limit or a pass that restores nothing
  * while files wait as "never ends".
- * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed]
- * (reversed: a dump of several tasks run in the other interleaving, see run_tasks_reversed) */
+ * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]
+ * (a dump of several tasks run in the reverse of CRIU's task order, or in the order given: run_tasks_in_order) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -277,8 +277,12 @@ static bool per_task;
 static struct oracle_tasks tasks;
 /* The tasks' other interleaving: each task looks at its files before the tasks ahead of it in CRIU's order. */
 static bool reversed;
-/* Reversed runs: the fd a task's process writes 'S' to when it sleeps in wait_fds_event, -1 otherwise. */
+/* A run in the order of tasks an "order" argument gives (run_order). */
+static bool ordered;
+/* Runs in another order: the fd a task's process writes 'S' to when it sleeps in wait_fds_event, -1 otherwise. */
 static int sleep_note = -1;
+/* Runs in another order: the root task, which runs in the driver's own process, returns 2 where it would sleep. */
+static bool sleep_returns;
 
 /* RESTORE_EXT_FILE for each file in passes while one asks for a retry; 1 when the restore ends here (the outcome
  * recorded), 0 when every file is restored. */
@@ -319,7 +323,7 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 				left--;
 			}
 		}
-		if (left > 0 && !progress && sleep_note >= 0) {
+		if (left > 0 && !progress && (sleep_note >= 0 || sleep_returns)) {
 			/* open_fdinfos (criu/files.c:1238-1243): the task sleeps in wait_fds_event until an fd another task sends
 			 * it sets FDS_EVENT; no plugin file sends one (store_dmabuf_fd wakes no task), so it blocks here for good
 			 * and the driver's time limit says the restore never ends. */
@@ -329,6 +333,8 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 						 files[i].name);
 					break;
 				}
+			if (sleep_returns)
+				return 2;
 			if (write(sleep_note, "S", 1) != 1)
 				_exit(1);
 			for (;;)
@@ -455,45 +461,71 @@ static int task_dead(int pid)
 	return 0;
 }
 
-/* How long a reversed run waits for a task asleep in wait_fds_event before it says the restore never ends. */
+/* How long a run in another order waits for a task asleep in wait_fds_event before it says the restore never ends. */
 #define SLEEP_LIMIT 2
 
-/* The other interleaving of a dump of several tasks: CRIU's core runs the tasks' open_fdinfos at the same time
- * (criu/files.c:1203-1244), so a task later in for_each_pstree_item's order may look at its files before the tasks
- * ahead of it restore theirs. Here the tasks run in the reverse of that order, each until its files are restored,
- * it fails, or a pass restores nothing while a file waits: then it sleeps in wait_fds_event for good (restore_files),
- * as nothing the plugin does sets its FDS_EVENT, and the next task runs. The root task runs last, in this process.
- * A task still asleep SLEEP_LIMIT seconds after the others are done is killed and the restore never ends (CRIU's
- * root waits for every task, so the resume hook is not reached). Each task's process is forked when its turn
- * comes: no task ahead of it in this order opened a file in this process, so it starts as run_tasks's do. */
-static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n)
+/* Another order of the tasks' restores: run_order lists positions in tasks.order, the order the tasks run in. */
+static int run_order[MAX_TASKS], run_order_n;
+
+/* One of the orders CRIU's concurrent restore can take: CRIU's core runs the tasks' open_fdinfos at the same time
+ * (criu/files.c:1203-1244), so any task may look at its files before or after another restores its own. Here the
+ * tasks run one at a time in run_order's order, each until its files are restored, it fails, or a pass restores
+ * nothing while a file waits: then it sleeps in wait_fds_event for good (restore_files), as nothing the plugin does
+ * sets its FDS_EVENT, and the next task runs. Every task's process is forked before any opens a file, as CRIU's
+ * core does (criu/cr-restore.c:1657, :1690); the root task runs in this process when its turn comes. A task still
+ * asleep SLEEP_LIMIT seconds after the others are done is killed and the restore never ends (CRIU's root waits for
+ * every task, so the resume hook is not reached); the first asleep in for_each_pstree_item's order is named. */
+static int run_tasks_in_order(const char *dump, struct amdgpu_file *files, int n)
 {
-	int start[MAX_TASKS], count[MAX_TASKS], ended = 0;
+	int start[MAX_TASKS], count[MAX_TASKS], turn[MAX_TASKS][2], note[MAX_TASKS][2], ended = 0;
+	bool asleep[MAX_TASKS] = { false }, ran[MAX_TASKS] = { false };
 	pid_t proc[MAX_TASKS] = { 0 };
 	for (int k = 0, at = 0; k < tasks.norder; k++) {
 		start[k] = at;
 		for (count[k] = 0; at < n && files[at].pid == tasks.task[tasks.order[k]].pid; at++)
 			count[k]++;
+		if (k == 0 || !count[k])
+			continue;
+		if (pipe(turn[k]) || pipe(note[k]))
+			return 1;
+		if ((proc[k] = fork()) == 0) {
+			char go = 0;
+			for (int j = 1; j < k; j++)
+				if (proc[j]) {
+					close(turn[j][1]);
+					close(note[j][0]);
+				}
+			close(turn[k][1]);
+			close(note[k][0]);
+			if (read(turn[k][0], &go, 1) != 1 || !go)
+				_exit(0);
+			sleep_note = note[k][1];
+			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
+			_exit(restore_files(dump, files + start[k], count[k]) || threads_fail(tasks.task[tasks.order[k]].pid));
+		}
+		close(turn[k][0]);
+		close(note[k][1]);
 	}
-	for (int k = tasks.norder - 1; k >= 1 && !ended; k--) {
-		int note[2], status = 0;
-		char c;
+	for (int i = 0; i < run_order_n && !ended; i++) {
+		int k = run_order[i], status = 0;
+		char c, go = 1;
 		if (!count[k]) {
 			ended = threads_fail(tasks.task[tasks.order[k]].pid);
 			continue;
 		}
-		if (pipe(note))
+		ran[k] = true;
+		if (k == 0) {
+			oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
+			sleep_returns = true;
+			int ret = restore_files(dump, files + start[0], count[0]);
+			sleep_returns = false;
+			asleep[0] = ret == 2;
+			ended = ret == 1 || (ret == 0 && threads_fail(tasks.task[tasks.order[0]].pid));
 			continue;
-		if ((proc[k] = fork()) == 0) {
-			close(note[0]);
-			sleep_note = note[1];
-			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
-			_exit(restore_files(dump, files + start[k], count[k]) || threads_fail(tasks.task[tasks.order[k]].pid));
 		}
-		close(note[1]);
-		bool asleep = read(note[0], &c, 1) == 1;
-		close(note[0]);
-		if (asleep)
+		if (write(turn[k][1], &go, 1) != 1)
+			return 1;
+		if ((asleep[k] = read(note[k][0], &c, 1) == 1))
 			continue;
 		waitpid(proc[k], &status, 0);
 		proc[k] = 0;
@@ -503,26 +535,39 @@ static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n
 		} else if (WEXITSTATUS(status))
 			ended = 1;
 	}
-	if (!ended) {
-		oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
-		ended = restore_files(dump, files + start[0], count[0]) || threads_fail(tasks.task[tasks.order[0]].pid);
-	}
-	for (int k = 1; k < tasks.norder; k++) {
-		if (!proc[k])
+	for (int k = 0; k < tasks.norder; k++) {
+		if (k > 0 && proc[k] && !ran[k]) {
+			char go = 0; /* the restore ended before its turn: the task stops */
+			if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], NULL, 0) < 0)
+				return 1;
+			continue;
+		}
+		if (!asleep[k])
 			continue;
 		int status = 0;
 		pid_t done = 0;
-		for (int ms = 0; ms < SLEEP_LIMIT * 1000 && !(done = waitpid(proc[k], &status, WNOHANG)); ms += 10)
+		for (int ms = 0; k > 0 && ms < SLEEP_LIMIT * 1000 && !(done = waitpid(proc[k], &status, WNOHANG)); ms += 10)
 			usleep(10000);
 		if (done)
 			continue;
-		kill(proc[k], SIGKILL);
-		waitpid(proc[k], &status, 0);
+		if (k > 0) {
+			kill(proc[k], SIGKILL);
+			waitpid(proc[k], &status, 0);
+		}
 		if (!ended)
 			rec_line("{\"outcome\":\"never-ends\",\"task\":%u,\"time_limit\":%d}", tasks.task[tasks.order[k]].pid, SLEEP_LIMIT);
 		ended = 1;
 	}
 	return ended;
+}
+
+/* The tasks' other interleaving: the reverse of for_each_pstree_item's order (run_tasks_in_order). */
+static int run_tasks_reversed(const char *dump, struct amdgpu_file *files, int n)
+{
+	run_order_n = tasks.norder;
+	for (int k = 0; k < tasks.norder; k++)
+		run_order[k] = tasks.norder - 1 - k;
+	return run_tasks_in_order(dump, files, n);
 }
 
 static int run(const char *dump, struct amdgpu_file *files, int n)
@@ -553,7 +598,7 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 			return 0;
 		}
 	}
-	if (per_task ? (reversed ? run_tasks_reversed(dump, files, n) : run_tasks(dump, files, n)) : restore_files(dump, files, n))
+	if (per_task ? (reversed ? run_tasks_reversed(dump, files, n) : ordered ? run_tasks_in_order(dump, files, n) : run_tasks(dump, files, n)) : restore_files(dump, files, n))
 		return 0;
 	/* cr-restore.c:2253-2266: RESUME_DEVICES_LATE once per alive task of the tree, in for_each_pstree_item's order,
 	 * with its pid; without pstree.img, once for the KFD image's process. A failure is only logged (pr_debug) and
@@ -583,13 +628,44 @@ static int run(const char *dump, struct amdgpu_file *files, int n)
 	return 0;
 }
 
+/* run_order from a list of pids (each a task of the dump, once), and the run line's "order": the tasks that open
+ * files, in that order (where a task that opens none runs changes nothing). Nonzero when the list is not one. */
+static int order_of(const char *list, const struct amdgpu_file *files, int n, char *out, size_t size)
+{
+	int len = snprintf(out, size, ",\"order\":[");
+	for (const char *p = list; *p && run_order_n < tasks.norder; p += *p == ',') {
+		char *end;
+		unsigned long pid = strtoul(p, &end, 10);
+		int k = 0;
+		while (k < tasks.norder && tasks.task[tasks.order[k]].pid != pid)
+			k++;
+		if (end == p || k == tasks.norder)
+			return 1;
+		for (int i = 0; i < run_order_n; i++)
+			if (run_order[i] == k)
+				return 1;
+		run_order[run_order_n++] = k;
+		for (int i = 0; i < n; i++)
+			if (files[i].pid == pid) {
+				len += snprintf(out + len, size - len, "%s%lu", out[len - 1] == '[' ? "" : ",", pid);
+				break;
+			}
+		p = end;
+	}
+	if (run_order_n != tasks.norder)
+		return 1;
+	snprintf(out + len, size - len, "]");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "reversed"))) {
-		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed]\n");
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "reversed")) && !(argc == 7 && !strcmp(argv[5], "order"))) {
+		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]\n");
 		return 2;
 	}
 	reversed = argc == 6;
+	ordered = argc == 7;
 	char dump[PATH_MAX], tmp[] = "/tmp/oracle-sysfs-XXXXXX";
 	if (!realpath(argv[1], dump) || !mkdtemp(tmp))
 		return 2;
@@ -612,8 +688,12 @@ int main(int argc, char **argv)
 		char pids[MAX_TASKS * 12] = "";
 		for (int k = 0, len = 0; k < tasks.norder; k++)
 			len += snprintf(pids + len, sizeof(pids) - len, "%s%u", k ? "," : "", tasks.task[tasks.order[k]].pid);
-		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\",\"tasks\":[%s]%s}}", argv[2], argv[3], pids,
-			 reversed ? ",\"order\":\"reversed\"" : "");
+		char order[MAX_TASKS * 12 + 16] = "";
+		if (reversed)
+			strcpy(order, ",\"order\":\"reversed\"");
+		else if (ordered && order_of(argv[6], files, n, order, sizeof(order)))
+			return 2;
+		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\",\"tasks\":[%s]%s}}", argv[2], argv[3], pids, order);
 	} else {
 		rec_line("{\"run\":{\"kernel\":\"%s\",\"mode\":\"%s\"}}", argv[2], argv[3]);
 	}

@@ -14,7 +14,10 @@ namespace CriuImage.Tests.RestoreOracle;
 /// <param name="End">How the restore ended, in docs/restore-calls.md's words (<c>restored</c>, <c>fails</c>, ...).</param>
 internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList<OracleCall> Calls, string End)
 {
-    /// <summary>The tasks' interleaving: <c>criu</c> (for_each_pstree_item's order) or <c>reversed</c> (the driver's other one).</summary>
+    /// <summary>
+    /// The tasks' interleaving: <c>criu</c> (for_each_pstree_item's order), <c>reversed</c> (its reverse), or the pids of
+    /// the tasks that open files in the order the driver ran them (<c>4243,4242,4244</c>).
+    /// </summary>
     public string Order { get; init; } = "criu";
 
     /// <summary>The file a task asleep in wait_fds_event waited for when the restore never ended, or null.</summary>
@@ -92,7 +95,12 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
 
         return new RecordedRestore((string)run["kernel"]!, mode, calls, end)
         {
-            Order = (string?)run["order"] ?? "criu",
+            Order = run["order"] switch
+            {
+                null => "criu",
+                JsonArray pids => string.Join(",", pids.Select(p => (long)p!)),
+                var name => (string)name!,
+            },
             Asleep = end == "never-ends" ? asleep : null,
         };
     }

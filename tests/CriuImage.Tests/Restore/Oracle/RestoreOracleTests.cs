@@ -50,10 +50,11 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
                 IReadOnlyList<RecordedRestore> runs = RecordedRestore.Load(Path.Combine(Recordings, reference, dump + ".jsonl"));
                 Assert.Equal(["6.18/parallel", "6.18/serial", "no-change-handle/parallel"], runs.Take(3).Select(r => $"{r.Kernel}/{r.Mode}/{r.Order}".Replace("/criu", "", StringComparison.Ordinal)));
 
-                // A dump of several tasks may have one more: the tasks' other interleaving, kept where it ends otherwise.
+                // A dump of several tasks may have more: the tasks in other orders (the reverse, then each other one of
+                // three or more tasks), each kept where it ends otherwise, no order twice.
                 bool tasks = Directory.EnumerateFiles(Path.Combine(CriuFixtures.Root, dump.Replace('+', '/')), "fdinfo-*.img").Any();
-                Assert.All(runs.Skip(3), r => Assert.Equal(("6.18/serial/reversed", true), ($"{r.Kernel}/{r.Mode}/{r.Order}", tasks)));
-                Assert.True(runs.Count <= 4);
+                Assert.All(runs.Skip(3), r => Assert.Equal(("6.18/serial", true, true), ($"{r.Kernel}/{r.Mode}", tasks, r.Order == "reversed" || r.Order.Contains(','))));
+                Assert.Equal(runs.Count, runs.Select(r => r.Kernel + r.Mode + r.Order).Distinct().Count());
                 Assert.All(runs, r => Assert.Contains(r.End, new[] { "restored", "fails", "crashes", "never-ends", "fails-late" }));
             }
         }
@@ -76,9 +77,11 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     [InlineData("tasks/import-in-another-task", "never-ends", "amdgpu-dmabuf_9.img")]
     [InlineData("tasks/import-of-another-tasks-bo", "never-ends", "amdgpu-renderD-7.img")]
     [InlineData("tasks/shared-files-table", "restored", "amdgpu-renderD-7.img")] // one task opens every file: as in CRIU's order (differs, CRI328)
+    [InlineData("tasks/import-chain", "never-ends", "amdgpu-dmabuf_12.img")] // 4244 looks first, before 4243 stores BO 1
+    [InlineData("tasks/import-fan-in", "never-ends", "amdgpu-dmabuf_9.img")] // 4243 looks before either exporter
     public void TheTasksOtherInterleaving_NeverEndsWhereAnImportWaitsForAnotherTasksExport(string dump, string end, string? file)
     {
-        PlanRun reversed = Reversed("criu-dev", dump.Replace('/', '+'), "6.18", "serial");
+        PlanRun reversed = InOrder("criu-dev", dump.Replace('/', '+'), "6.18", "serial", "reversed");
         Assert.Equal((end, file), (reversed.End, reversed.File));
     }
 
@@ -93,12 +96,12 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
             {
                 string dump = Path.GetFileNameWithoutExtension(recording);
                 // v4.2 has one contents path (threads per GPU, no parallel worker): its runs differ in nothing but name.
-                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel" || r.Order == "reversed"))
+                foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => reference == "criu-dev" || r.Mode == "parallel" || r.Order != "criu"))
                 {
-                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}{(run.Order == "reversed" ? " reversed" : "")}";
-                    // The tasks' other interleaving is the replay's in that order (plan replays CRIU's own order).
-                    PlanRun plan = run.Order == "reversed"
-                        ? Reversed(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null)
+                    string where = $"{reference} {dump} {run.Kernel}{(reference == "criu-dev" ? "/" + run.Mode : "")}{(run.Order != "criu" ? " " + run.Order : "")}";
+                    // The tasks' other orders are the replay's in that order (plan replays CRIU's own order).
+                    PlanRun plan = run.Order != "criu"
+                        ? InOrder(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null, run.Order)
                         : await Plan(reference, dump, run.Kernel, reference == "criu-dev" ? run.Mode : null);
                     (IReadOnlyList<OracleCall> planned, string plannedEnd) = ByTiming((plan.Calls, plan.End, plan.File), run.End);
                     if (run.Asleep is { } asleep && plannedEnd == "never-ends" && plan.File != asleep)
@@ -220,16 +223,19 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The replay of the dump in the tasks' other interleaving (RestoreReplay.RunReversed: the tasks in the reverse of
-    /// CRIU's order, a task whose pass restores nothing asleep for good), with plan's CRIU, target and contents path,
-    /// written as plan writes its restore member.
+    /// The replay of the dump in another order of its tasks (<paramref name="order"/>: <c>reversed</c>,
+    /// RestoreReplay.RunReversed, or the pids in order, RestoreReplay.RunInOrder: the tasks one after another, a task
+    /// whose pass restores nothing asleep for good), with plan's CRIU, target and contents path, written as plan
+    /// writes its restore member.
     /// </summary>
-    private static PlanRun Reversed(string reference, string dump, string kernel, string? contents)
+    private static PlanRun InOrder(string reference, string dump, string kernel, string? contents, string order)
     {
         InputSet inputs = DumpInputs.Collect([Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'))], new InputOptions(), () => Stream.Null);
         CriuDump read = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
         DumpRestorePlan plan = DumpRestorePlan.Create(read, new ReplayOptions(CriuVersion.Parse(reference), contents is null ? null : contents == "parallel"), null, KernelProfile.ForRelease(KernelRelease[kernel]));
-        RestoreSequence sequence = RestoreReplay.RunReversed(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel");
+        RestoreSequence sequence = order == "reversed"
+            ? RestoreReplay.RunReversed(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel")
+            : RestoreReplay.RunInOrder(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel", [.. order.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))], CriuCallLog.Held());
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
