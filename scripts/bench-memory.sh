@@ -13,7 +13,8 @@
 # safe at that limit when it exits 0 or 1 and its peak RSS stays under the limit. IDENTICAL=N (default 3000) sets the
 # identical mappings of the last rows, and adds `verify` (text) of N identical mappings past 3,000 without
 # --max-findings 0 (the pairs counted, 100 listed); DUPLICATES=N adds every command on a criu-image of N one-mapping
-# BOs whose handles repeat every 1,000 (CriuImage.Bench duplicates: CRI105 on every BO past the first 1,000).
+# BOs whose handles repeat every 1,000 (CriuImage.Bench duplicates: CRI105 on every BO past the first 1,000); DISTINCT=N
+# adds every command on a criu-image of N one-mapping BOs whose handles all differ (verify's CRI105 slots).
 # FROM_MAPPINGS=N starts the criu-image rows at N mappings (default 10000).
 # The KFD images carry the private data a 6.12+ kernel hands CRIU (272 bytes a BO), so their replay runs past
 # the kernel's RESTORE walk as a real image's does.
@@ -84,6 +85,12 @@ if [ -n "${DUPLICATES:-}" ]; then
   "${bench[@]}" duplicates "$DUPLICATES" "$work/duplicates.img"
   every "criu-image, $DUPLICATES BOs, handles repeat" "$work/duplicates.img"
   rm -f "$work/duplicates.img"
+fi
+
+if [ -n "${DISTINCT:-}" ]; then
+  "${bench[@]}" duplicates "$DISTINCT" "$work/distinct.img" "$DISTINCT"
+  every "criu-image, $DISTINCT BOs, handles differ" "$work/distinct.img"
+  rm -f "$work/distinct.img"
 fi
 
 [ "$max_mappings" -gt 0 ] || exit 0

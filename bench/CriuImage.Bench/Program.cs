@@ -6,7 +6,7 @@ namespace CriuImage.Bench;
 /// <c>quick [MAPPINGS]</c>: one table, ours beside each peer (default 1,000,000 mappings).
 /// <c>scaling [MAX] --cli PATH</c>: whole-process verify from 10^3 to MAX mappings (default 10^7).
 /// <c>generate MAPPINGS FILE [--shuffled]</c>: a clean image (its mappings in random address order). <c>identical MAPPINGS FILE</c>: one BO whose mappings all cover the same pages (every pair overlaps).
-/// <c>duplicates BOS FILE</c>: BOs of one mapping each whose handles repeat every 1,000 (every BO past the first 1,000 a CRI105).
+/// <c>duplicates BOS FILE [EVERY]</c>: BOs of one mapping each whose handles repeat every EVERY (default 1,000: every BO past the first 1,000 a CRI105; BOS or more: every handle different).
 /// <c>criu-phases FILE</c>: where verify of a CRIU file spends (<see cref="CriuPhases"/>). <c>inflate FILE</c>, <c>decoders GZFILE ZSTFILE</c>: the
 /// input layer's decoders beside their peers (InputBench).
 /// <c>bdn ...</c>: the BenchmarkDotNet suite.
@@ -39,7 +39,7 @@ public static class Program
                 WriteIdentical(int.Parse(args[1]), args[2]);
                 return 0;
             case "duplicates":
-                WriteDuplicates(int.Parse(args[1]), args[2]);
+                WriteDuplicates(int.Parse(args[1]), args[2], args.Length > 3 ? int.Parse(args[3]) : 1000);
                 return 0;
             case "criu-phases":
                 return CriuPhases.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 5);
@@ -67,14 +67,14 @@ public static class Program
         writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    private static void WriteDuplicates(int bos, string path)
+    private static void WriteDuplicates(int bos, string path, int every)
     {
         using FileStream file = File.Create(path);
         ImageWriter writer = ImageWriter.Create(file, Workload.Header, leaveOpen: true);
         var vm = new Abi.CriuVmBucket[1];
         for (int i = 0; i < bos; i++)
         {
-            var bo = new Abi.CriuV8BoBucket { GemHandle = 1 + (uint)(i % 1000), Size = 4096, AllocFlags = (ulong)Abi.GemCreateFlags.VramCleared, PreferredDomains = (uint)Abi.GemDomains.Vram };
+            var bo = new Abi.CriuV8BoBucket { GemHandle = 1 + (uint)(i % every), Size = 4096, AllocFlags = (ulong)Abi.GemCreateFlags.VramCleared, PreferredDomains = (uint)Abi.GemDomains.Vram };
             vm[0] = new Abi.CriuVmBucket { Start = 0x1000 + (ulong)i, Last = 0x1000 + (ulong)i, Offset = 0, Flags = (ulong)(Abi.VmFlags.PageReadable | Abi.VmFlags.PageWriteable) };
             writer.WriteBo(bo, 0x1_0000_0000 + ((ulong)i << 12), vm);
         }

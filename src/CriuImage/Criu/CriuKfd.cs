@@ -18,6 +18,17 @@ public sealed record CriuKfd(uint Pid, uint NumOfGpus, uint NumOfCpus, IReadOnly
     IReadOnlyList<KfdBoEntry> BoEntries, uint NumOfObjects, ulong SharedMemSize, uint SharedMemMagic, ReadOnlyMemory<byte> PrivData)
 {
     private KfdPrivateBytes _private = KfdPrivateBytes.Of(PrivData);
+    private KfdBoList _bos = KfdBoList.Of(BoEntries);
+
+    /// <summary>Field 6. An image read from a file keeps each entry as 48 bytes of values, some past a budget in a scratch file (<see cref="Bos"/>): an entry asked for here is made anew.</summary>
+    public IReadOnlyList<KfdBoEntry> BoEntries
+    {
+        get => _bos;
+        init => _bos = KfdBoList.Of(value);
+    }
+
+    /// <summary>The BO entries as values, for the rules' walks.</summary>
+    internal KfdBoList Bos => _bos;
 
     /// <summary>
     /// Field 10, the kernel's opaque private data. An image read from a file keeps only where these bytes are

@@ -111,7 +111,7 @@ internal sealed class DumpSummary
 
         foreach (CriuDumpFile file in dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null))
         {
-            foreach (KfdBoEntry bo in file.Kfd!.Message.BoEntries)
+            foreach (KfdBo bo in file.Kfd!.Message.Bos.Values)
             {
                 For(bo.GpuId, null).KfdBos.Add(KfdDomain(bo.AllocFlags), bo.Size);
             }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using CriuImage.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace CriuImage.Criu;
@@ -27,6 +26,8 @@ internal sealed class KfdPrivateBytes
         Length = length;
     }
 
+    private const string What = "its private data";
+
     /// <summary>No private data.</summary>
     public static KfdPrivateBytes Empty { get; } = new(ReadOnlyMemory<byte>.Empty, null, 0, 0);
 
@@ -43,7 +44,7 @@ internal sealed class KfdPrivateBytes
     public static KfdPrivateBytes At(SafeFileHandle handle, long offset, long length, object? owner) => new(ReadOnlyMemory<byte>.Empty, handle, offset, length, owner);
 
     /// <summary>A reader of the bytes for one walk.</summary>
-    public Reader Open() => new(this, _handle);
+    public Reader Open() => new(Window(Reader.WindowBytes), InFile ? _offset : 0, Length);
 
     /// <summary>Every byte, a piece at a time (at most <see cref="WireWindow.WindowBytes"/> a call, in one buffer reused: a piece is gone when the call returns), in order.</summary>
     public void ForEachPiece(Action<ReadOnlyMemory<byte>> piece)
@@ -55,13 +56,10 @@ internal sealed class KfdPrivateBytes
             return;
         }
 
-        Reader reader = Open();
-        byte[] buffer = new byte[(int)Math.Min(WireWindow.WindowBytes, Length)];
-        for (long at = 0; at < Length; at += buffer.Length)
+        WireWindow file = Window(WireWindow.WindowBytes);
+        for (long at = 0; at < Length; at += WireWindow.WindowBytes)
         {
-            int count = (int)Math.Min(buffer.Length, Length - at);
-            reader.Fill(at, buffer.AsSpan(0, count));
-            piece(buffer.AsMemory(0, count));
+            piece(file.Again(_offset + at, (int)Math.Min(WireWindow.WindowBytes, Length - at), What));
         }
     }
 
@@ -83,79 +81,35 @@ internal sealed class KfdPrivateBytes
         return all;
     }
 
+    /// <summary>The file (or memory) the bytes are read from, <paramref name="windowBytes"/> at a time; it ends where they do.</summary>
+    private WireWindow Window(int windowBytes) => _handle is null ? WireWindow.Of(_held) : WireWindow.Over(_handle, _offset + Length, windowBytes, _owner);
+
     /// <summary>
     /// One walk's reads: little-endian words at offsets of the private data, from the memory or from a window of the
     /// file (the kernel's walk goes forward through the BO records, so one window serves many reads).
     /// </summary>
     public sealed class Reader
     {
-        private const int Window = 1 << 16;
-        private readonly KfdPrivateBytes _bytes;
-        private readonly SafeFileHandle? _handle;
-        private byte[] _window = [];
-        private long _start;
-        private int _count;
+        /// <summary>Bytes of the file a walk reads at once.</summary>
+        internal const int WindowBytes = 1 << 16;
 
-        internal Reader(KfdPrivateBytes bytes, SafeFileHandle? handle)
+        private readonly WireWindow _file;
+        private readonly long _offset;
+
+        internal Reader(WireWindow file, long offset, long length)
         {
-            _bytes = bytes;
-            _handle = handle;
+            _file = file;
+            _offset = offset;
+            Length = length;
         }
 
         /// <summary>The private data's length in bytes.</summary>
-        public long Length => _bytes.Length;
+        public long Length { get; }
 
         /// <summary>The little-endian u32 at <paramref name="at"/> (the caller has checked it lies inside).</summary>
-        public uint U32(ulong at) => BinaryPrimitives.ReadUInt32LittleEndian(Span(at, 4));
+        public uint U32(ulong at) => BinaryPrimitives.ReadUInt32LittleEndian(_file.Again(_offset + (long)at, 4, What).Span);
 
         /// <summary>The little-endian u64 at <paramref name="at"/> (the caller has checked it lies inside).</summary>
-        public ulong U64(ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(Span(at, 8));
-
-        private ReadOnlySpan<byte> Span(ulong at, int count)
-        {
-            if (_handle is null)
-            {
-                return _bytes._held.Span.Slice((int)at, count);
-            }
-
-            long from = (long)at;
-            if (from < _start || from + count > _start + _count)
-            {
-                if (_window.Length == 0)
-                {
-                    _window = new byte[(int)Math.Min(Window, Math.Max(_bytes.Length, count))];
-                }
-
-                _count = (int)Math.Min(_window.Length, _bytes.Length - from);
-                Fill(from, _window.AsSpan(0, _count));
-                _start = from;
-            }
-
-            return _window.AsSpan((int)(from - _start), count);
-        }
-
-        /// <summary>Reads <paramref name="into"/> from <paramref name="at"/>: all of it, or the file changed since it was read and that is said at its byte.</summary>
-        internal void Fill(long at, Span<byte> into)
-        {
-            long offset = _bytes._offset + at;
-            int count = 0;
-            try
-            {
-                while (count < into.Length)
-                {
-                    int n = RandomAccess.Read(_handle!, into[count..], offset + count);
-                    if (n == 0)
-                    {
-                        throw new ImageFormatException(offset + count, "the file ends inside its private data, which it held when it was first read: it changed while being read");
-                    }
-
-                    count += n;
-                }
-            }
-            catch (IOException e)
-            {
-                throw new ImageFormatException(offset + count, $"the file cannot be read here: {IO.IoMessages.Of(e)}");
-            }
-        }
+        public ulong U64(ulong at) => BinaryPrimitives.ReadUInt64LittleEndian(_file.Again(_offset + (long)at, 8, What).Span);
     }
 }

@@ -52,7 +52,7 @@ internal static class KfdWire
         var top = new FieldReader(topValues, topAt, TopVarints);
         var bo = new FieldReader(boValues, boAt, BoFields);
         top.Begin(CriuHeader.Size);
-        var bos = new List<KfdBoEntry>();
+        KfdBoList bos = KfdBoList.ForReader();
         var devices = new List<KfdDeviceEntry>();
         KfdPrivateBytes privData = KfdPrivateBytes.Empty;
         CriuRevisions revisions = CriuRevisions.Released | CriuRevisions.CriuDev | CriuRevisions.D5377d5d2;
@@ -131,20 +131,17 @@ internal static class KfdWire
         return bytesAt + (long)length;
     }
 
-    private static KfdBoEntry ReadBo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
+    private static KfdBo ReadBo(ref ProtobufReader reader, ref FieldReader bo, List<CriuProblem> problems)
     {
         bo.ReadAll(ref reader);
 
         // Fields 1..5 are required in every revision; 6 and 7 only in the later ones (Require).
         bo.Finish(CriuSchemas.KfdBoReleased, problems);
-        return new KfdBoEntry(bo.U64(1), bo.U64(2), bo.U64(3), bo.U32(4), bo.U32(5), bo.Has(6) ? bo.U32(6) : null, bo.Has(7) ? bo.U32(7) : null)
-        {
-            ByteOffset = bo.Offset,
-        };
+        return new KfdBo(bo.U64(1), bo.U64(2), bo.U64(3), bo.U32(4), bo.U32(5), bo.Has(6) ? bo.U32(6) : null, bo.Has(7) ? bo.U32(7) : null, bo.Offset);
     }
 
     /// <summary>A handle (criu-dev, d5377d5d2) or is_import (d5377d5d2) the revision requires and an entry lacks: protobuf-c refuses it; the value reads 0.</summary>
-    private static void Require(List<KfdBoEntry> bos, CriuSchemas.Shape shape, List<CriuProblem> problems)
+    private static void Require(KfdBoList bos, CriuSchemas.Shape shape, List<CriuProblem> problems)
     {
         bool handle = (shape.Required & CriuSchemas.Bit(6)) != 0;
         bool isImport = (shape.Required & CriuSchemas.Bit(7)) != 0;
@@ -153,9 +150,8 @@ internal static class KfdWire
             return;
         }
 
-        for (int i = 0; i < bos.Count; i++)
+        foreach (KfdBo entry in bos.Values)
         {
-            KfdBoEntry entry = bos[i];
             if ((handle && entry.Handle is null) || (isImport && entry.IsImport is null))
             {
                 foreach ((bool required, uint? value, uint number) in new[] { (handle, entry.Handle, 6u), (isImport, entry.IsImport, 7u) })
@@ -165,10 +161,10 @@ internal static class KfdWire
                         problems.Add(new CriuProblem(CriuProblemKind.Unpack, entry.ByteOffset, $"{shape.Name} lacks its required field {shape.NameOf(number)} ({number}): protobuf-c's unpack fails"));
                     }
                 }
-
-                bos[i] = entry with { Handle = handle ? entry.Handle ?? 0 : entry.Handle, IsImport = isImport ? entry.IsImport ?? 0 : entry.IsImport };
             }
         }
+
+        bos.FillRequired(handle, isImport);
     }
 
     private static KfdDeviceEntry ReadDevice(ref ProtobufReader reader, List<CriuProblem> problems)

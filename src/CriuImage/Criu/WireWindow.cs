@@ -118,13 +118,33 @@ internal sealed class WireWindow
         return bytes.AsMemory(0, Read(offset, bytes));
     }
 
+    /// <summary>
+    /// Exactly <paramref name="count"/> bytes at <paramref name="offset"/>, which the first read of the file found there
+    /// (bytes read again later, as the private data of a KFD image): a file that now ends sooner changed since, said at
+    /// the byte where it ends. In the window's buffer (or the memory), valid until the next read.
+    /// </summary>
+    /// <exception cref="ImageFormatException">The file ends before them, or cannot be read.</exception>
+    internal ReadOnlyMemory<byte> Again(long offset, int count, string what)
+    {
+        ReadOnlyMemory<byte> bytes = Memory(offset, Length, count);
+        if (bytes.Length < count)
+        {
+            throw new ImageFormatException(offset + bytes.Length, $"the file ends inside {what}, which it held when it was first read: it changed while being read");
+        }
+
+        return bytes[..count];
+    }
+
     /// <summary>Bytes from <paramref name="offset"/>: at least <paramref name="need"/> of them, or all up to <paramref name="end"/>, and never past it.</summary>
-    private ReadOnlySpan<byte> Bytes(long offset, long end, int need)
+    private ReadOnlySpan<byte> Bytes(long offset, long end, int need) => Memory(offset, end, need).Span;
+
+    /// <summary>As <see cref="Bytes"/>, as memory.</summary>
+    private ReadOnlyMemory<byte> Memory(long offset, long end, int need)
     {
         end = Math.Min(end, Length);
         if (_handle is null)
         {
-            return _whole.Span[(int)offset..(int)end];
+            return _whole[(int)offset..(int)end];
         }
 
         long want = Math.Min(end - offset, need);
@@ -134,7 +154,7 @@ internal sealed class WireWindow
         }
 
         int from = (int)(offset - _start);
-        return _buffer.AsSpan(from, (int)Math.Min(_count - from, end - offset));
+        return _buffer.AsMemory(from, (int)Math.Min(_count - from, end - offset));
     }
 
     /// <summary>Reads <paramref name="size"/> bytes at <paramref name="offset"/> into the window (fewer if the file ended sooner).</summary>

@@ -34,6 +34,9 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     /// <summary>The records appended.</summary>
     public long Count { get; private set; }
 
+    /// <summary>How many of the first records stay in memory: reading them changes nothing, so threads may read them at once.</summary>
+    public long HeldCount => (long)_heldChunks * ChunkSize;
+
     /// <summary>Appends <paramref name="record"/>.</summary>
     public void Add(in TRecord record)
     {
@@ -91,6 +94,31 @@ internal sealed class ScratchArray<TRecord> : IDisposable
 
             return _cache[slot][at];
         }
+    }
+
+    /// <summary>
+    /// The records of chunk <paramref name="chunk"/> (the last one may be short): held ones in place, the others read
+    /// into <paramref name="buffer"/> (<see cref="ChunkSize"/> records) without the shared cache, so walks on several
+    /// threads each read with a buffer of their own.
+    /// </summary>
+    /// <exception cref="IOException">The scratch file cannot be read.</exception>
+    public ReadOnlySpan<TRecord> Chunk(long chunk, TRecord[] buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(chunk);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunk << ChunkBits, Count - 1);
+        int length = (int)Math.Min(ChunkSize, Count - (chunk << ChunkBits));
+        if (chunk < _heldChunks)
+        {
+            return _held[(int)chunk].AsSpan(0, length);
+        }
+
+        if (length < ChunkSize)
+        {
+            return _filling.AsSpan(0, length);
+        }
+
+        Read(chunk, buffer);
+        return buffer;
     }
 
     public void Dispose() => _file?.Dispose();

@@ -143,7 +143,7 @@ internal static class CriuJsonWriter
         json.WriteEndArray();
         json.WriteNumber("num_of_bos", kfd.NumOfBos);
         json.WriteStartArray("bo_entries");
-        foreach (KfdBoEntry bo in kfd.BoEntries)
+        foreach (KfdBo bo in kfd.Bos.Values)
         {
             json.WriteStartObject();
             json.WriteNumber("addr", bo.Addr);

@@ -110,7 +110,7 @@ internal static class DumpShowReport
         }
 
         text.Write(string.Create(c, $"  {"ADDR",-18}  {"SIZE",10}  {"GPU",-8}  {"HANDLE",-10}  FLAGS\n"));
-        foreach (KfdBoEntry bo in kfd.BoEntries)
+        foreach (KfdBo bo in kfd.Bos.Values)
         {
             string handle = bo.Handle switch { null => "-", uint.MaxValue => "none", { } h => h.ToString(c) };
             text.Write(string.Create(c, $"  0x{bo.Addr:x16}  {Sizes.Humanize(bo.Size),10}  {"0x" + bo.GpuId.ToString("x4", c),-8}  {handle,-10}  {FlagNames.Join(FlagNames.OfKfdAllocFlags(bo.AllocFlags))}\n"));
@@ -156,7 +156,7 @@ internal static class DumpShowReport
 
         json.WriteEndArray();
         json.WriteStartArray("bos");
-        foreach (KfdBoEntry bo in kfd.BoEntries)
+        foreach (KfdBo bo in kfd.Bos.Values)
         {
             json.WriteStartObject();
             json.WriteString("addr", $"0x{bo.Addr:x}");

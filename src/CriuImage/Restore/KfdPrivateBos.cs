@@ -17,7 +17,7 @@ internal static class KfdPrivateBos
         for (int i = 0; i < bos; i++)
         {
             ulong record = bosAt + ((ulong)i * boPriv);
-            uint gpu = kfd.BoEntries[i].GpuId, handle = U32(p, record + 8);
+            uint gpu = kfd.Bos.At(i).GpuId, handle = U32(p, record + 8);
             if (!gpus.Contains(gpu))
             {
                 return Refuse(ENODEV, "bo-gpu", 2395, $"BO {i} is on gpu {Gpu(gpu)}, no device of the image");
@@ -58,7 +58,7 @@ internal static class KfdPrivateBos
         var keys = new ulong[bos];
         for (int i = 0; i < bos; i++)
         {
-            keys[i] = ((ulong)kfd.BoEntries[i].GpuId << 32) | U32(p, bosAt + ((ulong)i * boPriv) + 8);
+            keys[i] = ((ulong)kfd.Bos.At(i).GpuId << 32) | U32(p, bosAt + ((ulong)i * boPriv) + 8);
         }
 
         Array.Sort(keys);

@@ -71,7 +71,7 @@ internal static class KfdPrivateObjects
             }
 
             int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count), b = 0;
-            while (b < bos && !(kfd.BoEntries[b].GpuId == gpu && U32(p, bosAt + ((ulong)b * boPriv) + 8) == idr))
+            while (b < bos && !(kfd.Bos.At(b).GpuId == gpu && U32(p, bosAt + ((ulong)b * boPriv) + 8) == idr))
             {
                 b++;
             }
@@ -81,7 +81,7 @@ internal static class KfdPrivateObjects
                 return Refuse(EINVAL, "event-page-bo", 385, $"event object {i}'s event page (byte {start + 8}) is idr handle {idr} of gpu {Gpu(gpu)}, which no BO of the image has: 'Can't find BO'", Events);
             }
 
-            KfdRefusal? page = events.SetPage(kfd.BoEntries[b], b, i);
+            KfdRefusal? page = events.SetPage(kfd.Bos.At(b).ToEntry(), b, i);
             if (page is not null)
             {
                 return page;

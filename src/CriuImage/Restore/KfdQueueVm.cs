@@ -62,7 +62,7 @@ internal sealed class KfdQueueVm(CriuKfd kfd, ulong bosAt, ulong boPriv, int gpu
         int[] filled = new int[ids.Length];
         for (int b = 0; b < bos; b++)
         {
-            KfdBoEntry bo = kfd.BoEntries[b];
+            KfdBo bo = kfd.Bos.At(b);
             for (int j = 0; j < MappedOn(p, b); j++)
             {
                 int g = GpuIndex(p, ids, b, j);
@@ -89,7 +89,7 @@ internal sealed class KfdQueueVm(CriuKfd kfd, ulong bosAt, ulong boPriv, int gpu
     {
         ulong record = bosAt + ((ulong)b * boPriv);
         int n = 0;
-        while (kfd.BoEntries[b].Size > 0 && n < (int)kfd.NumOfGpus && n < gpuSlots && U32(p, record + 12 + ((ulong)n * 4)) != 0)
+        while (kfd.Bos.At(b).Size > 0 && n < (int)kfd.NumOfGpus && n < gpuSlots && U32(p, record + 12 + ((ulong)n * 4)) != 0)
         {
             n++;
         }

@@ -315,23 +315,7 @@ internal sealed class PlanCallScan(KernelProfile? target, PlanCallScan.Survey su
     /// </summary>
     private void FindDuplicates()
     {
-        var duplicates = new SpillBuffer<DuplicateHandle>(DuplicateHandle.HeldAtMost);
-        if (!_handlesRise)
-        {
-            HandleSeen first = default;
-            bool any = false;
-            foreach (HandleSeen seen in survey.Handles!.Ordered())
-            {
-                if (any && seen.Handle == first.Handle)
-                {
-                    duplicates.Add(new DuplicateHandle(seen.Bo, seen.Handle, first.Offset, seen.Offset));
-                    continue;
-                }
-
-                first = seen;
-                any = true;
-            }
-        }
+        SpillBuffer<DuplicateHandle> duplicates = _handlesRise ? new(DuplicateHandle.HeldAtMost) : DuplicateHandles.Of(survey.Handles!);
 
         survey.Handles!.Dispose();
         survey.Handles = null;

@@ -61,9 +61,9 @@ internal sealed class ReplayIndex(CriuDump dump)
                 }
             }
 
-            foreach (CriuDumpFile file in dump.OfKind(CriuFileKind.KfdImage))
+            foreach (CriuDumpFile file in dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd is not null))
             {
-                foreach (KfdBoEntry bo in file.Kfd?.Message.BoEntries ?? [])
+                foreach (KfdBo bo in file.Kfd!.Message.Bos.Values)
                 {
                     Count(bo.Handle);
                 }

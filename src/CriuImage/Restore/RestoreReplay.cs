@@ -409,8 +409,11 @@ internal sealed class RestoreReplay
         {
             // amdgpu_plugin.c:2020-2025: every KFD BO with a dma-buf is stored under its handle number.
             Dictionary<uint, ulong> written = [];
-            foreach (KfdBoEntry bo in kfd.BoEntries.Take(bos))
+            KfdBoList.ValueWalk walk = kfd.Bos.Values;
+            while (walk.MoveNext() && walk.Index < bos)
             {
+                KfdBo bo = walk.Current;
+
                 // The dump writes each GPU's VRAM and GTT BOs one after another into its pages file (dump_bo_contents).
                 ulong at = written.GetValueOrDefault(bo.GpuId, RestorePathConstants.ImageSizeHeader);
                 if (bo.HasContents)
@@ -443,7 +446,7 @@ internal sealed class RestoreReplay
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             string pages = StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId);
-            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents)];
+            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents)];
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
             {
@@ -451,7 +454,7 @@ internal sealed class RestoreReplay
                 continue;
             }
 
-            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
+            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.Bos.At(i).Size);
             if (contents?.Header is { } header && header != total)
             {
                 failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:934-938{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: 'size mismatch', -EINVAL");
@@ -461,7 +464,7 @@ internal sealed class RestoreReplay
             ulong offset = RestorePathConstants.ImageSizeHeader;
             foreach (int i in indexes)
             {
-                KfdBoEntry bo = kfd.BoEntries[i];
+                KfdBo bo = kfd.Bos.At(i);
                 Copy(contents, pages, offset, bo.Size, CopiedBo.Kfd(i), "sdma", _calls, say: true);
                 offset += bo.Size;
             }
@@ -484,7 +487,7 @@ internal sealed class RestoreReplay
             .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
                 gpu,
                 StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId),
-                Enumerable.Range(0, bos).Where(i => kfd.BoEntries[i].GpuId == gpu.GpuId && kfd.BoEntries[i].HasContents).ToList())),
+                Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents).ToList())),
         ];
         if (gpus.All(g => g.Indexes.Count == 0))
         {
@@ -500,7 +503,7 @@ internal sealed class RestoreReplay
         foreach ((KfdDeviceEntry gpu, string pages, List<int> indexes) in gpus)
         {
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
-            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.BoEntries[i].Size);
+            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.Bos.At(i).Size);
             if (!there)
             {
                 LateUnless(again, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:2218-2222{Dev}", $"{pages} is missing: the parallel contents thread of gpu 0x{gpu.GpuId:x4} fails, and the resume hook with it ('Parallel restore fail')");
@@ -518,7 +521,7 @@ internal sealed class RestoreReplay
             ulong own = 0;
             foreach (int i in indexes)
             {
-                ulong size = kfd.BoEntries[i].Size;
+                ulong size = kfd.Bos.At(i).Size;
                 ulong at = RestorePathConstants.ImageSizeHeader + offset;
                 if (offset != own && !again)
                 {

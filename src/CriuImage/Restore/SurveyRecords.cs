@@ -14,20 +14,3 @@ internal readonly record struct RefusedCall(long Call) : ISpillRecord
     public ulong SortKey => (ulong)Call;
 }
 
-/// <summary>A BO's handle where the image has it (16 bytes), ordered by handle, ties in image order.</summary>
-internal readonly record struct HandleSeen(uint Handle, int Bo, long Offset) : ISpillRecord
-{
-    /// <summary>Held before a run is spilled: 4 MiB, and 8 MiB of sort keys when handles do not rise.</summary>
-    public const int HeldAtMost = 1 << 18;
-
-    public ulong SortKey => Handle;
-}
-
-/// <summary>CRI105 of BO <see cref="Bo"/>, whose handle the record at <see cref="FirstAt"/> had first (24 bytes), ordered by BO.</summary>
-internal readonly record struct DuplicateHandle(int Bo, uint Handle, long FirstAt, long Offset) : ISpillRecord
-{
-    /// <summary>Held before a run is spilled: 3 MiB, and 4 MiB of sort keys.</summary>
-    public const int HeldAtMost = 1 << 17;
-
-    public ulong SortKey => (ulong)Bo;
-}

@@ -116,10 +116,11 @@ internal static class DumpCrossRules
             }
         }
 
-        ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
-        for (int i = 0; i < bos.Length; i++)
+        KfdBoList.ValueWalk bos = kfd.Bos.Values;
+        while (bos.MoveNext())
         {
-            KfdBoEntry bo = bos[i];
+            KfdBo bo = bos.Current;
+            int i = bos.Index;
             if (!ids.Contains(bo.GpuId))
             {
                 report(file).Add(new Diagnostic(Descriptors.UnknownGpuId, $"KFD BO {i} (addr 0x{bo.Addr:x}) has gpu_id 0x{bo.GpuId:x}, which no device entry has ({Ids(ids)})") { ByteOffset = bo.ByteOffset });
@@ -133,7 +134,7 @@ internal static class DumpCrossRules
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             UInt128 sum = 0;
-            foreach (KfdBoEntry bo in EntrySpan.Of(kfd.BoEntries))
+            foreach (KfdBo bo in kfd.Bos.Values)
             {
                 if (bo.GpuId == gpu.GpuId && bo.HasContents)
                 {
@@ -184,7 +185,7 @@ internal static class DumpCrossRules
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Take((int)Math.Min((long)kfd.NumOfGpus + kfd.NumOfCpus, kfd.DeviceEntries.Count)).Where(d => d.IsGpu))
         {
             UInt128 own = 0;
-            foreach (KfdBoEntry bo in EntrySpan.Of(kfd.BoEntries))
+            foreach (KfdBo bo in kfd.Bos.Values)
             {
                 if (bo.GpuId == gpu.GpuId && bo.HasContents)
                 {
@@ -277,12 +278,12 @@ internal static class DumpCrossRules
             CriuKfd kfd = kfdFile.Kfd!.Message;
             Func<int, uint, bool>? mapped = kfdVm?.Invoke(kfd);
             // The GPUs of the BOs and of the devices: a BO may be mapped on a peer GPU that has no BO of its own.
-            foreach (uint gpu in GpuIds(EntrySpan.Of(kfd.BoEntries)).Union(kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)))
+            foreach (uint gpu in GpuIds(kfd.Bos).Union(kfd.DeviceEntries.Where(d => d.IsGpu).Select(d => d.GpuId)))
             {
                 GpuVaSpaces.Overlaps(kfd, gpu, GpuVaSpaces.SharedNode(kfds.Count, nodes, gpu), mapped, o =>
                     report(kfdFile).Add(new Diagnostic(Descriptors.GpuVaOverlap,
                         $"{o.KfdName} ({GpuVaSpaces.GpuOf(kfd, o.KfdBo, gpu)}, 0x{o.Kfd.First:x}-0x{o.Kfd.Last:x}) overlaps {o.OtherName} (0x{o.Other.First:x}-0x{o.Other.Last:x}): one GPU has one VA space")
-                    { ByteOffset = kfd.BoEntries[o.KfdBo].ByteOffset }));
+                    { ByteOffset = kfd.Bos.At(o.KfdBo).ByteOffset }));
             }
         }
     }
@@ -296,7 +297,18 @@ internal static class DumpCrossRules
             return;
         }
 
-        var kfdHandles = new HashSet<uint>(kfds.SelectMany(k => k.Kfd!.Message.BoEntries).Where(b => b.Handle is { } h && h != uint.MaxValue).Select(b => b.Handle!.Value));
+        var kfdHandles = new HashSet<uint>();
+        foreach (CriuDumpFile kfd in kfds)
+        {
+            foreach (KfdBo bo in kfd.Kfd!.Message.Bos.Values)
+            {
+                if (bo.Handle is { } h && h != uint.MaxValue)
+                {
+                    kfdHandles.Add(h);
+                }
+            }
+        }
+
         var exported = new HashSet<uint>(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Where(b => b.IsImport == 0).Select(b => b.Handle));
         HashSet<uint> allHandles = dmabufs.Count == 0 ? [] : [.. exported.Concat(nodes.SelectMany(n => n.RenderNode!.Message.Bos).Select(b => b.Handle)).Concat(kfdHandles)];
         foreach (CriuDumpFile nodeFile in nodes)
@@ -382,11 +394,11 @@ internal static class DumpCrossRules
 
 
     /// <summary>The gpu_ids of the BOs, each once, in the order they first come (a dump has a few GPUs and a million BOs: no set).</summary>
-    private static List<uint> GpuIds(ReadOnlySpan<KfdBoEntry> bos)
+    private static List<uint> GpuIds(KfdBoList bos)
     {
         var ids = new List<uint>();
         uint last = 0;
-        foreach (KfdBoEntry bo in bos)
+        foreach (KfdBo bo in bos.Values)
         {
             if ((ids.Count == 0 || bo.GpuId != last) && !ids.Contains(bo.GpuId))
             {

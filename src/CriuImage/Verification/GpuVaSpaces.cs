@@ -33,8 +33,11 @@ internal static class GpuVaSpaces
     }
 
     /// <summary>Which GPU a KFD BO of an overlap is of: <c>gpu_id G</c>, or, for a peer's BO mapped on <paramref name="gpu"/>, both.</summary>
-    public static string GpuOf(CriuKfd kfd, int bo, uint gpu) =>
-        kfd.BoEntries[bo].GpuId == gpu ? $"gpu_id 0x{gpu:x}" : $"a BO of gpu_id 0x{kfd.BoEntries[bo].GpuId:x} the private data maps on gpu_id 0x{gpu:x}";
+    public static string GpuOf(CriuKfd kfd, int bo, uint gpu)
+    {
+        uint own = kfd.Bos.At(bo).GpuId;
+        return own == gpu ? $"gpu_id 0x{gpu:x}" : $"a BO of gpu_id 0x{own:x} the private data maps on gpu_id 0x{gpu:x}";
+    }
 
     /// <summary>
     /// Each overlap of a KFD BO in the VM of <paramref name="gpu"/> with another of them or with a mapping of
@@ -44,15 +47,15 @@ internal static class GpuVaSpaces
     /// </summary>
     public static void Overlaps(CriuKfd kfd, uint gpu, CriuDumpFile? node, Func<int, uint, bool>? mapped, Action<VaOverlap> found)
     {
-        ReadOnlySpan<KfdBoEntry> bos = EntrySpan.Of(kfd.BoEntries);
-
         // Ordinals: KFD BOs first, then one per render-node mapping of this GPU. Names are made only for
         // an overlap found (the handle of each mapping's BO is kept for it), never one per range.
         using var ranges = new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
         int kfdRanges = 0;
-        for (int i = 0; i < bos.Length; i++)
+        KfdBoList.ValueWalk bos = kfd.Bos.Values;
+        while (bos.MoveNext())
         {
-            KfdBoEntry bo = bos[i];
+            KfdBo bo = bos.Current;
+            int i = bos.Index;
             if ((mapped is null ? bo.GpuId == gpu : mapped(i, gpu)) && bo.Size > 0 && (UInt128)bo.Addr + bo.Size <= (UInt128)ulong.MaxValue + 1)
             {
                 ranges.Add(new MappingRange(bo.Addr, bo.Addr + bo.Size - 1, kfdRanges++, (uint)i));

@@ -177,6 +177,7 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private FileReport Finish(string path)
     {
+        _bos.LateDuplicates(d => _bag.Add(ImageWideRules.Duplicate(d.Handle, d.FirstAt, d.Offset)));
         ImageWideRules.CheckOverlaps(_ranges, bo => _store is null ? _bos[bo].Handle : _store.HandleAt(bo), _ => _bag);
         _ranges.Dispose();
         CheckMmapCollisions();

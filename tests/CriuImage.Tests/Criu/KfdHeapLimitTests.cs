@@ -25,4 +25,22 @@ public sealed class KfdHeapLimitTests : TempFolder
             Assert.True(code == 0 && error.Length == 0, $"{command} under a {Limit >> 20} MiB heap limit exited {code}: {error}");
         }
     }
+
+    /// <summary>
+    /// The BO entries are kept as 48-byte values, those past a quarter of the heap in a scratch file: 300,000 BOs (90 MB)
+    /// are shown, summed up, verified and planned under a 24 MiB heap. The reader before held an object of 80 bytes a BO
+    /// and ran out of memory in all four (measured by hand on the same shape).
+    /// </summary>
+    [Fact]
+    public async Task TheBoEntries_PastAQuarterOfTheHeap_AreNotHeld()
+    {
+        const long limit = 24L << 20;
+        string file = Path.Combine(Folder, "amdgpu-kfd-5.img");
+        await File.WriteAllBytesAsync(file, KfdImages.WithPrivateData(300_000));
+        foreach (string command in new[] { "show", "info", "verify", "plan" })
+        {
+            (int code, string error) = await HeapLimit.Run(limit, command, file);
+            Assert.True(code == 0 && error.Length == 0, $"{command} under a {limit >> 20} MiB heap limit exited {code}: {error}");
+        }
+    }
 }

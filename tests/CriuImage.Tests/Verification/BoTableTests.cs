@@ -39,6 +39,52 @@ public sealed class BoTableTests : TempFolder
         }
     }
 
+    /// <summary>
+    /// Past its slots' limit the table keeps new handles by sorting: every BO after the first of its handle is a
+    /// duplicate once, with where that first BO is; those of handles the slots hold as the BO is taken, the others
+    /// after every BO, in BO order.
+    /// </summary>
+    [Fact]
+    public void Duplicates_PastTheSlotsLimit_AreFoundBySorting()
+    {
+        using var table = new BoTable(1 << 10);
+        var first = new Dictionary<uint, int>();
+        var expected = new List<(int Bo, long FirstAt)>();
+        var found = new List<(int Bo, long FirstAt)>();
+        var random = new Random(105);
+        const int bos = 300_000;
+        for (int i = 0; i < bos; i++)
+        {
+            // New handles, some again near (a few BOs back) and far (any earlier one), among them the first 700 the slots hold.
+            uint handle = (i % 5) switch
+            {
+                0 when i > 0 => (uint)random.Next(0, i),
+                1 when i > 10 => (uint)(i - random.Next(1, 10)),
+                _ => (uint)i,
+            };
+            if (!first.TryAdd(handle, i))
+            {
+                expected.Add((i, 8 + (first[handle] * 40L)));
+            }
+
+            if (table.Add(new BoInfo(handle, 4096, null, 8 + (i * 40L)), out long firstAt) >= 0)
+            {
+                found.Add((i, firstAt));
+            }
+        }
+
+        int asTaken = found.Count;
+        table.LateDuplicates(d =>
+        {
+            Assert.Equal(8 + (d.Bo * 40L), d.Offset);
+            found.Add((d.Bo, d.FirstAt));
+        });
+
+        Assert.InRange(asTaken, 1, expected.Count - 1);
+        Assert.Equal(found.Skip(asTaken).Order(), found.Skip(asTaken));
+        Assert.Equal(expected, found.Order());
+    }
+
     [Fact]
     public async Task Verify_OfManyBos_RunsUnderAHeapLimit()
     {
