@@ -5,7 +5,8 @@
 # (CRIU render nodes) `import -o -` (output to /dev/null) of: criu-images of 10^4 .. MAX_MAPPINGS mappings (CriuImage.Bench generate: 1,000 mappings per
 # BO), criu-dev KFD images of 10^4 .. MAX_BOS BOs and criu-dev render nodes of as many BOs of one mapping each
 # (bench/criu-c/criubench.c, protobuf-c's generated code, as CRIU writes them), each read from the file and
-# from standard input (`COMMAND - < FILE`; `plan` as JSON too). Then `verify --max-findings 0` of 3,000
+# from standard input (`COMMAND - < FILE`; `plan` as JSON too); `diff` of each criu-image with itself and with the
+# same mappings shuffled over other BOs (every mapping a difference; its runs spill to $TMPDIR past 2^17). Then `verify --max-findings 0` of 3,000
 # identical mappings (4.5*10^6 overlapping pairs, every one a finding). Uses the published ReadyToRun tool
 # (scripts/publish.sh r2r) unless CLI is set. Needs gcc, protoc-c and libprotobuf-c-dev for the CRIU files.
 # MAX_MAPPINGS 0 skips the criu-images; KINDS=node measures render nodes alone (default "kfd node"). CONTAINER_MIB=256 runs every command as .NET runs in a container of that
@@ -64,7 +65,12 @@ n=${FROM_MAPPINGS:-10000}
 while [ "$n" -le "$max_mappings" ]; do
   "${bench[@]}" generate "$n" "$work/image-$n.img"
   every "criu-image, $n mappings" "$work/image-$n.img"
-  rm -f "$work/image-$n.img"
+  # diff of the image with itself (equal) and with its mappings scattered over other BOs (every mapping differs).
+  "${bench[@]}" generate "$n" "$work/shuffled-$n.img" --shuffled
+  measure "criu-image, $n mappings, itself" diff "$work/image-$n.img" "$work/image-$n.img"
+  measure "criu-image, $n mappings, shuffled" diff "$work/image-$n.img" "$work/shuffled-$n.img"
+  measure "criu-image, $n mappings, shuffled, json" diff "$work/image-$n.img" "$work/shuffled-$n.img" --format json
+  rm -f "$work/image-$n.img" "$work/shuffled-$n.img"
   n=$((n * 10))
 done
 

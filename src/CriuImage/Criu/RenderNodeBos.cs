@@ -48,7 +48,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     /// </summary>
     internal static long HeldBytesAtMost => HeldBytesSet.Value ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 
-    /// <summary>A <see cref="HeldBytesAtMost"/> of the caller's (tests read small nodes again from their files).</summary>
+    /// <summary>A <see cref="HeldBytesAtMost"/> of the caller's, for its flow (a command that only names a file's kind holds none; tests read small nodes again from their files).</summary>
     internal static AsyncLocal<long?> HeldBytesSet { get; } = new();
 
     /// <summary>Whether the values are read again from the file on each pass (none held).</summary>

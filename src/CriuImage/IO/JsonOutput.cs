@@ -21,6 +21,16 @@ internal static class JsonOutput
     /// <summary>A writer to <paramref name="output"/> with <see cref="Options"/>.</summary>
     public static Utf8JsonWriter Create(IBufferWriter<byte> output) => new(output, Options);
 
+    /// <summary>Hands what <paramref name="json"/> holds to its stream past 64 KiB, so a long report is written as it is made, not held whole.</summary>
+    public static void FlushIfFull(Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.BytesPending > 1 << 16)
+        {
+            json.Flush();
+        }
+    }
+
     /// <summary>Writes <paramref name="name"/>: <paramref name="value"/> when there is a value, nothing when there is none.</summary>
     public static void WriteOptional(Utf8JsonWriter json, string name, ulong? value)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CriuImage.Abi;
 using CriuImage.Format;
+using CriuImage.Verification;
 
 namespace CriuImage.Reporting;
 
@@ -17,39 +18,38 @@ internal sealed record FieldChange(string Field, string? Old, string? New);
 internal sealed record ItemDifference(string Kind, string Key, IReadOnlyList<FieldChange> Changes);
 
 /// <summary>
-/// What changed between two images, like diff(1) for checkpoints: header fields, BOs matched by GEM handle,
-/// BOs by GEM handle, mappings by GPU address (the n-th BO of a handle or mapping at an address in one image
-/// with the n-th in the other).
-/// Holds both images' records in memory (about 48 bytes per mapping).
+/// What changed between two images, like diff(1) for checkpoints: header fields, BOs by GEM handle, mappings by
+/// GPU address (the n-th BO of a handle or mapping at an address in one image with the n-th in the other).
+/// The BOs and mappings are a merge of the two images' records read back in key order (<see cref="DiffSide"/>,
+/// an external sort past its budgets), compared as they come: nothing is held but the current key's records.
 /// </summary>
 internal sealed class ImageDifference
 {
-    private ImageDifference(List<FieldChange> header, List<ItemDifference> bos, List<ItemDifference> mappings)
+    private readonly DiffSide _a;
+    private readonly DiffSide _b;
+
+    private ImageDifference(DiffSide a, DiffSide b, List<FieldChange> header)
     {
+        _a = a;
+        _b = b;
         Header = header;
-        Bos = bos;
-        Mappings = mappings;
     }
 
     /// <summary>Header fields that differ.</summary>
     public IReadOnlyList<FieldChange> Header { get; }
 
-    /// <summary>BOs added, removed or changed, by GEM handle.</summary>
-    public IReadOnlyList<ItemDifference> Bos { get; }
+    /// <summary>BOs added, removed or changed, by GEM handle then by order among BOs of one handle (CRI105).</summary>
+    public IEnumerable<ItemDifference> Bos => Join(_a.Bos(), _b.Bos(), CompareBo);
 
-    /// <summary>Mappings added, removed or changed, by address.</summary>
-    public IReadOnlyList<ItemDifference> Mappings { get; }
+    /// <summary>Mappings added, removed or changed, by address then by order among mappings at one address.</summary>
+    public IEnumerable<ItemDifference> Mappings => Join(_a.Mappings(), _b.Mappings(), CompareMapping);
 
-    /// <summary>True when nothing differs.</summary>
-    public bool Equal => Header.Count == 0 && Bos.Count == 0 && Mappings.Count == 0;
-
-    /// <summary>Compares image <paramref name="a"/> with image <paramref name="b"/>.</summary>
-    public static ImageDifference Compare(ImageHeader headerA, IReadOnlyList<BoEntry> a, ImageHeader headerB, IReadOnlyList<BoEntry> b)
+    /// <summary>Compares image <paramref name="a"/> with image <paramref name="b"/>; both stay theirs to dispose, and must outlive the enumerations.</summary>
+    public static ImageDifference Compare(DiffSide a, DiffSide b)
     {
-        ArgumentNullException.ThrowIfNull(headerA);
-        ArgumentNullException.ThrowIfNull(headerB);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        ImageHeader headerA = a.Header, headerB = b.Header;
         var header = new List<FieldChange>();
         Field(header, "abi", headerA.Abi.ToId(), headerB.Abi.ToId());
         Field(header, "mapping_flags", headerA.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi", headerB.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi");
@@ -64,56 +64,52 @@ internal sealed class ImageDifference
         Field(header, "capture.time_ns", Decimal(ca?.TimeNs), Decimal(cb?.TimeNs));
         Field(header, "capture.pid", Decimal(ca?.Pid), Decimal(cb?.Pid));
         Field(header, "capture.tool", ca?.Tool, cb?.Tool);
-        return new ImageDifference(header, CompareBos(a, b), CompareMappings(headerA, a, headerB, b));
-    }
-
-    private static List<ItemDifference> CompareBos(IReadOnlyList<BoEntry> a, IReadOnlyList<BoEntry> b)
-    {
-        var inA = Index(a);
-        var inB = Index(b);
-        var result = new List<ItemDifference>();
-        foreach ((uint handle, int nth) in inA.Keys.Union(inB.Keys).Order())
-        {
-            string key = nth == 0 ? $"bo {handle}" : $"bo {handle} (#{nth + 1} with it)";
-            bool hasA = inA.TryGetValue((handle, nth), out BoRecord boA);
-            bool hasB = inB.TryGetValue((handle, nth), out BoRecord boB);
-            if (!hasB)
-            {
-                result.Add(new ItemDifference("removed", key, Describe(boA, null)));
-            }
-            else if (!hasA)
-            {
-                result.Add(new ItemDifference("added", key, Describe(null, boB)));
-            }
-            else if (boA != boB)
-            {
-                List<FieldChange> changes = [.. Describe(boA, boB).Where(c => c.Old != c.New)];
-                if (changes.Count > 0)
-                {
-                    result.Add(new ItemDifference("changed", key, changes));
-                }
-            }
-        }
-
-        return result;
+        return new ImageDifference(a, b, header);
     }
 
     /// <summary>
-    /// The BOs by GEM handle and, for a handle repeated within one image (CRI105), by their order: the n-th
-    /// BO of a handle in one image is compared with the n-th in the other, as mappings at one address are.
+    /// A merge join of two sequences ordered by key, ties in file order: the n-th record of a key in one is
+    /// compared with the n-th in the other, and those past the other's last are removed or added, in the order
+    /// (key, n) sorts. Each pair is compared as it is met, so a key of 10^7 records holds none of them.
     /// </summary>
-    private static Dictionary<(uint, int), BoRecord> Index(IReadOnlyList<BoEntry> bos)
+    private IEnumerable<ItemDifference> Join<T>(IEnumerable<T> a, IEnumerable<T> b, Func<T?, T?, int, ItemDifference?> compare)
+        where T : struct, ISpillRecord
     {
-        var index = new Dictionary<(uint, int), BoRecord>();
-        var seen = new Dictionary<uint, int>();
-        foreach (BoEntry entry in bos)
+        using IEnumerator<T> inA = a.GetEnumerator();
+        using IEnumerator<T> inB = b.GetEnumerator();
+        bool hasA = inA.MoveNext(), hasB = inB.MoveNext();
+        ulong key = 0;
+        int nth = -1;
+        while (hasA || hasB)
         {
-            int nth = seen.GetValueOrDefault(entry.Bo.GemHandle);
-            seen[entry.Bo.GemHandle] = nth + 1;
-            index[(entry.Bo.GemHandle, nth)] = entry.Bo with { MappingCount = (uint)entry.Mappings.Length };
-        }
+            ulong next = !hasB ? inA.Current.SortKey : !hasA ? inB.Current.SortKey : Math.Min(inA.Current.SortKey, inB.Current.SortKey);
+            nth = nth >= 0 && next == key ? nth + 1 : 0;
+            key = next;
+            T? x = null, y = null;
+            if (hasA && inA.Current.SortKey == key)
+            {
+                x = inA.Current;
+                hasA = inA.MoveNext();
+            }
 
-        return index;
+            if (hasB && inB.Current.SortKey == key)
+            {
+                y = inB.Current;
+                hasB = inB.MoveNext();
+            }
+
+            if (compare(x, y, nth) is { } difference)
+            {
+                yield return difference;
+            }
+        }
+    }
+
+    private ItemDifference? CompareBo(DiffBo? a, DiffBo? b, int nth)
+    {
+        uint handle = (a ?? b)!.Value.Bo.GemHandle;
+        string key = nth == 0 ? $"bo {handle}" : $"bo {handle} (#{nth + 1} with it)";
+        return Item(key, Describe(a?.Bo, b?.Bo), a is null, b is null);
     }
 
     private static List<FieldChange> Describe(BoRecord? a, BoRecord? b) =>
@@ -127,67 +123,42 @@ internal sealed class ImageDifference
         new("mappings", a?.MappingCount.ToString(CultureInfo.InvariantCulture), b?.MappingCount.ToString(CultureInfo.InvariantCulture)),
     ];
 
-    private static List<ItemDifference> CompareMappings(ImageHeader headerA, IReadOnlyList<BoEntry> a, ImageHeader headerB, IReadOnlyList<BoEntry> b)
+    private ItemDifference? CompareMapping(DiffMapping? a, DiffMapping? b, int nth)
     {
-        Dictionary<(ulong, int), MappingRow> inA = IndexMappings(headerA, a);
-        Dictionary<(ulong, int), MappingRow> inB = IndexMappings(headerB, b);
-        var result = new List<ItemDifference>();
-        foreach ((ulong address, int nth) in inA.Keys.Union(inB.Keys).Order())
-        {
-            string key = nth == 0 ? $"mapping 0x{address:x}" : $"mapping 0x{address:x} (#{nth + 1} there)";
-            bool hasA = inA.TryGetValue((address, nth), out MappingRow mA);
-            bool hasB = inB.TryGetValue((address, nth), out MappingRow mB);
-            if (!hasB)
-            {
-                result.Add(new ItemDifference("removed", key, Describe(mA, null)));
-            }
-            else if (!hasA)
-            {
-                result.Add(new ItemDifference("added", key, Describe(null, mB)));
-            }
-            else
-            {
-                List<FieldChange> changes = [.. Describe(mA, mB).Where(c => c.Old != c.New)];
-                if (changes.Count > 0)
-                {
-                    result.Add(new ItemDifference("changed", key, changes));
-                }
-            }
-        }
-
-        return result;
+        ulong address = (a ?? b)!.Value.Address;
+        string key = nth == 0 ? $"mapping 0x{address:x}" : $"mapping 0x{address:x} (#{nth + 1} there)";
+        return Item(key, Describe(a, _a.Header, b, _b.Header), a is null, b is null);
     }
 
-    private static Dictionary<(ulong, int), MappingRow> IndexMappings(ImageHeader header, IReadOnlyList<BoEntry> bos)
-    {
-        var mappings = new Dictionary<(ulong, int), MappingRow>();
-        var seen = new Dictionary<ulong, int>();
-        foreach (BoEntry entry in bos)
-        {
-            foreach (VmRecord vm in entry.Mappings)
-            {
-                // A record that is no valid range is keyed by its first word, so it is still compared.
-                MappingExtent? extent = MappingExtent.Of(vm, header);
-                ulong address = extent?.Address ?? vm.First;
-                int nth = seen.GetValueOrDefault(address);
-                seen[address] = nth + 1;
-
-                mappings[(address, nth)] = new MappingRow(entry.Bo.GemHandle, extent?.Size, vm, FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags)));
-            }
-        }
-
-        return mappings;
-    }
-
-    private static List<FieldChange> Describe(MappingRow? a, MappingRow? b) =>
+    private static List<FieldChange> Describe(DiffMapping? a, ImageHeader headerA, DiffMapping? b, ImageHeader headerB) =>
     [
         new("bo", a?.Handle.ToString(CultureInfo.InvariantCulture), b?.Handle.ToString(CultureInfo.InvariantCulture)),
-        new("size", a is { } x ? Size(x) : null, b is { } y ? Size(y) : null),
+        new("size", a is { } x ? Size(x.Record, headerA) : null, b is { } y ? Size(y.Record, headerB) : null),
         new("offset", Hex(a?.Record.Offset), Hex(b?.Record.Offset)),
-        new("flags", a?.Flags, b?.Flags),
+        new("flags", a is { } f ? Flags(f.Record, headerA) : null, b is { } g ? Flags(g.Record, headerB) : null),
     ];
 
-    private static string Size(MappingRow m) => m.Size is { } s ? $"0x{s:x}" : $"invalid record (0x{m.Record.First:x}, 0x{m.Record.Second:x})";
+    /// <summary>An addition or removal with all its fields, or a change with the fields that differ (null when none does).</summary>
+    private static ItemDifference? Item(string key, List<FieldChange> fields, bool added, bool removed)
+    {
+        if (added)
+        {
+            return new ItemDifference("added", key, fields);
+        }
+
+        if (removed)
+        {
+            return new ItemDifference("removed", key, fields);
+        }
+
+        fields.RemoveAll(c => c.Old == c.New);
+        return fields.Count > 0 ? new ItemDifference("changed", key, fields) : null;
+    }
+
+    private static string Size(in VmRecord vm, ImageHeader header) =>
+        MappingExtent.Of(vm, header) is { } extent ? $"0x{extent.Size:x}" : $"invalid record (0x{vm.First:x}, 0x{vm.Second:x})";
+
+    private static string Flags(in VmRecord vm, ImageHeader header) => FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
 
     private static void Field(List<FieldChange> changes, string name, string? a, string? b)
     {
@@ -200,6 +171,4 @@ internal sealed class ImageDifference
     private static string? Decimal(ulong? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private static string? Hex(ulong? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"0x{v:x}") : null;
-
-    private readonly record struct MappingRow(uint Handle, UInt128? Size, VmRecord Record, string Flags);
 }

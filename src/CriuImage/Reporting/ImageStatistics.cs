@@ -59,8 +59,8 @@ internal sealed class ImageStatistics
     /// <summary>Mapping sizes in classes, as <see cref="BoSizes"/> (key 64: exactly 2^64 bytes).</summary>
     public IReadOnlyDictionary<int, long> MappingSizes => _mappingSizes;
 
-    /// <summary>Adds one BO and its mappings.</summary>
-    public void Add(in BoRecord bo, ReadOnlySpan<VmRecord> mappings)
+    /// <summary>Adds one BO, with the count of mappings it declares (the reader holds it to the records that follow); its mappings come one by one (<see cref="AddMapping"/>).</summary>
+    public void AddBo(in BoRecord bo)
     {
         Bos++;
         BoBytes += bo.Size;
@@ -68,23 +68,25 @@ internal sealed class ImageStatistics
         (long count, UInt128 bytes) = _domains.GetValueOrDefault(domains);
         _domains[domains] = (count + 1, bytes + bo.Size);
         Bump(_boSizes, Class(bo.Size));
-        Bump(_mappingsPerBo, Class((ulong)mappings.Length));
-        MostMappings = Math.Max(MostMappings, mappings.Length);
-        foreach (VmRecord vm in mappings)
-        {
-            Mappings++;
-            if (MappingExtent.Of(vm, _header) is not { } extent)
-            {
-                InvalidMappings++;
-                continue;
-            }
+        Bump(_mappingsPerBo, Class(bo.MappingCount));
+        MostMappings = Math.Max(MostMappings, bo.MappingCount);
+    }
 
-            MappedBytes += extent.Size;
-            Bump(_mappingSizes, extent.Size == (UInt128)ulong.MaxValue + 1 ? 64 : Class((ulong)extent.Size));
-            UInt128 end = extent.Address + extent.Size;
-            LowestAddress = LowestAddress is { } low && low <= extent.Address ? low : extent.Address;
-            EndAddress = EndAddress is { } high && high >= end ? high : end;
+    /// <summary>Adds one mapping of the BO added last: a BO of 10^7 mappings is counted without holding them.</summary>
+    public void AddMapping(in VmRecord vm)
+    {
+        Mappings++;
+        if (MappingExtent.Of(vm, _header) is not { } extent)
+        {
+            InvalidMappings++;
+            return;
         }
+
+        MappedBytes += extent.Size;
+        Bump(_mappingSizes, extent.Size == (UInt128)ulong.MaxValue + 1 ? 64 : Class((ulong)extent.Size));
+        UInt128 end = extent.Address + extent.Size;
+        LowestAddress = LowestAddress is { } low && low <= extent.Address ? low : extent.Address;
+        EndAddress = EndAddress is { } high && high >= end ? high : end;
     }
 
     /// <summary>The lower bound of class <paramref name="k"/> (0 for the class of zero).</summary>

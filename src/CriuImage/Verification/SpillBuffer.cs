@@ -73,17 +73,18 @@ internal sealed class SpillBuffer<T>(int budget) : IDisposable
         }
     }
 
-    /// <summary>Every record in order, one at a time (for a reader that pulls, as a plan's writer does).</summary>
+    /// <summary>Every record in order, one at a time (for a reader that pulls, as a plan's writer and diff do).</summary>
     public IEnumerable<T> Ordered()
     {
-        var collected = new Collector();
         if (_runs is null)
         {
-            // Held records are few (at most the budget): their order is taken at once.
-            HeldInOrder(ref collected);
-            foreach (T item in collected.Items)
+            // Held records are at most the budget: their order is sorted at once, as 16-byte keys of its own (two
+            // readers may pull at once), and each record read where it lies, not copied.
+            SortKey[]? order = IsSorted() ? null : SortedKeys();
+            for (int i = 0; i < Held; i++)
             {
-                yield return item;
+                int index = order is null ? i : order[i].Index;
+                yield return _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
             }
 
             yield break;
@@ -152,22 +153,37 @@ internal sealed class SpillBuffer<T>(int budget) : IDisposable
             _scratch = new SortKey[Held];
         }
 
-        int next = 0;
-        foreach (ReadOnlyMemory<T> chunk in Chunks())
-        {
-            foreach (T item in chunk.Span)
-            {
-                _keys[next] = new SortKey(item.SortKey, next);
-                next++;
-            }
-        }
-
+        int next = FillKeys(_keys);
         Span<SortKey> sorted = RadixSort(_keys.AsSpan(0, next), _scratch.AsSpan(0, next));
         T[][] chunks = [.. _chunks];
         foreach (SortKey key in sorted)
         {
             visitor.Visit(chunks[key.Index >> ChunkBits][key.Index & (ChunkSize - 1)]);
         }
+    }
+
+    /// <summary>The held records' keys in order, in arrays of their own; the one of the two that holds them.</summary>
+    private SortKey[] SortedKeys()
+    {
+        var keys = new SortKey[Held];
+        var scratch = new SortKey[Held];
+        return RadixSort(keys.AsSpan(0, FillKeys(keys)), scratch).Overlaps(keys) ? keys : scratch;
+    }
+
+    /// <summary>Puts each held record's key and arrival index in <paramref name="keys"/>; returns how many.</summary>
+    private int FillKeys(SortKey[] keys)
+    {
+        int next = 0;
+        foreach (ReadOnlyMemory<T> chunk in Chunks())
+        {
+            foreach (T item in chunk.Span)
+            {
+                keys[next] = new SortKey(item.SortKey, next);
+                next++;
+            }
+        }
+
+        return next;
     }
 
     private bool IsSorted()
@@ -231,14 +247,6 @@ internal sealed class SpillBuffer<T>(int budget) : IDisposable
         }
 
         return source;
-    }
-
-    /// <summary>Collects the records visited, in order.</summary>
-    private struct Collector() : IOrderedVisitor<T>
-    {
-        public List<T> Items { get; } = [];
-
-        public readonly void Visit(in T item) => Items.Add(item);
     }
 
     /// <summary>What the sort moves: the key and the arrival index (16 bytes).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Reporting;
@@ -20,55 +21,66 @@ internal static class DiffCommand
                 return ExitCodes.Unusable;
             }
 
-            (ImageHeader, List<BoEntry>)? a = null, b = null;
-            int code = await CommandErrors.RunAsync(pathA, std.Error, async () => { a = await LoadAsync(std, pathA, cancellationToken); return ExitCodes.Success; });
-            if (code != ExitCodes.Success)
+            DiffSide? a = null, b = null;
+            try
             {
-                return code;
-            }
+                int code = await CommandErrors.RunAsync(pathA, std.Error, async () => { a = await ReadAsync(std, pathA, cancellationToken); return ExitCodes.Success; });
+                if (code != ExitCodes.Success)
+                {
+                    return code;
+                }
 
-            code = await CommandErrors.RunAsync(pathB, std.Error, async () => { b = await LoadAsync(std, pathB, cancellationToken); return ExitCodes.Success; });
-            if (code != ExitCodes.Success)
-            {
-                return code;
-            }
+                code = await CommandErrors.RunAsync(pathB, std.Error, async () => { b = await ReadAsync(std, pathB, cancellationToken); return ExitCodes.Success; });
+                if (code != ExitCodes.Success)
+                {
+                    return code;
+                }
 
-            ImageDifference difference = ImageDifference.Compare(a!.Value.Item1, a.Value.Item2, b!.Value.Item1, b.Value.Item2);
-            if (parse.GetValue(command.Format) == "json")
-            {
-                await std.Text.FlushAsync(cancellationToken);
-                WriteJson(pathA, pathB, difference, std.Output);
-            }
-            else
-            {
-                await WriteTextAsync(pathA, pathB, difference, std.Text);
-            }
+                // Both inputs are read and checked before a line is written; the differences are then merged as written.
+                try
+                {
+                    var differences = new DifferenceStream(ImageDifference.Compare(a!, b!));
+                    if (parse.GetValue(command.Format) == "json")
+                    {
+                        await std.Text.FlushAsync(cancellationToken);
+                        WriteJson(pathA, pathB, differences, std.Output);
+                    }
+                    else
+                    {
+                        await WriteTextAsync(pathA, pathB, differences, std.Text);
+                    }
 
-            return ExitCodes.For(unreadable: false, findings: !difference.Equal);
+                    return ExitCodes.For(unreadable: false, findings: !differences.Equal);
+                }
+                catch (IOException e) when (e is not OutputException)
+                {
+                    // The runs spilled to the temporary folder could not be read back: neither input is at fault.
+                    await std.Error.WriteLineAsync(Printable.Escape($"criu-image: error: {IO.IoMessages.Of(e)}"));
+                    return ExitCodes.Unusable;
+                }
+            }
+            finally
+            {
+                a?.Dispose();
+                b?.Dispose();
+            }
         });
         return command;
     }
 
-    private static async Task<(ImageHeader, List<BoEntry>)> LoadAsync(StandardStreams std, string path, CancellationToken cancellationToken)
+    private static async Task<DiffSide> ReadAsync(StandardStreams std, string path, CancellationToken cancellationToken)
     {
-        using CommandInput input = CommandInput.Open(path, std);
+        using CommandInput input = CommandInput.OpenImageOnly(path, std);
         if (!input.IsImage)
         {
             throw new InputRefusedException(input.NotAnImage());
         }
 
         await using ImageReader reader = input.OpenImage();
-        ImageHeader header = await reader.ReadHeaderAsync(cancellationToken);
-        var bos = new List<BoEntry>();
-        await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))
-        {
-            bos.Add(entry);
-        }
-
-        return (header, bos);
+        return await DiffSide.ReadAsync(reader, cancellationToken);
     }
 
-    private static async Task WriteTextAsync(string a, string b, ImageDifference difference, TextWriter output)
+    private static async Task WriteTextAsync(string a, string b, DifferenceStream difference, TextWriter output)
     {
         if (difference.Equal)
         {
@@ -82,7 +94,9 @@ internal static class DiffCommand
             await output.WriteLineAsync(Printable.Escape($"~ header {change.Field}: {change.Old ?? "(none)"} -> {change.New ?? "(none)"}"));
         }
 
-        foreach (ItemDifference item in difference.Bos.Concat(difference.Mappings))
+        var bos = new KindCounts();
+        var mappings = new KindCounts();
+        foreach (ItemDifference item in difference.Bos.Select(bos.Count).Concat(difference.Mappings.Select(mappings.Count)))
         {
             string line = item.Kind switch
             {
@@ -93,14 +107,11 @@ internal static class DiffCommand
             await output.WriteLineAsync(Printable.Escape(line));
         }
 
-        int count = difference.Header.Count + difference.Bos.Count + difference.Mappings.Count;
-        await output.WriteLineAsync($"{count} {(count == 1 ? "difference" : "differences")}: {Count(difference.Bos, "bo")}; {Count(difference.Mappings, "mapping")}");
+        long count = difference.Header.Count + bos.All + mappings.All;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "difference" : "differences")}: {bos.Line("bo")}; {mappings.Line("mapping")}"));
     }
 
-    private static string Count(IReadOnlyList<ItemDifference> items, string noun) =>
-        $"{noun}s {items.Count(i => i.Kind == "added")} added, {items.Count(i => i.Kind == "removed")} removed, {items.Count(i => i.Kind == "changed")} changed";
-
-    private static void WriteJson(string a, string b, ImageDifference difference, Stream output)
+    private static void WriteJson(string a, string b, DifferenceStream difference, Stream output)
     {
         using (var json = IO.JsonOutput.Create(output))
         {
@@ -123,7 +134,7 @@ internal static class DiffCommand
         output.Write("\n"u8);
     }
 
-    private static void WriteItems(Utf8JsonWriter json, string name, IReadOnlyList<ItemDifference> items)
+    private static void WriteItems(Utf8JsonWriter json, string name, IEnumerable<ItemDifference> items)
     {
         json.WriteStartArray(name);
         foreach (ItemDifference item in items)
@@ -139,6 +150,7 @@ internal static class DiffCommand
 
             json.WriteEndArray();
             json.WriteEndObject();
+            IO.JsonOutput.FlushIfFull(json);
         }
 
         json.WriteEndArray();

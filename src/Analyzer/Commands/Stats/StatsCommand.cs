@@ -17,7 +17,7 @@ internal static class StatsCommand
             string path = parse.GetValue(command.Image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                using CommandInput input = CommandInput.Open(path, std);
+                using CommandInput input = CommandInput.OpenImageOnly(path, std);
                 if (!input.IsImage)
                 {
                     await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));
@@ -26,9 +26,9 @@ internal static class StatsCommand
 
                 await using ImageReader reader = input.OpenImage();
                 var stats = new ImageStatistics(await reader.ReadHeaderAsync(cancellationToken));
-                await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))
+                while (await reader.ReadFrameAsync(cancellationToken))
                 {
-                    stats.Add(entry.Bo, entry.Mappings);
+                    Count(reader, stats);
                 }
 
                 if (parse.GetValue(command.Format) == "json")
@@ -45,6 +45,22 @@ internal static class StatsCommand
             });
         });
         return command;
+    }
+
+    /// <summary>Counts the records of the frame just loaded, one at a time: a BO's mappings are never held together.</summary>
+    private static void Count(ImageReader reader, ImageStatistics stats)
+    {
+        while (reader.TryReadRecord(out Format.RecordTag tag))
+        {
+            if (tag == Format.RecordTag.Bo)
+            {
+                stats.AddBo(reader.CurrentBo);
+            }
+            else
+            {
+                stats.AddMapping(reader.CurrentVm);
+            }
+        }
     }
 
     private static string Text(string path, ImageStatistics s)
