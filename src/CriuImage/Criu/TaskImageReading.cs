@@ -62,14 +62,29 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             }
         }
 
-        return (FilesImage() ?? new ThreadCores(tree, Find).FirstUnusable(order.Where(t => _alive.Contains(t.Pid)), LastFile), null);
+        return (FilesImage() ?? new ThreadCores(Find).FirstUnusable(order.Where(t => _alive.Contains(t.Pid)), LastFile), null);
     }
 
     /// <summary>The last amdgpu file the task opens, by descriptor, or null when it opens none.</summary>
     private string? LastFile(uint pid) =>
         Holders.Values.Select(h => h.MinBy(d => d.Pid)).Where(d => d.Pid == pid).OrderBy(d => d.Fd).Select(d => nameOf(d.FileId)).LastOrDefault();
 
-    private InputFile? Find(string name) => files.FirstOrDefault(f => f.Name == name);
+    /// <summary>The dump's files by name (the first of a name), made once: every task's ids, core and thread cores are looked up.</summary>
+    private Dictionary<string, InputFile>? _byName;
+
+    private InputFile? Find(string name)
+    {
+        if (_byName is null)
+        {
+            _byName = new Dictionary<string, InputFile>(files.Count, StringComparer.Ordinal);
+            foreach (InputFile file in files)
+            {
+                _byName.TryAdd(file.Name, file);
+            }
+        }
+
+        return _byName.GetValueOrDefault(name);
+    }
 
     /// <summary>ids-PID.img: its files_id, or nothing when it is missing or empty; damage stops read_pstree_image.</summary>
     private ProcessImageFailure? Ids(CriuTask task)
@@ -136,6 +151,11 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         if (core.State != CoreFacts.Dead && !core.HasThreadInfo)
         {
             return (Fails($"is a live task's (task_state {core.State}) without the registers of its architecture (thread_info on x86-64): check_core refuses it ('Core info data missed for non-zombie')", "criu/cr-restore.c:869-872"), null);
+        }
+
+        if (core.State != CoreFacts.Dead && !core.HasThreadCore)
+        {
+            return (Fails($"is a live task's (task_state {core.State}) without thread_core_entry: fork_with_pid reads its cgroup set through a NULL pointer and CRIU dies on SIGSEGV before the task exists", "criu/cr-restore.c:1104-1108"), null);
         }
 
         if (core.State != CoreFacts.Dead)

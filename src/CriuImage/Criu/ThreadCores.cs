@@ -11,7 +11,7 @@ namespace CriuImage.Criu;
 /// other thread has its own <c>core-TID.img</c>. A thread core CRIU cannot take ends the task's restore there: after
 /// the plugin has restored that task's amdgpu files, before the resume hook (CRI354).
 /// </summary>
-internal sealed class ThreadCores(CriuProcessTree tree, Func<string, InputFile?> find)
+internal sealed class ThreadCores(Func<string, InputFile?> find)
 {
     private const string Dev = "@2cf8f13";
 
@@ -25,7 +25,7 @@ internal sealed class ThreadCores(CriuProcessTree tree, Func<string, InputFile?>
         ArgumentNullException.ThrowIfNull(lastFile);
         foreach (CriuTask task in alive)
         {
-            foreach (uint tid in tree.Tasks.First(t => t.Pid == task.Pid).Threads)
+            foreach (uint tid in task.Threads)
             {
                 if (Why(task.Pid, tid) is ({ } why, { } cause))
                 {
@@ -58,8 +58,9 @@ internal sealed class ThreadCores(CriuProcessTree tree, Func<string, InputFile?>
             return ("is missing or holds no entry: open_cores cannot read it ('Can't open core data')", "criu/cr-restore.c:503-518,534");
         }
 
-        // The leader's core was checked when the task was forked; open_cores only reads its thread_core.
-        if (!core.HasThreadCore)
+        // The leader's core was checked when the task was forked (its thread_core too, fork_with_pid reads its
+        // cgroup set there: CRI351); a thread's is first read here.
+        if (tid != pid && !core.HasThreadCore)
         {
             return ("has no thread_core_entry: open_cores reads its seccomp mode through a NULL pointer and the task's process dies on SIGSEGV", "criu/cr-restore.c:549-553");
         }

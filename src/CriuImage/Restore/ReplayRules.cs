@@ -7,7 +7,7 @@ using CriuImage.Verification;
 namespace CriuImage.Restore;
 
 /// <summary>
-/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340, CRI358, and CRI350-CRI355 of the process images:
+/// The endings of a dump's restore that only the replay of CRIU's plugin finds (CRI325-CRI330, CRI332-CRI334, CRI340, CRI355 (another plugin's file), CRI358, and CRI350-CRI354 of the process images:
 /// the restore init's crash, imports resolved by number, contents written into an exporter, descriptor 0 closed,
 /// certainly or by an order not known, the parallel quit command, a CRIU that cannot restore the dump's state, a render
 /// node restored before any GPU map, a task that may wait for ever for another task's export, an order of the tasks

@@ -54,6 +54,9 @@ internal sealed class RestoreReplay
     /// <summary>Stops taken as mended (code, file): a kernel's refusal there is replayed as accepted (<see cref="RunPast"/>).</summary>
     private IReadOnlySet<(DiagnosticDescriptor Code, string File)> _mended = new HashSet<(DiagnosticDescriptor, string)>();
 
+    /// <summary>The render-node BOs of the dump, every file's.</summary>
+    private readonly long _renderNodeBos;
+
     private RestoreReplay(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel, CriuCallLog calls)
     {
         _calls = calls;
@@ -61,9 +64,9 @@ internal sealed class RestoreReplay
         _plan = plan;
         _criu = criu;
         _parallel = parallel && criu.Parallel;
-        long bos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
-        _stored = new StoredFds(bos);
-        _completed = new CompletedBos(bos);
+        _renderNodeBos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
+        _stored = new StoredFds(_renderNodeBos);
+        _completed = new CompletedBos(_renderNodeBos);
         _bosMade = new BosBegun(_completed.Of);
         _index = new ReplayIndex(dump);
     }
@@ -123,14 +126,6 @@ internal sealed class RestoreReplay
     }
 
     /// <summary>
-    /// The replay in the tasks' other interleaving, where the dump's fdinfo images say which task opens which file:
-    /// the tasks in the reverse of CRIU's order (<see cref="TasksInOrder"/>), the order the restore oracle's reversed run
-    /// takes. Otherwise as <see cref="Run(CriuDump, DumpRestorePlan, CriuVersion, bool)"/>.
-    /// </summary>
-    internal static RestoreSequence RunReversed(CriuDump dump, DumpRestorePlan plan, CriuVersion criu, bool parallel) =>
-        RunInOrder(dump, plan, criu, parallel, [.. dump.ProcessTree?.InCriuOrder().Select(t => t.Pid).Reverse() ?? []], CriuCallLog.Held());
-
-    /// <summary>
     /// The replay with the tasks restoring their files one after another in <paramref name="order"/> (pids; a task not
     /// named comes after, in CRIU's order), each until its files are restored, it fails, or it sleeps
     /// (<see cref="TasksInOrder"/>): one of the orders CRIU's concurrent restore can take.
@@ -153,7 +148,7 @@ internal sealed class RestoreReplay
                 [.. tree.InCriuOrder().Select(t => t.Pid).Where(p => _order.Openers.Values.Any(o => o.Pid == p))],
                 [.. _crossTask.Select(c => (c.Importer, c.By, c.Handle, c.Exporter, c.From))],
                 end,
-                _dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0)),
+                _renderNodeBos + _dump.OfKind(CriuFileKind.Kfd).Sum(f => (long)(f.Kfd?.Bos.Count ?? 0)),
                 order => RunInOrder(_dump, _plan, _criu, _parallel, order, CriuCallLog.Counted()).End);
 
     private RestoreEnding Restore()
@@ -183,7 +178,6 @@ internal sealed class RestoreReplay
             _file = file;
             Difference(Descriptors.OtherPluginsFile, cause, message);
         }
-
 
         ShortPagesOfImageNotGiven();
         _filesRestored = true;

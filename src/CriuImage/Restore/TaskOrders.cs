@@ -23,7 +23,7 @@ internal sealed record TaskOrders(RestoreEnding? Difference, string Why)
     public const int MaxTasks = 5;
 
     /// <summary>
-    /// Most render-node BOs replayed over all the orders (about 2 µs of CPU each, measured on a 50,000-BO chain: 8 s
+    /// Most BOs (render-node and KFD) replayed over all the orders (about 2 µs of CPU each, measured on a 50,000-BO chain: 8 s
     /// at most); past it, only CRIU's order and its reverse, whatever the number of tasks.
     /// </summary>
     public const long MaxReplayedBos = 4_000_000;
@@ -37,12 +37,9 @@ internal sealed record TaskOrders(RestoreEnding? Difference, string Why)
     /// Replays the other orders of <paramref name="tasks"/> (the tasks that open amdgpu files, pids in CRIU's order)
     /// with <paramref name="replay"/> and compares each ending with <paramref name="criuOrder"/>, the ending of CRIU's
     /// task order. Only the tasks an import across tasks links (<paramref name="imports"/>) are permuted: the others
-    /// depend on no other task and none on them, so they restore first, as in any order.
+    /// depend on no other task and none on them, so they restore first, as in any order. <paramref name="bos"/>: the
+    /// dump's BOs, render-node and KFD, each replayed once an order (<see cref="MaxReplayedBos"/>).
     /// </summary>
-    public static TaskOrders Replay(IReadOnlyList<uint> tasks, IReadOnlyList<(string Importer, TaskFd By, uint Handle, string Exporter, TaskFd From)> imports, RestoreEnding criuOrder, Func<IReadOnlyList<uint>, RestoreEnding> replay) =>
-        Replay(tasks, imports, criuOrder, 0, replay);
-
-    /// <summary>As <see cref="Replay(IReadOnlyList{uint}, IReadOnlyList{ValueTuple{string, TaskFd, uint, string, TaskFd}}, RestoreEnding, Func{IReadOnlyList{uint}, RestoreEnding})"/>, for a dump of <paramref name="bos"/> render-node BOs (<see cref="MaxReplayedBos"/>).</summary>
     public static TaskOrders Replay(IReadOnlyList<uint> tasks, IReadOnlyList<(string Importer, TaskFd By, uint Handle, string Exporter, TaskFd From)> imports, RestoreEnding criuOrder, long bos, Func<IReadOnlyList<uint>, RestoreEnding> replay)
     {
         if (tasks.Count < 2 || criuOrder.How is not (RestoreEndKind.Restored or RestoreEndKind.Differs))
@@ -84,7 +81,7 @@ internal sealed record TaskOrders(RestoreEnding? Difference, string Why)
             ? $"all {orders.Count} orders of tasks {Pids(linked)}"
             : linked.Count > MaxTasks
             ? $"2 of the {Factorial(linked.Count)} orders of tasks {Pids(linked)} (CRIU's and its reverse; every order is replayed up to {MaxTasks} tasks)"
-            : $"2 of the {Factorial(linked.Count)} orders of tasks {Pids(linked)} (CRIU's and its reverse; every order is replayed up to {MaxReplayedBos} render-node BOs in all, and the dump has {bos})";
+            : $"2 of the {Factorial(linked.Count)} orders of tasks {Pids(linked)} (CRIU's and its reverse; every order is replayed up to {MaxReplayedBos} BOs in all, and the dump has {bos})";
         string imported = string.Join("; ", imports.Select(i => $"{i.Importer} ({i.By}) imports handle {i.Handle}, which {i.Exporter} ({i.From}) exports"));
         if (differing.Count == 0)
         {

@@ -47,7 +47,6 @@ public sealed class ThreadCoreTests : TempFolder
     [InlineData("no-thread-core", "core-4245.img (thread 4245 of task 4242) has no thread_core_entry: open_cores reads its seccomp mode through a NULL pointer")]
     [InlineData("with-tc", "core-4245.img (thread 4245 of task 4242) holds a task's task_core_entry, which a thread's core must not: sigreturn_restore refuses it")]
     [InlineData("no-thread-info", "core-4245.img (thread 4245 of task 4242) has no registers of its architecture (thread_info on x86-64)")]
-    [InlineData("leader-no-thread-core", "core-4242.img (thread 4242 of task 4242) has no thread_core_entry")]
     public async Task AThreadCoreCriuRefuses_IsCri354_SaidWithTheThreadAndWhy(string damage, string where)
     {
         string dump = Threaded();
@@ -58,8 +57,7 @@ public sealed class ThreadCoreTests : TempFolder
             "cut" => ("core-4245.img", ThreadCore()[..^1]),
             "no-thread-core" => ("core-4245.img", Single([.. mtype, .. info])),
             "with-tc" => ("core-4245.img", Single([.. mtype, .. info, .. tc, .. core])),
-            "no-thread-info" => ("core-4245.img", Single([.. mtype, .. core])),
-            _ => ("core-4242.img", Single([.. mtype, .. info, .. tc])),
+            _ => ("core-4245.img", Single([.. mtype, .. core])),
         };
         File.WriteAllBytes(Path.Combine(dump, file), bytes);
         string message = Assert.Single(await Findings(dump, "CRI354"));
@@ -79,6 +77,13 @@ public sealed class ThreadCoreTests : TempFolder
         Assert.Contains("core-4242.img (task 4242) is a live task's (task_state 1) without the registers of its architecture (thread_info on x86-64): check_core refuses it", message, StringComparison.Ordinal);
         JsonNode restore = await PlanRestore(dump);
         Assert.Equal(("fails", "CRI351"), ((string)restore["end"]!["how"]!, (string)restore["end"]!["code"]!));
+
+        // A live leader's core without thread_core: fork_with_pid reads its cgroup set through NULL (cr-restore.c:1106).
+        File.WriteAllBytes(Path.Combine(dump, "core-4242.img"), Single([0x08, 0x01, .. Nest(2, ThreadInfo()), .. Nest(3, Varints((1, 1)))]));
+        Assert.Contains("core-4242.img (task 4242) is a live task's (task_state 1) without thread_core_entry: fork_with_pid reads its cgroup set through a NULL pointer", Assert.Single(await Findings(dump, "CRI351")), StringComparison.Ordinal);
+        JsonNode forked = await PlanRestore(dump);
+        Assert.Equal(("fails", "CRI351"), ((string)forked["end"]!["how"]!, (string)forked["end"]!["code"]!));
+        Assert.Empty(forked["calls"]!.AsArray());
 
         // The zombie's core of tasks/zombie-child has tc alone, as dump_one_zombie writes it: no finding.
         Assert.Empty(await Findings(CriuFixtures.Path_("tasks/zombie-child"), "CRI351"));

@@ -20,7 +20,7 @@ public sealed class TaskOrdersTests
     public void EveryOrderOfTheLinkedTasks_IsReplayedOnce_TheOthersFirst()
     {
         var replayed = new List<string>();
-        TaskOrders orders = TaskOrders.Replay([4242, 4244, 4243], OneImport, Restored, order =>
+        TaskOrders orders = TaskOrders.Replay([4242, 4244, 4243], OneImport, Restored, 0, order =>
         {
             replayed.Add(string.Join(",", order));
             return Restored;
@@ -37,7 +37,7 @@ public sealed class TaskOrdersTests
     public void AnOrderThatNeverEnds_IsAnError_CountingEachEnding()
     {
         var never = new RestoreEnding(RestoreEndKind.NeverEnds, Descriptors.CrossTaskImportWait, "", "asleep") { File = "amdgpu-dmabuf_9.img" };
-        TaskOrders orders = TaskOrders.Replay([4242, 4243], OneImport, Restored, order => order[0] == 4243 ? never : Restored);
+        TaskOrders orders = TaskOrders.Replay([4242, 4243], OneImport, Restored, 0, order => order[0] == 4243 ? never : Restored);
 
         RestoreEnding difference = Assert.IsType<RestoreEnding>(orders.Difference);
         Assert.Equal((Descriptors.TaskOrderEndsOtherwise, Severity.Error, "amdgpu-dmabuf_9.img"), (difference.Code, difference.Code!.Severity, difference.File));
@@ -55,9 +55,9 @@ public sealed class TaskOrdersTests
             return Restored;
         }
 
-        Assert.Same(TaskOrders.None, TaskOrders.Replay([4242], OneImport, Restored, Count));
-        Assert.Same(TaskOrders.None, TaskOrders.Replay([4242, 4243], OneImport, new RestoreEnding(RestoreEndKind.Fails, null, "", "stops"), Count));
-        TaskOrders none = TaskOrders.Replay([4242, 4243], [], Restored, Count);
+        Assert.Same(TaskOrders.None, TaskOrders.Replay([4242], OneImport, Restored, 0, Count));
+        Assert.Same(TaskOrders.None, TaskOrders.Replay([4242, 4243], OneImport, new RestoreEnding(RestoreEndKind.Fails, null, "", "stops"), 0, Count));
+        TaskOrders none = TaskOrders.Replay([4242, 4243], [], Restored, 0, Count);
         Assert.Equal((0, (RestoreEnding?)null), (replays, none.Difference));
         Assert.Contains("no file of one imports another's export", none.Why, StringComparison.Ordinal);
     }
@@ -68,7 +68,7 @@ public sealed class TaskOrdersTests
         uint[] tasks = [.. Enumerable.Range(0, TaskOrders.MaxTasks + 1).Select(i => (uint)(4242 + i))];
         (string, TaskFd, uint, string, TaskFd)[] chain = [.. tasks.Skip(1).Select(t => ($"amdgpu-dmabuf_{t}.img", new TaskFd(t, 3, t), t - 1, $"amdgpu-renderD-{t - 1}.img", new TaskFd(t - 1, 4, t - 1)))];
         var replayed = new List<IReadOnlyList<uint>>();
-        TaskOrders orders = TaskOrders.Replay(tasks, chain, Restored, order =>
+        TaskOrders orders = TaskOrders.Replay(tasks, chain, Restored, 0, order =>
         {
             replayed.Add(order);
             return Restored;
@@ -93,6 +93,6 @@ public sealed class TaskOrdersTests
         Assert.Equal(5, replays);
         TaskOrders past = TaskOrders.Replay([4242, 4243, 4244], chain, Restored, (TaskOrders.MaxReplayedBos / 6) + 1, Count);
         Assert.Equal(6, replays);
-        Assert.Contains("every order is replayed up to 4000000 render-node BOs in all, and the dump has 666667", past.Why, StringComparison.Ordinal);
+        Assert.Contains("every order is replayed up to 4000000 BOs in all, and the dump has 666667", past.Why, StringComparison.Ordinal);
     }
 }

@@ -224,7 +224,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
 
     /// <summary>
     /// The replay of the dump in another order of its tasks (<paramref name="order"/>: <c>reversed</c>,
-    /// RestoreReplay.RunReversed, or the pids in order, RestoreReplay.RunInOrder: the tasks one after another, a task
+    /// the reverse of CRIU's task order, or the pids in order; RestoreReplay.RunInOrder: the tasks one after another, a task
     /// whose pass restores nothing asleep for good), with plan's CRIU, target and contents path, written as plan
     /// writes its restore member.
     /// </summary>
@@ -233,9 +233,10 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
         InputSet inputs = DumpInputs.Collect([Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'))], new InputOptions(), () => Stream.Null);
         CriuDump read = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
         DumpRestorePlan plan = DumpRestorePlan.Create(read, new ReplayOptions(CriuVersion.Parse(reference), contents is null ? null : contents == "parallel"), null, KernelProfile.ForRelease(KernelRelease[kernel]));
-        RestoreSequence sequence = order == "reversed"
-            ? RestoreReplay.RunReversed(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel")
-            : RestoreReplay.RunInOrder(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel", [.. order.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))], CriuCallLog.Held());
+        IReadOnlyList<uint> pids = order == "reversed"
+            ? [.. read.ProcessTree!.InCriuOrder().Select(t => t.Pid).Reverse()]
+            : [.. order.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))];
+        RestoreSequence sequence = RestoreReplay.RunInOrder(read, plan, plan.Sequence!.Criu, plan.Sequence.Contents == "parallel", pids, CriuCallLog.Held());
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
