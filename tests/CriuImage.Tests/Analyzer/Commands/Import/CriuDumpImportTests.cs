@@ -188,10 +188,12 @@ public sealed class CriuDumpImportTests : TempFolder
         // The archives in the folder are opened too, each dump under its archive's name.
         string[] expected = [.. new[] { "criu-dev", "hosts/gfx1100-2-render", "archives/checkpoint-criu-dev.tar:checkpoint", "archives/checkpoint-criu-dev.tar.gz:checkpoint" }
             .Concat(CriuFixtures.Damaged.Keys.Concat(["import-by-number", "no-contents-bos", "kfd-bo-unmapped-on-mapping"]).Select(d => $"damaged/{d}"))
-            .Concat(CriuFixtures.Tasks.Keys.Select(t => $"tasks/{t}"))
+            .Concat(CriuFixtures.Tasks.Keys.Concat(["same-gpu-in-two-tasks"]).Select(t => $"tasks/{t}"))
             // The KFD-only damaged dumps (kfd-queue-*) hold no render node to import.
-            .Where(d => d.StartsWith("archives/", StringComparison.Ordinal) || File.Exists(CriuFixtures.Path_($"{d}/amdgpu-renderD-7.img")))
-            .SelectMany(d => new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }).Order(StringComparer.Ordinal)];
+            .Where(d => d.StartsWith("archives/", StringComparison.Ordinal) || Directory.EnumerateFiles(CriuFixtures.Path_(d), "amdgpu-renderD-*.img").Any())
+            .SelectMany(d => d.StartsWith("archives/", StringComparison.Ordinal)
+                ? new[] { $"{d}/amdgpu-renderD-7.cimg", $"{d}/amdgpu-renderD-8.cimg" }
+                : Directory.EnumerateFiles(CriuFixtures.Path_(d), "amdgpu-renderD-*.img").Select(f => $"{d}/{Path.GetFileNameWithoutExtension(f)}.cimg")).Order(StringComparer.Ordinal)];
         Assert.Equal(expected, written);
         Assert.EndsWith($"imported {expected.Length} of {expected.Length + 6} render nodes into {output}: 6 skipped, 0 not readable\n", text, StringComparison.Ordinal);
     }
