@@ -123,6 +123,10 @@ internal static class CommandErrors
         {
             message = e.Message;
         }
+        catch (ScratchFileException e)
+        {
+            message = $"criu-image: error: {e.Message}";
+        }
         catch (InputFormatException e)
         {
             message = InputLine(readFrom ?? input, name, e);

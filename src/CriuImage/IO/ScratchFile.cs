@@ -11,7 +11,7 @@ namespace CriuImage.IO;
 internal static class ScratchFile
 {
     /// <summary>A new unlinked file, open for reading and writing, unbuffered; the caller closes it.</summary>
-    /// <exception cref="IOException">The temporary folder refuses the file.</exception>
+    /// <exception cref="ScratchFileException">The temporary folder refuses the file.</exception>
     public static FileStream Create()
     {
         string path = Path.Combine(Path.GetTempPath(), $"criu-image-spool-{Guid.NewGuid():N}");
@@ -21,7 +21,17 @@ internal static class ScratchFile
             create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var file = new FileStream(path, create);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, create);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Said as the temporary folder's failure: .NET's "Could not find a part of the path" would be read as the input's.
+            throw new ScratchFileException($"cannot make a scratch file in {Path.GetTempPath()} (TMPDIR): {IoMessages.Of(e)}", e);
+        }
+
         try
         {
             File.Delete(path);
@@ -35,7 +45,7 @@ internal static class ScratchFile
     }
 
     /// <summary>Writes <paramref name="bytes"/> at <paramref name="offset"/> of a scratch file, its failure said with the folder's name.</summary>
-    /// <exception cref="IOException">The temporary folder refuses the bytes (full, read-only).</exception>
+    /// <exception cref="ScratchFileException">The temporary folder refuses the bytes (full, read-only).</exception>
     public static void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset)
     {
         try
@@ -44,12 +54,12 @@ internal static class ScratchFile
         }
         catch (IOException e)
         {
-            throw new IOException($"cannot spill to a scratch file in {Path.GetTempPath()}: {e.Message}", e);
+            throw new ScratchFileException($"cannot spill to a scratch file in {Path.GetTempPath()} (TMPDIR): {IoMessages.Of(e)}", e);
         }
     }
 
     /// <summary>Fills <paramref name="bytes"/> from <paramref name="offset"/> of a scratch file, which holds them.</summary>
-    /// <exception cref="IOException">The file ends before them.</exception>
+    /// <exception cref="ScratchFileException">The file ends before them.</exception>
     public static void Read(SafeFileHandle file, Span<byte> bytes, long offset)
     {
         int read = 0;
@@ -58,10 +68,13 @@ internal static class ScratchFile
             int got = RandomAccess.Read(file, bytes[read..], offset + read);
             if (got == 0)
             {
-                throw new IOException($"a scratch file in {Path.GetTempPath()} ended early");
+                throw new ScratchFileException($"a scratch file in {Path.GetTempPath()} (TMPDIR) ended early", null);
             }
 
             read += got;
         }
     }
 }
+
+/// <summary>A scratch file in the temporary folder could not be made, written or read back: no input's fault, and said as the folder's.</summary>
+internal sealed class ScratchFileException(string message, Exception? inner) : IOException(message, inner);

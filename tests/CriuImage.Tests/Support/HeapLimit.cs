@@ -7,7 +7,10 @@ namespace CriuImage.Tests.Support;
 internal static class HeapLimit
 {
     /// <summary>Runs <c>criu-image ARGS</c> with its heap limited to <paramref name="bytes"/>; its exit status and standard error.</summary>
-    public static async Task<(int Code, string Error)> Run(long bytes, params string[] args)
+    public static Task<(int Code, string Error)> Run(long bytes, params string[] args) => Run(new Dictionary<string, string>(), bytes, args);
+
+    /// <summary><see cref="Run(long, string[])"/> with <paramref name="environment"/> set too (TMPDIR).</summary>
+    public static async Task<(int Code, string Error)> Run(IReadOnlyDictionary<string, string> environment, long bytes, params string[] args)
     {
         var start = new ProcessStartInfo(CliProcess.Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args)
@@ -16,6 +19,11 @@ internal static class HeapLimit
         }
 
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{bytes:x}";
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         string error = await process.StandardError.ReadToEndAsync();
