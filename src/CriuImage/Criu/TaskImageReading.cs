@@ -79,7 +79,10 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             _byName = new Dictionary<string, InputFile>(files.Count, StringComparer.Ordinal);
             foreach (InputFile file in files)
             {
-                _byName.TryAdd(file.Name, file);
+                if (file.Name is { } own)
+                {
+                    _byName.TryAdd(own, file);
+                }
             }
         }
 

@@ -148,7 +148,7 @@ internal sealed class RestoreReplay
                 [.. tree.InCriuOrder().Select(t => t.Pid).Where(p => _order.Openers.Values.Any(o => o.Pid == p))],
                 [.. _crossTask.Select(c => (c.Importer, c.By, c.Handle, c.Exporter, c.From))],
                 end,
-                _renderNodeBos + _dump.OfKind(CriuFileKind.Kfd).Sum(f => (long)(f.Kfd?.Bos.Count ?? 0)),
+                _renderNodeBos + _dump.OfKind(CriuFileKind.KfdImage).Sum(f => (long)(f.Kfd?.Message.Bos.Count ?? 0)),
                 order => RunInOrder(_dump, _plan, _criu, _parallel, order, CriuCallLog.Counted()).End);
 
     private RestoreEnding Restore()
