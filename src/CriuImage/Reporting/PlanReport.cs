@@ -143,10 +143,10 @@ public static class PlanReport
 
             if (node.Calls is { } calls)
             {
-                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
-                string count = Reached(plan, node.Path)
+                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.File);
+                string count = Reached(plan, node.File)
                     ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
-                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.Path)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
+                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.File)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
                 text.Lines($"  on {calls.Target.Name}: {count}\n");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
@@ -161,13 +161,12 @@ public static class PlanReport
     }
 
     /// <summary>
-    /// Which calls of the render node <paramref name="path"/> CRIU makes, where the replayed restore says: those of the
+    /// Which calls of the render node <paramref name="file"/> (its own name) CRIU makes, where the replayed restore says: those of the
     /// BOs it began (the others wait for an exporter it never restored, or come after where it ended), and what the
     /// headline adds about the others; (null, null) when every BO was begun or the replay does not say.
     /// </summary>
-    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
+    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string file)
     {
-        string file = Criu.CriuFileName.Said(path);
         if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } || notMade.GetValueOrDefault(file) == 0)
         {
             return (null, null);
@@ -177,14 +176,14 @@ public static class PlanReport
     }
 
     /// <summary>False when CRIU's restore began none of the render node's BOs: its own first refusal is then not where the restore stops.</summary>
-    private static bool Reached(DumpRestorePlan plan, string path) =>
-        plan.Sequence?.RenderNodesNotReached?.Contains(Criu.CriuFileName.Said(path)) != true;
+    private static bool Reached(DumpRestorePlan plan, string file) =>
+        plan.Sequence?.RenderNodesNotReached?.Contains(file) != true;
 
     /// <summary>
-    /// Why calls of the replayed restore are not made: it ends first (at <paramref name="path"/> itself, before its
+    /// Why calls of the replayed restore are not made: it ends first (at <paramref name="file"/> itself, before its
     /// first call, or at an earlier file), or (a dump not given whole) they wait for an export no file given makes.
     /// </summary>
-    private static string NotReached(DumpRestorePlan plan, string? path = null)
+    private static string NotReached(DumpRestorePlan plan, string? file = null)
     {
         RestoreEnding end = plan.Sequence!.End;
         if (end.How == RestoreEndKind.Unknown)
@@ -192,12 +191,12 @@ public static class PlanReport
             return "reached by the files given: each waits for an export none of them makes (the dump is not given whole)";
         }
 
-        if (path is not null && end.File == Criu.CriuFileName.Said(path))
+        if (file is not null && end.File == file)
         {
             return $"reached: CRIU's restore {HowWithCode(end)} at this file, before its first call";
         }
 
-        return $"reached: CRIU's restore ends first ({(end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name())})";
+        return $"reached: CRIU's restore ends first ({(end.File is { } at ? $"{end.How.Name()} in {at}" : end.How.Name())})";
     }
 
     /// <summary>
@@ -462,14 +461,14 @@ public static class PlanReport
         if (node.Calls is { } calls)
         {
             json.WriteString("target", calls.Target.Name);
-            if (!Reached(plan, node.Path))
+            if (!Reached(plan, node.File))
             {
                 // None of its calls is made: stops_at is where its restore would stop made alone.
                 json.WriteBoolean("reached", false);
             }
 
             JsonOutput.WriteOptional(json, "stops_at", calls.Stop);
-            WriteCalls(json, calls, calls.Stop, Made(plan, node.Path).Made);
+            WriteCalls(json, calls, calls.Stop, Made(plan, node.File).Made);
         }
 
         json.WriteEndObject();
