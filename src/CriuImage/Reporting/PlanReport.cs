@@ -58,7 +58,7 @@ public static class PlanReport
     }
 
     private static void WriteHeadline(Utf8LineWriter lines, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
-        lines.Text(path).Lines($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
+        lines.Text(path).Line($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}");
 
     /// <summary>
     /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
@@ -98,26 +98,26 @@ public static class PlanReport
         // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}\n");
+        text.Line($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Lines($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Line($"{kfd.Path}: /dev/kfd").Line($"  REFUSED: {unreadable}");
                 continue;
             }
 
-            text.Lines($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
-            text.Lines($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            text.Line($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}");
+            text.Line($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)");
             if (kfd.Host is { } result)
             {
                 foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Lines($"  {line}\n");
+                    text.Line($"  {line}");
                 }
             }
 
-            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}\n");
+            text.Line($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -125,20 +125,20 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Lines($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Line($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}");
             if (node.Refusal is { } refusal)
             {
-                text.Lines($"  REFUSED: {refusal}\n");
+                text.Line($"  REFUSED: {refusal}");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Lines($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Line($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Lines($"  no GEM calls: {why}\n");
+                text.Line($"  no GEM calls: {why}");
             }
 
             if (node.Calls is { } calls)
@@ -147,7 +147,7 @@ public static class PlanReport
                 string count = Reached(plan, node.File)
                     ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
                     : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.File)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
-                text.Lines($"  on {calls.Target.Name}: {count}\n");
+                text.Line($"  on {calls.Target.Name}: {count}");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }

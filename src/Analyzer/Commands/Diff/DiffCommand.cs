@@ -51,7 +51,7 @@ internal static class DiffCommand
 
     private static async Task<(ImageHeader, List<BoEntry>)> LoadAsync(StandardStreams std, string path, CancellationToken cancellationToken)
     {
-        using CommandInput input = CommandInput.Open(path, std);
+        using CommandInput input = CommandInput.Open(path, std, oneFile: true);
         if (!input.IsImage)
         {
             throw new InputRefusedException(input.NotAnImage());
