@@ -28,6 +28,17 @@ public sealed class CriuDumpFile
     /// <summary>Its kind and numbers.</summary>
     public required CriuFileName Name { get; init; }
 
+    /// <summary>
+    /// The file's own name, the one every report says it by and every lookup in its dump keys it by: its name in its
+    /// folder or archive where that is CRIU's name for it (the name CRIU opens beside the others), else the input as
+    /// given (<c>-</c>, <c>/dev/fd/63</c>, a file under another name). Never the base name of the path: in a tar
+    /// holding the dump at its root that is <c>x.tar:amdgpu-kfd-5.img</c>, which names no file CRIU opens, and the
+    /// base name of <c>/dev/fd/63</c> is <c>63</c>, which names nothing.
+    /// </summary>
+    internal string FileName => _fileName ??= Input.Name is { } name && CriuFileName.Parse(name) is not null ? name : Input.Path;
+
+    private string? _fileName;
+
     /// <summary>Why it could not be read, if so.</summary>
     public CriuDamage Damage { get; init; }
 

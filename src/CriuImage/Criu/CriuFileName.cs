@@ -15,12 +15,18 @@ namespace CriuImage.Criu;
 public sealed partial record CriuFileName(CriuFileKind Kind, long Id, uint? GpuId = null, long? Minor = null, uint? Index = null)
 {
     /// <summary>
-    /// How reports name a file of a dump: by its base name where that is CRIU's name for it (its folder is the
-    /// dump's), else as it was given (<c>-</c>, <c>/dev/fd/63</c>, a file under another name), as the line naming it
-    /// says it: the base name of <c>/dev/fd/63</c> is <c>63</c>, which names nothing.
+    /// The name CRIU gives the KFD pages file of <paramref name="gpuId"/> beside the KFD image of file id
+    /// <paramref name="id"/> (amdgpu_plugin_util.h); a file read without its name (standard input) has no id (-1),
+    /// and its pages file is said with <c>&lt;id&gt;</c> where the id goes, never a name CRIU would not write.
     /// </summary>
-    internal static string Said(string path) =>
-        Path.GetFileName(path) is var name && Parse(name) is not null ? name : path;
+    internal static string KfdPages(long id, uint gpuId) =>
+        string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{IdText(id)}-{gpuId:x4}.img");
+
+    /// <summary>The name CRIU gives the drm-pages file of BO <paramref name="index"/> of a render node (amdgpu_plugin_drm.c:210); an unknown id (-1) is said as in <see cref="KfdPages"/>.</summary>
+    internal static string DrmPages(long id, long minor, ulong index) =>
+        string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{IdText(id)}-{minor}-{index:x4}.img");
+
+    private static string IdText(long id) => id >= 0 ? id.ToString(CultureInfo.InvariantCulture) : "<id>";
 
     /// <summary>Recognises <paramref name="fileName"/> (no folder part); null for any other name.</summary>
     public static CriuFileName? Parse(string fileName)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CriuImage.Diagnostics;
 
 namespace CriuImage.Criu;
@@ -17,6 +18,12 @@ internal sealed record DamagedCriuFile(CriuFileKind Kind, ImageFormatException E
 {
     /// <summary>Field numbers above this are in neither message (criu_kfd's last is priv_data, 10).</summary>
     private const uint LastField = 10;
+
+    /// <summary>The fields both a KFD image and a render node begin with, all varints: 1, 2 and 3.</summary>
+    private const uint SharedFields = 3;
+
+    /// <summary>The most bytes a varint field takes: a key of up to 5 bytes and a value of up to 10.</summary>
+    private const int MaxVarintField = 15;
 
     /// <summary>
     /// The kind <paramref name="file"/> is shaped as, read by that kind's reader: the message with its problems where
@@ -38,6 +45,51 @@ internal sealed record DamagedCriuFile(CriuFileKind Kind, ImageFormatException E
         {
             return new DamagedCriuFile(kind!.Value, e);
         }
+    }
+
+    /// <summary>
+    /// The words for a message file cut short before anything in it tells its kind, or null for any other file: its header
+    /// says more bytes than follow, and all it holds past the header are whole varint fields 1, 2 and 3 in that order
+    /// (at least the key of field 1), the last maybe cut inside its value. A KFD image starts with pid, num_of_gpus and
+    /// num_of_cpus, a criu-dev or d5377d5d2 render node with gpu_id, id (pid) and drm_render_minor, all varints
+    /// (criu-amdgpu.proto): nothing before field 4 tells them apart, so neither is named and neither reader is run.
+    /// </summary>
+    public static string? CutUntold(WireWindow file)
+    {
+        if (CriuHeader.Read(file.Head(CriuHeader.Size)) is not { } length || file.Length < CriuHeader.Size || length <= (ulong)(file.Length - CriuHeader.Size))
+        {
+            return null;
+        }
+
+        uint last = 0;
+        long at = CriuHeader.Size;
+        try
+        {
+            while (at < file.Length)
+            {
+                ProtobufReader reader = file.Field(at, file.Length);
+                (uint number, int wire) = reader.ReadKey();
+                if (number != last + 1 || number > SharedFields || wire != 0)
+                {
+                    return null;
+                }
+
+                last = number;
+                reader.Skip(wire, number);
+                at = reader.Offset;
+            }
+        }
+        catch (ImageFormatException)
+        {
+            // A key and a varint take at most 15 bytes: a field that fails with more left is damage, not the cut.
+            if (file.Length - at > MaxVarintField)
+            {
+                return null;
+            }
+        }
+
+        return last == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"a CRIU amdgpu file cut short at byte {file.Length}: the header says the message has {length} bytes, but only {file.Length - CriuHeader.Size} {(file.Length - CriuHeader.Size == 1 ? "follows" : "follow")} it, and its {last switch { 1 => "field 1 begins", 2 => "fields 1 and 2 begin", _ => "fields 1 to 3 begin" }} a KFD image and a render node alike, so which it is is not known (named amdgpu-kfd-<id>.img or amdgpu-renderD-<id>.img, it is read as that kind)");
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<i
         // CRIU files that are there but were not read: a skipped link, an unreadable file (an overridden archive
         // entry has its last copy among the files).
         var unread = inputs.Skipped.Where(s => s.Kind != SkipKind.ArchiveEntry).Select(s => s.Path).Concat(inputs.Unreadable.Select(u => u.Path))
-            .Select(p => (Folder: Path.GetDirectoryName(p) ?? "", Name: Path.GetFileName(p)))
+            .Select(EntryNames.FolderAndName)
             .Where(p => CriuFileName.Parse(p.Name) is not null)
             .ToLookup(p => p.Folder, p => p.Name, StringComparer.Ordinal);
         var dumps = new List<PlannedDump>();

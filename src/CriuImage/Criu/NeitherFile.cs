@@ -40,7 +40,27 @@ internal static class NeitherFile
     public static string Line(InputFile file, RemedyWords words)
     {
         ArgumentNullException.ThrowIfNull(file);
-        string? hint = file.Content is not null || file.Opened is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, words) : null;
+        WireWindow? window = file.Content is { } content ? WireWindow.Of(content)
+            : file.Opened is { } opened ? WireWindow.Over(opened.SafeFileHandle, file.Length, owner: opened)
+            : null;
+        if (window is not null && Cut(window) is { } cut)
+        {
+            return cut;
+        }
+
+        string? hint = window is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, words) : null;
         return hint is null ? DumpInputs.SkipReason : $"not a criu-image ({hint})";
+    }
+
+    private static string? Cut(WireWindow window)
+    {
+        try
+        {
+            return DamagedCriuFile.CutUntold(window);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // the reader says why it cannot be read
+        }
     }
 }

@@ -58,7 +58,7 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
     /// <summary>The order the fdinfo images give: per task in CRIU's task order, the files it opens by ascending fd.</summary>
     private static RestoreFileOrder ByTask(List<CriuDumpFile> files, TaskFiles held, CriuProcessTree tree)
     {
-        string? unknown = held.Unknown ?? files.Where(f => f.Name.Id < 0).Select(f => $"{Path.GetFileName(f.Input.Path)} is named on its own and has no file id").FirstOrDefault();
+        string? unknown = held.Unknown ?? files.Where(f => f.Name.Id < 0).Select(f => $"{f.FileName} is named on its own and has no file id").FirstOrDefault();
         if (unknown is not null)
         {
             return new RestoreFileOrder(files, false, $"unknown: {unknown}; the KFD images first, then ascending file id is replayed");
@@ -66,19 +66,19 @@ internal sealed record RestoreFileOrder(IReadOnlyList<CriuDumpFile> Files, bool 
 
         // A file no restored descriptor names is never handed to the plugin (CRI353): it is not replayed.
         files = [.. files.Where(f => held.Opener(f.Name.Id) is not null)];
-        Dictionary<string, TaskFd> openers = files.ToDictionary(f => Path.GetFileName(f.Input.Path), f => held.Opener(f.Name.Id)!.Value, StringComparer.Ordinal);
+        Dictionary<string, TaskFd> openers = files.ToDictionary(f => f.FileName, f => held.Opener(f.Name.Id)!.Value, StringComparer.Ordinal);
         var ordered = new List<CriuDumpFile>();
         var said = new List<string>();
         foreach (CriuTask task in tree.InCriuOrder())
         {
-            List<CriuDumpFile> own = [.. files.Where(f => openers[Path.GetFileName(f.Input.Path)].Pid == task.Pid).OrderBy(f => openers[Path.GetFileName(f.Input.Path)].Fd)];
+            List<CriuDumpFile> own = [.. files.Where(f => openers[f.FileName].Pid == task.Pid).OrderBy(f => openers[f.FileName].Fd)];
             if (own.Count == 0)
             {
                 continue;
             }
 
             ordered.AddRange(own);
-            said.Add(string.Create(CultureInfo.InvariantCulture, $"task {task.Pid} opens {string.Join(", ", own.Select(f => $"{Path.GetFileName(f.Input.Path)} (fd {openers[Path.GetFileName(f.Input.Path)].Fd})"))}"));
+            said.Add(string.Create(CultureInfo.InvariantCulture, $"task {task.Pid} opens {string.Join(", ", own.Select(f => $"{f.FileName} (fd {openers[f.FileName].Fd})"))}"));
         }
 
         string how = said.Count == 1 ? "by ascending fd" : "each task by ascending fd in its own process, the tasks at the same time (replayed one after another)";

@@ -87,7 +87,7 @@ internal sealed class TaskFiles
         }
 
         HashSet<uint> amdgpu = [.. dump.Files.Where(f => f.Name.Kind is CriuFileKind.KfdImage or CriuFileKind.RenderNode or CriuFileKind.DmaBuf && f.Name.Id >= 0).Select(f => (uint)f.Name.Id)];
-        var reading = new TaskImageReading(tree, files, amdgpu, id => Path.GetFileName(dump.Files.First(f => f.Name.Id == id).Input.Path));
+        var reading = new TaskImageReading(tree, files, amdgpu, id => dump.Files.First(f => f.Name.Id == id).FileName);
         (ProcessImageFailure? failure, string? unknown) = reading.Read();
         foreach (List<TaskFd> list in reading.Holders.Values)
         {
@@ -109,7 +109,7 @@ internal sealed class TaskFiles
 
     /// <summary>The amdgpu file a failure before any file is said of: the first KFD image, else the first file.</summary>
     internal static string? FirstFile(CriuDump dump) =>
-        dump.Files.Where(f => f.Name.Kind == CriuFileKind.KfdImage).Concat(dump.Files).Select(f => Path.GetFileName(f.Input.Path)).FirstOrDefault();
+        dump.Files.Where(f => f.Name.Kind == CriuFileKind.KfdImage).Concat(dump.Files).Select(f => f.FileName).FirstOrDefault();
 
     /// <summary>The message of a file id CRIU never restores: which file, and why.</summary>
     public static string NotRestoredWhy(uint fileId, string file) =>

@@ -356,7 +356,8 @@ internal sealed class ArchiveReader
 
     private void AddFile(string name, string path, EntryData data)
     {
-        string folder = name.LastIndexOf('/') is int slash and >= 0 ? _prefix + name[..slash] : _prefix.TrimEnd('/');
+        // An entry at the archive's root (tar -C dump .) sits in the archive itself: its folder is named "x.tar", not "x.tar:".
+        string folder = name.LastIndexOf('/') is int slash and >= 0 ? _prefix + name[..slash] : _prefix.TrimEnd('/').TrimEnd(':');
         Add(path, new InputFile
         {
             Path = path,

@@ -27,4 +27,16 @@ internal static class EntryNames
 
         return false;
     }
+
+    /// <summary>
+    /// The folder and own name of a file the input layer named <paramref name="path"/>, as its <see cref="InputFile.Folder"/>
+    /// and <see cref="InputFile.Name"/> say them: an entry at an archive's root (<c>x.tar:NAME</c>, the archive's
+    /// prefix and no folder after it) sits in the archive itself, <c>x.tar</c>; anything else in the folder of its path.
+    /// For what is not read (<see cref="UnreadableInput"/>, <see cref="SkippedInput"/>), which carries only its path.
+    /// </summary>
+    public static (string Folder, string Name) FolderAndName(string path)
+    {
+        int colon = path.LastIndexOf(':');
+        return colon > path.LastIndexOf('/') ? (path[..colon], path[(colon + 1)..]) : (Path.GetDirectoryName(path) ?? "", Path.GetFileName(path));
+    }
 }

@@ -58,7 +58,7 @@ public static class PlanReport
     }
 
     private static void WriteHeadline(Utf8LineWriter lines, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
-        lines.Text(path).Lines($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}\n");
+        lines.Text(path).Line($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}");
 
     /// <summary>
     /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
@@ -98,26 +98,26 @@ public static class PlanReport
         // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
         string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
-        text.Lines($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}\n");
+        text.Line($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
             if (kfd.Refusal is { } unreadable)
             {
-                text.Lines($"{kfd.Path}: /dev/kfd\n  REFUSED: {unreadable}\n");
+                text.Line($"{kfd.Path}: /dev/kfd").Line($"  REFUSED: {unreadable}");
                 continue;
             }
 
-            text.Lines($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}\n");
-            text.Lines($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)\n");
+            text.Line($"{kfd.Path}: /dev/kfd of pid {kfd.Pid}, {Plural.Of(kfd.Gpus, "GPU")}");
+            text.Line($"  AMDKFD_IOC_GET_VERSION 0x{IoctlRequests.KfdGetVersion:x8}: CRIU needs KFD 1.8 or later (kernel_supports_criu)");
             if (kfd.Host is { } result)
             {
                 foreach (string line in HostCheckReport.Text("checkpointed GPUs", plan.Host!.Path, result).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    text.Lines($"  {line}\n");
+                    text.Line($"  {line}");
                 }
             }
 
-            text.Lines($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}\n");
+            text.Line($"  AMDKFD_IOC_CRIU_OP 0x{IoctlRequests.KfdCriuOp:x8} {{{string.Join(", ", kfd.Arguments.Select(a => a.Name == "op" ? "op=RESTORE" : $"{a.Name}={a.Value}"))}}}{(kfd.Host is { Restores: false } ? "  NOT REACHED" : kfd.PrivateDataRefusal is { } refused ? $"  REFUSED {refused}" : "")}");
         }
 
         foreach (RenderNodeRestoreStep node in plan.RenderNodes)
@@ -125,29 +125,29 @@ public static class PlanReport
             string gpu = node.GpuId is { } id ? $"gpu {Topology.TopologyNode.GpuIdText(id)}" : "unreadable";
             string via = node.MapOf is { } owner ? $" (by the map of {owner}, if its process holds this render node)" : "";
             string device = node.Device is { } d ? $" -> target gpu {Topology.TopologyNode.GpuIdText(d.DestGpuId)}{via}: opens /dev/dri/renderD{d.DestRenderMinor}" : "";
-            text.Lines($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}\n");
+            text.Line($"{node.Path}: render node of {gpu}{(node.Revision is { } r ? $" [{r}]" : "")}{device}");
             if (node.Refusal is { } refusal)
             {
-                text.Lines($"  REFUSED: {refusal}\n");
+                text.Line($"  REFUSED: {refusal}");
             }
 
             foreach (Diagnostic finding in node.Findings)
             {
-                text.Lines($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}\n");
+                text.Line($"  {TextReport.Name(finding.Severity)} {finding.Descriptor.Id}: {finding.Message}");
             }
 
             if (node.NoCalls is { } why)
             {
-                text.Lines($"  no GEM calls: {why}\n");
+                text.Line($"  no GEM calls: {why}");
             }
 
             if (node.Calls is { } calls)
             {
-                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.Path);
-                string count = Reached(plan, node.Path)
+                (Func<PlannedCall, bool>? made, string? notMade) = Made(plan, node.File);
+                string count = Reached(plan, node.File)
                     ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
-                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.Path)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
-                text.Lines($"  on {calls.Target.Name}: {count}\n");
+                    : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.File)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
+                text.Line($"  on {calls.Target.Name}: {count}");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }
@@ -161,13 +161,12 @@ public static class PlanReport
     }
 
     /// <summary>
-    /// Which calls of the render node <paramref name="path"/> CRIU makes, where the replayed restore says: those of the
+    /// Which calls of the render node <paramref name="file"/> (its own name) CRIU makes, where the replayed restore says: those of the
     /// BOs it began (the others wait for an exporter it never restored, or come after where it ended), and what the
     /// headline adds about the others; (null, null) when every BO was begun or the replay does not say.
     /// </summary>
-    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string path)
+    private static (Func<PlannedCall, bool>? Made, string? Note) Made(DumpRestorePlan plan, string file)
     {
-        string file = Criu.CriuFileName.Said(path);
         if (plan.Sequence is not { BosMade: { } made, BosNotMade: { } notMade } || notMade.GetValueOrDefault(file) == 0)
         {
             return (null, null);
@@ -177,14 +176,14 @@ public static class PlanReport
     }
 
     /// <summary>False when CRIU's restore began none of the render node's BOs: its own first refusal is then not where the restore stops.</summary>
-    private static bool Reached(DumpRestorePlan plan, string path) =>
-        plan.Sequence?.RenderNodesNotReached?.Contains(Criu.CriuFileName.Said(path)) != true;
+    private static bool Reached(DumpRestorePlan plan, string file) =>
+        plan.Sequence?.RenderNodesNotReached?.Contains(file) != true;
 
     /// <summary>
-    /// Why calls of the replayed restore are not made: it ends first (at <paramref name="path"/> itself, before its
+    /// Why calls of the replayed restore are not made: it ends first (at <paramref name="file"/> itself, before its
     /// first call, or at an earlier file), or (a dump not given whole) they wait for an export no file given makes.
     /// </summary>
-    private static string NotReached(DumpRestorePlan plan, string? path = null)
+    private static string NotReached(DumpRestorePlan plan, string? file = null)
     {
         RestoreEnding end = plan.Sequence!.End;
         if (end.How == RestoreEndKind.Unknown)
@@ -192,12 +191,12 @@ public static class PlanReport
             return "reached by the files given: each waits for an export none of them makes (the dump is not given whole)";
         }
 
-        if (path is not null && end.File == Criu.CriuFileName.Said(path))
+        if (file is not null && end.File == file)
         {
             return $"reached: CRIU's restore {HowWithCode(end)} at this file, before its first call";
         }
 
-        return $"reached: CRIU's restore ends first ({(end.File is { } file ? $"{end.How.Name()} in {file}" : end.How.Name())})";
+        return $"reached: CRIU's restore ends first ({(end.File is { } at ? $"{end.How.Name()} in {at}" : end.How.Name())})";
     }
 
     /// <summary>
@@ -462,14 +461,14 @@ public static class PlanReport
         if (node.Calls is { } calls)
         {
             json.WriteString("target", calls.Target.Name);
-            if (!Reached(plan, node.Path))
+            if (!Reached(plan, node.File))
             {
                 // None of its calls is made: stops_at is where its restore would stop made alone.
                 json.WriteBoolean("reached", false);
             }
 
             JsonOutput.WriteOptional(json, "stops_at", calls.Stop);
-            WriteCalls(json, calls, calls.Stop, Made(plan, node.Path).Made);
+            WriteCalls(json, calls, calls.Stop, Made(plan, node.File).Made);
         }
 
         json.WriteEndObject();

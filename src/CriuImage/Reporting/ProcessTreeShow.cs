@@ -104,7 +104,7 @@ internal static class ProcessTreeShow
                 foreach ((CriuDumpFile file, TaskFd fd) in Descriptors(dump, held, owner))
                 {
                     json.WriteStartObject();
-                    json.WriteString("file", Path.GetFileName(file.Input.Path));
+                    json.WriteString("file", file.FileName);
                     json.WriteNumber("fd", fd.Fd);
                     json.WriteNumber("opened_by", held.Opener(file.Name.Id)!.Value.Pid);
                     json.WriteEndObject();
@@ -145,14 +145,14 @@ internal static class ProcessTreeShow
     {
         if (dump.TaskFiles is { } held)
         {
-            return [.. Descriptors(dump, held, held.TableOwner(task.Pid)).Select(d => !withFd ? Path.GetFileName(d.File.Input.Path) : string.Create(
+            return [.. Descriptors(dump, held, held.TableOwner(task.Pid)).Select(d => !withFd ? d.File.FileName : string.Create(
                 CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(d.File.Input.Path)} (fd {d.Fd.Fd}{(held.Opener(d.File.Name.Id)!.Value.Pid is var by && by != d.Fd.Pid ? $", opened by task {by}" : "")})"))];
+                $"{d.File.FileName} (fd {d.Fd.Fd}{(held.Opener(d.File.Name.Id)!.Value.Pid is var by && by != d.Fd.Pid ? $", opened by task {by}" : "")})"))];
         }
 
         return [.. dump.OfKind(CriuFileKind.KfdImage).Where(f => f.Kfd?.Message.Pid == task.Pid)
             .Concat(tree.Tasks.Count == 1 ? Unassigned(dump) : [])
-            .Select(f => Path.GetFileName(f.Input.Path))];
+            .Select(f => f.FileName)];
     }
 
     /// <summary>The amdgpu files the files table of task <paramref name="owner"/> holds, by ascending descriptor.</summary>

@@ -20,17 +20,18 @@ internal static class RestorabilityReport
         string by = good.Count == 0 ? "no CRIU and kernel line known here"
             : good.Count == rows.Count ? $"every CRIU and kernel line known here ({good.Count})"
             : string.Join("; ", good.Select(Label));
-        text.Append($"{folder}: restored as saved by {by}\n");
+        // Each line escaped whole, a line break in a name too: a name cannot forge a row.
+        text.Append(Printable.Escape($"{folder}: restored as saved by {by}")).Append('\n');
         foreach (RestorabilityRow row in rows)
         {
             RestoreEnding end = row.End;
             string why = row.Unknown is { } unknown ? $"unknown: {unknown}"
                 : row.Restores ? "restores" : $"{end.How.Name()} ({end.Code?.Id}) in {end.File}: {end.Message} [{end.Cause}]";
-            text.Append($"  {Label(row)}: {why}\n");
+            text.Append(Printable.Escape($"  {Label(row)}: {why}")).Append('\n');
         }
 
         text.Append($"  (facts of restore-facts.json, checked {RestoreFacts.Checked})\n");
-        return string.Join('\n', text.ToString().Split('\n').Select(Printable.Escape));
+        return text.ToString();
     }
 
     /// <summary>The rows as JSON: <c>{"folder", "checked", "restorable": [labels], "rows": [{"criu", "contents", "kernel", "how", "code", "file", "cause", "message"}]}</c>; a row whose ending is not known has <c>"how": "unknown"</c> and <c>"why"</c>.</summary>

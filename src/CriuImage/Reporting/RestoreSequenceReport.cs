@@ -105,20 +105,20 @@ internal static class RestoreSequenceReport
     {
         ArgumentNullException.ThrowIfNull(sequence);
         ArgumentNullException.ThrowIfNull(text);
-        text.Lines($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}\n");
+        text.Line($"restore by CRIU {sequence.Criu.Name} ({sequence.Contents} contents): {sequence.Calls.Count} calls, {sequence.End.How.Name()}");
         if (sequence.CriuWhy.Length > 0)
         {
-            text.Lines($"  CRIU: {sequence.CriuWhy}\n");
+            text.Line($"  CRIU: {sequence.CriuWhy}");
         }
 
         if (sequence.ContentsWhy.Length > 0)
         {
-            text.Lines($"  contents path: {sequence.ContentsWhy}\n");
+            text.Line($"  contents path: {sequence.ContentsWhy}");
         }
 
         if (sequence.OrderWhy.Length > 0)
         {
-            text.Lines($"  file order: {sequence.OrderWhy}\n");
+            text.Line($"  file order: {sequence.OrderWhy}");
         }
 
         if (sequence.TaskOrdersWhy.Length > 0)
@@ -191,14 +191,14 @@ internal static class RestoreSequenceReport
     {
         if (ending.How == RestoreEndKind.Restored)
         {
-            text.Lines($"  {label}: restored\n");
+            text.Line($"  {label}: restored");
             return;
         }
 
         string at = ending.At is { } index ? $" at [{index}]" : "";
         string errno = ending.Errno is { } e ? $", {e}" : "";
         string code = ending.Code is null && errno.Length == 0 ? "" : $" ({ending.Code?.Id}{errno})";
-        text.Lines($"  {label}: {ending.How.Name()}{at}{code} in {ending.File}: {ending.Message} [{ending.Cause}]\n");
+        text.Line($"  {label}: {ending.How.Name()}{at}{code} in {ending.File}: {ending.Message} [{ending.Cause}]");
     }
 
     private static void WriteEnding(Utf8JsonWriter json, RestoreEnding ending)

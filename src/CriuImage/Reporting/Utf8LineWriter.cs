@@ -91,23 +91,13 @@ internal sealed class Utf8LineWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes report text that may span lines: each line break ends a line, and each line's text is escaped
-    /// (a report's few lines of words, built as strings).
+    /// Writes one line of report text and ends it: every character of it escaped, a line break too, so that a name
+    /// holding one (a folder, a file given by path) cannot forge a line of the report.
     /// </summary>
-    public void Lines(string text)
+    public Utf8LineWriter Line(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        int start = 0;
-        for (int end = text.IndexOf('\n', StringComparison.Ordinal); end >= 0; end = text.IndexOf('\n', start))
-        {
-            Text(text[start..end]).EndLine();
-            start = end + 1;
-        }
-
-        if (start < text.Length)
-        {
-            Text(text[start..]);
-        }
+        Text(text).EndLine();
+        return this;
     }
 
     /// <summary>Writes what is held and flushes the output.</summary>

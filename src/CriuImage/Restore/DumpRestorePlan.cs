@@ -150,11 +150,11 @@ public sealed record DumpRestorePlan
         string path = file.Input.Path;
         if (file.RenderNode is not { } lenient || file.DamageDetail is not null)
         {
-            return new RenderNodeRestoreStep(path) { Refusal = $"CRIU cannot read it: {file.DamageDetail?.Message ?? "damaged"}" };
+            return new RenderNodeRestoreStep(path) { File = file.FileName, Refusal = $"CRIU cannot read it: {file.DamageDetail?.Message ?? "damaged"}" };
         }
 
         uint gpuId = lenient.Message.GpuId;
-        var step = new RenderNodeRestoreStep(path) { GpuId = gpuId, Revision = CriuRevisionNames.Describe(lenient.Revisions) };
+        var step = new RenderNodeRestoreStep(path) { File = file.FileName, GpuId = gpuId, Revision = CriuRevisionNames.Describe(lenient.Revisions) };
         if (lenient.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
         {
             return step with { Refusal = $"protobuf-c cannot unpack it: 'Unable to parse the RenderD message' (amdgpu_plugin.c:1864-1869); {words.For(Remedy.SaysWhere)}" };
@@ -246,7 +246,7 @@ public sealed record DumpRestorePlan
             return refusals;
         }
 
-        string image = Path.GetFileName(kfds[0].Input.Path);
+        string image = kfds[0].FileName;
         GpuVaSpaces.Overlaps(kfds[0].Kfd!.Message, gpu, node, KfdMappedGpus.Of(kfds[0].Kfd!.Message) is { } mapped ? mapped.Maps : null, o =>
         {
             if (o.RenderNodeHandle is { } handle)
@@ -340,6 +340,9 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
 /// <param name="Path">The file as reports show it.</param>
 public sealed record RenderNodeRestoreStep(string Path)
 {
+    /// <summary>The file's own name (<see cref="CriuDumpFile.FileName"/>), as the replayed restore names it.</summary>
+    internal string File { get; init; } = Path;
+
     /// <summary>The checkpointed GPU the render node belongs to; null when the file cannot be read.</summary>
     public uint? GpuId { get; init; }
 

@@ -21,7 +21,7 @@ internal sealed class ReplayIndex(CriuDump dump)
             _files = new Dictionary<string, CriuDumpFile>(StringComparer.Ordinal);
             foreach (CriuDumpFile file in dump.Files)
             {
-                _files.TryAdd(file.Input.Name ?? Path.GetFileName(file.Input.Path), file);
+                _files.TryAdd(file.FileName, file);
             }
         }
 

@@ -122,7 +122,7 @@ public static class ReplayRules
         {
             foreach (RestoreEnding ending in replayed.Endings.Where(e => e.Code is { } code && Codes.Contains(code)))
             {
-                CriuDumpFile file = dump.Files.FirstOrDefault(f => CriuFileName.Said(f.Input.Path) == ending.File)
+                CriuDumpFile file = dump.Files.FirstOrDefault(f => f.FileName == ending.File)
                     ?? dump.OfKind(CriuFileKind.KfdImage).FirstOrDefault()
                     ?? dump.Files[0];
                 if (seen.Add((ending.Code!, file)))

@@ -320,7 +320,7 @@ internal sealed class RestoreReplay
         _order is not null && _filesRestored && _criu.RenderNodeBos
         && (_dump.OfKind(CriuFileKind.DmaBuf).Any() || _dump.OfKind(CriuFileKind.RenderNode).Any(f => f.RenderNode?.Message.Entries.AnyImport() ?? false));
 
-    private static string Name(CriuDumpFile file) => CriuFileName.Said(file.Input.Path);
+    private static string Name(CriuDumpFile file) => file.FileName;
 
     /// <summary>criu-dev's amdgpu_restore_init unpacks every KFD and render-node file and reads its count without checking the unpack.</summary>
     private RestoreEnding? RestoreInit(List<CriuDumpFile> files)
@@ -439,7 +439,7 @@ internal sealed class RestoreReplay
         RestoreEnding? failure = null;
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
-            string pages = StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId);
+            string pages = CriuFileName.KfdPages(file.Name.Id, gpu.GpuId);
             List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents)];
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
@@ -480,7 +480,7 @@ internal sealed class RestoreReplay
         [
             .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
                 gpu,
-                StoredDmabuf.KfdPages(file.Name.Id, gpu.GpuId),
+                CriuFileName.KfdPages(file.Name.Id, gpu.GpuId),
                 Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents).ToList())),
         ];
         if (gpus.All(g => g.Indexes.Count == 0))
@@ -1027,7 +1027,7 @@ internal sealed class RestoreReplay
         _index.File(name) is { } found ? (true, found) : (!_plan.Complete || _index.Unread(name), null);
 
     /// <summary>The drm-pages file of BO <paramref name="index"/> of <paramref name="node"/> (amdgpu_plugin_drm.c:210).</summary>
-    private static string DrmPages(CriuRenderNode node, int index) => StoredDmabuf.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
+    private static string DrmPages(CriuRenderNode node, int index) => CriuFileName.DrmPages(node.Id, node.DrmRenderMinor, (ulong)index);
 
     /// <summary>
     /// One contents copy: listed when the file holds the bytes; a short read fails in read_fp and sdma_copy_bo's

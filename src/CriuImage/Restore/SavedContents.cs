@@ -43,7 +43,7 @@ internal readonly record struct SavedContents(string Pages, ulong Offset)
 
     private static Stream? Open(CriuDump dump, SavedContents at, ulong length)
     {
-        CriuDumpFile? file = dump.Files.FirstOrDefault(f => (f.Input.Name ?? Path.GetFileName(f.Input.Path)) == at.Pages);
+        CriuDumpFile? file = dump.Files.FirstOrDefault(f => f.FileName == at.Pages);
         if (file is null || (ulong)file.Input.Length < at.Offset + length)
         {
             return null;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using CriuImage.Abi;
+using CriuImage.Criu;
 
 namespace CriuImage.Restore;
 
@@ -37,8 +37,8 @@ internal readonly struct StoredDmabuf
     /// <summary>Where the BO's contents were saved; null when they were not.</summary>
     public SavedContents? Contents => _where switch
     {
-        ContentsIn.KfdPages => new SavedContents(KfdPages(_id, _second), _at),
-        ContentsIn.DrmPages => new SavedContents(DrmPages(_id, _second, _at), RestorePathConstants.ImageSizeHeader),
+        ContentsIn.KfdPages => new SavedContents(CriuFileName.KfdPages(_id, _second), _at),
+        ContentsIn.DrmPages => new SavedContents(CriuFileName.DrmPages(_id, _second, _at), RestorePathConstants.ImageSizeHeader),
         _ => null,
     };
 
@@ -49,12 +49,4 @@ internal readonly struct StoredDmabuf
     /// <summary>Render-node BO <paramref name="index"/> stored by <paramref name="file"/>, its contents in its own drm-pages file.</summary>
     public static StoredDmabuf Drm(string file, uint id, uint minor, int index) =>
         new(file, ContentsIn.DrmPages, id, minor, (ulong)index);
-
-    /// <summary>The pages file of a KFD image's GPU: <c>amdgpu-pages-&lt;id&gt;-&lt;gpu_id %04x&gt;.img</c>.</summary>
-    public static string KfdPages(long id, uint gpuId) =>
-        string.Create(CultureInfo.InvariantCulture, $"amdgpu-pages-{id}-{gpuId:x4}.img");
-
-    /// <summary>The drm-pages file of render-node BO <paramref name="index"/> (amdgpu_plugin_drm.c:210).</summary>
-    public static string DrmPages(long id, uint minor, ulong index) =>
-        string.Create(CultureInfo.InvariantCulture, $"amdgpu-drm-pages-{id}-{minor}-{index:x4}.img");
 }

@@ -85,7 +85,7 @@ internal static class DumpCrossRules
             if (message && file != first && file.Revisions != CriuRevisions.None && (file.Revisions & first.Revisions) == CriuRevisions.None)
             {
                 report(file).Add(new Diagnostic(Descriptors.CriuRevisionMismatch,
-                    $"this file is of CRIU {CriuRevisionNames.Describe(file.Revisions)}, but {Path.GetFileName(first.Input.Path)} is of {CriuRevisionNames.Describe(first.Revisions)}: no CRIU restores both")
+                    $"this file is of CRIU {CriuRevisionNames.Describe(file.Revisions)}, but {first.FileName} is of {CriuRevisionNames.Describe(first.Revisions)}: no CRIU restores both")
                 { ByteOffset = CriuHeader.Size });
             }
         }
@@ -145,7 +145,7 @@ internal static class DumpCrossRules
             CriuDumpFile? pages = dump.OfKind(CriuFileKind.KfdPages).FirstOrDefault(p => p.Name.Id == kfdFile.Name.Id && p.Name.GpuId == gpu.GpuId);
             if (pages is null)
             {
-                if (complete && !dump.Unread.Contains($"amdgpu-pages-{kfdFile.Name.Id}-{gpu.GpuId:x4}.img"))
+                if (complete && !dump.Unread.Contains(CriuFileName.KfdPages(kfdFile.Name.Id, gpu.GpuId)))
                 {
                     report(kfdFile).Add(new Diagnostic(Descriptors.KfdPagesMissing, $"no {PagesName(kfdFile, gpu.GpuId)} for gpu_id 0x{gpu.GpuId:x}, whose VRAM and GTT BOs hold {sum} bytes; restore opens it for every GPU") { ByteOffset = gpu.ByteOffset });
                 }
@@ -250,10 +250,11 @@ internal static class DumpCrossRules
             bool read = vramOrGtt && (bo.NumOfVms > 0 || n.NumOfObjects is not null);
             if (pages is null)
             {
-                if (complete && !dump.Unread.Contains($"amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img"))
+                string name = CriuFileName.DrmPages(id, n.DrmRenderMinor, (ulong)i);
+                if (complete && !dump.Unread.Contains(name))
                 {
                     report(nodeFile).Add(new Diagnostic(read ? Descriptors.DrmPagesMissing : Descriptors.DrmPagesMissingUnread,
-                        $"no amdgpu-drm-pages-{id}-{n.DrmRenderMinor}-{i:x4}.img for BO {bo.Handle} (index {i}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
+                        $"no {name} for BO {bo.Handle} (index {i}, {bo.Size} bytes); the dump writes one per BO{(read ? ", and restore reads it (VRAM or GTT, mapped)" : "; restore does not read it (not VRAM or GTT, or unmapped)")}")
                     { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
                 }
 
@@ -265,7 +266,7 @@ internal static class DumpCrossRules
             if (vramOrGtt && !read && bo.Size > 0 && (ulong)pages.ContentsBytes >= bo.Size && bo.IsImport == 0)
             {
                 report(nodeFile).Add(new Diagnostic(Descriptors.ContentsNotRestored,
-                    $"BO {i} (handle {bo.Handle}, {bo.Size} bytes, {(((bo.PreferredDomains & DomainVram) != 0) ? "VRAM" : "GTT")}) has its contents in {Path.GetFileName(pages.Input.Path)}, but it has no mapping, and restore writes contents only into mapped BOs (restore_bo_contents_drm skips num_of_vms == 0, amdgpu_plugin_drm.c:204-208): it comes back without them")
+                    $"BO {i} (handle {bo.Handle}, {bo.Size} bytes, {(((bo.PreferredDomains & DomainVram) != 0) ? "VRAM" : "GTT")}) has its contents in {pages.FileName}, but it has no mapping, and restore writes contents only into mapped BOs (restore_bo_contents_drm skips num_of_vms == 0, amdgpu_plugin_drm.c:204-208): it comes back without them")
                 { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
             }
         }
@@ -356,7 +357,7 @@ internal static class DumpCrossRules
             }
             else if (!kfd.Kfd!.Message.DeviceEntries.Any(d => d.IsGpu && d.GpuId == pages.Name.GpuId))
             {
-                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile, $"gpu_id 0x{pages.Name.GpuId:x} of this pages file is not a GPU of {Path.GetFileName(kfd.Input.Path)}"));
+                report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile, $"gpu_id 0x{pages.Name.GpuId:x} of this pages file is not a GPU of {kfd.FileName}"));
             }
         }
 
@@ -376,14 +377,14 @@ internal static class DumpCrossRules
             else if (pages.Name.Index >= (uint)node.RenderNode!.Message.Bos.Count || pages.Name.Minor != node.RenderNode.Message.DrmRenderMinor)
             {
                 report(pages).Add(new Diagnostic(Descriptors.OrphanCriuFile,
-                    $"{Path.GetFileName(node.Input.Path)} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: none at index {pages.Name.Index} on minor {pages.Name.Minor}"));
+                    $"{node.FileName} has {node.RenderNode.Message.Bos.Count} BOs on minor {node.RenderNode.Message.DrmRenderMinor}: none at index {pages.Name.Index} on minor {pages.Name.Minor}"));
             }
         }
     }
 
     /// <summary>The KFD pages file of <paramref name="gpuId"/> beside <paramref name="kfdFile"/>; for a KFD image read without its name (from standard input), the id is not known and is left as &lt;id&gt;.</summary>
     private static string PagesName(CriuDumpFile kfdFile, uint gpuId) =>
-        kfdFile.Name.Id >= 0 ? $"amdgpu-pages-{kfdFile.Name.Id}-{gpuId:x4}.img" : $"its amdgpu-pages-<id>-{gpuId:x4}.img";
+        (kfdFile.Name.Id >= 0 ? "" : "its ") + CriuFileName.KfdPages(kfdFile.Name.Id, gpuId);
 
     /// <summary>True when a file of <paramref name="kind"/> in the dump could not be read (damaged, or unread: a permission, a skipped link), so what it holds is unknown.</summary>
     private static bool Unknown(CriuDump dump, CriuFileKind kind) =>

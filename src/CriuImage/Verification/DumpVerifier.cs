@@ -50,7 +50,7 @@ public static class DumpVerifier
             List<Diagnostic> listed = bag.Listed;
             for (int i = 0; i < listed.Count; i++)
             {
-                listed[i] = stop!.Said(listed[i], CriuFileName.Said(file.Input.Path));
+                listed[i] = stop!.Said(listed[i], file.FileName);
             }
         }
 

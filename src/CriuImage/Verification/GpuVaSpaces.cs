@@ -77,7 +77,7 @@ internal static class GpuVaSpaces
         }
 
         string Name(MappingRange r) => r.Bo < kfdRanges ? $"KFD BO {r.Mapping}"
-            : $"mapping {r.Mapping} of render-node BO {handles[r.Bo - kfdRanges]} in {Path.GetFileName(node!.Input.Path)}";
+            : $"mapping {r.Mapping} of render-node BO {handles[r.Bo - kfdRanges]} in {node!.FileName}";
         OverlapSweep.Run(ranges, (a, b) =>
         {
             (MappingRange kfdSide, MappingRange other) = a.Bo < b.Bo ? (a, b) : (b, a);

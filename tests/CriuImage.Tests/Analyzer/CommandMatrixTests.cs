@@ -74,6 +74,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("dump tgz on /dev/stdin", Content.Dump, t => new("/dev/stdin", Prefix: $"cat {Q(Tgz)} |")),
         new("dump tar by <(...)", Content.Dump, t => new($"<(cat {Q(Tar)})")),
         new("dump tar through a FIFO", Content.Dump, t => t.Fifo(Tar)),
+        new("dump tarred at its root (tar -C dump .)", Content.Dump, t => new(Q(t.RootTar()))),
+        new("dump tarred at its root on -", Content.Dump, t => new("-", Redirections: $"< {Q(t.RootTar())}")),
+        new("dump folder named with ESC, BEL and a line break", Content.Dump, t => new(Q(t.CopyFolder(Dump, ForgingName)))),
         new("zstd export (.tar.zst)", Content.Dump, t => new(Q(t.Write("export.tar.zst", File.ReadAllBytes(ZstdExport))))),
         new("zstd export under a .tar.gz name", Content.Dump, t => new(Q(ZstdExport))),
         new("zstd export on -", Content.Dump, t => new("-", Redirections: $"< {Q(ZstdExport)}")),
@@ -96,6 +99,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("truncated image by <(...)", Content.Bad, t => new($"<(head -c 100 {Q(Image)})")),
         new("damaged dump", Content.Bad, t => new(Q(DamagedDump))),
         new("truncated KFD image on -", Content.Bad, t => new("-", Redirections: $"< {Q(Path.Combine(DamagedDump, "amdgpu-kfd-5.img"))}")),
+        new("KFD image cut before its device entries, on -", Content.Bad, t => new("-", Redirections: $"< {Q(t.Write("cut-kfd.img", File.ReadAllBytes(Path.Combine(Dump, "amdgpu-kfd-5.img"))[..14]))}"), Says: "a CRIU amdgpu file cut short at byte 14"),
+        new("render node cut before its num_of_bos, by <(...)", Content.Bad, t => new($"<(head -c 14 {Q(Path.Combine(Dump, "amdgpu-renderD-7.img"))})"), Says: "a CRIU amdgpu file cut short at byte 14"),
+        new("a folder of 10^4 empty files", Content.Bad, t => new(Q(t.ManyFiles(10_000)))),
         new("truncated KFD image by <(...)", Content.Bad, t => new($"<(cat {Q(Path.Combine(DamagedDump, "amdgpu-kfd-5.img"))})")),
         new("damaged zstd (checksum)", Content.Bad, t => new(Q(t.Flipped(ZstdExport, "damaged.tar.zst", ^1)))),
         new("OCI layout with a layer of the wrong digest", Content.Bad, t => new(Q(t.BadDigestLayout()))),
@@ -143,6 +149,9 @@ public sealed class CommandMatrixTests : TempFolder
         new("host-check", [Content.Topology, Content.Bad], (input, _) => ["host-check", "--source", Q(Topology), "--host", input]),
         new("host-snapshot", [Content.Topology, Content.Bad], (input, output) => ["host-snapshot", "--topology", input, "-o", Q(output)]),
     ];
+
+    /// <summary>A name that would forge a report line were it printed as it is: what follows its line break must never start a line.</summary>
+    private const string ForgingName = "d\u001b[31mX\nY\u0007Z";
 
     /// <summary>Texts of .NET's exceptions that a message of ours never carries.</summary>
     private static readonly string[] RuntimeWords =
@@ -224,6 +233,18 @@ public sealed class CommandMatrixTests : TempFolder
             if (code == 2 && !all.Contains("error", StringComparison.Ordinal))
             {
                 problems.Append(what).Append(": exit 2 without an error said\n");
+            }
+
+            // Names and contents are printed escaped: no control character but the line breaks and tabs of our own lines,
+            // and no line made by a line break inside a name.
+            if (all.FirstOrDefault(c => c < ' ' && c is not '\n' and not '\t') is char raw and not '\0')
+            {
+                problems.Append(what).Append(": prints a raw control character (0x").Append(((int)raw).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Append("): ").Append(First(all)).Append('\n');
+            }
+
+            if (all.Split('\n').Any(l => l.StartsWith("Y\u0007Z", StringComparison.Ordinal) || l.StartsWith("Y\\x07Z", StringComparison.Ordinal)))
+            {
+                problems.Append(what).Append(": a line break in a name starts a line of its own: ").Append(First(all)).Append('\n');
             }
 
             // The runtime's own texts are not ours: an archive ending early, a JSON parser's 0-based positions.
@@ -329,6 +350,32 @@ public sealed class CommandMatrixTests : TempFolder
         byte[] bytes = File.ReadAllBytes(source);
         bytes[at] ^= 1;
         return Write(name, bytes);
+    }
+
+    /// <summary>The dump's files at a tar's root, without a folder (<c>tar -C dump .</c>): the dump is the archive itself.</summary>
+    private string RootTar()
+    {
+        string path = Path.Combine(Folder, $"{Interlocked.Increment(ref _outputs)}-root.tar");
+        using FileStream stream = File.Create(path);
+        using var writer = new System.Formats.Tar.TarWriter(stream, System.Formats.Tar.TarEntryFormat.Pax);
+        foreach (string file in Directory.GetFiles(Dump).Order(StringComparer.Ordinal))
+        {
+            writer.WriteEntry(file, Path.GetFileName(file));
+        }
+
+        return path;
+    }
+
+    /// <summary>A folder of <paramref name="count"/> empty files: nothing in it is read, and every command says so without reading it twice.</summary>
+    private string ManyFiles(int count)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(Folder, $"many-{Interlocked.Increment(ref _outputs)}")).FullName;
+        for (int i = 0; i < count; i++)
+        {
+            File.Create(Path.Combine(folder, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Dispose();
+        }
+
+        return folder;
     }
 
     /// <summary>A copy of <paramref name="source"/> in the test's folder, to damage.</summary>

@@ -96,6 +96,43 @@ public sealed class FileWordingTests : TempFolder
         }
     }
 
+    /// <summary>
+    /// A KFD image or render node cut before its field 4 holds only fields both begin with (pid or gpu_id, ...): read
+    /// without its name nothing tells which it is, and every command says that in one line, exit 2, not "neither".
+    /// A file whose header says no more than it holds, or whose fields are not these, is not called cut.
+    /// </summary>
+    [Fact]
+    public async Task ACriuFileCutBeforeItsKindShows_IsSaidCut_InEveryCommand()
+    {
+        string criuDev = Path.Combine(RepoPaths.Fixtures, "criu", "criu-dev");
+        foreach (string file in new[] { "amdgpu-kfd-5.img", "amdgpu-renderD-7.img" })
+        {
+            byte[] whole = File.ReadAllBytes(Path.Combine(criuDev, file));
+            for (int cut = 9; whole[cut] != 0x22 && whole[cut] != 0x20; cut++)
+            {
+                byte[] bytes = whole[..cut];
+                foreach (string command in new[] { "info", "verify", "plan", "show", "decode", "stats", "restorable" })
+                {
+                    (int code, string output, string error) = await Stdin(bytes, command, "-");
+                    string said = command == "verify" ? output.Split('\n')[0] : error;
+                    Assert.True(code == 2, $"{command} - of {file} cut at {cut}: exit {code}");
+                    Assert.Contains($"a CRIU amdgpu file cut short at byte {cut}: the header says the message has {BitConverter.ToUInt64(whole)} bytes", said, StringComparison.Ordinal);
+                    Assert.Contains("a KFD image and a render node alike", said, StringComparison.Ordinal);
+                    Assert.Equal(command == "verify" ? 3 : 1, (output + error).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+                }
+            }
+        }
+
+        // A whole message of field 1 alone (a released render node's shape), a header over text, fields out of order: not "cut".
+        byte[] released = File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "criu", "released-v4.2", "amdgpu-renderD-7.img"));
+        byte[] text = [.. BitConverter.GetBytes(100UL), .. "hello"u8];
+        foreach (byte[] bytes in new[] { released, text, [.. BitConverter.GetBytes(100UL), 0x10, 1, 0x08, 1] })
+        {
+            (_, string output, string error) = await Stdin(bytes, "info", "-");
+            Assert.DoesNotContain("cut short", output + error, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Stats_OffersImport_OnlyForARenderNodeImportConverts()
     {

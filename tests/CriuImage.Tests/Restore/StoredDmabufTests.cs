@@ -1,4 +1,5 @@
 using CriuImage.Abi;
+using CriuImage.Criu;
 using CriuImage.Restore;
 
 namespace CriuImage.Tests;
@@ -23,7 +24,15 @@ public sealed class StoredDmabufTests
     public void AKfdBo_IsInItsGpusPagesFile_AtItsOffset_OrNowhere()
     {
         Assert.Equal(new SavedContents("amdgpu-pages-5-beef.img", 8 + 4096), StoredDmabuf.Kfd("amdgpu-kfd-5.img", saved: true, 5, 0xbeef, 8 + 4096).Contents);
-        Assert.Equal("amdgpu-pages-5-000a.img", StoredDmabuf.KfdPages(5, 0xa));
+        Assert.Equal("amdgpu-pages-5-000a.img", CriuFileName.KfdPages(5, 0xa));
         Assert.Null(StoredDmabuf.Kfd("amdgpu-kfd-5.img", saved: false, 5, 0xbeef, 8).Contents);
+    }
+
+    [Fact]
+    public void AContentsFile_OfAFileReadWithoutItsName_SaysItsIdIsUnknown()
+    {
+        // Standard input has no file id (-1): "amdgpu-pages--1-c0de.img" is a name CRIU never writes.
+        Assert.Equal("amdgpu-pages-<id>-c0de.img", StoredDmabuf.Kfd("-", saved: true, -1, 0xc0de, 8).Contents!.Value.Pages);
+        Assert.Equal("amdgpu-drm-pages-<id>-128-0001.img", CriuFileName.DrmPages(-1, 128, 1));
     }
 }

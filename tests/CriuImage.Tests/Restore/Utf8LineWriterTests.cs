@@ -27,9 +27,9 @@ public sealed class Utf8LineWriterTests
     }
 
     [Fact]
-    public void Lines_end_at_each_line_break_and_each_is_escaped()
+    public void A_line_is_escaped_whole_and_ended_so_a_name_holding_a_line_break_forges_no_line()
     {
-        Assert.Equal("a\\e\nb\nc", Written(w => w.Lines("a\x1b\nb\nc")));
+        Assert.Equal("a\\e\\nb\n", Written(w => w.Line("a\x1b\nb")));
     }
 
     [Fact]
