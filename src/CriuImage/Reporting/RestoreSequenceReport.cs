@@ -123,7 +123,7 @@ internal static class RestoreSequenceReport
 
         if (sequence.TaskOrdersWhy.Length > 0)
         {
-            text.Lines($"  task orders: {sequence.TaskOrdersWhy}\n");
+            text.Line($"  task orders: {sequence.TaskOrdersWhy}");
         }
 
         long i = 0;

@@ -124,12 +124,13 @@ public sealed record DumpRestorePlan
         if (file.Kfd is not { } read || read.Problems.Any(p => p.Kind == CriuProblemKind.Unpack))
         {
             string why = file.DamageDetail?.Message ?? $"protobuf-c cannot unpack it ({words.For(Remedy.SaysWhere)})";
-            return new KfdRestoreStep(file.Input.Path, null) { Refusal = $"{why}: CRIU stops with 'Unable to read from' or 'Unable to parse the KFD message' (amdgpu_plugin.c:1946-1960)" };
+            return new KfdRestoreStep(file.Input.Path, null) { File = file.FileName, Refusal = $"{why}: CRIU stops with 'Unable to read from' or 'Unable to parse the KFD message' (amdgpu_plugin.c:1946-1960)" };
         }
 
         CriuKfd kfd = read.Message;
         return new KfdRestoreStep(file.Input.Path, kfd.Pid)
         {
+            File = file.FileName,
             Gpus = kfd.DeviceEntries.Count(d => d.IsGpu),
             Arguments =
             [
@@ -305,6 +306,9 @@ public sealed record ReplayOptions(CriuVersion? Criu = null, bool? Parallel = nu
 /// <param name="Pid">The checkpointed process id; null when the file cannot be read.</param>
 public sealed record KfdRestoreStep(string Path, uint? Pid)
 {
+    /// <summary>The file's own name (<see cref="CriuDumpFile.FileName"/>), as the replayed restore names it.</summary>
+    internal string File { get; init; } = Path;
+
     /// <summary>Why CRIU cannot restore from the file at all (damaged, or not unpackable), or null.</summary>
     public string? Refusal { get; init; }
 

@@ -37,7 +37,7 @@ internal static class OtherPluginFiles
                 .Select(o => (o.Opener!.Value.Fd, o.File))
                 .OrderBy(o => o.Fd)];
             CriuDumpFile? next = own.FirstOrDefault(o => o.Fd > opener.Fd).File ?? own.LastOrDefault().File;
-            string said = next is null ? TaskFiles.FirstFile(dump) ?? "" : CriuFileName.Said(next.Input.Path);
+            string said = next is null ? TaskFiles.FirstFile(dump) ?? "" : next.FileName;
             string after = own.Any(o => o.Fd > opener.Fd) ? $", before {said} and the task's later files" : "";
             yield return (said, cause, string.Create(CultureInfo.InvariantCulture,
                 $"{opener} names external file {opener.FileId} (files.img byte {at}), which no amdgpu image names: another plugin's file. CRIU asks the plugins' RESTORE_EXT_FILE hooks in the order it loaded them (readdir of its plugin folder) and stops at the first answer that is not -ENOTSUP; amdgpu's finds no image of id {opener.FileId} and returns -EINVAL, so where its hook is asked first, or the file's own plugin is not installed, CRIU fails with 'Unable to restore 0x{opener.FileId:x}' at this descriptor{after}; only where the file's plugin comes first does the restore go on"));

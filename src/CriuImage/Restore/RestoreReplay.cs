@@ -550,7 +550,7 @@ internal sealed class RestoreReplay
     private (bool Again, RestoreEnding? End) RenderNode(CriuDumpFile file)
     {
         RenderNodeRestoreStep step = _plan.RenderNodes.First(r => r.Path == file.Input.Path);
-        if (step.OncePast is { } past && _mended.Count > 0 && _plan.Kfd.Where(k => k.Refused).All(k => _mended.Contains((Descriptors.KfdPrivateDataRefused, CriuFileName.Said(k.Path)))))
+        if (step.OncePast is { } past && _mended.Count > 0 && _plan.Kfd.Where(k => k.Refused).All(k => _mended.Contains((Descriptors.KfdPrivateDataRefused, k.File))))
         {
             // Past the stop: every KFD image the kernel refused is taken as restored, so the render node is reached.
             step = past;
