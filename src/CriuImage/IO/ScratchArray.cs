@@ -19,6 +19,9 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     private const int ChunkMask = ChunkSize - 1;
     private const int CachedChunks = 8;
 
+    /// <summary>Records the first chunk starts with; it doubles up to <see cref="ChunkSize"/>.</summary>
+    private const int FirstChunkSize = 64;
+
     private static readonly int ChunkBytes = ChunkSize * Unsafe.SizeOf<TRecord>();
 
     private readonly int _heldChunks;
@@ -46,7 +49,15 @@ internal sealed class ScratchArray<TRecord> : IDisposable
         {
             if (at == 0)
             {
-                _held.Add(new TRecord[ChunkSize]);
+                _held.Add(new TRecord[chunk == 0 ? FirstChunkSize : ChunkSize]);
+            }
+            else if (at == _held[(int)chunk].Length)
+            {
+                // Only the first chunk grows: a small input (one KFD image of a few BOs, read thousands of times by the
+                // fuzzer and the tests) allocates records by the dozen, not a whole chunk on the large object heap.
+                TRecord[] grown = _held[(int)chunk];
+                Array.Resize(ref grown, grown.Length * 2);
+                _held[(int)chunk] = grown;
             }
 
             _held[(int)chunk][at] = record;
