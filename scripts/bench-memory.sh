@@ -32,7 +32,9 @@ protoc-c -Ifixtures/criu/proto --c_out="$work" fixtures/criu/proto/criudev.proto
 gcc -O2 -I"$work" -o "$work/criubench" bench/criu-c/criubench.c "$work/criudev.pb-c.c" -lprotobuf-c
 read -r -a cli <<< "${CLI:-$(scripts/publish.sh r2r)}"
 if [ -n "${CONTAINER_MIB:-}" ]; then
-  DOTNET_GCHeapHardLimit=$(printf '0x%x' $((CONTAINER_MIB * 1024 * 1024 * 3 / 4)))
+  # Hex digits without 0x: CoreCLR takes either, but NativeAOT's reader of DOTNET_ settings ignores a 0x value
+  # (an AOT run then had no limit at all; session 10).
+  DOTNET_GCHeapHardLimit=$(printf '%x' $((CONTAINER_MIB * 1024 * 1024 * 3 / 4)))
   export DOTNET_GCHeapHardLimit
 fi
 

@@ -51,16 +51,12 @@ internal static class CriuConformanceRules
             return new ImageFormatException(node.NumOfBosOffset, $"num_of_bos says {node.NumOfBos}, but the message holds {node.Bos.Count} bo_entries");
         }
 
-        // d5377d5d2's entries have no mappings and no count of them.
-        if (node.NumOfObjects is null)
+        // d5377d5d2's entries have no mappings and no count of them. The first mismatch is noted as the entries are read:
+        // a node of millions of BOs read again from its file is not walked once more for each plan that asks.
+        if (node.NumOfObjects is null && node.Entries.FirstVmCountMismatch is >= 0 and int first)
         {
-            foreach (ref readonly DrmBo bo in node.Entries.Values)
-            {
-                if (bo.NumOfVms != (uint)bo.VmEntries.Length)
-                {
-                    return new ImageFormatException(bo.ByteOffset, $"num_of_vms of BO {bo.Handle} says {bo.NumOfVms}, but the entry holds {bo.VmEntries.Length} vm_entries");
-                }
-            }
+            DrmBo bo = node.Entries.At(first);
+            return new ImageFormatException(bo.ByteOffset, $"num_of_vms of BO {bo.Handle} says {bo.NumOfVms}, but the entry holds {bo.VmEntries.Length} vm_entries");
         }
 
         return null;

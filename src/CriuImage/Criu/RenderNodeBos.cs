@@ -34,6 +34,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     private EntryCursor? _cursor;
     private VmRecord[] _vms = [];
     private int _vmsUsed;
+    private bool _anyImport;
 
     private RenderNodeBos((WireWindow File, long End, bool D5377d5d2)? source, long heldAtMost)
     {
@@ -59,6 +60,15 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 
     /// <summary>The number of mappings of all entries.</summary>
     public long Mappings { get; private set; }
+
+    /// <summary>The index of the first entry whose num_of_vms is not the number of its vm_entries, or -1: found as the entries are added, so a rule that needs only the first reads no entry again.</summary>
+    public int FirstVmCountMismatch { get; private set; } = -1;
+
+    /// <summary>
+    /// Whether some entry's num_of_vms is not the number of its vm_entries or its addr is not its last mapping's (0 without one):
+    /// found as the entries are added, so that the rules of each entry (<c>RenderNodeRules</c>) walk the node only when one will be said.
+    /// </summary>
+    public bool AnyEntryOwnBreach { get; private set; }
 
     /// <summary>The entry at <paramref name="index"/>, made as a public object.</summary>
     public CriuBoEntry this[int index] => At(index).ToEntry();
@@ -153,6 +163,13 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
             _handles[^1][Count & ChunkMask] = values.Handle;
         }
 
+        if (values.NumOfVms != (uint)vms.Length && FirstVmCountMismatch < 0)
+        {
+            FirstVmCountMismatch = Count;
+        }
+
+        AnyEntryOwnBreach |= values.NumOfVms != (uint)vms.Length || values.Addr != (vms.Length == 0 ? 0 : vms[^1].Addr);
+        _anyImport |= values.IsImport != 0;
         Mappings += vms.Length;
         Count++;
     }
@@ -197,19 +214,8 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         _vmsUsed += vms.Length;
     }
 
-    /// <summary>Whether an entry is an imported dma-buf.</summary>
-    public bool AnyImport()
-    {
-        foreach (ref readonly DrmBo bo in Values)
-        {
-            if (bo.IsImport != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Whether an entry is an imported dma-buf (noted as the entries are added: no walk).</summary>
+    public bool AnyImport() => _anyImport;
 
     /// <summary>How many entries export (are not imports of) GEM handle <paramref name="handle"/>.</summary>
     public int Exports(uint handle)

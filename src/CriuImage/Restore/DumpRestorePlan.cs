@@ -76,13 +76,29 @@ public sealed record DumpRestorePlan
     /// As <see cref="Create(CriuDump, HostTarget?, KernelProfile?, bool)"/>, with the CRIU that restores and its
     /// contents path (<paramref name="options"/>; by default the CRIU that wrote the dump) for <see cref="Sequence"/>.
     /// </summary>
-    public static DumpRestorePlan Create(CriuDump dump, ReplayOptions options, HostTarget? host = null, KernelProfile? target = null, bool complete = true)
+    public static DumpRestorePlan Create(CriuDump dump, ReplayOptions options, HostTarget? host = null, KernelProfile? target = null, bool complete = true) =>
+        Create(dump, options, host, target, complete, null);
+
+    /// <summary>
+    /// The steps of a plan, which depend on the target and the caller's words, not on the CRIU that restores: made once
+    /// for the rows of one kernel (<see cref="Restorability"/>), as each step reads every BO of its file again.
+    /// </summary>
+    internal static PlanSteps Steps(CriuDump dump, HostTarget? host, KernelProfile? target, bool complete, RemedyWords words)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        KernelProfile? profile = target ?? host?.Profile;
+        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host, profile, words))];
+        uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
+        return new PlanSteps(kfd, [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete, words))]);
+    }
+
+    /// <summary>As <see cref="Create(CriuDump, ReplayOptions, HostTarget?, KernelProfile?, bool)"/>, with the steps made for the same target and words (null: made here).</summary>
+    internal static DumpRestorePlan Create(CriuDump dump, ReplayOptions options, HostTarget? host, KernelProfile? target, bool complete, PlanSteps? steps)
     {
         ArgumentNullException.ThrowIfNull(dump);
         ArgumentNullException.ThrowIfNull(options);
         KernelProfile? profile = target ?? host?.Profile;
-        List<KfdRestoreStep> kfd = [.. dump.OfKind(CriuFileKind.KfdImage).Select(f => KfdStep(f, host, profile, options.Words))];
-        uint? pid = kfd.Count == 1 ? kfd[0].Pid : null;
+        steps ??= Steps(dump, host, target, complete, options.Words);
         var plan = new DumpRestorePlan
         {
             Folder = dump.Folder,
@@ -90,8 +106,8 @@ public sealed record DumpRestorePlan
             Target = profile,
             Complete = complete,
             Words = options.Words,
-            Kfd = kfd,
-            RenderNodes = [.. dump.OfKind(CriuFileKind.RenderNode).Select(f => RenderNodeStep(f, dump, kfd, host, profile, pid, complete, options.Words))],
+            Kfd = steps.Kfd,
+            RenderNodes = steps.RenderNodes,
         };
         (CriuVersion? writer, string why) = options.Criu is null ? CriuWriter.Of(dump) : (null, options.Words.For(Remedy.CriuChosen));
         if ((options.Criu ?? writer) is not { } criu)

@@ -47,19 +47,40 @@ public static class Restorability
             ("criu-dev", CriuVersion.CriuDev, false),
             ("criu-dev", CriuVersion.CriuDev, true),
         ];
-        foreach ((string name, CriuVersion version, bool parallel) in criu)
+        // A kernel's steps (each render node's calls surveyed from all of its BOs) serve every CRIU's row of that kernel:
+        // made once per kernel, one kernel's at a time, and the rows put in CRIU's order.
+        var byKernel = new RestorabilityRow[criu.Length, Kernels.Count];
+        for (int k = 0; k < Kernels.Count; k++)
         {
-            foreach ((string kernel, string release) in Kernels)
+            PlanSteps? steps = null;
+            for (int v = 0; v < criu.Length; v++)
             {
-                DumpRestorePlan plan = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, KernelProfile.ForRelease(release), complete);
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", kernel, Shown(plan.Sequence!)) { Unknown = ByOrder(plan.Sequence!) });
+                (string name, CriuVersion version, bool parallel) = criu[v];
+                var options = new ReplayOptions(version, parallel);
+                KernelProfile? profile = KernelProfile.ForRelease(Kernels[k].Release);
+                steps ??= DumpRestorePlan.Steps(dump, host, profile, complete, options.Words);
+                DumpRestorePlan plan = DumpRestorePlan.Create(dump, options, host, profile, complete, steps);
+                byKernel[v, k] = new RestorabilityRow(name, parallel ? "parallel" : "serial", Kernels[k].Kernel, Shown(plan.Sequence!)) { Unknown = ByOrder(plan.Sequence!) };
+            }
+        }
+
+        (string? Label, KernelProfile? Profile) targetRow = TargetRow(host, target);
+        PlanSteps? targetSteps = null;
+        for (int v = 0; v < criu.Length; v++)
+        {
+            (string name, CriuVersion version, bool parallel) = criu[v];
+            for (int k = 0; k < Kernels.Count; k++)
+            {
+                rows.Add(byKernel[v, k]);
             }
 
-            if (TargetRow(host, target) is ({ } label, { } profile))
+            if (targetRow is ({ } label, { } profile))
             {
                 // The host's own kernel as its release says it, or as the caller states it: where that hides a fact a
                 // call depends on, the row says so.
-                RestoreSequence sequence = DumpRestorePlan.Create(dump, new ReplayOptions(version, parallel), host, profile, complete).Sequence!;
+                var options = new ReplayOptions(version, parallel);
+                targetSteps ??= DumpRestorePlan.Steps(dump, host, profile, complete, options.Words);
+                RestoreSequence sequence = DumpRestorePlan.Create(dump, options, host, profile, complete, targetSteps).Sequence!;
                 string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}" : ByOrder(sequence);
                 rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, Shown(sequence)) { Unknown = unknown });
             }

@@ -68,11 +68,8 @@ public static class DumpVerifier
         FindingSummary summary = bag.Summary();
         // A message protobuf-c cannot unpack is unreadable to CRIU, whatever the lenient reader made of it.
         FileStatus status = file.UnreadableToCriu is not null ? FileStatus.Unreadable : summary.Total == 0 ? FileStatus.Ok : FileStatus.Findings;
-        ulong mappings = 0;
-        foreach (ref readonly DrmBo bo in file.RenderNode is { } node ? node.Message.Entries.Values : default)
-        {
-            mappings += (ulong)bo.VmEntries.Length;
-        }
+        // Counted as the entries were read: a node read again from its file is not walked for a total.
+        ulong mappings = file.RenderNode is { } node ? (ulong)node.Message.Entries.Mappings : 0;
 
         bool message = file.Kfd is not null || file.RenderNode is not null || file.Dmabuf is not null;
         return new FileReport(file.Input.Path, status, bag.Listed, mappings)

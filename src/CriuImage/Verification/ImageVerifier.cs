@@ -26,6 +26,10 @@ public sealed class ImageVerifier : IImageScanHandler
     private readonly RenderNodeBos? _store;
     private int _boCount;
     private readonly SpillBuffer<MappingRange> _ranges;
+    /// <summary>A render node's BOs' mmap ranges, gathered in the walk of its values (they are read again from the file otherwise).</summary>
+    private readonly SpillBuffer<MappingRange>? _mmaps;
+    /// <summary>The render node's BOs whose mmap range runs beyond 64 bits, said after the mapping overlaps as a held image's are.</summary>
+    private readonly List<int> _mmapsBeyond = [];
     private readonly KernelProfile? _target;
     private ImageHeader? _header;
     private VmRules? _vmRules;
@@ -41,6 +45,7 @@ public sealed class ImageVerifier : IImageScanHandler
         _store = store;
         _ranges = new(store is null ? MappingRange.HeldAtMost : MappingRange.HeldBesideBos);
         _wide = store is null ? null : new ImageWideRules(store);
+        _mmaps = store is null ? null : new(MappingRange.HeldBesideBos);
         options ??= VerifyOptions.Default;
         _target = options.Target;
         _bag = new DiagnosticBag(options.MaxFindingsPerCode, options.Listed);
@@ -144,9 +149,17 @@ public sealed class ImageVerifier : IImageScanHandler
                 _bag.Add(ImageWideRules.Duplicate(bo.GemHandle, firstAt, offset));
             }
         }
-        else if (_wide!.CheckHandle(_boCount) is { } duplicate)
+        else
         {
-            _bag.Add(duplicate);
+            if (_wide!.CheckHandle(_boCount) is { } duplicate)
+            {
+                _bag.Add(duplicate);
+            }
+
+            if (MmapRange(new BoInfo(bo.GemHandle, bo.Size, bo.Offset, offset), _boCount) is { } range)
+            {
+                _mmaps!.Add(range);
+            }
         }
 
         _boCount++;
@@ -191,23 +204,25 @@ public sealed class ImageVerifier : IImageScanHandler
 
     private void CheckMmapCollisions()
     {
-        using var ranges = new SpillBuffer<MappingRange>(_store is null ? MappingRange.HeldAtMost : MappingRange.HeldBesideBos);
-        for (int i = 0; i < _boCount; i++)
+        using SpillBuffer<MappingRange> ranges = _mmaps ?? new SpillBuffer<MappingRange>(MappingRange.HeldAtMost);
+        if (_mmaps is null)
         {
-            BoInfo bo = BoAt(i);
-            if (bo.MmapOffset is not { } offset || bo.Size == 0)
+            for (int i = 0; i < _boCount; i++)
             {
-                continue;
+                if (MmapRange(_bos[i], i) is { } range)
+                {
+                    ranges.Add(range);
+                }
             }
-
-            UInt128 end = (UInt128)offset + bo.Size;
-            if (end > (UInt128)ulong.MaxValue + 1)
+        }
+        else
+        {
+            // The render node's ranges were gathered in its walk; those beyond 64 bits are said now, in the same order.
+            foreach (int i in _mmapsBeyond)
             {
-                _bag.Add(new Diagnostic(Descriptors.MmapOffsetCollision, $"BO {bo.Handle}'s mmap range 0x{offset:x} + 0x{bo.Size:x} runs beyond 64 bits") { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset });
-                continue;
+                BoInfo bo = BoAt(i);
+                _bag.Add(Beyond64Bits(bo, bo.MmapOffset!.Value));
             }
-
-            ranges.Add(new MappingRange(offset, (ulong)(end - 1), i, 0));
         }
 
         OverlapSweep.Run(ranges, (range, other) =>
@@ -222,6 +237,38 @@ public sealed class ImageVerifier : IImageScanHandler
             });
         });
     }
+
+    /// <summary>
+    /// BO <paramref name="index"/>'s fake mmap range, or null: none recorded, empty, or beyond 64 bits (said at once for a held
+    /// image; noted for a render node's, whose ranges are gathered while its values are walked).
+    /// </summary>
+    private MappingRange? MmapRange(in BoInfo bo, int index)
+    {
+        if (bo.MmapOffset is not { } offset || bo.Size == 0)
+        {
+            return null;
+        }
+
+        UInt128 end = (UInt128)offset + bo.Size;
+        if (end > (UInt128)ulong.MaxValue + 1)
+        {
+            if (_store is null)
+            {
+                _bag.Add(Beyond64Bits(bo, offset));
+            }
+            else
+            {
+                _mmapsBeyond.Add(index);
+            }
+
+            return null;
+        }
+
+        return new MappingRange(offset, (ulong)(end - 1), index, 0);
+    }
+
+    private static Diagnostic Beyond64Bits(in BoInfo bo, ulong offset) =>
+        new(Descriptors.MmapOffsetCollision, $"BO {bo.Handle}'s mmap range 0x{offset:x} + 0x{bo.Size:x} runs beyond 64 bits") { GemHandle = bo.Handle, ByteOffset = bo.ByteOffset };
 
     /// <summary>BO <paramref name="index"/> as the rules over the whole image need it: held, or read back from the render node's values.</summary>
     private BoInfo BoAt(int index)

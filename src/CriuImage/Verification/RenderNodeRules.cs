@@ -31,13 +31,14 @@ internal static class RenderNodeRules
             bag.Add(new Diagnostic(Descriptors.RenderMinorOutOfRange, $"drm_render_minor is {node.DrmRenderMinor}; render nodes have minors 128..255") { ByteOffset = CriuHeader.Size });
         }
 
-        // d5377d5d2's entries have no mappings.
+        // d5377d5d2's entries have no mappings. The reader noted whether any entry breaks these rules: a node read again
+        // from its file is walked here only when there is something to say.
         if (node.NumOfObjects is not null)
         {
             return;
         }
 
-        foreach (ref readonly DrmBo bo in node.Entries.Values)
+        foreach (ref readonly DrmBo bo in node.Entries.AnyEntryOwnBreach ? node.Entries.Values : default)
         {
             if (bo.NumOfVms != (uint)bo.VmEntries.Length)
             {

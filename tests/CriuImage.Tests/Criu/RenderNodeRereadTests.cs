@@ -104,12 +104,19 @@ public sealed class RenderNodeRereadTests : TempFolder
         ];
         foreach (string[] args in runs)
         {
-            (int Code, string Output, string Error) held = await Cli.Run(args);
-            RenderNodeBos.HeldBytesSet.Value = 0;
-            (int Code, string Output, string Error) reread = await Cli.Run(args);
-            RenderNodeBos.HeldBytesSet.Value = null;
-            Assert.True(held == reread, $"{string.Join(' ', args)}: exit {held.Code} held, {reread.Code} read again\n{held.Output}{held.Error}\n---\n{reread.Output}{reread.Error}");
+            await SaysTheSameReadAgain(args);
         }
+    }
+
+    /// <summary>Runs <c>criu-image ARGS</c> with the render nodes' values held and read again, asserts both say the same; what they said.</summary>
+    internal static async Task<string> SaysTheSameReadAgain(string[] args)
+    {
+        (int Code, string Output, string Error) held = await Cli.Run(args);
+        RenderNodeBos.HeldBytesSet.Value = 0;
+        (int Code, string Output, string Error) reread = await Cli.Run(args);
+        RenderNodeBos.HeldBytesSet.Value = null;
+        Assert.True(held == reread, $"{string.Join(' ', args)}: exit {held.Code} held, {reread.Code} read again\n{held.Output}{held.Error}\n---\n{reread.Output}{reread.Error}");
+        return held.Output + held.Error;
     }
 
     private static (ulong, ulong, ulong, ulong, ulong, uint, uint, uint, uint, long, string) Fields(CriuBoEntry e) =>
