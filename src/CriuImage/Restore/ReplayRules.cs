@@ -28,6 +28,7 @@ public static class ReplayRules
         Descriptors.RenderNodeBeforeKfd,
         Descriptors.CrossTaskImportWait,
         Descriptors.KfdPrivateDataRefused,
+        Descriptors.KfdTargetFactUnknown,
         Descriptors.ProcessTreeUnreadable,
         Descriptors.TaskCoreUnusable,
         Descriptors.TaskFdUncollectable,
