@@ -143,6 +143,7 @@ public sealed record DumpRestorePlan
             Host = host?.Check(kfd),
             PrivateData = answer.Refusal,
             PrivateDataUnknown = answer.Unknown,
+            PrivateDataDiffers = answer.Differs,
             SvmResume = KfdSvmResume.Refusal(kfd, profile),
         };
     }
@@ -312,6 +313,9 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
 
     /// <summary>Why the target's answer to the private data is not known: it depends on facts the target's release does not say (CRI341).</summary>
     internal string? PrivateDataUnknown { get; init; }
+
+    /// <summary>What the target takes of the private data but restores otherwise than it was checkpointed (CRI342).</summary>
+    internal string? PrivateDataDiffers { get; init; }
 
     /// <summary>What CRIU_OP RESUME refuses in the SVM ranges the RESTORE took (KfdSvmResume), as the replay's resume makes the call fail.</summary>
     internal KfdPrivateData.KfdRefusal? SvmResume { get; init; }

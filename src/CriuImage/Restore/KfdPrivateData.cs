@@ -42,7 +42,11 @@ internal static class KfdPrivateData
     /// <summary>What the target's CRIU_OP RESTORE makes of the private data: a refusal, or, where it depends on facts its release does not say, why.</summary>
     /// <param name="Refusal">The refusal every line the target may be agrees on; null when all take it, or when they disagree.</param>
     /// <param name="Unknown">Why the answer is not known: what each combination of the unsaid facts does; null when known.</param>
-    internal sealed record KfdAnswer(KfdRefusal? Refusal, string? Unknown);
+    internal sealed record KfdAnswer(KfdRefusal? Refusal, string? Unknown)
+    {
+        /// <summary>What the kernel takes but restores otherwise than it was checkpointed (CRI342), when it takes the private data.</summary>
+        public string? Differs { get; init; }
+    }
 
     /// <summary>
     /// The refusal of the target kernel, or null when it takes the private data. A target whose
@@ -64,11 +68,16 @@ internal static class KfdPrivateData
             return new KfdAnswer(LineWalk(kfd, target), null);
         }
 
-        List<(string Assumed, KfdRefusal? Refusal)> walks = [.. variants.Select(v => (v.Assumed, WalkLine(kfd, v.Line)))];
+        List<string> differs = [];
+        List<(string Assumed, KfdRefusal? Refusal)> walks = [.. variants.Select(v => (v.Assumed, WalkLine(kfd, v.Line, v.Line.WithoutDiq ? differs : null)))];
         KfdRefusal? first = walks[0].Refusal;
         if (walks.All(w => w.Refusal?.Check == first?.Check && w.Refusal?.Errno == first?.Errno))
         {
-            return new KfdAnswer(first, null);
+            // Said as certain only where every line the target may be renumbers the queue types; else it is not known.
+            bool certain = variants.All(v => v.Line.WithoutDiq);
+            return first is not null || differs.Count == 0 ? new KfdAnswer(first, null)
+                : certain ? new KfdAnswer(null, null) { Differs = differs[0] }
+                : new KfdAnswer(null, $"{target!.Kfd![KfdReleaseFacts.WithoutDiq].Why}. With {KfdReleaseFacts.WithoutDiq}=yes the kernel takes it, but {differs[0]}; with {KfdReleaseFacts.WithoutDiq}=no it restores the queue as checkpointed");
         }
 
         KfdReleaseFacts facts = target!.Kfd!;
@@ -94,7 +103,7 @@ internal static class KfdPrivateData
     internal static KfdRefusal? Walk(CriuKfd kfd, int gpuSlots) => WalkLine(kfd, KfdLine.All.Last(l => l.GpuSlots == gpuSlots));
 
     /// <summary>The walk of one kernel line.</summary>
-    internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line)
+    internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line, List<string>? differs = null)
     {
         KfdPrivateBytes.Reader p = kfd.Private.Open();
         int gpuSlots = line.GpuSlots;
@@ -133,7 +142,7 @@ internal static class KfdPrivateData
 
         ulong bosAt = at;
         at += bos * boPriv;
-        var queues = new KfdPrivateQueues(kfd, line, new KfdQueueVm(kfd, bosAt, boPriv, gpuSlots), gpus);
+        var queues = new KfdPrivateQueues(kfd, line, new KfdQueueVm(kfd, bosAt, boPriv, gpuSlots), gpus) { Differs = differs };
         return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus, queues);
     }
 

@@ -26,6 +26,9 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
     /// <summary>The line whose restore this is.</summary>
     public KfdLine Line => line;
 
+    /// <summary>Where set, gets what the kernel takes but restores otherwise than it was checkpointed.</summary>
+    public List<string>? Differs { get; init; }
+
     public KfdRefusal? Restore(KfdPrivateBytes.Reader p, ref ulong at, uint i)
     {
         ulong size = (ulong)p.Length, start = at;
@@ -141,6 +144,15 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
         if (!line.QueueBuffers && line.MesWptr && node is { Gc: >= MesGc })
         {
             return Mes(q, gpu, node);
+        }
+
+        if (type == line.SdmaByEngineId && line.WithoutDiq)
+        {
+            // No kernel checkpoints SDMA_BY_ENG_ID (allocate_sdma_queue turns it into SDMA or SDMA_XGMI), so a 4 here is a
+            // DIQ kernel's SDMA_XGMI; set_queue_properties_from_criu sets no engine, so it lands on PCIe SDMA engine 0.
+            Differs?.Add($"{q} has queue type {type}, SDMA_XGMI of the kernels with KFD_QUEUE_TYPE_DIQ (6.18 and before), which Linux {line.Name} numbers SDMA_BY_ENG_ID: "
+                + "set_queue_properties_from_criu sets no sdma_engine_id, so allocate_sdma_queue (kfd_device_queue_manager.c:1821-1856 at 7.2.13) restores it as a PCIe SDMA queue on engine 0 "
+                + $"in its first free slot, not the XGMI engine and SDMA queue id {U32(p, start + 96)} it was checkpointed on");
         }
 
         if ((type == Sdma || type == line.SdmaXgmi) && node is not null)

@@ -29,6 +29,7 @@ public static class ReplayRules
         Descriptors.CrossTaskImportWait,
         Descriptors.KfdPrivateDataRefused,
         Descriptors.KfdTargetFactUnknown,
+        Descriptors.KfdQueueRestoredAs,
         Descriptors.ProcessTreeUnreadable,
         Descriptors.TaskCoreUnusable,
         Descriptors.TaskFdUncollectable,

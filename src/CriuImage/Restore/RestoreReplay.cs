@@ -370,6 +370,11 @@ internal sealed class RestoreReplay
             _calls[^1] = _calls[^1] with { Ret = null };
             Difference(Descriptors.KfdTargetFactUnknown, "restore-facts.json kernel.kfd_release_facts", $"whether the target kernel takes AMDKFD_IOC_CRIU_OP RESTORE is not known: {unknown}");
         }
+
+        if (step.PrivateDataDiffers is { } differs)
+        {
+            Difference(Descriptors.KfdQueueRestoredAs, "drivers/gpu/drm/amd/amdkfd/kfd_device_queue_manager.c:1821-1856 at Linux 7.2.13", $"the kernel takes AMDKFD_IOC_CRIU_OP RESTORE, but {differs}");
+        }
         int bos = (int)kfd.NumOfBos;
         if (!_criu.Released)
         {

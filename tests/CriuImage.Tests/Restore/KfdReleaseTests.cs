@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Text.Json.Nodes;
+using CriuImage.Criu;
 using CriuImage.Kernel;
+using CriuImage.Restore;
 using CriuImage.Tests.Support;
 using Xunit;
 
@@ -112,6 +115,40 @@ public sealed class KfdReleaseTests
     [InlineData("6.18.36", KfdReleaseFacts.EventPageCheck, null)]
     public void TheFacts_AreAnsweredPerRelease_NeverGuessed(string release, string fact, bool? has) =>
         Assert.Equal(has, KfdReleaseFacts.For(KernelLevel.Parse(release)!.Value)[fact].Has);
+
+    [Fact]
+    public void ADiqKernelsXgmiQueue_ComesBackOnEngineZero_On7_2()
+    {
+        // criu-dev-queues: one MI210 (no MES), its SDMA queue made an SDMA_XGMI one as a 6.18 kernel numbers it (4).
+        CriuKfd kfd = CriuFileReader.Lax.ReadKfd(File.ReadAllBytes(CriuFixtures.Path_("criu-dev-queues/amdgpu-kfd-5.img"))).Message;
+        byte[] priv = kfd.PrivData.ToArray();
+        ulong at = 8 + (8 * (ulong)kfd.NumOfGpus) + ((ulong)kfd.NumOfBos * 272);
+        int sdma = -1;
+        for (uint i = 0; i < kfd.NumOfObjects && sdma < 0; i++)
+        {
+            // A queue object is 120 bytes, then its MQD and control stack; only queues come before the first event here.
+            Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(priv.AsSpan((int)at)));
+            sdma = BinaryPrimitives.ReadUInt32LittleEndian(priv.AsSpan((int)at + 68)) == 1 ? (int)at : -1;
+            at += 120 + BinaryPrimitives.ReadUInt32LittleEndian(priv.AsSpan((int)at + 108)) + BinaryPrimitives.ReadUInt32LittleEndian(priv.AsSpan((int)at + 112));
+        }
+
+        Assert.True(sdma >= 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(priv.AsSpan(sdma + 68), 4);
+        CriuKfd xgmi = kfd with { PrivData = priv };
+
+        KfdPrivateData.KfdAnswer on72 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("7.2.13"));
+        Assert.Null(on72.Refusal);
+        Assert.Contains("PCIe SDMA queue on engine 0", on72.Differs, StringComparison.Ordinal);
+        // 6.18 numbers it SDMA_XGMI, as it was checkpointed: restored as it was.
+        KfdPrivateData.KfdAnswer on618 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("6.18.53"));
+        Assert.Equal((null, null, null), (on618.Refusal, on618.Unknown, on618.Differs));
+        // 7.0 may or may not have the renumbering: not said as certain, said as not known.
+        KfdPrivateData.KfdAnswer on70 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("7.0.13"));
+        Assert.Equal((null, null), (on70.Refusal, on70.Differs));
+        Assert.Contains("engine 0", on70.Unknown, StringComparison.Ordinal);
+        // The unchanged dump restores alike on both.
+        Assert.Equal((null, null, null), (KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Refusal, KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Unknown, KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Differs));
+    }
 
     [Fact]
     public async Task Restorable_SplitsTheLines_WhereAKfdFactChanges()
