@@ -112,16 +112,26 @@ public sealed class KfdReleaseTests
     [InlineData("7.0.5", KfdReleaseFacts.WithoutDiq, null)]
     [InlineData("7.0.5", KfdReleaseFacts.EventPageCheck, true)]
     [InlineData("7.0-rc2", KfdReleaseFacts.EventPageCheck, null)]
-    [InlineData("6.18.36", KfdReleaseFacts.EventPageCheck, null)]
+    [InlineData("6.18.15", KfdReleaseFacts.EventPageCheck, false)]
+    [InlineData("6.18.36", KfdReleaseFacts.EventPageCheck, true)]
+    [InlineData("6.12.74", KfdReleaseFacts.EventPageCheck, false)]
+    [InlineData("6.12.75", KfdReleaseFacts.EventPageCheck, true)]
+    [InlineData("6.18.0-1-amd64", KfdReleaseFacts.EventPageCheck, null)]
     public void TheFacts_AreAnsweredPerRelease_NeverGuessed(string release, string fact, bool? has) =>
         Assert.Equal(has, KfdReleaseFacts.For(KernelLevel.Parse(release)!.Value)[fact].Has);
 
-    [Fact]
-    public void ADiqKernelsXgmiQueue_ComesBackOnEngineZero_On7_2()
+    /// <summary>
+    /// Makes the SDMA queue of criu-dev-queues' KFD image (one MI210, no MES) an SDMA_XGMI one as a 6.18 kernel numbers
+    /// it (4), in place in the file: the private data is one protobuf bytes field, so its bytes are found and patched.
+    /// </summary>
+    internal static void MakeXgmiQueue(string dump)
     {
-        // criu-dev-queues: one MI210 (no MES), its SDMA queue made an SDMA_XGMI one as a 6.18 kernel numbers it (4).
-        CriuKfd kfd = CriuFileReader.Lax.ReadKfd(File.ReadAllBytes(CriuFixtures.Path_("criu-dev-queues/amdgpu-kfd-5.img"))).Message;
+        string path = Path.Combine(dump, "amdgpu-kfd-5.img");
+        byte[] file = File.ReadAllBytes(path);
+        CriuKfd kfd = CriuFileReader.Lax.ReadKfd(file).Message;
         byte[] priv = kfd.PrivData.ToArray();
+        int start = file.AsSpan().IndexOf(priv);
+        Assert.True(start > 0);
         ulong at = 8 + (8 * (ulong)kfd.NumOfGpus) + ((ulong)kfd.NumOfBos * 272);
         int sdma = -1;
         for (uint i = 0; i < kfd.NumOfObjects && sdma < 0; i++)
@@ -133,8 +143,18 @@ public sealed class KfdReleaseTests
         }
 
         Assert.True(sdma >= 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(priv.AsSpan(sdma + 68), 4);
-        CriuKfd xgmi = kfd with { PrivData = priv };
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start + sdma + 68), 4);
+        File.WriteAllBytes(path, file);
+    }
+
+    [Fact]
+    public void ADiqKernelsXgmiQueue_ComesBackOnEngineZero_On7_2()
+    {
+        string dump = CriuFixtures.CopyTo("criu-dev-queues", Path.Combine(Path.GetTempPath(), $"kfd-xgmi-{Environment.ProcessId}-{Guid.NewGuid():n}"));
+        CriuKfd kfd = CriuFileReader.Lax.ReadKfd(File.ReadAllBytes(Path.Combine(dump, "amdgpu-kfd-5.img"))).Message;
+        MakeXgmiQueue(dump);
+        CriuKfd xgmi = CriuFileReader.Lax.ReadKfd(File.ReadAllBytes(Path.Combine(dump, "amdgpu-kfd-5.img"))).Message;
+        Directory.Delete(dump, true);
 
         KfdPrivateData.KfdAnswer on72 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("7.2.13"));
         Assert.Null(on72.Refusal);

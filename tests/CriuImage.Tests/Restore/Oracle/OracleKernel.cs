@@ -4,9 +4,9 @@ namespace CriuImage.Tests.RestoreOracle;
 
 /// <summary>
 /// The target kernels of the oracle's runs as plan takes them. The fake kernel's KFD restore is 6.12.118's: it looks
-/// the queue buffers up and checks the event page's size, which no 6.18 release is known to do together with
-/// CHANGE_HANDLE (6.18.0 .. 6.18.52 do not look the buffers up; the event page fix's first 6.18.y is unknown), so each
-/// run names its release and states those two facts of it, as a user would with --kernel-has.
+/// the queue buffers up and checks the event page's size, which no 6.18 release does together with CHANGE_HANDLE
+/// (6.18.0 .. 6.18.52 do not look the buffers up; 6.18.0 .. 6.18.15 do not check the page), so each run names its
+/// release and states those two facts of it, as a user would with --kernel-has.
 /// </summary>
 internal static class OracleKernel
 {
