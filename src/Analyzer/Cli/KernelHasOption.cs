@@ -9,7 +9,15 @@ namespace CriuImage.Analyzer.Cli;
 /// </summary>
 internal sealed class KernelHasOption
 {
-    private readonly Option<string[]> _option = new("--kernel-has") { Description = "What the target kernel has, where its release does not say: change-handle=yes|no (DRM_IOCTL_GEM_CHANGE_HANDLE).", AllowMultipleArgumentsPerToken = false };
+    private const string ChangeHandle = "change-handle";
+
+    private readonly Option<string[]> _option = new("--kernel-has")
+    {
+        Description = "What the target kernel has, where its release does not say (repeatable): change-handle=yes|no (DRM_IOCTL_GEM_CHANGE_HANDLE), "
+            + "queue-buffers=yes|no (CRIU queue restore looks queue buffers up, d3f670cfb535), mes-queue-check=yes|no (a MES GPU's queue without them is refused, not an oops), "
+            + "queue-types-without-diq=yes|no (KFD_QUEUE_TYPE_DIQ removed), event-page-check=yes|no (an event page under 32 KiB refused, 8a70a26c9f34).",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     /// <summary>Adds the option to <paramref name="command"/>.</summary>
     public void AddTo(Command command) => command.Options.Add(_option);
@@ -22,19 +30,25 @@ internal sealed class KernelHasOption
     {
         foreach (string statement in parse.GetValue(_option) ?? [])
         {
-            bool? has = statement switch
+            int at = statement.IndexOf('=', StringComparison.Ordinal);
+            string name = at < 0 ? statement : statement[..at];
+            bool? has = at < 0 ? null : statement[(at + 1)..] switch
             {
-                "change-handle=yes" => true,
-                "change-handle=no" => false,
+                "yes" => true,
+                "no" => false,
                 _ => null,
             };
-            if (has is not { } value)
+            bool known = name == ChangeHandle || KfdReleaseFacts.Names.Contains(name);
+            if (has is not { } value || !known)
             {
-                await error.WriteLineAsync(Reporting.Printable.Escape($"criu-image: error: --kernel-has '{statement}': give change-handle=yes or change-handle=no"));
+                string names = string.Join(", ", [ChangeHandle, .. KfdReleaseFacts.Names]);
+                await error.WriteLineAsync(Reporting.Printable.Escape($"criu-image: error: --kernel-has '{statement}': give FACT=yes or FACT=no, FACT one of {names}"));
                 return default;
             }
 
-            target = (target ?? host?.Profile ?? KernelProfile.Linux6_18).WithChangeHandle(value, $"stated by --kernel-has {statement}");
+            KernelProfile profile = target ?? host?.Profile ?? KernelProfile.Linux6_18;
+            string source = $"stated by --kernel-has {statement}";
+            target = name == ChangeHandle ? profile.WithChangeHandle(value, source) : profile.WithKfdFact(name, value, source);
         }
 
         return (true, target);

@@ -43,7 +43,8 @@ internal sealed class RestoreHostOptions
             return default;
         }
 
-        if (target is not null && releaseProfile is not null && target != releaseProfile)
+        // --target names a line; the release says more of it (its KFD facts), so it is taken when the two agree.
+        if (target is not null && releaseProfile is not null && target != releaseProfile with { Kfd = target.Kfd })
         {
             await error.WriteLineAsync($"criu-image: error: --target {target} contradicts --target-kernel {release} (profile {releaseProfile})");
             return default;
@@ -57,7 +58,7 @@ internal sealed class RestoreHostOptions
                 return default;
             }
 
-            return (true, target ?? releaseProfile, null);
+            return (true, releaseProfile ?? target, null);
         }
 
         if (hostPath.Length == 0 || hostPath == "-")

@@ -78,6 +78,10 @@ public static partial class Descriptors
     public static readonly DiagnosticDescriptor CrossTaskImportWait = new("CRI334", "CrossTaskImportWait", "A dump of several tasks with an import: a task whose import another task exports may sleep for ever, by timing", Severity.Warning) { Source = "criu/files.c:1238-1243" };
     /// <summary>CRI340: KFD private data the target kernel's CRIU_OP RESTORE refuses.</summary>
     public static readonly DiagnosticDescriptor KfdPrivateDataRefused = new("CRI340", "KfdPrivateDataRefused", "KFD private data the target kernel's CRIU_OP RESTORE refuses", Severity.Error) { Source = "kfd_chardev.c:2576-2630" };
+    /// <summary>CRI341: KFD private data whose restore depends on a fact the target kernel's release does not say.</summary>
+    public static readonly DiagnosticDescriptor KfdTargetFactUnknown = new("CRI341", "KfdTargetFactUnknown", "KFD private data whose restore depends on a fact the target kernel's release does not say", Severity.Warning) { Source = "restore-facts.json kernel.kfd_release_facts" };
+    /// <summary>CRI342: A KFD queue the target kernel restores as another queue type than it was checkpointed as.</summary>
+    public static readonly DiagnosticDescriptor KfdQueueRestoredAs = new("CRI342", "KfdQueueRestoredAs", "A KFD queue the target kernel restores as another queue type than it was checkpointed as", Severity.Error) { Source = "kfd_device_queue_manager.c:1821-1856" };
     /// <summary>CRI350: A pstree.img or ids-PID.img CRIU cannot read: the restore stops before any task exists.</summary>
     public static readonly DiagnosticDescriptor ProcessTreeUnreadable = new("CRI350", "ProcessTreeUnreadable", "A pstree.img or ids-PID.img CRIU cannot read: the restore stops before any task exists", Severity.Error) { Source = "criu/pstree.c:516-530" };
     /// <summary>CRI351: A task's core-PID.img CRIU cannot restore it from: the restore stops before any file is opened.</summary>

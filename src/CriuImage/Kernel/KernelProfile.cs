@@ -79,6 +79,13 @@ public sealed record KernelProfile
     /// <summary>Why <see cref="ChangeHandle"/> is what it is, with its source (restore-facts.json).</summary>
     public required string ChangeHandleSource { get; init; }
 
+    /// <summary>
+    /// What the release's CRIU_OP RESTORE does where releases of a line differ (queue buffers, the MES queue check,
+    /// the queue type numbers, the event page check); null for a profile named without a release, whose KFD restore is
+    /// the model of its line (6.12.118's checks for 6.18).
+    /// </summary>
+    internal KfdReleaseFacts? Kfd { get; init; }
+
     /// <summary>The profile named <paramref name="name"/>; false for an unknown name.</summary>
     public static bool TryParse(string name, out KernelProfile profile)
     {
@@ -103,15 +110,25 @@ public sealed record KernelProfile
         KernelLevel added = RestoreFacts.ChangeHandleAdded;
         if ((level.Major, level.Minor).CompareTo((added.Major, added.Minor)) < 0)
         {
-            return Pre6_18;
+            return Pre6_18 with { Kfd = KfdReleaseFacts.For(level) };
         }
 
         (bool? has, string why) = ChangeHandleOf(level);
-        return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why };
+        return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why, Kfd = KfdReleaseFacts.For(level) };
     }
 
     /// <summary>The profile with what the user states of the target kernel, and where it was stated (<paramref name="source"/> becomes <see cref="ChangeHandleSource"/>).</summary>
     public KernelProfile WithChangeHandle(bool has, string source) => this with { ChangeHandle = has, ChangeHandleSource = source };
+
+    /// <summary>
+    /// The profile with a KFD restore fact (<see cref="KfdReleaseFacts.Names"/>) the user states of the target kernel; a
+    /// profile without a release starts from its line's model (6.12.118's facts).
+    /// </summary>
+    internal KernelProfile WithKfdFact(string fact, bool has, string source) =>
+        this with { Kfd = (Kfd ?? KfdReleaseFacts.For(LineModel)).With(fact, has, source) };
+
+    /// <summary>The release whose KFD restore the model of a profile without a release is: 6.12.118, read whole.</summary>
+    internal static KernelLevel LineModel => new(6, 12, 118, null);
 
     private static (bool? Has, string Why) ChangeHandleOf(KernelLevel level)
     {
@@ -145,7 +162,7 @@ public sealed record KernelProfile
     /// <summary>Profiles are equal when they refuse the same calls: <see cref="ChangeHandleSource"/> only explains.</summary>
     public bool Equals(KernelProfile? other) => other is not null && Name == other.Name && SettableCreateFlags == other.SettableCreateFlags
         && DomainMask == other.DomainMask && SpecialDomainAlone == other.SpecialDomainAlone && ReservedBottom == other.ReservedBottom
-        && ReservedTop == other.ReservedTop && MaxHandle == other.MaxHandle && MappingFlagsReported == other.MappingFlagsReported && ChangeHandle == other.ChangeHandle;
+        && ReservedTop == other.ReservedTop && MaxHandle == other.MaxHandle && MappingFlagsReported == other.MappingFlagsReported && ChangeHandle == other.ChangeHandle && Equals(Kfd, other.Kfd);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, SettableCreateFlags, ChangeHandle);

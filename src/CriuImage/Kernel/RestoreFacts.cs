@@ -75,6 +75,9 @@ internal static class RestoreFacts
         [.. KfdQueues.GetProperty("asics").EnumerateArray().Select(e => (e.GetProperty("device_id").GetUInt32(), e.GetProperty("name").GetString()!, e.GetProperty("gc").GetString()!,
             e.GetProperty("gfx_target_version").GetUInt32(), e.GetProperty("num_xcc").GetUInt32(), e.TryGetProperty("cus_per_xcc", out JsonElement c) ? c.GetUInt32() : 0u))];
 
+    /// <summary>The facts of kernel.kfd_release_facts, each with its spans of releases (KfdReleaseFacts reads them).</summary>
+    public static JsonElement KfdReleaseFacts => Root.GetProperty("kernel").GetProperty("kfd_release_facts").GetProperty("facts");
+
     private static JsonElement KfdQueues => Root.GetProperty("kernel").GetProperty("kfd_queues");
 
     private static JsonElement KfdPrivate => Root.GetProperty("kernel").GetProperty("kfd_private_data");

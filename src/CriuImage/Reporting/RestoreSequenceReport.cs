@@ -168,7 +168,8 @@ internal static class RestoreSequenceReport
         }
 
         text.Ascii("} = "u8);
-        _ = call.Ret is { } ret ? text.Decimal(ret) : text.Ascii("unknown"u8);
+        // A refused call without a return is one the kernel oopsed in: it never returns to CRIU.
+        _ = call.Ret is { } ret ? text.Decimal(ret) : text.Ascii(call.Args.Any(a => a.Name == "refused_by") ? "never returns (kernel oops)"u8 : "unknown"u8);
         text.EndLine();
     }
 

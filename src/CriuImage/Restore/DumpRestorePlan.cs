@@ -144,6 +144,7 @@ public sealed record DumpRestorePlan
         }
 
         CriuKfd kfd = read.Message;
+        KfdPrivateData.KfdAnswer answer = KfdPrivateData.Answer(kfd, profile);
         return new KfdRestoreStep(file.Input.Path, kfd.Pid)
         {
             File = file.FileName,
@@ -157,7 +158,9 @@ public sealed record DumpRestorePlan
                 new("priv_data_size", (ulong)kfd.Private.Length),
             ],
             Host = host?.Check(kfd),
-            PrivateData = KfdPrivateData.Walk(kfd, profile),
+            PrivateData = answer.Refusal,
+            PrivateDataUnknown = answer.Unknown,
+            PrivateDataDiffers = answer.Differs,
             SvmResume = KfdSvmResume.Refusal(kfd, profile),
         };
     }
@@ -338,10 +341,16 @@ public sealed record KfdRestoreStep(string Path, uint? Pid)
     /// What the target kernel's <c>AMDKFD_IOC_CRIU_OP</c> RESTORE refuses in the image's private data (CRI340):
     /// <c>-ERRNO (check): what, at which byte [kernel line]</c>; null when it takes it.
     /// </summary>
-    public string? PrivateDataRefusal => PrivateData is { } p ? $"-{p.ErrnoName} ({p.Check}): {p.Message} [{p.Source}]" : null;
+    public string? PrivateDataRefusal => PrivateData is { } p ? $"{p.Outcome}: {p.Message} [{p.Source}]" : null;
 
     /// <summary>The refusal of the private data, as the replay makes the call fail.</summary>
     internal KfdPrivateData.KfdRefusal? PrivateData { get; init; }
+
+    /// <summary>Why the target's answer to the private data is not known: it depends on facts the target's release does not say (CRI341).</summary>
+    internal string? PrivateDataUnknown { get; init; }
+
+    /// <summary>What the target takes of the private data but restores otherwise than it was checkpointed (CRI342).</summary>
+    internal string? PrivateDataDiffers { get; init; }
 
     /// <summary>What CRIU_OP RESUME refuses in the SVM ranges the RESTORE took (KfdSvmResume), as the replay's resume makes the call fail.</summary>
     internal KfdPrivateData.KfdRefusal? SvmResume { get; init; }

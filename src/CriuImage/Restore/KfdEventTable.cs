@@ -9,7 +9,8 @@ namespace CriuImage.Restore;
 /// alike): the event page kfd_kmap_event_page maps, the event ids the idr holds (id 0 is taken by kfd_event_init_process,
 /// :255) and the signal events counted against the page's slots. restore-facts.json <c>kfd_events</c> holds the sources.
 /// </summary>
-internal sealed class KfdEventTable
+/// <param name="sizeCheck">Whether the kernel has kfd_event_page_set's size check (8a70a26c9f34); without it a small page is taken (and overrun).</param>
+internal sealed class KfdEventTable(bool sizeCheck)
 {
     private const string Events = "drivers/gpu/drm/amd/amdkfd/kfd_events.c", Gpuvm = "drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd_gpuvm.c";
     private const uint FlagUserptr = 1u << 2;
@@ -29,7 +30,7 @@ internal sealed class KfdEventTable
             return Refuse(EINVAL, "event-page-userptr", 2314, $"event object {obj}'s event page is BO {index}, a userptr BO: 'userptr can't be mapped to kernel'", Gpuvm);
         }
 
-        if (bo.Size < limit * 8)
+        if (sizeCheck && bo.Size < limit * 8)
         {
             return Refuse(EINVAL, "event-page-size", 337, $"event object {obj}'s event page is BO {index} of {bo.Size} bytes, the kernel needs at least {limit * 8}: 'Event page size {bo.Size} is too small'", Events);
         }

@@ -59,10 +59,10 @@ internal sealed record KfdNode(string Name, uint Gc, uint GfxTargetVersion, uint
     /// mqd_size_from_queue_type: the MQD manager of the queue type (compute, HIQ and DIQ: the CP manager's MQD;
     /// the SDMA types: the SDMA MQD), sized by restore-facts.json <c>kfd_queues.mqd_sizes</c>.
     /// </summary>
-    public uint MqdSize(uint queueType)
+    public uint MqdSize(bool sdma)
     {
         var sizes = RestoreFacts.KfdMqdSizes;
-        return queueType is 1 or 4 or 5 ? (Gc / 10000 == 10 ? sizes.SdmaGfx10 : sizes.Sdma) : sizes.Compute;
+        return sdma ? (Gc / 10000 == 10 ? sizes.SdmaGfx10 : sizes.Sdma) : sizes.Compute;
     }
 
     /// <summary>pqm_create_queue's per-device queue limit: 255 on GC 9.4.3 and 9.4.4, else the HWS limit 127 (kfd_process_queue_manager.c:324-332).</summary>

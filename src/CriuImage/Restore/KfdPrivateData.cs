@@ -20,7 +20,7 @@ internal static class KfdPrivateData
     internal const int EINVAL = 22, ENODEV = 19, ENOMEM = 12, EPERM = 1, ENOSPC = 28, EBUSY = 16, EOPNOTSUPP = 95;
 
     private const string Chardev = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c";
-    private const string Linux = " at Linux 6.12.118";
+    private const string Linux = "6.12.118";
 
     /// <summary>A check of the kernel that refuses the private data.</summary>
     /// <param name="Errno">The errno the ioctl fails with.</param>
@@ -31,6 +31,21 @@ internal static class KfdPrivateData
     {
         /// <summary>The errno's symbol.</summary>
         public string ErrnoName => Errno switch { ENODEV => "ENODEV", ENOMEM => "ENOMEM", EPERM => "EPERM", ENOSPC => "ENOSPC", EBUSY => "EBUSY", EOPNOTSUPP => "EOPNOTSUPP", _ => "EINVAL" };
+
+        /// <summary>True when the ioctl never returns: the kernel oopses in it and the calling task dies (<see cref="Errno"/> is 0).</summary>
+        public bool Oops { get; init; }
+
+        /// <summary>How the call ends, as the plan and the replay say it: <c>-EINVAL (check)</c> or <c>a kernel oops (check)</c>.</summary>
+        public string Outcome => Oops ? $"a kernel oops ({Check})" : $"-{ErrnoName} ({Check})";
+    }
+
+    /// <summary>What the target's CRIU_OP RESTORE makes of the private data: a refusal, or, where it depends on facts its release does not say, why.</summary>
+    /// <param name="Refusal">The refusal every line the target may be agrees on; null when all take it, or when they disagree.</param>
+    /// <param name="Unknown">Why the answer is not known: what each combination of the unsaid facts does; null when known.</param>
+    internal sealed record KfdAnswer(KfdRefusal? Refusal, string? Unknown)
+    {
+        /// <summary>What the kernel takes but restores otherwise than it was checkpointed (CRI342), when it takes the private data.</summary>
+        public string? Differs { get; init; }
     }
 
     /// <summary>
@@ -38,9 +53,41 @@ internal static class KfdPrivateData
     /// <c>MAX_GPU_INSTANCE</c> is not known (before 6.18, or none named) takes what either size of BO record
     /// walks cleanly; a refusal then is the newest kernel's.
     /// </summary>
-    public static KfdRefusal? Walk(CriuKfd kfd, KernelProfile? target)
+    public static KfdRefusal? Walk(CriuKfd kfd, KernelProfile? target) => Answer(kfd, target).Refusal;
+
+    /// <summary>
+    /// The answer of the target kernel: for a target release (<see cref="KernelProfile.Kfd"/>), the walk of its line with
+    /// its facts, once per combination of the facts it does not say; the same refusal (or none) in all is the answer,
+    /// else the answer is unknown and says what each does.
+    /// </summary>
+    public static KfdAnswer Answer(CriuKfd kfd, KernelProfile? target)
     {
         ArgumentNullException.ThrowIfNull(kfd);
+        if (KfdLine.ForTarget(target) is not { } variants)
+        {
+            return new KfdAnswer(LineWalk(kfd, target), null);
+        }
+
+        List<string> differs = [];
+        List<(string Assumed, KfdRefusal? Refusal)> walks = [.. variants.Select(v => (v.Assumed, WalkLine(kfd, v.Line, v.Line.WithoutDiq ? differs : null)))];
+        KfdRefusal? first = walks[0].Refusal;
+        if (walks.All(w => w.Refusal?.Check == first?.Check && w.Refusal?.Errno == first?.Errno))
+        {
+            // Said as certain only where every line the target may be renumbers the queue types; else it is not known.
+            bool certain = variants.All(v => v.Line.WithoutDiq);
+            return first is not null || differs.Count == 0 ? new KfdAnswer(first, null)
+                : certain ? new KfdAnswer(null, null) { Differs = differs[0] }
+                : new KfdAnswer(null, $"{target!.Kfd![KfdReleaseFacts.WithoutDiq].Why}. With {KfdReleaseFacts.WithoutDiq}=yes the kernel takes it, but {differs[0]}; with {KfdReleaseFacts.WithoutDiq}=no it restores the queue as checkpointed");
+        }
+
+        KfdReleaseFacts facts = target!.Kfd!;
+        IEnumerable<string> unsaid = KfdReleaseFacts.Names.Where(n => facts[n].Has is null);
+        string each = string.Join("; ", walks.Select(w => $"with {w.Assumed}: {(w.Refusal is { } r ? $"{r.Outcome}, {r.Message} [{r.Source}]" : "it takes the private data")}"));
+        return new KfdAnswer(null, $"{string.Join("; ", unsaid.Select(n => facts[n].Why))}. {each}");
+    }
+
+    private static KfdRefusal? LineWalk(CriuKfd kfd, KernelProfile? target)
+    {
         IReadOnlyList<KfdLine> lines = KfdLine.All;
         KfdLine newest = lines[^1];
         KfdRefusal? refusal = WalkLine(kfd, newest);
@@ -56,7 +103,7 @@ internal static class KfdPrivateData
     internal static KfdRefusal? Walk(CriuKfd kfd, int gpuSlots) => WalkLine(kfd, KfdLine.All.Last(l => l.GpuSlots == gpuSlots));
 
     /// <summary>The walk of one kernel line.</summary>
-    internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line)
+    internal static KfdRefusal? WalkLine(CriuKfd kfd, KfdLine line, List<string>? differs = null)
     {
         KfdPrivateBytes.Reader p = kfd.Private.Open();
         int gpuSlots = line.GpuSlots;
@@ -95,7 +142,7 @@ internal static class KfdPrivateData
 
         ulong bosAt = at;
         at += bos * boPriv;
-        var queues = new KfdPrivateQueues(kfd, line, new KfdQueueVm(kfd, bosAt, boPriv, gpuSlots), gpus);
+        var queues = new KfdPrivateQueues(kfd, line, new KfdQueueVm(kfd, bosAt, boPriv, gpuSlots), gpus) { Differs = differs };
         return KfdPrivateBos.Check(kfd, p, bosAt, boPriv, gpuSlots, gpus) ?? KfdPrivateObjects.Walk(kfd, p, at, bosAt, boPriv, gpus, queues);
     }
 
@@ -103,8 +150,8 @@ internal static class KfdPrivateData
 
     internal static ulong U64(KfdPrivateBytes.Reader p, ulong at) => p.U64(at);
 
-    internal static KfdRefusal Refuse(int errno, string check, int line, string message, string file = Chardev) =>
-        new(errno, check, string.Create(CultureInfo.InvariantCulture, $"{file}:{line}{Linux}"), message);
+    internal static KfdRefusal Refuse(int errno, string check, int line, string message, string file = Chardev, string release = Linux) =>
+        new(errno, check, string.Create(CultureInfo.InvariantCulture, $"{file}:{line} at Linux {release}"), message);
 
     internal static string Gpu(uint id) => string.Create(CultureInfo.InvariantCulture, $"0x{id:x4}");
 }

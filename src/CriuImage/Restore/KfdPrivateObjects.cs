@@ -16,7 +16,7 @@ internal static class KfdPrivateObjects
     public static KfdRefusal? Walk(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong at, ulong bosAt, ulong boPriv, HashSet<uint> gpus, KfdPrivateQueues queues)
     {
         ulong size = (ulong)p.Length;
-        var events = new KfdEventTable();
+        var events = new KfdEventTable(queues.Line.EventPageCheck);
         for (uint i = 0; i < kfd.NumOfObjects; i++)
         {
             if (at + 4 > size)

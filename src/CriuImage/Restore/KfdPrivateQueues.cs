@@ -16,12 +16,18 @@ namespace CriuImage.Restore;
 internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm, HashSet<uint> gpus)
 {
     private const string Pqm = "drivers/gpu/drm/amd/amdkfd/kfd_process_queue_manager.c", Buffers = "drivers/gpu/drm/amd/amdkfd/kfd_queue.c", Dqm = "drivers/gpu/drm/amd/amdkfd/kfd_device_queue_manager.c";
-    private const uint Compute = 0, Sdma = 1, Hiq = 2, SdmaXgmi = 4, MaxQueuesPerProcess = 1024;
+    private const uint Compute = 0, Sdma = 1, Hiq = 2, MaxQueuesPerProcess = 1024, MesGc = 110000;
 
     private readonly HashSet<uint> _qids = [];
     private readonly Dictionary<uint, int> _queues = [];
     private readonly HashSet<(uint Gpu, uint Type, uint Id)> _sdmaIds = [];
     private Dictionary<uint, KfdNode?>? _nodes;
+
+    /// <summary>The line whose restore this is.</summary>
+    public KfdLine Line => line;
+
+    /// <summary>Where set, gets what the kernel takes but restores otherwise than it was checkpointed.</summary>
+    public List<string>? Differs { get; init; }
 
     public KfdRefusal? Restore(KfdPrivateBytes.Reader p, ref ulong at, uint i)
     {
@@ -44,9 +50,9 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
         }
 
         KfdNode? node = Node(gpu);
-        if (node is not null && mqd != node.MqdSize(type))
+        if (node is not null && mqd != node.MqdSize(line.IsSdma(type)))
         {
-            return Refuse(EINVAL, "queue-mqd-size", 1030, $"{q} has an MQD of {mqd} bytes (byte {start + 112}); gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}) has {node.MqdSize(type)} for queue type {type}", Pqm);
+            return Refuse(EINVAL, "queue-mqd-size", 1030, $"{q} has an MQD of {mqd} bytes (byte {start + 112}); gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}) has {node.MqdSize(line.IsSdma(type))} for queue type {type}", Pqm);
         }
 
         ulong extra = (ulong)ctlStack + mqd;
@@ -135,7 +141,21 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
             return Refuse(EINVAL, "queue-create-type", 447, $"{q} has queue type {type} (HIQ), which pqm_create_queue does not create", Pqm);
         }
 
-        if (type is Sdma or SdmaXgmi && node is not null)
+        if (!line.QueueBuffers && line.MesWptr && node is { Gc: >= MesGc })
+        {
+            return Mes(q, gpu, node);
+        }
+
+        if (type == line.SdmaByEngineId && line.WithoutDiq)
+        {
+            // No kernel checkpoints SDMA_BY_ENG_ID (allocate_sdma_queue turns it into SDMA or SDMA_XGMI), so a 4 here is a
+            // DIQ kernel's SDMA_XGMI; set_queue_properties_from_criu sets no engine, so it lands on PCIe SDMA engine 0.
+            Differs?.Add($"{q} has queue type {type}, SDMA_XGMI of the kernels with KFD_QUEUE_TYPE_DIQ (6.18 and before), which Linux {line.Name} numbers SDMA_BY_ENG_ID: "
+                + "set_queue_properties_from_criu sets no sdma_engine_id, so allocate_sdma_queue (kfd_device_queue_manager.c:1821-1856 at 7.2.13) restores it as a PCIe SDMA queue on engine 0 "
+                + $"in its first free slot, not the XGMI engine and SDMA queue id {U32(p, start + 96)} it was checkpointed on");
+        }
+
+        if ((type == Sdma || type == line.SdmaXgmi) && node is not null)
         {
             KfdDeviceEntry e = node.Entry;
             uint engines = type == Sdma ? e.NumSdmaEngines : e.NumSdmaXgmiEngines, slots = engines * e.NumSdmaQueuesPerEngine;
@@ -158,6 +178,18 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
 
         _queues[gpu] = count + 1;
         return null;
+    }
+
+    /// <summary>
+    /// init_user_queue on a MES GPU (GC 11 and 12, amdgpu_discovery.c:2748-2766 at 7.2.13) when no queue buffer was looked
+    /// up: the check of the partial revert refuses it; without the check the kernel dereferences the NULL write pointer BO.
+    /// </summary>
+    private KfdRefusal Mes(string q, uint gpu, KfdNode node)
+    {
+        string what = $"{q} is on gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}), a MES GPU, and the kernel did not look its queue buffers up at restore, so it has no write pointer BO";
+        return line.MesQueueCheck
+            ? Refuse(EINVAL, "queue-mes-buffers", 268, $"{what}: 'Queue initialization with shared MES requires queue buffers to be initialized'", Pqm, "7.2.13")
+            : Refuse(0, "queue-wptr-null", 282, $"{what}: init_user_queue dereferences it (q_properties->wptr_bo->tbo.bdev), a kernel oops; the restoring task dies by it and CRIU aborts the restore ('killed by signal', criu/cr-restore.c:1260-1263)", Pqm) with { Oops = true };
     }
 
     private KfdNode? Node(uint gpu)

@@ -30,6 +30,8 @@ public static class ReplayRules
         Descriptors.CrossTaskImportWait,
         Descriptors.TaskOrderEndsOtherwise,
         Descriptors.KfdPrivateDataRefused,
+        Descriptors.KfdTargetFactUnknown,
+        Descriptors.KfdQueueRestoredAs,
         Descriptors.ProcessTreeUnreadable,
         Descriptors.TaskCoreUnusable,
         Descriptors.TaskFdUncollectable,

@@ -60,7 +60,7 @@ public static class Restorability
                 KernelProfile? profile = KernelProfile.ForRelease(Kernels[k].Release);
                 steps ??= DumpRestorePlan.Steps(dump, host, profile, complete, options.Words);
                 DumpRestorePlan plan = DumpRestorePlan.Create(dump, options, host, profile, complete, steps);
-                byKernel[v, k] = new RestorabilityRow(name, parallel ? "parallel" : "serial", Kernels[k].Kernel, Shown(plan.Sequence!)) { Unknown = ByOrder(plan.Sequence!) };
+                byKernel[v, k] = new RestorabilityRow(name, parallel ? "parallel" : "serial", Kernels[k].Kernel, Shown(plan.Sequence!)) { Unknown = Unknown(plan.Sequence!, profile!) };
             }
         }
 
@@ -81,12 +81,29 @@ public static class Restorability
                 var options = new ReplayOptions(version, parallel);
                 targetSteps ??= DumpRestorePlan.Steps(dump, host, profile, complete, options.Words);
                 RestoreSequence sequence = DumpRestorePlan.Create(dump, options, host, profile, complete, targetSteps).Sequence!;
-                string? unknown = sequence.Calls.Any(c => c.Ret is null) ? $"the answer of {string.Join(", ", sequence.Calls.Where(c => c.Ret is null).Select(c => c.Call).Distinct())} is not known: {profile.ChangeHandleSource}" : ByOrder(sequence);
-                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, Shown(sequence)) { Unknown = unknown });
+                rows.Add(new RestorabilityRow(name, parallel ? "parallel" : "serial", label, Shown(sequence)) { Unknown = Unknown(sequence, profile) });
             }
         }
 
         return rows;
+    }
+
+    /// <summary>Why the row's ending is not known: a call whose answer the target's release does not say, or the order or timing (ByOrder).</summary>
+    private static string? Unknown(RestoreSequence sequence, KernelProfile profile)
+    {
+        // Only a target that leaves an answer open can have a call without one: the calls (re-made by the replay where the
+        // sequence does not hold them) are gone through only then.
+        if (profile.ChangeHandle is not null && !sequence.Differences.Any(d => d.Code == Descriptors.KfdTargetFactUnknown))
+        {
+            return ByOrder(sequence);
+        }
+
+        // A call without a return that ends the restore (a kernel oops) is no unknown answer.
+        // Nor is one before a certain failure: the restore fails whichever the answer is, only where is not known.
+        List<string> open = sequence.End.How is RestoreEndKind.Fails or RestoreEndKind.Crashes && sequence.End.At is not null && sequence.Calls.Take(sequence.End.At.Value).All(c => c.Call != "DRM_IOCTL_GEM_CHANGE_HANDLE" || c.Ret is not null)
+            ? [] : [.. sequence.Calls.Where((c, i) => c.Ret is null && i != sequence.End.At).Select(c => c.Call).Distinct()];
+        string why = sequence.Differences.FirstOrDefault(d => d.Code == Descriptors.KfdTargetFactUnknown)?.Message ?? profile.ChangeHandleSource;
+        return open.Count > 0 ? $"the answer of {string.Join(", ", open)} is not known: {why}" : ByOrder(sequence);
     }
 
     /// <summary>
@@ -120,23 +137,45 @@ public static class Restorability
 
     private static List<(string, string)> KernelIntervals()
     {
+        // Every release where an answer changes within a line: CHANGE_HANDLE's removal, and the first release of each
+        // span of the KFD release facts and the one after it. A line's releases between two of them answer alike.
         KernelLevel added = RestoreFacts.ChangeHandleAdded;
+        List<KernelLevel> points = [.. RestoreFacts.ChangeHandleRemoved.Select(r => r.From), .. KfdReleaseFacts.Boundaries];
         var list = new List<(string, string)> { ($"before {added.Major}.{added.Minor}", $"{added.Major}.{added.Minor - 1}.0") };
-        foreach ((KernelLevel from, _, _) in RestoreFacts.ChangeHandleRemoved.OrderBy(r => (r.From.Major, r.From.Minor)))
+        foreach (var line in points.Where(p => (p.Major, p.Minor).CompareTo((added.Major, added.Minor)) >= 0).GroupBy(p => (p.Major, p.Minor)).OrderBy(g => g.Key))
         {
-            if (from.Rc is { } rc)
+            List<KernelLevel> starts = [.. line.Distinct().OrderBy(Order)];
+            KernelLevel first = starts.Any(p => p.Rc is not null) ? new(line.Key.Major, line.Key.Minor, 0, 1) : new(line.Key.Major, line.Key.Minor, 0, null);
+            if (Order(starts[0]).CompareTo(Order(first)) > 0)
             {
-                list.Add(($"{from.Major}.{from.Minor}-rc1..rc{rc - 1}", $"{from.Major}.{from.Minor}.0-rc1"));
-                list.Add(($"{from.Major}.{from.Minor}-rc{rc} and later", $"{from.Major}.{from.Minor}.0-rc{rc}"));
+                starts.Insert(0, first);
             }
-            else
+
+            for (int i = 0; i < starts.Count; i++)
             {
-                string before = $"{from.Major}.{from.Minor}.{from.Patch - 1}";
-                list.Add(($"{from.Major}.{from.Minor}.0..{before}", before));
-                list.Add(($"{from} and later", from.ToString()));
+                string label = i + 1 < starts.Count ? Span(starts[i], Before(starts[i + 1])) : $"{starts[i]} and later";
+                list.Add((label, Release(starts[i])));
             }
+        }
+
+        if (KfdReleaseFacts.After is { } after)
+        {
+            list.Add(($"{after.Major}.{after.Minor + 1} and later", $"{after.Major}.{after.Minor + 1}.0"));
         }
 
         return list;
     }
+
+    private static (int, int) Order(KernelLevel l) => l.Rc is { } rc ? (0, rc) : (1, l.Patch ?? 0);
+
+    private static KernelLevel Before(KernelLevel l) => l.Rc is { } rc ? l with { Rc = rc - 1 } : l.Patch is 0 ? l with { Rc = int.MaxValue } : l with { Patch = l.Patch - 1 };
+
+    private static string Span(KernelLevel from, KernelLevel through) =>
+        from == through ? $"{from}"
+        : from.Rc is not null && through.Rc is not null ? $"{from}..rc{through.Rc}"
+        : through.Rc == int.MaxValue ? $"{from}..rc (the last)"
+        : $"{from}..{through}";
+
+    // The release string plan reads: a release candidate as MAJOR.MINOR.0-rcN.
+    private static string Release(KernelLevel l) => l.Rc is { } rc ? $"{l.Major}.{l.Minor}.0-rc{rc}" : $"{l}";
 }

@@ -392,12 +392,25 @@ internal sealed class RestoreReplay
 
         if (step.PrivateData is { } refused && !_mended.Contains((Descriptors.KfdPrivateDataRefused, _file)))
         {
-            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], -refused.Errno);
-            return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check}): {refused.Message}")
-                with { Errno = -refused.Errno, At = _calls.Count - 1 };
+            // An oops never returns to CRIU: the call has no return, the task that made it is killed.
+            Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value)), new SequenceArgument("refused_by", null, refused.Check)], refused.Oops ? null : -refused.Errno);
+            string how = refused.Oops ? $"the kernel oopses in AMDKFD_IOC_CRIU_OP RESTORE ({refused.Check})" : $"the kernel refuses AMDKFD_IOC_CRIU_OP RESTORE with -{refused.ErrnoName} ({refused.Check})";
+            return Ending(RestoreEndKind.Fails, Descriptors.KfdPrivateDataRefused, refused.Source, $"{how}: {refused.Message}")
+                with { Errno = refused.Oops ? null : -refused.Errno, At = _calls.Count - 1 };
         }
 
         Call("AMDKFD_IOC_CRIU_OP", IoctlRequests.KfdCriuOp, [.. step.Arguments.Select(a => new SequenceArgument(a.Name, a.Value))], 0);
+        if (step.PrivateDataUnknown is { } unknown)
+        {
+            // The kernel's answer is unknown: the call stays, its return is not claimed, and the restore is followed as if taken.
+            _calls[^1] = _calls[^1] with { Ret = null };
+            Difference(Descriptors.KfdTargetFactUnknown, "restore-facts.json kernel.kfd_release_facts", $"whether the target kernel takes AMDKFD_IOC_CRIU_OP RESTORE is not known: {unknown}");
+        }
+
+        if (step.PrivateDataDiffers is { } differs)
+        {
+            Difference(Descriptors.KfdQueueRestoredAs, "drivers/gpu/drm/amd/amdkfd/kfd_device_queue_manager.c:1821-1856 at Linux 7.2.13", $"the kernel takes AMDKFD_IOC_CRIU_OP RESTORE, but {differs}");
+        }
         int bos = (int)kfd.NumOfBos;
         if (!_criu.Released)
         {

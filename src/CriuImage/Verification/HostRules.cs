@@ -48,7 +48,7 @@ internal static class HostRules
         {
             bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown ({words.For(Remedy.TargetKernel)}, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }
-        else if (target == KernelProfile.Pre6_18)
+        else if (target is not null && target with { Kfd = null } == KernelProfile.Pre6_18)
         {
             bag.Add(new Diagnostic(Descriptors.TargetLacksGemCriu, $"the target ({kernel}) is older than 6.18, which has no DRM_IOCTL_GEM_CHANGE_HANDLE: CRIU's restore of this render node's {bos} fails at the first one with 'Failed to call change ioctl' (amdgpu_plugin_drm_restore_file, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });
         }

@@ -104,8 +104,12 @@ public sealed class KfdPrivateDataTests
         foreach (string dump in new[] { "damaged/kfd-queue-gfx11-ctl-stack", "damaged/kfd-queue-ring" })
         {
             Assert.NotNull(KfdPrivateData.WalkLine(Kfd(dump), line));
-            Assert.Null(KfdPrivateData.WalkLine(Kfd(dump), noBuffers));
+            Assert.Null(KfdPrivateData.WalkLine(Kfd(dump), noBuffers with { MesWptr = false }));
         }
+
+        // Without the lookup, 6.12's init_user_queue reaches a MES GPU's NULL write pointer BO; the MI210 ring fixture has no MES.
+        Assert.Equal("queue-wptr-null", KfdPrivateData.WalkLine(Kfd("damaged/kfd-queue-gfx11-ctl-stack"), noBuffers)?.Check);
+        Assert.Null(KfdPrivateData.WalkLine(Kfd("damaged/kfd-queue-ring"), noBuffers));
     }
 
     [Theory]

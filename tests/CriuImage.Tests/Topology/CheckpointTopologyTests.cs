@@ -105,7 +105,8 @@ public sealed class CheckpointTopologyTests
         Assert.Equal("amdgpu-kfd-5.img", Path.GetFileName(file.Input.Path));
         Assert.True(result.Restores);
         Assert.Equal([(0x1240u, 9090u), (0x7925u, 1234u)], result.GpuMap.Select(e => (e.SrcGpuId, e.DestGpuId)));
-        Assert.Equal(KernelProfile.Linux6_18, host.Profile);
+        Assert.Equal(KernelProfile.Linux6_18, host.Profile! with { Kfd = null });
+        Assert.Equal("6.18.2", host.Profile!.Kfd!.Release);
     }
 
     [Theory]

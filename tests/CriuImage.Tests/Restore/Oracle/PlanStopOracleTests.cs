@@ -23,8 +23,7 @@ public sealed class PlanStopOracleTests
             string folder = Path.Combine(CriuFixtures.Root, Path.GetFileNameWithoutExtension(recording).Replace('+', '/'));
             foreach (RecordedRestore run in RecordedRestore.Load(recording).Where(r => r.Mode == "parallel"))
             {
-                string release = run.Kernel == "no-change-handle" ? "6.18.36" : "6.18.1";
-                (int code, string json, _) = await Cli.Run("plan", folder, "--format", "json", "--target-kernel", release, "--criu", "criu-dev", "--contents", "parallel");
+                (int code, string json, _) = await Cli.Run(["plan", folder, "--format", "json", .. OracleKernel.Options(run.Kernel), "--criu", "criu-dev", "--contents", "parallel"]);
                 if (code == 2)
                 {
                     continue;

@@ -26,13 +26,6 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
 
     private static string ExpectedFile => Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "expected-differences.txt");
 
-    /// <summary>The kernels of the runs, as releases plan knows: 6.18 with CHANGE_HANDLE, 6.18.36 without.</summary>
-    private static readonly Dictionary<string, string> KernelRelease = new(StringComparer.Ordinal)
-    {
-        ["6.18"] = "6.18.1",
-        ["no-change-handle"] = "6.18.36",
-    };
-
     [Fact]
     public void EveryFixtureDump_IsRecordedForEachRef()
     {
@@ -199,7 +192,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     {
         string folder = Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'));
         string[] path = contents is null ? [] : ["--contents", contents];
-        (int code, string json, string error) = await Cli.Run(["plan", folder, "--format", "json", "--target-kernel", KernelRelease[kernel], "--criu", reference, .. path]);
+        (int code, string json, string error) = await Cli.Run(["plan", folder, "--format", "json", .. OracleKernel.Options(kernel), "--criu", reference, .. path]);
         if (code == 2 && json.Length == 0)
         {
             // Not planned. A dump with a damaged file is planned and still exits 2 (it says the damage), as verify.
@@ -232,7 +225,7 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     {
         InputSet inputs = DumpInputs.Collect([Path.Combine(CriuFixtures.Root, dump.Replace('+', '/'))], new InputOptions(), () => Stream.Null);
         CriuDump read = Assert.Single(InputPlan.Of(inputs).Dumps).Dump;
-        DumpRestorePlan plan = DumpRestorePlan.Create(read, new ReplayOptions(CriuVersion.Parse(reference), contents is null ? null : contents == "parallel"), null, KernelProfile.ForRelease(KernelRelease[kernel]));
+        DumpRestorePlan plan = DumpRestorePlan.Create(read, new ReplayOptions(CriuVersion.Parse(reference), contents is null ? null : contents == "parallel"), null, OracleKernel.Profile(kernel));
         IReadOnlyList<uint> pids = order == "reversed"
             ? [.. read.ProcessTree!.InCriuOrder().Select(t => t.Pid).Reverse()]
             : [.. order.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))];
