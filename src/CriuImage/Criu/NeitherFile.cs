@@ -40,16 +40,27 @@ internal static class NeitherFile
     public static string Line(InputFile file, RemedyWords words)
     {
         ArgumentNullException.ThrowIfNull(file);
-        WireWindow? window = file.Content is { } content ? WireWindow.Of(content)
-            : file.Opened is { } opened ? WireWindow.Over(opened.SafeFileHandle, file.Length, owner: opened)
-            : null;
-        if (window is not null && Cut(window) is { } cut)
+        if (CutLine(file) is { } cut)
         {
             return cut;
         }
 
-        string? hint = window is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, words) : null;
+        string? hint = file.Content is not null || file.Opened is not null ? FileKinds.Describe(file.HeadBytes(FileKinds.HeadSize), file.Length, words) : null;
         return hint is null ? DumpInputs.SkipReason : $"not a criu-image ({hint})";
+    }
+
+    /// <summary>
+    /// The words for a CRIU amdgpu file cut before the fields that tell a KFD image from a render node
+    /// (<see cref="DamagedCriuFile.CutUntold"/>), or null for any other file: what a command that reads one kind says
+    /// of it instead of "not that kind".
+    /// </summary>
+    public static string? CutLine(InputFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        WireWindow? window = file.Content is { } content ? WireWindow.Of(content)
+            : file.Opened is { } opened ? WireWindow.Over(opened.SafeFileHandle, file.Length, owner: opened)
+            : null;
+        return window is null ? null : Cut(window);
     }
 
     private static string? Cut(WireWindow window)

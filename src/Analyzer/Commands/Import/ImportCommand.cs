@@ -49,7 +49,9 @@ internal static class ImportCommand
         {
             if (inputs.Unreadable.Count == 0)
             {
-                await std.Error.WriteLineAsync(Printable.Escape(single
+                await std.Error.WriteLineAsync(Printable.Escape(single && inputs.Files is [{ } only] && NeitherFile.CutLine(only) is { } cut
+                    ? $"{path}: error: {cut}"
+                    : single
                     ? $"{path}: error: not a CRIU amdgpu render-node file (amdgpu-renderD-<id>.img); import reads those, or the dump folder or archive holding them"
                     : $"criu-image: error: no CRIU amdgpu render-node file (amdgpu-renderD-<id>.img) found in {path}"));
             }
