@@ -18,11 +18,11 @@ internal sealed class DigestStream : ReadOnlyStream
 
     private readonly Stream _inner;
     private readonly IncrementalHash _hash;
-    private readonly BlockingCollection<Chunk> _full = new(Chunks);
+    private readonly BlockingCollection<ReadPiece> _full = new(Chunks);
     private readonly BlockingCollection<byte[]> _empty = new(Chunks);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reader;
-    private Chunk? _current;
+    private ReadPiece? _current;
     private int _at;
     private bool _ended;
 
@@ -120,7 +120,7 @@ internal sealed class DigestStream : ReadOnlyStream
                 int n = _inner.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
                 _hash.AppendData(bytes, 0, n);
                 Count += n;
-                _full.Add(new Chunk(bytes, n, null), _stop.Token);
+                _full.Add(new ReadPiece(bytes, n, null), _stop.Token);
                 if (n == 0)
                 {
                     return;
@@ -130,9 +130,9 @@ internal sealed class DigestStream : ReadOnlyStream
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Handed to the consumer, which rethrows it: a reader task that died silently would leave it waiting.
-            _full.Add(new Chunk([], 0, e), _stop.Token);
+            _full.Add(new ReadPiece([], 0, e), _stop.Token);
         }
     }
 
-    private sealed record Chunk(byte[] Bytes, int Length, Exception? Error);
+    private sealed record ReadPiece(byte[] Bytes, int Length, Exception? Error);
 }
