@@ -64,9 +64,15 @@ internal sealed class RestoreReplay
         _plan = plan;
         _criu = criu;
         _parallel = parallel && criu.Parallel;
-        _renderNodeBos = dump.OfKind(CriuFileKind.RenderNode).Sum(f => (long)(f.RenderNode?.Message.Bos.Count ?? 0));
+        Dictionary<string, long> nodeBos = new(StringComparer.Ordinal);
+        foreach (CriuDumpFile node in dump.OfKind(CriuFileKind.RenderNode))
+        {
+            nodeBos[Name(node)] = nodeBos.GetValueOrDefault(Name(node)) + (node.RenderNode?.Message.Bos.Count ?? 0);
+        }
+
+        _renderNodeBos = nodeBos.Values.Sum();
         _stored = new StoredFds(_renderNodeBos);
-        _completed = new CompletedBos(_renderNodeBos);
+        _completed = new CompletedBos(_renderNodeBos, name => nodeBos.GetValueOrDefault(name));
         _bosMade = new BosBegun(_completed.Of);
         _index = new ReplayIndex(dump);
     }
