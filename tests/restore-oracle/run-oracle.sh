@@ -82,7 +82,11 @@ every_order() {
 # Every folder under FIXTURES that holds an amdgpu file is a dump; its name is its path with / as +.
 find "$fixtures" -name 'amdgpu-*.img' -printf '%h\n' | sort -u | while read -r dir; do
   name="$(realpath --relative-to="$fixtures" "$dir" | tr / +)"
-  for run in 6.18:parallel 6.18:serial no-change-handle:parallel; do
+  # The releases whose KFD restore differs (6.18.20: no queue-buffer lookup, a MES GPU's queue oopses; 6.18.53: the
+  # lookup; 7.2.13: the MES refusal and the DIQ-less queue types), on the parallel path, for a dump with a KFD image.
+  releases=""
+  if compgen -G "$dir/amdgpu-kfd-*.img" > /dev/null; then releases="6.18.20:parallel 6.18.53:parallel 7.2.13:parallel"; fi
+  for run in 6.18:parallel 6.18:serial no-change-handle:parallel $releases; do
     kernel="${run%%:*}"; mode="${run##*:}"
     ./oracle "$dir" "$kernel" "$mode" "$work/run.jsonl" || true
     cat "$work/run.jsonl" >> "$dest/$name.jsonl"

@@ -5,7 +5,7 @@
  * The target host is the dump's own (its KFD images' device entries written as a sysfs topology folder).
  * The run is a forked child: a signal is recorded as a crash, the time limit or a pass that restores nothing
  * while files wait as "never ends".
- * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]
+ * Usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle|6.18.20|6.18.53|7.2.13) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]
  * (a dump of several tasks run in the reverse of CRIU's task order, or in the order given: run_tasks_in_order) */
 #include <dirent.h>
 #include <errno.h>
@@ -398,6 +398,17 @@ static int threads_fail(uint32_t pid)
 	return 0;
 }
 
+/* A task's process died by SIG: CRIU's sigchld_handler sees it ("killed by signal", criu/cr-restore.c:1260-1263) and
+ * aborts the restore (:1298-1299). SIGKILL is the fake kernel's oops (ORACLE_OOPS: the kernel killed the task in a
+ * call, the restore fails); any other signal is a crash of the plugin's code in the task. */
+static void rec_died(int sig)
+{
+	if (sig == SIGKILL)
+		rec_line("{\"outcome\":\"failed\",\"stage\":\"killed-in-kernel\",\"signal\":\"SIGKILL\"}");
+	else
+		rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(sig));
+}
+
 /* CRIU's core forks every task before any opens a file (criu/cr-restore.c:1657, :1690), so each task's process
  * starts with the plugin's globals as they were after POST_FORKING: the other tasks are forked here first, each
  * waiting for its turn. The root task runs in this process, which also plays CRIU's own (the parallel contents
@@ -444,7 +455,7 @@ static int run_tasks(const char *dump, struct amdgpu_file *files, int n)
 		if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], &status, 0) < 0)
 			return 1;
 		if (!ended && WIFSIGNALED(status)) {
-			rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+			rec_died(WTERMSIG(status));
 			ended = 1;
 		} else if (!ended && WEXITSTATUS(status))
 			ended = 1;
@@ -530,7 +541,7 @@ static int run_tasks_in_order(const char *dump, struct amdgpu_file *files, int n
 		waitpid(proc[k], &status, 0);
 		proc[k] = 0;
 		if (WIFSIGNALED(status)) {
-			rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+			rec_died(WTERMSIG(status));
 			ended = 1;
 		} else if (WEXITSTATUS(status))
 			ended = 1;
@@ -661,7 +672,7 @@ static int order_of(const char *list, const struct amdgpu_file *files, int n, ch
 int main(int argc, char **argv)
 {
 	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "reversed")) && !(argc == 7 && !strcmp(argv[5], "order"))) {
-		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]\n");
+		fprintf(stderr, "usage: oracle DUMP_DIR KERNEL(6.18|no-change-handle|6.18.20|6.18.53|7.2.13) MODE(parallel|serial) OUT.jsonl [reversed | order PID,PID,...]\n");
 		return 2;
 	}
 	reversed = argc == 6;
@@ -669,10 +680,7 @@ int main(int argc, char **argv)
 	char dump[PATH_MAX], tmp[] = "/tmp/oracle-sysfs-XXXXXX";
 	if (!realpath(argv[1], dump) || !mkdtemp(tmp))
 		return 2;
-	if (!strcmp(argv[2], "no-change-handle")) {
-		oracle_target.name = "no-change-handle";
-		oracle_target.change_handle_errno = EINVAL;
-	} else if (strcmp(argv[2], "6.18"))
+	if (oracle_select_kernel(argv[2]))
 		return 2;
 	oracle_serial = !strcmp(argv[3], "serial");
 	oracle_out_fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -715,7 +723,7 @@ int main(int argc, char **argv)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		rec_line("{\"outcome\":\"never-ends\",\"time_limit\":%d}", TIME_LIMIT);
 	else if (WIFSIGNALED(status))
-		rec_line("{\"outcome\":\"crashed\",\"signal\":\"%s\"}", sigabbrev_np(WTERMSIG(status)));
+		rec_died(WTERMSIG(status));
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	return system(cmd) ? 1 : 0;

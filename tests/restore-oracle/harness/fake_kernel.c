@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,30 @@ struct drm_gem_change_handle {
 #define VA_VALID_FLAGS 0x3EFull                       /* READABLE|WRITEABLE|EXECUTABLE|DELAY_UPDATE|MTYPE|NOALLOC */
 #define VA_PRT_FLAGS 0x11ull
 
-struct oracle_kernel oracle_target = { "6.18", 0 };
+/* The target kernels a run names. "6.18" and "no-change-handle" have 6.12.118's KFD restore (the queue buffers looked
+ * up, as 6.18.53 does), with and without CHANGE_HANDLE; the others are releases as restore-facts.json
+ * kernel.kfd_release_facts answers them: 6.18.20 (no queue buffers, no MES check: a MES GPU's queue oopses), 6.18.53
+ * (d3f670cfb535's lookup, CHANGE_HANDLE drm_invalid_op since 6.18.36), 7.2.13 (the partial revert: no lookup and the
+ * MES refusal; DIQ removed; GFX 12 restore_mqd). Every one checks the event page (6.18.16 on, 7.x). */
+static const struct oracle_kernel kernels[] = {
+	/* name, CHANGE_HANDLE errno, queue_buffers, mes_queue_check, without_diq, gfx12_restore_mqd */
+	{ "6.18", 0, true, false, false, false },
+	{ "no-change-handle", EINVAL, true, false, false, false },
+	{ "6.18.20", 0, false, false, false, false },
+	{ "6.18.53", EINVAL, true, false, false, false },
+	{ "7.2.13", EINVAL, false, true, true, true },
+};
+struct oracle_kernel oracle_target = { "6.18", 0, true, false, false, false };
+
+int oracle_select_kernel(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
+		if (!strcmp(kernels[i].name, name)) {
+			oracle_target = kernels[i];
+			return 0;
+		}
+	return 1;
+}
 static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct fake_bo {
@@ -440,6 +464,8 @@ static long kfd_criu_op(struct fake_file *f, struct kfd_ioctl_criu_args *a, char
 		snprintf(args + len, n - len, ",\"refused_by\":\"%s\"", check);
 		return walked;
 	}
+	if (oracle_kfd_differs[0])
+		len += snprintf(args + len, n - len, ",\"restored_as\":\"%s\"", oracle_kfd_differs);
 	struct kfd_criu_bo_bucket *b = (void *)(uintptr_t)a->bos;
 	static int images;
 	int image = images++;
@@ -638,6 +664,14 @@ long fk_ioctl(int fd, unsigned long req, void *arg)
 		call = "DRM_IOCTL_UNKNOWN";
 		snprintf(args, sizeof(args), "\"request\":%lu", req);
 		ret = -EINVAL;
+	}
+	if (ret == ORACLE_OOPS) {
+		/* The kernel oopses in the call: it never returns, and the task dies by SIGKILL (page_fault_oops sets
+		 * sig = SIGKILL, oops_end -> make_task_dead; arch/x86/mm/fault.c), still holding its locks. */
+		char req_text[32];
+		snprintf(req_text, sizeof(req_text), "0x%08lx", req);
+		rec_line("{\"call\":\"%s\",\"request\":\"%s\",\"dev\":\"%s\",\"args\":{%s},\"ret\":null,\"oops\":true}", call, req_text, dev, args);
+		raise(SIGKILL);
 	}
 	rec_call(call, req, dev, args, ret);
 	pthread_mutex_unlock(&kernel_lock);

@@ -104,6 +104,7 @@ long oracle_kfd_priv_walk(const struct kfd_ioctl_criu_args *a, const char **chec
 	oracle_kfd_event_reset(&events);
 	static struct queue_state queues;
 	memset(&queues, 0, sizeof(queues));
+	oracle_kfd_differs[0] = 0;
 	for (uint32_t i = 0; i < a->num_objects; i++) {
 		if (at + 4 > size)
 			REFUSE(EINVAL, "object-size");

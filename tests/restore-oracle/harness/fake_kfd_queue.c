@@ -1,13 +1,15 @@
 /* The fake kernel's restore of a queue object and its xnack check, in the kernel's order (Linux 6.12.118, taken as
- * the 6.18 of the runs): kfd_criu_restore_queue (kfd_process_queue_manager.c: GPU, type < KFD_QUEUE_TYPE_MAX, the
+ * the 6.18 of the runs, with what the target release changes: oracle_target, fake_kernel.c): kfd_criu_restore_queue (kfd_process_queue_manager.c: GPU, type < KFD_QUEUE_TYPE_MAX, the
  * MQD size of the type's MQD manager, the MQD and control stack's room), kfd_queue_acquire_buffers (kfd_queue.c:
  * the read/write pointers, ring, EOP buffer and CWSR area mapped at exactly their sizes in the GPU's VM, the
  * control stack size the node's), pqm_create_queue (queue limit, qid slot, type), allocate_sdma_queue
  * (kfd_device_queue_manager.c: the restored SDMA queue id) and create_queue_cpsch (restore_mqd, which 6.12's GFX 12
- * MQD managers lack); criu_restore_process's xnack_mode against kfd_process_xnack_mode (kfd_process.c). A GPU's
+ * MQD managers lack); init_user_queue on a MES GPU when the buffers were not looked up (the oops of 6.18.0 .. 6.18.52,
+ * the refusal of 7.2-rc3 on); criu_restore_process's xnack_mode against kfd_process_xnack_mode (kfd_process.c). A GPU's
  * node comes from the target topology (oracle_gpus) and a small table of ASICs by PCI device id; an ASIC not in it
  * skips the checks that need it. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include "kfd_ioctl.h"
@@ -15,6 +17,7 @@
 #include "fake_kfd_queue.h"
 
 struct oracle_gpu oracle_gpus[64];
+char oracle_kfd_differs[160];
 int oracle_n_gpus;
 
 /* gfx_target_version, GC version (major * 10000 + minor * 100 + patch) and XCCs per node, by PCI device id. */
@@ -133,11 +136,14 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		known |= dev[i].user_gpu_id == q.gpu_id;
 	if (!known)
 		REFUSE(EINVAL, "queue-gpu");
-	if (q.type >= 6) /* KFD_QUEUE_TYPE_MAX */
+	/* enum kfd_queue_type: COMPUTE 0, SDMA 1, HIQ 2, DIQ 3, SDMA_XGMI 4, SDMA_BY_ENG_ID 5, MAX 6 (kfd_priv.h:437-445 at
+	 * 6.12.118); without DIQ SDMA_XGMI 3, SDMA_BY_ENG_ID 4, MAX 5 (kfd_priv.h:445-452 at 7.2.13) */
+	uint32_t xgmi = oracle_target.without_diq ? 3 : 4, by_eng = xgmi + 1;
+	if (q.type >= by_eng + 1) /* KFD_QUEUE_TYPE_MAX */
 		REFUSE(EINVAL, "queue-type");
 	struct queue_node n;
 	int have = node_of(a, q.gpu_id, &n);
-	int sdma = q.type == 1 || q.type == 4 || q.type == 5;
+	int sdma = q.type == 1 || q.type == xgmi || q.type == by_eng;
 	if (have && q.mqd_size != (sdma ? (n.gfxv / 10000 == 10 ? 520 : 512) : 2048))
 		REFUSE(EINVAL, "queue-mqd-size");
 	*at += sizeof(q);
@@ -145,7 +151,7 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		REFUSE(EINVAL, "queue-data-size");
 	*at += (uint64_t)q.ctl_stack_size + q.mqd_size;
 
-	if (have) { /* kfd_queue_acquire_buffers */
+	if (have && oracle_target.queue_buffers) { /* kfd_queue_acquire_buffers */
 		uint64_t ring = q.type == 0 && q.format == 1 && n.gfxv >= 70000 && n.gfxv < 90000 ? q.q_size / 2 : q.q_size;
 		if (!buffer_ok(a, p, bos_at, q.gpu_id, q.write_ptr_addr, 4096))
 			REFUSE(EINVAL, "queue-wptr");
@@ -186,7 +192,37 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 	st->qid[q.q_id / 64] |= 1ULL << (q.q_id % 64);
 	if (q.type == 2) /* HIQ: pqm_create_queue's default case */
 		REFUSE(EINVAL, "queue-create-type");
-	if ((q.type == 1 || q.type == 4) && have) { /* allocate_sdma_queue with the restored id */
+	/* init_user_queue on a MES GPU (GC 11 and 12) needs the write pointer BO kfd_queue_acquire_buffers looks up: without
+	 * the lookup 6.18.0 .. 6.18.52 dereference the NULL wptr_bo (q_properties->wptr_bo->tbo.bdev,
+	 * kfd_process_queue_manager.c:282 at 6.12.118), 7.2-rc3 on refuse it ('Queue initialization with shared MES
+	 * requires queue buffers to be initialized', :268-271 at 7.2.13) */
+	if (!oracle_target.queue_buffers && have && n.gc >= 110000) {
+		if (oracle_target.mes_queue_check)
+			REFUSE(EINVAL, "queue-mes-buffers");
+		*check = "queue-wptr-null";
+		return ORACLE_OOPS;
+	}
+	if (q.type == by_eng && oracle_target.without_diq && have) {
+		/* No kernel checkpoints SDMA_BY_ENG_ID (allocate_sdma_queue turns it into SDMA or SDMA_XGMI), so this is a DIQ
+		 * kernel's SDMA_XGMI queue. set_queue_properties_from_criu sets no sdma_engine_id (0), so allocate_sdma_queue's
+		 * SDMA_BY_ENG_ID branch (kfd_device_queue_manager.c:1821-1856 at 7.2.13) takes the first free PCIe SDMA slot of
+		 * engine 0 and makes it an SDMA queue; none free: -ENOMEM. */
+		uint32_t engines = n.gpu->num_sdma_engines, slots = engines * n.gpu->num_sdma_queues_per_engine, id = 0;
+		for (; id < slots; id += engines ? engines : 1) {
+			uint32_t i = 0;
+			while (i < st->n_sdma && !(st->sdma[i].gpu == q.gpu_id && st->sdma[i].type == 1 && st->sdma[i].id == id))
+				i++;
+			if (i == st->n_sdma)
+				break;
+		}
+		if (!engines || id >= slots)
+			REFUSE(ENOMEM, "queue-sdma-engine-full");
+		if (st->n_sdma < 256)
+			st->sdma[st->n_sdma++] = (struct sdma_slot){ q.gpu_id, 1, id };
+		snprintf(oracle_kfd_differs, sizeof(oracle_kfd_differs), "queue %u (type %u, SDMA_XGMI of a DIQ kernel, SDMA id %u) as SDMA id %u", q.q_id, q.type,
+			 q.sdma_id, id);
+	}
+	if ((q.type == 1 || q.type == xgmi) && have) { /* allocate_sdma_queue with the restored id */
 		uint32_t engines = q.type == 1 ? n.gpu->num_sdma_engines : n.gpu->num_sdma_xgmi_engines;
 		if (q.sdma_id >= engines * n.gpu->num_sdma_queues_per_engine)
 			REFUSE(EINVAL, "queue-sdma-id");
@@ -196,7 +232,7 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		if (st->n_sdma < 256)
 			st->sdma[st->n_sdma++] = (struct sdma_slot){ q.gpu_id, q.type, q.sdma_id };
 	}
-	if (have && n.gc / 10000 == 12) /* create_queue_cpsch: 6.12's GFX 12 MQD managers have no restore_mqd */
+	if (have && n.gc / 10000 == 12 && !oracle_target.gfx12_restore_mqd) /* create_queue_cpsch: 6.12's GFX 12 MQD managers have no restore_mqd */
 		REFUSE(EOPNOTSUPP, "queue-restore-mqd");
 	st->count[g]++;
 	return 0;

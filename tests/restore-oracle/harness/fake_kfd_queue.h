@@ -31,7 +31,11 @@ struct queue_state {
 	uint32_t n_sdma;
 };
 
-/* 0, or -errno with the check in *check. */
+/* A queue the last CRIU_OP RESTORE took but restores otherwise than it was checkpointed ("" when none): the call's
+ * "restored_as" (fake_kernel.c). Emptied as the private data walk starts. */
+extern char oracle_kfd_differs[160];
+
+/* 0, or -errno with the check in *check (ORACLE_OOPS: the kernel oopses in that check). */
 long oracle_kfd_xnack(const struct kfd_ioctl_criu_args *a, uint32_t xnack_mode, const char **check);
 long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uint64_t *at, uint64_t bos_at, struct queue_state *st,
 		      const char **check);

@@ -28,12 +28,22 @@ const char *fk_dmabuf_name(int fd);
 /* fread provenance: bytes at p came from FILE at OFFSET. */
 void fk_note_fill(const void *p, size_t n, const char *file, long offset);
 
-/* Injection: the target kernel refuses these calls with this errno (0: accepts). */
+/* The target kernel: what it refuses, and how its KFD restore differs by release (restore-facts.json
+ * kernel.kfd_release_facts; fake_kernel.c lists the kernels a run can name). */
 struct oracle_kernel {
 	const char *name;
 	int change_handle_errno; /* -EINVAL since 7.1-rc7, 7.0.13, 6.18.36 (drm_invalid_op) and before 6.18 */
+	bool queue_buffers;      /* kfd_criu_restore_queue looks the queue's buffers up (d3f670cfb535) */
+	bool mes_queue_check;    /* init_user_queue refuses a MES GPU's queue without a write pointer BO (its partial revert) */
+	bool without_diq;        /* KFD_QUEUE_TYPE_DIQ removed: SDMA_XGMI 3, SDMA_BY_ENG_ID 4, KFD_QUEUE_TYPE_MAX 5 */
+	bool gfx12_restore_mqd;  /* the GFX 12 MQD managers have restore_mqd */
 };
 extern struct oracle_kernel oracle_target;
+/* Sets oracle_target to the kernel NAME names; nonzero for a name it does not know. */
+int oracle_select_kernel(const char *name);
+/* A return of the fake kernel's ioctl that is no errno: the kernel oopses in the call (a NULL dereference), and the
+ * calling task dies by SIGKILL (page_fault_oops, arch/x86/mm/fault.c: sig = SIGKILL, oops_end -> make_task_dead). */
+#define ORACLE_OOPS (-100000L)
 extern bool oracle_serial; /* the restored root task has children: CRIU's serial path */
 /* The pid of the task whose file the driver restores: a KFD image's saved pid while it is restored (the kernel's
  * CRIU_OP RESTORE makes the calling task a KFD process, and RESUME finds only those). */

@@ -8,7 +8,7 @@ namespace CriuImage.Tests.RestoreOracle;
 /// reduced to the calls docs/restore-calls.md lists (CRIU's own ioctls, the PRIME calls it makes through libdrm,
 /// and one <c>CONTENTS</c> per run of SDMA copies into one BO from one file) and the way the restore ended.
 /// </summary>
-/// <param name="Kernel">The run's target kernel: <c>6.18</c> or <c>no-change-handle</c>.</param>
+/// <param name="Kernel">The run's target kernel: <c>6.18</c>, <c>no-change-handle</c> or a release (<see cref="OracleKernel"/>).</param>
 /// <param name="Mode">The contents path: <c>parallel</c> or <c>serial</c>.</param>
 /// <param name="Calls">The calls, each as <see cref="OracleCall"/>.</param>
 /// <param name="End">How the restore ended, in docs/restore-calls.md's words (<c>restored</c>, <c>fails</c>, ...).</param>
@@ -188,7 +188,8 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         string call = (string)line["call"]!;
         string? via = (string?)line["via"];
         JsonObject a = line["args"]!.AsObject();
-        long ret = (long)line["ret"]! < 0 ? -Errno((string)line["errno"]!) : 0;
+        // A call the kernel oopsed in has no return ("ret": null, "oops": true): the task died in it.
+        long? ret = line["ret"] is not { } r ? null : (long)r < 0 ? -Errno((string)line["errno"]!) : 0;
         string request = (string?)line["request"] ?? "";
         string Num(string key) => ((long)a[key]!).ToString(CultureInfo.InvariantCulture);
         string Bo(long handle) => fresh.TryGetValue(handle, out string? saved) ? saved : handle.ToString(CultureInfo.InvariantCulture);
@@ -307,8 +308,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     };
 }
 
-/// <summary>One call, by both sides: name, ioctl request ("" for a contents copy), the CRIU file whose restore makes it, the pass, arguments and return.</summary>
-internal sealed record OracleCall(string Name, string Request, string File, int Pass, SortedDictionary<string, string> Args, long Ret)
+/// <summary>
+/// One call, by both sides: name, ioctl request ("" for a contents copy), the CRIU file whose restore makes it, the pass,
+/// arguments and return (null: the call never returned, the kernel oopsed in it).
+/// </summary>
+internal sealed record OracleCall(string Name, string Request, string File, int Pass, SortedDictionary<string, string> Args, long? Ret)
 {
     /// <summary>True when <paramref name="next"/> is the same contents copy going on (same file and BO, the bytes right after).</summary>
     public bool Continues(OracleCall next) =>
@@ -327,5 +331,5 @@ internal sealed record OracleCall(string Name, string Request, string File, int 
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{File} pass {Pass}: {Name}{(Request.Length > 0 ? " " + Request : "")} {{{string.Join(", ", Args.Select(a => $"{a.Key}={a.Value}"))}}} -> {Ret}";
+        $"{File} pass {Pass}: {Name}{(Request.Length > 0 ? " " + Request : "")} {{{string.Join(", ", Args.Select(a => $"{a.Key}={a.Value}"))}}} -> {Ret?.ToString(CultureInfo.InvariantCulture) ?? "never returns"}";
 }
