@@ -194,8 +194,9 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		REFUSE(EINVAL, "queue-create-type");
 	/* init_user_queue on a MES GPU (GC 11 and 12) needs the write pointer BO kfd_queue_acquire_buffers looks up: without
 	 * the lookup 6.18.0 .. 6.18.52 dereference the NULL wptr_bo (q_properties->wptr_bo->tbo.bdev,
-	 * kfd_process_queue_manager.c:282 at 6.12.118), 7.2-rc3 on refuse it ('Queue initialization with shared MES
-	 * requires queue buffers to be initialized', :268-271 at 7.2.13) */
+	 * kfd_process_queue_manager.c:282 at 6.12.118, reached where the MES firmware's API version is 2 or more, :280-281:
+	 * taken as the host's), 7.2-rc3 on refuse it ('Queue initialization with shared MES requires queue buffers to be
+	 * initialized', :268-271 at 7.2.13) */
 	if (!oracle_target.queue_buffers && have && n.gc >= 110000) {
 		if (oracle_target.mes_queue_check)
 			REFUSE(EINVAL, "queue-mes-buffers");
@@ -219,7 +220,8 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 			REFUSE(ENOMEM, "queue-sdma-engine-full");
 		if (st->n_sdma < 256)
 			st->sdma[st->n_sdma++] = (struct sdma_slot){ q.gpu_id, 1, id };
-		snprintf(oracle_kfd_differs, sizeof(oracle_kfd_differs), "queue %u (type %u, SDMA_XGMI of a DIQ kernel, SDMA id %u) as SDMA id %u", q.q_id, q.type,
+		snprintf(oracle_kfd_differs, sizeof(oracle_kfd_differs),
+			 "queue %u (type %u: a DIQ kernel's SDMA_XGMI, XGMI SDMA id %u) as a PCIe SDMA queue, SDMA id %u (engine 0)", q.q_id, q.type,
 			 q.sdma_id, id);
 	}
 	if ((q.type == 1 || q.type == xgmi) && have) { /* allocate_sdma_queue with the restored id */

@@ -42,7 +42,8 @@ extern struct oracle_kernel oracle_target;
 /* Sets oracle_target to the kernel NAME names; nonzero for a name it does not know. */
 int oracle_select_kernel(const char *name);
 /* A return of the fake kernel's ioctl that is no errno: the kernel oopses in the call (a NULL dereference), and the
- * calling task dies by SIGKILL (page_fault_oops, arch/x86/mm/fault.c: sig = SIGKILL, oops_end -> make_task_dead). */
+ * calling task dies by SIGKILL (page_fault_oops, arch/x86/mm/fault.c:710, :717 at 6.12.118: sig = SIGKILL, oops_end;
+ * arch/x86/kernel/dumpstack.c:410 rewind_stack_and_make_dead; a host with panic_on_oops panics instead, :400-401). */
 #define ORACLE_OOPS (-100000L)
 extern bool oracle_serial; /* the restored root task has children: CRIU's serial path */
 /* The pid of the task whose file the driver restores: a KFD image's saved pid while it is restored (the kernel's
