@@ -3,6 +3,7 @@ using System.Globalization;
 using CriuImage.Abi;
 using CriuImage.Criu;
 using CriuImage.Diagnostics;
+using CriuImage.Format;
 using CriuImage.Kernel;
 using CriuImage.Verification;
 
@@ -436,7 +437,7 @@ internal sealed class RestoreReplay
 
                 if (bo.Handle is { } h && h != NoHandle)
                 {
-                    _stored.AddKfd(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at));
+                    _stored.AddKfd(h, StoredDmabuf.Kfd(_file, bo.HasContents, file.Name.Id, bo.GpuId, at), bo.Size);
                     _progress = true;
                 }
             }
@@ -715,7 +716,7 @@ internal sealed class RestoreReplay
 
             for (uint j = 0; j < bo.NumOfVms && j < bo.VmEntries.Length; j++)
             {
-                if (Kernel(planned, RestoreCall.GemVa, j, "DRM_IOCTL_AMDGPU_GEM_VA", IoctlRequests.GemVa, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:534-538{Dev}") is { } va)
+                if (((import ? PastImportedBo(planned, bo, j) : null) ?? Kernel(planned, RestoreCall.GemVa, j, "DRM_IOCTL_AMDGPU_GEM_VA", IoctlRequests.GemVa, bo.Handle, $"plugins/amdgpu/amdgpu_plugin_drm.c:534-538{Dev}")) is { } va)
                 {
                     return (false, va);
                 }
@@ -1005,6 +1006,35 @@ internal sealed class RestoreReplay
         }
 
         return Ending(RestoreEndKind.Fails, refusal.Descriptor, cause, $"{name} of BO {handle} returns {check!.Outcome}: {refusal.Message} ({check.Kernel})") with { Errno = errno, At = _calls.Count - 1 };
+    }
+
+    /// <summary>
+    /// GEM_VA of mapping <paramref name="mapping"/> of an imported BO, checked against the BO the import got: the one
+    /// stored first under its handle number (store_dmabuf_fd, amdgpu_plugin.c:1078-1099), which need not be the size the
+    /// importer's entry says when several BOs export the number. Past its end the kernel refuses the map, -EINVAL
+    /// (amdgpu_vm_verify_parameters: offset + size > amdgpu_bo_size), and the render node's restore fails there.
+    /// Null when it fits: the planned GEM_VA is made as planned.
+    /// </summary>
+    private RestoreEnding? PastImportedBo(in PlannedBo planned, in DrmBo bo, uint mapping)
+    {
+        VmRecord vm = bo.VmEntries[(int)mapping];
+        ulong size = _stored.SizeOf(bo.Handle);
+        if ((UInt128)vm.Offset + vm.Size <= size || bo.Size == size)
+        {
+            return null;
+        }
+
+        if (!_calls.TryCount())
+        {
+            Call("DRM_IOCTL_AMDGPU_GEM_VA", IoctlRequests.GemVa, planned.Arguments(RestoreCall.GemVa, mapping, bo.Handle), -22);
+        }
+
+        // The import's wrong BO is said once, as where the restore fails: not also as a difference.
+        string file = _file;
+        _differences.RemoveAll(d => d.Code == Descriptors.ImportByNumber && d.File == file);
+        return Ending(RestoreEndKind.Fails, Descriptors.ImportByNumber, $"plugins/amdgpu/amdgpu_plugin_drm.c:534-538{Dev}",
+            string.Create(CultureInfo.InvariantCulture, $"DRM_IOCTL_AMDGPU_GEM_VA of BO {bo.Handle} returns -EINVAL: the import got the BO stored first under handle {bo.Handle} ({_stored[bo.Handle].File}), of 0x{size:x} bytes, and mapping {mapping} maps 0x{vm.Size:x} bytes from offset 0x{vm.Offset:x} of it (amdgpu_vm_verify_parameters: offset + size > amdgpu_bo_size)"))
+            with { Errno = -22, At = _calls.Count - 1 };
     }
 
     /// <summary>The plan's calls cut per BO, in order: each BO's calls begin with its GEM_CREATE or its import.</summary>

@@ -10,6 +10,7 @@ namespace CriuImage.Restore;
 internal sealed class StoredFds(long renderNodeBos)
 {
     private readonly Dictionary<uint, StoredDmabuf> _kfd = [];
+    private readonly Dictionary<uint, ulong> _kfdSizes = [];
     private readonly RenderNodeBoSet _drm = new(RenderNodeBoKey.Handle, renderNodeBos);
 
     /// <summary>Whether an fd is stored under <paramref name="handle"/>.</summary>
@@ -22,12 +23,19 @@ internal sealed class StoredFds(long renderNodeBos)
         : _drm.TryGet(handle, 0, out CriuRenderNode node, out string file, out int index) ? StoredDmabuf.Drm(file, node.Id, node.DrmRenderMinor, index)
         : throw new KeyNotFoundException($"no fd is stored under handle {handle}");
 
-    /// <summary>Stores a KFD BO's fd under <paramref name="handle"/> unless one is stored there already.</summary>
-    public void AddKfd(uint handle, StoredDmabuf stored)
+    /// <summary>The size of the BO stored first under <paramref name="handle"/>: what an import of the number gets.</summary>
+    /// <exception cref="KeyNotFoundException">Nothing is stored under it.</exception>
+    public ulong SizeOf(uint handle) =>
+        _kfdSizes.TryGetValue(handle, out ulong size) ? size
+        : _drm.TryGet(handle, 0, out CriuRenderNode node, out _, out int index) ? node.Entries.At(index).Size
+        : throw new KeyNotFoundException($"no fd is stored under handle {handle}");
+
+    /// <summary>Stores a KFD BO's fd (a BO of <paramref name="size"/> bytes) under <paramref name="handle"/> unless one is stored there already.</summary>
+    public void AddKfd(uint handle, StoredDmabuf stored, ulong size)
     {
-        if (!_drm.Contains(handle, 0))
+        if (!_drm.Contains(handle, 0) && _kfd.TryAdd(handle, stored))
         {
-            _kfd.TryAdd(handle, stored);
+            _kfdSizes[handle] = size;
         }
     }
 

@@ -69,6 +69,7 @@ internal static class CriuFixtures
         ["thread-core-missing"] = "CRI354",
         ["import-chain"] = "CRI358",
         ["import-fan-in"] = "CRI358",
+        ["one-handle-two-exporters"] = "CRI326",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);
