@@ -14,6 +14,10 @@
 #include "oracle.h"
 #include "fake_kfd_queue.h"
 
+/* The walk of 6.12.118 (fake_kernel.c's kernel "6.18": the queue buffers looked up, DIQ kept), the line the C# model is
+ * held to here. */
+struct oracle_kernel oracle_target = { "6.18", 0, true, false, false, false };
+
 static int get(void *p, size_t n)
 {
 	return fread(p, 1, n, stdin) == n;
