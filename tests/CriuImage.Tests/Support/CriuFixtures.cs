@@ -69,6 +69,9 @@ internal static class CriuFixtures
         ["thread-core-missing"] = "CRI354",
         ["import-chain"] = "CRI358",
         ["import-fan-in"] = "CRI358",
+        ["import-woken-by-shared-file"] = "CRI358",
+        ["import-woken-too-early"] = "CRI358",
+        ["import-woken-by-render-node"] = "CRI358",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);
