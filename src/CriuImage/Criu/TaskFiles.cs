@@ -122,17 +122,26 @@ internal sealed class TaskFiles
         };
     }
 
-    /// <summary>Each file's sends: from its first holder by pid (collected in task order, a stable sort), to each holder of another pid.</summary>
+    /// <summary>Each file's sends (<paramref name="held"/> by file, its opener first): from the opener to each holder of another pid.</summary>
     private static List<FdSend> Sends(List<TaskFd> held)
     {
         var sends = new List<FdSend>();
-        foreach (IGrouping<uint, TaskFd> file in held.GroupBy(h => h.FileId))
+        TaskFd? master = null;
+        foreach (TaskFd h in held)
         {
-            TaskFd master = file.MinBy(h => h.Pid);
-            sends.AddRange(file.Where(h => h.Pid != master.Pid).Select(h => new FdSend(master.Pid, master.Fd, master.FileId, master.Type, h.Pid)));
+            if (master is not { } m || h.FileId != m.FileId)
+            {
+                master = h;
+            }
+            else if (h.Pid != m.Pid)
+            {
+                sends.Add(new FdSend(m.Pid, m.Fd, m.FileId, m.Type, h.Pid));
+            }
         }
 
-        return [.. sends.OrderBy(s => s.From).ThenBy(s => s.Fd)];
+        // serve_out_fd sends in the file's list order, by pid (files.c:1095-1107).
+        sends.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Fd != b.Fd ? a.Fd.CompareTo(b.Fd) : a.To.CompareTo(b.To));
+        return sends;
     }
 
     /// <summary>The amdgpu file a failure before any file is said of: the first KFD image, else the first file.</summary>

@@ -20,7 +20,10 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
     private readonly HashSet<uint> _alive = [];
     private readonly List<TaskFd> _foreign = [];
 
-    /// <summary>The descriptors of files CRIU opens at once (<see cref="CriuFdImages.OpensAtOnce"/>), as collected.</summary>
+    /// <summary>
+    /// The descriptors of files CRIU opens at once (<see cref="CriuFdImages.OpensAtOnce"/>) that more than one task holds,
+    /// by file id, then pid, then place in the table (each file's opener first: the holder of lowest pid, its first).
+    /// </summary>
     public List<TaskFd> AtOnce { get; } = [];
 
     /// <summary>Each amdgpu file id's holders, as collected.</summary>
@@ -56,6 +59,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         {
             return (fdFailure, null);
         }
+
+        KeepSharedAtOnce();
 
         foreach (CriuTask child in order.Skip(1))
         {
@@ -222,6 +227,30 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         }
 
         return null;
+    }
+
+    /// <summary>Drops the descriptors of files opened at once that one task alone holds (no send), sorting the rest by file, pid and place.</summary>
+    private void KeepSharedAtOnce()
+    {
+        AtOnce.Sort(static (a, b) => a.FileId != b.FileId ? a.FileId.CompareTo(b.FileId) : a.Pid != b.Pid ? a.Pid.CompareTo(b.Pid) : a.Offset.CompareTo(b.Offset));
+        int kept = 0;
+        for (int first = 0, end; first < AtOnce.Count; first = end)
+        {
+            for (end = first + 1; end < AtOnce.Count && AtOnce[end].FileId == AtOnce[first].FileId; end++)
+            {
+            }
+
+            if (AtOnce[end - 1].Pid != AtOnce[first].Pid)
+            {
+                for (int i = first; i < end; i++)
+                {
+                    AtOnce[kept++] = AtOnce[i];
+                }
+            }
+        }
+
+        AtOnce.RemoveRange(kept, AtOnce.Count - kept);
+        AtOnce.TrimExcess();
     }
 
     /// <summary>

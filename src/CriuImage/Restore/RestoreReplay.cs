@@ -296,9 +296,11 @@ internal sealed class RestoreReplay
             return Resume();
         }
 
+        List<FdSend> by = [.. asleep.WokenBy.Distinct().Take(4)];
+        string senders = by.Count > 3 ? $"{string.Join(", ", by.Take(3))} and {asleep.WokenBy.Distinct().Count() - 3} more sends" : string.Join(", ", by);
         string woken = asleep.WokenBy.Count == 0
             ? "no task sends it a descriptor after that, so nothing wakes it"
-            : $"{string.Join(", ", asleep.WokenBy.Distinct())} woke it, each before the export was stored, and none is sent to it after, so nothing wakes it again";
+            : $"{senders} woke it, each before the export was stored, and none is sent to it after, so nothing wakes it again";
         return Ending(
             RestoreEndKind.NeverEnds,
             Descriptors.CrossTaskImportWait,
@@ -389,9 +391,15 @@ internal sealed class RestoreReplay
         }
     }
 
+    /// <summary>How many files the replay has restored and handles it has stored: a task asleep since finds nothing new while it is unchanged.</summary>
+    private long Progressed => _done.Count + (long)_stored.Count;
+
     /// <summary>
     /// A descriptor sent to another task (set_fds_event, criu/files.c:199-212): a task asleep wakes and looks; one
     /// looking passes again; one not started forgets it (its first pass clears FDS_EVENT, :1214); one done has nothing waiting.
+    /// A task woken again with nothing restored or stored since its last wake is not replayed again: its pass would find
+    /// what it found and sleep; CRIU may take them as one, the later sends coming before its pass clears FDS_EVENT (:1214)
+    /// (a dump's thousands of shared files would each replay it).
     /// </summary>
     private RestoreEnding? Send(FdSend send)
     {
@@ -407,6 +415,13 @@ internal sealed class RestoreReplay
                 return null;
             case TaskLookState.Asleep:
                 to.WokenBy.Add(send);
+                if (to.WokenAt == Progressed)
+                {
+                    // Woken before with nothing restored or stored since: its pass would make the same calls and sleep again.
+                    return null;
+                }
+
+                to.WokenAt = Progressed;
                 return Look(to);
             default:
                 return null;

@@ -39,6 +39,9 @@ internal sealed record TaskLook(uint Pid, List<CriuDumpFile> Pending, IReadOnlyL
     /// <summary>When it fell asleep last (a count over the replay), to name the first task still asleep.</summary>
     public int SleptAt { get; set; }
 
+    /// <summary>What the replay had restored and stored when a send last woke it (<c>RestoreReplay.Progressed</c>); -1 before any.</summary>
+    public long WokenAt { get; set; } = -1;
+
     /// <summary>The sends that woke it, in order.</summary>
     public List<FdSend> WokenBy { get; } = [];
 }
