@@ -94,6 +94,31 @@ public sealed class TaskWakeTests
         }
     }
 
+    [Fact]
+    public void SendsWithNothingNewBetweenThem_WakeTheImporterOnce_AndAreNamedUpToThree()
+    {
+        // 4242 holds five log files 4243 holds too, at fds 10..14, all before renderD-8 (fd 20): the first send finds
+        // amdgpu-kfd-5.img restored since 4243 fell asleep and wakes it; the next four find nothing new.
+        string folder = CriuFixtures.CopyTo("tasks/import-woken-by-shared-file", Path.Combine(Path.GetTempPath(), "wake-" + Guid.NewGuid().ToString("N")));
+        try
+        {
+            uint[] logs = [20, 21, 22, 23, 24];
+            byte[][] own = [.. logs.Select((id, i) => Entry(id, (uint)(10 + i), CriuFdImages.RegType))];
+            File.WriteAllBytes(Path.Combine(folder, "fdinfo-1.img"), Image(FdinfoMagic, Entries([Entry(5, 3), .. own, Entry(8, 20)]), common: true));
+            File.WriteAllBytes(Path.Combine(folder, "fdinfo-2.img"), Image(FdinfoMagic, Entries([Entry(10, 3), Entry(7, 4), .. own]), common: true));
+            File.WriteAllBytes(Path.Combine(folder, "files.img"), Image(FilesMagic, Entries([.. new uint[] { 5, 7, 8, 10 }.Select(i => FileEntry(16, i)), .. logs.Select(i => FileEntry(CriuFdImages.RegType, i))]), common: true));
+            RestoreSequence reversed = Reversed(folder);
+
+            Assert.Equal((RestoreEndKind.NeverEnds, Descriptors.CrossTaskImportWait), (reversed.End.How, reversed.End.Code));
+            Assert.Equal(3, reversed.Calls.Where(c => c.File == "amdgpu-renderD-7.img").Max(c => c.Pass));
+            Assert.EndsWith("task 4242's fd 10 (file id 20), task 4242's fd 11 (file id 21), task 4242's fd 12 (file id 22) and 2 more sends woke it, each before the export was stored, and none is sent to it after, so nothing wakes it again", reversed.End.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static CriuDump Read(string dump)
     {
         InputSet inputs = DumpInputs.Collect([Path.IsPathRooted(dump) ? dump : CriuFixtures.Path_(dump)], new InputOptions(), () => Stream.Null);
