@@ -56,7 +56,7 @@ commit="$(git --git-dir="$criu" rev-parse --short=9 "$ref^{commit}")"
 dest="$out/$ref"; mkdir -p "$dest"; rm -f "$dest"/*.jsonl
 echo "CRIU $ref $commit plugins/amdgpu, fake kernel/libdrm/core of tests/restore-oracle/harness" > "$dest/SOURCE"
 # Every other order of the tasks of a dump of three or more (up to ORDERS_MAX tasks: n! runs), each kept where it
-# ends otherwise than CRIU's order and its tasks that open files run in an order not kept yet; the reverse is the
+# ends otherwise than CRIU's order (or a task in it was woken) and its tasks that open files run in an order not kept yet; the reverse is the
 # run above. Tasks that open no file change nothing where they run, so their place is left out of the "order".
 ORDERS_MAX=5
 every_order() {
@@ -74,7 +74,7 @@ every_order() {
     local key; key="$(grep -o '"order":\[[0-9,]*\]' "$work/order.jsonl")"
     if grep -qxF -- "$key" <<< "$seen"; then continue; fi
     seen+="$key"$'\n'
-    if [ "$(grep '"outcome"' "$work/order.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ]; then
+    if [ "$(grep '"outcome"' "$work/order.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ] || grep -q '"wakes"' "$work/order.jsonl"; then
       cat "$work/order.jsonl" >> "$dest"
     fi
   done
@@ -93,10 +93,11 @@ find "$fixtures" -name 'amdgpu-*.img' -printf '%h\n' | sort -u | while read -r d
     if [ "$kernel:$mode" = 6.18:serial ]; then cp "$work/run.jsonl" "$work/run.jsonl.serial"; fi
   done
   # A dump of several tasks (CRIU's fdinfo images): the tasks' other interleaving too, kept only where it ends
-  # otherwise than CRIU's order (the 6.18 serial run just made: several tasks mean the serial path).
+  # otherwise than CRIU's order (the 6.18 serial run just made: several tasks mean the serial path) or a task asleep
+  # in it was woken by a descriptor another task sent it (a "wakes" line).
   if compgen -G "$dir/fdinfo-*.img" > /dev/null; then
     ./oracle "$dir" 6.18 serial "$work/reversed.jsonl" reversed || true
-    if [ "$(grep '"outcome"' "$work/reversed.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ]; then
+    if [ "$(grep '"outcome"' "$work/reversed.jsonl")" != "$(grep '"outcome"' "$work/run.jsonl.serial")" ] || grep -q '"wakes"' "$work/reversed.jsonl"; then
       cat "$work/reversed.jsonl" >> "$dest/$name.jsonl"
     fi
     every_order "$dir" "$dest/$name.jsonl"

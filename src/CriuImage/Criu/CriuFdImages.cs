@@ -38,6 +38,20 @@ internal static partial class CriuFdImages
     /// <summary><c>fd_types.EXT</c>: a file a plugin dumps and restores.</summary>
     public const uint ExtType = 16;
 
+    /// <summary><c>fd_types.REG</c>: a regular file (a character device of the memory major too, /dev/null).</summary>
+    public const uint RegType = 1;
+
+    /// <summary><c>fd_types.EVENTFD</c>.</summary>
+    public const uint EventfdType = 6;
+
+    /// <summary>
+    /// True for the file types whose open on restore never asks to be called again, so the task that opens such a file
+    /// sends it to the other tasks holding it in its first pass, at its descriptor (<c>open_fe_fd</c>,
+    /// criu/files-reg.c:2553-2562; <c>eventfd_open</c>, criu/eventfd.c:69-93 at 2cf8f13: each returns 0 or -1; then
+    /// <c>setup_and_serve_out</c>, criu/files.c:1114-1133).
+    /// </summary>
+    public static bool OpensAtOnce(uint type) => type is RegType or EventfdType;
+
     /// <summary>The files-table id of an <c>fdinfo-N.img</c>, or null for any other name.</summary>
     public static uint? FdinfoId(string fileName)
     {
@@ -49,9 +63,10 @@ internal static partial class CriuFdImages
     public static bool IsFdFile(string fileName) => fileName == FilesName || FdinfoId(fileName) is not null;
 
     /// <summary>
-    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, and every other EXT one (a
-    /// file another plugin restores), in the file's order (every entry is checked; the others are not kept: a table
-    /// may hold many descriptors).
+    /// The entries of an <c>fdinfo-N.img</c> that name a file of <paramref name="wanted"/>, every other EXT one (a
+    /// file another plugin restores) and every one of a type that opens at once (<see cref="OpensAtOnce"/>: another
+    /// task holding it is sent it, which wakes that task), in the file's order (every entry is checked; the others are
+    /// not kept: a table may hold many descriptors).
     /// </summary>
     /// <exception cref="ImageFormatException">The framing or a wire is damaged, or an entry lacks a required field.</exception>
     public static List<FdinfoEntry> ReadFdinfo(ReadOnlyMemory<byte> file, IReadOnlySet<uint> wanted)
@@ -64,7 +79,7 @@ internal static partial class CriuFdImages
                 throw new ImageFormatException(e.Offset, "an fdinfo_entry lacks one of its required fields id, flags, type, fd: protobuf-c refuses it and CRIU's restore stops");
             }
 
-            if (wanted.Contains(e.U32(1)) || e.U32(3) == ExtType)
+            if (wanted.Contains(e.U32(1)) || e.U32(3) == ExtType || OpensAtOnce(e.U32(3)))
             {
                 entries.Add(new FdinfoEntry(e.Offset, e.U32(1), e.U32(3), e.U32(4)));
             }

@@ -69,6 +69,20 @@ internal sealed class TaskFiles
     /// <summary>Every descriptor that names file <paramref name="fileId"/>, the opener first.</summary>
     public IReadOnlyList<TaskFd> Holders(long fileId) => _holders.TryGetValue((uint)fileId, out List<TaskFd>? h) ? h : [];
 
+    /// <summary>
+    /// The sends of the files other than amdgpu ones that CRIU opens at once (<see cref="CriuFdImages.OpensAtOnce"/>)
+    /// and more than one task holds: from the holder of lowest pid, in its first pass at its descriptor, to each other
+    /// task holding it (one send per descriptor), by sender and descriptor.
+    /// </summary>
+    public IReadOnlyList<FdSend> AtOnceSends { get; private init; } = [];
+
+    /// <summary>
+    /// The sends of amdgpu file <paramref name="fileId"/> once its opener has restored it (the plugin returned a
+    /// descriptor and no retry, criu/files-ext.c:52-65, and open_fd serves it out, criu/files.c:1164-1167 at 2cf8f13): to each holder in another task, one send per descriptor.
+    /// </summary>
+    public IEnumerable<FdSend> SendsOf(long fileId) =>
+        Opener(fileId) is { } opener ? Holders(fileId).Where(h => h.Pid != opener.Pid).Select(h => new FdSend(opener.Pid, opener.Fd, opener.FileId, opener.Type, h.Pid)) : [];
+
     /// <summary>The task that restores <paramref name="pid"/>'s files table: itself, or the ancestor whose table it shares.</summary>
     public uint TableOwner(uint pid) => _tableOwner.GetValueOrDefault(pid, pid);
 
@@ -103,8 +117,31 @@ internal sealed class TaskFiles
             Failure = failure is null ? null : failure with { File = failure.File ?? FirstFile(dump) },
             Unknown = unknown,
             NotRestored = notRestored,
+            AtOnceSends = Sends(reading.AtOnce),
             OtherExt = failure is null or { Stage: ProcessImageStage.AfterFiles } && unknown is null ? reading.OtherExt : [],
         };
+    }
+
+    /// <summary>Each file's sends (<paramref name="held"/> by file, its opener first): from the opener to each holder of another pid.</summary>
+    private static List<FdSend> Sends(List<TaskFd> held)
+    {
+        var sends = new List<FdSend>();
+        TaskFd? master = null;
+        foreach (TaskFd h in held)
+        {
+            if (master is not { } m || h.FileId != m.FileId)
+            {
+                master = h;
+            }
+            else if (h.Pid != m.Pid)
+            {
+                sends.Add(new FdSend(m.Pid, m.Fd, m.FileId, m.Type, h.Pid));
+            }
+        }
+
+        // serve_out_fd sends in the file's list order, by pid (files.c:1095-1107).
+        sends.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Fd != b.Fd ? a.Fd.CompareTo(b.Fd) : a.To.CompareTo(b.To));
+        return sends;
     }
 
     /// <summary>The amdgpu file a failure before any file is said of: the first KFD image, else the first file.</summary>

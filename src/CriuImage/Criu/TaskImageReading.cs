@@ -20,6 +20,12 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
     private readonly HashSet<uint> _alive = [];
     private readonly List<TaskFd> _foreign = [];
 
+    /// <summary>
+    /// The descriptors of files CRIU opens at once (<see cref="CriuFdImages.OpensAtOnce"/>) that more than one task holds,
+    /// by file id, then pid, then place in the table (each file's opener first: the holder of lowest pid, its first).
+    /// </summary>
+    public List<TaskFd> AtOnce { get; } = [];
+
     /// <summary>Each amdgpu file id's holders, as collected.</summary>
     public Dictionary<uint, List<TaskFd>> Holders { get; } = [];
 
@@ -53,6 +59,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         {
             return (fdFailure, null);
         }
+
+        KeepSharedAtOnce();
 
         foreach (CriuTask child in order.Skip(1))
         {
@@ -205,7 +213,7 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             {
                 if (!amdgpu.Contains(entry.FileId))
                 {
-                    _foreign.Add(new TaskFd(task.Pid, entry.Fd, entry.FileId) { Type = entry.Type, Table = table, Offset = entry.Offset });
+                    (entry.Type == CriuFdImages.ExtType ? _foreign : AtOnce).Add(new TaskFd(task.Pid, entry.Fd, entry.FileId) { Type = entry.Type, Table = table, Offset = entry.Offset });
                     continue;
                 }
 
@@ -219,6 +227,30 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         }
 
         return null;
+    }
+
+    /// <summary>Drops the descriptors of files opened at once that one task alone holds (no send), sorting the rest by file, pid and place.</summary>
+    private void KeepSharedAtOnce()
+    {
+        AtOnce.Sort(static (a, b) => a.FileId != b.FileId ? a.FileId.CompareTo(b.FileId) : a.Pid != b.Pid ? a.Pid.CompareTo(b.Pid) : a.Offset.CompareTo(b.Offset));
+        int kept = 0;
+        for (int first = 0, end; first < AtOnce.Count; first = end)
+        {
+            for (end = first + 1; end < AtOnce.Count && AtOnce[end].FileId == AtOnce[first].FileId; end++)
+            {
+            }
+
+            if (AtOnce[end - 1].Pid != AtOnce[first].Pid)
+            {
+                for (int i = first; i < end; i++)
+                {
+                    AtOnce[kept++] = AtOnce[i];
+                }
+            }
+        }
+
+        AtOnce.RemoveRange(kept, AtOnce.Count - kept);
+        AtOnce.TrimExcess();
     }
 
     /// <summary>
@@ -253,7 +285,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
             return new ProcessImageFailure(Descriptors.TaskFdUncollectable, ProcessImageStage.Tasks, $"{which} {e.Message}: collecting the dump's files fails and CRIU stops before any task is forked", $"criu/files.c:1800-1806{Dev}, criu/cr-restore.c:242-243{Dev}");
         }
 
-        foreach (TaskFd fd in Holders.Values.SelectMany(h => h).Concat(_foreign).OrderBy(h => h.Pid).ThenBy(h => h.Offset))
+        // A dump of ext-files.img alone predates files.img: where its regular files are is not read, so they are not checked.
+        foreach (TaskFd fd in Holders.Values.SelectMany(h => h).Concat(_foreign).Concat(image == CriuFdImages.FilesName ? AtOnce : []).OrderBy(h => h.Pid).ThenBy(h => h.Offset))
         {
             if (!types.TryGetValue(fd.FileId, out (uint Type, long Offset) file) || file.Type != fd.Type)
             {
@@ -276,8 +309,8 @@ internal sealed class TaskImageReading(CriuProcessTree tree, IReadOnlyList<Input
         return null;
     }
 
-    /// <summary>The file ids files.img is read for: the amdgpu files' and the other external files' the tables name.</summary>
-    private HashSet<uint> Looked() => [.. amdgpu, .. _foreign.Select(f => f.FileId)];
+    /// <summary>The file ids files.img is read for: the amdgpu files', the other external files' and the files opened at once the tables name.</summary>
+    private HashSet<uint> Looked() => [.. amdgpu, .. _foreign.Select(f => f.FileId), .. AtOnce.Select(f => f.FileId)];
 
     /// <summary>Forgets the descriptors whose file CRIU restores itself (any type but EXT): the plugin never sees them.</summary>
     private void KeepExtOnly()

@@ -52,6 +52,10 @@ internal sealed class RestoreReplay
     private readonly List<string> _done = [];
     /// <summary>The tasks' order in a replay of another order than CRIU's (<see cref="RunInOrder"/>), by pid; null in CRIU's.</summary>
     private IReadOnlyList<uint>? _taskOrder;
+    /// <summary>Each task's look at its files in a replay of another order (<see cref="TasksInOrder"/>), by pid.</summary>
+    private Dictionary<uint, TaskLook>? _looks;
+    /// <summary>How many times a task fell asleep in a replay of another order.</summary>
+    private int _sleeps;
     /// <summary>Stops taken as mended (code, file): a kernel's refusal there is replayed as accepted (<see cref="RunPast"/>).</summary>
     private IReadOnlySet<(DiagnosticDescriptor Code, string File)> _mended = new HashSet<(DiagnosticDescriptor, string)>();
 
@@ -210,13 +214,7 @@ internal sealed class RestoreReplay
             var retry = new List<CriuDumpFile>();
             foreach (CriuDumpFile file in pending)
             {
-                _file = Name(file);
-                (bool again, RestoreEnding? end) = file.Name.Kind switch
-                {
-                    CriuFileKind.KfdImage => (false, Kfd(file)),
-                    CriuFileKind.RenderNode => RenderNode(file),
-                    _ => Dmabuf(file),
-                };
+                (bool again, RestoreEnding? end) = Step(file);
                 if (end is not null)
                 {
                     return end;
@@ -244,16 +242,32 @@ internal sealed class RestoreReplay
         return null;
     }
 
+    /// <summary>One RESTORE_EXT_FILE of <paramref name="file"/>: whether it asks for a retry, or the restore's end.</summary>
+    private (bool Again, RestoreEnding? End) Step(CriuDumpFile file)
+    {
+        _file = Name(file);
+        return file.Name.Kind switch
+        {
+            CriuFileKind.KfdImage => (false, Kfd(file)),
+            CriuFileKind.RenderNode => RenderNode(file),
+            _ => Dmabuf(file),
+        };
+    }
+
     /// <summary>
     /// Another order of the tasks (the restore oracle's runs in another order): each task's files in its own passes,
     /// the tasks one after another in <see cref="_taskOrder"/>, so a task may look before another restores its files
     /// (CRIU's core runs every task's open_fdinfos at once, criu/files.c:1203-1244). A task whose pass restores
-    /// nothing while a file waits sleeps in wait_fds_event (:1238-1243) and nothing the plugin does wakes it: the
-    /// other tasks go on, and the restore never ends (CRI334) on the first file a task sleeps for.
+    /// nothing while a file waits sleeps in wait_fds_event (:1238-1243) until a descriptor another task sends it sets
+    /// its FDS_EVENT (send_fd_to_peer, :1031-1043; serve_out_fd, :1090-1112): the task that opens a file several tasks
+    /// hold sends it to the others once it has opened it, an amdgpu file when the plugin restored it, a file CRIU opens
+    /// at once in its first pass at its descriptor (<see cref="TaskFiles.AtOnceSends"/>). Woken, the task looks at its
+    /// files again there and then (<see cref="Look"/>): the earliest it can, so an export stored after the send is
+    /// not seen, as timing can make it. Nothing the plugin does wakes a task (store_dmabuf_fd): a task still asleep when
+    /// every task has looked never ends (CRI334), named on the first file of the task that fell asleep first.
     /// </summary>
     private RestoreEnding TasksInOrder(List<CriuDumpFile> files)
     {
-        CriuDumpFile? asleep = null;
         IReadOnlyList<uint> order = _taskOrder!;
         int Place(uint pid)
         {
@@ -266,21 +280,153 @@ internal sealed class RestoreReplay
             return at;
         }
 
-        foreach (IGrouping<uint, CriuDumpFile> task in files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).OrderBy(g => Place(g.Key)))
+        IReadOnlyList<FdSend> sends = _dump.TaskFiles?.AtOnceSends ?? [];
+        List<TaskLook> looks = [.. files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).OrderBy(g => Place(g.Key))
+            .Select(g => new TaskLook(g.Key, [.. g], [.. sends.Where(s => s.From == g.Key)]))];
+        _looks = looks.ToDictionary(l => l.Pid);
+        foreach (TaskLook task in looks)
         {
-            if (Passes([.. task], out List<CriuDumpFile> waiting) is { } end)
+            if (Look(task) is { } end)
             {
                 return end;
             }
-
-            asleep ??= waiting.FirstOrDefault();
         }
 
-        return asleep is null ? Resume() : Ending(
+        if (looks.Where(l => l.State == TaskLookState.Asleep).MinBy(l => l.SleptAt) is not { } asleep)
+        {
+            return Resume();
+        }
+
+        List<FdSend> by = [.. asleep.WokenBy.Distinct().Take(4)];
+        string senders = by.Count > 3 ? $"{string.Join(", ", by.Take(3))} and {asleep.WokenBy.Distinct().Count() - 3} more sends" : string.Join(", ", by);
+        string woken = asleep.WokenBy.Count == 0
+            ? "no task sends it a descriptor after that, so nothing wakes it"
+            : $"{senders} woke it, each before the export was stored, and none is sent to it after, so nothing wakes it again";
+        return Ending(
             RestoreEndKind.NeverEnds,
             Descriptors.CrossTaskImportWait,
-            $"criu/files.c:219-227,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
-            $"task {_order!.OpenerOf(Name(asleep))?.Pid}'s pass found no export for {Name(asleep)} before the task that exports it stored it: it sleeps in wait_fds_event() and nothing wakes it") with { File = Name(asleep) };
+            $"criu/files.c:219-227,1031-1043,1238-1243{Dev}, plugins/amdgpu/amdgpu_plugin.c:1078-1099{Dev}",
+            $"task {asleep.Pid}'s pass found no export for {Name(asleep.Pending[0])} before the task that exports it stored it: it sleeps in wait_fds_event(); {woken}") with { File = Name(asleep.Pending[0]) };
+    }
+
+    /// <summary>
+    /// <paramref name="task"/>'s passes (open_fdinfos, criu/files.c:1211-1244), from where it is, until its amdgpu
+    /// files are restored, the restore ends (returned), or a pass restores nothing and no send came during it: then
+    /// it sleeps. Its first pass makes its sends of files opened at once at their descriptors; each amdgpu file it
+    /// restores is sent to the other tasks holding it. A send to a sleeping task wakes it, which looks at once.
+    /// </summary>
+    private RestoreEnding? Look(TaskLook task)
+    {
+        (bool progress, string file, int pass) = (_progress, _file, _pass);
+        task.State = TaskLookState.Looking;
+        try
+        {
+            while (true)
+            {
+                _pass = ++task.Pass;
+                task.Event = false;
+                _progress = false;
+                IReadOnlyList<FdSend> sends = task.Pass == 1 ? task.Sends : [];
+                int sent = 0;
+                var retry = new List<CriuDumpFile>();
+                foreach (CriuDumpFile next in task.Pending)
+                {
+                    uint fd = _order!.OpenerOf(Name(next))?.Fd ?? 0;
+                    for (; sent < sends.Count && sends[sent].Fd < fd; sent++)
+                    {
+                        if (Send(sends[sent]) is { } sendEnd)
+                        {
+                            return sendEnd;
+                        }
+                    }
+
+                    (bool again, RestoreEnding? end) = Step(next);
+                    if (end is not null)
+                    {
+                        return end;
+                    }
+
+                    if (again)
+                    {
+                        retry.Add(next);
+                        continue;
+                    }
+
+                    _done.Add(_file);
+                    foreach (FdSend restored in _dump.TaskFiles?.SendsOf(next.Name.Id) ?? [])
+                    {
+                        if (Send(restored) is { } sendEnd)
+                        {
+                            return sendEnd;
+                        }
+                    }
+                }
+
+                for (; sent < sends.Count; sent++)
+                {
+                    if (Send(sends[sent]) is { } sendEnd)
+                    {
+                        return sendEnd;
+                    }
+                }
+
+                task.Pending.Clear();
+                task.Pending.AddRange(retry);
+                if (retry.Count == 0)
+                {
+                    task.State = TaskLookState.Done;
+                    return null;
+                }
+
+                if (!_progress && !task.Event)
+                {
+                    task.State = TaskLookState.Asleep;
+                    task.SleptAt = ++_sleeps;
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            (_progress, _file, _pass) = (progress, file, pass);
+        }
+    }
+
+    /// <summary>How many files the replay has restored and handles it has stored: a task asleep since finds nothing new while it is unchanged.</summary>
+    private long Progressed => _done.Count + (long)_stored.Count;
+
+    /// <summary>
+    /// A descriptor sent to another task (set_fds_event, criu/files.c:199-212): a task asleep wakes and looks; one
+    /// looking passes again; one not started forgets it (its first pass clears FDS_EVENT, :1214); one done has nothing waiting.
+    /// A task woken again with nothing restored or stored since its last wake is not replayed again: its pass would find
+    /// what it found and sleep; CRIU may take them as one, the later sends coming before its pass clears FDS_EVENT (:1214)
+    /// (a dump's thousands of shared files would each replay it).
+    /// </summary>
+    private RestoreEnding? Send(FdSend send)
+    {
+        if (_looks is null || !_looks.TryGetValue(send.To, out TaskLook? to))
+        {
+            return null;
+        }
+
+        switch (to.State)
+        {
+            case TaskLookState.Looking:
+                to.Event = true;
+                return null;
+            case TaskLookState.Asleep:
+                to.WokenBy.Add(send);
+                if (to.WokenAt == Progressed)
+                {
+                    // Woken before with nothing restored or stored since: its pass would make the same calls and sleep again.
+                    return null;
+                }
+
+                to.WokenAt = Progressed;
+                return Look(to);
+            default:
+                return null;
+        }
     }
 
     /// <summary>

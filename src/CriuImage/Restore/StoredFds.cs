@@ -13,6 +13,9 @@ internal sealed class StoredFds(long renderNodeBos)
     private readonly Dictionary<uint, ulong> _kfdSizes = [];
     private readonly RenderNodeBoSet _drm = new(RenderNodeBoKey.Handle, renderNodeBos);
 
+    /// <summary>How many handles have an fd stored.</summary>
+    public int Count => _kfd.Count + _drm.Count;
+
     /// <summary>Whether an fd is stored under <paramref name="handle"/>.</summary>
     public bool Contains(uint handle) => _kfd.ContainsKey(handle) || _drm.Contains(handle, 0);
 

@@ -8,12 +8,14 @@ namespace CriuImage.Restore;
 /// What the orders a dump's tasks can restore their files in give, where an import crosses tasks (CRI358). CRIU's
 /// core forks every task before any opens a file (criu/cr-restore.c:1657, :1690 at 2cf8f13) and each runs its own
 /// <c>open_fdinfos</c> at the same time (criu/files.c:1203-1244), so any task may look at its files before or after
-/// another stores its exports: a task whose pass finds no export sleeps in <c>wait_fds_event</c> (:1238-1243) and no
-/// plugin file wakes it (<c>store_dmabuf_fd</c>, plugins/amdgpu/amdgpu_plugin.c:1078-1099). A render node stores each
+/// another stores its exports: a task whose pass finds no export sleeps in <c>wait_fds_event</c> (:1238-1243) until
+/// another task sends it a descriptor of a file both hold (<c>send_fd_to_peer</c>, :1031-1043), and nothing the plugin
+/// does wakes it (<c>store_dmabuf_fd</c>, plugins/amdgpu/amdgpu_plugin.c:1078-1099). A render node stores each
 /// BO it makes in the pass that makes it, whether or not one of its imports is still missing
 /// (amdgpu_plugin_drm.c:465-508), so a task's exports wait for nothing but its own look. The replay takes each order
-/// as the tasks one after another, each to its end or its sleep (<see cref="RestoreReplay.RunInOrder"/>), the same
-/// the restore oracle's driver runs CRIU's plugin in (tests/restore-oracle/harness/driver.c, run_tasks_in_order).
+/// as the tasks one after another, each to its end or its sleep, a task asleep looking again as soon as a descriptor is
+/// sent to it (<see cref="RestoreReplay.RunInOrder"/>), the same the restore oracle's driver runs CRIU's plugin in
+/// (tests/restore-oracle/harness/driver.c, run_tasks_in_order).
 /// </summary>
 /// <param name="Difference">The CRI358 finding when some order ends otherwise than CRIU's task order; null when none does.</param>
 /// <param name="Why">What the orders give, as plan says it; empty when no other order was replayed.</param>
@@ -28,7 +30,7 @@ internal sealed record TaskOrders(RestoreEnding? Difference, string Why)
     /// </summary>
     public const long MaxReplayedBos = 4_000_000;
 
-    private const string Cause = "criu/cr-restore.c:1657,1690@2cf8f13, criu/files.c:1203-1244@2cf8f13, plugins/amdgpu/amdgpu_plugin.c:1078-1112@2cf8f13, plugins/amdgpu/amdgpu_plugin_drm.c:465-508@2cf8f13";
+    private const string Cause = "criu/cr-restore.c:1657,1690@2cf8f13, criu/files.c:1031-1043,1090-1112,1203-1244@2cf8f13, plugins/amdgpu/amdgpu_plugin.c:1078-1112@2cf8f13, plugins/amdgpu/amdgpu_plugin_drm.c:465-508@2cf8f13";
 
     /// <summary>No other order replayed.</summary>
     public static readonly TaskOrders None = new(null, "");
@@ -95,7 +97,7 @@ internal sealed record TaskOrders(RestoreEnding? Difference, string Why)
             RestoreEndKind.Differs,
             Descriptors.TaskOrderEndsOtherwise,
             Cause,
-            $"{said}: the tasks restore their files at the same time, so timing decides which order CRIU takes; {imported}; a task whose pass finds an export not stored yet sleeps in wait_fds_event() and nothing wakes it (store_dmabuf_fd wakes no task)")
+            $"{said}: the tasks restore their files at the same time, so timing decides which order CRIU takes; {imported}; a task whose pass finds an export not stored yet sleeps in wait_fds_event() until another task sends it a descriptor of a file both hold (store_dmabuf_fd wakes no task)")
         { File = differing[0].End.File };
         return new(difference, $"{said} ({Descriptors.TaskOrderEndsOtherwise.Id})");
     }

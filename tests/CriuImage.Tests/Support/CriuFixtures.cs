@@ -70,6 +70,9 @@ internal static class CriuFixtures
         ["import-chain"] = "CRI358",
         ["import-fan-in"] = "CRI358",
         ["one-handle-two-exporters"] = "CRI326",
+        ["import-woken-by-shared-file"] = "CRI358",
+        ["import-woken-too-early"] = "CRI358",
+        ["import-woken-by-render-node"] = "CRI358",
     };
 
     public static string Path_(string relative) => Path.Combine(Root, relative);

@@ -284,16 +284,69 @@ static int sleep_note = -1;
 /* Runs in another order: the root task, which runs in the driver's own process, returns 2 where it would sleep. */
 static bool sleep_returns;
 
+/* Runs in another order: the fd a task's process reads the driver's answers from (turn), -1 otherwise. */
+static int turn_note = -1;
+/* Runs in another order: this process's task's FDS_EVENT, set by a send during its pass (the root's, in this
+ * process, by driver_send), and its last pass (a woken task goes on from it). */
+static bool fds_event;
+static int task_pass;
+/* Runs in another order: nonzero once the restore has ended (the outcome recorded). */
+static int run_ended;
+static void driver_send(uint32_t pid);
+
+/* A descriptor sent to task pid (send_fd_to_peer, criu/files.c:1031-1043 at 2cf8f13: set_fds_event, :199-212) in a
+ * run in another order: the driver wakes the task if it sleeps, and it looks at its files at once (driver_send). A
+ * task's process asks the driver ('W' and the pid) and waits for its answer: 'c' go on, 'e' go on with FDS_EVENT
+ * set (a send reached this task meanwhile), 'x' the restore ended meanwhile. 1 when the restore ended. */
+static int send_to(uint32_t pid)
+{
+	char answer = 'c';
+	if (sleep_note >= 0) {
+		char msg[1 + sizeof(pid)] = { 'W' };
+		memcpy(msg + 1, &pid, sizeof(pid));
+		if (write(sleep_note, msg, sizeof(msg)) != sizeof(msg) || read(turn_note, &answer, 1) != 1)
+			_exit(1);
+		fds_event = fds_event || answer == 'e';
+	} else if (sleep_returns) {
+		driver_send(pid);
+		return run_ended;
+	}
+	return answer == 'x';
+}
+
+/* serve_out_fd (criu/files.c:1090-1112): the opener of file id sends it to every other task holding it. */
+static int serve_out(uint32_t id)
+{
+	uint32_t to[MAX_HOLDERS];
+	int n = oracle_receivers(&tasks, id, to, MAX_HOLDERS);
+	for (int i = 0; i < n; i++)
+		if (send_to(to[i]))
+			return 1;
+	return 0;
+}
+
 /* RESTORE_EXT_FILE for each file in passes while one asks for a retry; 1 when the restore ends here (the outcome
- * recorded), 0 when every file is restored. */
+ * recorded), 0 when every file is restored. In a run in another order, a task's sends (serve_out_fd) are made as
+ * CRIU makes them: an amdgpu file once the plugin restored it; a file CRIU opens at once (tasks.c) in the first
+ * pass at its descriptor. A woken task goes on from its last pass. */
 static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 {
 	char b[32];
-	int ret;
+	int ret, left = 0;
 	void *restore = CR_PLUGIN_DESC.hooks[CR_PLUGIN_HOOK__RESTORE_EXT_FILE];
-	for (int pass = 1, left = n; left > 0; pass++) {
-		int progress = 0;
+	bool sends = per_task && (sleep_note >= 0 || sleep_returns);
+	const struct holder *at_once[MAX_HOLDERS];
+	int n_at_once = sends && n > 0 ? oracle_at_once(&tasks, files[0].pid, at_once, MAX_HOLDERS) : 0;
+	for (int i = 0; i < n; i++)
+		left += !files[i].done;
+	for (int pass = task_pass + 1; left > 0; pass++) {
+		int progress = 0, sent = 0;
+		task_pass = pass;
+		fds_event = false; /* open_fdinfos: clear_fds_event at each pass (criu/files.c:1214) */
 		for (int i = 0; i < n; i++) {
+			for (; pass == 1 && sent < n_at_once && at_once[sent]->fd < files[i].fd; sent++)
+				if (serve_out(at_once[sent]->id))
+					return 1;
 			if (files[i].done)
 				continue;
 			bool retry = false;
@@ -321,12 +374,19 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 				files[i].done = true;
 				progress++;
 				left--;
+				if (sends && serve_out(files[i].id))
+					return 1;
 			}
 		}
+		for (; pass == 1 && sent < n_at_once; sent++)
+			if (serve_out(at_once[sent]->id))
+				return 1;
+		if (left > 0 && !progress && fds_event && (sleep_note >= 0 || sleep_returns))
+			continue; /* a send came during the pass: wait_fds_event returns at once (criu/files.c:219-227) */
 		if (left > 0 && !progress && (sleep_note >= 0 || sleep_returns)) {
-			/* open_fdinfos (criu/files.c:1238-1243): the task sleeps in wait_fds_event until an fd another task sends
-			 * it sets FDS_EVENT; no plugin file sends one (store_dmabuf_fd wakes no task), so it blocks here for good
-			 * and the driver's time limit says the restore never ends. */
+			/* open_fdinfos (criu/files.c:1238-1243): the task sleeps in wait_fds_event until a descriptor another task
+			 * sends it sets FDS_EVENT (no plugin file does: store_dmabuf_fd wakes no task); the driver's time limit
+			 * says the restore never ends if none comes. */
 			for (int i = 0; i < n; i++)
 				if (!files[i].done) {
 					rec_line("{\"sleeps\":{\"task\":%d,\"pass\":%d,\"waiting\":%d,\"file\":\"%s\"}}", oracle_current_pid, pass, left,
@@ -335,10 +395,12 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 				}
 			if (sleep_returns)
 				return 2;
+			char woken = 0;
 			if (write(sleep_note, "S", 1) != 1)
 				_exit(1);
-			for (;;)
-				pause();
+			if (read(turn_note, &woken, 1) != 1 || woken != 'w')
+				_exit(0);
+			continue;
 		}
 		if (left > 0 && !progress) {
 			rec_line("{\"outcome\":\"never-ends\",\"pass\":%d,\"waiting\":%d}", pass, left);
@@ -478,31 +540,108 @@ static int task_dead(int pid)
 /* Another order of the tasks' restores: run_order lists positions in tasks.order, the order the tasks run in. */
 static int run_order[MAX_TASKS], run_order_n;
 
+/* Runs in another order: where each task is (the tasks by their place in tasks.order), its process and pipes. */
+enum { NOT_STARTED, LOOKING, ASLEEP, DONE };
+static int run_state[MAX_TASKS], run_start[MAX_TASKS], run_count[MAX_TASKS], run_turn[MAX_TASKS], run_note[MAX_TASKS];
+static bool run_event[MAX_TASKS];
+static pid_t run_proc[MAX_TASKS];
+static const char *run_dump;
+static struct amdgpu_file *run_files;
+
+/* Task k looks at its files: the root in this process, another in its own, served until it sleeps or exits. */
+static void look(int k, char go)
+{
+	uint32_t pid = tasks.task[tasks.order[k]].pid;
+	run_state[k] = LOOKING;
+	if (k == 0) {
+		int current = oracle_current_pid;
+		bool returns = sleep_returns;
+		oracle_current_pid = (int)pid;
+		sleep_returns = true;
+		int ret = restore_files(run_dump, run_files + run_start[0], run_count[0]);
+		sleep_returns = returns;
+		oracle_current_pid = current;
+		run_state[0] = ret == 2 ? ASLEEP : DONE;
+		run_ended = run_ended || ret == 1 || (ret == 0 && threads_fail(pid));
+		return;
+	}
+	if (write(run_turn[k], &go, 1) != 1)
+		_exit(1);
+	for (;;) {
+		char c;
+		uint32_t to;
+		if (read(run_note[k], &c, 1) != 1) {
+			int status = 0;
+			waitpid(run_proc[k], &status, 0);
+			run_proc[k] = 0;
+			run_state[k] = DONE;
+			if (!run_ended && WIFSIGNALED(status))
+				rec_died(WTERMSIG(status));
+			run_ended = run_ended || WIFSIGNALED(status) || WEXITSTATUS(status);
+			return;
+		}
+		if (c == 'S') {
+			run_state[k] = ASLEEP;
+			return;
+		}
+		if (read(run_note[k], &to, sizeof(to)) != sizeof(to))
+			_exit(1);
+		driver_send(to);
+		char answer = run_ended ? 'x' : run_event[k] ? 'e' : 'c';
+		run_event[k] = false;
+		if (write(run_turn[k], &answer, 1) != 1)
+			_exit(1);
+	}
+}
+
+/* A descriptor sent to task pid (set_fds_event, criu/files.c:199-212): asleep in wait_fds_event, it wakes and looks
+ * at once (the earliest it can: an export stored later in the sender's pass is not seen, as timing can make it);
+ * looking, its FDS_EVENT is set and it passes again instead of sleeping (:1241-1242); not started, its first pass
+ * clears the event (:1214); done, nothing waits. */
+static void driver_send(uint32_t pid)
+{
+	int k = 0;
+	while (k < tasks.norder && tasks.task[tasks.order[k]].pid != pid)
+		k++;
+	if (k == tasks.norder || !run_count[k] || run_ended)
+		return;
+	if (run_state[k] == LOOKING) {
+		if (k == 0)
+			fds_event = true;
+		else
+			run_event[k] = true;
+	} else if (run_state[k] == ASLEEP) {
+		rec_line("{\"wakes\":{\"task\":%u}}", pid);
+		look(k, 'w');
+	}
+}
+
 /* One of the orders CRIU's concurrent restore can take: CRIU's core runs the tasks' open_fdinfos at the same time
  * (criu/files.c:1203-1244), so any task may look at its files before or after another restores its own. Here the
  * tasks run one at a time in run_order's order, each until its files are restored, it fails, or a pass restores
- * nothing while a file waits: then it sleeps in wait_fds_event for good (restore_files), as nothing the plugin does
- * sets its FDS_EVENT, and the next task runs. Every task's process is forked before any opens a file, as CRIU's
- * core does (criu/cr-restore.c:1657, :1690); the root task runs in this process when its turn comes. A task still
- * asleep SLEEP_LIMIT seconds after the others are done is killed and the restore never ends (CRIU's root waits for
- * every task, so the resume hook is not reached); the first asleep in for_each_pstree_item's order is named. */
+ * nothing while a file waits: then it sleeps in wait_fds_event (restore_files) until a descriptor another task
+ * sends it wakes it (driver_send; nothing the plugin does sends one), and the next task runs. Every task's process
+ * is forked before any opens a file, as CRIU's core does (criu/cr-restore.c:1657, :1690); the root task runs in
+ * this process when its turn comes. A task still asleep SLEEP_LIMIT seconds after the others are done is killed
+ * and the restore never ends (CRIU's root waits for every task, so the resume hook is not reached); the first
+ * asleep in for_each_pstree_item's order is named. */
 static int run_tasks_in_order(const char *dump, struct amdgpu_file *files, int n)
 {
-	int start[MAX_TASKS], count[MAX_TASKS], turn[MAX_TASKS][2], note[MAX_TASKS][2], ended = 0;
-	bool asleep[MAX_TASKS] = { false }, ran[MAX_TASKS] = { false };
-	pid_t proc[MAX_TASKS] = { 0 };
+	int turn[MAX_TASKS][2], note[MAX_TASKS][2];
+	run_dump = dump;
+	run_files = files;
 	for (int k = 0, at = 0; k < tasks.norder; k++) {
-		start[k] = at;
-		for (count[k] = 0; at < n && files[at].pid == tasks.task[tasks.order[k]].pid; at++)
-			count[k]++;
-		if (k == 0 || !count[k])
+		run_start[k] = at;
+		for (run_count[k] = 0; at < n && files[at].pid == tasks.task[tasks.order[k]].pid; at++)
+			run_count[k]++;
+		if (k == 0 || !run_count[k])
 			continue;
 		if (pipe(turn[k]) || pipe(note[k]))
 			return 1;
-		if ((proc[k] = fork()) == 0) {
+		if ((run_proc[k] = fork()) == 0) {
 			char go = 0;
 			for (int j = 1; j < k; j++)
-				if (proc[j]) {
+				if (run_proc[j]) {
 					close(turn[j][1]);
 					close(note[j][0]);
 				}
@@ -511,65 +650,46 @@ static int run_tasks_in_order(const char *dump, struct amdgpu_file *files, int n
 			if (read(turn[k][0], &go, 1) != 1 || !go)
 				_exit(0);
 			sleep_note = note[k][1];
+			turn_note = turn[k][0];
 			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
-			_exit(restore_files(dump, files + start[k], count[k]) || threads_fail(tasks.task[tasks.order[k]].pid));
+			_exit(restore_files(dump, files + run_start[k], run_count[k]) || threads_fail(tasks.task[tasks.order[k]].pid));
 		}
 		close(turn[k][0]);
 		close(note[k][1]);
+		run_turn[k] = turn[k][1];
+		run_note[k] = note[k][0];
 	}
-	for (int i = 0; i < run_order_n && !ended; i++) {
-		int k = run_order[i], status = 0;
-		char c, go = 1;
-		if (!count[k]) {
-			ended = threads_fail(tasks.task[tasks.order[k]].pid);
-			continue;
-		}
-		ran[k] = true;
-		if (k == 0) {
-			oracle_current_pid = (int)tasks.task[tasks.order[0]].pid;
-			sleep_returns = true;
-			int ret = restore_files(dump, files + start[0], count[0]);
-			sleep_returns = false;
-			asleep[0] = ret == 2;
-			ended = ret == 1 || (ret == 0 && threads_fail(tasks.task[tasks.order[0]].pid));
-			continue;
-		}
-		if (write(turn[k][1], &go, 1) != 1)
-			return 1;
-		if ((asleep[k] = read(note[k][0], &c, 1) == 1))
-			continue;
-		waitpid(proc[k], &status, 0);
-		proc[k] = 0;
-		if (WIFSIGNALED(status)) {
-			rec_died(WTERMSIG(status));
-			ended = 1;
-		} else if (WEXITSTATUS(status))
-			ended = 1;
+	for (int i = 0; i < run_order_n && !run_ended; i++) {
+		int k = run_order[i];
+		if (!run_count[k])
+			run_ended = threads_fail(tasks.task[tasks.order[k]].pid);
+		else
+			look(k, 1);
 	}
 	for (int k = 0; k < tasks.norder; k++) {
-		if (k > 0 && proc[k] && !ran[k]) {
+		if (k > 0 && run_proc[k] && run_state[k] == NOT_STARTED) {
 			char go = 0; /* the restore ended before its turn: the task stops */
-			if (write(turn[k][1], &go, 1) != 1 || waitpid(proc[k], NULL, 0) < 0)
+			if (write(run_turn[k], &go, 1) != 1 || waitpid(run_proc[k], NULL, 0) < 0)
 				return 1;
 			continue;
 		}
-		if (!asleep[k])
+		if (run_state[k] != ASLEEP)
 			continue;
 		int status = 0;
 		pid_t done = 0;
-		for (int ms = 0; k > 0 && ms < SLEEP_LIMIT * 1000 && !(done = waitpid(proc[k], &status, WNOHANG)); ms += 10)
+		for (int ms = 0; k > 0 && ms < SLEEP_LIMIT * 1000 && !(done = waitpid(run_proc[k], &status, WNOHANG)); ms += 10)
 			usleep(10000);
 		if (done)
 			continue;
 		if (k > 0) {
-			kill(proc[k], SIGKILL);
-			waitpid(proc[k], &status, 0);
+			kill(run_proc[k], SIGKILL);
+			waitpid(run_proc[k], &status, 0);
 		}
-		if (!ended)
+		if (!run_ended)
 			rec_line("{\"outcome\":\"never-ends\",\"task\":%u,\"time_limit\":%d}", tasks.task[tasks.order[k]].pid, SLEEP_LIMIT);
-		ended = 1;
+		run_ended = 1;
 	}
-	return ended;
+	return run_ended;
 }
 
 /* The tasks' other interleaving: the reverse of for_each_pstree_item's order (run_tasks_in_order). */

@@ -5,6 +5,9 @@
  * files_id is its parent's shares the parent's table and opens nothing itself (shared_fdt_prepare); a file several
  * tables hold is opened by the holder of lowest pid (__collect_desc_fle, pid_rst_prio_eq), the first it collected
  * when one task holds it twice; a task opens its files by ascending descriptor (collect_task_fd, open_fdinfos).
+ * The opener sends a file it has opened to each other task holding it (serve_out_fd, send_fd_to_peer), which
+ * wakes that task if it sleeps in wait_fds_event: kept are the plugin's files (EXT) and the files CRIU opens at once
+ * (REG, EVENTFD: open_fe_fd, criu/files-reg.c:2553-2562, eventfd_open, criu/eventfd.c:69-93 return 0 or -1).
  * Tasks are visited as for_each_pstree_item does: depth first, each task's children newest first. */
 #include <stdint.h>
 #include <stdio.h>
@@ -175,8 +178,9 @@ static void fdinfo_done(void *ctx)
 {
 	struct fdinfo_entry *e = ctx;
 	struct oracle_tasks *t = holders_of;
-	if (t->nholders < MAX_HOLDERS && e->type == 16)
-		t->holder[t->nholders++] = (struct holder){ t->task[holder_task].pid, e->fd, e->id };
+	/* EXT (16): the plugin's files; REG (1) and EVENTFD (6): files CRIU opens at once, whose sends wake a task. */
+	if (t->nholders < MAX_HOLDERS && (e->type == 16 || e->type == 1 || e->type == 6))
+		t->holder[t->nholders++] = (struct holder){ t->task[holder_task].pid, e->fd, e->id, e->type };
 	memset(e, 0, sizeof(*e));
 }
 
@@ -261,4 +265,34 @@ const struct holder *oracle_opener(const struct oracle_tasks *t, uint32_t id)
 			if (t->holder[h].id == id && t->holder[h].pid == t->task[t->order[k]].pid && (!best || t->holder[h].pid < best->pid))
 				best = &t->holder[h];
 	return best;
+}
+
+/* serve_out_fd (criu/files.c:1090-1112): every descriptor of file id in a task other than its opener's is sent it. */
+int oracle_receivers(const struct oracle_tasks *t, uint32_t id, uint32_t *pids, int max)
+{
+	const struct holder *opener = oracle_opener(t, id);
+	int n = 0;
+	for (int h = 0; opener && h < t->nholders && n < max; h++)
+		if (t->holder[h].id == id && t->holder[h].pid != opener->pid)
+			pids[n++] = t->holder[h].pid;
+	return n;
+}
+
+/* The files of type REG or EVENTFD task pid opens (it is their opener) that another task holds, by ascending fd. */
+int oracle_at_once(const struct oracle_tasks *t, uint32_t pid, const struct holder **out, int max)
+{
+	int n = 0;
+	uint32_t other[1];
+	for (int h = 0; h < t->nholders && n < max; h++) {
+		const struct holder *x = &t->holder[h];
+		if ((x->type == 1 || x->type == 6) && x->pid == pid && oracle_opener(t, x->id) == x && oracle_receivers(t, x->id, other, 1))
+			out[n++] = x;
+	}
+	for (int i = 1; i < n; i++) /* ascending descriptor: insertion sort */
+		for (int j = i; j > 0 && out[j - 1]->fd > out[j]->fd; j--) {
+			const struct holder *x = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = x;
+		}
+	return n;
 }

@@ -15,7 +15,7 @@ struct task {
 	uint32_t bad_thread; /* a thread whose core open_cores or sigreturn_restore refuses, 0 for none */
 };
 struct holder {
-	uint32_t pid, fd, id;
+	uint32_t pid, fd, id, type;
 };
 struct oracle_tasks {
 	int n, norder, nholders;
@@ -26,4 +26,8 @@ struct oracle_tasks {
 /* 0 when the dump has pstree.img and at least one fdinfo image of a table some task restores. */
 int oracle_read_tasks(const char *dir, struct oracle_tasks *t);
 const struct holder *oracle_opener(const struct oracle_tasks *t, uint32_t id);
+/* The tasks file id's opener sends it to once it has opened it (one per descriptor of another task): their count. */
+int oracle_receivers(const struct oracle_tasks *t, uint32_t id, uint32_t *pids, int max);
+/* The descriptors of files CRIU opens at once that task pid opens and another task holds, by ascending fd: their count. */
+int oracle_at_once(const struct oracle_tasks *t, uint32_t pid, const struct holder **out, int max);
 #endif

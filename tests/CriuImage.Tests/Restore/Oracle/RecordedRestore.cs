@@ -20,7 +20,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
     /// </summary>
     public string Order { get; init; } = "criu";
 
-    /// <summary>The file a task asleep in wait_fds_event waited for when the restore never ended, or null.</summary>
+    /// <summary>The file the first task to fall asleep in wait_fds_event (and not woken after) waited for when the restore never ended, or null.</summary>
     public string? Asleep { get; init; }
 
     /// <summary>Every run of one recording file.</summary>
@@ -56,7 +56,8 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
         int pass = 0;
         // The task the driver runs the resume hook for, where pstree.img names the tasks (plan's "task" argument).
         long? task = null;
-        string? asleep = null;
+        // Each task asleep in wait_fds_event with the file it waits for, in the order they fell asleep; a woken task leaves it.
+        var asleep = new List<(long Task, string File)>();
         var savedOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonObject line in lines)
         {
@@ -78,7 +79,11 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
             }
             else if (line["sleeps"] is { } sleeps)
             {
-                asleep ??= (string)sleeps["file"]!;
+                asleep.Add(((long)sleeps["task"]!, (string)sleeps["file"]!));
+            }
+            else if (line["wakes"] is { } wakes)
+            {
+                asleep.RemoveAll(a => a.Task == (long)wakes["task"]!);
             }
             else if (line["hook"] is not null || line["outcome"] is not null)
             {
@@ -101,7 +106,7 @@ internal sealed record RecordedRestore(string Kernel, string Mode, IReadOnlyList
                 JsonArray pids => string.Join(",", pids.Select(p => (long)p!)),
                 var name => (string)name!,
             },
-            Asleep = end == "never-ends" ? asleep : null,
+            Asleep = end == "never-ends" && asleep.Count > 0 ? asleep[0].File : null,
         };
     }
 

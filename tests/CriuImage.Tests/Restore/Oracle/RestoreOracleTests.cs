@@ -77,7 +77,10 @@ public sealed class RestoreOracleTests(ITestOutputHelper output)
     [InlineData("tasks/shared-files-table", "restored", "amdgpu-renderD-7.img")] // one task opens every file: as in CRIU's order (differs, CRI328)
     [InlineData("tasks/import-chain", "never-ends", "amdgpu-dmabuf_12.img")] // 4244 looks first, before 4243 stores BO 1
     [InlineData("tasks/import-fan-in", "never-ends", "amdgpu-dmabuf_9.img")] // 4243 looks before either exporter
-    public void TheTasksOtherInterleaving_NeverEndsWhereAnImportWaitsForAnotherTasksExport(string dump, string end, string? file)
+    [InlineData("tasks/import-woken-too-early", "never-ends", "amdgpu-renderD-7.img")] // woken by 4242's log file (fd 2) before renderD-8 (fd 4) stores BO 5
+    [InlineData("tasks/import-woken-by-shared-file", "restored", "amdgpu-renderD-7.img")] // woken by the log file (fd 5) after the store: differs (CRI328)
+    [InlineData("tasks/import-woken-by-render-node", "restored", "amdgpu-renderD-7.img")] // woken by renderD-8, sent once restored: differs (CRI328)
+    public void TheTasksOtherInterleaving_NeverEndsWhereAnImportWaits_UnlessASendWakesItAfterTheExport(string dump, string end, string? file)
     {
         PlanRun reversed = InOrder("criu-dev", dump.Replace('/', '+'), "6.18", "serial", "reversed");
         Assert.Equal((end, file), (reversed.End, reversed.File));
