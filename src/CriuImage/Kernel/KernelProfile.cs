@@ -86,6 +86,18 @@ public sealed record KernelProfile
     /// </summary>
     internal KfdReleaseFacts? Kfd { get; init; }
 
+    /// <summary>
+    /// The release the profile was chosen by (<see cref="ForRelease"/>), as given (<c>6.18.36</c>); null for a profile named
+    /// without one. Reports name the target by it: the profile's <see cref="Name"/> is its line's model, not the release.
+    /// </summary>
+    internal string? Release { get; init; }
+
+    /// <summary>How findings name the target kernel: <c>kernel 6.18.36</c> for a release, else <c>profile 6.18</c>.</summary>
+    internal string Said => Release is { } release ? $"kernel {release}" : $"profile {Name}";
+
+    /// <summary>How plans name the kernel their calls are made on: <c>6.18.36 (profile 6.18)</c> for a release, else <c>6.18</c>.</summary>
+    internal string Named => Release is { } release ? $"{release} (profile {Name})" : Name;
+
     /// <summary>The profile named <paramref name="name"/>; false for an unknown name.</summary>
     public static bool TryParse(string name, out KernelProfile profile)
     {
@@ -110,11 +122,11 @@ public sealed record KernelProfile
         KernelLevel added = RestoreFacts.ChangeHandleAdded;
         if ((level.Major, level.Minor).CompareTo((added.Major, added.Minor)) < 0)
         {
-            return Pre6_18 with { Kfd = KfdReleaseFacts.For(level) };
+            return Pre6_18 with { Kfd = KfdReleaseFacts.For(level), Release = release };
         }
 
         (bool? has, string why) = ChangeHandleOf(level);
-        return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why, Kfd = KfdReleaseFacts.For(level) };
+        return Linux6_18 with { ChangeHandle = has, ChangeHandleSource = why, Kfd = KfdReleaseFacts.For(level), Release = release };
     }
 
     /// <summary>The profile with what the user states of the target kernel, and where it was stated (<paramref name="source"/> becomes <see cref="ChangeHandleSource"/>).</summary>

@@ -58,7 +58,7 @@ public static class PlanReport
     }
 
     private static void WriteHeadline(Utf8LineWriter lines, string path, KernelProfile target, AbiRevision revision, long bos, long mappings, long calls, long refused, long? stop) =>
-        lines.Text(path).Line($": restore on {target.Name} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}");
+        lines.Text(path).Line($": restore on {target.Named} of a {revision.ToId()} image: {Plural.Of(bos, "BO")}, {Plural.Of(mappings, "mapping")}, {CallCount(calls, refused, stop)}");
 
     /// <summary>
     /// How many calls, and how many are refused; with a call that stops the restore, where it stops and how many
@@ -97,7 +97,7 @@ public static class PlanReport
 
         // Paths and messages come from the inputs: each line is escaped, one line stays one line.
         string host = plan.Host is { } h ? $" on {h.Path}{(h.KernelRelease is { } release ? $" (kernel {release})" : "")}" : $" ({plan.Words.For(Remedy.NoHost)}: no GPU map)";
-        string target = plan.Target is { } t ? $", calls on {t.Name}" : ", calls on the kernel generation that wrote each render node";
+        string target = plan.Target is { } t ? $", calls on {t.Named}" : ", calls on the kernel generation that wrote each render node";
         text.Line($"{plan.Folder}: restore along CRIU's amdgpu plugin{host}{target}: {(plan.Refused ? "refused" : "no call refused")}{Ending(plan)}");
         foreach (KfdRestoreStep kfd in plan.Kfd)
         {
@@ -147,7 +147,7 @@ public static class PlanReport
                 string count = Reached(plan, node.File)
                     ? CallCount(calls.Calls.Count, calls.RefusedCalls, calls.Stop) + (notMade is null ? "" : $"; the calls of {notMade}")
                     : $"{Plural.Of(calls.Calls.Count, "call")}, none {NotReached(plan, node.File)}{(calls.Stop is { } at ? $"; made alone it would stop at call {at + 1}" : "")}";
-                text.Line($"  on {calls.Target.Name}: {count}");
+                text.Line($"  on {calls.Target.Named}: {count}");
                 AppendCalls(text, calls, "  "u8, calls.Stop, made);
             }
         }

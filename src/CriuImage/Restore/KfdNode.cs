@@ -6,9 +6,10 @@ namespace CriuImage.Restore;
 /// <summary>
 /// What the target kernel knows of one GPU of the process when CRIU_OP RESTORE restores its queues: the ASIC (by the
 /// device entry's PCI device id, restore-facts.json <c>kfd_queues.asics</c>) and the sizes
-/// kfd_queue_ctx_save_restore_size derives from the node's topology properties (kfd_queue.c:449-487, Linux
-/// 6.12.118). CRIU's GPU matching holds the device id and those properties equal between the dumped GPU and its
-/// target (amdgpu_plugin_topology.c:991-1000 at criu-dev 2cf8f13), so the dump's device entry gives the target's.
+/// kfd_queue_ctx_save_restore_size derives from the node's topology properties (kfd_queue.c:449-487, Linux 6.12.118;
+/// :491-527 at 7.2.13, which adds GC 9.5.0). CRIU's GPU matching holds the device id and those properties equal
+/// between the dumped GPU and its target (amdgpu_plugin_topology.c:991-1000 at criu-dev 2cf8f13), so the dump's device
+/// entry gives the target's.
 /// </summary>
 /// <param name="Name">The ASIC's product name.</param>
 /// <param name="Gc">The GC IP version, as MAJOR*10000 + MINOR*100 + PATCH.</param>
@@ -40,8 +41,10 @@ internal sealed record KfdNode(string Name, uint Gc, uint GfxTargetVersion, uint
         uint xcc = asic.CusPerXcc > 0 ? Math.Max(1, entry.SimdCount / entry.SimdPerCu / asic.CusPerXcc) : asic.NumXcc;
         uint cu = entry.SimdCount / entry.SimdPerCu / xcc;
         uint waves = gfxv < 100100 ? Math.Min(cu * 40, entry.ArrayCount / entry.SimdArraysPerEngine * 512) : cu * 32;
-        uint vgpr = gfxv is 90402 or 90010 or 90008 ? 0x80000u : gfxv is 110000 or 110001 or 110501 or 120000 or 120001 ? 0x60000u : 0x40000u;
-        ulong wgData = Align((ulong)cu * (vgpr + 0x4000 + 0x10000 + 0x1000));
+        uint vgpr = gfxv is 90402 or 90010 or 90008 or 90500 ? 0x80000u : gfxv is 110000 or 110001 or 110501 or 120000 or 120001 ? 0x60000u : 0x40000u;
+        // GC 9.5.0 saves the node's own LDS per CU, every other GFX 9 .. 12.0 node 64 KiB (kfd_get_lds_size_per_cu, kfd_queue.c:455-462 at 7.2.13).
+        ulong lds = gfxv == 90500 ? (ulong)entry.LdsSizeInKb << 10 : 0x10000;
+        ulong wgData = Align((ulong)cu * (vgpr + 0x4000 + lds + 0x1000));
         ulong ctlStack = Align(40 + (ulong)waves * (gfxv >= 100100 ? 12u : 8u) + 8);
         if (gfxv / 10000 == 10)
         {
@@ -65,8 +68,8 @@ internal sealed record KfdNode(string Name, uint Gc, uint GfxTargetVersion, uint
         return sdma ? (Gc / 10000 == 10 ? sizes.SdmaGfx10 : sizes.Sdma) : sizes.Compute;
     }
 
-    /// <summary>pqm_create_queue's per-device queue limit: 255 on GC 9.4.3 and 9.4.4, else the HWS limit 127 (kfd_process_queue_manager.c:324-332).</summary>
-    public int MaxQueues => Gc is 90403 or 90404 ? 255 : 127;
+    /// <summary>pqm_create_queue's per-device queue limit: 255 on GC 9.4.3, 9.4.4 and 9.5.0, else the HWS limit 127 (kfd_process_queue_manager.c:324-332 at 6.12.118, :331-338 at 7.2.13 with 9.5.0).</summary>
+    public int MaxQueues => Gc is 90403 or 90404 or 90500 ? 255 : 127;
 
     /// <summary>The CWSR area a compute queue's BO must map: (its size + the debug memory) x the XCCs, a whole page (kfd_queue.c:318-326).</summary>
     public ulong CwsrBoSize(uint areaSize) => Align(((ulong)areaSize + DebugMemorySize) * NumXcc);

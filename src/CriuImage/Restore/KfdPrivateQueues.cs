@@ -52,7 +52,9 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
         KfdNode? node = Node(gpu);
         if (node is not null && mqd != node.MqdSize(line.IsSdma(type)))
         {
-            return Refuse(EINVAL, "queue-mqd-size", 1030, $"{q} has an MQD of {mqd} bytes (byte {start + 112}); gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}) has {node.MqdSize(line.IsSdma(type))} for queue type {type}", Pqm);
+            uint one = node.MqdSize(line.IsSdma(type));
+            string why = node.NumXcc > 1 && mqd == (ulong)one * node.NumXcc ? PerXcc(node, one) : "";
+            return Refuse(EINVAL, "queue-mqd-size", 1030, $"{q} has an MQD of {mqd} bytes (byte {start + 112}); gpu {Gpu(gpu)} ({node.Name}, GC {node.GcText}) has {one} for queue type {type}{why}", Pqm);
         }
 
         ulong extra = (ulong)ctlStack + mqd;
@@ -191,6 +193,15 @@ internal sealed class KfdPrivateQueues(CriuKfd kfd, KfdLine line, KfdQueueVm vm,
             ? Refuse(EINVAL, "queue-mes-buffers", 268, $"{what}: 'Queue initialization with shared MES requires queue buffers to be initialized'", Pqm, "7.2.13")
             : Refuse(0, "queue-wptr-null", 282, $"{what}: init_user_queue dereferences it (q_properties->wptr_bo->tbo.bdev), a kernel oops; the restoring task dies by it and CRIU aborts the restore ('killed by signal', criu/cr-restore.c:1260-1263)", Pqm) with { Oops = true };
     }
+
+    /// <summary>
+    /// Why a multi-XCC node's queue has one MQD per XCC: Linux 7.2.13 checkpoints it so, and no kernel checked restores it
+    /// (the restore compares with one MQD manager's size on 6.12.118 and on 7.2.13 alike).
+    /// </summary>
+    private static string PerXcc(KfdNode node, uint one) =>
+        $": one MQD per XCC ({node.NumXcc} x {one}), as Linux 7.2.13 checkpoints a queue of a node of {node.NumXcc} XCCs (get_queue_checkpoint_info, "
+        + "kfd_device_queue_manager.c:2958 at 7.2.13), while CRIU_OP RESTORE compares the size with one MQD manager's (kfd_process_queue_manager.c:1023, "
+        + "mqd_size_from_queue_type :3870-3873 at 7.2.13): no kernel checked restores a multi-XCC queue that 7.2.13 checkpointed";
 
     private KfdNode? Node(uint gpu)
     {

@@ -43,7 +43,7 @@ internal static class HostRules
 
         int count = node.Message.Bos.Count;
         string bos = count == 1 ? "1 BO" : $"{count} BOs";
-        string kernel = host?.KernelRelease is { } release ? $"kernel {release}" : $"profile {target}";
+        string kernel = host?.KernelRelease is { } release ? $"kernel {release}" : target?.Said ?? "";
         if (target is null && host is not null)
         {
             bag.Add(new Diagnostic(Descriptors.TargetKernelUnknown, $"the kernel of {host.Path} is unknown ({words.For(Remedy.TargetKernel)}, or take a host snapshot, which records it): restoring its {bos} needs the 6.18 CRIU GEM interface (DRM_IOCTL_GEM_CHANGE_HANDLE, amdgpu_plugin_drm.c:501-505)") { ByteOffset = CriuHeader.Size });

@@ -27,6 +27,7 @@ public sealed class KfdPrivateDataTests
     [InlineData("damaged/kfd-event-page-small", "event-page-size", 22)]
     [InlineData("damaged/kfd-queue-type", "queue-type", 22)]
     [InlineData("damaged/kfd-queue-mqd-size", "queue-mqd-size", 22)]
+    [InlineData("damaged/kfd-queue-multi-xcc-mqd", "queue-mqd-size", 22)]
     [InlineData("damaged/kfd-queue-ring", "queue-ring", 22)]
     [InlineData("damaged/kfd-queue-qid", "queue-qid-taken", 28)]
     [InlineData("damaged/kfd-queue-gfx11-ctl-stack", "queue-ctl-stack", 22)]
@@ -173,7 +174,7 @@ public sealed class KfdPrivateDataTests
         string c = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "restore-oracle", "harness", "fake_kfd_queue.c"));
         string[] fake = [.. System.Text.RegularExpressions.Regex.Matches(c, @"\{ 0x([0-9A-F]{4}), (\d+), \d+, (\d+), (\d+) \}")
             .Select(m => $"{m.Groups[1].Value.ToLowerInvariant()} {m.Groups[2].Value} {m.Groups[3].Value} {m.Groups[4].Value}").Order()];
-        Assert.Equal(10, facts.Length);
+        Assert.Equal(12, facts.Length);
         Assert.Equal(facts, generator);
         Assert.Equal(facts, fake);
     }

@@ -109,7 +109,10 @@ public sealed class KfdReleaseTests
     [InlineData("7.2.0-1-amd64", KfdReleaseFacts.QueueBuffers, null)]
     [InlineData("6.18.0-1-amd64", KfdReleaseFacts.WithoutDiq, false)]
     [InlineData("7.2.0-1-amd64", KfdReleaseFacts.WithoutDiq, true)]
-    [InlineData("7.0.5", KfdReleaseFacts.WithoutDiq, null)]
+    // e1b73b64271d is in mainline from the 7.0 merge window (a bisect log between v6.19 and v7.0-rc3, amd-gfx 2026-03-10).
+    [InlineData("7.0.5", KfdReleaseFacts.WithoutDiq, true)]
+    [InlineData("7.1.0-1-amd64", KfdReleaseFacts.WithoutDiq, true)]
+    [InlineData("7.0.5", KfdReleaseFacts.QueueBuffers, null)]
     [InlineData("7.0.5", KfdReleaseFacts.EventPageCheck, true)]
     [InlineData("7.0-rc2", KfdReleaseFacts.EventPageCheck, null)]
     [InlineData("6.18.15", KfdReleaseFacts.EventPageCheck, false)]
@@ -162,10 +165,10 @@ public sealed class KfdReleaseTests
         // 6.18 numbers it SDMA_XGMI, as it was checkpointed: restored as it was.
         KfdPrivateData.KfdAnswer on618 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("6.18.53"));
         Assert.Equal((null, null, null), (on618.Refusal, on618.Unknown, on618.Differs));
-        // 7.0 may or may not have the renumbering: not said as certain, said as not known.
+        // 7.0 has the renumbering too (e1b73b64271d is in mainline from the 7.0 merge window): the same difference, certain.
         KfdPrivateData.KfdAnswer on70 = KfdPrivateData.Answer(xgmi, KernelProfile.ForRelease("7.0.13"));
-        Assert.Equal((null, null), (on70.Refusal, on70.Differs));
-        Assert.Contains("engine 0", on70.Unknown, StringComparison.Ordinal);
+        Assert.Equal((null, null), (on70.Refusal, on70.Unknown));
+        Assert.Contains("PCIe SDMA queue on engine 0", on70.Differs, StringComparison.Ordinal);
         // The unchanged dump restores alike on both.
         Assert.Equal((null, null, null), (KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Refusal, KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Unknown, KfdPrivateData.Answer(kfd, KernelProfile.ForRelease("7.2.13")).Differs));
     }

@@ -34,6 +34,7 @@ internal static class CriuFixtures
         ["kfd-priv-version"] = "CRI340",
         ["kfd-queue-gfx11-ctl-stack"] = "CRI340",
         ["kfd-queue-mqd-size"] = "CRI340",
+        ["kfd-queue-multi-xcc-mqd"] = "CRI340",
         ["kfd-queue-qid"] = "CRI340",
         ["kfd-queue-ring"] = "CRI340",
         ["kfd-queue-gfx12-sdma"] = "CRI340",

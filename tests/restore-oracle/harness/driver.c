@@ -187,7 +187,7 @@ static void write_topology(const char *dump, struct amdgpu_file *files, int n, c
 			if (d->gpu_id && oracle_n_gpus < 64)
 				oracle_gpus[oracle_n_gpus++] = (struct oracle_gpu){ d->gpu_id, d->device_id, d->simd_count, d->simd_per_cu,
 					d->array_count, d->simd_arrays_per_engine, d->num_sdma_engines, d->num_sdma_xgmi_engines,
-					d->num_sdma_queues_per_engine };
+					d->num_sdma_queues_per_engine, d->lds_size_in_kb };
 			snprintf(text, sizeof(text),
 				 "cpu_cores_count %u\nsimd_count %u\nmem_banks_count %u\ncaches_count %u\nio_links_count %u\n"
 				 "max_waves_per_simd %u\nlds_size_in_kb %u\ngds_size_in_kb %u\nnum_gws %u\nwave_front_size %u\n"

@@ -32,6 +32,8 @@ static const struct { uint32_t device_id, gfxv, gc, xcc, cus_per_xcc; } asics[] 
 	{ 0x7480, 110002, 110002, 1, 0 }, /* Radeon RX 7600, GC 11.0.2 */
 	{ 0x7550, 120001, 120001, 1, 0 }, /* Radeon RX 9070/9070 XT, GC 12.0.1 */
 	{ 0x7590, 120000, 120000, 1, 0 }, /* Radeon RX 9060 XT, GC 12.0.0 */
+	{ 0x75A0, 90500, 90500, 8, 32 }, /* Instinct MI350X, GC 9.5.0: 256 CUs, SPX 8 XCCs (Linux 7.2.13) */
+	{ 0x75A3, 90500, 90500, 8, 32 }, /* Instinct MI355X, GC 9.5.0 */
 };
 
 #define ALIGN_UP(v, a) (((v) + (a) - 1) / (a) * (a))
@@ -60,8 +62,10 @@ static int node_of(const struct kfd_ioctl_criu_args *a, uint32_t user_gpu, struc
 		}
 		uint32_t gfxv = asics[i].gfxv, cu = g->simd_count / g->simd_per_cu / xcc;
 		uint32_t waves = gfxv < 100100 ? (cu * 40 < g->array_count / g->simd_arrays_per_engine * 512 ? cu * 40 : g->array_count / g->simd_arrays_per_engine * 512) : cu * 32;
-		uint64_t vgpr = (gfxv == 90402 || gfxv == 90010 || gfxv == 90008) ? 0x80000 :
+		uint64_t vgpr = (gfxv == 90402 || gfxv == 90010 || gfxv == 90008 || gfxv == 90500) ? 0x80000 :
 				(gfxv == 110000 || gfxv == 110001 || gfxv == 110501 || gfxv == 120000 || gfxv == 120001) ? 0x60000 : 0x40000;
+		/* GC 9.5.0 saves the node's own LDS per CU (kfd_get_lds_size_per_cu, kfd_queue.c:455-462 at 7.2.13) */
+		uint64_t lds = gfxv == 90500 ? (uint64_t)g->lds_size_in_kb << 10 : 0x10000;
 		uint64_t ctl = ALIGN_UP(40 + (uint64_t)waves * (gfxv >= 100100 ? 12 : 8) + 8, 4096);
 		if (gfxv / 10000 == 10 && ctl > 0x7000)
 			ctl = 0x7000;
@@ -70,7 +74,7 @@ static int node_of(const struct kfd_ioctl_criu_args *a, uint32_t user_gpu, struc
 		n->gc = asics[i].gc;
 		n->xcc = xcc;
 		n->ctl_stack = (uint32_t)ctl;
-		n->cwsr = (uint32_t)(ctl + ALIGN_UP((uint64_t)cu * (vgpr + 0x4000 + 0x10000 + 0x1000), 4096));
+		n->cwsr = (uint32_t)(ctl + ALIGN_UP((uint64_t)cu * (vgpr + 0x4000 + lds + 0x1000), 4096));
 		n->debug = (uint32_t)ALIGN_UP((uint64_t)waves * 32, 64);
 		return 1;
 	}
@@ -183,7 +187,7 @@ long oracle_kfd_queue(const struct kfd_ioctl_criu_args *a, const uint8_t *p, uin
 		g++;
 	if (g == st->n_gpus && g < 64)
 		st->gpu[st->n_gpus++] = q.gpu_id, st->count[g] = 0;
-	if (have && st->count[g] >= ((n.gc == 90403 || n.gc == 90404) ? 255u : 127u))
+	if (have && st->count[g] >= ((n.gc == 90403 || n.gc == 90404 || n.gc == 90500) ? 255u : 127u))
 		REFUSE(ENOSPC, "queue-count");
 	if (q.q_id >= 1024) /* KFD_MAX_NUM_OF_QUEUES_PER_PROCESS */
 		REFUSE(EINVAL, "queue-qid");

@@ -60,6 +60,7 @@ struct kfd_ioctl_criu_args;
 struct oracle_gpu {
 	uint32_t gpu_id, device_id, simd_count, simd_per_cu, array_count, simd_arrays_per_engine;
 	uint32_t num_sdma_engines, num_sdma_xgmi_engines, num_sdma_queues_per_engine;
+	uint32_t lds_size_in_kb; /* GC 9.5.0 saves it per CU in the CWSR area */
 };
 extern struct oracle_gpu oracle_gpus[64];
 extern int oracle_n_gpus;
