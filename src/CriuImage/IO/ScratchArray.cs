@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace CriuImage.IO;
 
 /// <summary>
-/// Records appended in order and read back by index: the first <c>heldChunks</c> chunks of
-/// <see cref="ChunkSize"/> records stay in memory, each later chunk is written to an unlinked scratch file
+/// Records appended in order and read back by index: the first chunks of <see cref="ChunkSize"/> records stay in
+/// memory (a fixed number, or as many as a <see cref="HeldBudget"/> grants), each later chunk is written to an unlinked scratch file
 /// (<see cref="ScratchFile"/>) once full and read back through a few cached chunks. Memory stays at the held chunks
 /// and the cache whatever the number of records; reads that follow each other in a chunk cost one read of it.
 /// </summary>
@@ -24,7 +24,8 @@ internal sealed class ScratchArray<TRecord> : IDisposable
 
     private static readonly int ChunkBytes = ChunkSize * Unsafe.SizeOf<TRecord>();
 
-    private readonly int _heldChunks;
+    private readonly HeldBudget? _budget;
+    private int _heldChunks;
     private readonly List<TRecord[]> _held = [];
     private readonly TRecord[][] _cache = new TRecord[CachedChunks][];
     private readonly long[] _cached = [-1, -1, -1, -1, -1, -1, -1, -1];
@@ -34,10 +35,17 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     /// <summary>An empty array keeping at most <paramref name="heldChunks"/> chunks in memory.</summary>
     public ScratchArray(int heldChunks) => _heldChunks = heldChunks;
 
+    /// <summary>An empty array keeping chunks in memory while <paramref name="budget"/> grants each its bytes as it begins; from the first refused on, the rest go to the scratch file.</summary>
+    public ScratchArray(HeldBudget budget)
+    {
+        _budget = budget;
+        _heldChunks = int.MaxValue;
+    }
+
     /// <summary>The records appended.</summary>
     public long Count { get; private set; }
 
-    /// <summary>How many of the first records stay in memory: reading them changes nothing, so threads may read them at once.</summary>
+    /// <summary>How many of the first records stay in memory (all, while a budget still grants chunks): reading them changes nothing, so threads may read them at once.</summary>
     public long HeldCount => (long)_heldChunks * ChunkSize;
 
     /// <summary>Appends <paramref name="record"/>.</summary>
@@ -45,6 +53,12 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     {
         long chunk = Count >> ChunkBits;
         int at = (int)(Count & ChunkMask);
+        if (at == 0 && chunk < _heldChunks && _budget is not null && !_budget.TryTake(ChunkBytes))
+        {
+            // A chunk is counted whole as it begins (the first, which grows, too): what is held stays a prefix of the records.
+            _heldChunks = (int)chunk;
+        }
+
         if (chunk < _heldChunks)
         {
             if (at == 0)
