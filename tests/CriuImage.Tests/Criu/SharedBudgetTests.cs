@@ -15,7 +15,7 @@ public sealed class SharedBudgetTests : TempFolder
     private const int KfdBos = 20_000;
     private const int NodeBos = 5_000;
 
-    /// <summary>What the KFD image's values take: whole chunks of 8,192 values, each counted as it begins.</summary>
+    /// <summary>What the KFD image's values take: chunks of 8,192 values (the first counted as it grows, to a whole chunk here).</summary>
     private static long KfdBytes => (KfdBos + ScratchArray<KfdBo>.ChunkSize - 1) / ScratchArray<KfdBo>.ChunkSize * (long)ScratchArray<KfdBo>.ChunkSize * Unsafe.SizeOf<KfdBo>();
 
     /// <summary>What the render node's values take: a BO and its one mapping each.</summary>
@@ -51,6 +51,41 @@ public sealed class SharedBudgetTests : TempFolder
 
         Assert.False(NodeOf(first).Reread);
         Assert.False(NodeOf(second).Reread);
+    }
+
+    /// <summary>
+    /// Small files take what they hold, not a chunk each (a dump of many small KFD images leaves the budget to the
+    /// others); a file whose first chunk is refused as it grows puts its records in the scratch file and gives the bytes back.
+    /// </summary>
+    [Fact]
+    public void SmallFiles_TakeWhatTheyHold_AndARefusedGrowthSpills()
+    {
+        using HeldBudget.Scope shared = HeldBudget.Share(1_000 * sizeof(long));
+        HeldBudget budget = HeldBudget.Current;
+        ScratchArray<long>[] small = [new(budget), new(budget)];
+        foreach (ScratchArray<long> array in small)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                array.Add(i);
+            }
+        }
+
+        using var grown = new ScratchArray<long>(budget);
+        for (int i = 0; i < 20_000; i++)
+        {
+            grown.Add(i);
+        }
+
+        Assert.All(small, a => Assert.True(a.HeldCount >= a.Count));
+        Assert.Equal(0, grown.HeldCount);
+        Assert.All(Enumerable.Range(0, 20_000), i => Assert.Equal(i, grown[i]));
+
+        // What the refused first chunk held went back: 1,000 longs less the two small files' first chunks of 64.
+        Assert.True(budget.TryTake((1_000 - 128) * sizeof(long)));
+        Assert.False(budget.TryTake(1));
+        small[0].Dispose();
+        small[1].Dispose();
     }
 
     private static InputPlan Plan(string path) => InputPlan.Of(DumpInputs.Collect([path], new InputOptions(), () => Stream.Null));
