@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using CriuImage.Analyzer.Cli;
 using CriuImage.Analyzer.Commands;
 using CriuImage.Diagnostics;
+using CriuImage.IO;
 using CriuImage.Input;
 using CriuImage.Reporting;
 
@@ -49,6 +50,8 @@ public static class Program
     private static async Task<int> RunAsync(string[] args, StandardStreams std, CancellationToken cancellationToken = default)
     {
         TextWriter error = std.Error;
+        // Scratch files kept by what the command read (a KFD image's BO values past their budget) close when it ends.
+        using RunScratch scratch = RunScratch.Begin();
         try
         {
             int code = await RunCommandAsync(args, std, cancellationToken);

@@ -98,17 +98,6 @@ internal sealed class CommandInput : IDisposable
         return new CommandInput(path, null, DumpInputs.CollectOpened(path, handle, type, options));
     }
 
-    /// <summary>
-    /// <see cref="Open"/> for a command that reads criu-images alone (stats, diff; a folder refused as it is opened): a CRIU file given instead is read
-    /// only to say what it is, so a render node's BO values are not held but read again from the file on each pass
-    /// (148 MiB at 10^6 BOs held, without a container's limit). Holds for the rest of the calling command's flow.
-    /// </summary>
-    public static CommandInput OpenImageOnly(string path, StandardStreams std)
-    {
-        RenderNodeBos.HeldBytesSet.Value = 0;
-        return Open(path, std, oneFile: true);
-    }
-
     /// <summary>The criu-image, streamed (from its first byte, for a stream read once).</summary>
     public ImageReader OpenImage() => ImageReader.Create(OpenImageStream());
 
@@ -178,11 +167,12 @@ internal sealed class CommandInput : IDisposable
     /// <summary>What a file that is not a criu-image is, in a phrase that names the command reading it.</summary>
     public static string Describe(InputFile file)
     {
-        CriuFileKind? kind = file.CriuName?.Kind ?? CriuDumpFile.Sniff(file);
+        // Told without reading its values: a KFD image given to stats or diff is named, not read.
+        CriuFileKind? kind = file.CriuName?.Kind ?? CriuDumpFile.SniffKind(file);
         if (kind is { } k)
         {
             // import skips a render node with nothing to record and refuses a damaged one: it is offered only where it converts.
-            bool converts = k == CriuFileKind.RenderNode && CriuImportPlan.Converts(CriuDumpFile.Read(file, file.CriuName ?? new CriuFileName(k, -1)));
+            bool converts = k == CriuFileKind.RenderNode && Converts(file, file.CriuName ?? new CriuFileName(k, -1));
             return $"not a criu-image but {KindName(k)}: 'criu-image verify', 'info', 'show' and 'decode' read it{(converts ? ", 'import' converts it" : "")}";
         }
 
@@ -194,6 +184,13 @@ internal sealed class CommandInput : IDisposable
     {
         _stream?.Dispose();
         _image?.Dispose();
+    }
+
+    /// <summary>Whether import converts the render node <paramref name="file"/>: read to know, its values not held (read again from the file on each pass), since it is only named.</summary>
+    private static bool Converts(InputFile file, CriuFileName name)
+    {
+        using HeldBudget.Scope none = HeldBudget.Share(0);
+        return CriuImportPlan.Converts(CriuDumpFile.Read(file, name));
     }
 
     private static bool StartsWithMagic(SafeFileHandle file)

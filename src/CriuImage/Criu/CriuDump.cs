@@ -177,6 +177,24 @@ public sealed class CriuDumpFile
         return KindOf(told);
     }
 
+    /// <summary>
+    /// The kind of a file found in the inputs, told without reading its values, for a command that only names it: a file
+    /// of up to <see cref="KindFromPrefix.PrefixBytes"/> as <see cref="Sniff(InputFile)"/> tells it, a larger one by the
+    /// keys of its first fields (<see cref="KindFromPrefix"/>; damage past them, which a read would find, is not looked for).
+    /// </summary>
+    internal static CriuFileKind? SniffKind(InputFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.IsImage || (file.Content?.Length ?? file.Length) <= KindFromPrefix.PrefixBytes)
+        {
+            return Sniff(file);
+        }
+
+        return file.Content is { } content ? KindFromPrefix.Of(WireWindow.Of(content))
+            : file.Opened is { } opened ? KindFromPrefix.Of(WireWindow.Over(opened.SafeFileHandle, file.Length, KindFromPrefix.PrefixBytes, opened))
+            : null;
+    }
+
     private static CriuFileKind? KindOf(object told) => told switch
     {
         CriuMessageFile<CriuKfd> => CriuFileKind.KfdImage,

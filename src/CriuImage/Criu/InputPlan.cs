@@ -19,10 +19,11 @@ public sealed record PlannedDump(CriuDump Dump, bool Complete, IReadOnlyList<int
 public sealed record InputPlan(IReadOnlyList<PlannedDump> Dumps, IReadOnlyList<int> Images)
 {
 
-    /// <summary>Plans <paramref name="inputs"/>.</summary>
+    /// <summary>Plans <paramref name="inputs"/>: their files are read with one <see cref="IO.HeldBudget"/>, so together they hold no more values in memory than one file may.</summary>
     public static InputPlan Of(InputSet inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        using IO.HeldBudget.Scope shared = IO.HeldBudget.Share();
         var criu = new List<(int Index, CriuFileName Name, string Folder)>();
         var images = new List<int>();
         IReadOnlyList<InputFile> trees = DumpInputs.TreesOf(inputs);

@@ -1,30 +1,35 @@
 using System.Collections;
-using System.Runtime.CompilerServices;
 using CriuImage.IO;
 
 namespace CriuImage.Criu;
 
 /// <summary>
 /// A KFD image's BO entries as the reader keeps them: <see cref="KfdBo"/> values (48 bytes, no object each) in chunks of
-/// 8,192, the first of them in memory while they take at most <see cref="RenderNodeBos.HeldBytesAtMost"/> (a quarter of
-/// what the GC may use: about 10^6 BOs under a 256 MiB container limit), the rest in an unlinked scratch file
-/// (<see cref="ScratchArray{TRecord}"/>), read back a chunk at a time. Where the reader held a <see cref="KfdBoEntry"/>
+/// 8,192, the first of them in memory while the <see cref="HeldBudget"/> shared by the files read with it grants them (a
+/// quarter of what the GC may use: about 10^6 BOs under a 256 MiB container limit, fewer beside a render node that holds
+/// its own), the rest in an unlinked scratch file (<see cref="ScratchArray{TRecord}"/>), read back a chunk at a time.
+/// The reader's list is disposed (its scratch file closed) when the command that read it ends (<see cref="RunScratch"/>):
+/// it is held by public records (<see cref="CriuKfd"/>, <see cref="CriuDumpFile"/>) that are not disposed themselves. Where the reader held a <see cref="KfdBoEntry"/>
 /// a BO (80 bytes with its reference), 2x10^6 BOs took 160 MB; held in full they take 96 MB, and past the budget the
 /// memory stays at it whatever the count. The rules walk the values (<see cref="Values"/>, <see cref="At"/>); through
 /// <see cref="IReadOnlyList{T}"/> each entry is made a <see cref="KfdBoEntry"/> when asked for.
 /// </summary>
-internal sealed class KfdBoList : IReadOnlyList<KfdBoEntry>
+internal sealed class KfdBoList : IReadOnlyList<KfdBoEntry>, IDisposable
 {
     private readonly ScratchArray<KfdBo> _records;
     private readonly Lock _readLock = new();
     private bool _fillHandle;
     private bool _fillIsImport;
 
-    private KfdBoList(long heldBytes) =>
-        _records = new ScratchArray<KfdBo>((int)Math.Clamp(heldBytes / ((long)ScratchArray<KfdBo>.ChunkSize * Unsafe.SizeOf<KfdBo>()), 0, int.MaxValue));
+    private KfdBoList(ScratchArray<KfdBo> records) => _records = records;
 
-    /// <summary>An empty list the reader adds to, holding as many values as <see cref="RenderNodeBos.HeldBytesAtMost"/> allows.</summary>
-    public static KfdBoList ForReader() => new(RenderNodeBos.HeldBytesAtMost);
+    /// <summary>An empty list the reader adds to, holding as many values as the <see cref="HeldBudget.Current"/> grants; closed with the command that reads it.</summary>
+    public static KfdBoList ForReader()
+    {
+        var list = new KfdBoList(new ScratchArray<KfdBo>(HeldBudget.Current));
+        RunScratch.Own(list);
+        return list;
+    }
 
     /// <summary>The entries of <paramref name="bos"/> as values: the reader's own list, or (an image built by a caller) a copy held in memory.</summary>
     public static KfdBoList Of(IReadOnlyList<KfdBoEntry> bos)
@@ -34,7 +39,7 @@ internal sealed class KfdBoList : IReadOnlyList<KfdBoEntry>
             return list;
         }
 
-        var copy = new KfdBoList(long.MaxValue);
+        var copy = new KfdBoList(new ScratchArray<KfdBo>(int.MaxValue));
         foreach (KfdBoEntry bo in bos)
         {
             copy.Add(KfdBo.Of(bo));
@@ -88,6 +93,9 @@ internal sealed class KfdBoList : IReadOnlyList<KfdBoEntry>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Closes the scratch file, if the values outgrew their budget; the list is not read after.</summary>
+    public void Dispose() => _records.Dispose();
 
     /// <summary>A walk of the entries as values, a chunk at a time, read past the held ones into a buffer of the walk's own.</summary>
     public ref struct ValueWalk

@@ -1,13 +1,14 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
 using CriuImage.Format;
+using CriuImage.IO;
 
 namespace CriuImage.Criu;
 
 /// <summary>
 /// A render node's BO entries as the reader keeps them: <see cref="DrmBo"/> values in chunks of 8,192 and the mappings
-/// in shared chunks (112 bytes for a one-mapping BO), while they take at most <see cref="HeldBytesAtMost"/>. Past that,
-/// a node read from a file holds no values: each pass reads them again from the file (<see cref="EntryCursor"/>,
+/// in shared chunks (112 bytes for a one-mapping BO), while the <see cref="HeldBudget"/> shared by the files read with it
+/// grants them. Past that, a node read from a file holds no values (and gives their bytes back to the budget): each pass reads them again from the file (<see cref="EntryCursor"/>,
 /// through the descriptor or the memory the reader was given), and what is kept per BO is its handle (4 bytes, for the
 /// lookups of CRI105 and the replay) and, for every 64th BO, where its field begins (an entry is found by index with
 /// at most 63 others skipped): 41 MB for 10^7 BOs, where the values took 1.1 GB. The rules and the replay walk the
@@ -20,12 +21,17 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     private const int ChunkMask = (1 << ChunkBits) - 1;
     private const int VmChunk = 1 << 13;
     private const int MarkBits = 6;
+    /// <summary>The bytes of values taken from the budget at a time.</summary>
+    private const long TakenBlock = 1 << 16;
 
     /// <summary>The file the entries can be read again from, or null (a node a caller built).</summary>
     private readonly (WireWindow File, long End, bool D5377d5d2)? _source;
-    private readonly long _heldAtMost;
-    /// <summary>Once the values outgrow <see cref="_heldAtMost"/>: the handles, the values let go.</summary>
+    /// <summary>What the values are taken from; null for a node a caller built, which holds them all.</summary>
+    private readonly HeldBudget? _budget;
+    /// <summary>Once the budget refuses the values: the handles, the values let go.</summary>
     private List<uint[]>? _handles;
+    /// <summary>The bytes taken from the budget and not yet used.</summary>
+    private long _taken;
     private long _heldBytes;
     /// <summary>Where the field of every 64th entry begins.</summary>
     private readonly List<long> _marks = [];
@@ -36,21 +42,11 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     private int _vmsUsed;
     private bool _anyImport;
 
-    private RenderNodeBos((WireWindow File, long End, bool D5377d5d2)? source, long heldAtMost)
+    private RenderNodeBos((WireWindow File, long End, bool D5377d5d2)? source, HeldBudget? budget)
     {
         _source = source;
-        _heldAtMost = heldAtMost;
+        _budget = budget;
     }
-
-    /// <summary>
-    /// The bytes of values a node read from a file holds before it reads them again on each pass instead: a quarter of
-    /// the memory the GC may use (in a container, of its limit: 48 MiB under 256 MiB, about 430,000 one-mapping BOs), so
-    /// that a node that fits is walked at the speed of values in memory and one that does not stays within the limit.
-    /// </summary>
-    internal static long HeldBytesAtMost => HeldBytesSet.Value ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
-
-    /// <summary>A <see cref="HeldBytesAtMost"/> of the caller's, for its flow (a command that only names a file's kind holds none; tests read small nodes again from their files).</summary>
-    internal static AsyncLocal<long?> HeldBytesSet { get; } = new();
 
     /// <summary>Whether the values are read again from the file on each pass (none held).</summary>
     public bool Reread => _handles is not null;
@@ -74,7 +70,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
     public CriuBoEntry this[int index] => At(index).ToEntry();
 
     /// <summary>The entries of a message ending at <paramref name="end"/> in <paramref name="file"/>, added as the reader reads them (<see cref="Add"/>), held or read again from it.</summary>
-    public static RenderNodeBos Over(WireWindow file, long end, bool d5377d5d2) => new((file, end, d5377d5d2), HeldBytesAtMost);
+    public static RenderNodeBos Over(WireWindow file, long end, bool d5377d5d2) => new((file, end, d5377d5d2), HeldBudget.Current);
 
     /// <summary>The entries of <paramref name="bos"/> as values: the reader's own store, or (a node built by a caller) a copy.</summary>
     public static RenderNodeBos Of(IReadOnlyList<CriuBoEntry> bos)
@@ -84,7 +80,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
             return held;
         }
 
-        var copy = new RenderNodeBos(null, long.MaxValue);
+        var copy = new RenderNodeBos(null, null);
         foreach (CriuBoEntry bo in bos)
         {
             copy.Add(DrmBo.Of(bo), bo.VmEntries, bo.ByteOffset);
@@ -143,8 +139,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
             _marks.Add(fieldAt);
         }
 
-        _heldBytes += Unsafe.SizeOf<DrmBo>() + ((long)vms.Length * Unsafe.SizeOf<VmRecord>());
-        if (_handles is null && _heldBytes > _heldAtMost)
+        if (_handles is null && !Granted(Unsafe.SizeOf<DrmBo>() + ((long)vms.Length * Unsafe.SizeOf<VmRecord>())))
         {
             LetValuesGo();
         }
@@ -174,9 +169,39 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         Count++;
     }
 
-    /// <summary>Keeps the handles of the entries held and lets their values go: from now on they are read again from the file.</summary>
+    /// <summary>
+    /// Whether the budget grants <paramref name="bytes"/> more of values: taken from it a block at a time (one atomic
+    /// operation per block, not per BO), or just the bytes when a block is not left.
+    /// </summary>
+    private bool Granted(long bytes)
+    {
+        if (_budget is null)
+        {
+            return true;
+        }
+
+        if (_taken < bytes)
+        {
+            long more = Math.Max(bytes - _taken, TakenBlock);
+            if (!_budget.TryTake(more) && !_budget.TryTake(more = bytes - _taken))
+            {
+                return false;
+            }
+
+            _taken += more;
+        }
+
+        _taken -= bytes;
+        _heldBytes += bytes;
+        return true;
+    }
+
+    /// <summary>Keeps the handles of the entries held and lets their values go: from now on they are read again from the file, and what the values took goes back to the budget.</summary>
     private void LetValuesGo()
     {
+        _budget?.GiveBack(_heldBytes + _taken);
+        _heldBytes = 0;
+        _taken = 0;
         _handles = new List<uint[]>(_chunks.Count);
         foreach (DrmBo[] chunk in _chunks)
         {

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace CriuImage.IO;
 
 /// <summary>
-/// Records appended in order and read back by index: the first <c>heldChunks</c> chunks of
-/// <see cref="ChunkSize"/> records stay in memory, each later chunk is written to an unlinked scratch file
+/// Records appended in order and read back by index: the first chunks of <see cref="ChunkSize"/> records stay in
+/// memory (a fixed number, or as many as a <see cref="HeldBudget"/> grants), each later chunk is written to an unlinked scratch file
 /// (<see cref="ScratchFile"/>) once full and read back through a few cached chunks. Memory stays at the held chunks
 /// and the cache whatever the number of records; reads that follow each other in a chunk cost one read of it.
 /// </summary>
@@ -24,7 +24,8 @@ internal sealed class ScratchArray<TRecord> : IDisposable
 
     private static readonly int ChunkBytes = ChunkSize * Unsafe.SizeOf<TRecord>();
 
-    private readonly int _heldChunks;
+    private readonly HeldBudget? _budget;
+    private int _heldChunks;
     private readonly List<TRecord[]> _held = [];
     private readonly TRecord[][] _cache = new TRecord[CachedChunks][];
     private readonly long[] _cached = [-1, -1, -1, -1, -1, -1, -1, -1];
@@ -34,10 +35,17 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     /// <summary>An empty array keeping at most <paramref name="heldChunks"/> chunks in memory.</summary>
     public ScratchArray(int heldChunks) => _heldChunks = heldChunks;
 
+    /// <summary>An empty array keeping chunks in memory while <paramref name="budget"/> grants their bytes (the first chunk's as it grows); from the first refused on, the rest go to the scratch file.</summary>
+    public ScratchArray(HeldBudget budget)
+    {
+        _budget = budget;
+        _heldChunks = int.MaxValue;
+    }
+
     /// <summary>The records appended.</summary>
     public long Count { get; private set; }
 
-    /// <summary>How many of the first records stay in memory: reading them changes nothing, so threads may read them at once.</summary>
+    /// <summary>How many of the first records stay in memory (all, while a budget still grants chunks): reading them changes nothing, so threads may read them at once.</summary>
     public long HeldCount => (long)_heldChunks * ChunkSize;
 
     /// <summary>Appends <paramref name="record"/>.</summary>
@@ -47,19 +55,11 @@ internal sealed class ScratchArray<TRecord> : IDisposable
         int at = (int)(Count & ChunkMask);
         if (chunk < _heldChunks)
         {
-            if (at == 0)
-            {
-                _held.Add(new TRecord[chunk == 0 ? FirstChunkSize : ChunkSize]);
-            }
-            else if (at == _held[(int)chunk].Length)
-            {
-                // Only the first chunk grows: a small input (one KFD image of a few BOs, read thousands of times by the
-                // fuzzer and the tests) allocates records by the dozen, not a whole chunk on the large object heap.
-                TRecord[] grown = _held[(int)chunk];
-                Array.Resize(ref grown, grown.Length * 2);
-                _held[(int)chunk] = grown;
-            }
+            Make(chunk, at);
+        }
 
+        if (chunk < _heldChunks)
+        {
             _held[(int)chunk][at] = record;
         }
         else
@@ -133,6 +133,50 @@ internal sealed class ScratchArray<TRecord> : IDisposable
     }
 
     public void Dispose() => _file?.Dispose();
+
+    /// <summary>
+    /// Makes room in memory for record <paramref name="at"/> of held chunk <paramref name="chunk"/>, as far as the budget
+    /// grants it; where it does not, that chunk and every later one go to the scratch file (what is held stays a prefix).
+    /// </summary>
+    private void Make(long chunk, int at)
+    {
+        if (at == 0)
+        {
+            int length = chunk == 0 ? FirstChunkSize : ChunkSize;
+            if (Granted(length))
+            {
+                _held.Add(new TRecord[length]);
+            }
+            else
+            {
+                _heldChunks = (int)chunk;
+            }
+        }
+        else if (at == _held[(int)chunk].Length)
+        {
+            // Only the first chunk grows: a small input (one KFD image of a few BOs, read thousands of times by the
+            // fuzzer and the tests) allocates records by the dozen, not a whole chunk on the large object heap, and takes
+            // from a shared budget only what it holds (a dump of many small KFD images leaves the budget to the others).
+            TRecord[] grown = _held[(int)chunk];
+            if (Granted(grown.Length))
+            {
+                Array.Resize(ref grown, grown.Length * 2);
+                _held[(int)chunk] = grown;
+            }
+            else
+            {
+                // Refused: the first chunk becomes the one being filled for the scratch file, and its bytes go back.
+                _filling = new TRecord[ChunkSize];
+                grown.CopyTo(_filling, 0);
+                _held.Clear();
+                _budget!.GiveBack((long)grown.Length * Unsafe.SizeOf<TRecord>());
+                _heldChunks = 0;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="records"/> more records may be held: always with a fixed number of chunks, else as the budget grants their bytes.</summary>
+    private bool Granted(int records) => _budget?.TryTake((long)records * Unsafe.SizeOf<TRecord>()) ?? true;
 
     private long OffsetOf(long chunk) => (chunk - _heldChunks) * ChunkBytes;
 

@@ -1,10 +1,11 @@
 using CriuImage.Criu;
+using CriuImage.IO;
 using CriuImage.Tests.Support;
 
 namespace CriuImage.Tests;
 
 /// <summary>
-/// A KFD image's BO entries past <see cref="RenderNodeBos.HeldBytesAtMost"/> are kept in a scratch file
+/// A KFD image's BO entries past <see cref="HeldBudget.Total"/> are kept in a scratch file
 /// (<see cref="KfdBoList"/>): what every walk, lookup by index and command sees is what the entries held in memory give.
 /// </summary>
 public sealed class KfdBoSpillTests : TempFolder
@@ -18,9 +19,9 @@ public sealed class KfdBoSpillTests : TempFolder
     {
         // 20,000 entries: two whole chunks and a part; handle and is_import present, absent or both, as revisions write them.
         KfdBoEntry[] entries = [.. Enumerable.Range(0, 20_000).Select(Entry)];
-        RenderNodeBos.HeldBytesSet.Value = budget;
+        HeldBudget.Set.Value = budget;
         KfdBoList bos = KfdBoList.ForReader();
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
         foreach (KfdBoEntry entry in entries)
         {
             bos.Add(KfdBo.Of(entry));
@@ -50,9 +51,9 @@ public sealed class KfdBoSpillTests : TempFolder
     [Fact]
     public async Task WalksAndLookups_InStepAndOnThreads_SeeTheirOwnEntries()
     {
-        RenderNodeBos.HeldBytesSet.Value = 0;
+        HeldBudget.Set.Value = 0;
         KfdBoList bos = KfdBoList.ForReader();
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
         for (int i = 0; i < 30_000; i++)
         {
             bos.Add(KfdBo.Of(Entry(i)));
@@ -91,9 +92,9 @@ public sealed class KfdBoSpillTests : TempFolder
     {
         byte[] file = KfdImages.WithPrivateData(20_000);
         CriuMessageFile<CriuKfd> held = CriuFileReader.Lax.ReadKfd(file);
-        RenderNodeBos.HeldBytesSet.Value = 0;
+        HeldBudget.Set.Value = 0;
         CriuMessageFile<CriuKfd> spilled = CriuFileReader.Lax.ReadKfd(file);
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
 
         Assert.Equal(held.Message.BoEntries, spilled.Message.BoEntries);
         Assert.Equal(held.Problems, spilled.Problems);
@@ -137,9 +138,9 @@ public sealed class KfdBoSpillTests : TempFolder
         foreach (string[] args in runs)
         {
             (int Code, string Output, string Error) held = await Cli.Run(args);
-            RenderNodeBos.HeldBytesSet.Value = 0;
+            HeldBudget.Set.Value = 0;
             (int Code, string Output, string Error) spilled = await Cli.Run(args);
-            RenderNodeBos.HeldBytesSet.Value = null;
+            HeldBudget.Set.Value = null;
             Assert.True(held == spilled, $"{string.Join(' ', args)}: exit {held.Code} held, {spilled.Code} from the scratch file\n{held.Output}{held.Error}\n---\n{spilled.Output}{spilled.Error}");
         }
     }

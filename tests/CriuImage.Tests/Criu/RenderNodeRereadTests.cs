@@ -1,4 +1,5 @@
 using CriuImage.Criu;
+using CriuImage.IO;
 using CriuImage.Format;
 using CriuImage.Tests.Support;
 using CriuImage.Tests.Support.Protobuf;
@@ -7,7 +8,7 @@ using Google.Protobuf;
 namespace CriuImage.Tests;
 
 /// <summary>
-/// A render node whose values outgrow <see cref="RenderNodeBos.HeldBytesAtMost"/> holds none of them and reads them
+/// A render node whose values outgrow <see cref="HeldBudget.Total"/> holds none of them and reads them
 /// again from its file on each pass: what every walk, lookup by index and command sees is what the held values give.
 /// </summary>
 public sealed class RenderNodeRereadTests : TempFolder
@@ -29,11 +30,11 @@ public sealed class RenderNodeRereadTests : TempFolder
         RenderNodeBos held = CriuFileReader.Lax.ReadRenderNode(file).Message.Entries;
         Assert.False(held.Reread);
 
-        RenderNodeBos.HeldBytesSet.Value = budget;
+        HeldBudget.Set.Value = budget;
         RenderNodeBos fromMemory = CriuFileReader.Lax.ReadRenderNode(file).Message.Entries;
         using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
         RenderNodeBos fromFile = CriuFileReader.Lax.ReadRenderNode(WireWindow.Over(handle, file.Length, windowBytes: 7)).Message.Entries;
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
 
         foreach (RenderNodeBos bos in new[] { fromMemory, fromFile })
         {
@@ -63,9 +64,9 @@ public sealed class RenderNodeRereadTests : TempFolder
     public void WalksInStep_EachSeeTheirOwnEntry()
     {
         byte[] file = CriuImages.File(RenderNodeStoreTests.Node(300, i => i % 3));
-        RenderNodeBos.HeldBytesSet.Value = 0;
+        HeldBudget.Set.Value = 0;
         RenderNodeBos bos = CriuFileReader.Lax.ReadRenderNode(file).Message.Entries;
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
 
         int i = 0;
         foreach (ref readonly DrmBo outer in bos.Values)
@@ -112,9 +113,9 @@ public sealed class RenderNodeRereadTests : TempFolder
     internal static async Task<string> SaysTheSameReadAgain(string[] args)
     {
         (int Code, string Output, string Error) held = await Cli.Run(args);
-        RenderNodeBos.HeldBytesSet.Value = 0;
+        HeldBudget.Set.Value = 0;
         (int Code, string Output, string Error) reread = await Cli.Run(args);
-        RenderNodeBos.HeldBytesSet.Value = null;
+        HeldBudget.Set.Value = null;
         Assert.True(held == reread, $"{string.Join(' ', args)}: exit {held.Code} held, {reread.Code} read again\n{held.Output}{held.Error}\n---\n{reread.Output}{reread.Error}");
         return held.Output + held.Error;
     }

@@ -70,7 +70,7 @@ internal static class DiffCommand
 
     private static async Task<DiffSide> ReadAsync(StandardStreams std, string path, CancellationToken cancellationToken)
     {
-        using CommandInput input = CommandInput.OpenImageOnly(path, std);
+        using CommandInput input = CommandInput.Open(path, std, oneFile: true);
         if (!input.IsImage)
         {
             throw new InputRefusedException(input.NotAnImage());

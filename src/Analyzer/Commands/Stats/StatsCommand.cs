@@ -17,7 +17,7 @@ internal static class StatsCommand
             string path = parse.GetValue(command.Image)!;
             return CommandErrors.RunAsync(path, std.Error, async () =>
             {
-                using CommandInput input = CommandInput.OpenImageOnly(path, std);
+                using CommandInput input = CommandInput.Open(path, std, oneFile: true);
                 if (!input.IsImage)
                 {
                     await std.Error.WriteLineAsync(Printable.Escape(input.NotAnImage()));

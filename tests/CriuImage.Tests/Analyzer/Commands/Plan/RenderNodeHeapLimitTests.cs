@@ -26,7 +26,7 @@ public sealed class RenderNodeHeapLimitTests : TempFolder
 
     /// <summary>
     /// Every command that reads a render node, on one of 3*10^5 BOs under the same 32 MiB: past a quarter of the heap
-    /// (<see cref="CriuImage.Criu.RenderNodeBos.HeldBytesAtMost"/>) its values are read again from the file on each
+    /// (<see cref="CriuImage.IO.HeldBudget.Total"/>) its values are read again from the file on each
     /// pass, not held. Holding them (33 MB), every one of these ran out of memory (exit 2, OutOfMemoryException).
     /// </summary>
     [Theory]
