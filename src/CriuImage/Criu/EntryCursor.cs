@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CriuImage.Format;
 
 namespace CriuImage.Criu;
@@ -22,14 +23,17 @@ internal sealed class EntryCursor
     private readonly long[] _boAt = new long[11];
     private readonly ulong[] _vmValues = new ulong[5];
     private readonly long[] _vmAt = new long[5];
+    private readonly StrongBox<long>? _reads;
     private VmRecord[] _vms = [];
     private int _vmsUsed;
 
-    public EntryCursor(WireWindow file, long end, bool d5377d5d2)
+    /// <summary>A cursor on the entries of the message ending at <paramref name="end"/> in <paramref name="file"/>; each entry it reads adds one to <paramref name="reads"/>, where given.</summary>
+    public EntryCursor(WireWindow file, long end, bool d5377d5d2, StrongBox<long>? reads)
     {
         _file = file;
         _end = end;
         _d5377d5d2 = d5377d5d2;
+        _reads = reads;
     }
 
     /// <summary>The entry the cursor last read (its <see cref="Index"/>-th).</summary>
@@ -58,6 +62,11 @@ internal sealed class EntryCursor
 
             ProtobufReader entry = reader.ReadMessage(5, "bo_entries");
             Current = Made(ref entry);
+            if (_reads is not null)
+            {
+                Interlocked.Increment(ref _reads.Value);
+            }
+
             Index = index;
             Next = reader.Offset;
             return;

@@ -48,6 +48,12 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         _budget = budget;
     }
 
+    /// <summary>
+    /// Where the caller's flow counts the entries read again from a file (each walk and lookup adds what it reads;
+    /// null: not counted): what tests hold the passes of each command to.
+    /// </summary>
+    internal static AsyncLocal<StrongBox<long>?> EntryReads { get; } = new();
+
     /// <summary>Whether the values are read again from the file on each pass (none held).</summary>
     public bool Reread => _handles is not null;
 
@@ -107,7 +113,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
 
         lock (_cursorLock)
         {
-            EntryCursor cursor = _cursor ??= new EntryCursor(source.File.Again(), source.End, source.D5377d5d2);
+            EntryCursor cursor = _cursor ??= new EntryCursor(source.File.Again(), source.End, source.D5377d5d2, EntryReads.Value);
             if (cursor.Index == index)
             {
                 return cursor.Current;
@@ -279,7 +285,7 @@ internal sealed class RenderNodeBos : IReadOnlyList<CriuBoEntry>
         public ValueWalk(RenderNodeBos? bos)
         {
             _bos = bos;
-            _cursor = bos is { _handles: not null, _source: { } source } ? new EntryCursor(source.File.Again(), source.End, source.D5377d5d2) : null;
+            _cursor = bos is { _handles: not null, _source: { } source } ? new EntryCursor(source.File.Again(), source.End, source.D5377d5d2, EntryReads.Value) : null;
         }
 
         /// <summary>The entry the walk is at.</summary>

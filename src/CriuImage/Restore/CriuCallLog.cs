@@ -56,6 +56,18 @@ internal sealed class CriuCallLog : IEnumerable<CriuCall>
         return true;
     }
 
+    /// <summary>Counts <paramref name="calls"/> calls made elsewhere (another log that only counted them), as that many <see cref="TryCount"/> would; nothing when the log <see cref="Keeps"/> calls.</summary>
+    public void AddCounted(int calls)
+    {
+        if (Keeps || calls == 0)
+        {
+            return;
+        }
+
+        _last = null;
+        Count += calls;
+    }
+
     public void Add(CriuCall call)
     {
         Settle();

@@ -455,7 +455,7 @@ internal sealed class RestoreReplay
             return;
         }
 
-        CriuDumpFile? importer = files.FirstOrDefault(f => f.Name.Kind == CriuFileKind.DmaBuf || (f.RenderNode?.Message.Bos.Any(b => b.IsImport != 0) ?? false));
+        CriuDumpFile? importer = files.FirstOrDefault(f => f.Name.Kind == CriuFileKind.DmaBuf || (f.RenderNode?.Message.Entries.AnyImport() ?? false));
         if (importer is null)
         {
             return;
@@ -794,9 +794,19 @@ internal sealed class RestoreReplay
         var restored = new BitArray(walked);
         bool retry = false;
         RenderNodeBos bos = node.Entries;
+        // Where the log only counts, the contents loop's work on a BO is done as this loop reads it, once the BO's own
+        // calls are settled: each entry read once per call of the file, not twice (DrmContentsWork).
+        DrmContentsWork? alongside = _calls.Keeps ? null : new DrmContentsWork(deferred: true);
+        DrmBo previous = default;
         for (int i = 0; i < walked; i++)
         {
+            if (alongside is not null && i > 0)
+            {
+                DrmContentsOf(node, previous, i - 1, restored[i - 1], alongside);
+            }
+
             DrmBo bo = bos.At(i);
+            previous = bo;
             var planned = new PlannedBo(perBo is null ? null : perBo.MoveNext() ? perBo.Current : [], refusals, refusals?.NextBo(bo.VmEntries.Length) ?? 0);
             if (_completed.Of(_file).Contains(bo.Handle, node.DrmRenderMinor))
             {
@@ -874,7 +884,18 @@ internal sealed class RestoreReplay
             return (false, Ending(RestoreEndKind.Crashes, Descriptors.CriuCountMismatch, $"plugins/amdgpu/amdgpu_plugin_drm.c:456-465{Dev}", $"num_of_bos is {count} but the file lists {listed} BOs: the loop reads rd->bo_entries[{listed}] past the list and dereferences it"));
         }
 
-        return (retry, walked > 0 ? DrmContents(node, restored) : null);
+        if (walked == 0)
+        {
+            return (retry, null);
+        }
+
+        if (alongside is null)
+        {
+            return (retry, DrmContents(node, restored));
+        }
+
+        DrmContentsOf(node, previous, walked - 1, restored[walked - 1], alongside);
+        return (retry, DrmContentsEnd(alongside));
     }
 
     /// <summary>
@@ -883,7 +904,7 @@ internal sealed class RestoreReplay
     /// while the process was stopped, so nothing changes when they hold the same bytes; when they differ, one of the
     /// two does not come back (CRI327). Not said when either copy cannot be read again.
     /// </summary>
-    private void IntoExporter(in DrmBo bo, string pages)
+    private void IntoExporter(in DrmBo bo, string pages, List<RestoreEnding> differences)
     {
         if (_stored[bo.Handle].Contents is not { } exporter
             || SavedContents.Same(_dump, new SavedContents(pages, RestorePathConstants.ImageSizeHeader), exporter, bo.Size) is not false)
@@ -891,59 +912,93 @@ internal sealed class RestoreReplay
             return;
         }
 
-        Difference(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO through the imported dma-buf, and its bytes differ from the exporter's own saved contents ({exporter.Pages} from byte {exporter.Offset}): the BO comes back as one of the two, not both");
+        differences.Add(Said(Descriptors.ImportContentsIntoExporter, $"plugins/amdgpu/amdgpu_plugin_drm.c:203-215{Dev}", $"imported BO {bo.Handle} is mapped and in VRAM or GTT: {pages} is copied into the exporter's BO through the imported dma-buf, and its bytes differ from the exporter's own saved contents ({exporter.Pages} from byte {exporter.Offset}): the BO comes back as one of the two, not both"));
     }
 
-    /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included.</summary>
+    /// <summary>restore_bo_contents_drm (amdgpu_plugin_drm.c:159-236 at 2cf8f13), run after every call of the file's restore, retries included: a walk of its BOs of its own.</summary>
     private RestoreEnding? DrmContents(CriuRenderNode node, BitArray restored)
     {
         RenderNodeBos bos = node.Entries;
-        int skipped = 0;
-        for (int i = 0; i < restored.Length; i++)
+        var work = new DrmContentsWork(deferred: false);
+        for (int i = 0; i < restored.Length && work.End is null; i++)
         {
-            DrmBo bo = bos.At(i);
-            skipped += restored[i] ? 0 : 1;
-            if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
-            {
-                continue;
-            }
-
-            string pages = DrmPages(node, i);
-            (bool there, CriuDumpFile? contents) = PagesFile(pages);
-            if (!restored[i])
-            {
-                // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
-                // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
-                if (!_calls.TryCount())
-                {
-                    Call("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, [Arg("fd", 0)], -22);
-                }
-
-                continue;
-            }
-
-            if (!there)
-            {
-                return Ending(RestoreEndKind.Crashes, Descriptors.DrmPagesMissing, $"plugins/amdgpu/amdgpu_plugin_drm.c:212-214{Dev}, plugins/amdgpu/amdgpu_plugin.c:671{Dev}", $"{pages} is missing: open_img_file returns NULL and sdma_copy_bo's read_fp calls fread on it");
-            }
-
-            if (bo.IsImport != 0)
-            {
-                IntoExporter(bo, pages);
-            }
-
-            Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, new CopiedBo("bo", bo.Handle, bo.IsImport != 0), "sdma", _calls, say: true);
+            DrmContentsOf(node, bos.At(i), i, restored[i], work);
         }
 
-        if (skipped > 0)
+        return DrmContentsEnd(work);
+    }
+
+    /// <summary>
+    /// What restore_bo_contents_drm does with BO <paramref name="index"/> (<paramref name="bo"/>), restored by this call
+    /// or not: nothing once the loop has ended (<see cref="DrmContentsWork.End"/>). It reads nothing the restore loop
+    /// changes after the BO's own calls (the first fd stored under a handle stays), so it may run along that loop.
+    /// </summary>
+    private void DrmContentsOf(CriuRenderNode node, in DrmBo bo, int index, bool restored, DrmContentsWork work)
+    {
+        if (work.End is not null)
+        {
+            return;
+        }
+
+        work.Skipped += restored ? 0 : 1;
+        if ((bo.PreferredDomains & (uint)(GemDomains.Vram | GemDomains.Gtt)) == 0 || bo.NumOfVms == 0)
+        {
+            return;
+        }
+
+        string pages = DrmPages(node, index);
+        (bool there, CriuDumpFile? contents) = PagesFile(pages);
+        CriuCallLog calls = work.Calls ?? _calls;
+        List<RestoreEnding> differences = work.Differences ?? _differences;
+        if (!restored)
+        {
+            // Not restored by this call (done on an earlier pass, or waiting for its exporter): dmabufs[i] is 0,
+            // which sdma_copy_bo's libdrm import refuses (not a dma-buf); nothing is copied (amdgpu_plugin.c:606-610).
+            if (!calls.TryCount())
+            {
+                calls.Add(new CriuCall("DRM_IOCTL_PRIME_FD_TO_HANDLE", IoctlRequests.PrimeFdToHandle, _file, _pass, [Arg("fd", 0)], -22));
+            }
+
+            return;
+        }
+
+        if (!there)
+        {
+            work.End = Ending(RestoreEndKind.Crashes, Descriptors.DrmPagesMissing, $"plugins/amdgpu/amdgpu_plugin_drm.c:212-214{Dev}, plugins/amdgpu/amdgpu_plugin.c:671{Dev}", $"{pages} is missing: open_img_file returns NULL and sdma_copy_bo's read_fp calls fread on it");
+            return;
+        }
+
+        if (bo.IsImport != 0)
+        {
+            IntoExporter(bo, pages, differences);
+        }
+
+        Copy(contents, pages, RestorePathConstants.ImageSizeHeader, bo.Size, new CopiedBo("bo", bo.Handle, bo.IsImport != 0), "sdma", calls, say: true, differences);
+    }
+
+    /// <summary>The end of restore_bo_contents_drm: what was put aside along the restore loop goes after its calls, then CRI329 of the BOs this call did not restore; the crash where a BO's contents file is missing.</summary>
+    private RestoreEnding? DrmContentsEnd(DrmContentsWork work)
+    {
+        if (work.Calls is { } counted)
+        {
+            _calls.AddCounted(counted.Count);
+            _differences.AddRange(work.Differences!);
+        }
+
+        if (work.End is not null)
+        {
+            return work.End;
+        }
+
+        if (work.Skipped > 0)
         {
             RestoreFileOrder order = _order!;
             Difference(
                 order.Known ? Descriptors.RetryClosesStdin : Descriptors.RetryMayCloseStdin,
                 $"plugins/amdgpu/amdgpu_plugin_drm.c:227-230{Dev}, criu/files.c:1203-1244{Dev}",
                 order.Known
-                    ? $"{skipped} BO(s) of {_file} are not restored by this call (done before, or waiting for their exporter): their dmabufs[] entry stays 0, so the contents path imports descriptor 0 and closes it, closing the restored task's standard input (file order: {order.Why})"
-                    : $"{skipped} BO(s) of {_file} are not restored by this call in the order replayed (done before, or waiting for their exporter): if CRIU's order is this one, their dmabufs[] entry stays 0 and the contents path imports descriptor 0 and closes it, the restored task's standard input (file order: {order.Why})");
+                    ? $"{work.Skipped} BO(s) of {_file} are not restored by this call (done before, or waiting for their exporter): their dmabufs[] entry stays 0, so the contents path imports descriptor 0 and closes it, closing the restored task's standard input (file order: {order.Why})"
+                    : $"{work.Skipped} BO(s) of {_file} are not restored by this call in the order replayed (done before, or waiting for their exporter): if CRIU's order is this one, their dmabufs[] entry stays 0 and the contents path imports descriptor 0 and closes it, the restored task's standard input (file order: {order.Why})");
         }
 
         return null;
@@ -1229,7 +1284,7 @@ internal sealed class RestoreReplay
     /// cleanup overwrites the error (amdgpu_plugin.c:671-675, :784), so nothing is copied and the restore goes on
     /// (CRI310 when <paramref name="say"/>; not where another finding explains the read).
     /// </summary>
-    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, CopiedBo bo, string copy, CriuCallLog into, bool say)
+    private void Copy(CriuDumpFile? contents, string pages, ulong offset, ulong size, CopiedBo bo, string copy, CriuCallLog into, bool say, List<RestoreEnding>? differences = null)
     {
         if (contents is null || (ulong)contents.Input.Length >= offset + size)
         {
@@ -1243,7 +1298,7 @@ internal sealed class RestoreReplay
 
         if (say)
         {
-            Difference(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {bo.What} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled");
+            (differences ?? _differences).Add(Said(Descriptors.ContentsShort, $"plugins/amdgpu/amdgpu_plugin.c:671-675,784{Dev}", $"{pages} has {contents.Input.Length} bytes, {bo.What} reads {size} from byte {offset}: read_fp fails, and sdma_copy_bo's cleanup overwrites the error, so the restore goes on with the BO unfilled"));
         }
     }
 
@@ -1270,7 +1325,11 @@ internal sealed class RestoreReplay
     }
 
     private void Difference(DiagnosticDescriptor code, string cause, string message) =>
-        _differences.Add(new RestoreEnding(RestoreEndKind.Differs, code, cause, message) { File = _file });
+        _differences.Add(Said(code, cause, message));
+
+    /// <summary>A difference of the file being restored.</summary>
+    private RestoreEnding Said(DiagnosticDescriptor code, string cause, string message) =>
+        new(RestoreEndKind.Differs, code, cause, message) { File = _file };
 
     /// <summary>
     /// A failure of the parallel contents thread: the resume hook returns it before KFD_CRIU_OP_RESUME
@@ -1287,6 +1346,27 @@ internal sealed class RestoreReplay
 
     private void Late(DiagnosticDescriptor code, string cause, string message) =>
         _lateFailures.Add(new RestoreEnding(RestoreEndKind.FailsLate, code, $"{cause}, criu/cr-restore.c:2256-2266{Dev}", $"{message}; the resume hook returns before AMDKFD_IOC_CRIU_OP RESUME and CRIU's core only logs it, so the restore reports success with the process's KFD queues never resumed") { File = "resume" });
+
+    /// <summary>
+    /// restore_bo_contents_drm's work over one call of a render node's restore. Along the restore loop
+    /// (<paramref name="deferred"/>) its calls are counted and its differences kept here, and go to the replay's once
+    /// the loop has ended (<see cref="DrmContentsEnd"/>), where CRIU makes them; if the loop ends the restore first they
+    /// are dropped, as CRIU never reaches them.
+    /// </summary>
+    private sealed class DrmContentsWork(bool deferred)
+    {
+        /// <summary>The calls counted along the restore loop; null: the replay's own log.</summary>
+        public CriuCallLog? Calls { get; } = deferred ? CriuCallLog.Counted() : null;
+
+        /// <summary>The differences kept along the restore loop; null: the replay's own.</summary>
+        public List<RestoreEnding>? Differences { get; } = deferred ? [] : null;
+
+        /// <summary>The BOs this call did not restore, up to where the loop is.</summary>
+        public int Skipped { get; set; }
+
+        /// <summary>Where the contents loop ended the restore (a BO's contents file missing), or null.</summary>
+        public RestoreEnding? End { get; set; }
+    }
 
     /// <summary>The BO a contents copy fills: a KFD BO by its index, a render-node BO by its handle (an import's copy goes into its exporter).</summary>
     private readonly record struct CopiedBo(string Name, ulong Value, bool Into)

@@ -240,7 +240,9 @@ internal static class DumpCrossRules
         }
 
         RenderNodeBos bos = n.Entries;
-        for (int i = 0; i < bos.Count; i++)
+        // A BO without its file is said only of a dump searched whole: otherwise only the BOs with one are read (again).
+        IEnumerable<int> indexes = complete ? Enumerable.Range(0, bos.Count) : byIndex.Keys.Where(k => k < (uint)bos.Count).Select(k => (int)k).Order();
+        foreach (int i in indexes)
         {
             DrmBo bo = bos.At(i);
             CriuDumpFile? pages = byIndex.Count == 0 ? null : byIndex.GetValueOrDefault((uint)i);

@@ -88,11 +88,33 @@ internal static class RenderNodeRules
 
     private static void AddListed(CriuRenderNode node, IReadOnlyList<Diagnostic> diagnostics, IDiagnosticSink bag)
     {
-        // Findings are located at the first entry of their BO's handle, the rest at none.
-        var offsets = new Dictionary<uint, long>();
-        foreach (ref readonly DrmBo bo in node.Entries.Values)
+        // Findings are located at the first entry of their BO's handle, the rest at none. The handles are looked up
+        // without reading an entry (a node read again from its file keeps them), and only the entries found are read
+        // again, in order, for where they begin.
+        var first = new Dictionary<uint, int>();
+        foreach (Diagnostic d in diagnostics)
         {
-            offsets.TryAdd(bo.Handle, bo.ByteOffset);
+            if (d.GemHandle is { } h)
+            {
+                first.TryAdd(h, -1);
+            }
+        }
+
+        RenderNodeBos bos = node.Entries;
+        int found = 0;
+        for (int i = 0; i < bos.Count && found < first.Count; i++)
+        {
+            if (first.TryGetValue(bos.HandleAt(i), out int at) && at < 0)
+            {
+                first[bos.HandleAt(i)] = i;
+                found++;
+            }
+        }
+
+        var offsets = new Dictionary<uint, long>(found);
+        foreach ((uint handle, int index) in first.Where(f => f.Value >= 0).OrderBy(f => f.Value))
+        {
+            offsets[handle] = bos.At(index).ByteOffset;
         }
 
         foreach (Diagnostic d in diagnostics)
