@@ -158,7 +158,7 @@ public sealed class KfdCrossCheckTests : TempFolder
             w.Write((ulong)kfd.PrivData.Length);
             foreach (KfdDeviceEntry g in gpus)
             {
-                foreach (uint v in new[] { g.GpuId, g.DeviceId, g.SimdCount, g.SimdPerCu, g.ArrayCount, g.SimdArraysPerEngine, g.NumSdmaEngines, g.NumSdmaXgmiEngines, g.NumSdmaQueuesPerEngine })
+                foreach (uint v in new[] { g.GpuId, g.DeviceId, g.SimdCount, g.SimdPerCu, g.ArrayCount, g.SimdArraysPerEngine, g.NumSdmaEngines, g.NumSdmaXgmiEngines, g.NumSdmaQueuesPerEngine, g.LdsSizeInKb })
                 {
                     w.Write(v);
                 }

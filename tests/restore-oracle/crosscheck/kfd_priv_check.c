@@ -4,7 +4,7 @@
  * and, when RESTORE takes it, the same of RESUME (fake_kfd_svm.c). KfdCrossCheckTests
  * writes the cases and holds the C# model (src/CriuImage/Restore/KfdPrivate*.cs) to the same answers.
  *
- * A case, little-endian: u32 num_devices, num_bos, num_objects, u64 priv_data_size; per device the nine u32 of
+ * A case, little-endian: u32 num_devices, num_bos, num_objects, u64 priv_data_size; per device the ten u32 of
  * struct oracle_gpu (its gpu_id is both the user and the actual id); per BO u32 gpu_id, u64 addr, u64 size, u32 alloc_flags; then
  * the private data. */
 #include <stdio.h>
