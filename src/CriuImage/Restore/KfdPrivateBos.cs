@@ -1,4 +1,5 @@
 using CriuImage.Criu;
+using CriuImage.Verification;
 using static CriuImage.Restore.KfdPrivateData;
 
 namespace CriuImage.Restore;
@@ -13,7 +14,7 @@ internal static class KfdPrivateBos
     public static KfdRefusal? Check(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong bosAt, ulong boPriv, int gpuSlots, HashSet<uint> gpus)
     {
         int bos = (int)Math.Min(kfd.NumOfBos, (ulong)kfd.BoEntries.Count);
-        HashSet<ulong>? seen = AnyHandleTwice(kfd, p, bosAt, boPriv, bos) ? [] : null;
+        int taken = FirstTaken(kfd, p, bosAt, boPriv, bos);
         for (int i = 0; i < bos; i++)
         {
             ulong record = bosAt + ((ulong)i * boPriv);
@@ -28,7 +29,8 @@ internal static class KfdPrivateBos
                 return Refuse(EINVAL, "bo-idr-handle", 2319, $"BO {i}'s idr handle {handle} (byte {record + 8}) is above INT_MAX");
             }
 
-            if (seen is not null && !seen.Add(((ulong)gpu << 32) | handle))
+            // Every BO before it passed its checks (else the walk stopped there), so the one it repeats was restored.
+            if (i == taken)
             {
                 return Refuse(ENOMEM, "bo-idr-taken", 2364, $"BO {i}'s idr handle {handle} (byte {record + 8}) is taken by an earlier BO of gpu {Gpu(gpu)}: idr_alloc of exactly it fails");
             }
@@ -52,24 +54,53 @@ internal static class KfdPrivateBos
         return null;
     }
 
-    /// <summary>Whether two BOs of one GPU have the same idr handle: a sort, so the in-order walk keeps a set only then.</summary>
-    private static bool AnyHandleTwice(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong bosAt, ulong boPriv, int bos)
+    /// <summary>
+    /// The first BO whose GPU and idr handle an earlier BO has, or -1: the BOs sorted by the two (ties in BO order), held
+    /// up to <see cref="IdrKey.HeldAtMost"/> and past it in sorted runs in a scratch file (<see cref="SpillBuffer{T}"/>),
+    /// so memory stays at that budget whatever the number of BOs (a key a BO was 16 MB at 2x10^6 BOs).
+    /// </summary>
+    private static int FirstTaken(CriuKfd kfd, KfdPrivateBytes.Reader p, ulong bosAt, ulong boPriv, int bos)
     {
-        var keys = new ulong[bos];
-        for (int i = 0; i < bos; i++)
+        using var keys = new SpillBuffer<IdrKey>(IdrKey.HeldAtMost);
+        KfdBoList.ValueWalk walk = kfd.Bos.Values;
+        while (walk.MoveNext() && walk.Index < bos)
         {
-            keys[i] = ((ulong)kfd.Bos.At(i).GpuId << 32) | U32(p, bosAt + ((ulong)i * boPriv) + 8);
+            int i = walk.Index;
+            keys.Add(new IdrKey(((ulong)walk.Current.GpuId << 32) | U32(p, bosAt + ((ulong)i * boPriv) + 8), i));
         }
 
-        Array.Sort(keys);
-        for (int i = 1; i < keys.Length; i++)
+        var repeats = new Repeats();
+        keys.InOrder(ref repeats);
+        return repeats.First;
+    }
+
+    /// <summary>A BO's GPU and idr handle as one key, and the BO (16 bytes).</summary>
+    private readonly record struct IdrKey(ulong Key, int Bo) : ISpillRecord
+    {
+        /// <summary>Keys held before a run is spilled: 512 KiB, and 1 MiB of sort keys when they come out of order.</summary>
+        public const int HeldAtMost = 1 << 15;
+
+        public ulong SortKey => Key;
+    }
+
+    /// <summary>Finds, in key order, the lowest BO whose key is the one before it: a later BO of a key met already.</summary>
+    private struct Repeats() : IOrderedVisitor<IdrKey>
+    {
+        private ulong _last;
+        private bool _any;
+
+        /// <summary>The lowest such BO, or -1.</summary>
+        public int First { get; private set; } = -1;
+
+        public void Visit(in IdrKey item)
         {
-            if (keys[i] == keys[i - 1])
+            if (_any && item.Key == _last && (First < 0 || item.Bo < First))
             {
-                return true;
+                First = item.Bo;
             }
-        }
 
-        return false;
+            _last = item.Key;
+            _any = true;
+        }
     }
 }

@@ -606,7 +606,6 @@ internal sealed class RestoreReplay
         foreach (KfdDeviceEntry gpu in kfd.DeviceEntries.Where(d => d.IsGpu))
         {
             string pages = CriuFileName.KfdPages(file.Name.Id, gpu.GpuId);
-            List<int> indexes = [.. Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents)];
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
             if (!there)
             {
@@ -614,7 +613,7 @@ internal sealed class RestoreReplay
                 continue;
             }
 
-            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.Bos.At(i).Size);
+            ulong total = SavedKfdBos.Total(kfd.Bos, bos, gpu.GpuId);
             if (contents?.Header is { } header && header != total)
             {
                 failure ??= Ending(RestoreEndKind.Fails, Descriptors.KfdPagesHeaderMismatch, $"plugins/amdgpu/amdgpu_plugin.c:934-938{Dev}", $"{pages} says {header} bytes, its GPU's VRAM and GTT BOs add up to {total}: 'size mismatch', -EINVAL");
@@ -622,9 +621,8 @@ internal sealed class RestoreReplay
             }
 
             ulong offset = RestorePathConstants.ImageSizeHeader;
-            foreach (int i in indexes)
+            foreach ((int i, KfdBo bo) in new SavedKfdBos(kfd.Bos, bos, gpu.GpuId))
             {
-                KfdBo bo = kfd.Bos.At(i);
                 Copy(contents, pages, offset, bo.Size, CopiedBo.Kfd(i), "sdma", _calls, say: true);
                 offset += bo.Size;
             }
@@ -641,15 +639,11 @@ internal sealed class RestoreReplay
     {
         bool again = copies == _calls;
         // restore_bo_data (amdgpu_plugin.c:1697-1733) sends one command per image; its offset runs across GPUs
-        // while each GPU's thread reads its own file from that offset (CRI324).
-        List<(KfdDeviceEntry Gpu, string Pages, List<int> Indexes)> gpus =
-        [
-            .. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (
-                gpu,
-                CriuFileName.KfdPages(file.Name.Id, gpu.GpuId),
-                Enumerable.Range(0, bos).Where(i => kfd.Bos.At(i).GpuId == gpu.GpuId && kfd.Bos.At(i).HasContents).ToList())),
-        ];
-        if (gpus.All(g => g.Indexes.Count == 0))
+        // while each GPU's thread reads its own file from that offset (CRI324). Its BOs are walked again for each use,
+        // not listed: a list of indexes a GPU was 4 bytes a BO.
+        List<(KfdDeviceEntry Gpu, string Pages)> gpus =
+            [.. kfd.DeviceEntries.Where(d => d.IsGpu).Select(gpu => (gpu, CriuFileName.KfdPages(file.Name.Id, gpu.GpuId)))];
+        if (gpus.All(g => !SavedKfdBos.Any(kfd.Bos, bos, g.Gpu.GpuId)))
         {
             if (!again)
             {
@@ -660,10 +654,10 @@ internal sealed class RestoreReplay
         }
 
         ulong offset = 0;
-        foreach ((KfdDeviceEntry gpu, string pages, List<int> indexes) in gpus)
+        foreach ((KfdDeviceEntry gpu, string pages) in gpus)
         {
             (bool there, CriuDumpFile? contents) = PagesFile(pages);
-            ulong total = indexes.Aggregate(0UL, (sum, i) => sum + kfd.Bos.At(i).Size);
+            ulong total = SavedKfdBos.Total(kfd.Bos, bos, gpu.GpuId);
             if (!there)
             {
                 LateUnless(again, Descriptors.KfdPagesMissing, $"plugins/amdgpu/amdgpu_plugin.c:2218-2222{Dev}", $"{pages} is missing: the parallel contents thread of gpu 0x{gpu.GpuId:x4} fails, and the resume hook with it ('Parallel restore fail')");
@@ -679,9 +673,9 @@ internal sealed class RestoreReplay
             }
 
             ulong own = 0;
-            foreach (int i in indexes)
+            foreach ((int i, KfdBo bo) in new SavedKfdBos(kfd.Bos, bos, gpu.GpuId))
             {
-                ulong size = kfd.Bos.At(i).Size;
+                ulong size = bo.Size;
                 ulong at = RestorePathConstants.ImageSizeHeader + offset;
                 if (offset != own && !again)
                 {

@@ -95,6 +95,22 @@ public sealed class KfdPrivateDataTests
     }
 
     [Fact]
+    public void TheFirstBoOfATakenIdrHandle_IsFound_PastTheKeysHeld()
+    {
+        // 100,000 BOs: the keys are sorted in runs of 32,768 on disk and merged. BO 90,000 takes BO 5's handle, which
+        // sorts first; BO 80,000 takes BO 70,000's, and is the first the kernel meets: the BO refused is the lowest.
+        CriuKfd kfd = CriuFileReader.Lax.ReadKfd(KfdImages.WithPrivateData(100_000)).Message;
+        byte[] priv = kfd.PrivData.ToArray();
+        Assert.Null(KfdPrivateData.Walk(kfd, KernelProfile.Linux6_18));
+        BitConverter.GetBytes(5u).CopyTo(priv, 16 + (90_000 * KfdImages.BoPriv) + 8);
+        Assert.Contains("BO 90000's idr handle 5 ", KfdPrivateData.Walk(kfd with { PrivData = priv }, KernelProfile.Linux6_18)?.Message, StringComparison.Ordinal);
+        BitConverter.GetBytes(70_000u).CopyTo(priv, 16 + (80_000 * KfdImages.BoPriv) + 8);
+        var refusal = KfdPrivateData.Walk(kfd with { PrivData = priv }, KernelProfile.Linux6_18);
+        Assert.Equal(("bo-idr-taken", 12), (refusal?.Check, refusal?.Errno));
+        Assert.Contains("BO 80000's idr handle 70000 ", refusal!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheQueueBufferChecks_BelongTo6_12_Not6_1()
     {
         // kfd_queue_acquire_buffers came after 6.1: the gfx11 queue's missing control stack and a ring of the

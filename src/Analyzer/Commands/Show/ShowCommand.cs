@@ -112,29 +112,43 @@ internal static class ShowCommand
         await output.WriteLineAsync();
         await output.WriteLineAsync(string.Create(c, $"{"HANDLE",10}  {"SIZE",10}  {"DOMAINS",-12}  {"MMAP OFFSET",-18}  ALLOC FLAGS [BO FLAGS] (ALIGNMENT)"));
         await output.WriteLineAsync(string.Create(c, $"{"",10}  {"MAPPING",-18}  {"END (EXCLUSIVE)",-19}  {"SIZE",10}  {"BO OFFSET",-18}  FLAGS"));
-        long bos = 0, mappings = 0;
-        UInt128 bytes = 0;
-        await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))
+        var totals = new Totals();
+        while (await reader.ReadFrameAsync(cancellationToken))
         {
-            BoRecord bo = entry.Bo;
-            bos++;
-            bytes += bo.Size;
-            string boFlags = bo.Flags != 0 ? $" [{FlagNames.Join(FlagNames.OfBoFlags(bo.Flags))}]" : "";
-            string alignment = bo.Alignment is { } a ? string.Create(c, $" (alignment {a})") : "";
-            await output.WriteLineAsync(string.Create(c, $"{bo.GemHandle,10}  {Sizes.Humanize(bo.Size),10}  {FlagNames.Join(FlagNames.OfDomains(bo.PreferredDomains)),-12}  {(bo.Offset is { } o ? $"0x{o:x16}" : "-"),-18}  {FlagNames.Join(FlagNames.OfAllocFlags(bo.AllocFlags))}{boFlags}{alignment}"));
-            foreach (VmRecord vm in entry.Mappings)
-            {
-                mappings++;
-                string flags = FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
-                string line = MappingExtent.Of(vm, header) is { } extent
-                    ? string.Create(c, $"{"",10}  0x{extent.Address:x16}  {End(extent),-19}  {Sizes.Humanize(extent.Size),10}  0x{vm.Offset:x16}  {flags}")
-                    : string.Create(c, $"{"",10}  invalid range: words 0x{vm.First:x} 0x{vm.Second:x} ('criu-image verify' says why)  0x{vm.Offset:x16}  {flags}");
-                await output.WriteLineAsync(line);
-            }
+            WriteFrameText(header, reader, output, totals);
         }
 
         await output.WriteLineAsync();
-        await output.WriteLineAsync(string.Create(c, $"{bos} {(bos == 1 ? "BO" : "BOs")}, {Sizes.Humanize(bytes)} ({bytes} bytes); {mappings} {(mappings == 1 ? "mapping" : "mappings")}"));
+        await output.WriteLineAsync(string.Create(c, $"{totals.Bos} {(totals.Bos == 1 ? "BO" : "BOs")}, {Sizes.Humanize(totals.Bytes)} ({totals.Bytes} bytes); {totals.Mappings} {(totals.Mappings == 1 ? "mapping" : "mappings")}"));
+    }
+
+    /// <summary>
+    /// The lines of the records of the frame just loaded: a BO's line, then one a mapping. Written frame by frame, so
+    /// that a BO of millions of mappings is never held (synchronous: the reader's current record is a field).
+    /// </summary>
+    private static void WriteFrameText(ImageHeader header, ImageReader reader, TextWriter output, Totals totals)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        while (reader.TryReadRecord(out RecordTag tag))
+        {
+            if (tag == RecordTag.Vm)
+            {
+                VmRecord vm = reader.CurrentVm;
+                totals.Mappings++;
+                string flags = FlagNames.Join(FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
+                output.WriteLine(MappingExtent.Of(vm, header) is { } extent
+                    ? string.Create(c, $"{"",10}  0x{extent.Address:x16}  {End(extent),-19}  {Sizes.Humanize(extent.Size),10}  0x{vm.Offset:x16}  {flags}")
+                    : string.Create(c, $"{"",10}  invalid range: words 0x{vm.First:x} 0x{vm.Second:x} ('criu-image verify' says why)  0x{vm.Offset:x16}  {flags}"));
+                continue;
+            }
+
+            BoRecord bo = reader.CurrentBo;
+            totals.Bos++;
+            totals.Bytes += bo.Size;
+            string boFlags = bo.Flags != 0 ? $" [{FlagNames.Join(FlagNames.OfBoFlags(bo.Flags))}]" : "";
+            string alignment = bo.Alignment is { } a ? string.Create(c, $" (alignment {a})") : "";
+            output.WriteLine(string.Create(c, $"{bo.GemHandle,10}  {Sizes.Humanize(bo.Size),10}  {FlagNames.Join(FlagNames.OfDomains(bo.PreferredDomains)),-12}  {(bo.Offset is { } o ? $"0x{o:x16}" : "-"),-18}  {FlagNames.Join(FlagNames.OfAllocFlags(bo.AllocFlags))}{boFlags}{alignment}"));
+        }
     }
 
     private static async Task WriteJsonAsync(string path, ImageHeader header, ImageReader reader, Stream output, CancellationToken cancellationToken)
@@ -146,9 +160,49 @@ internal static class ShowCommand
         json.WriteString("mapping_flags", header.MappingFlags == MappingFlagsKind.Pte ? "pte" : "uapi");
         json.WriteNumber("gpu_page_size", header.GpuPageSize);
         json.WriteStartArray("bos");
-        await foreach (BoEntry entry in reader.ReadBosAsync(cancellationToken))
+        bool open = false;
+        while (await reader.ReadFrameAsync(cancellationToken))
         {
-            BoRecord bo = entry.Bo;
+            open = WriteFrameJson(header, reader, json, open);
+            if (json.BytesPending > 64 * 1024)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
+        }
+
+        if (open)
+        {
+            EndBo(json);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(cancellationToken);
+        await output.WriteAsync("\n"u8.ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The records of the frame just loaded as JSON: a BO's object is opened at its record and closed at the next
+    /// BO's (or after the last frame), its mappings written between, so that a BO of millions of mappings is never
+    /// held; what is written is handed to the stream past 64 KiB. Returns whether a BO is still open.
+    /// </summary>
+    private static bool WriteFrameJson(ImageHeader header, ImageReader reader, Utf8JsonWriter json, bool open)
+    {
+        while (reader.TryReadRecord(out RecordTag tag))
+        {
+            IO.JsonOutput.FlushIfFull(json);
+            if (tag == RecordTag.Vm)
+            {
+                WriteMapping(header, reader.CurrentVm, json);
+                continue;
+            }
+
+            if (open)
+            {
+                EndBo(json);
+            }
+
+            BoRecord bo = reader.CurrentBo;
             json.WriteStartObject();
             json.WriteNumber("gem_handle", bo.GemHandle);
             json.WriteNumber("size", bo.Size);
@@ -167,42 +221,51 @@ internal static class ShowCommand
             }
 
             json.WriteStartArray("mappings");
-            foreach (VmRecord vm in entry.Mappings)
-            {
-                json.WriteStartObject();
-                if (MappingExtent.Of(vm, header) is { } extent)
-                {
-                    json.WriteString("address", $"0x{extent.Address:x}");
-                    json.WriteString("end", $"0x{extent.Address + extent.Size:x}");
-                    json.WriteString("size", $"0x{extent.Size:x}");
-                    json.WriteString("size_text", Sizes.Humanize(extent.Size));
-                }
-                else
-                {
-                    json.WriteBoolean("valid_range", false);
-                    json.WriteString("first_word", $"0x{vm.First:x}");
-                    json.WriteString("second_word", $"0x{vm.Second:x}");
-                }
-
-                json.WriteString("offset", $"0x{vm.Offset:x}");
-                FlagNames.WriteJson(json, "flags", vm.Flags, FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-            if (json.BytesPending > 64 * 1024)
-            {
-                await json.FlushAsync(cancellationToken);
-            }
+            open = true;
         }
 
+        return open;
+    }
+
+    private static void WriteMapping(ImageHeader header, VmRecord vm, Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        if (MappingExtent.Of(vm, header) is { } extent)
+        {
+            json.WriteString("address", $"0x{extent.Address:x}");
+            json.WriteString("end", $"0x{extent.Address + extent.Size:x}");
+            json.WriteString("size", $"0x{extent.Size:x}");
+            json.WriteString("size_text", Sizes.Humanize(extent.Size));
+        }
+        else
+        {
+            json.WriteBoolean("valid_range", false);
+            json.WriteString("first_word", $"0x{vm.First:x}");
+            json.WriteString("second_word", $"0x{vm.Second:x}");
+        }
+
+        json.WriteString("offset", $"0x{vm.Offset:x}");
+        FlagNames.WriteJson(json, "flags", vm.Flags, FlagNames.OfMappingFlags(vm.Flags, header.MappingFlags));
+        json.WriteEndObject();
+    }
+
+    /// <summary>Closes a BO's mappings and its object.</summary>
+    private static void EndBo(Utf8JsonWriter json)
+    {
         json.WriteEndArray();
         json.WriteEndObject();
-        await json.FlushAsync(cancellationToken);
-        await output.WriteAsync("\n"u8.ToArray(), cancellationToken);
     }
 
     /// <summary>One past the mapping's last byte, 16 hex digits (17 for exactly 2^64).</summary>
     private static string End(MappingExtent extent) => string.Create(CultureInfo.InvariantCulture, $"0x{extent.Address + extent.Size:x16}");
+
+    /// <summary>What the text's last line counts.</summary>
+    private sealed class Totals
+    {
+        public long Bos { get; set; }
+
+        public long Mappings { get; set; }
+
+        public UInt128 Bytes { get; set; }
+    }
 }
