@@ -8,8 +8,8 @@ namespace CriuImage.Criu;
 /// 8,192, the first of them in memory while the <see cref="HeldBudget"/> shared by the files read with it grants them (a
 /// quarter of what the GC may use: about 10^6 BOs under a 256 MiB container limit, fewer beside a render node that holds
 /// its own), the rest in an unlinked scratch file (<see cref="ScratchArray{TRecord}"/>), read back a chunk at a time.
-/// The reader's list is disposed (its scratch file closed) when the command that read it ends (<see cref="RunScratch"/>):
-/// it is held by public records (<see cref="CriuKfd"/>, <see cref="CriuDumpFile"/>) that are not disposed themselves. Where the reader held a <see cref="KfdBoEntry"/>
+/// Its scratch file is closed when the command that read it ends (<see cref="RunScratch"/> owns the file, not the list,
+/// which public records hold, <see cref="CriuKfd"/>, <see cref="CriuDumpFile"/>, that are not disposed themselves). Where the reader held a <see cref="KfdBoEntry"/>
 /// a BO (80 bytes with its reference), 2x10^6 BOs took 160 MB; held in full they take 96 MB, and past the budget the
 /// memory stays at it whatever the count. The rules walk the values (<see cref="Values"/>, <see cref="At"/>); through
 /// <see cref="IReadOnlyList{T}"/> each entry is made a <see cref="KfdBoEntry"/> when asked for.
@@ -26,9 +26,7 @@ internal sealed class KfdBoList : IReadOnlyList<KfdBoEntry>, IDisposable
     /// <summary>An empty list the reader adds to, holding as many values as the <see cref="HeldBudget.Current"/> grants; closed with the command that reads it.</summary>
     public static KfdBoList ForReader()
     {
-        var list = new KfdBoList(new ScratchArray<KfdBo>(HeldBudget.Current));
-        RunScratch.Own(list);
-        return list;
+        return new KfdBoList(new ScratchArray<KfdBo>(HeldBudget.Current));
     }
 
     /// <summary>The entries of <paramref name="bos"/> as values: the reader's own list, or (an image built by a caller) a copy held in memory.</summary>

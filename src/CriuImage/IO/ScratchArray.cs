@@ -182,7 +182,14 @@ internal sealed class ScratchArray<TRecord> : IDisposable
 
     private void Write(long chunk, TRecord[] records)
     {
-        _file ??= ScratchFile.Create();
+        if (_file is null)
+        {
+            // The run owns the file, not this array: the file is closed when the command ends, and the array's chunks
+            // can still be collected as soon as no one holds it (a second read of the same input does not add to them).
+            _file = ScratchFile.Create();
+            RunScratch.Own(_file);
+        }
+
         ScratchFile.Write(_file.SafeFileHandle, MemoryMarshal.AsBytes(records.AsSpan()), OffsetOf(chunk));
     }
 
