@@ -327,6 +327,11 @@ internal sealed class RestoreReplay
                 task.Event = false;
                 _progress = false;
                 IReadOnlyList<FdSend> sends = task.Pass == 1 ? task.Sends : [];
+
+                // Descriptors this pass receives, or opens itself at once (the files it sends in its first pass), are
+                // progress (open_fdinfos, criu/files.c:1224-1225): another pass follows before it can sleep.
+                bool otherProgress = task.Received || sends.Count > 0;
+                task.Received = false;
                 int sent = 0;
                 var retry = new List<CriuDumpFile>();
                 foreach (CriuDumpFile next in task.Pending)
@@ -378,7 +383,7 @@ internal sealed class RestoreReplay
                     return null;
                 }
 
-                if (!_progress && !task.Event)
+                if (!_progress && !task.Event && !otherProgress)
                 {
                     task.State = TaskLookState.Asleep;
                     task.SleptAt = ++_sleeps;
@@ -397,7 +402,8 @@ internal sealed class RestoreReplay
 
     /// <summary>
     /// A descriptor sent to another task (set_fds_event, criu/files.c:199-212): a task asleep wakes and looks; one
-    /// looking passes again; one not started forgets it (its first pass clears FDS_EVENT, :1214); one done has nothing waiting.
+    /// looking passes again; one not started receives it in its first pass (its FDS_EVENT is cleared there, :1214, the
+    /// descriptor is not); each then counts the receive as progress (<see cref="TaskLook.Received"/>); one done has nothing waiting.
     /// A task woken again with nothing restored or stored since its last wake is not replayed again: its pass would find
     /// what it found and sleep; CRIU may take them as one, the later sends coming before its pass clears FDS_EVENT (:1214)
     /// (a dump's thousands of shared files would each replay it).
@@ -407,6 +413,11 @@ internal sealed class RestoreReplay
         if (_looks is null || !_looks.TryGetValue(send.To, out TaskLook? to))
         {
             return null;
+        }
+
+        if (to.State != TaskLookState.Done)
+        {
+            to.Received = true;
         }
 
         switch (to.State)

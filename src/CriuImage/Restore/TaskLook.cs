@@ -5,7 +5,7 @@ namespace CriuImage.Restore;
 /// <summary>Where a task is in its <c>open_fdinfos</c> in a replay of another order of the tasks (<see cref="TaskLook"/>).</summary>
 internal enum TaskLookState
 {
-    /// <summary>Its first pass has not begun: a send now is forgotten, as the pass begins with clear_fds_event (criu/files.c:1214).</summary>
+    /// <summary>Its first pass has not begun: a send's FDS_EVENT is cleared as the pass begins (criu/files.c:1214), but the descriptor waits on the transport socket and the first pass receives it (<see cref="TaskLook.Received"/>).</summary>
     NotStarted,
 
     /// <summary>Its pass is under way (it sent the fd that woke the task now looking): a send sets its FDS_EVENT, so it passes again instead of sleeping (:1241-1242).</summary>
@@ -35,6 +35,13 @@ internal sealed record TaskLook(uint Pid, List<CriuDumpFile> Pending, IReadOnlyL
 
     /// <summary>FDS_EVENT: a send came during its pass.</summary>
     public bool Event { get; set; }
+
+    /// <summary>
+    /// A descriptor was sent to it since its last pass began: its next pass receives it (recv_fd_from_peer returns 0,
+    /// criu/files.c:1003-1015; open_fd marks the fle restored, :1142-1147, :1169-1170), which open_fdinfos counts as
+    /// progress (:1224-1225), so that pass is followed by another before the task can sleep.
+    /// </summary>
+    public bool Received { get; set; }
 
     /// <summary>When it fell asleep last (a count over the replay), to name the first task still asleep.</summary>
     public int SleptAt { get; set; }

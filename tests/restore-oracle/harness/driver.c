@@ -290,6 +290,11 @@ static int turn_note = -1;
  * process, by driver_send), and its last pass (a woken task goes on from it). */
 static bool fds_event;
 static int task_pass;
+/* Runs in another order: a descriptor was sent to this process's task since its last pass began (before its first
+ * pass too: the descriptor waits on the transport socket). Its next pass receives it, which open_fdinfos counts as
+ * progress (recv_fd_from_peer returns 0, criu/files.c:1003-1015; open_fd marks the fle restored, :1142-1147,
+ * :1169-1170; progress, :1224-1225), so another pass follows before the task can sleep. */
+static bool received;
 /* Runs in another order: nonzero once the restore has ended (the outcome recorded). */
 static int run_ended;
 static void driver_send(uint32_t pid);
@@ -307,6 +312,7 @@ static int send_to(uint32_t pid)
 		if (write(sleep_note, msg, sizeof(msg)) != sizeof(msg) || read(turn_note, &answer, 1) != 1)
 			_exit(1);
 		fds_event = fds_event || answer == 'e';
+		received = received || answer == 'e';
 	} else if (sleep_returns) {
 		driver_send(pid);
 		return run_ended;
@@ -343,6 +349,9 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 		int progress = 0, sent = 0;
 		task_pass = pass;
 		fds_event = false; /* open_fdinfos: clear_fds_event at each pass (criu/files.c:1214) */
+		/* What this pass receives, or opens itself at once (its first pass's sends), is progress (:1224-1225). */
+		bool other_progress = received || (pass == 1 && n_at_once > 0);
+		received = false;
 		for (int i = 0; i < n; i++) {
 			for (; pass == 1 && sent < n_at_once && at_once[sent]->fd < files[i].fd; sent++)
 				if (serve_out(at_once[sent]->id))
@@ -381,6 +390,8 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 		for (; pass == 1 && sent < n_at_once; sent++)
 			if (serve_out(at_once[sent]->id))
 				return 1;
+		if (left > 0 && !progress && other_progress && (sleep_note >= 0 || sleep_returns))
+			continue; /* a descriptor received or opened in the pass: open_fdinfos passes again */
 		if (left > 0 && !progress && fds_event && (sleep_note >= 0 || sleep_returns))
 			continue; /* a send came during the pass: wait_fds_event returns at once (criu/files.c:219-227) */
 		if (left > 0 && !progress && (sleep_note >= 0 || sleep_returns)) {
@@ -400,6 +411,7 @@ static int restore_files(const char *dump, struct amdgpu_file *files, int n)
 				_exit(1);
 			if (read(turn_note, &woken, 1) != 1 || woken != 'w')
 				_exit(0);
+			received = true; /* woken by a send: its next pass receives the descriptor */
 			continue;
 		}
 		if (left > 0 && !progress) {
@@ -544,6 +556,8 @@ static int run_order[MAX_TASKS], run_order_n;
 enum { NOT_STARTED, LOOKING, ASLEEP, DONE };
 static int run_state[MAX_TASKS], run_start[MAX_TASKS], run_count[MAX_TASKS], run_turn[MAX_TASKS], run_note[MAX_TASKS];
 static bool run_event[MAX_TASKS];
+/* A descriptor sent to a task not started yet: its first pass receives it. */
+static bool run_pending[MAX_TASKS];
 static pid_t run_proc[MAX_TASKS];
 static const char *run_dump;
 static struct amdgpu_file *run_files;
@@ -552,8 +566,12 @@ static struct amdgpu_file *run_files;
 static void look(int k, char go)
 {
 	uint32_t pid = tasks.task[tasks.order[k]].pid;
+	if (run_pending[k] && go == 1)
+		go = 'r';
+	run_pending[k] = false;
 	run_state[k] = LOOKING;
 	if (k == 0) {
+		received = go == 'w' || go == 'r';
 		int current = oracle_current_pid;
 		bool returns = sleep_returns;
 		oracle_current_pid = (int)pid;
@@ -597,7 +615,8 @@ static void look(int k, char go)
 /* A descriptor sent to task pid (set_fds_event, criu/files.c:199-212): asleep in wait_fds_event, it wakes and looks
  * at once (the earliest it can: an export stored later in the sender's pass is not seen, as timing can make it);
  * looking, its FDS_EVENT is set and it passes again instead of sleeping (:1241-1242); not started, its first pass
- * clears the event (:1214); done, nothing waits. */
+ * clears the event (:1214) but receives the descriptor; each counts the receive as progress (`received`); done,
+ * nothing waits. */
 static void driver_send(uint32_t pid)
 {
 	int k = 0;
@@ -605,9 +624,11 @@ static void driver_send(uint32_t pid)
 		k++;
 	if (k == tasks.norder || !run_count[k] || run_ended)
 		return;
-	if (run_state[k] == LOOKING) {
+	if (run_state[k] == NOT_STARTED)
+		run_pending[k] = true;
+	else if (run_state[k] == LOOKING) {
 		if (k == 0)
-			fds_event = true;
+			fds_event = received = true;
 		else
 			run_event[k] = true;
 	} else if (run_state[k] == ASLEEP) {
@@ -649,6 +670,7 @@ static int run_tasks_in_order(const char *dump, struct amdgpu_file *files, int n
 			close(note[k][0]);
 			if (read(turn[k][0], &go, 1) != 1 || !go)
 				_exit(0);
+			received = go == 'r'; /* a send came before its first pass */
 			sleep_note = note[k][1];
 			turn_note = turn[k][0];
 			oracle_current_pid = (int)tasks.task[tasks.order[k]].pid;
