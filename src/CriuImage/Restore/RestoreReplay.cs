@@ -280,9 +280,9 @@ internal sealed class RestoreReplay
             return at;
         }
 
-        IReadOnlyList<FdSend> sends = _dump.TaskFiles?.AtOnceSends ?? [];
+        ILookup<uint, FdSend> sendsFrom = (_dump.TaskFiles?.AtOnceSends ?? []).ToLookup(s => s.From);
         List<TaskLook> looks = [.. files.GroupBy(f => _order!.OpenerOf(Name(f))?.Pid ?? 0).OrderBy(g => Place(g.Key))
-            .Select(g => new TaskLook(g.Key, [.. g], [.. sends.Where(s => s.From == g.Key)]))];
+            .Select(g => new TaskLook(g.Key, [.. g], [.. sendsFrom[g.Key]]))];
         _looks = looks.ToDictionary(l => l.Pid);
         foreach (TaskLook task in looks)
         {
